@@ -1,0 +1,71 @@
+#include "columnar/array.h"
+
+#include <cstdlib>
+#include <new>
+
+namespace quiver {
+
+std::shared_ptr<Buffer> Buffer::Allocate(int64_t size) {
+  auto b = std::shared_ptr<Buffer>(new Buffer());
+  int64_t padded = RoundUp64(size > 0 ? size : 1);
+  void* p = std::aligned_alloc(kBufferAlignment, size_t(padded));
+  if (p == nullptr) throw std::bad_alloc();
+  std::memset(p, 0, size_t(padded));
+  b->data_ = static_cast<uint8_t*>(p);
+  b->size_ = size;
+  b->owned_ = true;
+  return b;
+}
+
+std::shared_ptr<Buffer> Buffer::Wrap(const uint8_t* data, int64_t size,
+                                     std::shared_ptr<const void> owner) {
+  auto b = std::shared_ptr<Buffer>(new Buffer());
+  b->data_ = data;
+  b->size_ = size;
+  b->owner_ = std::move(owner);
+  return b;
+}
+
+std::shared_ptr<Buffer> Buffer::Copy(const void* data, int64_t size) {
+  auto b = Allocate(size);
+  if (size > 0) std::memcpy(b->mutable_data(), data, size_t(size));
+  return b;
+}
+
+Buffer::~Buffer() {
+  if (owned_) std::free(const_cast<uint8_t*>(data_));
+}
+
+ArrayView ArrayData::View() const {
+  ArrayView v;
+  v.type = &type;
+  v.length = length;
+  v.offset = offset;
+  v.null_count = null_count;
+  auto buf = [&](size_t i) -> const uint8_t* {
+    return i < buffers.size() && buffers[i] ? buffers[i]->data() : nullptr;
+  };
+  v.validity = buf(0);
+  if (IsVarLength(type.id) && !type.is_dictionary()) {
+    v.offsets = reinterpret_cast<const int32_t*>(buf(1));
+    v.values = buf(2);
+  } else {
+    v.values = buf(1);
+  }
+  return v;
+}
+
+int64_t ArrayView::DictIndex(int64_t i) const {
+  switch (type->dict_index) {
+    case TypeId::kInt8: return data<int8_t>()[i];
+    case TypeId::kInt16: return data<int16_t>()[i];
+    case TypeId::kInt32: return data<int32_t>()[i];
+    case TypeId::kInt64: return data<int64_t>()[i];
+    case TypeId::kUInt8: return data<uint8_t>()[i];
+    case TypeId::kUInt16: return data<uint16_t>()[i];
+    case TypeId::kUInt32: return data<uint32_t>()[i];
+    default: return -1;
+  }
+}
+
+}  // namespace quiver

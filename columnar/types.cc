@@ -1,0 +1,64 @@
+#include "columnar/types.h"
+
+namespace quiver {
+
+const char* TypeIdName(TypeId id) {
+  switch (id) {
+    case TypeId::kNull: return "null";
+    case TypeId::kBool: return "bool";
+    case TypeId::kInt8: return "int8";
+    case TypeId::kInt16: return "int16";
+    case TypeId::kInt32: return "int32";
+    case TypeId::kInt64: return "int64";
+    case TypeId::kUInt8: return "uint8";
+    case TypeId::kUInt16: return "uint16";
+    case TypeId::kUInt32: return "uint32";
+    case TypeId::kUInt64: return "uint64";
+    case TypeId::kFloat32: return "float32";
+    case TypeId::kFloat64: return "float64";
+    case TypeId::kUtf8: return "utf8";
+    case TypeId::kBinary: return "binary";
+    case TypeId::kDate32: return "date32";
+    case TypeId::kTimestamp: return "timestamp";
+  }
+  return "unknown";
+}
+
+bool IsInteger(TypeId id) { return id >= TypeId::kInt8 && id <= TypeId::kUInt64; }
+bool IsSignedInteger(TypeId id) { return id >= TypeId::kInt8 && id <= TypeId::kInt64; }
+bool IsFloating(TypeId id) { return id == TypeId::kFloat32 || id == TypeId::kFloat64; }
+bool IsNumeric(TypeId id) { return IsInteger(id) || IsFloating(id); }
+bool IsVarLength(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+
+int ByteWidth(TypeId id) {
+  switch (id) {
+    case TypeId::kInt8: case TypeId::kUInt8: return 1;
+    case TypeId::kInt16: case TypeId::kUInt16: return 2;
+    case TypeId::kInt32: case TypeId::kUInt32: case TypeId::kFloat32: case TypeId::kDate32: return 4;
+    case TypeId::kInt64: case TypeId::kUInt64: case TypeId::kFloat64: case TypeId::kTimestamp: return 8;
+    default: return 0;
+  }
+}
+
+std::string DataType::ToString() const {
+  std::string s;
+  if (id == TypeId::kTimestamp) {
+    static const char* kUnits[] = {"s", "ms", "us", "ns"};
+    s = std::string("timestamp[") + kUnits[int(unit)];
+    if (!timezone.empty()) s += ", tz=" + timezone;
+    s += "]";
+  } else {
+    s = TypeIdName(id);
+  }
+  if (is_dictionary()) s = std::string("dictionary<") + TypeIdName(dict_index) + ", " + s + ">";
+  return s;
+}
+
+int Schema::FieldIndex(const std::string& name) const {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i].name == name) return int(i);
+  }
+  return -1;
+}
+
+}  // namespace quiver

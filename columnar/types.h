@@ -1,0 +1,122 @@
+// Logical column types, fields and schemas, following Apache Arrow's columnar
+// format (https://arrow.apache.org/docs/format/Columnar.html).
+//
+// DataType is a small value type; Schema owns its fields. All are immutable
+// once built and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace quiver {
+
+enum class TypeId : uint8_t {
+  kNull = 0,  // only for "no type yet" (e.g. an all-null literal)
+  kBool,
+  kInt8,
+  kInt16,
+  kInt32,
+  kInt64,
+  kUInt8,
+  kUInt16,
+  kUInt32,
+  kUInt64,
+  kFloat32,
+  kFloat64,
+  kUtf8,
+  kBinary,
+  kDate32,     // days since 1970-01-01, int32
+  kTimestamp,  // int64 in `unit` since the epoch, optional time zone
+};
+
+enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
+
+// A column's type. A dictionary-encoded column has `id` = the value type
+// (kUtf8) and `dict_index` = the index type (kInt8, kInt16 or kInt32);
+// for every other column `dict_index` is kNull.
+struct DataType {
+  TypeId id = TypeId::kNull;
+  TimeUnit unit = TimeUnit::kSecond;  // kTimestamp only
+  std::string timezone;               // kTimestamp only; empty = none
+  TypeId dict_index = TypeId::kNull;
+  int64_t dict_id = 0;                // Arrow IPC dictionary id, if encoded
+
+  DataType() = default;
+  explicit DataType(TypeId i) : id(i) {}
+
+  static DataType Timestamp(TimeUnit u, std::string tz = {}) {
+    DataType t(TypeId::kTimestamp);
+    t.unit = u;
+    t.timezone = std::move(tz);
+    return t;
+  }
+  static DataType Dictionary(TypeId index, TypeId value = TypeId::kUtf8) {
+    DataType t(value);
+    t.dict_index = index;
+    return t;
+  }
+
+  bool is_dictionary() const { return dict_index != TypeId::kNull; }
+  // The type of the dictionary's values (the column without encoding).
+  DataType value_type() const {
+    DataType t = *this;
+    t.dict_index = TypeId::kNull;
+    return t;
+  }
+
+  // e.g. "int64", "timestamp[ms, tz=UTC]", "dictionary<int32, utf8>".
+  std::string ToString() const;
+
+  // Equality ignores dict_id (an IPC detail).
+  bool operator==(const DataType& o) const {
+    return id == o.id && dict_index == o.dict_index &&
+           (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone));
+  }
+};
+
+// Properties of the physical layout.
+bool IsInteger(TypeId id);
+bool IsSignedInteger(TypeId id);
+bool IsFloating(TypeId id);
+bool IsNumeric(TypeId id);     // integers and floats
+bool IsVarLength(TypeId id);   // utf8, binary
+// Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8);
+// 0 for bool (bit-packed), var-length types and kNull.
+int ByteWidth(TypeId id);
+// The short lower-case name ("int64", "utf8", "timestamp", ...).
+const char* TypeIdName(TypeId id);
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+};
+
+struct Field {
+  std::string name;
+  DataType type;
+  bool nullable = true;
+  std::vector<KeyValue> metadata;
+};
+
+class Schema {
+ public:
+  Schema() = default;
+  explicit Schema(std::vector<Field> fields, std::vector<KeyValue> metadata = {})
+      : fields_(std::move(fields)), metadata_(std::move(metadata)) {}
+
+  const std::vector<Field>& fields() const { return fields_; }
+  const Field& field(size_t i) const { return fields_[i]; }
+  size_t num_fields() const { return fields_.size(); }
+  const std::vector<KeyValue>& metadata() const { return metadata_; }
+  // Index of the field named `name`, or -1.
+  int FieldIndex(const std::string& name) const;
+
+ private:
+  std::vector<Field> fields_;
+  std::vector<KeyValue> metadata_;
+};
+
+}  // namespace quiver
