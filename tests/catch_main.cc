@@ -50,17 +50,17 @@ int MaybeRunChild(int argc, char** argv) {
   return it->second(args);
 }
 
-pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, int* out_fd) {
+pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, int* out_fd,
+                 int* in_fd) {
   int fds[2] = {-1, -1};
-  if (out_fd != nullptr && pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  int ins[2] = {-1, -1};
+  if (out_fd != nullptr && pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  if (in_fd != nullptr && pipe2(ins, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    if (out_fd != nullptr) {
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      close(fds[1]);
-    }
+    if (out_fd != nullptr) dup2(fds[1], STDOUT_FILENO);
+    if (in_fd != nullptr) dup2(ins[0], STDIN_FILENO);
     std::vector<std::string> all = {"/proc/self/exe", "--quiver-child", role};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> cargv;
@@ -73,7 +73,23 @@ pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, 
     close(fds[1]);
     *out_fd = fds[0];
   }
+  if (in_fd != nullptr) {
+    close(ins[0]);
+    *in_fd = ins[1];
+  }
   return pid;
+}
+
+bool ReadLine(int fd, std::string* line) {
+  line->clear();
+  char c;
+  for (;;) {
+    ssize_t r = read(fd, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return !line->empty();
+    if (c == '\n') return true;
+    line->push_back(c);
+  }
 }
 
 int WaitChild(pid_t pid) {

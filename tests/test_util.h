@@ -35,9 +35,12 @@ bool RegisterChildRole(const std::string& name, ChildMain fn);
 int MaybeRunChild(int argc, char** argv);
 
 // Starts this test binary as a child running `role`. stdout of the child is
-// connected to *out_fd (a pipe the caller reads) when out_fd is non-null.
+// connected to *out_fd (a pipe the caller reads) when out_fd is non-null, and
+// its stdin to *in_fd (a pipe the caller writes) when in_fd is non-null.
 pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args,
-                 int* out_fd = nullptr);
+                 int* out_fd = nullptr, int* in_fd = nullptr);
+// Reads one '\n'-terminated line from fd (without the newline); false at EOF.
+bool ReadLine(int fd, std::string* line);
 // Waits for pid; returns the exit code, or 128+signal if it was killed.
 int WaitChild(pid_t pid);
 

@@ -1,0 +1,119 @@
+// The pool file format, version 1. Every structure that lies in the pool is
+// declared here, little-endian, with its size and field offsets fixed by
+// static_asserts. README.md ("Pool format") describes the protocol in prose.
+//
+//   [0, 4K)       Superblock: identity of the pool, written once at create.
+//   [4K, 8K)      meta slot 0 } the current state is the valid slot with the
+//   [8K, 12K)     meta slot 1 } highest txn_id (LMDB's two-meta scheme)
+//   [12K, ...)    extents: page-aligned, page-multiple byte ranges
+//
+// Nothing in the pool stores a pointer: every reference is a byte offset from
+// the start of the file (invariant 1). Published bytes are never written
+// again while a state that references them may be read (invariants 2 and 3).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace quiver::pmem {
+
+constexpr uint64_t kPageSize = 4096;
+constexpr uint32_t kFormatVersion = 1;
+constexpr char kSuperblockMagic[8] = {'Q', 'V', 'R', 'P', 'O', 'O', 'L', '1'};
+constexpr uint64_t kMetaMagic = 0x3154454D52565155ull;       // "QUVRMET1"
+constexpr uint64_t kFreeListMagic = 0x31455246'52565155ull;  // "QUVRFRE1"
+constexpr uint64_t kMetaOffset[2] = {kPageSize, 2 * kPageSize};
+constexpr uint64_t kDataStart = 3 * kPageSize;
+constexpr uint64_t kMinCapacity = 1ull << 20;  // 1 MiB
+
+struct Superblock {
+  char magic[8];            // kSuperblockMagic
+  uint32_t format_version;  // kFormatVersion
+  uint32_t page_size;       // kPageSize
+  uint8_t uuid[16];         // random identity of this pool
+  uint64_t initial_capacity;
+  uint64_t create_time_ns;  // CLOCK_REALTIME at create
+  uint64_t meta_offset[2];
+  uint64_t data_start;
+  uint8_t reserved[48];
+  uint32_t pad;
+  uint32_t checksum;  // CRC-32 of the bytes before this field
+};
+static_assert(sizeof(Superblock) == 128);
+static_assert(offsetof(Superblock, format_version) == 8);
+static_assert(offsetof(Superblock, uuid) == 16);
+static_assert(offsetof(Superblock, checksum) == 124);
+
+// One committed state. Written only into the slot that does not hold the
+// current state, after everything it references is persisted.
+struct MetaSlot {
+  uint64_t magic;           // kMetaMagic
+  uint64_t txn_id;          // 1 for the empty pool made by create
+  uint64_t capacity;        // pool size in bytes for this state (grows)
+  uint64_t high_water;      // end of the highest extent ever allocated
+  uint64_t root_offset;     // the root blob of the layer above (0 = none)
+  uint64_t root_length;
+  uint64_t freelist_offset; // FreeListHeader + entries (0 = empty list)
+  uint64_t freelist_length;
+  uint64_t commit_time_ns;
+  uint8_t uuid[16];         // copy of the superblock's, ties slot to pool
+  uint8_t reserved[32];
+  uint32_t pad;
+  uint32_t checksum;  // CRC-32 of the bytes before this field
+};
+static_assert(sizeof(MetaSlot) == 128);
+static_assert(offsetof(MetaSlot, txn_id) == 8);
+static_assert(offsetof(MetaSlot, root_offset) == 32);
+static_assert(offsetof(MetaSlot, uuid) == 72);
+static_assert(offsetof(MetaSlot, checksum) == 124);
+
+// A free extent. freed_txn is the transaction that freed it: the extent may
+// be reused only once no reader pins a txn older than freed_txn
+// (invariant 3). 0 means reusable whatever readers pin.
+struct FreeEntry {
+  uint64_t offset;
+  uint64_t length;
+  uint64_t freed_txn;
+};
+static_assert(sizeof(FreeEntry) == 24);
+
+struct FreeListHeader {
+  uint64_t magic;  // kFreeListMagic
+  uint64_t count;
+  uint32_t checksum;  // CRC-32 of the entries
+  uint32_t pad;
+  uint64_t reserved;
+};
+static_assert(sizeof(FreeListHeader) == 32);
+
+// ---------------------------------------------------------------------------
+// The reader table: a separate file "<pool>.lock" beside the pool (LMDB's
+// lock file). Not part of the durable state: it is rebuilt when damaged.
+// Each slot is owned by whoever holds an OFD write lock on its bytes; a slot
+// whose lock is free is dead, whatever it says (the kernel drops the locks of
+// a process that dies).
+// ---------------------------------------------------------------------------
+constexpr uint64_t kLockMagic = 0x314B434C52565155ull;  // "QUVRLCK1"
+constexpr uint32_t kReaderSlots = 1023;
+
+struct LockHeader {
+  uint64_t magic;
+  uint8_t uuid[16];     // the pool's
+  uint32_t writer_pid;  // pid of the process holding the writer lock
+  uint32_t slots;       // kReaderSlots
+  uint8_t reserved[32];
+};
+static_assert(sizeof(LockHeader) == 64);
+
+struct ReaderSlot {
+  uint64_t txn_id;          // pinned txn; 0 = none
+  uint32_t pid;
+  uint32_t pad;
+  uint64_t pin_time_ns;     // CLOCK_REALTIME when pinned
+  uint8_t reserved[40];
+};
+static_assert(sizeof(ReaderSlot) == 64);
+
+constexpr uint64_t kLockFileSize = sizeof(LockHeader) + uint64_t(kReaderSlots) * sizeof(ReaderSlot);
+
+}  // namespace quiver::pmem
