@@ -1,0 +1,412 @@
+#include "store/query.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <system_error>
+
+#include "store/query_internal.h"
+
+namespace quiver::query {
+
+namespace internal {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'a' && x <= 'z') x = char(x - 'a' + 'A');
+    if (y >= 'a' && y <= 'z') y = char(y - 'a' + 'A');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool IsReservedWord(std::string_view word) {
+  static constexpr std::string_view kWords[] = {
+      "SELECT", "FROM", "WHERE", "GROUP", "BY",   "ORDER", "ASC",  "DESC",
+      "NULLS",  "LIMIT", "OFFSET", "AND", "OR",   "NOT",   "BETWEEN", "IN",
+      "IS",     "NULL",  "LIKE",  "TRUE", "FALSE", "AS",   "FIRST", "LAST"};
+  for (std::string_view k : kWords) {
+    if (EqualsIgnoreCase(word, k)) return true;
+  }
+  return false;
+}
+
+namespace {
+bool IsPlainIdentifier(std::string_view s) {
+  if (s.empty()) return false;
+  auto start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!start(s[0])) return false;
+  for (char c : s) {
+    if (!start(c) && !(c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
+
+std::string Quote(std::string_view s, char q) {
+  std::string out(1, q);
+  for (char c : s) {
+    out += c;
+    if (c == q) out += q;
+  }
+  out += q;
+  return out;
+}
+}  // namespace
+
+std::string QuoteIdentifier(std::string_view name) {
+  // Aggregate names are not reserved (they are recognised only before '('),
+  // but quoting them too keeps the canonical text unambiguous to a reader.
+  if (IsPlainIdentifier(name) && !IsReservedWord(name)) return std::string(name);
+  return Quote(name, '"');
+}
+
+std::string QuoteString(std::string_view text) { return Quote(text, '\''); }
+
+std::optional<Value> ParseNumber(std::string_view text, bool allow_sign, std::string* why) {
+  auto fail = [&](const char* reason) -> std::optional<Value> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  std::string_view body = text;
+  bool negative = false;
+  if (allow_sign && !body.empty() && (body[0] == '-' || body[0] == '+')) {
+    negative = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  // Validate the shape: digits [. digits] [e [+-] digits], at least one digit
+  // in the mantissa.
+  size_t i = 0, n = body.size();
+  size_t mantissa_digits = 0;
+  bool is_float = false;
+  while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++mantissa_digits;
+  if (i < n && body[i] == '.') {
+    is_float = true;
+    ++i;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++mantissa_digits;
+  }
+  if (mantissa_digits == 0) return fail("not a number");
+  if (i < n && (body[i] == 'e' || body[i] == 'E')) {
+    is_float = true;
+    ++i;
+    if (i < n && (body[i] == '+' || body[i] == '-')) ++i;
+    size_t exp_digits = 0;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++exp_digits;
+    if (exp_digits == 0) return fail("not a number");
+  }
+  if (i != n) return fail("not a number");
+
+  if (!is_float) {
+    uint64_t u = 0;
+    auto [p, ec] = std::from_chars(body.data(), body.data() + n, u);
+    if (ec != std::errc() || p != body.data() + n) return fail("integer out of range");
+    if (!negative) {
+      if (u <= uint64_t(std::numeric_limits<int64_t>::max())) return Value(int64_t(u));
+      return Value(u);
+    }
+    if (u <= uint64_t(std::numeric_limits<int64_t>::max())) return Value(-int64_t(u));
+    if (u == uint64_t(std::numeric_limits<int64_t>::max()) + 1) {
+      return Value(std::numeric_limits<int64_t>::min());
+    }
+    return fail("integer out of range");
+  }
+  double d = 0;
+  auto [p, ec] = std::from_chars(body.data(), body.data() + n, d);
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars reports underflow as out of range too; a literal that
+    // rounds to zero is harmless, one that overflows is not.
+    bool huge = false;
+    size_t e = body.find_first_of("eE");
+    if (e != std::string_view::npos) {
+      std::string_view ex = body.substr(e + 1);
+      huge = !ex.empty() && ex[0] != '-';
+    } else {
+      huge = true;
+    }
+    if (huge) return fail("number out of range");
+    d = 0.0;
+  } else if (ec != std::errc() || p != body.data() + n) {
+    return fail("not a number");
+  }
+  return Value(negative ? -d : d);
+}
+
+std::string SelectItemToSql(const SelectItem& s) {
+  std::string out;
+  if (s.agg == AggFunc::kNone) {
+    out = QuoteIdentifier(s.column);
+  } else {
+    out = AggFuncName(s.agg);
+    out += '(';
+    out += s.column.empty() ? std::string("*") : QuoteIdentifier(s.column);
+    out += ')';
+  }
+  if (!s.alias.empty()) out += " AS " + QuoteIdentifier(s.alias);
+  return out;
+}
+
+std::string OrderItemToSql(const OrderItem& o) {
+  std::string out = o.position > 0 ? std::to_string(o.position) : QuoteIdentifier(o.name);
+  if (o.descending) out += " DESC";
+  if (o.nulls == NullOrder::kFirst) out += " NULLS FIRST";
+  if (o.nulls == NullOrder::kLast) out += " NULLS LAST";
+  return out;
+}
+
+}  // namespace internal
+
+using internal::QuoteIdentifier;
+
+std::string ValueToSql(const Value& v) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return "NULL"; }
+    std::string operator()(bool b) const { return b ? "TRUE" : "FALSE"; }
+    std::string operator()(int64_t i) const { return std::to_string(i); }
+    std::string operator()(uint64_t u) const { return std::to_string(u); }
+    std::string operator()(double d) const {
+      if (std::isnan(d)) return "NULL";  // not producible by the parsers
+      if (std::isinf(d)) return d > 0 ? "1e999" : "-1e999";
+      char buf[64];
+      auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), d);
+      std::string s(buf, ec == std::errc() ? p : buf);
+      // A double must read back as a double: 2 -> 2.0.
+      if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+      return s;
+    }
+    std::string operator()(const std::string& s) const { return internal::QuoteString(s); }
+  };
+  return std::visit(Visitor{}, v);
+}
+
+const char* ValueTypeName(const Value& v) {
+  switch (v.index()) {
+    case 0: return "null";
+    case 1: return "bool";
+    case 2: return "int64";
+    case 3: return "uint64";
+    case 4: return "float64";
+    default: return "utf8";
+  }
+}
+
+const char* CompareOpSql(CompareOp op) {
+  switch (op) {
+    case CompareOp::kEq: return "=";
+    case CompareOp::kNe: return "<>";
+    case CompareOp::kLt: return "<";
+    case CompareOp::kLe: return "<=";
+    case CompareOp::kGt: return ">";
+    case CompareOp::kGe: return ">=";
+  }
+  return "?";
+}
+
+const char* AggFuncName(AggFunc f) {
+  switch (f) {
+    case AggFunc::kNone: return "";
+    case AggFunc::kCount: return "COUNT";
+    case AggFunc::kSum: return "SUM";
+    case AggFunc::kMin: return "MIN";
+    case AggFunc::kMax: return "MAX";
+    case AggFunc::kAvg: return "AVG";
+  }
+  return "";
+}
+
+namespace {
+std::shared_ptr<Expr> Node(ExprKind kind, std::vector<ExprPtr> args, bool negated = false) {
+  auto e = std::make_shared<Expr>();
+  e->kind = kind;
+  e->args = std::move(args);
+  e->negated = negated;
+  return e;
+}
+}  // namespace
+
+ExprPtr Expr::Column(std::string name) {
+  auto e = Node(ExprKind::kColumn, {});
+  e->column = std::move(name);
+  return e;
+}
+ExprPtr Expr::Literal(Value v) {
+  auto e = Node(ExprKind::kLiteral, {});
+  e->value = std::move(v);
+  return e;
+}
+ExprPtr Expr::Compare(CompareOp op, ExprPtr lhs, ExprPtr rhs) {
+  auto e = Node(ExprKind::kCompare, {std::move(lhs), std::move(rhs)});
+  e->op = op;
+  return e;
+}
+ExprPtr Expr::Between(ExprPtr x, ExprPtr lo, ExprPtr hi, bool negated) {
+  return Node(ExprKind::kBetween, {std::move(x), std::move(lo), std::move(hi)}, negated);
+}
+ExprPtr Expr::In(ExprPtr x, std::vector<ExprPtr> list, bool negated) {
+  list.insert(list.begin(), std::move(x));
+  return Node(ExprKind::kIn, std::move(list), negated);
+}
+ExprPtr Expr::IsNull(ExprPtr x, bool negated) {
+  return Node(ExprKind::kIsNull, {std::move(x)}, negated);
+}
+ExprPtr Expr::Like(ExprPtr x, ExprPtr pattern, bool negated) {
+  return Node(ExprKind::kLike, {std::move(x), std::move(pattern)}, negated);
+}
+ExprPtr Expr::And(std::vector<ExprPtr> args) {
+  if (args.size() == 1) return std::move(args[0]);
+  return Node(ExprKind::kAnd, std::move(args));
+}
+ExprPtr Expr::Or(std::vector<ExprPtr> args) {
+  if (args.size() == 1) return std::move(args[0]);
+  return Node(ExprKind::kOr, std::move(args));
+}
+ExprPtr Expr::Not(ExprPtr x) { return Node(ExprKind::kNot, {std::move(x)}); }
+
+bool ExprEquals(const Expr* a, const Expr* b) {
+  if (a == b) return true;
+  if (a == nullptr || b == nullptr) return false;
+  if (a->kind != b->kind || a->args.size() != b->args.size()) return false;
+  switch (a->kind) {
+    case ExprKind::kColumn:
+      if (a->column != b->column) return false;
+      break;
+    case ExprKind::kLiteral:
+      if (a->value != b->value) return false;
+      break;
+    case ExprKind::kCompare:
+      if (a->op != b->op) return false;
+      break;
+    case ExprKind::kBetween:
+    case ExprKind::kIn:
+    case ExprKind::kIsNull:
+    case ExprKind::kLike:
+      if (a->negated != b->negated) return false;
+      break;
+    default:
+      break;
+  }
+  for (size_t i = 0; i < a->args.size(); ++i) {
+    if (!ExprEquals(a->args[i].get(), b->args[i].get())) return false;
+  }
+  return true;
+}
+
+namespace {
+
+bool IsJunction(const Expr& e) { return e.kind == ExprKind::kAnd || e.kind == ExprKind::kOr; }
+
+void AppendSql(const Expr& e, std::string* out);
+
+// A child of AND, OR or NOT: junctions are parenthesised (the parser keeps
+// a parenthesised junction as one node, so the tree reads back the same).
+void AppendCondition(const Expr& e, std::string* out) {
+  if (IsJunction(e)) {
+    *out += '(';
+    AppendSql(e, out);
+    *out += ')';
+  } else {
+    AppendSql(e, out);
+  }
+}
+
+void AppendSql(const Expr& e, std::string* out) {
+  auto arg = [&](size_t i) { AppendSql(*e.args[i], out); };
+  switch (e.kind) {
+    case ExprKind::kColumn:
+      *out += QuoteIdentifier(e.column);
+      return;
+    case ExprKind::kLiteral:
+      *out += ValueToSql(e.value);
+      return;
+    case ExprKind::kCompare:
+      arg(0);
+      *out += ' ';
+      *out += CompareOpSql(e.op);
+      *out += ' ';
+      arg(1);
+      return;
+    case ExprKind::kBetween:
+      arg(0);
+      *out += e.negated ? " NOT BETWEEN " : " BETWEEN ";
+      arg(1);
+      *out += " AND ";
+      arg(2);
+      return;
+    case ExprKind::kIn:
+      arg(0);
+      *out += e.negated ? " NOT IN (" : " IN (";
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        if (i > 1) *out += ", ";
+        arg(i);
+      }
+      *out += ')';
+      return;
+    case ExprKind::kIsNull:
+      arg(0);
+      *out += e.negated ? " IS NOT NULL" : " IS NULL";
+      return;
+    case ExprKind::kLike:
+      arg(0);
+      *out += e.negated ? " NOT LIKE " : " LIKE ";
+      arg(1);
+      return;
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        if (i > 0) *out += e.kind == ExprKind::kAnd ? " AND " : " OR ";
+        AppendCondition(*e.args[i], out);
+      }
+      return;
+    case ExprKind::kNot:
+      *out += "NOT ";
+      AppendCondition(*e.args[0], out);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string ToSql(const Expr& e) {
+  std::string out;
+  AppendSql(e, &out);
+  return out;
+}
+
+bool Query::operator==(const Query& o) const {
+  return table == o.table && select == o.select && ExprEquals(where, o.where) &&
+         group_by == o.group_by && order_by == o.order_by && limit == o.limit &&
+         offset == o.offset;
+}
+
+std::string ToSql(const Query& q) {
+  std::string out = "SELECT ";
+  if (q.select.empty()) {
+    out += '*';
+  } else {
+    for (size_t i = 0; i < q.select.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += internal::SelectItemToSql(q.select[i]);
+    }
+  }
+  out += " FROM " + QuoteIdentifier(q.table);
+  if (q.where) out += " WHERE " + ToSql(*q.where);
+  if (!q.group_by.empty()) {
+    out += " GROUP BY ";
+    for (size_t i = 0; i < q.group_by.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += QuoteIdentifier(q.group_by[i]);
+    }
+  }
+  if (!q.order_by.empty()) {
+    out += " ORDER BY ";
+    for (size_t i = 0; i < q.order_by.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += internal::OrderItemToSql(q.order_by[i]);
+    }
+  }
+  if (q.limit) out += " LIMIT " + std::to_string(*q.limit);
+  if (q.offset) out += " OFFSET " + std::to_string(*q.offset);
+  return out;
+}
+
+}  // namespace quiver::query

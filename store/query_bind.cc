@@ -1,0 +1,750 @@
+#include "store/query_bind.h"
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "store/query_internal.h"
+
+namespace quiver::query {
+namespace {
+
+using internal::EqualsIgnoreCase;
+
+// ---------------------------------------------------------------------------
+// Dates and times
+// ---------------------------------------------------------------------------
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// A small cursor over date/time text.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+  bool Done() const { return i_ >= s_.size(); }
+  char Peek() const { return Done() ? '\0' : s_[i_]; }
+  bool Accept(char c) {
+    if (Peek() != c) return false;
+    ++i_;
+    return true;
+  }
+  // Exactly `n` digits.
+  bool Digits(int n, int64_t* out) {
+    int64_t v = 0;
+    for (int k = 0; k < n; ++k) {
+      char c = Peek();
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+      ++i_;
+    }
+    *out = v;
+    return true;
+  }
+  // One or more digits, as text.
+  std::string_view DigitRun() {
+    size_t start = i_;
+    while (!Done() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+    return s_.substr(start, i_ - start);
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+constexpr const char* kDateShape = "expected 'YYYY-MM-DD'";
+constexpr const char* kTimestampShape =
+    "expected 'YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]][Z|+HH:MM|-HH:MM]'";
+
+Status ParseDateParts(Cursor* c, int64_t* days, const char* shape) {
+  int64_t y, m, d;
+  if (!c->Digits(4, &y) || !c->Accept('-') || !c->Digits(2, &m) || !c->Accept('-') ||
+      !c->Digits(2, &d)) {
+    return Status::TypeError(shape);
+  }
+  if (m < 1 || m > 12) return Status::TypeError("month " + std::to_string(m) + " is out of range");
+  if (d < 1 || d > DaysInMonth(y, unsigned(m))) {
+    return Status::TypeError("day " + std::to_string(d) + " is out of range for the month");
+  }
+  *days = DaysFromCivil(y, unsigned(m), unsigned(d));
+  return Status::OK();
+}
+
+int UnitDigits(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::kSecond: return 0;
+    case TimeUnit::kMilli: return 3;
+    case TimeUnit::kMicro: return 6;
+    case TimeUnit::kNano: return 9;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------
+
+class Binder {
+ public:
+  Binder(const Schema& schema, std::string_view table) : schema_(schema), table_(table) {}
+
+  Result<int> ResolveColumn(const std::string& name) const {
+    int i = schema_.FieldIndex(name);
+    if (i >= 0) return i;
+    std::string msg = "unknown column \"" + name + "\"; table \"" + table_ + "\" has ";
+    if (schema_.num_fields() == 0) return Status::NotFound(msg + "no columns");
+    msg += "columns: ";
+    constexpr size_t kMaxListed = 30;
+    for (size_t k = 0; k < schema_.num_fields() && k < kMaxListed; ++k) {
+      if (k > 0) msg += ", ";
+      msg += schema_.field(k).name;
+    }
+    if (schema_.num_fields() > kMaxListed) {
+      msg += ", ... (" + std::to_string(schema_.num_fields() - kMaxListed) + " more)";
+    }
+    return Status::NotFound(msg);
+  }
+
+  Result<BoundExprPtr> BindCondition(const Expr& e, int depth);
+
+ private:
+  // "int64 column "fare"" or "utf8 literal 'abc'".
+  std::string Describe(const Expr& e) const {
+    if (e.kind == ExprKind::kColumn) {
+      int i = schema_.FieldIndex(e.column);
+      std::string type = i >= 0 ? schema_.field(size_t(i)).type.ToString() : "unknown";
+      return type + " column \"" + e.column + "\"";
+    }
+    return std::string(ValueTypeName(e.value)) + " literal " + ValueToSql(e.value);
+  }
+
+  Result<BoundExprPtr> BindColumn(const Expr& e) {
+    QUIVER_ASSIGN_OR_RETURN(int i, ResolveColumn(e.column));
+    auto b = std::make_shared<BoundExpr>();
+    b->kind = ExprKind::kColumn;
+    b->column = i;
+    b->type = schema_.field(size_t(i)).type;
+    return BoundExprPtr(std::move(b));
+  }
+
+  Result<BoundExprPtr> BindComparison(const Expr& e);
+  Result<BoundExprPtr> BindLike(const Expr& e);
+
+  const Schema& schema_;
+  std::string table_;
+};
+
+// ---------------------------------------------------------------------------
+// Literal casting
+// ---------------------------------------------------------------------------
+
+// The natural numeric type of a number literal.
+TypeId NaturalType(const Value& v) {
+  if (std::holds_alternative<int64_t>(v)) return TypeId::kInt64;
+  if (std::holds_alternative<uint64_t>(v)) return TypeId::kUInt64;
+  return TypeId::kFloat64;
+}
+
+bool RangeOf(TypeId t, int64_t* lo, uint64_t* hi) {
+  switch (t) {
+    case TypeId::kInt8: *lo = INT8_MIN; *hi = INT8_MAX; return true;
+    case TypeId::kInt16: *lo = INT16_MIN; *hi = INT16_MAX; return true;
+    case TypeId::kInt32: *lo = INT32_MIN; *hi = INT32_MAX; return true;
+    case TypeId::kInt64: *lo = INT64_MIN; *hi = INT64_MAX; return true;
+    case TypeId::kUInt8: *lo = 0; *hi = UINT8_MAX; return true;
+    case TypeId::kUInt16: *lo = 0; *hi = UINT16_MAX; return true;
+    case TypeId::kUInt32: *lo = 0; *hi = UINT32_MAX; return true;
+    case TypeId::kUInt64: *lo = 0; *hi = UINT64_MAX; return true;
+    default: return false;
+  }
+}
+
+// `number` (int64, uint64 or double) as an exact value of numeric type `t`
+// in its canonical alternative, or nullopt when it is not representable.
+// Float targets take any number; float32 only when nothing is lost.
+std::optional<Value> ExactNumber(const Value& number, TypeId t) {
+  if (IsFloating(t)) {
+    double d;
+    if (auto* i = std::get_if<int64_t>(&number)) {
+      d = double(*i);
+    } else if (auto* u = std::get_if<uint64_t>(&number)) {
+      d = double(*u);
+    } else {
+      d = std::get<double>(number);
+    }
+    if (t == TypeId::kFloat32 && double(float(d)) != d) return std::nullopt;
+    return Value(d);
+  }
+  int64_t lo;
+  uint64_t hi;
+  if (!RangeOf(t, &lo, &hi)) return std::nullopt;
+  // Reduce the number to sign and magnitude as integers.
+  bool negative = false;
+  uint64_t mag = 0;
+  if (auto* i = std::get_if<int64_t>(&number)) {
+    negative = *i < 0;
+    mag = negative ? uint64_t(0) - uint64_t(*i) : uint64_t(*i);
+  } else if (auto* u = std::get_if<uint64_t>(&number)) {
+    mag = *u;
+  } else {
+    double d = std::get<double>(number);
+    if (!std::isfinite(d) || d != std::trunc(d)) return std::nullopt;
+    if (d >= 18446744073709551616.0 || d < -9223372036854775808.0) return std::nullopt;
+    negative = d < 0;
+    if (negative) {
+      mag = uint64_t(0) - uint64_t(int64_t(d));
+    } else {
+      mag = uint64_t(d);
+    }
+  }
+  if (negative) {
+    if (mag == 0) negative = false;  // -0.0
+  }
+  if (negative) {
+    uint64_t lo_mag = uint64_t(0) - uint64_t(lo);
+    if (lo == 0 || mag > lo_mag) return std::nullopt;
+    return Value(int64_t(uint64_t(0) - mag));
+  }
+  if (mag > hi) return std::nullopt;
+  if (IsSignedInteger(t)) return Value(int64_t(mag));
+  return Value(mag);
+}
+
+// The smallest numeric type both `a` and `b` convert to (exactly, except
+// that float64 rounds integers beyond 2^53).
+TypeId WidenNumeric(TypeId a, TypeId b) {
+  if (a == b) return a;
+  if (IsFloating(a) || IsFloating(b)) return TypeId::kFloat64;
+  const bool sa = IsSignedInteger(a), sb = IsSignedInteger(b);
+  if (sa == sb) return ByteWidth(a) >= ByteWidth(b) ? a : b;
+  TypeId s = sa ? a : b, u = sa ? b : a;
+  if (ByteWidth(u) < ByteWidth(s)) return s;
+  if (ByteWidth(u) < 8) return TypeId::kInt64;
+  return TypeId::kFloat64;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// A literal seen as a number for a numeric comparison: numbers as they are,
+// strings when they spell a number (SQL's implicit cast of '42'); nullopt
+// for anything else.
+std::optional<Value> AsNumber(const Value& v) {
+  if (std::holds_alternative<int64_t>(v) || std::holds_alternative<uint64_t>(v) ||
+      std::holds_alternative<double>(v)) {
+    return v;
+  }
+  if (auto* s = std::get_if<std::string>(&v)) {
+    return internal::ParseNumber(Trim(*s), true, nullptr);
+  }
+  return std::nullopt;
+}
+
+// Casts a non-numeric literal to `t` (utf8, binary, bool, date32,
+// timestamp). `reason` gets why a string did not convert.
+std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* reason) {
+  const std::string* s = std::get_if<std::string>(&v);
+  switch (t.id) {
+    case TypeId::kUtf8:
+    case TypeId::kBinary:
+      if (s) return v;
+      return std::nullopt;
+    case TypeId::kBool:
+      if (std::holds_alternative<bool>(v)) return v;
+      if (s) {
+        std::string x = Trim(*s);
+        if (EqualsIgnoreCase(x, "true") || EqualsIgnoreCase(x, "t") || x == "1") return Value(true);
+        if (EqualsIgnoreCase(x, "false") || EqualsIgnoreCase(x, "f") || x == "0") return Value(false);
+      }
+      return std::nullopt;
+    case TypeId::kDate32:
+      if (s) {
+        Result<int32_t> d = ParseDateLiteral(Trim(*s));
+        if (d.ok()) return Value(int64_t(*d));
+        *reason = d.status().message();
+      }
+      return std::nullopt;
+    case TypeId::kTimestamp:
+      if (s) {
+        Result<int64_t> ts = ParseTimestampLiteral(Trim(*s), t.unit);
+        if (ts.ok()) return Value(*ts);
+        *reason = ts.status().message();
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+DataType NaturalDataType(const Value& v) {
+  switch (v.index()) {
+    case 0: return DataType(TypeId::kNull);
+    case 1: return DataType(TypeId::kBool);
+    case 2: return DataType(TypeId::kInt64);
+    case 3: return DataType(TypeId::kUInt64);
+    case 4: return DataType(TypeId::kFloat64);
+    default: return DataType(TypeId::kUtf8);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+// ---------------------------------------------------------------------------
+
+std::shared_ptr<BoundExpr> Condition(const Expr& e) {
+  auto b = std::make_shared<BoundExpr>();
+  b->kind = e.kind;
+  b->op = e.op;
+  b->negated = e.negated;
+  b->type = DataType(TypeId::kBool);
+  return b;
+}
+
+BoundExprPtr LiteralNode(Value v, const DataType& type) {
+  auto b = std::make_shared<BoundExpr>();
+  b->kind = ExprKind::kLiteral;
+  b->type = type;
+  b->literal = TypedScalar{std::move(v), type};
+  return b;
+}
+
+Result<BoundExprPtr> Binder::BindComparison(const Expr& e) {
+  // The anchor: the first column operand decides the type literals are cast
+  // to; more columns must have a common type with it.
+  const Expr* anchor = nullptr;
+  DataType target;
+  for (const ExprPtr& a : e.args) {
+    if (a->kind != ExprKind::kColumn) continue;
+    QUIVER_ASSIGN_OR_RETURN(int i, ResolveColumn(a->column));
+    DataType t = schema_.field(size_t(i)).type.value_type();
+    if (anchor == nullptr) {
+      anchor = a.get();
+      target = t;
+    } else if (!(t == target)) {
+      if (IsNumeric(t.id) && IsNumeric(target.id)) {
+        target = DataType(WidenNumeric(target.id, t.id));
+      } else {
+        return Status::TypeError("cannot compare " + Describe(*anchor) + " with " + Describe(*a));
+      }
+    }
+  }
+  if (anchor == nullptr) {
+    // Literals only (`1 = 1`): the first non-null literal decides.
+    for (const ExprPtr& a : e.args) {
+      if (a->kind == ExprKind::kLiteral && !std::holds_alternative<std::monostate>(a->value)) {
+        anchor = a.get();
+        target = NaturalDataType(a->value);
+        break;
+      }
+    }
+  }
+  if (anchor == nullptr) target = DataType(TypeId::kNull);
+
+  // Numeric comparisons: literals that do not fit the column's type widen
+  // the comparison (an int8 column against 1000 compares as int64; an int
+  // column against 2.5 as float64), as SQL's numeric promotion does.
+  if (IsNumeric(target.id)) {
+    TypeId wide = target.id;
+    for (const ExprPtr& a : e.args) {
+      if (a->kind != ExprKind::kLiteral || a.get() == anchor) continue;
+      if (std::holds_alternative<std::monostate>(a->value)) continue;
+      std::optional<Value> num = AsNumber(a->value);
+      if (!num) {
+        return Status::TypeError("cannot compare " + Describe(*anchor) + " with " + Describe(*a));
+      }
+      if (!ExactNumber(*num, wide)) wide = WidenNumeric(wide, NaturalType(*num));
+    }
+    if (wide != target.id) target = DataType(wide);
+  }
+
+  auto node = Condition(e);
+  node->operand_type = target;
+  for (const ExprPtr& a : e.args) {
+    if (a->kind == ExprKind::kColumn) {
+      QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindColumn(*a));
+      node->args.push_back(std::move(c));
+      continue;
+    }
+    // A literal.
+    if (std::holds_alternative<std::monostate>(a->value) || target.id == TypeId::kNull) {
+      node->args.push_back(LiteralNode(a->value, target));
+      continue;
+    }
+    std::optional<Value> cast;
+    std::string reason;
+    if (IsNumeric(target.id)) {
+      std::optional<Value> num = AsNumber(a->value);
+      if (num) cast = ExactNumber(*num, target.id);
+    } else {
+      cast = CastOther(a->value, target, &reason);
+    }
+    if (!cast) {
+      std::string msg = "cannot compare " + Describe(*anchor) + " with " + Describe(*a);
+      if (!reason.empty()) msg += ": " + reason;
+      return Status::TypeError(msg);
+    }
+    node->args.push_back(LiteralNode(std::move(*cast), target));
+  }
+  return BoundExprPtr(std::move(node));
+}
+
+Result<BoundExprPtr> Binder::BindLike(const Expr& e) {
+  const Expr& subject = *e.args[0];
+  const Expr& pattern = *e.args[1];
+  DataType type(TypeId::kUtf8);
+  auto node = Condition(e);
+  if (subject.kind == ExprKind::kColumn) {
+    QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindColumn(subject));
+    DataType t = c->type.value_type();
+    if (t.id != TypeId::kUtf8 && t.id != TypeId::kBinary) {
+      return Status::TypeError("LIKE needs a utf8 or binary operand, found " + Describe(subject));
+    }
+    type = t;
+    node->args.push_back(std::move(c));
+  } else if (std::holds_alternative<std::string>(subject.value) ||
+             std::holds_alternative<std::monostate>(subject.value)) {
+    node->args.push_back(LiteralNode(subject.value, type));
+  } else {
+    return Status::TypeError("LIKE needs a utf8 or binary operand, found " + Describe(subject));
+  }
+  if (pattern.kind != ExprKind::kLiteral ||
+      !(std::holds_alternative<std::string>(pattern.value) ||
+        std::holds_alternative<std::monostate>(pattern.value))) {
+    return Status::TypeError("the pattern of LIKE must be a string literal, found " +
+                             Describe(pattern));
+  }
+  node->args.push_back(LiteralNode(pattern.value, type));
+  node->operand_type = type;
+  return BoundExprPtr(std::move(node));
+}
+
+Result<BoundExprPtr> Binder::BindCondition(const Expr& e, int depth) {
+  if (depth > internal::kMaxDepth) {
+    return Status::Invalid("expression nested too deeply (more than " +
+                           std::to_string(internal::kMaxDepth) + " levels)");
+  }
+  for (const ExprPtr& a : e.args) {
+    if (a == nullptr) return Status::Invalid("expression has a missing argument");
+  }
+  auto need_values = [&]() -> Status {
+    for (const ExprPtr& a : e.args) {
+      if (!a->is_value()) {
+        return Status::Invalid("an operand of " + ToSql(e) +
+                               " is a condition; operands must be columns or literals");
+      }
+    }
+    return Status::OK();
+  };
+  switch (e.kind) {
+    case ExprKind::kColumn: {
+      QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindColumn(e));
+      if (c->type.id != TypeId::kBool) {
+        return Status::TypeError("expected a condition, found " + Describe(e));
+      }
+      return c;
+    }
+    case ExprKind::kLiteral:
+      if (std::holds_alternative<bool>(e.value) || std::holds_alternative<std::monostate>(e.value)) {
+        return LiteralNode(e.value, DataType(TypeId::kBool));
+      }
+      return Status::TypeError("expected a condition, found " + Describe(e));
+    case ExprKind::kCompare:
+    case ExprKind::kBetween:
+    case ExprKind::kIn: {
+      const size_t min_args = e.kind == ExprKind::kBetween ? 3 : 2;
+      if (e.args.size() < min_args || (e.kind != ExprKind::kIn && e.args.size() != min_args)) {
+        return Status::Invalid("wrong number of operands in " + ToSql(e));
+      }
+      QUIVER_RETURN_NOT_OK(need_values());
+      return BindComparison(e);
+    }
+    case ExprKind::kLike:
+      if (e.args.size() != 2) return Status::Invalid("wrong number of operands in " + ToSql(e));
+      QUIVER_RETURN_NOT_OK(need_values());
+      return BindLike(e);
+    case ExprKind::kIsNull: {
+      if (e.args.size() != 1) return Status::Invalid("wrong number of operands in " + ToSql(e));
+      QUIVER_RETURN_NOT_OK(need_values());
+      auto node = Condition(e);
+      const Expr& x = *e.args[0];
+      if (x.kind == ExprKind::kColumn) {
+        QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindColumn(x));
+        node->args.push_back(std::move(c));
+      } else {
+        node->args.push_back(LiteralNode(x.value, NaturalDataType(x.value)));
+      }
+      return BoundExprPtr(std::move(node));
+    }
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+    case ExprKind::kNot: {
+      if (e.args.empty() || (e.kind == ExprKind::kNot && e.args.size() != 1)) {
+        return Status::Invalid("wrong number of operands in a logical operator");
+      }
+      auto node = Condition(e);
+      for (const ExprPtr& a : e.args) {
+        QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindCondition(*a, depth + 1));
+        node->args.push_back(std::move(c));
+      }
+      return BoundExprPtr(std::move(node));
+    }
+  }
+  return Status::Internal("unhandled expression kind");
+}
+
+std::string AggOutputName(const SelectItem& s) {
+  std::string name = AggFuncName(s.agg);
+  for (char& c : name) c = char(c - 'A' + 'a');
+  return name + "(" + (s.column.empty() ? std::string("*") : s.column) + ")";
+}
+
+Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::string& column) {
+  const DataType value = input.value_type();
+  auto reject = [&](const char* what) {
+    return Status::TypeError(std::string(AggFuncName(f)) + " is not defined for " + value.ToString() +
+                             " column \"" + column + "\"; it needs " + what);
+  };
+  switch (f) {
+    case AggFunc::kCount:
+      return DataType(TypeId::kInt64);
+    case AggFunc::kSum:
+      if (IsSignedInteger(value.id)) return DataType(TypeId::kInt64);
+      if (IsInteger(value.id)) return DataType(TypeId::kUInt64);
+      if (IsFloating(value.id)) return DataType(TypeId::kFloat64);
+      return reject("a numeric column");
+    case AggFunc::kAvg:
+      if (IsNumeric(value.id)) return DataType(TypeId::kFloat64);
+      return reject("a numeric column");
+    case AggFunc::kMin:
+    case AggFunc::kMax:
+      return value;
+    case AggFunc::kNone:
+      return input;
+  }
+  return Status::Internal("unhandled aggregate");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Public entry points
+// ---------------------------------------------------------------------------
+
+Result<int32_t> ParseDateLiteral(std::string_view text) {
+  Cursor c(text);
+  int64_t days = 0;
+  QUIVER_RETURN_NOT_OK(ParseDateParts(&c, &days, kDateShape));
+  if (!c.Done()) return Status::TypeError(kDateShape);
+  return int32_t(days);
+}
+
+Result<int64_t> ParseTimestampLiteral(std::string_view text, TimeUnit unit) {
+  Cursor c(text);
+  int64_t days = 0;
+  QUIVER_RETURN_NOT_OK(ParseDateParts(&c, &days, kTimestampShape));
+  int64_t hh = 0, mm = 0, ss = 0, offset_minutes = 0;
+  std::string_view fraction;
+  if (c.Accept(' ') || c.Accept('T') || c.Accept('t')) {
+    if (!c.Digits(2, &hh) || !c.Accept(':') || !c.Digits(2, &mm)) {
+      return Status::TypeError(kTimestampShape);
+    }
+    if (c.Accept(':')) {
+      if (!c.Digits(2, &ss)) return Status::TypeError(kTimestampShape);
+      if (c.Accept('.')) {
+        fraction = c.DigitRun();
+        if (fraction.empty()) return Status::TypeError(kTimestampShape);
+      }
+    }
+    if (hh > 23) return Status::TypeError("hour " + std::to_string(hh) + " is out of range");
+    if (mm > 59) return Status::TypeError("minute " + std::to_string(mm) + " is out of range");
+    if (ss > 59) return Status::TypeError("second " + std::to_string(ss) + " is out of range");
+    if (c.Accept('Z') || c.Accept('z')) {
+      // UTC.
+    } else if (c.Peek() == '+' || c.Peek() == '-') {
+      const bool minus = c.Peek() == '-';
+      c.Accept(c.Peek());
+      int64_t oh = 0, om = 0;
+      if (!c.Digits(2, &oh)) return Status::TypeError(kTimestampShape);
+      c.Accept(':');
+      if (!c.Digits(2, &om)) return Status::TypeError(kTimestampShape);
+      if (oh > 23 || om > 59) return Status::TypeError("time zone offset is out of range");
+      offset_minutes = (minus ? -1 : 1) * (oh * 60 + om);
+    }
+  }
+  if (!c.Done()) return Status::TypeError(kTimestampShape);
+
+  const int digits = UnitDigits(unit);
+  // Digits beyond the unit must be zeros: '...:00.5' is not a whole second.
+  for (size_t k = size_t(digits); k < fraction.size(); ++k) {
+    if (fraction[k] != '0') {
+      return Status::TypeError("'" + std::string(text) + "' has more fractional digits than " +
+                               DataType::Timestamp(unit).ToString() + " holds");
+    }
+  }
+  int64_t sub = 0;
+  for (int k = 0; k < digits; ++k) {
+    sub = sub * 10 + (size_t(k) < fraction.size() ? fraction[size_t(k)] - '0' : 0);
+  }
+  int64_t scale = 1;
+  for (int k = 0; k < digits; ++k) scale *= 10;
+  const int64_t seconds = days * 86400 + hh * 3600 + mm * 60 + ss - offset_minutes * 60;
+  int64_t out = 0;
+  if (__builtin_mul_overflow(seconds, scale, &out) || __builtin_add_overflow(out, sub, &out)) {
+    return Status::TypeError("'" + std::string(text) + "' is out of range for " +
+                             DataType::Timestamp(unit).ToString());
+  }
+  return out;
+}
+
+bool LikeMatch(std::string_view text, std::string_view pattern) {
+  auto char_len = [&](size_t i) -> size_t {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return std::min(n, text.size() - i);
+  };
+  constexpr size_t kNone = std::string_view::npos;
+  size_t t = 0, p = 0, star_p = kNone, star_t = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '%') {
+      star_p = ++p;
+      star_t = t;
+    } else if (p < pattern.size() && pattern[p] == '_') {
+      t += char_len(t);
+      ++p;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++t;
+      ++p;
+    } else if (star_p != kNone) {
+      // Let the last % absorb one more character and retry from there.
+      star_t += char_len(star_t);
+      t = star_t;
+      p = star_p;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '%') ++p;
+  return p == pattern.size();
+}
+
+Result<BoundExprPtr> BindFilter(const Expr& filter, const Schema& schema, std::string_view table) {
+  Binder binder(schema, table);
+  return binder.BindCondition(filter, 0);
+}
+
+Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
+  Binder binder(schema, query.table);
+  BoundQuery out;
+  out.table = query.table;
+  out.limit = query.limit;
+  out.offset = query.offset.value_or(0);
+  if (query.limit && *query.limit < 0) return Status::Invalid("LIMIT must not be negative");
+  if (query.offset && *query.offset < 0) return Status::Invalid("OFFSET must not be negative");
+
+  // Select list.
+  if (query.select.empty()) {
+    for (size_t i = 0; i < schema.num_fields(); ++i) {
+      out.outputs.push_back(BoundOutput{schema.field(i).name, AggFunc::kNone, int(i),
+                                        schema.field(i).type});
+    }
+  } else {
+    for (const SelectItem& s : query.select) {
+      BoundOutput o;
+      o.agg = s.agg;
+      if (s.column.empty()) {
+        if (s.agg != AggFunc::kCount) return Status::Invalid("empty column name in the select list");
+        o.type = DataType(TypeId::kInt64);
+      } else {
+        QUIVER_ASSIGN_OR_RETURN(o.column, binder.ResolveColumn(s.column));
+        QUIVER_ASSIGN_OR_RETURN(o.type,
+                                AggregateType(s.agg, schema.field(size_t(o.column)).type, s.column));
+      }
+      o.name = !s.alias.empty() ? s.alias : s.agg == AggFunc::kNone ? s.column : AggOutputName(s);
+      out.outputs.push_back(std::move(o));
+    }
+  }
+  {
+    std::set<std::string> names;
+    for (const BoundOutput& o : out.outputs) {
+      if (!names.insert(o.name).second) {
+        return Status::Invalid("duplicate output column name \"" + o.name +
+                               "\"; give one of them another name with AS");
+      }
+    }
+  }
+
+  // WHERE.
+  if (query.where) {
+    QUIVER_ASSIGN_OR_RETURN(out.where, binder.BindCondition(*query.where, 0));
+  }
+
+  // GROUP BY and the aggregate rule.
+  std::set<int> group_set;
+  for (const std::string& name : query.group_by) {
+    QUIVER_ASSIGN_OR_RETURN(int i, binder.ResolveColumn(name));
+    if (group_set.insert(i).second) out.group_by.push_back(i);
+  }
+  out.aggregate = !query.group_by.empty();
+  for (const BoundOutput& o : out.outputs) out.aggregate = out.aggregate || o.agg != AggFunc::kNone;
+  if (out.aggregate) {
+    for (const BoundOutput& o : out.outputs) {
+      if (o.agg == AggFunc::kNone && group_set.count(o.column) == 0) {
+        return Status::Invalid("column \"" + schema.field(size_t(o.column)).name +
+                               "\" must appear in GROUP BY or be used in an aggregate function");
+      }
+    }
+  }
+
+  // ORDER BY: output names (aliases first, as SQL does), positions, then
+  // table columns.
+  for (const OrderItem& item : query.order_by) {
+    BoundOrderKey key;
+    key.descending = item.descending;
+    key.nulls_first = item.nulls == NullOrder::kDefault ? item.descending
+                                                        : item.nulls == NullOrder::kFirst;
+    if (item.position != 0) {
+      if (item.position < 1 || uint64_t(item.position) > out.outputs.size()) {
+        return Status::Invalid("ORDER BY position " + std::to_string(item.position) +
+                               " is out of range; the select list has " +
+                               std::to_string(out.outputs.size()) +
+                               (out.outputs.size() == 1 ? " column" : " columns"));
+      }
+      key.output = int(item.position - 1);
+    } else {
+      for (size_t i = 0; i < out.outputs.size(); ++i) {
+        if (out.outputs[i].name == item.name) key.output = int(i);
+      }
+      if (key.output < 0) {
+        QUIVER_ASSIGN_OR_RETURN(key.column, binder.ResolveColumn(item.name));
+        if (out.aggregate && group_set.count(key.column) == 0) {
+          return Status::Invalid("ORDER BY column \"" + item.name +
+                                 "\" must appear in GROUP BY or be used in an aggregate function");
+        }
+      }
+    }
+    out.order_by.push_back(key);
+  }
+  return out;
+}
+
+}  // namespace quiver::query

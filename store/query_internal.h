@@ -1,0 +1,38 @@
+// Helpers shared by the query parsers, ToSql and Bind. Not a public API.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/query.h"
+
+namespace quiver::query::internal {
+
+// Expressions nest at most this deep (parentheses, NOT chains, JSON
+// objects), so that hostile input cannot exhaust the stack.
+inline constexpr int kMaxDepth = 200;
+
+// True for the words that cannot be column names unless quoted (SELECT,
+// FROM, AND, NULL, ...); case-insensitive.
+bool IsReservedWord(std::string_view word);
+// `name` as is when it is a plain identifier, else in double quotes with
+// embedded quotes doubled.
+std::string QuoteIdentifier(std::string_view name);
+// 'text' with embedded quotes doubled.
+std::string QuoteString(std::string_view text);
+// ASCII case-insensitive equality.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// Parses a complete number in SQL spelling (digits, optional '.', optional
+// exponent, optional leading '-' when `allow_sign`): an integer (int64, or
+// uint64 above INT64_MAX) or a double. nullopt if `text` is not exactly such
+// a number or is out of range; `*why` then says which.
+std::optional<Value> ParseNumber(std::string_view text, bool allow_sign, std::string* why);
+
+// Resolves SELECT *, where, ... for the message of an aggregate like "AVG".
+std::string SelectItemToSql(const SelectItem& s);
+std::string OrderItemToSql(const OrderItem& o);
+
+}  // namespace quiver::query::internal
