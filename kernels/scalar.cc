@@ -1,0 +1,386 @@
+#include "kernels/scalar.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "kernels/literal_internal.h"
+
+namespace quiver::kernels {
+namespace {
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian), H. Hinnant's algorithm.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + int64_t(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = unsigned(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = int64_t(yoe) + era * 400 + (*m <= 2);
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+bool ReadDigits(std::string_view s, size_t* pos, int count, int64_t* out) {
+  int64_t v = 0;
+  for (int i = 0; i < count; ++i) {
+    if (*pos >= s.size() || s[*pos] < '0' || s[*pos] > '9') return false;
+    v = v * 10 + (s[*pos] - '0');
+    ++*pos;
+  }
+  *out = v;
+  return true;
+}
+
+// Parses the date part; leaves *pos after it.
+bool ParseDatePart(std::string_view s, size_t* pos, int64_t* days) {
+  int64_t y, m, d;
+  if (!ReadDigits(s, pos, 4, &y) || *pos >= s.size() || s[*pos] != '-') return false;
+  ++*pos;
+  if (!ReadDigits(s, pos, 2, &m) || *pos >= s.size() || s[*pos] != '-') return false;
+  ++*pos;
+  if (!ReadDigits(s, pos, 2, &d)) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return false;
+  if (d > kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0)) return false;
+  *days = DaysFromCivil(y, unsigned(m), unsigned(d));
+  return true;
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+const char* UnitName(TimeUnit u) {
+  static const char* kUnits[] = {"s", "ms", "us", "ns"};
+  return kUnits[int(u)];
+}
+
+// Parses a whole string as an integer or a number; false if it is not one.
+bool ParseNumber(const std::string& s, long double* out, bool* is_nan) {
+  if (s.empty()) return false;
+  const char* b = s.c_str();
+  char* end = nullptr;
+  errno = 0;
+  long long i = std::strtoll(b, &end, 10);
+  if (errno == 0 && end == b + s.size()) {
+    *out = i;
+    return true;
+  }
+  errno = 0;
+  unsigned long long u = std::strtoull(b, &end, 10);
+  if (errno == 0 && end == b + s.size() && s[0] != '-') {
+    *out = u;
+    return true;
+  }
+  errno = 0;
+  long double d = std::strtold(b, &end);
+  if (end != b + s.size() || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  *is_nan = std::isnan(d);
+  *out = d;
+  return true;
+}
+
+// floor and ceil of num / den, den > 0.
+void DivFloorCeil(int64_t num, int64_t den, long double* lo, long double* hi) {
+  int64_t q = num / den, r = num % den;
+  int64_t f = r < 0 ? q - 1 : q;
+  int64_t c = r > 0 ? q + 1 : q;
+  *lo = f;
+  *hi = c;
+}
+
+// A count in `from` units expressed in `to` units (floor/ceil if coarser).
+void Rescale(int64_t v, int64_t from_per_s, int64_t to_per_s, long double* lo, long double* hi) {
+  if (to_per_s >= from_per_s) {
+    *lo = *hi = static_cast<long double>(v) * static_cast<long double>(to_per_s / from_per_s);
+  } else {
+    DivFloorCeil(v, from_per_s / to_per_s, lo, hi);
+  }
+}
+
+}  // namespace
+
+Scalar Scalar::Bool(bool v) { Scalar s; s.kind_ = Kind::kBool; s.i_ = v; return s; }
+Scalar Scalar::Int64(int64_t v) { Scalar s; s.kind_ = Kind::kInt64; s.i_ = v; return s; }
+Scalar Scalar::UInt64(uint64_t v) { Scalar s; s.kind_ = Kind::kUInt64; s.i_ = int64_t(v); return s; }
+Scalar Scalar::Double(double v) { Scalar s; s.kind_ = Kind::kDouble; s.d_ = v; return s; }
+Scalar Scalar::String(std::string v) { Scalar s; s.kind_ = Kind::kString; s.s_ = std::move(v); return s; }
+Scalar Scalar::Date32(int32_t days) { Scalar s; s.kind_ = Kind::kDate32; s.i_ = days; return s; }
+Scalar Scalar::Timestamp(int64_t v, TimeUnit unit) {
+  Scalar s;
+  s.kind_ = Kind::kTimestamp;
+  s.i_ = v;
+  s.unit_ = unit;
+  return s;
+}
+
+std::string Scalar::KindName() const {
+  switch (kind_) {
+    case Kind::kNull: return "null";
+    case Kind::kBool: return "bool";
+    case Kind::kInt64: return "int64";
+    case Kind::kUInt64: return "uint64";
+    case Kind::kDouble: return "float64";
+    case Kind::kString: return "string";
+    case Kind::kDate32: return "date32";
+    case Kind::kTimestamp: return std::string("timestamp[") + UnitName(unit_) + "]";
+  }
+  return "unknown";
+}
+
+std::string Scalar::ToString() const {
+  switch (kind_) {
+    case Kind::kNull: return "NULL";
+    case Kind::kBool: return i_ ? "true" : "false";
+    case Kind::kInt64: return std::to_string(i_);
+    case Kind::kUInt64: return std::to_string(uint64_t(i_));
+    case Kind::kDouble: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", d_);
+      return buf;
+    }
+    case Kind::kString: return Quote(s_);
+    case Kind::kDate32: {
+      int64_t y;
+      unsigned m, d;
+      CivilFromDays(i_, &y, &m, &d);
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "DATE '%04lld-%02u-%02u'", static_cast<long long>(y), m, d);
+      return buf;
+    }
+    case Kind::kTimestamp:
+      return "TIMESTAMP " + std::to_string(i_) + UnitName(unit_);
+  }
+  return "?";
+}
+
+bool Scalar::operator==(const Scalar& o) const {
+  if (kind_ != o.kind_) return false;
+  switch (kind_) {
+    case Kind::kNull: return true;
+    case Kind::kDouble: return d_ == o.d_ || (std::isnan(d_) && std::isnan(o.d_));
+    case Kind::kString: return s_ == o.s_;
+    case Kind::kTimestamp: return i_ == o.i_ && unit_ == o.unit_;
+    default: return i_ == o.i_;
+  }
+}
+
+int64_t UnitsPerSecond(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::kSecond: return 1;
+    case TimeUnit::kMilli: return 1000;
+    case TimeUnit::kMicro: return 1000000;
+    case TimeUnit::kNano: return 1000000000;
+  }
+  return 1;
+}
+
+Result<int32_t> ParseDate32(std::string_view s) {
+  size_t pos = 0;
+  int64_t days;
+  if (!ParseDatePart(s, &pos, &days) || pos != s.size()) {
+    return Status::TypeError("'" + std::string(s) + "' is not a date (expected YYYY-MM-DD)");
+  }
+  return int32_t(days);
+}
+
+Result<int64_t> ParseTimestampNanos(std::string_view s) {
+  auto bad = [&] {
+    return Status::TypeError("'" + std::string(s) +
+                             "' is not a timestamp (expected YYYY-MM-DD[ HH:MM:SS[.fff]])");
+  };
+  size_t pos = 0;
+  int64_t days;
+  if (!ParseDatePart(s, &pos, &days)) return bad();
+  int64_t h = 0, mi = 0, sec = 0, frac = 0;
+  if (pos < s.size() && (s[pos] == ' ' || s[pos] == 'T')) {
+    ++pos;
+    if (!ReadDigits(s, &pos, 2, &h) || pos >= s.size() || s[pos++] != ':' ||
+        !ReadDigits(s, &pos, 2, &mi) || pos >= s.size() || s[pos++] != ':' ||
+        !ReadDigits(s, &pos, 2, &sec) || h > 23 || mi > 59 || sec > 59) {
+      return bad();
+    }
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      int digits = 0;
+      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && digits < 9) {
+        frac = frac * 10 + (s[pos++] - '0');
+        ++digits;
+      }
+      if (digits == 0) return bad();
+      for (; digits < 9; ++digits) frac *= 10;
+    }
+  }
+  if (pos < s.size() && s[pos] == 'Z') ++pos;
+  if (pos != s.size()) return bad();
+  __int128 ns = (static_cast<__int128>(days) * 86400 + h * 3600 + mi * 60 + sec) * 1000000000 + frac;
+  if (ns > std::numeric_limits<int64_t>::max() || ns < std::numeric_limits<int64_t>::min()) {
+    return Status::TypeError("timestamp '" + std::string(s) + "' is out of the int64 nanosecond range");
+  }
+  return int64_t(ns);
+}
+
+namespace internal {
+
+Status LiteralMismatch(const DataType& type, const Scalar& lit) {
+  return Status::TypeError("cannot compare " + type.value_type().ToString() + " column with " +
+                           lit.KindName() + " literal " + lit.ToString());
+}
+
+Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
+  ExactLiteral e;
+  if (lit.is_null()) {
+    e.is_null = true;
+    return e;
+  }
+  const TypeId id = type.id;
+  if (IsNumeric(id)) {
+    switch (lit.kind()) {
+      case Scalar::Kind::kInt64: e.lo = e.hi = lit.int64_value(); return e;
+      case Scalar::Kind::kUInt64: e.lo = e.hi = lit.uint64_value(); return e;
+      case Scalar::Kind::kDouble: {
+        double d = lit.double_value();
+        e.is_nan = std::isnan(d);
+        e.lo = IsFloating(id) ? d : std::floor(static_cast<long double>(d));
+        e.hi = IsFloating(id) ? d : std::ceil(static_cast<long double>(d));
+        return e;
+      }
+      case Scalar::Kind::kString: {
+        long double v;
+        bool nan = false;
+        if (!ParseNumber(lit.string_value(), &v, &nan)) return LiteralMismatch(type, lit);
+        e.is_nan = nan;
+        e.lo = IsFloating(id) ? v : std::floor(v);
+        e.hi = IsFloating(id) ? v : std::ceil(v);
+        return e;
+      }
+      default: return LiteralMismatch(type, lit);
+    }
+  }
+  if (id == TypeId::kDate32) {
+    constexpr int64_t kNanosPerDay = 86400LL * 1000000000LL;
+    switch (lit.kind()) {
+      case Scalar::Kind::kDate32: e.lo = e.hi = lit.int64_value(); return e;
+      case Scalar::Kind::kTimestamp:
+        DivFloorCeil(lit.int64_value(), 86400 * UnitsPerSecond(lit.unit()), &e.lo, &e.hi);
+        return e;
+      case Scalar::Kind::kString: {
+        auto d = ParseDate32(lit.string_value());
+        if (d.ok()) {
+          e.lo = e.hi = *d;
+          return e;
+        }
+        auto ns = ParseTimestampNanos(lit.string_value());
+        if (!ns.ok()) return LiteralMismatch(type, lit);
+        DivFloorCeil(*ns, kNanosPerDay, &e.lo, &e.hi);
+        return e;
+      }
+      default: return LiteralMismatch(type, lit);
+    }
+  }
+  if (id == TypeId::kTimestamp) {
+    const int64_t ups = UnitsPerSecond(type.unit);
+    switch (lit.kind()) {
+      case Scalar::Kind::kTimestamp:
+        Rescale(lit.int64_value(), UnitsPerSecond(lit.unit()), ups, &e.lo, &e.hi);
+        return e;
+      case Scalar::Kind::kDate32:
+        e.lo = e.hi = static_cast<long double>(lit.int64_value()) * 86400 * ups;
+        return e;
+      case Scalar::Kind::kString: {
+        auto ns = ParseTimestampNanos(lit.string_value());
+        if (!ns.ok()) return LiteralMismatch(type, lit);
+        Rescale(*ns, 1000000000, ups, &e.lo, &e.hi);
+        return e;
+      }
+      default: return LiteralMismatch(type, lit);
+    }
+  }
+  return LiteralMismatch(type, lit);
+}
+
+}  // namespace internal
+
+namespace {
+
+template <typename T>
+Result<Scalar> CastIntegral(const Scalar& lit, const DataType& type, const internal::ExactLiteral& e) {
+  if (!e.exact() || e.is_nan) {
+    return Status::TypeError("literal " + lit.ToString() + " is not an integer value of a " +
+                             type.value_type().ToString() + " column");
+  }
+  if (e.lo < static_cast<long double>(std::numeric_limits<T>::min()) ||
+      e.lo > static_cast<long double>(std::numeric_limits<T>::max())) {
+    return Status::TypeError("literal " + lit.ToString() + " is out of range for " +
+                             type.value_type().ToString() + " column");
+  }
+  if constexpr (std::is_unsigned_v<T>) {
+    return Scalar::UInt64(uint64_t(e.lo));
+  } else {
+    return Scalar::Int64(int64_t(e.lo));
+  }
+}
+
+}  // namespace
+
+Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
+  if (lit.is_null()) return Scalar::Null();
+  const TypeId id = type.id;
+  if (id == TypeId::kUtf8 || id == TypeId::kBinary) {
+    if (lit.kind() != Scalar::Kind::kString) return internal::LiteralMismatch(type, lit);
+    return lit;
+  }
+  if (id == TypeId::kBool) {
+    if (lit.kind() == Scalar::Kind::kBool) return lit;
+    if (lit.kind() == Scalar::Kind::kString) {
+      const std::string& s = lit.string_value();
+      if (s == "true" || s == "t" || s == "TRUE") return Scalar::Bool(true);
+      if (s == "false" || s == "f" || s == "FALSE") return Scalar::Bool(false);
+    }
+    return internal::LiteralMismatch(type, lit);
+  }
+  QUIVER_ASSIGN_OR_RETURN(internal::ExactLiteral e, internal::ToExact(lit, type));
+  switch (id) {
+    case TypeId::kInt8: return CastIntegral<int8_t>(lit, type, e);
+    case TypeId::kInt16: return CastIntegral<int16_t>(lit, type, e);
+    case TypeId::kInt32: return CastIntegral<int32_t>(lit, type, e);
+    case TypeId::kInt64: return CastIntegral<int64_t>(lit, type, e);
+    case TypeId::kUInt8: return CastIntegral<uint8_t>(lit, type, e);
+    case TypeId::kUInt16: return CastIntegral<uint16_t>(lit, type, e);
+    case TypeId::kUInt32: return CastIntegral<uint32_t>(lit, type, e);
+    case TypeId::kUInt64: return CastIntegral<uint64_t>(lit, type, e);
+    case TypeId::kFloat32:
+    case TypeId::kFloat64: return Scalar::Double(double(e.lo));
+    case TypeId::kDate32: {
+      QUIVER_ASSIGN_OR_RETURN(Scalar v, CastIntegral<int32_t>(lit, type, e));
+      return Scalar::Date32(int32_t(v.int64_value()));
+    }
+    case TypeId::kTimestamp: {
+      QUIVER_ASSIGN_OR_RETURN(Scalar v, CastIntegral<int64_t>(lit, type, e));
+      return Scalar::Timestamp(v.int64_value(), type.unit);
+    }
+    default: return internal::LiteralMismatch(type, lit);
+  }
+}
+
+}  // namespace quiver::kernels
