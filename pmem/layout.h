@@ -4,7 +4,8 @@
 //
 //   [0, 4K)       Superblock: identity of the pool, written once at create.
 //   [4K, 8K)      meta slot 0 } the current state is the valid slot with the
-//   [8K, 12K)     meta slot 1 } highest txn_id (LMDB's two-meta scheme)
+//   [8K, 12K)     meta slot 1 } highest txn_id (LMDB's two-meta scheme);
+//                               a short free list follows the slot inline
 //   [12K, ...)    extents: page-aligned, page-multiple byte ranges
 //
 // Nothing in the pool stores a pointer: every reference is a byte offset from
@@ -57,7 +58,13 @@ struct MetaSlot {
   uint64_t freelist_length;
   uint64_t commit_time_ns;
   uint8_t uuid[16];         // copy of the superblock's, ties slot to pool
-  uint8_t reserved[32];
+  // A short free list lies inline in the slot's page, right after the slot
+  // (kInlineFreeEntries at most), so one persist publishes both. Then
+  // freelist_offset/length are 0 and these say how many entries and their
+  // CRC-32; a torn page fails that CRC and the slot is not valid.
+  uint32_t inline_free_count;
+  uint32_t inline_free_crc;
+  uint8_t reserved[24];
   uint32_t pad;
   uint32_t checksum;  // CRC-32 of the bytes before this field
 };
@@ -65,6 +72,7 @@ static_assert(sizeof(MetaSlot) == 128);
 static_assert(offsetof(MetaSlot, txn_id) == 8);
 static_assert(offsetof(MetaSlot, root_offset) == 32);
 static_assert(offsetof(MetaSlot, uuid) == 72);
+static_assert(offsetof(MetaSlot, inline_free_count) == 88);
 static_assert(offsetof(MetaSlot, checksum) == 124);
 
 // A free extent. freed_txn is the transaction that freed it: the extent may
@@ -76,6 +84,8 @@ struct FreeEntry {
   uint64_t freed_txn;
 };
 static_assert(sizeof(FreeEntry) == 24);
+constexpr uint64_t kInlineFreeEntries = (kPageSize - sizeof(MetaSlot)) / sizeof(FreeEntry);
+static_assert(kInlineFreeEntries == 165);
 
 struct FreeListHeader {
   uint64_t magic;  // kFreeListMagic

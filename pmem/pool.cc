@@ -68,6 +68,19 @@ Result<int> PickMeta(const uint8_t* base, const Superblock& sb, MetaSlot out[2],
     std::memcpy(&out[i], base + kMetaOffset[i], sizeof(MetaSlot));
     std::atomic_thread_fence(std::memory_order_acquire);
     problems[i] = MetaProblem(out[i], sb);
+    if (problems[i].empty() && out[i].inline_free_count != 0) {
+      if (out[i].inline_free_count > kInlineFreeEntries) {
+        problems[i] = "inline free list of " + std::to_string(out[i].inline_free_count) +
+                      " entries does not fit its page";
+      } else {
+        uint32_t crc = Crc32(base + kMetaOffset[i] + sizeof(MetaSlot),
+                             out[i].inline_free_count * sizeof(FreeEntry));
+        if (crc != out[i].inline_free_crc) {
+          problems[i] = "inline free list checksum mismatch: stored " +
+                        Hex(out[i].inline_free_crc) + ", computed " + Hex(crc);
+        }
+      }
+    }
     if (problems[i].empty() && (best < 0 || out[i].txn_id > out[best].txn_id)) best = i;
   }
   if (best < 0) {
@@ -128,28 +141,36 @@ std::string MetaBoundsProblem(const MetaSlot& m, uint64_t file_size) {
   return "";
 }
 
-// Decodes and verifies the free list blob of `m`.
-Result<std::vector<FreeEntry>> LoadFreeList(const uint8_t* base, const MetaSlot& m) {
+// Decodes and verifies the free list of `m`, the meta slot at index `slot`:
+// inline after the slot (checked by PickMeta) or in its own extent.
+Result<std::vector<FreeEntry>> LoadFreeList(const uint8_t* base, const MetaSlot& m, int slot) {
   std::vector<FreeEntry> out;
-  if (m.freelist_length == 0) return out;
-  std::string where = "free list at offset " + std::to_string(m.freelist_offset);
-  FreeListHeader h;
-  std::memcpy(&h, base + m.freelist_offset, sizeof h);
-  if (h.magic != kFreeListMagic) return Status::Corruption(where + ": bad magic " + Hex(h.magic));
-  uint64_t max_entries = (m.freelist_length - sizeof h) / sizeof(FreeEntry);
-  if (h.count > max_entries) {
-    return Status::Corruption(where + ": " + std::to_string(h.count) +
-                              " entries do not fit in " + std::to_string(m.freelist_length) +
-                              " bytes");
+  std::string where;
+  if (m.inline_free_count != 0) {
+    where = "inline free list of meta slot " + std::to_string(slot);
+    out.resize(m.inline_free_count);
+    std::memcpy(out.data(), base + kMetaOffset[slot] + sizeof(MetaSlot),
+                out.size() * sizeof(FreeEntry));
+  } else if (m.freelist_length != 0) {
+    where = "free list at offset " + std::to_string(m.freelist_offset);
+    FreeListHeader h;
+    std::memcpy(&h, base + m.freelist_offset, sizeof h);
+    if (h.magic != kFreeListMagic) return Status::Corruption(where + ": bad magic " + Hex(h.magic));
+    uint64_t max_entries = (m.freelist_length - sizeof h) / sizeof(FreeEntry);
+    if (h.count > max_entries) {
+      return Status::Corruption(where + ": " + std::to_string(h.count) +
+                                " entries do not fit in " + std::to_string(m.freelist_length) +
+                                " bytes");
+    }
+    const uint8_t* entries = base + m.freelist_offset + sizeof h;
+    uint32_t crc = Crc32(entries, h.count * sizeof(FreeEntry));
+    if (crc != h.checksum) {
+      return Status::Corruption(where + ": checksum mismatch: stored " + Hex(h.checksum) +
+                                ", computed " + Hex(crc));
+    }
+    out.resize(h.count);
+    std::memcpy(out.data(), entries, h.count * sizeof(FreeEntry));
   }
-  const uint8_t* entries = base + m.freelist_offset + sizeof h;
-  uint32_t crc = Crc32(entries, h.count * sizeof(FreeEntry));
-  if (crc != h.checksum) {
-    return Status::Corruption(where + ": checksum mismatch: stored " + Hex(h.checksum) +
-                              ", computed " + Hex(crc));
-  }
-  out.resize(h.count);
-  std::memcpy(out.data(), entries, h.count * sizeof(FreeEntry));
   uint64_t prev_end = kDataStart;
   for (size_t i = 0; i < out.size(); ++i) {
     const FreeEntry& e = out[i];
@@ -309,11 +330,15 @@ struct PoolShared {
   }
 
   // Reader: the current meta slot as the mapping shows it now.
-  Result<MetaSlot> ReadCurrentMeta() {
-    if (!read_only) return current;
+  Result<MetaSlot> ReadCurrentMeta(int* slot = nullptr) {
+    if (!read_only) {
+      if (slot != nullptr) *slot = current_slot;
+      return current;
+    }
     MetaSlot slots[2];
     std::string problems[2];
     QUIVER_ASSIGN_OR_RETURN(int best, PickMeta(mapping->base(), sb, slots, problems));
+    if (slot != nullptr) *slot = best;
     return slots[best];
   }
 
@@ -458,7 +483,7 @@ Result<std::unique_ptr<Pool>> Pool::Open(const std::string& path, PoolOptions op
   }
   s.current = slots[best];
   s.current_slot = best;
-  auto entries = LoadFreeList(s.mapping->base(), s.current);
+  auto entries = LoadFreeList(s.mapping->base(), s.current, best);
   if (!entries.ok()) return entries.status().WithContext(path);
   for (const FreeEntry& e : *entries) s.free[e.offset] = {e.length, e.freed_txn};
   return pool;
@@ -731,8 +756,14 @@ Status Transaction::Commit(const Extent& root, Durability durability) {
   if (st.base.freelist_length != 0) {
     InsertFree(next, st.base.freelist_offset, st.base.freelist_length, st.txn);
   }
+  // A short list goes inline into the meta slot's page; a long one into an
+  // extent of its own.
   Extent list_extent;
-  if (!next.empty()) {
+  std::vector<FreeEntry> inline_entries;
+  if (next.size() <= kInlineFreeEntries) {
+    st.free = std::move(next);
+    for (const auto& [off, run] : st.free) inline_entries.push_back({off, run.length, run.freed_txn});
+  } else {
     uint64_t bytes = sizeof(FreeListHeader) + (next.size() + 2) * sizeof(FreeEntry);
     st.free = std::move(next);
     auto e = Allocate(bytes);
@@ -750,8 +781,6 @@ Status Transaction::Commit(const Extent& root, Durability durability) {
     }
     h.checksum = Crc32(p + sizeof h, h.count * sizeof(FreeEntry));
     std::memcpy(p, &h, sizeof h);
-  } else {
-    st.free.clear();
   }
 
   // Persist everything the new state references before the meta slot.
@@ -770,9 +799,18 @@ Status Transaction::Commit(const Extent& root, Durability durability) {
       merged.push_back(r);
     }
   }
-  if (durability == Durability::kSync) {
-    for (const Extent& r : merged) {
-      Status ps = s.Persist(*st.mapping, r.offset, r.length);
+  if (durability == Durability::kSync && !merged.empty()) {
+    if (st.mapping->is_pmem()) {
+      // Cache flushes cost per byte: flush exactly the ranges.
+      for (const Extent& r : merged) {
+        Status ps = s.Persist(*st.mapping, r.offset, r.length);
+        if (!ps.ok()) return fail(ps);
+      }
+    } else {
+      // msync costs per call and writes back only dirty pages: one call
+      // over the whole span (pages between the ranges are clean).
+      uint64_t lo = merged.front().offset, hi = merged.back().end();
+      Status ps = s.Persist(*st.mapping, lo, hi - lo);
       if (!ps.ok()) return fail(ps);
     }
   }
@@ -788,15 +826,20 @@ Status Transaction::Commit(const Extent& root, Durability durability) {
   m.freelist_length = list_extent.length;
   m.commit_time_ns = NowNs();
   std::memcpy(m.uuid, s.sb.uuid, 16);
-  m.checksum = MetaCrc(m);
   int slot;
   {
     std::lock_guard<std::mutex> g(s.mu);
     slot = 1 - s.current_slot;
   }
-  std::memcpy(st.mapping->base() + kMetaOffset[slot], &m, sizeof m);
+  uint8_t* page = st.mapping->base() + kMetaOffset[slot];
+  uint64_t inline_bytes = inline_entries.size() * sizeof(FreeEntry);
+  if (!inline_entries.empty()) std::memcpy(page + sizeof m, inline_entries.data(), inline_bytes);
+  m.inline_free_count = uint32_t(inline_entries.size());
+  m.inline_free_crc = inline_entries.empty() ? 0 : Crc32(page + sizeof m, inline_bytes);
+  m.checksum = MetaCrc(m);
+  std::memcpy(page, &m, sizeof m);
   if (durability == Durability::kSync) {
-    Status ps = s.Persist(*st.mapping, kMetaOffset[slot], sizeof m);
+    Status ps = s.Persist(*st.mapping, kMetaOffset[slot], sizeof m + inline_bytes);
     if (!ps.ok()) return fail(ps);
   }
 
@@ -867,12 +910,13 @@ PoolInfo Pool::Info() const {
   {
     std::lock_guard<std::mutex> g(s_->mu);
     info.is_pmem = s_->mapping->is_pmem();
-    auto cur = s_->ReadCurrentMeta();
+    int m_slot = 0;
+    auto cur = s_->ReadCurrentMeta(&m_slot);
     if (cur.ok()) m = *cur;
     if (!s_->read_only) {
       for (auto& [off, run] : s_->free) entries.push_back({off, run.length, run.freed_txn});
     } else if (m.capacity <= s_->mapping->size()) {
-      auto loaded = LoadFreeList(s_->mapping->base(), m);
+      auto loaded = LoadFreeList(s_->mapping->base(), m, m_slot);
       if (loaded.ok()) entries = std::move(*loaded);
     }
   }
@@ -940,7 +984,7 @@ CheckReport Pool::Check(const std::string& path, const std::vector<Extent>& live
     issue("meta slot " + std::to_string(*best), bounds);
     return r;
   }
-  auto entries = LoadFreeList(base, m);
+  auto entries = LoadFreeList(base, m, *best);
   if (!entries.ok()) {
     issue("free list", entries.status().message());
     return r;

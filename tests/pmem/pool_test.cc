@@ -660,30 +660,58 @@ TEST_CASE("Both meta slots damaged is a clear error naming both", "[pmem]") {
   CHECK(report.issues[0].where == "meta slots");
 }
 
-TEST_CASE("Check reports a damaged free list and overlapping extents", "[pmem]") {
+TEST_CASE("Check reports overlapping extents", "[pmem]") {
   TempDir dir;
   std::string path = dir.file("p");
   std::mt19937_64 rng(3);
-  Extent root;
+  auto pool = MustCreate(path);
+  for (int i = 0; i < 10; ++i) REQUIRE(testing::WorkloadStep(*pool, rng).ok());
+  auto snap = pool->Pin();
+  REQUIRE(snap.ok());
+  auto live = testing::LiveExtents(snap->base(), snap->root());
+  CHECK(Pool::Check(path, live).healthy());
+  live.push_back({live[0].offset + kPageSize, kPageSize});  // inside another live extent
+  auto bad = Pool::Check(path, live);
+  REQUIRE_FALSE(bad.healthy());
+  CHECK(bad.issues[0].problem.find("overlaps") != std::string::npos);
+  live.pop_back();
+  live.push_back({kDataStart + 1000 * kMiB, kPageSize});  // beyond the high-water mark
+  CHECK_FALSE(Pool::Check(path, live).healthy());
+}
+
+TEST_CASE("A long free list lives in its own checksummed extent", "[pmem]") {
+  TempDir dir;
+  std::string path = dir.file("p");
   uint64_t freelist_offset = 0;
   {
-    auto pool = MustCreate(path);
-    for (int i = 0; i < 10; ++i) REQUIRE(testing::WorkloadStep(*pool, rng).ok());
-    auto snap = pool->Pin();
-    REQUIRE(snap.ok());
-    root = snap->root();
-    auto live = testing::LiveExtents(snap->base(), root);
-    CHECK(Pool::Check(path, live).healthy());
-    // Overlap: claim a live extent that covers the root blob's neighbour.
-    live.push_back({live[0].offset, live[0].length + kPageSize});
-    auto bad = Pool::Check(path, live);
-    CHECK_FALSE(bad.healthy());
-    MetaSlot m;
+    auto pool = MustCreate(path, 16 * kMiB);
+    std::vector<Extent> pages;
+    {
+      auto txn = pool->Begin();
+      REQUIRE(txn.ok());
+      for (int i = 0; i < 400; ++i) pages.push_back((*txn)->Allocate(kPageSize).value());
+      REQUIRE((*txn)->Commit({}).ok());
+    }
+    auto txn = pool->Begin();
+    REQUIRE(txn.ok());
+    for (size_t i = 0; i < pages.size(); i += 2) REQUIRE((*txn)->Free(pages[i]).ok());
+    REQUIRE((*txn)->Commit({}).ok());
+    PoolInfo info = pool->Info();
+    CHECK(info.free_extents >= 200);
     std::string bytes = testing::ReadFileBytes(path);
-    std::memcpy(&m, bytes.data() + kMetaOffset[snap->txn_id() % 2 == 1 ? 0 : 1], sizeof m);
+    MetaSlot m;
+    std::memcpy(&m, bytes.data() + kMetaOffset[info.txn_id % 2 == 1 ? 0 : 1], sizeof m);
+    CHECK(m.txn_id == info.txn_id);
+    CHECK(m.inline_free_count == 0);
     freelist_offset = m.freelist_offset;
   }
   REQUIRE(freelist_offset != 0);
+  REQUIRE(Pool::Check(path).healthy());
+  {
+    auto reopened = Pool::Open(path);
+    REQUIRE(reopened.ok());
+    CHECK((*reopened)->Info().free_extents >= 200);
+  }
   CorruptBytes(path, freelist_offset + sizeof(FreeListHeader) + 3, "\x55");
   auto report = Pool::Check(path);
   REQUIRE_FALSE(report.healthy());
@@ -692,6 +720,30 @@ TEST_CASE("Check reports a damaged free list and overlapping extents", "[pmem]")
   auto p = Pool::Open(path);
   REQUIRE_FALSE(p.ok());
   CHECK(p.status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("A torn inline free list invalidates its slot like a torn meta slot", "[pmem]") {
+  TempDir dir;
+  std::string path = dir.file("p");
+  std::mt19937_64 rng(5);
+  uint64_t txn = 0;
+  {
+    auto pool = MustCreate(path);
+    for (int i = 0; i < 10; ++i) txn = testing::WorkloadStep(*pool, rng).value();
+  }
+  int slot = txn % 2 == 1 ? 0 : 1;
+  std::string bytes = testing::ReadFileBytes(path);
+  MetaSlot m;
+  std::memcpy(&m, bytes.data() + kMetaOffset[slot], sizeof m);
+  REQUIRE(m.txn_id == txn);
+  REQUIRE(m.inline_free_count > 0);
+  CorruptBytes(path, kMetaOffset[slot] + sizeof(MetaSlot) + 5, "\xee");
+  auto pool = Pool::Open(path);
+  REQUIRE(pool.ok());
+  auto snap = (*pool)->Pin();
+  REQUIRE(snap.ok());
+  CHECK(snap->txn_id() == txn - 1);
+  CHECK(testing::VerifyState(snap->base(), snap->mapped_size(), snap->root()) == "");
 }
 
 TEST_CASE("Sizes parse with units and reject junk", "[pmem]") {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything Quiver needs on Debian 12, idempotently: the Debian
+# packages (apt-get, as root) and the npm packages used by the interop tests
+# and benchmarks (into the git-ignored .deps/ folder).
+#
+#   tools/setup.sh            # build + test dependencies
+#   tools/setup.sh --no-node  # skip the npm packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates
+  libpmem-dev                          # PMDK libpmem: map, pmem detection, persist
+  flatbuffers-compiler libflatbuffers-dev  # flatc + runtime: Arrow IPC metadata, catalog
+  libcpp-httplib-dev                   # HTTP server (quiverd)
+  nlohmann-json3-dev                   # JSON
+  libxsimd-dev                         # SIMD kernels
+  catch2                               # unit tests (v2)
+  libzstd-dev zlib1g-dev               # compression, CRC-32
+  libbenchmark-dev                     # microbenchmarks (tools/bench)
+  clang libclang-rt-14-dev             # libFuzzer targets
+  nodejs npm                           # apache-arrow interop tests, DuckDB benchmark peer
+  sqlite3                              # reference engine for query tests
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Quiver needs these Debian packages: ${missing[*]}" >&2
+    echo "Run as root, or:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" != "--no-node" && -x tools/node/install.sh ]]; then
+  tools/node/install.sh
+fi
+echo "setup: all dependencies present" >&2

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, then builds and runs the
+# whole suite twice, as CI does: a normal build, then one with
+# AddressSanitizer + UndefinedBehaviorSanitizer; then the bounded fuzz runs.
+#
+#   tools/test.sh                 # everything
+#   QUIVER_SKIP_ASAN=1 tools/test.sh   # normal build only (quick local run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc)
+
+tools/setup.sh
+
+run_suite() {  # run_suite BUILD_DIR [cmake options...]
+  local dir=$1; shift
+  echo "=== configure + build: $dir $*" >&2
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIVER_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  echo "=== tests: $dir" >&2
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600)
+}
+
+start=$(date +%s)
+run_suite build
+if [[ -z "${QUIVER_SKIP_ASAN:-}" ]]; then
+  # The kill test runs its full 200 kill points in the normal build; the
+  # sanitizer build repeats it with fewer (each child start is slower).
+  QUIVER_KILL_POINTS=50 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build-asan -DQUIVER_SANITIZE=ON -DQUIVER_BUILD_BENCH=OFF
+fi
+for fuzz in tests/*/run_fuzz.sh; do
+  [[ -x "$fuzz" && -z "${QUIVER_SKIP_FUZZ:-}" ]] || continue
+  echo "=== fuzz: $fuzz" >&2
+  "$fuzz" "${QUIVER_FUZZ_SECONDS:-60}"
+done
+echo "=== all test stages passed in $(( $(date +%s) - start )) s" >&2
