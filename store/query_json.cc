@@ -399,7 +399,7 @@ Result<Query> QueryFromJson(const json& j) {
     const json& w = j["where"];
     if (w.is_string()) {
       QUIVER_ASSIGN_OR_RETURN(q.where, WithPath(ParseFilter(w.get<std::string>()), "where"));
-    } else if (w.is_object()) {
+    } else if (w.is_object() || w.is_boolean()) {
       QUIVER_ASSIGN_OR_RETURN(q.where, ParseJsonExpr(w, "where", 0));
     } else {
       return TypeMismatch("where", "an expression object or a string", w);
