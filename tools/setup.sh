@@ -19,7 +19,6 @@ PACKAGES=(
   libzstd-dev zlib1g-dev               # compression, CRC-32
   libbenchmark-dev                     # microbenchmarks (tools/bench)
   clang libclang-rt-14-dev             # libFuzzer targets
-  nodejs npm                           # apache-arrow interop tests, DuckDB benchmark peer
   sqlite3                              # reference engine for query tests
 )
 
@@ -29,6 +28,12 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js + npm for the apache-arrow interop tests and the DuckDB benchmark
+# peer. A machine may already have a Node.js of its own (e.g. a nodejs build
+# that bundles npm, which conflicts with Debian's npm package): use it.
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
