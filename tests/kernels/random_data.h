@@ -15,8 +15,8 @@
 
 namespace quiver::kernels::testing {
 
-// A column and the views that point into it (a dictionary view needs a
-// stable ArrayView for the dictionary).
+// A column and the views that point into it. view.dictionary points at
+// dict_view: after moving a TestColumn, point it again.
 struct TestColumn {
   std::shared_ptr<ArrayData> data;
   std::shared_ptr<ArrayData> dict_data;
