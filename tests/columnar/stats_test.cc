@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "columnar/builder.h"
+#include "columnar/stats.h"
+#include "columnar_test_util.h"
+
+using namespace quiver;
+
+TEST_CASE("Column statistics give typed min, max and null counts", "[columnar]") {
+  RecordBatch batch = testing::AllTypesBatch(0, 200);
+  auto stats = ComputeBatchStats(batch);
+  REQUIRE(stats.size() == batch.columns.size());
+  for (size_t c = 0; c < stats.size(); ++c) {
+    const ColumnStats& s = stats[c];
+    CHECK(s.row_count == 200);
+    CHECK(s.null_count == ComputeNullCount(*batch.columns[c]));
+    auto back = ColumnStats::Deserialize(s.Serialize());
+    REQUIRE(back.ok());
+    CHECK(*back == s);
+  }
+  CHECK(stats[4].kind == ColumnStats::Kind::kInt);
+  CHECK(stats[4].min_int == std::numeric_limits<int64_t>::min());
+  CHECK(stats[4].max_int == std::numeric_limits<int64_t>::max());
+  CHECK(stats[8].kind == ColumnStats::Kind::kUInt);
+  CHECK(stats[8].max_uint == std::numeric_limits<uint64_t>::max());
+  CHECK(stats[21].min_int == 0);
+  CHECK(stats[21].max_int == 199);
+  CHECK(stats[21].null_count == 0);
+  CHECK(stats[18].kind == ColumnStats::Kind::kBytes);
+  CHECK(stats[18].min_bytes == "");
+  CHECK(stats[18].max_bytes == "delta");  // gamma rows are all null here
+}
+
+TEST_CASE("String statistics truncate to a safe prefix", "[columnar]") {
+  ArrayBuilder b(DataType(TypeId::kUtf8));
+  std::string long_a(100, 'a');
+  std::string long_z = std::string(70, 'z') + "\xff";
+  std::string all_ff(80, '\xff');
+  b.AppendString("m");
+  b.AppendString(long_a);
+  b.AppendString(long_z);
+  auto col = b.Finish().value();
+  ColumnStats s = ComputeColumnStats(*col);
+  CHECK(s.min_bytes == std::string(64, 'a'));
+  CHECK_FALSE(s.min_exact);
+  CHECK(s.max_bytes == std::string(63, 'z') + "{");
+  CHECK_FALSE(s.max_exact);
+  CHECK(s.max_bytes > long_z);
+  CHECK(s.min_bytes <= long_a);
+
+  b.AppendString(all_ff);
+  b.AppendString("b");
+  ColumnStats u = ComputeColumnStats(*b.Finish().value());
+  CHECK_FALSE(u.has_max);
+  CHECK(u.min_bytes == "b");
+}
+
+TEST_CASE("Float statistics skip NaN and all-null columns have no bounds", "[columnar]") {
+  ArrayBuilder f(DataType(TypeId::kFloat64));
+  f.AppendDouble(std::nan(""));
+  f.AppendDouble(2.5);
+  f.AppendNull();
+  f.AppendDouble(-1);
+  ColumnStats s = ComputeColumnStats(*f.Finish().value());
+  CHECK(s.has_nan);
+  CHECK(s.min_double == -1);
+  CHECK(s.max_double == 2.5);
+  CHECK(s.null_count == 1);
+
+  ArrayBuilder n(DataType(TypeId::kInt32));
+  n.AppendNull();
+  ColumnStats e = ComputeColumnStats(*n.Finish().value());
+  CHECK_FALSE(e.has_min);
+  CHECK_FALSE(e.has_max);
+  CHECK(e.null_count == 1);
+  CHECK(ColumnStats::Deserialize("QST1").status().code() == StatusCode::kCorruption);
+  std::string bytes = s.Serialize();
+  CHECK_FALSE(ColumnStats::Deserialize(bytes.substr(0, bytes.size() - 1)).ok());
+}
