@@ -31,7 +31,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // a number or is out of range; `*why` then says which.
 std::optional<Value> ParseNumber(std::string_view text, bool allow_sign, std::string* why);
 
-// Resolves SELECT *, where, ... for the message of an aggregate like "AVG".
+// The canonical SQL of one select item (`AVG(x) AS d`) and one ORDER BY
+// item (`d DESC NULLS FIRST`).
 std::string SelectItemToSql(const SelectItem& s);
 std::string OrderItemToSql(const OrderItem& o);
 
