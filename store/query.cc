@@ -157,7 +157,14 @@ std::string SelectItemToSql(const SelectItem& s) {
 }
 
 std::string OrderItemToSql(const OrderItem& o) {
-  std::string out = o.position > 0 ? std::to_string(o.position) : QuoteIdentifier(o.name);
+  std::string out;
+  if (o.position > 0) {
+    out = std::to_string(o.position);
+  } else if (o.agg != AggFunc::kNone) {
+    out = SelectItemToSql(SelectItem{o.agg, o.name, ""});
+  } else {
+    out = QuoteIdentifier(o.name);
+  }
   if (o.descending) out += " DESC";
   if (o.nulls == NullOrder::kFirst) out += " NULLS FIRST";
   if (o.nulls == NullOrder::kLast) out += " NULLS LAST";

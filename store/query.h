@@ -17,7 +17,8 @@
 //              {"op": "in", "args": [{"col": "origin"}, ["JFK", "LGA"]]}]},
 //          "group_by": ["carrier"], "order_by": [{"col": "d", "desc": true}],
 //          "limit": 10}
-// `where` in JSON may also be a string holding SQL WHERE text; `select`,
+// `where` in JSON may also be a string holding SQL WHERE text (or a bare
+// true/false); `select`,
 // `group_by` and `order_by` may be strings in their SQL spelling
 // ("a, b", "d desc nulls first").
 //
@@ -143,13 +144,15 @@ struct SelectItem {
 
 enum class NullOrder : uint8_t { kDefault, kFirst, kLast };
 
-// One ORDER BY key: a 1-based position in the select list, or a name that is
-// a select alias, an output column or a table column (resolved by Bind).
+// One ORDER BY key: a 1-based position in the select list, a name that is
+// a select alias, an output column or a table column, or an aggregate that
+// is in the select list (`ORDER BY COUNT(*) DESC`); resolved by Bind.
 struct OrderItem {
-  std::string name;      // used when position == 0
+  std::string name;      // used when position == 0; with agg, its column
   int64_t position = 0;  // 1-based; 0 = by name
   bool descending = false;
   NullOrder nulls = NullOrder::kDefault;
+  AggFunc agg = AggFunc::kNone;  // with agg, an empty `name` means COUNT(*)
 
   bool operator==(const OrderItem&) const = default;
 };

@@ -730,6 +730,16 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
                                (out.outputs.size() == 1 ? " column" : " columns"));
       }
       key.output = int(item.position - 1);
+    } else if (item.agg != AggFunc::kNone) {
+      for (size_t i = 0; i < out.outputs.size(); ++i) {
+        const BoundOutput& o = out.outputs[i];
+        const std::string column = o.column >= 0 ? schema.field(size_t(o.column)).name : "";
+        if (o.agg == item.agg && column == item.name) key.output = int(i);
+      }
+      if (key.output < 0) {
+        return Status::Invalid("ORDER BY " + internal::SelectItemToSql({item.agg, item.name, ""}) +
+                               " must also appear in the select list");
+      }
     } else {
       for (size_t i = 0; i < out.outputs.size(); ++i) {
         if (out.outputs[i].name == item.name) key.output = int(i);

@@ -352,11 +352,22 @@ Result<std::vector<OrderItem>> ParseJsonOrderBy(const json& j, const std::string
       continue;
     }
     if (!e.is_object()) return TypeMismatch(item_path, "a column name, a position or an object", e);
-    QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "pos", "desc", "nulls"}));
-    if (e.contains("col") == e.contains("pos")) {
+    QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "pos", "agg", "desc", "nulls"}));
+    if (e.contains("agg")) {
+      // An aggregate of the select list: {"agg": "count"} or
+      // {"agg": "avg", "col": "x"}.
+      if (e.contains("pos")) return PathError(item_path, "\"pos\" cannot go with \"agg\"");
+      QUIVER_ASSIGN_OR_RETURN(item.agg, ParseAggName(e["agg"], Join(item_path, "agg")));
+      if (e.contains("col")) {
+        QUIVER_ASSIGN_OR_RETURN(item.name, GetString(e["col"], Join(item_path, "col")));
+        if (item.name == "*" && item.agg == AggFunc::kCount) item.name.clear();
+      }
+      if (item.name.empty() && item.agg != AggFunc::kCount) {
+        return PathError(item_path, "missing \"col\"");
+      }
+    } else if (e.contains("col") == e.contains("pos")) {
       return PathError(item_path, "expected exactly one of \"col\" and \"pos\"");
-    }
-    if (e.contains("col")) {
+    } else if (e.contains("col")) {
       QUIVER_ASSIGN_OR_RETURN(item.name, GetString(e["col"], Join(item_path, "col")));
       if (item.name.empty()) return PathError(Join(item_path, "col"), "empty column name");
     } else {

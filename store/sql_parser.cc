@@ -144,6 +144,7 @@ class Parser {
   Result<int64_t> ParseNonNegativeInt(const std::string& what);
   Result<std::vector<SelectItem>> ParseSelectItems();
   Result<SelectItem> ParseSelectItem();
+  Status ParseAggregateCall(SelectItem* item);
   Result<std::vector<OrderItem>> ParseOrderItems();
   Result<std::vector<std::string>> ParseIdentifierList(const std::string& what);
   Result<ExprPtr> ParseOr();
@@ -312,30 +313,37 @@ Result<std::vector<SelectItem>> Parser::ParseSelectItems() {
   return items;
 }
 
+// NAME '(' ('*' | column) ')' with NAME one of the aggregates; the current
+// token is NAME.
+Status Parser::ParseAggregateCall(SelectItem* item) {
+  const Token& t = Peek();
+  static constexpr std::pair<std::string_view, AggFunc> kAggs[] = {
+      {"COUNT", AggFunc::kCount}, {"SUM", AggFunc::kSum}, {"MIN", AggFunc::kMin},
+      {"MAX", AggFunc::kMax},     {"AVG", AggFunc::kAvg}};
+  for (const auto& [name, f] : kAggs) {
+    if (EqualsIgnoreCase(t.text, name)) item->agg = f;
+  }
+  if (item->agg == AggFunc::kNone) {
+    return ErrorAt(t.offset, "unknown aggregate function '" + t.text +
+                                 "' (expected COUNT, SUM, MIN, MAX or AVG)");
+  }
+  Next();
+  Next();  // '('
+  if (item->agg == AggFunc::kCount && AcceptSymbol("*")) {
+    // COUNT(*): no column.
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(item->column,
+                            ParseIdentifier(item->agg == AggFunc::kCount ? "column name or *"
+                                                                         : "column name"));
+  }
+  return ExpectSymbol(")");
+}
+
 Result<SelectItem> Parser::ParseSelectItem() {
   SelectItem item;
   const Token& t = Peek();
   if (t.kind == Tok::kIdent && PeekSymbol("(", 1)) {
-    static constexpr std::pair<std::string_view, AggFunc> kAggs[] = {
-        {"COUNT", AggFunc::kCount}, {"SUM", AggFunc::kSum}, {"MIN", AggFunc::kMin},
-        {"MAX", AggFunc::kMax},     {"AVG", AggFunc::kAvg}};
-    for (const auto& [name, f] : kAggs) {
-      if (EqualsIgnoreCase(t.text, name)) item.agg = f;
-    }
-    if (item.agg == AggFunc::kNone) {
-      return ErrorAt(t.offset, "unknown aggregate function '" + t.text +
-                                   "' (expected COUNT, SUM, MIN, MAX or AVG)");
-    }
-    Next();
-    Next();  // '('
-    if (item.agg == AggFunc::kCount && AcceptSymbol("*")) {
-      // COUNT(*): no column.
-    } else {
-      QUIVER_ASSIGN_OR_RETURN(item.column,
-                              ParseIdentifier(item.agg == AggFunc::kCount ? "column name or *"
-                                                                          : "column name"));
-    }
-    QUIVER_RETURN_NOT_OK(ExpectSymbol(")"));
+    QUIVER_RETURN_NOT_OK(ParseAggregateCall(&item));
   } else {
     if (PeekSymbol("*")) {
       return ErrorAt(t.offset, "'*' must be the whole select list");
@@ -356,6 +364,11 @@ Result<std::vector<OrderItem>> Parser::ParseOrderItems() {
     if (t.kind == Tok::kNumber) {
       QUIVER_ASSIGN_OR_RETURN(item.position, ParseNonNegativeInt("ORDER BY position"));
       if (item.position == 0) return ErrorAt(t.offset, "ORDER BY position must be at least 1");
+    } else if (t.kind == Tok::kIdent && PeekSymbol("(", 1)) {
+      SelectItem call;
+      QUIVER_RETURN_NOT_OK(ParseAggregateCall(&call));
+      item.agg = call.agg;
+      item.name = std::move(call.column);
     } else {
       QUIVER_ASSIGN_OR_RETURN(item.name, ParseIdentifier("column name, alias or position"));
     }

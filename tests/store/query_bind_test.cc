@@ -506,3 +506,16 @@ TEST_CASE("LikeMatch follows SQL LIKE with % and _", "[store]") {
   std::string text(5000, 'a');
   CHECK_FALSE(LikeMatch(text, "%a%a%a%a%a%a%a%a%b"));
 }
+
+TEST_CASE("ORDER BY an aggregate resolves to the matching output", "[store]") {
+  BoundQuery b = MustBind("SELECT city, avg(fare) AS f, count(*) FROM trips GROUP BY city "
+                          "ORDER BY count(*) DESC, AVG(fare)");
+  REQUIRE(b.order_by.size() == 2);
+  CHECK(b.order_by[0].output == 2);
+  CHECK(b.order_by[0].nulls_first);
+  CHECK(b.order_by[1].output == 1);
+  CHECK(BindError("SELECT city, count(*) FROM trips GROUP BY city ORDER BY sum(fare)") ==
+        "ORDER BY SUM(fare) must also appear in the select list");
+  CHECK(BindError("SELECT city FROM trips ORDER BY count(*)") ==
+        "ORDER BY COUNT(*) must also appear in the select list");
+}

@@ -265,3 +265,14 @@ TEST_CASE("Deeply nested JSON expressions are refused", "[store]") {
   std::string arrays = R"({"where": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
   CHECK_FALSE(ParseJsonQuery(arrays).ok());
 }
+
+TEST_CASE("JSON order_by may name an aggregate", "[store]") {
+  Query q = MustJson(R"j({"table": "t", "select": ["a", {"agg": "count"}, {"agg": "sum", "col": "b"}],
+      "group_by": ["a"],
+      "order_by": [{"agg": "count", "desc": true}, {"agg": "sum", "col": "b"}, "count(*)"]})j");
+  CHECK(q == MustSql("SELECT a, COUNT(*), SUM(b) FROM t GROUP BY a "
+                     "ORDER BY COUNT(*) DESC, SUM(b), COUNT(*)"));
+  CHECK(ErrorOf(ParseJsonQuery(R"({"order_by": [{"agg": "sum"}]})")) == "order_by[0]: missing \"col\"");
+  CHECK(ErrorOf(ParseJsonQuery(R"({"order_by": [{"agg": "count", "pos": 1}]})")) ==
+        "order_by[0]: \"pos\" cannot go with \"agg\"");
+}

@@ -47,8 +47,12 @@ class QueryGenerator {
     for (int i = Pick(3); i > 0; --i) q.group_by.push_back(Name());
     for (int i = Pick(3); i > 0; --i) {
       OrderItem o;
-      if (Pick(3) == 0) {
+      const int how = Pick(4);
+      if (how == 0) {
         o.position = 1 + Pick(9);
+      } else if (how == 1) {
+        o.agg = static_cast<AggFunc>(1 + Pick(5));
+        o.name = o.agg == AggFunc::kCount && Pick(2) == 0 ? "" : Name();
       } else {
         o.name = Name();
       }

@@ -377,3 +377,19 @@ TEST_CASE("A long string token is shortened in messages", "[store]") {
         "syntax error at line 1, column 29: expected AND, OR, GROUP BY, ORDER BY, LIMIT, OFFSET or "
         "end of query, found string '" + std::string(39, 'x') + "...");
 }
+
+TEST_CASE("ORDER BY may name an aggregate of the select list", "[store]") {
+  Query q = MustParse("SELECT city, count(*), avg(fare) FROM t GROUP BY city "
+                      "ORDER BY COUNT(*) DESC, avg(fare) NULLS FIRST");
+  REQUIRE(q.order_by.size() == 2);
+  CHECK(q.order_by[0] == OrderItem{"", 0, true, NullOrder::kDefault, AggFunc::kCount});
+  CHECK(q.order_by[1] == OrderItem{"fare", 0, false, NullOrder::kFirst, AggFunc::kAvg});
+  CHECK(ToSql(q) == "SELECT city, COUNT(*), AVG(fare) FROM t GROUP BY city "
+                    "ORDER BY COUNT(*) DESC, AVG(fare) NULLS FIRST");
+  CHECK(ErrorOf(ParseSql("SELECT a FROM t ORDER BY median(a)")) ==
+        "syntax error at line 1, column 26: unknown aggregate function 'median' (expected COUNT, "
+        "SUM, MIN, MAX or AVG)");
+  auto order = ParseOrderBy("count(*) desc");
+  REQUIRE(order.ok());
+  CHECK((*order)[0].agg == AggFunc::kCount);
+}
