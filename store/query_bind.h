@@ -16,9 +16,10 @@
 //  - literals are cast to the type they are compared in, with SQL's rules
 //    (see BoundExpr::operand_type); a literal that does not fit is a
 //    TypeError naming both types;
-//  - ORDER BY keys resolve to an output (by alias or output name, then by
-//    1-based position) or else to a table column; NULLS FIRST/LAST defaults
-//    are made explicit (LAST for ASC, FIRST for DESC).
+//  - ORDER BY keys resolve to an output (by 1-based position, by alias or
+//    output name, or by an aggregate that is in the select list) or else to
+//    a table column (a group key in an aggregate query); NULLS FIRST/LAST
+//    defaults are made explicit (LAST for ASC, FIRST for DESC).
 //
 // Thread-safety: plain values; bound trees are immutable and shareable.
 #pragma once
