@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "columnar/array.h"
 #include "columnar/fbs/File_generated.h"
@@ -28,8 +29,12 @@ constexpr int64_t kMessageAlignment = 64;
 
 flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
                                             const Schema& schema);
-// Converts a verified Schema table. `what` names the context in errors.
-Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* schema);
+// Converts a verified Schema table. With `large_offsets`, LargeUtf8 and
+// LargeBinary fields (also as dictionary values) are accepted as utf8/binary
+// and flagged there, so that readers convert their 64-bit offsets; without
+// it they are rejected as unsupported.
+Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* schema,
+                                                 std::vector<bool>* large_offsets = nullptr);
 
 // Returns the name of an Arrow flatbuffer type (e.g. "LargeUtf8").
 const char* ArrowTypeName(fb::Type t);

@@ -115,7 +115,9 @@ class BodyDecoder {
   int64_t length() const { return rb_->length(); }
   const std::vector<int64_t>& values_offsets() const { return values_offsets_; }
 
-  Result<std::shared_ptr<ArrayData>> Next(const DataType& type, const std::string& name) {
+  // `large`: the column has 64-bit offsets (LargeUtf8/LargeBinary), which
+  // are converted to 32-bit ones.
+  Result<std::shared_ptr<ArrayData>> Next(const DataType& type, const std::string& name, bool large = false) {
     auto bad = [&](const std::string& what) {
       return Status::Corruption("column '" + name + "' " + what);
     };
@@ -152,7 +154,7 @@ class BodyDecoder {
     if (type.is_dictionary()) {
       need = length * ByteWidth(type.dict_index);
     } else if (var) {
-      need = length == 0 ? 0 : (length + 1) * 4;
+      need = length == 0 ? 0 : (length + 1) * (large ? 8 : 4);
     } else if (type.id == TypeId::kBool) {
       need = BytesForBits(length);
     } else {
@@ -170,6 +172,11 @@ class BodyDecoder {
     if (var) {
       QUIVER_ASSIGN_OR_RETURN(auto data, NextBuffer(name));
       int64_t data_size = data ? data->size() : 0;
+      if (large) {
+        QUIVER_ASSIGN_OR_RETURN(values, NarrowOffsets(*values, length, &data, name, where));
+        out->buffers[1] = values;
+        data_size = data ? data->size() : 0;
+      }
       const int32_t* o = values->data_as<int32_t>();
       if (o[0] < 0) return bad("first string offset " + std::to_string(o[0]) + " is negative" + where);
       for (int64_t i = 0; i < length; ++i) {
@@ -201,6 +208,33 @@ class BodyDecoder {
     const uint8_t* p = msg_.body + off;
     if (owner_ == nullptr || (reinterpret_cast<uintptr_t>(p) & 7) != 0) return Buffer::Copy(p, len);
     return Buffer::Wrap(p, len, owner_);
+  }
+
+  // Converts validated 64-bit offsets to 32-bit ones starting at 0, and
+  // narrows *data to the bytes they cover.
+  static Result<std::shared_ptr<Buffer>> NarrowOffsets(const Buffer& wide, int64_t length,
+                                                       std::shared_ptr<Buffer>* data, const std::string& name,
+                                                       const std::string& where) {
+    auto narrow = Buffer::Allocate((length + 1) * 4);
+    auto* out = reinterpret_cast<int32_t*>(narrow->mutable_data());
+    if (length == 0) return narrow;
+    const auto* in = wide.data_as<int64_t>();
+    int64_t data_size = *data ? (*data)->size() : 0;
+    for (int64_t i = 0; i <= length; ++i) {
+      if (in[i] < in[0] || (i > 0 && in[i] < in[i - 1]) || in[i] > data_size) {
+        return Status::Corruption("column '" + name + "' large string offset " + std::to_string(in[i]) +
+                                  " at row " + std::to_string(i) + " is out of order or beyond the data" + where);
+      }
+      if (in[i] - in[0] > std::numeric_limits<int32_t>::max()) {
+        return Status::NotSupported("column '" + name + "' holds more than 2 GiB of string data in one batch" + where);
+      }
+      out[i] = int32_t(in[i] - in[0]);
+    }
+    if (*data != nullptr && in[0] > 0) {
+      std::shared_ptr<const void> keep = *data;
+      *data = Buffer::Wrap((*data)->data() + in[0], in[length] - in[0], std::move(keep));
+    }
+    return narrow;
   }
 
   const MessageRef& msg_;
@@ -250,7 +284,8 @@ Result<std::shared_ptr<ArrayData>> Concat(const ArrayData& a, const ArrayData& b
 class DictionaryMemo {
  public:
   // `use_field_index`: Quiver's chunks use dictionary id = field index.
-  DictionaryMemo(const Schema& schema, bool use_field_index) : schema_(schema) {
+  DictionaryMemo(const Schema& schema, bool use_field_index, std::vector<bool> large = {})
+      : schema_(schema), large_(std::move(large)) {
     for (size_t i = 0; i < schema.num_fields(); ++i) {
       const DataType& t = schema.field(i).type;
       if (t.is_dictionary()) fields_[use_field_index ? int64_t(i) : t.dict_id] = i;
@@ -268,7 +303,8 @@ class DictionaryMemo {
     const Field& f = schema_.field(it->second);
     BodyDecoder dec(msg, db->data(), owner);
     QUIVER_RETURN_NOT_OK(dec.Begin(1, 3));
-    QUIVER_ASSIGN_OR_RETURN(auto values, dec.Next(f.type.value_type(), f.name + "' dictionary '"));
+    bool large = it->second < large_.size() && large_[it->second];
+    QUIVER_ASSIGN_OR_RETURN(auto values, dec.Next(f.type.value_type(), f.name + "' dictionary '", large));
     auto& slot = dicts_[db->id()];
     if (db->isDelta() && slot != nullptr) {
       QUIVER_ASSIGN_OR_RETURN(slot, Concat(*slot, *values));
@@ -281,6 +317,8 @@ class DictionaryMemo {
     }
     return Status::OK();
   }
+
+  bool large(size_t field) const { return field < large_.size() && large_[field]; }
 
   // `values_offsets[i]`: input offset of column i's index buffer.
   Status Attach(RecordBatch* batch, const std::vector<int64_t>& ids, const std::vector<int64_t>& values_offsets) {
@@ -301,6 +339,7 @@ class DictionaryMemo {
 
  private:
   const Schema& schema_;
+  std::vector<bool> large_;
   std::unordered_map<int64_t, size_t> fields_;
   std::unordered_map<int64_t, std::shared_ptr<ArrayData>> dicts_;
 };
@@ -316,8 +355,10 @@ Result<RecordBatch> DecodeRecordBatch(const std::shared_ptr<const Schema>& schem
   RecordBatch batch;
   batch.schema = schema;
   batch.num_rows = dec.length();
-  for (const Field& f : schema->fields()) {
-    QUIVER_ASSIGN_OR_RETURN(auto col, dec.Next(f.type, f.name));
+  for (size_t i = 0; i < schema->num_fields(); ++i) {
+    const Field& f = schema->field(i);
+    bool large = memo->large(i) && !f.type.is_dictionary();
+    QUIVER_ASSIGN_OR_RETURN(auto col, dec.Next(f.type, f.name, large));
     batch.columns.push_back(std::move(col));
   }
   QUIVER_RETURN_NOT_OK(memo->Attach(&batch, ids, dec.values_offsets()));
@@ -407,8 +448,9 @@ Result<std::unique_ptr<StreamReader>> StreamReader::Open(const uint8_t* data, in
   QUIVER_ASSIGN_OR_RETURN(bool ok, ReadMessage(data, size, 0, &m));
   if (!ok) return Status::Corruption("Arrow stream has no schema message");
   QUIVER_RETURN_NOT_OK(ExpectHeader(m, fb::MessageHeader::Schema));
-  QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(m.message->header_as_Schema()));
-  impl->memo = std::make_unique<DictionaryMemo>(*impl->schema, false);
+  std::vector<bool> large;
+  QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(m.message->header_as_Schema(), &large));
+  impl->memo = std::make_unique<DictionaryMemo>(*impl->schema, false, std::move(large));
   impl->ids = DictIds(*impl->schema, false);
   impl->pos = m.end;
   return std::unique_ptr<StreamReader>(new StreamReader(std::move(impl)));
@@ -509,8 +551,9 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const uint8_t* data, int64_
     return Status::NotSupported("Arrow metadata version V" + std::to_string(int(footer->version()) + 1) +
                                 " in the file footer is too old");
   }
-  QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(footer->schema()));
-  impl->memo = std::make_unique<DictionaryMemo>(*impl->schema, false);
+  std::vector<bool> large;
+  QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(footer->schema(), &large));
+  impl->memo = std::make_unique<DictionaryMemo>(*impl->schema, false, std::move(large));
   impl->ids = DictIds(*impl->schema, false);
   if (footer->dictionaries() != nullptr) {
     for (const fb::Block* b : *footer->dictionaries()) {

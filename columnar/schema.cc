@@ -301,7 +301,8 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
   return fb::CreateSchema(fbb, fb::Endianness::Little, fields_off, md);
 }
 
-Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s) {
+Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vector<bool>* large_offsets) {
+  if (large_offsets != nullptr) large_offsets->clear();
   if (s == nullptr) return Status::Corruption("Arrow message has no Schema table");
   if (s->endianness() != fb::Endianness::Little) {
     return Status::NotSupported("big-endian Arrow schema (only little-endian data is supported)");
@@ -319,6 +320,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s) {
         return Status::NotSupported("unsupported Arrow type " + what + " in field '" + out.name + "'");
       };
       DataType t;
+      bool large = false;
       switch (f->type_type()) {
         case fb::Type::Bool: t = DataType(TypeId::kBool); break;
         case fb::Type::Int: {
@@ -339,6 +341,12 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s) {
         }
         case fb::Type::Utf8: t = DataType(TypeId::kUtf8); break;
         case fb::Type::Binary: t = DataType(TypeId::kBinary); break;
+        case fb::Type::LargeUtf8:
+        case fb::Type::LargeBinary:
+          if (large_offsets == nullptr) return unsupported(ArrowTypeName(f->type_type()));
+          large = true;
+          t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
+          break;
         case fb::Type::Date:
           if (f->type_as_Date()->unit() != fb::DateUnit::DAY) return unsupported("Date(MILLISECOND)");
           t = DataType(TypeId::kDate32);
@@ -372,6 +380,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s) {
       }
       out.type = std::move(t);
       fields.push_back(std::move(out));
+      if (large_offsets != nullptr) large_offsets->push_back(large);
     }
   }
   auto schema = std::make_shared<Schema>(std::move(fields), ReadKv(s->custom_metadata()));

@@ -154,11 +154,12 @@ TEST_CASE("Stream reader rejects compressed bodies, future versions and unsuppor
   CHECK(Read(Int32SchemaMessage(fb::MetadataVersion::V3)).status().code() == StatusCode::kNotSupported);
 
   flatbuffers::FlatBufferBuilder fbb;
-  auto field = fb::CreateField(fbb, fbb.CreateString("x"), true, fb::Type::LargeUtf8, fb::CreateLargeUtf8(fbb).Union());
+  auto field = fb::CreateField(fbb, fbb.CreateString("x"), true, fb::Type::Decimal, fb::CreateDecimal(fbb, 10, 2).Union());
   auto schema = fb::CreateSchema(fbb, fb::Endianness::Little, fbb.CreateVector(std::vector{field}));
   fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, schema.Union(), 0));
-  auto large = Read(Frame(fbb));
-  CHECK(large.status().message() == "unsupported Arrow type LargeUtf8 in field 'x'");
+  auto decimal = Read(Frame(fbb));
+  CHECK(decimal.status().code() == StatusCode::kNotSupported);
+  CHECK(decimal.status().message() == "unsupported Arrow type Decimal in field 'x'");
 
   flatbuffers::FlatBufferBuilder big;
   auto bs = fb::CreateSchema(big, fb::Endianness::Big);
@@ -245,4 +246,76 @@ TEST_CASE("Truncated or damaged streams and files return errors", "[columnar]") 
   auto file = WriteIpcFile(*AllTypesSchema(), batches).value();
   auto r = Read(file.substr(0, file.size() - 3));
   REQUIRE_FALSE(r.ok());
+}
+
+namespace {
+
+// A stream with one utf8 column of 2 rows whose offsets, data and validity
+// are given raw.
+std::string Utf8Stream(std::vector<int32_t> offsets, const std::string& data, int64_t null_count,
+                       uint8_t validity_byte) {
+  Schema schema({{"s", DataType(TypeId::kUtf8), true, {}}});
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<fb::FieldNode> nodes{fb::FieldNode(2, null_count)};
+  std::vector<fb::Buffer> bufs{fb::Buffer(0, 1), fb::Buffer(8, 12), fb::Buffer(24, int64_t(data.size()))};
+  auto rb = fb::CreateRecordBatch(fbb, 2, fbb.CreateVectorOfStructs(nodes), fbb.CreateVectorOfStructs(bufs));
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), 32));
+  std::string body(32, '\0');
+  body[0] = char(validity_byte);
+  std::memcpy(body.data() + 8, offsets.data(), 12);
+  std::memcpy(body.data() + 24, data.data(), data.size());
+  return SchemaMessage(schema).value() + Frame(fbb, body);
+}
+
+}  // namespace
+
+TEST_CASE("Stream reader checks string offsets and validity bitmaps", "[columnar]") {
+  auto good = Read(Utf8Stream({0, 3, 5}, "abcde", 0, 0));
+  REQUIRE(good.ok());
+  CHECK(good->batches[0].columns[0]->View().StringValue(1) == "de");
+
+  auto decreasing = Read(Utf8Stream({0, 3, 2}, "abcde", 0, 0));
+  CHECK(decreasing.status().code() == StatusCode::kCorruption);
+  CHECK_THAT(decreasing.status().message(), Catch::StartsWith("column 's' string offsets decrease at row 1 (3 > 2) at offset "));
+
+  auto beyond = Read(Utf8Stream({0, 3, 9}, "abcde", 0, 0));
+  CHECK_THAT(beyond.status().message(), Catch::Contains("last string offset 9 exceeds the data buffer of 5 bytes"));
+
+  auto negative = Read(Utf8Stream({-1, 3, 5}, "abcde", 0, 0));
+  CHECK_THAT(negative.status().message(), Catch::Contains("first string offset -1 is negative"));
+
+  auto nulls = Read(Utf8Stream({0, 3, 5}, "abcde", 1, 0b01));
+  REQUIRE(nulls.ok());
+  CHECK(nulls->batches[0].columns[0]->View().IsNull(1));
+
+  auto miscounted = Read(Utf8Stream({0, 3, 5}, "abcde", 1, 0b11));
+  CHECK_THAT(miscounted.status().message(), Catch::Contains("null count 1 disagrees with the validity bitmap (0)"));
+  auto too_many = Read(Utf8Stream({0, 3, 5}, "abcde", 3, 0));
+  CHECK_THAT(too_many.status().message(), Catch::Contains("null count 3 of 2 rows"));
+}
+
+TEST_CASE("Stream reader converts LargeUtf8 columns to utf8", "[columnar]") {
+  flatbuffers::FlatBufferBuilder sb;
+  auto field = fb::CreateField(sb, sb.CreateString("s"), true, fb::Type::LargeUtf8, fb::CreateLargeUtf8(sb).Union());
+  auto schema = fb::CreateSchema(sb, fb::Endianness::Little, sb.CreateVector(std::vector{field}));
+  sb.Finish(fb::CreateMessage(sb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, schema.Union(), 0));
+  auto batch = [](std::vector<int64_t> offsets) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<fb::FieldNode> nodes{fb::FieldNode(2, 0)};
+    std::vector<fb::Buffer> bufs{fb::Buffer(0, 0), fb::Buffer(0, 24), fb::Buffer(24, 8)};
+    auto rb = fb::CreateRecordBatch(fbb, 2, fbb.CreateVectorOfStructs(nodes), fbb.CreateVectorOfStructs(bufs));
+    fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), 32));
+    std::string body(32, '\0');
+    std::memcpy(body.data(), offsets.data(), 24);
+    std::memcpy(body.data() + 24, "xxabcdef", 8);
+    return Frame(fbb, body);
+  };
+  auto t = Read(Frame(sb) + batch({2, 5, 8}));
+  REQUIRE(t.ok());
+  CHECK(t->schema->field(0).type == DataType(TypeId::kUtf8));
+  ArrayView v = t->batches.at(0).columns[0]->View();
+  CHECK(v.StringValue(0) == "abc");
+  CHECK(v.StringValue(1) == "def");
+  auto bad = Read(Frame(sb) + batch({2, 9, 8}));
+  CHECK(bad.status().code() == StatusCode::kCorruption);
 }
