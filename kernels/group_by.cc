@@ -1,5 +1,6 @@
 #include "kernels/group_by.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -95,8 +96,11 @@ inline size_t HashInt(int64_t v, size_t mask) {
   return size_t(h ^ (h >> 29)) & mask;
 }
 
-// Row k of a batch: rows[k], or k when every row is taken.
-inline int64_t RowAt(const int32_t* rows, int64_t k) { return rows ? rows[k] : k; }
+// Row k of a batch: rows[k], or base + k when every row is taken.
+inline int64_t RowAt(const int32_t* rows, int64_t base, int64_t k) { return rows ? rows[k] : base + k; }
+
+// Rows per batch inside Consume: the group ids of a batch stay in cache.
+constexpr int64_t kBatchRows = 4096;
 
 }  // namespace
 
@@ -186,8 +190,8 @@ int32_t GroupByState::FindOrAddEncoded(const std::string& encoded) {
   return g;
 }
 
-Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t n,
-                              std::vector<int32_t>* gids) {
+Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                              int64_t n, std::vector<int32_t>* gids) {
   gids->resize(size_t(n));
   int32_t* out = gids->data();
   if (mode_ == Mode::kSingleInt) {
@@ -199,7 +203,7 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
           using T = decltype(tag);
           const T* data = col.data<T>();
           for (int64_t k = 0; k < n; ++k) {
-            int64_t r = RowAt(rows, k);
+            int64_t r = RowAt(rows, base, k);
             if (nulls && col.IsNull(r)) {
               out[k] = FindOrAddNullInt();
             } else {
@@ -221,10 +225,11 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
     const ArrayView& col = keys[0];
     if (col.dictionary == nullptr) return Status::Invalid("group-by: dictionary key without dictionary");
     const ArrayView& dict = *col.dictionary;
-    // Each dictionary entry is looked up once, when a row first uses it;
-    // rows then index this table.
-    std::vector<int32_t> entry_gid(size_t(dict.length), -1);
-    int32_t null_gid = -1;
+    // Each dictionary entry is looked up once per Consume, when a row first
+    // uses it; rows then index this table (reset by Consume).
+    std::vector<int32_t>& entry_gid = dict_gids_;
+    if (int64_t(entry_gid.size()) != dict.length) entry_gid.assign(size_t(dict.length), -1);
+    int32_t& null_gid = dict_null_gid_;
     auto resolve = [&](int64_t e) {
       std::string enc;
       EncodeScalar(ValueAt(dict, e), &enc);
@@ -239,7 +244,7 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
           using I = decltype(tag);
           const I* idx = col.data<I>();
           for (int64_t k = 0; k < n; ++k) {
-            int64_t r = RowAt(rows, k);
+            int64_t r = RowAt(rows, base, k);
             int64_t x = int64_t(idx[r]);
             if ((nulls && col.IsNull(r)) || x < 0 || x >= dn) {
               if (null_gid < 0) null_gid = FindOrAddEncoded(std::string(1, '\0'));
@@ -255,7 +260,7 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
   }
   std::string enc;
   for (int64_t k = 0; k < n; ++k) {
-    int64_t r = RowAt(rows, k);
+    int64_t r = RowAt(rows, base, k);
     enc.clear();
     for (const ArrayView& key : keys) EncodeScalar(ValueAt(key, r), &enc);
     out[k] = FindOrAddEncoded(enc);
@@ -290,8 +295,8 @@ void GroupByState::Resize(size_t groups) {
   }
 }
 
-void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t n,
-                             const int32_t* gids) {
+void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t base,
+                             int64_t n, const int32_t* gids) {
   if (a->kind == AggKind::kCountStar) return;
   const bool nulls = HasNulls(col);
   const bool dict_nulls = col.type->is_dictionary() && col.dictionary && HasNulls(*col.dictionary);
@@ -300,13 +305,13 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
     return !dict_nulls || !ValueAt(col, r).is_null();
   };
   if (a->kind == AggKind::kCount) {
-    for (int64_t k = 0; k < n; ++k) a->count[size_t(gids[k])] += valid(RowAt(rows, k));
+    for (int64_t k = 0; k < n; ++k) a->count[size_t(gids[k])] += valid(RowAt(rows, base, k));
     return;
   }
   const bool minmax = a->kind == AggKind::kMin || a->kind == AggKind::kMax;
   if (minmax && (a->type.is_dictionary() || IsStr(a->type.id) || a->type.id == TypeId::kBool)) {
     for (int64_t k = 0; k < n; ++k) {
-      int64_t r = RowAt(rows, k);
+      int64_t r = RowAt(rows, base, k);
       if (!valid(r)) continue;
       size_t g = size_t(gids[k]);
       Scalar v = ValueAt(col, r);
@@ -331,7 +336,7 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
         const T* data = col.data<T>();
         if (!minmax) {
           for (int64_t k = 0; k < n; ++k) {
-            int64_t r = RowAt(rows, k);
+            int64_t r = RowAt(rows, base, k);
             if (nulls && col.IsNull(r)) continue;
             size_t g = size_t(gids[k]);
             ++a->count[g];
@@ -344,7 +349,7 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
           return 0;
         }
         for (int64_t k = 0; k < n; ++k) {
-          int64_t r = RowAt(rows, k);
+          int64_t r = RowAt(rows, base, k);
           if (nulls && col.IsNull(r)) continue;
           size_t g = size_t(gids[k]);
           ++a->count[g];
@@ -400,11 +405,17 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
     n = int64_t(sel.size());
   }
   std::vector<int32_t> gids;
-  QUIVER_RETURN_NOT_OK(GroupIds(keys, rows, n, &gids));
-  Resize(group_keys_.size());
-  for (int64_t k = 0; k < n; ++k) ++group_rows_[size_t(gids[size_t(k)])];
-  for (Agg& a : aggs_) {
-    if (a.kind != AggKind::kCountStar) UpdateAgg(&a, values[size_t(a.value)], rows, n, gids.data());
+  dict_gids_.clear();
+  dict_null_gid_ = -1;
+  for (int64_t start = 0; start < n; start += kBatchRows) {
+    const int64_t m = std::min(kBatchRows, n - start);
+    const int32_t* batch_rows = rows ? rows + start : nullptr;
+    QUIVER_RETURN_NOT_OK(GroupIds(keys, batch_rows, start, m, &gids));
+    Resize(group_keys_.size());
+    for (int64_t k = 0; k < m; ++k) ++group_rows_[size_t(gids[size_t(k)])];
+    for (Agg& a : aggs_) {
+      if (a.kind != AggKind::kCountStar) UpdateAgg(&a, values[size_t(a.value)], batch_rows, start, m, gids.data());
+    }
   }
   return Status::OK();
 }

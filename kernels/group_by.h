@@ -73,10 +73,11 @@ class GroupByState {
   int32_t FindOrAddEncoded(const std::string& encoded);
   int32_t FindOrAddInt(int64_t v);
   int32_t FindOrAddNullInt();
-  Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t n,
+  // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
+  Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n,
                   std::vector<int32_t>* gids);
   void Resize(size_t groups);
-  void UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t n,
+  void UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                  const int32_t* gids);
 
   std::vector<DataType> key_types_;
@@ -89,6 +90,9 @@ class GroupByState {
   std::vector<int64_t> int_slots_;
   std::vector<int32_t> int_gids_;  // -1 = empty
   int32_t null_gid_ = -1;
+  // kSingleDict: group of each dictionary entry in the current Consume.
+  std::vector<int32_t> dict_gids_;
+  int32_t dict_null_gid_ = -1;
   std::vector<Agg> aggs_;
 };
 
