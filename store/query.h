@@ -201,5 +201,9 @@ Result<std::vector<std::string>> ParseColumnList(std::string_view text,
 // A query in its JSON spelling (see the top of this file). Errors name the
 // JSON path: `where.args[1].op: unknown operator "~"`. Never throws.
 Result<Query> ParseJsonQuery(std::string_view json_text);
+// The JSON spelling of a query (expression trees, not SQL strings);
+// ParseJsonQuery(ToJson(q)) == q, except that invalid UTF-8 in names or
+// strings is replaced by U+FFFD.
+std::string ToJson(const Query& q);
 
 }  // namespace quiver::query

@@ -1,7 +1,8 @@
 // libFuzzer target for the query front end: the same bytes go to the SQL
 // parser, the filter and list parsers and the JSON parser. Beyond "no crash,
 // no sanitizer report", every query the SQL parser accepts must print with
-// ToSql to text that parses back to the same query. Built only with
+// ToSql to text that parses back to the same query, and print with ToJson
+// to JSON that parses. Built only with
 // -DQUIVER_FUZZ=ON and clang (see store/CMakeLists.txt):
 //   build-fuzz/store/query_fuzz -max_len=4096 corpus/
 #include <cstdint>
@@ -53,6 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto sql = q::ParseSql(text);
   if (sql.ok()) {
     CheckRoundTrip(*sql);
+    // The JSON spelling must read back (equality may fail only where
+    // invalid UTF-8 was replaced).
+    if (!q::ParseJsonQuery(q::ToJson(*sql)).ok()) std::abort();
     q::Bind(*sql, FuzzSchema()).status().IgnoreError();
   }
   auto filter = q::ParseFilter(text);

@@ -433,7 +433,100 @@ Result<Query> QueryFromJson(const json& j) {
   return q;
 }
 
+// --- printing ---
+
+json ValueToJson(const Value& v) {
+  switch (v.index()) {
+    case 0: return nullptr;
+    case 1: return std::get<bool>(v);
+    case 2: return std::get<int64_t>(v);
+    case 3: return std::get<uint64_t>(v);
+    case 4: return std::get<double>(v);
+    default: return std::get<std::string>(v);
+  }
+}
+
+json ExprToJson(const Expr& e) {
+  const char* op = nullptr;
+  switch (e.kind) {
+    case ExprKind::kColumn: return json{{"col", e.column}};
+    case ExprKind::kLiteral: return ValueToJson(e.value);
+    case ExprKind::kCompare: op = CompareOpSql(e.op); break;
+    case ExprKind::kBetween: op = e.negated ? "not between" : "between"; break;
+    case ExprKind::kIn: op = e.negated ? "not in" : "in"; break;
+    case ExprKind::kIsNull: op = e.negated ? "is_not_null" : "is_null"; break;
+    case ExprKind::kLike: op = e.negated ? "not like" : "like"; break;
+    case ExprKind::kAnd: op = "and"; break;
+    case ExprKind::kOr: op = "or"; break;
+    case ExprKind::kNot: op = "not"; break;
+  }
+  json args = json::array();
+  if (e.kind == ExprKind::kIn) {
+    args.push_back(ExprToJson(*e.args[0]));
+    json list = json::array();
+    for (size_t i = 1; i < e.args.size(); ++i) list.push_back(ExprToJson(*e.args[i]));
+    args.push_back(std::move(list));
+  } else {
+    for (const ExprPtr& a : e.args) args.push_back(ExprToJson(*a));
+  }
+  return json{{"op", op}, {"args", std::move(args)}};
+}
+
+std::string LowerAggName(AggFunc f) {
+  std::string s = AggFuncName(f);
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 }  // namespace
+
+std::string ToJson(const Query& q) {
+  json j = json::object();
+  j["table"] = q.table;
+  if (!q.select.empty()) {
+    json select = json::array();
+    for (const SelectItem& s : q.select) {
+      if (s.agg == AggFunc::kNone && s.alias.empty()) {
+        select.push_back(s.column);
+        continue;
+      }
+      json item = json::object();
+      if (s.agg != AggFunc::kNone) item["agg"] = LowerAggName(s.agg);
+      if (!s.column.empty()) item["col"] = s.column;
+      if (!s.alias.empty()) item["as"] = s.alias;
+      select.push_back(std::move(item));
+    }
+    j["select"] = std::move(select);
+  }
+  if (q.where) {
+    // A bare non-boolean literal as the whole condition would read back as
+    // SQL text (a string) or as "no where" (null): write it as SQL text.
+    const bool odd_literal = q.where->kind == ExprKind::kLiteral &&
+                             !std::holds_alternative<bool>(q.where->value);
+    j["where"] = odd_literal ? json(ToSql(*q.where)) : ExprToJson(*q.where);
+  }
+  if (!q.group_by.empty()) j["group_by"] = q.group_by;
+  if (!q.order_by.empty()) {
+    json order = json::array();
+    for (const OrderItem& o : q.order_by) {
+      json item = json::object();
+      if (o.position > 0) {
+        item["pos"] = o.position;
+      } else {
+        if (o.agg != AggFunc::kNone) item["agg"] = LowerAggName(o.agg);
+        if (!o.name.empty()) item["col"] = o.name;
+      }
+      if (o.descending) item["desc"] = true;
+      if (o.nulls != NullOrder::kDefault) item["nulls"] = o.nulls == NullOrder::kFirst ? "first" : "last";
+      order.push_back(std::move(item));
+    }
+    j["order_by"] = std::move(order);
+  }
+  if (q.limit) j["limit"] = *q.limit;
+  if (q.offset) j["offset"] = *q.offset;
+  // Replace invalid UTF-8 rather than throw.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 Result<Query> ParseJsonQuery(std::string_view json_text) {
   json j;

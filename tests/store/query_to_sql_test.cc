@@ -174,7 +174,34 @@ TEST_CASE("Random queries survive ToSql and ParseSql unchanged", "[store]") {
     REQUIRE(*again == q);
     // Printing is stable.
     REQUIRE(ToSql(*again) == text);
+    // And the JSON spelling reads back the same too.
+    const std::string json = ToJson(q);
+    INFO(json);
+    Result<Query> from_json = ParseJsonQuery(json);
+    INFO(ErrorOf(from_json));
+    REQUIRE(from_json.ok());
+    REQUIRE(*from_json == q);
   }
+}
+
+TEST_CASE("ToJson prints the JSON spelling of the issue's example", "[store]") {
+  Result<Query> q = ParseSql(
+      "SELECT carrier, AVG(dep_delay) AS d FROM flights "
+      "WHERE dep_delay > 30 AND origin IN ('JFK', 'LGA') "
+      "GROUP BY carrier ORDER BY d DESC LIMIT 10");
+  REQUIRE(q.ok());
+  CHECK(ToJson(*q) ==
+        R"({"group_by":["carrier"],"limit":10,"order_by":[{"col":"d","desc":true}],)"
+        R"("select":["carrier",{"agg":"avg","as":"d","col":"dep_delay"}],"table":"flights",)"
+        R"("where":{"args":[{"args":[{"col":"dep_delay"},30],"op":">"},)"
+        R"({"args":[{"col":"origin"},["JFK","LGA"]],"op":"in"}],"op":"and"}})");
+  Query odd;
+  odd.table = "t";
+  odd.where = S("x");
+  CHECK(ToJson(odd) == R"({"table":"t","where":"'x'"})");
+  Result<Query> back = ParseJsonQuery(ToJson(odd));
+  REQUIRE(back.ok());
+  CHECK(*back == odd);
 }
 
 TEST_CASE("Query equality compares expression trees deeply", "[store]") {
