@@ -335,15 +335,19 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
         using T = decltype(tag);
         const T* data = col.data<T>();
         if (!minmax) {
+          // Raw pointers: stores through them cannot alias the vectors.
+          int64_t* counts = a->count.data();
+          double* fsums = a->float_sum.data();
+          __int128* isums = a->int_sum.data();
           for (int64_t k = 0; k < n; ++k) {
             int64_t r = RowAt(rows, base, k);
             if (nulls && col.IsNull(r)) continue;
             size_t g = size_t(gids[k]);
-            ++a->count[g];
+            ++counts[g];
             if constexpr (std::is_floating_point_v<T>) {
-              a->float_sum[g] += double(data[r]);
+              fsums[g] += double(data[r]);
             } else {
-              a->int_sum[g] += data[r];
+              isums[g] += data[r];
             }
           }
           return 0;
@@ -412,7 +416,8 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
     const int32_t* batch_rows = rows ? rows + start : nullptr;
     QUIVER_RETURN_NOT_OK(GroupIds(keys, batch_rows, start, m, &gids));
     Resize(group_keys_.size());
-    for (int64_t k = 0; k < m; ++k) ++group_rows_[size_t(gids[size_t(k)])];
+    int64_t* group_rows = group_rows_.data();
+    for (int64_t k = 0; k < m; ++k) ++group_rows[gids[size_t(k)]];
     for (Agg& a : aggs_) {
       if (a.kind != AggKind::kCountStar) UpdateAgg(&a, values[size_t(a.value)], batch_rows, start, m, gids.data());
     }
