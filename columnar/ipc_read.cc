@@ -16,6 +16,8 @@ namespace {
 
 std::string At(int64_t offset) { return " at offset " + std::to_string(offset); }
 
+bool Aligned8(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 7) == 0; }
+
 // One message located in the input.
 struct MessageRef {
   const fb::Message* message = nullptr;
@@ -57,6 +59,9 @@ Result<bool> ReadMessage(const uint8_t* data, int64_t size, int64_t pos, Message
     return Status::Corruption("message metadata" + At(pos) + " fails flatbuffer verification");
   }
   const fb::Message* m = fb::GetMessage(meta);
+  if (m->header_type() == fb::MessageHeader::NONE || m->header() == nullptr) {
+    return Status::Corruption("message" + At(pos) + " has no header table");
+  }
   auto version = int(m->version());
   if (version < int(fb::MetadataVersion::V4)) {
     return Status::NotSupported("Arrow metadata version V" + std::to_string(version + 1) + At(pos) +
@@ -104,6 +109,11 @@ class BodyDecoder {
     if (nodes != num_fields) {
       return Status::Corruption("record batch" + At(msg_.offset) + " has " + std::to_string(nodes) +
                                 " field nodes, schema needs " + std::to_string(num_fields));
+    }
+    // The verifier checks the 4-byte length prefix of struct vectors, not
+    // the 8-byte alignment their elements need.
+    if ((nodes > 0 && !Aligned8(rb_->nodes()->Data())) || (buffers > 0 && !Aligned8(rb_->buffers()->Data()))) {
+      return Status::Corruption("record batch" + At(msg_.offset) + " has misaligned node or buffer vectors");
     }
     if (buffers != num_buffers) {
       return Status::Corruption("record batch" + At(msg_.offset) + " has " + std::to_string(buffers) +
@@ -550,6 +560,10 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const uint8_t* data, int64_
   if (int(footer->version()) < int(fb::MetadataVersion::V4)) {
     return Status::NotSupported("Arrow metadata version V" + std::to_string(int(footer->version()) + 1) +
                                 " in the file footer is too old");
+  }
+  auto misaligned = [](const auto* v) { return v != nullptr && v->size() > 0 && !Aligned8(v->Data()); };
+  if (misaligned(footer->dictionaries()) || misaligned(footer->recordBatches())) {
+    return Status::Corruption("Arrow file footer" + At(impl->footer_start) + " has misaligned block vectors");
   }
   std::vector<bool> large;
   QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(footer->schema(), &large));

@@ -35,9 +35,8 @@ status=0
 grep -qE "ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined)" "$log" && status=1
 set -e
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-if [ -n "$runs" ] && [ "$seconds" -gt 0 ]; then
-  echo "run_fuzz.sh: $runs executions in ${seconds}s = $((runs / seconds)) exec/s"
-fi
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+[ -n "$runs" ] && echo "run_fuzz.sh: $runs executions, $rate exec/s"
 if [ "$status" -ne 0 ]; then
   echo "run_fuzz.sh: FAILED, crash input saved under $artifacts" >&2
   exit 1
