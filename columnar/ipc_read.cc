@@ -158,8 +158,10 @@ class BodyDecoder {
       validity = nullptr;
     }
     bool var = IsVarLength(type.id) && !type.is_dictionary();
-    values_offsets_.push_back(msg_.body_offset + rb_->buffers()->Get(flatbuffers::uoffset_t(buffer_))->offset());
+    auto values_index = flatbuffers::uoffset_t(buffer_);
     QUIVER_ASSIGN_OR_RETURN(auto values, NextBuffer(name));
+    // Only now is the offset known to lie within the body.
+    values_offsets_.push_back(msg_.body_offset + rb_->buffers()->Get(values_index)->offset());
     int64_t need;
     if (type.is_dictionary()) {
       need = length * ByteWidth(type.dict_index);
