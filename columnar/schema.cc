@@ -321,6 +321,10 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
       };
       DataType t;
       bool large = false;
+      if (f->type_type() != fb::Type::NONE && f->type() == nullptr) {
+        return Status::Corruption("field '" + out.name + "' has type " + ArrowTypeName(f->type_type()) +
+                                  " without its type table");
+      }
       switch (f->type_type()) {
         case fb::Type::Bool: t = DataType(TypeId::kBool); break;
         case fb::Type::Int: {

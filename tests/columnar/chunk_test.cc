@@ -164,7 +164,7 @@ TEST_CASE("Regression: fuzz-found inputs (header without table, misaligned struc
                           {"dict", DataType::Dictionary(TypeId::kInt16), true, {}}};
   auto schema = std::make_shared<Schema>(std::move(f));  // the schema of columnar/ipc_fuzz.cc
   for (const char* name : {"regression_header_without_table.bin", "regression_misaligned_field_nodes.bin",
-                           "regression_huge_buffer_offset.arrows"}) {
+                           "regression_huge_buffer_offset.arrows", "regression_type_without_table.arrows"}) {
     INFO(name);
     auto own = std::make_shared<std::string>(quiver::testing::ReadFileBytes(dir + name));
     REQUIRE_FALSE(own->empty());
