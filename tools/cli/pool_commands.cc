@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pmem/pool.h"
+#include "store/store.h"
 #include "tools/cli/cli.h"
 
 namespace quiver::cli {
@@ -99,20 +100,25 @@ int PoolInfoCmd(const std::vector<std::string>& argv) {
 
 int PoolCheckCmd(const std::vector<std::string>& argv) {
   const std::string cmd = "pool check";
-  auto args = Args::Parse(argv, {"quiet"}, {});
+  auto args = Args::Parse(argv, {"quiet", "deep"}, {});
   if (!args.ok()) return UsageError(cmd, args.status().message());
   if (args->positional().size() != 1) return UsageError(cmd, "expected exactly one PATH");
   const std::string& path = args->positional()[0];
-  pmem::CheckReport r = Pool::Check(path);
+  // Through the store, so the catalog is verified and every chunk extent
+  // counts as live (overlaps with free extents are damage).
+  store::StoreCheck r = store::Store::Check(path, args->Has("deep"));
   if (!args->Has("quiet")) {
-    for (const auto& n : r.notes) std::cout << "  " << n << "\n";
+    for (const auto& n : r.pool.notes) std::cout << "  " << n << "\n";
   }
   if (r.healthy()) {
-    std::cout << path << ": healthy\n";
+    std::cout << path << ": healthy" << (args->Has("deep") ? " (every chunk validated)" : "")
+              << "\n";
     return kExitOk;
   }
-  std::cout << path << ": DAMAGED, " << r.issues.size() << " problem(s):\n";
-  for (const auto& i : r.issues) std::cout << "  " << i.where << ": " << i.problem << "\n";
+  std::cout << path << ": DAMAGED, " << r.pool.issues.size() + r.problems.size()
+            << " problem(s):\n";
+  for (const auto& i : r.pool.issues) std::cout << "  " << i.where << ": " << i.problem << "\n";
+  for (const auto& p : r.problems) std::cout << "  " << p << "\n";
   return kExitPool;
 }
 
@@ -147,10 +153,12 @@ const bool kRegistered = [] {
             "space and the readers that pin snapshots. Opens the pool read-only.\n",
             PoolInfoCmd});
   Register({"pool check", "verify checksums and extents; exit 3 if damaged",
-            "Usage: quiver pool check PATH [--quiet]\n\n"
-            "Verifies the superblock, both meta slots, the free list and that every extent\n"
-            "lies inside the pool and overlaps no other. Exit 0 when healthy; 3 with a\n"
-            "report of each damaged structure and its byte offset otherwise.\n",
+            "Usage: quiver pool check PATH [--deep] [--quiet]\n\n"
+            "Verifies the superblock, both meta slots, the free list, the catalog, and that\n"
+            "every extent (chunks included) lies inside the pool and overlaps no other.\n"
+            "--deep also validates every chunk's Arrow data (offsets, lengths, indices).\n"
+            "Exit 0 when healthy; 3 with a report of each damaged structure and its byte\n"
+            "offset otherwise.\n",
             PoolCheckCmd});
   Register({"pool grow", "raise a pool's capacity",
             "Usage: quiver pool grow PATH --size NEW_CAPACITY\n\n"

@@ -1,0 +1,91 @@
+// Runs the real `quiver` binary, as an operator would.
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <string>
+
+#include "test_util.h"
+
+using quiver::testing::TempDir;
+
+namespace {
+
+struct Run {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Run Quiver(const std::string& args) {
+  std::string cmd = std::string(QUIVER_CLI) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+}  // namespace
+
+TEST_CASE("quiver pool create, info and check work on a sparse 1G pool", "[tools]") {
+  TempDir dir;
+  std::string path = dir.file("p");
+  Run c = Quiver("pool create " + path + " --size 1G");
+  INFO(c.out);
+  REQUIRE(c.code == 0);
+  CHECK(c.out.find("created pool " + path + ": 1.00 GiB capacity") != std::string::npos);
+  struct stat st{};
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  CHECK(st.st_size == (1ll << 30));
+  CHECK(st.st_blocks * 512 < (1ll << 20));  // sparse
+
+  Run i = Quiver("pool info " + path);
+  INFO(i.out);
+  REQUIRE(i.code == 0);
+  CHECK(i.out.find("txn             1") != std::string::npos);
+  CHECK(i.out.find("engine          mmap") != std::string::npos);
+  CHECK(i.out.find("capacity        1.00 GiB (1073741824 bytes)") != std::string::npos);
+
+  Run j = Quiver("pool info " + path + " --json");
+  REQUIRE(j.code == 0);
+  CHECK(j.out.find("\"capacity_bytes\": 1073741824") != std::string::npos);
+
+  Run k = Quiver("pool check " + path + " --deep");
+  INFO(k.out);
+  CHECK(k.code == 0);
+  CHECK(k.out.find(path + ": healthy") != std::string::npos);
+
+  Run g = Quiver("pool grow " + path + " --size 2G");
+  INFO(g.out);
+  CHECK(g.code == 0);
+  CHECK(Quiver("pool info " + path).out.find("capacity        2.00 GiB") != std::string::npos);
+}
+
+TEST_CASE("quiver exit codes: 1 for usage, 3 for pool errors", "[tools]") {
+  TempDir dir;
+  std::string path = dir.file("p");
+  CHECK(Quiver("").code == 1);
+  CHECK(Quiver("--help").code == 0);
+  CHECK(Quiver("frobnicate").code == 1);
+  Run h = Quiver("pool create --help");
+  CHECK(h.code == 0);
+  CHECK(h.out.find("Usage: quiver pool create PATH") != std::string::npos);
+  CHECK(Quiver("pool create " + path + " --size 12Q").code == 1);
+  CHECK(Quiver("pool create " + path + " --bogus").code == 1);
+  REQUIRE(Quiver("pool create " + path + " --size 8M").code == 0);
+  Run again = Quiver("pool create " + path + " --size 8M");
+  CHECK(again.code == 3);
+  CHECK(again.out.find("already exists") != std::string::npos);
+  quiver::testing::WriteFileBytes(dir.file("junk"), std::string(100000, 'x'));
+  Run bad = Quiver("pool check " + dir.file("junk"));
+  CHECK(bad.code == 3);
+  CHECK(bad.out.find("DAMAGED") != std::string::npos);
+  CHECK(bad.out.find("is not a Quiver pool (no pool magic at offset 0)") != std::string::npos);
+  Run missing = Quiver("pool info " + dir.file("nope"));
+  CHECK(missing.code != 0);
+  CHECK(missing.out.find("No such file") != std::string::npos);
+}
