@@ -1,0 +1,314 @@
+/* quiver.h: the C API of Quiver (libquiver.so), for local processes that
+ * read a pool without copying.
+ *
+ * A process opens a pool read-only (quiver_open), pins a snapshot of one
+ * committed transaction (quiver_snapshot_get) and reads its tables: schema,
+ * chunks, and each column's buffers as raw pointers into the read-only
+ * mapping of the pool file (quiver_chunk_column), or as Arrow C Data
+ * Interface structures (quiver_chunk_export, quiver_table_export_stream) that
+ * any Arrow consumer (pyarrow, polars, DuckDB, nanoarrow) takes without a
+ * copy. The writer (quiverd, `quiver ingest`) keeps committing meanwhile; a
+ * snapshot never changes, and its bytes are not reused until it is released.
+ * If the process dies, the kernel drops its pins with its file locks.
+ *
+ * The C API is a thin layer over the C++ reader that quiverd uses
+ * (store/store.h: Store, Snapshot, TableView::ReadChunk).
+ *
+ * Errors: every function that can fail returns an int status, QUIVER_OK (0)
+ * or one of the QUIVER_E* codes below, and records a message naming what was
+ * wrong in a thread-local slot read by quiver_last_error() (valid until the
+ * next failing call on the same thread).
+ *
+ * Ownership and lifetimes:
+ *   quiver_db        owned by the caller; quiver_close() it. Snapshots, chunks,
+ *                    streams and exported arrays taken from it stay valid after
+ *                    quiver_close().
+ *   quiver_snapshot  owned by the caller; quiver_snapshot_release() it. Holds
+ *                    the pin (the reader-table slot) and the mapping.
+ *   quiver_table     borrowed from its snapshot: valid until the snapshot
+ *                    handle is released (or replaced by quiver_snapshot_refresh).
+ *                    Strings returned for a table share that lifetime.
+ *   quiver_chunk     owned by the caller; quiver_chunk_release() it. Keeps the
+ *                    snapshot pinned by itself, so pointers in its columns stay
+ *                    valid until it is released, even after the snapshot handle is.
+ *   Arrow structures exported here keep the snapshot pinned until their release
+ *                    callbacks have run (each child and dictionary array can be
+ *                    moved out and released on its own, as the spec allows).
+ * Releasing the last reference to a snapshot also lets the db handle move its
+ * own cached snapshot to the newest state, so that a process that has let go
+ * of an old transaction no longer keeps the space it referenced from reuse.
+ *
+ * Thread-safety: every function may be called from any thread; one handle may
+ * be used by several threads at once except that releasing a handle must not
+ * race with its other uses. An ArrowArrayStream is used by one thread at a time.
+ *
+ * Versioning: QUIVER_C_API_VERSION is raised whenever a function or struct of
+ * this header changes; quiver_version() returns the value the library was
+ * built with, so a caller can check that header and library agree. The Arrow
+ * structures follow the Arrow C Data Interface and C Stream Interface
+ * specifications exactly (https://arrow.apache.org/docs/format/CDataInterface.html).
+ */
+#ifndef QUIVER_C_API_H_
+#define QUIVER_C_API_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QUIVER_C_API_VERSION 1
+
+/* ------------------------------------------------------------------------- */
+/* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
+/* with the canonical guards so that another copy does not clash).           */
+/* ------------------------------------------------------------------------- */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+  /* Array type description */
+  const char* format;
+  const char* name;
+  const char* metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+
+  /* Release callback */
+  void (*release)(struct ArrowSchema*);
+  /* Opaque producer-specific data */
+  void* private_data;
+};
+
+struct ArrowArray {
+  /* Array data description */
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+
+  /* Release callback */
+  void (*release)(struct ArrowArray*);
+  /* Opaque producer-specific data */
+  void* private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+  /* Callbacks providing stream functionality */
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+
+  /* Release callback */
+  void (*release)(struct ArrowArrayStream*);
+
+  /* Opaque producer-specific data */
+  void* private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
+/* ------------------------------------------------------------------------- */
+/* Versions and errors                                                       */
+/* ------------------------------------------------------------------------- */
+
+/* The QUIVER_C_API_VERSION the library was built with. */
+int quiver_version(void);
+/* The library's release, e.g. "0.1.0", and build facts, e.g.
+ * "quiver 0.1.0 c-api 1 sanitizers=address,undefined" (or "sanitizers=none"). */
+const char* quiver_version_string(void);
+const char* quiver_build_info(void);
+/* 1 if the library was built with -fsanitize (it can then only be loaded into
+ * a process whose executable carries the sanitizer runtime). */
+int quiver_built_with_sanitizers(void);
+
+/* Status codes: the same values and names as the C++ StatusCode. */
+enum quiver_status {
+  QUIVER_OK = 0,
+  QUIVER_EINVALID = 1,      /* bad argument, bad name, index out of range */
+  QUIVER_ENOTFOUND = 2,     /* no such file, table or column */
+  QUIVER_EEXISTS = 3,
+  QUIVER_EIO = 4,           /* the OS refused an operation */
+  QUIVER_ECORRUPTION = 5,   /* a checksum or structural check failed */
+  QUIVER_ENOSPACE = 6,
+  QUIVER_ELOCKED = 7,
+  QUIVER_ENOTSUPPORTED = 8, /* e.g. a future pool format */
+  QUIVER_EPERMISSION = 9,
+  QUIVER_ETYPE = 10,        /* the column has another type than asked for */
+  QUIVER_EOVERFLOW = 11,
+  QUIVER_ECANCELLED = 12,
+  QUIVER_ERESOURCE = 13,    /* out of memory or a limit */
+  QUIVER_EINTERNAL = 14     /* a bug */
+};
+
+/* Message of the last failed call on this thread ("" if none). */
+const char* quiver_last_error(void);
+/* Code of the last failed call on this thread (QUIVER_OK if none). */
+int quiver_last_error_code(void);
+/* Stable lower-case name of a code, e.g. "not_found"; "unknown" otherwise. */
+const char* quiver_status_name(int code);
+
+/* ------------------------------------------------------------------------- */
+/* Types                                                                     */
+/* ------------------------------------------------------------------------- */
+
+enum quiver_type {
+  QUIVER_TYPE_NULL = 0, /* only as "not dictionary-encoded" in index_type */
+  QUIVER_TYPE_BOOL = 1,
+  QUIVER_TYPE_INT8 = 2,
+  QUIVER_TYPE_INT16 = 3,
+  QUIVER_TYPE_INT32 = 4,
+  QUIVER_TYPE_INT64 = 5,
+  QUIVER_TYPE_UINT8 = 6,
+  QUIVER_TYPE_UINT16 = 7,
+  QUIVER_TYPE_UINT32 = 8,
+  QUIVER_TYPE_UINT64 = 9,
+  QUIVER_TYPE_FLOAT32 = 10,
+  QUIVER_TYPE_FLOAT64 = 11,
+  QUIVER_TYPE_UTF8 = 12,
+  QUIVER_TYPE_BINARY = 13,
+  QUIVER_TYPE_DATE32 = 14,    /* int32 days since 1970-01-01 */
+  QUIVER_TYPE_TIMESTAMP = 15  /* int64 units since the epoch */
+};
+
+enum quiver_time_unit {
+  QUIVER_UNIT_SECOND = 0,
+  QUIVER_UNIT_MILLI = 1,
+  QUIVER_UNIT_MICRO = 2,
+  QUIVER_UNIT_NANO = 3
+};
+
+/* A column's description. Strings are borrowed from the table. */
+typedef struct quiver_field {
+  const char* name;
+  int32_t type;        /* enum quiver_type; the value type if dictionary-encoded */
+  int32_t index_type;  /* dictionary index type (INT8/16/32), or QUIVER_TYPE_NULL */
+  int32_t time_unit;   /* enum quiver_time_unit, TIMESTAMP only */
+  int32_t nullable;    /* 0 or 1 */
+  const char* timezone; /* TIMESTAMP: "" when none */
+} quiver_field;
+
+/* One column of one chunk: its buffers as they lie in the pool mapping, in
+ * Arrow's layout. Bitmaps are LSB-first; `offset` is the logical element
+ * offset into every buffer (bits for bitmaps). */
+typedef struct quiver_column {
+  int32_t type;        /* as in quiver_field */
+  int32_t index_type;
+  int64_t length;      /* rows */
+  int64_t offset;
+  int64_t null_count;
+  const uint8_t* validity;  /* NULL when null_count == 0 (all valid) */
+  int64_t validity_size;    /* bytes */
+  /* Fixed-width values (also date32 / timestamp), bool bits, or the
+   * dictionary indices; NULL for utf8 / binary. */
+  const void* values;
+  int64_t values_size;      /* bytes */
+  /* utf8 / binary: length + 1 int32 offsets into `data`; NULL otherwise. */
+  const int32_t* offsets;
+  const uint8_t* data;
+  int64_t data_size;        /* bytes */
+  /* Dictionary-encoded columns: the dictionary (a utf8 column); NULL
+   * otherwise. Owned by the chunk. */
+  const struct quiver_column* dictionary;
+} quiver_column;
+
+/* ------------------------------------------------------------------------- */
+/* Pools and snapshots                                                       */
+/* ------------------------------------------------------------------------- */
+
+typedef struct quiver_db quiver_db;
+typedef struct quiver_snapshot quiver_snapshot;
+typedef struct quiver_table quiver_table;
+typedef struct quiver_chunk quiver_chunk;
+
+/* Opens the pool at `path` read-only (never blocks the writer, never blocked
+ * by it). Missing file: QUIVER_ENOTFOUND; a directory or a file that is not
+ * a pool: QUIVER_EINVALID; a damaged pool: QUIVER_ECORRUPTION; a future
+ * format: QUIVER_ENOTSUPPORTED. */
+int quiver_open(const char* path, quiver_db** out);
+/* Closes the handle (NULL is ignored). Outstanding snapshots, chunks,
+ * streams and exported arrays stay valid. */
+void quiver_close(quiver_db* db);
+/* The pool path the db was opened with (borrowed from db). */
+const char* quiver_db_path(const quiver_db* db);
+
+/* Pins the latest committed state. */
+int quiver_snapshot_get(quiver_db* db, quiver_snapshot** out);
+/* Replaces *snap by a pin of the latest committed state if a newer one
+ * exists (the old handle is released and tables borrowed from it become
+ * invalid); *changed (may be NULL) is set to 1 if it did, else 0. */
+int quiver_snapshot_refresh(quiver_snapshot** snap, int* changed);
+/* Drops the handle (NULL is ignored). The pin lasts while chunks, streams or
+ * exported arrays of the snapshot are alive. */
+void quiver_snapshot_release(quiver_snapshot* snap);
+uint64_t quiver_snapshot_txn(const quiver_snapshot* snap);
+/* The mapping the snapshot's buffers point into: every buffer address lies
+ * in [*base, *base + *size). */
+void quiver_snapshot_mapping(const quiver_snapshot* snap, const void** base, uint64_t* size);
+
+size_t quiver_snapshot_num_tables(const quiver_snapshot* snap);
+/* Tables in name order; index out of range: QUIVER_EINVALID. */
+int quiver_snapshot_table_at(const quiver_snapshot* snap, size_t i, const quiver_table** out);
+/* Unknown name: QUIVER_ENOTFOUND, the message lists the tables. */
+int quiver_snapshot_table(const quiver_snapshot* snap, const char* name, const quiver_table** out);
+
+/* ------------------------------------------------------------------------- */
+/* Tables                                                                    */
+/* ------------------------------------------------------------------------- */
+
+const char* quiver_table_name(const quiver_table* t);
+int64_t quiver_table_num_rows(const quiver_table* t);
+size_t quiver_table_num_chunks(const quiver_table* t);
+/* Rows of chunk i, or -1 if out of range. */
+int64_t quiver_table_chunk_rows(const quiver_table* t, size_t i);
+size_t quiver_table_num_fields(const quiver_table* t);
+int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out);
+/* Index of the column named `name`, or -1. */
+int quiver_table_field_index(const quiver_table* t, const char* name);
+/* The schema as JSON ({"fields": [...]}) and as datashape text
+ * ("var * {id: int64, fare: ?float64}"); borrowed from the table. */
+const char* quiver_table_schema_json(const quiver_table* t);
+const char* quiver_table_schema_datashape(const quiver_table* t);
+
+/* The table's schema as an Arrow struct schema ("+s", one child per column). */
+int quiver_table_export_schema(const quiver_table* t, struct ArrowSchema* out);
+/* The whole table as an Arrow stream: one struct array per chunk, buffers in
+ * the mapping. The stream keeps the snapshot pinned until released. */
+int quiver_table_export_stream(const quiver_table* t, struct ArrowArrayStream* out);
+
+/* ------------------------------------------------------------------------- */
+/* Chunks and columns                                                        */
+/* ------------------------------------------------------------------------- */
+
+/* Opens chunk i (validated on first use, then cached by the snapshot). */
+int quiver_table_chunk(const quiver_table* t, size_t i, quiver_chunk** out);
+void quiver_chunk_release(quiver_chunk* c);
+int64_t quiver_chunk_num_rows(const quiver_chunk* c);
+size_t quiver_chunk_num_columns(const quiver_chunk* c);
+/* Column i's buffers; *out is owned by the chunk. */
+int quiver_chunk_column(const quiver_chunk* c, size_t i, const quiver_column** out);
+/* The chunk as an Arrow struct array (and its schema if `schema` is not
+ * NULL). The array keeps the snapshot pinned until its release callback. */
+int quiver_chunk_export(const quiver_chunk* c, struct ArrowArray* out, struct ArrowSchema* schema);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUIVER_C_API_H_ */
