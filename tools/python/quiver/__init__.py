@@ -1,0 +1,491 @@
+"""Zero-copy reads of a Quiver pool from Python (ctypes + numpy).
+
+    import quiver
+    db = quiver.open("/data/trips.pool")   # read-only, never blocks the writer
+    t = db["trips"]                        # the table as of the db's snapshot
+    t.schema                               # fields, types, nullability
+    a = t["fare"]                          # numpy array over the pool mapping
+    df = t.to_pandas(columns=["id", "fare"])
+    db.refresh()                           # later tables see new commits
+
+What is zero-copy, and what is not:
+  * Numeric, timestamp (datetime64[s|ms|us|ns]) columns: the numpy array's
+    data pointer is the column's buffer in the read-only mapping of the pool
+    file (the array is not writeable).
+  * Nulls in such columns: a numpy masked array (numpy.ma.MaskedArray) whose
+    .data is the zero-copy view and whose .mask is computed from the validity
+    bitmap (one byte per row, a copy). Columns without nulls are plain arrays.
+    `Chunk.buffers(name)` gives the raw values and validity bitmap instead.
+  * A table of one chunk: t["col"] is the chunk's view. A table of several
+    chunks: t["col"] concatenates them (a copy); t.chunks[i]["col"] is the
+    zero-copy view of chunk i, and t.column_chunks("col") lists them all.
+  * bool (bit-packed in Arrow) and date32 (int32 days; numpy's days are
+    64-bit) are converted (copies). utf8 / binary and dictionary-encoded
+    columns are decoded on demand into object arrays of str / bytes (None for
+    null).
+Every array keeps the snapshot it was read from pinned (its .base chain holds
+the chunk handle), so the writer never reuses those bytes while the array
+lives, whatever it commits meanwhile.
+"""
+import json as _json
+
+import numpy as np
+
+from . import _capi
+from ._capi import QuiverError, lib as _lib
+
+__all__ = ["open", "Database", "Table", "Chunk", "Schema", "QuiverError", "library_path"]
+
+library_path = _capi.lib_path
+_ctypes = _capi.ctypes
+_P = _ctypes.c_void_p
+
+_NUMPY_TYPES = {
+    2: "i1", 3: "i2", 4: "i4", 5: "i8", 6: "u1", 7: "u2", 8: "u4", 9: "u8",
+    10: "f4", 11: "f8",
+}
+
+
+def open(path):  # noqa: A001 - the package's entry point, as in the docs
+    """Opens the pool at `path` read-only and pins its latest state."""
+    return Database(path)
+
+
+class _Snapshot:
+    """Owns one quiver_snapshot handle (released when garbage collected)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+
+    def __del__(self):
+        if self.handle:
+            _lib.quiver_snapshot_release(self.handle)
+            self.handle = None
+
+    @property
+    def txn(self):
+        return _lib.quiver_snapshot_txn(self.handle)
+
+    @property
+    def mapping(self):
+        """(base address, size) of the mapping every buffer lies in."""
+        base, size = _P(), _ctypes.c_uint64()
+        _lib.quiver_snapshot_mapping(self.handle, _ctypes.byref(base), _ctypes.byref(size))
+        return base.value or 0, size.value
+
+
+class Database:
+    """A pool opened read-only, with a current snapshot (see refresh())."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        h = _P()
+        _capi.check(_lib.quiver_open(self.path.encode(), _ctypes.byref(h)))
+        self._db = h
+        s = _P()
+        try:
+            _capi.check(_lib.quiver_snapshot_get(self._db, _ctypes.byref(s)))
+        except Exception:
+            _lib.quiver_close(self._db)
+            raise
+        self._snap = _Snapshot(s)
+
+    def close(self):
+        """Closes the handle; arrays and tables already taken stay valid."""
+        if self._db:
+            _lib.quiver_close(self._db)
+            self._db = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def txn(self):
+        """The transaction the current snapshot shows."""
+        return self._snap.txn
+
+    def refresh(self):
+        """Moves to the latest commit; returns True if there was a newer one.
+        Tables and arrays taken before keep showing their own snapshot."""
+        newest = _P()
+        _capi.check(_lib.quiver_snapshot_get(self._db, _ctypes.byref(newest)))
+        snap = _Snapshot(newest)
+        if snap.txn == self._snap.txn:
+            return False
+        self._snap = snap
+        return True
+
+    @property
+    def tables(self):
+        """Table names in the current snapshot, sorted."""
+        out = []
+        for i in range(_lib.quiver_snapshot_num_tables(self._snap.handle)):
+            t = _P()
+            _capi.check(_lib.quiver_snapshot_table_at(self._snap.handle, i, _ctypes.byref(t)))
+            out.append(_lib.quiver_table_name(t).decode())
+        return out
+
+    def __contains__(self, name):
+        return name in self.tables
+
+    def __getitem__(self, name):
+        t = _P()
+        _capi.check(_lib.quiver_snapshot_table(self._snap.handle, name.encode(), _ctypes.byref(t)))
+        return Table(self._snap, t)
+
+    def __repr__(self):
+        return "quiver.Database(%r, txn=%d, tables=%r)" % (self.path, self.txn, self.tables)
+
+
+class Field:
+    def __init__(self, f):
+        self.name = f.name.decode()
+        self.type_id = f.type
+        self.nullable = bool(f.nullable)
+        self.dictionary_index = _capi.TYPE_NAMES[f.index_type] if f.index_type else None
+        self.unit = _capi.UNIT_NAMES[f.time_unit] if f.type == 15 else None
+        self.timezone = (f.timezone or b"").decode() or None if f.type == 15 else None
+        t = _capi.TYPE_NAMES[f.type]
+        if f.type == 15:
+            t = "timestamp[%s%s]" % (self.unit, ", tz=" + self.timezone if self.timezone else "")
+        if self.dictionary_index:
+            t = "dictionary<%s, %s>" % (self.dictionary_index, t)
+        self.type = t
+
+    def __repr__(self):
+        return "%s: %s%s" % (self.name, "?" if self.nullable else "", self.type)
+
+
+class Schema:
+    """A table's columns: iterate for Field objects; .json and .datashape text."""
+
+    def __init__(self, table_handle):
+        n = _lib.quiver_table_num_fields(table_handle)
+        self.fields = []
+        for i in range(n):
+            f = _capi.Field()
+            _capi.check(_lib.quiver_table_field(table_handle, i, _ctypes.byref(f)))
+            self.fields.append(Field(f))
+        self.datashape = _lib.quiver_table_schema_datashape(table_handle).decode()
+        self.json = _json.loads(_lib.quiver_table_schema_json(table_handle).decode())
+
+    @property
+    def names(self):
+        return [f.name for f in self.fields]
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def __len__(self):
+        return len(self.fields)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for f in self.fields:
+                if f.name == key:
+                    return f
+            raise KeyError(key)
+        return self.fields[key]
+
+    def __repr__(self):
+        return self.datashape
+
+
+class Table:
+    """One table as of one snapshot (which it keeps alive)."""
+
+    def __init__(self, snap, handle):
+        self._snap = snap  # keeps the borrowed table handle valid
+        self._t = handle
+        self.name = _lib.quiver_table_name(handle).decode()
+        self.schema = Schema(handle)
+        self._chunks = None
+
+    @property
+    def txn(self):
+        return self._snap.txn
+
+    @property
+    def num_rows(self):
+        return _lib.quiver_table_num_rows(self._t)
+
+    def __len__(self):
+        return self.num_rows
+
+    @property
+    def columns(self):
+        return self.schema.names
+
+    @property
+    def num_chunks(self):
+        return _lib.quiver_table_num_chunks(self._t)
+
+    @property
+    def chunks(self):
+        """The chunks, opened lazily (each zero-copy)."""
+        if self._chunks is None:
+            self._chunks = _LazyChunks(self)
+        return self._chunks
+
+    def column_chunks(self, name):
+        """Column `name` of every chunk, each a zero-copy array (see module doc)."""
+        return [c[name] for c in self.chunks]
+
+    def __getitem__(self, name):
+        self._index(name)
+        parts = self.column_chunks(name)
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return _empty(self.schema[name])
+        if any(isinstance(p, np.ma.MaskedArray) for p in parts):
+            return np.ma.concatenate(parts)
+        return np.concatenate(parts)
+
+    def _index(self, name):
+        i = _lib.quiver_table_field_index(self._t, name.encode())
+        if i < 0:
+            raise KeyError("table %r has no column %r; columns: %s"
+                           % (self.name, name, ", ".join(self.columns)))
+        return i
+
+    def to_pandas(self, columns=None):
+        """A pandas DataFrame of `columns` (default all). Nullable integers and
+        booleans become pandas' masked Int*/boolean arrays, floats with nulls
+        get NaN, timestamps NaT (tz-aware when the column has a time zone),
+        dictionary columns pandas Categoricals; pandas copies the data."""
+        import pandas as pd
+
+        names = list(columns) if columns is not None else self.columns
+        data = {}
+        for name in names:
+            self._index(name)
+            field = self.schema[name]
+            parts = [c._pandas(name) for c in self.chunks]
+            if not parts:
+                data[name] = pd.Series(_empty(field))
+            elif len(parts) == 1:
+                data[name] = parts[0]
+            else:
+                if field.dictionary_index:
+                    parts = [pd.Series(np.asarray(p, dtype=object)) for p in parts]
+                    s = pd.concat(parts, ignore_index=True).astype("category")
+                else:
+                    s = pd.concat([pd.Series(p) for p in parts], ignore_index=True)
+                data[name] = s
+        return pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
+                             for k, v in data.items()}, columns=names)
+
+    def __repr__(self):
+        return "quiver.Table(%r, rows=%d, chunks=%d, txn=%d)\n%s" % (
+            self.name, self.num_rows, self.num_chunks, self.txn, self.schema)
+
+
+class _LazyChunks:
+    def __init__(self, table):
+        self._table = table
+        self._open = {}
+
+    def __len__(self):
+        return self._table.num_chunks
+
+    def __getitem__(self, i):
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("chunk %d out of range (%d chunks)" % (i, n))
+        if i not in self._open:
+            self._open[i] = Chunk(self._table, i)
+        return self._open[i]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+class _Holder:
+    """The .base of every zero-copy array: exposes one buffer through the
+    numpy array interface and keeps the chunk (and so the pin) alive."""
+
+    def __init__(self, chunk, address, typestr, length):
+        self.chunk = chunk
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": (length,),
+            "typestr": typestr,
+            "data": (address, True),  # read-only: the mapping is PROT_READ
+        }
+
+
+class ColumnBuffers:
+    """A column's raw buffers in one chunk, as the C API reports them."""
+
+    def __init__(self, chunk, col):
+        self._chunk = chunk
+        self.type = _capi.TYPE_NAMES[col.type]
+        self.length = col.length
+        self.offset = col.offset
+        self.null_count = col.null_count
+        self.validity_address = col.validity or 0
+        self.values_address = col.values or 0
+        self.offsets_address = col.offsets or 0
+        self.data_address = col.data or 0
+        self._col = col
+
+    @property
+    def validity(self):
+        """The validity bitmap (LSB-first, uint8, zero-copy) or None."""
+        if not self.validity_address:
+            return None
+        return np.asarray(_Holder(self._chunk, self.validity_address, "|u1", self._col.validity_size))
+
+    @property
+    def values(self):
+        """The values buffer as bytes (uint8, zero-copy), or None."""
+        if not self.values_address:
+            return None
+        return np.asarray(_Holder(self._chunk, self.values_address, "|u1", self._col.values_size))
+
+
+class Chunk:
+    """One chunk of a table: columns as zero-copy arrays (see module doc)."""
+
+    def __init__(self, table, i):
+        self.table = table
+        self.index = i
+        h = _P()
+        _capi.check(_lib.quiver_table_chunk(table._t, i, _ctypes.byref(h)))
+        self._h = h
+        self.num_rows = _lib.quiver_chunk_num_rows(h)
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _lib.quiver_chunk_release(self._h)
+            self._h = None
+
+    def __len__(self):
+        return self.num_rows
+
+    def _column(self, name):
+        i = self.table._index(name)
+        p = _ctypes.POINTER(_capi.Column)()
+        _capi.check(_lib.quiver_chunk_column(self._h, i, _ctypes.byref(p)))
+        return p.contents
+
+    def buffers(self, name):
+        """The raw buffers of column `name` (addresses, validity, values)."""
+        return ColumnBuffers(self, self._column(name))
+
+    def _valid_mask(self, col):
+        """Boolean array, True where the row is valid (a copy), or None."""
+        if not col.null_count or not col.validity:
+            return None
+        bits = np.asarray(_Holder(self, col.validity, "|u1", col.validity_size))
+        return np.unpackbits(bits, count=col.offset + col.length,
+                             bitorder="little")[col.offset:].astype(bool)
+
+    def _fixed(self, col, typestr, width):
+        return np.asarray(_Holder(self, col.values + col.offset * width, typestr, col.length))
+
+    def _strings(self, col, binary):
+        n = col.length
+        if n == 0:
+            return np.empty(0, dtype=object)
+        offs = np.asarray(_Holder(self, col.offsets + 4 * col.offset, "<i4", n + 1))
+        data = _ctypes.string_at(col.data + int(offs[0]), int(offs[-1] - offs[0])) if offs[-1] > offs[0] else b""
+        base = int(offs[0])
+        out = np.empty(n, dtype=object)
+        valid = self._valid_mask(col)
+        for k in range(n):
+            if valid is not None and not valid[k]:
+                out[k] = None
+                continue
+            b = data[offs[k] - base:offs[k + 1] - base]
+            out[k] = b if binary else b.decode("utf-8")
+        return out
+
+    def _indices(self, col):
+        width = {2: 1, 3: 2, 4: 4}[col.index_type]
+        return self._fixed(col, "<i%d" % width, width)
+
+    def __getitem__(self, name):
+        col = self._column(name)
+        t = col.type
+        if col.index_type:
+            dictionary = self._strings(col.dictionary.contents, False)
+            idx = self._indices(col)
+            out = dictionary[idx] if len(dictionary) else np.full(col.length, None, dtype=object)
+            valid = self._valid_mask(col)
+            if valid is not None:
+                out[~valid] = None
+            return out
+        if t in (12, 13):
+            return self._strings(col, t == 13)
+        if t in _NUMPY_TYPES:
+            code = _NUMPY_TYPES[t]
+            width = int(code[1:])
+            values = self._fixed(col, ("|" if width == 1 else "<") + code, width)
+        elif t == 15:
+            unit = self.table.schema[name].unit
+            values = self._fixed(col, "<M8[%s]" % unit, 8)
+        elif t == 14:
+            values = self._fixed(col, "<i4", 4).astype("datetime64[D]")
+        elif t == 1:
+            bits = np.asarray(_Holder(self, col.values, "|u1", col.values_size))
+            values = np.unpackbits(bits, count=col.offset + col.length,
+                                   bitorder="little")[col.offset:].astype(bool)
+        else:
+            raise QuiverError("not_supported", "column %r has type %d" % (name, t))
+        valid = self._valid_mask(col)
+        if valid is None:
+            return values
+        return np.ma.MaskedArray(values, mask=~valid, copy=False)
+
+    def _pandas(self, name):
+        import pandas as pd
+
+        col = self._column(name)
+        field = self.table.schema[name]
+        if col.index_type:
+            dictionary = self._strings(col.dictionary.contents, False)
+            codes = self._indices(col).astype(np.int64)
+            valid = self._valid_mask(col)
+            if valid is not None:
+                codes = np.where(valid, codes, -1)
+            return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(dictionary, dtype=object)))
+        a = self[name]
+        if isinstance(a, np.ma.MaskedArray):
+            mask = np.ma.getmaskarray(a)
+            if a.dtype.kind in "iu":
+                return pd.Series(pd.arrays.IntegerArray(np.asarray(a.data), mask))
+            if a.dtype.kind == "b":
+                return pd.Series(pd.arrays.BooleanArray(np.asarray(a.data), mask))
+            if a.dtype.kind == "f":
+                return pd.Series(np.where(mask, np.nan, a.data))
+            if a.dtype.kind == "M":
+                a = np.where(mask, np.datetime64("NaT"), a.data).astype(a.dtype)
+            else:
+                a = a.filled()
+        s = pd.Series(a)
+        if field.timezone:
+            s = s.dt.tz_localize("UTC").dt.tz_convert(field.timezone)
+        return s
+
+
+def _empty(field):
+    t = field.type_id
+    if field.dictionary_index or t in (12, 13):
+        return np.empty(0, dtype=object)
+    if t in _NUMPY_TYPES:
+        return np.empty(0, dtype=_NUMPY_TYPES[t])
+    if t == 15:
+        return np.empty(0, dtype="datetime64[%s]" % field.unit)
+    if t == 14:
+        return np.empty(0, dtype="datetime64[D]")
+    return np.empty(0, dtype=bool)
