@@ -1,0 +1,597 @@
+#include "columnar/infer.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace quiver {
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Howard Hinnant's days_from_civil.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + int64_t(doe) - 719468;
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int64_t y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// n digits at s[pos..] as an int; false if any is not a digit.
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Parses YYYY-MM-DD at the start of s.
+bool ParseDatePrefix(std::string_view s, int64_t* days) {
+  int y, m, d;
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
+  if (!Digits(s, 0, 4, &y) || !Digits(s, 5, 2, &m) || !Digits(s, 8, 2, &d)) return false;
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
+  *days = DaysFromCivil(y, unsigned(m), unsigned(d));
+  return true;
+}
+
+int64_t UnitsPerSecond(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::kSecond: return 1;
+    case TimeUnit::kMilli: return 1000;
+    case TimeUnit::kMicro: return 1000000;
+    case TimeUnit::kNano: return 1000000000;
+  }
+  return 1;
+}
+
+int UnitDigits(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::kSecond: return 0;
+    case TimeUnit::kMilli: return 3;
+    case TimeUnit::kMicro: return 6;
+    case TimeUnit::kNano: return 9;
+  }
+  return 0;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Timestamp pieces: the instant in whole seconds (UTC) plus the fraction
+// digits as written.
+struct TsParts {
+  int64_t seconds = 0;
+  std::string_view fraction;
+};
+
+bool ParseTimestampParts(std::string_view s, bool date_only_ok, TsParts* out) {
+  int64_t days;
+  if (!ParseDatePrefix(s, &days)) return false;
+  if (s.size() == 10) {
+    if (!date_only_ok) return false;
+    out->seconds = days * 86400;
+    out->fraction = {};
+    return true;
+  }
+  if (s[10] != 'T' && s[10] != ' ' && s[10] != 't') return false;
+  int hh, mm, ss = 0;
+  if (!Digits(s, 11, 2, &hh) || s.size() < 16 || s[13] != ':' || !Digits(s, 14, 2, &mm)) {
+    return false;
+  }
+  size_t pos = 16;
+  std::string_view frac;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!Digits(s, pos + 1, 2, &ss)) return false;
+    pos += 3;
+    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+      size_t start = ++pos;
+      while (pos < s.size() && IsDigit(s[pos])) ++pos;
+      if (pos == start || pos - start > 9) return false;
+      frac = s.substr(start, pos - start);
+    }
+  }
+  if (hh > 23 || mm > 59 || ss > 60) return false;
+  if (ss == 60) ss = 59;  // a leap second is clamped, as most systems do
+  int64_t offset = 0;
+  if (pos < s.size()) {
+    std::string_view tz = s.substr(pos);
+    if (tz == "Z" || tz == "z") {
+      pos = s.size();
+    } else if (tz[0] == '+' || tz[0] == '-') {
+      int oh, om = 0;
+      if (!Digits(tz, 1, 2, &oh)) return false;
+      if (tz.size() == 3) {
+      } else if (tz.size() == 6 && tz[3] == ':') {
+        if (!Digits(tz, 4, 2, &om)) return false;
+      } else if (tz.size() == 5) {
+        if (!Digits(tz, 3, 2, &om)) return false;
+      } else {
+        return false;
+      }
+      if (oh > 23 || om > 59) return false;
+      offset = (oh * 3600 + om * 60) * (tz[0] == '-' ? -1 : 1);
+    } else {
+      return false;
+    }
+  }
+  out->seconds = days * 86400 + hh * 3600 + mm * 60 + ss - offset;
+  out->fraction = frac;
+  return true;
+}
+
+const char* KindName(const DataType& t) {
+  if (t.is_dictionary()) return "string";
+  return TypeIdName(t.id);
+}
+
+template <typename T>
+bool FitsSigned(int64_t v) {
+  return v >= int64_t(std::numeric_limits<T>::min()) && v <= int64_t(std::numeric_limits<T>::max());
+}
+
+}  // namespace
+
+bool ParseInt64Text(std::string_view s, int64_t* out) {
+  size_t i = 0;
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  size_t n = s.size() - i;
+  if (n == 0 || n > 19) return false;
+  if (s[i] == '0' && n > 1) return false;  // leading zero: an identifier, not a number
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (!IsDigit(s[i])) return false;
+    v = v * 10 + uint64_t(s[i] - '0');
+  }
+  if (neg) {
+    if (v > uint64_t(std::numeric_limits<int64_t>::max()) + 1) return false;
+    *out = int64_t(0 - v);
+  } else {
+    if (v > uint64_t(std::numeric_limits<int64_t>::max())) return false;
+    *out = int64_t(v);
+  }
+  return true;
+}
+
+bool ParseUInt64Text(std::string_view s, uint64_t* out) {
+  size_t i = 0;
+  if (!s.empty() && s[0] == '+') i = 1;
+  size_t n = s.size() - i;
+  if (n == 0 || n > 20) return false;
+  if (s[i] == '0' && n > 1) return false;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (!IsDigit(s[i])) return false;
+    uint64_t d = uint64_t(s[i] - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseFloat64Text(std::string_view s, double* out, bool allow_special) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '-' || s[0] == '+') {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  std::string_view body = s.substr(i);
+  if (allow_special) {
+    if (EqualsIgnoreCase(body, "inf") || EqualsIgnoreCase(body, "infinity")) {
+      *out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+      return true;
+    }
+    if (EqualsIgnoreCase(body, "nan")) {
+      *out = std::numeric_limits<double>::quiet_NaN();
+      return true;
+    }
+  }
+  // [digits][.digits][(e|E)[sign]digits], at least one mantissa digit, no
+  // leading zero before another integer digit.
+  size_t p = 0, int_digits = 0, frac_digits = 0;
+  while (p < body.size() && IsDigit(body[p])) ++p, ++int_digits;
+  if (int_digits > 1 && body[0] == '0') return false;
+  if (p < body.size() && body[p] == '.') {
+    ++p;
+    while (p < body.size() && IsDigit(body[p])) ++p, ++frac_digits;
+  }
+  if (int_digits + frac_digits == 0) return false;
+  bool has_exp = false;
+  if (p < body.size() && (body[p] == 'e' || body[p] == 'E')) {
+    ++p;
+    if (p < body.size() && (body[p] == '+' || body[p] == '-')) ++p;
+    size_t e = 0;
+    while (p < body.size() && IsDigit(body[p])) ++p, ++e;
+    if (e == 0) return false;
+    has_exp = true;
+  }
+  if (p != body.size()) return false;
+  if (int_digits == body.size()) {
+    // A plain integer must be a valid int64 to count as a number (digit
+    // strings beyond 64 bits stay strings).
+    int64_t iv;
+    if (!ParseInt64Text(s, &iv)) return false;
+  }
+  (void)has_exp;
+  double v = 0;
+  const char* b = body.data();
+  const char* e = body.data() + body.size();
+  auto r = std::from_chars(b, e, v, std::chars_format::general);
+  if (r.ec != std::errc() || r.ptr != e) return false;
+  *out = neg ? -v : v;
+  return true;
+}
+
+bool ParseBoolText(std::string_view s, bool* out) {
+  if (EqualsIgnoreCase(s, "true")) {
+    *out = true;
+    return true;
+  }
+  if (EqualsIgnoreCase(s, "false")) {
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+bool ParseDateText(std::string_view s, int32_t* days) {
+  int64_t d;
+  if (s.size() != 10 || !ParseDatePrefix(s, &d)) return false;
+  *days = int32_t(d);
+  return true;
+}
+
+int TimestampFractionDigits(std::string_view s) {
+  TsParts p;
+  if (!ParseTimestampParts(s, true, &p)) return 0;
+  return int(p.fraction.size());
+}
+
+bool ParseTimestampText(std::string_view s, TimeUnit unit, bool date_only_ok, int64_t* out,
+                        bool* excess_precision) {
+  if (excess_precision) *excess_precision = false;
+  TsParts p;
+  if (!ParseTimestampParts(s, date_only_ok, &p)) return false;
+  int digits = UnitDigits(unit);
+  int64_t frac = 0;
+  for (size_t i = 0; i < p.fraction.size(); ++i) {
+    int d = p.fraction[i] - '0';
+    if (int(i) < digits) {
+      frac = frac * 10 + d;
+    } else if (d != 0) {
+      if (excess_precision) *excess_precision = true;
+      return false;
+    }
+  }
+  for (int i = int(p.fraction.size()); i < digits; ++i) frac *= 10;
+  int64_t units;
+  if (__builtin_mul_overflow(p.seconds, UnitsPerSecond(unit), &units) ||
+      __builtin_add_overflow(units, frac, &units)) {
+    return false;
+  }
+  *out = units;
+  return true;
+}
+
+bool ValidUtf8(const char* data, size_t n, size_t* bad_offset) {
+  const auto* s = reinterpret_cast<const unsigned char*>(data);
+  size_t i = 0;
+  while (i < n) {
+    // ASCII fast path, 8 bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      *bad_offset = i;
+      return false;
+    }
+    if (i + len > n) {
+      *bad_offset = i;
+      return false;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) {
+        *bad_offset = i;
+        return false;
+      }
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    // Overlong forms, surrogates and code points beyond U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      *bad_offset = i;
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Inference
+// ---------------------------------------------------------------------------
+
+void ColumnInferrer::CountDistinct(std::string_view v) {
+  ++strings_;
+  if (too_many_distinct_) return;
+  distinct_.emplace(v);
+  if (int64_t(distinct_.size()) > distinct_limit_) {
+    too_many_distinct_ = true;
+    distinct_.clear();
+  }
+}
+
+void ColumnInferrer::ObserveTemporal(std::string_view v) {
+  if (can_date_) {
+    int32_t d;
+    can_date_ = ParseDateText(v, &d);
+  }
+  if (can_ts_) {
+    int64_t t;
+    can_ts_ = ParseTimestampText(v, TimeUnit::kNano, true, &t) ||
+              ParseTimestampText(v, TimeUnit::kMicro, true, &t);
+    if (can_ts_) max_fraction_digits_ = std::max(max_fraction_digits_, TimestampFractionDigits(v));
+  }
+}
+
+void ColumnInferrer::ObserveText(std::string_view v) {
+  any_ = true;
+  if (can_int_) {
+    int64_t x;
+    can_int_ = ParseInt64Text(v, &x);
+  }
+  if (can_float_) {
+    double x;
+    can_float_ = ParseFloat64Text(v, &x, false);
+  }
+  if (can_bool_) {
+    bool x;
+    can_bool_ = ParseBoolText(v, &x);
+  }
+  if (can_date_ || can_ts_) ObserveTemporal(v);
+  CountDistinct(v);
+}
+
+void ColumnInferrer::ObserveJsonString(std::string_view v) {
+  any_ = json_ = json_string_ = true;
+  if (can_date_ || can_ts_) ObserveTemporal(v);
+  CountDistinct(v);
+}
+
+void ColumnInferrer::ObserveJsonInt() { any_ = json_ = json_int_ = true; }
+void ColumnInferrer::ObserveJsonFloat() { any_ = json_ = json_float_ = true; }
+void ColumnInferrer::ObserveJsonBool() { any_ = json_ = json_bool_ = true; }
+void ColumnInferrer::ObserveJsonBigInteger() { any_ = json_ = json_big_ = true; }
+
+DataType ColumnInferrer::Decide(const InferOptions& options) const {
+  auto string_type = [&](bool dict_ok) {
+    if (dict_ok && options.infer_dictionary && !too_many_distinct_ && strings_ > 0 &&
+        int64_t(distinct_.size()) <= options.dictionary_max_distinct &&
+        int64_t(distinct_.size()) * options.dictionary_min_repeat <= strings_) {
+      return DataType::Dictionary(TypeId::kInt32);
+    }
+    return DataType(TypeId::kUtf8);
+  };
+  auto ts_type = [&] {
+    return DataType::Timestamp(max_fraction_digits_ > 6 ? TimeUnit::kNano : TimeUnit::kMicro, "UTC");
+  };
+  if (!any_) return DataType(TypeId::kUtf8);
+  if (json_) {
+    int kinds = int(json_int_ || json_float_) + int(json_bool_) + int(json_string_) + int(json_big_);
+    if (kinds > 1 || json_big_) return DataType(TypeId::kUtf8);
+    if (json_bool_) return DataType(TypeId::kBool);
+    if (json_float_) return DataType(TypeId::kFloat64);
+    if (json_int_) return DataType(TypeId::kInt64);
+    if (can_date_) return DataType(TypeId::kDate32);
+    if (can_ts_) return ts_type();
+    return string_type(true);
+  }
+  if (can_int_) return DataType(TypeId::kInt64);
+  if (can_float_) return DataType(TypeId::kFloat64);
+  if (can_bool_) return DataType(TypeId::kBool);
+  if (can_date_) return DataType(TypeId::kDate32);
+  if (can_ts_) return ts_type();
+  return string_type(true);
+}
+
+// ---------------------------------------------------------------------------
+// Conversion
+// ---------------------------------------------------------------------------
+
+std::string QuoteForMessage(std::string_view v) {
+  std::string out = "\"";
+  size_t n = std::min<size_t>(v.size(), 60);
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += char(c);
+    }
+  }
+  if (v.size() > n) out += "...";
+  out += '"';
+  return out;
+}
+
+bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::string* why) {
+  out->null = false;
+  auto fail = [&](const std::string& extra = "") {
+    *why = QuoteForMessage(v) + " is not " +
+           (type.is_dictionary() ? std::string("a string") : "a valid " + type.ToString()) + extra;
+    return false;
+  };
+  if (type.is_dictionary() || type.id == TypeId::kUtf8 || type.id == TypeId::kBinary) {
+    out->s = v;
+    return true;
+  }
+  switch (type.id) {
+    case TypeId::kBool: {
+      bool b;
+      if (ParseBoolText(v, &b)) {
+        out->i = b;
+        return true;
+      }
+      // Explicit bool columns also take 1/0, t/f, yes/no.
+      if (v == "1" || EqualsIgnoreCase(v, "t") || EqualsIgnoreCase(v, "yes")) {
+        out->i = 1;
+        return true;
+      }
+      if (v == "0" || EqualsIgnoreCase(v, "f") || EqualsIgnoreCase(v, "no")) {
+        out->i = 0;
+        return true;
+      }
+      return fail();
+    }
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64: {
+      int64_t x;
+      // An explicit integer column reads "007" as 7 (only inference keeps
+      // leading zeros as text).
+      std::string_view digits = v;
+      std::string stripped;
+      size_t sign = !v.empty() && (v[0] == '-' || v[0] == '+') ? 1 : 0;
+      if (v.size() > sign + 1 && v[sign] == '0') {
+        size_t k = sign;
+        while (k + 1 < v.size() && v[k] == '0') ++k;
+        stripped = std::string(v.substr(0, sign)) + std::string(v.substr(k));
+        digits = stripped;
+      }
+      if (!ParseInt64Text(digits, &x)) return fail();
+      bool fits = type.id == TypeId::kInt8    ? FitsSigned<int8_t>(x)
+                  : type.id == TypeId::kInt16 ? FitsSigned<int16_t>(x)
+                  : type.id == TypeId::kInt32 ? FitsSigned<int32_t>(x)
+                                              : true;
+      if (!fits) return fail(" (out of range)");
+      out->i = x;
+      return true;
+    }
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64: {
+      uint64_t x;
+      if (!ParseUInt64Text(v, &x)) return fail();
+      uint64_t max = type.id == TypeId::kUInt8    ? 0xFF
+                     : type.id == TypeId::kUInt16 ? 0xFFFF
+                     : type.id == TypeId::kUInt32 ? 0xFFFFFFFFull
+                                                  : ~0ull;
+      if (x > max) return fail(" (out of range)");
+      out->u = x;
+      out->i = int64_t(x);
+      return true;
+    }
+    case TypeId::kFloat32:
+    case TypeId::kFloat64: {
+      double x;
+      if (!ParseFloat64Text(v, &x, true)) {
+        // Leading zeros and long digit strings are fine in an explicit
+        // float column: they are numbers there.
+        const char* b = v.data();
+        const char* e = v.data() + v.size();
+        if (!v.empty() && v[0] == '+') ++b;
+        auto r = std::from_chars(b, e, x, std::chars_format::general);
+        if (r.ec != std::errc() || r.ptr != e || b == e) return fail();
+      }
+      out->d = x;
+      return true;
+    }
+    case TypeId::kDate32: {
+      int32_t d;
+      if (!ParseDateText(v, &d)) return fail();
+      out->i = d;
+      return true;
+    }
+    case TypeId::kTimestamp: {
+      int64_t t;
+      bool excess = false;
+      if (!ParseTimestampText(v, type.unit, true, &t, &excess)) {
+        return fail(excess ? " (more precision than the column's unit; it would be truncated)" : "");
+      }
+      out->i = t;
+      return true;
+    }
+    default:
+      *why = std::string("columns of type ") + KindName(type) + " cannot be read from text";
+      return false;
+  }
+}
+
+void AppendCell(ArrayBuilder& b, const Cell& c) {
+  if (c.null) {
+    b.AppendNull();
+    return;
+  }
+  const DataType& t = b.type();
+  if (t.is_dictionary() || IsVarLength(t.id)) {
+    b.AppendString(c.s);
+    return;
+  }
+  switch (t.id) {
+    case TypeId::kBool: b.AppendBool(c.i != 0); break;
+    case TypeId::kFloat32:
+    case TypeId::kFloat64: b.AppendDouble(c.d); break;
+    case TypeId::kUInt64: b.AppendUInt(c.u); break;
+    default: b.AppendInt(c.i); break;
+  }
+}
+
+}  // namespace quiver

@@ -1,0 +1,236 @@
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <limits>
+#include <thread>
+
+#include "columnar/text_reader_internal.h"
+
+namespace quiver::internal {
+
+std::string Where(const TextReadOptions& options, int64_t line) {
+  return options.source_name + ":" + std::to_string(line) + ": ";
+}
+
+int64_t CountLineEnds(const char* b, const char* e) {
+  int64_t n = 0;
+  for (const char* p = b; p < e; ++p) {
+    if (*p == '\n') {
+      ++n;
+    } else if (*p == '\r' && (p + 1 == e || p[1] != '\n')) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+namespace {
+
+constexpr size_t kReadSize = 1 << 20;
+constexpr int64_t kMaxBlockBytes = int64_t(64) << 20;
+
+// Cuts the input into blocks of whole rows. Rows end at LF, CRLF or a lone
+// CR; with quote_aware, not inside double quotes.
+class Splitter {
+ public:
+  Splitter(const ReadFn& read, bool quote_aware) : read_(read), quote_aware_(quote_aware) {}
+
+  // The next block of at most max_rows rows (and not much more than
+  // max_bytes, but at least one row); false at the end of the input.
+  Result<bool> Next(int64_t max_rows, int64_t max_bytes, TextBlock* out) {
+    if (first_) {
+      first_ = false;
+      while (!eof_ && buf_->size() < 3) QUIVER_RETURN_NOT_OK(Fill());
+      if (buf_->size() >= 3 && std::memcmp(buf_->data(), "\xEF\xBB\xBF", 3) == 0) {
+        start_ = pos_ = row_end_ = 3;
+        next_byte_ = 3;
+      }
+    }
+    for (;;) {
+      const char* d = buf_->data();
+      const size_t size = buf_->size();
+      while (pos_ < size) {
+        char c = d[pos_];
+        if (c == '"' && quote_aware_) {
+          in_quotes_ = !in_quotes_;
+        } else if (c == '\n' || c == '\r') {
+          if (c == '\r') {
+            if (pos_ + 1 == size && !eof_) break;  // maybe CRLF: wait for the next byte
+            if (pos_ + 1 < size && d[pos_ + 1] == '\n') {
+              ++pos_;
+              continue;
+            }
+          }
+          ++lines_;
+          if (!in_quotes_) {
+            ++rows_;
+            row_end_ = pos_ + 1;
+            lines_at_row_end_ = lines_;
+            if (rows_ >= max_rows || int64_t(row_end_ - start_) >= max_bytes) {
+              ++pos_;
+              Cut(row_end_, lines_at_row_end_, out);
+              return true;
+            }
+          }
+        }
+        ++pos_;
+      }
+      if (pos_ >= size && eof_) {
+        if (row_end_ > start_ || size > start_) {
+          // Rows up to the last line end, plus an unterminated last row.
+          Cut(size, lines_, out);
+          return true;
+        }
+        return false;
+      }
+      QUIVER_RETURN_NOT_OK(Fill());
+    }
+  }
+
+  int64_t bytes_consumed() const { return next_byte_; }
+
+ private:
+  void Cut(size_t end, int64_t lines, TextBlock* out) {
+    out->owner = buf_;
+    out->data = std::string_view(buf_->data() + start_, end - start_);
+    out->first_line = next_line_;
+    out->first_byte = next_byte_;
+    next_line_ += lines;
+    next_byte_ += int64_t(end - start_);
+    lines_ -= lines;
+    rows_ = 0;
+    start_ = end;
+    row_end_ = end;
+    lines_at_row_end_ = 0;
+  }
+
+  Status Fill() {
+    if (start_ > 0) {
+      // Blocks handed out keep the old buffer; the unconsumed tail moves.
+      auto fresh = std::make_shared<std::string>();
+      fresh->reserve(std::max(kReadSize * 2, (buf_->size() - start_) * 2));
+      fresh->append(buf_->data() + start_, buf_->size() - start_);
+      pos_ -= start_;
+      row_end_ -= start_;
+      start_ = 0;
+      buf_ = std::move(fresh);
+    }
+    size_t old = buf_->size();
+    buf_->resize(old + kReadSize);
+    auto n = read_(buf_->data() + old, kReadSize);
+    if (!n.ok()) {
+      buf_->resize(old);
+      return n.status();
+    }
+    buf_->resize(old + *n);
+    if (*n == 0) eof_ = true;
+    return Status::OK();
+  }
+
+  const ReadFn& read_;
+  bool quote_aware_;
+  std::shared_ptr<std::string> buf_ = std::make_shared<std::string>();
+  size_t start_ = 0, pos_ = 0, row_end_ = 0;
+  bool in_quotes_ = false, eof_ = false, first_ = true;
+  int64_t rows_ = 0, lines_ = 0, lines_at_row_end_ = 0;
+  int64_t next_line_ = 1, next_byte_ = 0;
+};
+
+}  // namespace
+
+Status RunTextReader(const ReadFn& read, const TextReadOptions& options, TextFormat& format,
+                     const TextCallbacks& callbacks, TextReadStats* stats) {
+  Splitter splitter(read, format.quote_aware());
+  TextBlock block;
+  if (format.has_header()) {
+    QUIVER_ASSIGN_OR_RETURN(bool got, splitter.Next(1, std::numeric_limits<int64_t>::max(), &block));
+    if (!got) block = TextBlock{};
+    QUIVER_RETURN_NOT_OK(format.ReadHeader(block));
+  }
+  const int64_t batch_rows = std::max<int64_t>(1, options.batch_rows);
+  int64_t first_rows = options.schema ? batch_rows : std::max(batch_rows, options.sample_rows);
+  int64_t first_bytes = options.schema ? kMaxBlockBytes : std::max<int64_t>(1, options.sample_bytes);
+  QUIVER_ASSIGN_OR_RETURN(bool have, splitter.Next(first_rows, first_bytes, &block));
+  TextBlock sample = have ? block : TextBlock{};
+  if (!have) sample.first_byte = splitter.bytes_consumed();
+  QUIVER_ASSIGN_OR_RETURN(auto schema, format.Resolve(sample));
+  if (callbacks.on_schema) QUIVER_RETURN_NOT_OK(callbacks.on_schema(schema));
+
+  int threads = options.num_threads > 0 ? options.num_threads
+                                        : int(std::max(1u, std::thread::hardware_concurrency()));
+  struct Pending {
+    std::future<BlockResult> result;
+    int64_t end_byte;
+  };
+  std::deque<Pending> inflight;
+  auto deliver = [&](BlockResult r, int64_t end_byte) -> Status {
+    if (!r.status.ok()) return r.status;
+    for (const RejectedRow& rej : r.rejected) {
+      ++stats->rejected;
+      if (callbacks.on_reject) callbacks.on_reject(rej);
+    }
+    stats->bytes = end_byte;
+    if (r.batch.num_rows > 0) {
+      stats->rows += r.batch.num_rows;
+      ++stats->batches;
+      if (callbacks.on_batch) QUIVER_RETURN_NOT_OK(callbacks.on_batch(std::move(r.batch)));
+    }
+    if (callbacks.on_progress) callbacks.on_progress(stats->bytes, stats->rows);
+    return Status::OK();
+  };
+  // Workers only read `format` and their block; results are taken in order.
+  // On an error the remaining futures are waited for when `inflight` dies.
+  while (have) {
+    if (options.cancelled && options.cancelled()) return Status::Cancelled("cancelled");
+    int64_t end_byte = block.first_byte + int64_t(block.data.size());
+    if (threads <= 1) {
+      QUIVER_RETURN_NOT_OK(deliver(format.Parse(block), end_byte));
+    } else {
+      const TextFormat* f = &format;
+      inflight.push_back(
+          {std::async(std::launch::async, [f, block] { return f->Parse(block); }), end_byte});
+      while (int(inflight.size()) > threads) {
+        Pending p = std::move(inflight.front());
+        inflight.pop_front();
+        QUIVER_RETURN_NOT_OK(deliver(p.result.get(), p.end_byte));
+      }
+    }
+    QUIVER_ASSIGN_OR_RETURN(have, splitter.Next(batch_rows, kMaxBlockBytes, &block));
+  }
+  while (!inflight.empty()) {
+    if (options.cancelled && options.cancelled()) return Status::Cancelled("cancelled");
+    Pending p = std::move(inflight.front());
+    inflight.pop_front();
+    QUIVER_RETURN_NOT_OK(deliver(p.result.get(), p.end_byte));
+  }
+  stats->bytes = splitter.bytes_consumed();
+  return Status::OK();
+}
+
+Result<TextTable> ReadTextWhole(std::string_view data, const TextReadOptions& options,
+                                TextFormat& format) {
+  size_t offset = 0;
+  ReadFn read = [&](char* buf, size_t n) -> Result<size_t> {
+    size_t k = std::min(n, data.size() - offset);
+    std::memcpy(buf, data.data() + offset, k);
+    offset += k;
+    return k;
+  };
+  TextTable table;
+  TextCallbacks cb;
+  cb.on_schema = [&](const std::shared_ptr<const Schema>& s) {
+    table.schema = s;
+    return Status::OK();
+  };
+  cb.on_batch = [&](RecordBatch b) {
+    table.batches.push_back(std::move(b));
+    return Status::OK();
+  };
+  cb.on_reject = [&](const RejectedRow& r) { table.rejected.push_back(r); };
+  TextReadStats stats;
+  QUIVER_RETURN_NOT_OK(RunTextReader(read, options, format, cb, &stats));
+  return table;
+}
+
+}  // namespace quiver::internal
