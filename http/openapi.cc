@@ -1,0 +1,321 @@
+// The OpenAPI 3.0 description of quiverd's API, built once.
+#include <nlohmann/json.hpp>
+
+#include "http/server_internal.h"
+
+namespace quiver::http {
+
+namespace {
+
+using json = nlohmann::json;
+
+json Ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
+json RespRef(const std::string& name) { return {{"$ref", "#/components/responses/" + name}}; }
+
+json QueryParam(const std::string& name, const std::string& description, json schema = {{"type", "string"}},
+                bool required = false) {
+  return {{"name", name}, {"in", "query"}, {"required", required}, {"description", description},
+          {"schema", schema}};
+}
+
+json FormatParams() {
+  return json::array(
+      {QueryParam("format",
+                  "Result format; overrides the Accept header. json (default), ndjson, csv, tsv, "
+                  "table, arrow (Arrow IPC stream), arrow-file.",
+                  {{"type", "string"},
+                   {"enum", {"json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file"}}}),
+       QueryParam("orient", "json: `records` gives each row as an object keyed by column name.",
+                  {{"type", "string"}, {"enum", {"values", "records"}}}),
+       QueryParam("int64_as_string",
+                  "json/ndjson: write int64 and uint64 values as strings (exact in JavaScript).",
+                  {{"type", "boolean"}}),
+       QueryParam("header", "csv/tsv: false leaves out the header line.", {{"type", "boolean"}})});
+}
+
+json ResultResponses() {
+  json ok = {
+      {"description",
+       "The result. Large results are streamed (chunked); an error after streaming began ends "
+       "the body with the format's error marker: json closes the document with an \"error\" "
+       "member, ndjson adds a final {\"error\": ...} line, csv/tsv a final `#error: code: "
+       "message` line, and an Arrow stream is cut off without its end-of-stream marker. "
+       "X-Quiver-Truncated: true (or \"truncated\": true in json) when max_result_rows cut it "
+       "short."},
+      {"headers", {{"X-Quiver-Txn", {{"description", "the snapshot (txn) the result was read from"},
+                                     {"schema", {{"type", "integer"}}}}}}},
+      {"content",
+       {{"application/json", {{"schema", Ref("QueryResult")}}},
+        {"application/x-ndjson", {{"schema", {{"type", "string"}}}}},
+        {"text/csv", {{"schema", {{"type", "string"}}}}},
+        {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
+        {"application/vnd.apache.arrow.stream",
+         {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+  return {{"200", ok},          {"400", RespRef("BadRequest")}, {"401", RespRef("Unauthorized")},
+          {"403", RespRef("Forbidden")}, {"404", RespRef("NotFound")},
+          {"406", RespRef("NotAcceptable")}, {"422", RespRef("Unprocessable")},
+          {"503", RespRef("Unavailable")}};
+}
+
+json Build() {
+  json doc;
+  doc["openapi"] = "3.0.3";
+  doc["info"] = {
+      {"title", "quiverd"},
+      {"version", "1"},
+      {"description",
+       "Quiver's HTTP/JSON API: columnar tables in a persistent-memory pool, queried in SQL or "
+       "the JSON query model, results as JSON, NDJSON, CSV or Arrow IPC. Every request reads "
+       "the latest committed snapshot. Responses are compressed with zstd or gzip (by "
+       "Accept-Encoding) above a size threshold. Errors are {\"error\": {\"code\", \"message\"}} "
+       "with line/column/offset for query text errors."}};
+  doc["servers"] = json::array({{{"url", "/"}}});
+  doc["components"]["securitySchemes"]["bearer"] = {{"type", "http"}, {"scheme", "bearer"}};
+
+  json& s = doc["components"]["schemas"];
+  s["Error"] = {
+      {"type", "object"},
+      {"required", {"error"}},
+      {"properties",
+       {{"error",
+         {{"type", "object"},
+          {"required", {"code", "message"}},
+          {"properties",
+           {{"code", {{"type", "string"}, {"example", "invalid_argument"}}},
+            {"message", {{"type", "string"}}},
+            {"line", {{"type", "integer"}, {"description", "1-based line of a query text error"}}},
+            {"column", {{"type", "integer"}, {"description", "1-based column (code points)"}}},
+            {"offset", {{"type", "integer"}, {"description", "0-based byte offset"}}},
+            {"parameter", {{"type", "string"}, {"description", "the URL parameter that was wrong"}}},
+            {"tables", {{"type", "array"}, {"items", {{"type", "string"}}},
+                        {"description", "for an unknown table: the tables that exist"}}}}}}}}}};
+  s["Health"] = {{"type", "object"},
+                 {"properties",
+                  {{"status", {{"type", "string"}, {"enum", {"ok", "shutting_down"}}}},
+                   {"pool", {{"type", "string"}}},
+                   {"uuid", {{"type", "string"}}},
+                   {"txn", {{"type", "integer"}}},
+                   {"engine", {{"type", "string"}, {"enum", {"pmem", "mmap"}}}},
+                   {"read_only", {{"type", "boolean"}}},
+                   {"writes_enabled", {{"type", "boolean"}}},
+                   {"uptime", {{"type", "number"}, {"description", "seconds"}}}}}};
+  s["TableSummary"] = {{"type", "object"},
+                       {"properties",
+                        {{"name", {{"type", "string"}}},
+                         {"rows", {{"type", "integer"}}},
+                         {"chunks", {{"type", "integer"}}},
+                         {"bytes", {{"type", "integer"}}},
+                         {"datashape", {{"type", "string"}, {"example", "var * {id: int64, fare: ?float64}"}}}}}};
+  s["Field"] = {{"type", "object"},
+                {"properties",
+                 {{"name", {{"type", "string"}}},
+                  {"type", {{"type", "string"}, {"example", "timestamp[ms, tz=UTC]"}}},
+                  {"nullable", {{"type", "boolean"}}}}}};
+  s["ColumnStats"] = {{"type", "object"},
+                      {"properties",
+                       {{"name", {{"type", "string"}}},
+                        {"type", {{"type", "string"}}},
+                        {"nulls", {{"type", "integer"}}},
+                        {"min", {{"nullable", true}, {"description", "rendered as in results"}}},
+                        {"max", {{"nullable", true}}},
+                        {"min_exact", {{"type", "boolean"}, {"description", "strings: false when cut to a prefix"}}},
+                        {"max_exact", {{"type", "boolean"}}}}}};
+  s["TableDetail"] = {
+      {"allOf",
+       json::array({Ref("TableSummary"),
+                    {{"type", "object"},
+                     {"properties",
+                      {{"fields", {{"type", "array"}, {"items", Ref("Field")}}},
+                       {"schema", {{"type", "object"}, {"description", "the schema in its JSON form (columnar/schema.h)"}}},
+                       {"columns", {{"type", "array"}, {"items", Ref("ColumnStats")}}},
+                       {"chunk_list", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+                       {"created", {{"type", "string"}, {"format", "date-time"}}},
+                       {"modified", {{"type", "string"}, {"format", "date-time"}}},
+                       {"modified_txn", {{"type", "integer"}}},
+                       {"zero_copy",
+                        {{"type", "object"},
+                         {"description", "what a local process needs to map the table zero-copy"},
+                         {"properties",
+                          {{"pool", {{"type", "string"}}},
+                           {"uuid", {{"type", "string"}}},
+                           {"txn", {{"type", "integer"}}}}}}}}}}})}};
+  s["QueryResult"] = {
+      {"type", "object"},
+      {"properties",
+       {{"columns", {{"type", "array"},
+                     {"items", {{"type", "object"},
+                                {"properties", {{"name", {{"type", "string"}}}, {"type", {{"type", "string"}}}}}}}}},
+        {"rows", {{"type", "array"},
+                  {"description",
+                   "arrays of values (objects with orient=records). NULL is null; integers exact "
+                   "(strings with int64_as_string); floats shortest round-trip, NaN/Infinity as "
+                   "strings; dates YYYY-MM-DD; timestamps ISO-8601 UTC with Z; binary base64."},
+                  {"items", {}}}},
+        {"row_count", {{"type", "integer"}}},
+        {"truncated", {{"type", "boolean"}}},
+        {"elapsed_ms", {{"type", "number"}}},
+        {"error", Ref("Error")}}}};
+  s["JsonQuery"] = {
+      {"type", "object"},
+      {"description",
+       "{\"sql\": \"SELECT ...\"} or the JSON query model: table, select, where, group_by, "
+       "order_by, limit, offset (store/query.h); plus format and orient."},
+      {"properties",
+       {{"sql", {{"type", "string"}}},
+        {"table", {{"type", "string"}}},
+        {"select", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}}})}}},
+        {"where", {{"description", "an expression tree {\"op\", \"args\"} or SQL text"}}},
+        {"group_by", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}}})}}},
+        {"order_by", {{"oneOf", json::array({{{"type", "string"}}, {{"type", "array"}}})}}},
+        {"limit", {{"type", "integer"}, {"minimum", 0}}},
+        {"offset", {{"type", "integer"}, {"minimum", 0}}},
+        {"format", {{"type", "string"}}},
+        {"orient", {{"type", "string"}}}}},
+      {"example", {{"table", "trips"},
+                   {"select", {"vendor", {{"agg", "avg"}, {"col", "fare"}, {"as", "avg_fare"}}}},
+                   {"where", "fare > 30"},
+                   {"group_by", {"vendor"}},
+                   {"order_by", "avg_fare desc"},
+                   {"limit", 10}}}};
+  s["CreateTable"] = {{"type", "object"},
+                      {"required", {"name"}},
+                      {"properties",
+                       {{"name", {{"type", "string"}}},
+                        {"schema", {{"type", "object"}, {"description", "{\"fields\": [{\"name\", \"type\", \"nullable\"}]}"}}},
+                        {"datashape", {{"type", "string"}, {"example", "var * {id: int64, name: ?string}"}}},
+                        {"if_not_exists", {{"type", "boolean"}}}}}};
+  s["AppendResult"] = {{"type", "object"},
+                       {"properties",
+                        {{"table", {{"type", "string"}}},
+                         {"rows", {{"type", "integer"}}},
+                         {"txn", {{"type", "integer"}}},
+                         {"created", {{"type", "boolean"}}}}}};
+
+  json& r = doc["components"]["responses"];
+  auto err = [](const std::string& d) {
+    return json{{"description", d}, {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
+  };
+  r["BadRequest"] = err("Malformed request or query (with line, column and offset for query text).");
+  r["Unauthorized"] = err("A bearer token is required.");
+  r["Forbidden"] = err("Wrong token, or writes are disabled.");
+  r["NotFound"] = err("Unknown table (the tables that exist are listed) or column.");
+  r["NotAcceptable"] = err("The Accept header names no format the server produces.");
+  r["Unprocessable"] = err("Well-formed but not applicable: a type mismatch, rows that do not fit the table.");
+  r["Unavailable"] = err("Over max_concurrent_queries, query timeout, or shutting down (Retry-After).");
+  r["TooLarge"] = err("Body over max_body_bytes.");
+  r["LengthRequired"] = err("A body without Content-Length or chunked encoding.");
+  r["UnsupportedMediaType"] = err("The body's Content-Type is not one the endpoint reads.");
+  r["MethodNotAllowed"] = err("The method is not allowed on this path (see Allow).");
+
+  json read_security = json::array({json::object(), {{"bearer", json::array()}}});
+  json write_security = json::array({{{"bearer", json::array()}}});
+  json name_param = {{"name", "name"}, {"in", "path"}, {"required", true},
+                     {"description", "table name: letters, digits, underscores"},
+                     {"schema", {{"type", "string"}, {"pattern", "^[A-Za-z_][A-Za-z0-9_]{0,127}$"}}}};
+  json& p = doc["paths"];
+  p["/v1/health"]["get"] = {
+      {"summary", "Liveness and the pool's identity"},
+      {"responses", {{"200", {{"description", "ok"}, {"content", {{"application/json", {{"schema", Ref("Health")}}}}}}},
+                     {"503", {{"description", "shutting down"}, {"content", {{"application/json", {{"schema", Ref("Health")}}}}}}}}}};
+  p["/v1/tables"]["get"] = {
+      {"summary", "List tables"},
+      {"security", read_security},
+      {"responses", {{"200", {{"description", "the tables"},
+                              {"content", {{"application/json", {{"schema", {{"type", "array"}, {"items", Ref("TableSummary")}}}}}}}}},
+                     {"401", RespRef("Unauthorized")}}}};
+  p["/v1/tables"]["post"] = {
+      {"summary", "Create a table (writes enabled; write token)"},
+      {"security", write_security},
+      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", Ref("CreateTable")}}}}}}},
+      {"responses", {{"201", {{"description", "created"}, {"content", {{"application/json", {{"schema", Ref("TableDetail")}}}}}}},
+                     {"400", RespRef("BadRequest")}, {"401", RespRef("Unauthorized")},
+                     {"403", RespRef("Forbidden")}, {"409", RespRef("Unprocessable")},
+                     {"415", RespRef("UnsupportedMediaType")}, {"422", RespRef("Unprocessable")}}}};
+  p["/v1/tables/{name}"]["parameters"] = json::array({name_param});
+  p["/v1/tables/{name}"]["get"] = {
+      {"summary", "Schema, statistics, chunks and zero-copy access of one table"},
+      {"security", read_security},
+      {"responses", {{"200", {{"description", "the table"}, {"content", {{"application/json", {{"schema", Ref("TableDetail")}}}}}}},
+                     {"404", RespRef("NotFound")}}}};
+  p["/v1/tables/{name}"]["delete"] = {
+      {"summary", "Drop a table (writes enabled; write token)"},
+      {"security", write_security},
+      {"responses", {{"200", {{"description", "dropped: {\"dropped\": name, \"txn\": n}"}}},
+                     {"403", RespRef("Forbidden")}, {"404", RespRef("NotFound")}}}};
+  json rows_get_params = json::array(
+      {name_param,
+       QueryParam("select", "select list in SQL: `a, b` or `vendor, count(*) as n` (default *)"),
+       QueryParam("where", "a SQL condition: `fare > 30 and city in ('a','b')`"),
+       QueryParam("group_by", "column list: `vendor, city`"),
+       QueryParam("order_by", "`fare desc, id` (NULLS FIRST/LAST allowed)"),
+       QueryParam("limit", "rows to return", {{"type", "integer"}, {"minimum", 0}}),
+       QueryParam("offset", "rows to skip", {{"type", "integer"}, {"minimum", 0}})});
+  for (const json& f : FormatParams()) rows_get_params.push_back(f);
+  p["/v1/tables/{name}/rows"]["get"] = {
+      {"summary", "Query one table through URL parameters"},
+      {"security", read_security},
+      {"parameters", rows_get_params},
+      {"responses", ResultResponses()}};
+  p["/v1/tables/{name}/rows"]["post"] = {
+      {"summary", "Append rows, all-or-nothing, acknowledged after a synchronous commit"},
+      {"security", write_security},
+      {"parameters", json::array({name_param,
+                                  QueryParam("create", "Arrow bodies: create the table with the body's schema if missing",
+                                             {{"type", "boolean"}})})},
+      {"requestBody",
+       {{"required", true},
+        {"content", {{"application/x-ndjson", {{"schema", {{"type", "string"}}}}},
+                     {"text/csv", {{"schema", {{"type", "string"}}}}},
+                     {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
+                     {"application/vnd.apache.arrow.stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
+                     {"application/vnd.apache.arrow.file", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
+      {"responses", {{"200", {{"description", "appended"}, {"content", {{"application/json", {{"schema", Ref("AppendResult")}}}}}}},
+                     {"201", {{"description", "created and appended"}, {"content", {{"application/json", {{"schema", Ref("AppendResult")}}}}}}},
+                     {"403", RespRef("Forbidden")}, {"404", RespRef("NotFound")},
+                     {"411", RespRef("LengthRequired")}, {"413", RespRef("TooLarge")},
+                     {"415", RespRef("UnsupportedMediaType")}, {"422", RespRef("Unprocessable")}}}};
+  json q_params = FormatParams();
+  p["/v1/query"]["post"] = {
+      {"summary", "Run a query: {\"sql\": ...} or the JSON model with \"table\""},
+      {"security", read_security},
+      {"parameters", q_params},
+      {"requestBody", {{"required", true},
+                       {"content", {{"application/json", {{"schema", Ref("JsonQuery")}}},
+                                    {"application/sql", {{"schema", {{"type", "string"}}}}}}}}},
+      {"responses", ResultResponses()}};
+  json tq_params = json::array({name_param});
+  for (const json& f : FormatParams()) tq_params.push_back(f);
+  p["/v1/tables/{name}/query"]["post"] = {
+      {"summary", "Run a JSON-model query on one table (\"table\" may be left out)"},
+      {"security", read_security},
+      {"parameters", tq_params},
+      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", Ref("JsonQuery")}}}}}}},
+      {"responses", ResultResponses()}};
+  json sql_params = json::array({QueryParam("q", "the SQL text: SELECT ... FROM table ...", {{"type", "string"}}, true)});
+  for (const json& f : FormatParams()) sql_params.push_back(f);
+  p["/v1/sql"]["get"] = {{"summary", "Run SQL given in the URL"},
+                         {"security", read_security},
+                         {"parameters", sql_params},
+                         {"responses", ResultResponses()}};
+  p["/v1/openapi.json"]["get"] = {
+      {"summary", "This document"},
+      {"responses", {{"200", {{"description", "OpenAPI 3.0"}, {"content", {{"application/json", json::object()}}}}}}}};
+  p["/metrics"]["get"] = {
+      {"summary", "Prometheus metrics: requests by route and status, latency histogram, rows "
+                  "scanned/returned, chunks pruned, pool bytes used and capacity, txn, reader pins"},
+      {"security", read_security},
+      {"responses", {{"200", {{"description", "text exposition format 0.0.4"},
+                              {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}}}}}};
+  p["/"]["get"] = {{"summary", "A web page: tables, schemas, a query box"},
+                   {"responses", {{"200", {{"description", "HTML"}, {"content", {{"text/html", json::object()}}}}}}}};
+  return doc;
+}
+
+}  // namespace
+
+std::string OpenApiDocument() {
+  static const std::string doc = Build().dump(1) + "\n";
+  return doc;
+}
+
+}  // namespace quiver::http

@@ -1,0 +1,59 @@
+// Pieces of quiverd shared between http/*.cc files. Private to http/.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "columnar/array.h"
+#include "config/status.h"
+
+namespace quiver::http {
+
+// The page served at / (HTML, CSS and JS in one string; no build step).
+std::string_view WebPageHtml();
+// The OpenAPI 3.0 document served at /v1/openapi.json.
+std::string OpenApiDocument();
+
+// HTTP status for a Status code: InvalidArgument 400, NotFound 404,
+// AlreadyExists 409, TypeError/Overflow/NotSupported 422, PermissionDenied
+// 403, Locked 409, ResourceExhausted/Cancelled 503, OutOfSpace 507, the
+// rest (I/O, corruption, internal) 500.
+int HttpStatusFor(StatusCode code);
+
+// Request counters and latency histograms, rendered in Prometheus text form.
+class Metrics {
+ public:
+  void Request(const std::string& route, int status, double seconds);
+  std::atomic<uint64_t> queries{0};
+  std::atomic<uint64_t> queries_rejected{0};
+  std::atomic<uint64_t> queries_cancelled{0};
+  std::atomic<uint64_t> rows_scanned{0};
+  std::atomic<uint64_t> rows_returned{0};
+  std::atomic<uint64_t> chunks_scanned{0};
+  std::atomic<uint64_t> chunks_pruned{0};
+  std::atomic<uint64_t> rows_appended{0};
+  std::atomic<uint64_t> bytes_sent{0};
+  // Counters and histograms; the caller appends gauges.
+  std::string Render() const;
+
+  static constexpr int kBuckets = 13;
+  static const double kBucketBounds[kBuckets];
+
+ private:
+  struct Histogram {
+    uint64_t buckets[kBuckets] = {};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram> latency_;
+};
+
+}  // namespace quiver::http
