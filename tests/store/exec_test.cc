@@ -1,0 +1,426 @@
+// The query executor against hand-computed expectations on a small table
+// split into many chunks (so that pruning, parallel scans and cross-chunk
+// merges are exercised). tests/store/sqlite_reference_test.cc compares it
+// with SQLite on a large random table.
+#include "store/exec.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "columnar/builder.h"
+#include "kernels/kernels.h"
+#include "test_util.h"
+
+using namespace quiver;
+using namespace quiver::store;
+using quiver::testing::TempDir;
+
+namespace {
+
+constexpr int64_t kRows = 1000;
+constexpr int64_t kChunkRows = 100;
+
+std::shared_ptr<const Schema> ExecSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType(TypeId::kInt64), false, {}},
+      {"fare", DataType(TypeId::kFloat64), true, {}},
+      {"city", DataType::Dictionary(TypeId::kInt8), true, {}},
+      {"note", DataType(TypeId::kUtf8), true, {}},
+      {"small", DataType(TypeId::kInt8), true, {}},
+      {"ok", DataType(TypeId::kBool), true, {}},
+  });
+}
+
+// Row i: id = i; fare = (i % 50) / 2 (NULL when i % 7 == 0); city
+// "c<i % 4>" (NULL when i % 11 == 0); note "n<i>" (NULL when i % 3 == 0);
+// small = i % 100 - 50; ok = i % 2 == 0 (NULL when i % 5 == 0).
+std::optional<double> Fare(int64_t i) {
+  if (i % 7 == 0) return std::nullopt;
+  return double(i % 50) / 2;
+}
+std::optional<std::string> City(int64_t i) {
+  if (i % 11 == 0) return std::nullopt;
+  return "c" + std::to_string(i % 4);
+}
+
+RecordBatch MakeRows(int64_t start, int64_t n) {
+  RecordBatchBuilder b(ExecSchema());
+  for (int64_t i = start; i < start + n; ++i) {
+    b.column(0).AppendInt(i);
+    if (auto f = Fare(i)) b.column(1).AppendDouble(*f);
+    else b.column(1).AppendNull();
+    if (auto c = City(i)) b.column(2).AppendString(*c);
+    else b.column(2).AppendNull();
+    if (i % 3 == 0) b.column(3).AppendNull();
+    else b.column(3).AppendString("n" + std::to_string(i));
+    b.column(4).AppendInt(i % 100 - 50);
+    if (i % 5 == 0) b.column(5).AppendNull();
+    else b.column(5).AppendBool(i % 2 == 0);
+  }
+  auto r = b.Finish();
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+
+  Fixture() {
+    StoreOptions o;
+    o.max_chunk_rows = kChunkRows;
+    auto s = Store::Create(dir.path() + "/exec.pool", 64ull << 20, o);
+    INFO(s.status().ToString());
+    REQUIRE(s.ok());
+    store = std::move(s).value();
+    WriteOptions w;
+    w.create_schema = ExecSchema();
+    REQUIRE(store->Write("t", {MakeRows(0, kRows)}, w).ok());
+  }
+
+  std::shared_ptr<const Snapshot> Snap() {
+    auto s = store->GetSnapshot();
+    REQUIRE(s.ok());
+    return *s;
+  }
+
+  QueryResult Run(const std::string& sql, QueryOptions o = {}) {
+    auto r = ExecuteSql(Snap(), sql, o);
+    INFO(sql);
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  }
+
+  Status Fail(const std::string& sql) {
+    auto r = ExecuteSql(Snap(), sql);
+    REQUIRE_FALSE(r.ok());
+    return r.status();
+  }
+};
+
+// Every row of a result as "v1|v2|...", values as kernels::Scalar renders them.
+std::vector<std::string> Rows(const QueryResult& r) {
+  std::vector<std::string> out;
+  for (const auto& b : r.batches) {
+    std::vector<ArrayView> views(b.columns.size()), dicts(b.columns.size());
+    for (size_t c = 0; c < b.columns.size(); ++c) {
+      views[c] = b.columns[c]->View();
+      if (b.columns[c]->dictionary) {
+        dicts[c] = b.columns[c]->dictionary->View();
+        views[c].dictionary = &dicts[c];
+      }
+    }
+    for (int64_t i = 0; i < b.num_rows; ++i) {
+      std::string row;
+      for (size_t c = 0; c < views.size(); ++c) {
+        if (c) row += "|";
+        row += kernels::ValueAt(views[c], i).ToString();
+      }
+      out.push_back(row);
+    }
+  }
+  return out;
+}
+
+std::string Num(double v) { return kernels::Scalar::Double(v).ToString(); }
+
+}  // namespace
+
+TEST_CASE("A filtered projection returns the matching rows in table order") {
+  Fixture f;
+  QueryResult r = f.Run("SELECT id, note FROM t WHERE fare > 20 AND note IS NOT NULL");
+  std::vector<std::string> want;
+  for (int64_t i = 0; i < kRows; ++i) {
+    if (Fare(i) && *Fare(i) > 20 && i % 3 != 0) want.push_back(std::to_string(i) + "|'n" + std::to_string(i) + "'");
+  }
+  CHECK(Rows(r) == want);
+  CHECK(r.num_rows == int64_t(want.size()));
+  REQUIRE(r.schema->num_fields() == 2);
+  CHECK(r.schema->field(0).name == "id");
+  CHECK(r.schema->field(1).name == "note");
+  CHECK(r.stats.chunks_total == kRows / kChunkRows);
+  CHECK(r.stats.rows_scanned == kRows);
+}
+
+TEST_CASE("An unfiltered projection hands out the chunks' own buffers") {
+  Fixture f;
+  auto snap = f.Snap();
+  query::Query q;
+  q.table = "t";
+  q.select = {query::SelectItem{query::AggFunc::kNone, "fare", ""}};
+  auto r = ExecuteQuery(snap, q);
+  REQUIRE(r.ok());
+  REQUIRE(r->batches.size() == size_t(kRows / kChunkRows));
+  auto table = snap->table("t");
+  REQUIRE(table.ok());
+  for (size_t c = 0; c < r->batches.size(); ++c) {
+    auto chunk = (*table)->ReadChunk(c);
+    REQUIRE(chunk.ok());
+    CHECK(r->batches[c].columns[0]->buffers[1]->data() == chunk->columns[1]->buffers[1]->data());
+  }
+}
+
+TEST_CASE("Chunks whose statistics exclude the condition are not read") {
+  Fixture f;
+  QueryResult r = f.Run("SELECT id FROM t WHERE id BETWEEN 250 AND 260");
+  CHECK(r.num_rows == 11);
+  CHECK(r.stats.chunks_pruned == 9);
+  CHECK(r.stats.chunks_scanned == 1);
+  CHECK(r.stats.rows_scanned == kChunkRows);
+
+  r = f.Run("SELECT id FROM t WHERE id = 5000 OR id < 0");
+  CHECK(r.num_rows == 0);
+  CHECK(r.stats.chunks_pruned == 10);
+
+  r = f.Run("SELECT id FROM t WHERE id >= 950 OR id IN (3, 4)");
+  CHECK(r.num_rows == 52);
+  CHECK(r.stats.chunks_pruned == 8);
+
+  // NOT cannot be pruned by ranges; the answer must still be right.
+  r = f.Run("SELECT count(*) FROM t WHERE NOT (id < 990)");
+  CHECK(Rows(r) == std::vector<std::string>{"10"});
+
+  // A literal-only FALSE reads nothing; TRUE reads everything.
+  r = f.Run("SELECT count(*) FROM t WHERE 1 = 2");
+  CHECK(Rows(r) == std::vector<std::string>{"0"});
+  CHECK(r.stats.chunks_scanned == 0);
+  r = f.Run("SELECT count(*) FROM t WHERE 1 = 1");
+  CHECK(Rows(r) == std::vector<std::string>{"1000"});
+}
+
+TEST_CASE("WHERE follows SQL three-valued logic") {
+  Fixture f;
+  auto count = [&](const std::string& where) {
+    auto rows = Rows(f.Run("SELECT count(*) FROM t WHERE " + where));
+    REQUIRE(rows.size() == 1);
+    return std::stoll(rows[0]);
+  };
+  int64_t gt = 0, le = 0, null_fare = 0, ok_true = 0, ok_null = 0;
+  for (int64_t i = 0; i < kRows; ++i) {
+    if (!Fare(i)) ++null_fare;
+    else if (*Fare(i) > 10) ++gt;
+    else ++le;
+    if (i % 5 == 0) ++ok_null;
+    else if (i % 2 == 0) ++ok_true;
+  }
+  CHECK(count("fare > 10") == gt);
+  CHECK(count("NOT (fare > 10)") == le);  // NULL fares are neither
+  CHECK(count("fare IS NULL") == null_fare);
+  CHECK(count("fare > 10 OR fare IS NULL") == gt + null_fare);
+  CHECK(count("ok") == ok_true);
+  CHECK(count("NOT ok") == kRows - ok_true - ok_null);
+  CHECK(count("ok IS NULL") == ok_null);
+  CHECK(count("small NOT IN (1, NULL)") == 0);
+  CHECK(count("small IN (1, NULL)") == 10);
+  CHECK(count("fare = NULL") == 0);
+  CHECK(count("small < 1000") == kRows);  // int8 column against a wider literal
+  CHECK(count("small > 2.5") == 10 * 47);  // 3..49
+  CHECK(count("id < small") == 0);          // column against column: small = id % 100 - 50 < id
+  CHECK(count("id > small") == kRows);
+}
+
+TEST_CASE("String predicates: LIKE, ranges and dictionaries") {
+  Fixture f;
+  auto count = [&](const std::string& where) {
+    return std::stoll(Rows(f.Run("SELECT count(*) FROM t WHERE " + where))[0]);
+  };
+  int64_t like = 0, city1 = 0, city_ge = 0, city_null = 0;
+  for (int64_t i = 0; i < kRows; ++i) {
+    std::string n = "n" + std::to_string(i);
+    if (i % 3 != 0 && n.size() == 3 && n[1] == '1') ++like;  // 'n1_'
+    if (City(i) == std::optional<std::string>("c1")) ++city1;
+    if (City(i) && *City(i) >= "c2") ++city_ge;
+    if (!City(i)) ++city_null;
+  }
+  CHECK(count("note LIKE 'n1_'") == like);
+  CHECK(count("note LIKE 'N1_'") == 0);  // case-sensitive
+  CHECK(count("city = 'c1'") == city1);
+  CHECK(count("city >= 'c2'") == city_ge);
+  CHECK(count("city IS NULL") == city_null);
+  CHECK(count("city NOT IN ('c0', 'c1', 'c2', 'c3')") == 0);
+}
+
+TEST_CASE("ORDER BY puts NULLs last ascending and first descending, and is stable") {
+  Fixture f;
+  // Ascending fare: non-null fares ascending, ties in id order, NULLs last.
+  std::vector<int64_t> ids(kRows);
+  std::iota(ids.begin(), ids.end(), 0);
+  auto asc = ids;
+  std::stable_sort(asc.begin(), asc.end(), [](int64_t a, int64_t b) {
+    auto fa = Fare(a), fb = Fare(b);
+    if (!fa || !fb) return fa.has_value() && !fb.has_value();
+    return *fa < *fb;
+  });
+  auto desc = ids;
+  std::stable_sort(desc.begin(), desc.end(), [](int64_t a, int64_t b) {
+    auto fa = Fare(a), fb = Fare(b);
+    if (!fa || !fb) return !fa.has_value() && fb.has_value();
+    return *fa > *fb;
+  });
+  auto ids_of = [](const QueryResult& r) {
+    std::vector<int64_t> out;
+    for (const auto& row : Rows(r)) out.push_back(std::stoll(row.substr(0, row.find('|'))));
+    return out;
+  };
+  CHECK(ids_of(f.Run("SELECT id, fare FROM t ORDER BY fare")) == asc);
+  CHECK(ids_of(f.Run("SELECT id, fare FROM t ORDER BY fare DESC")) == desc);
+  // Top-k (with LIMIT) agrees with the full sort, OFFSET included.
+  auto limited = ids_of(f.Run("SELECT id, fare FROM t ORDER BY fare DESC LIMIT 25 OFFSET 130"));
+  CHECK(limited == std::vector<int64_t>(desc.begin() + 130, desc.begin() + 155));
+  auto nulls_last = ids_of(f.Run("SELECT id FROM t ORDER BY fare DESC NULLS LAST, id DESC LIMIT 3"));
+  CHECK(nulls_last == std::vector<int64_t>{999, 949, 899});  // fare 24.5
+  // Order by a column that is not selected, and by position.
+  auto by_city = Rows(f.Run("SELECT note FROM t WHERE id < 12 ORDER BY city DESC, 1 LIMIT 4"));
+  CHECK(by_city == std::vector<std::string>{"'n11'", "NULL", "'n7'", "NULL"});
+}
+
+TEST_CASE("LIMIT stops the scan early and OFFSET skips across chunks") {
+  Fixture f;
+  QueryResult r = f.Run("SELECT id FROM t LIMIT 5 OFFSET 98");
+  CHECK(Rows(r) == std::vector<std::string>{"98", "99", "100", "101", "102"});
+  QueryOptions one;
+  one.threads = 1;
+  r = f.Run("SELECT id FROM t WHERE id > 10 LIMIT 3", one);
+  CHECK(Rows(r) == std::vector<std::string>{"11", "12", "13"});
+  CHECK(r.stats.chunks_scanned == 1);
+  CHECK(f.Run("SELECT id FROM t LIMIT 0").num_rows == 0);
+}
+
+TEST_CASE("max_rows truncates a result and says so") {
+  Fixture f;
+  QueryOptions o;
+  o.max_rows = 150;
+  QueryResult r = f.Run("SELECT id FROM t", o);
+  CHECK(r.num_rows == 150);
+  CHECK(r.truncated);
+  r = f.Run("SELECT id FROM t WHERE id < 150", o);
+  CHECK(r.num_rows == 150);
+  CHECK_FALSE(r.truncated);
+  r = f.Run("SELECT id FROM t ORDER BY id DESC", o);
+  CHECK(r.num_rows == 150);
+  CHECK(r.truncated);
+  r = f.Run("SELECT id FROM t LIMIT 150", o);
+  CHECK_FALSE(r.truncated);
+}
+
+TEST_CASE("Aggregates without GROUP BY give one row; over no rows NULL and 0") {
+  Fixture f;
+  double sum = 0, mn = 1e9, mx = -1e9;
+  int64_t n = 0;
+  for (int64_t i = 0; i < kRows; ++i) {
+    if (auto v = Fare(i)) {
+      sum += *v;
+      mn = std::min(mn, *v);
+      mx = std::max(mx, *v);
+      ++n;
+    }
+  }
+  auto rows = Rows(f.Run("SELECT count(*), count(fare), sum(fare), min(fare), max(fare), avg(fare) FROM t"));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0] == "1000|" + std::to_string(n) + "|" + Num(sum) + "|" + Num(mn) + "|" + Num(mx) + "|" +
+                       Num(sum / double(n)));
+  rows = Rows(f.Run("SELECT count(*), count(fare), sum(small), min(note), avg(fare) FROM t WHERE id < 0"));
+  CHECK(rows == std::vector<std::string>{"0|0|NULL|NULL|NULL"});
+  rows = Rows(f.Run("SELECT min(city), max(city), sum(small) AS s FROM t"));
+  CHECK(rows == std::vector<std::string>{"'c0'|'c3'|-500"});
+  QueryResult r = f.Run("SELECT count(*) AS n FROM t");
+  CHECK(r.schema->field(0).name == "n");
+  CHECK(r.stats.rows_scanned == 0);  // answered from the catalog
+}
+
+TEST_CASE("GROUP BY makes NULL a group and orders groups by aggregates") {
+  Fixture f;
+  std::map<std::string, std::pair<int64_t, double>> want;  // city -> count, sum fare
+  for (int64_t i = 0; i < kRows; ++i) {
+    std::string c = City(i) ? "'" + *City(i) + "'" : "NULL";
+    want[c].first++;
+    if (Fare(i)) want[c].second += *Fare(i);
+  }
+  auto rows = Rows(f.Run("SELECT city, count(*) AS n, sum(fare) FROM t GROUP BY city ORDER BY city"));
+  std::vector<std::string> expect;
+  for (auto& [c, v] : want) {
+    if (c != "NULL") expect.push_back(c + "|" + std::to_string(v.first) + "|" + Num(v.second));
+  }
+  expect.push_back("NULL|" + std::to_string(want["NULL"].first) + "|" + Num(want["NULL"].second));
+  CHECK(rows == expect);
+  QueryResult r = f.Run("SELECT city, count(*) AS n FROM t GROUP BY city ORDER BY n DESC LIMIT 2");
+  CHECK(r.num_rows == 2);
+  CHECK(r.schema->field(0).type.id == TypeId::kUtf8);
+  // Group keys need not be selected; ORDER BY may use one.
+  rows = Rows(f.Run("SELECT count(*) FROM t WHERE id < 20 GROUP BY ok ORDER BY ok NULLS FIRST"));
+  CHECK(rows == std::vector<std::string>{"4", "8", "8"});
+}
+
+TEST_CASE("Integer SUM overflow is an error, never a wrapped value") {
+  TempDir dir;
+  auto store = Store::Create(dir.path() + "/o.pool", 16ull << 20);
+  REQUIRE(store.ok());
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"v", DataType(TypeId::kInt64), true, {}}});
+  RecordBatchBuilder b(schema);
+  b.column(0).AppendInt(INT64_MAX);
+  b.column(0).AppendInt(1);
+  auto batch = b.Finish();
+  REQUIRE(batch.ok());
+  WriteOptions w;
+  w.create_schema = schema;
+  REQUIRE((*store)->Write("big", {*batch}, w).ok());
+  auto snap = (*store)->GetSnapshot();
+  REQUIRE(snap.ok());
+  auto r = ExecuteSql(*snap, "SELECT sum(v) FROM big");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kOverflow);
+  CHECK_THAT(r.status().message(), Catch::Contains("\"v\""));
+  auto g = ExecuteSql(*snap, "SELECT v, sum(v) FROM big GROUP BY v");
+  CHECK(g.ok());  // per group it fits
+}
+
+TEST_CASE("Query errors name the column, table, types and position") {
+  Fixture f;
+  Status s = f.Fail("SELECT nope FROM t");
+  CHECK(s.code() == StatusCode::kNotFound);
+  CHECK_THAT(s.message(), Catch::Contains("nope") && Catch::Contains("fare"));
+  s = f.Fail("SELECT * FROM missing");
+  CHECK(s.code() == StatusCode::kNotFound);
+  CHECK_THAT(s.message(), Catch::Contains("missing"));
+  s = f.Fail("SELECT * FROM t WHERE id = 'abc'");
+  CHECK(s.code() == StatusCode::kTypeError);
+  CHECK_THAT(s.message(), Catch::Contains("int64"));
+  s = f.Fail("SELECT * FORM t");
+  CHECK_THAT(s.message(), Catch::Contains("line 1, column 10"));
+}
+
+TEST_CASE("A cursor keeps its snapshot while the writer changes the table") {
+  Fixture f;
+  auto snap = f.Snap();
+  query::Query q;
+  q.table = "t";
+  auto cursor = OpenQuery(snap, q);
+  REQUIRE(cursor.ok());
+  snap.reset();
+  REQUIRE(f.store->TruncateTable("t").ok());
+  REQUIRE(f.store->Write("t", {MakeRows(5000, 10)}).ok());
+  int64_t rows = 0, first = -1;
+  for (;;) {
+    auto b = (*cursor)->Next();
+    REQUIRE(b.ok());
+    if (!*b) break;
+    if (first < 0) first = (*b)->columns[0]->View().Value<int64_t>(0);
+    rows += (*b)->num_rows;
+  }
+  CHECK(rows == kRows);
+  CHECK(first == 0);
+  CHECK(Rows(f.Run("SELECT count(*) FROM t")) == std::vector<std::string>{"10"});
+}
+
+TEST_CASE("A cancelled query stops with Cancelled") {
+  Fixture f;
+  std::atomic<bool> cancel{true};
+  QueryOptions o;
+  o.cancel = &cancel;
+  auto r = ExecuteSql(f.Snap(), "SELECT sum(fare) FROM t", o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kCancelled);
+}
