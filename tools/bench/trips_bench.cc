@@ -1,0 +1,221 @@
+// The `trips` benchmark, Quiver's side (tools/bench/trips.sh runs it next to
+// DuckDB on the same data and prints the comparison).
+//
+//   trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only]
+//
+// Creates POOL with the table `trips` if it does not exist (rows from the
+// integer formulas below, which tools/bench/duckdb_trips.js evaluates in SQL
+// so that both engines hold identical data), then runs Q1..Q6 `runs` times
+// each and prints one JSON line per query: its median and every timing in
+// milliseconds, and its result rows (to check both engines agree).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "columnar/builder.h"
+#include "kernels/kernels.h"
+#include "store/exec.h"
+#include "store/store.h"
+
+using namespace quiver;
+
+namespace {
+
+constexpr int64_t kTsBase = 1700000000000;  // ms
+
+// The generator: four multiplicative hashes of the row id, exact in int64
+// for ids below 2^31 (DuckDB computes the same expressions).
+int64_t H(int64_t id, int64_t add, int64_t mul) { return ((id + add) * mul) % 4294967296ll; }
+
+struct Trip {
+  int64_t id, ts;
+  std::string vendor, city;
+  bool passengers_null;
+  int64_t passengers;
+  double distance;
+  bool fare_null;
+  double fare;
+};
+
+Trip Make(int64_t id) {
+  const int64_t h1 = H(id, 0, 2654435761ll), h2 = H(id, 12345, 2246822519ll),
+                h3 = H(id, 777, 3266489917ll), h4 = H(id, 99, 2654435769ll);
+  Trip t;
+  t.id = id;
+  t.ts = kTsBase + h1 % 2592000000ll;
+  t.vendor = "v" + std::to_string(h2 % 8);
+  t.passengers_null = h1 % 100 == 0;
+  t.passengers = h3 % 7;
+  t.distance = double(h2 % 20000) / 1000.0;
+  t.fare_null = (h4 / 256) % 20 == 0;
+  t.fare = 2.5 + double(h3 % 10000) / 100.0;
+  char city[16];
+  std::snprintf(city, sizeof city, "city_%04d", int(h4 % 1000));
+  t.city = city;
+  return t;
+}
+
+std::shared_ptr<const Schema> TripsSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType(TypeId::kInt64), false, {}},
+      {"ts", DataType(TypeId::kInt64), false, {}},
+      {"vendor", DataType::Dictionary(TypeId::kInt8), false, {}},
+      {"passengers", DataType(TypeId::kInt8), true, {}},
+      {"distance", DataType(TypeId::kFloat64), false, {}},
+      {"fare", DataType(TypeId::kFloat64), true, {}},
+      {"city", DataType::Dictionary(TypeId::kInt16), false, {}},
+  });
+}
+
+int Generate(const std::string& path, int64_t rows) {
+  const uint64_t capacity = uint64_t(rows) * 48 + (256ull << 20);
+  auto store = store::Store::Create(path, capacity);
+  if (!store.ok()) {
+    std::fprintf(stderr, "trips_bench: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  store::WriteOptions w;
+  w.create_schema = TripsSchema();
+  w.durability = pmem::Durability::kSync;
+  auto writer = (*store)->BeginWrite("trips", w);
+  if (!writer.ok()) return 1;
+  const int64_t batch_rows = 1 << 20;
+  for (int64_t start = 0; start < rows; start += batch_rows) {
+    RecordBatchBuilder b(TripsSchema());
+    const int64_t end = std::min(rows, start + batch_rows);
+    for (int c = 0; c < 7; ++c) b.column(size_t(c)).Reserve(end - start);
+    for (int64_t i = start; i < end; ++i) {
+      const Trip t = Make(i);
+      b.column(0).AppendInt(t.id);
+      b.column(1).AppendInt(t.ts);
+      b.column(2).AppendString(t.vendor);
+      if (t.passengers_null) b.column(3).AppendNull(); else b.column(3).AppendInt(t.passengers);
+      b.column(4).AppendDouble(t.distance);
+      if (t.fare_null) b.column(5).AppendNull(); else b.column(5).AppendDouble(t.fare);
+      b.column(6).AppendString(t.city);
+    }
+    auto batch = b.Finish();
+    if (!batch.ok() || !(*writer)->Append(*batch).ok()) {
+      std::fprintf(stderr, "trips_bench: generating failed\n");
+      return 1;
+    }
+    if (isatty(2)) std::fprintf(stderr, "\rgenerating trips: %lld / %lld rows", (long long)end, (long long)rows);
+  }
+  if (isatty(2)) std::fprintf(stderr, "\n");
+  auto txn = (*writer)->Commit();
+  if (!txn.ok()) {
+    std::fprintf(stderr, "trips_bench: %s\n", txn.status().ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+std::string JsonValue(const ArrayView& v, int64_t i) {
+  kernels::Scalar s = kernels::ValueAt(v, i);
+  switch (s.kind()) {
+    case kernels::Scalar::Kind::kNull: return "null";
+    case kernels::Scalar::Kind::kDouble: {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%.10g", s.double_value());
+      return buf;
+    }
+    case kernels::Scalar::Kind::kString: return "\"" + s.string_value() + "\"";
+    case kernels::Scalar::Kind::kUInt64: return std::to_string(s.uint64_value());
+    case kernels::Scalar::Kind::kBool: return s.bool_value() ? "true" : "false";
+    default: return std::to_string(s.int64_value());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only]\n");
+    return 1;
+  }
+  const std::string path = argv[1];
+  int64_t rows = 50000000;
+  int runs = 5, threads = 2;
+  bool generate_only = false;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--rows" && i + 1 < argc) rows = std::stoll(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc) runs = std::stoi(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
+    else if (a == "--generate-only") generate_only = true;
+  }
+  if (access(path.c_str(), F_OK) != 0) {
+    if (int rc = Generate(path, rows)) return rc;
+  }
+  if (generate_only) return 0;
+  store::StoreOptions o;
+  o.read_only = true;
+  auto store = store::Store::Open(path, o);
+  if (!store.ok()) {
+    std::fprintf(stderr, "trips_bench: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  const int64_t x = kTsBase + 86400000ll * 3, y = kTsBase + 86400000ll * 5;
+  const std::vector<std::pair<std::string, std::string>> queries = {
+      {"Q1", "SELECT count(*) FROM trips WHERE fare > 30"},
+      {"Q2", "SELECT sum(fare) FROM trips WHERE distance BETWEEN 2 AND 5 AND passengers >= 2"},
+      {"Q3", "SELECT vendor, count(*), avg(fare) FROM trips GROUP BY vendor ORDER BY vendor"},
+      {"Q4", "SELECT * FROM trips WHERE id = 23456789"},
+      {"Q5", "SELECT id, fare FROM trips WHERE city = 'city_0042' LIMIT 1000"},
+      {"Q6", "SELECT city, max(distance) FROM trips WHERE ts BETWEEN " + std::to_string(x) + " AND " +
+                 std::to_string(y) + " GROUP BY city ORDER BY 2 DESC, 1 LIMIT 10"},
+  };
+  store::QueryOptions qo;
+  qo.threads = threads;
+  for (const auto& [name, sql] : queries) {
+    std::vector<double> ms;
+    store::QueryResult last;
+    for (int r = 0; r < runs; ++r) {
+      auto snap = (*store)->GetSnapshot();
+      if (!snap.ok()) return 1;
+      const auto t0 = std::chrono::steady_clock::now();
+      auto res = store::ExecuteSql(*snap, sql, qo);
+      const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (!res.ok()) {
+        std::fprintf(stderr, "trips_bench: %s: %s\n", name.c_str(), res.status().ToString().c_str());
+        return 2;
+      }
+      ms.push_back(t);
+      last = std::move(*res);
+    }
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    std::string out = "{\"query\":\"" + name + "\",\"engine\":\"quiver\",\"median_ms\":" +
+                      std::to_string(sorted[sorted.size() / 2]) + ",\"runs_ms\":[";
+    for (size_t i = 0; i < ms.size(); ++i) out += (i ? "," : "") + std::to_string(ms[i]);
+    out += "],\"rows\":" + std::to_string(last.num_rows) + ",\"chunks_pruned\":" +
+           std::to_string(last.stats.chunks_pruned) + ",\"result\":[";
+    // The first 3 result rows, to check agreement (Q5: LIMIT without ORDER
+    // BY may pick any rows in SQL; only its row count is compared).
+    int shown = 0;
+    for (const auto& b : last.batches) {
+      std::vector<ArrayView> views(b.columns.size()), dicts(b.columns.size());
+      for (size_t c = 0; c < b.columns.size(); ++c) {
+        views[c] = b.columns[c]->View();
+        if (b.columns[c]->dictionary) {
+          dicts[c] = b.columns[c]->dictionary->View();
+          views[c].dictionary = &dicts[c];
+        }
+      }
+      for (int64_t i = 0; i < b.num_rows && shown < 3; ++i, ++shown) {
+        out += shown ? ",[" : "[";
+        for (size_t c = 0; c < views.size(); ++c) out += (c ? "," : "") + JsonValue(views[c], i);
+        out += "]";
+      }
+    }
+    out += "]}";
+    std::printf("%s\n", out.c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
