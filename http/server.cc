@@ -349,6 +349,9 @@ struct Server::Impl {
     // result is complete.
     Status Pump(size_t limit) {
       while (!done && pending.size() < limit) {
+        // The watchdog cancels running queries every few ms; between batches
+        // the deadline is checked here as well.
+        if (Clock::now() >= qctx->deadline) qctx->Cancel(1);
         if (qctx->cancel.load()) return qctx->CancelledStatus();
         if (full_scan) {
           if (next_chunk == table->num_chunks()) {

@@ -605,6 +605,47 @@ TEST_CASE("Over max_concurrent_queries a query gets 503 with Retry-After", "[htt
   CHECK(Rows(c, "SELECT count(*) FROM trips") == json({{1000}}));
 }
 
+TEST_CASE("A query past query_timeout_ms is cancelled with a 503", "[http]") {
+  Fixture f([](http::ServerConfig& c) {
+    c.query_timeout_ms = 5;
+    c.test_hook = [](std::string_view point) {
+      if (point == "query_started") {
+        // Let the query's deadline pass before it runs.
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+        while (std::chrono::steady_clock::now() < until) std::this_thread::yield();
+      }
+      return Status::OK();
+    };
+  });
+  auto c = f.Client();
+  auto r = c.Get("/v1/sql?q=" + Enc("SELECT * FROM trips"));
+  RequireError(r, 503, "cancelled");
+  CHECK(json::parse(r->body)["error"]["message"].get<std::string>().find("query_timeout_ms") !=
+        std::string::npos);
+}
+
+TEST_CASE("A slow client is dropped after read_timeout_ms while others are served", "[http]") {
+  Fixture f([](http::ServerConfig& c) { c.read_timeout_ms = 200; });
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(f.server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const char partial[] = "GET /v1/tab";
+  REQUIRE(write(fd, partial, sizeof partial - 1) == ssize_t(sizeof partial - 1));
+  auto c = f.Client();
+  CHECK(c.Get("/v1/tables")->status == 200);
+  auto start = std::chrono::steady_clock::now();
+  char buf[256];
+  while (read(fd, buf, sizeof buf) > 0) {
+  }  // EOF when the server gives up on us
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(waited < 5);
+  close(fd);
+}
+
 TEST_CASE("zstd and gzip responses decode to the plain body, streamed or not", "[http]") {
   Fixture f;
   auto c = f.Client();
