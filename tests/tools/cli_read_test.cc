@@ -391,3 +391,144 @@ TEST_CASE("A failed export leaves no partial file and keeps an existing one", "[
   CHECK(nodir.code == 2);
   CHECK(nodir.err.find("cannot create " + dir.file("no/such/dir.csv.tmp")) != std::string::npos);
 }
+
+TEST_CASE("quiver sql prints results as csv, table, json, ndjson and arrow", "[tools]") {
+  TempDir dir;
+  std::string pool = MakePool(dir);
+  // Not a terminal: csv by default.
+  Run all = Quiver(dir, {"sql", pool, "SELECT * FROM trips"});
+  INFO(all.err);
+  CHECK(all.code == 0);
+  CHECK(all.out == kTripsCsv);
+  CHECK(all.err.empty());
+
+  Run t = Quiver(dir, {"sql", pool,
+                       "SELECT city, count(*) AS n, sum(fare) AS total FROM trips "
+                       "GROUP BY city ORDER BY n DESC, city",
+                       "--format", "table"});
+  CHECK(t.code == 0);
+  CHECK(t.out ==
+        " city | n | total\n"
+        "------+---+-------\n"
+        " JFK  | 2 |  12.5\n"
+        " EWR  | 1 |  7.25\n"
+        " LGA  | 1 |  30.0\n"
+        "(3 rows)\n");
+
+  Run j = Quiver(dir, {"sql", pool, "SELECT id, note FROM trips WHERE id >= 3", "--format",
+                       "json"});
+  CHECK(j.code == 0);
+  const std::string prefix =
+      "{\"columns\":[{\"name\":\"id\",\"type\":\"int64\"},{\"name\":\"note\",\"type\":\"utf8\"}],"
+      "\"rows\":[\n[3,\"\"],\n[4,\"quote \\\"x\\\"\"]\n],\"row_count\":2,\"truncated\":false,"
+      "\"elapsed_ms\":";
+  CHECK(j.out.substr(0, prefix.size()) == prefix);
+  CHECK(j.out.substr(j.out.size() - 2) == "}\n");
+
+  Run nd = Quiver(dir, {"sql", pool, "SELECT ts FROM trips ORDER BY ts DESC LIMIT 2 OFFSET 1",
+                        "--format", "ndjson"});
+  CHECK(nd.code == 0);
+  CHECK(nd.out ==
+        "{\"ts\":\"2023-11-14T22:15:20.000Z\"}\n{\"ts\":\"2023-11-14T22:14:20.500Z\"}\n");
+
+  Run tsv = Quiver(dir, {"sql", pool, "SELECT id, note FROM trips WHERE note IS NULL", "--format",
+                         "tsv"});
+  CHECK(tsv.code == 0);
+  CHECK(tsv.out == "id\tnote\n2\t\n");
+
+  Run arrow = Quiver(dir, {"sql", pool, "SELECT city, fare FROM trips WHERE fare > 10", "--format",
+                           "arrow"});
+  CHECK(arrow.code == 0);
+  auto back = ReadIpc(std::make_shared<const std::string>(arrow.out));
+  REQUIRE(back.ok());
+  REQUIRE(back->schema->num_fields() == 2);
+  // Dictionary columns come out of queries with int32 indices.
+  CHECK(back->schema->field(0).type == DataType::Dictionary(TypeId::kInt32));
+  int64_t rows = 0;
+  for (const auto& b : back->batches) rows += b.num_rows;
+  CHECK(rows == 2);
+}
+
+TEST_CASE("quiver sql and query errors: caret under the position, exit 2", "[tools]") {
+  TempDir dir;
+  std::string pool = MakePool(dir);
+  Run syntax = Quiver(dir, {"sql", pool, "SELECT * FORM trips"});
+  CHECK(syntax.code == 2);
+  CHECK(syntax.out.empty());
+  CHECK(syntax.err ==
+        "quiver sql: syntax error at line 1, column 10: expected FROM, found 'FORM'\n"
+        "  SELECT * FORM trips\n"
+        "           ^\n");
+  Run second_line = Quiver(dir, {"sql", pool, "SELECT *\nFROM trips\nWHERE fare >> 3"});
+  CHECK(second_line.code == 2);
+  CHECK(second_line.err ==
+        "quiver sql: syntax error at line 3, column 13: expected a column, a literal or '(', "
+        "found '>'\n"
+        "  WHERE fare >> 3\n"
+        "              ^\n");
+  Run where = Quiver(dir, {"query", pool, "trips", "--where", "city = 'caf\xc3\xa9' and"});
+  CHECK(where.code == 2);
+  CHECK(where.err.find("quiver query: --where: syntax error at line 1, column 18: ") == 0);
+  CHECK(where.err.substr(where.err.find('\n') + 1) ==
+        "  city = 'caf\xc3\xa9' and\n"
+        "                   ^\n");  // after the last code point
+  Run column = Quiver(dir, {"query", pool, "trips", "--where", "nope > 3"});
+  CHECK(column.code == 2);
+  CHECK(column.err ==
+        "quiver query: unknown column \"nope\"; table \"trips\" has columns: id, city, fare, "
+        "note, ts\n");
+  Run type = Quiver(dir, {"sql", pool, "SELECT * FROM trips WHERE fare > 'x'"});
+  CHECK(type.code == 2);
+  Run table = Quiver(dir, {"sql", pool, "SELECT * FROM nope"});
+  CHECK(table.code == 2);
+  CHECK(table.err.find("quiver sql: ") == 0);
+  CHECK(table.err.find("nope") != std::string::npos);
+  CHECK(table.out.empty());
+}
+
+TEST_CASE("quiver query and head build the query from options", "[tools]") {
+  TempDir dir;
+  std::string pool = MakePool(dir);
+  Run q = Quiver(dir, {"query", pool, "trips", "--select", "id, fare", "--where",
+                       "fare is not null", "--order-by", "fare desc", "--limit", "2", "--format",
+                       "csv"});
+  INFO(q.err);
+  CHECK(q.code == 0);
+  CHECK(q.out == "id,fare\n2,30.0\n1,12.5\n");
+  Run off = Quiver(dir, {"query", pool, "trips", "--select", "id", "--offset", "3"});
+  CHECK(off.code == 0);
+  CHECK(off.out == "id\n4\n");
+  Run g = Quiver(dir, {"query", pool, "trips", "--select", "city, count(*) as n", "--group-by",
+                       "city", "--order-by", "city"});
+  CHECK(g.code == 0);
+  CHECK(g.out == "city,n\nEWR,1\nJFK,2\nLGA,1\n");
+  Run h = Quiver(dir, {"head", pool, "trips", "-n", "2", "--format", "table"});
+  CHECK(h.code == 0);
+  CHECK(h.out ==
+        " id | city | fare | note |            ts\n"
+        "----+------+------+------+--------------------------\n"
+        "  1 | JFK  | 12.5 | a,b  | 2023-11-14T22:13:20.000Z\n"
+        "  2 | LGA  | 30.0 | NULL | 2023-11-14T22:14:20.500Z\n"
+        "(2 rows)\n");
+  Run h0 = Quiver(dir, {"head", pool, "empty"});
+  CHECK(h0.code == 0);
+  CHECK(h0.out == "x\n");
+}
+
+TEST_CASE("quiver export with --where and --select goes through the executor", "[tools]") {
+  TempDir dir;
+  std::string pool = MakePool(dir);
+  Run r = Quiver(dir, {"export", pool, "trips", "--where", "city = 'JFK'", "--select", "id, note",
+                       "-o", dir.file("jfk.tsv")});
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(ReadFileBytes(dir.file("jfk.tsv")) == "id\tnote\n1\ta,b\n3\t\"\"\n");
+  CHECK(r.err.find("exported 2 rows of trips to " + dir.file("jfk.tsv") + " (tsv, ") == 0);
+  Run bad = Quiver(dir, {"export", pool, "trips", "--where", "fare >", "-o", dir.file("x.csv")});
+  CHECK(bad.code == 2);
+  CHECK(access(dir.file("x.csv").c_str(), F_OK) != 0);
+  CHECK(access(dir.file("x.csv.tmp").c_str(), F_OK) != 0);
+  Run unknown = Quiver(dir, {"export", pool, "trips", "--select", "nope", "-o", dir.file("x.csv")});
+  CHECK(unknown.code == 2);
+  CHECK(access(dir.file("x.csv.tmp").c_str(), F_OK) != 0);
+}
