@@ -454,14 +454,34 @@ struct ChunkColumns {
   int64_t rows() const { return batch.num_rows; }
 };
 
-Scalar OperandAt(const BoundExpr& x, const ChunkColumns& c, int64_t i) {
+// Rows [start, start + rows) of a chunk as kernel views: the unit the
+// aggregation paths work on, so that masks and group ids stay in cache.
+struct Morsel {
+  std::vector<ArrayView> views;
+  int64_t length = 0;
+  int64_t rows() const { return length; }
+
+  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows()}; }
+  static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
+    Morsel m{c.views, n};
+    for (ArrayView& v : m.views) {
+      v.offset += start;
+      v.length = n;
+    }
+    return m;
+  }
+};
+
+constexpr int64_t kMorselRows = 1 << 16;
+
+Scalar OperandAt(const BoundExpr& x, const Morsel& c, int64_t i) {
   if (x.kind == ExprKind::kColumn) return kernels::ValueAt(c.views[size_t(x.column)], i);
   return ToKernelScalar(x.literal);
 }
 
 // a op b row by row, for operand shapes the kernels do not take.
 Mask CompareRows(const BoundExpr& a, kernels::CompareOp op, const BoundExpr& b,
-                 const ChunkColumns& c) {
+                 const Morsel& c) {
   const int64_t n = c.rows();
   Mask m = Mask::AllFalse(n);
   m.is_known.assign(size_t(Mask::WordsFor(n)), 0);
@@ -476,7 +496,7 @@ Mask CompareRows(const BoundExpr& a, kernels::CompareOp op, const BoundExpr& b,
 }
 
 Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const BoundExpr& b,
-                             const ChunkColumns& c) {
+                             const Morsel& c) {
   if (a.kind == ExprKind::kColumn && b.kind == ExprKind::kLiteral) {
     return kernels::Compare(c.views[size_t(a.column)], op, ToKernelScalar(b.literal));
   }
@@ -492,7 +512,7 @@ Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const Bo
   return CompareRows(a, op, b, c);
 }
 
-Result<Mask> Eval(const BoundExpr& e, const ChunkColumns& c) {
+Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
   const int64_t n = c.rows();
   if (IsConstant(e)) return ConstMask(EvalConst(e), n);
   switch (e.kind) {
@@ -823,11 +843,12 @@ struct Plan {
     return ChunkColumns(std::move(b));
   }
   // The TRUE rows of the WHERE condition, or nullopt for every row.
-  Result<std::optional<Mask>> Filter(const ChunkColumns& c) const {
+  Result<std::optional<Mask>> Filter(const Morsel& c) const {
     if (bound.where == nullptr) return std::optional<Mask>();
     QUIVER_ASSIGN_OR_RETURN(Mask m, Eval(*bound.where, c));
     return std::optional<Mask>(std::move(m));
   }
+  Result<std::optional<Mask>> Filter(const ChunkColumns& c) const { return Filter(Morsel::Of(c)); }
 };
 
 // A result held in memory, handed out batch by batch.
@@ -1255,12 +1276,17 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
     std::vector<int64_t> scanned(plan.chunks.size(), 0);
     QUIVER_RETURN_NOT_OK(ParallelFor(int64_t(plan.chunks.size()), workers, plan.options.cancel,
                                      [&](int w, int64_t i) -> Status {
-      QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan.Read(plan.chunks[size_t(i)]));
-      scanned[size_t(i)] = c.rows();
-      QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
-      partial_count[size_t(w)] += m ? kernels::CountTrue(*m) : c.rows();
-      for (size_t s = 0; s < columns.size(); ++s) {
-        QUIVER_RETURN_NOT_OK(partial[size_t(w)][s].Update(c.views[size_t(columns[s])], m ? &*m : nullptr));
+      QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, plan.Read(plan.chunks[size_t(i)]));
+      scanned[size_t(i)] = chunk.rows();
+      for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {
+        const Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
+        QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
+        const int64_t hits = m ? kernels::CountTrue(*m) : c.rows();
+        partial_count[size_t(w)] += hits;
+        if (hits == 0) continue;
+        for (size_t s = 0; s < columns.size(); ++s) {
+          QUIVER_RETURN_NOT_OK(partial[size_t(w)][s].Update(c.views[size_t(columns[s])], m ? &*m : nullptr));
+        }
       }
       return Status::OK();
     }));
@@ -1343,14 +1369,18 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   std::vector<int64_t> scanned(plan.chunks.size(), 0);
   QUIVER_RETURN_NOT_OK(ParallelFor(int64_t(plan.chunks.size()), workers, plan.options.cancel,
                                    [&](int w, int64_t i) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan.Read(plan.chunks[size_t(i)]));
-    scanned[size_t(i)] = c.rows();
-    QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
-    if (m && !m->has_nulls() && kernels::CountTrue(*m) == 0) return Status::OK();
-    std::vector<ArrayView> keys, values;
-    for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
-    for (int v : value_cols) values.push_back(c.views[size_t(v)]);
-    return states[size_t(w)].Consume(keys, values, m ? &*m : nullptr);
+    QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, plan.Read(plan.chunks[size_t(i)]));
+    scanned[size_t(i)] = chunk.rows();
+    for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {
+      const Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
+      QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
+      if (m && kernels::CountTrue(*m) == 0) continue;
+      std::vector<ArrayView> keys, values;
+      for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
+      for (int v : value_cols) values.push_back(c.views[size_t(v)]);
+      QUIVER_RETURN_NOT_OK(states[size_t(w)].Consume(keys, values, m ? &*m : nullptr));
+    }
+    return Status::OK();
   }));
   plan.stats.chunks_scanned = int64_t(plan.chunks.size());
   for (int64_t s : scanned) plan.stats.rows_scanned += s;

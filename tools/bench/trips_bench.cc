@@ -135,19 +135,21 @@ std::string JsonValue(const ArrayView& v, int64_t i) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only]\n");
+    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--query Qn]\n");
     return 1;
   }
   const std::string path = argv[1];
   int64_t rows = 50000000;
   int runs = 5, threads = 2;
   bool generate_only = false;
+  std::string only;  // run just this query (e.g. Q3), for profiling
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--rows" && i + 1 < argc) rows = std::stoll(argv[++i]);
     else if (a == "--runs" && i + 1 < argc) runs = std::stoi(argv[++i]);
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--generate-only") generate_only = true;
+    else if (a == "--query" && i + 1 < argc) only = argv[++i];
   }
   if (access(path.c_str(), F_OK) != 0) {
     if (int rc = Generate(path, rows)) return rc;
@@ -173,6 +175,7 @@ int main(int argc, char** argv) {
   store::QueryOptions qo;
   qo.threads = threads;
   for (const auto& [name, sql] : queries) {
+    if (!only.empty() && name != only) continue;
     std::vector<double> ms;
     store::QueryResult last;
     for (int r = 0; r < runs; ++r) {
