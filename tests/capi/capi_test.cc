@@ -546,3 +546,27 @@ TEST_CASE("Rows acknowledged by a writer killed with SIGKILL are all there, byte
   CHECK(seen >= acked);
   CHECK(seen <= acked + 100);  // at most the commit in flight
 }
+
+TEST_CASE("A table without rows exports its schema and an empty stream", "[capi]") {
+  TempDir dir;
+  auto writer = MakePool(dir.file("p"), 10);
+  REQUIRE(writer->CreateTable("empty", *capi_test::TripsSchema()).ok());
+  quiver_db* db = MustOpen(dir.file("p"));
+  quiver_snapshot* snap = MustSnapshot(db);
+  const quiver_table* t = MustTable(snap, "empty");
+  CHECK(quiver_table_num_rows(t) == 0);
+  CHECK(quiver_table_num_chunks(t) == 0);
+  ArrowArrayStream stream;
+  REQUIRE(quiver_table_export_stream(t, &stream) == QUIVER_OK);
+  ArrowSchema s;
+  REQUIRE(stream.get_schema(&stream, &s) == 0);
+  CHECK(s.n_children == 6);
+  s.release(&s);
+  ArrowArray a;
+  REQUIRE(stream.get_next(&stream, &a) == 0);
+  CHECK(a.release == nullptr);
+  CHECK(stream.get_last_error(&stream) == nullptr);
+  stream.release(&stream);
+  quiver_snapshot_release(snap);
+  quiver_close(db);
+}
