@@ -686,8 +686,15 @@ int quiver_chunk_export(const quiver_chunk* c, struct ArrowArray* out, struct Ar
     if (c == nullptr || out == nullptr) {
       return Fail(StatusCode::kInvalidArgument, "quiver_chunk_export: chunk or out is NULL");
     }
-    if (schema != nullptr) ExportSchemaTo(*c->batch.schema, schema);
     ExportBatchTo(c->batch, c->snap, out);
+    if (schema != nullptr) {
+      try {
+        ExportSchemaTo(*c->batch.schema, schema);
+      } catch (...) {
+        out->release(out);
+        throw;
+      }
+    }
     return int(QUIVER_OK);
   });
 }

@@ -58,7 +58,7 @@ class _Snapshot:
         self.handle = handle
 
     def __del__(self):
-        if self.handle:
+        if self.handle and _lib is not None:
             _lib.quiver_snapshot_release(self.handle)
             self.handle = None
 
@@ -92,7 +92,7 @@ class Database:
 
     def close(self):
         """Closes the handle; arrays and tables already taken stay valid."""
-        if self._db:
+        if getattr(self, "_db", None) and _lib is not None:
             _lib.quiver_close(self._db)
             self._db = None
 
@@ -365,7 +365,7 @@ class Chunk:
         self.num_rows = _lib.quiver_chunk_num_rows(h)
 
     def __del__(self):
-        if getattr(self, "_h", None):
+        if getattr(self, "_h", None) and _lib is not None:
             _lib.quiver_chunk_release(self._h)
             self._h = None
 
