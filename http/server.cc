@@ -258,6 +258,13 @@ class HttpServer : public httplib::Server {
     socket_t s = svr_sock_.load();
     if (s != INVALID_SOCKET) ::shutdown(s, SHUT_RDWR);
   }
+  // cpp-httplib listens with a backlog of 5: a burst of connections (32
+  // clients starting at once) then waits for SYN retransmits, a second
+  // each. Calling listen() again on Linux raises the backlog.
+  void RaiseBacklog() {
+    socket_t s = svr_sock_.load();
+    if (s != INVALID_SOCKET) ::listen(s, SOMAXCONN);
+  }
   // After the accept loop has ended (and closed the socket): lets idle
   // keep-alive connections end.
   void ReleaseConnections() { svr_sock_.store(INVALID_SOCKET); }
@@ -1407,6 +1414,7 @@ Status Server::Start() {
     return Status::IOError("cannot listen on " + cfg.host + ":" + std::to_string(port) +
                            " (address in use, or not an address of this machine)");
   }
+  svr->RaiseBacklog();
   im->port = port;
   im->svr = std::move(svr);
   im->watchdog = std::thread([im] { im->WatchdogLoop(); });

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   }
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  std::vector<std::vector<double>> lat(size_t(connections));
+  std::vector<std::vector<double>> lat(static_cast<size_t>(connections));
   std::atomic<long> errors{0};
   std::vector<std::thread> threads;
   auto start = Clock::now();

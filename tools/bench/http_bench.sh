@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# quiverd under load: a point query by id and a filtered count on a generated
+# `trips` table, N concurrent keep-alive clients for S seconds each.
+#
+#   tools/bench/http_bench.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [ROWS]
+#   defaults:                  build      10        32            1000000
+#
+# Uses wrk (2 threads, --latency) when installed (apt-get install wrk), else
+# the bundled http_bench load generator (tools/quiverd/http_bench.cc). Prints
+# requests/s and p50/p99 latency per query. The pool lives in /dev/shm (or a
+# temp dir) and is removed at the end; quiverd is stopped with SIGTERM.
+set -euo pipefail
+build=${1:-build}
+secs=${2:-10}
+conns=${3:-32}
+rows=${4:-1000000}
+quiver=$build/tools/cli/quiver
+quiverd=$build/tools/quiverd/quiverd
+bench=$build/tools/quiverd/http_bench
+for b in "$quiver" "$quiverd" "$bench"; do
+  [ -x "$b" ] || { echo "missing $b: build first (cmake --build $build)" >&2; exit 1; }
+done
+tmp=$(mktemp -d /dev/shm/quiver-http-bench.XXXXXX 2>/dev/null || mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$quiver" pool create "$tmp/bench.pool" --size 2G >/dev/null
+awk -v n="$rows" 'BEGIN { srand(7); print "id,vendor,fare,distance";
+  for (i = 0; i < n; i++) printf "%d,v%d,%.2f,%.1f\n", i, i % 7, rand() * 100, rand() * 30 }' \
+  > "$tmp/trips.csv"
+"$quiver" ingest "$tmp/bench.pool" trips "$tmp/trips.csv" --durability relaxed >/dev/null
+rm -f "$tmp/trips.csv"
+
+threads=$((conns + 8))
+cat > "$tmp/quiverd.json" <<JSON
+{"threads": $threads, "max_concurrent_queries": $threads, "log_requests": false}
+JSON
+"$quiverd" --pool "$tmp/bench.pool" --listen 127.0.0.1:0 --config "$tmp/quiverd.json" \
+  > "$tmp/quiverd.out" 2> "$tmp/quiverd.err" &
+pid=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/quiverd.out")
+  [ -n "$port" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/quiverd.err" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "quiverd did not start" >&2; exit 1; }
+
+point="/v1/sql?q=SELECT%20*%20FROM%20trips%20WHERE%20id%20%3D%20$((rows / 2))"
+count="/v1/sql?q=SELECT%20count(*)%20FROM%20trips%20WHERE%20fare%20%3E%2090"
+echo "quiverd on port $port, $rows rows, $conns connections, ${secs}s per query ($(nproc) cores)"
+curl -sf "http://127.0.0.1:$port$point" >/dev/null
+for q in point count; do
+  path=${!q}
+  echo "== $q query: $path"
+  if command -v wrk >/dev/null; then
+    wrk -t2 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port$path" |
+      grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors" || true
+  else
+    "$bench" --port "$port" --connections "$conns" --seconds "$secs" "$path"
+  fi
+done
