@@ -1,6 +1,7 @@
 // quiver ingest: CSV, TSV, NDJSON and Arrow IPC files into a table, in one
 // all-or-nothing transaction.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -147,6 +148,12 @@ class Input {
   Result<size_t> RawRead(char* buf, size_t n) {
     for (;;) {
       if (g_interrupted) return Status::Cancelled("interrupted");
+      // A signal may land on a parser thread instead of this one, so a
+      // blocking read would not see EINTR: wait in short polls instead.
+      pollfd pfd{fd_, POLLIN, 0};
+      int pr = ::poll(&pfd, 1, 100);
+      if (pr == 0) continue;
+      if (pr < 0 && errno == EINTR) continue;
       ssize_t r = ::read(fd_, buf, n);
       if (r >= 0) {
         raw_read_ += r;
@@ -677,9 +684,9 @@ int RunIngest(const std::vector<std::string>& argv) {
       ++rejected;
       if (first_rejects.size() < 3) first_rejects.push_back(r.reason);
       if (rejects) {
-        nlohmann::json j = {{"file", source}, {"line", r.line}, {"byte", r.byte_offset},
+        nlohmann::ordered_json j = {{"file", source}, {"line", r.line}, {"byte", r.byte_offset},
                             {"reason", r.reason}, {"raw", r.raw}};
-        *rejects << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        *rejects << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
       }
     };
     cb.on_progress = [&](int64_t bytes, int64_t) {
