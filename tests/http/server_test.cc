@@ -807,6 +807,21 @@ TEST_CASE("The web page and the OpenAPI document are served", "[http]") {
   CHECK(opt->get_header_value("Allow") == "GET, HEAD, POST, OPTIONS");
 }
 
+TEST_CASE("CORS: allowed origins get Access-Control headers and preflights", "[http]") {
+  Fixture f([](http::ServerConfig& c) { c.cors_origins = {"https://dash.example"}; });
+  auto c = f.Client();
+  auto ok = c.Get("/v1/tables", {{"Origin", "https://dash.example"}});
+  CHECK(ok->get_header_value("Access-Control-Allow-Origin") == "https://dash.example");
+  auto other = c.Get("/v1/tables", {{"Origin", "https://evil.example"}});
+  CHECK(!other->has_header("Access-Control-Allow-Origin"));
+  auto pre = c.Options("/v1/query", {{"Origin", "https://dash.example"},
+                                     {"Access-Control-Request-Method", "POST"}});
+  REQUIRE(pre);
+  CHECK(pre->status == 204);
+  CHECK(pre->get_header_value("Access-Control-Allow-Methods") == "POST, OPTIONS");
+  CHECK(pre->get_header_value("Access-Control-Allow-Headers").find("Authorization") != std::string::npos);
+}
+
 TEST_CASE("The config file is parsed with errors that name the key", "[http]") {
   auto c = http::ParseServerConfig(R"({"listen": "0.0.0.0:9000", "threads": 4, "cors": "*",
                                        "max_result_rows": 10, "writes_enabled": true, "write_token": "t"})");
@@ -823,7 +838,7 @@ TEST_CASE("The config file is parsed with errors that name the key", "[http]") {
 }
 
 #ifdef QUIVERD_BIN
-TEST_CASE("quiverd serves a pool and exits 0 on SIGTERM after draining", "[http]") {
+TEST_CASE("quiverd serves a pool, sees quiver ingest commits, and exits 0 on SIGTERM", "[http]") {
   TempDir dir;
   std::string path = dir.file("d.pool");
   {
@@ -854,6 +869,16 @@ TEST_CASE("quiverd serves a pool and exits 0 on SIGTERM after draining", "[http]
   auto r = c.Get("/v1/sql?q=" + Enc("SELECT count(*) AS n FROM trips"));
   REQUIRE(r);
   CHECK(json::parse(r->body)["rows"] == json({{100}}));
+#ifdef QUIVER_CLI
+  // `quiver ingest` in another process commits; the next request sees it.
+  std::string rows = dir.file("more.ndjson");
+  quiver::testing::WriteFileBytes(rows, "{\"id\": 100, \"fare\": 1.5}\n{\"id\": 101}\n");
+  std::string cmd = std::string(QUIVER_CLI) + " ingest '" + path + "' trips '" + rows + "' --append > /dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  r = c.Get("/v1/sql?q=" + Enc("SELECT count(*) AS n, max(id) FROM trips"));
+  REQUIRE(r);
+  CHECK(json::parse(r->body)["rows"] == json({{102, 101}}));
+#endif
   kill(pid, SIGTERM);
   CHECK(quiver::testing::WaitChild(pid) == 0);
   close(out[0]);
