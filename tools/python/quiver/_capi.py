@@ -76,11 +76,28 @@ def _candidates():
     return out
 
 
+def _needs_asan(path):
+    """True if the library was linked with AddressSanitizer and this process
+    has no ASan runtime: loading it would abort the interpreter."""
+    try:
+        with open(path, "rb") as f:
+            linked = b"libasan.so" in f.read()
+        with open("/proc/self/maps") as f:
+            present = "libasan" in f.read()
+    except OSError:
+        return False
+    return linked and not present
+
+
 def _load():
     tried = []
     for path in _candidates():
         if not os.path.exists(path) and os.sep in path:
             tried.append(path + " (missing)")
+            continue
+        if os.path.exists(path) and _needs_asan(path):
+            tried.append("%s (built with -fsanitize=address: run python with "
+                         "LD_PRELOAD=$(gcc -print-file-name=libasan.so), or use a normal build)" % path)
             continue
         try:
             return ctypes.CDLL(path), path
