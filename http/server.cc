@@ -695,6 +695,7 @@ struct Server::Impl {
     st->remote = c.req.remote_addr;
     st->start = c.start;
     st->binary = IsBinaryFormat(out.format);
+    st->qctx = Register();  // the timeout runs from here
     if (cfg.test_hook) {
       Status h = cfg.test_hook("query_started");
       if (!h.ok()) return SetStatusError(c.res, h);
@@ -705,7 +706,6 @@ struct Server::Impl {
     st->snap = *snap;
     auto table = st->snap->table(q.table);
     if (!table.ok()) return TableNotFound(c, *st->snap, table.status());
-    st->qctx = Register();
 
     std::shared_ptr<const Schema> schema;
     if (out.format == ResultFormat::kArrow && store::IsFullScan(q) &&
