@@ -3,6 +3,7 @@
 #include <deque>
 #include <future>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 #include "columnar/text_reader_internal.h"
@@ -27,29 +28,77 @@ int64_t CountLineEnds(const char* b, const char* e) {
 
 namespace {
 
-constexpr size_t kReadSize = 1 << 20;
+constexpr size_t kMinBufferBytes = 4 << 20;
 constexpr int64_t kMaxBlockBytes = int64_t(64) << 20;
+
+// Input bytes, not zero-filled. Buffers are recycled through a free list
+// when the last block that points into one is done, so steady-state reading
+// neither allocates nor page-faults.
+struct RawBuffer {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+  size_t cap = 0;
+};
+
+class BufferPool : public std::enable_shared_from_this<BufferPool> {
+ public:
+  std::shared_ptr<RawBuffer> Get(size_t min_cap) {
+    std::unique_ptr<RawBuffer> b;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      while (!free_.empty()) {
+        std::unique_ptr<RawBuffer> c = std::move(free_.back());
+        free_.pop_back();
+        if (c->cap >= min_cap) {
+          b = std::move(c);
+          break;
+        }
+      }
+    }
+    if (!b) {
+      b = std::make_unique<RawBuffer>();
+      b->cap = std::max(min_cap, kMinBufferBytes);
+      b->data.reset(new char[b->cap]);
+    }
+    b->size = 0;
+    std::weak_ptr<BufferPool> pool = weak_from_this();
+    return std::shared_ptr<RawBuffer>(b.release(), [pool](RawBuffer* r) {
+      std::unique_ptr<RawBuffer> owned(r);
+      if (auto p = pool.lock()) {
+        std::lock_guard<std::mutex> l(p->mu_);
+        if (p->free_.size() < 16) p->free_.push_back(std::move(owned));
+      }
+    });
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<RawBuffer>> free_;
+};
 
 // Cuts the input into blocks of whole rows. Rows end at LF, CRLF or a lone
 // CR; with quote_aware, not inside double quotes.
 class Splitter {
  public:
-  Splitter(const ReadFn& read, bool quote_aware) : read_(read), quote_aware_(quote_aware) {}
+  Splitter(const ReadFn& read, bool quote_aware)
+      : read_(read), quote_aware_(quote_aware), pool_(std::make_shared<BufferPool>()) {
+    buf_ = pool_->Get(kMinBufferBytes);
+  }
 
   // The next block of at most max_rows rows (and not much more than
   // max_bytes, but at least one row); false at the end of the input.
   Result<bool> Next(int64_t max_rows, int64_t max_bytes, TextBlock* out) {
     if (first_) {
       first_ = false;
-      while (!eof_ && buf_->size() < 3) QUIVER_RETURN_NOT_OK(Fill());
-      if (buf_->size() >= 3 && std::memcmp(buf_->data(), "\xEF\xBB\xBF", 3) == 0) {
+      while (!eof_ && buf_->size < 3) QUIVER_RETURN_NOT_OK(Fill());
+      if (buf_->size >= 3 && std::memcmp(buf_->data.get(), "\xEF\xBB\xBF", 3) == 0) {
         start_ = pos_ = row_end_ = 3;
         next_byte_ = 3;
       }
     }
     for (;;) {
-      const char* d = buf_->data();
-      const size_t size = buf_->size();
+      const char* d = buf_->data.get();
+      const size_t size = buf_->size;
       while (pos_ < size) {
         char c = d[pos_];
         if (c == '"' && quote_aware_) {
@@ -77,7 +126,7 @@ class Splitter {
         ++pos_;
       }
       if (pos_ >= size && eof_) {
-        if (row_end_ > start_ || size > start_) {
+        if (size > start_) {
           // Rows up to the last line end, plus an unterminated last row.
           Cut(size, lines_, out);
           return true;
@@ -93,7 +142,7 @@ class Splitter {
  private:
   void Cut(size_t end, int64_t lines, TextBlock* out) {
     out->owner = buf_;
-    out->data = std::string_view(buf_->data() + start_, end - start_);
+    out->data = std::string_view(buf_->data.get() + start_, end - start_);
     out->first_line = next_line_;
     out->first_byte = next_byte_;
     next_line_ += lines;
@@ -103,35 +152,35 @@ class Splitter {
     start_ = end;
     row_end_ = end;
     lines_at_row_end_ = 0;
+    largest_block_ = std::max(largest_block_, out->data.size());
   }
 
   Status Fill() {
-    if (start_ > 0) {
+    const size_t tail = buf_->size - start_;
+    // Room for a whole block of the size seen so far plus a read.
+    const size_t want = std::max(kMinBufferBytes, 2 * std::max(largest_block_, tail + (1 << 20)));
+    if (start_ > 0 || buf_->cap - buf_->size < (1 << 16)) {
       // Blocks handed out keep the old buffer; the unconsumed tail moves.
-      auto fresh = std::make_shared<std::string>();
-      fresh->reserve(std::max(kReadSize * 2, (buf_->size() - start_) * 2));
-      fresh->append(buf_->data() + start_, buf_->size() - start_);
+      auto fresh = pool_->Get(std::max(want, tail + (1 << 20)));
+      std::memcpy(fresh->data.get(), buf_->data.get() + start_, tail);
+      fresh->size = tail;
       pos_ -= start_;
       row_end_ -= start_;
       start_ = 0;
       buf_ = std::move(fresh);
     }
-    size_t old = buf_->size();
-    buf_->resize(old + kReadSize);
-    auto n = read_(buf_->data() + old, kReadSize);
-    if (!n.ok()) {
-      buf_->resize(old);
-      return n.status();
-    }
-    buf_->resize(old + *n);
+    auto n = read_(buf_->data.get() + buf_->size, buf_->cap - buf_->size);
+    if (!n.ok()) return n.status();
+    buf_->size += *n;
     if (*n == 0) eof_ = true;
     return Status::OK();
   }
 
   const ReadFn& read_;
   bool quote_aware_;
-  std::shared_ptr<std::string> buf_ = std::make_shared<std::string>();
-  size_t start_ = 0, pos_ = 0, row_end_ = 0;
+  std::shared_ptr<BufferPool> pool_;
+  std::shared_ptr<RawBuffer> buf_;
+  size_t start_ = 0, pos_ = 0, row_end_ = 0, largest_block_ = 0;
   bool in_quotes_ = false, eof_ = false, first_ = true;
   int64_t rows_ = 0, lines_ = 0, lines_at_row_end_ = 0;
   int64_t next_line_ = 1, next_byte_ = 0;

@@ -14,7 +14,7 @@ namespace quiver::internal {
 
 // A run of whole rows of the input.
 struct TextBlock {
-  std::shared_ptr<const std::string> owner;  // keeps `data` alive
+  std::shared_ptr<const void> owner;  // keeps `data` alive
   std::string_view data;
   int64_t first_line = 1;  // line of the first row
   int64_t first_byte = 0;  // input offset of data[0]
