@@ -32,16 +32,19 @@ using quiver::TypeId;
 namespace store = quiver::store;
 
 static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == QUIVER_TYPE_INT64 &&
-              int(TypeId::kUInt64) == QUIVER_TYPE_UINT64 && int(TypeId::kFloat64) == QUIVER_TYPE_FLOAT64 &&
-              int(TypeId::kUtf8) == QUIVER_TYPE_UTF8 && int(TypeId::kBinary) == QUIVER_TYPE_BINARY &&
-              int(TypeId::kDate32) == QUIVER_TYPE_DATE32 &&
-              int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP,
+                  int(TypeId::kUInt64) == QUIVER_TYPE_UINT64 &&
+                  int(TypeId::kFloat64) == QUIVER_TYPE_FLOAT64 &&
+                  int(TypeId::kUtf8) == QUIVER_TYPE_UTF8 &&
+                  int(TypeId::kBinary) == QUIVER_TYPE_BINARY &&
+                  int(TypeId::kDate32) == QUIVER_TYPE_DATE32 &&
+                  int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP,
               "quiver_type values follow quiver::TypeId");
 static_assert(int(StatusCode::kInvalidArgument) == QUIVER_EINVALID &&
-              int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
-              int(StatusCode::kInternal) == QUIVER_EINTERNAL,
+                  int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
+                  int(StatusCode::kInternal) == QUIVER_EINTERNAL,
               "quiver_status values follow quiver::StatusCode");
-static_assert(int(quiver::TimeUnit::kNano) == QUIVER_UNIT_NANO, "time units follow quiver::TimeUnit");
+static_assert(int(quiver::TimeUnit::kNano) == QUIVER_UNIT_NANO,
+              "time units follow quiver::TimeUnit");
 
 #ifndef QUIVER_VERSION_STRING
 #define QUIVER_VERSION_STRING "unknown"
@@ -236,25 +239,40 @@ std::string EncodeMetadata(const std::vector<quiver::KeyValue>& kv) {
 
 std::string FormatOf(const DataType& t, TypeId id) {
   switch (id) {
-    case TypeId::kBool: return "b";
-    case TypeId::kInt8: return "c";
-    case TypeId::kInt16: return "s";
-    case TypeId::kInt32: return "i";
-    case TypeId::kInt64: return "l";
-    case TypeId::kUInt8: return "C";
-    case TypeId::kUInt16: return "S";
-    case TypeId::kUInt32: return "I";
-    case TypeId::kUInt64: return "L";
-    case TypeId::kFloat32: return "f";
-    case TypeId::kFloat64: return "g";
-    case TypeId::kUtf8: return "u";
-    case TypeId::kBinary: return "z";
-    case TypeId::kDate32: return "tdD";
+    case TypeId::kBool:
+      return "b";
+    case TypeId::kInt8:
+      return "c";
+    case TypeId::kInt16:
+      return "s";
+    case TypeId::kInt32:
+      return "i";
+    case TypeId::kInt64:
+      return "l";
+    case TypeId::kUInt8:
+      return "C";
+    case TypeId::kUInt16:
+      return "S";
+    case TypeId::kUInt32:
+      return "I";
+    case TypeId::kUInt64:
+      return "L";
+    case TypeId::kFloat32:
+      return "f";
+    case TypeId::kFloat64:
+      return "g";
+    case TypeId::kUtf8:
+      return "u";
+    case TypeId::kBinary:
+      return "z";
+    case TypeId::kDate32:
+      return "tdD";
     case TypeId::kTimestamp: {
       static const char kUnit[] = {'s', 'm', 'u', 'n'};
       return std::string("ts") + kUnit[int(t.unit) & 3] + ":" + t.timezone;
     }
-    case TypeId::kNull: return "n";
+    case TypeId::kNull:
+      return "n";
   }
   return "n";
 }
@@ -306,8 +324,8 @@ void ExportSchemaTo(const quiver::Schema& schema, ArrowSchema* out) {
 // --- Arrow array export -----------------------------------------------------
 
 struct ArrayPrivate {
-  std::shared_ptr<SnapState> snap;   // the pin and the mapping
-  std::shared_ptr<ArrayData> data;   // keeps the column's Buffer objects
+  std::shared_ptr<SnapState> snap;  // the pin and the mapping
+  std::shared_ptr<ArrayData> data;  // keeps the column's Buffer objects
   const void* buffers[3] = {nullptr, nullptr, nullptr};
   std::vector<ArrowArray*> children;
   ArrowArray* dictionary = nullptr;
@@ -340,7 +358,8 @@ ArrowArray* NewArray(const std::shared_ptr<SnapState>& snap) {
   return a;
 }
 
-ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col, const std::shared_ptr<SnapState>& snap) {
+ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col,
+                        const std::shared_ptr<SnapState>& snap) {
   ArrowArray* a = NewArray(snap);
   auto* p = static_cast<ArrayPrivate*>(a->private_data);
   p->data = col;
@@ -365,7 +384,8 @@ ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col, const std::shared
   return a;
 }
 
-void ExportBatchTo(const RecordBatch& batch, const std::shared_ptr<SnapState>& snap, ArrowArray* out) {
+void ExportBatchTo(const RecordBatch& batch, const std::shared_ptr<SnapState>& snap,
+                   ArrowArray* out) {
   ArrowArray* a = NewArray(snap);
   auto* p = static_cast<ArrayPrivate*>(a->private_data);
   a->length = batch.num_rows;
@@ -445,9 +465,9 @@ const char* quiver_version_string(void) { return QUIVER_VERSION_STRING; }
 const char* quiver_build_info(void) {
   return "quiver " QUIVER_VERSION_STRING " c-api " QUIVER_STRINGIFY(QUIVER_C_API_VERSION)
 #if QUIVER_CAPI_SANITIZED
-         " sanitizers=address,undefined";
+      " sanitizers=address,undefined";
 #else
-         " sanitizers=none";
+      " sanitizers=none";
 #endif
 }
 
@@ -525,7 +545,9 @@ int quiver_snapshot_refresh(quiver_snapshot** snap, int* changed) {
 
 void quiver_snapshot_release(quiver_snapshot* snap) { delete snap; }
 
-uint64_t quiver_snapshot_txn(const quiver_snapshot* snap) { return snap ? snap->state->snap->txn() : 0; }
+uint64_t quiver_snapshot_txn(const quiver_snapshot* snap) {
+  return snap ? snap->state->snap->txn() : 0;
+}
 
 void quiver_snapshot_mapping(const quiver_snapshot* snap, const void** base, uint64_t* size) {
   const quiver::pmem::Snapshot* pin = snap ? &snap->state->snap->pool_snapshot() : nullptr;
@@ -540,7 +562,8 @@ size_t quiver_snapshot_num_tables(const quiver_snapshot* snap) {
 int quiver_snapshot_table_at(const quiver_snapshot* snap, size_t i, const quiver_table** out) {
   return Guard([&] {
     if (snap == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_snapshot_table_at: snapshot or out is NULL");
+      return Fail(StatusCode::kInvalidArgument,
+                  "quiver_snapshot_table_at: snapshot or out is NULL");
     }
     *out = nullptr;
     if (i >= snap->state->tables.size()) {
@@ -556,7 +579,8 @@ int quiver_snapshot_table_at(const quiver_snapshot* snap, size_t i, const quiver
 int quiver_snapshot_table(const quiver_snapshot* snap, const char* name, const quiver_table** out) {
   return Guard([&] {
     if (snap == nullptr || name == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_snapshot_table: snapshot, name or out is NULL");
+      return Fail(StatusCode::kInvalidArgument,
+                  "quiver_snapshot_table: snapshot, name or out is NULL");
     }
     *out = nullptr;
     auto t = snap->state->snap->table(name);
@@ -576,7 +600,9 @@ int64_t quiver_table_chunk_rows(const quiver_table* t, size_t i) {
   return t->view->chunks()[i].rows;
 }
 
-size_t quiver_table_num_fields(const quiver_table* t) { return t ? t->view->schema()->num_fields() : 0; }
+size_t quiver_table_num_fields(const quiver_table* t) {
+  return t ? t->view->schema()->num_fields() : 0;
+}
 
 int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out) {
   return Guard([&] {
@@ -585,9 +611,9 @@ int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out) {
     }
     const quiver::Schema& s = *t->view->schema();
     if (i >= s.num_fields()) {
-      return Fail(StatusCode::kInvalidArgument, "column index " + std::to_string(i) +
-                                                    " out of range: table \"" + t->view->name() +
-                                                    "\" has " + std::to_string(s.num_fields()) + " columns");
+      return Fail(StatusCode::kInvalidArgument,
+                  "column index " + std::to_string(i) + " out of range: table \"" +
+                      t->view->name() + "\" has " + std::to_string(s.num_fields()) + " columns");
     }
     const quiver::Field& f = s.field(i);
     out->name = f.name.c_str();
@@ -606,7 +632,9 @@ int quiver_table_field_index(const quiver_table* t, const char* name) {
 }
 
 const char* quiver_table_schema_json(const quiver_table* t) { return t ? t->json.c_str() : ""; }
-const char* quiver_table_schema_datashape(const quiver_table* t) { return t ? t->datashape.c_str() : ""; }
+const char* quiver_table_schema_datashape(const quiver_table* t) {
+  return t ? t->datashape.c_str() : "";
+}
 
 int quiver_table_export_schema(const quiver_table* t, struct ArrowSchema* out) {
   return Guard([&] {

@@ -141,20 +141,20 @@ int quiver_built_with_sanitizers(void);
 /* Status codes: the same values and names as the C++ StatusCode. */
 enum quiver_status {
   QUIVER_OK = 0,
-  QUIVER_EINVALID = 1,      /* bad argument, bad name, index out of range */
-  QUIVER_ENOTFOUND = 2,     /* no such file, table or column */
+  QUIVER_EINVALID = 1,  /* bad argument, bad name, index out of range */
+  QUIVER_ENOTFOUND = 2, /* no such file, table or column */
   QUIVER_EEXISTS = 3,
-  QUIVER_EIO = 4,           /* the OS refused an operation */
-  QUIVER_ECORRUPTION = 5,   /* a checksum or structural check failed */
+  QUIVER_EIO = 4,         /* the OS refused an operation */
+  QUIVER_ECORRUPTION = 5, /* a checksum or structural check failed */
   QUIVER_ENOSPACE = 6,
   QUIVER_ELOCKED = 7,
   QUIVER_ENOTSUPPORTED = 8, /* e.g. a future pool format */
   QUIVER_EPERMISSION = 9,
-  QUIVER_ETYPE = 10,        /* the column has another type than asked for */
+  QUIVER_ETYPE = 10, /* the column has another type than asked for */
   QUIVER_EOVERFLOW = 11,
   QUIVER_ECANCELLED = 12,
-  QUIVER_ERESOURCE = 13,    /* out of memory or a limit */
-  QUIVER_EINTERNAL = 14     /* a bug */
+  QUIVER_ERESOURCE = 13, /* out of memory or a limit */
+  QUIVER_EINTERNAL = 14  /* a bug */
 };
 
 /* Message of the last failed call on this thread ("" if none). */
@@ -183,8 +183,8 @@ enum quiver_type {
   QUIVER_TYPE_FLOAT64 = 11,
   QUIVER_TYPE_UTF8 = 12,
   QUIVER_TYPE_BINARY = 13,
-  QUIVER_TYPE_DATE32 = 14,    /* int32 days since 1970-01-01 */
-  QUIVER_TYPE_TIMESTAMP = 15  /* int64 units since the epoch */
+  QUIVER_TYPE_DATE32 = 14,   /* int32 days since 1970-01-01 */
+  QUIVER_TYPE_TIMESTAMP = 15 /* int64 units since the epoch */
 };
 
 enum quiver_time_unit {
@@ -197,10 +197,10 @@ enum quiver_time_unit {
 /* A column's description. Strings are borrowed from the table. */
 typedef struct quiver_field {
   const char* name;
-  int32_t type;        /* enum quiver_type; the value type if dictionary-encoded */
-  int32_t index_type;  /* dictionary index type (INT8/16/32), or QUIVER_TYPE_NULL */
-  int32_t time_unit;   /* enum quiver_time_unit, TIMESTAMP only */
-  int32_t nullable;    /* 0 or 1 */
+  int32_t type;         /* enum quiver_type; the value type if dictionary-encoded */
+  int32_t index_type;   /* dictionary index type (INT8/16/32), or QUIVER_TYPE_NULL */
+  int32_t time_unit;    /* enum quiver_time_unit, TIMESTAMP only */
+  int32_t nullable;     /* 0 or 1 */
   const char* timezone; /* TIMESTAMP: "" when none */
 } quiver_field;
 
@@ -208,21 +208,21 @@ typedef struct quiver_field {
  * Arrow's layout. Bitmaps are LSB-first; `offset` is the logical element
  * offset into every buffer (bits for bitmaps). */
 typedef struct quiver_column {
-  int32_t type;        /* as in quiver_field */
+  int32_t type; /* as in quiver_field */
   int32_t index_type;
-  int64_t length;      /* rows */
+  int64_t length; /* rows */
   int64_t offset;
   int64_t null_count;
-  const uint8_t* validity;  /* NULL when null_count == 0 (all valid) */
-  int64_t validity_size;    /* bytes */
+  const uint8_t* validity; /* NULL when null_count == 0 (all valid) */
+  int64_t validity_size;   /* bytes */
   /* Fixed-width values (also date32 / timestamp), bool bits, or the
    * dictionary indices; NULL for utf8 / binary. */
   const void* values;
-  int64_t values_size;      /* bytes */
+  int64_t values_size; /* bytes */
   /* utf8 / binary: length + 1 int32 offsets into `data`; NULL otherwise. */
   const int32_t* offsets;
   const uint8_t* data;
-  int64_t data_size;        /* bytes */
+  int64_t data_size; /* bytes */
   /* Dictionary-encoded columns: the dictionary (a utf8 column); NULL
    * otherwise. Owned by the chunk. */
   const struct quiver_column* dictionary;

@@ -39,11 +39,15 @@ inline Result<RecordBatch> MakeTrips(int64_t start, int64_t n) {
   RecordBatchBuilder b(TripsSchema());
   for (int64_t i = start; i < start + n; ++i) {
     b.column(0).AppendInt(i);
-    if (i % 7 == 0) b.column(1).AppendNull();
-    else b.column(1).AppendDouble(double(i) * 0.5);
+    if (i % 7 == 0)
+      b.column(1).AppendNull();
+    else
+      b.column(1).AppendDouble(double(i) * 0.5);
     b.column(2).AppendString("city_" + std::to_string(i % 5));
-    if (i % 3 == 0) b.column(3).AppendNull();
-    else b.column(3).AppendString("n" + std::to_string(i));
+    if (i % 3 == 0)
+      b.column(3).AppendNull();
+    else
+      b.column(3).AppendString("n" + std::to_string(i));
     b.column(4).AppendInt(kTripsTs0 + i * 1000);
     b.column(5).AppendBool(i % 2 == 0);
   }
@@ -79,8 +83,9 @@ inline std::shared_ptr<const Schema> TypesSchema() {
 // Expected Arrow format strings of TypesSchema(), in order (for dictionary
 // columns: the index format; the dictionary's is "u").
 inline const char* const kTypesFormats[] = {
-    "b", "c", "s", "i", "l", "C", "S", "I", "L", "f", "g", "u", "z", "tdD",
-    "tss:", "tsm:Europe/Paris", "tsu:", "tsn:UTC", "c", "s"};
+    "b",    "c",       "s", "i", "l", "C",   "S",    "I",
+    "L",    "f",       "g", "u", "z", "tdD", "tss:", "tsm:Europe/Paris",
+    "tsu:", "tsn:UTC", "c", "s"};
 
 inline Result<RecordBatch> MakeTypes() {
   RecordBatchBuilder b(TypesSchema());

@@ -14,14 +14,14 @@
 
 static int failures = 0;
 
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-      if (++failures > 20) exit(1);                        \
-    }                                                      \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fprintf(stderr, "\n");                                                   \
+      if (++failures > 20) exit(1);                                            \
+    }                                                                          \
   } while (0)
 
 static int valid(const struct ArrowArray* a, int64_t i) {
@@ -84,7 +84,8 @@ static void check_trips_batch(const struct ArrowArray* batch, int64_t* row) {
     int64_t bit = flag->offset + k;
     CHECK(((flags[bit >> 3] >> (bit & 7)) & 1) == (i % 2 == 0), "flag[%" PRId64 "]", i);
   }
-  CHECK(fare->null_count == fare_nulls, "fare null_count %" PRId64 " vs %" PRId64, fare->null_count, fare_nulls);
+  CHECK(fare->null_count == fare_nulls, "fare null_count %" PRId64 " vs %" PRId64, fare->null_count,
+        fare_nulls);
   CHECK(note->null_count == note_nulls, "note null_count");
   *row += batch->length;
 }
@@ -117,9 +118,10 @@ static void check_trips_schema(const struct ArrowSchema* s) {
 }
 
 static void check_types(const quiver_table* t) {
-  static const char* const formats[] = {"b", "c", "s", "i", "l", "C", "S", "I", "L", "f",
-                                        "g", "u", "z", "tdD", "tss:", "tsm:Europe/Paris",
-                                        "tsu:", "tsn:UTC", "c", "s"};
+  static const char* const formats[] = {
+      "b",    "c",       "s", "i", "l", "C",   "S",    "I",
+      "L",    "f",       "g", "u", "z", "tdD", "tss:", "tsm:Europe/Paris",
+      "tsu:", "tsn:UTC", "c", "s"};
   struct ArrowSchema schema;
   CHECK(quiver_table_export_schema(t, &schema) == QUIVER_OK, "%s", quiver_last_error());
   CHECK(schema.n_children == 20, "types columns %" PRId64, schema.n_children);
@@ -137,7 +139,8 @@ static void check_types(const quiver_table* t) {
   quiver_chunk_release(chunk); /* the exported array keeps the snapshot alive */
   CHECK(arr.length == 3, "types rows");
   for (int64_t c = 0; c < arr.n_children; ++c) {
-    CHECK(arr.children[c]->null_count == 1 && !valid(arr.children[c], 1), "column %" PRId64 " null row", c);
+    CHECK(arr.children[c]->null_count == 1 && !valid(arr.children[c], 1),
+          "column %" PRId64 " null row", c);
   }
   CHECK(((const int8_t*)arr.children[1]->buffers[1])[2] == -2, "i8");
   CHECK(((const int64_t*)arr.children[4]->buffers[1])[0] == 4, "i64");
@@ -145,7 +148,8 @@ static void check_types(const quiver_table* t) {
   CHECK(((const float*)arr.children[9]->buffers[1])[2] == -3.0f, "f32");
   CHECK(((const int32_t*)arr.children[13]->buffers[1])[2] == 19002, "date32");
   const int32_t* so = (const int32_t*)arr.children[11]->buffers[1];
-  CHECK(so[1] - so[0] == 6 && memcmp((const char*)arr.children[11]->buffers[2] + so[0], "h\xc3\xa9llo", 6) == 0,
+  CHECK(so[1] - so[0] == 6 &&
+            memcmp((const char*)arr.children[11]->buffers[2] + so[0], "h\xc3\xa9llo", 6) == 0,
         "utf8");
   /* Move one child out and release the parent first: the child stays valid. */
   struct ArrowArray moved = *arr.children[4];
@@ -165,7 +169,8 @@ int main(int argc, char** argv) {
 
   quiver_db* db = NULL;
   if (quiver_open(argv[1], &db) != QUIVER_OK) {
-    fprintf(stderr, "quiver_open: %s (%s)\n", quiver_last_error(), quiver_status_name(quiver_last_error_code()));
+    fprintf(stderr, "quiver_open: %s (%s)\n", quiver_last_error(),
+            quiver_status_name(quiver_last_error_code()));
     return 1;
   }
   quiver_snapshot* snap = NULL;

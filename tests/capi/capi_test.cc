@@ -2,8 +2,6 @@
 // buffers, Arrow export and release semantics, snapshot isolation against a
 // writer that appends, drops and compacts, reclaimed pins of killed readers,
 // and survival of acknowledged rows when the writer is killed.
-#include "store/capi/quiver.h"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include <string>
 
 #include "capi_data.h"
+#include "store/capi/quiver.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -80,10 +79,12 @@ int64_t CheckTripsRows(const quiver_table* t, int64_t first) {
     for (int64_t i = 0; i < quiver_chunk_num_rows(chunk); ++i, ++row) {
       REQUIRE(static_cast<const int64_t*>(id->values)[id->offset + i] == row);
       REQUIRE(Valid(*fare, i) == (row % 7 != 0));
-      if (row % 7 != 0) REQUIRE(static_cast<const double*>(fare->values)[fare->offset + i] == row * 0.5);
+      if (row % 7 != 0)
+        REQUIRE(static_cast<const double*>(fare->values)[fare->offset + i] == row * 0.5);
       int32_t c = static_cast<const int32_t*>(city->values)[city->offset + i];
       const quiver_column& d = *city->dictionary;
-      std::string cs(reinterpret_cast<const char*>(d.data) + d.offsets[c], size_t(d.offsets[c + 1] - d.offsets[c]));
+      std::string cs(reinterpret_cast<const char*>(d.data) + d.offsets[c],
+                     size_t(d.offsets[c + 1] - d.offsets[c]));
       REQUIRE(cs == "city_" + std::to_string(row % 5));
       REQUIRE(Valid(*note, i) == (row % 3 != 0));
       if (row % 3 != 0) {
@@ -353,9 +354,10 @@ TEST_CASE("Refresh moves a snapshot to the writer's latest commit", "[capi]") {
   quiver_close(db);
 }
 
-TEST_CASE("A pinned snapshot reads its data while the writer appends, drops and compacts, "
-          "released space is reused",
-          "[capi]") {
+TEST_CASE(
+    "A pinned snapshot reads its data while the writer appends, drops and compacts, "
+    "released space is reused",
+    "[capi]") {
   TempDir dir;
   const int64_t kRows = 20000;
   auto writer = MakePool(dir.file("p"), kRows);
@@ -414,7 +416,8 @@ static int PinAndWait(const std::vector<std::string>& args) {
   if (quiver_snapshot_get(db, &snap) != QUIVER_OK) return 3;
   const quiver_table* t = nullptr;
   quiver_chunk* chunk = nullptr;
-  if (quiver_snapshot_table(snap, "trips", &t) != QUIVER_OK || quiver_table_chunk(t, 0, &chunk) != QUIVER_OK) {
+  if (quiver_snapshot_table(snap, "trips", &t) != QUIVER_OK ||
+      quiver_table_chunk(t, 0, &chunk) != QUIVER_OK) {
     return 4;
   }
   std::printf("%llu\n", static_cast<unsigned long long>(quiver_snapshot_txn(snap)));
@@ -478,7 +481,8 @@ static int VerifyTrips(const std::vector<std::string>& args) {
   if (quiver_open(args.at(0).c_str(), &db) != QUIVER_OK) return 2;
   quiver_snapshot* snap = nullptr;
   const quiver_table* t = nullptr;
-  if (quiver_snapshot_get(db, &snap) != QUIVER_OK || quiver_snapshot_table(snap, "trips", &t) != QUIVER_OK) {
+  if (quiver_snapshot_get(db, &snap) != QUIVER_OK ||
+      quiver_snapshot_table(snap, "trips", &t) != QUIVER_OK) {
     return 3;
   }
   int64_t row = 0;
@@ -493,7 +497,8 @@ static int VerifyTrips(const std::vector<std::string>& args) {
       if (quiver_chunk_column(chunk, c, &got) != QUIVER_OK) return 6;
       const ArrayData& w = *want->columns[c];
       if (got->length != n || got->null_count != w.null_count || got->offset != 0) return 7;
-      if (got->null_count > 0 && std::memcmp(got->validity, w.buffers[0]->data(), size_t(BytesForBits(n))) != 0) {
+      if (got->null_count > 0 &&
+          std::memcmp(got->validity, w.buffers[0]->data(), size_t(BytesForBits(n))) != 0) {
         return 8;
       }
       if (got->offsets != nullptr) {
@@ -503,7 +508,9 @@ static int VerifyTrips(const std::vector<std::string>& args) {
         int64_t bytes = c == 5 ? BytesForBits(n) : n * (c == 2 ? 4 : 8);
         if (c == 5) {  // bool: compare bits, the padding bits are unspecified
           for (int64_t i = 0; i < n; ++i) {
-            if (GetBit(static_cast<const uint8_t*>(got->values), i) != GetBit(w.buffers[1]->data(), i)) return 11;
+            if (GetBit(static_cast<const uint8_t*>(got->values), i) !=
+                GetBit(w.buffers[1]->data(), i))
+              return 11;
           }
         } else if (std::memcmp(got->values, w.buffers[1]->data(), size_t(bytes)) != 0) {
           return 12;

@@ -113,9 +113,11 @@ int main(int argc, char** argv) {
   if (mode == "create" && (argc == 3 || argc == 4)) {
     return Create(argv[2], argc == 4 ? std::atoll(argv[3]) : 1000);
   }
-  if (mode == "append" && argc == 5) return Append(argv[2], std::atoll(argv[3]), std::atoll(argv[4]));
+  if (mode == "append" && argc == 5)
+    return Append(argv[2], std::atoll(argv[3]), std::atoll(argv[4]));
   if (mode == "big" && (argc == 4 || argc == 6)) {
-    return Big(argv[2], std::atoll(argv[3]), argc == 6 ? argv[4] : "", argc == 6 ? std::atoll(argv[5]) : 0);
+    return Big(argv[2], std::atoll(argv[3]), argc == 6 ? argv[4] : "",
+               argc == 6 ? std::atoll(argv[5]) : 0);
   }
   std::fprintf(stderr,
                "usage: capi_make_pool create PATH [ROWS] | append PATH START N | "
