@@ -100,30 +100,66 @@ class Splitter {
       const char* d = buf_->data.get();
       const size_t size = buf_->size;
       while (pos_ < size) {
-        char c = d[pos_];
-        if (c == '"' && quote_aware_) {
-          in_quotes_ = !in_quotes_;
-        } else if (c == '\n' || c == '\r') {
-          if (c == '\r') {
-            if (pos_ + 1 == size && !eof_) break;  // maybe CRLF: wait for the next byte
-            if (pos_ + 1 < size && d[pos_ + 1] == '\n') {
-              ++pos_;
-              continue;
+        // Fast path: a whole line without CR (or ending in CRLF), its quotes
+        // counted with memchr.
+        const char* nl = static_cast<const char*>(std::memchr(d + pos_, '\n', size - pos_));
+        const size_t seg_end = nl ? size_t(nl - d) : size;
+        const char* cr = static_cast<const char*>(std::memchr(d + pos_, '\r', seg_end - pos_));
+        if (nl && (cr == nullptr || cr + 1 == nl)) {
+          if (quote_aware_) {
+            const char* q = d + pos_;
+            while ((q = static_cast<const char*>(std::memchr(q, '"', size_t(nl - q)))) != nullptr) {
+              in_quotes_ = !in_quotes_;
+              ++q;
             }
           }
+          pos_ = seg_end + 1;
           ++lines_;
           if (!in_quotes_) {
             ++rows_;
-            row_end_ = pos_ + 1;
+            row_end_ = pos_;
             lines_at_row_end_ = lines_;
             if (rows_ >= max_rows || int64_t(row_end_ - start_) >= max_bytes) {
-              ++pos_;
               Cut(row_end_, lines_at_row_end_, out);
               return true;
             }
           }
+          continue;
         }
-        ++pos_;
+        // Slow path, byte by byte up to the next LF (or the end of the
+        // data): lone CRs, and the last bytes without a LF.
+        const size_t stop = nl ? seg_end + 1 : size;
+        bool wait = false;
+        while (pos_ < stop) {
+          char c = d[pos_];
+          if (c == '"' && quote_aware_) {
+            in_quotes_ = !in_quotes_;
+          } else if (c == '\n' || c == '\r') {
+            if (c == '\r') {
+              if (pos_ + 1 == size && !eof_) {
+                wait = true;  // maybe CRLF: wait for the next byte
+                break;
+              }
+              if (pos_ + 1 < size && d[pos_ + 1] == '\n') {
+                ++pos_;
+                continue;
+              }
+            }
+            ++lines_;
+            if (!in_quotes_) {
+              ++rows_;
+              row_end_ = pos_ + 1;
+              lines_at_row_end_ = lines_;
+              if (rows_ >= max_rows || int64_t(row_end_ - start_) >= max_bytes) {
+                ++pos_;
+                Cut(row_end_, lines_at_row_end_, out);
+                return true;
+              }
+            }
+          }
+          ++pos_;
+        }
+        if (wait) break;
       }
       if (pos_ >= size && eof_) {
         if (size > start_) {

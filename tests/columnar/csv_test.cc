@@ -344,3 +344,12 @@ TEST_CASE("CSV streaming reads a row split across many small reads", "[columnar]
   REQUIRE(batches.size() == 1);
   CHECK(quiver::testing::CellText(batches[0], 1, 0) == "x\r\ny");
 }
+
+TEST_CASE("CSV rows may end in a lone CR (old Mac files)", "[columnar][csv]") {
+  auto t = MustRead("a,b\r1,x\r2,\"y\rz\"\r3,w");
+  CHECK(ColumnTexts(t, 0) == Texts{"1", "2", "3"});
+  CHECK(ColumnTexts(t, 1) == Texts{"x", "y\rz", "w"});
+  auto o = Opts();
+  o.sample_rows = 1;
+  CHECK(ErrorOf("a\r1\r2\rx\r", o).find("t.csv:4: column 1 (\"a\"), byte 6:") == 0);
+}
