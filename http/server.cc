@@ -346,6 +346,11 @@ struct Server::Impl {
     const store::TableView* table = nullptr;
     size_t next_chunk = 0;
     bool full_scan = false;
+    // Set once the response is streamed: a result cut by max_result_rows
+    // then ends with the error marker in formats without a trailer.
+    bool streaming = false;
+    bool json_format = false;
+    int64_t max_rows = 0;
 
     ~Stream() {
       if (impl) impl->queries_running.fetch_sub(1);
@@ -379,6 +384,11 @@ struct Server::Impl {
           return next.status();
         }
         if (!next->has_value()) {
+          if (streaming && !json_format && cursor->truncated()) {
+            return Status::ResourceExhausted(
+                "result cut at max_result_rows = " + std::to_string(max_rows) +
+                " rows; add a LIMIT or raise max_result_rows");
+          }
           ResultTrailer trailer;
           trailer.truncated = cursor->truncated();
           trailer.elapsed_ms = MsSince(start);
@@ -695,6 +705,8 @@ struct Server::Impl {
     st->remote = c.req.remote_addr;
     st->start = c.start;
     st->binary = IsBinaryFormat(out.format);
+    st->json_format = out.format == ResultFormat::kJson;
+    st->max_rows = cfg.max_result_rows;
     st->qctx = Register();  // the timeout runs from here
     if (cfg.test_hook) {
       Status h = cfg.test_hook("query_started");
@@ -772,6 +784,7 @@ struct Server::Impl {
     c.res.set_header("Vary", "Accept-Encoding");
     c.res.status = 200;
     c.streaming = true;
+    st->streaming = true;
     c.res.set_chunked_content_provider(
         ctype, [st](size_t, httplib::DataSink& sink) { return st->Produce(sink); },
         [st](bool success) {

@@ -400,7 +400,7 @@ TEST_CASE("Arrow output read by npm apache-arrow equals the JSON output", "[http
 TEST_CASE("Errors have the right status and a JSON body; never a 200 with an error", "[http]") {
   Fixture f([](http::ServerConfig& c) {
     c.max_body_bytes = 1 << 20;
-    c.max_result_rows = 100;
+    c.max_result_rows = 50000;
   });
   auto c = f.Client();
 
@@ -444,14 +444,21 @@ TEST_CASE("Errors have the right status and a JSON body; never a 200 with an err
     RequireError(c.Get("/v1/tables/trips/rows?where=" + Enc("id = 'x'")), 422, "type_error");
   }
   SECTION("limits: a huge limit is capped with truncated, an absurd one refused") {
-    json j = Body(c.Get("/v1/tables/trips/rows?limit=1000000000000"));
-    CHECK(j["row_count"] == 100);
+    json j = Body(c.Get("/v1/tables/big/rows?limit=1000000000000&format=json"));
+    CHECK(j["row_count"] == 50000);
     CHECK(j["truncated"] == true);
     RequireError(c.Get("/v1/tables/trips/rows?limit=99999999999999999999"), 400, "invalid_argument");
     RequireError(c.Get("/v1/tables/trips/rows?limit=-1"), 400, "invalid_argument");
     RequireError(c.Get("/v1/tables/trips/rows?filter=x"), 400, "invalid_argument");
-    auto csv = c.Get("/v1/tables/trips/rows?format=csv");
-    CHECK(csv->get_header_value("X-Quiver-Truncated") == "true");
+  }
+  SECTION("a streamed result cut by max_result_rows ends with the error marker") {
+    auto r = c.Get("/v1/tables/big/rows?format=ndjson");  // streamed: over 256 KiB
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->body.find("\"resource_exhausted\"") != std::string::npos);
+    json j = Body(c.Get("/v1/tables/big/rows"));
+    CHECK(j["truncated"] == true);
+    CHECK(j["row_count"] == 50000);
   }
   SECTION("405 with Allow, 406, 411, 413, 415") {
     auto r = c.Delete("/v1/query");
@@ -465,6 +472,18 @@ TEST_CASE("Errors have the right status and a JSON body; never a 200 with an err
     std::string big((1 << 20) + 1, ' ');
     RequireError(c.Post("/v1/query", big, "application/json"), 413, "payload_too_large");
   }
+}
+
+TEST_CASE("A small result cut by max_result_rows says so in a header (and in JSON)", "[http]") {
+  Fixture f([](http::ServerConfig& c) { c.max_result_rows = 100; });
+  auto c = f.Client();
+  auto csv = c.Get("/v1/tables/trips/rows?format=csv");
+  REQUIRE(csv);
+  CHECK(csv->get_header_value("X-Quiver-Truncated") == "true");
+  json j = Body(c.Get("/v1/tables/trips/rows"));
+  CHECK(j["row_count"] == 100);
+  CHECK(j["truncated"] == true);
+  CHECK(!c.Get("/v1/tables/trips/rows?limit=5&format=csv")->has_header("X-Quiver-Truncated"));
 }
 
 TEST_CASE("A 1 GB Content-Length is refused before the body is read, and no length is 411",
