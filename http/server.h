@@ -39,7 +39,7 @@ struct ServerConfig {
   int port = 8080;                 // 0 = any free port
   int threads = 16;                // HTTP worker threads (one per open connection)
   uint64_t max_body_bytes = 64ull << 20;
-  int64_t max_result_rows = 1'000'000;  // rows per response; `truncated: true` past it
+  int64_t max_result_rows = 10'000'000;  // rows per response; `truncated: true` past it
   int64_t query_timeout_ms = 30'000;    // 0 = none
   int max_concurrent_queries = 8;       // queries running at once; 503 past it
   int query_threads = 0;                // executor threads per query (0 = all cores)
