@@ -170,11 +170,16 @@ class NdjsonFormat : public internal::TextFormat {
       std::vector<ColumnInferrer> inf;
       LineSax sax;
       int64_t rows = 0;
-      ForEachLine(sample, [&](std::string_view line, int64_t, int64_t) {
+      std::string first_error;
+      ForEachLine(sample, [&](std::string_view line, int64_t line_no, int64_t) {
         if (rows >= o_.sample_rows) return false;
         ++rows;
         sax.Reset();
-        if (!ParseLine(line, &sax)) return true;  // reported by Parse
+        if (!ParseLine(line, &sax)) {
+          // Reported by Parse, unless no line gives a column.
+          if (first_error.empty()) first_error = Where(o_, line_no) + sax.error();
+          return true;
+        }
         for (size_t i = 0; i < sax.size(); ++i) {
           auto& e = sax.entry(i);
           auto [it, added] = index.try_emplace(e.key, names.size());
@@ -196,6 +201,12 @@ class NdjsonFormat : public internal::TextFormat {
         return true;
       });
       sample_rows_ = rows;
+      if (names.empty() && o_.overrides.empty()) {
+        if (!first_error.empty()) return Status::Invalid(first_error);
+        return Status::Invalid(Where(o_, sample.first_line) +
+                               (rows == 0 ? "the input is empty: no JSON object to name the columns"
+                                          : "no keys in the first lines to name the columns"));
+      }
       std::vector<Field> fields(names.size());
       for (size_t i = 0; i < names.size(); ++i) {
         fields[i].name = names[i];

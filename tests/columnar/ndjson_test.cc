@@ -129,8 +129,12 @@ TEST_CASE("NDJSON with a schema converts values and checks ranges", "[columnar][
 }
 
 TEST_CASE("NDJSON: empty input, skip mode, parallel parsing", "[columnar][ndjson]") {
-  auto e = MustRead("");
-  CHECK(e.schema->num_fields() == 0);
+  CHECK(ErrorOf("").find("t.ndjson:1: the input is empty: no JSON object to name the columns") == 0);
+  CHECK(ErrorOf("{}\n").find("t.ndjson:1: no keys in the first lines") == 0);
+  auto eo = Opts();
+  eo.schema = std::make_shared<quiver::Schema>(*quiver::ParseSchemaSpec("a:int64"));
+  auto e = MustRead("", eo);
+  CHECK(e.schema->num_fields() == 1);
   CHECK(e.num_rows() == 0);
 
   auto o = Opts();
