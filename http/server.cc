@@ -1396,6 +1396,8 @@ Status Server::Start() {
   svr->set_payload_max_length(size_t(cfg.max_body_bytes));
   svr->set_read_timeout(std::chrono::milliseconds(cfg.read_timeout_ms));
   svr->set_keep_alive_timeout(5);
+  // httplib closes a keep-alive connection after 5 requests by default.
+  svr->set_keep_alive_max_count(100000);
   svr->set_pre_routing_handler(
       [im](const httplib::Request& req, httplib::Response& res) { return im->PreRoute(req, res); });
   svr->set_expect_100_continue_handler([im](const httplib::Request& req, httplib::Response& res) {
