@@ -429,7 +429,11 @@ Status Store::Mutate(const std::function<Status(Mutation&)>& fn) {
   Mutation m{txn.get(), {}, NowNs()};
   QUIVER_ASSIGN_OR_RETURN(m.catalog, LoadCatalog(*txn));
   QUIVER_RETURN_NOT_OK(fn(m));
-  return CommitCatalog(*txn, m.catalog, pmem::Durability::kSync).status();
+  QUIVER_RETURN_NOT_OK(CommitCatalog(*txn, m.catalog, pmem::Durability::kSync).status());
+  // Move the cached snapshot (and so this process's pin) to the new state
+  // at once, so that what this commit freed is not held back by our own pin.
+  (void)GetSnapshot();
+  return Status::OK();
 }
 
 Status Store::CreateTable(const std::string& name, const Schema& schema, bool if_not_exists) {
@@ -615,6 +619,7 @@ Result<uint64_t> TableWriter::Commit() {
   done_ = true;
   txn_.reset();
   lock_.unlock();
+  (void)store_->GetSnapshot();  // see Store::Mutate
   return id;
 }
 

@@ -332,3 +332,18 @@ TEST_CASE("Chunks validated once are shared by later snapshots", "[store]") {
   b1 = Status::Cancelled("released");
   CHECK(Rows(**(*s2)->table("trips")) == Expected(0, 110));
 }
+
+TEST_CASE("A writer's own cached snapshot never holds back the space its commits free") {
+  TempDir dir;
+  auto store = MustCreate(dir.path() + "/reuse.pool");
+  WriteOptions w;
+  w.create_schema = TripsSchema();
+  REQUIRE(store->Write("a", {MakeTrips(0, 20000)}, w).ok());
+  const uint64_t high_after_a = store->pool().Info().high_water;
+  REQUIRE(store->DropTable("a").ok());
+  // No GetSnapshot() in between: the store itself must have moved its pin.
+  REQUIRE(store->Write("b", {MakeTrips(0, 20000)}, w).ok());
+  pmem::PoolInfo info = store->pool().Info();
+  CHECK(info.high_water <= high_after_a + 16 * 1024);  // a catalog page or two, not the table
+  CHECK(info.free_list_pending == 0);
+}
