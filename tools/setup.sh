@@ -20,6 +20,7 @@ PACKAGES=(
   libbenchmark-dev                     # microbenchmarks (tools/bench)
   clang libclang-rt-14-dev             # libFuzzer targets
   sqlite3                              # reference engine for query tests
+  python3-numpy python3-pandas         # the Python package (tools/python) and its tests
 )
 
 missing=()
