@@ -55,6 +55,18 @@ ArrayView ArrayData::View() const {
   return v;
 }
 
+ColumnViews::ColumnViews(const std::vector<std::shared_ptr<ArrayData>>& columns) {
+  views_.resize(columns.size());
+  dicts_.resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    views_[i] = columns[i]->View();
+    if (columns[i]->dictionary) {
+      dicts_[i] = columns[i]->dictionary->View();
+      views_[i].dictionary = &dicts_[i];
+    }
+  }
+}
+
 int64_t ArrayView::DictIndex(int64_t i) const {
   switch (type->dict_index) {
     case TypeId::kInt8: return data<int8_t>()[i];

@@ -123,6 +123,29 @@ struct RecordBatch {
   std::vector<std::shared_ptr<ArrayData>> columns;
 };
 
+// Views of columns with their dictionaries wired up (ArrayData::View() does
+// not set ArrayView::dictionary: the dictionary's view needs a home, and this
+// is it). Valid while the columns are alive. Movable (the views keep
+// pointing at the moved storage), not copyable.
+class ColumnViews {
+ public:
+  ColumnViews() = default;
+  explicit ColumnViews(const std::vector<std::shared_ptr<ArrayData>>& columns);
+  explicit ColumnViews(const RecordBatch& batch) : ColumnViews(batch.columns) {}
+  ColumnViews(ColumnViews&&) = default;
+  ColumnViews& operator=(ColumnViews&&) = default;
+  ColumnViews(const ColumnViews&) = delete;
+  ColumnViews& operator=(const ColumnViews&) = delete;
+
+  const ArrayView& operator[](size_t i) const { return views_[i]; }
+  size_t size() const { return views_.size(); }
+  const std::vector<ArrayView>& views() const { return views_; }
+
+ private:
+  std::vector<ArrayView> views_;
+  std::vector<ArrayView> dicts_;
+};
+
 // A selection of row indices within a batch (ascending), the output of
 // predicates and the input of take/aggregate kernels. 32-bit indices keep it
 // compact: one chunk holds fewer than 2^31 rows.

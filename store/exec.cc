@@ -436,21 +436,10 @@ class Pruner {
 // The columns of one chunk as kernel views (dictionary views wired up).
 struct ChunkColumns {
   RecordBatch batch;
-  std::vector<ArrayView> views;
-  std::vector<ArrayView> dicts;
+  ColumnViews columns;
+  std::vector<ArrayView> views;  // columns.views(), as the morsels copy them
 
-  explicit ChunkColumns(RecordBatch b) : batch(std::move(b)) {
-    const size_t n = batch.columns.size();
-    views.resize(n);
-    dicts.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      views[i] = batch.columns[i]->View();
-      if (batch.columns[i]->dictionary) {
-        dicts[i] = batch.columns[i]->dictionary->View();
-        views[i].dictionary = &dicts[i];
-      }
-    }
-  }
+  explicit ChunkColumns(RecordBatch b) : batch(std::move(b)), columns(batch), views(columns.views()) {}
   int64_t rows() const { return batch.num_rows; }
 };
 
@@ -1072,20 +1061,6 @@ std::vector<kernels::SortKey> SortKeysFor(const BoundQuery& q,
   return keys;
 }
 
-std::vector<ArrayView> ViewsOf(const std::vector<std::shared_ptr<ArrayData>>& cols,
-                               std::vector<ArrayView>* dict_storage) {
-  std::vector<ArrayView> views(cols.size());
-  dict_storage->assign(cols.size(), ArrayView());
-  for (size_t i = 0; i < cols.size(); ++i) {
-    views[i] = cols[i]->View();
-    if (cols[i]->dictionary) {
-      (*dict_storage)[i] = cols[i]->dictionary->View();
-      views[i].dictionary = &(*dict_storage)[i];
-    }
-  }
-  return views;
-}
-
 // Orders (and windows) materialised columns; returns the output batches.
 Result<std::vector<RecordBatch>> OrderAndWindow(const std::shared_ptr<const Schema>& schema,
                                                 const std::vector<std::shared_ptr<ArrayData>>& cols,
@@ -1093,8 +1068,8 @@ Result<std::vector<RecordBatch>> OrderAndWindow(const std::shared_ptr<const Sche
                                                 const std::vector<kernels::SortKey>& keys,
                                                 const RowWindow& window, int64_t batch_rows,
                                                 bool* truncated) {
-  std::vector<ArrayView> dicts;
-  std::vector<ArrayView> views = ViewsOf(cols, &dicts);
+  const ColumnViews column_views(cols);
+  const std::vector<ArrayView>& views = column_views.views();
   SelectionVector order;
   if (!keys.empty()) {
     if (window.take >= 0) {

@@ -105,14 +105,7 @@ struct Fixture {
 std::vector<std::string> Rows(const QueryResult& r) {
   std::vector<std::string> out;
   for (const auto& b : r.batches) {
-    std::vector<ArrayView> views(b.columns.size()), dicts(b.columns.size());
-    for (size_t c = 0; c < b.columns.size(); ++c) {
-      views[c] = b.columns[c]->View();
-      if (b.columns[c]->dictionary) {
-        dicts[c] = b.columns[c]->dictionary->View();
-        views[c].dictionary = &dicts[c];
-      }
-    }
+    const ColumnViews views(b);
     for (int64_t i = 0; i < b.num_rows; ++i) {
       std::string row;
       for (size_t c = 0; c < views.size(); ++c) {

@@ -306,17 +306,10 @@ using Table = std::vector<std::vector<std::string>>;
 Table QuiverRows(const QueryResult& r) {
   Table out;
   for (const auto& b : r.batches) {
-    std::vector<ArrayView> views(b.columns.size()), dicts(b.columns.size());
-    for (size_t c = 0; c < b.columns.size(); ++c) {
-      views[c] = b.columns[c]->View();
-      if (b.columns[c]->dictionary) {
-        dicts[c] = b.columns[c]->dictionary->View();
-        views[c].dictionary = &dicts[c];
-      }
-    }
+    const ColumnViews views(b);
     for (int64_t i = 0; i < b.num_rows; ++i) {
       std::vector<std::string> row;
-      for (const auto& v : views) row.push_back(Render(v, i));
+      for (const auto& v : views.views()) row.push_back(Render(v, i));
       out.push_back(std::move(row));
     }
   }

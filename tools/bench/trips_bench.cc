@@ -202,14 +202,7 @@ int main(int argc, char** argv) {
     // BY may pick any rows in SQL; only its row count is compared).
     int shown = 0;
     for (const auto& b : last.batches) {
-      std::vector<ArrayView> views(b.columns.size()), dicts(b.columns.size());
-      for (size_t c = 0; c < b.columns.size(); ++c) {
-        views[c] = b.columns[c]->View();
-        if (b.columns[c]->dictionary) {
-          dicts[c] = b.columns[c]->dictionary->View();
-          views[c].dictionary = &dicts[c];
-        }
-      }
+      const ColumnViews views(b);
       for (int64_t i = 0; i < b.num_rows && shown < 3; ++i, ++shown) {
         out += shown ? ",[" : "[";
         for (size_t c = 0; c < views.size(); ++c) out += (c ? "," : "") + JsonValue(views[c], i);
