@@ -349,25 +349,6 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
   }
 }
 
-// Views of one batch's columns, with their dictionaries wired up. Valid
-// while the batch is alive.
-struct BatchViews {
-  std::vector<ArrayView> columns;
-  std::vector<ArrayView> dictionaries;
-
-  explicit BatchViews(const RecordBatch& batch) {
-    columns.reserve(batch.columns.size());
-    dictionaries.resize(batch.columns.size());
-    for (size_t c = 0; c < batch.columns.size(); ++c) {
-      columns.push_back(batch.columns[c]->View());
-      if (batch.columns[c]->dictionary) {
-        dictionaries[c] = batch.columns[c]->dictionary->View();
-        columns[c].dictionary = &dictionaries[c];
-      }
-    }
-  }
-};
-
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -486,15 +467,15 @@ class JsonWriter : public WriterBase {
 
   Status Write(const RecordBatch& batch) override {
     QUIVER_RETURN_NOT_OK(CheckBatch(batch));
-    BatchViews views(batch);
+    ColumnViews views(batch);
     bool objects = ndjson_ || options_.records;
     for (int64_t r = 0; r < batch.num_rows; ++r) {
       if (!ndjson_) buf_ += rows_ == 0 ? "\n" : ",\n";
       buf_.push_back(objects ? '{' : '[');
-      for (size_t c = 0; c < views.columns.size(); ++c) {
+      for (size_t c = 0; c < views.size(); ++c) {
         if (c > 0) buf_.push_back(',');
         if (objects) buf_ += keys_[c];
-        AppendJsonValue(&buf_, views.columns[c], r, options_.int64_as_string);
+        AppendJsonValue(&buf_, views[c], r, options_.int64_as_string);
       }
       buf_.push_back(objects ? '}' : ']');
       if (ndjson_) buf_.push_back('\n');
@@ -570,11 +551,11 @@ class CsvWriter : public WriterBase {
 
   Status Write(const RecordBatch& batch) override {
     QUIVER_RETURN_NOT_OK(CheckBatch(batch));
-    BatchViews views(batch);
+    ColumnViews views(batch);
     for (int64_t r = 0; r < batch.num_rows; ++r) {
-      for (size_t c = 0; c < views.columns.size(); ++c) {
+      for (size_t c = 0; c < views.size(); ++c) {
         if (c > 0) buf_.push_back(delimiter_);
-        const ArrayView& v = views.columns[c];
+        const ArrayView& v = views[c];
         if (v.IsNull(r)) continue;
         if (IsStringLike(v)) {
           AppendField(StringAt(v, r), c == 0);
@@ -665,13 +646,13 @@ class TextTableWriter : public WriterBase {
 
   Status Write(const RecordBatch& batch) override {
     QUIVER_RETURN_NOT_OK(CheckBatch(batch));
-    BatchViews views(batch);
+    ColumnViews views(batch);
     std::string text;
     for (int64_t r = 0; r < batch.num_rows; ++r) {
       std::vector<std::pair<std::string, size_t>> row;
-      row.reserve(views.columns.size());
-      for (size_t c = 0; c < views.columns.size(); ++c) {
-        const ArrayView& v = views.columns[c];
+      row.reserve(views.size());
+      for (size_t c = 0; c < views.size(); ++c) {
+        const ArrayView& v = views[c];
         text.clear();
         if (v.IsNull(r)) {
           text = "NULL";
