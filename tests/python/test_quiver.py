@@ -111,6 +111,37 @@ class QuiverPackageTest(unittest.TestCase):
         self.assertEqual(types["bin"][2], b"\x00\x01\x02")
         self.assertEqual(str(types["d"][2]), "2022-01-10")
 
+    def test_values_equal_what_quiverd_returns(self):
+        quiverd = os.environ.get("QUIVERD")
+        if not quiverd:
+            self.skipTest("QUIVERD is not set (quiverd not built)")
+        import json
+        import urllib.request
+        proc = subprocess.Popen([quiverd, "--pool", self.path, "--listen", "127.0.0.1:0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = proc.stdout.readline()  # "listening on http://HOST:PORT (...)"
+            self.assertIn("listening on http://", line)
+            base = line.split()[2]
+            sql = "SELECT id, fare, note, city FROM trips WHERE id < 60 ORDER BY id DESC"
+            req = urllib.request.Request(base + "/v1/query", data=json.dumps({"sql": sql}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                body = json.load(r)
+            t = self.db["trips"]
+            ids, fare, note, city = t["id"], t["fare"], t["note"], t["city"]
+            self.assertEqual(body["row_count"], 60)
+            for row in body["rows"]:
+                i = row[0]
+                self.assertEqual(int(ids[i]), i)
+                want_fare = None if fare[i] is np.ma.masked else float(fare[i])
+                self.assertEqual(row[1], want_fare)
+                self.assertEqual(row[2], note[i])
+                self.assertEqual(row[3], city[i])
+        finally:
+            proc.terminate()
+            self.assertEqual(proc.wait(timeout=30), 0)
+
     def test_an_array_keeps_its_snapshot_alive(self):
         a = self.db["trips"]["id"]
         self.db.close()
