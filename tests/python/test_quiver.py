@@ -141,6 +141,7 @@ class QuiverPackageTest(unittest.TestCase):
         finally:
             proc.terminate()
             self.assertEqual(proc.wait(timeout=30), 0)
+            proc.stdout.close()
 
     def test_an_array_keeps_its_snapshot_alive(self):
         a = self.db["trips"]["id"]
