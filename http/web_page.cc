@@ -122,7 +122,9 @@ async function run() {
   $("status").textContent = "running…";
   const started = performance.now();
   try {
-    const r = await fetch("/v1/query", {
+    // JSON.parse rounds integers beyond 2^53: ask for 64-bit integers as
+    // strings so that the cells show them exactly.
+    const r = await fetch("/v1/query?int64_as_string=true", {
       method: "POST",
       headers: headers({ "Content-Type": "application/json", "Accept": "application/json" }),
       body: JSON.stringify({ sql: $("sql").value }),

@@ -21,6 +21,8 @@ PACKAGES=(
   clang libclang-rt-14-dev             # libFuzzer targets
   sqlite3                              # reference engine for query tests
   python3-numpy python3-pandas         # the Python package (tools/python) and its tests
+  chromium                             # headless browser for the web page test (tests/http)
+  wrk                                  # HTTP load generator (tools/bench/http_bench.sh)
 )
 
 missing=()

@@ -34,6 +34,8 @@ if [ "$(check)" = "ok" ]; then
 fi
 mkdir -p "$prefix"
 cp "$here/package.json" "$prefix/package.json"
+# puppeteer-core drives Debian's /usr/bin/chromium; never fetch a browser.
+export PUPPETEER_SKIP_DOWNLOAD=1
 npm install --prefix "$prefix" --no-audit --no-fund --omit=dev --prefer-offline
 if [ "$(check)" != "ok" ]; then
   echo "install.sh: npm install finished but the pinned versions are missing in $prefix" >&2
