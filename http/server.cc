@@ -498,12 +498,16 @@ struct Server::Impl {
     std::lock_guard<std::mutex> g(mu);
     ++inflight;
   }
+  // Only Wait() waits for the in-flight count, and only once the accept
+  // loop has ended: waking the cv's waiters (Wait() and the watchdog) on
+  // every request would cost two context switches per request.
   void LeaveRequest() {
+    bool wake;
     {
       std::lock_guard<std::mutex> g(mu);
-      --inflight;
+      wake = --inflight == 0 && accept_done;
     }
-    cv.notify_all();
+    if (wake) cv.notify_all();
   }
 
   void Log(const std::string& method, const std::string& target, const std::string& route,

@@ -809,8 +809,10 @@ Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
 
 int ResolveThreads(int requested) {
   if (requested > 0) return requested;
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : int(hw);
+  // hardware_concurrency() reads sysfs (open, read, close) on every call;
+  // a server opening many small queries asks once.
+  static const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
+  return hw;
 }
 
 // ---------------------------------------------------------------------------
