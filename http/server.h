@@ -50,7 +50,7 @@ struct ServerConfig {
   uint64_t compress_min_bytes = 4096;   // compress responses at least this large
   int64_t shutdown_grace_ms = 10'000;   // drain in-flight requests, then cancel them
   int64_t read_timeout_ms = 10'000;     // a client that sends nothing this long is dropped
-  bool log_requests = true;             // one line per request on stderr
+  bool log_requests = true;             // one line per request on stderr (batched, within 20 ms)
   // Test hook (not in the file): called at "query_started" (a query holds
   // its slot) and at "stream" (before each piece of a streamed result is
   // produced); an error returned there is treated as the query's error.

@@ -860,6 +860,7 @@ TEST_CASE("The config file is parsed with errors that name the key", "[http]") {
 TEST_CASE("quiverd serves a pool, sees quiver ingest commits, and exits 0 on SIGTERM", "[http]") {
   TempDir dir;
   std::string path = dir.file("d.pool");
+  std::string err_file = dir.file("quiverd.err");
   {
     auto w = store::Store::Create(path, 16 << 20);
     REQUIRE(w.ok());
@@ -874,6 +875,9 @@ TEST_CASE("quiverd serves a pool, sees quiver ingest commits, and exits 0 on SIG
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
+    FILE* err = std::fopen(err_file.c_str(), "w");
+    if (err == nullptr) _exit(126);
+    dup2(fileno(err), 2);
     execl(QUIVERD_BIN, "quiverd", "--pool", path.c_str(), "--listen", "127.0.0.1:0", nullptr);
     _exit(127);
   }
@@ -901,5 +905,17 @@ TEST_CASE("quiverd serves a pool, sees quiver ingest commits, and exits 0 on SIG
   kill(pid, SIGTERM);
   CHECK(quiver::testing::WaitChild(pid) == 0);
   close(out[0]);
+  // The request log is written in batches: every request's line is there
+  // at exit, before the final "stopped".
+  std::string log = quiver::testing::ReadFileBytes(err_file);
+  INFO(log);
+  size_t requests = 0;
+  for (size_t at = 0; (at = log.find(" GET /v1/sql?q=", at)) != std::string::npos; ++at) ++requests;
+#ifdef QUIVER_CLI
+  CHECK(requests == 2);
+#else
+  CHECK(requests == 1);
+#endif
+  CHECK(log.rfind(" GET /v1/sql?q=") < log.find("quiverd: stopped"));
 }
 #endif
