@@ -5,7 +5,7 @@
 #   tools/bench/http_bench.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [ROWS]
 #   defaults:                  build      10        32            1000000
 #
-# Uses wrk (2 threads, --latency) when installed (apt-get install wrk), else
+# Uses wrk (2 threads, --latency) when installed (tools/setup.sh installs it), else
 # the bundled http_bench load generator (tools/quiverd/http_bench.cc). Prints
 # requests/s and p50/p99 latency per query. The pool lives in /dev/shm (or a
 # temp dir) and is removed at the end; quiverd is stopped with SIGTERM.
