@@ -481,6 +481,7 @@ struct Server::Impl {
 
   void WatchdogLoop() {
     std::unique_lock<std::mutex> lk(mu);
+    auto refreshed = Clock::now();
     while (!watchdog_stop) {
       cv.wait_for(lk, std::chrono::milliseconds(20));
       auto now = Clock::now();
@@ -491,6 +492,14 @@ struct Server::Impl {
       }
       lk.unlock();
       FlushLog();
+      // The store's cached snapshot pins the state the last request saw; an
+      // idle server would hold it forever and keep the writer (quiver ingest
+      // --replace, compact) from reusing what later commits free. Move it to
+      // the latest state a few times a second (cheap when nothing changed).
+      if (now - refreshed >= std::chrono::milliseconds(250)) {
+        refreshed = now;
+        (void)store->GetSnapshot();
+      }
       lk.lock();
     }
   }

@@ -637,6 +637,21 @@ TEST_CASE("A commit by another writer is visible to the next request", "[http]")
   CHECK(Rows(c, "SELECT count(*) FROM trips") == json({{1010}}));
 }
 
+TEST_CASE("An idle server moves its pin on, so the writer can reuse freed space", "[http]") {
+  Fixture f;
+  auto c = f.Client();
+  CHECK(Body(c.Get("/v1/tables/trips"))["rows"] == 1000);  // the server now pins this state
+  REQUIRE(f.writer->TruncateTable("trips").ok());            // frees the table's chunks
+  // No request follows: the server must let go of the old state by itself
+  // (bounded polling of the condition, at most 10 s).
+  bool reusable = false;
+  for (int i = 0; i < 1000 && !reusable; ++i) {
+    reusable = f.writer->pool().Info().free_list_pending == 0;
+    if (!reusable) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(reusable);
+}
+
 TEST_CASE("Over max_concurrent_queries a query gets 503 with Retry-After", "[http]") {
   std::promise<void> holding, release;
   auto release_f = release.get_future().share();
