@@ -9,6 +9,7 @@
 // each and prints one JSON line per query: its median and every timing in
 // milliseconds, and its result rows (to check both engines agree).
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -131,11 +132,51 @@ std::string JsonValue(const ArrayView& v, int64_t i) {
   }
 }
 
+// Writes the same rows as CSV (header id,ts,vendor,passengers,distance,fare,
+// city; NULL as an empty field; floats in their shortest exact form), for
+// the ingest benchmark (tools/bench/ingest_vs_duckdb.sh).
+int WriteCsv(const std::string& path, int64_t rows) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    std::fprintf(stderr, "trips_bench: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  std::string buf = "id,ts,vendor,passengers,distance,fare,city\n";
+  char num[64];
+  auto put_double = [&](double v) {
+    auto r = std::to_chars(num, num + sizeof num, v);
+    buf.append(num, r.ptr);
+  };
+  for (int64_t i = 0; i < rows; ++i) {
+    const Trip t = Make(i);
+    buf += std::to_string(t.id);
+    buf += ',';
+    buf += std::to_string(t.ts);
+    buf += ',';
+    buf += t.vendor;
+    buf += ',';
+    if (!t.passengers_null) buf += std::to_string(t.passengers);
+    buf += ',';
+    put_double(t.distance);
+    buf += ',';
+    if (!t.fare_null) put_double(t.fare);
+    buf += ',';
+    buf += t.city;
+    buf += '\n';
+    if (buf.size() > (1 << 20)) {
+      std::fwrite(buf.data(), 1, buf.size(), f);
+      buf.clear();
+    }
+  }
+  std::fwrite(buf.data(), 1, buf.size(), f);
+  return std::fclose(f) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--query Qn]\n");
+    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--query Qn] [--csv FILE]\n");
     return 1;
   }
   const std::string path = argv[1];
@@ -143,6 +184,7 @@ int main(int argc, char** argv) {
   int runs = 5, threads = 2;
   bool generate_only = false;
   std::string only;  // run just this query (e.g. Q3), for profiling
+  std::string csv;   // write the rows as CSV to this file instead (POOL unused)
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--rows" && i + 1 < argc) rows = std::stoll(argv[++i]);
@@ -150,7 +192,9 @@ int main(int argc, char** argv) {
     else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
     else if (a == "--generate-only") generate_only = true;
     else if (a == "--query" && i + 1 < argc) only = argv[++i];
+    else if (a == "--csv" && i + 1 < argc) csv = argv[++i];
   }
+  if (!csv.empty()) return WriteCsv(csv, rows);
   if (access(path.c_str(), F_OK) != 0) {
     if (int rc = Generate(path, rows)) return rc;
   }
