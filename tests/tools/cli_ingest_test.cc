@@ -6,12 +6,22 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <random>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "columnar/array.h"
 #include "columnar/ipc.h"
 #include "columnar/schema_spec.h"
 #include "columnar/text_test_util.h"
@@ -505,4 +515,219 @@ TEST_CASE("CSV and NDJSON round trips through quiver export give the input's val
   std::string expect = nd;
   expect.replace(expect.find("\\u00e9"), 6, "\xc3\xa9");
   CHECK(out == expect);
+}
+
+namespace {
+
+// Rows and an order-sensitive hash of the (id, v) rows of a table with two
+// int64 columns, so "unchanged" and "previous + the whole file" are exact.
+struct Digest {
+  int64_t rows = 0;
+  uint64_t hash = 1469598103934665603ull;
+  bool operator==(const Digest& o) const { return rows == o.rows && hash == o.hash; }
+  void Add(int64_t id, int64_t v) {
+    hash = (hash ^ uint64_t(id)) * 1099511628211ull;
+    hash = (hash ^ uint64_t(v)) * 1099511628211ull;
+    ++rows;
+  }
+};
+
+Digest DigestTable(const std::string& pool, const std::string& table) {
+  quiver::store::StoreOptions so;
+  so.read_only = true;
+  auto st = quiver::store::Store::Open(pool, so);
+  INFO(st.status().message());
+  REQUIRE(st.ok());
+  auto snap = (*st)->GetSnapshot();
+  REQUIRE(snap.ok());
+  auto t = (*snap)->table(table);
+  REQUIRE(t.ok());
+  REQUIRE(quiver::SchemaToSpec(*(*t)->schema()) == "id:int64,v:int64");
+  Digest d;
+  for (size_t i = 0; i < (*t)->num_chunks(); ++i) {
+    auto b = (*t)->ReadChunk(i);
+    INFO(b.status().message());
+    REQUIRE(b.ok());
+    quiver::ColumnViews views(*b);
+    for (int64_t r = 0; r < b->num_rows; ++r) {
+      // A null (never written) poisons the hash.
+      d.Add(views[0].IsNull(r) ? INT64_MIN : views[0].Value<int64_t>(r),
+            views[1].IsNull(r) ? INT64_MIN : views[1].Value<int64_t>(r));
+    }
+  }
+  REQUIRE(d.rows == (*t)->num_rows());
+  return d;
+}
+
+// `quiver ingest ARGS` with stdout and stderr to `log`; stdin is a pipe whose
+// write end is returned in *in (or /dev/null when in is null).
+pid_t SpawnIngest(const std::vector<std::string>& args, const std::string& log, int* in) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(QUIVER_CLI));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int p[2] = {-1, -1};
+  if (in) REQUIRE(pipe(p) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int fd0 = in ? p[0] : open("/dev/null", O_RDONLY);
+    int fd1 = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd0, 0);
+    dup2(fd1, 1);
+    dup2(fd1, 2);
+    if (in) close(p[1]);
+    execv(QUIVER_CLI, argv.data());
+    _exit(127);
+  }
+  if (in) {
+    close(p[0]);
+    *in = p[1];
+  }
+  return pid;
+}
+
+}  // namespace
+
+TEST_CASE("An ingest killed with SIGKILL at random moments leaves the table unchanged or fully ingested",
+          "[tools][ingest]") {
+  using Clock = std::chrono::steady_clock;
+  signal(SIGPIPE, SIG_IGN);
+  int kills = 24;
+  if (const char* e = std::getenv("QUIVER_INGEST_KILLS")) kills = std::max(1, std::atoi(e));
+  uint64_t seed = std::random_device{}();
+  if (const char* e = std::getenv("QUIVER_INGEST_KILL_SEED")) seed = std::strtoull(e, nullptr, 10);
+  std::fprintf(stderr, "[ingest kill test] QUIVER_INGEST_KILL_SEED=%llu QUIVER_INGEST_KILLS=%d\n",
+               (unsigned long long)seed, kills);
+  INFO("QUIVER_INGEST_KILL_SEED=" << seed);
+  std::mt19937_64 rng(seed);
+
+  TempDir dir;
+  std::string pool = dir.file("pool");
+  REQUIRE(Quiver("pool create " + pool + " --size 1G").code == 0);
+  WriteFileBytes(dir.file("seed.csv"), "id,v\n-1,10\n-2,20\n-3,30\n");
+  REQUIRE(Quiver("ingest " + pool + " t " + dir.file("seed.csv")).code == 0);
+  Digest base = DigestTable(pool, "t");
+  REQUIRE(base.rows == 3);
+
+  // The input, written once: big enough that one ingest takes a while.
+  constexpr int64_t kRows = 750000;
+  std::string csv = "id,v\n";
+  Digest file_rows;  // the file's rows alone, to check it was written right
+  std::vector<std::pair<int64_t, int64_t>> values;
+  values.reserve(kRows);
+  for (int64_t i = 0; i < kRows; ++i) {
+    int64_t v = (i * 7919) % 100003 - 50000;
+    csv += std::to_string(i) + "," + std::to_string(v) + "\n";
+    values.emplace_back(i, v);
+  }
+  std::string big = dir.file("big.csv");
+  WriteFileBytes(big, csv);
+  auto plus_file = [&](Digest d) {
+    for (const auto& [id, v] : values) d.Add(id, v);
+    return d;
+  };
+  auto args_for = [&](bool from_stdin) {
+    return std::vector<std::string>{"ingest", pool, "t", from_stdin ? "-" : big, "--append", "--format",
+                                    "csv", "--chunk-rows", "20000", "--progress", "none"};
+  };
+
+  // One ingest, run to its end or sent SIGKILL `delay` after the fork.
+  struct Outcome {
+    int code;      // exit code, or 128+signal
+    double secs;   // fork to exit
+  };
+  auto run = [&](bool from_stdin, std::optional<Clock::duration> delay) {
+    int in = -1;
+    auto t0 = Clock::now();
+    pid_t pid = SpawnIngest(args_for(from_stdin), dir.file("log"), from_stdin ? &in : nullptr);
+    std::thread writer;
+    if (from_stdin) {
+      writer = std::thread([&, in] {
+        WriteAll(in, csv);  // stops at EPIPE once the child is gone
+        close(in);
+      });
+    }
+    if (delay) {
+      // The randomly timed kill is the thing under test, so this sleep is
+      // deliberate.
+      std::this_thread::sleep_until(t0 + *delay);
+      REQUIRE(kill(pid, SIGKILL) == 0);  // a zombie can still be signalled
+    }
+    int code = quiver::testing::WaitChild(pid);
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (writer.joinable()) writer.join();
+    return Outcome{code, secs};
+  };
+  auto check_pool = [&] {
+    {
+      auto st = quiver::store::Store::Open(pool);  // as writer: recovers the dead writer's state
+      INFO(st.status().message());
+      REQUIRE(st.ok());
+    }
+    Run c = Quiver("pool check " + pool + " --deep");
+    INFO(c.out);
+    REQUIRE(c.code == 0);
+  };
+
+  // Measure uninterrupted ingests of each kind, twice (the first run may be
+  // slowed by a cold cache): the shorter one is the kill window. Each is a
+  // full append.
+  double dur[2] = {1e9, 1e9};
+  for (bool from_stdin : {false, true, false, true}) {
+    Outcome o = run(from_stdin, std::nullopt);
+    INFO(quiver::testing::ReadFileBytes(dir.file("log")));
+    REQUIRE(o.code == 0);
+    dur[from_stdin] = std::min(dur[from_stdin], o.secs);
+    check_pool();
+    Digest d = DigestTable(pool, "t");
+    REQUIRE(d == plus_file(base));
+    base = d;
+  }
+  std::fprintf(stderr, "[ingest kill test] uninterrupted ingest of %lld rows: file %.3f s, stdin %.3f s\n",
+               (long long)kRows, dur[0], dur[1]);
+
+  // Kill moments from 0 to 1.25x the uninterrupted duration: before the pool
+  // is open, while chunks are appended, around the commit, and a few after
+  // the exit. Stratified (one random moment in each of `kills` equal slices
+  // of the window, in random order) so that every part of the window is hit
+  // in every run.
+  std::vector<double> fracs;
+  for (int k = 0; k < kills; ++k) {
+    fracs.push_back(1.25 * (k + std::uniform_real_distribution<double>(0.0, 1.0)(rng)) / kills);
+  }
+  std::shuffle(fracs.begin(), fracs.end(), rng);
+  int unchanged = 0, full = 0, killed_after_commit = 0, exited_before_kill = 0;
+  for (int k = 0; k < kills; ++k) {
+    bool from_stdin = k % 3 == 2;
+    double frac = fracs[k];
+    auto delay = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(frac * dur[from_stdin]));
+    Outcome o = run(from_stdin, delay);
+    std::string log = quiver::testing::ReadFileBytes(dir.file("log"));
+    INFO("iteration " << k << (from_stdin ? " (stdin)" : " (file)") << ", kill after "
+                      << std::chrono::duration<double>(delay).count() << " s (" << frac
+                      << " of the measured duration), exit " << o.code << ", log: " << log);
+    REQUIRE((o.code == 128 + SIGKILL || o.code == 0));
+    if (o.code == 0) ++exited_before_kill;
+    check_pool();
+    Digest d = DigestTable(pool, "t");
+    Digest whole = plus_file(base);
+    INFO("found " << d.rows << " rows; before " << base.rows << ", fully ingested " << whole.rows);
+    if (d == base) {
+      ++unchanged;
+      REQUIRE(o.code != 0);  // a finished ingest must be visible
+    } else if (d == whole) {
+      ++full;
+      if (o.code != 0) ++killed_after_commit;
+      base = d;
+    } else {
+      FAIL("the table is neither unchanged nor fully ingested");
+    }
+  }
+  std::fprintf(stderr,
+               "[ingest kill test] %d kills: %d unchanged, %d fully ingested (%d of them killed after the "
+               "commit, %d exited before the kill)\n",
+               kills, unchanged, full, killed_after_commit, exited_before_kill);
+  CHECK(unchanged > 0);
+  CHECK(full > 0);
 }
