@@ -26,6 +26,7 @@
 #include "columnar/schema_spec.h"
 #include "columnar/text_test_util.h"
 #include "store/store.h"
+#include "cli_test_util.h"
 #include "test_util.h"
 
 using quiver::testing::CellText;
@@ -35,22 +36,8 @@ using quiver::testing::WriteFileBytes;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Run Quiver(const std::string& args) {
-  std::string cmd = std::string(QUIVER_CLI) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Run = quiver::testing::ShellRun;
+using quiver::testing::Quiver;
 
 // A table's contents as seen by a fresh read-only Store.
 struct TableData {

@@ -6,28 +6,15 @@
 #include <cstdio>
 #include <string>
 
+#include "cli_test_util.h"
 #include "test_util.h"
 
 using quiver::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Run Quiver(const std::string& args) {
-  std::string cmd = std::string(QUIVER_CLI) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Run = quiver::testing::ShellRun;
+using quiver::testing::Quiver;
 
 }  // namespace
 

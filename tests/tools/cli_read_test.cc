@@ -15,6 +15,7 @@
 #include "columnar/ipc.h"
 #include "columnar/schema.h"
 #include "store/store.h"
+#include "cli_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -47,14 +48,8 @@ Run Quiver(const TempDir& dir, const std::vector<std::string>& args) {
   std::string cmd = QUIVER_CLI;
   for (const auto& a : args) cmd += " " + ShellQuote(a);
   cmd += " 2>" + ShellQuote(err_file);
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out, ReadFileBytes(err_file)};
+  quiver::testing::ShellRun r = quiver::testing::RunShell(cmd);
+  return {r.code, r.out, ReadFileBytes(err_file)};
 }
 
 std::shared_ptr<const Schema> TripsSchema() {
