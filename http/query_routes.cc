@@ -1,0 +1,518 @@
+// quiverd's query resources: POST /v1/query, POST /v1/tables/{name}/query,
+// GET /v1/tables/{name}/rows and GET /v1/sql; output negotiation and the
+// streamed response.
+//
+// Each query takes a slot (max_concurrent_queries, else 503), the latest
+// snapshot, and a cancel flag watched by the watchdog thread (timeout,
+// shutdown) and by the response writer (client gone). The first
+// kStreamBytes of output are produced inside the handler: an error up to
+// there is a proper HTTP error, and a result that ends there is sent with a
+// Content-Length. A larger result is streamed (chunked) and an error after
+// that point ends the stream with the format's error marker
+// (columnar/text_format.h). The response's state holds the snapshot, so its
+// pin lasts until the last byte is written.
+#include <charconv>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "columnar/ipc.h"
+#include "http/compress_internal.h"
+#include "http/server_state_internal.h"
+#include "store/exec.h"
+
+namespace quiver::http {
+
+namespace {
+
+struct Output {
+  ResultFormat format = ResultFormat::kJson;
+  TextFormatOptions text;
+};
+
+// State of a streamed (or prefetched) query response.
+struct Stream {
+  ServerState* state = nullptr;
+  std::string route, method, target, remote;
+  Clock::time_point start;
+  std::shared_ptr<const store::Snapshot> snap;
+  std::shared_ptr<QueryCtx> qctx;
+  std::unique_ptr<store::QueryCursor> cursor;
+  std::unique_ptr<ResultWriter> writer;
+  std::unique_ptr<Compressor> comp;
+  std::string pending;
+  bool done = false;  // the writer has ended (End or Fail)
+  bool failed = false;
+  bool binary = false;
+  uint64_t bytes_out = 0;
+  // The unfiltered-Arrow shortcut: the table's chunks, as they lie in the
+  // mapping, are the answer's record batches.
+  const store::TableView* table = nullptr;
+  size_t next_chunk = 0;
+  bool full_scan = false;
+  // Set once the response is streamed: a result cut by max_result_rows
+  // then ends with the error marker in formats without a trailer.
+  bool streaming = false;
+  bool json_format = false;
+  int64_t max_rows = 0;
+
+  ~Stream() {
+    if (state) state->queries_running.fetch_sub(1);
+    if (state && qctx) state->UnregisterQuery(qctx);
+  }
+
+  // The bytes of the next chunk of the full scan (nullopt after the last).
+  Result<std::optional<std::string_view>> NextScanChunk() {
+    if (next_chunk == table->num_chunks()) return std::optional<std::string_view>();
+    QUIVER_ASSIGN_OR_RETURN(auto bytes, table->ChunkBytes(next_chunk));
+    ++next_chunk;
+    return std::optional<std::string_view>(
+        std::string_view(reinterpret_cast<const char*>(bytes.first), size_t(bytes.second)));
+  }
+
+  // Produces output into `pending` until it holds `limit` bytes or the
+  // result is complete.
+  Status Pump(size_t limit) {
+    while (!done && pending.size() < limit) {
+      // The watchdog cancels running queries every few ms; between batches
+      // the deadline is checked here as well.
+      if (Clock::now() >= qctx->deadline) qctx->Cancel(CancelReason::kTimeout);
+      if (qctx->cancel.load()) return qctx->CancelledStatus();
+      if (full_scan) {
+        QUIVER_ASSIGN_OR_RETURN(auto bytes, NextScanChunk());
+        if (!bytes) {
+          pending += EndOfStreamMarker();
+          done = true;
+          break;
+        }
+        pending.append(*bytes);
+        continue;
+      }
+      auto next = cursor->Next();
+      if (!next.ok()) {
+        if (next.status().code() == StatusCode::kCancelled && qctx->cancel.load()) {
+          return qctx->CancelledStatus();
+        }
+        return next.status();
+      }
+      if (!next->has_value()) {
+        if (streaming && !json_format && cursor->truncated()) {
+          return Status::ResourceExhausted(
+              "result cut at max_result_rows = " + std::to_string(max_rows) +
+              " rows; add a LIMIT or raise max_result_rows");
+        }
+        ResultTrailer trailer;
+        trailer.truncated = cursor->truncated();
+        trailer.elapsed_ms = MsSince(start);
+        QUIVER_RETURN_NOT_OK(writer->End(trailer));
+        done = true;
+        break;
+      }
+      QUIVER_RETURN_NOT_OK(writer->Write(**next));
+    }
+    return Status::OK();
+  }
+
+  bool Send(httplib::DataSink& sink, std::string_view bytes) {
+    if (comp) {
+      std::string z;
+      if (!comp->Write(bytes, &z).ok()) return false;
+      bytes_out += z.size();
+      return z.empty() || sink.write(z.data(), z.size());
+    }
+    bytes_out += bytes.size();
+    return sink.write(bytes.data(), bytes.size());
+  }
+
+  // One step of the chunked content provider.
+  bool Produce(httplib::DataSink& sink) {
+    if (!pending.empty()) {
+      std::string out;
+      out.swap(pending);
+      if (!Send(sink, out)) {
+        qctx->Cancel(CancelReason::kClientGone);
+        return false;
+      }
+      return true;
+    }
+    if (done) {
+      if (comp) {
+        std::string z;
+        if (comp->Finish(&z).ok() && !z.empty()) {
+          bytes_out += z.size();
+          if (!sink.write(z.data(), z.size())) return false;
+        }
+      }
+      sink.done();
+      return true;
+    }
+    // Large full-scan chunks go out from the mapping without a copy (at the
+    // end, or on an error, Pump below writes the marker or reports it).
+    if (full_scan && !comp && !qctx->cancel.load()) {
+      auto bytes = NextScanChunk();
+      if (bytes.ok() && bytes->has_value()) {
+        bytes_out += (*bytes)->size();
+        if (!sink.write((*bytes)->data(), (*bytes)->size())) {
+          qctx->Cancel(CancelReason::kClientGone);
+          return false;
+        }
+        return true;
+      }
+    }
+    const ServerConfig& cfg = state->cfg;
+    Status s = cfg.test_hook ? cfg.test_hook("stream") : Status::OK();
+    if (s.ok()) s = Pump(kStreamBytes);
+    if (!s.ok()) {
+      failed = true;
+      LogRequest(*state, method, target, route, remote, 200, start, bytes_out, -1, &s);
+      if (binary) return false;  // cut off: no end-of-stream marker
+      writer->Fail(s).IgnoreError();
+      done = true;
+    }
+    return true;
+  }
+
+  // The end of a streamed response (`success`: its last byte went out).
+  void Release(bool success) {
+    ServerState& st = *state;
+    if (!success) qctx->Cancel(CancelReason::kClientGone);
+    int64_t rows = -1;
+    if (cursor) {
+      AddQueryStats(st.metrics, cursor->stats());
+      rows = cursor->stats().rows_returned;
+    } else if (table) {
+      rows = table->num_rows();
+    }
+    st.metrics.bytes_sent += bytes_out;
+    if (!failed) {
+      LogRequest(st, method, target, route, remote, success ? 200 : 499, start, bytes_out, rows);
+    } else {
+      st.metrics.Request(route, 200, MsSince(start) / 1000.0);
+    }
+    // Release the snapshot, cursor and slot before the request counts as
+    // finished (Shutdown waits for this).
+    cursor.reset();
+    snap.reset();
+    st.LeaveRequest();
+  }
+};
+
+// Reads format=, orient=, int64_as_string= and header= (or the body's
+// "format" and "orient", or the Accept header). False after a 400 or 406.
+bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
+  std::string fmt = c.req.get_param_value("format");
+  if (fmt.empty() && body && body->contains("format") && (*body)["format"].is_string()) {
+    fmt = (*body)["format"].get<std::string>();
+  }
+  if (!fmt.empty()) {
+    if (fmt == "jsonl") fmt = "ndjson";
+    if (fmt == "arrows" || fmt == "arrow-stream") fmt = "arrow";
+    auto f = ParseResultFormat(fmt);
+    if (!f.ok()) {
+      SetInvalid(c.res, "format=" + fmt + ": " + f.status().message());
+      return false;
+    }
+    out->format = *f;
+  } else if (c.req.has_header("Accept")) {
+    std::string accept = c.req.get_header_value("Accept");
+    struct {
+      const char* media;
+      ResultFormat f;
+    } kinds[] = {
+        {"application/vnd.apache.arrow.stream", ResultFormat::kArrow},
+        {"application/vnd.apache.arrow.file", ResultFormat::kArrowFile},
+        {"application/x-ndjson", ResultFormat::kNdjson},
+        {"application/ndjson", ResultFormat::kNdjson},
+        {"application/jsonl", ResultFormat::kNdjson},
+        {"text/csv", ResultFormat::kCsv},
+        {"text/tab-separated-values", ResultFormat::kTsv},
+        {"application/json", ResultFormat::kJson},
+        {"text/plain", ResultFormat::kTable},
+    };
+    // The first media range in the header that we produce wins.
+    size_t best = std::string::npos;
+    bool found = false;
+    for (const auto& k : kinds) {
+      size_t at = accept.find(k.media);
+      if (at != std::string::npos && at < best) {
+        best = at;
+        out->format = k.f;
+        found = true;
+      }
+    }
+    if (!found && !accept.empty() && accept.find("*/*") == std::string::npos &&
+        accept.find("application/*") == std::string::npos &&
+        accept.find("text/*") == std::string::npos) {
+      SetError(c.res, 406, "not_acceptable",
+               "cannot produce \"" + accept +
+                   "\"; results come as application/json, application/x-ndjson, text/csv, "
+                   "text/tab-separated-values, text/plain or "
+                   "application/vnd.apache.arrow.stream (or ask with format=)");
+      return false;
+    }
+  }
+  std::string orient = c.req.get_param_value("orient");
+  if (orient.empty() && body && body->contains("orient") && (*body)["orient"].is_string()) {
+    orient = (*body)["orient"].get<std::string>();
+  }
+  if (orient == "records") {
+    out->text.records = true;
+  } else if (!orient.empty() && orient != "values" && orient != "rows") {
+    SetInvalid(c.res, "orient=" + orient + ": expected records or values");
+    return false;
+  }
+  std::string i64 = c.req.get_param_value("int64_as_string");
+  out->text.int64_as_string = i64 == "1" || i64 == "true";
+  std::string header = c.req.get_param_value("header");
+  if (header == "0" || header == "false") out->text.header = false;
+  return true;
+}
+
+// Opens the query `q` into `s` (a slot is already held): the snapshot, the
+// table, and either the full-scan shortcut or a cursor and result writer.
+// False after an error response.
+bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& out,
+                const std::shared_ptr<Stream>& s) {
+  const ServerConfig& cfg = st.cfg;
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status()), false;
+  s->snap = *snap;
+  auto table = s->snap->table(q.table);
+  if (!table.ok()) return TableNotFound(c, *s->snap, table.status()), false;
+  if (out.format == ResultFormat::kArrow && store::IsFullScan(q) &&
+      (*table)->num_rows() <= cfg.max_result_rows) {
+    // The table's chunks are already the answer in Arrow IPC form.
+    s->full_scan = true;
+    s->table = *table;
+    auto msg = SchemaMessage(*(*table)->schema());
+    if (!msg.ok()) return SetStatusError(c.res, msg.status()), false;
+    s->pending = std::move(*msg);
+    return true;
+  }
+  store::QueryOptions opts;
+  opts.threads = cfg.query_threads;
+  opts.max_rows = cfg.max_result_rows;
+  opts.cancel = &s->qctx->cancel;
+  auto cursor = store::OpenQuery(s->snap, q, opts);
+  if (!cursor.ok()) {
+    Status e = cursor.status();
+    if (e.code() == StatusCode::kCancelled) e = s->qctx->CancelledStatus();
+    return SetStatusError(c.res, e), false;
+  }
+  s->cursor = std::move(*cursor);
+  Stream* raw = s.get();
+  s->writer = ResultWriter::Make(
+      out.format,
+      [raw](std::string_view bytes) {
+        raw->pending.append(bytes);
+        return Status::OK();
+      },
+      out.text);
+  Status b = s->writer->Begin(*s->cursor->schema());
+  if (!b.ok()) return SetStatusError(c.res, b), false;
+  return true;
+}
+
+// Sends the rest of `s` with chunked transfer encoding, compressed as a
+// stream when accepted.
+void StreamResponse(ServerState& st, Call& c, const std::shared_ptr<Stream>& s, const char* ctype) {
+  Encoding e = AcceptedEncoding(c.req);
+  if (e != Encoding::kIdentity && st.cfg.compress_min_bytes <= kStreamBytes) {
+    auto comp = Compressor::Make(e);
+    if (comp.ok()) {
+      s->comp = std::move(*comp);
+      c.res.set_header("Content-Encoding", EncodingName(e));
+    }
+  }
+  c.res.set_header("Vary", "Accept-Encoding");
+  c.res.status = 200;
+  c.streaming = true;
+  s->streaming = true;
+  c.res.set_chunked_content_provider(
+      ctype, [s](size_t, httplib::DataSink& sink) { return s->Produce(sink); },
+      [s](bool success) { s->Release(success); });
+}
+
+void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out) {
+  const ServerConfig& cfg = st.cfg;
+  int running = st.queries_running.fetch_add(1) + 1;
+  if (running > cfg.max_concurrent_queries) {
+    st.queries_running.fetch_sub(1);
+    st.metrics.queries_rejected++;
+    c.res.set_header("Retry-After", "1");
+    SetError(c.res, 503, "resource_exhausted",
+             "too many queries running (max_concurrent_queries = " +
+                 std::to_string(cfg.max_concurrent_queries) + "); retry later");
+    return;
+  }
+  st.metrics.queries++;
+  auto s = std::make_shared<Stream>();
+  s->state = &st;  // from here the Stream releases the slot
+  s->route = c.route;
+  s->method = c.req.method;
+  s->target = c.req.target;
+  s->remote = c.req.remote_addr;
+  s->start = c.start;
+  s->binary = IsBinaryFormat(out.format);
+  s->json_format = out.format == ResultFormat::kJson;
+  s->max_rows = cfg.max_result_rows;
+  s->qctx = st.RegisterQuery();  // the timeout runs from here
+  if (cfg.test_hook) {
+    Status h = cfg.test_hook("query_started");
+    if (!h.ok()) return SetStatusError(c.res, h);
+  }
+  if (!OpenStream(st, c, q, out, s)) return;
+
+  Status p = s->Pump(kStreamBytes);
+  if (!p.ok()) return SetStatusError(c.res, p);  // nothing sent yet: a real HTTP error
+  const char* ctype = ResultFormatContentType(out.format);
+  c.res.set_header("X-Quiver-Txn", std::to_string(s->snap->txn()));
+  if (!s->done) return StreamResponse(st, c, s, ctype);
+  // The whole result fits one buffer.
+  if (s->cursor) {
+    c.rows = s->cursor->stats().rows_returned;
+    if (s->cursor->truncated()) c.res.set_header("X-Quiver-Truncated", "true");
+    AddQueryStats(st.metrics, s->cursor->stats());
+  } else {
+    c.rows = s->table->num_rows();
+  }
+  std::string body;
+  body.swap(s->pending);
+  SendBody(st, c, std::move(body), ctype);
+}
+
+// The error for a parse error, with its position (and the parameter it was in).
+void ParseError(Call& c, const Status& s, const query::TextPosition& pos,
+                const std::string& parameter = "") {
+  json extra = PositionJson(pos);
+  if (!parameter.empty()) extra["parameter"] = parameter;
+  SetStatusError(c.res, Status(s.code(), (parameter.empty() ? "" : parameter + ": ") + s.message()),
+                 extra);
+}
+
+// A {"sql": ...} body.
+void PostSqlBody(ServerState& st, Call& c, const std::string& table, json& body,
+                 const Output& out) {
+  if (!table.empty()) {
+    return SetInvalid(c.res,
+                      "POST /v1/tables/{name}/query takes the JSON query model; send SQL to "
+                      "/v1/query");
+  }
+  if (!body["sql"].is_string()) return SetInvalid(c.res, "\"sql\" must be a string");
+  if (body.size() != 1) {
+    return SetInvalid(c.res, "a query body has either \"sql\" or the JSON model, not both");
+  }
+  std::string sql = body["sql"].get<std::string>();
+  query::TextPosition pos;
+  auto q = query::ParseSql(sql, &pos);
+  if (!q.ok()) return ParseError(c, q.status(), pos, "sql");
+  RunQuery(st, c, *q, out);
+}
+
+}  // namespace
+
+// POST /v1/query and POST /v1/tables/{name}/query.
+void PostQuery(ServerState& st, Call& c, const std::string& table) {
+  std::string media = MediaType(c.req);
+  Output out;
+  if (media == "application/sql" || (media == "text/plain" && table.empty())) {
+    if (!ParseOutput(c, &out)) return;
+    query::TextPosition pos;
+    auto q = query::ParseSql(c.req.body, &pos);
+    if (!q.ok()) return ParseError(c, q.status(), pos);
+    return RunQuery(st, c, *q, out);
+  }
+  if (media != "application/json" && !media.empty()) {
+    return SetError(c.res, 415, "unsupported_media_type",
+                    "a query is sent as Content-Type: application/json (or application/sql "
+                    "for SQL text), not " +
+                        media);
+  }
+  json body;
+  if (!ParseJsonBody(c.req.body, &body, c.res)) return;
+  if (!body.is_object()) {
+    return SetInvalid(c.res,
+                      "the request body must be a JSON object: {\"sql\": \"SELECT ...\"} or "
+                      "the JSON query model with \"table\"");
+  }
+  if (!ParseOutput(c, &out, &body)) return;
+  body.erase("format");
+  body.erase("orient");
+  if (body.contains("sql")) return PostSqlBody(st, c, table, body, out);
+  if (!table.empty()) {
+    if (body.contains("table") && body["table"] != table) {
+      return SetInvalid(c.res, "the body names table " + body["table"].dump() +
+                                   " but the URL names \"" + table + "\"");
+    }
+    body["table"] = table;
+  } else if (!body.contains("table")) {
+    return SetInvalid(c.res, "the query needs \"table\" (or send {\"sql\": \"SELECT ...\"})");
+  }
+  auto q = query::ParseJsonQuery(body.dump());
+  if (!q.ok()) return SetStatusError(c.res, q.status());
+  RunQuery(st, c, *q, out);
+}
+
+// GET /v1/tables/{name}/rows?select=&where=&group_by=&order_by=&limit=&offset=
+void GetRows(ServerState& st, Call& c, const std::string& table) {
+  static const std::set<std::string> kKnown = {"select",          "where",  "group_by", "order_by",
+                                               "limit",           "offset", "format",   "orient",
+                                               "int64_as_string", "header"};
+  for (const auto& [k, v] : c.req.params) {
+    if (!kKnown.count(k)) {
+      return SetInvalid(c.res, "unknown parameter \"" + k +
+                                   "\" (known: select, where, group_by, order_by, limit, offset, "
+                                   "format, orient, int64_as_string, header)");
+    }
+  }
+  Output out;
+  if (!ParseOutput(c, &out)) return;
+  query::Query q;
+  q.table = table;
+  query::TextPosition pos;
+  if (c.req.has_param("select")) {
+    auto s = query::ParseSelectList(c.req.get_param_value("select"), &pos);
+    if (!s.ok()) return ParseError(c, s.status(), pos, "select");
+    q.select = std::move(*s);
+  }
+  if (c.req.has_param("where")) {
+    auto w = query::ParseFilter(c.req.get_param_value("where"), &pos);
+    if (!w.ok()) return ParseError(c, w.status(), pos, "where");
+    q.where = std::move(*w);
+  }
+  if (c.req.has_param("group_by")) {
+    auto g = query::ParseColumnList(c.req.get_param_value("group_by"), &pos);
+    if (!g.ok()) return ParseError(c, g.status(), pos, "group_by");
+    q.group_by = std::move(*g);
+  }
+  if (c.req.has_param("order_by")) {
+    auto o = query::ParseOrderBy(c.req.get_param_value("order_by"), &pos);
+    if (!o.ok()) return ParseError(c, o.status(), pos, "order_by");
+    q.order_by = std::move(*o);
+  }
+  for (const char* name : {"limit", "offset"}) {
+    if (!c.req.has_param(name)) continue;
+    std::string v = c.req.get_param_value(name);
+    int64_t n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || p != v.data() + v.size() || n < 0) {
+      return SetInvalid(c.res, std::string(name) + "=" + v.substr(0, 64) +
+                                   ": expected a non-negative integer below 2^63");
+    }
+    (std::string_view(name) == "limit" ? q.limit : q.offset) = n;
+  }
+  RunQuery(st, c, q, out);
+}
+
+// GET /v1/sql?q=SELECT ...
+void GetSql(ServerState& st, Call& c) {
+  if (!c.req.has_param("q")) return SetInvalid(c.res, "missing parameter q (the SQL text)");
+  Output out;
+  if (!ParseOutput(c, &out)) return;
+  query::TextPosition pos;
+  auto q = query::ParseSql(c.req.get_param_value("q"), &pos);
+  if (!q.ok()) return ParseError(c, q.status(), pos, "q");
+  RunQuery(st, c, *q, out);
+}
+
+}  // namespace quiver::http

@@ -1,0 +1,177 @@
+// The state quiverd's handlers share, and the handlers themselves: free
+// functions over one ServerState, grouped by resource (router.cc,
+// query_routes.cc, table_routes.cc, metrics.cc, request_log.cc; server.cc
+// keeps start/stop, the watchdog and the registry of running queries).
+// Private to http/; the only header besides server.h that includes
+// cpp-httplib.
+//
+// Ownership: the Server owns its ServerState; the state borrows the Store.
+// Thread-safety: handlers run on the server's worker threads at once; the
+// fields below say what guards them.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "columnar/text_format.h"
+#include "config/status.h"
+#include "http/compress_internal.h"
+#include "http/server.h"
+#include "http/server_internal.h"
+#include "store/exec.h"
+#include "store/query.h"
+#include "store/store.h"
+
+namespace quiver::http {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// Output produced inside the handler before a response is streamed.
+inline constexpr size_t kStreamBytes = 256 * 1024;
+// Where the pre-routing hook keeps the client's Accept-Encoding.
+inline constexpr const char* kAcceptEncodingStash = "X-Quiver-Accept-Encoding";
+
+double MsSince(Clock::time_point t);
+
+// Why a running query was cancelled.
+enum class CancelReason : int { kNone = 0, kTimeout = 1, kShutdown = 2, kClientGone = 3 };
+
+// The cancel flag of one running query, set by the watchdog (timeout,
+// shutdown) or by the response writer (client gone). Thread-safe.
+struct QueryCtx {
+  std::atomic<bool> cancel{false};
+  std::atomic<CancelReason> reason{CancelReason::kNone};
+  Clock::time_point deadline = Clock::time_point::max();
+  int64_t timeout_ms = 0;
+
+  // The first reason given wins.
+  void Cancel(CancelReason why);
+  // The Cancelled status that names the reason.
+  Status CancelledStatus() const;
+};
+
+// Request log lines, written to stderr in batches: from the watchdog every
+// 20 ms, from a request thread once kFlushBytes pile up, and from
+// Server::Wait() at the end. One write(2) per request cost a tenth of the
+// point-query throughput. Thread-safe.
+class RequestLog {
+ public:
+  static constexpr size_t kFlushBytes = 64 * 1024;
+  // Adds one line (without its newline); may flush.
+  void Add(const std::string& line);
+  void Flush();
+
+ private:
+  std::mutex mu_;        // guards buf_
+  std::mutex write_mu_;  // keeps batches in order on stderr
+  std::string buf_;
+};
+
+// Everything the handlers share.
+struct ServerState {
+  store::Store* store = nullptr;  // borrowed
+  ServerConfig cfg;               // read-only once started
+  Clock::time_point started = Clock::now();
+  Metrics metrics;
+  RequestLog log;
+  std::atomic<bool> shutting_down{false};
+  std::atomic<int> queries_running{0};
+
+  // Guarded by mu: requests in flight, the registry of running queries and
+  // the shutdown deadline. cv wakes Server::Wait() and the watchdog.
+  std::mutex mu;
+  std::condition_variable cv;
+  int inflight = 0;
+  bool accept_done = false;
+  std::set<std::shared_ptr<QueryCtx>> queries;
+  bool cancel_pending = false;
+  Clock::time_point cancel_at;
+
+  // The registry (server.cc). A query registered after the shutdown grace
+  // has run out starts cancelled.
+  std::shared_ptr<QueryCtx> RegisterQuery();
+  void UnregisterQuery(const std::shared_ptr<QueryCtx>& q);
+  void EnterRequest();
+  void LeaveRequest();
+};
+
+// One request from dispatch to its last byte.
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  std::string route;
+  Clock::time_point start = Clock::now();
+  bool streaming = false;  // the stream's releaser finishes the request
+  int64_t rows = -1;
+};
+
+// --- responses (router.cc) ---------------------------------------------------
+
+void SetError(httplib::Response& res, int status, std::string_view code, const std::string& message,
+              const json& extra = nullptr);
+// The error for a Status, its HTTP status from HttpStatusFor.
+void SetStatusError(httplib::Response& res, const Status& s, const json& extra = nullptr);
+// A 400 invalid_argument (SetStatusError of Status::Invalid).
+void SetInvalid(httplib::Response& res, const std::string& message, const json& extra = nullptr);
+// Sends a finished body, compressed when it is large enough and accepted.
+void SendBody(ServerState& st, Call& c, std::string body, const char* content_type,
+              int status = 200);
+void SendJson(ServerState& st, Call& c, const json& j, int status = 200);
+// The Accept-Encoding the client sent (moved aside by the pre-routing hook).
+Encoding AcceptedEncoding(const httplib::Request& req);
+// Parses a JSON request body; a syntax error becomes a 400 with its position.
+bool ParseJsonBody(const std::string& body, json* out, httplib::Response& res);
+json PositionJson(const query::TextPosition& p);
+// The Content-Type without parameters, lower case.
+std::string MediaType(const httplib::Request& req);
+// 404 for an unknown table, with the tables that exist.
+void TableNotFound(Call& c, const store::Snapshot& snap, const Status& s);
+// False (and a 400) when `name` is not a valid table name.
+bool ValidName(Call& c, const std::string& name);
+
+// --- routing (router.cc) -----------------------------------------------------
+
+// Installs the pre-routing hook, the handlers of every method and path and
+// the error handler on `svr`.
+void InstallHandlers(ServerState* st, httplib::Server* svr);
+
+// --- request log (request_log.cc) ---------------------------------------------
+
+// Counts the request in the metrics (unless `stream_error`) and adds its log
+// line when log_requests is on.
+void LogRequest(ServerState& st, const std::string& method, const std::string& target,
+                const std::string& route, const std::string& remote, int status,
+                Clock::time_point start, uint64_t bytes, int64_t rows,
+                const Status* stream_error = nullptr);
+// Logs a request answered without streaming and ends it.
+void FinishCall(ServerState& st, Call& c);
+
+// --- resources ---------------------------------------------------------------
+
+// query_routes.cc
+void PostQuery(ServerState& st, Call& c, const std::string& table);  // "" for /v1/query
+void GetRows(ServerState& st, Call& c, const std::string& table);
+void GetSql(ServerState& st, Call& c);
+// table_routes.cc
+void Health(ServerState& st, Call& c);
+void ListTables(ServerState& st, Call& c);
+void DescribeTable(ServerState& st, Call& c, const std::string& name);
+void CreateTable(ServerState& st, Call& c);
+void AppendRows(ServerState& st, Call& c, const std::string& name);
+void DropTable(ServerState& st, Call& c, const std::string& name);
+// metrics.cc
+void ServeMetrics(ServerState& st, Call& c);
+void AddQueryStats(Metrics& m, const store::QueryStats& s);
+
+}  // namespace quiver::http

@@ -1,0 +1,293 @@
+// quiverd's table resources: GET /v1/health, GET and POST /v1/tables,
+// GET and DELETE /v1/tables/{name}, POST /v1/tables/{name}/rows.
+#include <stdlib.h>
+
+#include "columnar/schema.h"
+#include "http/ingest_internal.h"
+#include "http/server_state_internal.h"
+
+namespace quiver::http {
+
+namespace {
+
+std::string IsoTime(uint64_t ns) {
+  std::string s;
+  AppendTimestamp(&s, int64_t(ns), TimeUnit::kNano);
+  return s;
+}
+
+// Statistics of one column over all chunks of a table, as JSON values.
+json ColumnStatsJson(const store::TableView& t, size_t col) {
+  const Field& f = t.schema()->field(col);
+  ColumnStats merged;
+  bool any = false;
+  int64_t nulls = 0;
+  for (const store::ChunkInfo& c : t.chunks()) {
+    if (col >= c.stats.size()) continue;
+    const ColumnStats& s = c.stats[col];
+    nulls += s.null_count;
+    if (!s.has_min && !s.has_max) continue;
+    if (!any) {
+      merged = s;
+      any = true;
+      continue;
+    }
+    switch (s.kind) {
+      case ColumnStats::Kind::kInt:
+        if (s.has_min && (!merged.has_min || s.min_int < merged.min_int))
+          merged.min_int = s.min_int, merged.has_min = true;
+        if (s.has_max && (!merged.has_max || s.max_int > merged.max_int))
+          merged.max_int = s.max_int, merged.has_max = true;
+        break;
+      case ColumnStats::Kind::kUInt:
+        if (s.has_min && (!merged.has_min || s.min_uint < merged.min_uint))
+          merged.min_uint = s.min_uint, merged.has_min = true;
+        if (s.has_max && (!merged.has_max || s.max_uint > merged.max_uint))
+          merged.max_uint = s.max_uint, merged.has_max = true;
+        break;
+      case ColumnStats::Kind::kDouble:
+        if (s.has_min && (!merged.has_min || s.min_double < merged.min_double))
+          merged.min_double = s.min_double, merged.has_min = true;
+        if (s.has_max && (!merged.has_max || s.max_double > merged.max_double))
+          merged.max_double = s.max_double, merged.has_max = true;
+        break;
+      case ColumnStats::Kind::kBytes:
+        if (s.has_min && (!merged.has_min || s.min_bytes < merged.min_bytes)) {
+          merged.min_bytes = s.min_bytes, merged.has_min = true, merged.min_exact = s.min_exact;
+        }
+        if (s.has_max && (!merged.has_max || s.max_bytes > merged.max_bytes)) {
+          merged.max_bytes = s.max_bytes, merged.has_max = true, merged.max_exact = s.max_exact;
+        }
+        break;
+    }
+  }
+  auto render = [&](bool is_min) -> json {
+    if (!any || !(is_min ? merged.has_min : merged.has_max)) return nullptr;
+    const DataType& type = f.type;
+    std::string s;
+    switch (merged.kind) {
+      case ColumnStats::Kind::kInt: {
+        int64_t v = is_min ? merged.min_int : merged.max_int;
+        if (type.id == TypeId::kBool) return v != 0;
+        if (type.id == TypeId::kDate32) return (AppendDate32(&s, v), s);
+        if (type.id == TypeId::kTimestamp) return (AppendTimestamp(&s, v, type.unit), s);
+        return v;
+      }
+      case ColumnStats::Kind::kUInt:
+        return is_min ? merged.min_uint : merged.max_uint;
+      case ColumnStats::Kind::kDouble:
+        return is_min ? merged.min_double : merged.max_double;
+      case ColumnStats::Kind::kBytes: {
+        const std::string& b = is_min ? merged.min_bytes : merged.max_bytes;
+        if (type.id == TypeId::kBinary) return (AppendBase64(&s, b), s);
+        return (AppendValidUtf8(&s, b), s);
+      }
+    }
+    return nullptr;
+  };
+  json j = {{"name", f.name},
+            {"type", f.type.ToString()},
+            {"nulls", nulls},
+            {"min", render(true)},
+            {"max", render(false)}};
+  if (merged.kind == ColumnStats::Kind::kBytes && any) {
+    j["min_exact"] = merged.min_exact;
+    j["max_exact"] = merged.max_exact;
+  }
+  return j;
+}
+
+json FieldsJson(const Schema& schema) {
+  json fields = json::array();
+  for (const Field& f : schema.fields()) {
+    fields.push_back({{"name", f.name}, {"type", f.type.ToString()}, {"nullable", f.nullable}});
+  }
+  return fields;
+}
+
+json TableSummary(const store::TableView& t) {
+  return {{"name", t.name()},
+          {"rows", t.num_rows()},
+          {"chunks", t.num_chunks()},
+          {"bytes", t.bytes()},
+          {"datashape", SchemaToDatashape(*t.schema())}};
+}
+
+json TableDetail(store::Store& store, const store::Snapshot& snap, const store::TableView& t) {
+  json j = TableSummary(t);
+  j["fields"] = FieldsJson(*t.schema());
+  j["schema"] = json::parse(SchemaToJson(*t.schema()));
+  json cols = json::array();
+  for (size_t i = 0; i < t.schema()->num_fields(); ++i) cols.push_back(ColumnStatsJson(t, i));
+  j["columns"] = cols;
+  json chunks = json::array();
+  for (size_t i = 0; i < t.chunks().size(); ++i) {
+    const store::ChunkInfo& ch = t.chunks()[i];
+    chunks.push_back({{"index", i},
+                      {"rows", ch.rows},
+                      {"offset", ch.offset},
+                      {"length", ch.length},
+                      {"txn", ch.created_txn}});
+  }
+  j["chunk_list"] = chunks;
+  j["created"] = IsoTime(t.created_ns());
+  j["modified"] = IsoTime(t.modified_ns());
+  j["modified_txn"] = t.modified_txn();
+  char abs[4096];
+  std::string pool = store.path();
+  if (realpath(pool.c_str(), abs) != nullptr) pool = abs;
+  j["zero_copy"] = {{"pool", pool},
+                    {"uuid", store.pool().Info().uuid},
+                    {"txn", snap.txn()},
+                    {"table", t.name()},
+                    {"note",
+                     "map the pool read-only and pin txn (store/store.h, Store::Open "
+                     "with read_only); chunk offsets are bytes from the file start"}};
+  return j;
+}
+
+// The media types ParseRowsBody reads (http/ingest_internal.h); another is a
+// 415 before the body is looked at.
+bool IsRowsMediaType(const std::string& media) {
+  for (const char* m :
+       {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-seq",
+        "text/csv", "text/tab-separated-values", "application/vnd.apache.arrow.stream",
+        "application/vnd.apache.arrow.file"}) {
+    if (media == m) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Health(ServerState& st, Call& c) {
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status());
+  pmem::PoolInfo info = st.store->pool().Info();
+  bool stopping = st.shutting_down.load();
+  json j = {{"status", stopping ? "shutting_down" : "ok"},
+            {"pool", st.store->path()},
+            {"uuid", info.uuid},
+            {"txn", (*snap)->txn()},
+            {"engine", info.engine()},
+            {"read_only", st.store->read_only()},
+            {"writes_enabled", st.cfg.writes_enabled},
+            {"uptime", std::chrono::duration<double>(Clock::now() - st.started).count()}};
+  SendJson(st, c, j, stopping ? 503 : 200);
+}
+
+void ListTables(ServerState& st, Call& c) {
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status());
+  json arr = json::array();
+  for (const store::TableView& t : (*snap)->tables()) arr.push_back(TableSummary(t));
+  c.res.set_header("X-Quiver-Txn", std::to_string((*snap)->txn()));
+  SendJson(st, c, arr);
+}
+
+void DescribeTable(ServerState& st, Call& c, const std::string& name) {
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status());
+  auto t = (*snap)->table(name);
+  if (!t.ok()) return TableNotFound(c, **snap, t.status());
+  c.res.set_header("X-Quiver-Txn", std::to_string((*snap)->txn()));
+  SendJson(st, c, TableDetail(*st.store, **snap, **t));
+}
+
+void CreateTable(ServerState& st, Call& c) {
+  std::string media = MediaType(c.req);
+  if (media != "application/json") {
+    return SetError(c.res, 415, "unsupported_media_type",
+                    "create a table with Content-Type: application/json and "
+                    "{\"name\": ..., \"schema\": {...} or \"datashape\": \"...\"}");
+  }
+  json body;
+  if (!ParseJsonBody(c.req.body, &body, c.res)) return;
+  if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+    return SetInvalid(c.res,
+                      "expected {\"name\": \"t\", \"schema\": {\"fields\": [...]}} or "
+                      "{\"name\": \"t\", \"datashape\": \"var * {...}\"}");
+  }
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() != "name" && it.key() != "schema" && it.key() != "datashape" &&
+        it.key() != "if_not_exists") {
+      return SetInvalid(c.res, "unknown key \"" + it.key() +
+                                   "\" (known: name, schema, datashape, if_not_exists)");
+    }
+  }
+  std::string name = body["name"].get<std::string>();
+  if (!ValidName(c, name)) return;
+  if (body.contains("schema") == body.contains("datashape")) {
+    return SetInvalid(c.res, "give exactly one of \"schema\" and \"datashape\"");
+  }
+  if (body.contains("datashape") && !body["datashape"].is_string()) {
+    return SetInvalid(c.res, "\"datashape\" must be a string");
+  }
+  auto schema = body.contains("schema") ? SchemaFromJson(body["schema"].dump())
+                                        : SchemaFromDatashape(body["datashape"].get<std::string>());
+  if (!schema.ok()) {
+    const Status& s = schema.status();
+    return SetStatusError(c.res, Status(s.code(), "schema: " + s.message()));
+  }
+  bool if_not_exists = body.value("if_not_exists", false);
+  Status s = st.store->CreateTable(name, **schema, if_not_exists);
+  if (!s.ok()) return SetStatusError(c.res, s);
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status());
+  auto t = (*snap)->table(name);
+  if (!t.ok()) return SetStatusError(c.res, t.status());
+  json j = TableDetail(*st.store, **snap, **t);
+  j["txn"] = (*snap)->txn();
+  c.res.set_header("Location", "/v1/tables/" + name);
+  SendJson(st, c, j, 201);
+}
+
+void AppendRows(ServerState& st, Call& c, const std::string& name) {
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status());
+  auto t = (*snap)->table(name);
+  std::shared_ptr<const Schema> schema;
+  bool create = c.req.get_param_value("create") == "true" || c.req.get_param_value("create") == "1";
+  if (t.ok()) {
+    schema = (*t)->schema();
+  } else if (!create || MediaType(c.req).find("arrow") == std::string::npos) {
+    return TableNotFound(c, **snap, t.status());
+  }
+  std::string media = MediaType(c.req);
+  if (!IsRowsMediaType(media)) {
+    return SetError(c.res, 415, "unsupported_media_type",
+                    "rows are sent as application/x-ndjson, text/csv, text/tab-separated-values "
+                    "or application/vnd.apache.arrow.stream, not \"" +
+                        media + "\"");
+  }
+  auto batches = ParseRowsBody(media, c.req.body, schema);
+  if (!batches.ok()) return SetStatusError(c.res, batches.status());
+  store::WriteOptions opts;
+  opts.mode = store::WriteMode::kAppend;
+  opts.durability = pmem::Durability::kSync;
+  if (!t.ok()) opts.create_schema = batches->schema;
+  int64_t rows = 0;
+  for (const RecordBatch& b : batches->batches) rows += b.num_rows;
+  auto txn = st.store->Write(name, batches->batches, opts);
+  if (!txn.ok()) return SetStatusError(c.res, txn.status());
+  st.metrics.rows_appended += uint64_t(rows);
+  c.rows = rows;
+  SendJson(st, c, {{"table", name}, {"rows", rows}, {"txn", *txn}, {"created", !t.ok()}},
+           t.ok() ? 200 : 201);
+}
+
+void DropTable(ServerState& st, Call& c, const std::string& name) {
+  Status s = st.store->DropTable(name);
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kNotFound) {
+      auto snap = st.store->GetSnapshot();
+      if (snap.ok()) return TableNotFound(c, **snap, s);
+    }
+    return SetStatusError(c.res, s);
+  }
+  auto snap = st.store->GetSnapshot();
+  if (!snap.ok()) return SetStatusError(c.res, snap.status());
+  SendJson(st, c, {{"dropped", name}, {"txn", (*snap)->txn()}});
+}
+
+}  // namespace quiver::http
