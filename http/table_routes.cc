@@ -261,7 +261,15 @@ void AppendRows(ServerState& st, Call& c, const std::string& name) {
                         media + "\"");
   }
   auto batches = ParseRowsBody(media, c.req.body, schema);
-  if (!batches.ok()) return SetStatusError(c.res, batches.status());
+  if (!batches.ok()) {
+    // Corruption names a damaged pool (500); a damaged Arrow body is the
+    // client's invalid argument.
+    const Status& e = batches.status();
+    if (e.code() == StatusCode::kCorruption) {
+      return SetInvalid(c.res, "the body is not a valid Arrow IPC stream or file: " + e.message());
+    }
+    return SetStatusError(c.res, e);
+  }
   store::WriteOptions opts;
   opts.mode = store::WriteMode::kAppend;
   opts.durability = pmem::Durability::kSync;

@@ -594,6 +594,12 @@ TEST_CASE("Writes: create, append NDJSON, CSV and Arrow all-or-nothing, drop", "
                     "application/x-ndjson");
   RequireError(bad, 422, "type_error");
   RequireError(c.Post("/v1/tables/events/rows", "x", "application/xml"), 415, "unsupported_media_type");
+  // A body that does not parse as its Content-Type is invalid_argument (400),
+  // a value of the wrong type type_error (422).
+  RequireError(c.Post("/v1/tables/events/rows", "{\"id\": 5\n", "application/x-ndjson"), 400,
+               "invalid_argument");
+  RequireError(c.Post("/v1/tables/events/rows", "not arrow", "application/vnd.apache.arrow.stream"),
+               400, "invalid_argument");
   RequireError(c.Post("/v1/tables/nope/rows", "{}\n", "application/x-ndjson"), 404, "not_found");
 
   // Arrow: the table's schema, and ?create=true for a new table.
