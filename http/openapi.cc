@@ -12,9 +12,12 @@ using json = nlohmann::json;
 json Ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
 json RespRef(const std::string& name) { return {{"$ref", "#/components/responses/" + name}}; }
 
-json QueryParam(const std::string& name, const std::string& description, json schema = {{"type", "string"}},
-                bool required = false) {
-  return {{"name", name}, {"in", "query"}, {"required", required}, {"description", description},
+json QueryParam(const std::string& name, const std::string& description,
+                json schema = {{"type", "string"}}, bool required = false) {
+  return {{"name", name},
+          {"in", "query"},
+          {"required", required},
+          {"description", description},
           {"schema", schema}};
 }
 
@@ -42,8 +45,10 @@ json ResultResponses() {
        "message` line, and an Arrow stream is cut off without its end-of-stream marker. "
        "X-Quiver-Truncated: true (or \"truncated\": true in json) when max_result_rows cut it "
        "short."},
-      {"headers", {{"X-Quiver-Txn", {{"description", "the snapshot (txn) the result was read from"},
-                                     {"schema", {{"type", "integer"}}}}}}},
+      {"headers",
+       {{"X-Quiver-Txn",
+         {{"description", "the snapshot (txn) the result was read from"},
+          {"schema", {{"type", "integer"}}}}}}},
       {"content",
        {{"application/json", {{"schema", Ref("QueryResult")}}},
         {"application/x-ndjson", {{"schema", {{"type", "string"}}}}},
@@ -51,28 +56,19 @@ json ResultResponses() {
         {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
         {"application/vnd.apache.arrow.stream",
          {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
-  return {{"200", ok},          {"400", RespRef("BadRequest")}, {"401", RespRef("Unauthorized")},
-          {"403", RespRef("Forbidden")}, {"404", RespRef("NotFound")},
-          {"406", RespRef("NotAcceptable")}, {"422", RespRef("Unprocessable")},
+  return {{"200", ok},
+          {"400", RespRef("BadRequest")},
+          {"401", RespRef("Unauthorized")},
+          {"403", RespRef("Forbidden")},
+          {"404", RespRef("NotFound")},
+          {"406", RespRef("NotAcceptable")},
+          {"422", RespRef("Unprocessable")},
           {"503", RespRef("Unavailable")}};
 }
 
-json Build() {
-  json doc;
-  doc["openapi"] = "3.0.3";
-  doc["info"] = {
-      {"title", "quiverd"},
-      {"version", "1"},
-      {"description",
-       "Quiver's HTTP/JSON API: columnar tables in a persistent-memory pool, queried in SQL or "
-       "the JSON query model, results as JSON, NDJSON, CSV or Arrow IPC. Every request reads "
-       "the latest committed snapshot. Responses are compressed with zstd or gzip (by "
-       "Accept-Encoding) above a size threshold. Errors are {\"error\": {\"code\", \"message\"}} "
-       "with line/column/offset for query text errors."}};
-  doc["servers"] = json::array({{{"url", "/"}}});
-  doc["components"]["securitySchemes"]["bearer"] = {{"type", "http"}, {"scheme", "bearer"}};
-
-  json& s = doc["components"]["schemas"];
+// components/schemas: the bodies of requests and responses.
+json Schemas() {
+  json s;
   s["Error"] = {
       {"type", "object"},
       {"required", {"error"}},
@@ -86,9 +82,12 @@ json Build() {
             {"line", {{"type", "integer"}, {"description", "1-based line of a query text error"}}},
             {"column", {{"type", "integer"}, {"description", "1-based column (code points)"}}},
             {"offset", {{"type", "integer"}, {"description", "0-based byte offset"}}},
-            {"parameter", {{"type", "string"}, {"description", "the URL parameter that was wrong"}}},
-            {"tables", {{"type", "array"}, {"items", {{"type", "string"}}},
-                        {"description", "for an unknown table: the tables that exist"}}}}}}}}}};
+            {"parameter",
+             {{"type", "string"}, {"description", "the URL parameter that was wrong"}}},
+            {"tables",
+             {{"type", "array"},
+              {"items", {{"type", "string"}}},
+              {"description", "for an unknown table: the tables that exist"}}}}}}}}}};
   s["Health"] = {{"type", "object"},
                  {"properties",
                   {{"status", {{"type", "string"}, {"enum", {"ok", "shutting_down"}}}},
@@ -99,34 +98,39 @@ json Build() {
                    {"read_only", {{"type", "boolean"}}},
                    {"writes_enabled", {{"type", "boolean"}}},
                    {"uptime", {{"type", "number"}, {"description", "seconds"}}}}}};
-  s["TableSummary"] = {{"type", "object"},
-                       {"properties",
-                        {{"name", {{"type", "string"}}},
-                         {"rows", {{"type", "integer"}}},
-                         {"chunks", {{"type", "integer"}}},
-                         {"bytes", {{"type", "integer"}}},
-                         {"datashape", {{"type", "string"}, {"example", "var * {id: int64, fare: ?float64}"}}}}}};
+  s["TableSummary"] = {
+      {"type", "object"},
+      {"properties",
+       {{"name", {{"type", "string"}}},
+        {"rows", {{"type", "integer"}}},
+        {"chunks", {{"type", "integer"}}},
+        {"bytes", {{"type", "integer"}}},
+        {"datashape", {{"type", "string"}, {"example", "var * {id: int64, fare: ?float64}"}}}}}};
   s["Field"] = {{"type", "object"},
                 {"properties",
                  {{"name", {{"type", "string"}}},
                   {"type", {{"type", "string"}, {"example", "timestamp[ms, tz=UTC]"}}},
                   {"nullable", {{"type", "boolean"}}}}}};
-  s["ColumnStats"] = {{"type", "object"},
-                      {"properties",
-                       {{"name", {{"type", "string"}}},
-                        {"type", {{"type", "string"}}},
-                        {"nulls", {{"type", "integer"}}},
-                        {"min", {{"nullable", true}, {"description", "rendered as in results"}}},
-                        {"max", {{"nullable", true}}},
-                        {"min_exact", {{"type", "boolean"}, {"description", "strings: false when cut to a prefix"}}},
-                        {"max_exact", {{"type", "boolean"}}}}}};
+  s["ColumnStats"] = {
+      {"type", "object"},
+      {"properties",
+       {{"name", {{"type", "string"}}},
+        {"type", {{"type", "string"}}},
+        {"nulls", {{"type", "integer"}}},
+        {"min", {{"nullable", true}, {"description", "rendered as in results"}}},
+        {"max", {{"nullable", true}}},
+        {"min_exact",
+         {{"type", "boolean"}, {"description", "strings: false when cut to a prefix"}}},
+        {"max_exact", {{"type", "boolean"}}}}}};
   s["TableDetail"] = {
       {"allOf",
        json::array({Ref("TableSummary"),
                     {{"type", "object"},
                      {"properties",
                       {{"fields", {{"type", "array"}, {"items", Ref("Field")}}},
-                       {"schema", {{"type", "object"}, {"description", "the schema in its JSON form (columnar/schema.h)"}}},
+                       {"schema",
+                        {{"type", "object"},
+                         {"description", "the schema in its JSON form (columnar/schema.h)"}}},
                        {"columns", {{"type", "array"}, {"items", Ref("ColumnStats")}}},
                        {"chunk_list", {{"type", "array"}, {"items", {{"type", "object"}}}}},
                        {"created", {{"type", "string"}, {"format", "date-time"}}},
@@ -142,15 +146,18 @@ json Build() {
   s["QueryResult"] = {
       {"type", "object"},
       {"properties",
-       {{"columns", {{"type", "array"},
-                     {"items", {{"type", "object"},
-                                {"properties", {{"name", {{"type", "string"}}}, {"type", {{"type", "string"}}}}}}}}},
-        {"rows", {{"type", "array"},
-                  {"description",
-                   "arrays of values (objects with orient=records). NULL is null; integers exact "
-                   "(strings with int64_as_string); floats shortest round-trip, NaN/Infinity as "
-                   "strings; dates YYYY-MM-DD; timestamps ISO-8601 UTC with Z; binary base64."},
-                  {"items", {}}}},
+       {{"columns",
+         {{"type", "array"},
+          {"items",
+           {{"type", "object"},
+            {"properties", {{"name", {{"type", "string"}}}, {"type", {{"type", "string"}}}}}}}}},
+        {"rows",
+         {{"type", "array"},
+          {"description",
+           "arrays of values (objects with orient=records). NULL is null; integers exact "
+           "(strings with int64_as_string); floats shortest round-trip, NaN/Infinity as "
+           "strings; dates YYYY-MM-DD; timestamps ISO-8601 UTC with Z; binary base64."},
+          {"items", {}}}},
         {"row_count", {{"type", "integer"}}},
         {"truncated", {{"type", "boolean"}}},
         {"elapsed_ms", {{"type", "number"}}},
@@ -171,77 +178,128 @@ json Build() {
         {"offset", {{"type", "integer"}, {"minimum", 0}}},
         {"format", {{"type", "string"}}},
         {"orient", {{"type", "string"}}}}},
-      {"example", {{"table", "trips"},
-                   {"select", {"vendor", {{"agg", "avg"}, {"col", "fare"}, {"as", "avg_fare"}}}},
-                   {"where", "fare > 30"},
-                   {"group_by", {"vendor"}},
-                   {"order_by", "avg_fare desc"},
-                   {"limit", 10}}}};
-  s["CreateTable"] = {{"type", "object"},
-                      {"required", {"name"}},
-                      {"properties",
-                       {{"name", {{"type", "string"}}},
-                        {"schema", {{"type", "object"}, {"description", "{\"fields\": [{\"name\", \"type\", \"nullable\"}]}"}}},
-                        {"datashape", {{"type", "string"}, {"example", "var * {id: int64, name: ?string}"}}},
-                        {"if_not_exists", {{"type", "boolean"}}}}}};
+      {"example",
+       {{"table", "trips"},
+        {"select", {"vendor", {{"agg", "avg"}, {"col", "fare"}, {"as", "avg_fare"}}}},
+        {"where", "fare > 30"},
+        {"group_by", {"vendor"}},
+        {"order_by", "avg_fare desc"},
+        {"limit", 10}}}};
+  s["CreateTable"] = {
+      {"type", "object"},
+      {"required", {"name"}},
+      {"properties",
+       {{"name", {{"type", "string"}}},
+        {"schema",
+         {{"type", "object"},
+          {"description", "{\"fields\": [{\"name\", \"type\", \"nullable\"}]}"}}},
+        {"datashape", {{"type", "string"}, {"example", "var * {id: int64, name: ?string}"}}},
+        {"if_not_exists", {{"type", "boolean"}}}}}};
   s["AppendResult"] = {{"type", "object"},
                        {"properties",
                         {{"table", {{"type", "string"}}},
                          {"rows", {{"type", "integer"}}},
                          {"txn", {{"type", "integer"}}},
                          {"created", {{"type", "boolean"}}}}}};
+  return s;
+}
 
-  json& r = doc["components"]["responses"];
+// components/responses: one per error status the server answers with.
+json Responses() {
+  json r;
   auto err = [](const std::string& d) {
-    return json{{"description", d}, {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
+    return json{{"description", d},
+                {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
   };
-  r["BadRequest"] = err("Malformed request or query (with line, column and offset for query text).");
+  r["BadRequest"] =
+      err("invalid_argument: a malformed request, query or body (with line, column and offset for "
+          "query text, and the parameter it was in).");
   r["Unauthorized"] = err("A bearer token is required.");
   r["Forbidden"] = err("Wrong token, or writes are disabled.");
   r["NotFound"] = err("Unknown table (the tables that exist are listed) or column.");
   r["NotAcceptable"] = err("The Accept header names no format the server produces.");
-  r["Unprocessable"] = err("Well-formed but not applicable: a type mismatch, rows that do not fit the table.");
-  r["Unavailable"] = err("Over max_concurrent_queries, query timeout, or shutting down (Retry-After).");
+  r["Unprocessable"] =
+      err("Well-formed but not applicable: type_error (a type mismatch, rows that do not fit the "
+          "table), overflow, not_supported.");
+  r["Conflict"] = err("already_exists (the table exists), or locked (another writer).");
+  r["OutOfSpace"] = err("out_of_space: the pool is full.");
+  r["Unavailable"] =
+      err("Over max_concurrent_queries, query timeout, or shutting down (Retry-After).");
   r["TooLarge"] = err("Body over max_body_bytes.");
   r["LengthRequired"] = err("A body without Content-Length or chunked encoding.");
   r["UnsupportedMediaType"] = err("The body's Content-Type is not one the endpoint reads.");
   r["MethodNotAllowed"] = err("The method is not allowed on this path (see Allow).");
+  return r;
+}
 
-  json read_security = json::array({json::object(), {{"bearer", json::array()}}});
-  json write_security = json::array({{{"bearer", json::array()}}});
-  json name_param = {{"name", "name"}, {"in", "path"}, {"required", true},
-                     {"description", "table name: letters, digits, underscores"},
-                     {"schema", {{"type", "string"}, {"pattern", "^[A-Za-z_][A-Za-z0-9_]{0,127}$"}}}};
-  json& p = doc["paths"];
+// Reads are open, or need a bearer token (read_token); writes need one.
+const json kReadSecurity = json::array({json::object(), {{"bearer", json::array()}}});
+const json kWriteSecurity = json::array({{{"bearer", json::array()}}});
+
+json NameParam() {
+  return {{"name", "name"},
+          {"in", "path"},
+          {"required", true},
+          {"description", "table name: letters, digits, underscores"},
+          {"schema", {{"type", "string"}, {"pattern", "^[A-Za-z_][A-Za-z0-9_]{0,127}$"}}}};
+}
+
+// Health, tables and their rows.
+void TablePaths(json& p) {
+  const json& read_security = kReadSecurity;
+  const json& write_security = kWriteSecurity;
+  const json name_param = NameParam();
   p["/v1/health"]["get"] = {
       {"summary", "Liveness and the pool's identity"},
-      {"responses", {{"200", {{"description", "ok"}, {"content", {{"application/json", {{"schema", Ref("Health")}}}}}}},
-                     {"503", {{"description", "shutting down"}, {"content", {{"application/json", {{"schema", Ref("Health")}}}}}}}}}};
+      {"responses",
+       {{"200",
+         {{"description", "ok"}, {"content", {{"application/json", {{"schema", Ref("Health")}}}}}}},
+        {"503",
+         {{"description", "shutting down"},
+          {"content", {{"application/json", {{"schema", Ref("Health")}}}}}}}}}};
   p["/v1/tables"]["get"] = {
       {"summary", "List tables"},
       {"security", read_security},
-      {"responses", {{"200", {{"description", "the tables"},
-                              {"content", {{"application/json", {{"schema", {{"type", "array"}, {"items", Ref("TableSummary")}}}}}}}}},
-                     {"401", RespRef("Unauthorized")}}}};
+      {"responses",
+       {{"200",
+         {{"description", "the tables"},
+          {"content",
+           {{"application/json",
+             {{"schema", {{"type", "array"}, {"items", Ref("TableSummary")}}}}}}}}},
+        {"401", RespRef("Unauthorized")}}}};
   p["/v1/tables"]["post"] = {
       {"summary", "Create a table (writes enabled; write token)"},
       {"security", write_security},
-      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", Ref("CreateTable")}}}}}}},
-      {"responses", {{"201", {{"description", "created"}, {"content", {{"application/json", {{"schema", Ref("TableDetail")}}}}}}},
-                     {"400", RespRef("BadRequest")}, {"401", RespRef("Unauthorized")},
-                     {"403", RespRef("Forbidden")}, {"409", RespRef("Unprocessable")},
-                     {"415", RespRef("UnsupportedMediaType")}, {"422", RespRef("Unprocessable")}}}};
+      {"requestBody",
+       {{"required", true}, {"content", {{"application/json", {{"schema", Ref("CreateTable")}}}}}}},
+      {"responses",
+       {{"201",
+         {{"description", "created"},
+          {"content", {{"application/json", {{"schema", Ref("TableDetail")}}}}}}},
+        {"400", RespRef("BadRequest")},
+        {"401", RespRef("Unauthorized")},
+        {"403", RespRef("Forbidden")},
+        {"409", RespRef("Conflict")},
+        {"415", RespRef("UnsupportedMediaType")},
+        {"422", RespRef("Unprocessable")},
+        {"507", RespRef("OutOfSpace")}}}};
   p["/v1/tables/{name}"]["parameters"] = json::array({name_param});
   p["/v1/tables/{name}"]["get"] = {
       {"summary", "Schema, statistics, chunks and zero-copy access of one table"},
       {"security", read_security},
-      {"responses", {{"200", {{"description", "the table"}, {"content", {{"application/json", {{"schema", Ref("TableDetail")}}}}}}},
-                     {"404", RespRef("NotFound")}}}};
+      {"responses",
+       {{"200",
+         {{"description", "the table"},
+          {"content", {{"application/json", {{"schema", Ref("TableDetail")}}}}}}},
+        {"404", RespRef("NotFound")}}}};
   p["/v1/tables/{name}"]["delete"] = {
       {"summary", "Drop a table (writes enabled; write token)"},
       {"security", write_security},
-      {"responses", {{"200", {{"description", "dropped: {\"dropped\": name, \"txn\": n}"}}},
-                     {"403", RespRef("Forbidden")}, {"404", RespRef("NotFound")}}}};
+      {"responses",
+       {{"200", {{"description", "dropped: {\"dropped\": name, \"txn\": n}"}}},
+        {"401", RespRef("Unauthorized")},
+        {"403", RespRef("Forbidden")},
+        {"404", RespRef("NotFound")}}}};
   json rows_get_params = json::array(
       {name_param,
        QueryParam("select", "select list in SQL: `a, b` or `vendor, count(*) as n` (default *)"),
@@ -251,37 +309,60 @@ json Build() {
        QueryParam("limit", "rows to return", {{"type", "integer"}, {"minimum", 0}}),
        QueryParam("offset", "rows to skip", {{"type", "integer"}, {"minimum", 0}})});
   for (const json& f : FormatParams()) rows_get_params.push_back(f);
-  p["/v1/tables/{name}/rows"]["get"] = {
-      {"summary", "Query one table through URL parameters"},
-      {"security", read_security},
-      {"parameters", rows_get_params},
-      {"responses", ResultResponses()}};
+  p["/v1/tables/{name}/rows"]["get"] = {{"summary", "Query one table through URL parameters"},
+                                        {"security", read_security},
+                                        {"parameters", rows_get_params},
+                                        {"responses", ResultResponses()}};
   p["/v1/tables/{name}/rows"]["post"] = {
       {"summary", "Append rows, all-or-nothing, acknowledged after a synchronous commit"},
       {"security", write_security},
-      {"parameters", json::array({name_param,
-                                  QueryParam("create", "Arrow bodies: create the table with the body's schema if missing",
-                                             {{"type", "boolean"}})})},
+      {"parameters",
+       json::array(
+           {name_param,
+            QueryParam("create", "Arrow bodies: create the table with the body's schema if missing",
+                       {{"type", "boolean"}})})},
       {"requestBody",
        {{"required", true},
-        {"content", {{"application/x-ndjson", {{"schema", {{"type", "string"}}}}},
-                     {"text/csv", {{"schema", {{"type", "string"}}}}},
-                     {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
-                     {"application/vnd.apache.arrow.stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
-                     {"application/vnd.apache.arrow.file", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
-      {"responses", {{"200", {{"description", "appended"}, {"content", {{"application/json", {{"schema", Ref("AppendResult")}}}}}}},
-                     {"201", {{"description", "created and appended"}, {"content", {{"application/json", {{"schema", Ref("AppendResult")}}}}}}},
-                     {"403", RespRef("Forbidden")}, {"404", RespRef("NotFound")},
-                     {"411", RespRef("LengthRequired")}, {"413", RespRef("TooLarge")},
-                     {"415", RespRef("UnsupportedMediaType")}, {"422", RespRef("Unprocessable")}}}};
+        {"content",
+         {{"application/x-ndjson", {{"schema", {{"type", "string"}}}}},
+          {"text/csv", {{"schema", {{"type", "string"}}}}},
+          {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
+          {"application/vnd.apache.arrow.stream",
+           {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
+          {"application/vnd.apache.arrow.file",
+           {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
+      {"responses",
+       {{"200",
+         {{"description", "appended"},
+          {"content", {{"application/json", {{"schema", Ref("AppendResult")}}}}}}},
+        {"201",
+         {{"description", "created and appended"},
+          {"content", {{"application/json", {{"schema", Ref("AppendResult")}}}}}}},
+        {"400", RespRef("BadRequest")},
+        {"401", RespRef("Unauthorized")},
+        {"403", RespRef("Forbidden")},
+        {"404", RespRef("NotFound")},
+        {"411", RespRef("LengthRequired")},
+        {"413", RespRef("TooLarge")},
+        {"415", RespRef("UnsupportedMediaType")},
+        {"422", RespRef("Unprocessable")},
+        {"507", RespRef("OutOfSpace")}}}};
+}
+
+// Queries, and the documents about the server.
+void QueryPaths(json& p) {
+  const json& read_security = kReadSecurity;
+  const json name_param = NameParam();
   json q_params = FormatParams();
   p["/v1/query"]["post"] = {
       {"summary", "Run a query: {\"sql\": ...} or the JSON model with \"table\""},
       {"security", read_security},
       {"parameters", q_params},
-      {"requestBody", {{"required", true},
-                       {"content", {{"application/json", {{"schema", Ref("JsonQuery")}}},
-                                    {"application/sql", {{"schema", {{"type", "string"}}}}}}}}},
+      {"requestBody",
+       {{"required", true},
+        {"content",
+         {{"application/json", {{"schema", Ref("JsonQuery")}}},
+          {"application/sql", {{"schema", {{"type", "string"}}}}}}}}},
       {"responses", ResultResponses()}};
   json tq_params = json::array({name_param});
   for (const json& f : FormatParams()) tq_params.push_back(f);
@@ -289,9 +370,11 @@ json Build() {
       {"summary", "Run a JSON-model query on one table (\"table\" may be left out)"},
       {"security", read_security},
       {"parameters", tq_params},
-      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", Ref("JsonQuery")}}}}}}},
+      {"requestBody",
+       {{"required", true}, {"content", {{"application/json", {{"schema", Ref("JsonQuery")}}}}}}},
       {"responses", ResultResponses()}};
-  json sql_params = json::array({QueryParam("q", "the SQL text: SELECT ... FROM table ...", {{"type", "string"}}, true)});
+  json sql_params = json::array(
+      {QueryParam("q", "the SQL text: SELECT ... FROM table ...", {{"type", "string"}}, true)});
   for (const json& f : FormatParams()) sql_params.push_back(f);
   p["/v1/sql"]["get"] = {{"summary", "Run SQL given in the URL"},
                          {"security", read_security},
@@ -299,15 +382,48 @@ json Build() {
                          {"responses", ResultResponses()}};
   p["/v1/openapi.json"]["get"] = {
       {"summary", "This document"},
-      {"responses", {{"200", {{"description", "OpenAPI 3.0"}, {"content", {{"application/json", json::object()}}}}}}}};
+      {"responses",
+       {{"200",
+         {{"description", "OpenAPI 3.0"}, {"content", {{"application/json", json::object()}}}}}}}};
   p["/metrics"]["get"] = {
-      {"summary", "Prometheus metrics: requests by route and status, latency histogram, rows "
-                  "scanned/returned, chunks pruned, pool bytes used and capacity, txn, reader pins"},
+      {"summary",
+       "Prometheus metrics: requests by route and status, latency histogram, rows "
+       "scanned/returned, chunks pruned, pool bytes used and capacity, txn, reader pins"},
       {"security", read_security},
-      {"responses", {{"200", {{"description", "text exposition format 0.0.4"},
-                              {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}}}}}};
-  p["/"]["get"] = {{"summary", "A web page: tables, schemas, a query box"},
-                   {"responses", {{"200", {{"description", "HTML"}, {"content", {{"text/html", json::object()}}}}}}}};
+      {"responses",
+       {{"200",
+         {{"description", "text exposition format 0.0.4"},
+          {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}}}}}};
+  p["/"]["get"] = {
+      {"summary", "A web page: tables, schemas, a query box"},
+      {"responses",
+       {{"200", {{"description", "HTML"}, {"content", {{"text/html", json::object()}}}}}}}};
+}
+
+json Paths() {
+  json p;
+  TablePaths(p);
+  QueryPaths(p);
+  return p;
+}
+
+json Build() {
+  json doc;
+  doc["openapi"] = "3.0.3";
+  doc["info"] = {
+      {"title", "quiverd"},
+      {"version", "1"},
+      {"description",
+       "Quiver's HTTP/JSON API: columnar tables in a persistent-memory pool, queried in SQL or "
+       "the JSON query model, results as JSON, NDJSON, CSV or Arrow IPC. Every request reads "
+       "the latest committed snapshot. Responses are compressed with zstd or gzip (by "
+       "Accept-Encoding) above a size threshold. Errors are {\"error\": {\"code\", \"message\"}} "
+       "with line/column/offset for query text errors."}};
+  doc["servers"] = json::array({{{"url", "/"}}});
+  doc["components"]["securitySchemes"]["bearer"] = {{"type", "http"}, {"scheme", "bearer"}};
+  doc["components"]["schemas"] = Schemas();
+  doc["components"]["responses"] = Responses();
+  doc["paths"] = Paths();
   return doc;
 }
 

@@ -20,7 +20,8 @@ std::string_view WebPageHtml();
 // The OpenAPI 3.0 document served at /v1/openapi.json.
 std::string OpenApiDocument();
 
-// HTTP status for a Status code: InvalidArgument 400, NotFound 404,
+// The one table from Status code to HTTP status (every error response takes
+// its status from here, defined in router.cc): InvalidArgument 400, NotFound 404,
 // AlreadyExists 409, TypeError/Overflow/NotSupported 422, PermissionDenied
 // 403, Locked 409, ResourceExhausted/Cancelled 503, OutOfSpace 507, the
 // rest (I/O, corruption, internal) 500.
