@@ -20,6 +20,7 @@
 #include "columnar/builder.h"
 #include "columnar/ipc.h"
 #include "http/compress_internal.h"
+#include "http/server_internal.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -171,6 +172,23 @@ std::string Enc(const std::string& s) {
 }
 
 }  // namespace
+
+TEST_CASE("HttpStatusFor is the one table from Status code to HTTP status (README)", "[http]") {
+  CHECK(http::HttpStatusFor(StatusCode::kInvalidArgument) == 400);
+  CHECK(http::HttpStatusFor(StatusCode::kPermissionDenied) == 403);
+  CHECK(http::HttpStatusFor(StatusCode::kNotFound) == 404);
+  CHECK(http::HttpStatusFor(StatusCode::kAlreadyExists) == 409);
+  CHECK(http::HttpStatusFor(StatusCode::kLocked) == 409);
+  CHECK(http::HttpStatusFor(StatusCode::kTypeError) == 422);
+  CHECK(http::HttpStatusFor(StatusCode::kOverflow) == 422);
+  CHECK(http::HttpStatusFor(StatusCode::kNotSupported) == 422);
+  CHECK(http::HttpStatusFor(StatusCode::kResourceExhausted) == 503);
+  CHECK(http::HttpStatusFor(StatusCode::kCancelled) == 503);
+  CHECK(http::HttpStatusFor(StatusCode::kOutOfSpace) == 507);
+  CHECK(http::HttpStatusFor(StatusCode::kIOError) == 500);
+  CHECK(http::HttpStatusFor(StatusCode::kCorruption) == 500);
+  CHECK(http::HttpStatusFor(StatusCode::kInternal) == 500);
+}
 
 TEST_CASE("GET /v1/health reports the pool, its uuid, txn and engine", "[http]") {
   Fixture f;
