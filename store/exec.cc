@@ -32,6 +32,23 @@ void Plan::CountScanned(const std::vector<int64_t>& rows_per_chunk) {
   for (int64_t s : rows_per_chunk) stats.rows_scanned += s;
 }
 
+Status Plan::ScanMorsels(const MorselFn& fn) {
+  std::vector<int64_t> scanned(chunks.size(), 0);
+  QUIVER_RETURN_NOT_OK(ParallelFor(
+      int64_t(chunks.size()), Workers(), options.cancel, [&](int w, int64_t i) -> Status {
+        QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, Read(chunks[size_t(i)]));
+        scanned[size_t(i)] = chunk.rows();
+        for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {
+          const Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
+          QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
+          QUIVER_RETURN_NOT_OK(fn(w, c, m ? &*m : nullptr));
+        }
+        return Status::OK();
+      }));
+  CountScanned(scanned);
+  return Status::OK();
+}
+
 namespace {
 
 // A result held in memory, handed out batch by batch.

@@ -167,6 +167,15 @@ struct Plan {
   int Workers() const;
   // Counts chunks scanned (all of `chunks`) and the rows they held.
   void CountScanned(const std::vector<int64_t>& rows_per_chunk);
+
+  // The per-morsel work of an aggregating operator: `m` holds the TRUE rows
+  // of WHERE (nullptr = every row). Runs on Workers() threads at once, each
+  // call with its worker's index.
+  using MorselFn = std::function<Status(int worker, const Morsel& c, const kernels::Mask* m)>;
+  // Reads every chunk on Workers() threads, cuts it into morsels of
+  // kMorselRows rows, evaluates WHERE on each and calls fn; then counts the
+  // chunks and rows scanned. The first error (or Cancelled) stops the scan.
+  Status ScanMorsels(const MorselFn& fn);
 };
 
 // A result held in memory, handed out batch by batch (exec.cc).

@@ -70,25 +70,15 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
     std::vector<std::vector<kernels::AggState>> partial;
     for (int w = 0; w < workers; ++w) partial.push_back(make_states());
     std::vector<int64_t> partial_count(size_t(workers), 0);
-    std::vector<int64_t> scanned(plan.chunks.size(), 0);
-    QUIVER_RETURN_NOT_OK(ParallelFor(
-        int64_t(plan.chunks.size()), workers, plan.options.cancel, [&](int w, int64_t i) -> Status {
-          QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, plan.Read(plan.chunks[size_t(i)]));
-          scanned[size_t(i)] = chunk.rows();
-          for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {
-            const Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
-            QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
-            const int64_t hits = m ? kernels::CountTrue(*m) : c.rows();
-            partial_count[size_t(w)] += hits;
-            if (hits == 0) continue;
-            for (size_t s = 0; s < columns.size(); ++s) {
-              QUIVER_RETURN_NOT_OK(
-                  partial[size_t(w)][s].Update(c.views[size_t(columns[s])], m ? &*m : nullptr));
-            }
-          }
-          return Status::OK();
-        }));
-    plan.CountScanned(scanned);
+    QUIVER_RETURN_NOT_OK(plan.ScanMorsels([&](int w, const Morsel& c, const Mask* m) -> Status {
+      const int64_t hits = m ? kernels::CountTrue(*m) : c.rows();
+      partial_count[size_t(w)] += hits;
+      if (hits == 0) return Status::OK();
+      for (size_t s = 0; s < columns.size(); ++s) {
+        QUIVER_RETURN_NOT_OK(partial[size_t(w)][s].Update(c.views[size_t(columns[s])], m));
+      }
+      return Status::OK();
+    }));
     for (int w = 0; w < workers; ++w) {
       count_star += partial_count[size_t(w)];
       for (size_t s = 0; s < columns.size(); ++s)

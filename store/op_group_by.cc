@@ -49,23 +49,13 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
     QUIVER_ASSIGN_OR_RETURN(auto s, kernels::GroupByState::Make(key_types, value_types, specs));
     states.push_back(std::move(s));
   }
-  std::vector<int64_t> scanned(plan.chunks.size(), 0);
-  QUIVER_RETURN_NOT_OK(ParallelFor(
-      int64_t(plan.chunks.size()), workers, plan.options.cancel, [&](int w, int64_t i) -> Status {
-        QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, plan.Read(plan.chunks[size_t(i)]));
-        scanned[size_t(i)] = chunk.rows();
-        for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {
-          const Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
-          QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
-          if (m && kernels::CountTrue(*m) == 0) continue;
-          std::vector<ArrayView> keys, values;
-          for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
-          for (int v : value_cols) values.push_back(c.views[size_t(v)]);
-          QUIVER_RETURN_NOT_OK(states[size_t(w)].Consume(keys, values, m ? &*m : nullptr));
-        }
-        return Status::OK();
-      }));
-  plan.CountScanned(scanned);
+  QUIVER_RETURN_NOT_OK(plan.ScanMorsels([&](int w, const Morsel& c, const Mask* m) -> Status {
+    if (m && kernels::CountTrue(*m) == 0) return Status::OK();
+    std::vector<ArrayView> keys, values;
+    for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
+    for (int v : value_cols) values.push_back(c.views[size_t(v)]);
+    return states[size_t(w)].Consume(keys, values, m);
+  }));
   for (int w = 1; w < workers; ++w) QUIVER_RETURN_NOT_OK(states[0].Merge(states[size_t(w)]));
   Result<std::vector<std::shared_ptr<ArrayData>>> fin = states[0].Finalize();
   if (!fin.ok()) {
