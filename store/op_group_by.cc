@@ -8,7 +8,6 @@
 namespace quiver::store::internal {
 
 using kernels::Mask;
-using kernels::Scalar;
 using query::BoundQuery;
 
 // GROUP BY: per-worker hash tables, merged, then ORDER BY / LIMIT on groups.

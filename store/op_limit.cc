@@ -5,8 +5,6 @@
 
 namespace quiver::store::internal {
 
-using kernels::Mask;
-using kernels::Scalar;
 using query::BoundQuery;
 
 RowWindow WindowFor(const BoundQuery& q, const QueryOptions& o) {

@@ -10,7 +10,6 @@
 namespace quiver::store::internal {
 
 using kernels::Mask;
-using kernels::Scalar;
 using query::BoundQuery;
 
 std::shared_ptr<const Schema> ProjectionSchema(const BoundQuery& q, const Schema& in) {

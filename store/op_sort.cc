@@ -10,7 +10,6 @@
 namespace quiver::store::internal {
 
 using kernels::Mask;
-using kernels::Scalar;
 using query::BoundQuery;
 
 std::vector<kernels::SortKey> SortKeysFor(
