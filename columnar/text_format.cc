@@ -1,3 +1,6 @@
+// Result formats: their names and content types, ResultWriter's buffering
+// and the factory. The writers are in text_*_writer.cc, value rendering in
+// text_value.cc (see text_format_internal.h).
 #include "columnar/text_format.h"
 
 #include "columnar/text_format_internal.h"
@@ -79,22 +82,21 @@ Status ResultWriter::MaybeFlush() {
 
 std::unique_ptr<ResultWriter> ResultWriter::Make(ResultFormat format, TextSink sink,
                                                  TextFormatOptions options) {
-  using namespace text_internal;  // NOLINT(build/namespaces)
   switch (format) {
     case ResultFormat::kJson:
-      return MakeJsonWriter(std::move(sink), options, false);
+      return text_internal::MakeJsonWriter(std::move(sink), options, false);
     case ResultFormat::kNdjson:
-      return MakeJsonWriter(std::move(sink), options, true);
+      return text_internal::MakeJsonWriter(std::move(sink), options, true);
     case ResultFormat::kCsv:
-      return MakeCsvWriter(std::move(sink), options, ',');
+      return text_internal::MakeCsvWriter(std::move(sink), options, ',');
     case ResultFormat::kTsv:
-      return MakeCsvWriter(std::move(sink), options, '\t');
+      return text_internal::MakeCsvWriter(std::move(sink), options, '\t');
     case ResultFormat::kTable:
-      return MakeTableWriter(std::move(sink), options);
+      return text_internal::MakeTableWriter(std::move(sink), options);
     case ResultFormat::kArrow:
-      return MakeArrowWriter(std::move(sink), options, false);
+      return text_internal::MakeArrowWriter(std::move(sink), options, false);
     case ResultFormat::kArrowFile:
-      return MakeArrowWriter(std::move(sink), options, true);
+      return text_internal::MakeArrowWriter(std::move(sink), options, true);
   }
   return nullptr;
 }
