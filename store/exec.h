@@ -32,6 +32,9 @@
 // for an integer SUM that does not fit 64 bits, IOError / Corruption for a
 // damaged chunk, Cancelled when QueryOptions::cancel is set.
 //
+// Implementation: a driver (exec.cc) and one operator per file (op_*.cc);
+// store/exec_internal.h lists the files and what each holds.
+//
 // Thread-safety: ExecuteQuery may be called from many threads at once on the
 // same Snapshot. A QueryCursor is used by one thread at a time; it holds its
 // Snapshot (and so its pool pin) until destroyed.

@@ -1,13 +1,44 @@
-// Internals of the executor, exposed for its tests.
+// Internals of the query executor (store/exec.h): the declarations its files
+// share, also used by its tests. Not an API for other layers or folders.
+//
+// The executor is a set of operators, one per file:
+//   exec.cc          the driver: OpenQuery (bind, fold a constant WHERE, prune
+//                    chunks, pick an operator), the materialised cursor,
+//                    ExecuteQuery / ExecuteSql
+//   exec_filter.cc   literals, constant folding, WHERE over a morsel
+//   exec_prune.cc    chunk pruning with chunk statistics
+//   exec_columns.cc  result columns: dictionary widening, concatenation, batches
+//   exec_parallel.cc the parallel loop over chunks, the thread count
+//   op_scan.cc       a plain projection, streamed chunk by chunk (early LIMIT)
+//   op_limit.cc      OFFSET / LIMIT / max_rows as a row window
+//   op_sort.cc       ORDER BY: top-k per chunk or a full sort, then the window
+//   op_aggregate.cc  aggregates without GROUP BY (exactly one row)
+//   op_group_by.cc   GROUP BY: per-worker hash tables, merged
+//
+// Thread-safety: the functions here are safe to call from many threads on
+// distinct arguments; a Plan is read-only while an operator's workers run.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 
-#include "kernels/compare_op.h"
-#include "kernels/scalar.h"
+#include "columnar/array.h"
+#include "config/status.h"
+#include "kernels/kernels.h"
+#include "store/exec.h"
 #include "store/query_bind.h"
+#include "store/store.h"
 
 namespace quiver::store::internal {
+
+// ---------------------------------------------------------------------------
+// Literals and row-at-a-time comparison (exec_filter.cc).
+// ---------------------------------------------------------------------------
 
 // A bound literal as a kernel scalar (dates and timestamps keep their kind).
 kernels::Scalar ToKernelScalar(const query::TypedScalar& t);
@@ -17,5 +48,191 @@ kernels::Scalar ToKernelScalar(const query::TypedScalar& t);
 // to everything.
 std::optional<bool> CompareValues(const kernels::Scalar& a, kernels::CompareOp op,
                                   const kernels::Scalar& b);
+
+inline kernels::CompareOp ToKernelOp(query::CompareOp op) {
+  return static_cast<kernels::CompareOp>(static_cast<int>(op));
+}
+
+// Kleene three-valued truth.
+enum class Tri { kFalse, kTrue, kNull };
+
+// True when no operand of `e` (recursively) is a column.
+bool IsConstant(const query::BoundExpr& e);
+// The truth of a constant condition (IsConstant(e)).
+Tri EvalConst(const query::BoundExpr& e);
+
+// ---------------------------------------------------------------------------
+// Chunks and morsels.
+// ---------------------------------------------------------------------------
+
+// The columns of one chunk as kernel views (dictionary views wired up). Owns
+// the batch, whose buffers point into the snapshot's mapping.
+struct ChunkColumns {
+  RecordBatch batch;
+  ColumnViews columns;
+  std::vector<ArrayView> views;  // columns.views(), as the morsels copy them
+
+  explicit ChunkColumns(RecordBatch b)
+      : batch(std::move(b)), columns(batch), views(columns.views()) {}
+  int64_t rows() const { return batch.num_rows; }
+};
+
+// Rows [start, start + rows) of a chunk as kernel views: the unit the
+// aggregation paths work on, so that masks and group ids stay in cache.
+// Borrows the chunk's buffers: valid while its ChunkColumns lives.
+struct Morsel {
+  std::vector<ArrayView> views;
+  int64_t length = 0;
+  int64_t rows() const { return length; }
+
+  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows()}; }
+  static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
+    Morsel m{c.views, n};
+    for (ArrayView& v : m.views) {
+      v.offset += start;
+      v.length = n;
+    }
+    return m;
+  }
+};
+
+constexpr int64_t kMorselRows = 1 << 16;
+
+// The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
+Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+
+// Can `e` be TRUE for some row of a chunk with these statistics and `rows`
+// rows? False only when certain (exec_prune.cc).
+bool MayBeTrue(const query::BoundExpr& e, const std::vector<ColumnStats>& stats, int64_t rows);
+
+// ---------------------------------------------------------------------------
+// Result columns (exec_columns.cc).
+// ---------------------------------------------------------------------------
+
+// The type a column has in a result: dictionaries get int32 indices.
+DataType ResultType(const DataType& t);
+// A dictionary column with int32 indices (the dictionary is shared); other
+// columns unchanged.
+Result<std::shared_ptr<ArrayData>> WidenDictionary(const std::shared_ptr<ArrayData>& col);
+// Concatenates columns of one type. Dictionary columns get one dictionary
+// (shared when every part shares it, else merged) and int32 indices.
+Result<std::shared_ptr<ArrayData>> Concat(const DataType& type,
+                                          const std::vector<std::shared_ptr<ArrayData>>& parts);
+// Cuts columns into batches of at most batch_rows rows.
+Result<std::vector<RecordBatch>> ToBatches(const std::shared_ptr<const Schema>& schema,
+                                           std::vector<std::shared_ptr<ArrayData>> cols,
+                                           int64_t rows, int64_t batch_rows);
+
+// ---------------------------------------------------------------------------
+// Parallelism (exec_parallel.cc).
+// ---------------------------------------------------------------------------
+
+// Runs fn(worker, item) for item in [0, n) on up to `threads` threads.
+// Returns the first error (later items are then skipped), or Cancelled once
+// *cancel is set.
+Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
+                   const std::function<Status(int, int64_t)>& fn);
+// QueryOptions::threads resolved: 0 becomes the hardware thread count.
+int ResolveThreads(int requested);
+
+// ---------------------------------------------------------------------------
+// The plan every operator runs (built by OpenQuery, exec.cc).
+// ---------------------------------------------------------------------------
+
+using Clock = std::chrono::steady_clock;
+
+inline double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// A bound query with the chunks left to scan. Holds the snapshot (and so the
+// pool pin) that `table` points into.
+struct Plan {
+  std::shared_ptr<const Snapshot> snap;
+  const TableView* table = nullptr;
+  query::BoundQuery bound;
+  QueryOptions options;
+  int threads = 1;
+  std::vector<size_t> chunks;  // not pruned, in table order
+  QueryStats stats;
+  Clock::time_point started;
+
+  Result<ChunkColumns> Read(size_t chunk) const;
+  // The TRUE rows of the WHERE condition, or nullopt for every row.
+  Result<std::optional<kernels::Mask>> Filter(const Morsel& c) const;
+  Result<std::optional<kernels::Mask>> Filter(const ChunkColumns& c) const {
+    return Filter(Morsel::Of(c));
+  }
+  // Workers for a loop over the chunks: threads, at most one per chunk.
+  int Workers() const;
+  // Counts chunks scanned (all of `chunks`) and the rows they held.
+  void CountScanned(const std::vector<int64_t>& rows_per_chunk);
+
+  // The per-morsel work of an aggregating operator: `m` holds the TRUE rows
+  // of WHERE (nullptr = every row). Runs on Workers() threads at once, each
+  // call with its worker's index.
+  using MorselFn = std::function<Status(int worker, const Morsel& c, const kernels::Mask* m)>;
+  // Reads every chunk on Workers() threads, cuts it into morsels of
+  // kMorselRows rows, evaluates WHERE on each and calls fn; then counts the
+  // chunks and rows scanned. The first error (or Cancelled) stops the scan.
+  Status ScanMorsels(const MorselFn& fn);
+};
+
+// A result held in memory, handed out batch by batch (exec.cc).
+std::unique_ptr<QueryCursor> MakeMaterializedCursor(Plan plan, std::shared_ptr<const Schema> schema,
+                                                    std::vector<RecordBatch> batches,
+                                                    bool truncated);
+
+// ---------------------------------------------------------------------------
+// OFFSET / LIMIT / max_rows (op_limit.cc).
+// ---------------------------------------------------------------------------
+
+// Output rows [offset, offset + limit) capped by max_rows.
+struct RowWindow {
+  int64_t skip = 0;
+  int64_t take = -1;  // -1 = unbounded
+  bool cap_is_max_rows = false;
+};
+
+RowWindow WindowFor(const query::BoundQuery& q, const QueryOptions& o);
+// Applies the window to an ordered row list; sets *truncated when max_rows
+// cut it.
+SelectionVector ApplyWindow(const SelectionVector& order, const RowWindow& w, bool* truncated);
+
+// ---------------------------------------------------------------------------
+// Ordering (op_sort.cc).
+// ---------------------------------------------------------------------------
+
+// The query's ORDER BY as kernel sort keys; `col` maps a key to its column.
+std::vector<kernels::SortKey> SortKeysFor(
+    const query::BoundQuery& q, const std::function<int(const query::BoundOrderKey&)>& col);
+
+// Orders (with `keys`, none = as is) and windows materialised columns; the
+// first num_outputs columns are the result. Returns the output batches.
+Result<std::vector<RecordBatch>> OrderAndWindow(const std::shared_ptr<const Schema>& schema,
+                                                const std::vector<std::shared_ptr<ArrayData>>& cols,
+                                                size_t num_outputs, int64_t rows,
+                                                const std::vector<kernels::SortKey>& keys,
+                                                const RowWindow& window, int64_t batch_rows,
+                                                bool* truncated);
+
+// ---------------------------------------------------------------------------
+// Operators: each takes the plan and returns the query's cursor.
+// ---------------------------------------------------------------------------
+
+// The projection's result schema: output names, ResultType of their columns
+// (op_scan.cc).
+std::shared_ptr<const Schema> ProjectionSchema(const query::BoundQuery& q, const Schema& in);
+// A plain projection, streamed (op_scan.cc).
+std::unique_ptr<QueryCursor> OpenScan(Plan plan);
+// ORDER BY on a plain projection (op_sort.cc).
+Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan);
+// Aggregates without GROUP BY (op_aggregate.cc).
+Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan);
+// GROUP BY (op_group_by.cc).
+Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan);
+
+// The kernel aggregate for an aggregate output (op_aggregate.cc).
+kernels::AggKind ToAggKind(const query::BoundOutput& o);
 
 }  // namespace quiver::store::internal

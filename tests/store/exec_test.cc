@@ -215,6 +215,48 @@ TEST_CASE("WHERE follows SQL three-valued logic") {
   CHECK(count("id > small") == kRows);
 }
 
+TEST_CASE("AND and OR follow Kleene logic, folded on literals and evaluated on columns") {
+  Fixture f;
+  auto run = [&](const std::string& where) {
+    QueryResult r = f.Run("SELECT count(*) FROM t WHERE " + where);
+    REQUIRE(Rows(r).size() == 1);
+    return std::pair<int64_t, int64_t>{std::stoll(Rows(r)[0]), r.stats.chunks_scanned};
+  };
+  const std::pair<int64_t, int64_t> none{0, 0};  // no row, no chunk read
+  // Literals only: FALSE absorbs AND, TRUE absorbs OR, else NULL wins over
+  // the identity; a condition folded to anything but TRUE reads no chunk.
+  CHECK(run("NULL AND 1 = 2") == none);
+  CHECK(run("NULL OR 1 = 1").first == kRows);
+  CHECK(run("NULL AND 1 = 1") == none);
+  CHECK(run("NULL OR 1 = 2") == none);
+  CHECK(run("NOT (NULL AND 1 = 2)").first == kRows);
+  CHECK(run("NOT (NULL OR 1 = 2)") == none);
+  CHECK(run("1 = 1 AND 2 = 2 AND 3 = 3").first == kRows);
+  CHECK(run("1 = 2 OR 2 = 3 OR 3 = 3").first == kRows);
+
+  // On columns: a decided prefix stops the evaluation, without changing the
+  // answer, and NULL rows stay NULL (so NOT does not count them).
+  int64_t ok_true = 0, ok_null = 0, ok_and_fare = 0, ok_or_fare = 0, not_or = 0;
+  for (int64_t i = 0; i < kRows; ++i) {
+    const bool ok_is_null = i % 5 == 0, ok = !ok_is_null && i % 2 == 0;
+    const bool fare_null = !Fare(i), fare_gt = !fare_null && *Fare(i) > 10;
+    ok_true += ok;
+    ok_null += ok_is_null;
+    ok_and_fare += ok && fare_gt;
+    ok_or_fare += ok || fare_gt;
+    // NOT (ok OR fare > 10) is TRUE only when both are known FALSE.
+    not_or += !ok_is_null && !ok && !fare_null && !fare_gt;
+  }
+  CHECK(run("ok AND fare > 10").first == ok_and_fare);
+  CHECK(run("ok OR fare > 10").first == ok_or_fare);
+  CHECK(run("NOT (ok OR fare > 10)").first == not_or);
+  CHECK(run("fare > 1000 AND ok").first == 0);
+  CHECK(run("id >= 0 OR ok").first == kRows);
+  CHECK(run("ok AND NULL").first == 0);
+  CHECK(run("ok OR NULL").first == ok_true);
+  CHECK(run("NOT (ok AND NULL)").first == kRows - ok_true - ok_null);
+}
+
 TEST_CASE("String predicates: LIKE, ranges and dictionaries") {
   Fixture f;
   auto count = [&](const std::string& where) {

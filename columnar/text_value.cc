@@ -1,0 +1,355 @@
+// Value renderings: numbers, dates, timestamps, JSON strings, base64, and one
+// value of a column as plain text or JSON.
+#include <cmath>
+#include <cstring>
+
+#include "columnar/text_format_internal.h"
+
+namespace quiver {
+
+using text_internal::AppendInteger;
+
+// ---------------------------------------------------------------------------
+// Value renderings
+// ---------------------------------------------------------------------------
+
+namespace text_internal {
+
+// Length (1..4) of the well-formed UTF-8 sequence at p[0, n), or -k where
+// k >= 1 is the length of the maximal ill-formed subpart starting there
+// (Unicode 15, section 3.9, "U+FFFD substitution of maximal subparts").
+int Utf8Step(const unsigned char* p, size_t n) {
+  unsigned c = p[0];
+  if (c < 0x80) return 1;
+  int len;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c == 0xE0) {
+    len = 3, lo = 0xA0;
+  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    len = 3;
+  } else if (c == 0xED) {
+    len = 3, hi = 0x9F;  // no surrogates
+  } else if (c == 0xF0) {
+    len = 4, lo = 0x90;
+  } else if (c >= 0xF1 && c <= 0xF3) {
+    len = 4;
+  } else if (c == 0xF4) {
+    len = 4, hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return -1;
+  }
+  for (int k = 1; k < len; ++k) {
+    if (size_t(k) >= n) return -k;
+    unsigned b = p[k];
+    bool ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+    if (!ok) return -k;
+  }
+  return len;
+}
+
+}  // namespace text_internal
+
+using text_internal::kHex;
+using text_internal::Utf8Step;
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Appends `v` zero-padded to `width` digits (v >= 0).
+void AppendPadded(std::string* out, int64_t v, int width) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  for (int k = int(r.ptr - buf); k < width; ++k) out->push_back('0');
+  out->append(buf, r.ptr);
+}
+
+// Floor division and modulo for a positive divisor.
+inline void FloorDivMod(int64_t v, int64_t d, int64_t* q, int64_t* r) {
+  *q = v / d;
+  *r = v % d;
+  if (*r < 0) {
+    *r += d;
+    *q -= 1;
+  }
+}
+
+template <typename F>
+void AppendFloating(std::string* out, F v) {
+  if (std::isnan(v)) {
+    *out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    *out += v > 0 ? "Infinity" : "-Infinity";
+    return;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, r.ptr);
+  for (const char* p = buf; p < r.ptr; ++p) {
+    if (*p != '-' && (*p < '0' || *p > '9')) return;
+  }
+  *out += ".0";
+}
+
+}  // namespace
+
+void AppendValidUtf8(std::string* out, std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), run = 0, i = 0;
+  while (i < n) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    int step = Utf8Step(p + i, n - i);
+    if (step > 0) {
+      i += size_t(step);
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    out->append(kReplacement);
+    i += size_t(-step);
+    run = i;
+  }
+  out->append(s.data() + run, n - run);
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), run = 0, i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      int step = Utf8Step(p + i, n - i);
+      if (step > 0) {
+        i += size_t(step);
+        continue;
+      }
+      out->append(s.data() + run, i - run);
+      out->append(kReplacement);
+      i += size_t(-step);
+      run = i;
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      default:
+        *out += "\\u00";
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
+    }
+    ++i;
+    run = i;
+  }
+  out->append(s.data() + run, n - run);
+  out->push_back('"');
+}
+
+void AppendDouble(std::string* out, double v) { AppendFloating(out, v); }
+void AppendFloat(std::string* out, float v) { AppendFloating(out, v); }
+
+void AppendDate32(std::string* out, int64_t days) {
+  // Howard Hinnant's civil_from_days, in 64 bits so that any int64 day
+  // number (timestamps in seconds reach ±1e14 days) converts.
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  if (y < 0) {
+    out->push_back('-');
+    AppendPadded(out, -y, 4);
+  } else {
+    if (y > 9999) out->push_back('+');
+    AppendPadded(out, y, 4);
+  }
+  out->push_back('-');
+  AppendPadded(out, m, 2);
+  out->push_back('-');
+  AppendPadded(out, d, 2);
+}
+
+void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit) {
+  static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
+  static constexpr int kDigits[] = {0, 3, 6, 9};
+  int64_t per_second = kPerSecond[int(unit)];
+  int64_t seconds, fraction, days, tod;
+  FloorDivMod(value, per_second, &seconds, &fraction);
+  FloorDivMod(seconds, 86400, &days, &tod);
+  AppendDate32(out, days);
+  out->push_back('T');
+  AppendPadded(out, tod / 3600, 2);
+  out->push_back(':');
+  AppendPadded(out, tod / 60 % 60, 2);
+  out->push_back(':');
+  AppendPadded(out, tod % 60, 2);
+  if (kDigits[int(unit)] > 0) {
+    out->push_back('.');
+    AppendPadded(out, fraction, kDigits[int(unit)]);
+  }
+  out->push_back('Z');
+}
+
+void AppendBase64(std::string* out, std::string_view bytes) {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size(), i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = uint32_t(p[i]) << 16 | uint32_t(p[i + 1]) << 8 | p[i + 2];
+    out->push_back(kAlphabet[v >> 18]);
+    out->push_back(kAlphabet[(v >> 12) & 63]);
+    out->push_back(kAlphabet[(v >> 6) & 63]);
+    out->push_back(kAlphabet[v & 63]);
+  }
+  if (i < n) {
+    uint32_t v = uint32_t(p[i]) << 16 | (i + 1 < n ? uint32_t(p[i + 1]) << 8 : 0);
+    out->push_back(kAlphabet[v >> 18]);
+    out->push_back(kAlphabet[(v >> 12) & 63]);
+    out->push_back(i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=');
+    out->push_back('=');
+  }
+}
+
+namespace text_internal {
+
+// Bool, numbers, dates and timestamps as plain text (not strings, binary or
+// dictionaries; not null).
+void AppendPlain(std::string* out, const ArrayView& v, int64_t i) {
+  switch (v.type->id) {
+    case TypeId::kBool:
+      *out += v.BoolValue(i) ? "true" : "false";
+      break;
+    case TypeId::kInt8:
+      AppendInteger(out, v.Value<int8_t>(i));
+      break;
+    case TypeId::kInt16:
+      AppendInteger(out, v.Value<int16_t>(i));
+      break;
+    case TypeId::kInt32:
+      AppendInteger(out, v.Value<int32_t>(i));
+      break;
+    case TypeId::kInt64:
+      AppendInteger(out, v.Value<int64_t>(i));
+      break;
+    case TypeId::kUInt8:
+      AppendInteger(out, v.Value<uint8_t>(i));
+      break;
+    case TypeId::kUInt16:
+      AppendInteger(out, v.Value<uint16_t>(i));
+      break;
+    case TypeId::kUInt32:
+      AppendInteger(out, v.Value<uint32_t>(i));
+      break;
+    case TypeId::kUInt64:
+      AppendInteger(out, v.Value<uint64_t>(i));
+      break;
+    case TypeId::kFloat32:
+      AppendFloat(out, v.Value<float>(i));
+      break;
+    case TypeId::kFloat64:
+      AppendDouble(out, v.Value<double>(i));
+      break;
+    case TypeId::kDate32:
+      AppendDate32(out, v.Value<int32_t>(i));
+      break;
+    case TypeId::kTimestamp:
+      AppendTimestamp(out, v.Value<int64_t>(i), v.type->unit);
+      break;
+    default:
+      break;
+  }
+}
+
+bool IsStringLike(const ArrayView& v) {
+  return v.type->is_dictionary() || v.type->id == TypeId::kUtf8;
+}
+
+std::string_view StringAt(const ArrayView& v, int64_t i) {
+  if (v.type->is_dictionary()) return v.dictionary->StringValue(v.DictIndex(i));
+  return v.StringValue(i);
+}
+
+void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64_as_string) {
+  if (v.IsNull(i)) {
+    *out += "null";
+    return;
+  }
+  if (IsStringLike(v)) {
+    AppendJsonString(out, StringAt(v, i));
+    return;
+  }
+  switch (v.type->id) {
+    case TypeId::kInt64:
+    case TypeId::kUInt64:
+      if (int64_as_string) {
+        out->push_back('"');
+        AppendPlain(out, v, i);
+        out->push_back('"');
+      } else {
+        AppendPlain(out, v, i);
+      }
+      return;
+    case TypeId::kFloat32:
+    case TypeId::kFloat64: {
+      double d = v.type->id == TypeId::kFloat32 ? double(v.Value<float>(i)) : v.Value<double>(i);
+      bool quote = !std::isfinite(d);
+      if (quote) out->push_back('"');
+      AppendPlain(out, v, i);
+      if (quote) out->push_back('"');
+      return;
+    }
+    case TypeId::kDate32:
+    case TypeId::kTimestamp:
+      out->push_back('"');
+      AppendPlain(out, v, i);
+      out->push_back('"');
+      return;
+    case TypeId::kBinary:
+      out->push_back('"');
+      AppendBase64(out, v.StringValue(i));
+      out->push_back('"');
+      return;
+    default:
+      AppendPlain(out, v, i);
+      return;
+  }
+}
+
+}  // namespace text_internal
+}  // namespace quiver

@@ -1,0 +1,340 @@
+// Conditions: literals, row-at-a-time comparison, constant folding, and a
+// WHERE condition evaluated over a morsel into a three-valued Mask.
+#include <cmath>
+
+#include "store/exec_internal.h"
+
+namespace quiver::store::internal {
+
+using kernels::Mask;
+using kernels::Scalar;
+using query::BoundExpr;
+using query::ExprKind;
+
+// ---------------------------------------------------------------------------
+// Literals and row-at-a-time comparison (the general case: column against
+// column, literal against literal).
+// ---------------------------------------------------------------------------
+
+Scalar ToKernelScalar(const query::TypedScalar& t) {
+  const query::Value& v = t.value;
+  if (std::holds_alternative<std::monostate>(v)) return Scalar::Null();
+  if (const bool* b = std::get_if<bool>(&v)) return Scalar::Bool(*b);
+  if (const int64_t* i = std::get_if<int64_t>(&v)) {
+    if (t.type.id == TypeId::kDate32) return Scalar::Date32(int32_t(*i));
+    if (t.type.id == TypeId::kTimestamp) return Scalar::Timestamp(*i, t.type.unit);
+    return Scalar::Int64(*i);
+  }
+  if (const uint64_t* u = std::get_if<uint64_t>(&v)) return Scalar::UInt64(*u);
+  if (const double* d = std::get_if<double>(&v)) return Scalar::Double(*d);
+  return Scalar::String(std::get<std::string>(v));
+}
+
+namespace {
+
+bool IsNumberKind(Scalar::Kind k) {
+  return k == Scalar::Kind::kInt64 || k == Scalar::Kind::kUInt64 || k == Scalar::Kind::kDouble ||
+         k == Scalar::Kind::kBool || k == Scalar::Kind::kDate32 || k == Scalar::Kind::kTimestamp;
+}
+
+long double AsLongDouble(const Scalar& s) {
+  switch (s.kind()) {
+    case Scalar::Kind::kUInt64:
+      return static_cast<long double>(s.uint64_value());
+    case Scalar::Kind::kDouble:
+      return static_cast<long double>(s.double_value());
+    case Scalar::Kind::kBool:
+      return s.bool_value() ? 1 : 0;
+    default:
+      return static_cast<long double>(s.int64_value());
+  }
+}
+
+}  // namespace
+
+// a op b in SQL: nullopt when either is NULL.
+std::optional<bool> CompareValues(const Scalar& a, kernels::CompareOp op, const Scalar& b) {
+  if (a.is_null() || b.is_null()) return std::nullopt;
+  int c = 0;
+  if (a.kind() == Scalar::Kind::kString || b.kind() == Scalar::Kind::kString) {
+    if (a.kind() != b.kind()) return std::nullopt;  // Bind rejects this
+    c = a.string_value().compare(b.string_value());
+  } else if (IsNumberKind(a.kind()) && IsNumberKind(b.kind())) {
+    const bool nan = (a.kind() == Scalar::Kind::kDouble && std::isnan(a.double_value())) ||
+                     (b.kind() == Scalar::Kind::kDouble && std::isnan(b.double_value()));
+    if (nan) return op == kernels::CompareOp::kNe;
+    const long double x = AsLongDouble(a), y = AsLongDouble(b);
+    c = x < y ? -1 : (x > y ? 1 : 0);
+  } else {
+    return std::nullopt;
+  }
+  switch (op) {
+    case kernels::CompareOp::kEq:
+      return c == 0;
+    case kernels::CompareOp::kNe:
+      return c != 0;
+    case kernels::CompareOp::kLt:
+      return c < 0;
+    case kernels::CompareOp::kLe:
+      return c <= 0;
+    case kernels::CompareOp::kGt:
+      return c > 0;
+    case kernels::CompareOp::kGe:
+      return c >= 0;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+Tri FromOptional(std::optional<bool> b) {
+  if (!b) return Tri::kNull;
+  return *b ? Tri::kTrue : Tri::kFalse;
+}
+
+Mask ConstMask(Tri t, int64_t n) {
+  switch (t) {
+    case Tri::kTrue:
+      return Mask::AllTrue(n);
+    case Tri::kFalse:
+      return Mask::AllFalse(n);
+    case Tri::kNull:
+      return Mask::AllNull(n);
+  }
+  return Mask::AllNull(n);
+}
+
+Tri TriNot(Tri t) {
+  if (t == Tri::kNull) return t;
+  return t == Tri::kTrue ? Tri::kFalse : Tri::kTrue;
+}
+
+// AND or OR of constant operands: the absorbing value (FALSE for AND, TRUE
+// for OR) as soon as one operand has it, else NULL if one is NULL, else the
+// identity.
+Tri FoldJunction(const BoundExpr& e) {
+  const Tri absorbing = e.kind == ExprKind::kAnd ? Tri::kFalse : Tri::kTrue;
+  Tri r = TriNot(absorbing);
+  for (const auto& a : e.args) {
+    Tri t = EvalConst(*a);
+    if (t == absorbing) return absorbing;
+    if (t == Tri::kNull) r = Tri::kNull;
+  }
+  return r;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Constant folding: a condition whose operands are all literals.
+// ---------------------------------------------------------------------------
+
+bool IsConstant(const BoundExpr& e) {
+  if (e.kind == ExprKind::kColumn) return false;
+  for (const auto& a : e.args) {
+    if (!IsConstant(*a)) return false;
+  }
+  return true;
+}
+
+Tri EvalConst(const BoundExpr& e) {
+  auto lit = [](const query::BoundExprPtr& p) { return ToKernelScalar(p->literal); };
+  switch (e.kind) {
+    case ExprKind::kColumn:
+      return Tri::kNull;  // not constant; never called
+    case ExprKind::kLiteral: {
+      Scalar s = ToKernelScalar(e.literal);
+      if (s.is_null()) return Tri::kNull;
+      return s.bool_value() ? Tri::kTrue : Tri::kFalse;
+    }
+    case ExprKind::kCompare:
+      return FromOptional(CompareValues(lit(e.args[0]), ToKernelOp(e.op), lit(e.args[1])));
+    case ExprKind::kBetween: {
+      Tri lo = FromOptional(CompareValues(lit(e.args[0]), kernels::CompareOp::kGe, lit(e.args[1])));
+      Tri hi = FromOptional(CompareValues(lit(e.args[0]), kernels::CompareOp::kLe, lit(e.args[2])));
+      Tri r = (lo == Tri::kFalse || hi == Tri::kFalse)
+                  ? Tri::kFalse
+                  : (lo == Tri::kNull || hi == Tri::kNull ? Tri::kNull : Tri::kTrue);
+      return e.negated ? TriNot(r) : r;
+    }
+    case ExprKind::kIn: {
+      Tri r = Tri::kFalse;
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        Tri t =
+            FromOptional(CompareValues(lit(e.args[0]), kernels::CompareOp::kEq, lit(e.args[i])));
+        if (t == Tri::kTrue) {
+          r = Tri::kTrue;
+          break;
+        }
+        if (t == Tri::kNull) r = Tri::kNull;
+      }
+      return e.negated ? TriNot(r) : r;
+    }
+    case ExprKind::kIsNull: {
+      bool null = lit(e.args[0]).is_null();
+      return (null != e.negated) ? Tri::kTrue : Tri::kFalse;
+    }
+    case ExprKind::kLike: {
+      Scalar s = lit(e.args[0]), p = lit(e.args[1]);
+      if (s.is_null() || p.is_null()) return Tri::kNull;
+      bool m = query::LikeMatch(s.string_value(), p.string_value());
+      return (m != e.negated) ? Tri::kTrue : Tri::kFalse;
+    }
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+      return FoldJunction(e);
+    case ExprKind::kNot:
+      return TriNot(EvalConst(*e.args[0]));
+  }
+  return Tri::kNull;
+}
+
+// ---------------------------------------------------------------------------
+// Evaluating a condition over one morsel.
+// ---------------------------------------------------------------------------
+
+namespace {
+
+Scalar OperandAt(const BoundExpr& x, const Morsel& c, int64_t i) {
+  if (x.kind == ExprKind::kColumn) return kernels::ValueAt(c.views[size_t(x.column)], i);
+  return ToKernelScalar(x.literal);
+}
+
+// a op b row by row, for operand shapes the kernels do not take.
+Mask CompareRows(const BoundExpr& a, kernels::CompareOp op, const BoundExpr& b, const Morsel& c) {
+  const int64_t n = c.rows();
+  Mask m = Mask::AllFalse(n);
+  m.is_known.assign(size_t(Mask::WordsFor(n)), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    std::optional<bool> r = CompareValues(OperandAt(a, c, i), op, OperandAt(b, c, i));
+    if (!r) continue;
+    m.is_known[size_t(i >> 6)] |= uint64_t(1) << (i & 63);
+    if (*r) m.is_true[size_t(i >> 6)] |= uint64_t(1) << (i & 63);
+  }
+  m.Normalize();
+  return m;
+}
+
+Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const BoundExpr& b,
+                             const Morsel& c) {
+  if (a.kind == ExprKind::kColumn && b.kind == ExprKind::kLiteral) {
+    return kernels::Compare(c.views[size_t(a.column)], op, ToKernelScalar(b.literal));
+  }
+  if (a.kind == ExprKind::kLiteral && b.kind == ExprKind::kColumn) {
+    return kernels::Compare(c.views[size_t(b.column)], kernels::FlipCompareOp(op),
+                            ToKernelScalar(a.literal));
+  }
+  if (a.kind == ExprKind::kLiteral && b.kind == ExprKind::kLiteral) {
+    return ConstMask(
+        FromOptional(CompareValues(ToKernelScalar(a.literal), op, ToKernelScalar(b.literal))),
+        c.rows());
+  }
+  return CompareRows(a, op, b, c);
+}
+
+}  // namespace
+
+Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
+  const int64_t n = c.rows();
+  if (IsConstant(e)) return ConstMask(EvalConst(e), n);
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      return ConstMask(EvalConst(e), n);
+    case ExprKind::kColumn:  // a bool column as a condition
+      return kernels::Compare(c.views[size_t(e.column)], kernels::CompareOp::kEq,
+                              Scalar::Bool(true));
+    case ExprKind::kAnd:
+    case ExprKind::kOr: {
+      // Stops early once the result is decided: FALSE AND x = FALSE,
+      // TRUE OR x = TRUE.
+      const bool is_and = e.kind == ExprKind::kAnd;
+      const int64_t decided = is_and ? 0 : n;
+      QUIVER_ASSIGN_OR_RETURN(Mask acc, Eval(*e.args[0], c));
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        if (!acc.has_nulls() && kernels::CountTrue(acc) == decided) break;
+        QUIVER_ASSIGN_OR_RETURN(Mask m, Eval(*e.args[i], c));
+        QUIVER_ASSIGN_OR_RETURN(acc, is_and ? kernels::And(acc, m) : kernels::Or(acc, m));
+      }
+      return acc;
+    }
+    case ExprKind::kNot: {
+      QUIVER_ASSIGN_OR_RETURN(Mask m, Eval(*e.args[0], c));
+      return kernels::Not(m);
+    }
+    case ExprKind::kIsNull: {
+      const BoundExpr& x = *e.args[0];
+      const ArrayView& v = c.views[size_t(x.column)];
+      return e.negated ? kernels::IsNotNull(v) : kernels::IsNull(v);
+    }
+    case ExprKind::kCompare:
+      return CompareOperands(*e.args[0], ToKernelOp(e.op), *e.args[1], c);
+    case ExprKind::kBetween: {
+      const BoundExpr& x = *e.args[0];
+      const BoundExpr& lo = *e.args[1];
+      const BoundExpr& hi = *e.args[2];
+      Mask m;
+      if (x.kind == ExprKind::kColumn && lo.kind == ExprKind::kLiteral &&
+          hi.kind == ExprKind::kLiteral) {
+        QUIVER_ASSIGN_OR_RETURN(
+            m, kernels::Between(c.views[size_t(x.column)], ToKernelScalar(lo.literal),
+                                ToKernelScalar(hi.literal)));
+      } else {
+        QUIVER_ASSIGN_OR_RETURN(Mask a, CompareOperands(x, kernels::CompareOp::kGe, lo, c));
+        QUIVER_ASSIGN_OR_RETURN(Mask b, CompareOperands(x, kernels::CompareOp::kLe, hi, c));
+        QUIVER_ASSIGN_OR_RETURN(m, kernels::And(a, b));
+      }
+      return e.negated ? kernels::Not(m) : m;
+    }
+    case ExprKind::kIn: {
+      const BoundExpr& x = *e.args[0];
+      Mask m;
+      bool literal_list = true;
+      for (size_t i = 1; i < e.args.size(); ++i)
+        literal_list &= e.args[i]->kind == ExprKind::kLiteral;
+      if (x.kind == ExprKind::kColumn && literal_list) {
+        std::vector<Scalar> values;
+        values.reserve(e.args.size() - 1);
+        for (size_t i = 1; i < e.args.size(); ++i)
+          values.push_back(ToKernelScalar(e.args[i]->literal));
+        QUIVER_ASSIGN_OR_RETURN(m, kernels::In(c.views[size_t(x.column)], values));
+      } else {
+        QUIVER_ASSIGN_OR_RETURN(m, CompareOperands(x, kernels::CompareOp::kEq, *e.args[1], c));
+        for (size_t i = 2; i < e.args.size(); ++i) {
+          QUIVER_ASSIGN_OR_RETURN(Mask k,
+                                  CompareOperands(x, kernels::CompareOp::kEq, *e.args[i], c));
+          QUIVER_ASSIGN_OR_RETURN(m, kernels::Or(m, k));
+        }
+      }
+      return e.negated ? kernels::Not(m) : m;
+    }
+    case ExprKind::kLike: {
+      const BoundExpr& x = *e.args[0];
+      const query::TypedScalar& p = e.args[1]->literal;
+      if (p.is_null()) return Mask::AllNull(n);
+      const std::string& pattern = std::get<std::string>(p.value);
+      Mask m;
+      if (pattern.find('\0') == std::string::npos) {
+        // The SQL grammar has no ESCAPE clause: NUL (never in a pattern here)
+        // stands in for "no escape character".
+        QUIVER_ASSIGN_OR_RETURN(m, kernels::Like(c.views[size_t(x.column)], pattern, '\0'));
+      } else {
+        const ArrayView& v = c.views[size_t(x.column)];
+        m = Mask::AllFalse(n);
+        m.is_known.assign(size_t(Mask::WordsFor(n)), 0);
+        for (int64_t i = 0; i < n; ++i) {
+          Scalar s = kernels::ValueAt(v, i);
+          if (s.is_null()) continue;
+          m.is_known[size_t(i >> 6)] |= uint64_t(1) << (i & 63);
+          if (query::LikeMatch(s.string_value(), pattern)) {
+            m.is_true[size_t(i >> 6)] |= uint64_t(1) << (i & 63);
+          }
+        }
+        m.Normalize();
+      }
+      return e.negated ? kernels::Not(m) : m;
+    }
+  }
+  return Status::Internal("unhandled expression kind");
+}
+
+}  // namespace quiver::store::internal

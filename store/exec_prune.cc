@@ -1,0 +1,261 @@
+// Chunk pruning: a chunk's statistics (catalog, no data touched) decide
+// whether a WHERE condition can be TRUE for any of its rows.
+#include <cmath>
+#include <string>
+
+#include "store/exec_internal.h"
+
+namespace quiver::store::internal {
+
+using query::BoundExpr;
+using query::ExprKind;
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Pruning with chunk statistics. MayBeTrue answers "can the condition be TRUE
+// for some row of a chunk with these statistics?"; false only when certain.
+// ---------------------------------------------------------------------------
+
+struct Bound {
+  bool has = false;
+  bool is_bytes = false;
+  long double num = 0;
+  std::string bytes;
+};
+
+// The literal as a comparable bound, or !has for NULL.
+Bound LiteralBound(const query::TypedScalar& t) {
+  Bound b;
+  const query::Value& v = t.value;
+  if (std::holds_alternative<std::monostate>(v)) return b;
+  b.has = true;
+  if (const bool* x = std::get_if<bool>(&v))
+    b.num = *x ? 1 : 0;
+  else if (const int64_t* i = std::get_if<int64_t>(&v))
+    b.num = static_cast<long double>(*i);
+  else if (const uint64_t* u = std::get_if<uint64_t>(&v))
+    b.num = static_cast<long double>(*u);
+  else if (const double* d = std::get_if<double>(&v)) {
+    if (std::isnan(*d)) b.has = false;  // NaN literal: do not reason about it
+    b.num = static_cast<long double>(*d);
+  } else {
+    b.is_bytes = true;
+    b.bytes = std::get<std::string>(v);
+  }
+  return b;
+}
+
+struct StatRange {
+  bool usable = false;  // min and max known and of a comparable kind
+  bool is_bytes = false;
+  bool has_max = false;
+  long double min_num = 0, max_num = 0;
+  std::string min_bytes, max_bytes;
+  bool has_nan = false;
+};
+
+StatRange RangeOf(const ColumnStats& s) {
+  StatRange r;
+  r.has_nan = s.has_nan;
+  if (!s.has_min) return r;
+  switch (s.kind) {
+    case ColumnStats::Kind::kInt:
+      r.min_num = static_cast<long double>(s.min_int);
+      r.max_num = static_cast<long double>(s.max_int);
+      r.has_max = s.has_max;
+      break;
+    case ColumnStats::Kind::kUInt:
+      r.min_num = static_cast<long double>(s.min_uint);
+      r.max_num = static_cast<long double>(s.max_uint);
+      r.has_max = s.has_max;
+      break;
+    case ColumnStats::Kind::kDouble:
+      r.min_num = static_cast<long double>(s.min_double);
+      r.max_num = static_cast<long double>(s.max_double);
+      r.has_max = s.has_max;
+      break;
+    case ColumnStats::Kind::kBytes:
+      r.is_bytes = true;
+      r.min_bytes = s.min_bytes;
+      r.max_bytes = s.max_bytes;
+      r.has_max = s.has_max;
+      break;
+  }
+  r.usable = true;
+  return r;
+}
+
+// <0, 0, >0 for a literal against a statistics bound of the same kind.
+int Cmp(const Bound& b, const StatRange& r, bool against_max) {
+  if (b.is_bytes) {
+    const std::string& x = against_max ? r.max_bytes : r.min_bytes;
+    int c = b.bytes.compare(x);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  long double x = against_max ? r.max_num : r.min_num;
+  return b.num < x ? -1 : (b.num > x ? 1 : 0);
+}
+
+class Pruner {
+ public:
+  Pruner(const std::vector<ColumnStats>& stats, int64_t rows) : stats_(stats), rows_(rows) {}
+
+  bool MayBeTrue(const BoundExpr& e) const {
+    switch (e.kind) {
+      case ExprKind::kAnd:
+        for (const auto& a : e.args) {
+          if (!MayBeTrue(*a)) return false;
+        }
+        return true;
+      case ExprKind::kOr:
+        for (const auto& a : e.args) {
+          if (MayBeTrue(*a)) return true;
+        }
+        return false;
+      case ExprKind::kIsNull: {
+        const BoundExpr& x = *e.args[0];
+        if (x.kind != ExprKind::kColumn || x.type.is_dictionary()) return true;
+        const ColumnStats* s = Stats(x.column);
+        if (s == nullptr) return true;
+        return e.negated ? s->null_count < rows_ : s->null_count > 0;
+      }
+      case ExprKind::kCompare:
+        return MayCompare(e);
+      case ExprKind::kBetween: {
+        if (e.negated) return true;
+        StatRange r;
+        if (!ColumnRange(*e.args[0], &r)) return true;
+        if (!AllNonNullLiterals(e, 1)) return true;
+        if (AnyNullLiteral(e, 1)) return false;  // x BETWEEN NULL AND .. is never TRUE
+        if (!r.usable) return NoValues(*e.args[0]) ? false : true;
+        Bound lo = LiteralBound(e.args[1]->literal), hi = LiteralBound(e.args[2]->literal);
+        if (!lo.has || !hi.has || lo.is_bytes != r.is_bytes || hi.is_bytes != r.is_bytes)
+          return true;
+        if (r.has_max && Cmp(lo, r, true) > 0) return false;  // lo > max
+        if (Cmp(hi, r, false) < 0) return false;              // hi < min
+        return true;
+      }
+      case ExprKind::kIn: {
+        if (e.negated) return true;
+        StatRange r;
+        if (!ColumnRange(*e.args[0], &r)) return true;
+        if (!AllNonNullLiterals(e, 1)) return true;
+        if (!r.usable) return NoValues(*e.args[0]) ? false : true;
+        for (size_t i = 1; i < e.args.size(); ++i) {
+          Bound b = LiteralBound(e.args[i]->literal);
+          if (!b.has) continue;  // NULL in the list never makes a row TRUE
+          if (b.is_bytes != r.is_bytes) return true;
+          if (Cmp(b, r, false) >= 0 && (!r.has_max || Cmp(b, r, true) <= 0)) return true;
+        }
+        return false;
+      }
+      case ExprKind::kLike: {
+        if (e.negated) return true;
+        StatRange r;
+        if (!ColumnRange(*e.args[0], &r) || !r.usable || !r.is_bytes || !r.has_max) return true;
+        const query::Value& p = e.args[1]->literal.value;
+        if (!std::holds_alternative<std::string>(p)) return true;
+        const std::string& pat = std::get<std::string>(p);
+        std::string prefix = pat.substr(0, pat.find_first_of("%_"));
+        if (prefix.empty()) return true;
+        // Every match starts with `prefix`, so it is >= prefix.
+        return !(r.max_bytes.compare(prefix) < 0);
+      }
+      case ExprKind::kColumn:
+      case ExprKind::kLiteral:
+      case ExprKind::kNot:
+        return true;
+    }
+    return true;
+  }
+
+ private:
+  const ColumnStats* Stats(int column) const {
+    if (column < 0 || size_t(column) >= stats_.size()) return nullptr;
+    return &stats_[size_t(column)];
+  }
+  // True when x is a column with statistics (filled into *r).
+  bool ColumnRange(const BoundExpr& x, StatRange* r) const {
+    if (x.kind != ExprKind::kColumn) return false;
+    const ColumnStats* s = Stats(x.column);
+    if (s == nullptr || s->row_count != rows_) return false;
+    *r = RangeOf(*s);
+    return true;
+  }
+  // The column holds no non-null, non-NaN value at all.
+  bool NoValues(const BoundExpr& x) const {
+    const ColumnStats* s = Stats(x.column);
+    return s != nullptr && !s->has_min && !s->has_nan && !x.type.is_dictionary();
+  }
+  static bool AllNonNullLiterals(const BoundExpr& e, size_t from) {
+    for (size_t i = from; i < e.args.size(); ++i) {
+      if (e.args[i]->kind != ExprKind::kLiteral) return false;
+    }
+    return true;
+  }
+  static bool AnyNullLiteral(const BoundExpr& e, size_t from) {
+    for (size_t i = from; i < e.args.size(); ++i) {
+      if (e.args[i]->literal.is_null()) return true;
+    }
+    return false;
+  }
+  bool MayCompare(const BoundExpr& e) const {
+    const BoundExpr* col = e.args[0].get();
+    const BoundExpr* lit = e.args[1].get();
+    query::CompareOp op = e.op;
+    if (col->kind != ExprKind::kColumn) {
+      std::swap(col, lit);
+      op = static_cast<query::CompareOp>(kernels::FlipCompareOp(ToKernelOp(op)));
+    }
+    if (col->kind != ExprKind::kColumn || lit->kind != ExprKind::kLiteral) return true;
+    if (lit->literal.is_null()) return false;  // comparison with NULL is never TRUE
+    StatRange r;
+    if (!ColumnRange(*col, &r)) return true;
+    if (!r.usable) {
+      // No ordinary value: only NaN != x can be TRUE.
+      if (NoValues(*col)) return false;
+      return true;
+    }
+    Bound b = LiteralBound(lit->literal);
+    if (!b.has || b.is_bytes != r.is_bytes) return true;
+    const bool nan_true = r.has_nan && op == query::CompareOp::kNe;
+    const int vs_min = Cmp(b, r, false);                  // lit vs min
+    const int vs_max = r.has_max ? Cmp(b, r, true) : -1;  // lit vs max (unbounded: lit < max)
+    bool may = true;
+    switch (op) {
+      case query::CompareOp::kEq:
+        may = vs_min >= 0 && vs_max <= 0;
+        break;
+      case query::CompareOp::kNe: {
+        const ColumnStats* s = Stats(col->column);
+        may = !(s->min_exact && s->max_exact && r.has_max && vs_min == 0 && vs_max == 0);
+        break;
+      }
+      case query::CompareOp::kLt:
+        may = vs_min > 0;
+        break;  // some v < lit needs min < lit
+      case query::CompareOp::kLe:
+        may = vs_min >= 0;
+        break;
+      case query::CompareOp::kGt:
+        may = vs_max < 0;
+        break;  // needs max > lit
+      case query::CompareOp::kGe:
+        may = vs_max <= 0;
+        break;
+    }
+    return may || nan_true;
+  }
+
+  const std::vector<ColumnStats>& stats_;
+  int64_t rows_;
+};
+
+}  // namespace
+
+bool MayBeTrue(const BoundExpr& e, const std::vector<ColumnStats>& stats, int64_t rows) {
+  return Pruner(stats, rows).MayBeTrue(e);
+}
+
+}  // namespace quiver::store::internal

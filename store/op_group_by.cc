@@ -1,0 +1,93 @@
+// GROUP BY: per-worker hash tables, merged, then ORDER BY / LIMIT on the groups
+// (groups come out in first-seen order unless ordered).
+#include <algorithm>
+#include <map>
+
+#include "store/exec_internal.h"
+
+namespace quiver::store::internal {
+
+using kernels::Mask;
+using query::BoundQuery;
+
+// GROUP BY: per-worker hash tables, merged, then ORDER BY / LIMIT on groups.
+Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
+  const BoundQuery& q = plan.bound;
+  const Schema& in = *plan.table->schema();
+  std::vector<DataType> key_types;
+  for (int c : q.group_by) key_types.push_back(in.field(size_t(c)).type);
+  std::vector<int> value_cols;
+  std::map<int, int> value_slot;
+  std::vector<kernels::AggregateSpec> specs;
+  std::vector<int> output_source;  // per output: key index, or nkeys + agg index
+  for (const auto& o : q.outputs) {
+    if (o.agg == query::AggFunc::kNone) {
+      auto it = std::find(q.group_by.begin(), q.group_by.end(), o.column);
+      if (it == q.group_by.end()) return Status::Internal("ungrouped output " + o.name);
+      output_source.push_back(int(it - q.group_by.begin()));
+      continue;
+    }
+    kernels::AggregateSpec s;
+    s.kind = ToAggKind(o);
+    if (o.column >= 0) {
+      if (!value_slot.count(o.column)) {
+        value_slot[o.column] = int(value_cols.size());
+        value_cols.push_back(o.column);
+      }
+      s.value = value_slot[o.column];
+    }
+    output_source.push_back(int(q.group_by.size() + specs.size()));
+    specs.push_back(s);
+  }
+  std::vector<DataType> value_types;
+  for (int c : value_cols) value_types.push_back(in.field(size_t(c)).type);
+
+  const int workers = plan.Workers();
+  std::vector<kernels::GroupByState> states;
+  for (int w = 0; w < workers; ++w) {
+    QUIVER_ASSIGN_OR_RETURN(auto s, kernels::GroupByState::Make(key_types, value_types, specs));
+    states.push_back(std::move(s));
+  }
+  QUIVER_RETURN_NOT_OK(plan.ScanMorsels([&](int w, const Morsel& c, const Mask* m) -> Status {
+    if (m && kernels::CountTrue(*m) == 0) return Status::OK();
+    std::vector<ArrayView> keys, values;
+    for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
+    for (int v : value_cols) values.push_back(c.views[size_t(v)]);
+    return states[size_t(w)].Consume(keys, values, m);
+  }));
+  for (int w = 1; w < workers; ++w) QUIVER_RETURN_NOT_OK(states[0].Merge(states[size_t(w)]));
+  Result<std::vector<std::shared_ptr<ArrayData>>> fin = states[0].Finalize();
+  if (!fin.ok()) {
+    if (fin.status().code() == StatusCode::kOverflow) {
+      return Status::Overflow("a SUM does not fit in 64 bits: " + fin.status().message());
+    }
+    return fin.status();
+  }
+  std::vector<std::shared_ptr<ArrayData>> group_cols = std::move(*fin);
+  const int64_t groups = states[0].num_groups();
+
+  std::vector<std::shared_ptr<ArrayData>> cols;
+  std::vector<Field> fields;
+  for (size_t i = 0; i < q.outputs.size(); ++i) {
+    auto a = group_cols[size_t(output_source[i])];
+    fields.push_back(Field{q.outputs[i].name, a->type, true, {}});
+    cols.push_back(std::move(a));
+  }
+  // Order keys: outputs, or group keys that are not selected.
+  std::vector<kernels::SortKey> keys = SortKeysFor(q, [&](const query::BoundOrderKey& k) -> int {
+    if (k.output >= 0) return k.output;
+    auto it = std::find(q.group_by.begin(), q.group_by.end(), k.column);
+    const size_t key_index = size_t(it - q.group_by.begin());
+    cols.push_back(group_cols[key_index]);
+    return int(cols.size() - 1);
+  });
+  auto schema = std::make_shared<Schema>(std::move(fields));
+  bool truncated = false;
+  const RowWindow window = WindowFor(q, plan.options);
+  QUIVER_ASSIGN_OR_RETURN(auto batches,
+                          OrderAndWindow(schema, cols, q.outputs.size(), groups, keys, window,
+                                         plan.options.batch_rows, &truncated));
+  return MakeMaterializedCursor(std::move(plan), std::move(schema), std::move(batches), truncated);
+}
+
+}  // namespace quiver::store::internal
