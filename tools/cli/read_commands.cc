@@ -17,7 +17,6 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "columnar/builder.h"
@@ -194,9 +193,7 @@ struct Progress {
   int64_t rows = 0;
   const FdSink* out = nullptr;
 
-  double Seconds() const {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-  }
+  double Seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
   void Update(int64_t more_rows) {
     rows += more_rows;
     if (!enabled) return;
@@ -251,17 +248,17 @@ int RunToStdout(const std::string& cmd, const std::string& pool, const query::Qu
     return UsageError(cmd, "refusing to write Arrow IPC bytes to a terminal (redirect stdout)");
   }
   auto store = OpenStore(pool, true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto cursor = store::OpenQuery(*snap, q);
-  if (!cursor.ok()) return StoreFail(cmd, cursor.status());
+  if (!cursor.ok()) return Fail(cmd, cursor.status(), ErrorSource::kStore);
   FdSink out(STDOUT_FILENO, "stdout");
   auto w = ResultWriter::Make(format, [&](std::string_view b) { return out.Write(b); });
   // The table format shows nothing of a failed result: the message goes to
   // stderr alone. The streaming formats end with their error marker.
   Status s = StreamCursor(**cursor, *w, nullptr, format != ResultFormat::kTable);
-  if (!s.ok()) return StoreFail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kStore);
   return kExitOk;
 }
 
@@ -278,9 +275,8 @@ std::string IsoTime(uint64_t ns) {
 // Prints `batch` as an aligned table on stdout.
 Status PrintTable(const RecordBatch& batch) {
   FdSink out(STDOUT_FILENO, "stdout");
-  auto w = ResultWriter::Make(ResultFormat::kTable, [&](std::string_view b) {
-    return out.Write(b);
-  });
+  auto w =
+      ResultWriter::Make(ResultFormat::kTable, [&](std::string_view b) { return out.Write(b); });
   QUIVER_RETURN_NOT_OK(w->Begin(*batch.schema));
   QUIVER_RETURN_NOT_OK(w->Write(batch));
   return w->End({});
@@ -292,13 +288,12 @@ int Ls(const std::vector<std::string>& argv) {
   if (!args.ok()) return UsageError(cmd, args.status().message());
   if (args->positional().size() != 1) return UsageError(cmd, "expected exactly one POOL");
   auto store = OpenStore(args->positional()[0], true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   std::vector<const store::TableView*> tables;
   for (const auto& t : (*snap)->tables()) tables.push_back(&t);
-  std::sort(tables.begin(), tables.end(),
-            [](auto* a, auto* b) { return a->name() < b->name(); });
+  std::sort(tables.begin(), tables.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
   if (args->Has("json")) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto* t : tables) {
@@ -314,11 +309,11 @@ int Ls(const std::vector<std::string>& argv) {
     std::cout << doc.dump(2) << "\n";
     return kExitOk;
   }
-  auto schema = std::make_shared<Schema>(std::vector<Field>{
-      {"name", DataType(TypeId::kUtf8), false, {}},
-      {"rows", DataType(TypeId::kInt64), false, {}},
-      {"chunks", DataType(TypeId::kInt64), false, {}},
-      {"bytes", DataType(TypeId::kUInt64), false, {}}});
+  auto schema =
+      std::make_shared<Schema>(std::vector<Field>{{"name", DataType(TypeId::kUtf8), false, {}},
+                                                  {"rows", DataType(TypeId::kInt64), false, {}},
+                                                  {"chunks", DataType(TypeId::kInt64), false, {}},
+                                                  {"bytes", DataType(TypeId::kUInt64), false, {}}});
   RecordBatchBuilder b(schema);
   for (const auto* t : tables) {
     b.column(0).AppendString(t->name());
@@ -328,7 +323,7 @@ int Ls(const std::vector<std::string>& argv) {
   }
   auto batch = b.Finish();
   Status s = batch.ok() ? PrintTable(*batch) : batch.status();
-  if (!s.ok()) return StoreFail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kStore);
   return kExitOk;
 }
 
@@ -341,11 +336,11 @@ int SchemaCmd(const std::vector<std::string>& argv) {
     return UsageError(cmd, "--json and --datashape exclude each other");
   }
   auto store = OpenStore(args->positional()[0], true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto table = (*snap)->table(args->positional()[1]);
-  if (!table.ok()) return StoreFail(cmd, table.status());
+  if (!table.ok()) return Fail(cmd, table.status(), ErrorSource::kStore);
   const Schema& schema = *(*table)->schema();
   if (args->Has("json")) {
     std::cout << SchemaToJson(schema, 2) << "\n";
@@ -355,10 +350,10 @@ int SchemaCmd(const std::vector<std::string>& argv) {
     std::cout << SchemaToDatashape(schema) << "\n";
     return kExitOk;
   }
-  auto out = std::make_shared<Schema>(std::vector<Field>{
-      {"column", DataType(TypeId::kUtf8), false, {}},
-      {"type", DataType(TypeId::kUtf8), false, {}},
-      {"nullable", DataType(TypeId::kBool), false, {}}});
+  auto out = std::make_shared<Schema>(
+      std::vector<Field>{{"column", DataType(TypeId::kUtf8), false, {}},
+                         {"type", DataType(TypeId::kUtf8), false, {}},
+                         {"nullable", DataType(TypeId::kBool), false, {}}});
   RecordBatchBuilder b(out);
   for (const Field& f : schema.fields()) {
     b.column(0).AppendString(f.name);
@@ -367,7 +362,7 @@ int SchemaCmd(const std::vector<std::string>& argv) {
   }
   auto batch = b.Finish();
   Status s = batch.ok() ? PrintTable(*batch) : batch.status();
-  if (!s.ok()) return StoreFail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kStore);
   return kExitOk;
 }
 
@@ -467,7 +462,8 @@ int QueryCmd(const std::vector<std::string>& argv) {
 // ---------------------------------------------------------------------------
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The format named by a file's extension (.zst stripped), or csv.
@@ -541,18 +537,18 @@ int Export(const std::vector<std::string>& argv) {
   if (code >= 0) return code;
 
   auto store = OpenStore(args->positional()[0], true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto table = (*snap)->table(q.table);
-  if (!table.ok()) return StoreFail(cmd, table.status());
+  if (!table.ok()) return Fail(cmd, table.status(), ErrorSource::kStore);
   std::unique_ptr<store::QueryCursor> cursor;
   const bool full_scan = store::IsFullScan(q);
   if (!full_scan) {
     store::QueryOptions options;
     options.cancel = &g_interrupted;
     auto c = store::OpenQuery(*snap, q, options);
-    if (!c.ok()) return StoreFail(cmd, c.status());
+    if (!c.ok()) return Fail(cmd, c.status(), ErrorSource::kStore);
     cursor = std::move(*c);
   }
 
@@ -606,16 +602,15 @@ int Export(const std::vector<std::string>& argv) {
     if (!to_stdout) ::unlink(tmp.c_str());
     std::cerr << "quiver " << cmd << ": " << s.message()
               << (to_stdout ? "" : " (nothing written to " + output + ")") << "\n";
-    if (s.code() == StatusCode::kCancelled && g_interrupted.load()) return 130;
-    return StoreExitCode(s);
+    return ExitCodeFor(s, ErrorSource::kStore);
   }
   if (!args->Has("quiet")) {
     double secs = progress.Seconds();
     char rate[64];
     std::snprintf(rate, sizeof rate, "%.2f s, %.1f MB/s", secs,
                   double(file.written()) / 1e6 / std::max(secs, 1e-9));
-    std::cerr << "exported " << progress.rows << (progress.rows == 1 ? " row" : " rows")
-              << " of " << q.table << " to " << (to_stdout ? "stdout" : output) << " ("
+    std::cerr << "exported " << progress.rows << (progress.rows == 1 ? " row" : " rows") << " of "
+              << q.table << " to " << (to_stdout ? "stdout" : output) << " ("
               << ResultFormatName(format) << (zstd ? ", zstd" : "") << ", "
               << FormatBytes(file.written()) << ") in " << rate << "\n";
   }
@@ -649,25 +644,26 @@ const bool kRegistered = [] {
                         "Prints the first N rows (default 10) in table order.\n\n") +
                 kFormatsHelp,
             Head});
-  Register({"sql", "run a SQL query",
-            std::string(
-                "Usage: quiver sql POOL \"SELECT ... FROM TABLE ...\" [--format FORMAT]\n\n"
-                "Runs one SELECT (WHERE, GROUP BY with COUNT/SUM/MIN/MAX/AVG, ORDER BY,\n"
-                "LIMIT, OFFSET) on a snapshot of the pool and prints the result on stdout.\n"
-                "A syntax error is shown with a caret under its position; exit 2 for a bad\n"
-                "query or an unknown table or column.\n\n") +
-                kFormatsHelp,
-            Sql});
-  Register({"query", "run a query given as options",
-            std::string(
-                "Usage: quiver query POOL TABLE [--select LIST] [--where CONDITION]\n"
-                "                    [--group-by COLUMNS] [--order-by KEYS] [--limit N]\n"
-                "                    [--offset N] [--format FORMAT]\n\n"
-                "The pieces of a SQL query, each in its SQL spelling, e.g.\n"
-                "  quiver query p.pool trips --where \"fare > 30 and city in ('a', 'b')\" \\\n"
-                "      --select \"city, count(*) as n\" --group-by city --order-by \"n desc\"\n\n") +
-                kFormatsHelp,
-            QueryCmd});
+  Register(
+      {"sql", "run a SQL query",
+       std::string("Usage: quiver sql POOL \"SELECT ... FROM TABLE ...\" [--format FORMAT]\n\n"
+                   "Runs one SELECT (WHERE, GROUP BY with COUNT/SUM/MIN/MAX/AVG, ORDER BY,\n"
+                   "LIMIT, OFFSET) on a snapshot of the pool and prints the result on stdout.\n"
+                   "A syntax error is shown with a caret under its position; exit 2 for a bad\n"
+                   "query or an unknown table or column.\n\n") +
+           kFormatsHelp,
+       Sql});
+  Register(
+      {"query", "run a query given as options",
+       std::string(
+           "Usage: quiver query POOL TABLE [--select LIST] [--where CONDITION]\n"
+           "                    [--group-by COLUMNS] [--order-by KEYS] [--limit N]\n"
+           "                    [--offset N] [--format FORMAT]\n\n"
+           "The pieces of a SQL query, each in its SQL spelling, e.g.\n"
+           "  quiver query p.pool trips --where \"fare > 30 and city in ('a', 'b')\" \\\n"
+           "      --select \"city, count(*) as n\" --group-by city --order-by \"n desc\"\n\n") +
+           kFormatsHelp,
+       QueryCmd});
   Register({"export", "write a table (or a query on it) to a file",
             "Usage: quiver export POOL TABLE -o FILE|- [--format FORMAT] [--where CONDITION]\n"
             "                     [--select LIST] [--zstd] [--quiet]\n\n"
