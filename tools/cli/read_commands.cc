@@ -7,7 +7,6 @@
 // result size (the table format alone buffers, to align its columns).
 #include <fcntl.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,9 +20,11 @@
 
 #include "columnar/builder.h"
 #include "columnar/ipc.h"
+#include "columnar/output_stream.h"
 #include "columnar/schema.h"
 #include "columnar/text_format.h"
 #include "pmem/pool.h"
+#include "store/arrow_export.h"
 #include "store/exec.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -37,91 +38,23 @@ using Clock = std::chrono::steady_clock;
 using pmem::FormatBytes;
 
 // ---------------------------------------------------------------------------
-// Output: a file descriptor, optionally through zstd
+// Output: an OutputStream (columnar/output_stream.h) into a file descriptor
 // ---------------------------------------------------------------------------
 
-class ByteSink {
- public:
-  virtual ~ByteSink() = default;
-  virtual Status Write(std::string_view bytes) = 0;
-  // Writes whatever is still buffered (the zstd frame's end).
-  virtual Status Finish() = 0;
-};
-
-class FdSink : public ByteSink {
- public:
-  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  Status Write(std::string_view bytes) override {
+// Writes everything to `fd`, retrying short writes; `name` is for messages.
+TextSink FdDestination(int fd, std::string name) {
+  return [fd, name](std::string_view bytes) -> Status {
     while (!bytes.empty()) {
-      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      ssize_t n = ::write(fd, bytes.data(), bytes.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Status::IOError("write to " + name_ + ": " + std::strerror(errno));
+        return Status::IOError("write to " + name + ": " + std::strerror(errno));
       }
       bytes.remove_prefix(size_t(n));
-      written_ += uint64_t(n);
     }
     return Status::OK();
-  }
-  Status Finish() override { return Status::OK(); }
-  uint64_t written() const { return written_; }
-
- private:
-  int fd_;
-  std::string name_;
-  uint64_t written_ = 0;
-};
-
-// A zstd frame (level 3) written through to `next`.
-class ZstdSink : public ByteSink {
- public:
-  explicit ZstdSink(ByteSink* next) : next_(next), cctx_(ZSTD_createCCtx()) {
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
-    out_.resize(ZSTD_CStreamOutSize());
-  }
-  ~ZstdSink() override { ZSTD_freeCCtx(cctx_); }
-  ZstdSink(const ZstdSink&) = delete;
-  ZstdSink& operator=(const ZstdSink&) = delete;
-
-  Status Write(std::string_view bytes) override {
-    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
-    while (in.pos < in.size) QUIVER_RETURN_NOT_OK(Step(&in, ZSTD_e_continue, nullptr));
-    return Status::OK();
-  }
-  Status Finish() override {
-    ZSTD_inBuffer in{nullptr, 0, 0};
-    size_t remaining = 1;
-    while (remaining != 0) QUIVER_RETURN_NOT_OK(Step(&in, ZSTD_e_end, &remaining));
-    return next_->Finish();
-  }
-
- private:
-  Status Step(ZSTD_inBuffer* in, ZSTD_EndDirective mode, size_t* remaining) {
-    ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-    size_t r = ZSTD_compressStream2(cctx_, &out, in, mode);
-    if (ZSTD_isError(r)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(r));
-    if (remaining) *remaining = r;
-    if (out.pos > 0) return next_->Write(std::string_view(out_.data(), out.pos));
-    return Status::OK();
-  }
-
-  ByteSink* next_;
-  ZSTD_CCtx* cctx_;
-  std::string out_;
-};
-
-// Adapts a ByteSink for the Arrow IPC writers.
-class IpcSink : public OutputSink {
- public:
-  explicit IpcSink(ByteSink* next) : next_(next) {}
-  Status Write(const uint8_t* data, int64_t size) override {
-    return next_->Write(std::string_view(reinterpret_cast<const char*>(data), size_t(size)));
-  }
-
- private:
-  ByteSink* next_;
-};
+  };
+}
 
 bool StdoutIsTerminal() { return isatty(STDOUT_FILENO) == 1; }
 
@@ -191,7 +124,7 @@ struct Progress {
   Clock::time_point last = start;
   bool shown = false;
   int64_t rows = 0;
-  const FdSink* out = nullptr;
+  const OutputStream* out = nullptr;
 
   double Seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
   void Update(int64_t more_rows) {
@@ -200,7 +133,7 @@ struct Progress {
     auto now = Clock::now();
     if (now - last < std::chrono::milliseconds(200)) return;
     last = now;
-    double mb = double(out->written()) / 1e6;
+    double mb = double(out->bytes_out()) / 1e6;
     std::fprintf(stderr, "\r\033[K  %lld rows, %.1f MB, %.1f MB/s", (long long)rows, mb,
                  mb / std::max(Seconds(), 1e-9));
     std::fflush(stderr);
@@ -253,8 +186,9 @@ int RunToStdout(const std::string& cmd, const std::string& pool, const query::Qu
   if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto cursor = store::OpenQuery(*snap, q);
   if (!cursor.ok()) return Fail(cmd, cursor.status(), ErrorSource::kStore);
-  FdSink out(STDOUT_FILENO, "stdout");
-  auto w = ResultWriter::Make(format, [&](std::string_view b) { return out.Write(b); });
+  auto out = OutputStream::Make(FdDestination(STDOUT_FILENO, "stdout"));
+  if (!out.ok()) return Fail(cmd, out.status(), ErrorSource::kStore);
+  auto w = ResultWriter::Make(format, (*out)->AsTextSink());
   // The table format shows nothing of a failed result: the message goes to
   // stderr alone. The streaming formats end with their error marker.
   Status s = StreamCursor(**cursor, *w, nullptr, format != ResultFormat::kTable);
@@ -274,9 +208,7 @@ std::string IsoTime(uint64_t ns) {
 
 // Prints `batch` as an aligned table on stdout.
 Status PrintTable(const RecordBatch& batch) {
-  FdSink out(STDOUT_FILENO, "stdout");
-  auto w =
-      ResultWriter::Make(ResultFormat::kTable, [&](std::string_view b) { return out.Write(b); });
+  auto w = ResultWriter::Make(ResultFormat::kTable, FdDestination(STDOUT_FILENO, "stdout"));
   QUIVER_RETURN_NOT_OK(w->Begin(*batch.schema));
   QUIVER_RETURN_NOT_OK(w->Write(batch));
   return w->End({});
@@ -479,20 +411,15 @@ ResultFormat FormatFromName(std::string name) {
 
 // Writes the whole table, reading its chunks directly (no executor): the
 // Arrow stream gets the chunk bytes as they lie in the pool.
-Status ExportFullScan(const store::TableView& table, ResultFormat format, ByteSink* sink,
+Status ExportFullScan(const store::TableView& table, ResultFormat format, OutputStream* sink,
                       Progress* progress) {
-  IpcSink ipc(sink);
   if (format == ResultFormat::kArrow) {
-    QUIVER_ASSIGN_OR_RETURN(auto w, StreamWriter::Open(&ipc, table.schema()));
-    for (size_t i = 0; i < table.num_chunks(); ++i) {
-      if (g_interrupted.load()) return Status::Cancelled("interrupted");
-      QUIVER_ASSIGN_OR_RETURN(auto bytes, table.ChunkBytes(i));
-      QUIVER_RETURN_NOT_OK(w->WriteChunk(bytes.first, int64_t(bytes.second)));
+    return store::WriteArrowStream(table, sink, [&](size_t i) {
       progress->Update(table.chunks()[i].rows);
-    }
-    return w->Close();
+      return g_interrupted.load() ? Status::Cancelled("interrupted") : Status::OK();
+    });
   }
-  auto w = ResultWriter::Make(format, [&](std::string_view b) { return sink->Write(b); });
+  auto w = ResultWriter::Make(format, sink->AsTextSink());
   Status s = w->Begin(*table.schema());
   for (size_t i = 0; s.ok() && i < table.num_chunks(); ++i) {
     if (g_interrupted.load()) {
@@ -567,22 +494,23 @@ int Export(const std::vector<std::string>& argv) {
   auto old_int = std::signal(SIGINT, OnInterrupt);
   auto old_term = std::signal(SIGTERM, OnInterrupt);
 
-  FdSink file(fd, to_stdout ? "stdout" : tmp);
-  std::unique_ptr<ZstdSink> compressor;
-  ByteSink* sink = &file;
-  if (zstd) {
-    compressor = std::make_unique<ZstdSink>(&file);
-    sink = compressor.get();
-  }
+  // A zstd frame (level 3, with a checksum), not flushed between writes.
+  CompressOptions zstd_options;
+  zstd_options.level = 3;
+  zstd_options.flush_each_write = false;
+  zstd_options.checksum = true;
+  auto stream = OutputStream::Make(FdDestination(fd, to_stdout ? "stdout" : tmp),
+                                   zstd ? Codec::kZstd : Codec::kIdentity, zstd_options);
+  Status s = stream.status();
+  OutputStream* sink = stream.ok() ? stream->get() : nullptr;
   Progress progress;
   progress.enabled = StderrIsTerminal() && !args->Has("quiet");
-  progress.out = &file;
+  progress.out = sink;
 
-  Status s;
-  if (full_scan) {
+  if (s.ok() && full_scan) {
     s = ExportFullScan(**table, format, sink, &progress);
-  } else {
-    auto w = ResultWriter::Make(format, [&](std::string_view b) { return sink->Write(b); });
+  } else if (s.ok()) {
+    auto w = ResultWriter::Make(format, sink->AsTextSink());
     s = StreamCursor(*cursor, *w, &progress, true);
   }
   if (s.ok()) s = sink->Finish();
@@ -608,11 +536,11 @@ int Export(const std::vector<std::string>& argv) {
     double secs = progress.Seconds();
     char rate[64];
     std::snprintf(rate, sizeof rate, "%.2f s, %.1f MB/s", secs,
-                  double(file.written()) / 1e6 / std::max(secs, 1e-9));
+                  double(sink->bytes_out()) / 1e6 / std::max(secs, 1e-9));
     std::cerr << "exported " << progress.rows << (progress.rows == 1 ? " row" : " rows") << " of "
               << q.table << " to " << (to_stdout ? "stdout" : output) << " ("
               << ResultFormatName(format) << (zstd ? ", zstd" : "") << ", "
-              << FormatBytes(file.written()) << ") in " << rate << "\n";
+              << FormatBytes(sink->bytes_out()) << ") in " << rate << "\n";
   }
   return kExitOk;
 }
