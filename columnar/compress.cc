@@ -33,8 +33,9 @@ class ZstdCompressor : public Compressor {
     for (;;) {
       ZSTD_outBuffer output{buf.data(), buf.size(), 0};
       size_t left = ZSTD_compressStream2(ctx_, &output, &input, mode);
-      if (ZSTD_isError(left))
+      if (ZSTD_isError(left)) {
         return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(left));
+      }
       out->append(buf.data(), output.pos);
       bool drained = mode == ZSTD_e_continue || left == 0;
       if (drained && input.pos == input.size) return Status::OK();
@@ -144,8 +145,9 @@ class ZstdDecompressor : public Decompressor {
       ZSTD_inBuffer ib{in->data(), in->size(), 0};
       size_t r = ZSTD_decompressStream(ctx_, &ob, &ib);
       in->remove_prefix(ib.pos);
-      if (ZSTD_isError(r))
+      if (ZSTD_isError(r)) {
         return Status::IOError(std::string("damaged zstd data (") + ZSTD_getErrorName(r) + ")");
+      }
       pending_ = r;
       if (ib.pos == 0 && ob.pos == 0) break;  // no progress possible
     }
@@ -175,8 +177,9 @@ const char* CodecName(Codec c) {
 Codec CodecFromMagic(std::string_view h) {
   const auto* m = reinterpret_cast<const unsigned char*>(h.data());
   if (h.size() >= 2 && m[0] == 0x1f && m[1] == 0x8b) return Codec::kGzip;
-  if (h.size() >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+  if (h.size() >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
     return Codec::kZstd;
+  }
   return Codec::kIdentity;
 }
 

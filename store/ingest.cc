@@ -116,8 +116,9 @@ Result<InputFormat> InputFormatFromMediaType(const std::string& media) {
 }
 
 InputFormat SniffInputFormat(std::string_view head) {
-  if (head.rfind("ARROW1", 0) == 0 || head.rfind("\xff\xff\xff\xff", 0) == 0)
+  if (head.rfind("ARROW1", 0) == 0 || head.rfind("\xff\xff\xff\xff", 0) == 0) {
     return InputFormat::kArrow;
+  }
   size_t i = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
   while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
   if (i < head.size() && head[i] == '{') return InputFormat::kNdjson;

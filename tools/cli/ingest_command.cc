@@ -62,8 +62,9 @@ class InputFile {
       f->owns_fd_ = true;
       struct stat st {};
       if (fstat(f->fd_, &st) == 0 && S_ISREG(st.st_mode)) total = st.st_size;
-      if (fstat(f->fd_, &st) == 0 && S_ISDIR(st.st_mode))
+      if (fstat(f->fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
         return Status::IOError(path + " is a directory");
+      }
     }
     int fd = f->fd_;
     auto raw = [fd, name](char* buf, size_t n) { return ReadFd(fd, name, buf, n); };
@@ -250,14 +251,16 @@ Result<IngestPlan> ParsePlan(const std::vector<std::string>& argv) {
   p.replace = args.Has("replace");
   p.quiet = args.Has("quiet");
   if (p.append && p.replace) return Status::Invalid("--append and --replace exclude each other");
-  if (args.Has("schema") && args.Has("schema-file"))
+  if (args.Has("schema") && args.Has("schema-file")) {
     return Status::Invalid("give --schema or --schema-file, not both");
+  }
   QUIVER_RETURN_NOT_OK(store::ValidateTableName(p.table));
   if (args.Has("format")) {
     p.format = store::InputFormatFromName(args.Get("format"));
-    if (!p.format)
+    if (!p.format) {
       return Status::Invalid("unknown --format \"" + args.Get("format") +
                              "\" (csv, tsv, ndjson, arrow)");
+    }
   }
   store::InputOptions& in = p.input;
   in.table = p.table;
@@ -341,23 +344,26 @@ class Ingest {
     if (!plan_.reject_file.empty()) {
       rejects_ =
           std::make_unique<std::ofstream>(plan_.reject_file, std::ios::binary | std::ios::trunc);
-      if (!*rejects_)
+      if (!*rejects_) {
         return Failure{Status::Invalid("cannot write --reject-file " + plan_.reject_file),
                        ErrorSource::kUsage};
+      }
     }
     for (const std::string& f : plan_.files) {
       std::optional<Failure> failure = ReadFile(f);
-      if (!failure && g_interrupted)
+      if (!failure && g_interrupted) {
         failure = Failure{Status::Cancelled("interrupted"), ErrorSource::kInput};
+      }
       if (failure) {
         progress_.Clear();
         if (writer_) writer_->Abort();
         return failure;
       }
     }
-    if (!writer_)
-      return Failure{Status::Invalid("no input"),
-                     ErrorSource::kInput};  // each reader reports a schema
+    if (!writer_) {
+      // Cannot happen: every reader reports a schema, also for empty input.
+      return Failure{Status::Invalid("no input"), ErrorSource::kInput};
+    }
     return std::nullopt;
   }
 
