@@ -16,7 +16,8 @@ struct ParsedRows {
   std::vector<RecordBatch> batches;
 };
 
-// Parses `body` by its media type: application/x-ndjson (or
+// Parses `body` by its media type with the ingest path of store/ingest.h
+// (gzip / zstd bodies are decompressed by their magic bytes): application/x-ndjson (or
 // application/ndjson, application/jsonl), text/csv, text/tab-separated-values,
 // application/vnd.apache.arrow.stream or .file. With `table_schema` the rows
 // are read into it (an Arrow body must have that schema); without, Arrow

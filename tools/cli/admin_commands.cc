@@ -1,5 +1,6 @@
 // quiver drop | rename | truncate | compact: table maintenance. Each command
 // is one pool transaction (all or nothing) and needs the pool's writer lock.
+#include <functional>
 #include <iostream>
 
 #include "pmem/pool.h"
@@ -23,49 +24,50 @@ std::string Describe(store::Store& s, const std::string& table) {
          " chunks, " + FormatBytes(v.bytes()) + ")";
 }
 
-int Drop(const std::vector<std::string>& argv) {
-  const std::string cmd = "drop";
+// The preamble of drop, rename and truncate: parse POOL and `nargs` table
+// names (no options), open the pool as writer, run `change`, which returns
+// the line to print on success.
+int RunTableChange(
+    const std::string& cmd, const std::vector<std::string>& argv, size_t nargs,
+    const std::string& expected,
+    const std::function<Result<std::string>(store::Store&, const std::vector<std::string>&)>&
+        change) {
   auto args = Args::Parse(argv, {}, {});
   if (!args.ok()) return UsageError(cmd, args.status().message());
-  if (args->positional().size() != 2) return UsageError(cmd, "expected POOL TABLE");
-  const std::string& table = args->positional()[1];
+  if (args->positional().size() != nargs + 1) return UsageError(cmd, "expected " + expected);
   auto store = OpenStore(args->positional()[0], false);
-  if (!store.ok()) return OpenFail(cmd, store.status());
-  std::string what = Describe(**store, table);
-  Status s = (*store)->DropTable(table);
-  if (!s.ok()) return StoreFail(cmd, s);
-  std::cerr << "dropped table " << table << what << "\n";
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
+  std::vector<std::string> names(args->positional().begin() + 1, args->positional().end());
+  auto line = change(**store, names);
+  if (!line.ok()) return Fail(cmd, line.status(), ErrorSource::kStore);
+  std::cerr << *line << "\n";
   return kExitOk;
+}
+
+int Drop(const std::vector<std::string>& argv) {
+  return RunTableChange("drop", argv, 1, "POOL TABLE",
+                        [](store::Store& s, const auto& names) -> Result<std::string> {
+                          std::string what = Describe(s, names[0]);
+                          QUIVER_RETURN_NOT_OK(s.DropTable(names[0]));
+                          return "dropped table " + names[0] + what;
+                        });
 }
 
 int Rename(const std::vector<std::string>& argv) {
-  const std::string cmd = "rename";
-  auto args = Args::Parse(argv, {}, {});
-  if (!args.ok()) return UsageError(cmd, args.status().message());
-  if (args->positional().size() != 3) return UsageError(cmd, "expected POOL FROM TO");
-  const std::string& from = args->positional()[1];
-  const std::string& to = args->positional()[2];
-  auto store = OpenStore(args->positional()[0], false);
-  if (!store.ok()) return OpenFail(cmd, store.status());
-  Status s = (*store)->RenameTable(from, to);
-  if (!s.ok()) return StoreFail(cmd, s);
-  std::cerr << "renamed table " << from << " to " << to << "\n";
-  return kExitOk;
+  return RunTableChange("rename", argv, 2, "POOL FROM TO",
+                        [](store::Store& s, const auto& names) -> Result<std::string> {
+                          QUIVER_RETURN_NOT_OK(s.RenameTable(names[0], names[1]));
+                          return "renamed table " + names[0] + " to " + names[1];
+                        });
 }
 
 int Truncate(const std::vector<std::string>& argv) {
-  const std::string cmd = "truncate";
-  auto args = Args::Parse(argv, {}, {});
-  if (!args.ok()) return UsageError(cmd, args.status().message());
-  if (args->positional().size() != 2) return UsageError(cmd, "expected POOL TABLE");
-  const std::string& table = args->positional()[1];
-  auto store = OpenStore(args->positional()[0], false);
-  if (!store.ok()) return OpenFail(cmd, store.status());
-  std::string what = Describe(**store, table);
-  Status s = (*store)->TruncateTable(table);
-  if (!s.ok()) return StoreFail(cmd, s);
-  std::cerr << "truncated table " << table << ", removed" << what << "\n";
-  return kExitOk;
+  return RunTableChange("truncate", argv, 1, "POOL TABLE",
+                        [](store::Store& s, const auto& names) -> Result<std::string> {
+                          std::string what = Describe(s, names[0]);
+                          QUIVER_RETURN_NOT_OK(s.TruncateTable(names[0]));
+                          return "truncated table " + names[0] + ", removed" + what;
+                        });
 }
 
 int Compact(const std::vector<std::string>& argv) {
@@ -85,17 +87,17 @@ int Compact(const std::vector<std::string>& argv) {
     target = n;
   }
   auto store = OpenStore(pos[0], false);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   const std::string table = pos.size() == 2 ? pos[1] : "";
   if (!table.empty()) {
     // Name an unknown table the same way every other command does.
     auto snap = (*store)->GetSnapshot();
-    if (!snap.ok()) return StoreFail(cmd, snap.status());
+    if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
     auto t = (*snap)->table(table);
-    if (!t.ok()) return StoreFail(cmd, t.status());
+    if (!t.ok()) return Fail(cmd, t.status(), ErrorSource::kStore);
   }
   auto r = (*store)->Compact(table, target);
-  if (!r.ok()) return StoreFail(cmd, r.status());
+  if (!r.ok()) return Fail(cmd, r.status(), ErrorSource::kStore);
   if (r->txn == 0) {
     std::cerr << "nothing to compact" << (table.empty() ? "" : " in table " + table) << "\n";
   } else {

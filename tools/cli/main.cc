@@ -19,7 +19,8 @@ bool Register(Command c) {
   return true;
 }
 
-Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<std::string>& flags,
+Result<Args> Args::Parse(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& flags,
                          const std::vector<std::string>& options) {
   Args a;
   auto known = [](const std::vector<std::string>& v, const std::string& n) {
@@ -61,19 +62,34 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector
   return a;
 }
 
-int Fail(const std::string& cmd, const Status& s) {
-  std::cerr << "quiver " << cmd << ": " << s.message() << "\n";
+int ExitCodeFor(const Status& s, ErrorSource source) {
+  if (s.ok()) return kExitOk;
+  if (s.code() == StatusCode::kCancelled) return kExitInterrupted;
+  switch (source) {
+    case ErrorSource::kUsage:
+      return kExitUsage;
+    case ErrorSource::kPool:
+      return kExitPool;
+    case ErrorSource::kInput:
+      return kExitData;
+    case ErrorSource::kStore:
+      break;
+  }
   switch (s.code()) {
-    case StatusCode::kInvalidArgument: return kExitUsage;
     case StatusCode::kCorruption:
     case StatusCode::kLocked:
     case StatusCode::kOutOfSpace:
     case StatusCode::kIOError:
     case StatusCode::kPermissionDenied:
-    case StatusCode::kNotSupported:
-    case StatusCode::kAlreadyExists: return kExitPool;
-    default: return kExitData;
+      return kExitPool;
+    default:
+      return kExitData;
   }
+}
+
+int Fail(const std::string& cmd, const Status& s, ErrorSource source) {
+  std::cerr << "quiver " << cmd << ": " << s.message() << "\n";
+  return ExitCodeFor(s, source);
 }
 
 int UsageError(const std::string& cmd, const std::string& message) {
@@ -99,7 +115,7 @@ void PrintOverview() {
   for (const Command& c : Commands()) {
     std::printf("  %-16s %s\n", c.name.c_str(), c.summary.c_str());
   }
-  std::cout << "\nExit codes: 0 ok, 1 usage error, 2 data error, 3 pool error.\n";
+  std::cout << "\nExit codes: 0 ok, 1 usage error, 2 data error, 3 pool error, 130 interrupted.\n";
 }
 }  // namespace
 

@@ -1,7 +1,6 @@
 // quiver pool create | info | check | grow
 #include <cstdio>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "pmem/pool.h"
@@ -23,7 +22,7 @@ int PoolCreate(const std::vector<std::string>& argv) {
   if (!size.ok()) return UsageError(cmd, size.status().message());
   const std::string& path = args->positional()[0];
   auto pool = Pool::Create(path, *size);
-  if (!pool.ok()) return Fail(cmd, pool.status());
+  if (!pool.ok()) return Fail(cmd, pool.status(), ErrorSource::kPool);
   pmem::PoolInfo info = (*pool)->Info();
   std::cerr << "created pool " << path << ": " << FormatBytes(info.capacity) << " capacity, uuid "
             << info.uuid << ", engine " << info.engine() << "\n";
@@ -33,7 +32,9 @@ int PoolCreate(const std::vector<std::string>& argv) {
 nlohmann::json InfoJson(const pmem::PoolInfo& i) {
   nlohmann::json readers = nlohmann::json::array();
   for (const auto& r : i.readers) {
-    readers.push_back({{"slot", r.slot}, {"pid", r.pid}, {"txn", r.txn_id},
+    readers.push_back({{"slot", r.slot},
+                       {"pid", r.pid},
+                       {"txn", r.txn_id},
                        {"pinned_at", FormatTime(r.pin_time_ns)}});
   }
   return {{"path", i.path},
@@ -63,7 +64,7 @@ int PoolInfoCmd(const std::vector<std::string>& argv) {
   if (!args.ok()) return UsageError(cmd, args.status().message());
   if (args->positional().size() != 1) return UsageError(cmd, "expected exactly one PATH");
   auto pool = Pool::OpenReadOnly(args->positional()[0]);
-  if (!pool.ok()) return Fail(cmd, pool.status());
+  if (!pool.ok()) return Fail(cmd, pool.status(), ErrorSource::kPool);
   pmem::PoolInfo i = (*pool)->Info();
   if (args->Has("json")) {
     std::cout << InfoJson(i).dump(2) << "\n";
@@ -75,8 +76,7 @@ int PoolInfoCmd(const std::vector<std::string>& argv) {
               (unsigned long long)i.page_size);
   std::printf("created         %s\n", FormatTime(i.create_time_ns).c_str());
   std::printf("engine          %s (%s)\n", i.engine(),
-              i.is_pmem ? "persistent memory: CPU cache flushes"
-                        : "no pmem: mmap with msync");
+              i.is_pmem ? "persistent memory: CPU cache flushes" : "no pmem: mmap with msync");
   std::printf("txn             %llu, committed %s\n", (unsigned long long)i.txn_id,
               FormatTime(i.commit_time_ns).c_str());
   std::printf("capacity        %s (%llu bytes)\n", FormatBytes(i.capacity).c_str(),
@@ -132,9 +132,9 @@ int PoolGrowCmd(const std::vector<std::string>& argv) {
   auto size = pmem::ParseSize(args->Get("size"));
   if (!size.ok()) return UsageError(cmd, size.status().message());
   auto pool = Pool::Open(args->positional()[0]);
-  if (!pool.ok()) return Fail(cmd, pool.status());
+  if (!pool.ok()) return Fail(cmd, pool.status(), ErrorSource::kPool);
   Status s = (*pool)->Grow(*size);
-  if (!s.ok()) return Fail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kPool);
   std::cerr << "pool " << args->positional()[0] << " now has "
             << FormatBytes((*pool)->Info().capacity) << " capacity\n";
   return kExitOk;

@@ -7,7 +7,6 @@
 // result size (the table format alone buffers, to align its columns).
 #include <fcntl.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,14 +16,15 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "columnar/builder.h"
 #include "columnar/ipc.h"
+#include "columnar/output_stream.h"
 #include "columnar/schema.h"
 #include "columnar/text_format.h"
 #include "pmem/pool.h"
+#include "store/arrow_export.h"
 #include "store/exec.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -38,91 +38,23 @@ using Clock = std::chrono::steady_clock;
 using pmem::FormatBytes;
 
 // ---------------------------------------------------------------------------
-// Output: a file descriptor, optionally through zstd
+// Output: an OutputStream (columnar/output_stream.h) into a file descriptor
 // ---------------------------------------------------------------------------
 
-class ByteSink {
- public:
-  virtual ~ByteSink() = default;
-  virtual Status Write(std::string_view bytes) = 0;
-  // Writes whatever is still buffered (the zstd frame's end).
-  virtual Status Finish() = 0;
-};
-
-class FdSink : public ByteSink {
- public:
-  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  Status Write(std::string_view bytes) override {
+// Writes everything to `fd`, retrying short writes; `name` is for messages.
+TextSink FdDestination(int fd, std::string name) {
+  return [fd, name](std::string_view bytes) -> Status {
     while (!bytes.empty()) {
-      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      ssize_t n = ::write(fd, bytes.data(), bytes.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Status::IOError("write to " + name_ + ": " + std::strerror(errno));
+        return Status::IOError("write to " + name + ": " + std::strerror(errno));
       }
       bytes.remove_prefix(size_t(n));
-      written_ += uint64_t(n);
     }
     return Status::OK();
-  }
-  Status Finish() override { return Status::OK(); }
-  uint64_t written() const { return written_; }
-
- private:
-  int fd_;
-  std::string name_;
-  uint64_t written_ = 0;
-};
-
-// A zstd frame (level 3) written through to `next`.
-class ZstdSink : public ByteSink {
- public:
-  explicit ZstdSink(ByteSink* next) : next_(next), cctx_(ZSTD_createCCtx()) {
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
-    out_.resize(ZSTD_CStreamOutSize());
-  }
-  ~ZstdSink() override { ZSTD_freeCCtx(cctx_); }
-  ZstdSink(const ZstdSink&) = delete;
-  ZstdSink& operator=(const ZstdSink&) = delete;
-
-  Status Write(std::string_view bytes) override {
-    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
-    while (in.pos < in.size) QUIVER_RETURN_NOT_OK(Step(&in, ZSTD_e_continue, nullptr));
-    return Status::OK();
-  }
-  Status Finish() override {
-    ZSTD_inBuffer in{nullptr, 0, 0};
-    size_t remaining = 1;
-    while (remaining != 0) QUIVER_RETURN_NOT_OK(Step(&in, ZSTD_e_end, &remaining));
-    return next_->Finish();
-  }
-
- private:
-  Status Step(ZSTD_inBuffer* in, ZSTD_EndDirective mode, size_t* remaining) {
-    ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-    size_t r = ZSTD_compressStream2(cctx_, &out, in, mode);
-    if (ZSTD_isError(r)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(r));
-    if (remaining) *remaining = r;
-    if (out.pos > 0) return next_->Write(std::string_view(out_.data(), out.pos));
-    return Status::OK();
-  }
-
-  ByteSink* next_;
-  ZSTD_CCtx* cctx_;
-  std::string out_;
-};
-
-// Adapts a ByteSink for the Arrow IPC writers.
-class IpcSink : public OutputSink {
- public:
-  explicit IpcSink(ByteSink* next) : next_(next) {}
-  Status Write(const uint8_t* data, int64_t size) override {
-    return next_->Write(std::string_view(reinterpret_cast<const char*>(data), size_t(size)));
-  }
-
- private:
-  ByteSink* next_;
-};
+  };
+}
 
 bool StdoutIsTerminal() { return isatty(STDOUT_FILENO) == 1; }
 
@@ -192,18 +124,16 @@ struct Progress {
   Clock::time_point last = start;
   bool shown = false;
   int64_t rows = 0;
-  const FdSink* out = nullptr;
+  const OutputStream* out = nullptr;
 
-  double Seconds() const {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-  }
+  double Seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
   void Update(int64_t more_rows) {
     rows += more_rows;
     if (!enabled) return;
     auto now = Clock::now();
     if (now - last < std::chrono::milliseconds(200)) return;
     last = now;
-    double mb = double(out->written()) / 1e6;
+    double mb = double(out->bytes_out()) / 1e6;
     std::fprintf(stderr, "\r\033[K  %lld rows, %.1f MB, %.1f MB/s", (long long)rows, mb,
                  mb / std::max(Seconds(), 1e-9));
     std::fflush(stderr);
@@ -251,17 +181,18 @@ int RunToStdout(const std::string& cmd, const std::string& pool, const query::Qu
     return UsageError(cmd, "refusing to write Arrow IPC bytes to a terminal (redirect stdout)");
   }
   auto store = OpenStore(pool, true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto cursor = store::OpenQuery(*snap, q);
-  if (!cursor.ok()) return StoreFail(cmd, cursor.status());
-  FdSink out(STDOUT_FILENO, "stdout");
-  auto w = ResultWriter::Make(format, [&](std::string_view b) { return out.Write(b); });
+  if (!cursor.ok()) return Fail(cmd, cursor.status(), ErrorSource::kStore);
+  auto out = OutputStream::Make(FdDestination(STDOUT_FILENO, "stdout"));
+  if (!out.ok()) return Fail(cmd, out.status(), ErrorSource::kStore);
+  auto w = ResultWriter::Make(format, (*out)->AsTextSink());
   // The table format shows nothing of a failed result: the message goes to
   // stderr alone. The streaming formats end with their error marker.
   Status s = StreamCursor(**cursor, *w, nullptr, format != ResultFormat::kTable);
-  if (!s.ok()) return StoreFail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kStore);
   return kExitOk;
 }
 
@@ -277,10 +208,7 @@ std::string IsoTime(uint64_t ns) {
 
 // Prints `batch` as an aligned table on stdout.
 Status PrintTable(const RecordBatch& batch) {
-  FdSink out(STDOUT_FILENO, "stdout");
-  auto w = ResultWriter::Make(ResultFormat::kTable, [&](std::string_view b) {
-    return out.Write(b);
-  });
+  auto w = ResultWriter::Make(ResultFormat::kTable, FdDestination(STDOUT_FILENO, "stdout"));
   QUIVER_RETURN_NOT_OK(w->Begin(*batch.schema));
   QUIVER_RETURN_NOT_OK(w->Write(batch));
   return w->End({});
@@ -292,13 +220,12 @@ int Ls(const std::vector<std::string>& argv) {
   if (!args.ok()) return UsageError(cmd, args.status().message());
   if (args->positional().size() != 1) return UsageError(cmd, "expected exactly one POOL");
   auto store = OpenStore(args->positional()[0], true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   std::vector<const store::TableView*> tables;
   for (const auto& t : (*snap)->tables()) tables.push_back(&t);
-  std::sort(tables.begin(), tables.end(),
-            [](auto* a, auto* b) { return a->name() < b->name(); });
+  std::sort(tables.begin(), tables.end(), [](auto* a, auto* b) { return a->name() < b->name(); });
   if (args->Has("json")) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto* t : tables) {
@@ -314,11 +241,11 @@ int Ls(const std::vector<std::string>& argv) {
     std::cout << doc.dump(2) << "\n";
     return kExitOk;
   }
-  auto schema = std::make_shared<Schema>(std::vector<Field>{
-      {"name", DataType(TypeId::kUtf8), false, {}},
-      {"rows", DataType(TypeId::kInt64), false, {}},
-      {"chunks", DataType(TypeId::kInt64), false, {}},
-      {"bytes", DataType(TypeId::kUInt64), false, {}}});
+  auto schema =
+      std::make_shared<Schema>(std::vector<Field>{{"name", DataType(TypeId::kUtf8), false, {}},
+                                                  {"rows", DataType(TypeId::kInt64), false, {}},
+                                                  {"chunks", DataType(TypeId::kInt64), false, {}},
+                                                  {"bytes", DataType(TypeId::kUInt64), false, {}}});
   RecordBatchBuilder b(schema);
   for (const auto* t : tables) {
     b.column(0).AppendString(t->name());
@@ -328,7 +255,7 @@ int Ls(const std::vector<std::string>& argv) {
   }
   auto batch = b.Finish();
   Status s = batch.ok() ? PrintTable(*batch) : batch.status();
-  if (!s.ok()) return StoreFail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kStore);
   return kExitOk;
 }
 
@@ -341,11 +268,11 @@ int SchemaCmd(const std::vector<std::string>& argv) {
     return UsageError(cmd, "--json and --datashape exclude each other");
   }
   auto store = OpenStore(args->positional()[0], true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto table = (*snap)->table(args->positional()[1]);
-  if (!table.ok()) return StoreFail(cmd, table.status());
+  if (!table.ok()) return Fail(cmd, table.status(), ErrorSource::kStore);
   const Schema& schema = *(*table)->schema();
   if (args->Has("json")) {
     std::cout << SchemaToJson(schema, 2) << "\n";
@@ -355,10 +282,10 @@ int SchemaCmd(const std::vector<std::string>& argv) {
     std::cout << SchemaToDatashape(schema) << "\n";
     return kExitOk;
   }
-  auto out = std::make_shared<Schema>(std::vector<Field>{
-      {"column", DataType(TypeId::kUtf8), false, {}},
-      {"type", DataType(TypeId::kUtf8), false, {}},
-      {"nullable", DataType(TypeId::kBool), false, {}}});
+  auto out = std::make_shared<Schema>(
+      std::vector<Field>{{"column", DataType(TypeId::kUtf8), false, {}},
+                         {"type", DataType(TypeId::kUtf8), false, {}},
+                         {"nullable", DataType(TypeId::kBool), false, {}}});
   RecordBatchBuilder b(out);
   for (const Field& f : schema.fields()) {
     b.column(0).AppendString(f.name);
@@ -367,7 +294,7 @@ int SchemaCmd(const std::vector<std::string>& argv) {
   }
   auto batch = b.Finish();
   Status s = batch.ok() ? PrintTable(*batch) : batch.status();
-  if (!s.ok()) return StoreFail(cmd, s);
+  if (!s.ok()) return Fail(cmd, s, ErrorSource::kStore);
   return kExitOk;
 }
 
@@ -467,7 +394,8 @@ int QueryCmd(const std::vector<std::string>& argv) {
 // ---------------------------------------------------------------------------
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The format named by a file's extension (.zst stripped), or csv.
@@ -483,20 +411,15 @@ ResultFormat FormatFromName(std::string name) {
 
 // Writes the whole table, reading its chunks directly (no executor): the
 // Arrow stream gets the chunk bytes as they lie in the pool.
-Status ExportFullScan(const store::TableView& table, ResultFormat format, ByteSink* sink,
+Status ExportFullScan(const store::TableView& table, ResultFormat format, OutputStream* sink,
                       Progress* progress) {
-  IpcSink ipc(sink);
   if (format == ResultFormat::kArrow) {
-    QUIVER_ASSIGN_OR_RETURN(auto w, StreamWriter::Open(&ipc, table.schema()));
-    for (size_t i = 0; i < table.num_chunks(); ++i) {
-      if (g_interrupted.load()) return Status::Cancelled("interrupted");
-      QUIVER_ASSIGN_OR_RETURN(auto bytes, table.ChunkBytes(i));
-      QUIVER_RETURN_NOT_OK(w->WriteChunk(bytes.first, int64_t(bytes.second)));
+    return store::WriteArrowStream(table, sink, [&](size_t i) {
       progress->Update(table.chunks()[i].rows);
-    }
-    return w->Close();
+      return g_interrupted.load() ? Status::Cancelled("interrupted") : Status::OK();
+    });
   }
-  auto w = ResultWriter::Make(format, [&](std::string_view b) { return sink->Write(b); });
+  auto w = ResultWriter::Make(format, sink->AsTextSink());
   Status s = w->Begin(*table.schema());
   for (size_t i = 0; s.ok() && i < table.num_chunks(); ++i) {
     if (g_interrupted.load()) {
@@ -541,18 +464,18 @@ int Export(const std::vector<std::string>& argv) {
   if (code >= 0) return code;
 
   auto store = OpenStore(args->positional()[0], true);
-  if (!store.ok()) return OpenFail(cmd, store.status());
+  if (!store.ok()) return Fail(cmd, store.status(), ErrorSource::kPool);
   auto snap = (*store)->GetSnapshot();
-  if (!snap.ok()) return StoreFail(cmd, snap.status());
+  if (!snap.ok()) return Fail(cmd, snap.status(), ErrorSource::kStore);
   auto table = (*snap)->table(q.table);
-  if (!table.ok()) return StoreFail(cmd, table.status());
+  if (!table.ok()) return Fail(cmd, table.status(), ErrorSource::kStore);
   std::unique_ptr<store::QueryCursor> cursor;
   const bool full_scan = store::IsFullScan(q);
   if (!full_scan) {
     store::QueryOptions options;
     options.cancel = &g_interrupted;
     auto c = store::OpenQuery(*snap, q, options);
-    if (!c.ok()) return StoreFail(cmd, c.status());
+    if (!c.ok()) return Fail(cmd, c.status(), ErrorSource::kStore);
     cursor = std::move(*c);
   }
 
@@ -571,22 +494,23 @@ int Export(const std::vector<std::string>& argv) {
   auto old_int = std::signal(SIGINT, OnInterrupt);
   auto old_term = std::signal(SIGTERM, OnInterrupt);
 
-  FdSink file(fd, to_stdout ? "stdout" : tmp);
-  std::unique_ptr<ZstdSink> compressor;
-  ByteSink* sink = &file;
-  if (zstd) {
-    compressor = std::make_unique<ZstdSink>(&file);
-    sink = compressor.get();
-  }
+  // A zstd frame (level 3, with a checksum), not flushed between writes.
+  CompressOptions zstd_options;
+  zstd_options.level = 3;
+  zstd_options.flush_each_write = false;
+  zstd_options.checksum = true;
+  auto stream = OutputStream::Make(FdDestination(fd, to_stdout ? "stdout" : tmp),
+                                   zstd ? Codec::kZstd : Codec::kIdentity, zstd_options);
+  Status s = stream.status();
+  OutputStream* sink = stream.ok() ? stream->get() : nullptr;
   Progress progress;
   progress.enabled = StderrIsTerminal() && !args->Has("quiet");
-  progress.out = &file;
+  progress.out = sink;
 
-  Status s;
-  if (full_scan) {
+  if (s.ok() && full_scan) {
     s = ExportFullScan(**table, format, sink, &progress);
-  } else {
-    auto w = ResultWriter::Make(format, [&](std::string_view b) { return sink->Write(b); });
+  } else if (s.ok()) {
+    auto w = ResultWriter::Make(format, sink->AsTextSink());
     s = StreamCursor(*cursor, *w, &progress, true);
   }
   if (s.ok()) s = sink->Finish();
@@ -606,18 +530,17 @@ int Export(const std::vector<std::string>& argv) {
     if (!to_stdout) ::unlink(tmp.c_str());
     std::cerr << "quiver " << cmd << ": " << s.message()
               << (to_stdout ? "" : " (nothing written to " + output + ")") << "\n";
-    if (s.code() == StatusCode::kCancelled && g_interrupted.load()) return 130;
-    return StoreExitCode(s);
+    return ExitCodeFor(s, ErrorSource::kStore);
   }
   if (!args->Has("quiet")) {
     double secs = progress.Seconds();
     char rate[64];
     std::snprintf(rate, sizeof rate, "%.2f s, %.1f MB/s", secs,
-                  double(file.written()) / 1e6 / std::max(secs, 1e-9));
-    std::cerr << "exported " << progress.rows << (progress.rows == 1 ? " row" : " rows")
-              << " of " << q.table << " to " << (to_stdout ? "stdout" : output) << " ("
+                  double(sink->bytes_out()) / 1e6 / std::max(secs, 1e-9));
+    std::cerr << "exported " << progress.rows << (progress.rows == 1 ? " row" : " rows") << " of "
+              << q.table << " to " << (to_stdout ? "stdout" : output) << " ("
               << ResultFormatName(format) << (zstd ? ", zstd" : "") << ", "
-              << FormatBytes(file.written()) << ") in " << rate << "\n";
+              << FormatBytes(sink->bytes_out()) << ") in " << rate << "\n";
   }
   return kExitOk;
 }
@@ -649,25 +572,26 @@ const bool kRegistered = [] {
                         "Prints the first N rows (default 10) in table order.\n\n") +
                 kFormatsHelp,
             Head});
-  Register({"sql", "run a SQL query",
-            std::string(
-                "Usage: quiver sql POOL \"SELECT ... FROM TABLE ...\" [--format FORMAT]\n\n"
-                "Runs one SELECT (WHERE, GROUP BY with COUNT/SUM/MIN/MAX/AVG, ORDER BY,\n"
-                "LIMIT, OFFSET) on a snapshot of the pool and prints the result on stdout.\n"
-                "A syntax error is shown with a caret under its position; exit 2 for a bad\n"
-                "query or an unknown table or column.\n\n") +
-                kFormatsHelp,
-            Sql});
-  Register({"query", "run a query given as options",
-            std::string(
-                "Usage: quiver query POOL TABLE [--select LIST] [--where CONDITION]\n"
-                "                    [--group-by COLUMNS] [--order-by KEYS] [--limit N]\n"
-                "                    [--offset N] [--format FORMAT]\n\n"
-                "The pieces of a SQL query, each in its SQL spelling, e.g.\n"
-                "  quiver query p.pool trips --where \"fare > 30 and city in ('a', 'b')\" \\\n"
-                "      --select \"city, count(*) as n\" --group-by city --order-by \"n desc\"\n\n") +
-                kFormatsHelp,
-            QueryCmd});
+  Register(
+      {"sql", "run a SQL query",
+       std::string("Usage: quiver sql POOL \"SELECT ... FROM TABLE ...\" [--format FORMAT]\n\n"
+                   "Runs one SELECT (WHERE, GROUP BY with COUNT/SUM/MIN/MAX/AVG, ORDER BY,\n"
+                   "LIMIT, OFFSET) on a snapshot of the pool and prints the result on stdout.\n"
+                   "A syntax error is shown with a caret under its position; exit 2 for a bad\n"
+                   "query or an unknown table or column.\n\n") +
+           kFormatsHelp,
+       Sql});
+  Register(
+      {"query", "run a query given as options",
+       std::string(
+           "Usage: quiver query POOL TABLE [--select LIST] [--where CONDITION]\n"
+           "                    [--group-by COLUMNS] [--order-by KEYS] [--limit N]\n"
+           "                    [--offset N] [--format FORMAT]\n\n"
+           "The pieces of a SQL query, each in its SQL spelling, e.g.\n"
+           "  quiver query p.pool trips --where \"fare > 30 and city in ('a', 'b')\" \\\n"
+           "      --select \"city, count(*) as n\" --group-by city --order-by \"n desc\"\n\n") +
+           kFormatsHelp,
+       QueryCmd});
   Register({"export", "write a table (or a query on it) to a file",
             "Usage: quiver export POOL TABLE -o FILE|- [--format FORMAT] [--where CONDITION]\n"
             "                     [--select LIST] [--zstd] [--quiet]\n\n"
