@@ -2,6 +2,7 @@
 // is one pool transaction (all or nothing) and needs the pool's writer lock.
 #include <iostream>
 
+#include "config/units.h"
 #include "pmem/pool.h"
 #include "store/store.h"
 #include "tools/cli/cli.h"
@@ -10,7 +11,7 @@
 namespace quiver::cli {
 namespace {
 
-using pmem::FormatBytes;
+using quiver::FormatBytes;
 
 // Rows, chunks and bytes of `table` as last committed (for messages).
 std::string Describe(store::Store& s, const std::string& table) {

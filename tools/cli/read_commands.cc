@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/units.h"
 #include "columnar/builder.h"
 #include "columnar/ipc.h"
 #include "columnar/schema.h"
@@ -35,7 +36,7 @@ namespace quiver::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using pmem::FormatBytes;
+using quiver::FormatBytes;
 
 // ---------------------------------------------------------------------------
 // Output: a file descriptor, optionally through zstd
