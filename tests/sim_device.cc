@@ -104,7 +104,14 @@ std::optional<SimDevice::Capture> SimDevice::Take(const std::string& path) const
   Capture c;
   c.durable = f->durable.substr(0, std::min<size_t>(f->durable.size(), f->durable_size));
   c.durable.resize(f->durable_size, '\0');
-  c.live = Live(*f);
+  struct stat st {};
+  fstat(f->fd, &st);
+  if (f->mapped != nullptr && f->mapped_size == uint64_t(st.st_size)) {
+    c.live = std::string_view(reinterpret_cast<const char*>(f->mapped), f->mapped_size);
+  } else {
+    c.live_owned = Live(*f);
+    c.live = c.live_owned;
+  }
   return c;
 }
 
@@ -145,7 +152,12 @@ Result<pmem::DeviceMapping> SimDevice::MapWritable(int fd, const std::string& pa
                              engine_ == Engine::kFlush, fd};
 }
 
-void SimDevice::Unmap(const pmem::DeviceMapping& m) { munmap(m.base, m.size); }
+void SimDevice::Unmap(const pmem::DeviceMapping& m) {
+  for (auto& [ino, f] : files_) {
+    if (f.mapped == m.base) f.mapped = nullptr;
+  }
+  munmap(m.base, m.size);
+}
 
 Status SimDevice::Persist(const pmem::DeviceMapping& m, uint64_t offset, uint64_t length) {
   QUIVER_RETURN_NOT_OK(Effect("persist", "pool"));

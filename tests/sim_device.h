@@ -27,6 +27,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "pmem/device.h"
 
@@ -57,8 +58,9 @@ class SimDevice final : public pmem::Device {
   // What a power loss now would leave of the file at `path` (nullopt if its
   // name would not survive), with the live bytes beside it.
   struct Capture {
-    std::string durable;  // the image: durable bytes, durable size
-    std::string live;     // the page cache: what a process crash keeps
+    std::string durable;     // the image: durable bytes, durable size
+    std::string_view live;   // the page cache: what a process crash keeps
+    std::string live_owned;  // its bytes when no mapping is open
   };
   std::optional<Capture> Take(const std::string& path) const;
   std::optional<std::string> DurableImage(const std::string& path) const;
@@ -80,7 +82,9 @@ class SimDevice final : public pmem::Device {
 
  private:
   struct File {
-    int fd = -1;          // a dup of the writer's fd, to read live bytes
+    int fd = -1;                      // a dup of the writer's fd, to read live bytes
+    const uint8_t* mapped = nullptr;  // the newest writable mapping, if any
+    uint64_t mapped_size = 0;
     std::string durable;  // durable bytes (may extend past durable_size)
     uint64_t durable_size = 0;
   };

@@ -818,3 +818,4 @@ TEST_CASE("A torn inline free list invalidates its slot like a torn meta slot", 
   CHECK(snap->txn_id() == txn - 1);
   CHECK(testing::VerifyState(snap->base(), snap->mapped_size(), snap->root()) == "");
 }
+

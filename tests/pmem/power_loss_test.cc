@@ -18,9 +18,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <random>
+#include <string_view>
+#include <unordered_map>
 
 #include "pmem/layout.h"
 #include "pmem/pool.h"
@@ -36,6 +39,8 @@ using quiver::testing::TempDir;
 namespace {
 
 constexpr uint64_t kMiB = 1ull << 20;
+// Grow and auto-grow stop here, so images stay small (auto-grow doubles).
+constexpr uint64_t kMaxCapacity = 4 * kMiB;
 
 int EnvInt(const char* name, int fallback) {
   const char* v = std::getenv(name);
@@ -50,6 +55,23 @@ std::string ScratchDir(const TempDir& dir) {
     return "/dev/shm";
   }
   return dir.path();
+}
+
+// A fast 64-bit hash of an image (images are megabytes; std::hash is bytewise).
+uint64_t QuickHash(const std::string& b) {
+  uint64_t h = b.size() * 0x9E3779B97F4A7C15ull, a = 0, c = 0;
+  size_t i = 0;
+  for (; i + 16 <= b.size(); i += 16) {
+    uint64_t w1, w2;
+    std::memcpy(&w1, b.data() + i, 8);
+    std::memcpy(&w2, b.data() + i + 8, 8);
+    a = (a ^ w1) * 0xBF58476D1CE4E5B9ull;
+    c = (c ^ w2) * 0x94D049BB133111EBull;
+    a ^= a >> 29;
+    c ^= c >> 31;
+  }
+  for (; i < b.size(); ++i) h = (h ^ uint8_t(b[i])) * 0x100000001B3ull;
+  return h ^ a ^ (c * 0x9E3779B97F4A7C15ull);
 }
 
 class PowerLoss {
@@ -72,7 +94,7 @@ class PowerLoss {
   void Run(int ops) {
     op_ = "create";
     PoolOptions o = Options();
-    auto created = Pool::Create(path_, 2 * kMiB, o);
+    auto created = Pool::Create(path_, kMiB, o);
     REQUIRE(created.ok());
     pool_ = std::move(created).value();
     created_ = true;
@@ -85,9 +107,10 @@ class PowerLoss {
 
   void Report() const {
     for (auto& [op, n] : by_op_) std::cout << "  " << op << ": " << n << " images\n";
-    std::cout << "power loss (" << sim_.engine_name() << "): " << images_ << " images, "
-              << writeback_units_ << " units written back early, final capacity "
-              << (capacity_ >> 20) << " MiB, " << failures_.size() << " bad\n";
+    std::cout << "power loss (" << sim_.engine_name() << "): " << images_ << " images (" << repeats_
+              << " repeats of an image verified before), " << writeback_units_
+              << " units written back early, final capacity " << (capacity_ >> 20) << " MiB, "
+              << failures_.size() << " bad\n";
   }
   uint64_t images() const { return images_; }
   const std::vector<std::string>& failures() const { return failures_; }
@@ -127,7 +150,7 @@ class PowerLoss {
       Commit(Durability::kSync, 400, 4096, 80);
       op_ = "free list out of line";
       Commit(Durability::kSync, 6, 4096, 2);
-    } else if (r < 78) {
+    } else if (r < 78 && pool_->Info().capacity < kMaxCapacity) {
       op_ = "grow";
       REQUIRE(pool_->Grow(pool_->Info().capacity + kMiB).ok());
       newest_ = floor_ = pool_->Info().txn_id;
@@ -139,15 +162,22 @@ class PowerLoss {
       REQUIRE(p.ok());
       pool_ = std::move(p).value();
       floor_ = newest_;  // Open makes the current state durable
+    } else if (r >= 86 && pool_->Info().capacity < kMaxCapacity) {
+      // An extent larger than the free space: the pool grows by itself.
+      op_ = "auto-grow";
+      PoolInfo info = pool_->Info();
+      uint64_t over = info.capacity - info.high_water + 4096;
+      Commit(rng_() % 2 ? Durability::kSync : Durability::kRelaxed, 4, 64 * 1024, 1, over);
     } else {
-      op_ = "large extents (auto-grow)";
-      Commit(Durability::kSync, 12, 512 * 1024, 2);
+      op_ = "sync commit";
+      Commit(Durability::kSync, 24, 96 * 1024, 3);
     }
     Images("end of operation");
   }
 
-  void Commit(Durability d, size_t max_live, uint64_t max_extent, size_t max_allocs) {
-    auto r = testing::WorkloadStep(*pool_, rng_, max_live, max_extent, d, max_allocs);
+  void Commit(Durability d, size_t max_live, uint64_t max_extent, size_t max_allocs,
+              uint64_t min_extent = 8) {
+    auto r = testing::WorkloadStep(*pool_, rng_, max_live, max_extent, d, max_allocs, min_extent);
     INFO(op_ << ": " << r.status().ToString());
     REQUIRE(r.ok());
     newest_ = *r;
@@ -177,6 +207,17 @@ class PowerLoss {
     ++by_op_[op_];
     if (!img) {
       if (created_) Bad(std::string("no pool file after a power loss at ") + what);
+      return;
+    }
+    // The same bytes were verified before: only the txn window can differ.
+    size_t key = QuickHash(*img);
+    auto seen = verified_.find(key);
+    if (seen != verified_.end()) {
+      ++repeats_;
+      if (seen->second < floor_ || seen->second > newest_ + 1) {
+        Bad("opens at txn " + std::to_string(seen->second) + ", durable floor " +
+            std::to_string(floor_) + ", newest acknowledged " + std::to_string(newest_));
+      }
       return;
     }
     testing::WriteSparse(image_, *img);
@@ -215,6 +256,7 @@ class PowerLoss {
     if (!s2.ok() || s2->txn_id() != *next) return Bad("commit after reopen not visible");
     std::string err = testing::VerifyState(s2->base(), s2->mapped_size(), s2->root());
     if (!err.empty()) return Bad("after a commit on the image: " + err);
+    verified_[key] = txn;
   }
 
   SimDevice sim_;
@@ -224,6 +266,8 @@ class PowerLoss {
   bool created_ = false;
   uint64_t floor_ = 0, newest_ = 0, images_ = 0, writeback_units_ = 0, capacity_ = 0;
   std::map<std::string, uint64_t> by_op_;
+  std::unordered_map<size_t, uint64_t> verified_;  // image hash -> txn it opened at
+  uint64_t repeats_ = 0;
   std::vector<std::string> failures_;
 };
 
