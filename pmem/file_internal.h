@@ -1,5 +1,6 @@
-// Private to pmem/: the OS and libpmem calls behind Pool. Only pmem/ maps
-// files, persists, or takes file locks.
+// Private to pmem/: mappings of the pool file, the reader table, and small
+// helpers. Only pmem/ maps files or takes file locks; every effect on the
+// pool file's durability goes through its Device (pmem/device.h).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "config/status.h"
+#include "pmem/device.h"
 #include "pmem/layout.h"
 #include "pmem/pool.h"
 
@@ -19,33 +21,31 @@ uint32_t Crc32(const void* data, size_t n);
 uint64_t NowNs();
 std::string UuidString(const uint8_t uuid[16]);
 
-// One mapping of the whole pool file. A writable mapping comes from libpmem
-// (pmem_map_file), which decides between CPU cache flushes (real pmem, or
-// PMEM_IS_PMEM_FORCE=1) and msync; a read-only one is a plain PROT_READ mmap,
-// because libpmem only maps read-write. Mappings are shared by Snapshots and
-// Transactions, so a grow never invalidates a pointer someone holds.
+// One mapping of the whole pool file. A writable one comes from the Device
+// (libpmem in production, which decides between CPU cache flushes and
+// msync); a read-only one is a plain PROT_READ mmap, which has no effect on
+// durability. Mappings are shared by Snapshots and Transactions, so a grow
+// never invalidates a pointer someone holds.
 class Mapping {
  public:
-  static Result<std::shared_ptr<Mapping>> MapWritable(const std::string& path);
+  static Result<std::shared_ptr<Mapping>> MapWritable(Device* device, int fd,
+                                                      const std::string& path);
   static Result<std::shared_ptr<Mapping>> MapReadOnly(int fd, uint64_t size,
                                                       const std::string& path);
   ~Mapping();
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
 
-  uint8_t* base() const { return base_; }
-  uint64_t size() const { return size_; }
-  bool is_pmem() const { return is_pmem_; }
-  // Makes [offset, offset+length) durable: cache flush + fence on pmem,
-  // msync elsewhere.
+  uint8_t* base() const { return m_.base; }
+  uint64_t size() const { return m_.size; }
+  bool is_pmem() const { return m_.is_pmem; }
+  // Makes [offset, offset+length) durable through the Device.
   Status Persist(uint64_t offset, uint64_t length) const;
 
  private:
   Mapping() = default;
-  uint8_t* base_ = nullptr;
-  uint64_t size_ = 0;
-  bool is_pmem_ = false;
-  bool from_libpmem_ = false;
+  Device* device_ = nullptr;  // null for a read-only mapping
+  DeviceMapping m_;
   std::string path_;
 };
 
@@ -67,6 +67,13 @@ class ReaderTable {
   // Smallest txn pinned by a live reader; UINT64_MAX if none. Slots of dead
   // processes are reclaimed on the way.
   uint64_t OldestPin();
+  // The newest txn the writer acknowledged (LockHeader::acked_txn).
+  uint64_t Acked() const;
+  void SetAcked(uint64_t txn);
+  uint32_t WriterPid() const { return header()->writer_pid; }
+  // True when the file was deleted (or replaced) since it was opened: new
+  // readers would register in another file.
+  bool Unlinked() const;
 
  private:
   ReaderTable() = default;

@@ -8,9 +8,20 @@
 //                               a short free list follows the slot inline
 //   [12K, ...)    extents: page-aligned, page-multiple byte ranges
 //
-// Nothing in the pool stores a pointer: every reference is a byte offset from
-// the start of the file (invariant 1). Published bytes are never written
-// again while a state that references them may be read (invariants 2 and 3).
+// The invariants that every part of Quiver keeps true (cited by number in
+// comments elsewhere):
+//   1. Nothing in the pool stores a pointer: every reference is a byte offset
+//      from the start of the file, so any process can map it anywhere.
+//   2. Published bytes are immutable. A commit writes new extents, persists
+//      them, then writes the meta slot that does not hold the newest durable
+//      state; a crash leaves the old state or the new one, never a mix, and a
+//      torn slot fails its checksum.
+//   3. An extent freed by txn T is reused only when no reader pins a txn
+//      older than T and a durable commit has made T's freeing durable.
+//   4. One writer at a time (OFD locks on the pool file and on its reader
+//      table); readers never block the writer, nor the writer readers.
+//   5. A write is acknowledged only after it is persisted (a relaxed commit:
+//      its extents), and a failed persist is never acknowledged.
 #pragma once
 
 #include <cstddef>
@@ -48,16 +59,16 @@ static_assert(offsetof(Superblock, checksum) == 124);
 // One committed state. Written only into the slot that does not hold the
 // current state, after everything it references is persisted.
 struct MetaSlot {
-  uint64_t magic;           // kMetaMagic
-  uint64_t txn_id;          // 1 for the empty pool made by create
-  uint64_t capacity;        // pool size in bytes for this state (grows)
-  uint64_t high_water;      // end of the highest extent ever allocated
-  uint64_t root_offset;     // the root blob of the layer above (0 = none)
+  uint64_t magic;        // kMetaMagic
+  uint64_t txn_id;       // 1 for the empty pool made by create
+  uint64_t capacity;     // pool size in bytes for this state (grows)
+  uint64_t high_water;   // end of the highest extent ever allocated
+  uint64_t root_offset;  // the root blob of the layer above (0 = none)
   uint64_t root_length;
-  uint64_t freelist_offset; // FreeListHeader + entries (0 = empty list)
+  uint64_t freelist_offset;  // FreeListHeader + entries (0 = empty list)
   uint64_t freelist_length;
   uint64_t commit_time_ns;
-  uint8_t uuid[16];         // copy of the superblock's, ties slot to pool
+  uint8_t uuid[16];  // copy of the superblock's, ties slot to pool
   // A short free list lies inline in the slot's page, right after the slot
   // (kInlineFreeEntries at most), so one persist publishes both. Then
   // freelist_offset/length are 0 and these say how many entries and their
@@ -111,15 +122,20 @@ struct LockHeader {
   uint8_t uuid[16];     // the pool's
   uint32_t writer_pid;  // pid of the process holding the writer lock
   uint32_t slots;       // kReaderSlots
-  uint8_t reserved[32];
+  // The newest txn the writer acknowledged (0 = unknown). A meta slot above
+  // it is a commit in flight, or one whose persist failed: readers never pin
+  // it. Kept here, not in the pool, because only live processes need it.
+  uint64_t acked_txn;
+  uint8_t reserved[24];
 };
 static_assert(sizeof(LockHeader) == 64);
+static_assert(offsetof(LockHeader, acked_txn) == 32);
 
 struct ReaderSlot {
-  uint64_t txn_id;          // pinned txn; 0 = none
+  uint64_t txn_id;  // pinned txn; 0 = none
   uint32_t pid;
   uint32_t pad;
-  uint64_t pin_time_ns;     // CLOCK_REALTIME when pinned
+  uint64_t pin_time_ns;  // CLOCK_REALTIME when pinned
   uint8_t reserved[40];
 };
 static_assert(sizeof(ReaderSlot) == 64);

@@ -8,6 +8,11 @@
 // extents, then writes the older meta slot with txn_id + 1, so a crash leaves
 // either the old state or the new one (invariant 2).
 //
+// Durability (DESIGN.md): a failed persist is never acknowledged; the pool
+// then refuses every later write (the error it returns says why) until it
+// is reopened. Readers never pin a state above the one the writer last
+// acknowledged (LockHeader::acked_txn).
+//
 // Readers call Pin() and get a Snapshot: the state of one txn, with a base
 // pointer valid for the Snapshot's lifetime. The pin is recorded in the
 // reader table ("<pool>.lock"), and the writer does not reuse an extent freed
@@ -31,6 +36,7 @@
 
 namespace quiver::pmem {
 
+class Device;
 class Mapping;
 class ReaderTable;
 struct PoolShared;
@@ -45,18 +51,20 @@ struct Extent {
 };
 
 enum class Durability {
-  kSync,     // persisted before Commit returns (the default)
-  kRelaxed,  // survives a process crash, not a power loss, until the next
-             // kSync commit or Pool::Sync persists it (bulk loads)
+  kSync,     // durable before Commit returns, with every commit before it
+             // (the default)
+  kRelaxed,  // the extents are persisted but not the meta slot: a power loss
+             // may lose this commit (never the last durable state) until the
+             // next kSync commit or Pool::Sync, by this process or another
 };
 
 struct PoolOptions {
   // Grow the file automatically when an allocation does not fit: by at least
   // this many bytes (and at least doubling), 0 = never grow automatically.
   uint64_t auto_grow_step = 0;
-  // Test hook: called after every persist of a byte range, with the range.
-  // Power-loss tests copy exactly the persisted bytes into a shadow image.
-  std::function<void(uint64_t offset, uint64_t length)> persist_hook;
+  // Where every effect on the file goes (pmem/device.h); null = libpmem and
+  // the OS. Tests pass a simulated device. Not owned: keep it alive.
+  Device* device = nullptr;
 };
 
 struct ReaderInfo {
@@ -68,23 +76,23 @@ struct ReaderInfo {
 
 struct PoolInfo {
   std::string path;
-  std::string uuid;            // 8-4-4-4-12 hex
+  std::string uuid;  // 8-4-4-4-12 hex
   uint32_t format_version = 0;
   uint64_t page_size = 0;
   uint64_t create_time_ns = 0;
-  uint64_t capacity = 0;       // bytes the pool may use
-  uint64_t file_bytes = 0;     // logical file size
-  uint64_t disk_bytes = 0;     // blocks actually allocated (sparse file)
+  uint64_t capacity = 0;    // bytes the pool may use
+  uint64_t file_bytes = 0;  // logical file size
+  uint64_t disk_bytes = 0;  // blocks actually allocated (sparse file)
   uint64_t high_water = 0;
-  uint64_t used_bytes = 0;     // allocated extents + metadata pages
-  uint64_t free_bytes = 0;     // capacity - used
-  uint64_t free_list_bytes = 0;       // freed extents below the high water
-  uint64_t free_list_pending = 0;     // of which waiting for readers to move on
+  uint64_t used_bytes = 0;         // allocated extents + metadata pages
+  uint64_t free_bytes = 0;         // capacity - used
+  uint64_t free_list_bytes = 0;    // freed extents below the high water
+  uint64_t free_list_pending = 0;  // of which waiting for readers to move on
   size_t free_extents = 0;
   uint64_t txn_id = 0;
   uint64_t commit_time_ns = 0;
   Extent root;
-  bool is_pmem = false;        // engine: "pmem" (cache flushes) or "mmap" (msync)
+  bool is_pmem = false;  // engine: "pmem" (cache flushes) or "mmap" (msync)
   bool read_only = false;
   std::vector<ReaderInfo> readers;
   const char* engine() const { return is_pmem ? "pmem" : "mmap"; }
@@ -97,8 +105,8 @@ struct CheckIssue {
 };
 
 struct CheckReport {
-  std::vector<CheckIssue> issues;       // damage: the pool is not healthy
-  std::vector<std::string> notes;       // informational lines
+  std::vector<CheckIssue> issues;  // damage: the pool is not healthy
+  std::vector<std::string> notes;  // informational lines
   bool healthy() const { return issues.empty(); }
 };
 
@@ -208,7 +216,7 @@ class Pool {
   // Writer only, no open transaction: raises the capacity (file extended,
   // sparse) and commits it as a new txn.
   Status Grow(uint64_t new_capacity);
-  // Writer only: persists everything committed with Durability::kRelaxed.
+  // Writer only: makes the last kRelaxed commit durable (its meta slot).
   Status Sync();
 
  private:
@@ -216,10 +224,5 @@ class Pool {
   Pool();
   std::unique_ptr<PoolShared> s_;
 };
-
-// Parses sizes like "1G", "512M", "64KiB", "4096".
-Result<uint64_t> ParseSize(const std::string& text);
-// Formats bytes for people: "1.00 GiB".
-std::string FormatBytes(uint64_t bytes);
 
 }  // namespace quiver::pmem

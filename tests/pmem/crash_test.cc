@@ -1,5 +1,5 @@
-// Crash safety of the pool: a writer process killed at random moments, and
-// power loss simulated by keeping only the bytes that were persisted.
+// Crash safety of the pool: a writer process killed at random moments.
+// (Power loss: power_loss_test.cc.)
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -101,62 +101,4 @@ TEST_CASE("A writer killed at random moments leaves the last acknowledged state 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "kill test: " << killed_mid_run << " kill points passed in " << secs
             << " s, last txn " << last_acked << "\n";
-}
-
-TEST_CASE("Every power-loss image (only persisted bytes) opens to an acknowledged state",
-          "[pmem][crash]") {
-  TempDir dir;
-  std::string path = dir.file("p");
-  std::string image_path = dir.file("image");
-  const uint64_t cap = 2ull << 20;
-  REQUIRE(Pool::Create(path, cap).ok());
-  // The shadow starts as the file as created (fsynced by Create) and then
-  // receives exactly the ranges the pool persists, read back from the page
-  // cache at the moment of the persist.
-  std::string shadow = testing::ReadFileBytes(path);
-  REQUIRE(shadow.size() == cap);
-  int fd = open(path.c_str(), O_RDONLY);
-  REQUIRE(fd >= 0);
-  uint64_t last_acked = 1, images = 0;
-  std::vector<std::string> failures;
-  auto check_image = [&] {
-    testing::WriteFileBytes(image_path, shadow);
-    std::remove((image_path + ".lock").c_str());
-    auto img = Pool::OpenReadOnly(image_path);
-    if (!img.ok()) {
-      failures.push_back("image " + std::to_string(images) + ": " + img.status().ToString());
-      return;
-    }
-    auto s = (*img)->Pin();
-    if (!s.ok()) {
-      failures.push_back("image " + std::to_string(images) + ": " + s.status().ToString());
-      return;
-    }
-    if (s->txn_id() < last_acked || s->txn_id() > last_acked + 1) {
-      failures.push_back("image " + std::to_string(images) + " is at txn " +
-                         std::to_string(s->txn_id()) + ", last acknowledged " +
-                         std::to_string(last_acked));
-    }
-    std::string err = testing::VerifyState(s->base(), s->mapped_size(), s->root());
-    if (!err.empty()) failures.push_back("image " + std::to_string(images) + ": " + err);
-    ++images;
-  };
-  PoolOptions o;
-  o.persist_hook = [&](uint64_t off, uint64_t len) {
-    REQUIRE(pread(fd, shadow.data() + off, len, off_t(off)) == ssize_t(len));
-    check_image();
-  };
-  auto pool = Pool::Open(path, o);
-  REQUIRE(pool.ok());
-  std::mt19937_64 rng(11);
-  for (int i = 0; i < 60; ++i) {
-    auto r = testing::WorkloadStep(**pool, rng, 10, 24 * 1024);
-    REQUIRE(r.ok());
-    last_acked = *r;
-    check_image();
-  }
-  close(fd);
-  for (auto& f : failures) UNSCOPED_INFO(f);
-  CHECK(failures.empty());
-  CHECK(images > 120);
 }

@@ -80,8 +80,10 @@ inline std::string VerifyState(const uint8_t* base, uint64_t mapped, pmem::Exten
 
 // Runs one random transaction on `pool`; returns the committed txn id or an
 // error. `max_live` bounds the live set so the pool recycles space.
-inline Result<uint64_t> WorkloadStep(pmem::Pool& pool, std::mt19937_64& rng,
-                                     size_t max_live = 24, uint64_t max_extent = 48 * 1024) {
+inline Result<uint64_t> WorkloadStep(pmem::Pool& pool, std::mt19937_64& rng, size_t max_live = 24,
+                                     uint64_t max_extent = 48 * 1024,
+                                     pmem::Durability durability = pmem::Durability::kSync,
+                                     size_t max_allocs = 3, uint64_t min_extent = 8) {
   QUIVER_ASSIGN_OR_RETURN(auto txn, pool.Begin());
   pmem::Extent old_root = txn->base_root();
   std::vector<LiveExtent> live;
@@ -98,9 +100,9 @@ inline Result<uint64_t> WorkloadStep(pmem::Pool& pool, std::mt19937_64& rng,
     QUIVER_RETURN_NOT_OK(txn->Free({live[k].offset, live[k].length}));
     live.erase(live.begin() + long(k));
   }
-  size_t allocs = 1 + rng() % 3;
+  size_t allocs = 1 + rng() % max_allocs;
   for (size_t i = 0; i < allocs; ++i) {
-    uint64_t size = 8 + (rng() % max_extent);
+    uint64_t size = min_extent + (rng() % max_extent);
     QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn->Allocate(size));
     FillPattern(txn->Data(e), txn->txn_id(), e.offset, e.length);
     live.push_back({e.offset, e.length, txn->txn_id()});
@@ -113,7 +115,7 @@ inline Result<uint64_t> WorkloadStep(pmem::Pool& pool, std::mt19937_64& rng,
   std::memcpy(rp + 8, &count, 8);
   std::memcpy(rp + 16, live.data(), count * sizeof(LiveExtent));
   uint64_t id = txn->txn_id();
-  QUIVER_RETURN_NOT_OK(txn->Commit({root.offset, root_len}));
+  QUIVER_RETURN_NOT_OK(txn->Commit({root.offset, root_len}, durability));
   return id;
 }
 

@@ -3,6 +3,7 @@
 #include <functional>
 #include <iostream>
 
+#include "config/units.h"
 #include "pmem/pool.h"
 #include "store/store.h"
 #include "tools/cli/cli.h"
@@ -11,7 +12,7 @@
 namespace quiver::cli {
 namespace {
 
-using pmem::FormatBytes;
+using quiver::FormatBytes;
 
 // Rows, chunks and bytes of `table` as last committed (for messages).
 std::string Describe(store::Store& s, const std::string& table) {

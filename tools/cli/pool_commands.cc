@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "config/units.h"
 #include "pmem/pool.h"
 #include "store/store.h"
 #include "tools/cli/cli.h"
@@ -10,7 +11,7 @@
 namespace quiver::cli {
 namespace {
 
-using pmem::FormatBytes;
+using quiver::FormatBytes;
 using pmem::Pool;
 
 int PoolCreate(const std::vector<std::string>& argv) {
@@ -18,7 +19,7 @@ int PoolCreate(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, {}, {"size"});
   if (!args.ok()) return UsageError(cmd, args.status().message());
   if (args->positional().size() != 1) return UsageError(cmd, "expected exactly one PATH");
-  auto size = pmem::ParseSize(args->Get("size", "1G"));
+  auto size = ParseSize(args->Get("size", "1G"));
   if (!size.ok()) return UsageError(cmd, size.status().message());
   const std::string& path = args->positional()[0];
   auto pool = Pool::Create(path, *size);
@@ -129,7 +130,7 @@ int PoolGrowCmd(const std::vector<std::string>& argv) {
   if (args->positional().size() != 1 || !args->Has("size")) {
     return UsageError(cmd, "expected PATH and --size NEW_CAPACITY");
   }
-  auto size = pmem::ParseSize(args->Get("size"));
+  auto size = ParseSize(args->Get("size"));
   if (!size.ok()) return UsageError(cmd, size.status().message());
   auto pool = Pool::Open(args->positional()[0]);
   if (!pool.ok()) return Fail(cmd, pool.status(), ErrorSource::kPool);

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "config/units.h"
 #include "columnar/builder.h"
 #include "columnar/ipc.h"
 #include "columnar/output_stream.h"
@@ -35,7 +36,7 @@ namespace quiver::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using pmem::FormatBytes;
+using quiver::FormatBytes;
 
 // ---------------------------------------------------------------------------
 // Output: an OutputStream (columnar/output_stream.h) into a file descriptor
