@@ -5,6 +5,7 @@
 #include "columnar/schema.h"
 #include "http/ingest_internal.h"
 #include "http/server_state_internal.h"
+#include "store/ingest.h"
 
 namespace quiver::http {
 
@@ -148,15 +149,6 @@ json TableDetail(store::Store& store, const store::Snapshot& snap, const store::
 
 // The media types ParseRowsBody reads (http/ingest_internal.h); another is a
 // 415 before the body is looked at.
-bool IsRowsMediaType(const std::string& media) {
-  for (const char* m :
-       {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-seq",
-        "text/csv", "text/tab-separated-values", "application/vnd.apache.arrow.stream",
-        "application/vnd.apache.arrow.file"}) {
-    if (media == m) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -254,11 +246,8 @@ void AppendRows(ServerState& st, Call& c, const std::string& name) {
     return TableNotFound(c, **snap, t.status());
   }
   std::string media = MediaType(c.req);
-  if (!IsRowsMediaType(media)) {
-    return SetError(c.res, 415, "unsupported_media_type",
-                    "rows are sent as application/x-ndjson, text/csv, text/tab-separated-values "
-                    "or application/vnd.apache.arrow.stream, not \"" +
-                        media + "\"");
+  if (auto format = store::InputFormatFromMediaType(media); !format.ok()) {
+    return SetError(c.res, 415, "unsupported_media_type", format.status().message());
   }
   auto batches = ParseRowsBody(media, c.req.body, schema);
   if (!batches.ok()) {

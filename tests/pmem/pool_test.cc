@@ -1,3 +1,5 @@
+#include "pmem/pool.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -10,7 +12,6 @@
 #include <thread>
 
 #include "pmem/layout.h"
-#include "pmem/pool.h"
 #include "sim_device.h"
 #include "test_util.h"
 #include "workload.h"
@@ -24,7 +25,7 @@ namespace {
 constexpr uint64_t kMiB = 1ull << 20;
 
 std::unique_ptr<Pool> MustCreate(const std::string& path, uint64_t cap = 8 * kMiB,
-                                  PoolOptions o = {}) {
+                                 PoolOptions o = {}) {
   auto p = Pool::Create(path, cap, std::move(o));
   INFO(p.status().ToString());
   REQUIRE(p.ok());
@@ -174,9 +175,9 @@ TEST_CASE("A second writer is refused at once with the holder's pid", "[pmem]") 
   auto second = Pool::Open(path);
   REQUIRE_FALSE(second.ok());
   CHECK(second.status().code() == StatusCode::kLocked);
-  CHECK(second.status().message() ==
-        "pool " + path + " is locked by pid " + std::to_string(getpid()) +
-            " (another writer has it open)");
+  CHECK(second.status().message() == "pool " + path + " is locked by pid " +
+                                         std::to_string(getpid()) +
+                                         " (another writer has it open)");
   // Readers are not blocked by the writer.
   auto reader = Pool::OpenReadOnly(path);
   REQUIRE(reader.ok());
@@ -199,8 +200,7 @@ int LockHolderChild(const std::vector<std::string>& args) {
 QUIVER_CHILD_ROLE("pmem-lock-holder", LockHolderChild);
 }  // namespace
 
-TEST_CASE("A writer in another process locks out this one and its death frees the lock",
-          "[pmem]") {
+TEST_CASE("A writer in another process locks out this one and its death frees the lock", "[pmem]") {
   TempDir dir;
   std::string path = dir.file("p");
   MustCreate(path).reset();
@@ -218,6 +218,93 @@ TEST_CASE("A writer in another process locks out this one and its death frees th
   close(out);
   close(in);
   CHECK(Pool::Open(path).ok());
+}
+
+TEST_CASE("Deleting the reader table does not let a second writer in or lose a pin", "[pmem]") {
+  TempDir dir;
+  std::string path = dir.file("p");
+  int out = -1, in = -1;
+  MustCreate(path).reset();
+  pid_t pid = testing::SpawnChild("pmem-lock-holder", {path}, &out, &in);
+  std::string line;
+  REQUIRE(testing::ReadLine(out, &line));
+  REQUIRE(std::remove((path + ".lock").c_str()) == 0);
+  auto second = Pool::Open(path);  // makes a new reader table: still refused
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == StatusCode::kLocked);
+  close(in);
+  CHECK(testing::WaitChild(pid) == 0);
+  close(out);
+
+  // A writer whose reader table is deleted keeps honouring pins taken
+  // before (old file) and after (new file).
+  auto writer = Pool::Open(path);
+  REQUIRE(writer.ok());
+  // Each commit frees the previous root and writes a new one.
+  std::vector<uint64_t> offsets;
+  auto replace = [&](const std::string& text) {
+    auto txn = (*writer)->Begin();
+    REQUIRE(txn.ok());
+    if (!(*txn)->base_root().empty()) REQUIRE((*txn)->Free((*txn)->base_root()).ok());
+    auto e = (*txn)->Allocate(text.size());
+    REQUIRE(e.ok());
+    std::memcpy((*txn)->Data(*e), text.data(), text.size());
+    REQUIRE((*txn)->Commit({e->offset, text.size()}).ok());
+    offsets.push_back(e->offset);
+  };
+  replace("first");
+  auto early = Pool::OpenReadOnly(path);
+  REQUIRE(early.ok());
+  auto early_snap = (*early)->Pin();
+  REQUIRE(early_snap.ok());
+  REQUIRE(std::remove((path + ".lock").c_str()) == 0);
+  replace("second");
+  auto late = Pool::OpenReadOnly(path);  // registers in the new reader table
+  REQUIRE(late.ok());
+  auto late_snap = (*late)->Pin();
+  REQUIRE(late_snap.ok());
+  for (int i = 0; i < 4; ++i) replace("later " + std::to_string(i));
+  // Neither pinned root was reused.
+  for (size_t i = 2; i < offsets.size(); ++i) {
+    CHECK(offsets[i] != offsets[0]);
+    CHECK(offsets[i] != offsets[1]);
+  }
+  CHECK(RootText(*early_snap) == "first");
+  CHECK(RootText(*late_snap) == "second");
+  early_snap = Status::Internal("released");
+  late_snap = Status::Internal("released");
+  replace("after release");
+  replace("after release 2");
+  CHECK((offsets.back() == offsets[0] || offsets.back() == offsets[1] ||
+         offsets[offsets.size() - 2] == offsets[0] || offsets[offsets.size() - 2] == offsets[1]));
+}
+
+TEST_CASE("A full reader table is a clear error and a released slot is reused", "[pmem]") {
+  TempDir dir;
+  std::string path = dir.file("p");
+  auto pool = MustCreate(path, 64 * kMiB);
+  auto reader = Pool::OpenReadOnly(path);
+  REQUIRE(reader.ok());
+  // One reader slot per pinned txn: pin kReaderSlots different txns.
+  std::vector<Snapshot> pins;
+  for (uint32_t i = 0; i < kReaderSlots; ++i) {
+    CommitText(*pool, "t" + std::to_string(i));
+    auto s = (*reader)->Pin();
+    REQUIRE(s.ok());
+    pins.push_back(std::move(s).value());
+  }
+  CommitText(*pool, "one more");
+  auto full = (*reader)->Pin();
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.status().code() == StatusCode::kResourceExhausted);
+  CHECK(full.status().message() == "all 1023 reader slots of " + path +
+                                       ".lock are in use by live processes: close some "
+                                       "readers (quiver pool info lists them)");
+  CHECK(pool->Info().readers.size() == kReaderSlots);
+  pins.erase(pins.begin());
+  auto again = (*reader)->Pin();
+  REQUIRE(again.ok());
+  CHECK(RootText(*again) == "one more");
 }
 
 TEST_CASE("A reader's snapshot stays on its txn while the writer commits", "[pmem]") {
@@ -240,8 +327,7 @@ TEST_CASE("A reader's snapshot stays on its txn while the writer commits", "[pme
   CHECK(info.readers[0].pid == uint32_t(getpid()));
 }
 
-TEST_CASE("An extent freed after a reader's txn is reused only once the reader lets go",
-          "[pmem]") {
+TEST_CASE("An extent freed after a reader's txn is reused only once the reader lets go", "[pmem]") {
   TempDir dir;
   std::string path = dir.file("p");
   auto writer = MustCreate(path);
@@ -434,9 +520,8 @@ TEST_CASE("A full pool says how much was asked and how much is free", "[pmem]") 
   auto e = (*txn)->Allocate(2 * kMiB);
   REQUIRE_FALSE(e.ok());
   CHECK(e.status().code() == StatusCode::kOutOfSpace);
-  CHECK(e.status().message().find("asked for 2097152 bytes, " +
-                                  std::to_string(kMiB - kDataStart) + " bytes free") !=
-        std::string::npos);
+  CHECK(e.status().message().find("asked for 2097152 bytes, " + std::to_string(kMiB - kDataStart) +
+                                  " bytes free") != std::string::npos);
 }
 
 TEST_CASE("Grow raises capacity; readers see it and old snapshots stay valid", "[pmem]") {
@@ -631,7 +716,8 @@ TEST_CASE("Opening something that is not a pool gives a clear error", "[pmem]") 
     testing::WriteFileBytes(dir.file("r"), junk);
     auto p = Pool::OpenReadOnly(dir.file("r"));
     REQUIRE_FALSE(p.ok());
-    CHECK(p.status().message() == dir.file("r") + " is not a Quiver pool (no pool magic at offset 0)");
+    CHECK(p.status().message() ==
+          dir.file("r") + " is not a Quiver pool (no pool magic at offset 0)");
     CHECK_FALSE(Pool::Check(dir.file("r")).healthy());
   }
   SECTION("a file with no permission") {
@@ -653,7 +739,8 @@ TEST_CASE("A truncated pool is refused with both sizes named", "[pmem]") {
   auto p = Pool::Open(path);
   REQUIRE_FALSE(p.ok());
   CHECK(p.status().code() == StatusCode::kCorruption);
-  CHECK(p.status().message().find("file is truncated: 4194304 bytes, the pool's capacity is 8388608") !=
+  CHECK(p.status().message().find(
+            "file is truncated: 4194304 bytes, the pool's capacity is 8388608") !=
         std::string::npos);
   REQUIRE(truncate(path.c_str(), 5000) == 0);
   auto q = Pool::OpenReadOnly(path);
@@ -724,7 +811,8 @@ TEST_CASE("Both meta slots damaged is a clear error naming both", "[pmem]") {
   auto p = Pool::Open(path);
   REQUIRE_FALSE(p.ok());
   CHECK(p.status().code() == StatusCode::kCorruption);
-  CHECK(p.status().message().find("both meta slots are damaged: slot 0 at offset 4096: checksum mismatch") !=
+  CHECK(p.status().message().find(
+            "both meta slots are damaged: slot 0 at offset 4096: checksum mismatch") !=
         std::string::npos);
   CHECK(p.status().message().find("slot 1 at offset 8192: empty (never written)") !=
         std::string::npos);
@@ -818,4 +906,3 @@ TEST_CASE("A torn inline free list invalidates its slot like a torn meta slot", 
   CHECK(snap->txn_id() == txn - 1);
   CHECK(testing::VerifyState(snap->base(), snap->mapped_size(), snap->root()) == "");
 }
-
