@@ -230,6 +230,22 @@ Status SimDevice::SyncDir(const std::string& dir) {
   return Status::OK();
 }
 
+uint64_t QuickHash(std::string_view b) {
+  uint64_t h = b.size() * 0x9E3779B97F4A7C15ull, a = 0, c = 0;
+  size_t i = 0;
+  for (; i + 16 <= b.size(); i += 16) {
+    uint64_t w1, w2;
+    std::memcpy(&w1, b.data() + i, 8);
+    std::memcpy(&w2, b.data() + i + 8, 8);
+    a = (a ^ w1) * 0xBF58476D1CE4E5B9ull;
+    c = (c ^ w2) * 0x94D049BB133111EBull;
+    a ^= a >> 29;
+    c ^= c >> 31;
+  }
+  for (; i < b.size(); ++i) h = (h ^ uint8_t(b[i])) * 0x100000001B3ull;
+  return h ^ a ^ (c * 0x9E3779B97F4A7C15ull);
+}
+
 void WriteSparse(const std::string& path, const std::string& bytes) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;

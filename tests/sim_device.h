@@ -101,6 +101,9 @@ class SimDevice final : public pmem::Device {
   std::map<std::string, uint64_t> durable_names_;  // what survives a power loss
 };
 
+// A fast 64-bit hash of bytes (images are megabytes; std::hash is bytewise).
+uint64_t QuickHash(std::string_view b);
+
 // Writes `bytes` to `path` as a sparse file (all-zero pages are holes).
 void WriteSparse(const std::string& path, const std::string& bytes);
 

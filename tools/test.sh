@@ -24,9 +24,9 @@ run_suite() {  # run_suite BUILD_DIR [cmake options...]
 start=$(date +%s)
 run_suite build -DCMAKE_BUILD_TYPE=Release
 if [[ -z "${QUIVER_SKIP_ASAN:-}" ]]; then
-  # The kill test runs its full 200 kill points in the normal build; the
-  # sanitizer build repeats it with fewer (each child start is slower).
-  QUIVER_KILL_POINTS=50 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  # The kill and power-loss tests run in full in the normal build; the
+  # sanitizer build repeats them with fewer points (each is slower there).
+  QUIVER_KILL_POINTS=50 QUIVER_POWER_LOSS_OPS=80 QUIVER_STORE_POWER_LOSS_OPS=150 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DQUIVER_SANITIZE=ON -DQUIVER_BUILD_BENCH=OFF \
       -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \

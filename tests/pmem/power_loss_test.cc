@@ -57,23 +57,6 @@ std::string ScratchDir(const TempDir& dir) {
   return dir.path();
 }
 
-// A fast 64-bit hash of an image (images are megabytes; std::hash is bytewise).
-uint64_t QuickHash(const std::string& b) {
-  uint64_t h = b.size() * 0x9E3779B97F4A7C15ull, a = 0, c = 0;
-  size_t i = 0;
-  for (; i + 16 <= b.size(); i += 16) {
-    uint64_t w1, w2;
-    std::memcpy(&w1, b.data() + i, 8);
-    std::memcpy(&w2, b.data() + i + 8, 8);
-    a = (a ^ w1) * 0xBF58476D1CE4E5B9ull;
-    c = (c ^ w2) * 0x94D049BB133111EBull;
-    a ^= a >> 29;
-    c ^= c >> 31;
-  }
-  for (; i < b.size(); ++i) h = (h ^ uint8_t(b[i])) * 0x100000001B3ull;
-  return h ^ a ^ (c * 0x9E3779B97F4A7C15ull);
-}
-
 class PowerLoss {
  public:
   PowerLoss(SimDevice::Engine engine, const TempDir& dir, uint64_t seed)
@@ -210,7 +193,7 @@ class PowerLoss {
       return;
     }
     // The same bytes were verified before: only the txn window can differ.
-    size_t key = QuickHash(*img);
+    size_t key = testing::QuickHash(*img);
     auto seen = verified_.find(key);
     if (seen != verified_.end()) {
       ++repeats_;
