@@ -5,28 +5,13 @@
 #include <cstring>
 #include <limits>
 
+#include "columnar/civil_time.h"
+
 namespace quiver {
 
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Howard Hinnant's days_from_civil.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = unsigned(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + int64_t(doe) - 719468;
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int64_t y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
 
 // n digits at s[pos..] as an int; false if any is not a digit.
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -46,27 +31,35 @@ bool ParseDatePrefix(std::string_view s, int64_t* days) {
   int y, m, d;
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
   if (!Digits(s, 0, 4, &y) || !Digits(s, 5, 2, &m) || !Digits(s, 8, 2, &d)) return false;
-  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
+  if (m < 1 || m > 12 || d < 1 || d > int(DaysInMonth(y, unsigned(m)))) return false;
   *days = DaysFromCivil(y, unsigned(m), unsigned(d));
   return true;
 }
 
 int64_t UnitsPerSecond(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSecond: return 1;
-    case TimeUnit::kMilli: return 1000;
-    case TimeUnit::kMicro: return 1000000;
-    case TimeUnit::kNano: return 1000000000;
+    case TimeUnit::kSecond:
+      return 1;
+    case TimeUnit::kMilli:
+      return 1000;
+    case TimeUnit::kMicro:
+      return 1000000;
+    case TimeUnit::kNano:
+      return 1000000000;
   }
   return 1;
 }
 
 int UnitDigits(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSecond: return 0;
-    case TimeUnit::kMilli: return 3;
-    case TimeUnit::kMicro: return 6;
-    case TimeUnit::kNano: return 9;
+    case TimeUnit::kSecond:
+      return 0;
+    case TimeUnit::kMilli:
+      return 3;
+    case TimeUnit::kMicro:
+      return 6;
+    case TimeUnit::kNano:
+      return 9;
   }
   return 0;
 }
@@ -209,7 +202,8 @@ bool ParseFloat64Text(std::string_view s, double* out, bool allow_special) {
   std::string_view body = s.substr(i);
   if (allow_special) {
     if (EqualsIgnoreCase(body, "inf") || EqualsIgnoreCase(body, "infinity")) {
-      *out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+      *out =
+          neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
       return true;
     }
     if (EqualsIgnoreCase(body, "nan")) {
@@ -424,11 +418,13 @@ DataType ColumnInferrer::Decide(const InferOptions& options) const {
     return DataType(TypeId::kUtf8);
   };
   auto ts_type = [&] {
-    return DataType::Timestamp(max_fraction_digits_ > 6 ? TimeUnit::kNano : TimeUnit::kMicro, "UTC");
+    return DataType::Timestamp(max_fraction_digits_ > 6 ? TimeUnit::kNano : TimeUnit::kMicro,
+                               "UTC");
   };
   if (!any_) return DataType(TypeId::kUtf8);
   if (json_) {
-    int kinds = int(json_int_ || json_float_) + int(json_bool_) + int(json_string_) + int(json_big_);
+    int kinds =
+        int(json_int_ || json_float_) + int(json_bool_) + int(json_string_) + int(json_big_);
     if (kinds > 1 || json_big_) return DataType(TypeId::kUtf8);
     if (json_bool_) return DataType(TypeId::kBool);
     if (json_float_) return DataType(TypeId::kFloat64);
@@ -564,7 +560,8 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
       int64_t t;
       bool excess = false;
       if (!ParseTimestampText(v, type.unit, true, &t, &excess)) {
-        return fail(excess ? " (more precision than the column's unit; it would be truncated)" : "");
+        return fail(excess ? " (more precision than the column's unit; it would be truncated)"
+                           : "");
       }
       out->i = t;
       return true;
@@ -586,11 +583,19 @@ void AppendCell(ArrayBuilder& b, const Cell& c) {
     return;
   }
   switch (t.id) {
-    case TypeId::kBool: b.AppendBool(c.i != 0); break;
+    case TypeId::kBool:
+      b.AppendBool(c.i != 0);
+      break;
     case TypeId::kFloat32:
-    case TypeId::kFloat64: b.AppendDouble(c.d); break;
-    case TypeId::kUInt64: b.AppendUInt(c.u); break;
-    default: b.AppendInt(c.i); break;
+    case TypeId::kFloat64:
+      b.AppendDouble(c.d);
+      break;
+    case TypeId::kUInt64:
+      b.AppendUInt(c.u);
+      break;
+    default:
+      b.AppendInt(c.i);
+      break;
   }
 }
 

@@ -178,6 +178,9 @@ void AppendFloat(std::string* out, float v);
 void AppendDate32(std::string* out, int64_t days);
 // YYYY-MM-DDTHH:MM:SS[.fraction]Z.
 void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit);
+// The same as a string: FormatTimestamp(ns, TimeUnit::kNano) for a wall-clock
+// time in nanoseconds since the epoch.
+std::string FormatTimestamp(int64_t value, TimeUnit unit);
 void AppendBase64(std::string* out, std::string_view bytes);
 
 }  // namespace quiver

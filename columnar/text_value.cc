@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "columnar/civil_time.h"
 #include "columnar/text_format_internal.h"
 
 namespace quiver {
@@ -179,18 +180,9 @@ void AppendDouble(std::string* out, double v) { AppendFloating(out, v); }
 void AppendFloat(std::string* out, float v) { AppendFloating(out, v); }
 
 void AppendDate32(std::string* out, int64_t days) {
-  // Howard Hinnant's civil_from_days, in 64 bits so that any int64 day
-  // number (timestamps in seconds reach ±1e14 days) converts.
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
   if (y < 0) {
     out->push_back('-');
     AppendPadded(out, -y, 4);
@@ -202,6 +194,12 @@ void AppendDate32(std::string* out, int64_t days) {
   AppendPadded(out, m, 2);
   out->push_back('-');
   AppendPadded(out, d, 2);
+}
+
+std::string FormatTimestamp(int64_t value, TimeUnit unit) {
+  std::string s;
+  AppendTimestamp(&s, value, unit);
+  return s;
 }
 
 void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit) {

@@ -11,12 +11,6 @@ namespace quiver::http {
 
 namespace {
 
-std::string IsoTime(uint64_t ns) {
-  std::string s;
-  AppendTimestamp(&s, int64_t(ns), TimeUnit::kNano);
-  return s;
-}
-
 // Statistics of one column over all chunks of a table, as JSON values.
 json ColumnStatsJson(const store::TableView& t, size_t col) {
   const Field& f = t.schema()->field(col);
@@ -131,8 +125,8 @@ json TableDetail(store::Store& store, const store::Snapshot& snap, const store::
                       {"txn", ch.created_txn}});
   }
   j["chunk_list"] = chunks;
-  j["created"] = IsoTime(t.created_ns());
-  j["modified"] = IsoTime(t.modified_ns());
+  j["created"] = FormatTimestamp(int64_t(t.created_ns()), TimeUnit::kNano);
+  j["modified"] = FormatTimestamp(int64_t(t.modified_ns()), TimeUnit::kNano);
   j["modified_txn"] = t.modified_txn();
   char abs[4096];
   std::string pool = store.path();

@@ -6,34 +6,11 @@
 #include <cstdlib>
 #include <limits>
 
+#include "columnar/civil_time.h"
 #include "kernels/literal_internal.h"
 
 namespace quiver::kernels {
 namespace {
-
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian), H. Hinnant's algorithm.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = unsigned(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + int64_t(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = unsigned(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = int64_t(yoe) + era * 400 + (*m <= 2);
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 bool ReadDigits(std::string_view s, size_t* pos, int count, int64_t* out) {
   int64_t v = 0;
@@ -56,7 +33,7 @@ bool ParseDatePart(std::string_view s, size_t* pos, int64_t* days) {
   if (!ReadDigits(s, pos, 2, &d)) return false;
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (m < 1 || m > 12 || d < 1) return false;
-  if (d > kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0)) return false;
+  if (d > kDays[m - 1] + (m == 2 && IsLeapYear(y) ? 1 : 0)) return false;
   *days = DaysFromCivil(y, unsigned(m), unsigned(d));
   return true;
 }
@@ -120,12 +97,42 @@ void Rescale(int64_t v, int64_t from_per_s, int64_t to_per_s, long double* lo, l
 
 }  // namespace
 
-Scalar Scalar::Bool(bool v) { Scalar s; s.kind_ = Kind::kBool; s.i_ = v; return s; }
-Scalar Scalar::Int64(int64_t v) { Scalar s; s.kind_ = Kind::kInt64; s.i_ = v; return s; }
-Scalar Scalar::UInt64(uint64_t v) { Scalar s; s.kind_ = Kind::kUInt64; s.i_ = int64_t(v); return s; }
-Scalar Scalar::Double(double v) { Scalar s; s.kind_ = Kind::kDouble; s.d_ = v; return s; }
-Scalar Scalar::String(std::string v) { Scalar s; s.kind_ = Kind::kString; s.s_ = std::move(v); return s; }
-Scalar Scalar::Date32(int32_t days) { Scalar s; s.kind_ = Kind::kDate32; s.i_ = days; return s; }
+Scalar Scalar::Bool(bool v) {
+  Scalar s;
+  s.kind_ = Kind::kBool;
+  s.i_ = v;
+  return s;
+}
+Scalar Scalar::Int64(int64_t v) {
+  Scalar s;
+  s.kind_ = Kind::kInt64;
+  s.i_ = v;
+  return s;
+}
+Scalar Scalar::UInt64(uint64_t v) {
+  Scalar s;
+  s.kind_ = Kind::kUInt64;
+  s.i_ = int64_t(v);
+  return s;
+}
+Scalar Scalar::Double(double v) {
+  Scalar s;
+  s.kind_ = Kind::kDouble;
+  s.d_ = v;
+  return s;
+}
+Scalar Scalar::String(std::string v) {
+  Scalar s;
+  s.kind_ = Kind::kString;
+  s.s_ = std::move(v);
+  return s;
+}
+Scalar Scalar::Date32(int32_t days) {
+  Scalar s;
+  s.kind_ = Kind::kDate32;
+  s.i_ = days;
+  return s;
+}
 Scalar Scalar::Timestamp(int64_t v, TimeUnit unit) {
   Scalar s;
   s.kind_ = Kind::kTimestamp;
@@ -136,30 +143,43 @@ Scalar Scalar::Timestamp(int64_t v, TimeUnit unit) {
 
 std::string Scalar::KindName() const {
   switch (kind_) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return "bool";
-    case Kind::kInt64: return "int64";
-    case Kind::kUInt64: return "uint64";
-    case Kind::kDouble: return "float64";
-    case Kind::kString: return "string";
-    case Kind::kDate32: return "date32";
-    case Kind::kTimestamp: return std::string("timestamp[") + UnitName(unit_) + "]";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt64:
+      return "int64";
+    case Kind::kUInt64:
+      return "uint64";
+    case Kind::kDouble:
+      return "float64";
+    case Kind::kString:
+      return "string";
+    case Kind::kDate32:
+      return "date32";
+    case Kind::kTimestamp:
+      return std::string("timestamp[") + UnitName(unit_) + "]";
   }
   return "unknown";
 }
 
 std::string Scalar::ToString() const {
   switch (kind_) {
-    case Kind::kNull: return "NULL";
-    case Kind::kBool: return i_ ? "true" : "false";
-    case Kind::kInt64: return std::to_string(i_);
-    case Kind::kUInt64: return std::to_string(uint64_t(i_));
+    case Kind::kNull:
+      return "NULL";
+    case Kind::kBool:
+      return i_ ? "true" : "false";
+    case Kind::kInt64:
+      return std::to_string(i_);
+    case Kind::kUInt64:
+      return std::to_string(uint64_t(i_));
     case Kind::kDouble: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.17g", d_);
       return buf;
     }
-    case Kind::kString: return Quote(s_);
+    case Kind::kString:
+      return Quote(s_);
     case Kind::kDate32: {
       int64_t y;
       unsigned m, d;
@@ -177,20 +197,29 @@ std::string Scalar::ToString() const {
 bool Scalar::operator==(const Scalar& o) const {
   if (kind_ != o.kind_) return false;
   switch (kind_) {
-    case Kind::kNull: return true;
-    case Kind::kDouble: return d_ == o.d_ || (std::isnan(d_) && std::isnan(o.d_));
-    case Kind::kString: return s_ == o.s_;
-    case Kind::kTimestamp: return i_ == o.i_ && unit_ == o.unit_;
-    default: return i_ == o.i_;
+    case Kind::kNull:
+      return true;
+    case Kind::kDouble:
+      return d_ == o.d_ || (std::isnan(d_) && std::isnan(o.d_));
+    case Kind::kString:
+      return s_ == o.s_;
+    case Kind::kTimestamp:
+      return i_ == o.i_ && unit_ == o.unit_;
+    default:
+      return i_ == o.i_;
   }
 }
 
 int64_t UnitsPerSecond(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSecond: return 1;
-    case TimeUnit::kMilli: return 1000;
-    case TimeUnit::kMicro: return 1000000;
-    case TimeUnit::kNano: return 1000000000;
+    case TimeUnit::kSecond:
+      return 1;
+    case TimeUnit::kMilli:
+      return 1000;
+    case TimeUnit::kMicro:
+      return 1000000;
+    case TimeUnit::kNano:
+      return 1000000000;
   }
   return 1;
 }
@@ -233,9 +262,11 @@ Result<int64_t> ParseTimestampNanos(std::string_view s) {
   }
   if (pos < s.size() && s[pos] == 'Z') ++pos;
   if (pos != s.size()) return bad();
-  __int128 ns = (static_cast<__int128>(days) * 86400 + h * 3600 + mi * 60 + sec) * 1000000000 + frac;
+  __int128 ns =
+      (static_cast<__int128>(days) * 86400 + h * 3600 + mi * 60 + sec) * 1000000000 + frac;
   if (ns > std::numeric_limits<int64_t>::max() || ns < std::numeric_limits<int64_t>::min()) {
-    return Status::TypeError("timestamp '" + std::string(s) + "' is out of the int64 nanosecond range");
+    return Status::TypeError("timestamp '" + std::string(s) +
+                             "' is out of the int64 nanosecond range");
   }
   return int64_t(ns);
 }
@@ -256,8 +287,12 @@ Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
   const TypeId id = type.id;
   if (IsNumeric(id)) {
     switch (lit.kind()) {
-      case Scalar::Kind::kInt64: e.lo = e.hi = lit.int64_value(); return e;
-      case Scalar::Kind::kUInt64: e.lo = e.hi = lit.uint64_value(); return e;
+      case Scalar::Kind::kInt64:
+        e.lo = e.hi = lit.int64_value();
+        return e;
+      case Scalar::Kind::kUInt64:
+        e.lo = e.hi = lit.uint64_value();
+        return e;
       case Scalar::Kind::kDouble: {
         double d = lit.double_value();
         e.is_nan = std::isnan(d);
@@ -274,13 +309,16 @@ Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
         e.hi = IsFloating(id) ? v : std::ceil(v);
         return e;
       }
-      default: return LiteralMismatch(type, lit);
+      default:
+        return LiteralMismatch(type, lit);
     }
   }
   if (id == TypeId::kDate32) {
     constexpr int64_t kNanosPerDay = 86400LL * 1000000000LL;
     switch (lit.kind()) {
-      case Scalar::Kind::kDate32: e.lo = e.hi = lit.int64_value(); return e;
+      case Scalar::Kind::kDate32:
+        e.lo = e.hi = lit.int64_value();
+        return e;
       case Scalar::Kind::kTimestamp:
         DivFloorCeil(lit.int64_value(), 86400 * UnitsPerSecond(lit.unit()), &e.lo, &e.hi);
         return e;
@@ -295,7 +333,8 @@ Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
         DivFloorCeil(*ns, kNanosPerDay, &e.lo, &e.hi);
         return e;
       }
-      default: return LiteralMismatch(type, lit);
+      default:
+        return LiteralMismatch(type, lit);
     }
   }
   if (id == TypeId::kTimestamp) {
@@ -313,7 +352,8 @@ Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
         Rescale(*ns, 1000000000, ups, &e.lo, &e.hi);
         return e;
       }
-      default: return LiteralMismatch(type, lit);
+      default:
+        return LiteralMismatch(type, lit);
     }
   }
   return LiteralMismatch(type, lit);
@@ -324,7 +364,8 @@ Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
 namespace {
 
 template <typename T>
-Result<Scalar> CastIntegral(const Scalar& lit, const DataType& type, const internal::ExactLiteral& e) {
+Result<Scalar> CastIntegral(const Scalar& lit, const DataType& type,
+                            const internal::ExactLiteral& e) {
   if (!e.exact() || e.is_nan) {
     return Status::TypeError("literal " + lit.ToString() + " is not an integer value of a " +
                              type.value_type().ToString() + " column");
@@ -361,16 +402,25 @@ Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
   }
   QUIVER_ASSIGN_OR_RETURN(internal::ExactLiteral e, internal::ToExact(lit, type));
   switch (id) {
-    case TypeId::kInt8: return CastIntegral<int8_t>(lit, type, e);
-    case TypeId::kInt16: return CastIntegral<int16_t>(lit, type, e);
-    case TypeId::kInt32: return CastIntegral<int32_t>(lit, type, e);
-    case TypeId::kInt64: return CastIntegral<int64_t>(lit, type, e);
-    case TypeId::kUInt8: return CastIntegral<uint8_t>(lit, type, e);
-    case TypeId::kUInt16: return CastIntegral<uint16_t>(lit, type, e);
-    case TypeId::kUInt32: return CastIntegral<uint32_t>(lit, type, e);
-    case TypeId::kUInt64: return CastIntegral<uint64_t>(lit, type, e);
+    case TypeId::kInt8:
+      return CastIntegral<int8_t>(lit, type, e);
+    case TypeId::kInt16:
+      return CastIntegral<int16_t>(lit, type, e);
+    case TypeId::kInt32:
+      return CastIntegral<int32_t>(lit, type, e);
+    case TypeId::kInt64:
+      return CastIntegral<int64_t>(lit, type, e);
+    case TypeId::kUInt8:
+      return CastIntegral<uint8_t>(lit, type, e);
+    case TypeId::kUInt16:
+      return CastIntegral<uint16_t>(lit, type, e);
+    case TypeId::kUInt32:
+      return CastIntegral<uint32_t>(lit, type, e);
+    case TypeId::kUInt64:
+      return CastIntegral<uint64_t>(lit, type, e);
     case TypeId::kFloat32:
-    case TypeId::kFloat64: return Scalar::Double(double(e.lo));
+    case TypeId::kFloat64:
+      return Scalar::Double(double(e.lo));
     case TypeId::kDate32: {
       QUIVER_ASSIGN_OR_RETURN(Scalar v, CastIntegral<int32_t>(lit, type, e));
       return Scalar::Date32(int32_t(v.int64_value()));
@@ -379,7 +429,8 @@ Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
       QUIVER_ASSIGN_OR_RETURN(Scalar v, CastIntegral<int64_t>(lit, type, e));
       return Scalar::Timestamp(v.int64_value(), type.unit);
     }
-    default: return internal::LiteralMismatch(type, lit);
+    default:
+      return internal::LiteralMismatch(type, lit);
   }
 }
 

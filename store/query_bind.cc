@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "columnar/civil_time.h"
 #include "store/query_internal.h"
 
 namespace quiver::query {
@@ -14,24 +15,6 @@ using internal::EqualsIgnoreCase;
 // ---------------------------------------------------------------------------
 // Dates and times
 // ---------------------------------------------------------------------------
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-// days_from_civil).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned DaysInMonth(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
 
 // A small cursor over date/time text.
 class Cursor {
@@ -88,10 +71,14 @@ Status ParseDateParts(Cursor* c, int64_t* days, const char* shape) {
 
 int UnitDigits(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSecond: return 0;
-    case TimeUnit::kMilli: return 3;
-    case TimeUnit::kMicro: return 6;
-    case TimeUnit::kNano: return 9;
+    case TimeUnit::kSecond:
+      return 0;
+    case TimeUnit::kMilli:
+      return 3;
+    case TimeUnit::kMicro:
+      return 6;
+    case TimeUnit::kNano:
+      return 9;
   }
   return 0;
 }
@@ -163,15 +150,40 @@ TypeId NaturalType(const Value& v) {
 
 bool RangeOf(TypeId t, int64_t* lo, uint64_t* hi) {
   switch (t) {
-    case TypeId::kInt8: *lo = INT8_MIN; *hi = INT8_MAX; return true;
-    case TypeId::kInt16: *lo = INT16_MIN; *hi = INT16_MAX; return true;
-    case TypeId::kInt32: *lo = INT32_MIN; *hi = INT32_MAX; return true;
-    case TypeId::kInt64: *lo = INT64_MIN; *hi = INT64_MAX; return true;
-    case TypeId::kUInt8: *lo = 0; *hi = UINT8_MAX; return true;
-    case TypeId::kUInt16: *lo = 0; *hi = UINT16_MAX; return true;
-    case TypeId::kUInt32: *lo = 0; *hi = UINT32_MAX; return true;
-    case TypeId::kUInt64: *lo = 0; *hi = UINT64_MAX; return true;
-    default: return false;
+    case TypeId::kInt8:
+      *lo = INT8_MIN;
+      *hi = INT8_MAX;
+      return true;
+    case TypeId::kInt16:
+      *lo = INT16_MIN;
+      *hi = INT16_MAX;
+      return true;
+    case TypeId::kInt32:
+      *lo = INT32_MIN;
+      *hi = INT32_MAX;
+      return true;
+    case TypeId::kInt64:
+      *lo = INT64_MIN;
+      *hi = INT64_MAX;
+      return true;
+    case TypeId::kUInt8:
+      *lo = 0;
+      *hi = UINT8_MAX;
+      return true;
+    case TypeId::kUInt16:
+      *lo = 0;
+      *hi = UINT16_MAX;
+      return true;
+    case TypeId::kUInt32:
+      *lo = 0;
+      *hi = UINT32_MAX;
+      return true;
+    case TypeId::kUInt64:
+      *lo = 0;
+      *hi = UINT64_MAX;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -274,7 +286,8 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
       if (s) {
         std::string x = Trim(*s);
         if (EqualsIgnoreCase(x, "true") || EqualsIgnoreCase(x, "t") || x == "1") return Value(true);
-        if (EqualsIgnoreCase(x, "false") || EqualsIgnoreCase(x, "f") || x == "0") return Value(false);
+        if (EqualsIgnoreCase(x, "false") || EqualsIgnoreCase(x, "f") || x == "0")
+          return Value(false);
       }
       return std::nullopt;
     case TypeId::kDate32:
@@ -298,12 +311,18 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
 
 DataType NaturalDataType(const Value& v) {
   switch (v.index()) {
-    case 0: return DataType(TypeId::kNull);
-    case 1: return DataType(TypeId::kBool);
-    case 2: return DataType(TypeId::kInt64);
-    case 3: return DataType(TypeId::kUInt64);
-    case 4: return DataType(TypeId::kFloat64);
-    default: return DataType(TypeId::kUtf8);
+    case 0:
+      return DataType(TypeId::kNull);
+    case 1:
+      return DataType(TypeId::kBool);
+    case 2:
+      return DataType(TypeId::kInt64);
+    case 3:
+      return DataType(TypeId::kUInt64);
+    case 4:
+      return DataType(TypeId::kFloat64);
+    default:
+      return DataType(TypeId::kUtf8);
   }
 }
 
@@ -464,7 +483,8 @@ Result<BoundExprPtr> Binder::BindCondition(const Expr& e, int depth) {
       return c;
     }
     case ExprKind::kLiteral:
-      if (std::holds_alternative<bool>(e.value) || std::holds_alternative<std::monostate>(e.value)) {
+      if (std::holds_alternative<bool>(e.value) ||
+          std::holds_alternative<std::monostate>(e.value)) {
         return LiteralNode(e.value, DataType(TypeId::kBool));
       }
       return Status::TypeError("expected a condition, found " + Describe(e));
@@ -521,8 +541,8 @@ std::string AggOutputName(const SelectItem& s) {
 Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::string& column) {
   const DataType value = input.value_type();
   auto reject = [&](const char* what) {
-    return Status::TypeError(std::string(AggFuncName(f)) + " is not defined for " + value.ToString() +
-                             " column \"" + column + "\"; it needs " + what);
+    return Status::TypeError(std::string(AggFuncName(f)) + " is not defined for " +
+                             value.ToString() + " column \"" + column + "\"; it needs " + what);
   };
   switch (f) {
     case AggFunc::kCount:
@@ -664,20 +684,21 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
   // Select list.
   if (query.select.empty()) {
     for (size_t i = 0; i < schema.num_fields(); ++i) {
-      out.outputs.push_back(BoundOutput{schema.field(i).name, AggFunc::kNone, int(i),
-                                        schema.field(i).type});
+      out.outputs.push_back(
+          BoundOutput{schema.field(i).name, AggFunc::kNone, int(i), schema.field(i).type});
     }
   } else {
     for (const SelectItem& s : query.select) {
       BoundOutput o;
       o.agg = s.agg;
       if (s.column.empty()) {
-        if (s.agg != AggFunc::kCount) return Status::Invalid("empty column name in the select list");
+        if (s.agg != AggFunc::kCount)
+          return Status::Invalid("empty column name in the select list");
         o.type = DataType(TypeId::kInt64);
       } else {
         QUIVER_ASSIGN_OR_RETURN(o.column, binder.ResolveColumn(s.column));
-        QUIVER_ASSIGN_OR_RETURN(o.type,
-                                AggregateType(s.agg, schema.field(size_t(o.column)).type, s.column));
+        QUIVER_ASSIGN_OR_RETURN(
+            o.type, AggregateType(s.agg, schema.field(size_t(o.column)).type, s.column));
       }
       o.name = !s.alias.empty() ? s.alias : s.agg == AggFunc::kNone ? s.column : AggOutputName(s);
       out.outputs.push_back(std::move(o));
@@ -720,8 +741,8 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
   for (const OrderItem& item : query.order_by) {
     BoundOrderKey key;
     key.descending = item.descending;
-    key.nulls_first = item.nulls == NullOrder::kDefault ? item.descending
-                                                        : item.nulls == NullOrder::kFirst;
+    key.nulls_first =
+        item.nulls == NullOrder::kDefault ? item.descending : item.nulls == NullOrder::kFirst;
     if (item.position != 0) {
       if (item.position < 1 || uint64_t(item.position) > out.outputs.size()) {
         return Status::Invalid("ORDER BY position " + std::to_string(item.position) +

@@ -141,9 +141,12 @@ class StorePowerLoss {
     REQUIRE(snap.ok());
     auto d = Digest(**snap);
     REQUIRE(d.ok());
+    // An operation that changed nothing (a compaction with nothing to merge)
+    // committed nothing, so it made nothing durable either.
+    bool committed = (*snap)->txn() != newest_;
     newest_ = (*snap)->txn();
     digests_[newest_] = *d;
-    if (sync) floor_ = newest_;
+    if (sync && (committed || op_ == "reopen")) floor_ = newest_;  // Open persists
   }
 
   void Step() {

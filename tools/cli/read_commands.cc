@@ -18,12 +18,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "config/units.h"
 #include "columnar/builder.h"
 #include "columnar/ipc.h"
 #include "columnar/output_stream.h"
 #include "columnar/schema.h"
 #include "columnar/text_format.h"
+#include "config/units.h"
 #include "pmem/pool.h"
 #include "store/arrow_export.h"
 #include "store/exec.h"
@@ -201,12 +201,6 @@ int RunToStdout(const std::string& cmd, const std::string& pool, const query::Qu
 // ls, schema
 // ---------------------------------------------------------------------------
 
-std::string IsoTime(uint64_t ns) {
-  std::string s;
-  AppendTimestamp(&s, int64_t(ns / 1000000000ull), TimeUnit::kSecond);
-  return s;
-}
-
 // Prints `batch` as an aligned table on stdout.
 Status PrintTable(const RecordBatch& batch) {
   auto w = ResultWriter::Make(ResultFormat::kTable, FdDestination(STDOUT_FILENO, "stdout"));
@@ -235,8 +229,10 @@ int Ls(const std::vector<std::string>& argv) {
                       {"chunks", t->num_chunks()},
                       {"bytes", t->bytes()},
                       {"columns", t->schema()->num_fields()},
-                      {"created", IsoTime(t->created_ns())},
-                      {"modified", IsoTime(t->modified_ns())}});
+                      {"created", FormatTimestamp(int64_t(t->created_ns() / 1000000000ull),
+                                                  TimeUnit::kSecond)},
+                      {"modified", FormatTimestamp(int64_t(t->modified_ns() / 1000000000ull),
+                                                   TimeUnit::kSecond)}});
     }
     nlohmann::json doc = {{"txn", (*snap)->txn()}, {"tables", list}};
     std::cout << doc.dump(2) << "\n";
