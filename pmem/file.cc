@@ -24,7 +24,7 @@ Status ErrnoStatus(int err, const std::string& op, const std::string& path) {
     case EROFS: return Status::PermissionDenied(m);
     case ENOSPC:
     case EDQUOT:
-    case EFBIG: return Status::OutOfSpace(m + " (disk full)");
+    case EFBIG: return Status::OutOfSpace(m + " (out of space: the disk is full)");
     case EISDIR: return Status::Invalid(path + " is a directory, not a pool file");
     default: return Status::IOError(m);
   }
