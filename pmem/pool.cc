@@ -440,8 +440,9 @@ Result<std::unique_ptr<Pool>> Pool::Create(const std::string& path, uint64_t cap
   std::vector<uint8_t> head(kDataStart, 0);
   std::memcpy(head.data(), &sb, sizeof sb);
   std::memcpy(head.data() + kMetaOffset[0], &m, sizeof m);
-  if (pwrite(fd, head.data(), head.size(), 0) != ssize_t(head.size())) {
-    return fail(ErrnoStatus(errno, "write", tmp));
+  // A short write means the disk filled up (errno is not set then).
+  if (ssize_t w = pwrite(fd, head.data(), head.size(), 0); w != ssize_t(head.size())) {
+    return fail(ErrnoStatus(w < 0 ? errno : ENOSPC, "write", tmp));
   }
   if (fsync(fd) != 0) return fail(ErrnoStatus(errno, "fsync", tmp));
   if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
@@ -458,7 +459,14 @@ Result<std::unique_ptr<Pool>> Pool::Create(const std::string& path, uint64_t cap
     fsync(dfd);
     close(dfd);
   }
-  return Open(path, std::move(options));
+  auto opened = Open(path, std::move(options));
+  if (!opened.ok() && opened.status().code() == StatusCode::kOutOfSpace) {
+    // The disk filled up after the rename (the reader table has no room): a
+    // create that fails leaves no pool behind.
+    unlink(path.c_str());
+    unlink(LockPath(path).c_str());
+  }
+  return opened;
 }
 
 Result<std::unique_ptr<Pool>> Pool::Open(const std::string& path, PoolOptions options) {
