@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -875,6 +876,17 @@ Status Pool::Grow(uint64_t new_capacity) {
   if (new_capacity <= st.capacity) {
     return Status::Invalid("new capacity " + std::to_string(new_capacity) +
                            " is not above the current capacity " + std::to_string(st.capacity));
+  }
+  // The file stays sparse, but a capacity the disk can never hold is refused
+  // here rather than met as ENOSPC by every later write.
+  struct statvfs vfs{};
+  if (fstatvfs(s_->fd, &vfs) == 0 &&
+      new_capacity - st.capacity > uint64_t(vfs.f_bavail) * vfs.f_frsize) {
+    return Status::OutOfSpace("grow " + s_->path + " to " + std::to_string(new_capacity) +
+                              " bytes: out of space: the disk has " +
+                              std::to_string(uint64_t(vfs.f_bavail) * vfs.f_frsize) +
+                              " bytes free for the " + std::to_string(new_capacity - st.capacity) +
+                              " bytes added");
   }
   if (ftruncate(s_->fd, off_t(new_capacity)) != 0) {
     return ErrnoStatus(errno, "grow to " + std::to_string(new_capacity) + " bytes", s_->path);
