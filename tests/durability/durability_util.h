@@ -154,6 +154,7 @@ class Quiverd {
   Quiverd(const Quiverd&) = delete;
   Quiverd& operator=(const Quiverd&) = delete;
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   httplib::Client Client() const {
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(30, 0);
