@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -304,8 +305,16 @@ void QueryLoop(int port, const std::string& digests, const std::atomic<bool>& do
       continue;
     }
     uint64_t txn = std::stoull(r->get_header_value("X-Quiver-Txn"));
-    json row = json::parse(r->body)["rows"][0];
-    int64_t n = row[0].get<int64_t>(), sum = row[1].is_null() ? 0 : row[1].get<int64_t>();
+    int64_t n = -1, sum = -1;
+    try {
+      json row = json::parse(r->body)["rows"][0];
+      n = row[0].get<int64_t>();
+      sum = row[1].is_null() ? 0 : row[1].get<int64_t>();
+    } catch (const std::exception& e) {
+      std::cerr << "quiverd answered " << r->body << ": " << e.what() << "\n";
+      ++out->errors;
+      continue;
+    }
     rec.Load(digests);
     auto it = rec.by_txn.find(txn);
     if (it == rec.by_txn.end()) continue;  // recorded a moment later: not checked
@@ -363,6 +372,19 @@ Accounting Account(const std::string& path) {
   return a;
 }
 
+// Child processes killed and reaped if the test stops early (a failed
+// REQUIRE), so that none outlives it; Forget() those already waited for.
+struct Children {
+  std::vector<pid_t> pids;
+  ~Children() {
+    for (pid_t p : pids) {
+      kill(p, SIGKILL);
+      quiver::testing::WaitChild(p);
+    }
+  }
+  void Forget(pid_t p) { pids.erase(std::remove(pids.begin(), pids.end(), p), pids.end()); }
+};
+
 std::string Figure(const char* what, uint64_t n) {
   return std::string(what) + " " + std::to_string(n);
 }
@@ -381,9 +403,11 @@ TEST_CASE("Processes together: writer, four C-API readers and quiverd agree on e
   quiver::testing::Quiverd d(pool, dir.file("quiverd.json"), dir.file("quiverd.err"));
 
   // The writer first (it records the initial state), then the readers.
+  Children children;
   int writer_out = -1;
   pid_t writer = quiver::testing::SpawnChild(
       "durability-writer", {pool, digests, std::to_string(seconds), "20261130"}, &writer_out);
+  children.pids.push_back(writer);
   std::vector<std::pair<pid_t, int>> readers;
   for (int i = 0; i < 4; ++i) {
     int out[2];
@@ -399,6 +423,7 @@ TEST_CASE("Processes together: writer, four C-API readers and quiverd agree on e
       _exit(127);
     }
     close(out[1]);
+    children.pids.push_back(pid);
     readers.emplace_back(pid, out[0]);
   }
   std::atomic<bool> done{false};
@@ -409,6 +434,7 @@ TEST_CASE("Processes together: writer, four C-API readers and quiverd agree on e
   quiver::testing::ReadLine(writer_out, &writer_line);
   close(writer_out);
   int writer_rc = quiver::testing::WaitChild(writer);
+  children.Forget(writer);
   quiver::testing::WriteFileBytes(stop, "stop\n");
   done = true;
   queries.join();
@@ -420,6 +446,7 @@ TEST_CASE("Processes together: writer, four C-API readers and quiverd agree on e
     close(fd);
     reader_lines.push_back(line);
     reader_rcs.push_back(quiver::testing::WaitChild(pid));
+    children.Forget(pid);
   }
   std::cerr << "durability soak (" << seconds << " s): " << writer_line << "\n";
   for (const auto& l : reader_lines) std::cerr << "  " << l << "\n";
