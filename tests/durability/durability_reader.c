@@ -211,6 +211,7 @@ int main(int argc, char** argv) {
   }
   quiver_snapshot_release(snap);
   quiver_close(db);
+  free(records);
   printf("reader %d snapshots %" PRIu64 " distinct %" PRIu64 " mismatches %" PRIu64
          " unrecorded %" PRIu64 " errors %" PRIu64 "\n",
          (int)getpid(), snapshots, distinct, mismatches, unrecorded, errors);
