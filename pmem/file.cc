@@ -26,7 +26,7 @@ Status ErrnoStatus(int err, const std::string& op, const std::string& path) {
     case ENOSPC:
     case EDQUOT:
     case EFBIG:
-      return Status::OutOfSpace(m + " (disk full)");
+      return Status::OutOfSpace(m + " (out of space: the disk is full)");
     case EISDIR:
       return Status::Invalid(path + " is a directory, not a pool file");
     default:

@@ -214,7 +214,14 @@ Result<std::unique_ptr<Pool>> Pool::Create(const std::string& path, uint64_t cap
   std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
   if (dir.empty()) dir = "/";
   QUIVER_RETURN_NOT_OK(dev->SyncDir(dir));
-  return Open(path, std::move(options));
+  auto opened = Open(path, std::move(options));
+  if (!opened.ok() && opened.status().code() == StatusCode::kOutOfSpace) {
+    // The disk filled up after the rename (the reader table has no room): a
+    // create that fails leaves no pool behind.
+    unlink(path.c_str());
+    unlink(LockPath(path).c_str());
+  }
+  return opened;
 }
 
 Result<std::unique_ptr<Pool>> Pool::Open(const std::string& path, PoolOptions options) {

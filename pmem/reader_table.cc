@@ -58,6 +58,12 @@ Result<std::shared_ptr<ReaderTable>> ReaderTable::Open(const std::string& lock_p
   if (uint64_t(st.st_size) < kLockFileSize && ftruncate(t->fd_, off_t(kLockFileSize)) != 0) {
     return ErrnoStatus(errno, "extend", lock_path);
   }
+  // Reserve the blocks: the table is written through a shared mapping, and a
+  // store into a hole of a full disk would raise SIGBUS; this says ENOSPC.
+  if (int rc = posix_fallocate(t->fd_, 0, off_t(kLockFileSize));
+      rc != 0 && rc != EOPNOTSUPP && rc != EINVAL) {
+    return ErrnoStatus(rc, "reserve", lock_path);
+  }
   void* p = mmap(nullptr, kLockFileSize, PROT_READ | PROT_WRITE, MAP_SHARED, t->fd_, 0);
   if (p == MAP_FAILED) return ErrnoStatus(errno, "mmap", lock_path);
   t->map_ = static_cast<uint8_t*>(p);
