@@ -12,7 +12,8 @@
 // immutable Snapshot; its tables and the batches read from them stay valid
 // (and unchanged) for as long as the Snapshot is held, whatever the writer
 // does meanwhile. Chunks are validated once when first read and the result
-// is shared by later snapshots in which the chunk is unchanged.
+// is shared by later snapshots in which the chunk is unchanged (the Store
+// remembers it without holding a pin; see store/snapshot_internal.h).
 //
 // Writing: only a Store opened as writer (one process per pool) may write;
 // write operations are serialised by the Store (a second concurrent writer
@@ -25,8 +26,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,6 +59,7 @@ struct ChunkInfo {
   std::vector<ColumnStats> stats;  // per field
 };
 
+class ChunkCache;
 class SnapshotData;
 
 // One table as of one snapshot. Valid while the Snapshot it came from lives.
@@ -158,7 +160,7 @@ struct CompactResult {
 };
 
 struct StoreCheck {
-  pmem::CheckReport pool;      // pool-level (with every chunk extent as live)
+  pmem::CheckReport pool;             // pool-level (with every chunk extent as live)
   std::vector<std::string> problems;  // catalog and chunk problems
   bool healthy() const { return pool.healthy() && problems.empty(); }
 };
@@ -176,7 +178,9 @@ class Store {
   bool read_only() const { return options_.read_only; }
   pmem::Pool& pool() { return *pool_; }
 
-  // Pins the latest committed state (cached: cheap while nothing changed).
+  // Pins the latest committed state. While some caller still holds the
+  // snapshot of the latest state, the same one is returned (cheap); the pin
+  // goes with the last holder, so an idle Store pins nothing.
   Result<std::shared_ptr<const Snapshot>> GetSnapshot();
 
   // --- writer only ---------------------------------------------------------
@@ -203,8 +207,9 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<pmem::Pool> pool_;
   std::mutex write_mu_;
-  std::mutex snap_mu_;
-  std::shared_ptr<const SnapshotData> current_;
+  std::mutex snap_mu_;  // guards current_ and chunk_cache_
+  std::weak_ptr<const SnapshotData> current_;
+  std::unique_ptr<ChunkCache> chunk_cache_;
 };
 
 // Table names: 1 to 128 characters, ASCII letters, digits and underscores,

@@ -1,0 +1,150 @@
+#include <algorithm>
+
+#include "columnar/ipc.h"
+#include "store/snapshot_internal.h"
+
+namespace quiver::store {
+
+namespace {
+
+// Re-points the buffers of `in` that lie in the mapping [from, from + size)
+// at the same file offsets of the mapping starting at `to`, owned by
+// `owner` (a null owner borrows). Buffers outside it (copied by the reader)
+// keep their own ownership.
+std::shared_ptr<ArrayData> Rebind(const std::shared_ptr<ArrayData>& in, const uint8_t* from,
+                                  uint64_t size, const uint8_t* to,
+                                  const std::shared_ptr<const void>& owner) {
+  auto out = std::make_shared<ArrayData>(*in);
+  for (auto& b : out->buffers) {
+    if (b && b->data() >= from && b->data() < from + size) {
+      b = Buffer::Wrap(to + (b->data() - from), b->size(), owner);
+    }
+  }
+  if (in->dictionary) out->dictionary = Rebind(in->dictionary, from, size, to, owner);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<ChunkEntry>> ChunkCache::Collect(const CatalogState& catalog) {
+  std::vector<std::shared_ptr<ChunkEntry>> out;
+  std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> kept;
+  for (const auto& [name, t] : catalog.tables) {
+    for (const ChunkInfo& ci : t.chunks) {
+      std::pair<uint64_t, uint64_t> key{ci.offset, ci.created_txn};
+      auto it = entries_.find(key);
+      auto e = it != entries_.end() ? it->second : std::make_shared<ChunkEntry>();
+      kept[key] = e;
+      out.push_back(std::move(e));
+    }
+  }
+  entries_ = std::move(kept);
+  return out;
+}
+
+Result<std::shared_ptr<SnapshotData>> SnapshotData::Make(pmem::Snapshot pin, ChunkCache* cache) {
+  auto s = std::shared_ptr<SnapshotData>(new SnapshotData(std::move(pin)));
+  const pmem::Extent root = s->pin_.root();
+  CatalogState cat;
+  if (!root.empty()) {
+    QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, s->pin_.Read(root.offset, root.length));
+    QUIVER_ASSIGN_OR_RETURN(cat, DecodeCatalog(p, root.length));
+  }
+  std::vector<std::shared_ptr<ChunkEntry>> entries = cache->Collect(cat);
+  for (auto& [name, t] : cat.tables) {
+    TableView v;
+    v.snap_ = s.get();
+    v.name_ = t.name;
+    v.id_ = t.id;
+    v.schema_ = t.schema;
+    v.rows_ = t.rows();
+    v.created_ns_ = t.created_ns;
+    v.modified_ns_ = t.modified_ns;
+    v.created_txn_ = t.created_txn;
+    v.modified_txn_ = t.modified_txn;
+    v.first_cache_slot_ = s->slots_.size();
+    for (size_t i = 0; i < t.chunks.size(); ++i) {
+      auto slot = std::make_unique<Slot>();
+      slot->entry = std::move(entries[s->slots_.size()]);
+      s->slots_.push_back(std::move(slot));
+    }
+    v.chunks_ = std::move(t.chunks);
+    s->tables_.push_back(std::move(v));
+  }
+  return s;
+}
+
+Result<const TableView*> SnapshotData::table(const std::string& name) const {
+  auto it = std::lower_bound(tables_.begin(), tables_.end(), name,
+                             [](const TableView& t, const std::string& n) { return t.name() < n; });
+  if (it != tables_.end() && it->name() == name) return &*it;
+  std::vector<std::string> names;
+  for (const auto& t : tables_) names.push_back(t.name());
+  return UnknownTable(name, names);
+}
+
+Status SnapshotData::Open(const TableView& t, size_t i, ChunkEntry& e) const {
+  const ChunkInfo& ci = t.chunks_[i];
+  QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, pin_.Read(ci.offset, ci.length));
+  auto batch = OpenChunk(t.schema_, p, int64_t(ci.length), pin_.keep_alive());
+  if (!batch.ok()) {
+    return batch.status().WithContext("table \"" + t.name_ + "\", chunk " + std::to_string(i) +
+                                      " at pool offset " + std::to_string(ci.offset));
+  }
+  if (batch->num_rows != ci.rows) {
+    return Status::Corruption("table \"" + t.name_ + "\", chunk " + std::to_string(i) +
+                              " at pool offset " + std::to_string(ci.offset) + " holds " +
+                              std::to_string(batch->num_rows) + " rows, the catalog says " +
+                              std::to_string(ci.rows));
+  }
+  // The entry must not hold the pin: keep the pointers, drop the owner.
+  for (auto& col : batch->columns) {
+    col = Rebind(col, pin_.base(), pin_.mapped_size(), pin_.base(), nullptr);
+  }
+  e.batch = std::move(*batch);
+  e.base = pin_.base();
+  e.mapped = pin_.mapped_size();
+  e.opened = true;
+  return Status::OK();
+}
+
+Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i) const {
+  if (i >= t.chunks_.size()) {
+    return Status::Invalid("table \"" + t.name_ + "\" has no chunk " + std::to_string(i));
+  }
+  Slot& slot = *slots_[t.first_cache_slot_ + i];
+  std::lock_guard<std::mutex> g(slot.mu);
+  if (!slot.bound) {
+    const ChunkInfo& ci = t.chunks_[i];
+    QUIVER_RETURN_NOT_OK(pin_.Read(ci.offset, ci.length).status());
+    ChunkEntry& e = *slot.entry;
+    std::lock_guard<std::mutex> ge(e.mu);
+    if (!e.opened) QUIVER_RETURN_NOT_OK(Open(t, i, e));
+    RecordBatch b = e.batch;
+    for (auto& col : b.columns) col = Rebind(col, e.base, e.mapped, pin_.base(), pin_.keep_alive());
+    slot.batch = std::move(b);
+    slot.bound = true;
+  }
+  return slot.batch;
+}
+
+uint64_t TableView::bytes() const {
+  uint64_t n = 0;
+  for (const auto& c : chunks_) n += c.length;
+  return n;
+}
+
+Result<RecordBatch> TableView::ReadChunk(size_t i) const { return snap_->Read(*this, i); }
+
+Result<std::pair<const uint8_t*, uint64_t>> TableView::ChunkBytes(size_t i) const {
+  if (i >= chunks_.size()) {
+    return Status::Invalid("table \"" + name_ + "\" has no chunk " + std::to_string(i));
+  }
+  // Validate once (cached) before handing raw bytes out.
+  QUIVER_RETURN_NOT_OK(ReadChunk(i));
+  QUIVER_ASSIGN_OR_RETURN(const uint8_t* p,
+                          snap_->pool_snapshot().Read(chunks_[i].offset, chunks_[i].length));
+  return std::make_pair(p, chunks_[i].length);
+}
+
+}  // namespace quiver::store

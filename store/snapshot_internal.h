@@ -1,0 +1,84 @@
+// Private to store/: the Snapshot implementation and the chunk cache behind
+// TableView::ReadChunk.
+//
+// A chunk is validated once per process, not once per snapshot: the
+// ChunkCache (one per Store) keeps, for every chunk of the latest catalog,
+// what validating it found, keyed by the chunk's offset and the txn that
+// wrote it (an extent reused later belongs to a later txn, so the key never
+// names two different contents). The cache holds no pin: its batches point
+// into the mapping they were read from without owning it, and a snapshot
+// re-points them at its own mapping and pin before handing them out.
+//
+// Thread-safety: SnapshotData is immutable after Make() apart from its
+// per-chunk slots, each guarded by its own mutex. ChunkCache::Collect is
+// called under the Store's snapshot mutex; a ChunkEntry guards itself.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "columnar/array.h"
+#include "config/status.h"
+#include "pmem/pool.h"
+#include "store/catalog_internal.h"
+#include "store/store.h"
+
+namespace quiver::store {
+
+// What validating one chunk found. Shared by every snapshot holding the chunk.
+struct ChunkEntry {
+  std::mutex mu;
+  bool opened = false;
+  // The batch as validated, its pool buffers borrowed (no owner) from the
+  // mapping [base, base + mapped) that was current when it was opened.
+  RecordBatch batch;
+  const uint8_t* base = nullptr;
+  uint64_t mapped = 0;
+};
+
+// The store's chunk cache: one entry per chunk of the latest catalog.
+class ChunkCache {
+ public:
+  // The entries for `catalog`'s chunks, in table (name) then chunk order;
+  // entries of chunks no longer in it are forgotten (snapshots that hold
+  // them keep them alive).
+  std::vector<std::shared_ptr<ChunkEntry>> Collect(const CatalogState& catalog);
+
+ private:
+  std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> entries_;
+};
+
+class SnapshotData : public Snapshot {
+ public:
+  // Decodes the catalog `pin` names; chunk entries come from `cache`.
+  static Result<std::shared_ptr<SnapshotData>> Make(pmem::Snapshot pin, ChunkCache* cache);
+
+  uint64_t txn() const override { return pin_.txn_id(); }
+  const std::vector<TableView>& tables() const override { return tables_; }
+  Result<const TableView*> table(const std::string& name) const override;
+  const pmem::Snapshot& pool_snapshot() const override { return pin_; }
+
+  Result<RecordBatch> Read(const TableView& t, size_t i) const;
+
+ private:
+  // One chunk as this snapshot hands it out (bound to this snapshot's pin).
+  struct Slot {
+    std::shared_ptr<ChunkEntry> entry;
+    std::mutex mu;
+    bool bound = false;
+    RecordBatch batch;
+  };
+
+  explicit SnapshotData(pmem::Snapshot pin) : pin_(std::move(pin)) {}
+  Status Open(const TableView& t, size_t i, ChunkEntry& e) const;
+
+  pmem::Snapshot pin_;
+  std::vector<TableView> tables_;  // sorted by name
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace quiver::store
