@@ -1403,6 +1403,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kOutOfSpace: return 507;
     case StatusCode::kIOError:
     case StatusCode::kCorruption:
+    case StatusCode::kDataLoss:
     case StatusCode::kInternal: return 500;
   }
   return 500;

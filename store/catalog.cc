@@ -6,6 +6,7 @@
 #include "columnar/schema.h"
 #include "columnar/stats.h"
 #include "store/catalog_internal.h"
+#include "store/checksum_internal.h"
 #include "store/fbs/catalog_generated.h"
 
 namespace quiver::store {
@@ -24,9 +25,14 @@ Status UnknownTable(const std::string& name, const CatalogState& catalog) {
   return UnknownTable(name, names);
 }
 
-Result<CatalogState> DecodeCatalog(const uint8_t* data, uint64_t length) {
+Result<CatalogState> DecodeCatalog(const uint8_t* blob, uint64_t blob_length, uint64_t offset) {
   CatalogState c;
-  if (length == 0) return c;
+  if (blob_length == 0) return c;
+  bool checksummed = false;
+  QUIVER_ASSIGN_OR_RETURN(auto fb_bytes, UnsealCatalog(blob, blob_length, offset, &checksummed));
+  c.checksummed = checksummed;
+  const uint8_t* data = fb_bytes.first;
+  const uint64_t length = fb_bytes.second;
   flatbuffers::Verifier verifier(data, size_t(length));
   if (!fb::CatalogBufferHasIdentifier(data) || !fb::VerifyCatalogBuffer(verifier)) {
     return Status::Corruption("the catalog (" + std::to_string(length) +
@@ -78,6 +84,15 @@ Result<CatalogState> DecodeCatalog(const uint8_t* data, uint64_t length) {
             ci.stats.push_back(std::move(*st));
           }
         }
+        if (ch->checksums() != nullptr) {
+          ci.checksummed = true;
+          ci.metadata_checksum = ch->metadata_checksum();
+          for (const fb::ColumnChecksums* cc : *ch->checksums()) {
+            std::vector<uint64_t> sums;
+            if (cc->buffers() != nullptr) sums.assign(cc->buffers()->begin(), cc->buffers()->end());
+            ci.checksums.push_back(std::move(sums));
+          }
+        }
         if (ci.stats.size() != s.schema->num_fields()) {
           return Status::Corruption("catalog, table \"" + s.name + "\": chunk at offset " +
                                     std::to_string(ci.offset) + " has statistics for " +
@@ -93,7 +108,7 @@ Result<CatalogState> DecodeCatalog(const uint8_t* data, uint64_t length) {
   return c;
 }
 
-std::string EncodeCatalog(const CatalogState& c) {
+std::string EncodeCatalog(const CatalogState& c, bool checksums) {
   flatbuffers::FlatBufferBuilder b(4096);
   std::vector<flatbuffers::Offset<fb::TableEntry>> tables;
   for (const auto& [name, t] : c.tables) {
@@ -105,8 +120,16 @@ std::string EncodeCatalog(const CatalogState& c) {
         stats.push_back(fb::CreateColumnStatsBytes(
             b, b.CreateVector(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
       }
-      chunks.push_back(
-          fb::CreateChunk(b, ci.offset, ci.length, ci.rows, ci.created_txn, b.CreateVector(stats)));
+      flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::ColumnChecksums>>> sums;
+      if (ci.checksummed) {
+        std::vector<flatbuffers::Offset<fb::ColumnChecksums>> cols;
+        for (const auto& c : ci.checksums) {
+          cols.push_back(fb::CreateColumnChecksums(b, b.CreateVector(c)));
+        }
+        sums = b.CreateVector(cols);
+      }
+      chunks.push_back(fb::CreateChunk(b, ci.offset, ci.length, ci.rows, ci.created_txn,
+                                       b.CreateVector(stats), ci.metadata_checksum, sums));
     }
     auto name_off = b.CreateString(name);
     auto schema_off =
@@ -118,12 +141,13 @@ std::string EncodeCatalog(const CatalogState& c) {
   }
   auto cat = fb::CreateCatalog(b, 1, c.next_table_id, b.CreateVector(tables));
   fb::FinishCatalogBuffer(b, cat);
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  std::string fb_bytes(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return checksums ? SealCatalog(fb_bytes) : fb_bytes;
 }
 
 Result<uint64_t> CommitCatalog(pmem::Transaction& txn, const CatalogState& c,
-                               pmem::Durability durability) {
-  std::string bytes = EncodeCatalog(c);
+                               pmem::Durability durability, bool checksums) {
+  std::string bytes = EncodeCatalog(c, checksums);
   QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn.Allocate(bytes.size()));
   std::memcpy(txn.Data(e), bytes.data(), bytes.size());
   pmem::Extent old = txn.base_root();
@@ -137,7 +161,7 @@ Result<CatalogState> LoadCatalog(const pmem::Transaction& txn) {
   pmem::Extent root = txn.base_root();
   if (root.empty()) return CatalogState{};
   QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, txn.Read(root.offset, root.length));
-  return DecodeCatalog(p, root.length);
+  return DecodeCatalog(p, root.length, root.offset);
 }
 
 bool SameLayout(const Schema& a, const Schema& b) {
@@ -150,16 +174,21 @@ bool SameLayout(const Schema& a, const Schema& b) {
 
 std::string SchemaText(const Schema& s) { return SchemaToDatashape(s); }
 
-Result<ChunkInfo> WriteChunk(pmem::Transaction& txn, const RecordBatch& batch) {
+Result<ChunkInfo> WriteChunk(pmem::Transaction& txn, const RecordBatch& batch, bool checksums) {
   QUIVER_ASSIGN_OR_RETURN(ChunkEncoder enc, ChunkEncoder::Make(batch));
   QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn.Allocate(uint64_t(enc.size())));
-  QUIVER_RETURN_NOT_OK(enc.WriteTo(txn.Data(e), enc.size()));
+  uint8_t* data = txn.Data(e);
+  QUIVER_RETURN_NOT_OK(enc.WriteTo(data, enc.size()));
   ChunkInfo ci;
   ci.offset = e.offset;
   ci.length = uint64_t(enc.size());
   ci.rows = batch.num_rows;
   ci.created_txn = txn.txn_id();
   ci.stats = ComputeBatchStats(batch);
+  if (checksums) {
+    QUIVER_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::Open(batch.schema, data, enc.size()));
+    ComputeChecksums(reader, data, &ci);
+  }
   return ci;
 }
 

@@ -34,6 +34,7 @@ struct TableState {
 };
 
 struct CatalogState {
+  bool checksummed = false;  // decoded from a blob with a checksum header
   uint64_t next_table_id = 1;
   std::map<std::string, TableState> tables;  // by name
 };
@@ -42,16 +43,19 @@ struct CatalogState {
 Status UnknownTable(const std::string& name, const std::vector<std::string>& existing);
 Status UnknownTable(const std::string& name, const CatalogState& catalog);
 
-// Verifies and decodes catalog bytes (empty: an empty catalog).
-Result<CatalogState> DecodeCatalog(const uint8_t* data, uint64_t length);
-std::string EncodeCatalog(const CatalogState& catalog);
+// Verifies (checksum, flatbuffer) and decodes a root blob found at pool
+// offset `offset` (empty: an empty catalog).
+Result<CatalogState> DecodeCatalog(const uint8_t* blob, uint64_t length, uint64_t offset);
+// The root blob: checksum header and flatbuffer (without `checksums`, the
+// flatbuffer alone, as written before checksums: for tests of old pools).
+std::string EncodeCatalog(const CatalogState& catalog, bool checksums = true);
 
 // The catalog as of the state `txn` started from.
 Result<CatalogState> LoadCatalog(const pmem::Transaction& txn);
 // Writes the catalog into a new extent of `txn`, frees the old one and
 // commits. Returns the committed txn id.
 Result<uint64_t> CommitCatalog(pmem::Transaction& txn, const CatalogState& catalog,
-                               pmem::Durability durability);
+                               pmem::Durability durability, bool checksums = true);
 
 // Same field names and types, in order (nullability and metadata aside).
 bool SameLayout(const Schema& a, const Schema& b);
@@ -59,6 +63,8 @@ std::string SchemaText(const Schema& s);
 
 // Encodes `batch` as a chunk into a new extent of `txn` and describes it
 // (offset, length, rows, statistics). Used by appends and compaction.
-Result<ChunkInfo> WriteChunk(pmem::Transaction& txn, const RecordBatch& batch);
+// Without `checksums` the chunk records none (tests of old pools).
+Result<ChunkInfo> WriteChunk(pmem::Transaction& txn, const RecordBatch& batch,
+                             bool checksums = true);
 
 }  // namespace quiver::store

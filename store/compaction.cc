@@ -131,7 +131,7 @@ Result<CompactResult> Store::Compact(const std::string& only_table, int64_t targ
           parts.push_back(std::move(b));
         }
         QUIVER_ASSIGN_OR_RETURN(RecordBatch merged, Concatenate(t.schema, parts));
-        QUIVER_ASSIGN_OR_RETURN(ChunkInfo ci, WriteChunk(*m.txn, merged));
+        QUIVER_ASSIGN_OR_RETURN(ChunkInfo ci, WriteChunk(*m.txn, merged, options_.checksums));
         for (size_t k = i; k < j; ++k) {
           QUIVER_RETURN_NOT_OK(m.txn->Free({t.chunks[k].offset, t.chunks[k].length}));
         }

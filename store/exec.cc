@@ -829,8 +829,9 @@ struct Plan {
   QueryStats stats;
   Clock::time_point started;
 
+  std::vector<size_t> columns;  // the input fields the query reads
   Result<ChunkColumns> Read(size_t chunk) const {
-    QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk));
+    QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk, columns));
     return ChunkColumns(std::move(b));
   }
   // The TRUE rows of the WHERE condition, or nullopt for every row.
@@ -1396,6 +1397,30 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
       new MaterializedCursor(std::move(plan), std::move(schema), std::move(batches), truncated));
 }
 
+// The input fields a bound query reads: only these are validated and
+// verified in each chunk (the others stay null in the batches).
+void AddColumns(const query::BoundExpr& e, std::vector<bool>* used) {
+  if (e.kind == query::ExprKind::kColumn && e.column >= 0) (*used)[size_t(e.column)] = true;
+  for (const auto& a : e.args) AddColumns(*a, used);
+}
+
+std::vector<size_t> ColumnsRead(const query::BoundQuery& b, size_t num_fields) {
+  std::vector<bool> used(num_fields, false);
+  for (const auto& o : b.outputs) {
+    if (o.column >= 0) used[size_t(o.column)] = true;
+  }
+  if (b.where) AddColumns(*b.where, &used);
+  for (int c : b.group_by) used[size_t(c)] = true;
+  for (const auto& k : b.order_by) {
+    if (k.column >= 0) used[size_t(k.column)] = true;
+  }
+  std::vector<size_t> out;
+  for (size_t c = 0; c < num_fields; ++c) {
+    if (used[c]) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsFullScan(const query::Query& q) {
@@ -1414,6 +1439,7 @@ Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> s
   if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
   QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(q.table));
   QUIVER_ASSIGN_OR_RETURN(plan.bound, query::Bind(q, *plan.table->schema()));
+  plan.columns = ColumnsRead(plan.bound, plan.table->schema()->num_fields());
 
   // Fold a constant WHERE; prune chunks with their statistics.
   bool nothing = false;

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "columnar/ipc.h"
+#include "store/checksum_internal.h"
 #include "store/snapshot_internal.h"
 
 namespace quiver::store {
@@ -48,7 +49,7 @@ Result<std::shared_ptr<SnapshotData>> SnapshotData::Make(pmem::Snapshot pin, Chu
   CatalogState cat;
   if (!root.empty()) {
     QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, s->pin_.Read(root.offset, root.length));
-    QUIVER_ASSIGN_OR_RETURN(cat, DecodeCatalog(p, root.length));
+    QUIVER_ASSIGN_OR_RETURN(cat, DecodeCatalog(p, root.length, root.offset));
   }
   std::vector<std::shared_ptr<ChunkEntry>> entries = cache->Collect(cat);
   for (auto& [name, t] : cat.tables) {
@@ -83,49 +84,86 @@ Result<const TableView*> SnapshotData::table(const std::string& name) const {
   return UnknownTable(name, names);
 }
 
-Status SnapshotData::Open(const TableView& t, size_t i, ChunkEntry& e) const {
+Status SnapshotData::Open(const TableView& t, size_t i, const std::vector<size_t>& columns,
+                          ChunkEntry& e) const {
   const ChunkInfo& ci = t.chunks_[i];
+  const ChunkPlace place{t.name_, i, ci};
+  const std::string where = place.Describe() + " at pool offset " + std::to_string(ci.offset);
   QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, pin_.Read(ci.offset, ci.length));
-  auto batch = OpenChunk(t.schema_, p, int64_t(ci.length), pin_.keep_alive());
-  if (!batch.ok()) {
-    return batch.status().WithContext("table \"" + t.name_ + "\", chunk " + std::to_string(i) +
-                                      " at pool offset " + std::to_string(ci.offset));
+  auto reader = ChunkReader::Open(t.schema_, p, int64_t(ci.length));
+  if (!reader.ok()) {
+    // A chunk written with checksums parsed when it was written.
+    if (ci.checksummed) {
+      return Status::DataLoss(where + ": the chunk no longer parses (" + reader.status().message() +
+                              "); its bytes were damaged");
+    }
+    return reader.status().WithContext(where);
   }
-  if (batch->num_rows != ci.rows) {
-    return Status::Corruption("table \"" + t.name_ + "\", chunk " + std::to_string(i) +
-                              " at pool offset " + std::to_string(ci.offset) + " holds " +
-                              std::to_string(batch->num_rows) + " rows, the catalog says " +
-                              std::to_string(ci.rows));
+  if (!e.structure_checked) {
+    QUIVER_RETURN_NOT_OK(VerifyMetadata(*reader, p, place));
+    if (reader->num_rows() != ci.rows) {
+      return Status::Corruption(where + " holds " + std::to_string(reader->num_rows()) +
+                                " rows, the catalog says " + std::to_string(ci.rows));
+    }
+    e.columns.resize(t.schema_->num_fields());
+    e.structure_checked = true;
   }
-  // The entry must not hold the pin: keep the pointers, drop the owner.
-  for (auto& col : batch->columns) {
-    col = Rebind(col, pin_.base(), pin_.mapped_size(), pin_.base(), nullptr);
+  for (size_t c : columns) {
+    if (e.columns[c].data) continue;
+    QUIVER_RETURN_NOT_OK(VerifyColumn(*reader, p, place, *t.schema_, c));
+    auto col = reader->Column(c, pin_.keep_alive());
+    if (!col.ok()) return col.status().WithContext(where);
+    // The entry must not hold the pin: keep the pointers, drop the owner.
+    e.columns[c] = {Rebind(*col, pin_.base(), pin_.mapped_size(), pin_.base(), nullptr),
+                    pin_.base(), pin_.mapped_size()};
   }
-  e.batch = std::move(*batch);
-  e.base = pin_.base();
-  e.mapped = pin_.mapped_size();
-  e.opened = true;
   return Status::OK();
 }
 
-Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i) const {
+Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
+                                       const std::vector<size_t>* columns) const {
   if (i >= t.chunks_.size()) {
     return Status::Invalid("table \"" + t.name_ + "\" has no chunk " + std::to_string(i));
   }
+  const size_t n = t.schema_->num_fields();
+  std::vector<size_t> all;
+  if (columns == nullptr) {
+    for (size_t c = 0; c < n; ++c) all.push_back(c);
+    columns = &all;
+  }
+  for (size_t c : *columns) {
+    if (c >= n) {
+      return Status::Invalid("table \"" + t.name_ + "\" has no column " + std::to_string(c));
+    }
+  }
+  const ChunkInfo& ci = t.chunks_[i];
   Slot& slot = *slots_[t.first_cache_slot_ + i];
   std::lock_guard<std::mutex> g(slot.mu);
-  if (!slot.bound) {
-    const ChunkInfo& ci = t.chunks_[i];
+  if (slot.columns.empty()) slot.columns.resize(n);
+  std::vector<size_t> missing;
+  for (size_t c : *columns) {
+    if (!slot.columns[c]) missing.push_back(c);
+  }
+  if (!missing.empty()) {
     QUIVER_RETURN_NOT_OK(pin_.Read(ci.offset, ci.length).status());
     ChunkEntry& e = *slot.entry;
     std::lock_guard<std::mutex> ge(e.mu);
-    if (!e.opened) QUIVER_RETURN_NOT_OK(Open(t, i, e));
-    RecordBatch b = e.batch;
-    for (auto& col : b.columns) col = Rebind(col, e.base, e.mapped, pin_.base(), pin_.keep_alive());
-    slot.batch = std::move(b);
-    slot.bound = true;
+    std::vector<size_t> unopened;
+    for (size_t c : missing) {
+      if (!e.structure_checked || !e.columns[c].data) unopened.push_back(c);
+    }
+    if (!unopened.empty()) QUIVER_RETURN_NOT_OK(Open(t, i, unopened, e));
+    for (size_t c : missing) {
+      const ChunkEntry::Column& ec = e.columns[c];
+      slot.columns[c] = Rebind(ec.data, ec.base, ec.mapped, pin_.base(), pin_.keep_alive());
+    }
   }
-  return slot.batch;
+  RecordBatch b;
+  b.schema = t.schema_;
+  b.num_rows = ci.rows;
+  b.columns.resize(n);
+  for (size_t c : *columns) b.columns[c] = slot.columns[c];
+  return b;
 }
 
 uint64_t TableView::bytes() const {
@@ -134,7 +172,11 @@ uint64_t TableView::bytes() const {
   return n;
 }
 
-Result<RecordBatch> TableView::ReadChunk(size_t i) const { return snap_->Read(*this, i); }
+Result<RecordBatch> TableView::ReadChunk(size_t i) const { return snap_->Read(*this, i, nullptr); }
+
+Result<RecordBatch> TableView::ReadChunk(size_t i, const std::vector<size_t>& columns) const {
+  return snap_->Read(*this, i, &columns);
+}
 
 Result<std::pair<const uint8_t*, uint64_t>> TableView::ChunkBytes(size_t i) const {
   if (i >= chunks_.size()) {

@@ -1,13 +1,15 @@
 // Private to store/: the Snapshot implementation and the chunk cache behind
 // TableView::ReadChunk.
 //
-// A chunk is validated once per process, not once per snapshot: the
-// ChunkCache (one per Store) keeps, for every chunk of the latest catalog,
-// what validating it found, keyed by the chunk's offset and the txn that
-// wrote it (an extent reused later belongs to a later txn, so the key never
-// names two different contents). The cache holds no pin: its batches point
-// into the mapping they were read from without owning it, and a snapshot
-// re-points them at its own mapping and pin before handing them out.
+// Validation and checksum verification are lazy per column and happen once
+// per process, not once per snapshot: a query pays for the columns it reads,
+// the first time any snapshot reads them. The ChunkCache (one per Store)
+// keeps, for every chunk of the latest catalog, what checking it found,
+// keyed by the chunk's offset and the txn that wrote it (an extent reused
+// later belongs to a later txn, so the key never names two different
+// contents). The cache holds no pin: its columns point into the mapping they
+// were read from without owning it, and a snapshot re-points them at its own
+// mapping and pin before handing them out.
 //
 // Thread-safety: SnapshotData is immutable after Make() apart from its
 // per-chunk slots, each guarded by its own mutex. ChunkCache::Collect is
@@ -29,15 +31,18 @@
 
 namespace quiver::store {
 
-// What validating one chunk found. Shared by every snapshot holding the chunk.
+// What checking one chunk found so far. Shared by every snapshot holding it.
 struct ChunkEntry {
+  // A validated, verified column; its pool buffers borrowed (no owner) from
+  // the mapping [base, base + mapped) that was current when it was opened.
+  struct Column {
+    std::shared_ptr<ArrayData> data;
+    const uint8_t* base = nullptr;
+    uint64_t mapped = 0;
+  };
   std::mutex mu;
-  bool opened = false;
-  // The batch as validated, its pool buffers borrowed (no owner) from the
-  // mapping [base, base + mapped) that was current when it was opened.
-  RecordBatch batch;
-  const uint8_t* base = nullptr;
-  uint64_t mapped = 0;
+  bool structure_checked = false;  // framing, metadata checksum, row count
+  std::vector<Column> columns;     // by field; data == nullptr: not yet opened
 };
 
 // The store's chunk cache: one entry per chunk of the latest catalog.
@@ -62,19 +67,23 @@ class SnapshotData : public Snapshot {
   Result<const TableView*> table(const std::string& name) const override;
   const pmem::Snapshot& pool_snapshot() const override { return pin_; }
 
-  Result<RecordBatch> Read(const TableView& t, size_t i) const;
+  // Chunk i with the given columns (null: every column); the others are
+  // null in the batch.
+  Result<RecordBatch> Read(const TableView& t, size_t i, const std::vector<size_t>* columns) const;
 
  private:
-  // One chunk as this snapshot hands it out (bound to this snapshot's pin).
+  // One chunk as this snapshot hands it out: its columns bound to this
+  // snapshot's pin (null: not asked for yet).
   struct Slot {
     std::shared_ptr<ChunkEntry> entry;
     std::mutex mu;
-    bool bound = false;
-    RecordBatch batch;
+    std::vector<std::shared_ptr<ArrayData>> columns;
   };
 
   explicit SnapshotData(pmem::Snapshot pin) : pin_(std::move(pin)) {}
-  Status Open(const TableView& t, size_t i, ChunkEntry& e) const;
+  // Opens (validates, verifies) the given columns of chunk i into `e`.
+  Status Open(const TableView& t, size_t i, const std::vector<size_t>& columns,
+              ChunkEntry& e) const;
 
   pmem::Snapshot pin_;
   std::vector<TableView> tables_;  // sorted by name

@@ -49,6 +49,9 @@ struct StoreOptions {
   // when it is full (0 = fail with OutOfSpace instead).
   uint64_t auto_grow_step = 1ull << 30;
   pmem::PoolOptions pool;  // test hooks
+  // Test hook: false writes chunks and catalogs without checksums, as pools
+  // were written before them.
+  bool checksums = true;
 };
 
 struct ChunkInfo {
@@ -57,6 +60,11 @@ struct ChunkInfo {
   int64_t rows = 0;
   uint64_t created_txn = 0;
   std::vector<ColumnStats> stats;  // per field
+  // XXH3-64 checksums (store/checksum_internal.h), recorded when written;
+  // false for chunks of pools written before checksums.
+  bool checksummed = false;
+  uint64_t metadata_checksum = 0;
+  std::vector<std::vector<uint64_t>> checksums;  // per field: its buffers
 };
 
 class ChunkCache;
@@ -77,8 +85,15 @@ class TableView {
   uint64_t modified_txn() const { return modified_txn_; }
 
   // Chunk i as a record batch whose buffers point into the pool mapping
-  // (zero copy); validated on first use. The batch keeps the pin alive.
+  // (zero copy). The batch keeps the pin alive. Each column is validated
+  // and its buffers verified against their checksums the first time this
+  // process reads it; damage is DataLoss (a checksum fails) or Corruption
+  // (a chunk without checksums fails validation), naming table, chunk and
+  // column.
   Result<RecordBatch> ReadChunk(size_t i) const;
+  // Only the given columns (field indices): the others are null in the
+  // batch, and neither validated nor verified.
+  Result<RecordBatch> ReadChunk(size_t i, const std::vector<size_t>& columns) const;
   // The chunk's encoded bytes as they lie in the pool (Arrow IPC messages:
   // its dictionaries, then its record batch). Valid while the Snapshot lives.
   Result<std::pair<const uint8_t*, uint64_t>> ChunkBytes(size_t i) const;
@@ -170,7 +185,10 @@ class Store {
   static Result<std::unique_ptr<Store>> Create(const std::string& path, uint64_t capacity,
                                                StoreOptions options = {});
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options = {});
-  // Verifies the pool, the catalog, and with `deep` every chunk's contents.
+  // Verifies the pool, the catalog, and with `deep` every chunk's contents:
+  // every buffer against its checksum (a damaged one is reported with its
+  // byte offset in the file) and every column's Arrow structure. A pool
+  // written before checksums gets a note that it carries none.
   static StoreCheck Check(const std::string& path, bool deep);
   ~Store();
 

@@ -41,7 +41,8 @@ static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == Q
               "quiver_type values follow quiver::TypeId");
 static_assert(int(StatusCode::kInvalidArgument) == QUIVER_EINVALID &&
                   int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
-                  int(StatusCode::kInternal) == QUIVER_EINTERNAL,
+                  int(StatusCode::kInternal) == QUIVER_EINTERNAL &&
+                  int(StatusCode::kDataLoss) == QUIVER_EDATALOSS,
               "quiver_status values follow quiver::StatusCode");
 static_assert(int(quiver::TimeUnit::kNano) == QUIVER_UNIT_NANO,
               "time units follow quiver::TimeUnit");
@@ -470,7 +471,7 @@ const char* quiver_last_error(void) { return t_error.c_str(); }
 int quiver_last_error_code(void) { return t_code; }
 
 const char* quiver_status_name(int code) {
-  if (code < 0 || code > QUIVER_EINTERNAL) return "unknown";
+  if (code < 0 || code > QUIVER_EDATALOSS) return "unknown";
   return quiver::StatusCodeName(StatusCode(code)).data();
 }
 

@@ -66,6 +66,7 @@ int Fail(const std::string& cmd, const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return kExitUsage;
     case StatusCode::kCorruption:
+    case StatusCode::kDataLoss:
     case StatusCode::kLocked:
     case StatusCode::kOutOfSpace:
     case StatusCode::kIOError:

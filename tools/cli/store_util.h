@@ -20,6 +20,7 @@ namespace quiver::cli {
 inline int StoreExitCode(const Status& s) {
   switch (s.code()) {
     case StatusCode::kCorruption:
+    case StatusCode::kDataLoss:
     case StatusCode::kLocked:
     case StatusCode::kOutOfSpace:
     case StatusCode::kIOError:
