@@ -27,50 +27,62 @@ std::shared_ptr<ArrayData> Rebind(const std::shared_ptr<ArrayData>& in, const ui
 
 }  // namespace
 
-std::vector<std::shared_ptr<ChunkEntry>> ChunkCache::Collect(const CatalogState& catalog) {
-  std::vector<std::shared_ptr<ChunkEntry>> out;
-  std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> kept;
-  for (const auto& [name, t] : catalog.tables) {
-    for (const ChunkInfo& ci : t.chunks) {
-      std::pair<uint64_t, uint64_t> key{ci.offset, ci.created_txn};
-      auto it = entries_.find(key);
-      auto e = it != entries_.end() ? it->second : std::make_shared<ChunkEntry>();
-      kept[key] = e;
-      out.push_back(std::move(e));
+Status SnapshotCache::Prepare(const pmem::Snapshot& pin, std::vector<TableView>* tables,
+                              std::vector<std::shared_ptr<ChunkEntry>>* entries) {
+  const pmem::Extent root = pin.root();
+  if (!valid_ || txn_ != pin.txn_id() || root_.offset != root.offset ||
+      root_.length != root.length) {
+    CatalogState cat;
+    if (!root.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, pin.Read(root.offset, root.length));
+      QUIVER_ASSIGN_OR_RETURN(cat, DecodeCatalog(p, root.length, root.offset));
     }
+    std::vector<TableView> views;
+    std::vector<std::shared_ptr<ChunkEntry>> list;
+    std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> kept;
+    for (auto& [name, t] : cat.tables) {
+      TableView v;
+      v.name_ = t.name;
+      v.id_ = t.id;
+      v.schema_ = t.schema;
+      v.rows_ = t.rows();
+      v.created_ns_ = t.created_ns;
+      v.modified_ns_ = t.modified_ns;
+      v.created_txn_ = t.created_txn;
+      v.modified_txn_ = t.modified_txn;
+      v.first_cache_slot_ = list.size();
+      for (const ChunkInfo& ci : t.chunks) {
+        std::pair<uint64_t, uint64_t> key{ci.offset, ci.created_txn};
+        auto it = entries_.find(key);
+        auto e = it != entries_.end() ? it->second : std::make_shared<ChunkEntry>();
+        kept[key] = e;
+        list.push_back(std::move(e));
+      }
+      v.chunks_ = std::make_shared<const std::vector<ChunkInfo>>(std::move(t.chunks));
+      views.push_back(std::move(v));
+    }
+    tables_ = std::move(views);
+    list_ = std::move(list);
+    entries_ = std::move(kept);
+    txn_ = pin.txn_id();
+    root_ = root;
+    valid_ = true;
   }
-  entries_ = std::move(kept);
-  return out;
+  *tables = tables_;
+  *entries = list_;
+  return Status::OK();
 }
 
-Result<std::shared_ptr<SnapshotData>> SnapshotData::Make(pmem::Snapshot pin, ChunkCache* cache) {
+Result<std::shared_ptr<SnapshotData>> SnapshotData::Make(pmem::Snapshot pin, SnapshotCache* cache) {
   auto s = std::shared_ptr<SnapshotData>(new SnapshotData(std::move(pin)));
-  const pmem::Extent root = s->pin_.root();
-  CatalogState cat;
-  if (!root.empty()) {
-    QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, s->pin_.Read(root.offset, root.length));
-    QUIVER_ASSIGN_OR_RETURN(cat, DecodeCatalog(p, root.length, root.offset));
-  }
-  std::vector<std::shared_ptr<ChunkEntry>> entries = cache->Collect(cat);
-  for (auto& [name, t] : cat.tables) {
-    TableView v;
-    v.snap_ = s.get();
-    v.name_ = t.name;
-    v.id_ = t.id;
-    v.schema_ = t.schema;
-    v.rows_ = t.rows();
-    v.created_ns_ = t.created_ns;
-    v.modified_ns_ = t.modified_ns;
-    v.created_txn_ = t.created_txn;
-    v.modified_txn_ = t.modified_txn;
-    v.first_cache_slot_ = s->slots_.size();
-    for (size_t i = 0; i < t.chunks.size(); ++i) {
-      auto slot = std::make_unique<Slot>();
-      slot->entry = std::move(entries[s->slots_.size()]);
-      s->slots_.push_back(std::move(slot));
-    }
-    v.chunks_ = std::move(t.chunks);
-    s->tables_.push_back(std::move(v));
+  std::vector<std::shared_ptr<ChunkEntry>> entries;
+  QUIVER_RETURN_NOT_OK(cache->Prepare(s->pin_, &s->tables_, &entries));
+  for (TableView& v : s->tables_) v.snap_ = s.get();
+  s->slots_.reserve(entries.size());
+  for (auto& e : entries) {
+    auto slot = std::make_unique<Slot>();
+    slot->entry = std::move(e);
+    s->slots_.push_back(std::move(slot));
   }
   return s;
 }
@@ -86,7 +98,7 @@ Result<const TableView*> SnapshotData::table(const std::string& name) const {
 
 Status SnapshotData::Open(const TableView& t, size_t i, const std::vector<size_t>& columns,
                           ChunkEntry& e) const {
-  const ChunkInfo& ci = t.chunks_[i];
+  const ChunkInfo& ci = (*t.chunks_)[i];
   const ChunkPlace place{t.name_, i, ci};
   const std::string where = place.Describe() + " at pool offset " + std::to_string(ci.offset);
   QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, pin_.Read(ci.offset, ci.length));
@@ -122,7 +134,7 @@ Status SnapshotData::Open(const TableView& t, size_t i, const std::vector<size_t
 
 Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
                                        const std::vector<size_t>* columns) const {
-  if (i >= t.chunks_.size()) {
+  if (i >= t.chunks_->size()) {
     return Status::Invalid("table \"" + t.name_ + "\" has no chunk " + std::to_string(i));
   }
   const size_t n = t.schema_->num_fields();
@@ -136,7 +148,7 @@ Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
       return Status::Invalid("table \"" + t.name_ + "\" has no column " + std::to_string(c));
     }
   }
-  const ChunkInfo& ci = t.chunks_[i];
+  const ChunkInfo& ci = (*t.chunks_)[i];
   Slot& slot = *slots_[t.first_cache_slot_ + i];
   std::lock_guard<std::mutex> g(slot.mu);
   if (slot.columns.empty()) slot.columns.resize(n);
@@ -168,7 +180,7 @@ Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
 
 uint64_t TableView::bytes() const {
   uint64_t n = 0;
-  for (const auto& c : chunks_) n += c.length;
+  for (const auto& c : *chunks_) n += c.length;
   return n;
 }
 
@@ -179,14 +191,14 @@ Result<RecordBatch> TableView::ReadChunk(size_t i, const std::vector<size_t>& co
 }
 
 Result<std::pair<const uint8_t*, uint64_t>> TableView::ChunkBytes(size_t i) const {
-  if (i >= chunks_.size()) {
+  if (i >= chunks_->size()) {
     return Status::Invalid("table \"" + name_ + "\" has no chunk " + std::to_string(i));
   }
   // Validate once (cached) before handing raw bytes out.
   QUIVER_RETURN_NOT_OK(ReadChunk(i));
   QUIVER_ASSIGN_OR_RETURN(const uint8_t* p,
-                          snap_->pool_snapshot().Read(chunks_[i].offset, chunks_[i].length));
-  return std::make_pair(p, chunks_[i].length);
+                          snap_->pool_snapshot().Read((*chunks_)[i].offset, (*chunks_)[i].length));
+  return std::make_pair(p, (*chunks_)[i].length);
 }
 
 }  // namespace quiver::store

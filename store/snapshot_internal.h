@@ -12,8 +12,8 @@
 // mapping and pin before handing them out.
 //
 // Thread-safety: SnapshotData is immutable after Make() apart from its
-// per-chunk slots, each guarded by its own mutex. ChunkCache::Collect is
-// called under the Store's snapshot mutex; a ChunkEntry guards itself.
+// per-chunk slots, each guarded by its own mutex. SnapshotCache is used
+// under the Store's snapshot mutex; a ChunkEntry guards itself.
 #pragma once
 
 #include <cstdint>
@@ -45,22 +45,33 @@ struct ChunkEntry {
   std::vector<Column> columns;     // by field; data == nullptr: not yet opened
 };
 
-// The store's chunk cache: one entry per chunk of the latest catalog.
-class ChunkCache {
+// What the Store remembers between snapshots without pinning anything: the
+// latest state it decoded (its tables, so that a new snapshot of the same
+// state costs a pin and a few copies, not a catalog decode) and one chunk
+// entry per chunk of that state.
+class SnapshotCache {
  public:
-  // The entries for `catalog`'s chunks, in table (name) then chunk order;
-  // entries of chunks no longer in it are forgotten (snapshots that hold
-  // them keep them alive).
-  std::vector<std::shared_ptr<ChunkEntry>> Collect(const CatalogState& catalog);
+  // The tables of the state `pin` holds (views with no snapshot set yet) and
+  // their chunk entries, in table (name) then chunk order. Entries of chunks
+  // no longer in the state are forgotten (snapshots holding them keep them).
+  Status Prepare(const pmem::Snapshot& pin, std::vector<TableView>* tables,
+                 std::vector<std::shared_ptr<ChunkEntry>>* entries);
 
  private:
+  // The state decoded last: a txn and its root blob identify it (published
+  // bytes are immutable while a txn id is current in this process).
+  bool valid_ = false;
+  uint64_t txn_ = 0;
+  pmem::Extent root_;
+  std::vector<TableView> tables_;
+  std::vector<std::shared_ptr<ChunkEntry>> list_;
   std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> entries_;
 };
 
 class SnapshotData : public Snapshot {
  public:
-  // Decodes the catalog `pin` names; chunk entries come from `cache`.
-  static Result<std::shared_ptr<SnapshotData>> Make(pmem::Snapshot pin, ChunkCache* cache);
+  // The state `pin` holds, decoded by (or remembered in) `cache`.
+  static Result<std::shared_ptr<SnapshotData>> Make(pmem::Snapshot pin, SnapshotCache* cache);
 
   uint64_t txn() const override { return pin_.txn_id(); }
   const std::vector<TableView>& tables() const override { return tables_; }

@@ -54,7 +54,7 @@ Result<std::unique_ptr<Store>> Store::Create(const std::string& path, uint64_t c
   options.pool.auto_grow_step = options.auto_grow_step;
   QUIVER_ASSIGN_OR_RETURN(auto pool, pmem::Pool::Create(path, capacity, options.pool));
   std::unique_ptr<Store> s(new Store());
-  s->chunk_cache_ = std::make_unique<ChunkCache>();
+  s->cache_ = std::make_unique<SnapshotCache>();
   s->options_ = std::move(options);
   s->pool_ = std::move(pool);
   return s;
@@ -69,7 +69,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
     QUIVER_ASSIGN_OR_RETURN(pool, pmem::Pool::Open(path, options.pool));
   }
   std::unique_ptr<Store> s(new Store());
-  s->chunk_cache_ = std::make_unique<ChunkCache>();
+  s->cache_ = std::make_unique<SnapshotCache>();
   s->options_ = std::move(options);
   s->pool_ = std::move(pool);
   // Fail early on a damaged catalog.
@@ -87,7 +87,7 @@ Result<std::shared_ptr<const Snapshot>> Store::SnapshotLocked() {
   std::shared_ptr<const SnapshotData> cached = current_.lock();
   if (cached && cached->txn() == pin.txn_id())
     return std::static_pointer_cast<const Snapshot>(cached);
-  auto made = SnapshotData::Make(std::move(pin), chunk_cache_.get());
+  auto made = SnapshotData::Make(std::move(pin), cache_.get());
   if (!made.ok()) return made.status().WithContext(pool_->path());
   current_ = *made;
   return std::static_pointer_cast<const Snapshot>(*made);

@@ -67,7 +67,7 @@ struct ChunkInfo {
   std::vector<std::vector<uint64_t>> checksums;  // per field: its buffers
 };
 
-class ChunkCache;
+class SnapshotCache;
 class SnapshotData;
 
 // One table as of one snapshot. Valid while the Snapshot it came from lives.
@@ -77,9 +77,9 @@ class TableView {
   uint64_t id() const { return id_; }
   const std::shared_ptr<const Schema>& schema() const { return schema_; }
   int64_t num_rows() const { return rows_; }
-  size_t num_chunks() const { return chunks_.size(); }
+  size_t num_chunks() const { return chunks_->size(); }
   uint64_t bytes() const;
-  const std::vector<ChunkInfo>& chunks() const { return chunks_; }
+  const std::vector<ChunkInfo>& chunks() const { return *chunks_; }
   uint64_t created_ns() const { return created_ns_; }
   uint64_t modified_ns() const { return modified_ns_; }
   uint64_t modified_txn() const { return modified_txn_; }
@@ -99,13 +99,16 @@ class TableView {
   Result<std::pair<const uint8_t*, uint64_t>> ChunkBytes(size_t i) const;
 
  private:
+  friend class SnapshotCache;
   friend class SnapshotData;
   friend class Store;
   const SnapshotData* snap_ = nullptr;
   std::string name_;
   uint64_t id_ = 0;
   std::shared_ptr<const Schema> schema_;
-  std::vector<ChunkInfo> chunks_;
+  // Shared by the snapshots of one state (decoded once; never null).
+  std::shared_ptr<const std::vector<ChunkInfo>> chunks_ =
+      std::make_shared<const std::vector<ChunkInfo>>();
   int64_t rows_ = 0;
   uint64_t created_ns_ = 0, modified_ns_ = 0, created_txn_ = 0, modified_txn_ = 0;
   size_t first_cache_slot_ = 0;  // index of chunk 0 in the snapshot's chunk cache
@@ -225,9 +228,9 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<pmem::Pool> pool_;
   std::mutex write_mu_;
-  std::mutex snap_mu_;  // guards current_ and chunk_cache_
+  std::mutex snap_mu_;  // guards current_ and cache_
   std::weak_ptr<const SnapshotData> current_;
-  std::unique_ptr<ChunkCache> chunk_cache_;
+  std::unique_ptr<SnapshotCache> cache_;
 };
 
 // Table names: 1 to 128 characters, ASCII letters, digits and underscores,
