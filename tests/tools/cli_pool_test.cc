@@ -80,13 +80,13 @@ TEST_CASE("quiver exit codes: 1 for usage, 3 for pool errors", "[tools]") {
   CHECK(missing.out.find("No such file") != std::string::npos);
 }
 
-TEST_CASE("quiver pool check --deep exits 3 naming a buffer with a flipped bit, and sql reading it exits 3",
+TEST_CASE("A flipped bit makes pool check --deep and sql reading it exit 3 naming the buffer",
           "[tools]") {
   TempDir dir;
   std::string path = dir.file("p");
-  auto schema = std::make_shared<quiver::Schema>(std::vector<quiver::Field>{
-      {"id", quiver::DataType(quiver::TypeId::kInt64), false, {}},
-      {"fare", quiver::DataType(quiver::TypeId::kFloat64), true, {}}});
+  auto schema = std::make_shared<quiver::Schema>(
+      std::vector<quiver::Field>{{"id", quiver::DataType(quiver::TypeId::kInt64), false, {}},
+                                 {"fare", quiver::DataType(quiver::TypeId::kFloat64), true, {}}});
   uint64_t fare_at = 0;
   {
     auto store = quiver::store::Store::Create(path, 16ull << 20);
@@ -127,7 +127,8 @@ TEST_CASE("quiver pool check --deep exits 3 naming a buffer with a flipped bit, 
   INFO(q.out);
   CHECK(q.code == 3);
   CHECK(q.out.find("column \"fare\"") != std::string::npos);
-  Run ok = Quiver("sql " + path + " 'SELECT count(*) AS n FROM trips WHERE id >= 990' --format csv");
+  Run ok =
+      Quiver("sql " + path + " 'SELECT count(*) AS n FROM trips WHERE id >= 990' --format csv");
   INFO(ok.out);
   CHECK(ok.code == 0);
   CHECK(ok.out.find("10") != std::string::npos);
