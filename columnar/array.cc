@@ -59,6 +59,7 @@ ColumnViews::ColumnViews(const std::vector<std::shared_ptr<ArrayData>>& columns)
   views_.resize(columns.size());
   dicts_.resize(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] == nullptr) continue;  // a column not read (a default view)
     views_[i] = columns[i]->View();
     if (columns[i]->dictionary) {
       dicts_[i] = columns[i]->dictionary->View();

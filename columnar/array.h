@@ -125,7 +125,8 @@ struct RecordBatch {
 
 // Views of columns with their dictionaries wired up (ArrayData::View() does
 // not set ArrayView::dictionary: the dictionary's view needs a home, and this
-// is it). Valid while the columns are alive. Movable (the views keep
+// is it). Valid while the columns are alive. A null column (one a reader
+// did not ask for) gets a default view with no type. Movable (the views keep
 // pointing at the moved storage), not copyable.
 class ColumnViews {
  public:

@@ -61,6 +61,44 @@ class ChunkEncoder {
   std::unique_ptr<Impl> impl_;
 };
 
+// A byte range [offset, offset + length) within a chunk.
+struct ByteRange {
+  int64_t offset = 0;
+  int64_t length = 0;
+};
+
+// A chunk opened for reading one column at a time. Open() checks the
+// chunk's structure — message framing, metadata, buffer counts and bounds —
+// without reading any buffer's contents; Column(i) then validates and
+// returns column i alone (with its dictionary), so a reader pays only for
+// the columns it uses. The ranges tile the chunk: the messages' prefixes and
+// metadata, and per column its buffers (each extended over the padding up
+// to the next buffer), then its dictionary's buffers.
+//
+// The reader points into `data`, which must outlive it; it holds no owner.
+class ChunkReader {
+ public:
+  static Result<ChunkReader> Open(std::shared_ptr<const Schema> schema, const uint8_t* data,
+                                  int64_t size);
+  ChunkReader(ChunkReader&&) noexcept;
+  ChunkReader& operator=(ChunkReader&&) noexcept;
+  ~ChunkReader();
+
+  int64_t num_rows() const;
+  const std::vector<ByteRange>& metadata_ranges() const;
+  const std::vector<ByteRange>& column_ranges(size_t i) const;
+  // Column i, validated like OpenChunk validates it; buffers wrap the chunk
+  // bytes and hold `owner` (null: copied).
+  Result<std::shared_ptr<ArrayData>> Column(size_t i,
+                                            const std::shared_ptr<const void>& owner) const;
+
+  struct Impl;
+
+ private:
+  explicit ChunkReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 // One-shot forms of ChunkEncoder (EncodeInto builds the metadata again).
 Result<int64_t> EncodedSize(const RecordBatch& batch);
 Status EncodeInto(const RecordBatch& batch, uint8_t* dst, int64_t size);

@@ -1,4 +1,5 @@
 // Arrow IPC decoding with one-time validation: chunks, streams and files.
+#include <algorithm>
 #include <limits>
 #include <unordered_map>
 
@@ -124,6 +125,11 @@ class BodyDecoder {
 
   int64_t length() const { return rb_->length(); }
   const std::vector<int64_t>& values_offsets() const { return values_offsets_; }
+  // Moves to field node `node`, whose first buffer is `buffer` (after Begin).
+  void Seek(size_t node, size_t buffer) {
+    node_ = node;
+    buffer_ = buffer;
+  }
 
   // `large`: the column has 64-bit offsets (LargeUtf8/LargeBinary), which
   // are converted to 32-bit ones.
@@ -433,32 +439,145 @@ Status ExpectHeader(const MessageRef& m, fb::MessageHeader want) {
 // Chunks
 // ---------------------------------------------------------------------------
 
-Result<RecordBatch> OpenChunk(std::shared_ptr<const Schema> schema, const uint8_t* data, int64_t size,
-                              std::shared_ptr<const void> owner) {
+struct ChunkReader::Impl {
+  std::shared_ptr<const Schema> schema;
+  const uint8_t* data = nullptr;
+  int64_t size = 0;
+  std::vector<MessageRef> dictionaries;  // by field; message == nullptr: none
+  MessageRef batch;
+  std::vector<size_t> first_buffer;  // by field: index of its first batch buffer
+  std::vector<ByteRange> metadata;
+  std::vector<std::vector<ByteRange>> columns;
+};
+
+namespace {
+
+// The byte ranges of a message's body buffers, each extended over the
+// padding up to the next buffer (or the body's end). Buffers must lie in
+// the body (checked here).
+Result<std::vector<ByteRange>> BodyRanges(const MessageRef& m,
+                                          const flatbuffers::Vector<const fb::Buffer*>* buffers) {
+  std::vector<ByteRange> out;
+  if (buffers == nullptr) return out;
+  std::vector<int64_t> starts;
+  for (const fb::Buffer* b : *buffers) {
+    if (b->offset() < 0 || b->length() < 0 || b->offset() > m.body_length ||
+        b->length() > m.body_length - b->offset()) {
+      return Status::Corruption("buffer [" + std::to_string(b->offset()) + ", +" +
+                                std::to_string(b->length()) + ") lies outside the body of " +
+                                std::to_string(m.body_length) + " bytes" + At(m.body_offset));
+    }
+    if (b->length() > 0) starts.push_back(b->offset());
+  }
+  std::sort(starts.begin(), starts.end());
+  for (const fb::Buffer* b : *buffers) {
+    if (b->length() == 0) {
+      out.push_back({m.body_offset + b->offset(), 0});
+      continue;
+    }
+    auto next = std::upper_bound(starts.begin(), starts.end(), b->offset());
+    int64_t end = next == starts.end() ? m.body_length : *next;
+    out.push_back({m.body_offset + b->offset(), end - b->offset()});
+  }
+  return out;
+}
+
+}  // namespace
+
+ChunkReader::ChunkReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChunkReader::ChunkReader(ChunkReader&&) noexcept = default;
+ChunkReader& ChunkReader::operator=(ChunkReader&&) noexcept = default;
+ChunkReader::~ChunkReader() = default;
+
+Result<ChunkReader> ChunkReader::Open(std::shared_ptr<const Schema> schema, const uint8_t* data,
+                                      int64_t size) {
   if (data == nullptr || size <= 0) return Status::Corruption("empty chunk");
-  DictionaryMemo memo(*schema, /*use_field_index=*/true);
+  auto impl = std::make_unique<Impl>();
+  const size_t n = schema->num_fields();
+  impl->dictionaries.resize(n);
+  impl->columns.resize(n);
   int64_t pos = 0;
-  for (size_t i = 0; i < schema->num_fields(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (!schema->field(i).type.is_dictionary()) continue;
-    MessageRef m;
+    MessageRef& m = impl->dictionaries[i];
     QUIVER_ASSIGN_OR_RETURN(bool ok, ReadMessage(data, size, pos, &m));
     if (!ok) return Status::Corruption("chunk ends" + At(pos) + " before the dictionary of column '" + schema->field(i).name + "'");
     QUIVER_RETURN_NOT_OK(ExpectHeader(m, fb::MessageHeader::DictionaryBatch));
-    if (m.message->header_as_DictionaryBatch()->id() != int64_t(i)) {
-      return Status::Corruption("chunk dictionary" + At(pos) + " has id " +
-                                std::to_string(m.message->header_as_DictionaryBatch()->id()) + ", expected " + std::to_string(i));
+    const fb::DictionaryBatch* db = m.message->header_as_DictionaryBatch();
+    if (db->id() != int64_t(i)) {
+      return Status::Corruption("chunk dictionary" + At(pos) + " has id " + std::to_string(db->id()) +
+                                ", expected " + std::to_string(i));
     }
-    QUIVER_RETURN_NOT_OK(memo.Add(m, owner, /*allow_replacement=*/false));
+    if (db->data() == nullptr) return Status::Corruption("message" + At(m.offset) + " has no RecordBatch table");
+    impl->metadata.push_back({m.offset, m.body_offset - m.offset});
     pos = m.end;
   }
-  MessageRef m;
+  MessageRef& m = impl->batch;
   QUIVER_ASSIGN_OR_RETURN(bool ok, ReadMessage(data, size, pos, &m));
   if (!ok) return Status::Corruption("chunk ends" + At(pos) + " before its record batch");
   QUIVER_RETURN_NOT_OK(ExpectHeader(m, fb::MessageHeader::RecordBatch));
   if (m.end != size) {
     return Status::Corruption("chunk has " + std::to_string(size - m.end) + " trailing bytes" + At(m.end));
   }
-  QUIVER_ASSIGN_OR_RETURN(RecordBatch batch, DecodeRecordBatch(schema, m, owner, &memo, DictIds(*schema, true)));
+  impl->metadata.push_back({m.offset, m.body_offset - m.offset});
+  const fb::RecordBatch* rb = m.message->header_as_RecordBatch();
+  size_t buffers = 0;
+  for (const Field& f : schema->fields()) {
+    impl->first_buffer.push_back(buffers);
+    buffers += BufferCount(f.type);
+  }
+  QUIVER_RETURN_NOT_OK(BodyDecoder(m, rb, nullptr).Begin(n, buffers));
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ByteRange> ranges, BodyRanges(m, rb->buffers()));
+  for (size_t i = 0; i < n; ++i) {
+    size_t first = impl->first_buffer[i];
+    auto& col = impl->columns[i];
+    col.assign(ranges.begin() + ptrdiff_t(first),
+               ranges.begin() + ptrdiff_t(first + BufferCount(schema->field(i).type)));
+    const MessageRef& d = impl->dictionaries[i];
+    if (d.message == nullptr) continue;
+    const fb::RecordBatch* drb = d.message->header_as_DictionaryBatch()->data();
+    QUIVER_RETURN_NOT_OK(BodyDecoder(d, drb, nullptr).Begin(1, 3));
+    QUIVER_ASSIGN_OR_RETURN(std::vector<ByteRange> dr, BodyRanges(d, drb->buffers()));
+    col.insert(col.end(), dr.begin(), dr.end());
+  }
+  impl->schema = std::move(schema);
+  impl->data = data;
+  impl->size = size;
+  return ChunkReader(std::move(impl));
+}
+
+int64_t ChunkReader::num_rows() const { return impl_->batch.message->header_as_RecordBatch()->length(); }
+const std::vector<ByteRange>& ChunkReader::metadata_ranges() const { return impl_->metadata; }
+const std::vector<ByteRange>& ChunkReader::column_ranges(size_t i) const { return impl_->columns[i]; }
+
+Result<std::shared_ptr<ArrayData>> ChunkReader::Column(size_t i, const std::shared_ptr<const void>& owner) const {
+  const Impl& c = *impl_;
+  const Field& f = c.schema->field(i);
+  const fb::RecordBatch* rb = c.batch.message->header_as_RecordBatch();
+  BodyDecoder dec(c.batch, rb, owner);
+  QUIVER_RETURN_NOT_OK(dec.Begin(c.schema->num_fields(), c.first_buffer.back() + BufferCount(c.schema->fields().back().type)));
+  dec.Seek(i, c.first_buffer[i]);
+  QUIVER_ASSIGN_OR_RETURN(auto col, dec.Next(f.type, f.name));
+  if (f.type.is_dictionary()) {
+    const MessageRef& d = c.dictionaries[i];
+    BodyDecoder ddec(d, d.message->header_as_DictionaryBatch()->data(), owner);
+    QUIVER_RETURN_NOT_OK(ddec.Begin(1, 3));
+    QUIVER_ASSIGN_OR_RETURN(col->dictionary, ddec.Next(f.type.value_type(), f.name + "' dictionary '"));
+    QUIVER_RETURN_NOT_OK(CheckIndices(*col, f.name, dec.values_offsets().back()));
+  }
+  return col;
+}
+
+Result<RecordBatch> OpenChunk(std::shared_ptr<const Schema> schema, const uint8_t* data, int64_t size,
+                              std::shared_ptr<const void> owner) {
+  QUIVER_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::Open(schema, data, size));
+  RecordBatch batch;
+  batch.schema = std::move(schema);
+  batch.num_rows = reader.num_rows();
+  for (size_t i = 0; i < batch.schema->num_fields(); ++i) {
+    QUIVER_ASSIGN_OR_RETURN(auto col, reader.Column(i, owner));
+    batch.columns.push_back(std::move(col));
+  }
   return batch;
 }
 

@@ -35,6 +35,7 @@ enum class StatusCode : int {
   kCancelled,         // the caller cancelled (timeout, disconnect, signal)
   kResourceExhausted, // a configured limit was reached
   kInternal,          // a bug: an invariant did not hold
+  kDataLoss,          // stored bytes fail their checksum: damaged at rest
 };
 
 // Stable lower-case name of a code, e.g. "corruption"; part of the HTTP API.
@@ -61,6 +62,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

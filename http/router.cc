@@ -330,6 +330,7 @@ int HttpStatusFor(StatusCode code) {
       return 507;
     case StatusCode::kIOError:
     case StatusCode::kCorruption:
+    case StatusCode::kDataLoss:
     case StatusCode::kInternal:
       return 500;
   }

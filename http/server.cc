@@ -140,12 +140,11 @@ struct Server::Impl {
   bool watchdog_stop = false;
 
   // Cancels queries past their deadline (or all, once the shutdown grace
-  // has run out), flushes the request log and keeps the Store's cached
-  // snapshot recent.
+  // has run out) and flushes the request log. (The Store's cached snapshot
+  // holds no pin once the last request lets go: an idle server pins nothing.)
   void WatchdogLoop() {
     ServerState& st = state;
     std::unique_lock<std::mutex> lk(st.mu);
-    auto refreshed = Clock::now();
     while (!watchdog_stop) {
       st.cv.wait_for(lk, std::chrono::milliseconds(20));
       auto now = Clock::now();
@@ -158,14 +157,6 @@ struct Server::Impl {
       }
       lk.unlock();
       st.log.Flush();
-      // The store's cached snapshot pins the state the last request saw; an
-      // idle server would hold it forever and keep the writer (quiver ingest
-      // --replace, compact) from reusing what later commits free. Move it to
-      // the latest state a few times a second (cheap when nothing changed).
-      if (now - refreshed >= std::chrono::milliseconds(250)) {
-        refreshed = now;
-        (void)st.store->GetSnapshot();
-      }
       lk.lock();
     }
   }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "config/clock.h"
 #include "pmem/file_internal.h"
 
 namespace quiver::pmem {
@@ -38,11 +39,6 @@ uint32_t Crc32(const void* data, size_t n) {
   return uint32_t(crc32(0L, static_cast<const Bytef*>(data), uInt(n)));
 }
 
-uint64_t NowNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
 
 std::string UuidString(const uint8_t u[16]) {
   char buf[37];

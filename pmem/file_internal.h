@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/clock.h"
 #include "config/status.h"
 #include "pmem/device.h"
 #include "pmem/layout.h"
@@ -18,7 +19,6 @@ namespace quiver::pmem {
 // errno -> Status with the operation and path named.
 Status ErrnoStatus(int err, const std::string& op, const std::string& path);
 uint32_t Crc32(const void* data, size_t n);
-uint64_t NowNs();
 std::string UuidString(const uint8_t uuid[16]);
 
 // One mapping of the whole pool file. A writable one comes from the Device

@@ -13,7 +13,7 @@ namespace quiver::store {
 namespace internal {
 
 Result<ChunkColumns> Plan::Read(size_t chunk) const {
-  QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk));
+  QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk, columns));
   return ChunkColumns(std::move(b));
 }
 
@@ -102,6 +102,34 @@ bool IsFullScan(const query::Query& q) {
          !q.limit && (!q.offset || *q.offset == 0);
 }
 
+namespace {
+
+// The input fields a bound query reads: only these are validated and
+// verified in each chunk.
+void AddColumns(const query::BoundExpr& e, std::vector<bool>* used) {
+  if (e.kind == query::ExprKind::kColumn && e.column >= 0) (*used)[size_t(e.column)] = true;
+  for (const auto& a : e.args) AddColumns(*a, used);
+}
+
+std::vector<size_t> ColumnsRead(const query::BoundQuery& b, size_t num_fields) {
+  std::vector<bool> used(num_fields, false);
+  for (const auto& o : b.outputs) {
+    if (o.column >= 0) used[size_t(o.column)] = true;
+  }
+  if (b.where) AddColumns(*b.where, &used);
+  for (int c : b.group_by) used[size_t(c)] = true;
+  for (const auto& k : b.order_by) {
+    if (k.column >= 0) used[size_t(k.column)] = true;
+  }
+  std::vector<size_t> out;
+  for (size_t c = 0; c < num_fields; ++c) {
+    if (used[c]) out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> snap,
                                                const query::Query& q, QueryOptions options) {
   if (snap == nullptr) return Status::Invalid("OpenQuery: no snapshot");
@@ -113,6 +141,7 @@ Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> s
   if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
   QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(q.table));
   QUIVER_ASSIGN_OR_RETURN(plan.bound, query::Bind(q, *plan.table->schema()));
+  plan.columns = ColumnsRead(plan.bound, plan.table->schema()->num_fields());
 
   // Fold a constant WHERE; prune chunks with their statistics.
   bool nothing = false;

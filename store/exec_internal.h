@@ -157,6 +157,9 @@ struct Plan {
   QueryStats stats;
   Clock::time_point started;
 
+  std::vector<size_t> columns;  // the input fields the query reads
+  // Chunk `chunk` with only `columns` validated and verified (the others
+  // stay null in the batch).
   Result<ChunkColumns> Read(size_t chunk) const;
   // The TRUE rows of the WHERE condition, or nullopt for every row.
   Result<std::optional<kernels::Mask>> Filter(const Morsel& c) const;

@@ -12,7 +12,8 @@
 // immutable Snapshot; its tables and the batches read from them stay valid
 // (and unchanged) for as long as the Snapshot is held, whatever the writer
 // does meanwhile. Chunks are validated once when first read and the result
-// is shared by later snapshots in which the chunk is unchanged.
+// is shared by later snapshots in which the chunk is unchanged (the Store
+// remembers it without holding a pin; see store/snapshot_internal.h).
 //
 // Writing: only a Store opened as writer (one process per pool) may write;
 // write operations are serialised by the Store (a second concurrent writer
@@ -25,8 +26,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ struct StoreOptions {
   // when it is full (0 = fail with OutOfSpace instead).
   uint64_t auto_grow_step = 1ull << 30;
   pmem::PoolOptions pool;  // test hooks
+  // Test hook: false writes chunks and catalogs without checksums, as pools
+  // were written before them.
+  bool checksums = true;
 };
 
 struct ChunkInfo {
@@ -56,8 +60,14 @@ struct ChunkInfo {
   int64_t rows = 0;
   uint64_t created_txn = 0;
   std::vector<ColumnStats> stats;  // per field
+  // XXH3-64 checksums (store/checksum_internal.h), recorded when written;
+  // false for chunks of pools written before checksums.
+  bool checksummed = false;
+  uint64_t metadata_checksum = 0;
+  std::vector<std::vector<uint64_t>> checksums;  // per field: its buffers
 };
 
+class SnapshotCache;
 class SnapshotData;
 
 // One table as of one snapshot. Valid while the Snapshot it came from lives.
@@ -67,28 +77,38 @@ class TableView {
   uint64_t id() const { return id_; }
   const std::shared_ptr<const Schema>& schema() const { return schema_; }
   int64_t num_rows() const { return rows_; }
-  size_t num_chunks() const { return chunks_.size(); }
+  size_t num_chunks() const { return chunks_->size(); }
   uint64_t bytes() const;
-  const std::vector<ChunkInfo>& chunks() const { return chunks_; }
+  const std::vector<ChunkInfo>& chunks() const { return *chunks_; }
   uint64_t created_ns() const { return created_ns_; }
   uint64_t modified_ns() const { return modified_ns_; }
   uint64_t modified_txn() const { return modified_txn_; }
 
   // Chunk i as a record batch whose buffers point into the pool mapping
-  // (zero copy); validated on first use. The batch keeps the pin alive.
+  // (zero copy). The batch keeps the pin alive. Each column is validated
+  // and its buffers verified against their checksums the first time this
+  // process reads it; damage is DataLoss (a checksum fails) or Corruption
+  // (a chunk without checksums fails validation), naming table, chunk and
+  // column.
   Result<RecordBatch> ReadChunk(size_t i) const;
+  // Only the given columns (field indices): the others are null in the
+  // batch, and neither validated nor verified.
+  Result<RecordBatch> ReadChunk(size_t i, const std::vector<size_t>& columns) const;
   // The chunk's encoded bytes as they lie in the pool (Arrow IPC messages:
   // its dictionaries, then its record batch). Valid while the Snapshot lives.
   Result<std::pair<const uint8_t*, uint64_t>> ChunkBytes(size_t i) const;
 
  private:
+  friend class SnapshotCache;
   friend class SnapshotData;
   friend class Store;
   const SnapshotData* snap_ = nullptr;
   std::string name_;
   uint64_t id_ = 0;
   std::shared_ptr<const Schema> schema_;
-  std::vector<ChunkInfo> chunks_;
+  // Shared by the snapshots of one state (decoded once; never null).
+  std::shared_ptr<const std::vector<ChunkInfo>> chunks_ =
+      std::make_shared<const std::vector<ChunkInfo>>();
   int64_t rows_ = 0;
   uint64_t created_ns_ = 0, modified_ns_ = 0, created_txn_ = 0, modified_txn_ = 0;
   size_t first_cache_slot_ = 0;  // index of chunk 0 in the snapshot's chunk cache
@@ -158,7 +178,7 @@ struct CompactResult {
 };
 
 struct StoreCheck {
-  pmem::CheckReport pool;      // pool-level (with every chunk extent as live)
+  pmem::CheckReport pool;             // pool-level (with every chunk extent as live)
   std::vector<std::string> problems;  // catalog and chunk problems
   bool healthy() const { return pool.healthy() && problems.empty(); }
 };
@@ -168,7 +188,10 @@ class Store {
   static Result<std::unique_ptr<Store>> Create(const std::string& path, uint64_t capacity,
                                                StoreOptions options = {});
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options = {});
-  // Verifies the pool, the catalog, and with `deep` every chunk's contents.
+  // Verifies the pool, the catalog, and with `deep` every chunk's contents:
+  // every buffer against its checksum (a damaged one is reported with its
+  // byte offset in the file) and every column's Arrow structure. A pool
+  // written before checksums gets a note that it carries none.
   static StoreCheck Check(const std::string& path, bool deep);
   ~Store();
 
@@ -176,7 +199,9 @@ class Store {
   bool read_only() const { return options_.read_only; }
   pmem::Pool& pool() { return *pool_; }
 
-  // Pins the latest committed state (cached: cheap while nothing changed).
+  // Pins the latest committed state. While some caller still holds the
+  // snapshot of the latest state, the same one is returned (cheap); the pin
+  // goes with the last holder, so an idle Store pins nothing.
   Result<std::shared_ptr<const Snapshot>> GetSnapshot();
 
   // --- writer only ---------------------------------------------------------
@@ -203,8 +228,9 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<pmem::Pool> pool_;
   std::mutex write_mu_;
-  std::mutex snap_mu_;
-  std::shared_ptr<const SnapshotData> current_;
+  std::mutex snap_mu_;  // guards current_ and cache_
+  std::weak_ptr<const SnapshotData> current_;
+  std::unique_ptr<SnapshotCache> cache_;
 };
 
 // Table names: 1 to 128 characters, ASCII letters, digits and underscores,

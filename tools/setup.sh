@@ -17,6 +17,7 @@ PACKAGES=(
   libxsimd-dev                         # SIMD kernels
   catch2                               # unit tests (v2)
   libzstd-dev zlib1g-dev               # compression, CRC-32
+  libxxhash-dev                        # XXH3 checksums of chunks and the catalog
   libbenchmark-dev                     # microbenchmarks (tools/bench)
   clang libclang-rt-14-dev             # libFuzzer targets
   sqlite3                              # reference engine for query tests

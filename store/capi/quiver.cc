@@ -41,7 +41,8 @@ static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == Q
               "quiver_type values follow quiver::TypeId");
 static_assert(int(StatusCode::kInvalidArgument) == QUIVER_EINVALID &&
                   int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
-                  int(StatusCode::kInternal) == QUIVER_EINTERNAL,
+                  int(StatusCode::kInternal) == QUIVER_EINTERNAL &&
+                  int(StatusCode::kDataLoss) == QUIVER_EDATALOSS,
               "quiver_status values follow quiver::StatusCode");
 static_assert(int(quiver::TimeUnit::kNano) == QUIVER_UNIT_NANO,
               "time units follow quiver::TimeUnit");
@@ -66,6 +67,18 @@ int Fail(const Status& s) {
   return t_code;
 }
 int Fail(StatusCode code, std::string message) { return Fail(Status(code, std::move(message))); }
+
+// The two argument errors every entry point shares: "fn: a or b is NULL" and
+// "<what> index i out of range: <holder> has n <things>".
+int NullArgument(const char* function, const char* arguments) {
+  return Fail(StatusCode::kInvalidArgument, std::string(function) + ": " + arguments + " is NULL");
+}
+int OutOfRange(const char* what, size_t i, const std::string& holder, size_t n,
+               const char* things) {
+  return Fail(StatusCode::kInvalidArgument, std::string(what) + " index " + std::to_string(i) +
+                                                " out of range: " + holder + " has " +
+                                                std::to_string(n) + " " + things);
+}
 
 // Runs `fn` (returning int) and turns escaping exceptions into codes.
 template <typename Fn>
@@ -109,31 +122,12 @@ struct quiver_table {
   std::string datashape;
 };
 
+// A pinned snapshot and its tables. The pin goes with the last SnapState
+// (and chunk or stream) that holds it: the Store caches no pin of its own.
 struct SnapState : std::enable_shared_from_this<SnapState> {
   std::shared_ptr<DbState> db;
   std::shared_ptr<const store::Snapshot> snap;
   std::vector<quiver_table> tables;
-
-  ~SnapState() {
-    snap.reset();
-    // The Store caches the latest snapshot it made (and with it a pin). Move
-    // the cache on so that a released old txn is no longer pinned by this
-    // process; nothing to do once the db handle is closed (the Store goes
-    // with the last SnapState).
-    if (db) {
-      bool closed;
-      {
-        std::lock_guard<std::mutex> g(db->mu);
-        closed = db->closed;
-      }
-      if (!closed) {
-        try {
-          db->store->GetSnapshot().status().IgnoreError();
-        } catch (...) {
-        }
-      }
-    }
-  }
 };
 
 struct quiver_db {
@@ -477,13 +471,13 @@ const char* quiver_last_error(void) { return t_error.c_str(); }
 int quiver_last_error_code(void) { return t_code; }
 
 const char* quiver_status_name(int code) {
-  if (code < 0 || code > QUIVER_EINTERNAL) return "unknown";
+  if (code < 0 || code > QUIVER_EDATALOSS) return "unknown";
   return quiver::StatusCodeName(StatusCode(code)).data();
 }
 
 int quiver_open(const char* path, quiver_db** out) {
   return Guard([&] {
-    if (out == nullptr) return Fail(StatusCode::kInvalidArgument, "quiver_open: out is NULL");
+    if (out == nullptr) return NullArgument("quiver_open", "out");
     *out = nullptr;
     if (path == nullptr || *path == '\0') {
       return Fail(StatusCode::kInvalidArgument, "quiver_open: the pool path is empty");
@@ -514,7 +508,7 @@ const char* quiver_db_path(const quiver_db* db) { return db ? db->state->path.c_
 int quiver_snapshot_get(quiver_db* db, quiver_snapshot** out) {
   return Guard([&] {
     if (db == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_snapshot_get: db or out is NULL");
+      return NullArgument("quiver_snapshot_get", "db or out");
     }
     *out = nullptr;
     std::shared_ptr<SnapState> s;
@@ -529,7 +523,7 @@ int quiver_snapshot_refresh(quiver_snapshot** snap, int* changed) {
   return Guard([&] {
     if (changed) *changed = 0;
     if (snap == nullptr || *snap == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_snapshot_refresh: snapshot is NULL");
+      return NullArgument("quiver_snapshot_refresh", "snapshot");
     }
     const std::shared_ptr<DbState>& db = (*snap)->state->db;
     std::shared_ptr<SnapState> s;
@@ -562,14 +556,11 @@ size_t quiver_snapshot_num_tables(const quiver_snapshot* snap) {
 int quiver_snapshot_table_at(const quiver_snapshot* snap, size_t i, const quiver_table** out) {
   return Guard([&] {
     if (snap == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument,
-                  "quiver_snapshot_table_at: snapshot or out is NULL");
+      return NullArgument("quiver_snapshot_table_at", "snapshot or out");
     }
     *out = nullptr;
     if (i >= snap->state->tables.size()) {
-      return Fail(StatusCode::kInvalidArgument,
-                  "table index " + std::to_string(i) + " out of range: the snapshot has " +
-                      std::to_string(snap->state->tables.size()) + " tables");
+      return OutOfRange("table", i, "the snapshot", snap->state->tables.size(), "tables");
     }
     *out = &snap->state->tables[i];
     return int(QUIVER_OK);
@@ -579,8 +570,7 @@ int quiver_snapshot_table_at(const quiver_snapshot* snap, size_t i, const quiver
 int quiver_snapshot_table(const quiver_snapshot* snap, const char* name, const quiver_table** out) {
   return Guard([&] {
     if (snap == nullptr || name == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument,
-                  "quiver_snapshot_table: snapshot, name or out is NULL");
+      return NullArgument("quiver_snapshot_table", "snapshot, name or out");
     }
     *out = nullptr;
     auto t = snap->state->snap->table(name);
@@ -607,13 +597,12 @@ size_t quiver_table_num_fields(const quiver_table* t) {
 int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out) {
   return Guard([&] {
     if (t == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_table_field: table or out is NULL");
+      return NullArgument("quiver_table_field", "table or out");
     }
     const quiver::Schema& s = *t->view->schema();
     if (i >= s.num_fields()) {
-      return Fail(StatusCode::kInvalidArgument,
-                  "column index " + std::to_string(i) + " out of range: table \"" +
-                      t->view->name() + "\" has " + std::to_string(s.num_fields()) + " columns");
+      return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(),
+                        "columns");
     }
     const quiver::Field& f = s.field(i);
     out->name = f.name.c_str();
@@ -639,7 +628,7 @@ const char* quiver_table_schema_datashape(const quiver_table* t) {
 int quiver_table_export_schema(const quiver_table* t, struct ArrowSchema* out) {
   return Guard([&] {
     if (t == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_table_export_schema: table or out is NULL");
+      return NullArgument("quiver_table_export_schema", "table or out");
     }
     ExportSchemaTo(*t->view->schema(), out);
     return int(QUIVER_OK);
@@ -649,7 +638,7 @@ int quiver_table_export_schema(const quiver_table* t, struct ArrowSchema* out) {
 int quiver_table_export_stream(const quiver_table* t, struct ArrowArrayStream* out) {
   return Guard([&] {
     if (t == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_table_export_stream: table or out is NULL");
+      return NullArgument("quiver_table_export_stream", "table or out");
     }
     auto* p = new StreamPrivate();
     p->snap = t->owner->shared_from_this();
@@ -666,7 +655,7 @@ int quiver_table_export_stream(const quiver_table* t, struct ArrowArrayStream* o
 int quiver_table_chunk(const quiver_table* t, size_t i, quiver_chunk** out) {
   return Guard([&] {
     if (t == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_table_chunk: table or out is NULL");
+      return NullArgument("quiver_table_chunk", "table or out");
     }
     *out = nullptr;
     auto batch = t->view->ReadChunk(i);
@@ -696,13 +685,11 @@ size_t quiver_chunk_num_columns(const quiver_chunk* c) { return c ? c->columns.s
 int quiver_chunk_column(const quiver_chunk* c, size_t i, const quiver_column** out) {
   return Guard([&] {
     if (c == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_chunk_column: chunk or out is NULL");
+      return NullArgument("quiver_chunk_column", "chunk or out");
     }
     *out = nullptr;
     if (i >= c->columns.size()) {
-      return Fail(StatusCode::kInvalidArgument, "column index " + std::to_string(i) +
-                                                    " out of range: the chunk has " +
-                                                    std::to_string(c->columns.size()) + " columns");
+      return OutOfRange("column", i, "the chunk", c->columns.size(), "columns");
     }
     *out = &c->columns[i];
     return int(QUIVER_OK);
@@ -712,7 +699,7 @@ int quiver_chunk_column(const quiver_chunk* c, size_t i, const quiver_column** o
 int quiver_chunk_export(const quiver_chunk* c, struct ArrowArray* out, struct ArrowSchema* schema) {
   return Guard([&] {
     if (c == nullptr || out == nullptr) {
-      return Fail(StatusCode::kInvalidArgument, "quiver_chunk_export: chunk or out is NULL");
+      return NullArgument("quiver_chunk_export", "chunk or out");
     }
     ExportBatchTo(c->batch, c->snap, out);
     if (schema != nullptr) {

@@ -154,7 +154,8 @@ enum quiver_status {
   QUIVER_EOVERFLOW = 11,
   QUIVER_ECANCELLED = 12,
   QUIVER_ERESOURCE = 13, /* out of memory or a limit */
-  QUIVER_EINTERNAL = 14  /* a bug */
+  QUIVER_EINTERNAL = 14, /* a bug */
+  QUIVER_EDATALOSS = 15  /* stored bytes fail their checksum (damaged at rest) */
 };
 
 /* Message of the last failed call on this thread ("" if none). */

@@ -30,6 +30,8 @@ TEST_CASE("Status carries a stable code name and its message", "[config]") {
   CHECK(s.WithContext("open /tmp/p").message() ==
         "open /tmp/p: meta slot 1 checksum mismatch at offset 4096");
   CHECK(Status::OK().ToString() == "ok");
+  CHECK(Status::DataLoss("x").code() == StatusCode::kDataLoss);
+  CHECK(quiver::StatusCodeName(StatusCode::kDataLoss) == "data_loss");
 }
 
 TEST_CASE("Result propagates the first error through the macros", "[config]") {

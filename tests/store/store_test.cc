@@ -124,7 +124,9 @@ TEST_CASE("Large batches are split into chunks of at most max_chunk_rows", "[sto
   WriteOptions w;
   w.create_schema = TripsSchema();
   REQUIRE(store->Write("trips", {MakeTrips(0, 1000)}, w).ok());
-  auto t = (*store->GetSnapshot())->table("trips");
+  auto snap = store->GetSnapshot();  // the table view lives as long as this
+  REQUIRE(snap.ok());
+  auto t = (*snap)->table("trips");
   REQUIRE(t.ok());
   CHECK((*t)->num_chunks() == 4);
   CHECK((*t)->chunks()[3].rows == 100);
@@ -303,7 +305,9 @@ TEST_CASE("A damaged chunk is reported by a deep check and by reads, never read 
   ro.read_only = true;
   auto store = Store::Open(path, ro);
   REQUIRE(store.ok());
-  auto t = (*(*store)->GetSnapshot())->table("trips");
+  auto snap = (*store)->GetSnapshot();
+  REQUIRE(snap.ok());
+  auto t = (*snap)->table("trips");
   REQUIRE(t.ok());
   CHECK_FALSE((*t)->ReadChunk(0).ok());
 }
@@ -346,4 +350,28 @@ TEST_CASE("A writer's own cached snapshot never holds back the space its commits
   pmem::PoolInfo info = store->pool().Info();
   CHECK(info.high_water <= high_after_a + 16 * 1024);  // a catalog page or two, not the table
   CHECK(info.free_list_pending == 0);
+}
+
+TEST_CASE("Releasing the last snapshot releases the store's pin without a refresh", "[store]") {
+  TempDir dir;
+  auto store = MustCreate(dir.file("p"));
+  WriteOptions w;
+  w.create_schema = TripsSchema();
+  REQUIRE(store->Write("trips", {MakeTrips(0, 100)}, w).ok());
+  CHECK(store->pool().Info().readers.empty());
+  auto s1 = store->GetSnapshot();
+  REQUIRE(s1.ok());
+  auto s2 = store->GetSnapshot();
+  REQUIRE(s2.ok());
+  CHECK(s1->get() == s2->get());  // the same state: the same snapshot
+  CHECK(store->pool().Info().readers.size() == 1);
+  REQUIRE(store->Write("trips", {MakeTrips(100, 10)}).ok());
+  auto s3 = store->GetSnapshot();
+  REQUIRE(s3.ok());
+  CHECK((*s3)->txn() > (*s1)->txn());
+  CHECK(Rows(**(*s1)->table("trips")) == Expected(0, 100));
+  s1 = Status::Cancelled("released");
+  s2 = Status::Cancelled("released");
+  s3 = Status::Cancelled("released");
+  CHECK(store->pool().Info().readers.empty());
 }

@@ -77,6 +77,7 @@ int ExitCodeFor(const Status& s, ErrorSource source) {
   }
   switch (s.code()) {
     case StatusCode::kCorruption:
+    case StatusCode::kDataLoss:
     case StatusCode::kLocked:
     case StatusCode::kOutOfSpace:
     case StatusCode::kIOError:

@@ -1,0 +1,195 @@
+#include <flatbuffers/flatbuffers.h>
+
+#include <cstring>
+
+#include "columnar/ipc.h"
+#include "columnar/schema.h"
+#include "columnar/stats.h"
+#include "store/catalog_internal.h"
+#include "store/checksum_internal.h"
+#include "store/fbs/catalog_generated.h"
+
+namespace quiver::store {
+
+Status UnknownTable(const std::string& name, const std::vector<std::string>& existing) {
+  std::string list;
+  for (const auto& t : existing) list += (list.empty() ? "" : ", ") + t;
+  return Status::NotFound(
+      "unknown table \"" + name + "\"; " +
+      (list.empty() ? std::string("the pool has no tables") : "tables: " + list));
+}
+
+Status UnknownTable(const std::string& name, const CatalogState& catalog) {
+  std::vector<std::string> names;
+  for (const auto& [n, t] : catalog.tables) names.push_back(n);
+  return UnknownTable(name, names);
+}
+
+Result<CatalogState> DecodeCatalog(const uint8_t* blob, uint64_t blob_length, uint64_t offset) {
+  CatalogState c;
+  if (blob_length == 0) return c;
+  bool checksummed = false;
+  QUIVER_ASSIGN_OR_RETURN(auto fb_bytes, UnsealCatalog(blob, blob_length, offset, &checksummed));
+  c.checksummed = checksummed;
+  const uint8_t* data = fb_bytes.first;
+  const uint64_t length = fb_bytes.second;
+  flatbuffers::Verifier verifier(data, size_t(length));
+  if (!fb::CatalogBufferHasIdentifier(data) || !fb::VerifyCatalogBuffer(verifier)) {
+    return Status::Corruption("the catalog (" + std::to_string(length) +
+                              " bytes) fails flatbuffer verification");
+  }
+  const fb::Catalog* cat = fb::GetCatalog(data);
+  if (cat->format_version() != 1) {
+    return Status::NotSupported("catalog format version " + std::to_string(cat->format_version()) +
+                                " is not supported (this build reads 1)");
+  }
+  c.next_table_id = cat->next_table_id();
+  if (cat->tables() == nullptr) return c;
+  for (const fb::TableEntry* t : *cat->tables()) {
+    TableState s;
+    s.id = t->id();
+    s.name = t->name()->str();
+    s.schema_fb.assign(reinterpret_cast<const char*>(t->schema()->data()), t->schema()->size());
+    auto schema = SchemaFromFlatbuffer(reinterpret_cast<const uint8_t*>(s.schema_fb.data()),
+                                       int64_t(s.schema_fb.size()));
+    if (!schema.ok()) return schema.status().WithContext("catalog, table \"" + s.name + "\"");
+    s.schema = *schema;
+    s.created_ns = t->created_ns();
+    s.modified_ns = t->modified_ns();
+    s.created_txn = t->created_txn();
+    s.modified_txn = t->modified_txn();
+    if (t->chunks() != nullptr) {
+      for (const fb::Chunk* ch : *t->chunks()) {
+        ChunkInfo ci;
+        ci.offset = ch->offset();
+        ci.length = ch->length();
+        ci.rows = ch->rows();
+        ci.created_txn = ch->created_txn();
+        if (ci.rows < 0) {
+          return Status::Corruption("catalog, table \"" + s.name + "\": chunk at offset " +
+                                    std::to_string(ci.offset) + " has a negative row count");
+        }
+        if (ch->stats() != nullptr) {
+          for (const fb::ColumnStatsBytes* sb : *ch->stats()) {
+            std::string_view bytes;
+            if (sb->bytes() != nullptr) {
+              bytes = {reinterpret_cast<const char*>(sb->bytes()->data()), sb->bytes()->size()};
+            }
+            auto st = ColumnStats::Deserialize(bytes);
+            if (!st.ok()) {
+              return st.status().WithContext("catalog, table \"" + s.name +
+                                             "\", statistics of the chunk at offset " +
+                                             std::to_string(ci.offset));
+            }
+            ci.stats.push_back(std::move(*st));
+          }
+        }
+        if (ch->checksums() != nullptr) {
+          ci.checksummed = true;
+          ci.metadata_checksum = ch->metadata_checksum();
+          for (const fb::ColumnChecksums* cc : *ch->checksums()) {
+            std::vector<uint64_t> sums;
+            if (cc->buffers() != nullptr) sums.assign(cc->buffers()->begin(), cc->buffers()->end());
+            ci.checksums.push_back(std::move(sums));
+          }
+        }
+        if (ci.stats.size() != s.schema->num_fields()) {
+          return Status::Corruption("catalog, table \"" + s.name + "\": chunk at offset " +
+                                    std::to_string(ci.offset) + " has statistics for " +
+                                    std::to_string(ci.stats.size()) + " columns, the schema has " +
+                                    std::to_string(s.schema->num_fields()));
+        }
+        s.chunks.push_back(std::move(ci));
+      }
+    }
+    std::string name = s.name;
+    c.tables.emplace(std::move(name), std::move(s));
+  }
+  return c;
+}
+
+std::string EncodeCatalog(const CatalogState& c, bool checksums) {
+  flatbuffers::FlatBufferBuilder b(4096);
+  std::vector<flatbuffers::Offset<fb::TableEntry>> tables;
+  for (const auto& [name, t] : c.tables) {
+    std::vector<flatbuffers::Offset<fb::Chunk>> chunks;
+    for (const ChunkInfo& ci : t.chunks) {
+      std::vector<flatbuffers::Offset<fb::ColumnStatsBytes>> stats;
+      for (const ColumnStats& st : ci.stats) {
+        std::string bytes = st.Serialize();
+        stats.push_back(fb::CreateColumnStatsBytes(
+            b, b.CreateVector(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())));
+      }
+      flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::ColumnChecksums>>> sums;
+      if (ci.checksummed) {
+        std::vector<flatbuffers::Offset<fb::ColumnChecksums>> cols;
+        for (const auto& c : ci.checksums) {
+          cols.push_back(fb::CreateColumnChecksums(b, b.CreateVector(c)));
+        }
+        sums = b.CreateVector(cols);
+      }
+      chunks.push_back(fb::CreateChunk(b, ci.offset, ci.length, ci.rows, ci.created_txn,
+                                       b.CreateVector(stats), ci.metadata_checksum, sums));
+    }
+    auto name_off = b.CreateString(name);
+    auto schema_off =
+        b.CreateVector(reinterpret_cast<const uint8_t*>(t.schema_fb.data()), t.schema_fb.size());
+    auto chunks_off = b.CreateVector(chunks);
+    tables.push_back(fb::CreateTableEntry(b, t.id, name_off, schema_off, chunks_off, t.rows(),
+                                          t.created_ns, t.modified_ns, t.created_txn,
+                                          t.modified_txn));
+  }
+  auto cat = fb::CreateCatalog(b, 1, c.next_table_id, b.CreateVector(tables));
+  fb::FinishCatalogBuffer(b, cat);
+  std::string fb_bytes(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return checksums ? SealCatalog(fb_bytes) : fb_bytes;
+}
+
+Result<uint64_t> CommitCatalog(pmem::Transaction& txn, const CatalogState& c,
+                               pmem::Durability durability, bool checksums) {
+  std::string bytes = EncodeCatalog(c, checksums);
+  QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn.Allocate(bytes.size()));
+  std::memcpy(txn.Data(e), bytes.data(), bytes.size());
+  pmem::Extent old = txn.base_root();
+  if (!old.empty()) QUIVER_RETURN_NOT_OK(txn.Free(old));
+  uint64_t id = txn.txn_id();
+  QUIVER_RETURN_NOT_OK(txn.Commit({e.offset, bytes.size()}, durability));
+  return id;
+}
+
+Result<CatalogState> LoadCatalog(const pmem::Transaction& txn) {
+  pmem::Extent root = txn.base_root();
+  if (root.empty()) return CatalogState{};
+  QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, txn.Read(root.offset, root.length));
+  return DecodeCatalog(p, root.length, root.offset);
+}
+
+bool SameLayout(const Schema& a, const Schema& b) {
+  if (a.num_fields() != b.num_fields()) return false;
+  for (size_t i = 0; i < a.num_fields(); ++i) {
+    if (a.field(i).name != b.field(i).name || !(a.field(i).type == b.field(i).type)) return false;
+  }
+  return true;
+}
+
+std::string SchemaText(const Schema& s) { return SchemaToDatashape(s); }
+
+Result<ChunkInfo> WriteChunk(pmem::Transaction& txn, const RecordBatch& batch, bool checksums) {
+  QUIVER_ASSIGN_OR_RETURN(ChunkEncoder enc, ChunkEncoder::Make(batch));
+  QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn.Allocate(uint64_t(enc.size())));
+  uint8_t* data = txn.Data(e);
+  QUIVER_RETURN_NOT_OK(enc.WriteTo(data, enc.size()));
+  ChunkInfo ci;
+  ci.offset = e.offset;
+  ci.length = uint64_t(enc.size());
+  ci.rows = batch.num_rows;
+  ci.created_txn = txn.txn_id();
+  ci.stats = ComputeBatchStats(batch);
+  if (checksums) {
+    QUIVER_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::Open(batch.schema, data, enc.size()));
+    ComputeChecksums(reader, data, &ci);
+  }
+  return ci;
+}
+
+}  // namespace quiver::store
