@@ -36,34 +36,6 @@ bool ParseDatePrefix(std::string_view s, int64_t* days) {
   return true;
 }
 
-int64_t UnitsPerSecond(TimeUnit u) {
-  switch (u) {
-    case TimeUnit::kSecond:
-      return 1;
-    case TimeUnit::kMilli:
-      return 1000;
-    case TimeUnit::kMicro:
-      return 1000000;
-    case TimeUnit::kNano:
-      return 1000000000;
-  }
-  return 1;
-}
-
-int UnitDigits(TimeUnit u) {
-  switch (u) {
-    case TimeUnit::kSecond:
-      return 0;
-    case TimeUnit::kMilli:
-      return 3;
-    case TimeUnit::kMicro:
-      return 6;
-    case TimeUnit::kNano:
-      return 9;
-  }
-  return 0;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -34,6 +34,18 @@ enum class TypeId : uint8_t {
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
 
+// Units of `u` per second: 1, 1e3, 1e6, 1e9.
+constexpr int64_t UnitsPerSecond(TimeUnit u) {
+  return u == TimeUnit::kSecond  ? 1
+         : u == TimeUnit::kMilli ? 1000
+         : u == TimeUnit::kMicro ? 1000000
+                                 : 1000000000;
+}
+// Decimal digits of a fraction of a second in `u`: 0, 3, 6, 9.
+constexpr int UnitDigits(TimeUnit u) {
+  return u == TimeUnit::kSecond ? 0 : u == TimeUnit::kMilli ? 3 : u == TimeUnit::kMicro ? 6 : 9;
+}
+
 // A column's type. A dictionary-encoded column has `id` = the value type
 // (kUtf8) and `dict_index` = the index type (kInt8, kInt16 or kInt32);
 // for every other column `dict_index` is kNull.
@@ -42,7 +54,7 @@ struct DataType {
   TimeUnit unit = TimeUnit::kSecond;  // kTimestamp only
   std::string timezone;               // kTimestamp only; empty = none
   TypeId dict_index = TypeId::kNull;
-  int64_t dict_id = 0;                // Arrow IPC dictionary id, if encoded
+  int64_t dict_id = 0;  // Arrow IPC dictionary id, if encoded
 
   DataType() = default;
   explicit DataType(TypeId i) : id(i) {}
@@ -81,8 +93,8 @@ struct DataType {
 bool IsInteger(TypeId id);
 bool IsSignedInteger(TypeId id);
 bool IsFloating(TypeId id);
-bool IsNumeric(TypeId id);     // integers and floats
-bool IsVarLength(TypeId id);   // utf8, binary
+bool IsNumeric(TypeId id);    // integers and floats
+bool IsVarLength(TypeId id);  // utf8, binary
 // Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8);
 // 0 for bool (bit-packed), var-length types and kNull.
 int ByteWidth(TypeId id);

@@ -210,20 +210,6 @@ bool Scalar::operator==(const Scalar& o) const {
   }
 }
 
-int64_t UnitsPerSecond(TimeUnit u) {
-  switch (u) {
-    case TimeUnit::kSecond:
-      return 1;
-    case TimeUnit::kMilli:
-      return 1000;
-    case TimeUnit::kMicro:
-      return 1000000;
-    case TimeUnit::kNano:
-      return 1000000000;
-  }
-  return 1;
-}
-
 Result<int32_t> ParseDate32(std::string_view s) {
   size_t pos = 0;
   int64_t days;

@@ -16,7 +16,16 @@ namespace quiver::kernels {
 
 class Scalar {
  public:
-  enum class Kind : uint8_t { kNull, kBool, kInt64, kUInt64, kDouble, kString, kDate32, kTimestamp };
+  enum class Kind : uint8_t {
+    kNull,
+    kBool,
+    kInt64,
+    kUInt64,
+    kDouble,
+    kString,
+    kDate32,
+    kTimestamp
+  };
 
   Scalar() = default;  // NULL
   static Scalar Null() { return Scalar(); }
@@ -77,8 +86,5 @@ Result<int32_t> ParseDate32(std::string_view s);
 // Parses 'YYYY-MM-DD[( |T)HH:MM:SS[.f{1,9}]][Z]' into nanoseconds since the
 // epoch (as int64: 1677-09-21 .. 2262-04-11).
 Result<int64_t> ParseTimestampNanos(std::string_view s);
-
-// Units of `u` per second: 1, 1e3, 1e6, 1e9.
-int64_t UnitsPerSecond(TimeUnit u);
 
 }  // namespace quiver::kernels

@@ -69,20 +69,6 @@ Status ParseDateParts(Cursor* c, int64_t* days, const char* shape) {
   return Status::OK();
 }
 
-int UnitDigits(TimeUnit u) {
-  switch (u) {
-    case TimeUnit::kSecond:
-      return 0;
-    case TimeUnit::kMilli:
-      return 3;
-    case TimeUnit::kMicro:
-      return 6;
-    case TimeUnit::kNano:
-      return 9;
-  }
-  return 0;
-}
-
 // ---------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------

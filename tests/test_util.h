@@ -44,14 +44,17 @@ bool ReadLine(int fd, std::string* line);
 // Waits for pid; returns the exit code, or 128+signal if it was killed.
 int WaitChild(pid_t pid);
 
+// An integer from the environment (test sizes, seeds), or `fallback`.
+int EnvInt(const char* name, int fallback);
+
 // Reads all of a file into a string (test assertions on bytes on disk).
 std::string ReadFileBytes(const std::string& path);
 void WriteFileBytes(const std::string& path, const std::string& bytes);
 
 }  // namespace quiver::testing
 
-#define QUIVER_CHILD_ROLE(name, fn)                                   \
-  static const bool QUIVER_CONCAT(_quiver_child_role_, __LINE__) =    \
+#define QUIVER_CHILD_ROLE(name, fn)                                \
+  static const bool QUIVER_CONCAT(_quiver_child_role_, __LINE__) = \
       ::quiver::testing::RegisterChildRole(name, fn)
 #ifndef QUIVER_CONCAT
 #define QUIVER_CONCAT_IMPL(a, b) a##b

@@ -42,11 +42,6 @@ int CrashWriterChild(const std::vector<std::string>& args) {
 }
 QUIVER_CHILD_ROLE("pmem-crash-writer", CrashWriterChild);
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 }  // namespace
 
 TEST_CASE("A writer killed at random moments leaves the last acknowledged state intact",
@@ -54,8 +49,9 @@ TEST_CASE("A writer killed at random moments leaves the last acknowledged state 
   TempDir dir;
   std::string path = dir.file("p");
   REQUIRE(Pool::Create(path, 16ull << 20).ok());
-  const int kills = EnvInt("QUIVER_KILL_POINTS", 200);
-  const uint64_t seed = uint64_t(EnvInt("QUIVER_KILL_SEED", int(std::random_device{}() & 0x7fffffff)));
+  const int kills = testing::EnvInt("QUIVER_KILL_POINTS", 200);
+  const uint64_t seed =
+      uint64_t(testing::EnvInt("QUIVER_KILL_SEED", int(std::random_device{}() & 0x7fffffff)));
   std::cout << "kill test: " << kills << " kill points, seed " << seed
             << " (replay with QUIVER_KILL_SEED=" << seed << ")\n";
   std::mt19937_64 rng(seed);
@@ -75,7 +71,8 @@ TEST_CASE("A writer killed at random moments leaves the last acknowledged state 
     usleep(useconds_t(rng() % 3000));
     kill(pid, SIGKILL);
     int rc = testing::WaitChild(pid);
-    while (testing::ReadLine(out, &line)) last_acked = std::max<uint64_t>(last_acked, std::stoull(line));
+    while (testing::ReadLine(out, &line))
+      last_acked = std::max<uint64_t>(last_acked, std::stoull(line));
     close(out);
     INFO("seed " << seed << ", kill point " << k << ", child exit " << rc);
     REQUIRE(rc == 128 + SIGKILL);

@@ -42,11 +42,6 @@ constexpr uint64_t kMiB = 1ull << 20;
 // Grow and auto-grow stop here, so images stay small (auto-grow doubles).
 constexpr uint64_t kMaxCapacity = 4 * kMiB;
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 // Images go to /dev/shm when it exists: each is written, opened, checked and
 // committed to, so msync there costs microseconds instead of milliseconds.
 std::string ScratchDir(const TempDir& dir) {
@@ -258,9 +253,9 @@ class PowerLoss {
 
 TEST_CASE("Every power-loss image of every persist point opens to a durable state",
           "[pmem][crash]") {
-  const int ops = EnvInt("QUIVER_POWER_LOSS_OPS", 300);
+  const int ops = testing::EnvInt("QUIVER_POWER_LOSS_OPS", 300);
   const uint64_t seed =
-      uint64_t(EnvInt("QUIVER_POWER_LOSS_SEED", int(std::random_device{}() & 0x7fffffff)));
+      uint64_t(testing::EnvInt("QUIVER_POWER_LOSS_SEED", int(std::random_device{}() & 0x7fffffff)));
   std::cout << "power-loss test: " << ops << " operations per engine, seed " << seed
             << " (replay with QUIVER_POWER_LOSS_SEED=" << seed << ")\n";
   uint64_t total = 0;

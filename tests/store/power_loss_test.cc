@@ -28,11 +28,6 @@ using quiver::testing::TempDir;
 
 namespace {
 
-int EnvInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
-
 std::shared_ptr<const Schema> TableSchema() {
   return std::make_shared<Schema>(std::vector<Field>{
       {"id", DataType(TypeId::kInt64), false, {}},
@@ -291,9 +286,9 @@ class StorePowerLoss {
 
 TEST_CASE("Every power-loss image of table operations opens to a committed durable state",
           "[store][crash]") {
-  const int ops = EnvInt("QUIVER_STORE_POWER_LOSS_OPS", 500);
+  const int ops = testing::EnvInt("QUIVER_STORE_POWER_LOSS_OPS", 500);
   const uint64_t seed =
-      uint64_t(EnvInt("QUIVER_POWER_LOSS_SEED", int(std::random_device{}() & 0x7fffffff)));
+      uint64_t(testing::EnvInt("QUIVER_POWER_LOSS_SEED", int(std::random_device{}() & 0x7fffffff)));
   std::cout << "store power-loss test: " << ops << " operations per engine, seed " << seed << "\n";
   auto start = std::chrono::steady_clock::now();
   uint64_t total = 0;
