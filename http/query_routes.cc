@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "columnar/ipc.h"
+#include "columnar/output_stream.h"
 #include "http/compress_internal.h"
 #include "http/server_state_internal.h"
 #include "store/exec.h"
@@ -39,12 +40,14 @@ struct Stream {
   std::shared_ptr<QueryCtx> qctx;
   std::unique_ptr<store::QueryCursor> cursor;
   std::unique_ptr<ResultWriter> writer;
-  std::unique_ptr<Compressor> comp;
+  // The bytes to the client, compressed as negotiated (set when the
+  // response is streamed); it writes into `sink` during Produce.
+  std::unique_ptr<OutputStream> out;
+  httplib::DataSink* sink = nullptr;
   std::string pending;
   bool done = false;  // the writer has ended (End or Fail)
   bool failed = false;
   bool binary = false;
-  uint64_t bytes_out = 0;
   // The unfiltered-Arrow shortcut: the table's chunks, as they lie in the
   // mapping, are the answer's record batches.
   const store::TableView* table = nullptr;
@@ -113,46 +116,41 @@ struct Stream {
     return Status::OK();
   }
 
-  bool Send(httplib::DataSink& sink, std::string_view bytes) {
-    if (comp) {
-      std::string z;
-      if (!comp->Write(bytes, &z).ok()) return false;
-      bytes_out += z.size();
-      return z.empty() || sink.write(z.data(), z.size());
-    }
-    bytes_out += bytes.size();
-    return sink.write(bytes.data(), bytes.size());
+  bool Send(httplib::DataSink& to, std::string_view bytes) {
+    sink = &to;
+    bool ok = out->Write(bytes).ok();
+    sink = nullptr;
+    return ok;
   }
 
+  // The bytes sent so far (after compression).
+  uint64_t bytes_out() const { return out ? out->bytes_out() : 0; }
+
   // One step of the chunked content provider.
-  bool Produce(httplib::DataSink& sink) {
+  bool Produce(httplib::DataSink& sink_in) {
     if (!pending.empty()) {
-      std::string out;
-      out.swap(pending);
-      if (!Send(sink, out)) {
+      std::string chunk;
+      chunk.swap(pending);
+      if (!Send(sink_in, chunk)) {
         qctx->Cancel(CancelReason::kClientGone);
         return false;
       }
       return true;
     }
     if (done) {
-      if (comp) {
-        std::string z;
-        if (comp->Finish(&z).ok() && !z.empty()) {
-          bytes_out += z.size();
-          if (!sink.write(z.data(), z.size())) return false;
-        }
-      }
-      sink.done();
+      sink = &sink_in;
+      bool ok = out->Finish().ok();
+      sink = nullptr;
+      if (!ok) return false;
+      sink_in.done();
       return true;
     }
     // Large full-scan chunks go out from the mapping without a copy (at the
     // end, or on an error, Pump below writes the marker or reports it).
-    if (full_scan && !comp && !qctx->cancel.load()) {
+    if (full_scan && out->codec() == Codec::kIdentity && !qctx->cancel.load()) {
       auto bytes = NextScanChunk();
       if (bytes.ok() && bytes->has_value()) {
-        bytes_out += (*bytes)->size();
-        if (!sink.write((*bytes)->data(), (*bytes)->size())) {
+        if (!Send(sink_in, **bytes)) {
           qctx->Cancel(CancelReason::kClientGone);
           return false;
         }
@@ -164,7 +162,7 @@ struct Stream {
     if (s.ok()) s = Pump(kStreamBytes);
     if (!s.ok()) {
       failed = true;
-      LogRequest(*state, method, target, route, remote, 200, start, bytes_out, -1, &s);
+      LogRequest(*state, method, target, route, remote, 200, start, bytes_out(), -1, &s);
       if (binary) return false;  // cut off: no end-of-stream marker
       writer->Fail(s).IgnoreError();
       done = true;
@@ -183,9 +181,9 @@ struct Stream {
     } else if (table) {
       rows = table->num_rows();
     }
-    st.metrics.bytes_sent += bytes_out;
+    st.metrics.bytes_sent += bytes_out();
     if (!failed) {
-      LogRequest(st, method, target, route, remote, success ? 200 : 499, start, bytes_out, rows);
+      LogRequest(st, method, target, route, remote, success ? 200 : 499, start, bytes_out(), rows);
     } else {
       st.metrics.Request(route, 200, MsSince(start) / 1000.0);
     }
@@ -317,13 +315,19 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
 // stream when accepted.
 void StreamResponse(ServerState& st, Call& c, const std::shared_ptr<Stream>& s, const char* ctype) {
   Encoding e = AcceptedEncoding(c.req);
-  if (e != Encoding::kIdentity && st.cfg.compress_min_bytes <= kStreamBytes) {
-    auto comp = Compressor::Make(e);
-    if (comp.ok()) {
-      s->comp = std::move(*comp);
-      c.res.set_header("Content-Encoding", EncodingName(e));
-    }
+  if (st.cfg.compress_min_bytes > kStreamBytes) e = Encoding::kIdentity;
+  Stream* raw = s.get();
+  TextSink to_client = [raw](std::string_view bytes) {
+    return raw->sink->write(bytes.data(), bytes.size()) ? Status::OK()
+                                                        : Status::Cancelled("the client went away");
+  };
+  auto out = OutputStream::Make(to_client, e);
+  if (!out.ok()) {  // this codec cannot be made here: send it uncompressed
+    e = Encoding::kIdentity;
+    out = OutputStream::Make(to_client);
   }
+  s->out = std::move(*out);
+  if (e != Encoding::kIdentity) c.res.set_header("Content-Encoding", EncodingName(e));
   c.res.set_header("Vary", "Accept-Encoding");
   c.res.status = 200;
   c.streaming = true;
