@@ -20,6 +20,7 @@
 #include "columnar/output_stream.h"
 #include "http/compress_internal.h"
 #include "http/server_state_internal.h"
+#include "store/arrow_export.h"
 #include "store/exec.h"
 
 namespace quiver::http {
@@ -51,8 +52,7 @@ struct Stream {
   // The unfiltered-Arrow shortcut: the table's chunks, as they lie in the
   // mapping, are the answer's record batches.
   const store::TableView* table = nullptr;
-  size_t next_chunk = 0;
-  bool full_scan = false;
+  std::optional<store::ArrowStreamParts> parts;  // set for the shortcut
   // Set once the response is streamed: a result cut by max_result_rows
   // then ends with the error marker in formats without a trailer.
   bool streaming = false;
@@ -64,15 +64,6 @@ struct Stream {
     if (state && qctx) state->UnregisterQuery(qctx);
   }
 
-  // The bytes of the next chunk of the full scan (nullopt after the last).
-  Result<std::optional<std::string_view>> NextScanChunk() {
-    if (next_chunk == table->num_chunks()) return std::optional<std::string_view>();
-    QUIVER_ASSIGN_OR_RETURN(auto bytes, table->ChunkBytes(next_chunk));
-    ++next_chunk;
-    return std::optional<std::string_view>(
-        std::string_view(reinterpret_cast<const char*>(bytes.first), size_t(bytes.second)));
-  }
-
   // Produces output into `pending` until it holds `limit` bytes or the
   // result is complete.
   Status Pump(size_t limit) {
@@ -81,14 +72,13 @@ struct Stream {
       // the deadline is checked here as well.
       if (Clock::now() >= qctx->deadline) qctx->Cancel(CancelReason::kTimeout);
       if (qctx->cancel.load()) return qctx->CancelledStatus();
-      if (full_scan) {
-        QUIVER_ASSIGN_OR_RETURN(auto bytes, NextScanChunk());
-        if (!bytes) {
-          pending += EndOfStreamMarker();
+      if (parts) {
+        QUIVER_ASSIGN_OR_RETURN(auto piece, parts->Next());
+        if (!piece) {
           done = true;
           break;
         }
-        pending.append(*bytes);
+        pending.append(*piece);
         continue;
       }
       auto next = cursor->Next();
@@ -147,13 +137,17 @@ struct Stream {
     }
     // Large full-scan chunks go out from the mapping without a copy (at the
     // end, or on an error, Pump below writes the marker or reports it).
-    if (full_scan && out->codec() == Codec::kIdentity && !qctx->cancel.load()) {
-      auto bytes = NextScanChunk();
-      if (bytes.ok() && bytes->has_value()) {
-        if (!Send(sink_in, **bytes)) {
+    if (parts && out->codec() == Codec::kIdentity && !qctx->cancel.load()) {
+      auto piece = parts->Next();
+      if (piece.ok() && piece->has_value()) {
+        if (!Send(sink_in, **piece)) {
           qctx->Cancel(CancelReason::kClientGone);
           return false;
         }
+        return true;
+      }
+      if (piece.ok()) {
+        done = true;
         return true;
       }
     }
@@ -280,11 +274,10 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
   if (out.format == ResultFormat::kArrow && store::IsFullScan(q) &&
       (*table)->num_rows() <= cfg.max_result_rows) {
     // The table's chunks are already the answer in Arrow IPC form.
-    s->full_scan = true;
     s->table = *table;
-    auto msg = SchemaMessage(*(*table)->schema());
-    if (!msg.ok()) return SetStatusError(c.res, msg.status()), false;
-    s->pending = std::move(*msg);
+    auto parts = store::ArrowStreamParts::Make(**table);
+    if (!parts.ok()) return SetStatusError(c.res, parts.status()), false;
+    s->parts = std::move(*parts);
     return true;
   }
   store::QueryOptions opts;
