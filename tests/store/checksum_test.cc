@@ -13,6 +13,7 @@
 #include "store/exec.h"
 #include "store/store.h"
 #include "test_util.h"
+#include "trips_data.h"
 
 using namespace quiver;
 using namespace quiver::store;
@@ -20,36 +21,8 @@ using quiver::testing::TempDir;
 
 namespace {
 
-std::shared_ptr<const Schema> TripsSchema() {
-  return std::make_shared<Schema>(std::vector<Field>{
-      {"id", DataType(TypeId::kInt64), false, {}},
-      {"fare", DataType(TypeId::kFloat64), true, {}},
-      {"city", DataType::Dictionary(TypeId::kInt32), true, {}},
-      {"note", DataType(TypeId::kUtf8), true, {}},
-  });
-}
-
-// id = i, fare = i / 2 (null every 7th), city_<i % 5>, note n<i> (null every 3rd).
-RecordBatch MakeTrips(int64_t n) {
-  RecordBatchBuilder b(TripsSchema());
-  for (int64_t i = 0; i < n; ++i) {
-    b.column(0).AppendInt(i);
-    if (i % 7 == 0) {
-      b.column(1).AppendNull();
-    } else {
-      b.column(1).AppendDouble(double(i) / 2);
-    }
-    b.column(2).AppendString("city_" + std::to_string(i % 5));
-    if (i % 3 == 0) {
-      b.column(3).AppendNull();
-    } else {
-      b.column(3).AppendString("n" + std::to_string(i));
-    }
-  }
-  auto r = b.Finish();
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+using testing::MakeTrips;
+using testing::TripsSchema;
 
 constexpr int64_t kRows = 1000;
 
@@ -62,7 +35,7 @@ std::pair<uint64_t, uint64_t> MakePool(const std::string& path, bool checksums =
   REQUIRE(store.ok());
   WriteOptions w;
   w.create_schema = TripsSchema();
-  REQUIRE((*store)->Write("trips", {MakeTrips(kRows)}, w).ok());
+  REQUIRE((*store)->Write("trips", {MakeTrips(0, kRows)}, w).ok());
   auto snap = (*store)->GetSnapshot();
   REQUIRE(snap.ok());
   const ChunkInfo& ci = (*(*snap)->table("trips"))->chunks()[0];
@@ -237,7 +210,7 @@ TEST_CASE("A pool written before checksums opens, reads, and deep-checks with a 
     // A writer of today appends checksummed chunks beside the old ones.
     auto store = Store::Open(path);
     REQUIRE(store.ok());
-    REQUIRE((*store)->Write("trips", {MakeTrips(10)}).ok());
+    REQUIRE((*store)->Write("trips", {MakeTrips(0, 10)}).ok());
   }
   CHECK(Count(path, "SELECT count(*) FROM trips") == kRows + 10);
   check = Store::Check(path, true);

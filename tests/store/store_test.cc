@@ -8,6 +8,7 @@
 
 #include "columnar/builder.h"
 #include "test_util.h"
+#include "trips_data.h"
 
 using namespace quiver;
 using namespace quiver::store;
@@ -15,31 +16,8 @@ using quiver::testing::TempDir;
 
 namespace {
 
-std::shared_ptr<const Schema> TripsSchema() {
-  return std::make_shared<Schema>(std::vector<Field>{
-      {"id", DataType(TypeId::kInt64), false, {}},
-      {"fare", DataType(TypeId::kFloat64), true, {}},
-      {"city", DataType::Dictionary(TypeId::kInt32), true, {}},
-      {"note", DataType(TypeId::kUtf8), true, {}},
-  });
-}
-
-// Rows [start, start+n): id = i, fare = i/2 (null every 7th), city_<i%5>,
-// note "n<i>" (null every 3rd).
-RecordBatch MakeTrips(int64_t start, int64_t n, std::shared_ptr<const Schema> schema = TripsSchema()) {
-  RecordBatchBuilder b(schema);
-  for (int64_t i = start; i < start + n; ++i) {
-    b.column(0).AppendInt(i);
-    if (i % 7 == 0) b.column(1).AppendNull();
-    else b.column(1).AppendDouble(double(i) / 2);
-    b.column(2).AppendString("city_" + std::to_string(i % 5));
-    if (i % 3 == 0) b.column(3).AppendNull();
-    else b.column(3).AppendString("n" + std::to_string(i));
-  }
-  auto r = b.Finish();
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+using testing::MakeTrips;
+using testing::TripsSchema;
 
 // Reads every row of a table as text "id|fare|city|note".
 std::vector<std::string> Rows(const TableView& t) {
@@ -67,7 +45,8 @@ std::vector<std::string> Rows(const TableView& t) {
 std::vector<std::string> Expected(int64_t start, int64_t n) {
   std::vector<std::string> out;
   for (int64_t i = start; i < start + n; ++i) {
-    std::string row = std::to_string(i) + "|" + (i % 7 == 0 ? "null" : std::to_string(double(i) / 2));
+    std::string row =
+        std::to_string(i) + "|" + (i % 7 == 0 ? "null" : std::to_string(double(i) / 2));
     row += "|city_" + std::to_string(i % 5) + "|" + (i % 3 == 0 ? "null" : "n" + std::to_string(i));
     out.push_back(row);
   }
@@ -171,7 +150,8 @@ TEST_CASE("An aborted write leaves the table and the pool unchanged", "[store]")
   CHECK(store->pool().Info().used_bytes == used);
   CHECK(Rows(**(*store->GetSnapshot())->table("trips")) == Expected(0, 100));
   // A failing append (wrong schema) does not disturb the writer lock either.
-  auto other = std::make_shared<Schema>(std::vector<Field>{{"x", DataType(TypeId::kInt32), true, {}}});
+  auto other =
+      std::make_shared<Schema>(std::vector<Field>{{"x", DataType(TypeId::kInt32), true, {}}});
   RecordBatchBuilder b(other);
   b.column(0).AppendInt(1);
   auto wrong = b.Finish();
@@ -233,9 +213,11 @@ TEST_CASE("Table names that are not identifiers are refused", "[store]") {
 TEST_CASE("Nulls in a non-nullable column are refused", "[store]") {
   TempDir dir;
   auto store = MustCreate(dir.file("p"));
-  auto schema = std::make_shared<Schema>(std::vector<Field>{{"id", DataType(TypeId::kInt64), false, {}}});
+  auto schema =
+      std::make_shared<Schema>(std::vector<Field>{{"id", DataType(TypeId::kInt64), false, {}}});
   REQUIRE(store->CreateTable("t", *schema).ok());
-  auto loose = std::make_shared<Schema>(std::vector<Field>{{"id", DataType(TypeId::kInt64), true, {}}});
+  auto loose =
+      std::make_shared<Schema>(std::vector<Field>{{"id", DataType(TypeId::kInt64), true, {}}});
   RecordBatchBuilder b(loose);
   b.column(0).AppendInt(1);
   b.column(0).AppendNull();
@@ -277,8 +259,7 @@ TEST_CASE("Compaction merges small chunks, keeps rows and frees the old extents"
   CHECK(check.healthy());
 }
 
-TEST_CASE("A damaged chunk is reported by a deep check and by reads, never read past",
-          "[store]") {
+TEST_CASE("A damaged chunk is reported by a deep check and by reads, never read past", "[store]") {
   TempDir dir;
   std::string path = dir.file("p");
   uint64_t chunk_offset = 0;
