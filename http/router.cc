@@ -49,10 +49,17 @@ query::TextPosition PositionOf(std::string_view text, size_t offset) {
   return p;
 }
 
-bool ConstantTimeEquals(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char d = 0;
-  for (size_t i = 0; i < a.size(); ++i) d |= static_cast<unsigned char>(a[i] ^ b[i]);
+// Compares a presented token with the secret in time that depends on the
+// presented token's length only: neither the secret's bytes nor its length
+// show in the timing (the secret is read cyclically, the length difference
+// folded into the result).
+bool ConstantTimeEquals(const std::string& presented, const std::string& secret) {
+  unsigned char d = presented.size() != secret.size() ? 1 : 0;
+  const size_t n = secret.empty() ? 1 : secret.size();
+  for (size_t i = 0; i < presented.size(); ++i) {
+    const unsigned char s = secret.empty() ? 0 : static_cast<unsigned char>(secret[i % n]);
+    d |= static_cast<unsigned char>(static_cast<unsigned char>(presented[i]) ^ s);
+  }
   return d == 0;
 }
 

@@ -1,11 +1,15 @@
 #!/bin/sh
-# Builds the libFuzzer target columnar/ipc_fuzz.cc with clang in build-fuzz
-# (ASan + UBSan) and runs it on the seed corpus for SECONDS (default 60).
-# Fails on any crash, leak or sanitizer report. New inputs found go to a
-# scratch corpus in build-fuzz, not into the checked-in seeds.
+# Builds the libFuzzer targets of columnar/ (ipc_fuzz: Arrow IPC streams and
+# files; text_fuzz: CSV/TSV and NDJSON readers) with clang in build-fuzz
+# (ASan + UBSan) and runs each on its committed seed corpus for SECONDS
+# (default 60). Fails on a crash, leak or sanitizer report, on a non-zero
+# exit of the fuzzer, and on a run with fewer than QUIVER_FUZZ_MIN_RUNS
+# executions (default 1000: a fuzzer that did not really run). New inputs go
+# to scratch corpora in build-fuzz, not into the checked-in seeds.
 # Usage: tests/columnar/run_fuzz.sh [SECONDS]
 set -eu
 seconds="${1:-60}"
+min_runs="${QUIVER_FUZZ_MIN_RUNS:-1000}"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build="$repo/build-fuzz"
@@ -21,24 +25,39 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DQUIVER_FUZZ=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
     "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" >/dev/null
 fi
-cmake --build "$build" -j"$jobs" --target ipc_fuzz
+cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz
 
-work="$build/fuzz-corpus"
 artifacts="$repo/tests/columnar/fuzz-artifacts"
-mkdir -p "$work" "$artifacts"
-log="$build/fuzz.log"
-set +e
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  "$build/columnar/ipc_fuzz" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$here/fuzz_corpus" 2>&1 | tee "$log" | tail -n 25
-status=0
-grep -qE "ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined)" "$log" && status=1
-set -e
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-[ -n "$runs" ] && echo "run_fuzz.sh: $runs executions, $rate exec/s"
-if [ "$status" -ne 0 ]; then
-  echo "run_fuzz.sh: FAILED, crash input saved under $artifacts" >&2
-  exit 1
-fi
-echo "run_fuzz.sh: no crash in ${seconds}s"
+mkdir -p "$artifacts"
+
+# run_one TARGET SEEDS: runs build-fuzz/columnar/TARGET for $seconds.
+run_one() {
+  target=$1
+  seeds=$2
+  work="$build/fuzz-corpus-$target"
+  log="$build/fuzz-$target.log"
+  mkdir -p "$work"
+  set +e
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$build/columnar/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$work" "$seeds" >"$log" 2>&1
+  rc=$?
+  set -e
+  tail -n 8 "$log"
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  echo "run_fuzz.sh: $target: ${runs:-0} executions, ${rate:-0} exec/s, exit $rc"
+  if [ "$rc" -ne 0 ] ||
+     grep -qE "ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined)" "$log"; then
+    echo "run_fuzz.sh: $target FAILED, crash input saved under $artifacts" >&2
+    exit 1
+  fi
+  if [ "${runs:-0}" -lt "$min_runs" ]; then
+    echo "run_fuzz.sh: $target ran only ${runs:-0} inputs (fewer than $min_runs)" >&2
+    exit 1
+  fi
+}
+
+run_one ipc_fuzz "$here/fuzz_corpus"
+run_one text_fuzz "$here/text_fuzz_corpus"
+echo "run_fuzz.sh: no crash in ${seconds}s per target"
