@@ -27,6 +27,7 @@
 
 #include "pmem/layout.h"
 #include "pmem/pool.h"
+#include "power_loss_driver.h"
 #include "sim_device.h"
 #include "test_util.h"
 #include "workload.h"
@@ -253,23 +254,5 @@ class PowerLoss {
 
 TEST_CASE("Every power-loss image of every persist point opens to a durable state",
           "[pmem][crash]") {
-  const int ops = testing::EnvInt("QUIVER_POWER_LOSS_OPS", 300);
-  const uint64_t seed =
-      uint64_t(testing::EnvInt("QUIVER_POWER_LOSS_SEED", int(std::random_device{}() & 0x7fffffff)));
-  std::cout << "power-loss test: " << ops << " operations per engine, seed " << seed
-            << " (replay with QUIVER_POWER_LOSS_SEED=" << seed << ")\n";
-  uint64_t total = 0;
-  auto start = std::chrono::steady_clock::now();
-  for (auto engine : {SimDevice::Engine::kMsync, SimDevice::Engine::kFlush}) {
-    TempDir dir;
-    PowerLoss run(engine, dir, seed);
-    run.Run(ops);
-    run.Report();
-    for (auto& f : run.failures()) UNSCOPED_INFO(f);
-    CHECK(run.failures().empty());
-    total += run.images();
-  }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "power-loss test: " << total << " images in " << secs << " s\n";
-  CHECK(total > uint64_t(ops) * 20);
+  testing::RunPowerLoss<PowerLoss>("power-loss test", "QUIVER_POWER_LOSS_OPS", 300, 20);
 }

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "columnar/builder.h"
+#include "power_loss_driver.h"
 #include "sim_device.h"
 #include "store/store.h"
 #include "test_util.h"
@@ -286,22 +287,6 @@ class StorePowerLoss {
 
 TEST_CASE("Every power-loss image of table operations opens to a committed durable state",
           "[store][crash]") {
-  const int ops = testing::EnvInt("QUIVER_STORE_POWER_LOSS_OPS", 500);
-  const uint64_t seed =
-      uint64_t(testing::EnvInt("QUIVER_POWER_LOSS_SEED", int(std::random_device{}() & 0x7fffffff)));
-  std::cout << "store power-loss test: " << ops << " operations per engine, seed " << seed << "\n";
-  auto start = std::chrono::steady_clock::now();
-  uint64_t total = 0;
-  for (auto engine : {SimDevice::Engine::kMsync, SimDevice::Engine::kFlush}) {
-    TempDir dir;
-    StorePowerLoss run(engine, dir, seed);
-    run.Run(ops);
-    run.Report();
-    for (auto& f : run.failures()) UNSCOPED_INFO(f);
-    CHECK(run.failures().empty());
-    total += run.images();
-  }
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "store power-loss test: " << total << " images in " << secs << " s\n";
-  CHECK(total > uint64_t(ops) * 6);
+  testing::RunPowerLoss<StorePowerLoss>("store power-loss test", "QUIVER_STORE_POWER_LOSS_OPS", 500,
+                                        6);
 }
