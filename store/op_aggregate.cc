@@ -24,7 +24,7 @@ kernels::AggKind ToAggKind(const query::BoundOutput& o) {
       return kernels::AggKind::kMax;
     case query::AggFunc::kAvg:
       return kernels::AggKind::kAvg;
-    case query::AggFunc::kNone:
+    default:  // the aggregates kernels::AggState does not hold
       break;
   }
   return kernels::AggKind::kCountStar;

@@ -227,6 +227,18 @@ const char* AggFuncName(AggFunc f) {
     case AggFunc::kMin: return "MIN";
     case AggFunc::kMax: return "MAX";
     case AggFunc::kAvg: return "AVG";
+    case AggFunc::kCountDistinct: return "COUNT";
+    case AggFunc::kStddevSamp: return "STDDEV_SAMP";
+    case AggFunc::kStddevPop: return "STDDEV_POP";
+    case AggFunc::kVarSamp: return "VAR_SAMP";
+    case AggFunc::kVarPop: return "VAR_POP";
+    case AggFunc::kMedian: return "MEDIAN";
+    case AggFunc::kQuantileCont: return "QUANTILE_CONT";
+    case AggFunc::kQuantileDisc: return "QUANTILE_DISC";
+    case AggFunc::kApproxCountDistinct: return "APPROX_COUNT_DISTINCT";
+    case AggFunc::kBoolAnd: return "BOOL_AND";
+    case AggFunc::kBoolOr: return "BOOL_OR";
+    case AggFunc::kAnyValue: return "ANY_VALUE";
   }
   return "";
 }

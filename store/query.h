@@ -128,7 +128,26 @@ inline bool ExprEquals(const ExprPtr& a, const ExprPtr& b) { return ExprEquals(a
 // The condition in canonical SQL text, e.g. `a > 1 AND (b = 'x' OR c IS NULL)`.
 std::string ToSql(const Expr& e);
 
-enum class AggFunc : uint8_t { kNone, kCount, kSum, kMin, kMax, kAvg };
+enum class AggFunc : uint8_t {
+  kNone,
+  kCount,
+  kSum,
+  kMin,
+  kMax,
+  kAvg,
+  kCountDistinct,        // COUNT(DISTINCT x)
+  kStddevSamp,           // STDDEV / STDDEV_SAMP
+  kStddevPop,            // STDDEV_POP
+  kVarSamp,              // VARIANCE / VAR_SAMP
+  kVarPop,               // VAR_POP
+  kMedian,               // MEDIAN (= QUANTILE_CONT(x, 0.5))
+  kQuantileCont,         // QUANTILE_CONT(x, q): linear interpolation
+  kQuantileDisc,         // QUANTILE_DISC(x, q): the first value whose position >= q
+  kApproxCountDistinct,  // APPROX_COUNT_DISTINCT: HyperLogLog
+  kBoolAnd,              // BOOL_AND
+  kBoolOr,               // BOOL_OR
+  kAnyValue,             // ANY_VALUE: some non-NULL value of the group
+};
 // "COUNT", "SUM", ...; "" for kNone.
 const char* AggFuncName(AggFunc f);
 

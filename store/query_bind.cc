@@ -546,8 +546,10 @@ Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::stri
       return value;
     case AggFunc::kNone:
       return input;
+    default:
+      break;
   }
-  return Status::Internal("unhandled aggregate");
+  return Status::NotSupported(std::string(AggFuncName(f)) + " is not supported yet");
 }
 
 }  // namespace
@@ -671,7 +673,7 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
   if (query.select.empty()) {
     for (size_t i = 0; i < schema.num_fields(); ++i) {
       out.outputs.push_back(
-          BoundOutput{schema.field(i).name, AggFunc::kNone, int(i), schema.field(i).type});
+          BoundOutput{schema.field(i).name, AggFunc::kNone, int(i), schema.field(i).type, 0.5, nullptr});
     }
   } else {
     for (const SelectItem& s : query.select) {

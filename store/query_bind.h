@@ -79,8 +79,17 @@ struct BoundExpr {
 struct BoundOutput {
   std::string name;  // unique within the query
   AggFunc agg = AggFunc::kNone;
-  int column = -1;   // input field; -1 only for COUNT(*)
+  // The input column: a field of the table, or (index >= the schema's field
+  // count) a computed column of the plan (an expression evaluated per
+  // morsel); -1 only for COUNT(*).
+  int column = -1;
   DataType type;     // the result's type
+  // kQuantileCont / kQuantileDisc: the fraction in [0, 1] (MEDIAN: 0.5).
+  double param = 0.5;
+  // FILTER (WHERE ...) of an aggregate: only rows where it is TRUE are
+  // aggregated (null = every row of the group). Its columns index like
+  // `column`.
+  BoundExprPtr filter;
 };
 
 struct BoundOrderKey {
