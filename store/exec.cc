@@ -13,8 +13,22 @@ namespace quiver::store {
 namespace internal {
 
 Result<ChunkColumns> Plan::Read(size_t chunk) const {
-  QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk, columns));
+  RecordBatch b;
+  if (memory) {
+    b = memory->batches[chunk];
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(b, table->ReadChunk(chunk, columns));
+  }
+  if (!computed.empty()) {
+    b.columns.resize(num_source_fields);
+    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b));
+    b.schema = input;
+  }
   return ChunkColumns(std::move(b));
+}
+
+int64_t Plan::ChunkRows(size_t chunk) const {
+  return memory ? memory->batches[chunk].num_rows : table->chunks()[chunk].rows;
 }
 
 Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {
@@ -98,31 +112,47 @@ using internal::Plan;
 using internal::Tri;
 
 bool IsFullScan(const query::Query& q) {
-  return q.select.empty() && q.where == nullptr && q.group_by.empty() && q.order_by.empty() &&
+  return q.is_simple() && q.select.empty() && q.where == nullptr && q.group_by.empty() &&
+         q.order_by.empty() &&
          !q.limit && (!q.offset || *q.offset == 0);
 }
 
 namespace {
 
-// The input fields a bound query reads: only these are validated and
-// verified in each chunk.
-void AddColumns(const query::BoundExpr& e, std::vector<bool>* used) {
-  if (e.kind == query::ExprKind::kColumn && e.column >= 0) (*used)[size_t(e.column)] = true;
-  for (const auto& a : e.args) AddColumns(*a, used);
+// The source fields a bound query reads: only these are validated and
+// verified in each chunk. Computed columns count through what they read.
+void AddColumns(const query::BoundExpr& e, const std::vector<query::BoundExprPtr>& computed,
+                size_t num_source, std::vector<bool>* used);
+
+void UseColumn(int c, const std::vector<query::BoundExprPtr>& computed, size_t num_source,
+               std::vector<bool>* used) {
+  if (c < 0) return;
+  if (size_t(c) < num_source) {
+    (*used)[size_t(c)] = true;
+  } else if (size_t(c) - num_source < computed.size()) {
+    AddColumns(*computed[size_t(c) - num_source], computed, num_source, used);
+  }
 }
 
-std::vector<size_t> ColumnsRead(const query::BoundQuery& b, size_t num_fields) {
-  std::vector<bool> used(num_fields, false);
+void AddColumns(const query::BoundExpr& e, const std::vector<query::BoundExprPtr>& computed,
+                size_t num_source, std::vector<bool>* used) {
+  if (e.kind == query::ExprKind::kColumn) UseColumn(e.column, computed, num_source, used);
+  for (const auto& a : e.args) AddColumns(*a, computed, num_source, used);
+}
+
+std::vector<size_t> ColumnsRead(const query::BoundQuery& b,
+                                const std::vector<query::BoundExprPtr>& computed,
+                                size_t num_source) {
+  std::vector<bool> used(num_source, false);
   for (const auto& o : b.outputs) {
-    if (o.column >= 0) used[size_t(o.column)] = true;
+    UseColumn(o.column, computed, num_source, &used);
+    if (o.filter) AddColumns(*o.filter, computed, num_source, &used);
   }
-  if (b.where) AddColumns(*b.where, &used);
-  for (int c : b.group_by) used[size_t(c)] = true;
-  for (const auto& k : b.order_by) {
-    if (k.column >= 0) used[size_t(k.column)] = true;
-  }
+  if (b.where) AddColumns(*b.where, computed, num_source, &used);
+  for (int c : b.group_by) UseColumn(c, computed, num_source, &used);
+  for (const auto& k : b.order_by) UseColumn(k.column, computed, num_source, &used);
   std::vector<size_t> out;
-  for (size_t c = 0; c < num_fields; ++c) {
+  for (size_t c = 0; c < num_source; ++c) {
     if (used[c]) out.push_back(c);
   }
   return out;
@@ -130,18 +160,17 @@ std::vector<size_t> ColumnsRead(const query::BoundQuery& b, size_t num_fields) {
 
 }  // namespace
 
-Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> snap,
-                                               const query::Query& q, QueryOptions options) {
-  if (snap == nullptr) return Status::Invalid("OpenQuery: no snapshot");
-  Plan plan;
-  plan.started = internal::Clock::now();
-  plan.snap = std::move(snap);
-  plan.options = options;
-  plan.threads = internal::ResolveThreads(options.threads);
-  if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
-  QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(q.table));
-  QUIVER_ASSIGN_OR_RETURN(plan.bound, query::Bind(q, *plan.table->schema()));
-  plan.columns = ColumnsRead(plan.bound, plan.table->schema()->num_fields());
+namespace internal {
+
+Result<std::unique_ptr<QueryCursor>> OpenPlanned(Plan plan, const query::Query& q) {
+  QUIVER_RETURN_NOT_OK(PreparePlan(&plan, q));
+  return RunPlan(std::move(plan));
+}
+
+Status PreparePlan(Plan* out, const query::Query& q) {
+  Plan& plan = *out;
+  QUIVER_ASSIGN_OR_RETURN(plan.bound, query::Bind(q, *plan.input));
+  plan.columns = ColumnsRead(plan.bound, plan.computed, plan.num_source_fields);
 
   // Fold a constant WHERE; prune chunks with their statistics.
   bool nothing = false;
@@ -152,13 +181,14 @@ Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> s
       nothing = true;
     }
   }
-  const auto& chunks = plan.table->chunks();
-  plan.stats.chunks_total = int64_t(chunks.size());
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    if (chunks[i].rows == 0) continue;
+  const size_t num_chunks = plan.memory ? plan.memory->batches.size() : plan.table->chunks().size();
+  plan.stats.chunks_total = int64_t(num_chunks);
+  for (size_t i = 0; i < num_chunks; ++i) {
+    if (plan.ChunkRows(i) == 0) continue;
     bool keep = !nothing;
-    if (keep && plan.bound.where) {
-      keep = internal::MayBeTrue(*plan.bound.where, chunks[i].stats, chunks[i].rows);
+    if (keep && plan.bound.where && plan.table) {
+      const auto& chunk = plan.table->chunks()[i];
+      keep = internal::MayBeTrue(*plan.bound.where, chunk.stats, chunk.rows);
     }
     if (keep) {
       plan.chunks.push_back(i);
@@ -166,11 +196,39 @@ Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> s
       plan.stats.chunks_pruned++;
     }
   }
+  return Status::OK();
+}
 
+Result<std::unique_ptr<QueryCursor>> RunPlan(Plan plan) {
   if (!plan.bound.group_by.empty()) return internal::RunGroupBy(std::move(plan));
   if (plan.bound.aggregate) return internal::RunAggregate(std::move(plan));
   if (!plan.bound.order_by.empty()) return internal::RunSorted(std::move(plan));
   return internal::OpenScan(std::move(plan));
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> snap,
+                                               const query::Query& q, QueryOptions options) {
+  if (snap == nullptr) return Status::Invalid("OpenQuery: no snapshot");
+  if (!q.is_simple()) return internal::OpenGeneral(std::move(snap), q, options);
+  Plan plan;
+  plan.started = internal::Clock::now();
+  plan.snap = std::move(snap);
+  plan.options = options;
+  plan.threads = internal::ResolveThreads(options.threads);
+  if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
+  QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(q.table));
+  // GROUP BY a select alias is the general planner's.
+  for (const std::string& g : q.group_by) {
+    if (plan.table->schema()->FieldIndex(g) >= 0) continue;
+    for (const auto& s : q.select) {
+      if (s.alias == g) return internal::OpenGeneral(plan.snap, q, options);
+    }
+  }
+  plan.input = plan.table->schema();
+  plan.num_source_fields = plan.input->num_fields();
+  return internal::OpenPlanned(std::move(plan), q);
 }
 
 Result<QueryResult> ExecuteQuery(std::shared_ptr<const Snapshot> snap, const query::Query& q,

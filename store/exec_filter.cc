@@ -130,7 +130,8 @@ Tri FoldJunction(const BoundExpr& e) {
 // ---------------------------------------------------------------------------
 
 bool IsConstant(const BoundExpr& e) {
-  if (e.kind == ExprKind::kColumn) return false;
+  // A call is evaluated by the expression evaluator, never folded here.
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kCall) return false;
   for (const auto& a : e.args) {
     if (!IsConstant(*a)) return false;
   }
@@ -185,6 +186,8 @@ Tri EvalConst(const BoundExpr& e) {
       return FoldJunction(e);
     case ExprKind::kNot:
       return TriNot(EvalConst(*e.args[0]));
+    default:  // value expressions are computed columns, never conditions
+      break;
   }
   return Tri::kNull;
 }
@@ -333,8 +336,10 @@ Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
       }
       return e.negated ? kernels::Not(m) : m;
     }
+    default:
+      break;
   }
-  return Status::Internal("unhandled expression kind");
+  return Status::Internal("a value expression reached the condition evaluator");
 }
 
 }  // namespace quiver::store::internal

@@ -29,6 +29,7 @@
 
 #include "columnar/array.h"
 #include "config/status.h"
+#include "kernels/function.h"
 #include "kernels/kernels.h"
 #include "store/exec.h"
 #include "store/query_bind.h"
@@ -149,7 +150,15 @@ inline double MsSince(Clock::time_point t0) {
 // pool pin) that `table` points into.
 struct Plan {
   std::shared_ptr<const Snapshot> snap;
+  // The source: a table of the snapshot, or an in-memory result (a subquery,
+  // a WITH query, stage A of an aggregate; see store/plan_internal.h).
   const TableView* table = nullptr;
+  std::shared_ptr<const QueryResult> memory;
+  // The fields the bound query refers to: the source's, then the computed
+  // columns (evaluated per chunk, in order, by Read).
+  std::shared_ptr<const Schema> input;
+  size_t num_source_fields = 0;
+  std::vector<query::BoundExprPtr> computed;
   query::BoundQuery bound;
   QueryOptions options;
   int threads = 1;
@@ -157,7 +166,9 @@ struct Plan {
   QueryStats stats;
   Clock::time_point started;
 
-  std::vector<size_t> columns;  // the input fields the query reads
+  std::vector<size_t> columns;  // the source fields the query reads
+  // Rows of chunk `chunk` of the source (catalog or batch; no data read).
+  int64_t ChunkRows(size_t chunk) const;
   // Chunk `chunk` with only `columns` validated and verified (the others
   // stay null in the batch).
   Result<ChunkColumns> Read(size_t chunk) const;
@@ -180,6 +191,29 @@ struct Plan {
   // chunks and rows scanned. The first error (or Cancelled) stops the scan.
   Status ScanMorsels(const MorselFn& fn);
 };
+
+// ---------------------------------------------------------------------------
+// Computed columns (expr_eval.cc) and the general planner's driver
+// (exec_general.cc).
+// ---------------------------------------------------------------------------
+
+// The value of `e` over `rows` rows of `views`.
+Result<kernels::Datum> EvalValue(const query::BoundExpr& e, const std::vector<ArrayView>& views,
+                                 int64_t rows);
+// Evaluates each computed column over `batch` and appends it.
+Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch);
+
+// Runs a query in the simple model over `plan`'s source (table or memory),
+// with plan.input / computed set: bind, prune, pick an operator.
+Result<std::unique_ptr<QueryCursor>> OpenPlanned(Plan plan, const query::Query& q);
+// OpenPlanned in two steps: bind, the columns to read and chunk pruning;
+// then the operator.
+Status PreparePlan(Plan* plan, const query::Query& q);
+Result<std::unique_ptr<QueryCursor>> RunPlan(Plan plan);
+// A query of any shape (store/plan_internal.h): WITH, subqueries, UNION ALL,
+// DISTINCT, expressions, HAVING, EXPLAIN.
+Result<std::unique_ptr<QueryCursor>> OpenGeneral(std::shared_ptr<const Snapshot> snap,
+                                                 const query::Query& q, QueryOptions options);
 
 // A result held in memory, handed out batch by batch (exec.cc).
 std::unique_ptr<QueryCursor> MakeMaterializedCursor(Plan plan, std::shared_ptr<const Schema> schema,

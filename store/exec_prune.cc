@@ -162,12 +162,9 @@ class Pruner {
         // Every match starts with `prefix`, so it is >= prefix.
         return !(r.max_bytes.compare(prefix) < 0);
       }
-      case ExprKind::kColumn:
-      case ExprKind::kLiteral:
-      case ExprKind::kNot:
+      default:  // columns, literals, NOT, value expressions: cannot rule out
         return true;
     }
-    return true;
   }
 
  private:

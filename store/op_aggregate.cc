@@ -33,7 +33,7 @@ kernels::AggKind ToAggKind(const query::BoundOutput& o) {
 // Aggregates without GROUP BY: exactly one row.
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
   const BoundQuery& q = plan.bound;
-  const Schema& in = *plan.table->schema();
+  const Schema& in = *plan.input;
   // One partial state per distinct input column, with what it must compute.
   std::vector<int> columns;
   std::vector<unsigned> needs;
@@ -64,7 +64,7 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
   std::vector<kernels::AggState> total = make_states();
   if (only_count_star && q.where == nullptr) {
     // COUNT(*) of a whole table: the catalog knows.
-    for (size_t c : plan.chunks) count_star += plan.table->chunks()[c].rows;
+    for (size_t c : plan.chunks) count_star += plan.ChunkRows(c);
   } else {
     const int workers = plan.Workers();
     std::vector<std::vector<kernels::AggState>> partial;

@@ -13,7 +13,7 @@ using query::BoundQuery;
 // GROUP BY: per-worker hash tables, merged, then ORDER BY / LIMIT on groups.
 Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   const BoundQuery& q = plan.bound;
-  const Schema& in = *plan.table->schema();
+  const Schema& in = *plan.input;
   std::vector<DataType> key_types;
   for (int c : q.group_by) key_types.push_back(in.field(size_t(c)).type);
   std::vector<int> value_cols;

@@ -27,7 +27,7 @@ namespace {
 class ScanCursor : public QueryCursor {
  public:
   explicit ScanCursor(Plan plan) : plan_(std::move(plan)) {
-    schema_ = ProjectionSchema(plan_.bound, *plan_.table->schema());
+    schema_ = ProjectionSchema(plan_.bound, *plan_.input);
     window_ = WindowFor(plan_.bound, plan_.options);
     if (window_.take == 0 && !window_.cap_is_max_rows) done_ = true;  // LIMIT 0
   }

@@ -67,7 +67,7 @@ Result<std::vector<RecordBatch>> OrderAndWindow(const std::shared_ptr<const Sche
 // with a LIMIT), concatenate, order, window.
 Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan) {
   const BoundQuery& q = plan.bound;
-  const Schema& in = *plan.table->schema();
+  const Schema& in = *plan.input;
   // Input columns needed: the outputs' then order-only ones.
   std::vector<int> needed;
   std::map<int, size_t> slot;

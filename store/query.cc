@@ -26,7 +26,8 @@ bool IsReservedWord(std::string_view word) {
   static constexpr std::string_view kWords[] = {
       "SELECT", "FROM", "WHERE", "GROUP", "BY",   "ORDER", "ASC",  "DESC",
       "NULLS",  "LIMIT", "OFFSET", "AND", "OR",   "NOT",   "BETWEEN", "IN",
-      "IS",     "NULL",  "LIKE",  "TRUE", "FALSE", "AS",   "FIRST", "LAST"};
+      "IS",     "NULL",  "LIKE",  "TRUE", "FALSE", "AS",   "FIRST", "LAST",
+      "DISTINCT", "HAVING", "UNION", "CASE", "WHEN", "THEN", "ELSE", "END", "WITH", "ILIKE"};
   for (std::string_view k : kWords) {
     if (EqualsIgnoreCase(word, k)) return true;
   }
@@ -144,7 +145,9 @@ std::optional<Value> ParseNumber(std::string_view text, bool allow_sign, std::st
 
 std::string SelectItemToSql(const SelectItem& s) {
   std::string out;
-  if (s.agg == AggFunc::kNone) {
+  if (s.expr != nullptr) {
+    out = ToSql(*s.expr);
+  } else if (s.agg == AggFunc::kNone) {
     out = QuoteIdentifier(s.column);
   } else {
     out = AggFuncName(s.agg);
@@ -158,10 +161,12 @@ std::string SelectItemToSql(const SelectItem& s) {
 
 std::string OrderItemToSql(const OrderItem& o) {
   std::string out;
-  if (o.position > 0) {
+  if (o.expr != nullptr) {
+    out = ToSql(*o.expr);
+  } else if (o.position > 0) {
     out = std::to_string(o.position);
   } else if (o.agg != AggFunc::kNone) {
-    out = SelectItemToSql(SelectItem{o.agg, o.name, ""});
+    out = SelectItemToSql(SelectItem(o.agg, o.name));
   } else {
     out = QuoteIdentifier(o.name);
   }
@@ -290,6 +295,31 @@ ExprPtr Expr::Or(std::vector<ExprPtr> args) {
   return Node(ExprKind::kOr, std::move(args));
 }
 ExprPtr Expr::Not(ExprPtr x) { return Node(ExprKind::kNot, {std::move(x)}); }
+ExprPtr Expr::Call(std::string name, std::vector<ExprPtr> args) {
+  auto e = Node(ExprKind::kCall, std::move(args));
+  e->column = std::move(name);
+  return e;
+}
+ExprPtr Expr::Cast(ExprPtr x, std::string type_name, bool try_cast) {
+  auto e = Node(ExprKind::kCast, {std::move(x)}, try_cast);
+  e->column = std::move(type_name);
+  return e;
+}
+ExprPtr Expr::Aggregate(AggFunc f, ExprPtr arg, bool distinct, ExprPtr filter) {
+  std::vector<ExprPtr> args{std::move(arg)};
+  if (filter) args.push_back(std::move(filter));
+  auto e = Node(ExprKind::kAggregate, std::move(args), distinct);
+  e->agg = f;
+  return e;
+}
+
+bool ContainsAggregate(const Expr& e) {
+  if (e.kind == ExprKind::kAggregate) return true;
+  for (const auto& a : e.args) {
+    if (a && ContainsAggregate(*a)) return true;
+  }
+  return false;
+}
 
 bool ExprEquals(const Expr* a, const Expr* b) {
   if (a == b) return true;
@@ -309,7 +339,25 @@ bool ExprEquals(const Expr* a, const Expr* b) {
     case ExprKind::kIn:
     case ExprKind::kIsNull:
     case ExprKind::kLike:
+    case ExprKind::kCase:
       if (a->negated != b->negated) return false;
+      break;
+    case ExprKind::kCall:
+    case ExprKind::kCast:
+      if (a->column != b->column || a->negated != b->negated) return false;
+      break;
+    case ExprKind::kAggregate:
+      if (a->agg != b->agg || a->negated != b->negated || a->value != b->value) return false;
+      break;
+    case ExprKind::kSubquery:
+      if (a->subquery != b->subquery &&
+          (a->subquery == nullptr || b->subquery == nullptr || !(*a->subquery == *b->subquery)))
+        return false;
+      break;
+    case ExprKind::kInterval:
+      for (int i = 0; i < 3; ++i) {
+        if (a->interval[i] != b->interval[i]) return false;
+      }
       break;
     default:
       break;
@@ -325,6 +373,7 @@ namespace {
 bool IsJunction(const Expr& e) { return e.kind == ExprKind::kAnd || e.kind == ExprKind::kOr; }
 
 void AppendSql(const Expr& e, std::string* out);
+void AppendGeneralSql(const Expr& e, std::string* out);
 
 // A child of AND, OR or NOT: junctions are parenthesised (the parser keeps
 // a parenthesised junction as one node, so the tree reads back the same).
@@ -390,6 +439,111 @@ void AppendSql(const Expr& e, std::string* out) {
       *out += "NOT ";
       AppendCondition(*e.args[0], out);
       return;
+    default:
+      AppendGeneralSql(e, out);
+      return;
+  }
+}
+
+bool IsOperatorName(const std::string& n) {
+  static const char* const kOps[] = {"+", "-", "*", "/", "//", "%", "||", "=", "<>", "<",
+                                     "<=", ">", ">="};
+  for (const char* op : kOps) {
+    if (n == op) return true;
+  }
+  return false;
+}
+
+// An operand of an operator: anything but a column, a literal or a call is
+// parenthesised, so that the text reads back as the same tree.
+void AppendOperand(const Expr& e, std::string* out) {
+  const bool bare = e.is_value() || (e.kind == ExprKind::kCall && !IsOperatorName(e.column) &&
+                                     e.column != "neg") ||
+                    e.kind == ExprKind::kAggregate || e.kind == ExprKind::kCast ||
+                    e.kind == ExprKind::kCase;
+  if (bare && !(e.kind == ExprKind::kLiteral && ValueToSql(e.value)[0] == '-')) {
+    AppendSql(e, out);
+    return;
+  }
+  *out += '(';
+  AppendSql(e, out);
+  *out += ')';
+}
+
+void AppendGeneralSql(const Expr& e, std::string* out) {
+  switch (e.kind) {
+    case ExprKind::kCall:
+      if (e.column == "neg" && e.args.size() == 1) {
+        *out += '-';
+        AppendOperand(*e.args[0], out);
+      } else if (IsOperatorName(e.column) && e.args.size() == 2) {
+        AppendOperand(*e.args[0], out);
+        *out += ' ' + e.column + ' ';
+        AppendOperand(*e.args[1], out);
+      } else {
+        *out += e.column + '(';
+        for (size_t i = 0; i < e.args.size(); ++i) {
+          if (i > 0) *out += ", ";
+          AppendSql(*e.args[i], out);
+        }
+        *out += ')';
+      }
+      return;
+    case ExprKind::kCast:
+      *out += e.negated ? "TRY_CAST(" : "CAST(";
+      AppendSql(*e.args[0], out);
+      *out += " AS " + e.column + ')';
+      return;
+    case ExprKind::kCase: {
+      *out += "CASE";
+      size_t i = 0;
+      if (e.negated) {
+        *out += ' ';
+        AppendSql(*e.args[0], out);
+        i = 1;
+      }
+      for (; i + 1 < e.args.size(); i += 2) {
+        *out += " WHEN ";
+        AppendSql(*e.args[i], out);
+        *out += " THEN ";
+        AppendSql(*e.args[i + 1], out);
+      }
+      if (i < e.args.size()) {
+        *out += " ELSE ";
+        AppendSql(*e.args[i], out);
+      }
+      *out += " END";
+      return;
+    }
+    case ExprKind::kAggregate:
+      *out += AggFuncName(e.agg);
+      *out += '(';
+      if (e.negated) *out += "DISTINCT ";
+      if (e.args.empty() || e.args[0] == nullptr) {
+        *out += '*';
+      } else {
+        AppendSql(*e.args[0], out);
+      }
+      if (e.agg == AggFunc::kQuantileCont || e.agg == AggFunc::kQuantileDisc) {
+        *out += ", " + ValueToSql(e.value);
+      }
+      *out += ')';
+      if (e.args.size() > 1 && e.args[1]) {
+        *out += " FILTER (WHERE ";
+        AppendSql(*e.args[1], out);
+        *out += ')';
+      }
+      return;
+    case ExprKind::kSubquery:
+      *out += '(' + (e.subquery ? ToSql(*e.subquery) : std::string()) + ')';
+      return;
+    case ExprKind::kInterval:
+      *out += "INTERVAL '" + std::to_string(e.interval[0]) + " months " +
+              std::to_string(e.interval[1]) + " days " + std::to_string(e.interval[2]) +
+              " microseconds'";
+      return;
+    default:
+      return;
   }
 }
 
@@ -401,14 +555,89 @@ std::string ToSql(const Expr& e) {
   return out;
 }
 
+namespace {
+bool SameQuery(const std::shared_ptr<const Query>& a, const std::shared_ptr<const Query>& b) {
+  return a == b || (a != nullptr && b != nullptr && *a == *b);
+}
+bool SameExprs(const std::vector<ExprPtr>& a, const std::vector<ExprPtr>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!ExprEquals(a[i], b[i])) return false;
+  }
+  return true;
+}
+}  // namespace
+
+namespace {
+// A condition of the original model: predicates over columns and literals.
+bool IsSimpleCondition(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kColumn:
+    case ExprKind::kLiteral:
+      return true;
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+    case ExprKind::kNot:
+      for (const auto& a : e.args) {
+        if (a == nullptr || !IsSimpleCondition(*a)) return false;
+      }
+      return true;
+    case ExprKind::kCompare:
+    case ExprKind::kBetween:
+    case ExprKind::kIn:
+    case ExprKind::kIsNull:
+    case ExprKind::kLike:
+      for (const auto& a : e.args) {
+        if (a == nullptr || !a->is_value()) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+bool Query::is_simple() const {
+  if (!with.empty() || from_query || distinct || !group_by_exprs.empty() || having ||
+      !union_all.empty() || explain != ExplainMode::kNone || table.empty())
+    return false;
+  if (where && !IsSimpleCondition(*where)) return false;
+  for (const auto& s : select) {
+    if (s.expr) return false;
+  }
+  for (const auto& o : order_by) {
+    if (o.expr) return false;
+  }
+  return true;
+}
+
 bool Query::operator==(const Query& o) const {
-  return table == o.table && select == o.select && ExprEquals(where, o.where) &&
-         group_by == o.group_by && order_by == o.order_by && limit == o.limit &&
-         offset == o.offset;
+  if (with.size() != o.with.size() || union_all.size() != o.union_all.size()) return false;
+  for (size_t i = 0; i < with.size(); ++i) {
+    if (with[i].name != o.with[i].name || !SameQuery(with[i].query, o.with[i].query)) return false;
+  }
+  for (size_t i = 0; i < union_all.size(); ++i) {
+    if (!SameQuery(union_all[i], o.union_all[i])) return false;
+  }
+  return table == o.table && SameQuery(from_query, o.from_query) && distinct == o.distinct &&
+         select == o.select && ExprEquals(where, o.where) && group_by == o.group_by &&
+         SameExprs(group_by_exprs, o.group_by_exprs) && ExprEquals(having, o.having) &&
+         order_by == o.order_by && limit == o.limit && offset == o.offset &&
+         explain == o.explain;
 }
 
 std::string ToSql(const Query& q) {
-  std::string out = "SELECT ";
+  std::string out;
+  if (q.explain != ExplainMode::kNone) {
+    out += q.explain == ExplainMode::kAnalyze ? "EXPLAIN ANALYZE " : "EXPLAIN ";
+  }
+  for (size_t i = 0; i < q.with.size(); ++i) {
+    out += i == 0 ? "WITH " : ", ";
+    out += QuoteIdentifier(q.with[i].name) + " AS (" + ToSql(*q.with[i].query) + ")";
+    if (i + 1 == q.with.size()) out += ' ';
+  }
+  out += "SELECT ";
+  if (q.distinct) out += "DISTINCT ";
   if (q.select.empty()) {
     out += '*';
   } else {
@@ -417,15 +646,25 @@ std::string ToSql(const Query& q) {
       out += internal::SelectItemToSql(q.select[i]);
     }
   }
-  out += " FROM " + QuoteIdentifier(q.table);
+  if (q.from_query) {
+    out += " FROM (" + ToSql(*q.from_query) + ") AS " + QuoteIdentifier(q.table);
+  } else if (!q.table.empty()) {
+    out += " FROM " + QuoteIdentifier(q.table);
+  }
   if (q.where) out += " WHERE " + ToSql(*q.where);
-  if (!q.group_by.empty()) {
+  if (!q.group_by.empty() || !q.group_by_exprs.empty()) {
     out += " GROUP BY ";
     for (size_t i = 0; i < q.group_by.size(); ++i) {
       if (i > 0) out += ", ";
       out += QuoteIdentifier(q.group_by[i]);
     }
+    for (size_t i = 0; i < q.group_by_exprs.size(); ++i) {
+      if (i > 0 || !q.group_by.empty()) out += ", ";
+      out += ToSql(*q.group_by_exprs[i]);
+    }
   }
+  if (q.having) out += " HAVING " + ToSql(*q.having);
+  for (const auto& u : q.union_all) out += " UNION ALL " + ToSql(*u);
   if (!q.order_by.empty()) {
     out += " ORDER BY ";
     for (size_t i = 0; i < q.order_by.size(); ++i) {

@@ -72,62 +72,6 @@ std::string ValueToSql(const Value& v);
 // The name of a literal's natural type: null, bool, int64, uint64, float64, utf8.
 const char* ValueTypeName(const Value& v);
 
-enum class ExprKind : uint8_t {
-  kColumn,   // column
-  kLiteral,  // value
-  kCompare,  // args[0] op args[1]
-  kBetween,  // args[0] [NOT] BETWEEN args[1] AND args[2]
-  kIn,       // args[0] [NOT] IN (args[1], ...); args[1..] are literals
-  kIsNull,   // args[0] IS [NOT] NULL
-  kLike,     // args[0] [NOT] LIKE args[1]
-  kAnd,      // args[0] AND args[1] AND ...  (two or more)
-  kOr,       // args[0] OR args[1] OR ...    (two or more)
-  kNot,      // NOT args[0]
-};
-
-enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
-// "=", "<>", "<", "<=", ">", ">=".
-const char* CompareOpSql(CompareOp op);
-
-struct Expr;
-// Expression trees are immutable once built and shared between copies of a
-// Query.
-using ExprPtr = std::shared_ptr<const Expr>;
-
-// One node of a WHERE expression. Operands of comparisons, BETWEEN, IN, LIKE
-// and IS NULL are columns or literals (a "value"); AND, OR and NOT take
-// conditions, which include a bare boolean column or literal.
-struct Expr {
-  ExprKind kind = ExprKind::kLiteral;
-  CompareOp op = CompareOp::kEq;  // kCompare
-  bool negated = false;           // kBetween, kIn, kIsNull, kLike: the NOT form
-  std::string column;             // kColumn
-  Value value;                    // kLiteral
-  std::vector<ExprPtr> args;
-
-  bool is_value() const { return kind == ExprKind::kColumn || kind == ExprKind::kLiteral; }
-
-  static ExprPtr Column(std::string name);
-  static ExprPtr Literal(Value v);
-  static ExprPtr Compare(CompareOp op, ExprPtr lhs, ExprPtr rhs);
-  static ExprPtr Between(ExprPtr x, ExprPtr lo, ExprPtr hi, bool negated = false);
-  static ExprPtr In(ExprPtr x, std::vector<ExprPtr> list, bool negated = false);
-  static ExprPtr IsNull(ExprPtr x, bool negated = false);
-  static ExprPtr Like(ExprPtr x, ExprPtr pattern, bool negated = false);
-  // With one argument these return it unchanged, so that a tree always reads
-  // back the same from ToSql.
-  static ExprPtr And(std::vector<ExprPtr> args);
-  static ExprPtr Or(std::vector<ExprPtr> args);
-  static ExprPtr Not(ExprPtr x);
-};
-
-// Deep structural equality (null pointers are equal to each other only).
-bool ExprEquals(const Expr* a, const Expr* b);
-inline bool ExprEquals(const ExprPtr& a, const ExprPtr& b) { return ExprEquals(a.get(), b.get()); }
-
-// The condition in canonical SQL text, e.g. `a > 1 AND (b = 'x' OR c IS NULL)`.
-std::string ToSql(const Expr& e);
-
 enum class AggFunc : uint8_t {
   kNone,
   kCount,
@@ -151,14 +95,107 @@ enum class AggFunc : uint8_t {
 // "COUNT", "SUM", ...; "" for kNone.
 const char* AggFuncName(AggFunc f);
 
+struct Query;
+
+enum class ExprKind : uint8_t {
+  kColumn,   // column
+  kLiteral,  // value
+  kCompare,  // args[0] op args[1]
+  kBetween,  // args[0] [NOT] BETWEEN args[1] AND args[2]
+  kIn,       // args[0] [NOT] IN (args[1], ...); args[1..] are literals
+  kIsNull,   // args[0] IS [NOT] NULL
+  kLike,     // args[0] [NOT] LIKE args[1]
+  kAnd,      // args[0] AND args[1] AND ...  (two or more)
+  kOr,       // args[0] OR args[1] OR ...    (two or more)
+  kNot,      // NOT args[0]
+  // The general expression forms (SQL expressions beyond conditions):
+  kCall,      // function or operator `name`(args...): "+", "lower", "case_when", ...
+  kCast,      // CAST(args[0] AS type_name); negated = TRY_CAST
+  kCase,      // CASE: args = [when1, then1, when2, then2, ..., else?]; `negated`
+              // marks a simple CASE (`CASE x WHEN ...`) whose operand is args[0]
+  kAggregate, // aggregate `agg`(args[0]) [FILTER (WHERE args[1])]; COUNT(*)
+              // has no args[0] (a null pointer); `negated` = DISTINCT
+  kSubquery,  // (SELECT ...): a scalar subquery, or the list of IN (SELECT ...)
+  kInterval,  // INTERVAL literal: months, days, micros in `interval`
+};
+
+enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+// "=", "<>", "<", "<=", ">", ">=".
+const char* CompareOpSql(CompareOp op);
+
+struct Expr;
+// Expression trees are immutable once built and shared between copies of a
+// Query.
+using ExprPtr = std::shared_ptr<const Expr>;
+
+// One node of a WHERE expression. Operands of comparisons, BETWEEN, IN, LIKE
+// and IS NULL are columns or literals (a "value"); AND, OR and NOT take
+// conditions, which include a bare boolean column or literal.
+struct Expr {
+  ExprKind kind = ExprKind::kLiteral;
+  CompareOp op = CompareOp::kEq;  // kCompare
+  bool negated = false;           // kBetween, kIn, kIsNull, kLike: the NOT form
+  std::string column;             // kColumn; kCall: the function name (lower
+                                  // case); kCast: the type name as written
+  Value value;                    // kLiteral; kAggregate: the quantile fraction
+  std::vector<ExprPtr> args;
+  AggFunc agg = AggFunc::kNone;   // kAggregate
+  std::shared_ptr<const Query> subquery;  // kSubquery
+  int64_t interval[3] = {0, 0, 0};        // kInterval: months, days, microseconds
+
+  bool is_value() const { return kind == ExprKind::kColumn || kind == ExprKind::kLiteral; }
+
+  static ExprPtr Column(std::string name);
+  static ExprPtr Literal(Value v);
+  static ExprPtr Compare(CompareOp op, ExprPtr lhs, ExprPtr rhs);
+  static ExprPtr Between(ExprPtr x, ExprPtr lo, ExprPtr hi, bool negated = false);
+  static ExprPtr In(ExprPtr x, std::vector<ExprPtr> list, bool negated = false);
+  static ExprPtr IsNull(ExprPtr x, bool negated = false);
+  static ExprPtr Like(ExprPtr x, ExprPtr pattern, bool negated = false);
+  // With one argument these return it unchanged, so that a tree always reads
+  // back the same from ToSql.
+  static ExprPtr And(std::vector<ExprPtr> args);
+  static ExprPtr Or(std::vector<ExprPtr> args);
+  static ExprPtr Not(ExprPtr x);
+  static ExprPtr Call(std::string name, std::vector<ExprPtr> args);
+  static ExprPtr Cast(ExprPtr x, std::string type_name, bool try_cast = false);
+  static ExprPtr Aggregate(AggFunc f, ExprPtr arg, bool distinct = false, ExprPtr filter = nullptr);
+};
+
+// True when `e` holds an aggregate call anywhere (outside subqueries).
+bool ContainsAggregate(const Expr& e);
+
+// Deep structural equality (null pointers are equal to each other only).
+bool ExprEquals(const Expr* a, const Expr* b);
+inline bool ExprEquals(const ExprPtr& a, const ExprPtr& b) { return ExprEquals(a.get(), b.get()); }
+
+// The condition in canonical SQL text, e.g. `a > 1 AND (b = 'x' OR c IS NULL)`.
+std::string ToSql(const Expr& e);
+
+
+
 // One entry of the select list: a column, or an aggregate of a column, or
 // COUNT(*) (agg kCount with an empty column).
+// The simple forms keep `agg` and `column` (so that their canonical text and
+// JSON stay as they were); anything else is an expression in `expr`.
 struct SelectItem {
+  SelectItem() = default;
+  SelectItem(AggFunc a, std::string col, std::string as = {})
+      : agg(a), column(std::move(col)), alias(std::move(as)) {}
+
   AggFunc agg = AggFunc::kNone;
   std::string column;
   std::string alias;  // empty = none
+  ExprPtr expr;       // set: the item is this expression (agg/column unused)
+  // With agg (the planner's lowered form of a general aggregate): FILTER
+  // (WHERE filter), and the fraction of QUANTILE_CONT / QUANTILE_DISC.
+  ExprPtr filter;
+  double param = 0.5;
 
-  bool operator==(const SelectItem&) const = default;
+  bool operator==(const SelectItem& o) const {
+    return agg == o.agg && column == o.column && alias == o.alias && ExprEquals(expr, o.expr) &&
+           ExprEquals(filter, o.filter) && param == o.param;
+  }
 };
 
 enum class NullOrder : uint8_t { kDefault, kFirst, kLast };
@@ -167,24 +204,52 @@ enum class NullOrder : uint8_t { kDefault, kFirst, kLast };
 // a select alias, an output column or a table column, or an aggregate that
 // is in the select list (`ORDER BY COUNT(*) DESC`); resolved by Bind.
 struct OrderItem {
+  OrderItem() = default;
+  OrderItem(std::string n, int64_t pos, bool desc, NullOrder no, AggFunc a = AggFunc::kNone)
+      : name(std::move(n)), position(pos), descending(desc), nulls(no), agg(a) {}
+
   std::string name;      // used when position == 0; with agg, its column
   int64_t position = 0;  // 1-based; 0 = by name
   bool descending = false;
   NullOrder nulls = NullOrder::kDefault;
   AggFunc agg = AggFunc::kNone;  // with agg, an empty `name` means COUNT(*)
+  ExprPtr expr;                  // set: order by this expression instead
 
-  bool operator==(const OrderItem&) const = default;
+  bool operator==(const OrderItem& o) const {
+    return name == o.name && position == o.position && descending == o.descending &&
+           nulls == o.nulls && agg == o.agg && ExprEquals(expr, o.expr);
+  }
 };
 
+// A named subquery: a WITH entry, or FROM (SELECT ...) AS name.
+struct NamedQuery {
+  std::string name;
+  std::shared_ptr<const Query> query;
+};
+
+enum class ExplainMode : uint8_t { kNone, kPlan, kAnalyze };
+
 struct Query {
-  std::string table;
+  std::vector<NamedQuery> with;    // WITH name AS (SELECT ...), ...
+  std::string table;               // FROM table (or a WITH name)
+  std::shared_ptr<const Query> from_query;  // FROM (SELECT ...) [AS alias]: table = alias
+  bool distinct = false;           // SELECT DISTINCT
   std::vector<SelectItem> select;  // empty = SELECT *
   ExprPtr where;                   // null = no WHERE
-  std::vector<std::string> group_by;
+  std::vector<std::string> group_by;  // plain column names
+  // GROUP BY items that are not plain names (expressions, ordinals, aliases
+  // are names too); kept apart so that the simple form reads as before.
+  std::vector<ExprPtr> group_by_exprs;
+  ExprPtr having;                  // null = no HAVING
   std::vector<OrderItem> order_by;
   std::optional<int64_t> limit;   // >= 0
   std::optional<int64_t> offset;  // >= 0
+  std::vector<std::shared_ptr<const Query>> union_all;  // ... UNION ALL SELECT ...
+  ExplainMode explain = ExplainMode::kNone;
 
+  // True when only a table, select, where, group_by, order_by, limit and
+  // offset are used (the original query model).
+  bool is_simple() const;
   bool operator==(const Query& o) const;
 };
 

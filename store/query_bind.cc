@@ -514,8 +514,10 @@ Result<BoundExprPtr> Binder::BindCondition(const Expr& e, int depth) {
       }
       return BoundExprPtr(std::move(node));
     }
+    default:
+      return Status::Invalid("the condition " + ToSql(e) +
+                             " needs the query planner (store/plan_internal.h)");
   }
-  return Status::Internal("unhandled expression kind");
 }
 
 std::string AggOutputName(const SelectItem& s) {
@@ -689,6 +691,15 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
             o.type, AggregateType(s.agg, schema.field(size_t(o.column)).type, s.column));
       }
       o.name = !s.alias.empty() ? s.alias : s.agg == AggFunc::kNone ? s.column : AggOutputName(s);
+      if (s.expr) {
+        return Status::Invalid("expression " + ToSql(*s.expr) +
+                               " in the select list needs the query planner (store/plan_internal.h)");
+      }
+      o.param = s.param;
+      if (s.filter) {
+        if (s.agg == AggFunc::kNone) return Status::Invalid("FILTER needs an aggregate");
+        QUIVER_ASSIGN_OR_RETURN(o.filter, binder.BindCondition(*s.filter, 0));
+      }
       out.outputs.push_back(std::move(o));
     }
   }
@@ -746,7 +757,8 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
         if (o.agg == item.agg && column == item.name) key.output = int(i);
       }
       if (key.output < 0) {
-        return Status::Invalid("ORDER BY " + internal::SelectItemToSql({item.agg, item.name, ""}) +
+        return Status::Invalid("ORDER BY " +
+                               internal::SelectItemToSql(SelectItem(item.agg, item.name)) +
                                " must also appear in the select list");
       }
     } else {

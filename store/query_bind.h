@@ -32,6 +32,7 @@
 
 #include "columnar/types.h"
 #include "config/status.h"
+#include "kernels/function.h"
 #include "store/query.h"
 
 namespace quiver::query {
@@ -73,6 +74,10 @@ struct BoundExpr {
   // kLike: utf8 (or binary). kIsNull and junctions: unused.
   DataType operand_type;
   std::vector<BoundExprPtr> args;
+  // kCall: the function, bound to the argument types (a value expression:
+  // operators, functions, CASE as "case_when", CAST). Only computed columns
+  // (store/plan_internal.h) hold kCall nodes; conditions never do.
+  kernels::BoundFunctionPtr fn;
 };
 
 // One output column of the result, in select-list order.

@@ -459,6 +459,7 @@ json ExprToJson(const Expr& e) {
     case ExprKind::kAnd: op = "and"; break;
     case ExprKind::kOr: op = "or"; break;
     case ExprKind::kNot: op = "not"; break;
+    default: return json(ToSql(e));  // the general forms in their SQL spelling
   }
   json args = json::array();
   if (e.kind == ExprKind::kIn) {

@@ -286,10 +286,8 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
        "syntax error at line 1, column 25: expected OFFSET or end of query, found 'LIMIT'"},
       {"SELECT a FROM t;;", "syntax error at line 1, column 17: expected WHERE, GROUP BY, ORDER "
                             "BY, LIMIT, OFFSET or end of query, found ';'"},
-      {"SELECT median(a) FROM t", "syntax error at line 1, column 8: unknown aggregate function "
-                                  "'median' (expected COUNT, SUM, MIN, MAX or AVG)"},
       {"SELECT sum(*) FROM t",
-       "syntax error at line 1, column 12: expected column name, found '*'"},
+       "syntax error at line 1, column 8: only COUNT takes '*'"},
       {"SELECT count(a FROM t", "syntax error at line 1, column 16: expected ')', found 'FROM'"},
       {"SELECT a AS FROM t",
        "syntax error at line 1, column 13: expected alias after AS, found 'FROM'"},
@@ -311,8 +309,6 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
        "syntax error at line 1, column 27: integer out of range: 18446744073709551616"},
       {"SELECT a FROM t WHERE a = -9223372036854775809",
        "syntax error at line 1, column 27: integer out of range: -9223372036854775809"},
-      {"SELECT a FROM t WHERE a = - 'x'",
-       "syntax error at line 1, column 27: expected a column, a literal or '(', found '-'"},
       {"SELECT a FROM t WHERE (a = 1", "syntax error at line 1, column 29: expected ')', found end "
                                        "of input"},
       {"SELECT a FROM t WHERE a = 1)", "syntax error at line 1, column 28: expected AND, OR, GROUP "
@@ -321,18 +317,10 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
        "syntax error at line 1, column 35: expected AND, found 'OR'"},
       {"SELECT a FROM t WHERE a IN 1", "syntax error at line 1, column 28: expected '(', found '1'"},
       {"SELECT a FROM t WHERE a IN ()",
-       "syntax error at line 1, column 29: expected a literal in the IN list, found ')'"},
-      {"SELECT a FROM t WHERE a IN (b)",
-       "syntax error at line 1, column 29: expected a literal in the IN list, found 'b'"},
+       "syntax error at line 1, column 29: expected a column, a literal or '(', found ')'"},
       {"SELECT a FROM t WHERE a IS 1", "syntax error at line 1, column 28: expected NULL, found '1'"},
       {"SELECT a FROM t WHERE a NOT 1", "syntax error at line 1, column 25: expected AND, OR, GROUP "
                                         "BY, ORDER BY, LIMIT, OFFSET or end of query, found 'NOT'"},
-      {"SELECT a FROM t WHERE (a = 1) = TRUE",
-       "syntax error at line 1, column 31: the left side of '=' must be a column or a literal, not "
-       "a condition"},
-      {"SELECT a FROM t WHERE a = (b > 1)",
-       "syntax error at line 1, column 27: the right side of '=' must be a column or a literal, "
-       "not a condition"},
       {"SELECT a FROM t WHERE a = 1 = 2", "syntax error at line 1, column 29: expected AND, OR, "
                                           "GROUP BY, ORDER BY, LIMIT, OFFSET or end of query, "
                                           "found '='"},
@@ -386,9 +374,8 @@ TEST_CASE("ORDER BY may name an aggregate of the select list", "[store]") {
   CHECK(q.order_by[1] == OrderItem{"fare", 0, false, NullOrder::kFirst, AggFunc::kAvg});
   CHECK(ToSql(q) == "SELECT city, COUNT(*), AVG(fare) FROM t GROUP BY city "
                     "ORDER BY COUNT(*) DESC, AVG(fare) NULLS FIRST");
-  CHECK(ErrorOf(ParseSql("SELECT a FROM t ORDER BY median(a)")) ==
-        "syntax error at line 1, column 26: unknown aggregate function 'median' (expected COUNT, "
-        "SUM, MIN, MAX or AVG)");
+  // Any aggregate or expression parses; the planner decides whether it fits.
+  CHECK(ParseSql("SELECT a FROM t ORDER BY median(a)").ok());
   auto order = ParseOrderBy("count(*) desc");
   REQUIRE(order.ok());
   CHECK((*order)[0].agg == AggFunc::kCount);

@@ -1,0 +1,410 @@
+// The general query driver: WITH, subqueries, UNION ALL, DISTINCT, the two
+// stages of store/plan_internal.h, and EXPLAIN.
+#include <cstdio>
+#include <map>
+
+#include "columnar/builder.h"
+#include "columnar/civil_time.h"
+#include "store/exec_internal.h"
+#include "store/plan_internal.h"
+
+namespace quiver::store::internal {
+
+using query::Expr;
+using query::ExprKind;
+using query::ExprPtr;
+using query::Query;
+using query::Value;
+
+namespace {
+
+using Tables = std::map<std::string, std::shared_ptr<const QueryResult>>;
+
+struct Context {
+  std::shared_ptr<const Snapshot> snap;
+  QueryOptions options;
+  Tables ctes;
+  std::vector<std::string>* explain = nullptr;  // EXPLAIN: lines of the plan
+  bool analyze = false;
+};
+
+// Adds the table scan's figures of an earlier stage to the final cursor's.
+class StagedCursor : public QueryCursor {
+ public:
+  StagedCursor(std::unique_ptr<QueryCursor> inner, QueryStats first)
+      : inner_(std::move(inner)), first_(first) {}
+  const std::shared_ptr<const Schema>& schema() const override { return inner_->schema(); }
+  Result<std::optional<RecordBatch>> Next() override { return inner_->Next(); }
+  const QueryStats& stats() const override {
+    stats_ = inner_->stats();
+    stats_.chunks_total = first_.chunks_total;
+    stats_.chunks_pruned = first_.chunks_pruned;
+    stats_.chunks_scanned = first_.chunks_scanned;
+    stats_.rows_scanned = first_.rows_scanned;
+    stats_.elapsed_ms += first_.elapsed_ms;
+    return stats_;
+  }
+  bool truncated() const override { return inner_->truncated(); }
+  const query::BoundQuery& bound() const override { return inner_->bound(); }
+
+ private:
+  std::unique_ptr<QueryCursor> inner_;
+  QueryStats first_;
+  mutable QueryStats stats_;
+};
+
+Result<std::shared_ptr<const QueryResult>> Collect(QueryCursor& cursor) {
+  auto r = std::make_shared<QueryResult>();
+  r->schema = cursor.schema();
+  for (;;) {
+    QUIVER_ASSIGN_OR_RETURN(std::optional<RecordBatch> b, cursor.Next());
+    if (!b) break;
+    r->num_rows += b->num_rows;
+    r->batches.push_back(std::move(*b));
+  }
+  r->truncated = cursor.truncated();
+  r->stats = cursor.stats();
+  return std::shared_ptr<const QueryResult>(std::move(r));
+}
+
+Result<std::unique_ptr<QueryCursor>> Open(Context& ctx, const Query& q);
+
+Result<std::shared_ptr<const QueryResult>> RunToMemory(Context& ctx, const Query& q) {
+  Context inner = ctx;
+  inner.options.max_rows = -1;  // the cap applies to the outer result only
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> c, Open(inner, q));
+  return Collect(*c);
+}
+
+// A result value as a query literal (dates and timestamps as their text,
+// which the binder casts back where they are compared).
+Value ValueOf(const kernels::Scalar& s) {
+  using K = kernels::Scalar::Kind;
+  switch (s.kind()) {
+    case K::kBool: return Value(s.bool_value());
+    case K::kInt64: return Value(s.int64_value());
+    case K::kUInt64: return Value(s.uint64_value());
+    case K::kDouble: return Value(s.double_value());
+    case K::kString: return Value(s.string_value());
+    case K::kDate32: {
+      int64_t y;
+      unsigned m, d;
+      CivilFromDays(s.int64_value(), &y, &m, &d);
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+      return Value(std::string(buf));
+    }
+    case K::kTimestamp: {
+      const int64_t per = UnitsPerSecond(s.unit());
+      int64_t v = s.int64_value();
+      int64_t secs = v / per, frac = v % per;
+      if (frac < 0) {
+        frac += per;
+        --secs;
+      }
+      int64_t days = secs / 86400, rem = secs % 86400;
+      if (rem < 0) {
+        rem += 86400;
+        --days;
+      }
+      int64_t y;
+      unsigned m, d;
+      CivilFromDays(days, &y, &m, &d);
+      char buf[64];
+      int n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u %02d:%02d:%02d",
+                            static_cast<long long>(y), m, d, int(rem / 3600), int(rem / 60 % 60),
+                            int(rem % 60));
+      std::string text(buf, size_t(n));
+      if (frac != 0) {
+        std::snprintf(buf, sizeof(buf), ".%0*lld", UnitDigits(s.unit()),
+                      static_cast<long long>(frac));
+        text += buf;
+      }
+      return Value(text);
+    }
+    default: return Value();
+  }
+}
+
+// Runs the subqueries in `e` and puts their values in their place.
+Result<ExprPtr> Substitute(Context& ctx, const ExprPtr& e) {
+  if (e == nullptr) return e;
+  if (e->kind == ExprKind::kSubquery) {
+    QUIVER_ASSIGN_OR_RETURN(auto r, RunToMemory(ctx, *e->subquery));
+    if (r->schema->num_fields() != 1) {
+      return Status::Invalid("a scalar subquery must return one column, not " +
+                             std::to_string(r->schema->num_fields()));
+    }
+    if (r->num_rows > 1) {
+      return Status::Invalid("a scalar subquery returned more than one row (" +
+                             std::to_string(r->num_rows) + ")");
+    }
+    for (const auto& b : r->batches) {
+      if (b.num_rows == 0) continue;
+      ColumnViews v(b);
+      return Expr::Literal(ValueOf(kernels::ValueAt(v[0], 0)));
+    }
+    return Expr::Literal(Value());
+  }
+  auto copy = std::make_shared<Expr>(*e);
+  if (e->kind == ExprKind::kIn && e->args.size() == 2 && e->args[1] &&
+      e->args[1]->kind == ExprKind::kSubquery) {
+    QUIVER_ASSIGN_OR_RETURN(auto r, RunToMemory(ctx, *e->args[1]->subquery));
+    if (r->schema->num_fields() != 1) {
+      return Status::Invalid("the subquery of IN must return one column, not " +
+                             std::to_string(r->schema->num_fields()));
+    }
+    QUIVER_ASSIGN_OR_RETURN(ExprPtr x, Substitute(ctx, e->args[0]));
+    copy->args = {x};
+    for (const auto& b : r->batches) {
+      ColumnViews v(b);
+      for (int64_t i = 0; i < b.num_rows; ++i) {
+        copy->args.push_back(Expr::Literal(ValueOf(kernels::ValueAt(v[0], i))));
+      }
+    }
+    if (copy->args.size() == 1) {  // x IN (empty set) is FALSE, even for NULL x
+      return Expr::Literal(Value(e->negated));
+    }
+    return ExprPtr(std::move(copy));
+  }
+  for (auto& a : copy->args) {
+    QUIVER_ASSIGN_OR_RETURN(a, Substitute(ctx, a));
+  }
+  return ExprPtr(std::move(copy));
+}
+
+Status SubstituteAll(Context& ctx, Query* q) {
+  for (auto& s : q->select) {
+    QUIVER_ASSIGN_OR_RETURN(s.expr, Substitute(ctx, s.expr));
+  }
+  QUIVER_ASSIGN_OR_RETURN(q->where, Substitute(ctx, q->where));
+  QUIVER_ASSIGN_OR_RETURN(q->having, Substitute(ctx, q->having));
+  for (auto& g : q->group_by_exprs) {
+    QUIVER_ASSIGN_OR_RETURN(g, Substitute(ctx, g));
+  }
+  for (auto& o : q->order_by) {
+    QUIVER_ASSIGN_OR_RETURN(o.expr, Substitute(ctx, o.expr));
+  }
+  return Status::OK();
+}
+
+std::shared_ptr<const QueryResult> OneEmptyRow() {
+  auto r = std::make_shared<QueryResult>();
+  r->schema = std::make_shared<const Schema>();
+  RecordBatch b;
+  b.schema = r->schema;
+  b.num_rows = 1;
+  r->batches.push_back(std::move(b));
+  r->num_rows = 1;
+  return r;
+}
+
+std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool memory) {
+  std::string line = memory ? "scan in-memory result" : "scan table " + q.table;
+  line += ": " + std::to_string(plan.stats.chunks_total) + " chunks, " +
+          std::to_string(plan.stats.chunks_pruned) + " pruned by statistics; columns read:";
+  const Schema& in = *plan.input;
+  for (size_t c : plan.columns) line += " " + in.field(c).name;
+  line += "; threads " + std::to_string(plan.threads);
+  if (!p.computed.empty()) {
+    line += "\n  compute:";
+    for (size_t i = 0; i < p.computed.size(); ++i) {
+      line += " " + in.field(p.num_source_fields + i).name + ":" +
+              in.field(p.num_source_fields + i).type.ToString();
+    }
+  }
+  if (p.simple.where) line += "\n  filter: " + query::ToSql(*p.simple.where);
+  const auto& b = plan.bound;
+  if (!b.group_by.empty()) {
+    line += "\n  hash group by " + std::to_string(b.group_by.size()) + " key(s), " +
+            std::to_string(b.outputs.size()) + " output(s)";
+  } else if (b.aggregate) {
+    line += "\n  aggregate (one row)";
+  } else if (!b.order_by.empty()) {
+    line += b.limit ? "\n  top-k " + std::to_string(*b.limit + b.offset) : "\n  sort";
+  } else {
+    line += "\n  project " + std::to_string(b.outputs.size()) + " column(s)";
+  }
+  if (b.limit) line += "\n  limit " + std::to_string(*b.limit);
+  if (b.offset) line += " offset " + std::to_string(b.offset);
+  return line;
+}
+
+// Runs `q` over one source: a table or an in-memory result.
+Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
+                                              const TableView* table,
+                                              std::shared_ptr<const QueryResult> memory) {
+  std::shared_ptr<const Schema> schema = table ? table->schema() : memory->schema;
+  QUIVER_ASSIGN_OR_RETURN(StagePlan stages, PlanStages(q, schema));
+  Plan plan;
+  plan.started = Clock::now();
+  plan.snap = ctx.snap;
+  plan.options = ctx.options;
+  if (stages.post) plan.options.max_rows = -1;
+  plan.threads = ResolveThreads(ctx.options.threads);
+  if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
+  plan.table = table;
+  plan.memory = memory;
+  plan.input = stages.schema;
+  plan.num_source_fields = stages.num_source_fields;
+  plan.computed = stages.computed;
+  QUIVER_RETURN_NOT_OK(PreparePlan(&plan, stages.simple));
+  if (ctx.explain) {
+    ctx.explain->push_back(Describe(stages.simple, stages, plan, memory != nullptr));
+    if (!ctx.analyze && !stages.post) {
+      // EXPLAIN alone: nothing runs but what a later stage needs to plan.
+      auto schema = plan.input;
+      return MakeMaterializedCursor(std::move(plan), schema, {}, false);
+    }
+  }
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> cursor, RunPlan(std::move(plan)));
+  if (!stages.post) return cursor;
+  QUIVER_ASSIGN_OR_RETURN(auto first, Collect(*cursor));
+  Query post = *stages.post;
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> second,
+                          OpenOver(ctx, post, nullptr, first));
+  return std::unique_ptr<QueryCursor>(new StagedCursor(std::move(second), first->stats));
+}
+
+Result<std::shared_ptr<const QueryResult>> UnionAll(Context& ctx, const Query& q) {
+  std::vector<Query> branches;
+  Query head = q;
+  head.union_all.clear();
+  head.order_by.clear();
+  head.limit.reset();
+  head.offset.reset();
+  branches.push_back(std::move(head));
+  for (const auto& b : q.union_all) branches.push_back(*b);
+  auto all = std::make_shared<QueryResult>();
+  for (size_t i = 0; i < branches.size(); ++i) {
+    QUIVER_ASSIGN_OR_RETURN(auto r, RunToMemory(ctx, branches[i]));
+    if (i == 0) {
+      all->schema = r->schema;
+    } else {
+      const Schema& a = *all->schema;
+      const Schema& b = *r->schema;
+      if (a.num_fields() != b.num_fields()) {
+        return Status::Invalid("UNION ALL branch " + std::to_string(i + 1) + " has " +
+                               std::to_string(b.num_fields()) + " columns; the first has " +
+                               std::to_string(a.num_fields()));
+      }
+      for (size_t c = 0; c < a.num_fields(); ++c) {
+        if (!(ResultType(a.field(c).type) == ResultType(b.field(c).type))) {
+          return Status::TypeError("UNION ALL column " + std::to_string(c + 1) + " is " +
+                                   a.field(c).type.ToString() + " in the first branch and " +
+                                   b.field(c).type.ToString() + " in branch " +
+                                   std::to_string(i + 1) + "; CAST one of them");
+        }
+      }
+    }
+    for (RecordBatch batch : r->batches) {
+      batch.schema = all->schema;
+      all->num_rows += batch.num_rows;
+      all->batches.push_back(std::move(batch));
+    }
+  }
+  return std::shared_ptr<const QueryResult>(std::move(all));
+}
+
+Result<std::unique_ptr<QueryCursor>> Open(Context& parent, const Query& in) {
+  Context ctx = parent;
+  for (const auto& w : in.with) {
+    QUIVER_ASSIGN_OR_RETURN(auto r, RunToMemory(ctx, *w.query));
+    ctx.ctes[w.name] = r;
+  }
+  Query q = in;
+  q.with.clear();
+  q.explain = query::ExplainMode::kNone;
+  QUIVER_RETURN_NOT_OK(SubstituteAll(ctx, &q));
+
+  if (!q.union_all.empty() || q.distinct) {
+    std::shared_ptr<const QueryResult> rows;
+    Query outer;
+    outer.table = q.table;
+    if (!q.union_all.empty()) {
+      QUIVER_ASSIGN_OR_RETURN(rows, UnionAll(ctx, q));
+    } else {
+      Query inner = q;
+      inner.distinct = false;
+      inner.order_by.clear();
+      inner.limit.reset();
+      inner.offset.reset();
+      QUIVER_ASSIGN_OR_RETURN(rows, RunToMemory(ctx, inner));
+      for (const Field& f : rows->schema->fields()) {
+        query::SelectItem s;
+        s.column = f.name;
+        outer.select.push_back(s);
+        outer.group_by.push_back(f.name);
+      }
+    }
+    outer.order_by = q.order_by;
+    outer.limit = q.limit;
+    outer.offset = q.offset;
+    return OpenOver(ctx, outer, nullptr, rows);
+  }
+  if (q.from_query) {
+    QUIVER_ASSIGN_OR_RETURN(auto rows, RunToMemory(ctx, *q.from_query));
+    return OpenOver(ctx, q, nullptr, rows);
+  }
+  if (auto it = ctx.ctes.find(q.table); it != ctx.ctes.end()) {
+    return OpenOver(ctx, q, nullptr, it->second);
+  }
+  if (q.table.empty()) return OpenOver(ctx, q, nullptr, OneEmptyRow());
+  QUIVER_ASSIGN_OR_RETURN(const TableView* table, ctx.snap->table(q.table));
+  return OpenOver(ctx, q, table, nullptr);
+}
+
+// EXPLAIN: the plan as rows of one utf8 column "plan"; EXPLAIN ANALYZE runs
+// the query and adds what each stage did.
+Result<std::unique_ptr<QueryCursor>> OpenExplain(Context& ctx, const Query& q) {
+  std::vector<std::string> lines;
+  Context c = ctx;
+  c.explain = &lines;
+  c.analyze = q.explain == query::ExplainMode::kAnalyze;
+  const auto t0 = Clock::now();
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> cursor, Open(c, q));
+  if (c.analyze) {
+    QUIVER_ASSIGN_OR_RETURN(auto r, Collect(*cursor));
+    const QueryStats& s = r->stats;
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  "analyze: %lld rows returned, %lld rows scanned in %lld chunks, %.3f ms",
+                  static_cast<long long>(r->num_rows), static_cast<long long>(s.rows_scanned),
+                  static_cast<long long>(s.chunks_scanned), MsSince(t0));
+    lines.push_back(buf);
+  }
+  auto schema = std::make_shared<const Schema>(
+      std::vector<Field>{Field{"plan", DataType(TypeId::kUtf8), false, {}}});
+  ArrayBuilder builder{DataType(TypeId::kUtf8)};
+  int64_t rows = 0;
+  for (const std::string& text : lines) {
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      builder.AppendString(std::string_view(text).substr(start, nl - start));
+      ++rows;
+      start = nl + 1;
+    }
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto col, builder.Finish());
+  RecordBatch b{schema, rows, {col}};
+  Plan plan;
+  plan.started = t0;
+  plan.stats = cursor->stats();
+  plan.bound = cursor->bound();
+  return MakeMaterializedCursor(std::move(plan), schema, {std::move(b)}, false);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<QueryCursor>> OpenGeneral(std::shared_ptr<const Snapshot> snap,
+                                                 const Query& q, QueryOptions options) {
+  Context ctx;
+  ctx.snap = std::move(snap);
+  ctx.options = options;
+  if (q.explain != query::ExplainMode::kNone) return OpenExplain(ctx, q);
+  return Open(ctx, q);
+}
+
+}  // namespace quiver::store::internal
