@@ -210,8 +210,7 @@ Result<BoundFunctionPtr> BindFunction(std::string_view name, const std::vector<D
 }
 
 Result<BoundFunctionPtr> BindCast(const DataType& from, const DataType& to, bool try_cast) {
-  (void)try_cast;
-  return Status::NotSupported("CAST from " + from.ToString() + " to " + to.ToString());
+  return internal::BindCastImpl(from, to, try_cast);
 }
 
 std::vector<std::string> FunctionNames() { return Registry().Names(); }

@@ -210,6 +210,7 @@ Status NumericInput<C>::Load(const Datum& d, int64_t rows) {
 template class NumericInput<int64_t>;
 template class NumericInput<uint64_t>;
 template class NumericInput<double>;
+template class NumericInput<long double>;
 
 StringInput::StringInput(const Datum& d) : scalar_(d.is_scalar) {
   if (scalar_) {
@@ -336,6 +337,80 @@ Result<std::shared_ptr<ArrayData>> StringOutput::Finish(DataType type) {
   out->buffers = {nulls_ ? validity_ : nullptr, offsets_,
                   Buffer::Copy(data_.data(), int64_t(data_.size()))};
   return out;
+}
+
+Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sources,
+                         const std::vector<int32_t>& pick, int64_t rows) {
+  const DataType type = in_type.value_type();
+  auto validity = AllValidBitmap(rows);
+  uint8_t* vbits = validity->mutable_data();
+  auto source_valid = [&](int32_t k, int64_t i) {
+    const Datum& d = sources[size_t(k)];
+    return d.is_scalar ? !d.scalar.is_null() : d.view.IsValid(i);
+  };
+  if (IsVarLength(type.id)) {
+    std::vector<StringInput> in;
+    in.reserve(sources.size());
+    for (const Datum& d : sources) in.emplace_back(d);
+    StringOutput out(rows);
+    for (int64_t i = 0; i < rows; ++i) {
+      int32_t k = pick[size_t(i)];
+      if (k < 0 || in[size_t(k)].IsNull(i)) {
+        out.AppendNull();
+      } else {
+        out.Append(in[size_t(k)][i]);
+      }
+    }
+    QUIVER_ASSIGN_OR_RETURN(auto col, out.Finish(type));
+    return Datum::Own(std::move(col));
+  }
+  if (type.id == TypeId::kBool || type.id == TypeId::kNull) {
+    std::vector<BoolInput> in;
+    in.reserve(sources.size());
+    for (const Datum& d : sources) in.emplace_back(d);
+    auto bits = Buffer::Allocate(BytesForBits(rows));
+    for (int64_t i = 0; i < rows; ++i) {
+      int32_t k = pick[size_t(i)];
+      if (k < 0 || in[size_t(k)].IsNull(i)) {
+        ClearBit(vbits, i);
+      } else if (in[size_t(k)][i]) {
+        SetBit(bits->mutable_data(), i);
+      }
+    }
+    return Datum::Own(MakeColumn(type, rows, {validity, bits}));
+  }
+  return VisitFixedWidth(
+      type.id,
+      [&](auto tag) -> Result<Datum> {
+        using T = decltype(tag);
+        std::vector<const T*> src(sources.size(), nullptr);
+        std::vector<T> scalars(sources.size());
+        for (size_t k = 0; k < sources.size(); ++k) {
+          const Datum& d = sources[k];
+          if (!d.is_scalar) {
+            src[k] = d.view.data<T>();
+          } else if (!d.scalar.is_null()) {
+            const Scalar& s = d.scalar;
+            scalars[k] = s.kind() == Scalar::Kind::kDouble   ? T(s.double_value())
+                         : s.kind() == Scalar::Kind::kUInt64 ? T(s.uint64_value())
+                                                             : T(s.int64_value());
+          }
+        }
+        auto buf = AllocateValues<T>(rows);
+        T* out = MutableValues<T>(buf);
+        for (int64_t i = 0; i < rows; ++i) {
+          int32_t k = pick[size_t(i)];
+          if (k < 0 || !source_valid(k, i)) {
+            ClearBit(vbits, i);
+            continue;
+          }
+          out[i] = src[size_t(k)] ? src[size_t(k)][i] : scalars[size_t(k)];
+        }
+        return Datum::Own(MakeColumn(type, rows, {validity, buf}));
+      },
+      [&]() -> Result<Datum> {
+        return Status::NotSupported("cannot build a column of " + type.ToString());
+      });
 }
 
 Result<Datum> MapDictionary(const Datum& d, const std::function<Result<Datum>(const Datum&)>& fn) {

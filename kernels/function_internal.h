@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "columnar/array.h"
+#include "kernels/compare_op.h"
 #include "kernels/function.h"
 
 namespace quiver::kernels::internal {
@@ -133,6 +134,7 @@ class NumericInput {
 extern template class NumericInput<int64_t>;
 extern template class NumericInput<uint64_t>;
 extern template class NumericInput<double>;
+extern template class NumericInput<long double>;
 
 // Strings of a utf8/binary/dictionary Datum, broadcast. Valid while `d` is.
 class StringInput {
@@ -209,6 +211,31 @@ class StringOutput {
   int64_t nulls_ = 0;
 };
 
+// ---- Shared kernels --------------------------------------------------------
+
+// `d` converted to `to` with CAST's rules (fn_cast.cc): a scalar stays a
+// scalar, a column of `rows` rows becomes a column. Errors as BindCast /
+// CAST (Overflow, InvalidArgument), or TypeError when no cast exists.
+Result<Datum> CastDatum(const Datum& d, const DataType& to, int64_t rows);
+
+// Row i of the result is row i of sources[pick[i]] (pick[i] < 0: NULL).
+// Every source has type `type` (not dictionary-encoded unless `type` is utf8
+// and the source is a dictionary column: strings are read through it); a
+// scalar source stands for every row. The result is a column of `type`.
+Result<Datum> ChooseRows(const DataType& type, const std::vector<Datum>& sources,
+                         const std::vector<int32_t>& pick, int64_t rows);
+
+// True when `a` and `b` can be compared by CompareBits (numbers with numbers,
+// strings with strings, dates/timestamps with each other, bools).
+bool Comparable(const DataType& a, const DataType& b);
+// a op b for every row as bits from bit 0 (ceil(rows / 64) words), ignoring
+// NULLs (a NULL row's bit is unspecified; combine with the validity).
+// Numbers of mixed types compare exactly, NaN equals NaN and is larger than
+// every other number (DuckDB's order), -0.0 equals 0.0; strings bytewise;
+// date32 and timestamps by instant. At least one side may be a scalar.
+Result<std::vector<uint64_t>> CompareBits(CompareOp op, const Datum& a, const Datum& b,
+                                          int64_t rows);
+
 // ---- Dictionaries ----------------------------------------------------------
 
 // Runs `fn` once over the dictionary values of the dictionary-encoded column
@@ -220,6 +247,8 @@ Result<Datum> MapDictionary(const Datum& d, const std::function<Result<Datum>(co
 // ---- Registration ----------------------------------------------------------
 
 void RegisterArithmetic(FunctionRegistry& r);
+// BindCast's implementation (fn_cast.cc).
+Result<BoundFunctionPtr> BindCastImpl(const DataType& from, const DataType& to, bool try_cast);
 void RegisterLogic(FunctionRegistry& r);
 void RegisterMath(FunctionRegistry& r);
 void RegisterCast(FunctionRegistry& r);
