@@ -110,6 +110,7 @@ template <typename C>
 Result<Datum> ExecInt(Op op, const DataType& result, const std::vector<Datum>& args, int64_t rows) {
   int64_t nulls = 0;
   std::shared_ptr<Buffer> validity = AndValidity({&args[0], &args[1]}, rows, &nulls);
+  if (nulls == rows) return Datum::Own(NullColumn(result, rows));
   NumericInput<C> a, b;
   QUIVER_RETURN_NOT_OK(a.Load(args[0], rows));
   QUIVER_RETURN_NOT_OK(b.Load(args[1], rows));
@@ -169,6 +170,7 @@ Result<Datum> ExecFloat(Op op, const std::vector<Datum>& args, int64_t rows) {
   const DataType result(TypeId::kFloat64);
   int64_t nulls = 0;
   std::shared_ptr<Buffer> validity = AndValidity({&args[0], &args[1]}, rows, &nulls);
+  if (nulls == rows) return Datum::Own(NullColumn(result, rows));
   NumericInput<double> a, b;
   QUIVER_RETURN_NOT_OK(a.Load(args[0], rows));
   QUIVER_RETURN_NOT_OK(b.Load(args[1], rows));

@@ -179,6 +179,11 @@ Status NumericInput<C>::Load(const Datum& d, int64_t rows) {
     return Status::OK();
   }
   const ArrayView& v = d.view;
+  if (d.type.id == TypeId::kNull) {  // an untyped all-NULL column
+    storage_.assign(size_t(rows), C{});
+    values_ = storage_.data();
+    return Status::OK();
+  }
   if (d.type.id == TypeId::kBool) {
     storage_.resize(size_t(rows));
     for (int64_t i = 0; i < rows; ++i) storage_[size_t(i)] = C(v.BoolValue(i));
