@@ -184,7 +184,15 @@ void AppendText(std::string* out, const ArrayView& v, const DataType& type, int6
       break;
   }
   VisitFixedWidth(
-      type.id, [&](auto tag) { *out += std::to_string(v.Value<decltype(tag)>(i)); }, [] {});
+      type.id,
+      [&](auto tag) {
+        if constexpr (std::is_integral_v<decltype(tag)>) {
+          char buf[24];
+          auto r = std::to_chars(buf, buf + sizeof buf, v.Value<decltype(tag)>(i));
+          out->append(buf, size_t(r.ptr - buf));
+        }
+      },
+      [] {});
 }
 
 Result<std::shared_ptr<ArrayData>> ToText(const Datum& src, const DataType& to, int64_t rows) {

@@ -141,6 +141,13 @@ Status CompareStrings(CompareOp op, const Datum& a, const Datum& b, int64_t rows
   return Status::OK();
 }
 
+// An integer constant that converts to double without rounding.
+bool ExactInDouble(const Scalar& s) {
+  constexpr int64_t kLimit = int64_t(1) << 53;
+  if (s.kind() == Scalar::Kind::kUInt64) return s.uint64_value() <= uint64_t(kLimit);
+  return s.int64_value() >= -kLimit && s.int64_value() <= kLimit;
+}
+
 bool IsTemporal(TypeId id) { return id == TypeId::kDate32 || id == TypeId::kTimestamp; }
 bool IsText(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
 
@@ -196,7 +203,13 @@ Result<std::vector<uint64_t>> CompareBits(CompareOp op, const Datum& a, const Da
   if (IsFloating(ta) && IsFloating(tb)) {
     st = CompareAs<double>(op, a, b, rows, out.data());
   } else if (IsFloating(ta) || IsFloating(tb)) {
-    st = CompareAs<long double>(op, a, b, rows, out.data());  // exact for every int64/uint64/double
+    // double is exact for integers of 32 bits or less and for small integer
+    // constants; long double (64-bit mantissa) for every other int64/uint64.
+    const Datum& i = IsFloating(ta) ? b : a;
+    const bool exact_in_double =
+        ByteWidth(i.type.id) <= 4 || (i.is_scalar && ExactInDouble(i.scalar));
+    st = exact_in_double ? CompareAs<double>(op, a, b, rows, out.data())
+                         : CompareAs<long double>(op, a, b, rows, out.data());
   } else if (IsInteger(ta) && IsInteger(tb) && IsSignedInteger(ta) != IsSignedInteger(tb)) {
     st = CompareAs<long double>(op, a, b, rows, out.data());
   } else if (IsInteger(ta) && !IsSignedInteger(ta)) {

@@ -422,30 +422,65 @@ Result<Datum> MapDictionary(const Datum& d, const std::function<Result<Datum>(co
   const ArrayView& col = d.view;
   const int64_t rows = col.length;
   QUIVER_ASSIGN_OR_RETURN(Datum mapped, fn(Datum::Borrow(*col.dictionary)));
-  if (mapped.is_scalar) return Datum::Of(mapped.scalar, mapped.type);  // unreachable in practice
-  SelectionVector idx(static_cast<size_t>(rows));
+  const DataType type = mapped.type;
   const int64_t dict_len = col.dictionary->length;
-  for (int64_t i = 0; i < rows; ++i) {
-    int64_t k = col.IsValid(i) ? col.DictIndex(i) : 0;
-    idx[size_t(i)] = int32_t(k < dict_len ? k : 0);
-  }
-  if (dict_len == 0) return Datum::Own(NullColumn(mapped.type, rows));
-  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> out, Take(mapped.view, idx));
-  if (HasNulls(col)) {
-    const int64_t nwords = Mask::WordsFor(rows);
-    std::vector<uint64_t> mine(static_cast<size_t>(nwords));
-    CopyBitmap(col.validity, col.offset, rows, mine.data());
-    auto validity = Buffer::Allocate(nwords * 8);
+  if (mapped.is_scalar || dict_len == 0) return Datum::Own(NullColumn(type, rows));
+  // The index of each row, clamped (a NULL row's index may be anything).
+  SelectionVector idx(static_cast<size_t>(rows));
+  VisitIndex(
+      col.type->dict_index,
+      [&](auto tag) {
+        using I = decltype(tag);
+        const I* in = col.data<I>();
+        for (int64_t i = 0; i < rows; ++i) {
+          const uint64_t k = uint64_t(int64_t(in[i]));
+          idx[size_t(i)] = int32_t(k < uint64_t(dict_len) ? k : 0);
+        }
+      },
+      [] {});
+  const ArrayView& m = mapped.view;
+  // A row is valid when its index is and the mapped entry is.
+  std::shared_ptr<Buffer> validity;
+  if (HasNulls(col) || HasNulls(m)) {
+    validity = Buffer::Allocate(Mask::WordsFor(rows) * 8);
     uint64_t* w = MutableValues<uint64_t>(validity);
-    if (out->buffers[0] != nullptr) {
-      CopyBitmap(out->buffers[0]->data(), 0, rows, w);
-      for (int64_t i = 0; i < nwords; ++i) w[i] &= mine[size_t(i)];
+    if (HasNulls(col)) {
+      CopyBitmap(col.validity, col.offset, rows, w);
     } else {
-      std::memcpy(w, mine.data(), size_t(nwords) * 8);
+      std::memset(w, 0xff, size_t(Mask::WordsFor(rows)) * 8);
     }
-    out->buffers[0] = validity;
-    out->null_count = CountNulls(validity->data(), rows);
+    if (HasNulls(m)) {
+      for (int64_t i = 0; i < rows; ++i) {
+        if (!m.IsValid(idx[size_t(i)])) ClearBit(validity->mutable_data(), i);
+      }
+    }
   }
+  if (type.id == TypeId::kBool) {
+    auto bits = Buffer::Allocate(Mask::WordsFor(rows) * 8);
+    uint8_t* out = bits->mutable_data();
+    for (int64_t i = 0; i < rows; ++i) {
+      if (m.BoolValue(idx[size_t(i)])) SetBit(out, i);
+    }
+    return Datum::Own(MakeColumn(type, rows, {validity, bits}));
+  }
+  if (ByteWidth(type.id) > 0) {
+    return VisitFixedWidth(
+        type.id,
+        [&](auto tag) -> Result<Datum> {
+          using T = decltype(tag);
+          auto buf = AllocateValues<T>(rows);
+          T* out = MutableValues<T>(buf);
+          const T* in = m.data<T>();
+          for (int64_t i = 0; i < rows; ++i) out[i] = in[idx[size_t(i)]];
+          return Datum::Own(MakeColumn(type, rows, {validity, buf}));
+        },
+        [&]() -> Result<Datum> {
+          return Status::Internal("dictionary map to " + type.ToString());
+        });
+  }
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> out, Take(m, idx));
+  out->buffers[0] = validity;
+  out->null_count = validity ? CountNulls(validity->data(), rows) : 0;
   return Datum::Own(std::move(out));
 }
 
