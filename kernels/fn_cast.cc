@@ -5,8 +5,10 @@
 //  - numbers to numbers are range-checked: a value out of the target's range
 //    is an Overflow error "value 300 is out of range for int8"; a float to an
 //    integer rounds half away from zero (2.5 -> 3, -2.5 -> -3); NaN and
-//    infinities do not fit any integer; float64 -> float32 fails past
-//    FLT_MAX (infinities and NaN convert).
+//    infinities do not fit any integer (DuckDB rounds a DOUBLE half to even,
+//    2.5 -> 2, and a DECIMAL half away from zero; Quiver, whose literals are
+//    doubles, rounds both half away from zero, as DuckDB does literals); float64 -> float32 fails
+//    past FLT_MAX (infinities and NaN convert).
 //  - bool -> number is 0/1; number -> bool is x != 0.
 //  - anything -> utf8 gives the text Quiver prints in CSV: floats in shortest
 //    round-trip form with ".0" on integral values, NaN, Infinity, -Infinity
@@ -29,6 +31,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "columnar/text_format.h"
 #include "kernels/aggregate.h"

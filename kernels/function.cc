@@ -21,6 +21,23 @@ struct OwnedColumn {
   ColumnViews views;
   explicit OwnedColumn(std::shared_ptr<ArrayData> d) : data(std::move(d)), views({data}) {}
 };
+// The deleter of OwnedColumn pointers: std::get_deleter finds it, so ToArray
+// can tell a Datum::Own column from any other owner a caller put in `keep`.
+struct OwnedColumnDeleter {
+  void operator()(OwnedColumn* c) const { delete c; }
+};
+
+// The column behind `d` when it is a whole Datum::Own column, else null.
+const OwnedColumn* OwnedOf(const Datum& d) {
+  if (d.keep == nullptr || std::get_deleter<OwnedColumnDeleter>(d.keep) == nullptr) return nullptr;
+  const auto* owned = static_cast<const OwnedColumn*>(d.keep.get());
+  const ArrayView& whole = owned->views[0];
+  if (d.view.values != whole.values || d.view.offset != whole.offset ||
+      d.view.length != whole.length) {
+    return nullptr;
+  }
+  return owned;
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -150,7 +167,7 @@ Datum Datum::Borrow(const ArrayView& v) {
 }
 
 Datum Datum::Own(std::shared_ptr<ArrayData> data) {
-  auto owned = std::make_shared<OwnedColumn>(std::move(data));
+  std::shared_ptr<OwnedColumn> owned(new OwnedColumn(std::move(data)), OwnedColumnDeleter());
   Datum d;
   d.type = owned->data->type;
   d.view = owned->views[0];
@@ -160,8 +177,7 @@ Datum Datum::Own(std::shared_ptr<ArrayData> data) {
 
 Result<std::shared_ptr<ArrayData>> ToArray(const Datum& d, int64_t rows) {
   if (d.is_scalar) return BroadcastScalar(d.scalar, d.type, rows);
-  if (auto owned = std::static_pointer_cast<const OwnedColumn>(d.keep);
-      owned != nullptr && owned->data->length == rows) {
+  if (const OwnedColumn* owned = OwnedOf(d); owned != nullptr && owned->data->length == rows) {
     return owned->data;
   }
   return CopyView(d.view, d.type, rows);

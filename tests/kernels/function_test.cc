@@ -159,6 +159,16 @@ TEST_CASE("ToArray broadcasts scalars and copies borrowed views", "[kernels][fun
   CHECK(Render(Datum::Own(nulls)) == "NULL, NULL");
   CHECK(Render(Datum::Own(qk::ToArray(Lit(D(2.5), kF64), 1).value())) == "2.5");
 
+  // A Datum::Own column is shared, not copied; any other owner in `keep` is
+  // not mistaken for one.
+  Datum owned = Col(kI64, {I(1), I(2)});
+  CHECK(qk::ToArray(owned, 2).value().get() == qk::ToArray(owned, 2).value().get());
+  Datum foreign = Datum::Borrow(owned.view);
+  foreign.keep = std::make_shared<int>(5);
+  auto copied = qk::ToArray(foreign, 2).value();
+  CHECK(copied.get() != qk::ToArray(owned, 2).value().get());
+  CHECK(Render(Datum::Own(copied)) == "1, 2");
+
   // Borrowed, sliced views of every layout are copied to offset 0.
   for (const auto& [type, vals] : std::vector<std::pair<DataType, std::vector<Scalar>>>{
            {kI64, {I(1), N(), I(3)}},
