@@ -1,6 +1,7 @@
 // Functions registered by RegisterLogic (kernels/function_internal.h):
 // comparisons as values, Kleene and/or/not, IS [NOT] DISTINCT FROM, in_list
 // and case_when; also CompareBits, the comparison core fn_math shares.
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -311,10 +312,20 @@ Result<Datum> ExecCaseWhen(const DataType& type, const std::vector<Datum>& args,
   for (size_t k = (n - (has_else ? 1 : 0)); k >= 2;
        k -= 2) {  // last condition first: the first TRUE wins
     const size_t c = k - 2;
-    BoolInput cond(args[c]);
+    const Datum& cond = args[c];
     const int32_t branch = int32_t(c / 2);
-    for (int64_t i = 0; i < rows; ++i) {
-      if (!cond.IsNull(i) && cond[i]) pick[size_t(i)] = branch;
+    if (cond.is_scalar) {
+      if (!cond.scalar.is_null() && cond.scalar.bool_value())
+        std::fill(pick.begin(), pick.end(), branch);
+      continue;
+    }
+    Words is_true = ValidWords(cond, rows);
+    Words bits(is_true.size());
+    CopyBitmap(cond.view.values, cond.view.offset, rows, bits.data());
+    for (size_t w = 0; w < bits.size(); ++w) {
+      for (uint64_t t = is_true[w] & bits[w]; t != 0; t &= t - 1) {
+        pick[w * 64 + size_t(std::countr_zero(t))] = branch;
+      }
     }
   }
   return ChooseRows(type, values, pick, rows);

@@ -10,10 +10,12 @@
 // round(x, n) rounds half away from zero at 10^-n (n may be negative);
 // greatest/least ignore NULLs (NULL only when every argument is), NaN is the
 // largest number; mod is the % operator.
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "kernels/column_internal.h"
 #include "kernels/function_internal.h"
 #include "kernels/mask.h"
 
@@ -273,13 +275,19 @@ bool RowIsValid(const Datum& d, int64_t i) {
 
 Result<Datum> ExecCoalesce(const DataType& type, const Args& in, int64_t rows) {
   QUIVER_ASSIGN_OR_RETURN(Args args, CastAll(type, in, rows));
+  // The first non-NULL argument wins: assign from the last to the first.
   std::vector<int32_t> pick(size_t(rows), -1);
-  for (int64_t i = 0; i < rows; ++i) {
-    for (size_t k = 0; k < args.size(); ++k) {
-      if (RowIsValid(args[k], i)) {
-        pick[size_t(i)] = int32_t(k);
-        break;
-      }
+  for (size_t k = args.size(); k-- > 0;) {
+    const Datum& d = args[k];
+    if (d.is_scalar || !HasNulls(d.view)) {
+      if (!IsNullScalar(d)) std::fill(pick.begin(), pick.end(), int32_t(k));
+      continue;
+    }
+    std::vector<uint64_t> valid(size_t(Mask::WordsFor(rows)));
+    CopyBitmap(d.view.validity, d.view.offset, rows, valid.data());
+    for (size_t w = 0; w < valid.size(); ++w) {
+      for (uint64_t t = valid[w]; t != 0; t &= t - 1)
+        pick[w * 64 + size_t(std::countr_zero(t))] = int32_t(k);
     }
   }
   return ChooseRows(type, args, pick, rows);

@@ -349,10 +349,6 @@ Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sour
   const DataType type = in_type.value_type();
   auto validity = AllValidBitmap(rows);
   uint8_t* vbits = validity->mutable_data();
-  auto source_valid = [&](int32_t k, int64_t i) {
-    const Datum& d = sources[size_t(k)];
-    return d.is_scalar ? !d.scalar.is_null() : d.view.IsValid(i);
-  };
   if (IsVarLength(type.id)) {
     std::vector<StringInput> in;
     in.reserve(sources.size());
@@ -388,28 +384,46 @@ Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sour
       type.id,
       [&](auto tag) -> Result<Datum> {
         using T = decltype(tag);
-        std::vector<const T*> src(sources.size(), nullptr);
+        // Each source as values with a stride (0 for a scalar) and validity.
+        struct Source {
+          const T* values;
+          int64_t stride;
+          const uint8_t* validity;  // null: every row valid
+          int64_t offset;
+          bool all_null;
+        };
         std::vector<T> scalars(sources.size());
+        std::vector<Source> src(sources.size());
         for (size_t k = 0; k < sources.size(); ++k) {
           const Datum& d = sources[k];
           if (!d.is_scalar) {
-            src[k] = d.view.data<T>();
-          } else if (!d.scalar.is_null()) {
-            const Scalar& s = d.scalar;
+            src[k] = {d.view.data<T>(), 1, HasNulls(d.view) ? d.view.validity : nullptr,
+                      d.view.offset, false};
+            continue;
+          }
+          const Scalar& s = d.scalar;
+          if (!s.is_null()) {
             scalars[k] = s.kind() == Scalar::Kind::kDouble   ? T(s.double_value())
                          : s.kind() == Scalar::Kind::kUInt64 ? T(s.uint64_value())
                                                              : T(s.int64_value());
           }
+          src[k] = {&scalars[k], 0, nullptr, 0, s.is_null()};
         }
         auto buf = AllocateValues<T>(rows);
         T* out = MutableValues<T>(buf);
         for (int64_t i = 0; i < rows; ++i) {
-          int32_t k = pick[size_t(i)];
-          if (k < 0 || !source_valid(k, i)) {
+          const int32_t k = pick[size_t(i)];
+          if (k < 0) {
             ClearBit(vbits, i);
             continue;
           }
-          out[i] = src[size_t(k)] ? src[size_t(k)][i] : scalars[size_t(k)];
+          const Source& from = src[size_t(k)];
+          if (from.all_null ||
+              (from.validity != nullptr && !GetBit(from.validity, from.offset + i))) {
+            ClearBit(vbits, i);
+            continue;
+          }
+          out[i] = from.values[i * from.stride];
         }
         return Datum::Own(MakeColumn(type, rows, {validity, buf}));
       },

@@ -214,8 +214,10 @@ class StringOutput {
 // ---- Shared kernels --------------------------------------------------------
 
 // `d` converted to `to` with CAST's rules (fn_cast.cc): a scalar stays a
-// scalar, a column of `rows` rows becomes a column. Errors as BindCast /
-// CAST (Overflow, InvalidArgument), or TypeError when no cast exists.
+// scalar, a column of `rows` rows becomes a column. `d` is returned as is
+// when its value type already is `to` (a dictionary column stays encoded:
+// StringInput and ChooseRows read it). Errors as CAST (Overflow,
+// InvalidArgument), or TypeError when no cast exists.
 Result<Datum> CastDatum(const Datum& d, const DataType& to, int64_t rows);
 
 // Row i of the result is row i of sources[pick[i]] (pick[i] < 0: NULL).

@@ -359,6 +359,8 @@ TEST_CASE("Math functions follow DuckDB's values and errors", "[kernels][functio
   CHECK(Eval("round", {Col(kF64, {D(2.345), D(1234.5)}), Col(kI32, {I(2), I(-2)})}) ==
         "2.35, 1200.0");
   CHECK(Eval("round", {Col(kI64, {I(15), I(-15), I(14)}), Lit(I(-1), kI64)}) == "20, -20, 10");
+  // As DuckDB: x * 10^n is rounded, so 1.005 (really 1.00499...) gives 1.0.
+  CHECK(Eval("round", {Col(kF64, {D(1.005), D(0.285), D(5.015)}), Lit(I(2), kI64)}) == "1.0, 0.28, 5.01");
   CHECK(Eval("round", {Col(kI32, {I(5)})}) == "5");
   CHECK(ResultType("round", {kI32}) == kI64);
   CHECK(Eval("round", {Col(kI64, {I(kMax)}), Lit(I(-1), kI64)}) ==
