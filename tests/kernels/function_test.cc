@@ -360,7 +360,8 @@ TEST_CASE("Math functions follow DuckDB's values and errors", "[kernels][functio
         "2.35, 1200.0");
   CHECK(Eval("round", {Col(kI64, {I(15), I(-15), I(14)}), Lit(I(-1), kI64)}) == "20, -20, 10");
   // As DuckDB: x * 10^n is rounded, so 1.005 (really 1.00499...) gives 1.0.
-  CHECK(Eval("round", {Col(kF64, {D(1.005), D(0.285), D(5.015)}), Lit(I(2), kI64)}) == "1.0, 0.28, 5.01");
+  CHECK(Eval("round", {Col(kF64, {D(1.005), D(0.285), D(5.015)}), Lit(I(2), kI64)}) ==
+        "1.0, 0.28, 5.01");
   CHECK(Eval("round", {Col(kI32, {I(5)})}) == "5");
   CHECK(ResultType("round", {kI32}) == kI64);
   CHECK(Eval("round", {Col(kI64, {I(kMax)}), Lit(I(-1), kI64)}) ==
@@ -522,4 +523,127 @@ TEST_CASE("Unknown functions and all-scalar calls", "[kernels][function]") {
                         "nullif"}) {
     CHECK(std::find(names.begin(), names.end(), n) != names.end());
   }
+}
+
+namespace {
+
+// Checks every row of name(args) against ref(row values) on `rows` rows.
+template <typename Ref>
+void CheckRows(const std::string& name, const std::vector<Datum>& args, int64_t rows, Ref ref) {
+  auto out = Call(name, args);
+  REQUIRE(out.ok());
+  REQUIRE(!out->is_scalar);
+  REQUIRE(out->view.length == rows);
+  int64_t nulls = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    std::vector<Scalar> row;
+    for (const Datum& a : args) row.push_back(a.is_scalar ? a.scalar : qk::ValueAt(a.view, i));
+    const std::string want = Render(ref(row));
+    const std::string got = Render(qk::ValueAt(out->view, i));
+    nulls += out->view.IsNull(i);
+    if (want != got) {
+      FAIL_CHECK(name << " row " << i << ": got " << got << ", want " << want);
+      return;
+    }
+  }
+  CHECK(out->view.null_count == nulls);
+}
+
+}  // namespace
+
+TEST_CASE("Functions agree with a row-at-a-time reference across word boundaries",
+          "[kernels][function]") {
+  const int64_t n = 300;  // several 64-row words and a partial one
+  std::vector<Scalar> a, b, f, p, q, s;
+  uint64_t x = 12345;
+  auto next = [&x] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL, x >> 33; };
+  const char* words[] = {"x", "y", "zz", ""};
+  for (int64_t i = 0; i < n; ++i) {
+    a.push_back(next() % 7 == 0 ? N() : I(int64_t(next() % 2001) - 1000));
+    b.push_back(next() % 5 == 0 ? N() : I(int64_t(next() % 21) - 10));
+    f.push_back(next() % 6 == 0 ? N() : D(double(int64_t(next() % 41) - 20) / 4));
+    p.push_back(next() % 4 == 0 ? N() : B(next() & 1));
+    q.push_back(next() % 4 == 0 ? N() : B(next() & 1));
+    s.push_back(next() % 5 == 0 ? N() : S(words[next() % 4]));
+  }
+  // Sliced columns (offsets 3, 61, 64, 0) so bitmaps start mid-byte and mid-word.
+  Datum ca = Col(kI64, a, 3), cb = Col(kI32, b, 61), cf = Col(kF64, f, 64), cp = Col(kBool, p, 3),
+        cq = Col(kBool, q, 5), cs = Col(kDict, s, 7);
+  auto is_null = [](const Scalar& v) { return v.is_null(); };
+  auto num = [](const Scalar& v) {
+    return v.kind() == Scalar::Kind::kDouble ? v.double_value() : double(v.int64_value());
+  };
+  CheckRows("+", {ca, cb}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) || is_null(r[1]) ? N() : I(r[0].int64_value() + r[1].int64_value());
+  });
+  CheckRows("%", {ca, cb}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) || is_null(r[1]) || r[1].int64_value() == 0
+               ? N()
+               : I(r[0].int64_value() % r[1].int64_value());
+  });
+  CheckRows("//", {ca, Lit(I(7), kI64)}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) ? N() : I(r[0].int64_value() / 7);
+  });
+  CheckRows("/", {cf, cb}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) || is_null(r[1]) || r[1].int64_value() == 0 ? N()
+                                                                     : D(num(r[0]) / num(r[1]));
+  });
+  CheckRows("<", {ca, cf}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) || is_null(r[1]) ? N() : B(num(r[0]) < num(r[1]));
+  });
+  CheckRows(">=", {Lit(I(0), kI64), cb}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[1]) ? N() : B(0 >= r[1].int64_value());
+  });
+  CheckRows("=", {cs, Lit(S("zz"), kUtf8)}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) ? N() : B(r[0].string_value() == "zz");
+  });
+  CheckRows("<", {cs, cs}, n,
+            [&](const std::vector<Scalar>& r) { return is_null(r[0]) ? N() : B(false); });
+  auto kleene_and = [&](const std::vector<Scalar>& r) {
+    if ((!is_null(r[0]) && !r[0].bool_value()) || (!is_null(r[1]) && !r[1].bool_value()))
+      return B(false);
+    return is_null(r[0]) || is_null(r[1]) ? N() : B(true);
+  };
+  CheckRows("and", {cp, cq}, n, kleene_and);
+  CheckRows("or", {cp, cq}, n, [&](const std::vector<Scalar>& r) {
+    if ((!is_null(r[0]) && r[0].bool_value()) || (!is_null(r[1]) && r[1].bool_value()))
+      return B(true);
+    return is_null(r[0]) || is_null(r[1]) ? N() : B(false);
+  });
+  CheckRows("not", {cq}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) ? N() : B(!r[0].bool_value());
+  });
+  CheckRows("is_distinct_from", {ca, cb}, n, [&](const std::vector<Scalar>& r) {
+    if (is_null(r[0]) || is_null(r[1])) return B(is_null(r[0]) != is_null(r[1]));
+    return B(r[0].int64_value() != r[1].int64_value());
+  });
+  CheckRows("in_list", {cb, Lit(I(3), kI64), Lit(I(-4), kI64)}, n,
+            [&](const std::vector<Scalar>& r) {
+              if (is_null(r[0])) return N();
+              return B(r[0].int64_value() == 3 || r[0].int64_value() == -4);
+            });
+  CheckRows("coalesce", {ca, cb, Lit(I(99), kI64)}, n, [&](const std::vector<Scalar>& r) {
+    return !is_null(r[0]) ? r[0] : !is_null(r[1]) ? r[1] : I(99);
+  });
+  CheckRows("coalesce", {cs, Lit(S("-"), kUtf8)}, n,
+            [&](const std::vector<Scalar>& r) { return is_null(r[0]) ? S("-") : r[0]; });
+  CheckRows("greatest", {ca, cb}, n, [&](const std::vector<Scalar>& r) {
+    if (is_null(r[0])) return r[1];
+    if (is_null(r[1])) return r[0];
+    return I(std::max(r[0].int64_value(), r[1].int64_value()));
+  });
+  CheckRows("case_when", {cp, ca, cq, cb, Lit(I(-1), kI64)}, n, [&](const std::vector<Scalar>& r) {
+    if (!is_null(r[0]) && r[0].bool_value()) return r[1];
+    if (!is_null(r[2]) && r[2].bool_value()) return r[3];
+    return I(-1);
+  });
+  CheckRows("case_when", {cq, cs}, n, [&](const std::vector<Scalar>& r) {
+    return !is_null(r[0]) && r[0].bool_value() ? r[1] : N();
+  });
+  CheckRows("||", {cs, cs}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) ? N() : S(r[0].string_value() + r[0].string_value());
+  });
+  CheckRows("abs", {ca}, n, [&](const std::vector<Scalar>& r) {
+    return is_null(r[0]) ? N() : I(std::abs(r[0].int64_value()));
+  });
 }
