@@ -98,11 +98,11 @@ inline bool FitsAs(C x, T* out) {
     return true;
   } else if constexpr (std::is_floating_point_v<C>) {
     const C r = std::round(x);
-    // [min, max] of T as long double is exact for every integer type.
-    if (!(static_cast<long double>(r) >= static_cast<long double>(std::numeric_limits<T>::min()) &&
-          static_cast<long double>(r) <= static_cast<long double>(std::numeric_limits<T>::max()))) {
-      return false;
-    }
+    // double(min) is exact for every integer type, and double(max) + 1 is
+    // the power of two above max (max itself may round up to it).
+    constexpr double kMin = double(std::numeric_limits<T>::min());
+    constexpr double kEnd = double(std::numeric_limits<T>::max()) + 1.0;
+    if (!(double(r) >= kMin && double(r) < kEnd)) return false;
     *out = T(r);
     return true;
   } else {

@@ -121,6 +121,36 @@ bool Holds(CompareOp op, int c) {
   return false;
 }
 
+// Exact three-way order of values of different representations (NaN is
+// the largest number), without rounding either side.
+template <typename I>
+inline int Cmp3(I x, double y) {
+  constexpr double kLo = std::is_signed_v<I> ? -9223372036854775808.0 : 0.0;
+  constexpr double kHi = std::is_signed_v<I> ? 9223372036854775808.0 : 18446744073709551616.0;
+  if (y != y || y >= kHi) return -1;
+  if (y < kLo) return 1;
+  const double t = std::trunc(y);  // in I's range
+  const I ty = I(t);
+  if (x != ty) return x < ty ? -1 : 1;
+  return t < y ? -1 : t > y ? 1 : 0;  // equal integer parts: y's fraction decides
+}
+inline int Cmp3(int64_t x, uint64_t y) {
+  return x < 0 || uint64_t(x) < y ? -1 : uint64_t(x) > y ? 1 : 0;
+}
+inline int Cmp3(uint64_t x, int64_t y) { return -Cmp3(y, x); }
+inline int Cmp3(double x, int64_t y) { return -Cmp3(y, x); }
+inline int Cmp3(double x, uint64_t y) { return -Cmp3(y, x); }
+
+template <typename X, typename Y>
+Status CompareMixed(CompareOp op, const Datum& a, const Datum& b, int64_t rows, uint64_t* out) {
+  NumericInput<X> x;
+  NumericInput<Y> y;
+  QUIVER_RETURN_NOT_OK(x.Load(a, rows));
+  QUIVER_RETURN_NOT_OK(y.Load(b, rows));
+  Pack(rows, out, [&](int64_t i) { return Holds(op, Cmp3(x[i], y[i])); });
+  return Status::OK();
+}
+
 Status CompareStrings(CompareOp op, const Datum& a, const Datum& b, int64_t rows, uint64_t* out) {
   // A dictionary column against a constant: compare each dictionary entry once.
   if (!a.is_scalar && a.view.dictionary != nullptr && b.is_scalar) {
@@ -200,23 +230,35 @@ Result<std::vector<uint64_t>> CompareBits(CompareOp op, const Datum& a, const Da
   if (!Comparable(a.type, b.type)) {
     return Status::TypeError("cannot compare " + a.type.ToString() + " with " + b.type.ToString());
   }
+  // The representation each side is read in: 0 int64 (signed, bool), 1
+  // uint64, 2 double. Equal ones compare directly; double also serves an
+  // integer side whose values are all exact in double.
+  auto kind = [](const Datum& d) {
+    return IsFloating(d.type.id) ? 2 : IsInteger(d.type.id) && !IsSignedInteger(d.type.id) ? 1 : 0;
+  };
+  const int ka = kind(a), kb = kind(b);
+  auto exact_in_double = [](const Datum& d) {
+    return ByteWidth(d.type.id) <= 4 || (d.is_scalar && ExactInDouble(d.scalar));
+  };
   Status st;
-  if (IsFloating(ta) && IsFloating(tb)) {
-    st = CompareAs<double>(op, a, b, rows, out.data());
-  } else if (IsFloating(ta) || IsFloating(tb)) {
-    // double is exact for integers of 32 bits or less and for small integer
-    // constants; long double (64-bit mantissa) for every other int64/uint64.
-    const Datum& i = IsFloating(ta) ? b : a;
-    const bool exact_in_double =
-        ByteWidth(i.type.id) <= 4 || (i.is_scalar && ExactInDouble(i.scalar));
-    st = exact_in_double ? CompareAs<double>(op, a, b, rows, out.data())
-                         : CompareAs<long double>(op, a, b, rows, out.data());
-  } else if (IsInteger(ta) && IsInteger(tb) && IsSignedInteger(ta) != IsSignedInteger(tb)) {
-    st = CompareAs<long double>(op, a, b, rows, out.data());
-  } else if (IsInteger(ta) && !IsSignedInteger(ta)) {
+  if (ka == 2 || kb == 2) {
+    const Datum& i = ka == 2 ? b : a;
+    if ((ka == 2 && kb == 2) || exact_in_double(i)) {
+      st = CompareAs<double>(op, a, b, rows, out.data());
+    } else if (ka == 2) {
+      st = kb == 1 ? CompareMixed<double, uint64_t>(op, a, b, rows, out.data())
+                   : CompareMixed<double, int64_t>(op, a, b, rows, out.data());
+    } else {
+      st = ka == 1 ? CompareMixed<uint64_t, double>(op, a, b, rows, out.data())
+                   : CompareMixed<int64_t, double>(op, a, b, rows, out.data());
+    }
+  } else if (ka == 1 && kb == 1) {
     st = CompareAs<uint64_t>(op, a, b, rows, out.data());
+  } else if (ka == kb || ByteWidth((ka == 1 ? a : b).type.id) <= 4) {
+    st = CompareAs<int64_t>(op, a, b, rows, out.data());  // uint32 and narrower fit int64
   } else {
-    st = CompareAs<int64_t>(op, a, b, rows, out.data());
+    st = ka == 1 ? CompareMixed<uint64_t, int64_t>(op, a, b, rows, out.data())
+                 : CompareMixed<int64_t, uint64_t>(op, a, b, rows, out.data());
   }
   QUIVER_RETURN_NOT_OK(st);
   return out;

@@ -215,7 +215,6 @@ Status NumericInput<C>::Load(const Datum& d, int64_t rows) {
 template class NumericInput<int64_t>;
 template class NumericInput<uint64_t>;
 template class NumericInput<double>;
-template class NumericInput<long double>;
 
 StringInput::StringInput(const Datum& d) : scalar_(d.is_scalar) {
   if (scalar_) {

@@ -134,7 +134,6 @@ class NumericInput {
 extern template class NumericInput<int64_t>;
 extern template class NumericInput<uint64_t>;
 extern template class NumericInput<double>;
-extern template class NumericInput<long double>;
 
 // Strings of a utf8/binary/dictionary Datum, broadcast. Valid while `d` is.
 class StringInput {

@@ -277,6 +277,19 @@ TEST_CASE("Comparisons are values with NULLs, exact across numeric types", "[ker
   CHECK(Eval(">", {Col(kU64, {U(UINT64_MAX)}), Lit(I(-1), kI64)}) == "true");
   // 2^63 is not int64's max; long double keeps the difference.
   CHECK(Eval("=", {Col(kI64, {I(kMax)}), Lit(D(9223372036854775808.0), kF64)}) == "false");
+  // int64 and uint64 columns against float64 columns, compared exactly
+  // (DuckDB rounds the integer to double: 2^53 + 1 = 2^53 there).
+  const int64_t p53 = int64_t(1) << 53;
+  Datum ints = Col(kI64, {I(p53 + 1), I(kMax), I(kMin), I(-3), I(-4), I(5), I(1)});
+  Datum dbls = Col(kF64, {D(double(p53)), D(9223372036854775808.0), D(-9223372036854775808.0),
+                          D(-3.5), D(-3.5), D(kNaN), D(-kInf)});
+  CHECK(Eval("=", {ints, dbls}) == "false, false, true, false, false, false, false");
+  CHECK(Eval("<", {ints, dbls}) == "false, true, false, false, true, true, false");
+  CHECK(Eval(">", {dbls, ints}) == "false, true, false, false, true, true, false");
+  CHECK(Eval("<", {Col(kU64, {U(UINT64_MAX), U(p53 + 1)}),
+                   Col(kF64, {D(18446744073709551616.0), D(double(p53))})}) == "true, false");
+  CHECK(Eval("<", {Col(kU64, {U(UINT64_MAX), U(3)}), Col(kI64, {I(-1), I(4)})}) == "false, true");
+  CHECK(Eval(">=", {Col(kI64, {I(-1), I(4)}), Col(kU64, {U(UINT64_MAX), U(4)})}) == "false, true");
   CHECK(Eval("<>", {Col(kI8, {I(3), I(4)}), Lit(I(3), kI64)}) == "false, true");
   CHECK(Eval("<=", {Lit(I(3), kI64), Col(kI8, {I(3), I(2)})}) == "true, false");
   // NaN equals NaN and is the largest number; -0.0 = 0.0.
