@@ -115,6 +115,7 @@ std::vector<size_t> ColumnsRead(const query::BoundQuery& b, size_t num_fields) {
   std::vector<bool> used(num_fields, false);
   for (const auto& o : b.outputs) {
     if (o.column >= 0) used[size_t(o.column)] = true;
+    if (o.filter) AddColumns(*o.filter, &used);
   }
   if (b.where) AddColumns(*b.where, &used);
   for (int c : b.group_by) used[size_t(c)] = true;
@@ -133,14 +134,23 @@ std::vector<size_t> ColumnsRead(const query::BoundQuery& b, size_t num_fields) {
 Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> snap,
                                                const query::Query& q, QueryOptions options) {
   if (snap == nullptr) return Status::Invalid("OpenQuery: no snapshot");
+  QUIVER_ASSIGN_OR_RETURN(const TableView* table, snap->table(q.table));
+  QUIVER_ASSIGN_OR_RETURN(query::BoundQuery bound, query::Bind(q, *table->schema()));
+  return internal::OpenBound(std::move(snap), std::move(bound), options);
+}
+
+Result<std::unique_ptr<QueryCursor>> internal::OpenBound(std::shared_ptr<const Snapshot> snap,
+                                                         query::BoundQuery bound,
+                                                         QueryOptions options) {
+  if (snap == nullptr) return Status::Invalid("OpenQuery: no snapshot");
   Plan plan;
   plan.started = internal::Clock::now();
   plan.snap = std::move(snap);
   plan.options = options;
   plan.threads = internal::ResolveThreads(options.threads);
   if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
-  QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(q.table));
-  QUIVER_ASSIGN_OR_RETURN(plan.bound, query::Bind(q, *plan.table->schema()));
+  QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(bound.table));
+  plan.bound = std::move(bound);
   plan.columns = ColumnsRead(plan.bound, plan.table->schema()->num_fields());
 
   // Fold a constant WHERE; prune chunks with their statistics.

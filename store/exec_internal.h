@@ -238,4 +238,10 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan);
 // The kernel aggregate for an aggregate output (op_aggregate.cc).
 kernels::AggKind ToAggKind(const query::BoundOutput& o);
 
+// Runs a query that is already bound (OpenQuery after Bind): prunes, then
+// hands the plan to an operator (exec.cc). Tests use it to run bound
+// queries the parsers cannot spell yet (FILTER).
+Result<std::unique_ptr<QueryCursor>> OpenBound(std::shared_ptr<const Snapshot> snap,
+                                               query::BoundQuery bound, QueryOptions options);
+
 }  // namespace quiver::store::internal

@@ -24,9 +24,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 bool IsReservedWord(std::string_view word) {
   static constexpr std::string_view kWords[] = {
-      "SELECT", "FROM", "WHERE", "GROUP", "BY",   "ORDER", "ASC",  "DESC",
-      "NULLS",  "LIMIT", "OFFSET", "AND", "OR",   "NOT",   "BETWEEN", "IN",
-      "IS",     "NULL",  "LIKE",  "TRUE", "FALSE", "AS",   "FIRST", "LAST"};
+      "SELECT", "FROM",   "WHERE", "GROUP", "BY",    "ORDER",   "ASC",     "DESC", "NULLS",
+      "LIMIT",  "OFFSET", "AND",   "OR",    "NOT",   "BETWEEN", "IN",      "IS",   "NULL",
+      "LIKE",   "TRUE",   "FALSE", "AS",    "FIRST", "LAST",    "DISTINCT"};
   for (std::string_view k : kWords) {
     if (EqualsIgnoreCase(word, k)) return true;
   }
@@ -149,7 +149,11 @@ std::string SelectItemToSql(const SelectItem& s) {
   } else {
     out = AggFuncName(s.agg);
     out += '(';
+    if (s.agg == AggFunc::kCountDistinct) out += "DISTINCT ";
     out += s.column.empty() ? std::string("*") : QuoteIdentifier(s.column);
+    if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
+      out += ", " + ValueToSql(Value(s.param));
+    }
     out += ')';
   }
   if (!s.alias.empty()) out += " AS " + QuoteIdentifier(s.alias);

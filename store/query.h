@@ -157,6 +157,7 @@ struct SelectItem {
   AggFunc agg = AggFunc::kNone;
   std::string column;
   std::string alias;  // empty = none
+  double param = 0.5;  // QUANTILE_CONT / QUANTILE_DISC: the fraction, in [0, 1]
 
   bool operator==(const SelectItem&) const = default;
 };

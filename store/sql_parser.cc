@@ -318,23 +318,62 @@ Result<std::vector<SelectItem>> Parser::ParseSelectItems() {
 Status Parser::ParseAggregateCall(SelectItem* item) {
   const Token& t = Peek();
   static constexpr std::pair<std::string_view, AggFunc> kAggs[] = {
-      {"COUNT", AggFunc::kCount}, {"SUM", AggFunc::kSum}, {"MIN", AggFunc::kMin},
-      {"MAX", AggFunc::kMax},     {"AVG", AggFunc::kAvg}};
+      {"COUNT", AggFunc::kCount},
+      {"SUM", AggFunc::kSum},
+      {"MIN", AggFunc::kMin},
+      {"MAX", AggFunc::kMax},
+      {"AVG", AggFunc::kAvg},
+      {"STDDEV", AggFunc::kStddevSamp},
+      {"STDDEV_SAMP", AggFunc::kStddevSamp},
+      {"STDDEV_POP", AggFunc::kStddevPop},
+      {"VARIANCE", AggFunc::kVarSamp},
+      {"VAR_SAMP", AggFunc::kVarSamp},
+      {"VAR_POP", AggFunc::kVarPop},
+      {"MEDIAN", AggFunc::kMedian},
+      {"QUANTILE_CONT", AggFunc::kQuantileCont},
+      {"QUANTILE_DISC", AggFunc::kQuantileDisc},
+      {"APPROX_COUNT_DISTINCT", AggFunc::kApproxCountDistinct},
+      {"BOOL_AND", AggFunc::kBoolAnd},
+      {"BOOL_OR", AggFunc::kBoolOr},
+      {"ANY_VALUE", AggFunc::kAnyValue}};
   for (const auto& [name, f] : kAggs) {
     if (EqualsIgnoreCase(t.text, name)) item->agg = f;
   }
   if (item->agg == AggFunc::kNone) {
-    return ErrorAt(t.offset, "unknown aggregate function '" + t.text +
-                                 "' (expected COUNT, SUM, MIN, MAX or AVG)");
+    std::string names;
+    for (const auto& [name, f] : kAggs)
+      names += std::string(names.empty() ? "" : ", ") + std::string(name);
+    return ErrorAt(t.offset,
+                   "unknown aggregate function '" + t.text + "' (expected one of " + names + ")");
   }
   Next();
   Next();  // '('
-  if (item->agg == AggFunc::kCount && AcceptSymbol("*")) {
+  if (item->agg == AggFunc::kCount && AcceptKeyword("DISTINCT")) {
+    item->agg = AggFunc::kCountDistinct;
+    QUIVER_ASSIGN_OR_RETURN(item->column, ParseIdentifier("column name"));
+  } else if (item->agg == AggFunc::kCount && AcceptSymbol("*")) {
     // COUNT(*): no column.
   } else {
     QUIVER_ASSIGN_OR_RETURN(item->column,
                             ParseIdentifier(item->agg == AggFunc::kCount ? "column name or *"
                                                                          : "column name"));
+  }
+  if (item->agg == AggFunc::kQuantileCont || item->agg == AggFunc::kQuantileDisc) {
+    // The fraction: a number literal (checked against [0, 1] by Bind).
+    QUIVER_RETURN_NOT_OK(ExpectSymbol(","));
+    const bool negative = AcceptSymbol("-");
+    const Token& q = Peek();
+    std::string why;
+    std::optional<Value> v;
+    if (q.kind == Tok::kNumber) v = internal::ParseNumber(q.text, false, &why);
+    if (!v)
+      return ErrorAt(q.offset,
+                     "expected the quantile (a number from 0 to 1), found '" + q.text + "'");
+    item->param = std::holds_alternative<double>(*v)    ? std::get<double>(*v)
+                  : std::holds_alternative<int64_t>(*v) ? double(std::get<int64_t>(*v))
+                                                        : double(std::get<uint64_t>(*v));
+    if (negative) item->param = -item->param;
+    Next();
   }
   return ExpectSymbol(")");
 }

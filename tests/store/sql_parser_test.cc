@@ -286,8 +286,11 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
        "syntax error at line 1, column 25: expected OFFSET or end of query, found 'LIMIT'"},
       {"SELECT a FROM t;;", "syntax error at line 1, column 17: expected WHERE, GROUP BY, ORDER "
                             "BY, LIMIT, OFFSET or end of query, found ';'"},
-      {"SELECT median(a) FROM t", "syntax error at line 1, column 8: unknown aggregate function "
-                                  "'median' (expected COUNT, SUM, MIN, MAX or AVG)"},
+      {"SELECT mode(a) FROM t", "syntax error at line 1, column 8: unknown aggregate function "
+                                "'mode' (expected one of COUNT, SUM, MIN, MAX, AVG, STDDEV, "
+                                "STDDEV_SAMP, STDDEV_POP, VARIANCE, VAR_SAMP, VAR_POP, MEDIAN, "
+                                "QUANTILE_CONT, QUANTILE_DISC, APPROX_COUNT_DISTINCT, BOOL_AND, "
+                                "BOOL_OR, ANY_VALUE)"},
       {"SELECT sum(*) FROM t",
        "syntax error at line 1, column 12: expected column name, found '*'"},
       {"SELECT count(a FROM t", "syntax error at line 1, column 16: expected ')', found 'FROM'"},
@@ -386,9 +389,11 @@ TEST_CASE("ORDER BY may name an aggregate of the select list", "[store]") {
   CHECK(q.order_by[1] == OrderItem{"fare", 0, false, NullOrder::kFirst, AggFunc::kAvg});
   CHECK(ToSql(q) == "SELECT city, COUNT(*), AVG(fare) FROM t GROUP BY city "
                     "ORDER BY COUNT(*) DESC, AVG(fare) NULLS FIRST");
-  CHECK(ErrorOf(ParseSql("SELECT a FROM t ORDER BY median(a)")) ==
-        "syntax error at line 1, column 26: unknown aggregate function 'median' (expected COUNT, "
-        "SUM, MIN, MAX or AVG)");
+  CHECK(ErrorOf(ParseSql("SELECT a FROM t ORDER BY mode(a)")) ==
+        "syntax error at line 1, column 26: unknown aggregate function 'mode' (expected one of "
+        "COUNT, SUM, MIN, MAX, AVG, STDDEV, STDDEV_SAMP, STDDEV_POP, VARIANCE, VAR_SAMP, "
+        "VAR_POP, MEDIAN, QUANTILE_CONT, QUANTILE_DISC, APPROX_COUNT_DISTINCT, BOOL_AND, "
+        "BOOL_OR, ANY_VALUE)");
   auto order = ParseOrderBy("count(*) desc");
   REQUIRE(order.ok());
   CHECK((*order)[0].agg == AggFunc::kCount);
