@@ -50,77 +50,90 @@ struct Partial {
   std::vector<std::unique_ptr<kernels::GroupedAgg>> grouped;
 };
 
+// What the ungrouped path computes for a query's outputs.
+struct AggPlan {
+  std::vector<const query::BoundExpr*> filters;               // the distinct FILTER conditions
+  std::vector<OutputSource> sources;                          // one per output
+  std::vector<int> columns, slot_filter;                      // per AggState slot
+  std::vector<unsigned> needs;                                // per AggState slot
+  std::vector<int> grouped_column, grouped_filter;            // per grouped state
+  std::vector<std::unique_ptr<kernels::GroupedAgg>> grouped;  // empty prototypes
+  bool only_count_star = true;                                // no column and no FILTER is read
+
+  // Empty partial results for one worker (or the total).
+  Partial MakePartial(const Schema& in) const {
+    Partial p;
+    p.filter_counts.assign(filters.size(), 0);
+    for (size_t i = 0; i < columns.size(); ++i) {
+      p.states.emplace_back(in.field(size_t(columns[i])).type, needs[i]);
+    }
+    for (const auto& g : grouped) {
+      p.grouped.push_back(g->NewEmpty());
+      p.grouped.back()->Resize(1);
+    }
+    return p;
+  }
+};
+
+Result<AggPlan> PlanOutputs(const BoundQuery& q, const Schema& in) {
+  AggPlan ap;
+  std::map<std::pair<int, int>, size_t> slot;  // (column, filter) -> slot
+  for (const auto& o : q.outputs) {
+    OutputSource src;
+    if (o.filter) {
+      auto it = std::find(ap.filters.begin(), ap.filters.end(), o.filter.get());
+      src.filter = int(it - ap.filters.begin());
+      if (it == ap.filters.end()) ap.filters.push_back(o.filter.get());
+      ap.only_count_star = false;
+    }
+    if (o.column < 0) {
+      ap.sources.push_back(src);
+      continue;
+    }
+    ap.only_count_star = false;
+    const kernels::GroupedAggKind gk = query::internal::GroupedAggOf(o.agg);
+    if (gk != kernels::GroupedAggKind::kNone) {
+      QUIVER_ASSIGN_OR_RETURN(
+          auto g, kernels::GroupedAgg::Make(gk, in.field(size_t(o.column)).type, o.param));
+      src.kind = OutputSource::Kind::kGrouped;
+      src.index = ap.grouped.size();
+      ap.grouped.push_back(std::move(g));
+      ap.grouped_column.push_back(o.column);
+      ap.grouped_filter.push_back(src.filter);
+      ap.sources.push_back(src);
+      continue;
+    }
+    const auto key = std::make_pair(o.column, src.filter);
+    if (!slot.count(key)) {
+      slot[key] = ap.columns.size();
+      ap.columns.push_back(o.column);
+      ap.slot_filter.push_back(src.filter);
+      ap.needs.push_back(kernels::AggState::kCounts);
+    }
+    src.kind = OutputSource::Kind::kState;
+    src.index = slot[key];
+    unsigned& nd = ap.needs[src.index];
+    if (o.agg == query::AggFunc::kSum || o.agg == query::AggFunc::kAvg)
+      nd |= kernels::AggState::kSum;
+    if (o.agg == query::AggFunc::kMin || o.agg == query::AggFunc::kMax)
+      nd |= kernels::AggState::kMinMax;
+    ap.sources.push_back(src);
+  }
+  return ap;
+}
+
 }  // namespace
 
 // Aggregates without GROUP BY: exactly one row.
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
   const BoundQuery& q = plan.bound;
   const Schema& in = *plan.table->schema();
-  // The distinct FILTER conditions, then one source per output.
-  std::vector<const query::BoundExpr*> filters;
-  std::vector<OutputSource> sources;
-  std::vector<int> columns, slot_filter;            // per AggState slot
-  std::vector<int> grouped_column, grouped_filter;  // per grouped state
-  std::vector<unsigned> needs;
-  std::map<std::pair<int, int>, size_t> slot;  // (column, filter) -> slot
-  Partial prototype;
-  bool only_count_star = true;
-  for (const auto& o : q.outputs) {
-    OutputSource src;
-    if (o.filter) {
-      auto it = std::find(filters.begin(), filters.end(), o.filter.get());
-      src.filter = int(it - filters.begin());
-      if (it == filters.end()) filters.push_back(o.filter.get());
-      only_count_star = false;
-    }
-    if (o.column < 0) {
-      sources.push_back(src);
-      continue;
-    }
-    only_count_star = false;
-    const kernels::GroupedAggKind gk = query::internal::GroupedAggOf(o.agg);
-    if (gk != kernels::GroupedAggKind::kNone) {
-      QUIVER_ASSIGN_OR_RETURN(
-          auto g, kernels::GroupedAgg::Make(gk, in.field(size_t(o.column)).type, o.param));
-      g->Resize(1);
-      src.kind = OutputSource::Kind::kGrouped;
-      src.index = prototype.grouped.size();
-      prototype.grouped.push_back(std::move(g));
-      grouped_column.push_back(o.column);
-      grouped_filter.push_back(src.filter);
-      sources.push_back(src);
-      continue;
-    }
-    const auto key = std::make_pair(o.column, src.filter);
-    if (!slot.count(key)) {
-      slot[key] = columns.size();
-      columns.push_back(o.column);
-      slot_filter.push_back(src.filter);
-      needs.push_back(kernels::AggState::kCounts);
-    }
-    src.kind = OutputSource::Kind::kState;
-    src.index = slot[key];
-    unsigned& nd = needs[src.index];
-    if (o.agg == query::AggFunc::kSum || o.agg == query::AggFunc::kAvg)
-      nd |= kernels::AggState::kSum;
-    if (o.agg == query::AggFunc::kMin || o.agg == query::AggFunc::kMax)
-      nd |= kernels::AggState::kMinMax;
-    sources.push_back(src);
-  }
-  auto make_partial = [&] {
-    Partial p;
-    p.filter_counts.assign(filters.size(), 0);
-    for (size_t i = 0; i < columns.size(); ++i) {
-      p.states.emplace_back(in.field(size_t(columns[i])).type, needs[i]);
-    }
-    for (const auto& g : prototype.grouped) {
-      p.grouped.push_back(g->NewEmpty());
-      p.grouped.back()->Resize(1);
-    }
-    return p;
-  };
+  QUIVER_ASSIGN_OR_RETURN(const AggPlan ap, PlanOutputs(q, in));
+  const auto& filters = ap.filters;
+  const auto& columns = ap.columns;
+  auto make_partial = [&] { return ap.MakePartial(in); };
   Partial total = make_partial();
-  if (only_count_star && q.where == nullptr) {
+  if (ap.only_count_star && q.where == nullptr) {
     // COUNT(*) of a whole table: the catalog knows.
     for (size_t c : plan.chunks) total.count_star += plan.table->chunks()[c].rows;
   } else {
@@ -145,13 +158,13 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
       auto mask_of = [&](int f) { return f < 0 ? m : &fmasks[size_t(f)]; };
       for (size_t s = 0; s < columns.size(); ++s) {
         QUIVER_RETURN_NOT_OK(
-            p.states[s].Update(c.views[size_t(columns[s])], mask_of(slot_filter[s])));
+            p.states[s].Update(c.views[size_t(columns[s])], mask_of(ap.slot_filter[s])));
       }
       std::map<int, SelectionVector> rows;  // per filter (-1: WHERE)
       for (size_t g = 0; g < p.grouped.size(); ++g) {
-        const int f = grouped_filter[g];
+        const int f = ap.grouped_filter[g];
         const Mask* mk = mask_of(f);
-        const ArrayView& view = c.views[size_t(grouped_column[g])];
+        const ArrayView& view = c.views[size_t(ap.grouped_column[g])];
         if (mk == nullptr) {
           p.grouped[g]->Update(view, nullptr, 0, c.rows(), nullptr);
           continue;
@@ -175,7 +188,7 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
   std::vector<std::shared_ptr<ArrayData>> cols;
   for (size_t i = 0; i < q.outputs.size(); ++i) {
     const query::BoundOutput& o = q.outputs[i];
-    const OutputSource& src = sources[i];
+    const OutputSource& src = ap.sources[i];
     std::shared_ptr<ArrayData> a;
     if (src.kind == OutputSource::Kind::kGrouped) {
       QUIVER_ASSIGN_OR_RETURN(a, total.grouped[src.index]->Finalize(1));

@@ -2,6 +2,7 @@
 // text; its exceptions never leave this file.
 
 #include <cctype>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -330,6 +331,7 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
       if (e.contains("q")) {
         if (!e["q"].is_number()) return TypeMismatch(Join(item_path, "q"), "a number", e["q"]);
         item.param = e["q"].get<double>();
+        if (!std::isfinite(item.param)) return PathError(Join(item_path, "q"), "not a finite number");
       }
       if (e.contains("as")) {
         QUIVER_ASSIGN_OR_RETURN(item.alias, GetString(e["as"], Join(item_path, "as")));
