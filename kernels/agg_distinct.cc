@@ -29,20 +29,36 @@ uint64_t KeyOf(const V& v) {
   }
 }
 
+// A set entry of a number: its canonical bits and group (16 bytes).
+struct NumberEntry {
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  uint64_t key = 0;
+  uint32_t gid = kEmpty;
+  uint32_t unused = 0;
+};
+// A set entry of a string: its hash, its bytes in the arena, its group.
+struct StringEntry {
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  uint64_t key = 0;
+  uint64_t str = 0;  // offset into the arena
+  uint32_t gid = kEmpty;
+  uint32_t len = 0;
+};
+
 // One open-addressing set of (group, value) entries for all groups of the
 // state: a group's distinct count is the number of its entries, kept as a
 // counter. Strings live in one arena; an entry keeps their hash, offset and
 // length. Linear probing, load at most one half.
+template <typename Entry>
 class CountDistinctAgg final : public GroupedAgg {
  public:
   explicit CountDistinctAgg(const DataType& input)
-      : GroupedAgg(GroupedAggKind::kCountDistinct, input, DataType(TypeId::kInt64)),
-        strings_(HoldsStrings(input)) {
+      : GroupedAgg(GroupedAggKind::kCountDistinct, input, DataType(TypeId::kInt64)) {
     slots_.assign(64, Entry{});
   }
 
   std::unique_ptr<GroupedAgg> NewEmpty() const override {
-    return std::make_unique<CountDistinctAgg>(input_type());
+    return std::make_unique<CountDistinctAgg<Entry>>(input_type());
   }
   void Resize(size_t groups) override {
     if (counts_.size() < groups) counts_.resize(groups);
@@ -60,12 +76,15 @@ class CountDistinctAgg final : public GroupedAgg {
     });
   }
   void Merge(const GroupedAgg& other, const int32_t* map) override {
-    const auto& o = static_cast<const CountDistinctAgg&>(other);
+    const auto& o = static_cast<const CountDistinctAgg<Entry>&>(other);
     for (const Entry& e : o.slots_) {
       if (e.gid == kEmpty) continue;
       const uint32_t g = map ? uint32_t(map[e.gid]) : e.gid;
-      Insert(g, e.key,
-             strings_ ? std::string_view(o.arena_.data() + e.str, e.len) : std::string_view());
+      if constexpr (kStrings) {
+        Insert(g, e.key, std::string_view(o.arena_.data() + e.str, e.len));
+      } else {
+        Insert(g, e.key, {});
+      }
     }
   }
   Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
@@ -79,21 +98,20 @@ class CountDistinctAgg final : public GroupedAgg {
   }
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  struct Entry {
-    uint64_t key = 0;
-    uint64_t str = 0;  // strings: offset into arena_
-    uint32_t gid = kEmpty;
-    uint32_t len = 0;  // strings: byte length
-  };
+  static constexpr bool kStrings = std::is_same_v<Entry, StringEntry>;
+  static constexpr uint32_t kEmpty = Entry::kEmpty;
 
   static size_t SlotOf(uint32_t g, uint64_t key, size_t mask) {
     return size_t(Mix64(key ^ (uint64_t(g) * 0x9E3779B97F4A7C15ull))) & mask;
   }
   bool Same(const Entry& e, uint32_t g, uint64_t key, std::string_view s) const {
     if (e.gid != g || e.key != key) return false;
-    return !strings_ ||
-           (e.len == s.size() && std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0);
+    if constexpr (kStrings) {
+      return e.len == s.size() && std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0;
+    } else {
+      (void)s;
+      return true;
+    }
   }
   void Insert(uint32_t g, uint64_t key, std::string_view s) {
     size_t mask = slots_.size() - 1;
@@ -105,7 +123,7 @@ class CountDistinctAgg final : public GroupedAgg {
     Entry& e = slots_[i];
     e.gid = g;
     e.key = key;
-    if (strings_) {
+    if constexpr (kStrings) {
       e.str = arena_.size();
       e.len = uint32_t(s.size());
       arena_.append(s);
@@ -125,7 +143,6 @@ class CountDistinctAgg final : public GroupedAgg {
     }
   }
 
-  bool strings_;
   std::vector<Entry> slots_;
   size_t size_ = 0;
   std::string arena_;
@@ -242,7 +259,8 @@ class ApproxCountDistinctAgg final : public GroupedAgg {
 }  // namespace
 
 std::unique_ptr<GroupedAgg> MakeCountDistinct(const DataType& input) {
-  return std::make_unique<CountDistinctAgg>(input);
+  if (HoldsStrings(input)) return std::make_unique<CountDistinctAgg<StringEntry>>(input);
+  return std::make_unique<CountDistinctAgg<NumberEntry>>(input);
 }
 
 std::unique_ptr<GroupedAgg> MakeApproxCountDistinct(const DataType& input) {

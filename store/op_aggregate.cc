@@ -175,7 +175,10 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
       }
       return Status::OK();
     }));
-    for (int w = 0; w < workers; ++w) {
+    // Worker 0's partial becomes the total: its hash sets and value lists
+    // are not copied again.
+    total = std::move(partial[0]);
+    for (int w = 1; w < workers; ++w) {
       Partial& p = partial[size_t(w)];
       total.count_star += p.count_star;
       for (size_t f = 0; f < filters.size(); ++f) total.filter_counts[f] += p.filter_counts[f];
