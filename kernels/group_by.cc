@@ -102,6 +102,21 @@ inline int64_t RowAt(const int32_t* rows, int64_t base, int64_t k) { return rows
 // Rows per batch inside Consume: the group ids of a batch stay in cache.
 constexpr int64_t kBatchRows = 4096;
 
+// The rows of a batch (rows[k] or base + k) that `mask` keeps, with their
+// group ids.
+void SelectRows(const Mask& mask, const int32_t* rows, int64_t base, int64_t n, const int32_t* gids,
+                std::vector<int32_t>* out_rows, std::vector<int32_t>* out_gids) {
+  out_rows->clear();
+  out_gids->clear();
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t r = RowAt(rows, base, k);
+    if (mask.IsTrue(r)) {
+      out_rows->push_back(int32_t(r));
+      out_gids->push_back(gids[k]);
+    }
+  }
+}
+
 }  // namespace
 
 Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
@@ -113,7 +128,16 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
     Agg a;
     a.kind = spec.kind;
     a.value = spec.value;
-    if (spec.kind != AggKind::kCountStar) {
+    a.filtered = spec.filtered;
+    if (spec.grouped != GroupedAggKind::kNone) {
+      if (spec.value < 0 || spec.value >= int(value_types.size())) {
+        return Status::Invalid(std::string("group-by aggregate ") +
+                               GroupedAggKindName(spec.grouped) + " refers to value column " +
+                               std::to_string(spec.value));
+      }
+      a.type = value_types[size_t(spec.value)];
+      QUIVER_ASSIGN_OR_RETURN(a.grouped, GroupedAgg::Make(spec.grouped, a.type, spec.param));
+    } else if (spec.kind != AggKind::kCountStar) {
       if (spec.value < 0 || spec.value >= int(value_types.size())) {
         return Status::Invalid(std::string("group-by aggregate ") + AggKindName(spec.kind) +
                                " refers to value column " + std::to_string(spec.value) + " of " +
@@ -272,6 +296,7 @@ void GroupByState::Resize(size_t groups) {
   for (Agg& a : aggs_) {
     if (a.count.size() >= groups) continue;
     a.count.resize(groups);
+    if (a.grouped) a.grouped->Resize(groups);
     switch (a.kind) {
       case AggKind::kSum:
       case AggKind::kAvg:
@@ -374,8 +399,9 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
       [] { return 0; });
 }
 
-Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                             const Mask* filter) {
+Status GroupByState::Consume(const std::vector<ArrayView>& keys,
+                             const std::vector<ArrayView>& values, const Mask* filter,
+                             const std::vector<const Mask*>& agg_filters) {
   if (keys.size() != key_types_.size() || values.size() != value_types_.size()) {
     return Status::Invalid("group-by: expected " + std::to_string(key_types_.size()) + " keys and " +
                            std::to_string(value_types_.size()) + " values, got " +
@@ -400,6 +426,14 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
     return Status::Invalid("group-by: mask of " + std::to_string(filter->length) + " rows for " +
                            std::to_string(len));
   }
+  if (!agg_filters.empty() && agg_filters.size() != aggs_.size()) {
+    return Status::Invalid("group-by: " + std::to_string(agg_filters.size()) +
+                           " aggregate masks for " + std::to_string(aggs_.size()) + " aggregates");
+  }
+  for (const Mask* f : agg_filters) {
+    if (f != nullptr && f->length != len)
+      return Status::Invalid("group-by: aggregate mask of wrong length");
+  }
   SelectionVector sel;
   const int32_t* rows = nullptr;
   int64_t n = len;
@@ -408,7 +442,7 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
     rows = sel.data();
     n = int64_t(sel.size());
   }
-  std::vector<int32_t> gids;
+  std::vector<int32_t> gids, own_rows, own_gids;
   dict_gids_.clear();
   dict_null_gid_ = -1;
   for (int64_t start = 0; start < n; start += kBatchRows) {
@@ -418,8 +452,26 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
     Resize(group_keys_.size());
     int64_t* group_rows = group_rows_.data();
     for (int64_t k = 0; k < m; ++k) ++group_rows[gids[size_t(k)]];
-    for (Agg& a : aggs_) {
-      if (a.kind != AggKind::kCountStar) UpdateAgg(&a, values[size_t(a.value)], batch_rows, start, m, gids.data());
+    for (size_t i = 0; i < aggs_.size(); ++i) {
+      Agg& a = aggs_[i];
+      const Mask* own = agg_filters.empty() ? nullptr : agg_filters[i];
+      const int32_t* a_rows = batch_rows;
+      const int32_t* a_gids = gids.data();
+      int64_t a_base = start, a_n = m;
+      if (own != nullptr) {  // FILTER: the rows of the batch its mask keeps
+        SelectRows(*own, batch_rows, start, m, gids.data(), &own_rows, &own_gids);
+        a_rows = own_rows.data();
+        a_gids = own_gids.data();
+        a_base = 0;
+        a_n = int64_t(own_rows.size());
+      }
+      if (a.grouped) {
+        a.grouped->Update(values[size_t(a.value)], a_rows, a_base, a_n, a_gids);
+      } else if (a.kind != AggKind::kCountStar) {
+        UpdateAgg(&a, values[size_t(a.value)], a_rows, a_base, a_n, a_gids);
+      } else if (a.filtered) {
+        for (int64_t k = 0; k < a_n; ++k) ++a.count[size_t(a_gids[k])];
+      }
     }
   }
   return Status::OK();
@@ -438,8 +490,8 @@ Status GroupByState::Merge(const GroupByState& o) {
     for (size_t i = 0; i < aggs_.size(); ++i) {
       Agg& a = aggs_[i];
       const Agg& b = o.aggs_[i];
-      if (a.kind == AggKind::kCountStar) continue;
       a.count[g] += b.count[og];
+      if (a.kind == AggKind::kCountStar || a.grouped) continue;
       if (!a.int_sum.empty()) a.int_sum[g] += b.int_sum[og];
       if (!a.float_sum.empty()) a.float_sum[g] += b.float_sum[og];
       if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
@@ -456,7 +508,16 @@ Status GroupByState::Merge(const GroupByState& o) {
       }
     }
   }
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    if (aggs_[i].grouped) aggs_[i].grouped->Merge(*o.aggs_[i].grouped, map.data());
+  }
   return Status::OK();
+}
+
+size_t GroupByState::GroupedAggBytes() const {
+  size_t n = 0;
+  for (const Agg& a : aggs_) n += a.grouped ? a.grouped->MemoryBytes() : 0;
+  return n;
 }
 
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
@@ -472,12 +533,19 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
     out.push_back(std::move(col));
   }
   for (const Agg& a : aggs_) {
+    if (a.grouped) {
+      QUIVER_ASSIGN_OR_RETURN(auto col, a.grouped->Finalize(groups));
+      out.push_back(std::move(col));
+      continue;
+    }
     DataType in = a.kind == AggKind::kCountStar ? DataType(TypeId::kInt64) : a.type;
     QUIVER_ASSIGN_OR_RETURN(DataType rt, AggResultType(a.kind, in));
     std::vector<Scalar> vals(groups);
     for (size_t g = 0; g < groups; ++g) {
       switch (a.kind) {
-        case AggKind::kCountStar: vals[g] = Scalar::Int64(group_rows_[g]); break;
+        case AggKind::kCountStar:
+          vals[g] = Scalar::Int64(a.filtered ? a.count[g] : group_rows_[g]);
+          break;
         case AggKind::kCount: vals[g] = Scalar::Int64(a.count[g]); break;
         case AggKind::kSum:
         case AggKind::kAvg: {

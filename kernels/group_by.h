@@ -6,7 +6,8 @@
 // may be integers (any width), bool, date32, timestamp, floats, utf8/binary
 // and dictionary<utf8> (dictionary keys are resolved once per dictionary
 // entry, not per row); NULL is a group of its own. Aggregates are those of
-// kernels/aggregate.h with the same result types and overflow rule.
+// kernels/aggregate.h with the same result types and overflow rule, and
+// those of kernels/grouped_agg.h.
 //
 // Groups come out in the order they were first seen (by this state, then by
 // the merged ones); a query that needs an order sorts the result.
@@ -22,6 +23,7 @@
 #include "columnar/array.h"
 #include "config/status.h"
 #include "kernels/aggregate.h"
+#include "kernels/grouped_agg.h"
 #include "kernels/mask.h"
 
 namespace quiver::kernels {
@@ -29,6 +31,13 @@ namespace quiver::kernels {
 struct AggregateSpec {
   AggKind kind = AggKind::kCountStar;
   int value = -1;  // index into the value columns; unused for kCountStar
+  // A grouped aggregate of kernels/grouped_agg.h instead of `kind`, with its
+  // quantile fraction.
+  GroupedAggKind grouped = GroupedAggKind::kNone;
+  double param = 0.5;
+  // Rows come through their own mask in Consume (FILTER (WHERE ...)); a
+  // filtered kCountStar counts those rows instead of the group's.
+  bool filtered = false;
 };
 
 class GroupByState {
@@ -43,12 +52,17 @@ class GroupByState {
 
   // Adds the rows of one batch. keys and values are equal-length columns of
   // the types given to Make; filter (if any) selects the TRUE rows.
+  // agg_filters (empty, or one per aggregate, null = none) further restricts
+  // the rows an aggregate folds (its FILTER); the groups still come from
+  // every row `filter` selects.
   Status Consume(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                 const Mask* filter = nullptr);
+                 const Mask* filter = nullptr, const std::vector<const Mask*>& agg_filters = {});
   // Folds in another partial table built with the same Make arguments.
   Status Merge(const GroupByState& other);
 
   int64_t num_groups() const { return int64_t(group_keys_.size()); }
+  // Bytes held by the grouped aggregates' states (hash sets, value lists).
+  size_t GroupedAggBytes() const;
   // One column per key (dictionary keys as utf8), then one per aggregate, each
   // num_groups() long. Overflow if an integer sum does not fit its type.
   Result<std::vector<std::shared_ptr<ArrayData>>> Finalize() const;
@@ -64,6 +78,8 @@ class GroupByState {
     std::vector<long double> num_min, num_max;  // exact for every int64/uint64/double
     std::vector<std::string> str_min, str_max;
     std::vector<uint8_t> has, nan;
+    bool filtered = false;
+    std::unique_ptr<GroupedAgg> grouped;  // when the spec names one
   };
 
   GroupByState() = default;

@@ -167,9 +167,30 @@ Result<std::unique_ptr<QueryCursor>> OpenPlanned(Plan plan, const query::Query& 
   return RunPlan(std::move(plan));
 }
 
+Result<std::unique_ptr<QueryCursor>> OpenBound(std::shared_ptr<const Snapshot> snap,
+                                               query::BoundQuery bound, QueryOptions options) {
+  if (snap == nullptr) return Status::Invalid("OpenQuery: no snapshot");
+  Plan plan;
+  plan.started = Clock::now();
+  plan.snap = std::move(snap);
+  plan.options = options;
+  plan.threads = ResolveThreads(options.threads);
+  if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
+  QUIVER_ASSIGN_OR_RETURN(plan.table, plan.snap->table(bound.table));
+  plan.input = plan.table->schema();
+  plan.num_source_fields = plan.input->num_fields();
+  plan.bound = std::move(bound);
+  QUIVER_RETURN_NOT_OK(PrepareBound(&plan));
+  return RunPlan(std::move(plan));
+}
+
 Status PreparePlan(Plan* out, const query::Query& q) {
+  QUIVER_ASSIGN_OR_RETURN(out->bound, query::Bind(q, *out->input));
+  return PrepareBound(out);
+}
+
+Status PrepareBound(Plan* out) {
   Plan& plan = *out;
-  QUIVER_ASSIGN_OR_RETURN(plan.bound, query::Bind(q, *plan.input));
   plan.columns = ColumnsRead(plan.bound, plan.computed, plan.num_source_fields);
 
   // Fold a constant WHERE; prune chunks with their statistics.

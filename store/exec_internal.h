@@ -209,6 +209,8 @@ Result<std::unique_ptr<QueryCursor>> OpenPlanned(Plan plan, const query::Query& 
 // OpenPlanned in two steps: bind, the columns to read and chunk pruning;
 // then the operator.
 Status PreparePlan(Plan* plan, const query::Query& q);
+// PreparePlan after binding: plan->bound is set.
+Status PrepareBound(Plan* plan);
 Result<std::unique_ptr<QueryCursor>> RunPlan(Plan plan);
 // A query of any shape (store/plan_internal.h): WITH, subqueries, UNION ALL,
 // DISTINCT, expressions, HAVING, EXPLAIN.
@@ -271,5 +273,11 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan);
 
 // The kernel aggregate for an aggregate output (op_aggregate.cc).
 kernels::AggKind ToAggKind(const query::BoundOutput& o);
+
+// Runs a query that is already bound (OpenQuery after Bind): prunes, then
+// hands the plan to an operator (exec.cc). Tests use it to run bound
+// queries the parsers cannot spell yet (FILTER).
+Result<std::unique_ptr<QueryCursor>> OpenBound(std::shared_ptr<const Snapshot> snap,
+                                               query::BoundQuery bound, QueryOptions options);
 
 }  // namespace quiver::store::internal

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/exec_internal.h"
+#include "store/query_internal.h"
 
 namespace quiver::store::internal {
 
@@ -30,80 +31,189 @@ kernels::AggKind ToAggKind(const query::BoundOutput& o) {
   return kernels::AggKind::kCountStar;
 }
 
-// Aggregates without GROUP BY: exactly one row.
-Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
-  const BoundQuery& q = plan.bound;
-  const Schema& in = *plan.input;
-  // One partial state per distinct input column, with what it must compute.
-  std::vector<int> columns;
-  std::vector<unsigned> needs;
-  std::map<int, size_t> slot;
-  bool only_count_star = true;
-  for (const auto& o : q.outputs) {
-    if (o.column < 0) continue;
-    only_count_star = false;
-    if (!slot.count(o.column)) {
-      slot[o.column] = columns.size();
-      columns.push_back(o.column);
-      needs.push_back(kernels::AggState::kCounts);
+namespace {
+
+// How the ungrouped path computes one output: COUNT(*) (of the WHERE rows,
+// or of a FILTER's), an AggState slot shared by the outputs of one column
+// and FILTER, or a grouped aggregate with one group.
+struct OutputSource {
+  enum class Kind { kCountStar, kState, kGrouped } kind = Kind::kCountStar;
+  size_t index = 0;  // kState: slot; kGrouped: grouped state
+  int filter = -1;   // index into the distinct FILTER conditions, -1 = none
+};
+
+// Per-worker partial results of the ungrouped path.
+struct Partial {
+  int64_t count_star = 0;
+  std::vector<int64_t> filter_counts;  // TRUE rows of each FILTER (and WHERE)
+  std::vector<kernels::AggState> states;
+  std::vector<std::unique_ptr<kernels::GroupedAgg>> grouped;
+};
+
+// What the ungrouped path computes for a query's outputs.
+struct AggPlan {
+  std::vector<const query::BoundExpr*> filters;               // the distinct FILTER conditions
+  std::vector<OutputSource> sources;                          // one per output
+  std::vector<int> columns, slot_filter;                      // per AggState slot
+  std::vector<unsigned> needs;                                // per AggState slot
+  std::vector<int> grouped_column, grouped_filter;            // per grouped state
+  std::vector<std::unique_ptr<kernels::GroupedAgg>> grouped;  // empty prototypes
+  bool only_count_star = true;                                // no column and no FILTER is read
+
+  // Empty partial results for one worker (or the total).
+  Partial MakePartial(const Schema& in) const {
+    Partial p;
+    p.filter_counts.assign(filters.size(), 0);
+    for (size_t i = 0; i < columns.size(); ++i) {
+      p.states.emplace_back(in.field(size_t(columns[i])).type, needs[i]);
     }
-    unsigned& nd = needs[slot[o.column]];
+    for (const auto& g : grouped) {
+      p.grouped.push_back(g->NewEmpty());
+      p.grouped.back()->Resize(1);
+    }
+    return p;
+  }
+};
+
+Result<AggPlan> PlanOutputs(const BoundQuery& q, const Schema& in) {
+  AggPlan ap;
+  std::map<std::pair<int, int>, size_t> slot;  // (column, filter) -> slot
+  for (const auto& o : q.outputs) {
+    OutputSource src;
+    if (o.filter) {
+      auto it = std::find(ap.filters.begin(), ap.filters.end(), o.filter.get());
+      src.filter = int(it - ap.filters.begin());
+      if (it == ap.filters.end()) ap.filters.push_back(o.filter.get());
+      ap.only_count_star = false;
+    }
+    if (o.column < 0) {
+      ap.sources.push_back(src);
+      continue;
+    }
+    ap.only_count_star = false;
+    const kernels::GroupedAggKind gk = query::internal::GroupedAggOf(o.agg);
+    if (gk != kernels::GroupedAggKind::kNone) {
+      QUIVER_ASSIGN_OR_RETURN(
+          auto g, kernels::GroupedAgg::Make(gk, in.field(size_t(o.column)).type, o.param));
+      src.kind = OutputSource::Kind::kGrouped;
+      src.index = ap.grouped.size();
+      ap.grouped.push_back(std::move(g));
+      ap.grouped_column.push_back(o.column);
+      ap.grouped_filter.push_back(src.filter);
+      ap.sources.push_back(src);
+      continue;
+    }
+    const auto key = std::make_pair(o.column, src.filter);
+    if (!slot.count(key)) {
+      slot[key] = ap.columns.size();
+      ap.columns.push_back(o.column);
+      ap.slot_filter.push_back(src.filter);
+      ap.needs.push_back(kernels::AggState::kCounts);
+    }
+    src.kind = OutputSource::Kind::kState;
+    src.index = slot[key];
+    unsigned& nd = ap.needs[src.index];
     if (o.agg == query::AggFunc::kSum || o.agg == query::AggFunc::kAvg)
       nd |= kernels::AggState::kSum;
     if (o.agg == query::AggFunc::kMin || o.agg == query::AggFunc::kMax)
       nd |= kernels::AggState::kMinMax;
+    ap.sources.push_back(src);
   }
-  auto make_states = [&] {
-    std::vector<kernels::AggState> s;
-    for (size_t i = 0; i < columns.size(); ++i) {
-      s.emplace_back(in.field(size_t(columns[i])).type, needs[i]);
-    }
-    return s;
-  };
-  int64_t count_star = 0;
-  std::vector<kernels::AggState> total = make_states();
-  if (only_count_star && q.where == nullptr) {
+  return ap;
+}
+
+}  // namespace
+
+// Aggregates without GROUP BY: exactly one row.
+Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
+  const BoundQuery& q = plan.bound;
+  const Schema& in = *plan.input;
+  QUIVER_ASSIGN_OR_RETURN(const AggPlan ap, PlanOutputs(q, in));
+  const auto& filters = ap.filters;
+  const auto& columns = ap.columns;
+  auto make_partial = [&] { return ap.MakePartial(in); };
+  Partial total = make_partial();
+  if (ap.only_count_star && q.where == nullptr) {
     // COUNT(*) of a whole table: the catalog knows.
-    for (size_t c : plan.chunks) count_star += plan.ChunkRows(c);
+    for (size_t c : plan.chunks) total.count_star += plan.ChunkRows(c);
   } else {
     const int workers = plan.Workers();
-    std::vector<std::vector<kernels::AggState>> partial;
-    for (int w = 0; w < workers; ++w) partial.push_back(make_states());
-    std::vector<int64_t> partial_count(size_t(workers), 0);
+    std::vector<Partial> partial;
+    for (int w = 0; w < workers; ++w) partial.push_back(make_partial());
     QUIVER_RETURN_NOT_OK(plan.ScanMorsels([&](int w, const Morsel& c, const Mask* m) -> Status {
+      Partial& p = partial[size_t(w)];
       const int64_t hits = m ? kernels::CountTrue(*m) : c.rows();
-      partial_count[size_t(w)] += hits;
+      p.count_star += hits;
       if (hits == 0) return Status::OK();
+      // Each FILTER's TRUE rows among WHERE's.
+      std::vector<Mask> fmasks;
+      for (size_t f = 0; f < filters.size(); ++f) {
+        QUIVER_ASSIGN_OR_RETURN(Mask fm, Eval(*filters[f], c));
+        if (m != nullptr) {
+          QUIVER_ASSIGN_OR_RETURN(fm, kernels::And(*m, fm));
+        }
+        p.filter_counts[f] += kernels::CountTrue(fm);
+        fmasks.push_back(std::move(fm));
+      }
+      auto mask_of = [&](int f) { return f < 0 ? m : &fmasks[size_t(f)]; };
       for (size_t s = 0; s < columns.size(); ++s) {
-        QUIVER_RETURN_NOT_OK(partial[size_t(w)][s].Update(c.views[size_t(columns[s])], m));
+        QUIVER_RETURN_NOT_OK(
+            p.states[s].Update(c.views[size_t(columns[s])], mask_of(ap.slot_filter[s])));
+      }
+      std::map<int, SelectionVector> rows;  // per filter (-1: WHERE)
+      for (size_t g = 0; g < p.grouped.size(); ++g) {
+        const int f = ap.grouped_filter[g];
+        const Mask* mk = mask_of(f);
+        const ArrayView& view = c.views[size_t(ap.grouped_column[g])];
+        if (mk == nullptr) {
+          p.grouped[g]->Update(view, nullptr, 0, c.rows(), nullptr);
+          continue;
+        }
+        auto it = rows.find(f);
+        if (it == rows.end()) it = rows.emplace(f, kernels::ToSelection(*mk)).first;
+        p.grouped[g]->Update(view, it->second.data(), 0, int64_t(it->second.size()), nullptr);
       }
       return Status::OK();
     }));
-    for (int w = 0; w < workers; ++w) {
-      count_star += partial_count[size_t(w)];
+    // Worker 0's partial becomes the total: its hash sets and value lists
+    // are not copied again.
+    total = std::move(partial[0]);
+    for (int w = 1; w < workers; ++w) {
+      Partial& p = partial[size_t(w)];
+      total.count_star += p.count_star;
+      for (size_t f = 0; f < filters.size(); ++f) total.filter_counts[f] += p.filter_counts[f];
       for (size_t s = 0; s < columns.size(); ++s)
-        QUIVER_RETURN_NOT_OK(total[s].Merge(partial[size_t(w)][s]));
+        QUIVER_RETURN_NOT_OK(total.states[s].Merge(p.states[s]));
+      for (size_t g = 0; g < p.grouped.size(); ++g) total.grouped[g]->Merge(*p.grouped[g], nullptr);
     }
   }
   std::vector<Field> fields;
   std::vector<std::shared_ptr<ArrayData>> cols;
-  for (const auto& o : q.outputs) {
-    Scalar v;
-    if (o.column < 0) {
-      v = Scalar::Int64(count_star);
+  for (size_t i = 0; i < q.outputs.size(); ++i) {
+    const query::BoundOutput& o = q.outputs[i];
+    const OutputSource& src = ap.sources[i];
+    std::shared_ptr<ArrayData> a;
+    if (src.kind == OutputSource::Kind::kGrouped) {
+      QUIVER_ASSIGN_OR_RETURN(a, total.grouped[src.index]->Finalize(1));
     } else {
-      Result<Scalar> r = total[slot[o.column]].Finalize(ToAggKind(o));
-      if (!r.ok()) {
-        Status s = r.status();
-        if (s.code() == StatusCode::kOverflow) {
-          return Status::Overflow("SUM(\"" + in.field(size_t(o.column)).name +
-                                  "\") does not fit in 64 bits: " + s.message());
+      Scalar v;
+      if (src.kind == OutputSource::Kind::kCountStar) {
+        v = Scalar::Int64(src.filter < 0 ? total.count_star
+                                         : total.filter_counts[size_t(src.filter)]);
+      } else {
+        Result<Scalar> r = total.states[src.index].Finalize(ToAggKind(o));
+        if (!r.ok()) {
+          Status s = r.status();
+          if (s.code() == StatusCode::kOverflow) {
+            return Status::Overflow("SUM(\"" + in.field(size_t(o.column)).name +
+                                    "\") does not fit in 64 bits: " + s.message());
+          }
+          return s;
         }
-        return s;
+        v = *r;
       }
-      v = *r;
+      QUIVER_ASSIGN_OR_RETURN(a, kernels::ScalarsToArray({v}, o.type));
     }
-    QUIVER_ASSIGN_OR_RETURN(auto a, kernels::ScalarsToArray({v}, o.type));
     fields.push_back(Field{o.name, a->type, true, {}});
     cols.push_back(std::move(a));
   }

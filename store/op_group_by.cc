@@ -4,6 +4,7 @@
 #include <map>
 
 #include "store/exec_internal.h"
+#include "store/query_internal.h"
 
 namespace quiver::store::internal {
 
@@ -20,6 +21,7 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   std::map<int, int> value_slot;
   std::vector<kernels::AggregateSpec> specs;
   std::vector<int> output_source;  // per output: key index, or nkeys + agg index
+  std::vector<const query::BoundExpr*> agg_filter;  // per aggregate: its FILTER, or null
   for (const auto& o : q.outputs) {
     if (o.agg == query::AggFunc::kNone) {
       auto it = std::find(q.group_by.begin(), q.group_by.end(), o.column);
@@ -29,6 +31,10 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
     }
     kernels::AggregateSpec s;
     s.kind = ToAggKind(o);
+    s.grouped = query::internal::GroupedAggOf(o.agg);
+    s.param = o.param;
+    s.filtered = o.filter != nullptr;
+    agg_filter.push_back(o.filter.get());
     if (o.column >= 0) {
       if (!value_slot.count(o.column)) {
         value_slot[o.column] = int(value_cols.size());
@@ -42,6 +48,8 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   std::vector<DataType> value_types;
   for (int c : value_cols) value_types.push_back(in.field(size_t(c)).type);
 
+  const bool any_filter =
+      std::any_of(agg_filter.begin(), agg_filter.end(), [](auto* f) { return f != nullptr; });
   const int workers = plan.Workers();
   std::vector<kernels::GroupByState> states;
   for (int w = 0; w < workers; ++w) {
@@ -53,7 +61,22 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
     std::vector<ArrayView> keys, values;
     for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
     for (int v : value_cols) values.push_back(c.views[size_t(v)]);
-    return states[size_t(w)].Consume(keys, values, m);
+    if (!any_filter) return states[size_t(w)].Consume(keys, values, m);
+    // FILTER (WHERE ...): each aggregate's own rows (Consume keeps them
+    // within WHERE's). One mask per distinct condition.
+    std::map<const query::BoundExpr*, Mask> masks;
+    std::vector<const Mask*> agg_masks(agg_filter.size(), nullptr);
+    for (size_t a = 0; a < agg_filter.size(); ++a) {
+      const query::BoundExpr* f = agg_filter[a];
+      if (f == nullptr) continue;
+      auto it = masks.find(f);
+      if (it == masks.end()) {
+        QUIVER_ASSIGN_OR_RETURN(Mask fm, Eval(*f, c));
+        it = masks.emplace(f, std::move(fm)).first;
+      }
+      agg_masks[a] = &it->second;
+    }
+    return states[size_t(w)].Consume(keys, values, m, agg_masks);
   }));
   for (int w = 1; w < workers; ++w) QUIVER_RETURN_NOT_OK(states[0].Merge(states[size_t(w)]));
   Result<std::vector<std::shared_ptr<ArrayData>>> fin = states[0].Finalize();

@@ -152,7 +152,11 @@ std::string SelectItemToSql(const SelectItem& s) {
   } else {
     out = AggFuncName(s.agg);
     out += '(';
+    if (s.agg == AggFunc::kCountDistinct) out += "DISTINCT ";
     out += s.column.empty() ? std::string("*") : QuoteIdentifier(s.column);
+    if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
+      out += ", " + ValueToSql(Value(s.param));
+    }
     out += ')';
   }
   if (!s.alias.empty()) out += " AS " + QuoteIdentifier(s.alias);

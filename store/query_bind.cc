@@ -1,5 +1,6 @@
 #include "store/query_bind.h"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -522,8 +523,14 @@ Result<BoundExprPtr> Binder::BindCondition(const Expr& e, int depth) {
 
 std::string AggOutputName(const SelectItem& s) {
   std::string name = AggFuncName(s.agg);
-  for (char& c : name) c = char(c - 'A' + 'a');
-  return name + "(" + (s.column.empty() ? std::string("*") : s.column) + ")";
+  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  name += "(";
+  if (s.agg == AggFunc::kCountDistinct) name += "DISTINCT ";
+  name += s.column.empty() ? std::string("*") : s.column;
+  if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
+    name += ", " + ValueToSql(Value(s.param));
+  }
+  return name + ")";
 }
 
 Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::string& column) {
@@ -548,13 +555,52 @@ Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::stri
       return value;
     case AggFunc::kNone:
       return input;
-    default:
-      break;
+    default: {
+      // COUNT(DISTINCT), variance, quantiles, ...: kernels/grouped_agg.h
+      // holds their type rules.
+      const kernels::GroupedAggKind g = internal::GroupedAggOf(f);
+      if (g == kernels::GroupedAggKind::kNone) break;
+      Result<DataType> r = kernels::GroupedAggResultType(g, input);
+      if (!r.ok()) return reject(kernels::GroupedAggAccepts(g));
+      return r;
+    }
   }
   return Status::NotSupported(std::string(AggFuncName(f)) + " is not supported yet");
 }
 
 }  // namespace
+
+kernels::GroupedAggKind internal::GroupedAggOf(AggFunc f) {
+  using G = kernels::GroupedAggKind;
+  switch (f) {
+    case AggFunc::kCountDistinct:
+      return G::kCountDistinct;
+    case AggFunc::kApproxCountDistinct:
+      return G::kApproxCountDistinct;
+    case AggFunc::kStddevSamp:
+      return G::kStddevSamp;
+    case AggFunc::kStddevPop:
+      return G::kStddevPop;
+    case AggFunc::kVarSamp:
+      return G::kVarSamp;
+    case AggFunc::kVarPop:
+      return G::kVarPop;
+    case AggFunc::kMedian:
+      return G::kMedian;
+    case AggFunc::kQuantileCont:
+      return G::kQuantileCont;
+    case AggFunc::kQuantileDisc:
+      return G::kQuantileDisc;
+    case AggFunc::kBoolAnd:
+      return G::kBoolAnd;
+    case AggFunc::kBoolOr:
+      return G::kBoolOr;
+    case AggFunc::kAnyValue:
+      return G::kAnyValue;
+    default:
+      return G::kNone;
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Public entry points
@@ -689,6 +735,14 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
         QUIVER_ASSIGN_OR_RETURN(o.column, binder.ResolveColumn(s.column));
         QUIVER_ASSIGN_OR_RETURN(
             o.type, AggregateType(s.agg, schema.field(size_t(o.column)).type, s.column));
+      }
+      if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
+        if (!(s.param >= 0 && s.param <= 1)) {
+          return Status::Invalid(std::string(AggFuncName(s.agg)) +
+                                 ": the quantile must be between 0 and 1, got " +
+                                 ValueToSql(Value(s.param)));
+        }
+        o.param = s.param;
       }
       o.name = !s.alias.empty() ? s.alias : s.agg == AggFunc::kNone ? s.column : AggOutputName(s);
       if (s.expr) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "kernels/grouped_agg.h"
 #include "store/query.h"
 
 namespace quiver::query::internal {
@@ -35,5 +36,10 @@ std::optional<Value> ParseNumber(std::string_view text, bool allow_sign, std::st
 // item (`d DESC NULLS FIRST`).
 std::string SelectItemToSql(const SelectItem& s);
 std::string OrderItemToSql(const OrderItem& o);
+
+// The kernel state of an aggregate that kernels/grouped_agg.h computes
+// (COUNT(DISTINCT), variance, quantiles, ...); kNone for COUNT, SUM, MIN,
+// MAX and AVG (kernels/aggregate.h). Defined in query_bind.cc.
+kernels::GroupedAggKind GroupedAggOf(AggFunc f);
 
 }  // namespace quiver::query::internal

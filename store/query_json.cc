@@ -2,6 +2,7 @@
 // text; its exceptions never leave this file.
 
 #include <cctype>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -263,12 +264,32 @@ Result<ExprPtr> ParseJsonExpr(const json& j, const std::string& path, int depth)
 Result<AggFunc> ParseAggName(const json& j, const std::string& path) {
   QUIVER_ASSIGN_OR_RETURN(std::string name, GetString(j, path));
   static constexpr std::pair<std::string_view, AggFunc> kAggs[] = {
-      {"count", AggFunc::kCount}, {"sum", AggFunc::kSum}, {"min", AggFunc::kMin},
-      {"max", AggFunc::kMax},     {"avg", AggFunc::kAvg}, {"mean", AggFunc::kAvg}};
+      {"count", AggFunc::kCount},
+      {"sum", AggFunc::kSum},
+      {"min", AggFunc::kMin},
+      {"max", AggFunc::kMax},
+      {"avg", AggFunc::kAvg},
+      {"mean", AggFunc::kAvg},
+      {"count_distinct", AggFunc::kCountDistinct},
+      {"stddev", AggFunc::kStddevSamp},
+      {"stddev_samp", AggFunc::kStddevSamp},
+      {"stddev_pop", AggFunc::kStddevPop},
+      {"variance", AggFunc::kVarSamp},
+      {"var_samp", AggFunc::kVarSamp},
+      {"var_pop", AggFunc::kVarPop},
+      {"median", AggFunc::kMedian},
+      {"quantile_cont", AggFunc::kQuantileCont},
+      {"quantile_disc", AggFunc::kQuantileDisc},
+      {"approx_count_distinct", AggFunc::kApproxCountDistinct},
+      {"bool_and", AggFunc::kBoolAnd},
+      {"bool_or", AggFunc::kBoolOr},
+      {"any_value", AggFunc::kAnyValue}};
   for (const auto& [n, f] : kAggs) {
     if (internal::EqualsIgnoreCase(name, n)) return f;
   }
-  return PathError(path, "unknown aggregate \"" + name + "\" (expected count, sum, min, max or avg)");
+  std::string names;
+  for (const auto& [n, f] : kAggs) names += std::string(names.empty() ? "" : ", ") + std::string(n);
+  return PathError(path, "unknown aggregate \"" + name + "\" (expected one of " + names + ")");
 }
 
 Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string& path) {
@@ -286,7 +307,7 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
         return std::vector<SelectItem>{};
       }
     } else if (e.is_object()) {
-      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "agg", "as"}));
+      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "agg", "as", "q"}));
       if (e.contains("agg")) {
         QUIVER_ASSIGN_OR_RETURN(item.agg, ParseAggName(e["agg"], Join(item_path, "agg")));
       }
@@ -300,6 +321,17 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
         }
       } else if (item.agg != AggFunc::kCount) {
         return PathError(item_path, "missing \"col\"");
+      }
+      if (e.contains("q") !=
+          (item.agg == AggFunc::kQuantileCont || item.agg == AggFunc::kQuantileDisc)) {
+        return PathError(item_path, e.contains("q")
+                                        ? "\"q\" goes only with quantile_cont and quantile_disc"
+                                        : "missing \"q\" (the quantile, from 0 to 1)");
+      }
+      if (e.contains("q")) {
+        if (!e["q"].is_number()) return TypeMismatch(Join(item_path, "q"), "a number", e["q"]);
+        item.param = e["q"].get<double>();
+        if (!std::isfinite(item.param)) return PathError(Join(item_path, "q"), "not a finite number");
       }
       if (e.contains("as")) {
         QUIVER_ASSIGN_OR_RETURN(item.alias, GetString(e["as"], Join(item_path, "as")));
@@ -474,6 +506,7 @@ json ExprToJson(const Expr& e) {
 }
 
 std::string LowerAggName(AggFunc f) {
+  if (f == AggFunc::kCountDistinct) return "count_distinct";
   std::string s = AggFuncName(f);
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -494,6 +527,7 @@ std::string ToJson(const Query& q) {
       json item = json::object();
       if (s.agg != AggFunc::kNone) item["agg"] = LowerAggName(s.agg);
       if (!s.column.empty()) item["col"] = s.column;
+      if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) item["q"] = s.param;
       if (!s.alias.empty()) item["as"] = s.alias;
       select.push_back(std::move(item));
     }

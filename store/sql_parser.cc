@@ -75,22 +75,20 @@ Result<std::vector<SelectItem>> Parser::ParseSelectItems() {
 
 namespace {
 
-bool IsSimpleAggregate(AggFunc f) {
-  return f == AggFunc::kCount || f == AggFunc::kSum || f == AggFunc::kMin ||
-         f == AggFunc::kMax || f == AggFunc::kAvg;
-}
-
 // The original simple forms (a column; COUNT/SUM/MIN/MAX/AVG of a column or
 // COUNT(*)) keep their fields, so that their text and JSON read as before.
 SelectItem ItemOf(ExprPtr e) {
   SelectItem item;
   if (e->kind == ExprKind::kColumn) {
     item.column = e->column;
-  } else if (e->kind == ExprKind::kAggregate && IsSimpleAggregate(e->agg) && !e->negated &&
-             e->args.size() == 1 &&
+  } else if (e->kind == ExprKind::kAggregate &&
+             (!e->negated || e->agg == AggFunc::kCountDistinct) && e->args.size() == 1 &&
              (e->args[0] == nullptr || e->args[0]->kind == ExprKind::kColumn)) {
+    // An aggregate of a column (no FILTER): the select list's own form.
     item.agg = e->agg;
     if (e->args[0]) item.column = e->args[0]->column;
+    if (std::holds_alternative<double>(e->value)) item.param = std::get<double>(e->value);
+    if (std::holds_alternative<int64_t>(e->value)) item.param = double(std::get<int64_t>(e->value));
   } else {
     item.expr = std::move(e);
   }

@@ -203,13 +203,16 @@ TEST_CASE("Every JSON error names its path and problem", "[store]") {
       {R"({"select": ["a", "*"]})", "select[1]: \"*\" must be the whole select list"},
       {R"({"select": [""]})", "select[0]: empty column name"},
       {R"({"select": [5]})", "select[0]: expected a column name or an object, found a number"},
-      {R"({"select": [{"agg": "median", "col": "a"}]})",
-       "select[0].agg: unknown aggregate \"median\" (expected count, sum, min, max or avg)"},
+      {R"({"select": [{"agg": "mode", "col": "a"}]})",
+       "select[0].agg: unknown aggregate \"mode\" (expected one of count, sum, min, max, avg, "
+       "mean, count_distinct, stddev, stddev_samp, stddev_pop, variance, var_samp, var_pop, "
+       "median, quantile_cont, quantile_disc, approx_count_distinct, bool_and, bool_or, "
+       "any_value)"},
       {R"({"select": [{"agg": "sum"}]})", "select[0]: missing \"col\""},
       {R"({"select": [{"agg": "sum", "col": "*"}]})",
        "select[0].col: \"*\" is allowed only in count"},
       {R"({"select": [{"col": "a", "alias": "b"}]})",
-       "select[0]: unknown key \"alias\" (expected col, agg, as)"},
+       "select[0]: unknown key \"alias\" (expected col, agg, as, q)"},
       {R"({"select": [{"col": "a", "as": ""}]})", "select[0].as: empty alias"},
       {R"({"select": "a,"})",
        "select: syntax error at line 1, column 3: expected column name, aggregate or *, found end "

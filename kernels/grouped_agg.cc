@@ -1,0 +1,330 @@
+// Grouped aggregates: names, result types, the factory, and the small
+// fixed-size states (variance / standard deviation, bool_and / bool_or,
+// any_value). Distinct counts are in agg_distinct.cc, quantiles in
+// agg_quantile.cc.
+#include "kernels/grouped_agg.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernels/aggregate.h"
+#include "kernels/grouped_agg_internal.h"
+
+namespace quiver::kernels {
+namespace {
+
+using internal::BatchGroup;
+using internal::ForEachValue;
+
+bool IsStringLike(const DataType& t) {
+  return t.is_dictionary() || t.id == TypeId::kUtf8 || t.id == TypeId::kBinary;
+}
+bool IsTemporal(const DataType& t) {
+  return !t.is_dictionary() && (t.id == TypeId::kDate32 || t.id == TypeId::kTimestamp);
+}
+bool IsNumber(const DataType& t) { return !t.is_dictionary() && IsNumeric(t.id); }
+
+// Variance and standard deviation: count, mean and the sum of squared
+// deviations per group (Welford), merged pairwise (Chan et al.).
+class MomentsAgg final : public GroupedAgg {
+ public:
+  MomentsAgg(GroupedAggKind kind, const DataType& input)
+      : GroupedAgg(kind, input, DataType(TypeId::kFloat64)) {}
+
+  std::unique_ptr<GroupedAgg> NewEmpty() const override {
+    return std::make_unique<MomentsAgg>(kind(), input_type());
+  }
+  void Resize(size_t groups) override {
+    if (count_.size() >= groups) return;
+    count_.resize(groups);
+    mean_.resize(groups);
+    m2_.resize(groups);
+  }
+  void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+              const int32_t* gids) override {
+    int64_t* count = count_.data();
+    double* mean = mean_.data();
+    double* m2 = m2_.data();
+    ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
+      using V = decltype(v);
+      if constexpr (std::is_arithmetic_v<V> && !std::is_same_v<V, bool>) {
+        const size_t g = BatchGroup(gids, k);
+        const double x = double(v);
+        const int64_t c = ++count[g];
+        const double delta = x - mean[g];
+        mean[g] += delta / double(c);
+        m2[g] += delta * (x - mean[g]);
+      }
+    });
+  }
+  void Merge(const GroupedAgg& other, const int32_t* map) override {
+    const auto& o = static_cast<const MomentsAgg&>(other);
+    for (size_t og = 0; og < o.count_.size(); ++og) {
+      const int64_t nb = o.count_[og];
+      if (nb == 0) continue;
+      const size_t g = map ? size_t(map[og]) : og;
+      const int64_t na = count_[g];
+      if (na == 0) {
+        count_[g] = nb;
+        mean_[g] = o.mean_[og];
+        m2_[g] = o.m2_[og];
+        continue;
+      }
+      const double n = double(na + nb);
+      const double delta = o.mean_[og] - mean_[g];
+      mean_[g] += delta * double(nb) / n;
+      m2_[g] += o.m2_[og] + delta * delta * double(na) * double(nb) / n;
+      count_[g] = na + nb;
+    }
+  }
+  Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
+    const bool sample = kind() == GroupedAggKind::kVarSamp || kind() == GroupedAggKind::kStddevSamp;
+    const bool root = kind() == GroupedAggKind::kStddevSamp || kind() == GroupedAggKind::kStddevPop;
+    std::vector<Scalar> out(groups);
+    for (size_t g = 0; g < groups && g < count_.size(); ++g) {
+      const int64_t c = count_[g];
+      if (c == 0 || (sample && c < 2)) continue;
+      double var = m2_[g] / double(sample ? c - 1 : c);
+      if (var < 0) var = 0;  // rounding can leave -epsilon
+      out[g] = Scalar::Double(root ? std::sqrt(var) : var);
+    }
+    return ScalarsToArray(out, result_type());
+  }
+  size_t MemoryBytes() const override {
+    return count_.capacity() * sizeof(int64_t) + (mean_.capacity() + m2_.capacity()) * 8;
+  }
+
+ private:
+  std::vector<int64_t> count_;
+  std::vector<double> mean_, m2_;
+};
+
+// bool_and / bool_or: per group 0 (no value yet), or 2 | the result bit.
+class BoolAgg final : public GroupedAgg {
+ public:
+  BoolAgg(GroupedAggKind kind, const DataType& input) : GroupedAgg(kind, input, input) {}
+
+  std::unique_ptr<GroupedAgg> NewEmpty() const override {
+    return std::make_unique<BoolAgg>(kind(), input_type());
+  }
+  void Resize(size_t groups) override {
+    if (state_.size() < groups) state_.resize(groups);
+  }
+  void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+              const int32_t* gids) override {
+    ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
+      if constexpr (std::is_same_v<decltype(v), bool>) Fold(BatchGroup(gids, k), v);
+    });
+  }
+  void Merge(const GroupedAgg& other, const int32_t* map) override {
+    const auto& o = static_cast<const BoolAgg&>(other);
+    for (size_t og = 0; og < o.state_.size(); ++og) {
+      if (o.state_[og] != 0) Fold(map ? size_t(map[og]) : og, (o.state_[og] & 1) != 0);
+    }
+  }
+  Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
+    std::vector<Scalar> out(groups);
+    for (size_t g = 0; g < groups && g < state_.size(); ++g) {
+      if (state_[g] != 0) out[g] = Scalar::Bool((state_[g] & 1) != 0);
+    }
+    return ScalarsToArray(out, result_type());
+  }
+  size_t MemoryBytes() const override { return state_.capacity(); }
+
+ private:
+  void Fold(size_t g, bool v) {
+    uint8_t& s = state_[g];
+    if (s == 0) {
+      s = uint8_t(2 | int(v));
+    } else if (kind() == GroupedAggKind::kBoolAnd) {
+      s = uint8_t(2 | ((s & 1) & int(v)));
+    } else {
+      s = uint8_t(2 | ((s & 1) | int(v)));
+    }
+  }
+  std::vector<uint8_t> state_;
+};
+
+// any_value: the first non-NULL value seen per group.
+class AnyValueAgg final : public GroupedAgg {
+ public:
+  explicit AnyValueAgg(const DataType& input)
+      : GroupedAgg(GroupedAggKind::kAnyValue, input, input.value_type()) {}
+
+  std::unique_ptr<GroupedAgg> NewEmpty() const override {
+    return std::make_unique<AnyValueAgg>(input_type());
+  }
+  void Resize(size_t groups) override {
+    if (values_.size() < groups) values_.resize(groups);
+  }
+  void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+              const int32_t* gids) override {
+    for (int64_t k = 0; k < n; ++k) {
+      Scalar& slot = values_[BatchGroup(gids, k)];
+      if (!slot.is_null()) continue;
+      Scalar v = ValueAt(col, internal::BatchRow(rows, base, k));
+      if (!v.is_null()) Take(&slot, std::move(v));
+    }
+  }
+  void Merge(const GroupedAgg& other, const int32_t* map) override {
+    const auto& o = static_cast<const AnyValueAgg&>(other);
+    for (size_t og = 0; og < o.values_.size(); ++og) {
+      Scalar& slot = values_[map ? size_t(map[og]) : og];
+      if (slot.is_null() && !o.values_[og].is_null()) Take(&slot, o.values_[og]);
+    }
+  }
+  Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
+    std::vector<Scalar> out(values_.begin(),
+                            values_.begin() + ptrdiff_t(std::min(groups, values_.size())));
+    out.resize(groups);
+    return ScalarsToArray(out, result_type());
+  }
+  size_t MemoryBytes() const override {
+    return values_.capacity() * sizeof(Scalar) + string_bytes_;
+  }
+
+ private:
+  void Take(Scalar* slot, Scalar v) {
+    if (v.kind() == Scalar::Kind::kString) string_bytes_ += v.string_value().size();
+    *slot = std::move(v);
+  }
+  std::vector<Scalar> values_;
+  size_t string_bytes_ = 0;
+};
+
+}  // namespace
+
+const char* GroupedAggKindName(GroupedAggKind k) {
+  switch (k) {
+    case GroupedAggKind::kNone:
+      return "none";
+    case GroupedAggKind::kCountDistinct:
+      return "count_distinct";
+    case GroupedAggKind::kApproxCountDistinct:
+      return "approx_count_distinct";
+    case GroupedAggKind::kVarSamp:
+      return "var_samp";
+    case GroupedAggKind::kVarPop:
+      return "var_pop";
+    case GroupedAggKind::kStddevSamp:
+      return "stddev_samp";
+    case GroupedAggKind::kStddevPop:
+      return "stddev_pop";
+    case GroupedAggKind::kMedian:
+      return "median";
+    case GroupedAggKind::kQuantileCont:
+      return "quantile_cont";
+    case GroupedAggKind::kQuantileDisc:
+      return "quantile_disc";
+    case GroupedAggKind::kBoolAnd:
+      return "bool_and";
+    case GroupedAggKind::kBoolOr:
+      return "bool_or";
+    case GroupedAggKind::kAnyValue:
+      return "any_value";
+  }
+  return "?";
+}
+
+const char* GroupedAggAccepts(GroupedAggKind k) {
+  switch (k) {
+    case GroupedAggKind::kVarSamp:
+    case GroupedAggKind::kVarPop:
+    case GroupedAggKind::kStddevSamp:
+    case GroupedAggKind::kStddevPop:
+      return "a numeric column";
+    case GroupedAggKind::kMedian:
+    case GroupedAggKind::kQuantileDisc:
+      return "a numeric, date, timestamp or string column";
+    case GroupedAggKind::kQuantileCont:
+      return "a numeric, date or timestamp column";
+    case GroupedAggKind::kBoolAnd:
+    case GroupedAggKind::kBoolOr:
+      return "a bool column";
+    default:
+      return "a column of any type";
+  }
+}
+
+Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input) {
+  const DataType value = input.value_type();
+  std::optional<DataType> r;
+  switch (kind) {
+    case GroupedAggKind::kNone:
+      break;
+    case GroupedAggKind::kCountDistinct:
+    case GroupedAggKind::kApproxCountDistinct:
+      if (input.id != TypeId::kNull) r = DataType(TypeId::kInt64);
+      break;
+    case GroupedAggKind::kVarSamp:
+    case GroupedAggKind::kVarPop:
+    case GroupedAggKind::kStddevSamp:
+    case GroupedAggKind::kStddevPop:
+      if (IsNumber(input)) r = DataType(TypeId::kFloat64);
+      break;
+    case GroupedAggKind::kMedian:
+    case GroupedAggKind::kQuantileCont:
+      if (IsNumber(input)) {
+        r = DataType(TypeId::kFloat64);
+      } else if (IsTemporal(input)) {
+        r = input.id == TypeId::kDate32 ? DataType::Timestamp(TimeUnit::kMicro) : input;
+      } else if (kind == GroupedAggKind::kMedian && IsStringLike(input)) {
+        r = value;
+      }
+      break;
+    case GroupedAggKind::kQuantileDisc:
+      if (IsNumber(input) || IsTemporal(input) || IsStringLike(input)) r = value;
+      break;
+    case GroupedAggKind::kBoolAnd:
+    case GroupedAggKind::kBoolOr:
+      if (!input.is_dictionary() && input.id == TypeId::kBool) r = input;
+      break;
+    case GroupedAggKind::kAnyValue:
+      if (input.id != TypeId::kNull) r = value;
+      break;
+  }
+  if (!r) {
+    return Status::TypeError(std::string(GroupedAggKindName(kind)) + " is not defined for a " +
+                             input.ToString() + " column; it needs " + GroupedAggAccepts(kind));
+  }
+  return *r;
+}
+
+Result<std::unique_ptr<GroupedAgg>> GroupedAgg::Make(GroupedAggKind kind, const DataType& input,
+                                                     double param) {
+  QUIVER_ASSIGN_OR_RETURN(DataType result, GroupedAggResultType(kind, input));
+  switch (kind) {
+    case GroupedAggKind::kCountDistinct:
+      return internal::MakeCountDistinct(input);
+    case GroupedAggKind::kApproxCountDistinct:
+      return internal::MakeApproxCountDistinct(input);
+    case GroupedAggKind::kVarSamp:
+    case GroupedAggKind::kVarPop:
+    case GroupedAggKind::kStddevSamp:
+    case GroupedAggKind::kStddevPop:
+      return std::unique_ptr<GroupedAgg>(std::make_unique<MomentsAgg>(kind, input));
+    case GroupedAggKind::kMedian:
+    case GroupedAggKind::kQuantileCont:
+    case GroupedAggKind::kQuantileDisc: {
+      const double q = kind == GroupedAggKind::kMedian ? 0.5 : param;
+      if (!(q >= 0 && q <= 1)) {
+        return Status::Invalid(std::string(GroupedAggKindName(kind)) +
+                               ": the quantile must be between 0 and 1, got " + std::to_string(q));
+      }
+      return internal::MakeQuantile(kind, input, result, q);
+    }
+    case GroupedAggKind::kBoolAnd:
+    case GroupedAggKind::kBoolOr:
+      return std::unique_ptr<GroupedAgg>(std::make_unique<BoolAgg>(kind, input));
+    case GroupedAggKind::kAnyValue:
+      return std::unique_ptr<GroupedAgg>(std::make_unique<AnyValueAgg>(input));
+    case GroupedAggKind::kNone:
+      break;
+  }
+  return Status::Invalid("no grouped aggregate");
+}
+
+}  // namespace quiver::kernels
