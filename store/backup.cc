@@ -1,0 +1,186 @@
+// Online backup, restore and verification (store/backup.h).
+#include "store/backup.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "config/units.h"
+#include "store/catalog_internal.h"
+
+namespace quiver::store {
+
+namespace {
+
+std::string Thousands(int64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = int(s.size()) - 3; i > (s[0] == '-' ? 1 : 0); i -= 3) s.insert(size_t(i), ",");
+  return s;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0;
+}
+
+// Removes a temporary pool file and the reader table an open of it made.
+void RemoveTemp(const std::string& tmp) {
+  unlink(tmp.c_str());
+  unlink((tmp + ".lock").c_str());
+}
+
+uint64_t RoundUpPage(uint64_t n) { return (n + 4095) & ~uint64_t(4095); }
+
+// Writes the compacted state of `snap` as a new pool at `path`: every live
+// chunk copied byte for byte, contiguously, and a catalog that points at
+// the copies, in one transaction.
+Status WriteCompact(const Snapshot& snap, const std::string& path, const BackupOptions& options) {
+  const pmem::Snapshot& pin = snap.pool_snapshot();
+  const pmem::Extent root = pin.root();
+  CatalogState catalog;
+  if (!root.empty()) {
+    QUIVER_ASSIGN_OR_RETURN(const uint8_t* blob, pin.Read(root.offset, root.length));
+    QUIVER_ASSIGN_OR_RETURN(catalog, DecodeCatalog(blob, root.length, root.offset));
+  }
+  uint64_t total = 0, need = 0;
+  for (const auto& [name, t] : catalog.tables) {
+    for (const ChunkInfo& c : t.chunks) {
+      total += c.length;
+      need += RoundUpPage(c.length);
+    }
+  }
+  // Room for the chunks and two catalogs (the new one is written before the
+  // old root, an empty one, is freed); the source's capacity if larger, so
+  // the copy takes the same writes the source would.
+  uint64_t capacity = std::max(pin.mapped_size(), need + 2 * RoundUpPage(root.length) + (1 << 20));
+  StoreOptions o;
+  o.auto_grow_step = 0;
+  QUIVER_ASSIGN_OR_RETURN(auto dst, Store::Create(path, capacity, o));
+  QUIVER_ASSIGN_OR_RETURN(auto txn, dst->pool().Begin());
+  uint64_t done = 0;
+  for (auto& [name, t] : catalog.tables) {
+    for (ChunkInfo& c : t.chunks) {
+      QUIVER_ASSIGN_OR_RETURN(const uint8_t* from, pin.Read(c.offset, c.length));
+      QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn->Allocate(c.length));
+      std::memcpy(txn->Data(e), from, c.length);
+      c.offset = e.offset;
+      // The snapshot cache knows a chunk by (offset, created_txn): make the
+      // pair one this pool's history can never repeat for other bytes.
+      c.created_txn = txn->txn_id();
+      done += c.length;
+      if (options.progress) options.progress(done, total);
+    }
+  }
+  return CommitCatalog(*txn, catalog, pmem::Durability::kSync).status();
+}
+
+// Verifies the file at `tmp` and renames it to `dst`; removes it otherwise.
+Status VerifyAndPublish(const std::string& tmp, const std::string& dst, VerifyReport* report) {
+  *report = VerifyPool(tmp);
+  unlink((tmp + ".lock").c_str());
+  if (!report->ok()) {
+    RemoveTemp(tmp);
+    return Status::DataLoss("the backup failed verification, nothing was written to " + dst + ": " +
+                            report->Summary());
+  }
+  Status s = pmem::PublishFile(tmp, dst);
+  if (!s.ok()) RemoveTemp(tmp);
+  return s;
+}
+
+}  // namespace
+
+std::string VerifyReport::Summary() const {
+  if (ok()) {
+    return "ok: " + Thousands(tables) + (tables == 1 ? " table, " : " tables, ") +
+           Thousands(chunks) + (chunks == 1 ? " chunk, " : " chunks, ") + FormatBytes(bytes) +
+           " verified (txn " + std::to_string(txn) + ")";
+  }
+  std::string s = "FAILED: " + Thousands(int64_t(problems.size())) +
+                  (problems.size() == 1 ? " error: " : " errors: ");
+  for (size_t i = 0; i < problems.size() && i < 3; ++i) s += (i ? "; " : "") + problems[i];
+  if (problems.size() > 3) s += "; ...";
+  return s;
+}
+
+VerifyReport VerifyPool(const std::string& path) {
+  VerifyReport r;
+  {
+    StoreOptions o;
+    o.read_only = true;
+    auto store = Store::Open(path, o);
+    auto snap = store.ok() ? (*store)->GetSnapshot()
+                           : Result<std::shared_ptr<const Snapshot>>(store.status());
+    if (!snap.ok()) {
+      r.open_failed = true;
+    } else {
+      r.txn = (*snap)->txn();
+      for (const TableView& t : (*snap)->tables()) {
+        ++r.tables;
+        r.chunks += int64_t(t.num_chunks());
+        r.bytes += t.bytes();
+      }
+    }
+  }
+  StoreCheck c = Store::Check(path, /*deep=*/true);
+  for (const auto& i : c.pool.issues) r.problems.push_back(i.where + ": " + i.problem);
+  for (const auto& p : c.problems) r.problems.push_back(p);
+  if (r.open_failed && r.problems.empty()) r.problems.push_back(path + " could not be opened");
+  return r;
+}
+
+Result<BackupResult> BackupToFile(Store& src, const std::string& dst,
+                                  const BackupOptions& options) {
+  if (Exists(dst)) return Status::AlreadyExists("backup target " + dst + " already exists");
+  const std::string tmp = dst + ".tmp";
+  BackupResult result;
+  Status s;
+  if (options.compact) {
+    QUIVER_ASSIGN_OR_RETURN(auto snap, src.GetSnapshot());
+    RemoveTemp(tmp);  // a stale one of a killed backup
+    result.txn = snap->txn();
+    s = WriteCompact(*snap, tmp, options);
+    for (const TableView& t : snap->tables()) result.bytes += t.bytes();
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(auto image, pmem::PoolImage::Capture(src.pool()));
+    unlink((tmp + ".lock").c_str());
+    result.txn = image->txn();
+    result.bytes = image->bytes();
+    s = pmem::WritePoolFile(*image, tmp, options.progress);
+  }
+  if (!s.ok()) {
+    if (s.code() != StatusCode::kLocked) RemoveTemp(tmp);
+    return s;
+  }
+  QUIVER_RETURN_NOT_OK(VerifyAndPublish(tmp, dst, &result.verify));
+  return result;
+}
+
+Result<BackupResult> BackupToStream(Store& src, const pmem::ByteSink& sink,
+                                    const BackupOptions& options) {
+  if (options.compact) {
+    return Status::NotSupported("a compacted backup is written to a file, not streamed");
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto image, pmem::PoolImage::Capture(src.pool()));
+  BackupResult result;
+  result.txn = image->txn();
+  result.bytes = image->bytes();
+  QUIVER_RETURN_NOT_OK(pmem::WriteStream(*image, sink, options.progress));
+  return result;
+}
+
+Result<BackupResult> RestoreFromStream(const pmem::ByteSource& source, const std::string& dst,
+                                       const pmem::ProgressFn& progress) {
+  if (Exists(dst)) return Status::AlreadyExists("restore target " + dst + " already exists");
+  const std::string tmp = dst + ".tmp";
+  unlink((tmp + ".lock").c_str());
+  QUIVER_ASSIGN_OR_RETURN(pmem::RestoreResult r, pmem::RestoreStream(source, tmp, progress));
+  BackupResult result;
+  result.txn = r.txn;
+  result.bytes = r.bytes;
+  QUIVER_RETURN_NOT_OK(VerifyAndPublish(tmp, dst, &result.verify));
+  return result;
+}
+
+}  // namespace quiver::store
