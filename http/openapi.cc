@@ -384,7 +384,7 @@ void QueryPaths(json& p) {
       {"summary",
        "Stream a consistent backup of the latest state (the X-Quiver-Txn header); "
        "`quiver pool restore` rebuilds the pool from the body"},
-      {"security", write_security},
+      {"security", kWriteSecurity},
       {"responses",
        {{"200",
          {{"description", "the backup stream format (README, \"Backup\")"},
