@@ -77,7 +77,8 @@ int PoolBackup(const std::vector<std::string>& argv) {
     r = store::BackupToFile(**store, dst, options);
   }
   progress.Clear();
-  if (!r.ok()) return Fail(cmd, r.status(), ErrorSource::kStore);
+  // SRC or DST could not be read, written or verified: a pool error (3).
+  if (!r.ok()) return Fail(cmd, r.status(), ErrorSource::kPool);
   double secs = progress.Seconds();
   std::cerr << "backed up txn " << r->txn << " of " << src << " to "
             << (dst == "-" ? std::string("stdout") : dst) << ": " << FormatBytes(r->bytes)
@@ -155,7 +156,9 @@ const bool kRegistered = [] {
             "stale DST.tmp). Prints \"txn N\", the state it holds, on stdout.\n"
             "DST - streams the backup to stdout (holes elided, with a checksum) for a\n"
             "pipe or a compressor; `quiver pool restore` turns it back into a pool.\n"
-            "--progress reports bytes copied on stderr.\n",
+            "--progress reports bytes copied on stderr.\n"
+            "Exit 0 when DST is complete and verified, 3 when SRC or DST cannot be read,\n"
+            "written or verified (DST exists, disk full, damage found).\n",
             PoolBackup});
   Register({"pool restore", "rebuild a pool file from a backup stream",
             "Usage: quiver pool restore STREAM|- DST [--progress]\n\n"
