@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "pmem/pool_internal.h"
 
@@ -222,7 +223,8 @@ Result<std::unique_ptr<PoolImage>> PoolImage::Capture(Pool& pool) {
 // Pool file
 // ---------------------------------------------------------------------------
 
-Status WritePoolFile(const PoolImage& image, const std::string& path, const ProgressFn& progress) {
+Status WritePoolFile(const PoolImage& image, const std::string& path, const ProgressFn& progress,
+                     const std::function<Status()>& verify) {
   Fd dst;
   QUIVER_RETURN_NOT_OK(OpenTarget(path, image.capacity(), &dst));
   bool use_cfr = image.impl_->src_fd >= 0;
@@ -240,11 +242,17 @@ Status WritePoolFile(const PoolImage& image, const std::string& path, const Prog
       if (progress) progress(done, total);
     }
   }
-  QUIVER_RETURN_NOT_OK(Sync(dst.fd, path));
   QUIVER_RETURN_NOT_OK(WriteAll(dst.fd, image.Data(0), kDataStart, 0, path));
-  QUIVER_RETURN_NOT_OK(Sync(dst.fd, path));
   if (progress) progress(total, total);
-  return Status::OK();
+  if (!verify) return Sync(dst.fd, path);
+  // The verification reads the page cache, the fsync waits for the disk:
+  // both at once.
+  Status synced;
+  std::thread syncer([&] { synced = Sync(dst.fd, path); });
+  Status verified = verify();
+  syncer.join();
+  QUIVER_RETURN_NOT_OK(synced);
+  return verified;
 }
 
 Status PublishFile(const std::string& tmp, const std::string& dst) {
@@ -372,7 +380,6 @@ Result<RestoreResult> RestoreInto(const ByteSource& source, const std::string& p
   uint8_t extra;
   QUIVER_ASSIGN_OR_RETURN(size_t more, source(&extra, 1));
   if (more != 0) return Status::Corruption("bytes follow the backup stream's trailer");
-  QUIVER_RETURN_NOT_OK(Sync(dst->fd, path));
   QUIVER_RETURN_NOT_OK(WriteAll(dst->fd, head.data(), kDataStart, 0, path));
   QUIVER_RETURN_NOT_OK(Sync(dst->fd, path));
   return RestoreResult{h.txn, done};

@@ -15,9 +15,11 @@
 // free list blob. Free space is never read nor written: it stays a hole.
 //
 // Files are written under the caller's temporary name with their first
-// kDataStart bytes (superblock and meta slots) written last, after the rest
-// is durable: a copy that is interrupted has no superblock and never opens
-// as a pool. The caller verifies and renames (store/backup.h).
+// kDataStart bytes (superblock and meta slots) written last: a copy killed
+// before its last byte has no superblock and never opens as a pool (after a
+// power loss the order is not guaranteed: a temporary is never trusted, it
+// is only ever renamed after it was made durable and verified). The caller
+// verifies and renames (store/backup.h).
 //
 // Stream format (little-endian), "the pool bytes with the holes elided":
 //   header   64 bytes: magic "QVRBAK01", u32 version (1), u32 header size
@@ -72,15 +74,19 @@ class PoolImage {
 
  private:
   struct Impl;
-  friend Status WritePoolFile(const PoolImage&, const std::string&, const ProgressFn&);
+  friend Status WritePoolFile(const PoolImage&, const std::string&, const ProgressFn&,
+                              const std::function<Status()>&);
   explicit PoolImage(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
 // Writes `image` as a pool file at `path` (created, or truncated when it is a
 // stale temporary: an OFD lock on it refuses a second writer with Locked),
-// sparse, and makes it durable (fsync). Does not rename it.
-Status WritePoolFile(const PoolImage& image, const std::string& path, const ProgressFn& progress);
+// sparse, and makes it durable (fsync). With `verify`, runs it once the last
+// byte is written, while another thread waits for the fsync, and returns its
+// error. Does not rename the file.
+Status WritePoolFile(const PoolImage& image, const std::string& path, const ProgressFn& progress,
+                     const std::function<Status()>& verify = nullptr);
 
 // Writes `image` in the stream format to `sink`.
 Status WriteStream(const PoolImage& image, const ByteSink& sink, const ProgressFn& progress);
