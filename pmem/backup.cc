@@ -125,6 +125,18 @@ Status Sync(int fd, const std::string& path) {
   return Status::OK();
 }
 
+// Makes the file durable: with `verify`, run on this thread meanwhile (the
+// verification reads the page cache, the fsync waits for the disk).
+Status SyncVerifying(int fd, const std::string& path, const std::function<Status()>& verify) {
+  if (!verify) return Sync(fd, path);
+  Status synced;
+  std::thread syncer([&] { synced = Sync(fd, path); });
+  Status verified = verify();
+  syncer.join();
+  QUIVER_RETURN_NOT_OK(synced);
+  return verified;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -244,15 +256,97 @@ Status WritePoolFile(const PoolImage& image, const std::string& path, const Prog
   }
   QUIVER_RETURN_NOT_OK(WriteAll(dst.fd, image.Data(0), kDataStart, 0, path));
   if (progress) progress(total, total);
-  if (!verify) return Sync(dst.fd, path);
-  // The verification reads the page cache, the fsync waits for the disk:
-  // both at once.
-  Status synced;
-  std::thread syncer([&] { synced = Sync(dst.fd, path); });
-  Status verified = verify();
-  syncer.join();
-  QUIVER_RETURN_NOT_OK(synced);
-  return verified;
+  return SyncVerifying(dst.fd, path, verify);
+}
+
+// ---------------------------------------------------------------------------
+// Compacted pool file
+// ---------------------------------------------------------------------------
+
+struct CompactWriter::Impl {
+  std::string path;
+  Fd dst;
+  Fd src;
+  const uint8_t* base = nullptr;  // the pinned mapping (fallback source)
+  uint64_t mapped = 0;
+  uint64_t capacity = 0;
+  uint64_t next = kDataStart;  // where the next extent goes
+  bool use_cfr = true;
+};
+
+CompactWriter::CompactWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompactWriter::~CompactWriter() = default;
+
+Result<std::unique_ptr<CompactWriter>> CompactWriter::Create(const std::string& path,
+                                                             uint64_t capacity, const Snapshot& pin,
+                                                             const std::string& src_path) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->base = pin.base();
+  impl->mapped = pin.mapped_size();
+  impl->capacity = std::max(RoundUpPage(capacity), kMinCapacity);
+  impl->src.fd = open(src_path.c_str(), O_RDONLY | O_CLOEXEC);
+  impl->use_cfr = impl->src.fd >= 0;
+  QUIVER_RETURN_NOT_OK(OpenTarget(path, impl->capacity, &impl->dst));
+  return std::unique_ptr<CompactWriter>(new CompactWriter(std::move(impl)));
+}
+
+Result<uint64_t> CompactWriter::Add(uint64_t offset, uint64_t length) {
+  Impl& w = *impl_;
+  if (offset > w.mapped || length > w.mapped - offset) {
+    return Status::Corruption("extent " + Range(offset, length) + " reaches beyond the pool");
+  }
+  uint64_t to = w.next;
+  if (to + length > w.capacity) {
+    w.capacity = RoundUpPage(std::max(w.capacity * 2, to + length));
+    if (ftruncate(w.dst.fd, off_t(w.capacity)) != 0) return ErrnoStatus(errno, "resize", w.path);
+  }
+  uint64_t done = 0;
+  while (done < length) {
+    if (w.use_cfr) {
+      loff_t in = loff_t(offset + done), o = loff_t(to + done);
+      ssize_t n = copy_file_range(w.src.fd, &in, w.dst.fd, &o, size_t(length - done), 0);
+      if (n > 0) {
+        done += uint64_t(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
+        return ErrnoStatus(errno, "copy into", w.path);
+      }
+      w.use_cfr = false;
+    }
+    QUIVER_RETURN_NOT_OK(
+        WriteAll(w.dst.fd, w.base + offset + done, length - done, to + done, w.path));
+    done = length;
+  }
+  w.next = to + RoundUpPage(length);
+  return to;
+}
+
+Status CompactWriter::Finish(const std::string& root, const std::function<Status()>& verify) {
+  Impl& w = *impl_;
+  Extent r{w.next, root.size()};
+  uint64_t high_water = r.offset + RoundUpPage(r.length);
+  if (high_water > w.capacity) {
+    w.capacity = high_water;
+    if (ftruncate(w.dst.fd, off_t(w.capacity)) != 0) return ErrnoStatus(errno, "resize", w.path);
+  }
+  if (!root.empty()) {
+    QUIVER_RETURN_NOT_OK(WriteAll(w.dst.fd, reinterpret_cast<const uint8_t*>(root.data()),
+                                  root.size(), r.offset, w.path));
+  }
+  Superblock sb = NewSuperblock(w.capacity, NowNs());
+  MetaSlot m = FirstMeta(sb);
+  m.high_water = high_water;
+  m.root_offset = root.empty() ? 0 : r.offset;
+  m.root_length = r.length;
+  m.checksum = MetaCrc(m);
+  std::vector<uint8_t> head(kDataStart, 0);
+  std::memcpy(head.data(), &sb, sizeof sb);
+  std::memcpy(head.data() + kMetaOffset[0], &m, sizeof m);
+  QUIVER_RETURN_NOT_OK(WriteAll(w.dst.fd, head.data(), kDataStart, 0, w.path));
+  return SyncVerifying(w.dst.fd, w.path, verify);
 }
 
 Status PublishFile(const std::string& tmp, const std::string& dst) {

@@ -88,6 +88,37 @@ class PoolImage {
 Status WritePoolFile(const PoolImage& image, const std::string& path, const ProgressFn& progress,
                      const std::function<Status()>& verify = nullptr);
 
+// Writes a compacted copy of a pinned state as a new pool file (like
+// `mdb_copy -c`): the caller adds the extents it keeps, which land one after
+// the other from the start of the data area, then finishes with the new root
+// blob (written after them) that references their new offsets. The new pool
+// has a fresh UUID and one state, txn 1, with no free list. Same file rules
+// as WritePoolFile (temporary name, lock, head written last, durable at
+// Finish, `verify` run while the fsync is waited for).
+class CompactWriter {
+ public:
+  // `pin` and the pool file `src_path` are where extents are read; the new
+  // pool's capacity is at least `capacity`.
+  static Result<std::unique_ptr<CompactWriter>> Create(const std::string& path, uint64_t capacity,
+                                                       const Snapshot& pin,
+                                                       const std::string& src_path);
+  ~CompactWriter();
+  CompactWriter(const CompactWriter&) = delete;
+  CompactWriter& operator=(const CompactWriter&) = delete;
+
+  // Copies [offset, offset+length) of the pinned state; returns its offset
+  // in the new pool.
+  Result<uint64_t> Add(uint64_t offset, uint64_t length);
+  // Writes `root` as the root blob, the meta slot and the superblock; makes
+  // the file durable.
+  Status Finish(const std::string& root, const std::function<Status()>& verify = nullptr);
+
+ private:
+  struct Impl;
+  explicit CompactWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 // Writes `image` in the stream format to `sink`.
 Status WriteStream(const PoolImage& image, const ByteSink& sink, const ProgressFn& progress);
 

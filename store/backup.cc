@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <thread>
 
 #include "config/units.h"
@@ -34,12 +35,12 @@ void RemoveTemp(const std::string& tmp) {
   unlink((tmp + ".lock").c_str());
 }
 
-uint64_t RoundUpPage(uint64_t n) { return (n + 4095) & ~uint64_t(4095); }
-
 // Writes the compacted state of `snap` as a new pool at `path`: every live
-// chunk copied byte for byte, contiguously, and a catalog that points at
-// the copies, in one transaction.
-Status WriteCompact(const Snapshot& snap, const std::string& path, const BackupOptions& options) {
+// chunk copied byte for byte, one after the other, and a catalog (the
+// store's encoding) that points at the copies. Runs `verify` while the file
+// is made durable.
+Status WriteCompact(const Snapshot& snap, const std::string& src_path, const std::string& path,
+                    const BackupOptions& options, const std::function<Status()>& verify) {
   const pmem::Snapshot& pin = snap.pool_snapshot();
   const pmem::Extent root = pin.root();
   CatalogState catalog;
@@ -47,36 +48,25 @@ Status WriteCompact(const Snapshot& snap, const std::string& path, const BackupO
     QUIVER_ASSIGN_OR_RETURN(const uint8_t* blob, pin.Read(root.offset, root.length));
     QUIVER_ASSIGN_OR_RETURN(catalog, DecodeCatalog(blob, root.length, root.offset));
   }
-  uint64_t total = 0, need = 0;
+  uint64_t total = 0;
   for (const auto& [name, t] : catalog.tables) {
-    for (const ChunkInfo& c : t.chunks) {
-      total += c.length;
-      need += RoundUpPage(c.length);
-    }
+    for (const ChunkInfo& c : t.chunks) total += c.length;
   }
-  // Room for the chunks and two catalogs (the new one is written before the
-  // old root, an empty one, is freed); the source's capacity if larger, so
-  // the copy takes the same writes the source would.
-  uint64_t capacity = std::max(pin.mapped_size(), need + 2 * RoundUpPage(root.length) + (1 << 20));
-  StoreOptions o;
-  o.auto_grow_step = 0;
-  QUIVER_ASSIGN_OR_RETURN(auto dst, Store::Create(path, capacity, o));
-  QUIVER_ASSIGN_OR_RETURN(auto txn, dst->pool().Begin());
+  // The source's capacity, so the copy takes the writes the source would.
+  QUIVER_ASSIGN_OR_RETURN(auto w,
+                          pmem::CompactWriter::Create(path, pin.mapped_size(), pin, src_path));
   uint64_t done = 0;
   for (auto& [name, t] : catalog.tables) {
     for (ChunkInfo& c : t.chunks) {
-      QUIVER_ASSIGN_OR_RETURN(const uint8_t* from, pin.Read(c.offset, c.length));
-      QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn->Allocate(c.length));
-      std::memcpy(txn->Data(e), from, c.length);
-      c.offset = e.offset;
+      QUIVER_ASSIGN_OR_RETURN(c.offset, w->Add(c.offset, c.length));
       // The snapshot cache knows a chunk by (offset, created_txn): make the
-      // pair one this pool's history can never repeat for other bytes.
-      c.created_txn = txn->txn_id();
+      // pair one this pool's history (it starts at txn 1) never repeats.
+      c.created_txn = 1;
       done += c.length;
       if (options.progress) options.progress(done, total);
     }
   }
-  return CommitCatalog(*txn, catalog, pmem::Durability::kSync).status();
+  return w->Finish(EncodeCatalog(catalog), verify);
 }
 
 // Verifies the file at `tmp` into *report: DataLoss when it fails.
@@ -177,11 +167,11 @@ Result<BackupResult> BackupToFile(Store& src, const std::string& dst,
   Status s;
   if (options.compact) {
     QUIVER_ASSIGN_OR_RETURN(auto snap, src.GetSnapshot());
-    RemoveTemp(tmp);  // a stale one of a killed backup
+    unlink((tmp + ".lock").c_str());
     result.txn = snap->txn();
     for (const TableView& t : snap->tables()) result.bytes += t.bytes();
-    s = WriteCompact(*snap, tmp, options);
-    if (s.ok()) s = VerifyTemp(tmp, dst, &result.verify);
+    s = WriteCompact(*snap, src.path(), tmp, options,
+                     [&] { return VerifyTemp(tmp, dst, &result.verify); });
   } else {
     QUIVER_ASSIGN_OR_RETURN(auto image, pmem::PoolImage::Capture(src.pool()));
     unlink((tmp + ".lock").c_str());

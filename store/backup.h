@@ -4,15 +4,16 @@
 // keep reading) and writes exactly that state:
 //  - plain: the pool file's live bytes at that txn (pmem/backup.h), holes
 //    left for free space, so a sparse 1 TiB pool copies only its data;
-//  - compact: a new pool holding only the live tables, their chunks copied
-//    byte for byte one after the other and a fresh catalog (like
-//    `mdb_copy -c`): no free list, no gaps. Chunk checksums are over chunk
-//    bytes, so they carry over unchanged.
+//  - compact: a new pool (fresh UUID, txn 1) holding only the live tables,
+//    their chunks copied byte for byte one after the other and a catalog
+//    re-encoded by the store to point at them (like `mdb_copy -c`): no free
+//    list, no gaps. Chunk checksums are over chunk bytes, so they carry over.
 // A file backup is written to "DST.tmp", made durable, verified (VerifyPool:
-// every structure and every checksum) and only then renamed to DST; a
-// failed or interrupted backup leaves no DST. A stale "DST.tmp" (a backup
-// that was killed) is replaced by the next backup or restore to DST; a plain
-// or restored one never opens as a pool (its superblock is written last).
+// every structure and every checksum; run while the fsync is waited for)
+// and only then renamed to DST; a failed or interrupted backup leaves no
+// DST. A stale "DST.tmp" (a backup that was killed) is replaced by the next
+// backup or restore to DST; its superblock is written last, so one killed
+// while copying does not open as a pool.
 // A streamed backup (pmem/backup.h's format) is restored by
 // RestoreFromStream under the same rules.
 //
