@@ -25,9 +25,7 @@ ProgressMode ProgressFor(const Args& args) {
 
 pmem::ProgressFn ProgressCallback(Progress* p, ProgressMode mode) {
   if (mode == ProgressMode::kNone) return nullptr;
-  return [p](uint64_t done, uint64_t total) {
-    p->Update(int64_t(done), int64_t(total), int64_t(done), 0, 0);
-  };
+  return [p](uint64_t done, uint64_t total) { p->UpdateBytes(done, total); };
 }
 
 std::string FormatSeconds(double s) {

@@ -60,6 +60,32 @@ class Progress {
     drawn_ = true;
   }
 
+  // Byte copies without rows (pool backup, restore): `done` of `total`.
+  void UpdateBytes(uint64_t done, uint64_t total) {
+    if (mode_ == ProgressMode::kLines) {
+      std::fprintf(stderr, "progress: bytes=%llu total=%llu\n", (unsigned long long)done,
+                   (unsigned long long)total);
+      std::fflush(stderr);
+      return;
+    }
+    if (mode_ != ProgressMode::kBar) return;
+    double t = Seconds();
+    if (t - last_ < 0.1 && done < total) return;
+    last_ = t;
+    double frac = total > 0 ? std::min(1.0, double(done) / double(total)) : 1.0;
+    int width = 24, filled = int(frac * width);
+    std::string bar(size_t(filled), '#');
+    bar.append(size_t(width - filled), '.');
+    double eta = frac > 0 ? t * (1 - frac) / frac : 0;
+    char line[160];
+    std::snprintf(line, sizeof line, "\r[%s] %5.1f%% %9.1f of %.1f MB %7.1f MB/s ETA %d:%02d ",
+                  bar.c_str(), frac * 100, double(done) / 1e6, double(total) / 1e6,
+                  t > 0 ? double(done) / 1e6 / t : 0.0, int(eta) / 60, int(eta) % 60);
+    std::fputs(line, stderr);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+
   void Clear() {
     if (drawn_) std::fputs("\r\033[K", stderr);
     drawn_ = false;
