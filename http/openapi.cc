@@ -380,6 +380,15 @@ void QueryPaths(json& p) {
                          {"security", read_security},
                          {"parameters", sql_params},
                          {"responses", ResultResponses()}};
+  p["/v1/admin/backup"]["post"] = {
+      {"summary",
+       "Stream a consistent backup of the latest state (the X-Quiver-Txn header); "
+       "`quiver pool restore` rebuilds the pool from the body"},
+      {"security", kWriteSecurity},
+      {"responses",
+       {{"200",
+         {{"description", "the backup stream format (README, \"Backup\")"},
+          {"content", {{"application/octet-stream", json::object()}}}}}}}};
   p["/v1/openapi.json"]["get"] = {
       {"summary", "This document"},
       {"responses",

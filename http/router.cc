@@ -107,7 +107,8 @@ enum class Kind {
   kRows,
   kTableQuery,
   kQuery,
-  kSql
+  kSql,
+  kAdminBackup
 };
 
 struct Route {
@@ -142,6 +143,9 @@ Route Match(const std::string& path) {
     if (p[1] == "query") return {Kind::kQuery, "/v1/query", "", "POST"};
     if (p[1] == "sql") return {Kind::kSql, "/v1/sql", "", "GET, HEAD"};
     return r;
+  }
+  if (p.size() == 3 && p[1] == "admin" && p[2] == "backup") {
+    return {Kind::kAdminBackup, "/v1/admin/backup", "", "POST"};
   }
   if (p[1] != "tables") return r;
   if (p.size() == 3) return {Kind::kTable, "/v1/tables/{name}", p[2], "GET, HEAD, DELETE"};
@@ -192,6 +196,8 @@ void Serve(ServerState& st, Call& c, const Route& r, const std::string& method) 
       return PostQuery(st, c, "");
     case Kind::kSql:
       return GetSql(st, c);
+    case Kind::kAdminBackup:
+      return AdminBackup(st, c);
     case Kind::kNone:
       break;
   }
@@ -231,7 +237,11 @@ void Handle(ServerState& st, Call& c, const Route& r) {
   bool write = method == "POST" && (r.kind == Kind::kTables || r.kind == Kind::kRows);
   write = write || method == "DELETE";
   if (!r.table.empty() && !ValidName(c, r.table)) return;
-  if (write) {
+  if (r.kind == Kind::kAdminBackup) {
+    // A backup reads every byte: the write token (the read token if no
+    // write token is set), whether writes are enabled or not.
+    if (!CheckAuth(cfg, c, /*write=*/!cfg.write_token.empty())) return;
+  } else if (write) {
     if (!CheckWritable(st, c)) return;
   } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex && r.kind != Kind::kOpenApi) {
     if (!CheckAuth(cfg, c, /*write=*/false)) return;

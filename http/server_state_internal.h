@@ -170,6 +170,8 @@ void DescribeTable(ServerState& st, Call& c, const std::string& name);
 void CreateTable(ServerState& st, Call& c);
 void AppendRows(ServerState& st, Call& c, const std::string& name);
 void DropTable(ServerState& st, Call& c, const std::string& name);
+// admin_routes.cc
+void AdminBackup(ServerState& st, Call& c);  // POST /v1/admin/backup
 // metrics.cc
 void ServeMetrics(ServerState& st, Call& c);
 void AddQueryStats(Metrics& m, const store::QueryStats& s);

@@ -25,6 +25,7 @@
 #include "store/ingest.h"
 #include "store/store.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/progress.h"
 
 namespace quiver::cli {
 namespace {
@@ -105,67 +106,7 @@ class InputFile {
 // Progress
 // ---------------------------------------------------------------------------
 
-enum class ProgressMode { kNone, kBar, kLines };
-
-std::string Thousands(int64_t v) {
-  std::string s = std::to_string(v);
-  for (int i = int(s.size()) - 3; i > (s[0] == '-' ? 1 : 0); i -= 3) s.insert(size_t(i), ",");
-  return s;
-}
-
-class Progress {
- public:
-  explicit Progress(ProgressMode mode) : mode_(mode), start_(Clock::now()) {}
-
-  double Seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-
-  // raw_done/raw_total: bytes of the current file (for the percentage);
-  // bytes: decompressed bytes parsed over all files.
-  void Update(int64_t raw_done, int64_t raw_total, int64_t bytes, int64_t rows, int64_t chunks) {
-    if (mode_ == ProgressMode::kLines) {
-      std::fprintf(stderr, "progress: rows=%lld chunks=%lld bytes=%lld\n", (long long)rows,
-                   (long long)chunks, (long long)bytes);
-      std::fflush(stderr);
-      return;
-    }
-    if (mode_ != ProgressMode::kBar) return;
-    double t = Seconds();
-    if (t - last_ < 0.1) return;
-    last_ = t;
-    double mbs = t > 0 ? double(bytes) / 1e6 / t : 0;
-    double rps = t > 0 ? double(rows) / t : 0;
-    char line[256];
-    if (raw_total > 0) {
-      double frac = std::min(1.0, double(raw_done) / double(raw_total));
-      int width = 24, filled = int(frac * width);
-      std::string bar(size_t(filled), '#');
-      bar.append(size_t(width - filled), '.');
-      double eta = frac > 0 ? t * (1 - frac) / frac : 0;
-      std::snprintf(line, sizeof line,
-                    "\r[%s] %5.1f%% %9.1f MB %14s rows %10.0f rows/s %7.1f MB/s ETA %d:%02d ",
-                    bar.c_str(), frac * 100, double(bytes) / 1e6, Thousands(rows).c_str(), rps, mbs,
-                    int(eta) / 60, int(eta) % 60);
-    } else {
-      std::snprintf(line, sizeof line, "\r%9.1f MB %14s rows %10.0f rows/s %7.1f MB/s ",
-                    double(bytes) / 1e6, Thousands(rows).c_str(), rps, mbs);
-    }
-    std::fputs(line, stderr);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-
-  void Clear() {
-    if (drawn_) std::fputs("\r\033[K", stderr);
-    drawn_ = false;
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  ProgressMode mode_;
-  Clock::time_point start_;
-  double last_ = -1;
-  bool drawn_ = false;
-};
+// ProgressMode, Progress and Thousands: tools/cli/progress.h.
 
 // ---------------------------------------------------------------------------
 // The command line
