@@ -151,13 +151,13 @@ export function parseQuiverJson(text) {
 // The canonical rows of a Quiver JSON result; int64 columns given as strings
 // become BigInt, non-finite float strings numbers.
 export function quiverRows(doc) {
-  const numeric = doc.columns.map((c) => /int|float|double|decimal/.test(c.type));
+  const numeric = doc.columns.map((c) => /^(u?int\d+|float\d+|double|decimal)/.test(c.type));
   return doc.rows.map((r) => r.map((v, i) => canonTyped(v, numeric[i])));
 }
 
 // The canonical rows of a DuckDB materialized result.
 export function duckRows(reader) {
   const types = reader.columnTypes().map((t) => String(t));
-  const numeric = types.map((t) => /INT|FLOAT|DOUBLE|DECIMAL|REAL/.test(t));
+  const numeric = types.map((t) => /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL)\b/.test(t));
   return reader.getRowsJson().map((r) => r.map((v, i) => canonTyped(v, numeric[i])));
 }
