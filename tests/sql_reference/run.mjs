@@ -39,7 +39,7 @@ function parseArgs() {
 }
 
 // corpus.sql: `NAME: SQL` lines, each optionally followed by `  duckdb: SQL`.
-export function readCorpus(file) {
+function readCorpus(file) {
   const out = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim() || line.trimStart().startsWith('#')) continue;

@@ -237,24 +237,35 @@ class Out {
     }
     s_ += ',';
   }
-  void Time(int64_t t) {  // seconds since the epoch, in July 2013
-    char b[32];
-    int64_t day = t / 86400, sec = t % 86400;
-    std::snprintf(b, sizeof b, "2013-%02d-%02d %02d:%02d:%02d,", 7 + int((day - 15887) / 31),
-                  int((day - 15887) % 31) + 1, int(sec / 3600), int(sec / 60 % 60), int(sec % 60));
-    s_ += b;
+  // Seconds since the epoch in July or August 2013, as "2013-MM-DD hh:mm:ss".
+  void Time(int64_t t) {
+    Date(t);
+    s_.back() = ' ';
+    const int64_t sec = t % 86400;
+    Two(sec / 3600);
+    s_ += ':';
+    Two(sec / 60 % 60);
+    s_ += ':';
+    Two(sec % 60);
+    s_ += ',';
   }
   void Date(int64_t t) {
-    char b[16];
-    int64_t day = t / 86400;
-    std::snprintf(b, sizeof b, "2013-%02d-%02d,", 7 + int((day - 15887) / 31),
-                  int((day - 15887) % 31) + 1);
-    s_ += b;
+    const int64_t day = t / 86400 - kJuly2013 / 86400;  // 0 = 2013-07-01
+    s_ += "2013-0";
+    s_ += char('7' + day / 31);
+    s_ += '-';
+    Two(day % 31 + 1);
+    s_ += ',';
   }
   void EndRow() { s_.back() = '\n'; }
   std::string& str() { return s_; }
 
  private:
+  void Two(int64_t v) {
+    s_ += char('0' + v / 10);
+    s_ += char('0' + v % 10);
+  }
+
   std::string s_;
 };
 

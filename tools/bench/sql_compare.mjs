@@ -144,7 +144,8 @@ export function compareRows(got, want, opts = {}) {
 // Reads quiverd's JSON result text ({"columns", "rows"}) keeping every
 // integer exact: integers of more than 15 digits are quoted before parsing.
 export function parseQuiverJson(text) {
-  const safe = text.replace(/"(?:[^"\\]|\\.)*"|-?\d{16,}(?![.\deE])/g, (m) => (m[0] === '"' ? m : `"${m}"`));
+  const token = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+  const safe = text.replace(token, (m) => (/^-?\d{16,}$/.test(m) ? `"${m}"` : m));
   return JSON.parse(safe);
 }
 
