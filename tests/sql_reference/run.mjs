@@ -116,7 +116,8 @@ async function duckQuery(conn, sql) {
 function judge(q, d) {
   // Both fail: right when Quiver refused to run it (an overflow, a domain
   // error), not when it could not parse or bind it.
-  if (d.error && q.error && !q.error.startsWith('invalid_argument')) {
+  const unbuilt = /^(not_found|not_supported|type_error)|syntax error/;
+  if (d.error && q.error && !unbuilt.test(q.error)) {
     return { ok: true, note: `both fail (DuckDB: ${d.error})` };
   }
   if (d.error && q.error) return { ok: false, note: `${q.error} (DuckDB fails too: ${d.error})` };
