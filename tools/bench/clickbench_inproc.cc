@@ -1,0 +1,87 @@
+// clickbench_inproc: ClickBench's queries through the C++ API, in process
+// (tools/bench/clickbench.sh), to separate the engine's time from quiverd's
+// HTTP cost.
+//
+//   clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2]
+//
+// QUERIES.sql holds one query per line. Each is run once to warm up, then
+// `runs` times on a fresh snapshot with store::ExecuteSql. Prints one JSON
+// line per query: {"query": 1-based index, "median_ms", "rows"} or
+// {"query", "error": first line of the error}.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "store/exec.h"
+#include "store/store.h"
+
+namespace {
+
+using quiver::Result;
+namespace store = quiver::store;
+
+// One timed run; the result's row count, or the error.
+Result<int64_t> RunOnce(store::Store& s, const std::string& sql, int threads, double* ms) {
+  QUIVER_ASSIGN_OR_RETURN(auto snap, s.GetSnapshot());
+  store::QueryOptions qo;
+  qo.threads = threads;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto res = store::ExecuteSql(snap, sql, qo);
+  *ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!res.ok()) return res.status();
+  return res->num_rows;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2]\n");
+    return 2;
+  }
+  int runs = 3, threads = 2;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--runs") runs = std::max(1, std::stoi(argv[i + 1]));
+    if (a == "--threads") threads = std::stoi(argv[i + 1]);
+  }
+  std::ifstream in(argv[2]);
+  if (!in) {
+    std::perror(argv[2]);
+    return 1;
+  }
+  store::StoreOptions o;
+  o.read_only = true;
+  auto st = store::Store::Open(argv[1], o);
+  if (!st.ok()) {
+    std::fprintf(stderr, "clickbench_inproc: %s\n", st.status().ToString().c_str());
+    return 1;
+  }
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    while (!line.empty() && (line.back() == ';' || line.back() == ' ')) line.pop_back();
+    nlohmann::json out = {{"query", n}};
+    double ms = 0;
+    auto warm = RunOnce(**st, line, threads, &ms);
+    if (!warm.ok()) {
+      std::string msg = warm.status().ToString();
+      out["error"] = msg.substr(0, msg.find('\n'));
+    } else {
+      std::vector<double> times;
+      for (int r = 0; r < runs; ++r) {
+        auto rows = RunOnce(**st, line, threads, &ms);
+        if (rows.ok()) times.push_back(ms);
+      }
+      std::sort(times.begin(), times.end());
+      out["rows"] = *warm;
+      if (!times.empty()) out["median_ms"] = times[times.size() / 2];
+    }
+    std::printf("%s\n", out.dump().c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
