@@ -269,8 +269,13 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
   auto snap = st.store->GetSnapshot();
   if (!snap.ok()) return SetStatusError(c.res, snap.status()), false;
   s->snap = *snap;
-  auto table = s->snap->table(q.table);
-  if (!table.ok()) return TableNotFound(c, *s->snap, table.status()), false;
+  // A query of one table names it: answer an unknown name with the list of
+  // tables (a subquery, WITH name or SELECT without FROM is the executor's).
+  Result<const store::TableView*> table = static_cast<const store::TableView*>(nullptr);
+  if (q.is_simple()) {
+    table = s->snap->table(q.table);
+    if (!table.ok()) return TableNotFound(c, *s->snap, table.status()), false;
+  }
   if (out.format == ResultFormat::kArrow && store::IsFullScan(q) &&
       (*table)->num_rows() <= cfg.max_result_rows) {
     // The table's chunks are already the answer in Arrow IPC form.

@@ -266,6 +266,29 @@ Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
   return std::unique_ptr<QueryCursor>(new StagedCursor(std::move(second), first->stats));
 }
 
+// The type UNION ALL gives a column whose branches differ: numbers widen
+// (integers to int64, anything with a float to float64); else an error.
+Result<DataType> UnionType(const DataType& a, const DataType& b, size_t column, size_t branch) {
+  const DataType x = ResultType(a), y = ResultType(b);
+  if (x == y) return x;
+  if (IsNumeric(x.id) && IsNumeric(y.id)) {
+    return DataType(IsFloating(x.id) || IsFloating(y.id) ? TypeId::kFloat64 : TypeId::kInt64);
+  }
+  if (x.value_type() == y.value_type()) return x.value_type();
+  return Status::TypeError("UNION ALL column " + std::to_string(column + 1) + " is " +
+                           a.ToString() + " in the first branch and " + b.ToString() +
+                           " in branch " + std::to_string(branch + 1) + "; CAST one of them");
+}
+
+// `col` as `type` (a widening cast, or a dictionary decoded).
+Result<std::shared_ptr<ArrayData>> CastColumn(const std::shared_ptr<ArrayData>& col,
+                                              const DataType& type) {
+  if (col->type == type) return col;
+  QUIVER_ASSIGN_OR_RETURN(kernels::BoundFunctionPtr cast, kernels::BindCast(col->type, type));
+  QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, cast->Exec({kernels::Datum::Own(col)}, col->length));
+  return kernels::ToArray(d, col->length);
+}
+
 Result<std::shared_ptr<const QueryResult>> UnionAll(Context& ctx, const Query& q) {
   std::vector<Query> branches;
   Query head = q;
@@ -275,29 +298,34 @@ Result<std::shared_ptr<const QueryResult>> UnionAll(Context& ctx, const Query& q
   head.offset.reset();
   branches.push_back(std::move(head));
   for (const auto& b : q.union_all) branches.push_back(*b);
-  auto all = std::make_shared<QueryResult>();
+  std::vector<std::shared_ptr<const QueryResult>> parts;
+  std::vector<Field> fields;
   for (size_t i = 0; i < branches.size(); ++i) {
     QUIVER_ASSIGN_OR_RETURN(auto r, RunToMemory(ctx, branches[i]));
+    const Schema& b = *r->schema;
     if (i == 0) {
-      all->schema = r->schema;
+      fields = b.fields();
+      for (Field& f : fields) f.type = ResultType(f.type);
+    } else if (fields.size() != b.num_fields()) {
+      return Status::Invalid("UNION ALL branch " + std::to_string(i + 1) + " has " +
+                             std::to_string(b.num_fields()) + " columns; the first has " +
+                             std::to_string(fields.size()));
     } else {
-      const Schema& a = *all->schema;
-      const Schema& b = *r->schema;
-      if (a.num_fields() != b.num_fields()) {
-        return Status::Invalid("UNION ALL branch " + std::to_string(i + 1) + " has " +
-                               std::to_string(b.num_fields()) + " columns; the first has " +
-                               std::to_string(a.num_fields()));
-      }
-      for (size_t c = 0; c < a.num_fields(); ++c) {
-        if (!(ResultType(a.field(c).type) == ResultType(b.field(c).type))) {
-          return Status::TypeError("UNION ALL column " + std::to_string(c + 1) + " is " +
-                                   a.field(c).type.ToString() + " in the first branch and " +
-                                   b.field(c).type.ToString() + " in branch " +
-                                   std::to_string(i + 1) + "; CAST one of them");
-        }
+      for (size_t c = 0; c < fields.size(); ++c) {
+        QUIVER_ASSIGN_OR_RETURN(fields[c].type, UnionType(fields[c].type, b.field(c).type, c, i));
+        fields[c].nullable = fields[c].nullable || b.field(c).nullable;
       }
     }
+    parts.push_back(std::move(r));
+  }
+  auto all = std::make_shared<QueryResult>();
+  all->schema = std::make_shared<const Schema>(fields);
+  for (const auto& r : parts) {
     for (RecordBatch batch : r->batches) {
+      for (size_t c = 0; c < fields.size(); ++c) {
+        if (batch.columns[c]->type.is_dictionary() && fields[c].type.is_dictionary()) continue;
+        QUIVER_ASSIGN_OR_RETURN(batch.columns[c], CastColumn(batch.columns[c], fields[c].type));
+      }
       batch.schema = all->schema;
       all->num_rows += batch.num_rows;
       all->batches.push_back(std::move(batch));

@@ -130,6 +130,8 @@ Result<std::string> ExprLowering::Materialize(const Expr& e) {
   const std::string text = query::ToSql(e);
   if (auto it = by_text_.find(text); it != by_text_.end()) return it->second;
   QUIVER_ASSIGN_OR_RETURN(BoundExprPtr b, BindValue(e));
+  // An untyped NULL column is int32, as DuckDB's NULL literal is INTEGER.
+  if (b->type.id == TypeId::kNull) b = LiteralOf(Value(), DataType(TypeId::kInt32));
   std::string name = "#" + std::to_string(computed_.size());
   Field f;
   f.name = name;
@@ -249,6 +251,21 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
     return BindValue(*Expr::Call("date_diff", {Expr::Literal(Value(std::string("day"))), args[1],
                                                args[0]}),
                      depth + 1);
+  }
+  // || is string concatenation: other operands are cast to text (DuckDB).
+  if (name == "||") {
+    for (auto& b : bound) {
+      const TypeId id = b->type.value_type().id;
+      if (id == TypeId::kUtf8 || id == TypeId::kBinary || id == TypeId::kNull) continue;
+      QUIVER_ASSIGN_OR_RETURN(kernels::BoundFunctionPtr cast,
+                              kernels::BindCast(b->type, DataType(TypeId::kUtf8)));
+      auto c = std::make_shared<BoundExpr>();
+      c->kind = ExprKind::kCall;
+      c->fn = cast;
+      c->type = cast->result_type();
+      c->args = {b};
+      b = std::move(c);
+    }
   }
   // A NULL literal takes the type of the other arguments.
   DataType other(TypeId::kNull);

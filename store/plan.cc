@@ -22,7 +22,46 @@ namespace {
 ExprPtr ItemExpr(const SelectItem& s) {
   if (s.expr) return s.expr;
   if (s.agg == AggFunc::kNone) return Expr::Column(s.column);
-  return Expr::Aggregate(s.agg, s.column.empty() ? nullptr : Expr::Column(s.column));
+  auto e = std::const_pointer_cast<Expr>(Expr::Aggregate(
+      s.agg, s.column.empty() ? nullptr : Expr::Column(s.column), false, s.filter));
+  if (s.agg == AggFunc::kCountDistinct) e->negated = true;
+  if (s.agg == AggFunc::kMedian || s.agg == AggFunc::kQuantileCont ||
+      s.agg == AggFunc::kQuantileDisc) {
+    e->value = s.param;
+  }
+  return e;
+}
+
+// Names in HAVING that are select aliases (and not columns) stand for the
+// aliased expression, as in DuckDB.
+ExprPtr ResolveAliases(const ExprPtr& e, const Query& q, const Schema& source) {
+  if (e == nullptr) return e;
+  if (e->kind == ExprKind::kColumn && source.FieldIndex(e->column) < 0) {
+    for (const SelectItem& s : q.select) {
+      if (!s.alias.empty() && s.alias == e->column) return ItemExpr(s);
+    }
+    return e;
+  }
+  auto copy = std::make_shared<Expr>(*e);
+  for (auto& a : copy->args) a = ResolveAliases(a, q, source);
+  return copy;
+}
+
+// SELECT *, x + 1: the star expanded to the source's columns.
+Query ExpandStar(const Query& in, const Schema& source) {
+  bool star = false;
+  for (const SelectItem& s : in.select) star = star || (!s.expr && s.agg == AggFunc::kNone && s.column == "*");
+  if (!star) return in;
+  Query q = in;
+  q.select.clear();
+  for (const SelectItem& s : in.select) {
+    if (!s.expr && s.agg == AggFunc::kNone && s.column == "*") {
+      for (const Field& f : source.fields()) q.select.push_back(SelectItem(AggFunc::kNone, f.name));
+    } else {
+      q.select.push_back(s);
+    }
+  }
+  return q;
 }
 
 // A select item's output name: its alias, its column, or its SQL text.
@@ -156,7 +195,9 @@ Result<std::vector<ExprPtr>> GroupKeys(const Query& q, const Schema& source) {
 
 }  // namespace
 
-Result<StagePlan> PlanStages(const Query& q, std::shared_ptr<const Schema> schema) {
+Result<StagePlan> PlanStages(const Query& in, std::shared_ptr<const Schema> schema) {
+  Query q = ExpandStar(in, *schema);
+  q.having = ResolveAliases(q.having, q, *schema);
   ExprLowering low(schema, q.table);
   StagePlan plan;
   Query a;

@@ -148,7 +148,7 @@ std::string SelectItemToSql(const SelectItem& s) {
   if (s.expr != nullptr) {
     out = ToSql(*s.expr);
   } else if (s.agg == AggFunc::kNone) {
-    out = QuoteIdentifier(s.column);
+    out = s.column == "*" ? std::string("*") : QuoteIdentifier(s.column);
   } else {
     out = AggFuncName(s.agg);
     out += '(';
@@ -607,10 +607,16 @@ bool Query::is_simple() const {
     return false;
   if (where && !IsSimpleCondition(*where)) return false;
   for (const auto& s : select) {
-    if (s.expr) return false;
+    if (s.expr || s.filter || (s.agg == AggFunc::kNone && s.column == "*")) return false;
   }
   for (const auto& o : order_by) {
     if (o.expr) return false;
+    // ORDER BY an aggregate that is not selected is the planner's.
+    if (o.agg != AggFunc::kNone) {
+      bool selected = false;
+      for (const auto& s : select) selected = selected || (s.agg == o.agg && s.column == o.name);
+      if (!selected) return false;
+    }
   }
   return true;
 }

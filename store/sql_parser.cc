@@ -64,7 +64,16 @@ Result<std::vector<std::string>> Parser::ParseIdentifierList(const std::string& 
 }
 
 Result<std::vector<SelectItem>> Parser::ParseSelectItems() {
-  if (AcceptSymbol("*")) return std::vector<SelectItem>{};
+  if (AcceptSymbol("*")) {
+    if (!PeekSymbol(",")) return std::vector<SelectItem>{};
+    // SELECT *, expr: the star stays an item, expanded by the planner.
+    std::vector<SelectItem> items{SelectItem(AggFunc::kNone, "*")};
+    while (AcceptSymbol(",")) {
+      QUIVER_ASSIGN_OR_RETURN(SelectItem item, ParseSelectItem());
+      items.push_back(std::move(item));
+    }
+    return items;
+  }
   std::vector<SelectItem> items;
   do {
     QUIVER_ASSIGN_OR_RETURN(SelectItem item, ParseSelectItem());

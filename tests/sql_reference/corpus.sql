@@ -42,6 +42,7 @@ base.where_f_gt: SELECT id, f FROM t WHERE f > 1000000 ORDER BY id
 base.where_f_lt: SELECT id, f FROM t WHERE f < -1000000 ORDER BY id
 base.where_f_zero: SELECT id, f FROM t WHERE f = 0 ORDER BY id
 base.order_desc_limit: SELECT id, n FROM t ORDER BY n DESC, id LIMIT 50
+  duckdb: SELECT id, n FROM t ORDER BY n DESC NULLS FIRST, id LIMIT 50
 base.order_str: SELECT id, s FROM t WHERE s IS NOT NULL ORDER BY s, id LIMIT 500
 base.order_dict: SELECT id, d FROM t WHERE d IS NOT NULL ORDER BY d, id LIMIT 500
 base.order_ts: SELECT id, ts FROM t WHERE ts IS NOT NULL ORDER BY ts DESC, id LIMIT 500
@@ -49,6 +50,7 @@ base.order_big: SELECT id, big FROM t WHERE big IS NOT NULL ORDER BY big, id LIM
 base.order_offset: SELECT id, x FROM t ORDER BY x, id LIMIT 100 OFFSET 1000
 base.order_nulls: SELECT id, n FROM t WHERE id < 3000 ORDER BY n, id
 base.order_nulls_desc: SELECT id, n FROM t WHERE id < 3000 ORDER BY n DESC, id
+  duckdb: SELECT id, n FROM t WHERE id < 3000 ORDER BY n DESC NULLS FIRST, id
 base.order_f_specials: SELECT id, f FROM t WHERE id < 3000 ORDER BY f, id
 base.agg_sum_avg: SELECT sum(n), avg(n), min(n), max(n) FROM t
 base.agg_x: SELECT sum(x), avg(x), min(x), max(x) FROM t
@@ -327,7 +329,9 @@ shape.having_no_group: SELECT count(*) FROM t HAVING count(*) > 0
 shape.having_distinct: SELECT k, count(DISTINCT s) FROM t GROUP BY k HAVING count(DISTINCT s) > 100 ORDER BY k
 shape.order_expr: SELECT id, n FROM t WHERE id < 3000 ORDER BY n % 100, id
 shape.order_alias: SELECT id, x * 2 AS dbl FROM t WHERE id < 3000 ORDER BY dbl DESC, id
+  duckdb: SELECT id, x * 2 AS dbl FROM t WHERE id < 3000 ORDER BY dbl DESC NULLS FIRST, id
 shape.order_ordinal: SELECT id, k, x FROM t WHERE id < 3000 ORDER BY 2, 3 DESC, 1
+  duckdb: SELECT id, k, x FROM t WHERE id < 3000 ORDER BY 2, 3 DESC NULLS FIRST, 1
 shape.order_unselected_col: SELECT id FROM t WHERE id < 3000 ORDER BY x, id
 shape.order_unselected_agg: SELECT k FROM t GROUP BY k ORDER BY sum(x), k
 shape.order_agg_desc: SELECT d, count(*) FROM t GROUP BY d ORDER BY count(*) DESC, d
