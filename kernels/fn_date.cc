@@ -52,21 +52,36 @@ struct FieldName {
   Field field;
 };
 constexpr std::array<FieldName, 30> kFieldNames = {{
-    {"microsecond", Field::kMicrosecond}, {"microseconds", Field::kMicrosecond},
-    {"us", Field::kMicrosecond},          {"millisecond", Field::kMillisecond},
-    {"milliseconds", Field::kMillisecond}, {"ms", Field::kMillisecond},
-    {"second", Field::kSecond},           {"seconds", Field::kSecond},
-    {"minute", Field::kMinute},           {"minutes", Field::kMinute},
-    {"hour", Field::kHour},               {"hours", Field::kHour},
-    {"day", Field::kDay},                 {"days", Field::kDay},
-    {"week", Field::kWeek},               {"weeks", Field::kWeek},
-    {"month", Field::kMonth},             {"months", Field::kMonth},
-    {"quarter", Field::kQuarter},         {"quarters", Field::kQuarter},
-    {"year", Field::kYear},               {"years", Field::kYear},
-    {"dow", Field::kDow},                 {"dayofweek", Field::kDow},
-    {"isodow", Field::kIsoDow},           {"doy", Field::kDoy},
-    {"dayofyear", Field::kDoy},           {"isoyear", Field::kIsoYear},
-    {"epoch", Field::kEpoch},             {"dayofmonth", Field::kDay},
+    {"microsecond", Field::kMicrosecond},
+    {"microseconds", Field::kMicrosecond},
+    {"us", Field::kMicrosecond},
+    {"millisecond", Field::kMillisecond},
+    {"milliseconds", Field::kMillisecond},
+    {"ms", Field::kMillisecond},
+    {"second", Field::kSecond},
+    {"seconds", Field::kSecond},
+    {"minute", Field::kMinute},
+    {"minutes", Field::kMinute},
+    {"hour", Field::kHour},
+    {"hours", Field::kHour},
+    {"day", Field::kDay},
+    {"days", Field::kDay},
+    {"week", Field::kWeek},
+    {"weeks", Field::kWeek},
+    {"month", Field::kMonth},
+    {"months", Field::kMonth},
+    {"quarter", Field::kQuarter},
+    {"quarters", Field::kQuarter},
+    {"year", Field::kYear},
+    {"years", Field::kYear},
+    {"dow", Field::kDow},
+    {"dayofweek", Field::kDow},
+    {"isodow", Field::kIsoDow},
+    {"doy", Field::kDoy},
+    {"dayofyear", Field::kDoy},
+    {"isoyear", Field::kIsoYear},
+    {"epoch", Field::kEpoch},
+    {"dayofmonth", Field::kDay},
 }};
 
 std::string Lower(std::string_view s) {
@@ -97,25 +112,42 @@ int64_t FieldValue(Field f, int64_t days, int64_t nanos) {
   int64_t y;
   unsigned m, d;
   switch (f) {
-    case Field::kMicrosecond: return nanos % (60 * kNanosPerSecond) / 1000;
-    case Field::kMillisecond: return nanos % (60 * kNanosPerSecond) / 1000000;
-    case Field::kSecond: return nanos / kNanosPerSecond % 60;
-    case Field::kMinute: return nanos / (60 * kNanosPerSecond) % 60;
-    case Field::kHour: return nanos / (3600 * kNanosPerSecond);
-    case Field::kDow: return DayOfWeek(days);
-    case Field::kIsoDow: return DayOfWeek(days) == 0 ? 7 : DayOfWeek(days);
-    case Field::kWeek: return IsoWeek(days, &y);
-    case Field::kIsoYear: IsoWeek(days, &y); return y;
-    default: break;
+    case Field::kMicrosecond:
+      return nanos % (60 * kNanosPerSecond) / 1000;
+    case Field::kMillisecond:
+      return nanos % (60 * kNanosPerSecond) / 1000000;
+    case Field::kSecond:
+      return nanos / kNanosPerSecond % 60;
+    case Field::kMinute:
+      return nanos / (60 * kNanosPerSecond) % 60;
+    case Field::kHour:
+      return nanos / (3600 * kNanosPerSecond);
+    case Field::kDow:
+      return DayOfWeek(days);
+    case Field::kIsoDow:
+      return DayOfWeek(days) == 0 ? 7 : DayOfWeek(days);
+    case Field::kWeek:
+      return IsoWeek(days, &y);
+    case Field::kIsoYear:
+      IsoWeek(days, &y);
+      return y;
+    default:
+      break;
   }
   CivilFromDays(days, &y, &m, &d);
   switch (f) {
-    case Field::kDay: return d;
-    case Field::kMonth: return m;
-    case Field::kQuarter: return (m - 1) / 3 + 1;
-    case Field::kYear: return y;
-    case Field::kDoy: return days - DaysFromCivil(y, 1, 1) + 1;
-    default: return 0;
+    case Field::kDay:
+      return d;
+    case Field::kMonth:
+      return m;
+    case Field::kQuarter:
+      return (m - 1) / 3 + 1;
+    case Field::kYear:
+      return y;
+    case Field::kDoy:
+      return days - DaysFromCivil(y, 1, 1) + 1;
+    default:
+      return 0;
   }
 }
 
@@ -164,8 +196,8 @@ BoundFunctionPtr BindTrunc(Field f, const DataType& in_type) {
     const TimeIn in(args[1]);
     const int64_t per_sec = UnitsPerSecond(out_type.unit);
     const int64_t nanos_per_unit = kNanosPerSecond / per_sec;
-    static constexpr int64_t kUnitNanos[] = {1000, 1000000, kNanosPerSecond,
-                                             60 * kNanosPerSecond, 3600 * kNanosPerSecond};
+    static constexpr int64_t kUnitNanos[] = {1000, 1000000, kNanosPerSecond, 60 * kNanosPerSecond,
+                                             3600 * kNanosPerSecond};
     FixedOut<int64_t> out(out_type, rows);
     bool overflow = false;
     for (int64_t i = 0; i < rows; ++i) {
@@ -183,11 +215,20 @@ BoundFunctionPtr BindTrunc(Field f, const DataType& in_type) {
         unsigned m, d;
         CivilFromDays(days, &y, &m, &d);
         switch (f) {
-          case Field::kWeek: days -= (DayOfWeek(days) + 6) % 7; break;
-          case Field::kMonth: days = DaysFromCivil(y, m, 1); break;
-          case Field::kQuarter: days = DaysFromCivil(y, (m - 1) / 3 * 3 + 1, 1); break;
-          case Field::kYear: days = DaysFromCivil(y, 1, 1); break;
-          default: break;
+          case Field::kWeek:
+            days -= (DayOfWeek(days) + 6) % 7;
+            break;
+          case Field::kMonth:
+            days = DaysFromCivil(y, m, 1);
+            break;
+          case Field::kQuarter:
+            days = DaysFromCivil(y, (m - 1) / 3 * 3 + 1, 1);
+            break;
+          case Field::kYear:
+            days = DaysFromCivil(y, 1, 1);
+            break;
+          default:
+            break;
         }
       }
       int64_t v;
@@ -199,8 +240,8 @@ BoundFunctionPtr BindTrunc(Field f, const DataType& in_type) {
       }
       out.Set(i, v);
     }
-    if (overflow) return Status::Overflow("date_trunc: the result is out of range for " +
-                                          out_type.ToString());
+    if (overflow)
+      return Status::Overflow("date_trunc: the result is out of range for " + out_type.ToString());
     return out.Finish();
   });
 }
@@ -212,8 +253,8 @@ BoundFunctionPtr BindDiff(Field f) {
   const DataType i64(TypeId::kInt64);
   return MakeFunction(i64, [f, i64](const Args& args, int64_t rows) -> Result<Datum> {
     const TimeIn a_in(args[1]), b_in(args[2]);
-    static constexpr int64_t kUnitNanos[] = {1000, 1000000, kNanosPerSecond,
-                                             60 * kNanosPerSecond, 3600 * kNanosPerSecond};
+    static constexpr int64_t kUnitNanos[] = {1000, 1000000, kNanosPerSecond, 60 * kNanosPerSecond,
+                                             3600 * kNanosPerSecond};
     FixedOut<int64_t> out(i64, rows);
     bool overflow = false;
     for (int64_t i = 0; i < rows; ++i) {

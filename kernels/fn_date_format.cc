@@ -66,9 +66,9 @@ void AppendNum(std::string* out, int64_t v, int width, bool no_pad, char pad = '
 void Format(const std::vector<FormatPart>& parts, int64_t days, int64_t nanos, std::string* out) {
   static constexpr const char* kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                           "Thursday", "Friday", "Saturday"};
-  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
   int64_t y, iso_year;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
@@ -80,27 +80,70 @@ void Format(const std::vector<FormatPart>& parts, int64_t days, int64_t nanos, s
   for (const FormatPart& p : parts) {
     const bool np = p.no_pad;
     switch (p.spec) {
-      case 0: out->append(p.literal); break;
-      case 'a': out->append(kDays[DayOfWeek(days)], 3); break;
-      case 'A': out->append(kDays[DayOfWeek(days)]); break;
-      case 'b': out->append(kMonths[m - 1], 3); break;
-      case 'B': out->append(kMonths[m - 1]); break;
-      case 'd': AppendNum(out, d, 2, np); break;
-      case 'e': AppendNum(out, d, 2, np, ' '); break;
-      case 'f': AppendNum(out, frac / 1000, 6, np); break;
-      case 'g': AppendNum(out, frac / 1000000, 3, np); break;
-      case 'G': IsoWeek(days, &iso_year); AppendNum(out, iso_year, 4, np); break;
-      case 'H': AppendNum(out, hour, 2, np); break;
-      case 'I': AppendNum(out, hour % 12 == 0 ? 12 : hour % 12, 2, np); break;
-      case 'j': AppendNum(out, days - DaysFromCivil(y, 1, 1) + 1, 3, np); break;
-      case 'm': AppendNum(out, m, 2, np); break;
-      case 'M': AppendNum(out, minute, 2, np); break;
-      case 'n': AppendNum(out, frac, 9, np); break;
-      case 'p': out->append(hour < 12 ? "AM" : "PM"); break;
-      case 'S': AppendNum(out, second, 2, np); break;
-      case 'u': AppendNum(out, DayOfWeek(days) == 0 ? 7 : DayOfWeek(days), 1, np); break;
-      case 'V': AppendNum(out, IsoWeek(days, &iso_year), 2, np); break;
-      case 'w': AppendNum(out, DayOfWeek(days), 1, np); break;
+      case 0:
+        out->append(p.literal);
+        break;
+      case 'a':
+        out->append(kDays[DayOfWeek(days)], 3);
+        break;
+      case 'A':
+        out->append(kDays[DayOfWeek(days)]);
+        break;
+      case 'b':
+        out->append(kMonths[m - 1], 3);
+        break;
+      case 'B':
+        out->append(kMonths[m - 1]);
+        break;
+      case 'd':
+        AppendNum(out, d, 2, np);
+        break;
+      case 'e':
+        AppendNum(out, d, 2, np, ' ');
+        break;
+      case 'f':
+        AppendNum(out, frac / 1000, 6, np);
+        break;
+      case 'g':
+        AppendNum(out, frac / 1000000, 3, np);
+        break;
+      case 'G':
+        IsoWeek(days, &iso_year);
+        AppendNum(out, iso_year, 4, np);
+        break;
+      case 'H':
+        AppendNum(out, hour, 2, np);
+        break;
+      case 'I':
+        AppendNum(out, hour % 12 == 0 ? 12 : hour % 12, 2, np);
+        break;
+      case 'j':
+        AppendNum(out, days - DaysFromCivil(y, 1, 1) + 1, 3, np);
+        break;
+      case 'm':
+        AppendNum(out, m, 2, np);
+        break;
+      case 'M':
+        AppendNum(out, minute, 2, np);
+        break;
+      case 'n':
+        AppendNum(out, frac, 9, np);
+        break;
+      case 'p':
+        out->append(hour < 12 ? "AM" : "PM");
+        break;
+      case 'S':
+        AppendNum(out, second, 2, np);
+        break;
+      case 'u':
+        AppendNum(out, DayOfWeek(days) == 0 ? 7 : DayOfWeek(days), 1, np);
+        break;
+      case 'V':
+        AppendNum(out, IsoWeek(days, &iso_year), 2, np);
+        break;
+      case 'w':
+        AppendNum(out, DayOfWeek(days), 1, np);
+        break;
       case 'c':
       case 'x':
         AppendNum(out, y, y >= 0 ? 4 : 0, false);
@@ -118,12 +161,22 @@ void Format(const std::vector<FormatPart>& parts, int64_t days, int64_t nanos, s
         out->push_back(':');
         AppendNum(out, second, 2, false);
         break;
-      case 'y': AppendNum(out, (y < 0 ? -y : y) % 100, 2, np); break;
-      case 'Y': AppendNum(out, y, y >= 0 ? 4 : 0, np); break;
-      case 'z': out->append("+00"); break;
-      case 'Z': break;
-      case '%': out->push_back('%'); break;
-      default: break;
+      case 'y':
+        AppendNum(out, (y < 0 ? -y : y) % 100, 2, np);
+        break;
+      case 'Y':
+        AppendNum(out, y, y >= 0 ? 4 : 0, np);
+        break;
+      case 'z':
+        out->append("+00");
+        break;
+      case 'Z':
+        break;
+      case '%':
+        out->push_back('%');
+        break;
+      default:
+        break;
     }
   }
 }
@@ -192,7 +245,8 @@ Result<BoundFunctionPtr> BindMake(bool timestamp, const Types& t) {
     });
   }
   if (!AllNumbers(t, timestamp ? 6 : 3, timestamp)) return BoundFunctionPtr();
-  const DataType type = timestamp ? DataType::Timestamp(TimeUnit::kMicro) : DataType(TypeId::kDate32);
+  const DataType type =
+      timestamp ? DataType::Timestamp(TimeUnit::kMicro) : DataType(TypeId::kDate32);
   return MakeFunction(type, [type, timestamp](const Args& args, int64_t rows) -> Result<Datum> {
     std::vector<NumIn> in(args.begin(), args.end());
     FixedOut<int64_t> ts_out(type, timestamp ? rows : 0);
@@ -334,8 +388,8 @@ Result<BoundFunctionPtr> BindAddInterval(const Types& t, const Consts& c) {
         }
         overflow |= ny < -(int64_t(1) << 40) || ny > (int64_t(1) << 40);
         if (!overflow) {
-          days = DaysFromCivil(ny, unsigned(nm + 1),
-                               std::min(d, DaysInMonth(ny, unsigned(nm + 1))));
+          days =
+              DaysFromCivil(ny, unsigned(nm + 1), std::min(d, DaysInMonth(ny, unsigned(nm + 1))));
         }
       }
       int64_t v, part;
@@ -365,7 +419,8 @@ BoundFunctionPtr BindNow(bool date) {
   int64_t days = micros / kMicrosPerDay;
   if (micros % kMicrosPerDay < 0) --days;
   const DataType type = date ? DataType(TypeId::kDate32) : DataType::Timestamp(TimeUnit::kMicro);
-  const Scalar v = date ? Scalar::Date32(int32_t(days)) : Scalar::Timestamp(micros, TimeUnit::kMicro);
+  const Scalar v =
+      date ? Scalar::Date32(int32_t(days)) : Scalar::Timestamp(micros, TimeUnit::kMicro);
   return MakeFunction(type, [v, type](const Args&, int64_t rows) -> Result<Datum> {
     QUIVER_ASSIGN_OR_RETURN(auto data, ToArray(Datum::Of(v, type), rows));
     return Datum::Own(std::move(data));

@@ -33,10 +33,20 @@ Result<RegexOptions> ParseOptions(std::string_view fn, std::string_view flags, b
   RegexOptions o;
   for (char c : flags) {
     switch (c) {
-      case 'c': o.case_insensitive = false; break;
-      case 'i': o.case_insensitive = true; break;
-      case 's': o.dot_nl = true; break;
-      case 'm': case 'n': case 'p': o.dot_nl = false; break;
+      case 'c':
+        o.case_insensitive = false;
+        break;
+      case 'i':
+        o.case_insensitive = true;
+        break;
+      case 's':
+        o.dot_nl = true;
+        break;
+      case 'm':
+      case 'n':
+      case 'p':
+        o.dot_nl = false;
+        break;
       case 'g':
         if (allow_g) {
           o.global = true;
@@ -55,8 +65,7 @@ Result<RegexOptions> ParseOptions(std::string_view fn, std::string_view flags, b
 // constant argument `opt_i` (if present). *null_pattern is set for NULL.
 Result<std::shared_ptr<const RE2>> Compile(std::string_view fn, const Consts& c, size_t i,
                                            const RegexOptions& o, bool* null_pattern) {
-  QUIVER_ASSIGN_OR_RETURN(std::string pattern,
-                          ConstantString(fn, "pattern", c, i, null_pattern));
+  QUIVER_ASSIGN_OR_RETURN(std::string pattern, ConstantString(fn, "pattern", c, i, null_pattern));
   if (*null_pattern) return std::shared_ptr<const RE2>();
   RE2::Options opts;
   opts.set_log_errors(false);
@@ -87,15 +96,15 @@ bool StringArgs(const Types& t, size_t min, size_t max) {
 }
 
 BoundFunctionPtr BoolRegex(std::shared_ptr<const RE2> re, bool full) {
-  return MakeFunction(DataType(TypeId::kBool), [re, full](const Args& args,
-                                                          int64_t rows) -> Result<Datum> {
-    BoolOut out(rows);
-    MapStrings<bool>(args, 0, rows, out, [&](int64_t, std::string_view s, bool* v) {
-      *v = full ? RE2::FullMatch(s, *re) : RE2::PartialMatch(s, *re);
-      return true;
-    });
-    return out.Finish();
-  });
+  return MakeFunction(
+      DataType(TypeId::kBool), [re, full](const Args& args, int64_t rows) -> Result<Datum> {
+        BoolOut out(rows);
+        MapStrings<bool>(args, 0, rows, out, [&](int64_t, std::string_view s, bool* v) {
+          *v = full ? RE2::FullMatch(s, *re) : RE2::PartialMatch(s, *re);
+          return true;
+        });
+        return out.Finish();
+      });
 }
 
 Result<BoundFunctionPtr> BindMatches(std::string_view fn, bool full, const Types& t,
@@ -123,18 +132,19 @@ Result<BoundFunctionPtr> BindReplace(const Types& t, const Consts& c) {
   const bool global = o.global;
   return MakeFunction(utf8, [re, global](const Args& args, int64_t rows) -> Result<Datum> {
     StrOut out(rows);
-    MapStrings<std::string>(args, 0, rows, out,
-                            [&, rw = StrIn(args[2])](int64_t i, std::string_view s, std::string* v) {
-                              if (rw.IsNull(i)) return false;
-                              v->assign(s);
-                              const re2::StringPiece rewrite(rw.Get(i));
-                              if (global) {
-                                RE2::GlobalReplace(v, *re, rewrite);
-                              } else {
-                                RE2::Replace(v, *re, rewrite);
-                              }
-                              return true;
-                            });
+    MapStrings<std::string>(
+        args, 0, rows, out,
+        [&, rw = StrIn(args[2])](int64_t i, std::string_view s, std::string* v) {
+          if (rw.IsNull(i)) return false;
+          v->assign(s);
+          const re2::StringPiece rewrite(rw.Get(i));
+          if (global) {
+            RE2::GlobalReplace(v, *re, rewrite);
+          } else {
+            RE2::Replace(v, *re, rewrite);
+          }
+          return true;
+        });
     return out.Finish();
   });
 }
@@ -178,37 +188,40 @@ Result<BoundFunctionPtr> BindExtract(const Types& t, const Consts& c) {
 // like(s, pattern) / ilike(s, pattern): SQL LIKE ('%', '_', '\' escapes);
 // ilike compares lower-cased text (fn_string_pad.cc's case mapping).
 BoundFunctionPtr BindLike(bool ci) {
-  return MakeFunction(DataType(TypeId::kBool), [ci](const Args& args,
-                                                    int64_t rows) -> Result<Datum> {
-    BoolOut out(rows);
-    std::string lower_s, lower_p;
-    MapStrings<bool>(args, 0, rows, out,
-                     [&, p = StrIn(args[1])](int64_t i, std::string_view s, bool* v) {
-                       if (p.IsNull(i)) return false;
-                       if (!ci) {
-                         *v = LikeMatch(s, p.Get(i));
-                         return true;
-                       }
-                       lower_s.clear();
-                       lower_p.clear();
-                       AppendLower(s, &lower_s);
-                       AppendLower(p.Get(i), &lower_p);
-                       *v = LikeMatch(lower_s, lower_p);
-                       return true;
-                     });
-    return out.Finish();
-  });
+  return MakeFunction(
+      DataType(TypeId::kBool), [ci](const Args& args, int64_t rows) -> Result<Datum> {
+        BoolOut out(rows);
+        // A constant pattern is lower-cased once, not per row.
+        const StrIn p(args[1]);
+        const bool const_p = args[1].is_scalar && !p.IsNull(0);
+        std::string lower_s, lower_p;
+        if (ci && const_p) AppendLower(p.Get(0), &lower_p);
+        MapStrings<bool>(args, 0, rows, out, [&](int64_t i, std::string_view s, bool* v) {
+          if (p.IsNull(i)) return false;
+          if (!ci) {
+            *v = LikeMatch(s, p.Get(i));
+            return true;
+          }
+          lower_s.clear();
+          AppendLower(s, &lower_s);
+          if (!const_p) {
+            lower_p.clear();
+            AppendLower(p.Get(i), &lower_p);
+          }
+          *v = LikeMatch(lower_s, lower_p);
+          return true;
+        });
+        return out.Finish();
+      });
 }
 
 }  // namespace
 
 void RegisterRegex(FunctionRegistry& r) {
-  r.Add({"regexp_matches", "regexp_matches(utf8, utf8), regexp_matches(utf8, utf8, utf8)",
-         [](const Types& t, const Consts& c) {
-           return BindMatches("regexp_matches", false, t, c);
-         }});
-  r.Add({"regexp_full_match",
-         "regexp_full_match(utf8, utf8), regexp_full_match(utf8, utf8, utf8)",
+  r.Add(
+      {"regexp_matches", "regexp_matches(utf8, utf8), regexp_matches(utf8, utf8, utf8)",
+       [](const Types& t, const Consts& c) { return BindMatches("regexp_matches", false, t, c); }});
+  r.Add({"regexp_full_match", "regexp_full_match(utf8, utf8), regexp_full_match(utf8, utf8, utf8)",
          [](const Types& t, const Consts& c) {
            return BindMatches("regexp_full_match", true, t, c);
          }});

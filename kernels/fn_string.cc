@@ -21,11 +21,11 @@ Result<Datum> LambdaFunction::Exec(const std::vector<Datum>& args, int64_t rows)
 
 BoundFunctionPtr AllNull(DataType result) {
   DataType t = result;
-  return MakeFunction(std::move(result), [t](const std::vector<Datum>&, int64_t rows)
-                                             -> Result<Datum> {
-    QUIVER_ASSIGN_OR_RETURN(auto data, ToArray(Datum::Of(Scalar::Null(), t), rows));
-    return Datum::Own(std::move(data));
-  });
+  return MakeFunction(
+      std::move(result), [t](const std::vector<Datum>&, int64_t rows) -> Result<Datum> {
+        QUIVER_ASSIGN_OR_RETURN(auto data, ToArray(Datum::Of(Scalar::Null(), t), rows));
+        return Datum::Own(std::move(data));
+      });
 }
 
 Result<std::string> ConstantString(std::string_view fn, std::string_view what,
@@ -184,12 +184,12 @@ BoundFunctionPtr IntFn(Make make) {
 }
 template <typename Make>
 BoundFunctionPtr BoolFn(Make make) {
-  return MakeFunction(DataType(TypeId::kBool), [make](const Args& args, int64_t rows)
-                                                   -> Result<Datum> {
-    BoolOut out(rows);
-    MapStrings<bool>(args, 0, rows, out, make(args));
-    return out.Finish();
-  });
+  return MakeFunction(DataType(TypeId::kBool),
+                      [make](const Args& args, int64_t rows) -> Result<Datum> {
+                        BoolOut out(rows);
+                        MapStrings<bool>(args, 0, rows, out, make(args));
+                        return out.Finish();
+                      });
 }
 template <typename Make>
 BoundFunctionPtr StrFn(Make make) {
@@ -274,8 +274,8 @@ void RegisterSubstring(FunctionRegistry& r) {
            }
            return StrFn([has_len](const Args& args) {
              return [has_len, start = NumIn(args[1]),
-                     len = has_len ? NumIn(args[2]) : NumIn(args[1])](
-                        int64_t i, std::string_view s, std::string* v) {
+                     len = has_len ? NumIn(args[2]) : NumIn(args[1])](int64_t i, std::string_view s,
+                                                                      std::string* v) {
                if (start.IsNull(i) || (has_len && len.IsNull(i))) return false;
                const int64_t size = CodePoints(s);
                int64_t b, e;
@@ -314,14 +314,15 @@ void RegisterSubstring(FunctionRegistry& r) {
            if (!Match(t, {IsStringType, IsStringType, IsIntType})) return BoundFunctionPtr();
            return StrFn([](const Args& args) {
              return [d = StrIn(args[1]), n = NumIn(args[2])](int64_t i, std::string_view s,
-                                                              std::string* v) {
+                                                             std::string* v) {
                if (d.IsNull(i) || n.IsNull(i)) return false;
                v->assign(SplitPart(s, d.Get(i), n.Int(i)));
                return true;
              };
            });
          }});
-  r.Add({"repeat", "repeat(utf8, int)", [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+  r.Add({"repeat", "repeat(utf8, int)",
+         [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsStringType, IsIntType})) return BoundFunctionPtr();
            return StrFn([](const Args& args) {
              return [n = NumIn(args[1])](int64_t i, std::string_view s, std::string* v) {
@@ -329,7 +330,8 @@ void RegisterSubstring(FunctionRegistry& r) {
                v->clear();
                // Capped so that one row stays within a column's 2 GiB of data.
                const int64_t times =
-                   s.empty() ? 0 : std::min<int64_t>(n.Int(i), (int64_t(1) << 30) / int64_t(s.size()));
+                   s.empty() ? 0
+                             : std::min<int64_t>(n.Int(i), (int64_t(1) << 30) / int64_t(s.size()));
                for (int64_t k = 0; k < times; ++k) v->append(s);
                return true;
              };
@@ -367,7 +369,7 @@ void RegisterSearch(FunctionRegistry& r) {
            if (!Match(t, {IsStringType, IsStringType, IsStringType})) return BoundFunctionPtr();
            return StrFn([](const Args& args) {
              return [from = StrIn(args[1]), to = StrIn(args[2])](int64_t i, std::string_view s,
-                                                                  std::string* v) {
+                                                                 std::string* v) {
                if (from.IsNull(i) || to.IsNull(i)) return false;
                const std::string_view f = from.Get(i);
                v->clear();
@@ -376,7 +378,8 @@ void RegisterSearch(FunctionRegistry& r) {
                  return true;
                }
                size_t pos = 0;
-               for (size_t at; (at = s.find(f, pos)) != std::string_view::npos; pos = at + f.size()) {
+               for (size_t at; (at = s.find(f, pos)) != std::string_view::npos;
+                    pos = at + f.size()) {
                  v->append(s.substr(pos, at - pos));
                  v->append(to.Get(i));
                }

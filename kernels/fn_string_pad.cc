@@ -130,25 +130,25 @@ void RegisterStringPad(FunctionRegistry& r) {
       if (t.size() != 3 || !IsStringType(t[0]) || !IsIntType(t[1]) || !IsStringType(t[2])) {
         return BoundFunctionPtr();
       }
-      return MakeFunction(DataType(TypeId::kUtf8), [left](const std::vector<Datum>& args,
-                                                          int64_t rows) -> Result<Datum> {
-        StrOut out(rows);
-        bool short_pad = false;
-        MapStrings<std::string>(
-            args, 0, rows, out,
-            [&, len = NumIn(args[1]), p = StrIn(args[2])](int64_t i, std::string_view s,
-                                                          std::string* v) {
-              if (len.IsNull(i) || p.IsNull(i)) return false;
-              if (Pad(s, len.Int(i), p.Get(i), left, v)) return true;
-              short_pad = true;
-              return false;
-            });
-        if (short_pad) {
-          return Status::Invalid(std::string(left ? "lpad" : "rpad") +
-                                 ": the padding string is empty");
-        }
-        return out.Finish();
-      });
+      return MakeFunction(DataType(TypeId::kUtf8),
+                          [left](const std::vector<Datum>& args, int64_t rows) -> Result<Datum> {
+                            StrOut out(rows);
+                            bool short_pad = false;
+                            MapStrings<std::string>(
+                                args, 0, rows, out,
+                                [&, len = NumIn(args[1]), p = StrIn(args[2])](
+                                    int64_t i, std::string_view s, std::string* v) {
+                                  if (len.IsNull(i) || p.IsNull(i)) return false;
+                                  if (Pad(s, len.Int(i), p.Get(i), left, v)) return true;
+                                  short_pad = true;
+                                  return false;
+                                });
+                            if (short_pad) {
+                              return Status::Invalid(std::string(left ? "lpad" : "rpad") +
+                                                     ": the padding string is empty");
+                            }
+                            return out.Finish();
+                          });
     };
   };
   r.Add({"lpad", "lpad(utf8, int, utf8)", pad(true)});

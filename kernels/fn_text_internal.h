@@ -64,13 +64,20 @@ class StrIn {
   int64_t DictIndex(int64_t i) const {
     const ArrayView& v = d_->view;
     switch (d_->type.dict_index) {
-      case TypeId::kInt8: return v.data<int8_t>()[i];
-      case TypeId::kInt16: return v.data<int16_t>()[i];
-      case TypeId::kInt32: return v.data<int32_t>()[i];
-      case TypeId::kUInt8: return v.data<uint8_t>()[i];
-      case TypeId::kUInt16: return v.data<uint16_t>()[i];
-      case TypeId::kUInt32: return v.data<uint32_t>()[i];
-      default: return v.data<int64_t>()[i];
+      case TypeId::kInt8:
+        return v.data<int8_t>()[i];
+      case TypeId::kInt16:
+        return v.data<int16_t>()[i];
+      case TypeId::kInt32:
+        return v.data<int32_t>()[i];
+      case TypeId::kUInt8:
+        return v.data<uint8_t>()[i];
+      case TypeId::kUInt16:
+        return v.data<uint16_t>()[i];
+      case TypeId::kUInt32:
+        return v.data<uint32_t>()[i];
+      default:
+        return v.data<int64_t>()[i];
     }
   }
 
@@ -110,28 +117,41 @@ class NumIn {
     if (scalar_) return i_val_;
     const ArrayView& v = d_->view;
     switch (d_->type.id) {
-      case TypeId::kInt8: return v.Value<int8_t>(i);
-      case TypeId::kInt16: return v.Value<int16_t>(i);
-      case TypeId::kInt32: return v.Value<int32_t>(i);
-      case TypeId::kUInt8: return v.Value<uint8_t>(i);
-      case TypeId::kUInt16: return v.Value<uint16_t>(i);
-      case TypeId::kUInt32: return v.Value<uint32_t>(i);
+      case TypeId::kInt8:
+        return v.Value<int8_t>(i);
+      case TypeId::kInt16:
+        return v.Value<int16_t>(i);
+      case TypeId::kInt32:
+        return v.Value<int32_t>(i);
+      case TypeId::kUInt8:
+        return v.Value<uint8_t>(i);
+      case TypeId::kUInt16:
+        return v.Value<uint16_t>(i);
+      case TypeId::kUInt32:
+        return v.Value<uint32_t>(i);
       case TypeId::kUInt64: {
         uint64_t u = v.Value<uint64_t>(i);
         return u > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(u);
       }
-      case TypeId::kFloat32: return int64_t(v.Value<float>(i));
-      case TypeId::kFloat64: return int64_t(v.Value<double>(i));
-      default: return v.Value<int64_t>(i);
+      case TypeId::kFloat32:
+        return int64_t(v.Value<float>(i));
+      case TypeId::kFloat64:
+        return int64_t(v.Value<double>(i));
+      default:
+        return v.Value<int64_t>(i);
     }
   }
   double Double(int64_t i) const {
     if (scalar_) return d_val_;
     switch (d_->type.id) {
-      case TypeId::kFloat32: return d_->view.Value<float>(i);
-      case TypeId::kFloat64: return d_->view.Value<double>(i);
-      case TypeId::kUInt64: return double(d_->view.Value<uint64_t>(i));
-      default: return double(Int(i));
+      case TypeId::kFloat32:
+        return d_->view.Value<float>(i);
+      case TypeId::kFloat64:
+        return d_->view.Value<double>(i);
+      case TypeId::kUInt64:
+        return double(d_->view.Value<uint64_t>(i));
+      default:
+        return double(Int(i));
     }
   }
 
@@ -334,7 +354,8 @@ using ExecFn = std::function<Result<Datum>(const std::vector<Datum>& args, int64
 
 class LambdaFunction final : public BoundFunction {
  public:
-  LambdaFunction(DataType result, ExecFn fn) : BoundFunction(std::move(result)), fn_(std::move(fn)) {}
+  LambdaFunction(DataType result, ExecFn fn)
+      : BoundFunction(std::move(result)), fn_(std::move(fn)) {}
   Result<Datum> Exec(const std::vector<Datum>& args, int64_t rows) const override;
 
  private:

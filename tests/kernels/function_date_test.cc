@@ -47,9 +47,13 @@ Datum TsLit(const char* text, TimeUnit unit = TimeUnit::kMicro) {
 Datum DateLit(const char* text) { return Lit(Scalar::Date32(int32_t(Days(text)))); }
 
 // Instants before 1970, on leap days, after 2038, and a NULL.
-const std::vector<const char*> kInstants = {
-    "1969-12-31 23:59:58.25", "2024-02-29 13:45:30.123456", "1900-03-01 00:00:00",
-    "2100-12-31 23:59:59.999999", "2038-01-19 03:14:08", "1600-02-29 12:00:00", nullptr};
+const std::vector<const char*> kInstants = {"1969-12-31 23:59:58.25",
+                                            "2024-02-29 13:45:30.123456",
+                                            "1900-03-01 00:00:00",
+                                            "2100-12-31 23:59:59.999999",
+                                            "2038-01-19 03:14:08",
+                                            "1600-02-29 12:00:00",
+                                            nullptr};
 
 }  // namespace
 
@@ -90,7 +94,7 @@ TEST_CASE("date_part gives every field of timestamps before 1970 and after 2038"
   auto epoch = Call("date_part", {Lit("epoch"), col});
   REQUIRE(epoch.ok());
   CHECK(epoch->type.id == TypeId::kFloat64);
-  const double secs[] = {-1.75, 1709214330.123456, -2203891200.0, 4133980799.999999,
+  const double secs[] = {-1.75,        1709214330.123456, -2203891200.0, 4133980799.999999,
                          2147483648.0, -11670955200.0};
   for (int i = 0; i < 6; ++i) CHECK(epoch->view.Value<double>(i) == Approx(secs[i]).epsilon(1e-15));
   CHECK(epoch->view.IsNull(6));
@@ -100,9 +104,8 @@ TEST_CASE("date_part gives every field of timestamps before 1970 and after 2038"
 TEST_CASE("date_part and date_trunc agree on every timestamp unit", "[kernels]") {
   for (TimeUnit unit : kUnits) {
     INFO(int(unit));
-    const Datum col = TsCol({"1969-12-31 23:59:58", "2024-02-29 13:45:30", "1900-03-01 00:00:00",
-                             nullptr},
-                            unit);
+    const Datum col =
+        TsCol({"1969-12-31 23:59:58", "2024-02-29 13:45:30", "1900-03-01 00:00:00", nullptr}, unit);
     CHECK(Eval("date_part", {Lit("minute"), col}) == Strs{"59", "45", "0", "NULL"});
     CHECK(Eval("date_part", {Lit("doy"), col}) == Strs{"365", "60", "60", "NULL"});
     CHECK(Eval("date_trunc", {Lit("hour"), col}) ==
@@ -117,7 +120,8 @@ TEST_CASE("date_part and date_trunc agree on every timestamp unit", "[kernels]")
 
 TEST_CASE("date_trunc truncates to every unit; on a date it gives a timestamp", "[kernels]") {
   const std::pair<const char*, Strs> want[] = {
-      {"microsecond", {"1969-12-31 23:59:58.25", "2024-02-29 13:45:30.123456", "1600-02-29 12:00:00"}},
+      {"microsecond",
+       {"1969-12-31 23:59:58.25", "2024-02-29 13:45:30.123456", "1600-02-29 12:00:00"}},
       {"millisecond", {"1969-12-31 23:59:58.25", "2024-02-29 13:45:30.123", "1600-02-29 12:00:00"}},
       {"second", {"1969-12-31 23:59:58", "2024-02-29 13:45:30", "1600-02-29 12:00:00"}},
       {"minute", {"1969-12-31 23:59:00", "2024-02-29 13:45:00", "1600-02-29 12:00:00"}},
@@ -250,9 +254,8 @@ TEST_CASE("add_interval adds months (clamping the day), days and microseconds", 
     CHECK(Eval("add_interval", {ts, Lit(int64_t(1)), Lit(int64_t(0)), Lit(kHour)}) ==
           Strs{"2024-02-29 11:00:00", "1970-02-01 00:00:00"});
   }
-  auto ms = Call("add_interval",
-                 {TsCol({"2024-01-01 00:00:00"}, TimeUnit::kSecond), Lit(int64_t(0)),
-                  Lit(int64_t(0)), Lit(int64_t(1500))});
+  auto ms = Call("add_interval", {TsCol({"2024-01-01 00:00:00"}, TimeUnit::kSecond),
+                                  Lit(int64_t(0)), Lit(int64_t(0)), Lit(int64_t(1500))});
   REQUIRE(ms.ok());
   CHECK(ms->type == DataType::Timestamp(TimeUnit::kMicro));
   auto overflow = Call("add_interval", {TsCol({"2024-01-01 00:00:00"}, TimeUnit::kNano),
@@ -263,14 +266,15 @@ TEST_CASE("add_interval adds months (clamping the day), days and microseconds", 
 TEST_CASE("make_date, make_timestamp, to_timestamp and epoch_ms", "[kernels]") {
   CHECK(Eval1("make_date", {Lit(int64_t(2024)), Lit(int64_t(2)), Lit(int64_t(29))}) ==
         "2024-02-29");
-  CHECK(Eval("make_date", {Col(Ints({1600, 1900, std::nullopt, 2100})), Lit(int64_t(2)),
-                           Lit(int64_t(28))}) ==
+  CHECK(Eval("make_date",
+             {Col(Ints({1600, 1900, std::nullopt, 2100})), Lit(int64_t(2)), Lit(int64_t(28))}) ==
         Strs{"1600-02-28", "1900-02-28", "NULL", "2100-02-28"});
   auto bad = Call("make_date", {Lit(int64_t(2023)), Lit(int64_t(2)), Lit(int64_t(29))});
   CHECK(bad.status().code() == StatusCode::kInvalidArgument);
   CHECK(bad.status().message() == "make_date: invalid date 2023-2-29");
-  CHECK(Call("make_date", {Lit(int64_t(1900)), Lit(int64_t(2)), Lit(int64_t(29))}).status().code() ==
-        StatusCode::kInvalidArgument);
+  CHECK(
+      Call("make_date", {Lit(int64_t(1900)), Lit(int64_t(2)), Lit(int64_t(29))}).status().code() ==
+      StatusCode::kInvalidArgument);
   CHECK(Eval1("make_timestamp", {Lit(int64_t(2024)), Lit(int64_t(2)), Lit(int64_t(29)),
                                  Lit(int64_t(1)), Lit(int64_t(2)), Lit(Scalar::Double(3.5))}) ==
         "2024-02-29 01:02:03.5");

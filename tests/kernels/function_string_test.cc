@@ -8,7 +8,9 @@ using quiver::StatusCode;
 namespace {
 
 // A column of the usual awkward values: ASCII, non-ASCII, empty, NULL.
-std::shared_ptr<ArrayData> Words() { return Strings({"Hello", "héllo wörld", "", std::nullopt, "ÀÉÎ"}); }
+std::shared_ptr<ArrayData> Words() {
+  return Strings({"Hello", "héllo wörld", "", std::nullopt, "ÀÉÎ"});
+}
 
 }  // namespace
 
@@ -39,9 +41,10 @@ TEST_CASE("substring follows DuckDB's rules for start <= 0 and negative lengths"
     int64_t start, len;
     const char* want;
   };
-  const Case cases[] = {{1, 2, "he"}, {0, 2, "h"}, {0, 1, ""},    {-2, 3, "lo"},  {-7, 3, "hel"},
-                        {-4, -1, "h"}, {2, -7, "h"}, {3, -1, "e"}, {1, 0, ""},    {6, 2, ""},
-                        {-1, -3, "ell"}, {2, 7, "ello"}, {-3, -1, "e"}, {0, -1, ""}, {-5, 1, "h"}};
+  const Case cases[] = {{1, 2, "he"},   {0, 2, "h"},   {0, 1, ""},      {-2, 3, "lo"},
+                        {-7, 3, "hel"}, {-4, -1, "h"}, {2, -7, "h"},    {3, -1, "e"},
+                        {1, 0, ""},     {6, 2, ""},    {-1, -3, "ell"}, {2, 7, "ello"},
+                        {-3, -1, "e"},  {0, -1, ""},   {-5, 1, "h"}};
   for (const Case& c : cases) {
     INFO(c.start << ", " << c.len);
     CHECK(Eval1("substring", {Lit("hello"), Lit(c.start), Lit(c.len)}) == c.want);
@@ -94,7 +97,8 @@ TEST_CASE("trim, ltrim and rtrim remove spaces or a set of characters", "[kernel
   CHECK(Eval1("ltrim", {Lit("xyab"), Lit("yx")}) == "ab");
   CHECK(Eval1("trim", {Lit("éaé"), Lit("é")}) == "a");
   CHECK(Eval1("trim", {Lit("ab"), Null()}) == "NULL");
-  CHECK(Eval("trim", {Col(Strings({" a ", "", std::nullopt, "   "}))}) == Strs{"a", "", "NULL", ""});
+  CHECK(Eval("trim", {Col(Strings({" a ", "", std::nullopt, "   "}))}) ==
+        Strs{"a", "", "NULL", ""});
 }
 
 TEST_CASE("replace, left, right, split_part and repeat", "[kernels]") {
@@ -133,8 +137,8 @@ TEST_CASE("lpad and rpad pad cyclically, cut long strings, reject an empty pad",
 }
 
 TEST_CASE("string functions on dictionary columns and sliced views", "[kernels]") {
-  const std::vector<OptStr> values = {"Queens", "Bronx", std::nullopt, "Queens", "Staten Ísland",
-                                      "", "Bronx"};
+  const std::vector<OptStr> values = {"Queens",        "Bronx", std::nullopt, "Queens",
+                                      "Staten Ísland", "",      "Bronx"};
   const Datum dict = Col(Strings(values, true));
   REQUIRE(dict.type.is_dictionary());
   CHECK(Eval("upper", {dict}) ==
@@ -174,10 +178,11 @@ TEST_CASE("regexp_matches, regexp_full_match, regexp_replace and regexp_extract"
   CHECK(Eval1("regexp_replace", {Lit("abc"), Lit("b"), Lit("\\9")}) == "abc");
   CHECK(Eval1("regexp_replace", {Lit("ABab"), Lit("b"), Lit("-"), Lit("gi")}) == "A-a-");
   // ClickBench Q29's pattern.
-  CHECK(Eval("regexp_replace", {Col(Strings({"https://www.example.com/a/b", "http://x.org/",
-                                             "no url", std::nullopt})),
-                                Lit("^https?://(?:www\\.)?([^/]+)/.*$"), Lit("\\1")}) ==
-        Strs{"example.com", "x.org", "no url", "NULL"});
+  CHECK(
+      Eval("regexp_replace",
+           {Col(Strings({"https://www.example.com/a/b", "http://x.org/", "no url", std::nullopt})),
+            Lit("^https?://(?:www\\.)?([^/]+)/.*$"), Lit("\\1")}) ==
+      Strs{"example.com", "x.org", "no url", "NULL"});
   CHECK(Eval1("regexp_extract", {Lit("abc123"), Lit("[0-9]+")}) == "123");
   CHECK(Eval1("regexp_extract", {Lit("abc"), Lit("[0-9]+")}) == "");
   CHECK(Eval1("regexp_extract", {Lit("abc123"), Lit("([a-z]+)([0-9]+)"), Lit(int64_t(2))}) ==

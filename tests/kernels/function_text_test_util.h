@@ -6,7 +6,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,14 +63,22 @@ inline Datum Col(std::shared_ptr<ArrayData> d) { return Datum::Own(std::move(d))
 
 inline DataType TypeOf(const Scalar& s) {
   switch (s.kind()) {
-    case Scalar::Kind::kBool: return DataType(TypeId::kBool);
-    case Scalar::Kind::kInt64: return DataType(TypeId::kInt64);
-    case Scalar::Kind::kUInt64: return DataType(TypeId::kUInt64);
-    case Scalar::Kind::kDouble: return DataType(TypeId::kFloat64);
-    case Scalar::Kind::kString: return DataType(TypeId::kUtf8);
-    case Scalar::Kind::kDate32: return DataType(TypeId::kDate32);
-    case Scalar::Kind::kTimestamp: return DataType::Timestamp(s.unit());
-    default: return DataType(TypeId::kNull);
+    case Scalar::Kind::kBool:
+      return DataType(TypeId::kBool);
+    case Scalar::Kind::kInt64:
+      return DataType(TypeId::kInt64);
+    case Scalar::Kind::kUInt64:
+      return DataType(TypeId::kUInt64);
+    case Scalar::Kind::kDouble:
+      return DataType(TypeId::kFloat64);
+    case Scalar::Kind::kString:
+      return DataType(TypeId::kUtf8);
+    case Scalar::Kind::kDate32:
+      return DataType(TypeId::kDate32);
+    case Scalar::Kind::kTimestamp:
+      return DataType::Timestamp(s.unit());
+    default:
+      return DataType(TypeId::kNull);
   }
 }
 inline Datum Lit(Scalar s) {
@@ -109,8 +116,10 @@ inline quiver::Result<Datum> Call(const std::string& name, const std::vector<Dat
 
 inline std::string Render(const Scalar& s) {
   switch (s.kind()) {
-    case Scalar::Kind::kNull: return "NULL";
-    case Scalar::Kind::kString: return s.string_value();
+    case Scalar::Kind::kNull:
+      return "NULL";
+    case Scalar::Kind::kString:
+      return s.string_value();
     case Scalar::Kind::kDate32:
     case Scalar::Kind::kTimestamp: {
       const bool date = s.kind() == Scalar::Kind::kDate32;
@@ -141,7 +150,8 @@ inline std::string Render(const Scalar& s) {
       }
       return out;
     }
-    default: return s.ToString();
+    default:
+      return s.ToString();
   }
 }
 
