@@ -132,17 +132,31 @@ Result<BoundFunctionPtr> BindReplace(const Types& t, const Consts& c) {
   const bool global = o.global;
   return MakeFunction(utf8, [re, global](const Args& args, int64_t rows) -> Result<Datum> {
     StrOut out(rows);
+    std::string tmp;
+    re2::StringPiece groups[10];
     MapStrings<std::string>(
         args, 0, rows, out,
         [&, rw = StrIn(args[2])](int64_t i, std::string_view s, std::string* v) {
           if (rw.IsNull(i)) return false;
-          v->assign(s);
           const re2::StringPiece rewrite(rw.Get(i));
           if (global) {
-            RE2::GlobalReplace(v, *re, rewrite);
-          } else {
-            RE2::Replace(v, *re, rewrite);
+            tmp.assign(s);
+            RE2::GlobalReplace(&tmp, *re, rewrite);
+            v->append(tmp);
+            return true;
           }
+          // The first match, rewritten straight into the output; RE2::Replace's
+          // rules: a rewrite naming a group the pattern lacks changes nothing.
+          const int n = 1 + RE2::MaxSubmatch(rewrite);
+          if (n > 1 + re->NumberOfCapturingGroups() ||
+              !re->Match(s, 0, s.size(), RE2::UNANCHORED, groups, n)) {
+            v->append(s);
+            return true;
+          }
+          const size_t begin = size_t(groups[0].data() - s.data());
+          v->append(s.substr(0, begin));
+          re->Rewrite(v, rewrite, groups, n);
+          v->append(s.substr(begin + groups[0].size()));
           return true;
         });
     return out.Finish();
@@ -173,11 +187,10 @@ Result<BoundFunctionPtr> BindExtract(const Types& t, const Consts& c) {
     StrOut out(rows);
     std::vector<re2::StringPiece> groups(size_t(group < 0 ? 1 : group + 1));
     MapStrings<std::string>(args, 0, rows, out, [&](int64_t, std::string_view s, std::string* v) {
-      v->clear();
       if (group >= 0 &&
           re->Match(s, 0, s.size(), RE2::UNANCHORED, groups.data(), int(groups.size()))) {
         const re2::StringPiece g = groups[size_t(group)];
-        v->assign(g.data() == nullptr ? std::string_view() : std::string_view(g.data(), g.size()));
+        if (g.data() != nullptr) v->append(g.data(), g.size());
       }
       return true;
     });

@@ -240,7 +240,6 @@ void RegisterBasics(FunctionRegistry& r) {
       if (!Match(t, {IsStringType})) return BoundFunctionPtr();
       return StrFn([upper](const Args&) {
         return [upper](int64_t, std::string_view s, std::string* v) {
-          v->clear();
           upper ? AppendUpper(s, v) : AppendLower(s, v);
           return true;
         };
@@ -255,7 +254,6 @@ void RegisterBasics(FunctionRegistry& r) {
            if (!Match(t, {IsStringType})) return BoundFunctionPtr();
            return StrFn([](const Args&) {
              return [](int64_t, std::string_view s, std::string* v) {
-               v->clear();
                auto cps = SplitCodePoints(s);
                for (auto it = cps.rbegin(); it != cps.rend(); ++it) v->append(*it);
                return true;
@@ -280,12 +278,10 @@ void RegisterSubstring(FunctionRegistry& r) {
                const int64_t size = CodePoints(s);
                int64_t b, e;
                if (!SubstringRange(size, start.Int(i), has_len ? len.Int(i) : INT64_MAX, &b, &e)) {
-                 v->clear();
-               } else if (size == int64_t(s.size())) {
-                 v->assign(s.substr(size_t(b), size_t(e - b)));
-               } else {
-                 v->assign(CodePointSlice(s, b, e));
+                 return true;
                }
+               v->append(size == int64_t(s.size()) ? s.substr(size_t(b), size_t(e - b))
+                                                   : CodePointSlice(s, b, e));
                return true;
              };
            });
@@ -301,7 +297,7 @@ void RegisterSubstring(FunctionRegistry& r) {
           int64_t k = std::clamp<int64_t>(n.Int(i), -size, size);
           // A negative count drops that many characters from the other end.
           if (k < 0) k = size + k;
-          v->assign(left ? CodePointSlice(s, 0, k) : CodePointSlice(s, size - k, size));
+          v->append(left ? CodePointSlice(s, 0, k) : CodePointSlice(s, size - k, size));
           return true;
         };
       });
@@ -316,7 +312,7 @@ void RegisterSubstring(FunctionRegistry& r) {
              return [d = StrIn(args[1]), n = NumIn(args[2])](int64_t i, std::string_view s,
                                                              std::string* v) {
                if (d.IsNull(i) || n.IsNull(i)) return false;
-               v->assign(SplitPart(s, d.Get(i), n.Int(i)));
+               v->append(SplitPart(s, d.Get(i), n.Int(i)));
                return true;
              };
            });
@@ -327,7 +323,6 @@ void RegisterSubstring(FunctionRegistry& r) {
            return StrFn([](const Args& args) {
              return [n = NumIn(args[1])](int64_t i, std::string_view s, std::string* v) {
                if (n.IsNull(i)) return false;
-               v->clear();
                // Capped so that one row stays within a column's 2 GiB of data.
                const int64_t times =
                    s.empty() ? 0
@@ -372,9 +367,8 @@ void RegisterSearch(FunctionRegistry& r) {
                                                                  std::string* v) {
                if (from.IsNull(i) || to.IsNull(i)) return false;
                const std::string_view f = from.Get(i);
-               v->clear();
                if (f.empty()) {
-                 v->assign(s);
+                 v->append(s);
                  return true;
                }
                size_t pos = 0;
@@ -401,7 +395,7 @@ void RegisterTrim(FunctionRegistry& r) {
         return [=, chars = has_chars ? StrIn(args[1]) : StrIn(args[0])](
                    int64_t i, std::string_view s, std::string* v) {
           if (has_chars && chars.IsNull(i)) return false;
-          v->assign(Trim(s, has_chars ? chars.Get(i) : std::string_view(" "), left, right));
+          v->append(Trim(s, has_chars ? chars.Get(i) : std::string_view(" "), left, right));
           return true;
         };
       });

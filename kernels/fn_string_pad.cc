@@ -48,11 +48,28 @@ uint32_t UpperCp(uint32_t c) {
   return c;
 }
 
+bool IsAscii(std::string_view s) {
+  unsigned char any = 0;
+  for (char c : s) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
 template <uint32_t (*Map)(uint32_t)>
 void AppendMapped(std::string_view s, std::string* out) {
   const size_t base = out->size();
   out->resize(base + s.size());
   char* o = out->data() + base;
+  if (IsAscii(s)) {
+    // Branch-free, so that the compiler vectorises it.
+    const bool upper = Map('a') == 'A';
+    const unsigned char from = upper ? 'a' : 'A';
+    for (size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      const unsigned char flip = (unsigned char)(c - from) < 26 ? 0x20 : 0;
+      o[i] = char(c ^ flip);
+    }
+    return;
+  }
   for (size_t i = 0; i < s.size(); ++i) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     if (b0 < 0x80) {
@@ -90,16 +107,16 @@ std::string_view Prefix(std::string_view s, int64_t n, int64_t* count) {
 }
 
 // lpad/rpad (DuckDB): the result has exactly `len` code points; a longer
-// string is cut to its first `len`; `pad` repeats cyclically.
+// string is cut to its first `len`; `pad` repeats cyclically. Appends to *v;
+// false (nothing appended) when padding is needed and `pad` is empty.
 bool Pad(std::string_view s, int64_t len, std::string_view pad, bool left, std::string* v) {
-  v->clear();
   if (len <= 0) return true;
   // Capped so that one row stays well within a column's 2 GiB of data.
   len = std::min<int64_t>(len, int64_t(1) << 28);
   int64_t have;
   const std::string_view kept = Prefix(s, len, &have);
   if (have == len) {
-    v->assign(kept);
+    v->append(kept);
     return true;
   }
   if (pad.empty()) return false;

@@ -275,20 +275,51 @@ class BoolOut {
   int64_t nulls_ = 0;
 };
 
-// A utf8 result column; rows are appended in order (Set/SetNull for row i
-// must follow row i-1).
+// A utf8 result column; rows are written in order (row i after row i-1).
+// A row's bytes are appended to data() and ended by Commit(i), or given
+// whole to Set(i, v).
 class StrOut {
  public:
-  explicit StrOut(int64_t rows) : b_(DataType(TypeId::kUtf8)) { b_.Reserve(rows); }
-  void Set(int64_t, std::string_view v) { b_.AppendString(v); }
-  void SetNull(int64_t) { b_.AppendNull(); }
+  explicit StrOut(int64_t rows) : rows_(rows) {
+    offsets_ = Buffer::Allocate((rows + 1) * int64_t(sizeof(int32_t)));
+    validity_ = Buffer::Allocate(BytesForBits(rows));
+    off_ = reinterpret_cast<int32_t*>(offsets_->mutable_data());
+    bits_ = validity_->mutable_data();
+    std::memset(bits_, 0xff, size_t(BytesForBits(rows)));
+    data_.reserve(size_t(rows) * 8);
+  }
+  std::string* data() { return &data_; }
+  void Commit(int64_t i) { off_[i + 1] = int32_t(data_.size()); }
+  void Set(int64_t i, std::string_view v) {
+    data_.append(v);
+    Commit(i);
+  }
+  void SetNull(int64_t i) {
+    ClearBit(bits_, i);
+    ++nulls_;
+    Commit(i);
+  }
   Result<Datum> Finish() {
-    QUIVER_ASSIGN_OR_RETURN(auto data, b_.Finish());
+    if (data_.size() > size_t(INT32_MAX)) {
+      return Status::Overflow("a string result holds " + std::to_string(data_.size()) +
+                              " bytes; at most 2^31-1 fit in one column");
+    }
+    auto data = std::make_shared<ArrayData>();
+    data->type = DataType(TypeId::kUtf8);
+    data->length = rows_;
+    data->null_count = nulls_;
+    data->buffers = {nulls_ ? std::move(validity_) : nullptr, std::move(offsets_),
+                     Buffer::Copy(data_.data(), int64_t(data_.size()))};
     return Datum::Own(std::move(data));
   }
 
  private:
-  ArrayBuilder b_;
+  int64_t rows_;
+  std::shared_ptr<Buffer> offsets_, validity_;
+  int32_t* off_;
+  uint8_t* bits_;
+  int64_t nulls_ = 0;
+  std::string data_;
 };
 
 // True when every argument but args[skip] is a scalar (or there are none).
@@ -300,10 +331,12 @@ inline bool OthersScalar(const std::vector<Datum>& args, size_t skip) {
 }
 
 // Runs `k(i, s, &v) -> bool` (false: the row is NULL) for each row i whose
-// string argument args[arg] is not NULL, and stores v in `out`. When that
+// string argument args[arg] is not NULL, and stores v in `out`. For string
+// results (V = std::string, Out = StrOut) k appends to *v, which may already
+// hold earlier rows' bytes. When that
 // argument is a dictionary column and every other argument is a scalar, k
 // runs once per dictionary entry (with i = 0) and rows map through indices.
-// V is the value type (std::string for string results, then k assigns it).
+// V is the value type.
 template <typename V, typename Out, typename K>
 void MapStrings(const std::vector<Datum>& args, size_t arg, int64_t rows, Out& out, K&& k) {
   const Datum& sarg = args[arg];
@@ -317,6 +350,7 @@ void MapStrings(const std::vector<Datum>& args, size_t arg, int64_t rows, Out& o
     V v{};
     for (int64_t e = 0; e < dict.length; ++e) {
       if (!dict.IsValid(e)) continue;
+      if constexpr (std::is_same_v<V, std::string>) v.clear();
       ok[size_t(e)] = k(int64_t(0), dict.StringValue(e), &v);
       vals[size_t(e)] = std::move(v);
     }
@@ -333,6 +367,25 @@ void MapStrings(const std::vector<Datum>& args, size_t arg, int64_t rows, Out& o
           out.Set(i, vals[e]);
         }
       } else {
+        out.SetNull(i);
+      }
+    }
+    return;
+  }
+  if constexpr (std::is_same_v<V, std::string>) {
+    // String results are appended straight to the output's bytes, sized
+    // for the input's bytes (most results are about as long).
+    std::string* buf = out.data();
+    if (!sarg.is_scalar && !in.is_dictionary() && !IsNullType(sarg.type) && rows > 0) {
+      const int32_t* o = sarg.view.offsets + sarg.view.offset;
+      buf->reserve(buf->size() + size_t(o[rows] - o[0]) + 64);
+    }
+    for (int64_t i = 0; i < rows; ++i) {
+      const size_t mark = buf->size();
+      if (!in.IsNull(i) && k(i, in.Get(i), buf)) {
+        out.Commit(i);
+      } else {
+        buf->resize(mark);
         out.SetNull(i);
       }
     }
