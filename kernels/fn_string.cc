@@ -349,7 +349,6 @@ void RegisterSearch(FunctionRegistry& r) {
   };
   r.Add({"strpos", "strpos(utf8, utf8)", int2(StrPos)});
   r.Alias("instr", "strpos");
-  r.Alias("position", "strpos");
   r.Add({"starts_with", "starts_with(utf8, utf8)",
          bool2([](std::string_view s, std::string_view p) { return s.starts_with(p); })});
   r.Alias("prefix", "starts_with");
