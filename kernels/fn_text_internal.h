@@ -89,8 +89,17 @@ class StrIn {
   std::string_view s_;
 };
 
+// A double as int64, truncated toward zero and saturated (NaN: 0).
+inline int64_t SaturatingInt(double d) {
+  if (!(d == d)) return 0;
+  if (d >= 9223372036854775807.0) return INT64_MAX;
+  if (d <= -9223372036854775808.0) return INT64_MIN;
+  return int64_t(d);
+}
+
 // Row i of a numeric argument as int64 or double (any integer or float
-// column, or a scalar). An unsigned value above INT64_MAX reads as INT64_MAX.
+// column, or a scalar). An unsigned value above INT64_MAX reads as INT64_MAX;
+// a float read as an integer is truncated and saturated.
 class NumIn {
  public:
   explicit NumIn(const Datum& d) : d_(&d) {
@@ -101,7 +110,7 @@ class NumIn {
         const Scalar& s = d.scalar;
         if (s.kind() == Scalar::Kind::kDouble) {
           d_val_ = s.double_value();
-          i_val_ = int64_t(d_val_);
+          i_val_ = SaturatingInt(d_val_);
         } else if (s.kind() == Scalar::Kind::kUInt64) {
           i_val_ = s.uint64_value() > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(s.uint64_value());
           d_val_ = double(s.uint64_value());
@@ -134,9 +143,9 @@ class NumIn {
         return u > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(u);
       }
       case TypeId::kFloat32:
-        return int64_t(v.Value<float>(i));
+        return SaturatingInt(v.Value<float>(i));
       case TypeId::kFloat64:
-        return int64_t(v.Value<double>(i));
+        return SaturatingInt(v.Value<double>(i));
       default:
         return v.Value<int64_t>(i);
     }

@@ -286,6 +286,9 @@ TEST_CASE("make_date, make_timestamp, to_timestamp and epoch_ms", "[kernels]") {
   CHECK(Eval1("to_timestamp", {Lit(Scalar::Double(1.5))}) == "1970-01-01 00:00:01.5");
   CHECK(Eval1("to_timestamp", {Lit(Scalar::Double(-86400.25))}) == "1969-12-30 23:59:59.75");
   CHECK(Eval1("to_timestamp", {Lit(int64_t(4102444800))}) == "2100-01-01 00:00:00");
+  CHECK(Call("to_timestamp", {Lit(Scalar::Double(1e300))}).status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(Eval1("to_timestamp", {Null()}) == "NULL");
   CHECK(Eval1("epoch_ms", {Lit(int64_t(1000))}) == "1970-01-01 00:00:01");
   CHECK(Eval1("epoch_ms", {TsLit("1969-12-31 23:59:59.9995")}) == "0");
   CHECK(Eval1("epoch_ms", {TsLit("2100-01-01 00:00:00", TimeUnit::kSecond)}) == "4102444800000");
