@@ -15,6 +15,7 @@ PACKAGES=(
   libcpp-httplib-dev                   # HTTP server (quiverd)
   nlohmann-json3-dev                   # JSON
   libxsimd-dev                         # SIMD kernels
+  libre2-dev                           # regular expressions (regexp_* SQL functions)
   catch2                               # unit tests (v2)
   libzstd-dev zlib1g-dev               # compression, CRC-32
   libxxhash-dev                        # XXH3 checksums of chunks and the catalog
