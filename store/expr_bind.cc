@@ -252,8 +252,8 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
                                                args[0]}),
                      depth + 1);
   }
-  // || is string concatenation: other operands are cast to text (DuckDB).
-  if (name == "||") {
+  // || and concat join text: other operands are cast to text (DuckDB).
+  if (name == "||" || name == "concat" || name == "concat_ws") {
     for (auto& b : bound) {
       const TypeId id = b->type.value_type().id;
       if (id == TypeId::kUtf8 || id == TypeId::kBinary || id == TypeId::kNull) continue;

@@ -10,6 +10,7 @@
 
 #include "store/query.h"
 #include "store/query_internal.h"
+#include "store/sql_parser_internal.h"
 
 namespace quiver::query {
 namespace {
@@ -148,16 +149,98 @@ const OpInfo* FindOp(const std::string& raw) {
 
 Result<ExprPtr> ParseJsonExpr(const json& j, const std::string& path, int depth);
 
-// An operand of a comparison, BETWEEN, IN, LIKE or IS NULL: a column or a
-// literal.
+bool IsArithmetic(const std::string& op) {
+  static const char* const kOps[] = {"+", "-", "*", "/", "//", "%", "||", "neg"};
+  for (const char* k : kOps) {
+    if (op == k) return true;
+  }
+  return false;
+}
+
+Result<std::vector<ExprPtr>> ParseJsonArgs(const json& j, const std::string& path, int depth) {
+  if (!j.is_array()) return TypeMismatch(path, "an array", j);
+  std::vector<ExprPtr> args;
+  for (size_t i = 0; i < j.size(); ++i) {
+    QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParseJsonExpr(j[i], Index(path, i), depth + 1));
+    args.push_back(std::move(e));
+  }
+  return args;
+}
+
+// The general forms: {"op": "+", "args": [...]}, {"fn": "lower", "args":
+// [...]} (an aggregate too: "distinct", "filter", "q"), {"cast": x, "type":
+// "bigint"}, {"case": [[when, then], ...], "else": x}.
+Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int depth) {
+  if (j.contains("cast")) {
+    QUIVER_RETURN_NOT_OK(CheckKeys(j, path, {"cast", "type", "try"}));
+    QUIVER_ASSIGN_OR_RETURN(ExprPtr x, ParseJsonExpr(j["cast"], Join(path, "cast"), depth + 1));
+    if (!j.contains("type")) return PathError(path, "missing \"type\"");
+    QUIVER_ASSIGN_OR_RETURN(std::string type, GetString(j["type"], Join(path, "type")));
+    const bool try_cast = j.contains("try") && j["try"].is_boolean() && j["try"].get<bool>();
+    return Expr::Cast(std::move(x), std::move(type), try_cast);
+  }
+  if (j.contains("case")) {
+    QUIVER_RETURN_NOT_OK(CheckKeys(j, path, {"case", "else"}));
+    const json& arms = j["case"];
+    const std::string arms_path = Join(path, "case");
+    if (!arms.is_array() || arms.empty()) return TypeMismatch(arms_path, "an array of [when, then]", arms);
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kCase;
+    for (size_t i = 0; i < arms.size(); ++i) {
+      if (!arms[i].is_array() || arms[i].size() != 2) {
+        return TypeMismatch(Index(arms_path, i), "a [when, then] pair", arms[i]);
+      }
+      QUIVER_ASSIGN_OR_RETURN(std::vector<ExprPtr> pair,
+                              ParseJsonArgs(arms[i], Index(arms_path, i), depth));
+      e->args.push_back(pair[0]);
+      e->args.push_back(pair[1]);
+    }
+    if (j.contains("else")) {
+      QUIVER_ASSIGN_OR_RETURN(ExprPtr other, ParseJsonExpr(j["else"], Join(path, "else"), depth + 1));
+      e->args.push_back(std::move(other));
+    }
+    return ExprPtr(std::move(e));
+  }
+  const bool is_fn = j.contains("fn");
+  QUIVER_RETURN_NOT_OK(is_fn ? CheckKeys(j, path, {"fn", "args", "distinct", "filter", "q"})
+                             : CheckKeys(j, path, {"op", "args"}));
+  const std::string key = is_fn ? "fn" : "op";
+  QUIVER_ASSIGN_OR_RETURN(std::string name, GetString(j[key], Join(path, key)));
+  std::vector<ExprPtr> args;
+  if (j.contains("args")) {
+    QUIVER_ASSIGN_OR_RETURN(args, ParseJsonArgs(j["args"], Join(path, "args"), depth));
+  }
+  AggFunc f = is_fn ? internal::AggregateNamed(name) : AggFunc::kNone;
+  if (f == AggFunc::kNone) {
+    if (j.contains("distinct") || j.contains("filter") || j.contains("q")) {
+      return PathError(path, "\"distinct\", \"filter\" and \"q\" go only with aggregates");
+    }
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return Expr::Call(std::move(name), std::move(args));
+  }
+  if (args.size() > 1) return PathError(Join(path, "args"), "an aggregate takes one argument");
+  const bool distinct = j.contains("distinct") && j["distinct"].is_boolean() && j["distinct"].get<bool>();
+  ExprPtr filter;
+  if (j.contains("filter")) {
+    QUIVER_ASSIGN_OR_RETURN(filter, ParseJsonExpr(j["filter"], Join(path, "filter"), depth + 1));
+  }
+  if (f == AggFunc::kCount && distinct) f = AggFunc::kCountDistinct;
+  if (f == AggFunc::kCountDistinct && args.empty()) return PathError(path, "count_distinct needs an argument");
+  auto e = std::const_pointer_cast<Expr>(
+      Expr::Aggregate(f, args.empty() ? nullptr : args[0], false, std::move(filter)));
+  e->negated = f == AggFunc::kCountDistinct;
+  if (f == AggFunc::kMedian) e->value = 0.5;
+  if (j.contains("q")) {
+    if (!j["q"].is_number()) return TypeMismatch(Join(path, "q"), "a number", j["q"]);
+    e->value = j["q"].get<double>();
+  }
+  return ExprPtr(std::move(e));
+}
+
+// An operand of a comparison, BETWEEN, IN, LIKE or IS NULL: any expression.
 Result<ExprPtr> ParseJsonValue(const json& j, const std::string& path, int depth) {
   if (std::optional<Value> v = ScalarValue(j)) return Expr::Literal(std::move(*v));
-  if (j.is_object() && j.contains("op")) {
-    return PathError(path, "expected a column or a literal, found operator " +
-                               (j["op"].is_string() ? "\"" + j["op"].get<std::string>() + "\""
-                                                    : j["op"].dump()));
-  }
-  if (j.is_array()) return TypeMismatch(path, "a column or a literal", j);
+  if (j.is_array()) return TypeMismatch(path, "a column, a literal or an expression", j);
   return ParseJsonExpr(j, path, depth);
 }
 
@@ -174,12 +257,16 @@ Result<ExprPtr> ParseJsonExpr(const json& j, const std::string& path, int depth)
     if (name.empty()) return PathError(Join(path, "col"), "empty column name");
     return Expr::Column(std::move(name));
   }
+  if (j.contains("fn") || j.contains("cast") || j.contains("case")) {
+    return ParseJsonGeneral(j, path, depth);
+  }
   if (!j.contains("op")) {
-    return PathError(path, "expected an object with \"col\" or \"op\"");
+    return PathError(path, "expected an object with \"col\", \"op\", \"fn\", \"cast\" or \"case\"");
   }
   QUIVER_RETURN_NOT_OK(CheckKeys(j, path, {"op", "args"}));
   const std::string op_path = Join(path, "op");
   QUIVER_ASSIGN_OR_RETURN(std::string op_name, GetString(j["op"], op_path));
+  if (IsArithmetic(op_name)) return ParseJsonGeneral(j, path, depth);
   const OpInfo* info = FindOp(op_name);
   if (info == nullptr) return PathError(op_path, "unknown operator \"" + op_name + "\"");
 
@@ -306,8 +393,17 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
         if (j.size() != 1) return PathError(item_path, "\"*\" must be the whole select list");
         return std::vector<SelectItem>{};
       }
+    } else if (e.is_object() && e.contains("expr")) {
+      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"expr", "as"}));
+      QUIVER_ASSIGN_OR_RETURN(ExprPtr x, ParseJsonExpr(e["expr"], Join(item_path, "expr"), 0));
+      item = internal::SelectItemOf(std::move(x));
+      if (e.contains("as")) {
+        QUIVER_ASSIGN_OR_RETURN(item.alias, GetString(e["as"], Join(item_path, "as")));
+      }
+      items.push_back(std::move(item));
+      continue;
     } else if (e.is_object()) {
-      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "agg", "as", "q"}));
+      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "agg", "as", "q", "expr"}));
       if (e.contains("agg")) {
         QUIVER_ASSIGN_OR_RETURN(item.agg, ParseAggName(e["agg"], Join(item_path, "agg")));
       }
@@ -349,16 +445,39 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
   return items;
 }
 
-Result<std::vector<std::string>> ParseJsonGroupBy(const json& j, const std::string& path) {
-  if (j.is_string()) return WithPath(ParseColumnList(j.get<std::string>()), path);
+// GROUP BY: names (strings), or expression objects (then every item goes
+// to group_by_exprs, names as columns).
+Status ParseJsonGroupBy(const json& j, const std::string& path, Query* q) {
+  if (j.is_string()) {
+    // SQL text: "a, b" or "1, lower(c)".
+    auto parsed = ParseSql("SELECT 1 FROM t GROUP BY " + j.get<std::string>());
+    if (!parsed.ok()) return WithPath(ParseColumnList(j.get<std::string>()), path).status();
+    q->group_by = parsed->group_by;
+    q->group_by_exprs = parsed->group_by_exprs;
+    return Status::OK();
+  }
   if (!j.is_array()) return TypeMismatch(path, "an array or a string", j);
-  std::vector<std::string> names;
+  bool names = true;
+  for (const auto& e : j) names = names && e.is_string();
   for (size_t i = 0; i < j.size(); ++i) {
+    if (!names && j[i].is_object()) {
+      QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParseJsonExpr(j[i], Index(path, i), 0));
+      q->group_by_exprs.push_back(std::move(e));
+      continue;
+    }
+    if (!names && j[i].is_number_integer()) {
+      q->group_by_exprs.push_back(Expr::Literal(Value(j[i].get<int64_t>())));
+      continue;
+    }
     QUIVER_ASSIGN_OR_RETURN(std::string name, GetString(j[i], Index(path, i)));
     if (name.empty()) return PathError(Index(path, i), "empty column name");
-    names.push_back(std::move(name));
+    if (names) {
+      q->group_by.push_back(std::move(name));
+    } else {
+      q->group_by_exprs.push_back(Expr::Column(std::move(name)));
+    }
   }
-  return names;
+  return Status::OK();
 }
 
 Result<std::vector<OrderItem>> ParseJsonOrderBy(const json& j, const std::string& path) {
@@ -374,6 +493,21 @@ Result<std::vector<OrderItem>> ParseJsonOrderBy(const json& j, const std::string
                               WithPath(ParseOrderBy(e.get<std::string>()), item_path));
       if (one.size() != 1) return PathError(item_path, "expected one ORDER BY item");
       items.push_back(std::move(one[0]));
+      continue;
+    }
+    if (e.is_object() && e.contains("expr")) {
+      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"expr", "desc", "nulls"}));
+      OrderItem item;
+      QUIVER_ASSIGN_OR_RETURN(item.expr, ParseJsonExpr(e["expr"], Join(item_path, "expr"), 0));
+      if (e.contains("desc")) {
+        if (!e["desc"].is_boolean()) return TypeMismatch(Join(item_path, "desc"), "a boolean", e["desc"]);
+        item.descending = e["desc"].get<bool>();
+      }
+      if (e.contains("nulls")) {
+        QUIVER_ASSIGN_OR_RETURN(std::string nulls, GetString(e["nulls"], Join(item_path, "nulls")));
+        item.nulls = internal::EqualsIgnoreCase(nulls, "first") ? NullOrder::kFirst : NullOrder::kLast;
+      }
+      items.push_back(std::move(item));
       continue;
     }
     OrderItem item;
@@ -429,9 +563,28 @@ Result<std::vector<OrderItem>> ParseJsonOrderBy(const json& j, const std::string
 
 Result<Query> QueryFromJson(const json& j) {
   if (!j.is_object()) return TypeMismatch("query", "an object", j);
-  QUIVER_RETURN_NOT_OK(
-      CheckKeys(j, "", {"table", "select", "where", "group_by", "order_by", "limit", "offset"}));
+  if (j.contains("sql")) {
+    // The SQL spelling inside the JSON one (what ToJson writes for WITH,
+    // subqueries, UNION ALL and EXPLAIN).
+    QUIVER_RETURN_NOT_OK(CheckKeys(j, "", {"sql"}));
+    QUIVER_ASSIGN_OR_RETURN(std::string sql, GetString(j["sql"], "sql"));
+    return WithPath(ParseSql(sql), "sql");
+  }
+  QUIVER_RETURN_NOT_OK(CheckKeys(j, "", {"table", "select", "distinct", "where", "group_by",
+                                         "having", "order_by", "limit", "offset"}));
   Query q;
+  if (j.contains("distinct")) {
+    if (!j["distinct"].is_boolean()) return TypeMismatch("distinct", "a boolean", j["distinct"]);
+    q.distinct = j["distinct"].get<bool>();
+  }
+  if (j.contains("having") && !j["having"].is_null()) {
+    const json& h = j["having"];
+    if (h.is_string()) {
+      QUIVER_ASSIGN_OR_RETURN(q.having, WithPath(ParseFilter(h.get<std::string>()), "having"));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(q.having, ParseJsonExpr(h, "having", 0));
+    }
+  }
   if (j.contains("table")) {
     QUIVER_ASSIGN_OR_RETURN(q.table, GetString(j["table"], "table"));
   }
@@ -449,7 +602,7 @@ Result<Query> QueryFromJson(const json& j) {
     }
   }
   if (j.contains("group_by") && !j["group_by"].is_null()) {
-    QUIVER_ASSIGN_OR_RETURN(q.group_by, ParseJsonGroupBy(j["group_by"], "group_by"));
+    QUIVER_RETURN_NOT_OK(ParseJsonGroupBy(j["group_by"], "group_by", &q));
   }
   if (j.contains("order_by") && !j["order_by"].is_null()) {
     QUIVER_ASSIGN_OR_RETURN(q.order_by, ParseJsonOrderBy(j["order_by"], "order_by"));
@@ -478,6 +631,50 @@ json ValueToJson(const Value& v) {
   }
 }
 
+json ExprToJson(const Expr& e);
+std::string LowerAggName(AggFunc f);
+
+json GeneralToJson(const Expr& e) {
+  json args = json::array();
+  switch (e.kind) {
+    case ExprKind::kCall:
+      for (const ExprPtr& a : e.args) args.push_back(ExprToJson(*a));
+      if (IsArithmetic(e.column)) return json{{"op", e.column}, {"args", std::move(args)}};
+      return json{{"fn", e.column}, {"args", std::move(args)}};
+    case ExprKind::kCast: {
+      json c{{"cast", ExprToJson(*e.args[0])}, {"type", e.column}};
+      if (e.negated) c["try"] = true;
+      return c;
+    }
+    case ExprKind::kCase: {
+      if (e.negated) break;  // a simple CASE: its SQL spelling below
+      json arms = json::array();
+      size_t i = 0;
+      for (; i + 1 < e.args.size(); i += 2) {
+        arms.push_back(json::array({ExprToJson(*e.args[i]), ExprToJson(*e.args[i + 1])}));
+      }
+      json c{{"case", std::move(arms)}};
+      if (i < e.args.size()) c["else"] = ExprToJson(*e.args[i]);
+      return c;
+    }
+    case ExprKind::kAggregate: {
+      json a{{"fn", LowerAggName(e.agg == AggFunc::kCountDistinct ? AggFunc::kCount : e.agg)}};
+      if (!e.args.empty() && e.args[0]) a["args"] = json::array({ExprToJson(*e.args[0])});
+      if (e.agg == AggFunc::kCountDistinct) a["distinct"] = true;
+      if (e.args.size() > 1 && e.args[1]) a["filter"] = ExprToJson(*e.args[1]);
+      if (e.agg == AggFunc::kQuantileCont || e.agg == AggFunc::kQuantileDisc) {
+        a["q"] = std::holds_alternative<double>(e.value) ? std::get<double>(e.value)
+                 : std::holds_alternative<int64_t>(e.value) ? double(std::get<int64_t>(e.value))
+                                                             : 0.5;
+      }
+      return a;
+    }
+    default:
+      break;
+  }
+  return json{{"sql_expr", ToSql(e)}};  // not reached for parser output but simple CASE
+}
+
 json ExprToJson(const Expr& e) {
   const char* op = nullptr;
   switch (e.kind) {
@@ -491,7 +688,7 @@ json ExprToJson(const Expr& e) {
     case ExprKind::kAnd: op = "and"; break;
     case ExprKind::kOr: op = "or"; break;
     case ExprKind::kNot: op = "not"; break;
-    default: return json(ToSql(e));  // the general forms in their SQL spelling
+    default: return GeneralToJson(e);
   }
   json args = json::array();
   if (e.kind == ExprKind::kIn) {
@@ -516,10 +713,27 @@ std::string LowerAggName(AggFunc f) {
 
 std::string ToJson(const Query& q) {
   json j = json::object();
+  bool sql_only = !q.with.empty() || q.from_query || !q.union_all.empty() ||
+                  q.explain != ExplainMode::kNone;
+  for (const SelectItem& s : q.select) {
+    sql_only = sql_only || (s.expr && s.expr->kind == ExprKind::kCase && s.expr->negated) ||
+               (s.agg == AggFunc::kNone && s.column == "*" && !s.expr);
+  }
+  if (sql_only) {
+    j["sql"] = ToSql(q);
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
   j["table"] = q.table;
+  if (q.distinct) j["distinct"] = true;
   if (!q.select.empty()) {
     json select = json::array();
     for (const SelectItem& s : q.select) {
+      if (s.expr) {
+        json item{{"expr", ExprToJson(*s.expr)}};
+        if (!s.alias.empty()) item["as"] = s.alias;
+        select.push_back(std::move(item));
+        continue;
+      }
       if (s.agg == AggFunc::kNone && s.alias.empty()) {
         select.push_back(s.column);
         continue;
@@ -540,12 +754,29 @@ std::string ToJson(const Query& q) {
                              !std::holds_alternative<bool>(q.where->value);
     j["where"] = odd_literal ? json(ToSql(*q.where)) : ExprToJson(*q.where);
   }
-  if (!q.group_by.empty()) j["group_by"] = q.group_by;
+  if (!q.group_by_exprs.empty()) {
+    json g = json::array();
+    for (const ExprPtr& e : q.group_by_exprs) {
+      if (e->kind == ExprKind::kLiteral && std::holds_alternative<int64_t>(e->value)) {
+        g.push_back(std::get<int64_t>(e->value));
+      } else if (e->kind == ExprKind::kColumn) {
+        g.push_back(json{{"col", e->column}});
+      } else {
+        g.push_back(ExprToJson(*e));
+      }
+    }
+    j["group_by"] = std::move(g);
+  } else if (!q.group_by.empty()) {
+    j["group_by"] = q.group_by;
+  }
+  if (q.having) j["having"] = ExprToJson(*q.having);
   if (!q.order_by.empty()) {
     json order = json::array();
     for (const OrderItem& o : q.order_by) {
       json item = json::object();
-      if (o.position > 0) {
+      if (o.expr) {
+        item["expr"] = ExprToJson(*o.expr);
+      } else if (o.position > 0) {
         item["pos"] = o.position;
       } else {
         if (o.agg != AggFunc::kNone) item["agg"] = LowerAggName(o.agg);

@@ -82,11 +82,9 @@ Result<std::vector<SelectItem>> Parser::ParseSelectItems() {
   return items;
 }
 
-namespace {
-
-// The original simple forms (a column; COUNT/SUM/MIN/MAX/AVG of a column or
+// The original simple forms (a column; an aggregate of a column or
 // COUNT(*)) keep their fields, so that their text and JSON read as before.
-SelectItem ItemOf(ExprPtr e) {
+SelectItem SelectItemOf(ExprPtr e) {
   SelectItem item;
   if (e->kind == ExprKind::kColumn) {
     item.column = e->column;
@@ -104,8 +102,6 @@ SelectItem ItemOf(ExprPtr e) {
   return item;
 }
 
-}  // namespace
-
 Result<SelectItem> Parser::ParseSelectItem() {
   const Token& t = Peek();
   if (PeekSymbol("*")) return ErrorAt(t.offset, "'*' must be the whole select list");
@@ -118,7 +114,7 @@ Result<SelectItem> Parser::ParseSelectItem() {
                            IsKeyword(t, "FALSE") || IsKeyword(t, "CASE")));
   if (!can_start) return Expected("column name, aggregate or *");
   QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
-  SelectItem item = ItemOf(std::move(e));
+  SelectItem item = SelectItemOf(std::move(e));
   // An alias needs AS, so that a misspelt keyword is not taken for one.
   if (AcceptKeyword("AS")) {
     QUIVER_ASSIGN_OR_RETURN(item.alias, ParseIdentifier("alias after AS"));
@@ -141,7 +137,7 @@ Result<std::vector<OrderItem>> Parser::ParseOrderItems() {
       item.position = std::get<int64_t>(e->value);
       if (item.position == 0) return ErrorAt(t.offset, "ORDER BY position must be at least 1");
     } else {
-      SelectItem s = ItemOf(std::move(e));
+      SelectItem s = SelectItemOf(std::move(e));
       item.name = std::move(s.column);
       item.agg = s.agg;
       item.expr = std::move(s.expr);

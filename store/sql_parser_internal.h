@@ -164,6 +164,10 @@ class Parser {
   int depth_ = 0;
 };
 
+// A select-list expression in the select list's own form: a column, or an
+// aggregate of a column, keep `column`/`agg`; anything else goes in `expr`.
+SelectItem SelectItemOf(ExprPtr e);
+
 // The aggregate named `name` (COUNT, SUM, STDDEV, ...), kNone if it is not one.
 AggFunc AggregateNamed(std::string_view name);
 
