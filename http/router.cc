@@ -206,6 +206,12 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     c.res.set_header("Retry-After", "1");
     return SetError(c.res, 503, "unavailable", "the server is shutting down");
   }
+  if (c.req.body.size() > cfg.max_body_bytes) {  // a chunked body, decoded
+    c.res.set_header("Connection", "close");
+    return SetError(c.res, 413, "payload_too_large",
+                    "request body over the limit of " + std::to_string(cfg.max_body_bytes) +
+                        " bytes (max_body_bytes)");
+  }
   if (r.kind == Kind::kNone) {
     return SetError(
         c.res, 404, "not_found",

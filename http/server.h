@@ -37,7 +37,7 @@ namespace quiver::http {
 struct ServerConfig {
   std::string host = "127.0.0.1";  // "listen": "HOST:PORT"
   int port = 8080;                 // 0 = any free port
-  int threads = 16;                // HTTP worker threads (one per open connection)
+  int threads = 16;  // worker threads serving requests (idle connections hold none)
   uint64_t max_body_bytes = 64ull << 20;
   int64_t max_result_rows = 10'000'000;  // rows per response; `truncated: true` past it
   int64_t query_timeout_ms = 30'000;    // 0 = none
@@ -49,7 +49,14 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;  // "cors": "*" or ["https://a.example"]
   uint64_t compress_min_bytes = 4096;   // compress responses at least this large
   int64_t shutdown_grace_ms = 10'000;   // drain in-flight requests, then cancel them
-  int64_t read_timeout_ms = 10'000;     // a client that sends nothing this long is dropped
+  // A request's header block must arrive within read_timeout_ms of its
+  // first byte, and a body read waits at most this long for more bytes.
+  int64_t read_timeout_ms = 10'000;
+  int64_t request_timeout_ms = 60'000;  // a whole request body, from its headers
+  int64_t idle_timeout_ms = 5'000;      // a keep-alive connection with no request
+  int64_t write_timeout_ms = 10'000;    // a client that takes no bytes this long is dropped
+  int max_connections = 512;            // open connections; 503 and close past it
+  uint64_t max_header_bytes = 64 * 1024;  // request line and headers; 431 past it
   bool log_requests = true;             // one line per request on stderr (batched, within 20 ms)
   // Test hook (not in the file): called at "query_started" (a query holds
   // its slot) and at "stream" (before each piece of a streamed result is

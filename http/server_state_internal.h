@@ -26,6 +26,7 @@
 #include "columnar/text_format.h"
 #include "config/status.h"
 #include "http/compress_internal.h"
+#include "http/connection_loop_internal.h"
 #include "http/server.h"
 #include "http/server_internal.h"
 #include "store/exec.h"
@@ -84,6 +85,7 @@ struct ServerState {
   ServerConfig cfg;               // read-only once started
   Clock::time_point started = Clock::now();
   Metrics metrics;
+  ConnectionCounters connections;  // kept by the connection loop
   RequestLog log;
   std::atomic<bool> shutting_down{false};
   std::atomic<int> queries_running{0};
