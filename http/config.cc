@@ -65,6 +65,11 @@ Status ParseInto(const json& doc, ServerConfig* c) {
     } else if (k == "max_concurrent_queries") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 1, 100000));
       c->max_concurrent_queries = int(x);
+    } else if (k == "admission_wait_ms") {
+      QUIVER_ASSIGN_OR_RETURN(c->admission_wait_ms, GetInt(v, k, 0, int64_t(1) << 32));
+    } else if (k == "admission_queue") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1'000'000));
+      c->admission_queue = int(x);
     } else if (k == "query_threads") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1024));
       c->query_threads = int(x);
@@ -111,7 +116,7 @@ Status ParseInto(const json& doc, ServerConfig* c) {
       return Status::Invalid(
           "unknown config key \"" + k +
           "\" (known: listen, threads, max_body_bytes, max_result_rows, query_timeout_ms, "
-          "max_concurrent_queries, query_threads, writes_enabled, write_token, read_token, "
+          "max_concurrent_queries, admission_wait_ms, admission_queue, query_threads, writes_enabled, write_token, read_token, "
           "cors, compress_min_bytes, shutdown_grace_ms, read_timeout_ms, request_timeout_ms, "
           "idle_timeout_ms, write_timeout_ms, max_connections, max_header_bytes, log_requests)");
     }

@@ -49,7 +49,7 @@ std::string Metrics::Render() const {
       << name << " " << v << "\n";
   };
   counter("quiver_queries_total", "Queries started.", queries.load());
-  counter("quiver_queries_rejected_total", "Queries refused over max_concurrent_queries.",
+  counter("quiver_queries_rejected_total", "Queries refused: admission queue full or no slot within admission_wait_ms.",
           queries_rejected.load());
   counter("quiver_rows_scanned_total", "Rows of the chunks queries read.", rows_scanned.load());
   counter("quiver_rows_returned_total", "Rows queries returned.", rows_returned.load());
@@ -85,7 +85,9 @@ void ServeMetrics(ServerState& st, Call& c) {
         double(snap.ok() ? (*snap)->txn() : info.txn_id));
   gauge("quiver_pool_reader_pins", "Reader slots pinned in the pool (all processes).",
         double(info.readers.size()));
-  gauge("quiver_queries_running", "Queries running now.", double(st.queries_running.load()));
+  gauge("quiver_queries_running", "Queries running now.", double(st.admission.running()));
+  gauge("quiver_queries_waiting", "Queries waiting for a slot (admission queue).",
+        double(st.admission.waiting()));
   const ConnectionCounters& cn = st.connections;
   gauge("quiver_http_connections_open", "Client connections open now.", double(cn.open.load()));
   auto count = [&](const char* name, const char* help, uint64_t v) {

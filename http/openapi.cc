@@ -224,7 +224,9 @@ json Responses() {
   r["Conflict"] = err("already_exists (the table exists), or locked (another writer).");
   r["OutOfSpace"] = err("out_of_space: the pool is full.");
   r["Unavailable"] =
-      err("Over max_concurrent_queries, query timeout, or shutting down (Retry-After).");
+      err("Over max_concurrent_queries with the admission queue full or no slot within "
+          "admission_wait_ms, over max_connections, query timeout, or shutting down "
+          "(Retry-After).");
   r["TooLarge"] = err("Body over max_body_bytes.");
   r["LengthRequired"] = err("A body without Content-Length or chunked encoding.");
   r["UnsupportedMediaType"] = err("The body's Content-Type is not one the endpoint reads.");

@@ -60,7 +60,7 @@ struct Stream {
   int64_t max_rows = 0;
 
   ~Stream() {
-    if (state) state->queries_running.fetch_sub(1);
+    if (state) state->admission.Release();
     if (state && qctx) state->UnregisterQuery(qctx);
   }
 
@@ -332,14 +332,18 @@ void StreamResponse(ServerState& st, Call& c, const std::shared_ptr<Stream>& s, 
 
 void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out) {
   const ServerConfig& cfg = st.cfg;
-  int running = st.queries_running.fetch_add(1) + 1;
-  if (running > cfg.max_concurrent_queries) {
-    st.queries_running.fetch_sub(1);
+  Admission::Outcome admitted = st.admission.Acquire(cfg);
+  if (admitted != Admission::Outcome::kAdmitted) {
     st.metrics.queries_rejected++;
     c.res.set_header("Retry-After", "1");
     SetError(c.res, 503, "resource_exhausted",
              "too many queries running (max_concurrent_queries = " +
-                 std::to_string(cfg.max_concurrent_queries) + "); retry later");
+                 std::to_string(cfg.max_concurrent_queries) + ", " +
+                 (admitted == Admission::Outcome::kQueueFull
+                      ? "admission_queue = " + std::to_string(cfg.admission_queue) + " waiting"
+                      : "no slot within admission_wait_ms = " +
+                            std::to_string(cfg.admission_wait_ms)) +
+                 "); retry later");
     return;
   }
   st.metrics.queries++;

@@ -41,7 +41,9 @@ struct ServerConfig {
   uint64_t max_body_bytes = 64ull << 20;
   int64_t max_result_rows = 10'000'000;  // rows per response; `truncated: true` past it
   int64_t query_timeout_ms = 30'000;    // 0 = none
-  int max_concurrent_queries = 8;       // queries running at once; 503 past it
+  int max_concurrent_queries = 8;       // queries running at once; past it they queue
+  int64_t admission_wait_ms = 1'000;    // a queued query waits this long for a slot, then 503
+  int admission_queue = 64;             // queries waiting at most; 503 past it
   int query_threads = 0;                // executor threads per query (0 = all cores)
   bool writes_enabled = false;          // the server opens the pool as its writer
   std::string write_token;              // bearer token for writes (required off loopback)

@@ -706,6 +706,48 @@ TEST_CASE("Over max_concurrent_queries a query gets 503 with Retry-After", "[htt
   CHECK(Rows(c, "SELECT count(*) FROM trips") == json({{1000}}));
 }
 
+TEST_CASE("A query over max_concurrent_queries waits for a slot instead of a 503", "[http]") {
+  std::promise<void> holding, release;
+  auto release_f = release.get_future().share();
+  std::atomic<int> calls{0};
+  Fixture f([&](http::ServerConfig& c) {
+    c.max_concurrent_queries = 1;
+    c.admission_wait_ms = 60'000;
+    c.admission_queue = 1;
+    c.test_hook = [&, release_f](std::string_view point) {
+      if (point == "query_started" && calls.fetch_add(1) == 0) {
+        holding.set_value();
+        release_f.wait();
+      }
+      return Status::OK();
+    };
+  });
+  std::thread first([&] {
+    auto c = f.Client();
+    CHECK(Rows(c, "SELECT count(*) FROM trips") == json({{1000}}));
+  });
+  holding.get_future().wait();
+  std::thread second([&] {  // queued behind the first
+    auto c = f.Client();
+    CHECK(Rows(c, "SELECT count(*) FROM trips WHERE id < 10") == json({{10}}));
+  });
+  auto c = f.Client();
+  auto waiting = [&] {
+    auto m = c.Get("/metrics");
+    REQUIRE(m);
+    return m->body.find("\nquiver_queries_waiting 1.") != std::string::npos;
+  };
+  while (!waiting()) std::this_thread::yield();
+  // The queue (admission_queue = 1) is full: a third query is refused.
+  auto r = c.Get("/v1/sql?q=" + Enc("SELECT count(*) FROM trips"));
+  RequireError(r, 503, "resource_exhausted");
+  CHECK(json::parse(r->body)["error"]["message"].get<std::string>().find("admission_queue") !=
+        std::string::npos);
+  release.set_value();
+  first.join();
+  second.join();
+}
+
 TEST_CASE("A query past query_timeout_ms is cancelled with a 503", "[http]") {
   Fixture f([](http::ServerConfig& c) {
     c.query_timeout_ms = 5;
