@@ -14,11 +14,14 @@ namespace internal {
 
 Result<ChunkColumns> Plan::Read(size_t chunk) const {
   QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk, columns));
-  return ChunkColumns(std::move(b));
+  return ChunkColumns(std::move(b), &table->chunks()[chunk].stats);
 }
 
 Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {
   if (bound.where == nullptr) return std::optional<kernels::Mask>();
+  if (c.stats != nullptr) {
+    if (auto m = SortedLookup(*bound.where, c, *c.stats)) return m;
+  }
   QUIVER_ASSIGN_OR_RETURN(kernels::Mask m, Eval(*bound.where, c));
   return std::optional<kernels::Mask>(std::move(m));
 }

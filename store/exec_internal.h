@@ -71,9 +71,10 @@ struct ChunkColumns {
   RecordBatch batch;
   ColumnViews columns;
   std::vector<ArrayView> views;  // columns.views(), as the morsels copy them
+  const std::vector<ColumnStats>* stats = nullptr;  // the chunk's, when known (Plan::Read)
 
-  explicit ChunkColumns(RecordBatch b)
-      : batch(std::move(b)), columns(batch), views(columns.views()) {}
+  explicit ChunkColumns(RecordBatch b, const std::vector<ColumnStats>* s = nullptr)
+      : batch(std::move(b)), columns(batch), views(columns.views()), stats(s) {}
   int64_t rows() const { return batch.num_rows; }
 };
 
@@ -83,11 +84,12 @@ struct ChunkColumns {
 struct Morsel {
   std::vector<ArrayView> views;
   int64_t length = 0;
+  const std::vector<ColumnStats>* stats = nullptr;  // its chunk's, when known
   int64_t rows() const { return length; }
 
-  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows()}; }
+  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows(), c.stats}; }
   static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
-    Morsel m{c.views, n};
+    Morsel m{c.views, n, c.stats};
     for (ArrayView& v : m.views) {
       v.offset += start;
       v.length = n;
@@ -100,6 +102,12 @@ constexpr int64_t kMorselRows = 1 << 16;
 
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+
+// The rows of `where` found by binary search when it compares an integer
+// column that `stats` say is sorted with literals (exec_lookup.cc); nullopt
+// when the lookup does not apply (then Eval).
+std::optional<kernels::Mask> SortedLookup(const query::BoundExpr& where, const Morsel& c,
+                                          const std::vector<ColumnStats>& stats);
 
 // Can `e` be TRUE for some row of a chunk with these statistics and `rows`
 // rows? False only when certain (exec_prune.cc).
