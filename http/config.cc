@@ -70,6 +70,13 @@ Status ParseInto(const json& doc, ServerConfig* c) {
     } else if (k == "admission_queue") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1'000'000));
       c->admission_queue = int(x);
+    } else if (k == "max_sql_bytes") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 16, int64_t(1) << 30));
+      c->max_sql_bytes = uint64_t(x);
+    } else if (k == "max_in_list" || k == "max_expr_depth" || k == "max_result_columns") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 1, 100'000'000));
+      (k == "max_in_list" ? c->max_in_list
+                          : k == "max_expr_depth" ? c->max_expr_depth : c->max_result_columns) = int(x);
     } else if (k == "query_threads") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1024));
       c->query_threads = int(x);
@@ -116,7 +123,8 @@ Status ParseInto(const json& doc, ServerConfig* c) {
       return Status::Invalid(
           "unknown config key \"" + k +
           "\" (known: listen, threads, max_body_bytes, max_result_rows, query_timeout_ms, "
-          "max_concurrent_queries, admission_wait_ms, admission_queue, query_threads, writes_enabled, write_token, read_token, "
+          "max_concurrent_queries, admission_wait_ms, admission_queue, max_sql_bytes, max_in_list, "
+          "max_expr_depth, max_result_columns, query_threads, writes_enabled, write_token, read_token, "
           "cors, compress_min_bytes, shutdown_grace_ms, read_timeout_ms, request_timeout_ms, "
           "idle_timeout_ms, write_timeout_ms, max_connections, max_header_bytes, log_requests)");
     }

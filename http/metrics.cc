@@ -57,6 +57,8 @@ std::string Metrics::Render() const {
   counter("quiver_chunks_pruned_total", "Chunks skipped by their statistics.",
           chunks_pruned.load());
   counter("quiver_rows_appended_total", "Rows appended over HTTP.", rows_appended.load());
+  counter("quiver_http_auth_failures_total",
+          "Requests refused (401/403) for a missing or wrong bearer token.", auth_failures.load());
   counter("quiver_http_response_bytes_total", "Response body bytes sent (after compression).",
           bytes_sent.load());
   return o.str();

@@ -213,7 +213,8 @@ json Responses() {
   };
   r["BadRequest"] =
       err("invalid_argument: a malformed request, query or body (with line, column and offset for "
-          "query text, and the parameter it was in).");
+          "query text, and the parameter it was in); limit_exceeded: a query over max_sql_bytes, "
+          "max_in_list, max_expr_depth or max_result_columns.");
   r["Unauthorized"] = err("A bearer token is required.");
   r["Forbidden"] = err("Wrong token, or writes are disabled.");
   r["NotFound"] = err("Unknown table (the tables that exist are listed) or column.");

@@ -44,6 +44,11 @@ struct ServerConfig {
   int max_concurrent_queries = 8;       // queries running at once; past it they queue
   int64_t admission_wait_ms = 1'000;    // a queued query waits this long for a slot, then 503
   int admission_queue = 64;             // queries waiting at most; 503 past it
+  // Query size limits (400 limit_exceeded past them).
+  uint64_t max_sql_bytes = 256 * 1024;  // SQL text
+  int max_in_list = 10'000;             // values in one IN list
+  int max_expr_depth = 64;              // nesting of the WHERE expression
+  int max_result_columns = 1'000;       // items in SELECT
   int query_threads = 0;                // executor threads per query (0 = all cores)
   bool writes_enabled = false;          // the server opens the pool as its writer
   std::string write_token;              // bearer token for writes (required off loopback)

@@ -14,7 +14,7 @@ namespace internal {
 
 Result<ChunkColumns> Plan::Read(size_t chunk) const {
   QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk, columns));
-  return ChunkColumns(std::move(b), &table->chunks()[chunk].stats);
+  return ChunkColumns(std::move(b), &table->chunks()[chunk].stats, options.cancel);
 }
 
 Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {

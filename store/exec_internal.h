@@ -72,9 +72,11 @@ struct ChunkColumns {
   ColumnViews columns;
   std::vector<ArrayView> views;  // columns.views(), as the morsels copy them
   const std::vector<ColumnStats>* stats = nullptr;  // the chunk's, when known (Plan::Read)
+  const std::atomic<bool>* cancel = nullptr;         // the query's (Plan::Read)
 
-  explicit ChunkColumns(RecordBatch b, const std::vector<ColumnStats>* s = nullptr)
-      : batch(std::move(b)), columns(batch), views(columns.views()), stats(s) {}
+  explicit ChunkColumns(RecordBatch b, const std::vector<ColumnStats>* s = nullptr,
+                        const std::atomic<bool>* cancel_flag = nullptr)
+      : batch(std::move(b)), columns(batch), views(columns.views()), stats(s), cancel(cancel_flag) {}
   int64_t rows() const { return batch.num_rows; }
 };
 
@@ -85,11 +87,13 @@ struct Morsel {
   std::vector<ArrayView> views;
   int64_t length = 0;
   const std::vector<ColumnStats>* stats = nullptr;  // its chunk's, when known
+  // The query's cancel flag: slow kernels (LIKE) check it between slices.
+  const std::atomic<bool>* cancel = nullptr;
   int64_t rows() const { return length; }
 
-  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows(), c.stats}; }
+  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows(), c.stats, c.cancel}; }
   static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
-    Morsel m{c.views, n, c.stats};
+    Morsel m{c.views, n, c.stats, c.cancel};
     for (ArrayView& v : m.views) {
       v.offset += start;
       v.length = n;

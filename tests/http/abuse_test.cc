@@ -57,6 +57,14 @@ struct Quiverd {
         batches.push_back(std::move(*r));
       }
       REQUIRE((*w)->Write("nums", batches).ok());
+      auto text_schema =
+          std::make_shared<Schema>(std::vector<Field>{{"s", DataType(TypeId::kUtf8), true, {}}});
+      REQUIRE((*w)->CreateTable("texts", *text_schema).ok());
+      RecordBatchBuilder b(text_schema);
+      for (int i = 0; i < 16'000; ++i) b.column(0).AppendString(std::string(1000, 'a'));
+      auto r = b.Finish();
+      REQUIRE(r.ok());
+      REQUIRE((*w)->Write("texts", {std::move(*r)}).ok());
     }
     std::string cfg = dir.file("q.json");
     quiver::testing::WriteFileBytes(cfg, config);
@@ -218,6 +226,23 @@ TEST_CASE("A client that stops reading an Arrow scan is cut off and its pin rele
     CHECK(SecondsSince(t) < 3.0);  // write_timeout_ms = 0.3 s, plus the test's polling
     close(fd);
   }
+  q.RequireResponsive();
+}
+
+TEST_CASE("A pathological LIKE over long strings stops within twice query_timeout_ms",
+          "[http][abuse]") {
+  Quiverd q(R"({"threads": 2, "query_timeout_ms": 300, "log_requests": false})");
+  // '_' keeps it off the contains/ends-with shortcuts; the matcher then
+  // retries from each of ~500 positions, ~500 steps each, on 16,000 rows.
+  std::string pattern = "%25" + std::string(499, 'a') + "_b%25";
+  auto t = Clock::now();
+  auto r = q.Client().Get("/v1/sql?q=SELECT%20count(*)%20FROM%20texts%20WHERE%20s%20LIKE%20'" +
+                          pattern + "'");
+  double secs = SecondsSince(t);
+  REQUIRE(r);
+  CHECK(r->status == 503);
+  CHECK(r->body.find("query_timeout_ms") != std::string::npos);
+  CHECK(secs < 0.6);
   q.RequireResponsive();
 }
 

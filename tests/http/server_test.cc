@@ -562,8 +562,13 @@ TEST_CASE("Tokens protect reads and writes; writes are off unless enabled", "[ht
     CHECK(c.Get("/v1/tables", {{"Authorization", "Bearer r-secret"}})->status == 200);
     CHECK(c.Get("/v1/tables", {{"Authorization", "Bearer w-secret"}})->status == 200);
     CHECK(c.Get("/v1/health")->status == 200);  // for load balancers
+    RequireError(c.Get("/v1/openapi.json"), 401, "unauthenticated");
+    RequireError(c.Get("/metrics", {{"Authorization", "Bearer wrong"}}), 403, "permission_denied");
     RequireError(c.Delete("/v1/tables/trips", {{"Authorization", "Bearer r-secret"}}), 403,
                  "permission_denied");
+    auto m = c.Get("/metrics", {{"Authorization", "Bearer r-secret"}});
+    REQUIRE(m);
+    CHECK(m->body.find("\nquiver_http_auth_failures_total 5\n") != std::string::npos);
     auto d = c.Delete("/v1/tables/trips", {{"Authorization", "Bearer w-secret"}});
     REQUIRE(d);
     CHECK(d->status == 200);
@@ -746,6 +751,36 @@ TEST_CASE("A query over max_concurrent_queries waits for a slot instead of a 503
   release.set_value();
   first.join();
   second.join();
+}
+
+TEST_CASE("Queries over the size limits get a 400 limit_exceeded", "[http]") {
+  Fixture f([](http::ServerConfig& c) {
+    c.max_sql_bytes = 4096;
+    c.max_in_list = 100;
+    c.max_expr_depth = 8;
+    c.max_result_columns = 3;
+  });
+  auto c = f.Client();
+  std::string in = "SELECT count(*) FROM trips WHERE id IN (0";
+  for (int i = 1; i < 101; ++i) in += "," + std::to_string(i);
+  in += ")";
+  RequireError(c.Post("/v1/query", json{{"sql", in}}.dump(), "application/json"), 400,
+               "limit_exceeded");
+  json list = json::array();
+  for (int i = 0; i < 101; ++i) list.push_back(i);
+  json model = {{"table", "trips"},
+                {"where", {{"op", "in"}, {"args", json::array({{{"col", "id"}}, list})}}}};
+  RequireError(c.Post("/v1/query", model.dump(), "application/json"), 400, "limit_exceeded");
+  std::string deep = "id = 1";
+  for (int i = 0; i < 8; ++i) deep = "NOT (" + deep + ")";
+  RequireError(c.Get("/v1/sql?q=" + Enc("SELECT count(*) FROM trips WHERE " + deep)), 400,
+               "limit_exceeded");
+  RequireError(c.Get("/v1/sql?q=" + Enc("SELECT id, id, id, id FROM trips")), 400,
+               "limit_exceeded");
+  RequireError(c.Post("/v1/query", "SELECT 1 FROM trips WHERE id = 1" + std::string(5000, ' '),
+                      "application/sql"),
+               400, "limit_exceeded");
+  CHECK(Rows(c, "SELECT count(*) FROM trips WHERE id IN (1, 2, 3)") == json({{3}}));
 }
 
 TEST_CASE("A query past query_timeout_ms is cancelled with a 503", "[http]") {
