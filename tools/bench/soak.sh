@@ -9,9 +9,11 @@
 # loop (the `quiver` CLI, another process) appends to, replaces, compacts
 # and drops a second table. Every 10 s it samples quiverd's RSS, open fds,
 # threads and the pool's reader pins, and each round's p50/p99.
-# Fails (exit 1) on a 5xx other than 503, on RSS growth above 10 % from the
-# end of warm-up (the first third of the run, at least 10 s) to the end, or
-# on reader pins left once the load and the writer have stopped.
+# Fails (exit 1) on a 5xx other than 503, on RSS growth above 10 % after
+# warm-up (the first third of the run): the lowest RSS sampled in the last
+# third against the lowest in the middle third (single samples swing by a
+# third with the results in flight), or on reader pins left once the load
+# and the writer have stopped.
 set -euo pipefail
 minutes=${1:-1}
 build=${2:-build}
@@ -130,7 +132,8 @@ declare -A status_total
 fail=0
 echo "soak: $total s of load on quiverd (port $port), writer pid $writer"
 printf "%5s %9s %9s %9s %8s %5s %7s %5s\n" round requests p50_ms p99_ms rss_kb fds threads pins
-rss_warm=0
+rss_mid=
+rss_end=
 for r in $(seq 1 "$rounds"); do
   out=$(wrk -t2 -c16 -d10s --timeout 15s -s "$tmp/mix.lua" "$base" 2>&1)
   read -r rss fds thr pins <<< "$(sample)"
@@ -147,7 +150,11 @@ for r in $(seq 1 "$rounds"); do
   fi
   printf "%5s %9s %9s %9s %8s %5s %7s %5s\n" "$r" "$reqs" "$p50" "$p99" "$rss" "$fds" "$thr" "$pins"
   [ "$r" -eq 1 ] && rss_first=$rss && fds_first=$fds && thr_first=$thr
-  [ "$r" -eq "$warm" ] && rss_warm=$rss
+  if [ "$r" -gt "$warm" ] && [ "$r" -le $((rounds * 2 / 3)) ]; then
+    [ -z "$rss_mid" ] || [ "$rss" -lt "$rss_mid" ] && rss_mid=$rss
+  elif [ "$r" -gt $((rounds * 2 / 3)) ]; then
+    [ -z "$rss_end" ] || [ "$rss" -lt "$rss_end" ] && rss_end=$rss
+  fi
   kill -0 "$pid" 2>/dev/null || { echo "FAIL: quiverd died" >&2; cat "$tmp/quiverd.err" >&2; exit 1; }
 done
 
@@ -172,9 +179,10 @@ for s in "${!status_total[@]}"; do
     fail=1
   fi
 done
-if [ "$rounds" -gt "$warm" ]; then
-  growth=$(awk -v a="$rss_warm" -v b="$rss" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')
-  echo "RSS growth after warm-up (round $warm): $growth %"
+if [ -n "$rss_mid" ] && [ -n "$rss_end" ]; then
+  growth=$(awk -v a="$rss_mid" -v b="$rss_end" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')
+  echo "RSS growth after warm-up (lowest of the middle third $rss_mid kB, of the last third" \
+    "$rss_end kB): $growth %"
   awk -v g="$growth" 'BEGIN { exit !(g > 10) }' && { echo "FAIL: RSS grew $growth %" >&2; fail=1; }
 fi
 if [ "$pins" != 0 ]; then
