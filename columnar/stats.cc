@@ -14,6 +14,15 @@ ColumnStats::Kind StatsKindFor(const DataType& type) {
 
 namespace {
 
+template <typename T>
+bool NonDecreasing(const ArrayView& v) {
+  const T* p = v.data<T>();
+  for (int64_t i = 1; i < v.length; ++i) {
+    if (p[i] < p[i - 1]) return false;
+  }
+  return true;
+}
+
 template <typename T, typename U>
 void MinMax(const ArrayView& v, bool* any, U* lo, U* hi) {
   const T* p = v.data<T>();
@@ -98,10 +107,22 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
         }
       }
       break;
-    case TypeId::kInt8: MinMax<int8_t>(v, &any, &s.min_int, &s.max_int); break;
-    case TypeId::kInt16: MinMax<int16_t>(v, &any, &s.min_int, &s.max_int); break;
-    case TypeId::kInt32: case TypeId::kDate32: MinMax<int32_t>(v, &any, &s.min_int, &s.max_int); break;
-    case TypeId::kInt64: case TypeId::kTimestamp: MinMax<int64_t>(v, &any, &s.min_int, &s.max_int); break;
+    case TypeId::kInt8:
+      MinMax<int8_t>(v, &any, &s.min_int, &s.max_int);
+      s.sorted = nulls == 0 && NonDecreasing<int8_t>(v);
+      break;
+    case TypeId::kInt16:
+      MinMax<int16_t>(v, &any, &s.min_int, &s.max_int);
+      s.sorted = nulls == 0 && NonDecreasing<int16_t>(v);
+      break;
+    case TypeId::kInt32: case TypeId::kDate32:
+      MinMax<int32_t>(v, &any, &s.min_int, &s.max_int);
+      s.sorted = nulls == 0 && NonDecreasing<int32_t>(v);
+      break;
+    case TypeId::kInt64: case TypeId::kTimestamp:
+      MinMax<int64_t>(v, &any, &s.min_int, &s.max_int);
+      s.sorted = nulls == 0 && NonDecreasing<int64_t>(v);
+      break;
     case TypeId::kUInt8: MinMax<uint8_t>(v, &any, &s.min_uint, &s.max_uint); break;
     case TypeId::kUInt16: MinMax<uint16_t>(v, &any, &s.min_uint, &s.max_uint); break;
     case TypeId::kUInt32: MinMax<uint32_t>(v, &any, &s.min_uint, &s.max_uint); break;
@@ -149,14 +170,14 @@ std::vector<ColumnStats> ComputeBatchStats(const RecordBatch& batch) {
 }
 
 // Format v1: "QST1", kind u8, flags u8 (has_min, has_max, min_exact,
-// max_exact, has_nan), row_count i64, null_count i64, then min and max:
+// max_exact, has_nan, sorted), row_count i64, null_count i64, then min and max:
 // 8 bytes each for numbers, or u32 length + bytes for strings.
 std::string ColumnStats::Serialize() const {
   std::string out = "QST1";
   auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
   out += char(kind);
   out += char((has_min ? 1 : 0) | (has_max ? 2 : 0) | (min_exact ? 4 : 0) | (max_exact ? 8 : 0) |
-              (has_nan ? 16 : 0));
+              (has_nan ? 16 : 0) | (sorted ? 32 : 0));
   put(&row_count, 8);
   put(&null_count, 8);
   switch (kind) {
@@ -197,6 +218,7 @@ Result<ColumnStats> ColumnStats::Deserialize(std::string_view in) {
   s.min_exact = flags & 4;
   s.max_exact = flags & 8;
   s.has_nan = flags & 16;
+  s.sorted = flags & 32;
   if (!take(&s.row_count, 8) || !take(&s.null_count, 8)) return bad("truncated counts");
   if (s.row_count < 0 || s.null_count < 0 || s.null_count > s.row_count) return bad("inconsistent counts");
   bool ok = true;
@@ -224,7 +246,7 @@ Result<ColumnStats> ColumnStats::Deserialize(std::string_view in) {
 bool ColumnStats::operator==(const ColumnStats& o) const {
   return kind == o.kind && row_count == o.row_count && null_count == o.null_count && has_min == o.has_min &&
          has_max == o.has_max && min_exact == o.min_exact && max_exact == o.max_exact && has_nan == o.has_nan &&
-         min_int == o.min_int && max_int == o.max_int && min_uint == o.min_uint && max_uint == o.max_uint &&
+         sorted == o.sorted && min_int == o.min_int && max_int == o.max_int && min_uint == o.min_uint && max_uint == o.max_uint &&
          (min_double == o.min_double || (std::isnan(min_double) && std::isnan(o.min_double))) &&
          (max_double == o.max_double || (std::isnan(max_double) && std::isnan(o.max_double))) &&
          min_bytes == o.min_bytes && max_bytes == o.max_bytes;

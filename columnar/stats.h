@@ -39,6 +39,10 @@ struct ColumnStats {
   bool min_exact = true;
   bool max_exact = true;
   bool has_nan = false;
+  // Integer columns (int8-int64, date32, timestamp) only: no nulls and the
+  // values never decrease, so a lookup may binary-search the chunk. False
+  // in statistics written before the flag existed.
+  bool sorted = false;
   int64_t min_int = 0, max_int = 0;
   uint64_t min_uint = 0, max_uint = 0;
   double min_double = 0, max_double = 0;

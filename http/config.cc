@@ -65,6 +65,18 @@ Status ParseInto(const json& doc, ServerConfig* c) {
     } else if (k == "max_concurrent_queries") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 1, 100000));
       c->max_concurrent_queries = int(x);
+    } else if (k == "admission_wait_ms") {
+      QUIVER_ASSIGN_OR_RETURN(c->admission_wait_ms, GetInt(v, k, 0, int64_t(1) << 32));
+    } else if (k == "admission_queue") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1'000'000));
+      c->admission_queue = int(x);
+    } else if (k == "max_sql_bytes") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 16, int64_t(1) << 30));
+      c->max_sql_bytes = uint64_t(x);
+    } else if (k == "max_in_list" || k == "max_expr_depth" || k == "max_result_columns") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 1, 100'000'000));
+      (k == "max_in_list" ? c->max_in_list
+                          : k == "max_expr_depth" ? c->max_expr_depth : c->max_result_columns) = int(x);
     } else if (k == "query_threads") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1024));
       c->query_threads = int(x);
@@ -93,14 +105,28 @@ Status ParseInto(const json& doc, ServerConfig* c) {
       QUIVER_ASSIGN_OR_RETURN(c->shutdown_grace_ms, GetInt(v, k, 0, int64_t(1) << 32));
     } else if (k == "read_timeout_ms") {
       QUIVER_ASSIGN_OR_RETURN(c->read_timeout_ms, GetInt(v, k, 1, int64_t(1) << 32));
+    } else if (k == "request_timeout_ms") {
+      QUIVER_ASSIGN_OR_RETURN(c->request_timeout_ms, GetInt(v, k, 1, int64_t(1) << 32));
+    } else if (k == "idle_timeout_ms") {
+      QUIVER_ASSIGN_OR_RETURN(c->idle_timeout_ms, GetInt(v, k, 1, int64_t(1) << 32));
+    } else if (k == "write_timeout_ms") {
+      QUIVER_ASSIGN_OR_RETURN(c->write_timeout_ms, GetInt(v, k, 1, int64_t(1) << 32));
+    } else if (k == "max_connections") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 1, 1'000'000));
+      c->max_connections = int(x);
+    } else if (k == "max_header_bytes") {
+      QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 1024, int64_t(1) << 30));
+      c->max_header_bytes = uint64_t(x);
     } else if (k == "log_requests") {
       QUIVER_ASSIGN_OR_RETURN(c->log_requests, GetBool(v, k));
     } else {
       return Status::Invalid(
           "unknown config key \"" + k +
           "\" (known: listen, threads, max_body_bytes, max_result_rows, query_timeout_ms, "
-          "max_concurrent_queries, query_threads, writes_enabled, write_token, read_token, "
-          "cors, compress_min_bytes, shutdown_grace_ms, read_timeout_ms, log_requests)");
+          "max_concurrent_queries, admission_wait_ms, admission_queue, max_sql_bytes, max_in_list, "
+          "max_expr_depth, max_result_columns, query_threads, writes_enabled, write_token, read_token, "
+          "cors, compress_min_bytes, shutdown_grace_ms, read_timeout_ms, request_timeout_ms, "
+          "idle_timeout_ms, write_timeout_ms, max_connections, max_header_bytes, log_requests)");
     }
   }
   return Status::OK();
@@ -175,6 +201,11 @@ Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (c.threads < 1) return Status::Invalid("threads must be at least 1");
   if (c.max_concurrent_queries < 1) return Status::Invalid("max_concurrent_queries must be at least 1");
+  if (c.max_connections < 1) return Status::Invalid("max_connections must be at least 1");
+  if (c.read_timeout_ms < 1 || c.request_timeout_ms < 1 || c.idle_timeout_ms < 1 ||
+      c.write_timeout_ms < 1) {
+    return Status::Invalid("read, request, idle and write timeouts must be at least 1 ms");
+  }
   return Status::OK();
 }
 

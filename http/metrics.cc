@@ -49,7 +49,7 @@ std::string Metrics::Render() const {
       << name << " " << v << "\n";
   };
   counter("quiver_queries_total", "Queries started.", queries.load());
-  counter("quiver_queries_rejected_total", "Queries refused over max_concurrent_queries.",
+  counter("quiver_queries_rejected_total", "Queries refused: admission queue full or no slot within admission_wait_ms.",
           queries_rejected.load());
   counter("quiver_rows_scanned_total", "Rows of the chunks queries read.", rows_scanned.load());
   counter("quiver_rows_returned_total", "Rows queries returned.", rows_returned.load());
@@ -57,6 +57,8 @@ std::string Metrics::Render() const {
   counter("quiver_chunks_pruned_total", "Chunks skipped by their statistics.",
           chunks_pruned.load());
   counter("quiver_rows_appended_total", "Rows appended over HTTP.", rows_appended.load());
+  counter("quiver_http_auth_failures_total",
+          "Requests refused (401/403) for a missing or wrong bearer token.", auth_failures.load());
   counter("quiver_http_response_bytes_total", "Response body bytes sent (after compression).",
           bytes_sent.load());
   return o.str();
@@ -85,7 +87,29 @@ void ServeMetrics(ServerState& st, Call& c) {
         double(snap.ok() ? (*snap)->txn() : info.txn_id));
   gauge("quiver_pool_reader_pins", "Reader slots pinned in the pool (all processes).",
         double(info.readers.size()));
-  gauge("quiver_queries_running", "Queries running now.", double(st.queries_running.load()));
+  gauge("quiver_queries_running", "Queries running now.", double(st.admission.running()));
+  gauge("quiver_queries_waiting", "Queries waiting for a slot (admission queue).",
+        double(st.admission.waiting()));
+  const ConnectionCounters& cn = st.connections;
+  gauge("quiver_http_connections_open", "Client connections open now.", double(cn.open.load()));
+  auto count = [&](const char* name, const char* help, uint64_t v) {
+    text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" +
+            name + " " + std::to_string(v) + "\n";
+  };
+  count("quiver_http_connections_accepted_total", "Client connections accepted.",
+        cn.accepted.load());
+  count("quiver_http_connections_refused_total",
+        "Connections refused with 503 over max_connections.", cn.refused.load());
+  count("quiver_http_header_timeouts_total",
+        "Connections closed (408) whose request headers did not arrive within read_timeout_ms.",
+        cn.header_timeouts.load());
+  count("quiver_http_headers_too_large_total",
+        "Connections closed (431) whose request headers were over max_header_bytes.",
+        cn.header_too_large.load());
+  count("quiver_http_bodies_too_large_total",
+        "Request bodies cut (413) while read, past max_body_bytes.", cn.body_too_large.load());
+  count("quiver_http_idle_closed_total", "Keep-alive connections closed after idle_timeout_ms.",
+        cn.idle_closed.load());
   gauge("quiver_uptime_seconds", "Seconds since the server started.",
         std::chrono::duration<double>(Clock::now() - st.started).count());
   SendBody(st, c, std::move(text), "text/plain; version=0.0.4");

@@ -213,7 +213,8 @@ json Responses() {
   };
   r["BadRequest"] =
       err("invalid_argument: a malformed request, query or body (with line, column and offset for "
-          "query text, and the parameter it was in).");
+          "query text, and the parameter it was in); limit_exceeded: a query over max_sql_bytes, "
+          "max_in_list, max_expr_depth or max_result_columns.");
   r["Unauthorized"] = err("A bearer token is required.");
   r["Forbidden"] = err("Wrong token, or writes are disabled.");
   r["NotFound"] = err("Unknown table (the tables that exist are listed) or column.");
@@ -224,7 +225,9 @@ json Responses() {
   r["Conflict"] = err("already_exists (the table exists), or locked (another writer).");
   r["OutOfSpace"] = err("out_of_space: the pool is full.");
   r["Unavailable"] =
-      err("Over max_concurrent_queries, query timeout, or shutting down (Retry-After).");
+      err("Over max_concurrent_queries with the admission queue full or no slot within "
+          "admission_wait_ms, over max_connections, query timeout, or shutting down "
+          "(Retry-After).");
   r["TooLarge"] = err("Body over max_body_bytes.");
   r["LengthRequired"] = err("A body without Content-Length or chunked encoding.");
   r["UnsupportedMediaType"] = err("The body's Content-Type is not one the endpoint reads.");

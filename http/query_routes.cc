@@ -11,6 +11,7 @@
 // that point ends the stream with the format's error marker
 // (columnar/text_format.h). The response's state holds the snapshot, so its
 // pin lasts until the last byte is written.
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <set>
@@ -60,7 +61,7 @@ struct Stream {
   int64_t max_rows = 0;
 
   ~Stream() {
-    if (state) state->queries_running.fetch_sub(1);
+    if (state) state->admission.Release();
     if (state && qctx) state->UnregisterQuery(qctx);
   }
 
@@ -335,16 +336,60 @@ void StreamResponse(ServerState& st, Call& c, const std::shared_ptr<Stream>& s, 
       [s](bool success) { s->Release(success); });
 }
 
+// The depth of an expression tree and its longest IN list.
+void Measure(const query::Expr& e, int depth, int* max_depth, size_t* max_in) {
+  *max_depth = std::max(*max_depth, depth);
+  if (e.kind == query::ExprKind::kIn) *max_in = std::max(*max_in, e.args.size() - 1);
+  for (const auto& a : e.args) {
+    if (a) Measure(*a, depth + 1, max_depth, max_in);
+  }
+}
+
+// The size limits on a parsed query (README, "Limits"): a 400 past one.
+bool WithinLimits(const ServerConfig& cfg, Call& c, const query::Query& q) {
+  int depth = 0;
+  size_t in = 0;
+  if (q.where) Measure(*q.where, 1, &depth, &in);
+  std::string over;
+  if (in > size_t(cfg.max_in_list)) {
+    over = "an IN list of " + std::to_string(in) + " values is over max_in_list = " +
+           std::to_string(cfg.max_in_list);
+  } else if (depth > cfg.max_expr_depth) {
+    over = "the WHERE expression nests " + std::to_string(depth) +
+           " levels deep, over max_expr_depth = " + std::to_string(cfg.max_expr_depth);
+  } else if (q.select.size() > size_t(cfg.max_result_columns)) {
+    over = std::to_string(q.select.size()) + " result columns is over max_result_columns = " +
+           std::to_string(cfg.max_result_columns);
+  }
+  if (over.empty()) return true;
+  SetError(c.res, 400, "limit_exceeded", over);
+  return false;
+}
+
+// False (and a 400) when SQL text is over max_sql_bytes.
+bool SqlWithinLimit(const ServerConfig& cfg, Call& c, std::string_view sql) {
+  if (sql.size() <= cfg.max_sql_bytes) return true;
+  SetError(c.res, 400, "limit_exceeded",
+           "SQL text of " + std::to_string(sql.size()) + " bytes is over max_sql_bytes = " +
+               std::to_string(cfg.max_sql_bytes));
+  return false;
+}
+
 void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out) {
   const ServerConfig& cfg = st.cfg;
-  int running = st.queries_running.fetch_add(1) + 1;
-  if (running > cfg.max_concurrent_queries) {
-    st.queries_running.fetch_sub(1);
+  if (!WithinLimits(cfg, c, q)) return;
+  Admission::Outcome admitted = st.admission.Acquire(cfg);
+  if (admitted != Admission::Outcome::kAdmitted) {
     st.metrics.queries_rejected++;
     c.res.set_header("Retry-After", "1");
     SetError(c.res, 503, "resource_exhausted",
              "too many queries running (max_concurrent_queries = " +
-                 std::to_string(cfg.max_concurrent_queries) + "); retry later");
+                 std::to_string(cfg.max_concurrent_queries) + ", " +
+                 (admitted == Admission::Outcome::kQueueFull
+                      ? "admission_queue = " + std::to_string(cfg.admission_queue) + " waiting"
+                      : "no slot within admission_wait_ms = " +
+                            std::to_string(cfg.admission_wait_ms)) +
+                 "); retry later");
     return;
   }
   st.metrics.queries++;
@@ -405,6 +450,7 @@ void PostSqlBody(ServerState& st, Call& c, const std::string& table, json& body,
     return SetInvalid(c.res, "a query body has either \"sql\" or the JSON model, not both");
   }
   std::string sql = body["sql"].get<std::string>();
+  if (!SqlWithinLimit(st.cfg, c, sql)) return;
   query::TextPosition pos;
   auto q = query::ParseSql(sql, &pos);
   if (!q.ok()) return ParseError(c, q.status(), pos, "sql");
@@ -419,6 +465,7 @@ void PostQuery(ServerState& st, Call& c, const std::string& table) {
   Output out;
   if (media == "application/sql" || (media == "text/plain" && table.empty())) {
     if (!ParseOutput(c, &out)) return;
+    if (!SqlWithinLimit(st.cfg, c, c.req.body)) return;
     query::TextPosition pos;
     auto q = query::ParseSql(c.req.body, &pos);
     if (!q.ok()) return ParseError(c, q.status(), pos);
@@ -511,6 +558,7 @@ void GetSql(ServerState& st, Call& c) {
   if (!c.req.has_param("q")) return SetInvalid(c.res, "missing parameter q (the SQL text)");
   Output out;
   if (!ParseOutput(c, &out)) return;
+  if (!SqlWithinLimit(st.cfg, c, c.req.get_param_value("q"))) return;
   query::TextPosition pos;
   auto q = query::ParseSql(c.req.get_param_value("q"), &pos);
   if (!q.ok()) return ParseError(c, q.status(), pos, "q");

@@ -63,12 +63,22 @@ bool ConstantTimeEquals(const std::string& presented, const std::string& secret)
   return d == 0;
 }
 
-bool CheckAuth(const ServerConfig& cfg, Call& c, bool write) {
+// A refused token: counted in /metrics and logged (route, remote address,
+// why; never the token).
+void AuthFailed(ServerState& st, Call& c, const char* why) {
+  st.metrics.auth_failures++;
+  st.log.Add("auth failure: " + c.req.method + " " + c.route + " from " + c.req.remote_addr + ": " +
+             why);
+}
+
+bool CheckAuth(ServerState& st, Call& c, bool write) {
+  const ServerConfig& cfg = st.cfg;
   const std::string& want = write ? cfg.write_token : cfg.read_token;
   if (want.empty()) return true;
   std::string h = c.req.get_header_value("Authorization");
   const std::string prefix = "Bearer ";
   if (h.empty()) {
+    AuthFailed(st, c, "no token");
     c.res.set_header("WWW-Authenticate", "Bearer realm=\"quiverd\"");
     SetError(c.res, 401, "unauthenticated",
              std::string("this endpoint needs a bearer token (Authorization: Bearer <") +
@@ -79,6 +89,7 @@ bool CheckAuth(const ServerConfig& cfg, Call& c, bool write) {
   bool ok = ConstantTimeEquals(token, want) ||
             (!write && !cfg.write_token.empty() && ConstantTimeEquals(token, cfg.write_token));
   if (!ok) {
+    AuthFailed(st, c, write ? "wrong write token" : "wrong read token");
     SetError(c.res, 403, "permission_denied", "the bearer token is not valid for this endpoint");
     return false;
   }
@@ -91,7 +102,7 @@ bool CheckWritable(ServerState& st, Call& c) {
              "writes are disabled on this server (set \"writes_enabled\": true in the config)");
     return false;
   }
-  return CheckAuth(st.cfg, c, /*write=*/true);
+  return CheckAuth(st, c, /*write=*/true);
 }
 
 // --- routes -------------------------------------------------------------------
@@ -212,6 +223,12 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     c.res.set_header("Retry-After", "1");
     return SetError(c.res, 503, "unavailable", "the server is shutting down");
   }
+  if (c.req.body.size() > cfg.max_body_bytes) {  // a chunked body, decoded
+    c.res.set_header("Connection", "close");
+    return SetError(c.res, 413, "payload_too_large",
+                    "request body over the limit of " + std::to_string(cfg.max_body_bytes) +
+                        " bytes (max_body_bytes)");
+  }
   if (r.kind == Kind::kNone) {
     return SetError(
         c.res, 404, "not_found",
@@ -243,8 +260,11 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     if (!CheckAuth(cfg, c, /*write=*/!cfg.write_token.empty())) return;
   } else if (write) {
     if (!CheckWritable(st, c)) return;
-  } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex && r.kind != Kind::kOpenApi) {
-    if (!CheckAuth(cfg, c, /*write=*/false)) return;
+  } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex) {
+    // Every read route (the OpenAPI document and /metrics too) needs the
+    // read token when one is set; /v1/health stays open for load balancers
+    // and / is the static page (it asks for the token).
+    if (!CheckAuth(st, c, /*write=*/false)) return;
   }
   Serve(st, c, r, method);
 }

@@ -7,7 +7,7 @@
 // Shutdown. The listening socket is shut down, so the accept loop ends;
 // requests in flight (streams included) finish; those still running after
 // the grace period are cancelled; new requests on open connections get 503.
-// When nothing is in flight, open keep-alive connections are released.
+// When nothing is in flight, open keep-alive connections are closed.
 #include "http/server.h"
 
 #include <netinet/in.h>
@@ -16,6 +16,7 @@
 
 #include <thread>
 
+#include "http/connection_loop_internal.h"
 #include "http/server_state_internal.h"
 
 namespace quiver::http {
@@ -23,7 +24,10 @@ namespace quiver::http {
 namespace {
 
 // cpp-httplib's server with a way to stop accepting without cutting off
-// responses in flight (Server::stop() ends running streams at once).
+// responses in flight (Server::stop() ends running streams at once), and
+// with our connection loop (http/connection_loop_internal.h) in place of
+// its thread-per-connection model: the accept loop hands each socket to
+// the loop, whose workers run cpp-httplib's request parser and router.
 class HttpServer : public httplib::Server {
  public:
   void StopAccepting() {
@@ -37,29 +41,63 @@ class HttpServer : public httplib::Server {
     socket_t s = svr_sock_.load();
     if (s != INVALID_SOCKET) ::listen(s, SOMAXCONN);
   }
-  // After the accept loop has ended (and closed the socket): lets idle
-  // keep-alive connections end.
-  void ReleaseConnections() { svr_sock_.store(INVALID_SOCKET); }
+  Status StartLoop(const ConnectionLimits& limits, ConnectionCounters* counters) {
+    loop_ = std::make_unique<ConnectionLoop>(
+        limits,
+        [this](httplib::Stream& strm, bool close_connection) {
+          bool closed = false;
+          bool ok = process_request(strm, close_connection, closed, nullptr);
+          return ok && !closed;
+        },
+        counters);
+    return loop_->Start();
+  }
+  // After the accept loop has ended and nothing is in flight: closes the
+  // open (keep-alive) connections and joins the loop's threads.
+  void ReleaseConnections() {
+    if (loop_) loop_->Stop();
+  }
+
+ private:
+  // Called by the accept loop (through Queue::enqueue, on its thread).
+  bool process_and_close_socket(socket_t sock) override {
+    loop_->Adopt(sock);
+    return true;
+  }
+  std::unique_ptr<ConnectionLoop> loop_;
 };
 
-// The task queue that tells us when the accept loop has ended.
+// The accept loop's task queue: runs the hand-over to the connection loop
+// at once, and tells us when the accept loop has ended.
 class Queue : public httplib::TaskQueue {
  public:
-  Queue(size_t n, ServerState* st) : pool_(n), st_(st) {}
-  void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
+  explicit Queue(ServerState* st) : st_(st) {}
+  void enqueue(std::function<void()> fn) override { fn(); }
   void shutdown() override {
     {
       std::lock_guard<std::mutex> g(st_->mu);
       st_->accept_done = true;
     }
     st_->cv.notify_all();
-    pool_.shutdown();
   }
 
  private:
-  httplib::ThreadPool pool_;
   ServerState* st_;
 };
+
+ConnectionLimits LimitsOf(const ServerConfig& cfg) {
+  ConnectionLimits l;
+  l.workers = cfg.threads;
+  l.max_connections = cfg.max_connections;
+  l.max_header_bytes = cfg.max_header_bytes;
+  l.max_body_bytes = cfg.max_body_bytes;
+  l.header_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
+  l.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
+  l.idle_timeout = std::chrono::milliseconds(cfg.idle_timeout_ms);
+  l.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
+  l.write_timeout = std::chrono::milliseconds(cfg.write_timeout_ms);
+  return l;
+}
 
 }  // namespace
 
@@ -188,14 +226,8 @@ Status Server::Start() {
   auto svr = std::make_unique<HttpServer>();
   ServerState* st = &im->state;
   const ServerConfig& cfg = st->cfg;
-  size_t threads = size_t(cfg.threads);
-  svr->new_task_queue = [st, threads] { return new Queue(threads, st); };
-  svr->set_tcp_nodelay(true);
+  svr->new_task_queue = [st] { return new Queue(st); };
   svr->set_payload_max_length(size_t(cfg.max_body_bytes));
-  svr->set_read_timeout(std::chrono::milliseconds(cfg.read_timeout_ms));
-  svr->set_keep_alive_timeout(5);
-  // httplib closes a keep-alive connection after 5 requests by default.
-  svr->set_keep_alive_max_count(100000);
   InstallHandlers(st, svr.get());
   int port = cfg.port;
   if (port == 0) {
@@ -206,6 +238,7 @@ Status Server::Start() {
                            " (address in use, or not an address of this machine)");
   }
   svr->RaiseBacklog();
+  QUIVER_RETURN_NOT_OK(svr->StartLoop(LimitsOf(cfg), &st->connections));
   im->port = port;
   im->svr = std::move(svr);
   im->watchdog = std::thread([im] { im->WatchdogLoop(); });

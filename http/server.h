@@ -37,11 +37,18 @@ namespace quiver::http {
 struct ServerConfig {
   std::string host = "127.0.0.1";  // "listen": "HOST:PORT"
   int port = 8080;                 // 0 = any free port
-  int threads = 16;                // HTTP worker threads (one per open connection)
+  int threads = 16;  // worker threads serving requests (idle connections hold none)
   uint64_t max_body_bytes = 64ull << 20;
   int64_t max_result_rows = 10'000'000;  // rows per response; `truncated: true` past it
   int64_t query_timeout_ms = 30'000;    // 0 = none
-  int max_concurrent_queries = 8;       // queries running at once; 503 past it
+  int max_concurrent_queries = 8;       // queries running at once; past it they queue
+  int64_t admission_wait_ms = 1'000;    // a queued query waits this long for a slot, then 503
+  int admission_queue = 64;             // queries waiting at most; 503 past it
+  // Query size limits (400 limit_exceeded past them).
+  uint64_t max_sql_bytes = 256 * 1024;  // SQL text
+  int max_in_list = 10'000;             // values in one IN list
+  int max_expr_depth = 64;              // nesting of the WHERE expression
+  int max_result_columns = 1'000;       // items in SELECT
   int query_threads = 0;                // executor threads per query (0 = all cores)
   bool writes_enabled = false;          // the server opens the pool as its writer
   std::string write_token;              // bearer token for writes (required off loopback)
@@ -49,7 +56,14 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;  // "cors": "*" or ["https://a.example"]
   uint64_t compress_min_bytes = 4096;   // compress responses at least this large
   int64_t shutdown_grace_ms = 10'000;   // drain in-flight requests, then cancel them
-  int64_t read_timeout_ms = 10'000;     // a client that sends nothing this long is dropped
+  // A request's header block must arrive within read_timeout_ms of its
+  // first byte, and a body read waits at most this long for more bytes.
+  int64_t read_timeout_ms = 10'000;
+  int64_t request_timeout_ms = 60'000;  // a whole request body, from its headers
+  int64_t idle_timeout_ms = 5'000;      // a keep-alive connection with no request
+  int64_t write_timeout_ms = 10'000;    // a client that takes no bytes this long is dropped
+  int max_connections = 512;            // open connections; 503 and close past it
+  uint64_t max_header_bytes = 64 * 1024;  // request line and headers; 431 past it
   bool log_requests = true;             // one line per request on stderr (batched, within 20 ms)
   // Test hook (not in the file): called at "query_started" (a query holds
   // its slot) and at "stream" (before each piece of a streamed result is

@@ -40,6 +40,7 @@ class Metrics {
   std::atomic<uint64_t> chunks_pruned{0};
   std::atomic<uint64_t> rows_appended{0};
   std::atomic<uint64_t> bytes_sent{0};
+  std::atomic<uint64_t> auth_failures{0};  // requests refused 401/403 for their token
   // Counters and histograms; the caller appends gauges.
   std::string Render() const;
 

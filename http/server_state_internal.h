@@ -26,6 +26,7 @@
 #include "columnar/text_format.h"
 #include "config/status.h"
 #include "http/compress_internal.h"
+#include "http/connection_loop_internal.h"
 #include "http/server.h"
 #include "http/server_internal.h"
 #include "store/exec.h"
@@ -78,15 +79,36 @@ class RequestLog {
   std::string buf_;
 };
 
+// The query slots (max_concurrent_queries) and the queue in front of them:
+// a query waits up to admission_wait_ms for a slot, at most
+// admission_queue queries wait, and only past those is a query refused
+// (503). Waiters are woken one per released slot; a new query does not
+// overtake waiting ones. Thread-safe (admission.cc).
+class Admission {
+ public:
+  enum class Outcome { kAdmitted, kQueueFull, kTimedOut };
+  Outcome Acquire(const ServerConfig& cfg);
+  void Release();  // after kAdmitted
+  int running() const;
+  int waiting() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int running_ = 0;
+  int waiting_ = 0;
+};
+
 // Everything the handlers share.
 struct ServerState {
   store::Store* store = nullptr;  // borrowed
   ServerConfig cfg;               // read-only once started
   Clock::time_point started = Clock::now();
   Metrics metrics;
+  ConnectionCounters connections;  // kept by the connection loop
   RequestLog log;
   std::atomic<bool> shutting_down{false};
-  std::atomic<int> queries_running{0};
+  Admission admission;
 
   // Guarded by mu: requests in flight, the registry of running queries and
   // the shutdown deadline. cv wakes Server::Wait() and the watchdog.

@@ -24,7 +24,10 @@ Result<ChunkColumns> Plan::Read(size_t chunk) const {
     QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b));
     b.schema = input;
   }
-  return ChunkColumns(std::move(b));
+  // Statistics (for the sorted-column lookup) only for the table's own
+  // columns: an in-memory source has none.
+  return ChunkColumns(std::move(b), memory ? nullptr : &table->chunks()[chunk].stats,
+                      options.cancel);
 }
 
 int64_t Plan::ChunkRows(size_t chunk) const {
@@ -33,6 +36,9 @@ int64_t Plan::ChunkRows(size_t chunk) const {
 
 Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {
   if (bound.where == nullptr) return std::optional<kernels::Mask>();
+  if (c.stats != nullptr) {
+    if (auto m = SortedLookup(*bound.where, c, *c.stats)) return m;
+  }
   QUIVER_ASSIGN_OR_RETURN(kernels::Mask m, Eval(*bound.where, c));
   return std::optional<kernels::Mask>(std::move(m));
 }

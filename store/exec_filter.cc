@@ -1,5 +1,7 @@
 // Conditions: literals, row-at-a-time comparison, constant folding, and a
 // WHERE condition evaluated over a morsel into a three-valued Mask.
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "store/exec_internal.h"
@@ -198,6 +200,33 @@ Tri EvalConst(const BoundExpr& e) {
 
 namespace {
 
+// LIKE over `v` in slices of kLikeSlice rows, checking the query's cancel
+// flag between them: LIKE costs up to (text length x pattern length) per
+// row, and the query timeout must hold inside one morsel (issue 15).
+constexpr int64_t kLikeSlice = 256;  // a multiple of 64: slices fill whole mask words
+
+Result<Mask> LikeSliced(const ArrayView& v, const std::string& pattern,
+                        const std::atomic<bool>* cancel) {
+  if (cancel == nullptr || v.length <= kLikeSlice) return kernels::Like(v, pattern, '\0');
+  Mask m = Mask::AllFalse(v.length);
+  m.is_known.assign(size_t(Mask::WordsFor(v.length)), ~uint64_t(0));
+  for (int64_t at = 0; at < v.length; at += kLikeSlice) {
+    if (cancel->load(std::memory_order_relaxed)) return Status::Cancelled("query cancelled");
+    ArrayView part = v;
+    part.offset += at;
+    part.length = std::min(kLikeSlice, v.length - at);
+    QUIVER_ASSIGN_OR_RETURN(Mask p, kernels::Like(part, pattern, '\0'));
+    const size_t w0 = size_t(at / 64);
+    for (size_t w = 0; w < p.is_true.size(); ++w) {
+      m.is_true[w0 + w] = p.is_true[w];
+      if (p.has_nulls()) m.is_known[w0 + w] = p.is_known[w];
+    }
+  }
+  if (v.length % 64 != 0) m.is_known.back() &= (uint64_t(1) << (v.length % 64)) - 1;
+  m.Normalize();
+  return m;
+}
+
 Scalar OperandAt(const BoundExpr& x, const Morsel& c, int64_t i) {
   if (x.kind == ExprKind::kColumn) return kernels::ValueAt(c.views[size_t(x.column)], i);
   return ToKernelScalar(x.literal);
@@ -319,7 +348,7 @@ Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
       if (pattern.find('\0') == std::string::npos) {
         // The SQL grammar has no ESCAPE clause: NUL (never in a pattern here)
         // stands in for "no escape character".
-        QUIVER_ASSIGN_OR_RETURN(m, kernels::Like(c.views[size_t(x.column)], pattern, '\0'));
+        QUIVER_ASSIGN_OR_RETURN(m, LikeSliced(c.views[size_t(x.column)], pattern, c.cancel));
       } else {
         const ArrayView& v = c.views[size_t(x.column)];
         m = Mask::AllFalse(n);

@@ -72,9 +72,12 @@ struct ChunkColumns {
   RecordBatch batch;
   ColumnViews columns;
   std::vector<ArrayView> views;  // columns.views(), as the morsels copy them
+  const std::vector<ColumnStats>* stats = nullptr;  // the chunk's, when known (Plan::Read)
+  const std::atomic<bool>* cancel = nullptr;         // the query's (Plan::Read)
 
-  explicit ChunkColumns(RecordBatch b)
-      : batch(std::move(b)), columns(batch), views(columns.views()) {}
+  explicit ChunkColumns(RecordBatch b, const std::vector<ColumnStats>* s = nullptr,
+                        const std::atomic<bool>* cancel_flag = nullptr)
+      : batch(std::move(b)), columns(batch), views(columns.views()), stats(s), cancel(cancel_flag) {}
   int64_t rows() const { return batch.num_rows; }
 };
 
@@ -84,11 +87,14 @@ struct ChunkColumns {
 struct Morsel {
   std::vector<ArrayView> views;
   int64_t length = 0;
+  const std::vector<ColumnStats>* stats = nullptr;  // its chunk's, when known
+  // The query's cancel flag: slow kernels (LIKE) check it between slices.
+  const std::atomic<bool>* cancel = nullptr;
   int64_t rows() const { return length; }
 
-  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows()}; }
+  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows(), c.stats, c.cancel}; }
   static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
-    Morsel m{c.views, n};
+    Morsel m{c.views, n, c.stats, c.cancel};
     for (ArrayView& v : m.views) {
       v.offset += start;
       v.length = n;
@@ -101,6 +107,12 @@ constexpr int64_t kMorselRows = 1 << 16;
 
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+
+// The rows of `where` found by binary search when it compares an integer
+// column that `stats` say is sorted with literals (exec_lookup.cc); nullopt
+// when the lookup does not apply (then Eval).
+std::optional<kernels::Mask> SortedLookup(const query::BoundExpr& where, const Morsel& c,
+                                          const std::vector<ColumnStats>& stats);
 
 // Can `e` be TRUE for some row of a chunk with these statistics and `rows`
 // rows? False only when certain (exec_prune.cc).

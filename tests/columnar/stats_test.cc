@@ -79,3 +79,22 @@ TEST_CASE("Float statistics skip NaN and all-null columns have no bounds", "[col
   std::string bytes = s.Serialize();
   CHECK_FALSE(ColumnStats::Deserialize(bytes.substr(0, bytes.size() - 1)).ok());
 }
+
+TEST_CASE("Integer statistics say whether the column is sorted, and keep it serialized",
+          "[columnar]") {
+  auto make = [](std::vector<std::optional<int64_t>> xs) {
+    ArrayBuilder b(DataType(TypeId::kInt32));
+    for (auto x : xs) {
+      if (x) b.AppendInt(*x);
+      else b.AppendNull();
+    }
+    return ComputeColumnStats(*b.Finish().value());
+  };
+  ColumnStats up = make({-3, -3, 0, 7, 7, 100});
+  CHECK(up.sorted);
+  CHECK(ColumnStats::Deserialize(up.Serialize()).value().sorted);
+  CHECK(ColumnStats::Deserialize(up.Serialize()).value() == up);
+  CHECK_FALSE(make({1, 3, 2}).sorted);
+  CHECK_FALSE(make({1, std::nullopt, 2}).sorted);  // nulls: no binary search
+  CHECK_FALSE(ColumnStats::Deserialize(make({3, 2}).Serialize()).value().sorted);
+}

@@ -562,8 +562,13 @@ TEST_CASE("Tokens protect reads and writes; writes are off unless enabled", "[ht
     CHECK(c.Get("/v1/tables", {{"Authorization", "Bearer r-secret"}})->status == 200);
     CHECK(c.Get("/v1/tables", {{"Authorization", "Bearer w-secret"}})->status == 200);
     CHECK(c.Get("/v1/health")->status == 200);  // for load balancers
+    RequireError(c.Get("/v1/openapi.json"), 401, "unauthenticated");
+    RequireError(c.Get("/metrics", {{"Authorization", "Bearer wrong"}}), 403, "permission_denied");
     RequireError(c.Delete("/v1/tables/trips", {{"Authorization", "Bearer r-secret"}}), 403,
                  "permission_denied");
+    auto m = c.Get("/metrics", {{"Authorization", "Bearer r-secret"}});
+    REQUIRE(m);
+    CHECK(m->body.find("\nquiver_http_auth_failures_total 5\n") != std::string::npos);
     auto d = c.Delete("/v1/tables/trips", {{"Authorization", "Bearer w-secret"}});
     REQUIRE(d);
     CHECK(d->status == 200);
@@ -704,6 +709,78 @@ TEST_CASE("Over max_concurrent_queries a query gets 503 with Retry-After", "[htt
   release.set_value();
   first.join();
   CHECK(Rows(c, "SELECT count(*) FROM trips") == json({{1000}}));
+}
+
+TEST_CASE("A query over max_concurrent_queries waits for a slot instead of a 503", "[http]") {
+  std::promise<void> holding, release;
+  auto release_f = release.get_future().share();
+  std::atomic<int> calls{0};
+  Fixture f([&](http::ServerConfig& c) {
+    c.max_concurrent_queries = 1;
+    c.admission_wait_ms = 60'000;
+    c.admission_queue = 1;
+    c.test_hook = [&, release_f](std::string_view point) {
+      if (point == "query_started" && calls.fetch_add(1) == 0) {
+        holding.set_value();
+        release_f.wait();
+      }
+      return Status::OK();
+    };
+  });
+  std::thread first([&] {
+    auto c = f.Client();
+    CHECK(Rows(c, "SELECT count(*) FROM trips") == json({{1000}}));
+  });
+  holding.get_future().wait();
+  std::thread second([&] {  // queued behind the first
+    auto c = f.Client();
+    CHECK(Rows(c, "SELECT count(*) FROM trips WHERE id < 10") == json({{10}}));
+  });
+  auto c = f.Client();
+  auto waiting = [&] {
+    auto m = c.Get("/metrics");
+    REQUIRE(m);
+    return m->body.find("\nquiver_queries_waiting 1.") != std::string::npos;
+  };
+  while (!waiting()) std::this_thread::yield();
+  // The queue (admission_queue = 1) is full: a third query is refused.
+  auto r = c.Get("/v1/sql?q=" + Enc("SELECT count(*) FROM trips"));
+  RequireError(r, 503, "resource_exhausted");
+  CHECK(json::parse(r->body)["error"]["message"].get<std::string>().find("admission_queue") !=
+        std::string::npos);
+  release.set_value();
+  first.join();
+  second.join();
+}
+
+TEST_CASE("Queries over the size limits get a 400 limit_exceeded", "[http]") {
+  Fixture f([](http::ServerConfig& c) {
+    c.max_sql_bytes = 4096;
+    c.max_in_list = 100;
+    c.max_expr_depth = 8;
+    c.max_result_columns = 3;
+  });
+  auto c = f.Client();
+  std::string in = "SELECT count(*) FROM trips WHERE id IN (0";
+  for (int i = 1; i < 101; ++i) in += "," + std::to_string(i);
+  in += ")";
+  RequireError(c.Post("/v1/query", json{{"sql", in}}.dump(), "application/json"), 400,
+               "limit_exceeded");
+  json list = json::array();
+  for (int i = 0; i < 101; ++i) list.push_back(i);
+  json model = {{"table", "trips"},
+                {"where", {{"op", "in"}, {"args", json::array({{{"col", "id"}}, list})}}}};
+  RequireError(c.Post("/v1/query", model.dump(), "application/json"), 400, "limit_exceeded");
+  std::string deep = "id = 1";
+  for (int i = 0; i < 8; ++i) deep = "NOT (" + deep + ")";
+  RequireError(c.Get("/v1/sql?q=" + Enc("SELECT count(*) FROM trips WHERE " + deep)), 400,
+               "limit_exceeded");
+  RequireError(c.Get("/v1/sql?q=" + Enc("SELECT id, id, id, id FROM trips")), 400,
+               "limit_exceeded");
+  RequireError(c.Post("/v1/query", "SELECT 1 FROM trips WHERE id = 1" + std::string(5000, ' '),
+                      "application/sql"),
+               400, "limit_exceeded");
+  CHECK(Rows(c, "SELECT count(*) FROM trips WHERE id IN (1, 2, 3)") == json({{3}}));
 }
 
 TEST_CASE("A query past query_timeout_ms is cancelled with a 503", "[http]") {
