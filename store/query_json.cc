@@ -176,6 +176,13 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
     QUIVER_ASSIGN_OR_RETURN(ExprPtr x, ParseJsonExpr(j["cast"], Join(path, "cast"), depth + 1));
     if (!j.contains("type")) return PathError(path, "missing \"type\"");
     QUIVER_ASSIGN_OR_RETURN(std::string type, GetString(j["type"], Join(path, "type")));
+    // The SQL spelling of a type: words, and numbers in parentheses.
+    auto typed = ParseSql("SELECT CAST(1 AS " + type + ")");
+    if (!typed.ok() || typed->select.size() != 1 || !typed->select[0].expr ||
+        typed->select[0].expr->kind != ExprKind::kCast) {
+      return PathError(Join(path, "type"), "not a type name: \"" + type + "\"");
+    }
+    type = typed->select[0].expr->column;
     const bool try_cast = j.contains("try") && j["try"].is_boolean() && j["try"].get<bool>();
     return Expr::Cast(std::move(x), std::move(type), try_cast);
   }
@@ -209,6 +216,22 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
   std::vector<ExprPtr> args;
   if (j.contains("args")) {
     QUIVER_ASSIGN_OR_RETURN(args, ParseJsonArgs(j["args"], Join(path, "args"), depth));
+  }
+  if (!is_fn) {
+    const size_t want = name == "neg" ? 1 : 2;
+    if (args.size() != want) {
+      return PathError(Join(path, "args"), "\"" + name + "\" takes " + std::to_string(want) +
+                                               (want == 1 ? " argument" : " arguments") +
+                                               ", found " + std::to_string(args.size()));
+    }
+  }
+  if (is_fn) {
+    bool ident = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+    for (char c : name) {  // as the SQL lexer reads a name: bytes >= 0x80 too
+      const auto u = static_cast<unsigned char>(c);
+      ident = ident && (std::isalnum(u) || c == '_' || u >= 0x80);
+    }
+    if (!ident) return PathError(Join(path, "fn"), "not a function name: \"" + name + "\"");
   }
   AggFunc f = is_fn ? internal::AggregateNamed(name) : AggFunc::kNone;
   if (f == AggFunc::kNone) {
@@ -465,8 +488,10 @@ Status ParseJsonGroupBy(const json& j, const std::string& path, Query* q) {
       q->group_by_exprs.push_back(std::move(e));
       continue;
     }
-    if (!names && j[i].is_number_integer()) {
-      q->group_by_exprs.push_back(Expr::Literal(Value(j[i].get<int64_t>())));
+    if (!names && !j[i].is_string()) {  // a number is a position; other literals group by one value
+      std::optional<Value> v = ScalarValue(j[i]);
+      if (!v) return TypeMismatch(Index(path, i), "a name, a position or an expression", j[i]);
+      q->group_by_exprs.push_back(Expr::Literal(std::move(*v)));
       continue;
     }
     QUIVER_ASSIGN_OR_RETURN(std::string name, GetString(j[i], Index(path, i)));
@@ -711,14 +736,33 @@ std::string LowerAggName(AggFunc f) {
 
 }  // namespace
 
+namespace {
+// False for the forms the JSON model has no spelling of: INTERVAL literals,
+// subqueries, a simple CASE.
+bool JsonSpellable(const ExprPtr& e) {
+  if (e == nullptr) return true;
+  if (e->kind == ExprKind::kInterval || e->kind == ExprKind::kSubquery ||
+      (e->kind == ExprKind::kCase && e->negated)) {
+    return false;
+  }
+  for (const auto& a : e->args) {
+    if (!JsonSpellable(a)) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string ToJson(const Query& q) {
   json j = json::object();
   bool sql_only = !q.with.empty() || q.from_query || !q.union_all.empty() ||
-                  q.explain != ExplainMode::kNone;
+                  q.explain != ExplainMode::kNone || !JsonSpellable(q.where) ||
+                  !JsonSpellable(q.having);
   for (const SelectItem& s : q.select) {
-    sql_only = sql_only || (s.expr && s.expr->kind == ExprKind::kCase && s.expr->negated) ||
+    sql_only = sql_only || !JsonSpellable(s.expr) || !JsonSpellable(s.filter) ||
                (s.agg == AggFunc::kNone && s.column == "*" && !s.expr);
   }
+  for (const ExprPtr& g : q.group_by_exprs) sql_only = sql_only || !JsonSpellable(g);
+  for (const OrderItem& o : q.order_by) sql_only = sql_only || !JsonSpellable(o.expr);
   if (sql_only) {
     j["sql"] = ToSql(q);
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -757,8 +801,8 @@ std::string ToJson(const Query& q) {
   if (!q.group_by_exprs.empty()) {
     json g = json::array();
     for (const ExprPtr& e : q.group_by_exprs) {
-      if (e->kind == ExprKind::kLiteral && std::holds_alternative<int64_t>(e->value)) {
-        g.push_back(std::get<int64_t>(e->value));
+      if (e->kind == ExprKind::kLiteral) {
+        g.push_back(ValueToJson(e->value));
       } else if (e->kind == ExprKind::kColumn) {
         g.push_back(json{{"col", e->column}});
       } else {
