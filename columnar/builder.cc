@@ -121,6 +121,23 @@ void ArrayBuilder::AppendUInt(uint64_t v) {
   }
 }
 
+void ArrayBuilder::AppendBytes(const void* v) {
+  assert(ByteWidth(type_.id) > 0 && !type_.is_dictionary());
+  AppendValidity(true);
+  size_t n = values_.size();
+  values_.resize(n + size_t(ByteWidth(type_.id)));
+  std::memcpy(values_.data() + n, v, size_t(ByteWidth(type_.id)));
+  ++length_;
+}
+
+void ArrayBuilder::AppendDecimal(__int128 v) {
+  assert(type_.is_decimal());
+  uint8_t bytes[32];
+  std::memcpy(bytes, &v, 16);
+  std::memset(bytes + 16, v < 0 ? 0xFF : 0, 16);
+  AppendBytes(bytes);
+}
+
 void ArrayBuilder::AppendDouble(double v) {
   AppendValidity(true);
   if (type_.id == TypeId::kFloat32) {

@@ -41,6 +41,11 @@ class ArrayBuilder {
   void AppendDouble(double v);
   // utf8, binary and dictionary-encoded utf8.
   void AppendString(std::string_view v);
+  // One fixed-width value as its little-endian bytes (ByteWidth(type) of
+  // them): decimal128, decimal256.
+  void AppendBytes(const void* v);
+  // decimal128 (the scaled integer) and decimal256 (sign-extended).
+  void AppendDecimal(__int128 v);
 
   // Returns the column and resets the builder to empty.
   Result<std::shared_ptr<ArrayData>> Finish();

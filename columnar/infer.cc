@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "columnar/civil_time.h"
+#include "columnar/decimal.h"
 
 namespace quiver {
 
@@ -538,6 +539,25 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
       out->i = t;
       return true;
     }
+    case TypeId::kDecimal128: {
+      auto d = ParseDecimal128(v, type.precision, type.scale);
+      if (!d.ok()) {
+        *why = d.status().message();
+        return false;
+      }
+      out->dec = *d;
+      return true;
+    }
+    case TypeId::kDecimal256: {
+      uint8_t bytes[32];
+      Status st = ParseDecimal256(v, type.precision, type.scale, bytes);
+      if (!st.ok()) {
+        *why = st.message();
+        return false;
+      }
+      out->s = v;
+      return true;
+    }
     default:
       *why = std::string("columns of type ") + KindName(type) + " cannot be read from text";
       return false;
@@ -565,6 +585,19 @@ void AppendCell(ArrayBuilder& b, const Cell& c) {
     case TypeId::kUInt64:
       b.AppendUInt(c.u);
       break;
+    case TypeId::kDecimal128:
+      b.AppendDecimal(c.dec);
+      break;
+    case TypeId::kDecimal256: {
+      uint8_t bytes[32];
+      // ConvertText checked the text; this cannot fail.
+      if (ParseDecimal256(c.s, t.precision, t.scale, bytes).ok()) {
+        b.AppendBytes(bytes);
+      } else {
+        b.AppendNull();
+      }
+      break;
+    }
     default:
       b.AppendInt(c.i);
       break;

@@ -414,6 +414,13 @@ class NdjsonFormat : public internal::TextFormat {
       case TypeId::kTimestamp:
         if (v.kind != JsonKind::kString) return fail();
         return ConvertText(v.s, type, cell, why);
+      case TypeId::kDecimal128:
+      case TypeId::kDecimal256:
+        // A JSON number as written (its raw text, never through a double),
+        // or a string holding one.
+        if (v.kind == JsonKind::kInt) v.s = std::to_string(v.i);
+        if (v.kind == JsonKind::kBool || v.kind == JsonKind::kNull) return fail();
+        return ConvertText(v.s, type, cell, why);
       default:
         return fail();
     }

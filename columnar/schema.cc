@@ -5,6 +5,7 @@
 #include <set>
 
 #include "columnar/ipc_internal.h"
+#include "columnar/type_name_internal.h"
 
 namespace quiver {
 
@@ -13,124 +14,23 @@ namespace fb = ipc_internal::fb;
 
 namespace {
 
+using type_name_internal::kUnitNames;
+using type_name_internal::ParseSimpleId;
+using type_name_internal::ParseUnit;
+
+}  // namespace
+
 bool IsStoredType(const DataType& t) {
   if (t.is_dictionary()) {
     return t.id == TypeId::kUtf8 &&
            (t.dict_index == TypeId::kInt8 || t.dict_index == TypeId::kInt16 ||
             t.dict_index == TypeId::kInt32);
   }
-  return t.id != TypeId::kNull && int(t.id) <= int(TypeId::kTimestamp) &&
-         int(t.unit) <= int(TimeUnit::kNano);
-}
-
-const char* kUnitNames[] = {"s", "ms", "us", "ns"};
-
-Result<TimeUnit> ParseUnit(std::string_view u) {
-  for (int i = 0; i < 4; ++i) {
-    if (u == kUnitNames[i]) return TimeUnit(i);
+  if (t.is_decimal()) {
+    const int max = t.id == TypeId::kDecimal128 ? kMaxDecimal128Precision : kMaxDecimal256Precision;
+    return t.precision >= 1 && t.precision <= max && t.scale >= 0 && t.scale <= t.precision;
   }
-  return Status::Invalid("unknown time unit '" + std::string(u) + "' (expected s, ms, us or ns)");
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-Result<TypeId> ParseSimpleId(std::string_view n) {
-  static const std::pair<const char*, TypeId> kNames[] = {
-      {"bool", TypeId::kBool},       {"boolean", TypeId::kBool},   {"int8", TypeId::kInt8},
-      {"int16", TypeId::kInt16},     {"int32", TypeId::kInt32},    {"int64", TypeId::kInt64},
-      {"uint8", TypeId::kUInt8},     {"uint16", TypeId::kUInt16},  {"uint32", TypeId::kUInt32},
-      {"uint64", TypeId::kUInt64},   {"float32", TypeId::kFloat32}, {"float64", TypeId::kFloat64},
-      {"float", TypeId::kFloat32},   {"double", TypeId::kFloat64}, {"utf8", TypeId::kUtf8},
-      {"string", TypeId::kUtf8},     {"binary", TypeId::kBinary},  {"bytes", TypeId::kBinary},
-      {"date32", TypeId::kDate32},   {"date", TypeId::kDate32},
-  };
-  for (const auto& [name, id] : kNames) {
-    if (n == name) return id;
-  }
-  return Status::Invalid("unknown type '" + std::string(n) + "'");
-}
-
-// Parses "k=v, k2='v2'" style parameter lists into (key, value) pairs; a bare
-// value gets an empty key.
-std::vector<std::pair<std::string, std::string>> SplitParams(std::string_view s) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string cur;
-  bool quoted = false;
-  auto flush = [&] {
-    std::string item = Trim(cur);
-    cur.clear();
-    if (item.empty()) return;
-    std::string key, value = item;
-    size_t eq = item.find('=');
-    if (eq != std::string::npos) {
-      key = Trim(item.substr(0, eq));
-      value = Trim(item.substr(eq + 1));
-    }
-    if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    out.emplace_back(key, value);
-  };
-  for (char c : s) {
-    if (c == '\'' || c == '"') quoted = !quoted;
-    if (c == ',' && !quoted) {
-      flush();
-    } else {
-      cur += c;
-    }
-  }
-  flush();
-  return out;
-}
-
-}  // namespace
-
-Result<DataType> ParseTypeName(std::string_view name_in) {
-  std::string name = Trim(name_in);
-  size_t br = name.find_first_of("[<");
-  if (br == std::string::npos) {
-    QUIVER_ASSIGN_OR_RETURN(TypeId id, ParseSimpleId(name));
-    return DataType(id);
-  }
-  char close = name[br] == '[' ? ']' : '>';
-  if (name.back() != close) return Status::Invalid("malformed type '" + name + "'");
-  std::string head = Trim(name.substr(0, br));
-  auto params = SplitParams(std::string_view(name).substr(br + 1, name.size() - br - 2));
-  if (head == "timestamp" || head == "datetime") {
-    DataType t = DataType::Timestamp(TimeUnit::kMicro);
-    bool have_unit = false;
-    for (const auto& [k, v] : params) {
-      if (k.empty() || k == "unit") {
-        QUIVER_ASSIGN_OR_RETURN(t.unit, ParseUnit(v));
-        have_unit = true;
-      } else if (k == "tz" || k == "timezone") {
-        t.timezone = v;
-      } else {
-        return Status::Invalid("unknown timestamp parameter '" + k + "' in '" + name + "'");
-      }
-    }
-    if (!have_unit) return Status::Invalid("timestamp without unit in '" + name + "'");
-    return t;
-  }
-  if (head == "dictionary" || head == "dict") {
-    // dictionary<int32, utf8> (ToString order) or dict[string, int32].
-    if (params.size() != 2) return Status::Invalid("malformed dictionary type '" + name + "'");
-    QUIVER_ASSIGN_OR_RETURN(TypeId a, ParseSimpleId(params[0].second));
-    QUIVER_ASSIGN_OR_RETURN(TypeId b, ParseSimpleId(params[1].second));
-    DataType t = IsInteger(a) ? DataType::Dictionary(a, b) : DataType::Dictionary(b, a);
-    if (!IsStoredType(t)) {
-      return Status::NotSupported("unsupported dictionary type '" + name +
-                                  "' (only utf8 values with int8/int16/int32 indices)");
-    }
-    return t;
-  }
-  return Status::Invalid("unknown type '" + name + "'");
+  return t.id != TypeId::kNull && int(t.unit) <= int(TimeUnit::kNano);
 }
 
 Status ValidateSchema(const Schema& schema) {
@@ -310,6 +210,12 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
         type_off = fb::CreateTimestamp(fbb, fb::TimeUnit(int(t.unit)), tz).Union();
         break;
       }
+      case TypeId::kDecimal128:
+      case TypeId::kDecimal256:
+        type_type = fb::Type::Decimal;
+        type_off = fb::CreateDecimal(fbb, t.precision, t.scale, t.id == TypeId::kDecimal128 ? 128 : 256)
+                       .Union();
+        break;
       default: {
         auto [w, s] = IntWidth(t.id);
         type_type = fb::Type::Int;
@@ -393,6 +299,19 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
           if (u < 0 || u > 3) return Status::Corruption("Timestamp with unknown unit " + std::to_string(u) +
                                                         " in field '" + out.name + "'");
           t = DataType::Timestamp(TimeUnit(u), ts->timezone() ? ts->timezone()->str() : std::string());
+          break;
+        }
+        case fb::Type::Decimal: {
+          auto d = f->type_as_Decimal();
+          const int bits = d->bitWidth();
+          if (bits != 128 && bits != 256) return unsupported("Decimal" + std::to_string(bits));
+          t = DataType::Decimal(d->precision(), d->scale());
+          t.id = bits == 128 ? TypeId::kDecimal128 : TypeId::kDecimal256;
+          if (!IsStoredType(t)) {
+            return Status::NotSupported("unsupported Arrow type " + t.ToString() + " in field '" + out.name +
+                                        "' (precision 1..38 for decimal128, 1..76 for decimal256, "
+                                        "scale 0..precision)");
+          }
           break;
         }
         case fb::Type::NONE:
@@ -482,6 +401,10 @@ std::string SchemaToJson(const Schema& schema, int indent) {
       jf["unit"] = kUnitNames[int(f.type.unit) & 3];
       if (!f.type.timezone.empty()) jf["timezone"] = f.type.timezone;
     }
+    if (f.type.is_decimal()) {
+      jf["precision"] = f.type.precision;
+      jf["scale"] = f.type.scale;
+    }
     if (f.type.is_dictionary()) jf["dictionary"] = {{"index_type", TypeIdName(f.type.dict_index)}};
     jf["nullable"] = f.nullable;
     if (!f.metadata.empty()) jf["metadata"] = KvToJson(f.metadata);
@@ -514,6 +437,15 @@ Result<std::shared_ptr<const Schema>> SchemaFromJson(std::string_view text) {
     if (type_name == "timestamp") {
       if (!jf.contains("unit")) return Status::Invalid(where + ": timestamp needs a \"unit\"");
       f.type = DataType::Timestamp(TimeUnit::kSecond);
+    } else if ((type_name == "decimal128" || type_name == "decimal256") && jf.contains("precision")) {
+      const auto& p = jf["precision"];
+      const auto& sc = jf.contains("scale") ? jf["scale"] : nlohmann::json(0);
+      if (!p.is_number_integer() || !sc.is_number_integer()) {
+        return Status::Invalid(where + ": decimal \"precision\" and \"scale\" must be integers");
+      }
+      f.type = DataType::Decimal(p.get<int32_t>(), sc.get<int32_t>());
+      f.type.id = type_name == "decimal128" ? TypeId::kDecimal128 : TypeId::kDecimal256;
+      if (!IsStoredType(f.type)) return Status::Invalid(where + ": invalid " + f.type.ToString());
     } else {
       auto t = ParseTypeName(type_name);
       if (!t.ok()) return t.status().WithContext(where);
@@ -589,6 +521,10 @@ std::string DatashapeType(const DataType& t) {
     case TypeId::kUtf8: return "string";
     case TypeId::kBinary: return "bytes";
     case TypeId::kDate32: return "date";
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+      return std::string(t.id == TypeId::kDecimal128 ? "decimal" : "decimal256") + "[" +
+             std::to_string(t.precision) + ", " + std::to_string(t.scale) + "]";
     case TypeId::kTimestamp: {
       std::string s = std::string("timestamp[unit='") + kUnitNames[int(t.unit) & 3] + "'";
       if (!t.timezone.empty()) s += ", tz=" + Quote(t.timezone);

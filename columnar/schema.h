@@ -48,8 +48,15 @@ std::string SchemaToDatashape(const Schema& schema);
 Result<std::shared_ptr<const Schema>> SchemaFromDatashape(std::string_view text);
 
 // Parses a type name as written by DataType::ToString() or the datashape
-// names above ("int64", "utf8", "string", "timestamp[ms, tz=UTC]", ...).
+// names above ("int64", "utf8", "string", "timestamp[ms, tz=UTC]", ...), and
+// Arrow's and DuckDB's spellings in any case (bigint, varchar, double,
+// decimal(12,2), timestamp = timestamp[us, tz=UTC], ...; the table and the
+// int8 rule are in columnar/type_name.cc and README "Types").
 Result<DataType> ParseTypeName(std::string_view name);
+
+// True if Quiver stores columns of this type (valid decimal precision and
+// scale, a supported dictionary encoding, ...).
+bool IsStoredType(const DataType& t);
 
 bool SchemaEquals(const Schema& a, const Schema& b, bool check_metadata = true);
 

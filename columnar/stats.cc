@@ -3,10 +3,14 @@
 #include <cmath>
 #include <cstring>
 
+#include "columnar/decimal.h"
+
 namespace quiver {
 
 ColumnStats::Kind StatsKindFor(const DataType& type) {
-  if (type.is_dictionary() || IsVarLength(type.id)) return ColumnStats::Kind::kBytes;
+  // Decimals keep DecimalSortKey bytes (big-endian, sign flipped), which
+  // memcmp orders as the numbers.
+  if (type.is_dictionary() || IsVarLength(type.id) || type.is_decimal()) return ColumnStats::Kind::kBytes;
   if (IsFloating(type.id)) return ColumnStats::Kind::kDouble;
   if (IsInteger(type.id) && !IsSignedInteger(type.id)) return ColumnStats::Kind::kUInt;
   return ColumnStats::Kind::kInt;
@@ -154,6 +158,18 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
       }
       s.min_bytes = std::string(lo);
       s.max_bytes = std::string(hi);
+      break;
+    }
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256: {
+      const int w = ByteWidth(column.type.id);
+      for (int64_t i = 0; i < v.length; ++i) {
+        if (!v.IsValid(i)) continue;
+        std::string key = DecimalSortKey(v.values + (v.offset + i) * w, w);
+        if (!any || key < s.min_bytes) s.min_bytes = key;
+        if (!any || key > s.max_bytes) s.max_bytes = key;
+        any = true;
+      }
       break;
     }
     default: break;

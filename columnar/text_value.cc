@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "columnar/civil_time.h"
+#include "columnar/decimal.h"
 #include "columnar/text_format_internal.h"
 
 namespace quiver {
@@ -289,6 +290,12 @@ void AppendPlain(std::string* out, const ArrayView& v, int64_t i) {
     case TypeId::kTimestamp:
       AppendTimestamp(out, v.Value<int64_t>(i), v.type->unit);
       break;
+    case TypeId::kDecimal128:
+      *out += FormatDecimal128(LoadDecimal128(v.values + (v.offset + i) * 16), v.type->scale);
+      break;
+    case TypeId::kDecimal256:
+      *out += FormatDecimal256(v.values + (v.offset + i) * 32, v.type->scale);
+      break;
     default:
       break;
   }
@@ -334,6 +341,8 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
     }
     case TypeId::kDate32:
     case TypeId::kTimestamp:
+    case TypeId::kDecimal128:  // a string keeps every digit (JSON numbers are doubles to most readers)
+    case TypeId::kDecimal256:
       out->push_back('"');
       AppendPlain(out, v, i);
       out->push_back('"');

@@ -20,6 +20,8 @@ const char* TypeIdName(TypeId id) {
     case TypeId::kBinary: return "binary";
     case TypeId::kDate32: return "date32";
     case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kDecimal128: return "decimal128";
+    case TypeId::kDecimal256: return "decimal256";
   }
   return "unknown";
 }
@@ -36,6 +38,8 @@ int ByteWidth(TypeId id) {
     case TypeId::kInt16: case TypeId::kUInt16: return 2;
     case TypeId::kInt32: case TypeId::kUInt32: case TypeId::kFloat32: case TypeId::kDate32: return 4;
     case TypeId::kInt64: case TypeId::kUInt64: case TypeId::kFloat64: case TypeId::kTimestamp: return 8;
+    case TypeId::kDecimal128: return 16;
+    case TypeId::kDecimal256: return 32;
     default: return 0;
   }
 }
@@ -47,6 +51,8 @@ std::string DataType::ToString() const {
     s = std::string("timestamp[") + kUnits[int(unit)];
     if (!timezone.empty()) s += ", tz=" + timezone;
     s += "]";
+  } else if (is_decimal()) {
+    s = std::string(TypeIdName(id)) + "(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
   } else {
     s = TypeIdName(id);
   }

@@ -30,6 +30,10 @@ enum class TypeId : uint8_t {
   kBinary,
   kDate32,     // days since 1970-01-01, int32
   kTimestamp,  // int64 in `unit` since the epoch, optional time zone
+  // Ids from here on were added with issue 16. The catalog stores schemas as
+  // Arrow Schema flatbuffers, never these numbers, so their order is free.
+  kDecimal128,  // 16-byte two's-complement little-endian integer scaled by 10^-scale
+  kDecimal256,  // 32-byte two's-complement little-endian integer scaled by 10^-scale
 };
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
@@ -46,6 +50,10 @@ constexpr int UnitDigits(TimeUnit u) {
   return u == TimeUnit::kSecond ? 0 : u == TimeUnit::kMilli ? 3 : u == TimeUnit::kMicro ? 6 : 9;
 }
 
+// Largest precision of each decimal width (Arrow's and SQL's limits).
+constexpr int kMaxDecimal128Precision = 38;
+constexpr int kMaxDecimal256Precision = 76;
+
 // A column's type. A dictionary-encoded column has `id` = the value type
 // (kUtf8) and `dict_index` = the index type (kInt8, kInt16 or kInt32);
 // for every other column `dict_index` is kNull.
@@ -55,6 +63,10 @@ struct DataType {
   std::string timezone;               // kTimestamp only; empty = none
   TypeId dict_index = TypeId::kNull;
   int64_t dict_id = 0;  // Arrow IPC dictionary id, if encoded
+  // Decimals only: total significant digits (1..38 for decimal128, 1..76 for
+  // decimal256) and digits after the point (0..precision).
+  int32_t precision = 0;
+  int32_t scale = 0;
 
   DataType() = default;
   explicit DataType(TypeId i) : id(i) {}
@@ -63,6 +75,13 @@ struct DataType {
     DataType t(TypeId::kTimestamp);
     t.unit = u;
     t.timezone = std::move(tz);
+    return t;
+  }
+  // decimal128 when precision <= 38, else decimal256.
+  static DataType Decimal(int32_t precision, int32_t scale) {
+    DataType t(precision <= kMaxDecimal128Precision ? TypeId::kDecimal128 : TypeId::kDecimal256);
+    t.precision = precision;
+    t.scale = scale;
     return t;
   }
   static DataType Dictionary(TypeId index, TypeId value = TypeId::kUtf8) {
@@ -79,13 +98,17 @@ struct DataType {
     return t;
   }
 
-  // e.g. "int64", "timestamp[ms, tz=UTC]", "dictionary<int32, utf8>".
+  bool is_decimal() const { return id == TypeId::kDecimal128 || id == TypeId::kDecimal256; }
+
+  // e.g. "int64", "timestamp[ms, tz=UTC]", "decimal128(12, 2)",
+  // "dictionary<int32, utf8>".
   std::string ToString() const;
 
   // Equality ignores dict_id (an IPC detail).
   bool operator==(const DataType& o) const {
     return id == o.id && dict_index == o.dict_index &&
-           (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone));
+           (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone)) &&
+           (!is_decimal() || (precision == o.precision && scale == o.scale));
   }
 };
 
@@ -95,7 +118,8 @@ bool IsSignedInteger(TypeId id);
 bool IsFloating(TypeId id);
 bool IsNumeric(TypeId id);    // integers and floats
 bool IsVarLength(TypeId id);  // utf8, binary
-// Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8);
+// Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8,
+// decimal128: 16, decimal256: 32);
 // 0 for bool (bit-packed), var-length types and kNull.
 int ByteWidth(TypeId id);
 // The short lower-case name ("int64", "utf8", "timestamp", ...).

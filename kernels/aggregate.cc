@@ -48,6 +48,8 @@ Result<DataType> AggResultType(AggKind kind, const DataType& input) {
     case AggKind::kCountStar:
     case AggKind::kCount: return DataType(TypeId::kInt64);
     case AggKind::kSum:
+      // DuckDB's rule: sum(decimal(p, s)) is decimal(38, s).
+      if (id == TypeId::kDecimal128) return DataType::Decimal(kMaxDecimal128Precision, input.scale);
       if (!input.is_dictionary()) {
         if (IsSignedInteger(id)) return DataType(TypeId::kInt64);
         if (IsInteger(id)) return DataType(TypeId::kUInt64);
@@ -55,11 +57,12 @@ Result<DataType> AggResultType(AggKind kind, const DataType& input) {
       }
       break;
     case AggKind::kAvg:
-      if (!input.is_dictionary() && IsNumeric(id)) return DataType(TypeId::kFloat64);
+      // DuckDB's avg of a decimal is a double too (of the exact sum).
+      if (!input.is_dictionary() && (IsNumeric(id) || id == TypeId::kDecimal128)) return DataType(TypeId::kFloat64);
       break;
     case AggKind::kMin:
     case AggKind::kMax:
-      if (id != TypeId::kNull) return input.value_type();
+      if (id != TypeId::kNull && id != TypeId::kDecimal256) return input.value_type();
       break;
   }
   return Status::TypeError(std::string(AggKindName(kind)) + " is not defined for a " +
@@ -81,6 +84,10 @@ int CompareScalars(const Scalar& a, const Scalar& b) {
       uint64_t x = a.uint64_value(), y = b.uint64_value();
       return x < y ? -1 : x > y ? 1 : 0;
     }
+    case Scalar::Kind::kDecimal: {
+      __int128 x = a.decimal_value(), y = b.decimal_value();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
     case Scalar::Kind::kString: return a.string_value().compare(b.string_value()) < 0 ? -1 : a.string_value() == b.string_value() ? 0 : 1;
     default: {
       int64_t x = a.int64_value(), y = b.int64_value();
@@ -100,6 +107,9 @@ Scalar ValueAt(const ArrayView& col, int64_t i) {
   }
   if (IsStringType(type.id)) return Scalar::String(std::string(col.StringValue(i)));
   if (type.id == TypeId::kBool) return Scalar::Bool(col.BoolValue(i));
+  if (type.id == TypeId::kDecimal128) {
+    return Scalar::Decimal(LoadDecimal128(col.values + (col.offset + i) * 16), type.precision, type.scale);
+  }
   return internal::VisitFixedWidth(
       type.id, [&](auto tag) { return MakeScalar(type, col.Value<decltype(tag)>(i)); },
       [] { return Scalar::Null(); });
@@ -136,6 +146,24 @@ void AggState::UpdateMinMaxScalar(const Scalar& v) {
   }
   if (CompareScalars(v, min_) < 0) min_ = v;
   if (CompareScalars(v, max_) > 0) max_ = v;
+}
+
+void AggState::UpdateDecimal(const ArrayView& col, const uint64_t* sel) {
+  bool any = false;
+  __int128 mn = 0, mx = 0;
+  const uint8_t* base = col.values + col.offset * 16;
+  for (int64_t i = 0; i < col.length; ++i) {
+    if (sel != nullptr && !((sel[i >> 6] >> (i & 63)) & 1)) continue;
+    const __int128 v = LoadDecimal128(base + i * 16);
+    if ((needs_ & kSum) && __builtin_add_overflow(int_sum_, v, &int_sum_)) sum_overflow_ = true;
+    if (!any || v < mn) mn = v;
+    if (!any || v > mx) mx = v;
+    any = true;
+  }
+  if (any && (needs_ & kMinMax)) {
+    UpdateMinMaxScalar(Scalar::Decimal(mn, type_.precision, type_.scale));
+    UpdateMinMaxScalar(Scalar::Decimal(mx, type_.precision, type_.scale));
+  }
 }
 
 void AggState::UpdateOther(const ArrayView& col, const uint64_t* sel) {
@@ -185,6 +213,10 @@ Status AggState::Update(const ArrayView& col, const Mask* filter) {
     UpdateOther(col, sel);
     return Status::OK();
   }
+  if (type_.id == TypeId::kDecimal128) {
+    UpdateDecimal(col, sel);
+    return Status::OK();
+  }
   internal::VisitFixedWidth(
       type_.id, [&](auto tag) { UpdateFixed<decltype(tag)>(col, sel); return 0; }, [] { return 0; });
   return Status::OK();
@@ -210,7 +242,8 @@ Status AggState::Merge(const AggState& o) {
   }
   rows_ += o.rows_;
   count_ += o.count_;
-  int_sum_ += o.int_sum_;
+  if (__builtin_add_overflow(int_sum_, o.int_sum_, &int_sum_)) sum_overflow_ = true;
+  sum_overflow_ |= o.sum_overflow_;
   float_sum_ += o.float_sum_;
   saw_nan_ |= o.saw_nan_;
   if (o.has_min_max_) {
@@ -222,13 +255,18 @@ Status AggState::Merge(const AggState& o) {
 
 Result<Scalar> AggState::Finalize(AggKind kind) const {
   QUIVER_ASSIGN_OR_RETURN(DataType rt, AggResultType(kind, type_));
-  (void)rt;
   switch (kind) {
     case AggKind::kCountStar: return Scalar::Int64(rows_);
     case AggKind::kCount: return Scalar::Int64(count_);
     case AggKind::kSum:
       if (count_ == 0) return Scalar::Null();
       if (IsFloating(type_.id)) return Scalar::Double(float_sum_);
+      if (type_.id == TypeId::kDecimal128) {
+        if (sum_overflow_ || !FitsDecimal128(int_sum_, rt.precision)) {
+          return Status::Overflow("sum of " + type_.ToString() + " column overflows " + rt.ToString());
+        }
+        return Scalar::Decimal(int_sum_, rt.precision, rt.scale);
+      }
       if (IsSignedInteger(type_.id)) {
         if (int_sum_ > std::numeric_limits<int64_t>::max() || int_sum_ < std::numeric_limits<int64_t>::min()) {
           return Status::Overflow("sum of " + type_.ToString() + " column overflows int64");
@@ -242,6 +280,10 @@ Result<Scalar> AggState::Finalize(AggKind kind) const {
     case AggKind::kAvg:
       if (count_ == 0) return Scalar::Null();
       if (IsFloating(type_.id)) return Scalar::Double(float_sum_ / double(count_));
+      if (type_.id == TypeId::kDecimal128) {
+        if (sum_overflow_) return Status::Overflow("avg of " + type_.ToString() + " column: the sum overflows 128 bits");
+        return Scalar::Double(Decimal128ToDouble(int_sum_, type_.scale) / double(count_));
+      }
       return Scalar::Double(double(static_cast<long double>(int_sum_) / count_));
     case AggKind::kMin:
       if (has_min_max_) return min_;
@@ -279,6 +321,20 @@ Result<std::shared_ptr<ArrayData>> ScalarsToArray(const std::vector<Scalar>& val
     }
     o[n] = int32_t(data.size());
     out->buffers = {vbuf, offsets, Buffer::Copy(data.data(), int64_t(data.size()))};
+    return out;
+  }
+  if (type.id == TypeId::kDecimal128) {
+    auto buf = Buffer::Allocate(n * 16);
+    for (int64_t i = 0; i < n; ++i) {
+      const Scalar& s = values[size_t(i)];
+      if (s.is_null()) continue;
+      if (s.kind() != Scalar::Kind::kDecimal || s.scale() != type.scale) {
+        return Status::TypeError("cannot build a " + type.ToString() + " column from " + s.KindName() + " " +
+                                 s.ToString());
+      }
+      StoreDecimal128(buf->mutable_data() + i * 16, s.decimal_value());
+    }
+    out->buffers = {vbuf, buf};
     return out;
   }
   if (type.id == TypeId::kBool) {

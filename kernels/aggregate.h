@@ -10,8 +10,11 @@
 // any selected value is, min only if all are.
 //
 // Result types: count → int64; sum of signed integers → int64, of unsigned →
-// uint64, of floats → float64; avg → float64; min/max → the column's type
-// (dictionary<utf8> → utf8). Empty input: count 0, others NULL.
+// uint64, of floats → float64, of decimal128(p, s) → decimal128(38, s) (exact,
+// DuckDB's rule; beyond 38 digits is Status::Overflow); avg → float64 (for
+// decimals, the exact sum divided as DuckDB does); min/max → the column's type
+// (dictionary<utf8> → utf8). Empty input: count 0, others NULL. decimal256
+// has no aggregates beyond count.
 //
 // Thread-safety: an AggState is not synchronised; use one per thread and
 // Merge them.
@@ -59,12 +62,14 @@ class AggState {
   void UpdateFixed(const ArrayView& col, const uint64_t* sel);
   void UpdateMinMaxScalar(const Scalar& v);
   void UpdateOther(const ArrayView& col, const uint64_t* sel);
+  void UpdateDecimal(const ArrayView& col, const uint64_t* sel);
 
   DataType type_;
   unsigned needs_;
   int64_t rows_ = 0;
   int64_t count_ = 0;
-  __int128 int_sum_ = 0;
+  __int128 int_sum_ = 0;  // integers, and decimal128's scaled integers
+  bool sum_overflow_ = false;  // a decimal128 sum left 128 bits
   double float_sum_ = 0;
   bool has_min_max_ = false;
   bool saw_nan_ = false;

@@ -114,6 +114,7 @@ Result<C> ScalarAs(const Scalar& s, const DataType& type) {
       }
       return C(s.int64_value());
     case Scalar::Kind::kString:
+    case Scalar::Kind::kDecimal:
       break;
   }
   return Status::TypeError("expected a number, got " + type.ToString() + " value " + s.ToString());

@@ -20,7 +20,8 @@ bool IsIntKey(const DataType& t) {
 bool IsStr(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
 
 // Key encoding: a tag byte (0 NULL, 1 value), then 8 bytes for numbers
-// (int64 bit pattern, or the double with -0 and NaN canonical), or a 4-byte
+// (int64 bit pattern, or the double with -0 and NaN canonical), 16 for a
+// decimal128 (the scaled integer), or a 4-byte
 // length and the bytes for strings.
 void EncodeScalar(const Scalar& v, std::string* out) {
   if (v.is_null()) {
@@ -33,6 +34,11 @@ void EncodeScalar(const Scalar& v, std::string* out) {
       uint32_t len = uint32_t(v.string_value().size());
       out->append(reinterpret_cast<const char*>(&len), 4);
       out->append(v.string_value());
+      return;
+    }
+    case Scalar::Kind::kDecimal: {
+      __int128 x = v.decimal_value();
+      out->append(reinterpret_cast<const char*>(&x), 16);
       return;
     }
     case Scalar::Kind::kDouble: {
@@ -69,6 +75,12 @@ Scalar DecodeScalar(const DataType& t, const std::string& s, size_t* pos) {
     Scalar r = Scalar::String(s.substr(*pos + 4, len));
     *pos += 4 + len;
     return r;
+  }
+  if (vt.id == TypeId::kDecimal128) {
+    __int128 x;
+    std::memcpy(&x, s.data() + *pos, 16);
+    *pos += 16;
+    return Scalar::Decimal(x, vt.precision, vt.scale);
   }
   int64_t i;
   std::memcpy(&i, s.data() + *pos, 8);

@@ -180,6 +180,28 @@ Result<Mask> CompareBool(const ArrayView& col, CompareOp op, const Scalar& lit) 
   }));
 }
 
+// decimal128 against a number literal, exactly: the literal lies in
+// [lo, hi] at the column's scale (lo < hi when it has more digits than the
+// scale, and then strictly between them).
+Result<Mask> CompareDecimal(const ArrayView& col, CompareOp op, const Scalar& lit) {
+  if (lit.is_null()) return Mask::AllNull(col.length);
+  QUIVER_ASSIGN_OR_RETURN(DecimalBounds b, DecimalLiteral(lit, *col.type));
+  const bool exact = b.exact();
+  const uint8_t* base = col.values + col.offset * 16;
+  return WithValidity(col, BitsFrom(col.length, [&](int64_t i) {
+    const __int128 x = LoadDecimal128(base + i * 16);
+    switch (op) {
+      case CompareOp::kEq: return exact && x == b.lo;
+      case CompareOp::kNe: return !exact || x != b.lo;
+      case CompareOp::kLt: return exact ? x < b.lo : x <= b.lo;
+      case CompareOp::kLe: return x <= b.lo;
+      case CompareOp::kGt: return exact ? x > b.hi : x >= b.hi;
+      case CompareOp::kGe: return x >= b.hi;
+    }
+    return false;
+  }));
+}
+
 bool CompareStrings(std::string_view x, CompareOp op, std::string_view l) {
   switch (op) {
     case CompareOp::kEq: return x.size() == l.size() && std::memcmp(x.data(), l.data(), x.size()) == 0;
@@ -458,6 +480,7 @@ Result<Mask> Compare(const ArrayView& col, CompareOp op, const Scalar& lit) {
     return StringPredicate(col, [&](std::string_view x) { return CompareStrings(x, op, l); });
   }
   if (type.id == TypeId::kBool) return CompareBool(col, op, lit);
+  if (type.id == TypeId::kDecimal128) return CompareDecimal(col, op, lit);
   return internal::VisitFixedWidth(
       type.id, [&](auto tag) { return CompareFixed<decltype(tag)>(col, op, lit); },
       [&]() -> Result<Mask> { return internal::LiteralMismatch(type, lit); });
@@ -465,7 +488,8 @@ Result<Mask> Compare(const ArrayView& col, CompareOp op, const Scalar& lit) {
 
 Result<Mask> Between(const ArrayView& col, const Scalar& lo, const Scalar& hi) {
   const DataType& type = *col.type;
-  if (type.is_dictionary() || IsStringType(type) || type.id == TypeId::kBool) {
+  if (type.is_dictionary() || IsStringType(type) || type.id == TypeId::kBool ||
+      type.id == TypeId::kDecimal128) {
     QUIVER_ASSIGN_OR_RETURN(Mask a, Compare(col, CompareOp::kGe, lo));
     QUIVER_ASSIGN_OR_RETURN(Mask b, Compare(col, CompareOp::kLe, hi));
     return And(a, b);
@@ -478,7 +502,7 @@ Result<Mask> Between(const ArrayView& col, const Scalar& lo, const Scalar& hi) {
 Result<Mask> In(const ArrayView& col, const std::vector<Scalar>& values) {
   const DataType& type = *col.type;
   if (type.is_dictionary() || IsStringType(type)) return InStrings(col, values);
-  if (type.id == TypeId::kBool) {
+  if (type.id == TypeId::kBool || type.id == TypeId::kDecimal128) {
     Mask m = Mask::AllFalse(col.length);
     for (const Scalar& v : values) {
       QUIVER_ASSIGN_OR_RETURN(Mask e, Compare(col, CompareOp::kEq, v));

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "columnar/civil_time.h"
+#include "columnar/decimal.h"
 #include "kernels/literal_internal.h"
 
 namespace quiver::kernels {
@@ -141,6 +142,15 @@ Scalar Scalar::Timestamp(int64_t v, TimeUnit unit) {
   return s;
 }
 
+Scalar Scalar::Decimal(__int128 v, int32_t precision, int32_t scale) {
+  Scalar s;
+  s.kind_ = Kind::kDecimal;
+  s.dec_ = v;
+  s.precision_ = precision;
+  s.scale_ = scale;
+  return s;
+}
+
 std::string Scalar::KindName() const {
   switch (kind_) {
     case Kind::kNull:
@@ -159,6 +169,8 @@ std::string Scalar::KindName() const {
       return "date32";
     case Kind::kTimestamp:
       return std::string("timestamp[") + UnitName(unit_) + "]";
+    case Kind::kDecimal:
+      return DataType::Decimal(precision_, scale_).ToString();
   }
   return "unknown";
 }
@@ -190,6 +202,8 @@ std::string Scalar::ToString() const {
     }
     case Kind::kTimestamp:
       return "TIMESTAMP " + std::to_string(i_) + UnitName(unit_);
+    case Kind::kDecimal:
+      return FormatDecimal128(dec_, scale_);
   }
   return "?";
 }
@@ -205,6 +219,8 @@ bool Scalar::operator==(const Scalar& o) const {
       return s_ == o.s_;
     case Kind::kTimestamp:
       return i_ == o.i_ && unit_ == o.unit_;
+    case Kind::kDecimal:
+      return dec_ == o.dec_ && scale_ == o.scale_;
     default:
       return i_ == o.i_;
   }
@@ -370,9 +386,40 @@ Result<Scalar> CastIntegral(const Scalar& lit, const DataType& type,
 
 }  // namespace
 
+std::string NumberText(const Scalar& lit) {
+  switch (lit.kind()) {
+    case Scalar::Kind::kInt64: return std::to_string(lit.int64_value());
+    case Scalar::Kind::kUInt64: return std::to_string(lit.uint64_value());
+    case Scalar::Kind::kDouble: return ShortestDouble(lit.double_value());
+    case Scalar::Kind::kString: return lit.string_value();
+    case Scalar::Kind::kDecimal: return FormatDecimal128(lit.decimal_value(), lit.scale());
+    default: return std::string();
+  }
+}
+
+Result<DecimalBounds> DecimalLiteral(const Scalar& lit, const DataType& type) {
+  std::string text = NumberText(lit);
+  if (text.empty()) return internal::LiteralMismatch(type, lit);
+  auto b = DecimalLiteralBounds(text, type.scale);
+  if (!b.ok()) return internal::LiteralMismatch(type, lit);
+  return *b;
+}
+
 Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
   if (lit.is_null()) return Scalar::Null();
   const TypeId id = type.id;
+  if (id == TypeId::kDecimal128) {
+    QUIVER_ASSIGN_OR_RETURN(DecimalBounds b, DecimalLiteral(lit, type));
+    if (!b.exact()) {
+      return Status::TypeError("literal " + lit.ToString() + " has more than " + std::to_string(type.scale) +
+                               " digits after the point for a " + type.ToString() + " column");
+    }
+    if (!FitsDecimal128(b.lo, type.precision)) {
+      return Status::TypeError("literal " + lit.ToString() + " is out of range for " + type.ToString() +
+                               " column");
+    }
+    return Scalar::Decimal(b.lo, type.precision, type.scale);
+  }
   if (id == TypeId::kUtf8 || id == TypeId::kBinary) {
     if (lit.kind() != Scalar::Kind::kString) return internal::LiteralMismatch(type, lit);
     return lit;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "columnar/decimal.h"
 #include "columnar/types.h"
 #include "config/status.h"
 
@@ -24,7 +25,8 @@ class Scalar {
     kDouble,
     kString,
     kDate32,
-    kTimestamp
+    kTimestamp,
+    kDecimal  // decimal128: the scaled integer with its precision and scale
   };
 
   Scalar() = default;  // NULL
@@ -36,6 +38,7 @@ class Scalar {
   static Scalar String(std::string v);
   static Scalar Date32(int32_t days_since_epoch);
   static Scalar Timestamp(int64_t v, TimeUnit unit);
+  static Scalar Decimal(__int128 v, int32_t precision, int32_t scale);
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
@@ -45,6 +48,9 @@ class Scalar {
   double double_value() const { return d_; }
   const std::string& string_value() const { return s_; }
   TimeUnit unit() const { return unit_; }
+  __int128 decimal_value() const { return dec_; }  // kDecimal
+  int32_t precision() const { return precision_; }
+  int32_t scale() const { return scale_; }
 
   // The kind's name as used in messages: "int64", "string", "timestamp[ms]".
   std::string KindName() const;
@@ -61,6 +67,8 @@ class Scalar {
   int64_t i_ = 0;
   double d_ = 0;
   std::string s_;
+  __int128 dec_ = 0;
+  int32_t precision_ = 0, scale_ = 0;
 };
 
 // Converts `lit` to a value of `type` (for a dictionary type: its value type)
@@ -73,13 +81,21 @@ class Scalar {
 //   timestamp column: timestamps (rescaled to the column's unit), dates,
 //                     'YYYY-MM-DD[ HH:MM:SS[.fffffffff]]' strings.
 //   utf8 / binary:    strings.   bool: booleans, 'true'/'false'/'t'/'f'.
+//   decimal128:       numbers and strings that spell one, exactly at the
+//                     column's scale and within its precision (a double
+//                     literal is taken as its shortest text: 0.1 is 0.1).
 // NULL converts to NULL. The result's kind is the column's representation:
 // kInt64 (signed integers), kUInt64 (unsigned), kDouble, kString, kBool,
-// kDate32, kTimestamp (with the column's unit).
+// kDate32, kTimestamp (with the column's unit), kDecimal.
 // Errors: TypeError naming both types when the kinds do not mix
 // ("cannot compare int64 column with string literal 'abc'"), and when the
 // value does not fit ("literal 300 is out of range for int8 column").
 Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type);
+
+// The exact bounds (columnar/decimal.h) of a number literal (int, double as
+// its shortest text, string spelling a number, decimal) at `type`'s scale;
+// TypeError for a literal that is not a number.
+Result<DecimalBounds> DecimalLiteral(const Scalar& lit, const DataType& type);
 
 // Parses 'YYYY-MM-DD' into days since the epoch.
 Result<int32_t> ParseDate32(std::string_view s);

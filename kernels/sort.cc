@@ -5,12 +5,13 @@
 #include <numeric>
 #include <string_view>
 
+#include "columnar/decimal.h"
 #include "kernels/column_internal.h"
 
 namespace quiver::kernels {
 namespace {
 
-enum class Kind { kSigned, kUnsigned, kFloat, kString, kRank, kBool };
+enum class Kind { kSigned, kUnsigned, kFloat, kString, kRank, kBool, kDecimal };
 
 // One key column prepared for comparisons.
 struct KeyColumn {
@@ -65,6 +66,9 @@ struct KeyColumn {
       }
       case Kind::kRank: return Three(rank[size_t(col->DictIndex(a))], rank[size_t(col->DictIndex(b))]);
       case Kind::kBool: return Three(int(col->BoolValue(a)), int(col->BoolValue(b)));
+      case Kind::kDecimal:
+        return Three(LoadDecimal128(col->values + (col->offset + a) * 16),
+                     LoadDecimal128(col->values + (col->offset + b) * 16));
     }
     return 0;
   }
@@ -124,6 +128,8 @@ Result<std::vector<KeyColumn>> Prepare(const std::vector<ArrayView>& columns,
       kc.kind = Kind::kString;
     } else if (t.id == TypeId::kBool) {
       kc.kind = Kind::kBool;
+    } else if (t.id == TypeId::kDecimal128) {
+      kc.kind = Kind::kDecimal;
     } else if (IsFloating(t.id)) {
       kc.kind = Kind::kFloat;
     } else if (IsInteger(t.id) && !IsSignedInteger(t.id)) {

@@ -48,6 +48,17 @@ std::shared_ptr<Buffer> GatherFixed(const T* src, const SelectionVector& rows) {
   return buf;
 }
 
+// Wide fixed-width values (decimals) by memcpy: no alignment is assumed.
+std::shared_ptr<Buffer> GatherBytes(const ArrayView& col, int width, const SelectionVector& rows) {
+  auto buf = Buffer::Allocate(int64_t(rows.size()) * width);
+  uint8_t* out = buf->mutable_data();
+  const uint8_t* src = col.values + col.offset * width;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::memcpy(out + i * size_t(width), src + int64_t(rows[i]) * width, size_t(width));
+  }
+  return buf;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVector& rows,
@@ -112,6 +123,8 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
     case 2: out->buffers = {validity, GatherFixed(col.data<uint16_t>(), rows)}; return out;
     case 4: out->buffers = {validity, GatherFixed(col.data<uint32_t>(), rows)}; return out;
     case 8: out->buffers = {validity, GatherFixed(col.data<uint64_t>(), rows)}; return out;
+    case 16:
+    case 32: out->buffers = {validity, GatherBytes(col, ByteWidth(type.id), rows)}; return out;
     default: return Status::NotSupported("take: unsupported column type " + type.ToString());
   }
 }

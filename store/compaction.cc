@@ -59,6 +59,10 @@ void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
     case TypeId::kBinary:
       b.AppendString(v.StringValue(i));
       break;
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+      b.AppendBytes(v.values + (v.offset + i) * ByteWidth(v.type->id));
+      break;
     case TypeId::kNull:
       b.AppendNull();
       break;

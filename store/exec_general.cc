@@ -86,6 +86,7 @@ Value ValueOf(const kernels::Scalar& s) {
     case K::kUInt64: return Value(s.uint64_value());
     case K::kDouble: return Value(s.double_value());
     case K::kString: return Value(s.string_value());
+    case K::kDecimal: return Value(FormatDecimal128(s.decimal_value(), s.scale()));
     case K::kDate32: {
       int64_t y;
       unsigned m, d;

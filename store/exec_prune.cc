@@ -1,8 +1,10 @@
 // Chunk pruning: a chunk's statistics (catalog, no data touched) decide
 // whether a WHERE condition can be TRUE for any of its rows.
 #include <cmath>
+#include <cstring>
 #include <string>
 
+#include "columnar/decimal.h"
 #include "store/exec_internal.h"
 
 namespace quiver::store::internal {
@@ -24,11 +26,35 @@ struct Bound {
   std::string bytes;
 };
 
+// A literal against a decimal column: the column's statistics key
+// (DecimalSortKey) when the literal is exact at the column's scale;
+// otherwise a numeric bound, which never matches the statistics' kind and so
+// never prunes.
+Bound DecimalBound(const query::TypedScalar& t) {
+  Bound b;
+  b.has = true;
+  const query::Value& v = t.value;
+  std::string text;
+  if (const int64_t* i = std::get_if<int64_t>(&v)) text = std::to_string(*i);
+  else if (const uint64_t* u = std::get_if<uint64_t>(&v)) text = std::to_string(*u);
+  else if (const double* d = std::get_if<double>(&v)) text = ShortestDouble(*d);
+  else if (const std::string* s = std::get_if<std::string>(&v)) text = *s;
+  Result<DecimalBounds> r = DecimalLiteralBounds(text, t.type.scale);
+  if (!r.ok() || !r->exact()) return b;
+  uint8_t bytes[32];
+  StoreDecimal128(bytes, r->lo);
+  std::memset(bytes + 16, r->lo < 0 ? 0xFF : 0, 16);
+  b.is_bytes = true;
+  b.bytes = DecimalSortKey(bytes, ByteWidth(t.type.id));
+  return b;
+}
+
 // The literal as a comparable bound, or !has for NULL.
 Bound LiteralBound(const query::TypedScalar& t) {
   Bound b;
   const query::Value& v = t.value;
   if (std::holds_alternative<std::monostate>(v)) return b;
+  if (t.type.is_decimal()) return DecimalBound(t);
   b.has = true;
   if (const bool* x = std::get_if<bool>(&v))
     b.num = *x ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "columnar/civil_time.h"
+#include "columnar/decimal.h"
 #include "store/query_internal.h"
 
 namespace quiver::query {
@@ -341,7 +342,18 @@ Result<BoundExprPtr> Binder::BindComparison(const Expr& e) {
     }
     std::optional<Value> cast;
     std::string reason;
-    if (IsNumeric(target.id)) {
+    if (target.id == TypeId::kDecimal128) {
+      // Kept as the literal's exact decimal text; the kernels compare it
+      // exactly at the column's scale (kernels::DecimalLiteral).
+      std::optional<Value> num = AsNumber(a->value);
+      if (num) {
+        std::string text = std::holds_alternative<int64_t>(*num)    ? std::to_string(std::get<int64_t>(*num))
+                           : std::holds_alternative<uint64_t>(*num) ? std::to_string(std::get<uint64_t>(*num))
+                                                                    : ShortestDouble(std::get<double>(*num));
+        if (const std::string* s = std::get_if<std::string>(&a->value)) text = Trim(*s);
+        if (DecimalLiteralBounds(text, target.scale).ok()) cast = Value(text);
+      }
+    } else if (IsNumeric(target.id)) {
       std::optional<Value> num = AsNumber(a->value);
       if (num) cast = ExactNumber(*num, target.id);
     } else {

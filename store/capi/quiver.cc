@@ -265,6 +265,10 @@ std::string FormatOf(const DataType& t, TypeId id) {
       static const char kUnit[] = {'s', 'm', 'u', 'n'};
       return std::string("ts") + kUnit[int(t.unit) & 3] + ":" + t.timezone;
     }
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+      return "d:" + std::to_string(t.precision) + "," + std::to_string(t.scale) +
+             (id == TypeId::kDecimal256 ? ",256" : "");
     case TypeId::kNull:
       return "n";
   }
@@ -611,6 +615,25 @@ int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out) {
     out->time_unit = int32_t(f.type.unit);
     out->nullable = f.nullable ? 1 : 0;
     out->timezone = f.type.timezone.c_str();
+    return int(QUIVER_OK);
+  });
+}
+
+int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precision, int32_t* scale) {
+  return Guard([&]() -> int {
+    if (t == nullptr || precision == nullptr || scale == nullptr) {
+      return NullArgument("quiver_table_field_decimal", "table, precision or scale");
+    }
+    const quiver::Schema& s = *t->view->schema();
+    if (i >= s.num_fields()) {
+      return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
+    }
+    const quiver::Field& f = s.field(i);
+    if (!f.type.is_decimal()) {
+      return Fail(StatusCode::kInvalidArgument, "column \"" + f.name + "\" is " + f.type.ToString() + ", not a decimal");
+    }
+    *precision = f.type.precision;
+    *scale = f.type.scale;
     return int(QUIVER_OK);
   });
 }

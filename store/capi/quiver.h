@@ -58,7 +58,7 @@
 extern "C" {
 #endif
 
-#define QUIVER_C_API_VERSION 1
+#define QUIVER_C_API_VERSION 2 /* 2: decimal types, quiver_table_field_decimal */
 
 /* ------------------------------------------------------------------------- */
 /* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
@@ -185,7 +185,13 @@ enum quiver_type {
   QUIVER_TYPE_UTF8 = 12,
   QUIVER_TYPE_BINARY = 13,
   QUIVER_TYPE_DATE32 = 14,   /* int32 days since 1970-01-01 */
-  QUIVER_TYPE_TIMESTAMP = 15 /* int64 units since the epoch */
+  QUIVER_TYPE_TIMESTAMP = 15, /* int64 units since the epoch */
+  /* Exact decimals: each value is a two's-complement little-endian integer of
+   * 16 (DECIMAL128) or 32 (DECIMAL256) bytes, scaled: the number is
+   * integer * 10^-scale (precision and scale from quiver_table_field_decimal).
+   * 12.50 in a decimal(12, 2) column is the integer 1250. */
+  QUIVER_TYPE_DECIMAL128 = 16,
+  QUIVER_TYPE_DECIMAL256 = 17
 };
 
 enum quiver_time_unit {
@@ -280,6 +286,9 @@ size_t quiver_table_num_chunks(const quiver_table* t);
 int64_t quiver_table_chunk_rows(const quiver_table* t, size_t i);
 size_t quiver_table_num_fields(const quiver_table* t);
 int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out);
+/* Precision and scale of decimal column i (QUIVER_EINVALID if it is not a
+ * decimal). */
+int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precision, int32_t* scale);
 /* Index of the column named `name`, or -1. */
 int quiver_table_field_index(const quiver_table* t, const char* name);
 /* The schema as JSON ({"fields": [...]}) and as datashape text

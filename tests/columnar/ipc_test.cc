@@ -154,12 +154,20 @@ TEST_CASE("Stream reader rejects compressed bodies, future versions and unsuppor
   CHECK(Read(Int32SchemaMessage(fb::MetadataVersion::V3)).status().code() == StatusCode::kNotSupported);
 
   flatbuffers::FlatBufferBuilder fbb;
-  auto field = fb::CreateField(fbb, fbb.CreateString("x"), true, fb::Type::Decimal, fb::CreateDecimal(fbb, 10, 2).Union());
+  auto field = fb::CreateField(fbb, fbb.CreateString("x"), true, fb::Type::Decimal, fb::CreateDecimal(fbb, 10, 2, 64).Union());
   auto schema = fb::CreateSchema(fbb, fb::Endianness::Little, fbb.CreateVector(std::vector{field}));
   fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, schema.Union(), 0));
   auto decimal = Read(Frame(fbb));
   CHECK(decimal.status().code() == StatusCode::kNotSupported);
-  CHECK(decimal.status().message() == "unsupported Arrow type Decimal in field 'x'");
+  CHECK(decimal.status().message() == "unsupported Arrow type Decimal64 in field 'x'");
+
+  flatbuffers::FlatBufferBuilder wide;
+  auto wf = fb::CreateField(wide, wide.CreateString("x"), true, fb::Type::Decimal, fb::CreateDecimal(wide, 39, 2, 128).Union());
+  auto ws = fb::CreateSchema(wide, fb::Endianness::Little, wide.CreateVector(std::vector{wf}));
+  wide.Finish(fb::CreateMessage(wide, fb::MetadataVersion::V5, fb::MessageHeader::Schema, ws.Union(), 0));
+  auto too_wide = Read(Frame(wide));
+  CHECK(too_wide.status().code() == StatusCode::kNotSupported);
+  CHECK_THAT(too_wide.status().message(), Catch::Contains("decimal128(39, 2) in field 'x'"));
 
   flatbuffers::FlatBufferBuilder big;
   auto bs = fb::CreateSchema(big, fb::Endianness::Big);

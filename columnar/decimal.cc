@@ -1,0 +1,225 @@
+#include "columnar/decimal.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace quiver {
+
+namespace {
+
+using uint128_t = unsigned __int128;
+
+// A number as text split into sign, significant digits (no leading zeros;
+// "" for zero) and a power of ten: value = digits * 10^exp10.
+struct DigitForm {
+  bool negative = false;
+  std::string digits;
+  int64_t exp10 = 0;
+};
+
+Result<DigitForm> SplitNumber(std::string_view s) {
+  auto bad = [&] { return Status::Invalid("'" + std::string(s) + "' is not a decimal number"); };
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  size_t end = s.size();
+  while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\t')) --end;
+  DigitForm f;
+  if (i < end && (s[i] == '+' || s[i] == '-')) f.negative = s[i++] == '-';
+  int64_t seen = 0;
+  for (; i < end && s[i] >= '0' && s[i] <= '9'; ++i, ++seen) {
+    if (!f.digits.empty() || s[i] != '0') f.digits += s[i];
+  }
+  if (i < end && s[i] == '.') {
+    for (++i; i < end && s[i] >= '0' && s[i] <= '9'; ++i, ++seen) {
+      if (!f.digits.empty() || s[i] != '0') f.digits += s[i];
+      --f.exp10;
+    }
+  }
+  if (seen == 0) return bad();
+  if (i < end && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool neg = false;
+    if (i < end && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    int64_t e = 0;
+    size_t start = i;
+    for (; i < end && s[i] >= '0' && s[i] <= '9'; ++i) {
+      if (e < 100000) e = e * 10 + (s[i] - '0');
+    }
+    if (i == start) return bad();
+    f.exp10 += neg ? -e : e;
+  }
+  if (i != end) return bad();
+  if (f.digits.empty()) f.negative = false;
+  return f;
+}
+
+// The digits of value * 10^scale; `dropped_nonzero` says whether nonzero
+// digits fell off the end (the value is not exact at this scale).
+std::string ScaledDigits(const DigitForm& f, int scale, bool* dropped_nonzero) {
+  *dropped_nonzero = false;
+  if (f.digits.empty()) return "";
+  int64_t shift = f.exp10 + scale;
+  if (shift >= 0) {
+    if (shift > 100) shift = 100;  // far beyond any precision; the caller refuses it
+    return f.digits + std::string(size_t(shift), '0');
+  }
+  const int64_t drop = -shift;
+  if (drop >= int64_t(f.digits.size())) {
+    *dropped_nonzero = true;
+    return "";
+  }
+  std::string kept = f.digits.substr(0, f.digits.size() - size_t(drop));
+  *dropped_nonzero = f.digits.find_first_not_of('0', kept.size()) != std::string::npos;
+  return kept;
+}
+
+Result<std::string> ExactScaledDigits(std::string_view text, int precision, int scale) {
+  QUIVER_ASSIGN_OR_RETURN(DigitForm f, SplitNumber(text));
+  bool dropped = false;
+  std::string d = ScaledDigits(f, scale, &dropped);
+  if (dropped) {
+    return Status::Invalid("'" + std::string(text) + "' has more than " + std::to_string(scale) +
+                           " digits after the point (decimal(" + std::to_string(precision) + ", " +
+                           std::to_string(scale) + ") does not round)");
+  }
+  if (int64_t(d.size()) > precision) {
+    return Status::Invalid("'" + std::string(text) + "' is out of range for decimal(" +
+                           std::to_string(precision) + ", " + std::to_string(scale) + ") (at most " +
+                           std::to_string(precision - scale) + " digits before the point)");
+  }
+  return (f.negative ? "-" : "") + d;
+}
+
+// 256-bit unsigned arithmetic on four little-endian 64-bit words.
+void MulAdd256(uint64_t w[4], uint64_t mul, uint64_t add) {
+  uint128_t carry = add;
+  for (int k = 0; k < 4; ++k) {
+    uint128_t p = uint128_t(w[k]) * mul + carry;
+    w[k] = uint64_t(p);
+    carry = p >> 64;
+  }
+}
+uint64_t DivMod256(uint64_t w[4], uint64_t div) {
+  uint128_t rem = 0;
+  for (int k = 3; k >= 0; --k) {
+    uint128_t cur = (rem << 64) | w[k];
+    w[k] = uint64_t(cur / div);
+    rem = cur % div;
+  }
+  return uint64_t(rem);
+}
+void Negate256(uint64_t w[4]) {
+  uint64_t carry = 1;
+  for (int k = 0; k < 4; ++k) {
+    uint64_t x = ~w[k] + carry;
+    carry = (carry != 0 && x == 0) ? 1 : 0;
+    w[k] = x;
+  }
+}
+
+std::string InsertPoint(bool negative, std::string digits, int scale) {
+  if (scale > 0) {
+    if (int(digits.size()) <= scale) digits.insert(0, size_t(scale + 1 - int(digits.size())), '0');
+    digits.insert(digits.size() - size_t(scale), 1, '.');
+  }
+  return negative ? "-" + digits : digits;
+}
+
+}  // namespace
+
+int128_t Pow10Int128(int n) {
+  int128_t v = 1;
+  for (int i = 0; i < n; ++i) v *= 10;
+  return v;
+}
+
+Result<int128_t> ParseDecimal128(std::string_view text, int precision, int scale) {
+  Result<std::string> r = ExactScaledDigits(text, precision, scale);
+  if (!r.ok()) return r.status();
+  const std::string& d = *r;
+  bool neg = !d.empty() && d[0] == '-';
+  int128_t v = 0;
+  for (size_t i = neg ? 1 : 0; i < d.size(); ++i) v = v * 10 + (d[i] - '0');  // <= 38 digits
+  return neg ? -v : v;
+}
+
+Status ParseDecimal256(std::string_view text, int precision, int scale, uint8_t* out) {
+  Result<std::string> r = ExactScaledDigits(text, precision, scale);
+  if (!r.ok()) return r.status();
+  const std::string& d = *r;
+  bool neg = !d.empty() && d[0] == '-';
+  uint64_t w[4] = {0, 0, 0, 0};
+  for (size_t i = neg ? 1 : 0; i < d.size(); ++i) MulAdd256(w, 10, uint64_t(d[i] - '0'));
+  if (neg) Negate256(w);
+  std::memcpy(out, w, 32);
+  return Status::OK();
+}
+
+std::string FormatDecimal128(int128_t v, int scale) {
+  const bool neg = v < 0;
+  uint128_t m = neg ? uint128_t(0) - uint128_t(v) : uint128_t(v);
+  char buf[48];
+  int n = 0;
+  do {
+    buf[n++] = char('0' + int(m % 10));
+    m /= 10;
+  } while (m != 0);
+  std::string digits(buf, size_t(n));
+  return InsertPoint(neg, std::string(digits.rbegin(), digits.rend()), scale);
+}
+
+std::string FormatDecimal256(const uint8_t* le32, int scale) {
+  uint64_t w[4];
+  std::memcpy(w, le32, 32);
+  const bool neg = (w[3] >> 63) != 0;
+  if (neg) Negate256(w);
+  std::string digits;
+  do {
+    digits += char('0' + DivMod256(w, 10));
+  } while ((w[0] | w[1] | w[2] | w[3]) != 0);
+  return InsertPoint(neg, std::string(digits.rbegin(), digits.rend()), scale);
+}
+
+Result<DecimalBounds> DecimalLiteralBounds(std::string_view text, int scale) {
+  QUIVER_ASSIGN_OR_RETURN(DigitForm f, SplitNumber(text));
+  bool dropped = false;
+  std::string d = ScaledDigits(f, scale, &dropped);
+  DecimalBounds b;
+  if (d.size() > 38) {
+    b.lo = b.hi = f.negative ? -Pow10Int128(38) : Pow10Int128(38);
+    return b;
+  }
+  int128_t v = 0;
+  for (char c : d) v = v * 10 + (c - '0');
+  if (f.negative) v = -v;
+  b.lo = b.hi = v;
+  if (dropped) {
+    // The true value lies strictly between v and the next unit away from zero.
+    if (f.negative) {
+      b.lo = v - 1;
+    } else {
+      b.hi = v + 1;
+    }
+  }
+  return b;
+}
+
+std::string ShortestDouble(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string DecimalSortKey(const uint8_t* le_bytes, int width) {
+  std::string key(size_t(width), '\0');
+  for (int i = 0; i < width; ++i) key[size_t(i)] = char(le_bytes[width - 1 - i]);
+  key[0] = char(uint8_t(key[0]) ^ 0x80);
+  return key;
+}
+
+double Decimal128ToDouble(int128_t v, int scale) {
+  // Through the exact text: strtod rounds correctly, a division would not.
+  return std::strtod(FormatDecimal128(v, scale).c_str(), nullptr);
+}
+
+}  // namespace quiver

@@ -1,0 +1,243 @@
+// Type names in Arrow's and DuckDB's spellings (see ParseTypeName in
+// schema.h and the table in README "Types").
+//
+// One rule for the names both systems use with different meanings: the
+// Arrow name wins, because Quiver's types are Arrow's. `int8` is Arrow's
+// 8-bit integer (DuckDB's INT8 is PostgreSQL's 8-byte BIGINT: write `bigint`
+// or `int64` for that); INT1/INT2/INT4, which Arrow does not use, keep their
+// DuckDB byte counts. `float` is 32-bit in both.
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "columnar/schema.h"
+#include "columnar/type_name_internal.h"
+
+namespace quiver {
+
+namespace type_name_internal {
+
+const char* const kUnitNames[4] = {"s", "ms", "us", "ns"};
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+Result<TimeUnit> ParseUnit(std::string_view u_in) {
+  static const std::pair<const char*, TimeUnit> kNames[] = {
+      {"s", TimeUnit::kSecond},       {"second", TimeUnit::kSecond},
+      {"ms", TimeUnit::kMilli},       {"millisecond", TimeUnit::kMilli},
+      {"us", TimeUnit::kMicro},       {"microsecond", TimeUnit::kMicro},
+      {"ns", TimeUnit::kNano},        {"nanosecond", TimeUnit::kNano},
+  };
+  std::string u = Lower(Trim(u_in));
+  for (const auto& [name, unit] : kNames) {
+    if (u == name) return unit;
+  }
+  return Status::Invalid("unknown time unit '" + std::string(u_in) + "' (expected s, ms, us or ns)");
+}
+
+Result<TypeId> ParseSimpleId(std::string_view n) {
+  static const std::pair<const char*, TypeId> kNames[] = {
+      // Arrow names (also Quiver's ToString and datashape).
+      {"bool", TypeId::kBool}, {"int8", TypeId::kInt8}, {"int16", TypeId::kInt16},
+      {"int32", TypeId::kInt32}, {"int64", TypeId::kInt64}, {"uint8", TypeId::kUInt8},
+      {"uint16", TypeId::kUInt16}, {"uint32", TypeId::kUInt32}, {"uint64", TypeId::kUInt64},
+      {"float32", TypeId::kFloat32}, {"float64", TypeId::kFloat64}, {"utf8", TypeId::kUtf8},
+      {"string", TypeId::kUtf8}, {"binary", TypeId::kBinary}, {"bytes", TypeId::kBinary},
+      {"date32", TypeId::kDate32}, {"date", TypeId::kDate32}, {"halffloat", TypeId::kNull},
+      // DuckDB / SQL names.
+      {"boolean", TypeId::kBool}, {"logical", TypeId::kBool},
+      {"tinyint", TypeId::kInt8}, {"int1", TypeId::kInt8},
+      {"smallint", TypeId::kInt16}, {"int2", TypeId::kInt16}, {"short", TypeId::kInt16},
+      {"integer", TypeId::kInt32}, {"int", TypeId::kInt32}, {"int4", TypeId::kInt32},
+      {"signed", TypeId::kInt32},
+      {"bigint", TypeId::kInt64}, {"long", TypeId::kInt64},
+      {"utinyint", TypeId::kUInt8}, {"usmallint", TypeId::kUInt16},
+      {"uinteger", TypeId::kUInt32}, {"ubigint", TypeId::kUInt64},
+      {"float", TypeId::kFloat32}, {"real", TypeId::kFloat32}, {"float4", TypeId::kFloat32},
+      {"double", TypeId::kFloat64}, {"float8", TypeId::kFloat64},
+      {"double precision", TypeId::kFloat64},
+      {"varchar", TypeId::kUtf8}, {"text", TypeId::kUtf8}, {"char", TypeId::kUtf8},
+      {"bpchar", TypeId::kUtf8}, {"character varying", TypeId::kUtf8},
+      {"blob", TypeId::kBinary}, {"bytea", TypeId::kBinary}, {"varbinary", TypeId::kBinary},
+  };
+  std::string lower = Lower(Trim(n));
+  for (const auto& [name, id] : kNames) {
+    if (lower == name && id != TypeId::kNull) return id;
+  }
+  return Status::Invalid("unknown type '" + std::string(n) + "'");
+}
+
+}  // namespace type_name_internal
+
+namespace {
+
+using type_name_internal::ParseSimpleId;
+using type_name_internal::ParseUnit;
+using type_name_internal::Trim;
+
+// Parses "k=v, k2='v2'" style parameter lists into (key, value) pairs; a bare
+// value gets an empty key.
+std::vector<std::pair<std::string, std::string>> SplitParams(std::string_view s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string cur;
+  bool quoted = false;
+  auto flush = [&] {
+    std::string item = Trim(cur);
+    cur.clear();
+    if (item.empty()) return;
+    std::string key, value = item;
+    size_t eq = item.find('=');
+    if (eq != std::string::npos) {
+      key = Trim(item.substr(0, eq));
+      value = Trim(item.substr(eq + 1));
+    }
+    if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    out.emplace_back(key, value);
+  };
+  for (char c : s) {
+    if (c == '\'' || c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) {
+      flush();
+    } else {
+      cur += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Result<int32_t> SmallInt(const std::string& v, const std::string& what, const std::string& name) {
+  if (v.empty() || v.size() > 3) return Status::Invalid("bad " + what + " '" + v + "' in '" + name + "'");
+  int32_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return Status::Invalid("bad " + what + " '" + v + "' in '" + name + "'");
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+// decimal(p, s) / numeric(p, s) / decimal128(p, s) / decimal256(p, s); bare
+// decimal is DuckDB's DECIMAL(18, 3).
+Result<DataType> ParseDecimal(const std::string& head, const std::vector<std::pair<std::string, std::string>>& params,
+                              const std::string& name) {
+  int32_t precision = 18, scale = 3;
+  if (!params.empty()) {
+    if (params.size() > 2) return Status::Invalid("decimal takes (precision, scale) in '" + name + "'");
+    QUIVER_ASSIGN_OR_RETURN(precision, SmallInt(params[0].second, "decimal precision", name));
+    scale = 0;
+    if (params.size() == 2) {
+      QUIVER_ASSIGN_OR_RETURN(scale, SmallInt(params[1].second, "decimal scale", name));
+    }
+  }
+  const int max = head == "decimal128" ? kMaxDecimal128Precision : kMaxDecimal256Precision;
+  if (precision < 1 || precision > max) {
+    return Status::Invalid("decimal precision " + std::to_string(precision) + " out of range 1.." +
+                           std::to_string(max) + " in '" + name + "'");
+  }
+  if (scale > precision) {
+    return Status::Invalid("decimal scale " + std::to_string(scale) + " is larger than its precision " +
+                           std::to_string(precision) + " in '" + name + "'");
+  }
+  DataType t = DataType::Decimal(precision, scale);
+  if (head == "decimal256") t.id = TypeId::kDecimal256;
+  return t;
+}
+
+// Bare timestamp names: timestamp = timestamp[us, tz=UTC] (what inference
+// produces), DuckDB's timestamp_s/_ms/_ns and timestamptz.
+bool BareTimestamp(const std::string& lower, DataType* t) {
+  static const std::pair<const char*, TimeUnit> kNames[] = {
+      {"timestamp", TimeUnit::kMicro},     {"datetime", TimeUnit::kMicro},
+      {"timestamptz", TimeUnit::kMicro},   {"timestamp with time zone", TimeUnit::kMicro},
+      {"timestamp without time zone", TimeUnit::kMicro},
+      {"timestamp_s", TimeUnit::kSecond},  {"timestamp_ms", TimeUnit::kMilli},
+      {"timestamp_us", TimeUnit::kMicro},  {"timestamp_ns", TimeUnit::kNano},
+  };
+  for (const auto& [n, unit] : kNames) {
+    if (lower == n) {
+      *t = DataType::Timestamp(unit, "UTC");
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<DataType> ParseTypeName(std::string_view name_in) {
+  std::string name = Trim(name_in);
+  size_t br = name.find_first_of("[<(");
+  if (br == std::string::npos) {
+    std::string lower = Lower(name);
+    DataType t;
+    if (BareTimestamp(lower, &t)) return t;
+    if (lower == "decimal" || lower == "numeric") return ParseDecimal(lower, {}, name);
+    QUIVER_ASSIGN_OR_RETURN(TypeId id, ParseSimpleId(name));
+    return DataType(id);
+  }
+  char close = name[br] == '[' ? ']' : name[br] == '<' ? '>' : ')';
+  if (name.back() != close) return Status::Invalid("malformed type '" + name + "'");
+  std::string head = Lower(Trim(name.substr(0, br)));
+  auto params = SplitParams(std::string_view(name).substr(br + 1, name.size() - br - 2));
+  if (head == "decimal" || head == "numeric" || head == "decimal128" || head == "decimal256") {
+    return ParseDecimal(head, params, name);
+  }
+  if (head == "varchar" || head == "char" || head == "bpchar" || head == "string") {
+    // A length limit (DuckDB ignores it too).
+    return DataType(TypeId::kUtf8);
+  }
+  if (head == "timestamp" || head == "datetime") {
+    DataType t = DataType::Timestamp(TimeUnit::kMicro);
+    bool have_unit = false;
+    for (const auto& [k, v] : params) {
+      if (k.empty() || k == "unit") {
+        QUIVER_ASSIGN_OR_RETURN(t.unit, ParseUnit(v));
+        have_unit = true;
+      } else if (k == "tz" || k == "timezone") {
+        t.timezone = v;
+      } else {
+        return Status::Invalid("unknown timestamp parameter '" + k + "' in '" + name + "'");
+      }
+    }
+    if (!have_unit) return Status::Invalid("timestamp without unit in '" + name + "'");
+    return t;
+  }
+  if (head == "dictionary" || head == "dict") {
+    // dictionary<int32, utf8> (ToString order) or dict[string, int32].
+    if (params.size() != 2) return Status::Invalid("malformed dictionary type '" + name + "'");
+    QUIVER_ASSIGN_OR_RETURN(TypeId a, ParseSimpleId(params[0].second));
+    QUIVER_ASSIGN_OR_RETURN(TypeId b, ParseSimpleId(params[1].second));
+    DataType t = IsInteger(a) ? DataType::Dictionary(a, b) : DataType::Dictionary(b, a);
+    if (!IsStoredType(t)) {
+      return Status::NotSupported("unsupported dictionary type '" + name +
+                                  "' (only utf8 values with int8/int16/int32 indices)");
+    }
+    return t;
+  }
+  return Status::Invalid("unknown type '" + name + "'");
+}
+
+}  // namespace quiver

@@ -1,0 +1,110 @@
+// Type names of --schema, the JSON schema and datashape: Arrow's and
+// DuckDB's spellings (columnar/type_name.cc).
+#include <catch2/catch.hpp>
+
+#include "columnar/schema.h"
+#include "columnar/schema_spec.h"
+
+using namespace quiver;
+
+namespace {
+
+DataType T(const char* name) {
+  auto t = ParseTypeName(name);
+  INFO(name << ": " << t.status().message());
+  REQUIRE(t.ok());
+  return *t;
+}
+
+}  // namespace
+
+TEST_CASE("Bare timestamp means microseconds in UTC, and DuckDB's timestamp names their units", "[columnar]") {
+  CHECK(T("timestamp") == DataType::Timestamp(TimeUnit::kMicro, "UTC"));
+  CHECK(T("TIMESTAMP") == DataType::Timestamp(TimeUnit::kMicro, "UTC"));
+  CHECK(T("timestamptz") == DataType::Timestamp(TimeUnit::kMicro, "UTC"));
+  CHECK(T("timestamp with time zone") == DataType::Timestamp(TimeUnit::kMicro, "UTC"));
+  CHECK(T("timestamp_s") == DataType::Timestamp(TimeUnit::kSecond, "UTC"));
+  CHECK(T("TIMESTAMP_MS") == DataType::Timestamp(TimeUnit::kMilli, "UTC"));
+  CHECK(T("timestamp_ns") == DataType::Timestamp(TimeUnit::kNano, "UTC"));
+  // The explicit forms keep their meaning (no zone unless given).
+  CHECK(T("timestamp[ms]") == DataType::Timestamp(TimeUnit::kMilli));
+  CHECK(T("timestamp(us, tz=Europe/Paris)") == DataType::Timestamp(TimeUnit::kMicro, "Europe/Paris"));
+}
+
+TEST_CASE("DuckDB and Arrow type names are accepted in any case", "[columnar]") {
+  const std::pair<const char*, TypeId> cases[] = {
+      {"bigint", TypeId::kInt64},     {"BIGINT", TypeId::kInt64},    {"int64", TypeId::kInt64},
+      {"long", TypeId::kInt64},       {"integer", TypeId::kInt32},   {"INT", TypeId::kInt32},
+      {"int4", TypeId::kInt32},       {"int32", TypeId::kInt32},     {"smallint", TypeId::kInt16},
+      {"int2", TypeId::kInt16},       {"tinyint", TypeId::kInt8},    {"int1", TypeId::kInt8},
+      {"ubigint", TypeId::kUInt64},   {"UINTEGER", TypeId::kUInt32}, {"usmallint", TypeId::kUInt16},
+      {"utinyint", TypeId::kUInt8},   {"double", TypeId::kFloat64},  {"float8", TypeId::kFloat64},
+      {"DOUBLE PRECISION", TypeId::kFloat64}, {"float64", TypeId::kFloat64},
+      {"real", TypeId::kFloat32},     {"float", TypeId::kFloat32},   {"float4", TypeId::kFloat32},
+      {"varchar", TypeId::kUtf8},     {"VARCHAR(20)", TypeId::kUtf8}, {"string", TypeId::kUtf8},
+      {"text", TypeId::kUtf8},        {"utf8", TypeId::kUtf8},       {"blob", TypeId::kBinary},
+      {"bytea", TypeId::kBinary},     {"binary", TypeId::kBinary},   {"boolean", TypeId::kBool},
+      {"BOOL", TypeId::kBool},        {"date", TypeId::kDate32},     {"DATE32", TypeId::kDate32},
+  };
+  for (const auto& [name, id] : cases) {
+    INFO(name);
+    CHECK(T(name) == DataType(id));
+  }
+  // The one name with two meanings: Arrow's wins (README "Types").
+  CHECK(T("int8") == DataType(TypeId::kInt8));
+  CHECK(T("INT8") == DataType(TypeId::kInt8));
+  CHECK(ParseTypeName("hugeint").status().message() == "unknown type 'hugeint'");
+}
+
+TEST_CASE("Decimal type names take precision and scale and refuse impossible ones", "[columnar]") {
+  CHECK(T("decimal(12,2)") == DataType::Decimal(12, 2));
+  CHECK(T("DECIMAL(12, 2)") == DataType::Decimal(12, 2));
+  CHECK(T("numeric(38,10)") == DataType::Decimal(38, 10));
+  CHECK(T("decimal") == DataType::Decimal(18, 3));  // DuckDB's default
+  CHECK(T("decimal(5)") == DataType::Decimal(5, 0));
+  CHECK(T("decimal128(12, 2)") == DataType::Decimal(12, 2));
+  CHECK(T("decimal(40,2)").id == TypeId::kDecimal256);
+  DataType d256 = T("decimal256(20, 4)");
+  CHECK(d256.id == TypeId::kDecimal256);
+  CHECK(d256.ToString() == "decimal256(20, 4)");
+  CHECK(DataType::Decimal(12, 2).ToString() == "decimal128(12, 2)");
+  CHECK(ParseTypeName("decimal(0,0)").status().message() == "decimal precision 0 out of range 1..76 in 'decimal(0,0)'");
+  CHECK(ParseTypeName("decimal128(39,0)").status().message() ==
+        "decimal precision 39 out of range 1..38 in 'decimal128(39,0)'");
+  CHECK(ParseTypeName("decimal(4,5)").status().message() ==
+        "decimal scale 5 is larger than its precision 4 in 'decimal(4,5)'");
+  CHECK_FALSE(ParseTypeName("decimal(a,2)").ok());
+}
+
+TEST_CASE("A --schema with DuckDB spellings and decimals round-trips through every schema form", "[columnar]") {
+  auto fields = ParseSchemaSpec("id:BIGINT, price:decimal(12,2), big:decimal(50,5), at:timestamp, name:VARCHAR");
+  REQUIRE(fields.ok());
+  Schema schema(*fields);
+  CHECK(schema.field(0).type == DataType(TypeId::kInt64));
+  CHECK(schema.field(1).type == DataType::Decimal(12, 2));
+  CHECK(schema.field(2).type == DataType::Decimal(50, 5));
+  CHECK(schema.field(3).type == DataType::Timestamp(TimeUnit::kMicro, "UTC"));
+  CHECK(SchemaToSpec(schema) ==
+        "id:int64,price:decimal128(12, 2),big:decimal256(50, 5),at:timestamp[us, tz=UTC],name:utf8");
+  auto spec_back = ParseSchemaSpec(SchemaToSpec(schema));
+  REQUIRE(spec_back.ok());
+  CHECK(SchemaEquals(Schema(*spec_back), schema));
+
+  auto json_back = SchemaFromJson(SchemaToJson(schema));
+  INFO(SchemaToJson(schema));
+  REQUIRE(json_back.ok());
+  CHECK(SchemaEquals(**json_back, schema));
+
+  std::string ds = SchemaToDatashape(schema);
+  CHECK_THAT(ds, Catch::Contains("price: ?decimal[12, 2]"));
+  auto ds_back = SchemaFromDatashape(ds);
+  INFO(ds);
+  REQUIRE(ds_back.ok());
+  CHECK(SchemaEquals(**ds_back, schema));
+
+  auto fb = SchemaToFlatbuffer(schema);
+  REQUIRE(fb.ok());
+  auto fb_back = SchemaFromFlatbuffer(reinterpret_cast<const uint8_t*>(fb->data()), int64_t(fb->size()));
+  REQUIRE(fb_back.ok());
+  CHECK(SchemaEquals(**fb_back, schema));
+}
