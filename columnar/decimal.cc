@@ -217,6 +217,12 @@ std::string DecimalSortKey(const uint8_t* le_bytes, int width) {
   return key;
 }
 
+void DecimalFromSortKey(std::string_view key, uint8_t* le_bytes) {
+  const size_t w = key.size();
+  for (size_t i = 0; i < w; ++i) le_bytes[i] = uint8_t(key[w - 1 - i]);
+  if (w > 0) le_bytes[w - 1] ^= 0x80;
+}
+
 double Decimal128ToDouble(int128_t v, int scale) {
   // Through the exact text: strtod rounds correctly, a division would not.
   return std::strtod(FormatDecimal128(v, scale).c_str(), nullptr);

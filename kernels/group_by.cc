@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "columnar/decimal.h"
 #include "kernels/column_internal.h"
 
 namespace quiver::kernels {
@@ -319,7 +320,7 @@ void GroupByState::Resize(size_t groups) {
       case AggKind::kMax:
         a.has.resize(groups);
         a.nan.resize(groups);
-        if (IsStr(a.type.value_type().id)) {
+        if (IsStr(a.type.value_type().id) || a.type.id == TypeId::kDecimal128) {
           a.str_min.resize(groups);
           a.str_max.resize(groups);
         } else {
@@ -362,6 +363,28 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
         if (!a->has[g] || s < a->str_min[g]) a->str_min[g] = s;
         if (!a->has[g] || s > a->str_max[g]) a->str_max[g] = s;
       }
+      a->has[g] = 1;
+    }
+    return;
+  }
+  if (col.type->id == TypeId::kDecimal128) {
+    // Exact: sums in 128 bits (overflow reported by Finish), min/max as
+    // DecimalSortKey strings, which compare as the numbers.
+    const uint8_t* data = col.values + col.offset * 16;
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t r = RowAt(rows, base, k);
+      if (nulls && col.IsNull(r)) continue;
+      size_t g = size_t(gids[k]);
+      ++a->count[g];
+      if (!minmax) {
+        if (__builtin_add_overflow(a->int_sum[g], LoadDecimal128(data + r * 16), &a->int_sum[g])) {
+          a->decimal_overflow = true;
+        }
+        continue;
+      }
+      std::string key = DecimalSortKey(data + r * 16, 16);
+      if (!a->has[g] || key < a->str_min[g]) a->str_min[g] = key;
+      if (!a->has[g] || key > a->str_max[g]) a->str_max[g] = key;
       a->has[g] = 1;
     }
     return;
@@ -496,6 +519,7 @@ Status GroupByState::Merge(const GroupByState& o) {
   std::vector<int32_t> map(o.group_keys_.size());
   for (size_t og = 0; og < o.group_keys_.size(); ++og) map[og] = FindOrAddEncoded(o.group_keys_[og]);
   Resize(group_keys_.size());
+  for (size_t i = 0; i < aggs_.size(); ++i) aggs_[i].decimal_overflow |= o.aggs_[i].decimal_overflow;
   for (size_t og = 0; og < map.size(); ++og) {
     size_t g = size_t(map[og]);
     group_rows_[g] += o.group_rows_[og];
@@ -504,7 +528,9 @@ Status GroupByState::Merge(const GroupByState& o) {
       const Agg& b = o.aggs_[i];
       a.count[g] += b.count[og];
       if (a.kind == AggKind::kCountStar || a.grouped) continue;
-      if (!a.int_sum.empty()) a.int_sum[g] += b.int_sum[og];
+      if (!a.int_sum.empty() && __builtin_add_overflow(a.int_sum[g], b.int_sum[og], &a.int_sum[g])) {
+        a.decimal_overflow = true;
+      }
       if (!a.float_sum.empty()) a.float_sum[g] += b.float_sum[og];
       if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
         a.nan[g] |= b.nan[og];
@@ -568,6 +594,15 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
             break;
           }
           __int128 s = a.int_sum[g];
+          if (a.type.id == TypeId::kDecimal128) {
+            if (a.decimal_overflow || (a.kind == AggKind::kSum && !FitsDecimal128(s, rt.precision))) {
+              return Status::Overflow("sum of " + a.type.ToString() + " column overflows " +
+                                      (a.kind == AggKind::kSum ? rt.ToString() : "128 bits") + " in a group");
+            }
+            vals[g] = a.kind == AggKind::kSum ? Scalar::Decimal(s, rt.precision, rt.scale)
+                                              : Scalar::Double(Decimal128ToDouble(s, a.type.scale) / double(a.count[g]));
+            break;
+          }
           if (a.kind == AggKind::kAvg) {
             vals[g] = Scalar::Double(double(static_cast<long double>(s) / a.count[g]));
           } else if (IsSignedInteger(a.type.id)) {
@@ -589,7 +624,11 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
           if (a.nan[g] && (is_max || !a.has[g])) {
             vals[g] = Scalar::Double(std::nan(""));
           } else if (a.has[g]) {
-            if (!a.str_min.empty()) {
+            if (a.type.id == TypeId::kDecimal128) {
+              uint8_t le[16];
+              DecimalFromSortKey(is_max ? a.str_max[g] : a.str_min[g], le);
+              vals[g] = Scalar::Decimal(LoadDecimal128(le), a.type.precision, a.type.scale);
+            } else if (!a.str_min.empty()) {
               vals[g] = Scalar::String(is_max ? a.str_max[g] : a.str_min[g]);
             } else {
               vals[g] = FromNumber(a.type, is_max ? a.num_max[g] : a.num_min[g]);

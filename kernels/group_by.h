@@ -78,6 +78,7 @@ class GroupByState {
     std::vector<long double> num_min, num_max;  // exact for every int64/uint64/double
     std::vector<std::string> str_min, str_max;
     std::vector<uint8_t> has, nan;
+    bool decimal_overflow = false;  // a decimal128 sum left 128 bits in some group
     bool filtered = false;
     std::unique_ptr<GroupedAgg> grouped;  // when the spec names one
   };

@@ -7,6 +7,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "kernels/aggregate.h"
 #include "store/query_internal.h"
 
 namespace quiver::query {
@@ -498,15 +499,18 @@ Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::stri
     case AggFunc::kCount:
       return DataType(TypeId::kInt64);
     case AggFunc::kSum:
+      // Decimals follow kernels' rule (decimal128(38, s)), the one place for it.
+      if (value.id == TypeId::kDecimal128) return kernels::AggResultType(kernels::AggKind::kSum, value);
       if (IsSignedInteger(value.id)) return DataType(TypeId::kInt64);
       if (IsInteger(value.id)) return DataType(TypeId::kUInt64);
       if (IsFloating(value.id)) return DataType(TypeId::kFloat64);
       return reject("a numeric column");
     case AggFunc::kAvg:
-      if (IsNumeric(value.id)) return DataType(TypeId::kFloat64);
+      if (IsNumeric(value.id) || value.id == TypeId::kDecimal128) return DataType(TypeId::kFloat64);
       return reject("a numeric column");
     case AggFunc::kMin:
     case AggFunc::kMax:
+      if (value.id == TypeId::kDecimal256) return reject("a column with an order (decimal256 is stored and returned only)");
       return value;
     case AggFunc::kNone:
       return input;
