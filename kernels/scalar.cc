@@ -410,13 +410,13 @@ Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
   const TypeId id = type.id;
   if (id == TypeId::kDecimal128) {
     QUIVER_ASSIGN_OR_RETURN(DecimalBounds b, DecimalLiteral(lit, type));
+    const std::string shown = lit.kind() == Scalar::Kind::kDouble ? NumberText(lit) : lit.ToString();
     if (!b.exact()) {
-      return Status::TypeError("literal " + lit.ToString() + " has more than " + std::to_string(type.scale) +
+      return Status::TypeError("literal " + shown + " has more than " + std::to_string(type.scale) +
                                " digits after the point for a " + type.ToString() + " column");
     }
     if (!FitsDecimal128(b.lo, type.precision)) {
-      return Status::TypeError("literal " + lit.ToString() + " is out of range for " + type.ToString() +
-                               " column");
+      return Status::TypeError("literal " + shown + " is out of range for " + type.ToString() + " column");
     }
     return Scalar::Decimal(b.lo, type.precision, type.scale);
   }

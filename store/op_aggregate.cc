@@ -205,8 +205,9 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
         if (!r.ok()) {
           Status s = r.status();
           if (s.code() == StatusCode::kOverflow) {
-            return Status::Overflow("SUM(\"" + in.field(size_t(o.column)).name +
-                                    "\") does not fit in 64 bits: " + s.message());
+            return Status::Overflow("SUM(\"" + in.field(size_t(o.column)).name + "\") does not fit in " +
+                                    (in.field(size_t(o.column)).type.is_decimal() ? "38 digits: " : "64 bits: ") +
+                                    s.message());
           }
           return s;
         }

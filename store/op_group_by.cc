@@ -82,7 +82,7 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   Result<std::vector<std::shared_ptr<ArrayData>>> fin = states[0].Finalize();
   if (!fin.ok()) {
     if (fin.status().code() == StatusCode::kOverflow) {
-      return Status::Overflow("a SUM does not fit in 64 bits: " + fin.status().message());
+      return Status::Overflow("a SUM does not fit in its result type: " + fin.status().message());
     }
     return fin.status();
   }

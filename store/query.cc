@@ -272,6 +272,12 @@ ExprPtr Expr::Literal(Value v) {
   e->value = std::move(v);
   return e;
 }
+ExprPtr Expr::Number(Value v, std::string text) {
+  auto e = Node(ExprKind::kLiteral, {});
+  e->value = std::move(v);
+  e->number_text = std::move(text);
+  return e;
+}
 ExprPtr Expr::Compare(CompareOp op, ExprPtr lhs, ExprPtr rhs) {
   auto e = Node(ExprKind::kCompare, {std::move(lhs), std::move(rhs)});
   e->op = op;

@@ -165,6 +165,9 @@ struct Expr {
   std::string column;             // kColumn; kCall: the function name (lower
                                   // case); kCast: the type name as written
   Value value;                    // kLiteral; kAggregate: the quantile fraction
+  // kLiteral parsed from a SQL number: its text as written ("-12.3456"), so
+  // a decimal column compares with every digit, not the double's.
+  std::string number_text;
   std::vector<ExprPtr> args;
   AggFunc agg = AggFunc::kNone;   // kAggregate
   std::shared_ptr<const Query> subquery;  // kSubquery
@@ -174,6 +177,8 @@ struct Expr {
 
   static ExprPtr Column(std::string name);
   static ExprPtr Literal(Value v);
+  // A literal from a SQL number token, with its text (number_text).
+  static ExprPtr Number(Value v, std::string text);
   static ExprPtr Compare(CompareOp op, ExprPtr lhs, ExprPtr rhs);
   static ExprPtr Between(ExprPtr x, ExprPtr lo, ExprPtr hi, bool negated = false);
   static ExprPtr In(ExprPtr x, std::vector<ExprPtr> list, bool negated = false);

@@ -352,6 +352,7 @@ Result<BoundExprPtr> Binder::BindComparison(const Expr& e) {
                            : std::holds_alternative<uint64_t>(*num) ? std::to_string(std::get<uint64_t>(*num))
                                                                     : ShortestDouble(std::get<double>(*num));
         if (const std::string* s = std::get_if<std::string>(&a->value)) text = Trim(*s);
+        if (!a->number_text.empty()) text = a->number_text;
         if (DecimalLiteralBounds(text, target.scale).ok()) cast = Value(text);
       }
     } else if (IsNumeric(target.id)) {

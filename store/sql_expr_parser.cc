@@ -221,7 +221,7 @@ Result<ExprPtr> Parser::ParseUnary() {
       std::string why;
       std::optional<Value> v = ParseNumber((minus ? "-" : "") + num.text, true, &why);
       if (!v) return ErrorAt(start, why + ": " + (minus ? "-" : "") + num.text);
-      return Expr::Literal(std::move(*v));
+      return Expr::Number(std::move(*v), (minus ? "-" : "") + num.text);
     }
     QUIVER_RETURN_NOT_OK(Enter());
     Next();
@@ -276,7 +276,7 @@ Result<ExprPtr> Parser::ParseLiteral(const std::string& what) {
     std::string why;
     std::optional<Value> v = ParseNumber(num.text, false, &why);
     if (!v) return ErrorAt(num.offset, why + ": " + num.text);
-    return Expr::Literal(std::move(*v));
+    return Expr::Number(std::move(*v), num.text);
   }
   return Expected(what);
 }
