@@ -209,5 +209,44 @@ class QuiverPackageTest(unittest.TestCase):
             self.db["trips"]["nope"]
 
 
+class DecimalTest(unittest.TestCase):
+    """decimal128/decimal256 columns (written by the quiver CLI) as exact
+    decimal.Decimal objects and as the stored scaled integers."""
+
+    def test_decimals_read_exactly(self):
+        import decimal
+        cli = os.environ.get("QUIVER_CLI")
+        if not cli:
+            self.skipTest("QUIVER_CLI is not set")
+        d = tempfile.mkdtemp(prefix="quiver-py-dec-", dir=os.environ.get("QUIVER_TEST_TMP") or None)
+        try:
+            path = os.path.join(d, "p.pool")
+            texts = ["10.50", "-0.05", None, "9999999999.99", "0.00"]
+            big = ["-12345678901234567890123456789012345678901234.56789", None, "0.00001", "1.00000", "2.50000"]
+            with open(os.path.join(d, "d.csv"), "w") as f:
+                f.write("price,big\n")
+                for a, b in zip(texts, big):
+                    f.write("%s,%s\n" % (a or "", b or ""))
+            subprocess.run([cli, "pool", "create", path], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([cli, "ingest", path, "t", os.path.join(d, "d.csv"), "--schema",
+                            "price:decimal(12,2),big:decimal(50,5)"], check=True, stdout=subprocess.DEVNULL)
+            with quiver.open(path) as db:
+                t = db["t"]
+                f = t.schema["price"]
+                self.assertEqual((f.type, f.precision, f.scale), ("decimal128(12, 2)", 12, 2))
+                self.assertEqual(t.schema["big"].type, "decimal256(50, 5)")
+                want = [None if x is None else decimal.Decimal(x) for x in texts]
+                got = list(t["price"])
+                self.assertEqual(got, want)
+                self.assertEqual([str(x) for x in got if x is not None], [x for x in texts if x is not None])
+                self.assertEqual(list(t["big"]), [None if x is None else decimal.Decimal(x) for x in big])
+                self.assertEqual(t.chunks[0].decimal_ints("price"), [1050, -5, None, 999999999999, 0])
+                self.assertEqual(len(t.chunks[0].buffers("price").values) >= 5 * 16, True)
+                if pd is not None:
+                    self.assertEqual(list(t.to_pandas()["price"])[:2], want[:2])
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

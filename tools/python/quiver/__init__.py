@@ -20,13 +20,19 @@ What is zero-copy, and what is not:
     chunks: t["col"] concatenates them (a copy); t.chunks[i]["col"] is the
     zero-copy view of chunk i, and t.column_chunks("col") lists them all.
   * bool (bit-packed in Arrow) and date32 (int32 days; numpy's days are
-    64-bit) are converted (copies). utf8 / binary and dictionary-encoded
+    64-bit) are converted (copies).
+  * decimal128 / decimal256 columns come back as object arrays of exact
+    decimal.Decimal values (None for null; a copy). The stored form is a
+    scaled integer: `Chunk.decimal_ints(name)` gives those as Python ints
+    (value = int * 10**-scale, Field.precision / Field.scale), and
+    `Chunk.buffers(name).values` the raw 16- or 32-byte little-endian words. utf8 / binary and dictionary-encoded
     columns are decoded on demand into object arrays of str / bytes (None for
     null).
 Every array keeps the snapshot it was read from pinned (its .base chain holds
 the chunk handle), so the writer never reuses those bytes while the array
 lives, whatever it commits meanwhile.
 """
+import decimal as _decimal
 import json as _json
 
 import numpy as np
@@ -144,8 +150,13 @@ class Database:
 
 
 class Field:
-    def __init__(self, f):
+    def __init__(self, f, table_handle=None, index=0):
         self.name = f.name.decode()
+        self.precision = self.scale = None
+        if f.type in (16, 17) and table_handle is not None:
+            p, s = _ctypes.c_int32(), _ctypes.c_int32()
+            _capi.check(_lib.quiver_table_field_decimal(table_handle, index, _ctypes.byref(p), _ctypes.byref(s)))
+            self.precision, self.scale = p.value, s.value
         self.type_id = f.type
         self.nullable = bool(f.nullable)
         self.dictionary_index = _capi.TYPE_NAMES[f.index_type] if f.index_type else None
@@ -154,6 +165,8 @@ class Field:
         t = _capi.TYPE_NAMES[f.type]
         if f.type == 15:
             t = "timestamp[%s%s]" % (self.unit, ", tz=" + self.timezone if self.timezone else "")
+        if self.precision is not None:
+            t = "%s(%d, %d)" % (t, self.precision, self.scale)
         if self.dictionary_index:
             t = "dictionary<%s, %s>" % (self.dictionary_index, t)
         self.type = t
@@ -171,7 +184,7 @@ class Schema:
         for i in range(n):
             f = _capi.Field()
             _capi.check(_lib.quiver_table_field(table_handle, i, _ctypes.byref(f)))
-            self.fields.append(Field(f))
+            self.fields.append(Field(f, table_handle, i))
         self.datashape = _lib.quiver_table_schema_datashape(table_handle).decode()
         self.json = _json.loads(_lib.quiver_table_schema_json(table_handle).decode())
 
@@ -414,9 +427,27 @@ class Chunk:
         width = {2: 1, 3: 2, 4: 4}[col.index_type]
         return self._fixed(col, "<i%d" % width, width)
 
+    def decimal_ints(self, name):
+        """A decimal column as Python ints, the stored scaled integers
+        (value = int * 10**-scale); None for null. A copy."""
+        col = self._column(name)
+        if col.type not in (16, 17):
+            raise QuiverError("invalid_argument", "column %r is not a decimal" % name)
+        width = 16 if col.type == 16 else 32
+        raw = _ctypes.string_at(col.values + col.offset * width, col.length * width) if col.length else b""
+        valid = self._valid_mask(col)
+        return [None if valid is not None and not valid[k] else
+                int.from_bytes(raw[k * width:(k + 1) * width], "little", signed=True) for k in range(col.length)]
+
     def __getitem__(self, name):
         col = self._column(name)
         t = col.type
+        if t in (16, 17):
+            scale = self.table.schema[name].scale
+            out = np.empty(col.length, dtype=object)
+            for k, v in enumerate(self.decimal_ints(name)):
+                out[k] = None if v is None else _decimal.Decimal("%dE-%d" % (v, scale))  # exact, no context rounding
+            return out
         if col.index_type:
             dictionary = self._strings(col.dictionary.contents, False)
             idx = self._indices(col)
@@ -480,7 +511,7 @@ class Chunk:
 
 def _empty(field):
     t = field.type_id
-    if field.dictionary_index or t in (12, 13):
+    if field.dictionary_index or t in (12, 13, 16, 17):
         return np.empty(0, dtype=object)
     if t in _NUMPY_TYPES:
         return np.empty(0, dtype=_NUMPY_TYPES[t])

@@ -1,4 +1,4 @@
-"""ctypes bindings of libquiver.so (store/capi/quiver.h), C API version 1.
+"""ctypes bindings of libquiver.so (store/capi/quiver.h), C API version 2.
 
 The library is found, in order, at $QUIVER_LIB, next to this package
 (quiver/libquiver.so), in a build directory of the source tree this package
@@ -10,12 +10,13 @@ import ctypes.util
 import glob
 import os
 
-API_VERSION = 1
+API_VERSION = 2
 
 TYPE_NAMES = {
     0: "null", 1: "bool", 2: "int8", 3: "int16", 4: "int32", 5: "int64",
     6: "uint8", 7: "uint16", 8: "uint32", 9: "uint64", 10: "float32",
     11: "float64", 12: "utf8", 13: "binary", 14: "date32", 15: "timestamp",
+    16: "decimal128", 17: "decimal256",
 }
 UNIT_NAMES = {0: "s", 1: "ms", 2: "us", 3: "ns"}
 
@@ -136,6 +137,8 @@ _SIGS = {
     "quiver_table_num_fields": ([_P], ctypes.c_size_t),
     "quiver_table_field": ([_P, ctypes.c_size_t, ctypes.POINTER(Field)], ctypes.c_int),
     "quiver_table_field_index": ([_P, ctypes.c_char_p], ctypes.c_int),
+    "quiver_table_field_decimal": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
+                                    ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
     "quiver_table_schema_json": ([_P], ctypes.c_char_p),
     "quiver_table_schema_datashape": ([_P], ctypes.c_char_p),
     "quiver_table_export_schema": ([_P, _P], ctypes.c_int),
