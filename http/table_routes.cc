@@ -2,6 +2,7 @@
 // GET and DELETE /v1/tables/{name}, POST /v1/tables/{name}/rows.
 #include <stdlib.h>
 
+#include "columnar/decimal.h"
 #include "columnar/schema.h"
 #include "http/ingest_internal.h"
 #include "http/server_state_internal.h"
@@ -75,6 +76,13 @@ json ColumnStatsJson(const store::TableView& t, size_t col) {
       case ColumnStats::Kind::kBytes: {
         const std::string& b = is_min ? merged.min_bytes : merged.max_bytes;
         if (type.id == TypeId::kBinary) return (AppendBase64(&s, b), s);
+        if (type.is_decimal()) {
+          uint8_t le[32];
+          if (b.size() != size_t(ByteWidth(type.id))) return nullptr;
+          DecimalFromSortKey(b, le);
+          return type.id == TypeId::kDecimal128 ? FormatDecimal128(LoadDecimal128(le), type.scale)
+                                                : FormatDecimal256(le, type.scale);
+        }
         return (AppendValidUtf8(&s, b), s);
       }
     }
