@@ -30,6 +30,8 @@ bool IsStoredType(const DataType& t) {
     const int max = t.id == TypeId::kDecimal128 ? kMaxDecimal128Precision : kMaxDecimal256Precision;
     return t.precision >= 1 && t.precision <= max && t.scale >= 0 && t.scale <= t.precision;
   }
+  if (t.id == TypeId::kTime32) return t.unit == TimeUnit::kSecond || t.unit == TimeUnit::kMilli;
+  if (t.id == TypeId::kTime64) return t.unit == TimeUnit::kMicro || t.unit == TimeUnit::kNano;
   return t.id != TypeId::kNull && int(t.unit) <= int(TimeUnit::kNano);
 }
 
@@ -210,6 +212,32 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
         type_off = fb::CreateTimestamp(fbb, fb::TimeUnit(int(t.unit)), tz).Union();
         break;
       }
+      case TypeId::kDate64:
+        type_type = fb::Type::Date;
+        type_off = fb::CreateDate(fbb, fb::DateUnit::MILLISECOND).Union();
+        break;
+      case TypeId::kTime32:
+      case TypeId::kTime64:
+        type_type = fb::Type::Time;
+        type_off = fb::CreateTime(fbb, fb::TimeUnit(int(t.unit)), t.id == TypeId::kTime32 ? 32 : 64).Union();
+        break;
+      case TypeId::kDuration:
+        type_type = fb::Type::Duration;
+        type_off = fb::CreateDuration(fbb, fb::TimeUnit(int(t.unit))).Union();
+        break;
+      case TypeId::kFloat16:
+        type_type = fb::Type::FloatingPoint;
+        type_off = fb::CreateFloatingPoint(fbb, fb::Precision::HALF).Union();
+        break;
+      case TypeId::kIntervalYearMonth:
+      case TypeId::kIntervalDayTime:
+      case TypeId::kIntervalMonthDayNano:
+        type_type = fb::Type::Interval;
+        type_off = fb::CreateInterval(fbb, t.id == TypeId::kIntervalYearMonth ? fb::IntervalUnit::YEAR_MONTH
+                                           : t.id == TypeId::kIntervalDayTime ? fb::IntervalUnit::DAY_TIME
+                                                                              : fb::IntervalUnit::MONTH_DAY_NANO)
+                       .Union();
+        break;
       case TypeId::kDecimal128:
       case TypeId::kDecimal256:
         type_type = fb::Type::Decimal;
@@ -277,7 +305,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
           } else if (p == fb::Precision::DOUBLE) {
             t = DataType(TypeId::kFloat64);
           } else {
-            return unsupported("FloatingPoint(HALF)");
+            t = DataType(TypeId::kFloat16);
           }
           break;
         }
@@ -290,8 +318,32 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
           t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
           break;
         case fb::Type::Date:
-          if (f->type_as_Date()->unit() != fb::DateUnit::DAY) return unsupported("Date(MILLISECOND)");
-          t = DataType(TypeId::kDate32);
+          t = DataType(f->type_as_Date()->unit() == fb::DateUnit::DAY ? TypeId::kDate32 : TypeId::kDate64);
+          break;
+        case fb::Type::Time: {
+          auto tm = f->type_as_Time();
+          int u = int(tm->unit());
+          if (u < 0 || u > 3) return Status::Corruption("Time with unknown unit in field '" + out.name + "'");
+          t = DataType::WithUnit(tm->bitWidth() == 32 ? TypeId::kTime32 : TypeId::kTime64, TimeUnit(u));
+          if ((tm->bitWidth() != 32 && tm->bitWidth() != 64) || !IsStoredType(t)) {
+            return Status::Corruption("field '" + out.name + "': Time of " + std::to_string(tm->bitWidth()) +
+                                      " bits in unit " + std::to_string(u) + " (Arrow: 32 bits s/ms, 64 bits us/ns)");
+          }
+          break;
+        }
+        case fb::Type::Duration: {
+          int u = int(f->type_as_Duration()->unit());
+          if (u < 0 || u > 3) return Status::Corruption("Duration with unknown unit in field '" + out.name + "'");
+          t = DataType::WithUnit(TypeId::kDuration, TimeUnit(u));
+          break;
+        }
+        case fb::Type::Interval:
+          switch (f->type_as_Interval()->unit()) {
+            case fb::IntervalUnit::YEAR_MONTH: t = DataType(TypeId::kIntervalYearMonth); break;
+            case fb::IntervalUnit::DAY_TIME: t = DataType(TypeId::kIntervalDayTime); break;
+            case fb::IntervalUnit::MONTH_DAY_NANO: t = DataType(TypeId::kIntervalMonthDayNano); break;
+            default: return Status::Corruption("Interval with unknown unit in field '" + out.name + "'");
+          }
           break;
         case fb::Type::Timestamp: {
           auto ts = f->type_as_Timestamp();
@@ -397,7 +449,7 @@ std::string SchemaToJson(const Schema& schema, int indent) {
     nlohmann::json jf;
     jf["name"] = f.name;
     jf["type"] = TypeIdName(f.type.id);
-    if (f.type.id == TypeId::kTimestamp) {
+    if (f.type.id == TypeId::kTimestamp || f.type.has_unit()) {
       jf["unit"] = kUnitNames[int(f.type.unit) & 3];
       if (!f.type.timezone.empty()) jf["timezone"] = f.type.timezone;
     }
@@ -452,8 +504,8 @@ Result<std::shared_ptr<const Schema>> SchemaFromJson(std::string_view text) {
       f.type = *t;
     }
     if (jf.contains("unit")) {
-      if (f.type.id != TypeId::kTimestamp || !jf["unit"].is_string()) {
-        return Status::Invalid(where + ": \"unit\" applies to timestamps only, as a string");
+      if ((f.type.id != TypeId::kTimestamp && !f.type.has_unit()) || !jf["unit"].is_string()) {
+        return Status::Invalid(where + ": \"unit\" applies to timestamps, times and durations only, as a string");
       }
       auto u = ParseUnit(jf["unit"].get<std::string>());
       if (!u.ok()) return u.status().WithContext(where);
@@ -521,6 +573,10 @@ std::string DatashapeType(const DataType& t) {
     case TypeId::kUtf8: return "string";
     case TypeId::kBinary: return "bytes";
     case TypeId::kDate32: return "date";
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+    case TypeId::kDuration:
+      return t.ToString();
     case TypeId::kDecimal128:
     case TypeId::kDecimal256:
       return std::string(t.id == TypeId::kDecimal128 ? "decimal" : "decimal256") + "[" +

@@ -160,6 +160,14 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
       s.max_bytes = std::string(hi);
       break;
     }
+    case TypeId::kTime32:
+      MinMax<int32_t>(v, &any, &s.min_int, &s.max_int);
+      break;
+    case TypeId::kDate64:
+    case TypeId::kTime64:
+    case TypeId::kDuration:
+      MinMax<int64_t>(v, &any, &s.min_int, &s.max_int);
+      break;
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {
       const int w = ByteWidth(column.type.id);

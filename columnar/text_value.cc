@@ -197,6 +197,42 @@ void AppendDate32(std::string* out, int64_t days) {
   AppendPadded(out, d, 2);
 }
 
+// Time of day: HH:MM:SS[.fff|.ffffff|.fffffffff] (values outside a day are
+// printed as their count, not wrapped).
+static void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit) {
+  static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
+  static constexpr int kDigits[] = {0, 3, 6, 9};
+  const int64_t per_second = kPerSecond[int(unit)];
+  if (value < 0 || value / per_second >= 86400) {
+    *out += std::to_string(value);
+    return;
+  }
+  const int64_t tod = value / per_second;
+  AppendPadded(out, tod / 3600, 2);
+  out->push_back(':');
+  AppendPadded(out, tod / 60 % 60, 2);
+  out->push_back(':');
+  AppendPadded(out, tod % 60, 2);
+  if (kDigits[int(unit)] > 0) {
+    out->push_back('.');
+    AppendPadded(out, value % per_second, kDigits[int(unit)]);
+  }
+}
+
+// IEEE binary16 to float, exactly.
+static float HalfToFloat(uint16_t h) {
+  const int sign = h >> 15, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+  float v;
+  if (exp == 0) {
+    v = std::ldexp(float(frac), -24);
+  } else if (exp == 31) {
+    v = frac != 0 ? std::nanf("") : INFINITY;
+  } else {
+    v = std::ldexp(float(frac | 0x400), exp - 25);
+  }
+  return sign ? -v : v;
+}
+
 std::string FormatTimestamp(int64_t value, TimeUnit unit) {
   std::string s;
   AppendTimestamp(&s, value, unit);
@@ -290,6 +326,44 @@ void AppendPlain(std::string* out, const ArrayView& v, int64_t i) {
     case TypeId::kTimestamp:
       AppendTimestamp(out, v.Value<int64_t>(i), v.type->unit);
       break;
+    case TypeId::kDate64: {
+      const int64_t ms = v.Value<int64_t>(i);
+      if (ms % 86400000 == 0) {
+        AppendDate32(out, ms / 86400000);
+      } else {
+        AppendTimestamp(out, ms, TimeUnit::kMilli);  // not a whole day: keep every digit
+      }
+      break;
+    }
+    case TypeId::kTime32:
+      AppendTimeOfDay(out, v.Value<int32_t>(i), v.type->unit);
+      break;
+    case TypeId::kTime64:
+      AppendTimeOfDay(out, v.Value<int64_t>(i), v.type->unit);
+      break;
+    case TypeId::kDuration:
+      AppendInteger(out, v.Value<int64_t>(i));
+      break;
+    case TypeId::kFloat16:
+      AppendFloat(out, HalfToFloat(v.Value<uint16_t>(i)));
+      break;
+    case TypeId::kIntervalYearMonth:
+      AppendInteger(out, v.Value<int32_t>(i));
+      break;
+    case TypeId::kIntervalDayTime: {
+      int32_t p[2];
+      std::memcpy(p, v.values + (v.offset + i) * 8, 8);
+      *out += std::to_string(p[0]) + " days " + std::to_string(p[1]) + " ms";
+      break;
+    }
+    case TypeId::kIntervalMonthDayNano: {
+      int32_t md[2];
+      int64_t ns;
+      std::memcpy(md, v.values + (v.offset + i) * 16, 8);
+      std::memcpy(&ns, v.values + (v.offset + i) * 16 + 8, 8);
+      *out += std::to_string(md[0]) + " months " + std::to_string(md[1]) + " days " + std::to_string(ns) + " ns";
+      break;
+    }
     case TypeId::kDecimal128:
       *out += FormatDecimal128(LoadDecimal128(v.values + (v.offset + i) * 16), v.type->scale);
       break;
@@ -330,9 +404,12 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
         AppendPlain(out, v, i);
       }
       return;
+    case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64: {
-      double d = v.type->id == TypeId::kFloat32 ? double(v.Value<float>(i)) : v.Value<double>(i);
+      double d = v.type->id == TypeId::kFloat32   ? double(v.Value<float>(i))
+                 : v.type->id == TypeId::kFloat16 ? double(HalfToFloat(v.Value<uint16_t>(i)))
+                                                  : v.Value<double>(i);
       bool quote = !std::isfinite(d);
       if (quote) out->push_back('"');
       AppendPlain(out, v, i);
@@ -343,6 +420,11 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
     case TypeId::kTimestamp:
     case TypeId::kDecimal128:  // a string keeps every digit (JSON numbers are doubles to most readers)
     case TypeId::kDecimal256:
+    case TypeId::kDate64:
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+    case TypeId::kIntervalDayTime:
+    case TypeId::kIntervalMonthDayNano:
       out->push_back('"');
       AppendPlain(out, v, i);
       out->push_back('"');

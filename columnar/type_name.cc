@@ -58,7 +58,8 @@ Result<TypeId> ParseSimpleId(std::string_view n) {
       {"uint16", TypeId::kUInt16}, {"uint32", TypeId::kUInt32}, {"uint64", TypeId::kUInt64},
       {"float32", TypeId::kFloat32}, {"float64", TypeId::kFloat64}, {"utf8", TypeId::kUtf8},
       {"string", TypeId::kUtf8}, {"binary", TypeId::kBinary}, {"bytes", TypeId::kBinary},
-      {"date32", TypeId::kDate32}, {"date", TypeId::kDate32}, {"halffloat", TypeId::kNull},
+      {"date32", TypeId::kDate32}, {"date", TypeId::kDate32}, {"date64", TypeId::kDate64},
+      {"float16", TypeId::kFloat16}, {"halffloat", TypeId::kFloat16},
       // DuckDB / SQL names.
       {"boolean", TypeId::kBool}, {"logical", TypeId::kBool},
       {"tinyint", TypeId::kInt8}, {"int1", TypeId::kInt8},
@@ -77,7 +78,7 @@ Result<TypeId> ParseSimpleId(std::string_view n) {
   };
   std::string lower = Lower(Trim(n));
   for (const auto& [name, id] : kNames) {
-    if (lower == name && id != TypeId::kNull) return id;
+    if (lower == name) return id;
   }
   return Status::Invalid("unknown type '" + std::string(n) + "'");
 }
@@ -195,6 +196,12 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
     DataType t;
     if (BareTimestamp(lower, &t)) return t;
     if (lower == "decimal" || lower == "numeric") return ParseDecimal(lower, {}, name);
+    // Arrow's default units; DuckDB's TIME is microseconds and its INTERVAL
+    // months/days/microseconds (Arrow month_day_nano).
+    if (lower == "time32") return DataType::WithUnit(TypeId::kTime32, TimeUnit::kMilli);
+    if (lower == "time64" || lower == "time") return DataType::WithUnit(TypeId::kTime64, TimeUnit::kMicro);
+    if (lower == "duration") return DataType::WithUnit(TypeId::kDuration, TimeUnit::kMilli);
+    if (lower == "interval") return DataType(TypeId::kIntervalMonthDayNano);
     QUIVER_ASSIGN_OR_RETURN(TypeId id, ParseSimpleId(name));
     return DataType(id);
   }
@@ -208,6 +215,25 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
   if (head == "varchar" || head == "char" || head == "bpchar" || head == "string") {
     // A length limit (DuckDB ignores it too).
     return DataType(TypeId::kUtf8);
+  }
+  if (head == "time32" || head == "time64" || head == "duration") {
+    if (params.size() != 1 || (!params[0].first.empty() && params[0].first != "unit")) {
+      return Status::Invalid("expected " + head + "[UNIT] in '" + name + "'");
+    }
+    QUIVER_ASSIGN_OR_RETURN(TimeUnit u, ParseUnit(params[0].second));
+    DataType t = DataType::WithUnit(head == "time32" ? TypeId::kTime32 : head == "time64" ? TypeId::kTime64
+                                                                                        : TypeId::kDuration, u);
+    if (!IsStoredType(t)) {
+      return Status::Invalid("'" + name + "': time32 takes s or ms, time64 us or ns");
+    }
+    return t;
+  }
+  if (head == "interval") {
+    std::string u = params.size() == 1 ? Lower(params[0].second) : std::string();
+    if (u == "year_month" || u == "months") return DataType(TypeId::kIntervalYearMonth);
+    if (u == "day_time") return DataType(TypeId::kIntervalDayTime);
+    if (u == "month_day_nano") return DataType(TypeId::kIntervalMonthDayNano);
+    return Status::Invalid("expected interval[year_month|day_time|month_day_nano] in '" + name + "'");
   }
   if (head == "timestamp" || head == "datetime") {
     DataType t = DataType::Timestamp(TimeUnit::kMicro);

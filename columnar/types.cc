@@ -22,6 +22,14 @@ const char* TypeIdName(TypeId id) {
     case TypeId::kTimestamp: return "timestamp";
     case TypeId::kDecimal128: return "decimal128";
     case TypeId::kDecimal256: return "decimal256";
+    case TypeId::kDate64: return "date64";
+    case TypeId::kTime32: return "time32";
+    case TypeId::kTime64: return "time64";
+    case TypeId::kDuration: return "duration";
+    case TypeId::kFloat16: return "float16";
+    case TypeId::kIntervalYearMonth: return "interval[year_month]";
+    case TypeId::kIntervalDayTime: return "interval[day_time]";
+    case TypeId::kIntervalMonthDayNano: return "interval[month_day_nano]";
   }
   return "unknown";
 }
@@ -35,9 +43,12 @@ bool IsVarLength(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinar
 int ByteWidth(TypeId id) {
   switch (id) {
     case TypeId::kInt8: case TypeId::kUInt8: return 1;
-    case TypeId::kInt16: case TypeId::kUInt16: return 2;
-    case TypeId::kInt32: case TypeId::kUInt32: case TypeId::kFloat32: case TypeId::kDate32: return 4;
-    case TypeId::kInt64: case TypeId::kUInt64: case TypeId::kFloat64: case TypeId::kTimestamp: return 8;
+    case TypeId::kInt16: case TypeId::kUInt16: case TypeId::kFloat16: return 2;
+    case TypeId::kInt32: case TypeId::kUInt32: case TypeId::kFloat32: case TypeId::kDate32:
+    case TypeId::kTime32: case TypeId::kIntervalYearMonth: return 4;
+    case TypeId::kInt64: case TypeId::kUInt64: case TypeId::kFloat64: case TypeId::kTimestamp:
+    case TypeId::kDate64: case TypeId::kTime64: case TypeId::kDuration: case TypeId::kIntervalDayTime: return 8;
+    case TypeId::kIntervalMonthDayNano: return 16;
     case TypeId::kDecimal128: return 16;
     case TypeId::kDecimal256: return 32;
     default: return 0;
@@ -51,6 +62,9 @@ std::string DataType::ToString() const {
     s = std::string("timestamp[") + kUnits[int(unit)];
     if (!timezone.empty()) s += ", tz=" + timezone;
     s += "]";
+  } else if (has_unit()) {
+    static const char* kUnits[] = {"s", "ms", "us", "ns"};
+    s = std::string(TypeIdName(id)) + "[" + kUnits[int(unit) & 3] + "]";
   } else if (is_decimal()) {
     s = std::string(TypeIdName(id)) + "(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
   } else {

@@ -34,6 +34,14 @@ enum class TypeId : uint8_t {
   // Arrow Schema flatbuffers, never these numbers, so their order is free.
   kDecimal128,  // 16-byte two's-complement little-endian integer scaled by 10^-scale
   kDecimal256,  // 32-byte two's-complement little-endian integer scaled by 10^-scale
+  kDate64,      // int64 milliseconds since the epoch (whole days)
+  kTime32,      // int32 seconds or milliseconds since midnight (`unit`)
+  kTime64,      // int64 micro- or nanoseconds since midnight (`unit`)
+  kDuration,    // int64 count of `unit`
+  kFloat16,     // IEEE half float (2 bytes); stored and returned, not computed on
+  kIntervalYearMonth,    // int32 months
+  kIntervalDayTime,      // int32 days, int32 milliseconds
+  kIntervalMonthDayNano, // int32 months, int32 days, int64 nanoseconds
 };
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
@@ -59,7 +67,7 @@ constexpr int kMaxDecimal256Precision = 76;
 // for every other column `dict_index` is kNull.
 struct DataType {
   TypeId id = TypeId::kNull;
-  TimeUnit unit = TimeUnit::kSecond;  // kTimestamp only
+  TimeUnit unit = TimeUnit::kSecond;  // kTimestamp, kTime32, kTime64, kDuration
   std::string timezone;               // kTimestamp only; empty = none
   TypeId dict_index = TypeId::kNull;
   int64_t dict_id = 0;  // Arrow IPC dictionary id, if encoded
@@ -99,6 +107,15 @@ struct DataType {
   }
 
   bool is_decimal() const { return id == TypeId::kDecimal128 || id == TypeId::kDecimal256; }
+  // Time and duration types, whose `unit` is part of the type.
+  bool has_unit() const {
+    return id == TypeId::kTime32 || id == TypeId::kTime64 || id == TypeId::kDuration;
+  }
+  static DataType WithUnit(TypeId id, TimeUnit u) {
+    DataType t(id);
+    t.unit = u;
+    return t;
+  }
 
   // e.g. "int64", "timestamp[ms, tz=UTC]", "decimal128(12, 2)",
   // "dictionary<int32, utf8>".
@@ -108,6 +125,7 @@ struct DataType {
   bool operator==(const DataType& o) const {
     return id == o.id && dict_index == o.dict_index &&
            (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone)) &&
+           (!has_unit() || unit == o.unit) &&
            (!is_decimal() || (precision == o.precision && scale == o.scale));
   }
 };

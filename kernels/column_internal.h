@@ -23,7 +23,8 @@ inline std::vector<uint64_t> ValidityWords(const ArrayView& v) {
 }
 
 // Calls f(T{}) with the physical C type of a fixed-width column type
-// (date32 → int32_t, timestamp → int64_t). Returns fallback() otherwise.
+// (date32, time32 → int32_t; timestamp, date64, time64, duration → int64_t).
+// Returns fallback() otherwise (float16, intervals, decimals: no C type here).
 template <typename F, typename G>
 auto VisitFixedWidth(TypeId id, F&& f, G&& fallback) {
   switch (id) {
@@ -39,6 +40,10 @@ auto VisitFixedWidth(TypeId id, F&& f, G&& fallback) {
     case TypeId::kFloat64: return f(double{});
     case TypeId::kDate32: return f(int32_t{});
     case TypeId::kTimestamp: return f(int64_t{});
+    case TypeId::kTime32: return f(int32_t{});
+    case TypeId::kDate64:
+    case TypeId::kTime64:
+    case TypeId::kDuration: return f(int64_t{});
     default: return fallback();
   }
 }

@@ -62,7 +62,7 @@ Scalar FromNumber(const DataType& t, long double v) {
   if (t.id == TypeId::kTimestamp) return Scalar::Timestamp(int64_t(v), t.unit);
   if (t.id == TypeId::kBool) return Scalar::Bool(v != 0);
   if (IsFloating(t.id)) return Scalar::Double(double(v));
-  if (IsSignedInteger(t.id)) return Scalar::Int64(int64_t(v));
+  if (IsSignedInteger(t.id) || t.id == TypeId::kDate64 || t.has_unit()) return Scalar::Int64(int64_t(v));
   return Scalar::UInt64(uint64_t(v));
 }
 
@@ -94,7 +94,7 @@ Scalar DecodeScalar(const DataType& t, const std::string& s, size_t* pos) {
   if (vt.id == TypeId::kDate32) return Scalar::Date32(int32_t(i));
   if (vt.id == TypeId::kTimestamp) return Scalar::Timestamp(i, vt.unit);
   if (vt.id == TypeId::kBool) return Scalar::Bool(i != 0);
-  if (IsSignedInteger(vt.id)) return Scalar::Int64(i);
+  if (IsSignedInteger(vt.id) || vt.id == TypeId::kDate64 || vt.has_unit()) return Scalar::Int64(i);
   return Scalar::UInt64(uint64_t(i));
 }
 

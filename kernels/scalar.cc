@@ -339,6 +339,29 @@ Result<ExactLiteral> ToExact(const Scalar& lit, const DataType& type) {
         return LiteralMismatch(type, lit);
     }
   }
+  if (id == TypeId::kDate64 || type.has_unit()) {
+    // Integer counts of the column's unit; date64 also takes dates.
+    constexpr int64_t kMsPerDay = 86400000;
+    switch (lit.kind()) {
+      case Scalar::Kind::kInt64:
+        e.lo = e.hi = lit.int64_value();
+        return e;
+      case Scalar::Kind::kDate32:
+        if (id != TypeId::kDate64) break;
+        e.lo = e.hi = static_cast<long double>(lit.int64_value()) * kMsPerDay;
+        return e;
+      case Scalar::Kind::kString: {
+        if (id != TypeId::kDate64) break;
+        auto d = ParseDate32(lit.string_value());
+        if (!d.ok()) break;
+        e.lo = e.hi = static_cast<long double>(*d) * kMsPerDay;
+        return e;
+      }
+      default:
+        break;
+    }
+    return LiteralMismatch(type, lit);
+  }
   if (id == TypeId::kTimestamp) {
     const int64_t ups = UnitsPerSecond(type.unit);
     switch (lit.kind()) {
@@ -462,6 +485,12 @@ Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
       QUIVER_ASSIGN_OR_RETURN(Scalar v, CastIntegral<int64_t>(lit, type, e));
       return Scalar::Timestamp(v.int64_value(), type.unit);
     }
+    case TypeId::kTime32:
+      return CastIntegral<int32_t>(lit, type, e);
+    case TypeId::kDate64:
+    case TypeId::kTime64:
+    case TypeId::kDuration:
+      return CastIntegral<int64_t>(lit, type, e);
     default:
       return internal::LiteralMismatch(type, lit);
   }

@@ -134,7 +134,8 @@ Result<std::vector<KeyColumn>> Prepare(const std::vector<ArrayView>& columns,
       kc.kind = Kind::kFloat;
     } else if (IsInteger(t.id) && !IsSignedInteger(t.id)) {
       kc.kind = Kind::kUnsigned;
-    } else if (IsSignedInteger(t.id) || t.id == TypeId::kDate32 || t.id == TypeId::kTimestamp) {
+    } else if (IsSignedInteger(t.id) || t.id == TypeId::kDate32 || t.id == TypeId::kTimestamp ||
+               t.id == TypeId::kDate64 || t.has_unit()) {
       kc.kind = Kind::kSigned;
     } else {
       return Status::TypeError("cannot sort a " + t.ToString() + " column");

@@ -61,6 +61,14 @@ void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
       break;
     case TypeId::kDecimal128:
     case TypeId::kDecimal256:
+    case TypeId::kDate64:
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+    case TypeId::kDuration:
+    case TypeId::kFloat16:
+    case TypeId::kIntervalYearMonth:
+    case TypeId::kIntervalDayTime:
+    case TypeId::kIntervalMonthDayNano:
       b.AppendBytes(v.values + (v.offset + i) * ByteWidth(v.type->id));
       break;
     case TypeId::kNull:

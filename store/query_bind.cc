@@ -236,6 +236,20 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
         *reason = ts.status().message();
       }
       return std::nullopt;
+    case TypeId::kDate64:
+      if (s) {
+        Result<int32_t> d = ParseDateLiteral(Trim(*s));
+        if (d.ok()) return Value(int64_t(*d) * 86400000);
+        *reason = d.status().message();
+      }
+      if (std::holds_alternative<int64_t>(v)) return v;  // milliseconds
+      return std::nullopt;
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+    case TypeId::kDuration:
+      // Counts of the column's unit.
+      if (std::holds_alternative<int64_t>(v)) return v;
+      return std::nullopt;
     default:
       return std::nullopt;
   }

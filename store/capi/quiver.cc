@@ -265,6 +265,22 @@ std::string FormatOf(const DataType& t, TypeId id) {
       static const char kUnit[] = {'s', 'm', 'u', 'n'};
       return std::string("ts") + kUnit[int(t.unit) & 3] + ":" + t.timezone;
     }
+    case TypeId::kDate64:
+      return "tdm";
+    case TypeId::kTime32:
+    case TypeId::kTime64:
+    case TypeId::kDuration: {
+      static const char kUnit[] = {'s', 'm', 'u', 'n'};
+      return std::string(id == TypeId::kDuration ? "tD" : "tt") + kUnit[int(t.unit) & 3];
+    }
+    case TypeId::kFloat16:
+      return "e";
+    case TypeId::kIntervalYearMonth:
+      return "tiM";
+    case TypeId::kIntervalDayTime:
+      return "tiD";
+    case TypeId::kIntervalMonthDayNano:
+      return "tin";
     case TypeId::kDecimal128:
     case TypeId::kDecimal256:
       return "d:" + std::to_string(t.precision) + "," + std::to_string(t.scale) +

@@ -58,7 +58,7 @@
 extern "C" {
 #endif
 
-#define QUIVER_C_API_VERSION 2 /* 2: decimal types, quiver_table_field_decimal */
+#define QUIVER_C_API_VERSION 2 /* 2: decimal, date64, time, duration, float16 and interval types; quiver_table_field_decimal */
 
 /* ------------------------------------------------------------------------- */
 /* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
@@ -191,7 +191,15 @@ enum quiver_type {
    * integer * 10^-scale (precision and scale from quiver_table_field_decimal).
    * 12.50 in a decimal(12, 2) column is the integer 1250. */
   QUIVER_TYPE_DECIMAL128 = 16,
-  QUIVER_TYPE_DECIMAL256 = 17
+  QUIVER_TYPE_DECIMAL256 = 17,
+  QUIVER_TYPE_DATE64 = 18,    /* int64 milliseconds since the epoch */
+  QUIVER_TYPE_TIME32 = 19,    /* int32 time_unit (s or ms) since midnight */
+  QUIVER_TYPE_TIME64 = 20,    /* int64 time_unit (us or ns) since midnight */
+  QUIVER_TYPE_DURATION = 21,  /* int64 count of time_unit */
+  QUIVER_TYPE_FLOAT16 = 22,   /* IEEE binary16 */
+  QUIVER_TYPE_INTERVAL_YEAR_MONTH = 23,     /* int32 months */
+  QUIVER_TYPE_INTERVAL_DAY_TIME = 24,       /* int32 days, int32 milliseconds */
+  QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO = 25  /* int32 months, int32 days, int64 nanoseconds */
 };
 
 enum quiver_time_unit {
@@ -206,7 +214,7 @@ typedef struct quiver_field {
   const char* name;
   int32_t type;         /* enum quiver_type; the value type if dictionary-encoded */
   int32_t index_type;   /* dictionary index type (INT8/16/32), or QUIVER_TYPE_NULL */
-  int32_t time_unit;    /* enum quiver_time_unit, TIMESTAMP only */
+  int32_t time_unit;    /* enum quiver_time_unit: TIMESTAMP, TIME32/64, DURATION */
   int32_t nullable;     /* 0 or 1 */
   const char* timezone; /* TIMESTAMP: "" when none */
 } quiver_field;

@@ -81,7 +81,7 @@ TEST_CASE("Datashape text is written and parsed with nullable markers", "[column
 
   CHECK(SchemaFromDatashape("var * {id int64}").status().message() ==
         "datashape: expected ':' after field 'id' at offset 10");
-  CHECK_FALSE(SchemaFromDatashape("{a: float16}").ok());
+  CHECK_FALSE(SchemaFromDatashape("{a: float128}").ok());
 }
 
 TEST_CASE("Type names parse in both ToString and datashape spellings", "[columnar]") {

@@ -108,3 +108,29 @@ TEST_CASE("A --schema with DuckDB spellings and decimals round-trips through eve
   REQUIRE(fb_back.ok());
   CHECK(SchemaEquals(**fb_back, schema));
 }
+
+TEST_CASE("Time, duration, date64, float16 and interval names parse and print back", "[columnar]") {
+  CHECK(T("time32[ms]") == DataType::WithUnit(TypeId::kTime32, TimeUnit::kMilli));
+  CHECK(T("time64[ns]") == DataType::WithUnit(TypeId::kTime64, TimeUnit::kNano));
+  CHECK(T("TIME") == DataType::WithUnit(TypeId::kTime64, TimeUnit::kMicro));  // DuckDB's TIME
+  CHECK(T("duration[s]") == DataType::WithUnit(TypeId::kDuration, TimeUnit::kSecond));
+  CHECK_FALSE(T("duration[s]") == DataType::WithUnit(TypeId::kDuration, TimeUnit::kNano));
+  CHECK(T("date64") == DataType(TypeId::kDate64));
+  CHECK(T("halffloat") == DataType(TypeId::kFloat16));
+  CHECK(T("interval[day_time]") == DataType(TypeId::kIntervalDayTime));
+  CHECK(T("interval") == DataType(TypeId::kIntervalMonthDayNano));
+  CHECK(ParseTypeName("time32[us]").status().message() == "'time32[us]': time32 takes s or ms, time64 us or ns");
+  Schema schema(*ParseSchemaSpec("a:time32[s], b:duration[us], c:date64, d:float16, e:interval[year_month]"));
+  for (auto* back : {&SchemaFromJson, &SchemaFromDatashape}) {
+    std::string text = back == &SchemaFromJson ? SchemaToJson(schema) : SchemaToDatashape(schema);
+    auto parsed = (*back)(text);
+    INFO(text);
+    REQUIRE(parsed.ok());
+    CHECK(SchemaEquals(**parsed, schema));
+  }
+  auto fb = SchemaToFlatbuffer(schema);
+  REQUIRE(fb.ok());
+  auto fb_back = SchemaFromFlatbuffer(reinterpret_cast<const uint8_t*>(fb->data()), int64_t(fb->size()));
+  REQUIRE(fb_back.ok());
+  CHECK(SchemaEquals(**fb_back, schema));
+}

@@ -48,8 +48,11 @@ _P = _ctypes.c_void_p
 
 _NUMPY_TYPES = {
     2: "i1", 3: "i2", 4: "i4", 5: "i8", 6: "u1", 7: "u2", 8: "u4", 9: "u8",
-    10: "f4", 11: "f8",
+    10: "f4", 11: "f8", 22: "f2", 23: "i4",
 }
+# Time-of-day and duration columns: numpy timedelta64 in the column's unit
+# (zero-copy); date64: datetime64[ms] (zero-copy).
+_TIMEDELTA_TYPES = {19: 4, 20: 8, 21: 8}
 
 
 def open(path):  # noqa: A001 - the package's entry point, as in the docs
@@ -160,11 +163,13 @@ class Field:
         self.type_id = f.type
         self.nullable = bool(f.nullable)
         self.dictionary_index = _capi.TYPE_NAMES[f.index_type] if f.index_type else None
-        self.unit = _capi.UNIT_NAMES[f.time_unit] if f.type == 15 else None
+        self.unit = _capi.UNIT_NAMES[f.time_unit] if f.type in (15, 19, 20, 21) else None
         self.timezone = (f.timezone or b"").decode() or None if f.type == 15 else None
         t = _capi.TYPE_NAMES[f.type]
         if f.type == 15:
             t = "timestamp[%s%s]" % (self.unit, ", tz=" + self.timezone if self.timezone else "")
+        elif f.type in _TIMEDELTA_TYPES:
+            t = "%s[%s]" % (t, self.unit)
         if self.precision is not None:
             t = "%s(%d, %d)" % (t, self.precision, self.scale)
         if self.dictionary_index:
@@ -465,6 +470,13 @@ class Chunk:
         elif t == 15:
             unit = self.table.schema[name].unit
             values = self._fixed(col, "<M8[%s]" % unit, 8)
+        elif t == 18:
+            values = self._fixed(col, "<M8[ms]", 8)
+        elif t in _TIMEDELTA_TYPES:
+            width = _TIMEDELTA_TYPES[t]
+            values = self._fixed(col, "<i%d" % width, width)
+            values = values.view("<m8[%s]" % self.table.schema[name].unit) if width == 8 else \
+                values.astype("<m8[%s]" % self.table.schema[name].unit)
         elif t == 14:
             values = self._fixed(col, "<i4", 4).astype("datetime64[D]")
         elif t == 1:
@@ -517,6 +529,10 @@ def _empty(field):
         return np.empty(0, dtype=_NUMPY_TYPES[t])
     if t == 15:
         return np.empty(0, dtype="datetime64[%s]" % field.unit)
+    if t == 18:
+        return np.empty(0, dtype="datetime64[ms]")
+    if t in _TIMEDELTA_TYPES:
+        return np.empty(0, dtype="timedelta64[%s]" % field.unit)
     if t == 14:
         return np.empty(0, dtype="datetime64[D]")
     return np.empty(0, dtype=bool)

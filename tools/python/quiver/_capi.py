@@ -16,7 +16,9 @@ TYPE_NAMES = {
     0: "null", 1: "bool", 2: "int8", 3: "int16", 4: "int32", 5: "int64",
     6: "uint8", 7: "uint16", 8: "uint32", 9: "uint64", 10: "float32",
     11: "float64", 12: "utf8", 13: "binary", 14: "date32", 15: "timestamp",
-    16: "decimal128", 17: "decimal256",
+    16: "decimal128", 17: "decimal256", 18: "date64", 19: "time32", 20: "time64",
+    21: "duration", 22: "float16", 23: "interval[year_month]", 24: "interval[day_time]",
+    25: "interval[month_day_nano]",
 }
 UNIT_NAMES = {0: "s", 1: "ms", 2: "us", 3: "ns"}
 

@@ -1,0 +1,125 @@
+// Flat Arrow types Quiver stores as they come (issue 16 item 0): date64,
+// time32/time64, duration (every unit), float16 and the three interval
+// units. apache-arrow writes an IPC file of each; the real quiver CLI ingests
+// it, exports it (file and stream) and apache-arrow reads back the same
+// type and the same bytes; queries filter (IS NULL, comparisons), sort and
+// take min/max where the type has an order.
+//
+//   node tests/tools/arrow_types_interop.mjs --quiver BIN --dir TMP
+// Exit codes: 0 pass, 1 fail, 77 skipped (apache-arrow missing).
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+let arrow;
+try {
+  arrow = createRequire(import.meta.url)(path.join(here, '../../.deps/node/node_modules/apache-arrow'));
+} catch (e) {
+  console.log(`SKIP: cannot load apache-arrow (tools/node/install.sh): ${e.message.split('\n')[0]}`);
+  process.exit(77);
+}
+rmSync(args.dir, { recursive: true, force: true });
+mkdirSync(args.dir, { recursive: true });
+const pool = path.join(args.dir, 'p.pool');
+const quiver = (...a) => execFileSync(args.quiver, a, { encoding: 'utf8' });
+let failures = 0;
+const fail = (what) => {
+  ++failures;
+  console.log(`FAIL ${what}`);
+};
+
+const n = 50;
+const valid = new Uint8Array(Math.ceil(n / 8));
+let nulls = 0;
+for (let i = 0; i < n; ++i) {
+  if (i % 5 === 2) ++nulls;
+  else valid[i >> 3] |= 1 << (i & 7);
+}
+// Physical values: `words` 32-bit words per row from f(i) (BigInt per word
+// group as the layout needs).
+function data(type, array) {
+  return arrow.makeData({ type, length: n, nullCount: nulls, nullBitmap: valid, data: array });
+}
+const i32 = (f) => Int32Array.from({ length: n }, (_, i) => f(i));
+const i64 = (f) => BigInt64Array.from({ length: n }, (_, i) => BigInt(f(i)));
+const cols = {
+  d64: data(new arrow.DateMillisecond(), i64((i) => (19000 + i * 37 - 900) * 86400000)),
+  t32s: data(new arrow.TimeSecond(), i32((i) => (i * 3637) % 86400)),
+  t32ms: data(new arrow.TimeMillisecond(), i32((i) => (i * 3637123) % 86400000)),
+  t64us: data(new arrow.TimeMicrosecond(), i64((i) => (i * 3637123457) % 86400000000)),
+  t64ns: data(new arrow.TimeNanosecond(), i64((i) => (i * 3637123456789) % 86400000000000)),
+  dur_s: data(new arrow.DurationSecond(), i64((i) => (i - 25) * 1000003)),
+  dur_ms: data(new arrow.DurationMillisecond(), i64((i) => (25 - i) * 7)),
+  dur_us: data(new arrow.DurationMicrosecond(), i64((i) => i * i)),
+  dur_ns: data(new arrow.DurationNanosecond(), i64((i) => -i)),
+  f16: data(new arrow.Float16(), Uint16Array.from({ length: n }, (_, i) => [0x3c00, 0xc000, 0x3555, 0x7bff, 0x0001][i % 5])),
+  iym: data(new arrow.IntervalYearMonth(), i32((i) => i * 13 - 300)),
+  idt: data(new arrow.IntervalDayTime(), Int32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? k * 1000 : k - 40))),
+  imdn: data(new arrow.IntervalMonthDayNano(), Int32Array.from({ length: 4 * n }, (_, k) => k * 3 - 100)),
+};
+const vectors = {};
+for (const [k, d] of Object.entries(cols)) vectors[k] = arrow.makeVector(d);
+const table = new arrow.Table(vectors);
+const inFile = path.join(args.dir, 'types.arrow');
+writeFileSync(inFile, arrow.tableToIPC(table, 'file'));
+quiver('pool', 'create', pool);
+quiver('ingest', pool, 't', inFile);
+
+const bytes = (d) => Buffer.from(d.values.buffer, d.values.byteOffset, d.values.byteLength);
+for (const fmt of ['arrow-file', 'arrow']) {
+  const out = path.join(args.dir, `back.${fmt}`);
+  quiver('export', pool, 't', '-o', out, '--format', fmt);
+  const back = arrow.tableFromIPC(readFileSync(out));
+  for (const k of Object.keys(cols)) {
+    const a = table.getChild(k), b = back.getChild(k);
+    if (!b) {
+      fail(`${fmt}: column ${k} missing`);
+      continue;
+    }
+    if (String(a.type) !== String(b.type)) fail(`${fmt} ${k}: type ${b.type}, wrote ${a.type}`);
+    const da = a.data[0], db = b.data[0];
+    const w = bytes(da).length / n;
+    for (let i = 0; i < n; ++i) {
+      const va = da.getValid(i), vb = db.getValid(i);
+      const xa = bytes(da).subarray(i * w, (i + 1) * w), xb = bytes(db).subarray((db.offset + i) * w, (db.offset + i + 1) * w);
+      if (va !== vb || (va && !xa.equals(xb))) {
+        fail(`${fmt} ${k} row ${i}: valid ${vb} ${xb.toString('hex')}, wrote ${va} ${xa.toString('hex')}`);
+        break;
+      }
+    }
+  }
+}
+
+// Queries over them.
+const sql = (q) => quiver('sql', pool, q, '--format', 'ndjson').split('\n').filter((l) => l).map((l) => JSON.parse(l));
+const nonNull = [...Array(n).keys()].filter((i) => i % 5 !== 2);
+const rows = sql('SELECT count(*) AS c FROM t WHERE f16 IS NULL AND imdn IS NULL');
+if (rows[0].c !== nulls) fail(`IS NULL count ${rows[0].c}, want ${nulls}`);
+const day = (i) => 19000 + i * 37 - 900;
+const cut = day(20);
+const dateText = (d) => new Date(d * 86400000).toISOString().slice(0, 10);
+const got = sql(`SELECT d64 FROM t WHERE d64 >= '${dateText(cut)}' ORDER BY d64`).map((r) => r.d64);
+const want = nonNull.filter((i) => day(i) >= cut).map((i) => dateText(day(i))).sort();
+if (JSON.stringify(got) !== JSON.stringify(want)) fail(`date64 filter: ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+const mm = sql('SELECT min(dur_s) AS lo, max(dur_s) AS hi, count(dur_s) AS c FROM t')[0];
+const durs = nonNull.map((i) => (i - 25) * 1000003);
+if (mm.lo !== Math.min(...durs) || mm.hi !== Math.max(...durs) || mm.c !== durs.length) fail(`duration min/max ${JSON.stringify(mm)}`);
+const times = sql('SELECT t32s FROM t WHERE t32s > 40000 ORDER BY t32s DESC NULLS LAST').map((r) => r.t32s);
+const tt = nonNull.map((i) => (i * 3637) % 86400).filter((x) => x > 40000).sort((a, b) => b - a)
+  .map((x) => [x / 3600, (x / 60) % 60, x % 60].map((v) => String(Math.floor(v)).padStart(2, '0')).join(':'));
+if (JSON.stringify(times) !== JSON.stringify(tt)) fail(`time32 filter/sort: ${JSON.stringify(times)} want ${JSON.stringify(tt)}`);
+const f16 = sql('SELECT f16 FROM t LIMIT 2').map((r) => r.f16);
+if (JSON.stringify(f16) !== JSON.stringify([1, -2])) fail(`float16 values ${JSON.stringify(f16)}`);
+try {
+  quiver('sql', pool, 'SELECT sum(d64) AS s FROM t');
+  fail('sum of date64 did not fail');
+} catch (e) {
+  if (!/date64/.test(String(e.stdout) + String(e.stderr))) fail(`sum(date64) message: ${e.stdout}${e.stderr}`);
+}
+console.log(failures ? `${failures} failures` : `arrow types interop: ${Object.keys(cols).length} columns round-trip`);
+process.exit(failures ? 1 : 0);
