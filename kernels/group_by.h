@@ -8,20 +8,31 @@
 // entry, not per row); NULL is a group of its own. Aggregates are those of
 // kernels/aggregate.h with the same result types and overflow rule.
 //
-// Groups come out in the order they were first seen (by this state, then by
-// the merged ones); a query that needs an order sorts the result.
+// Group order: each group remembers the ordinal of the first row that made
+// it (Consume's `first_row` + the row's position in the batch). Finalize
+// puts groups in the order they were first seen by this state (then by the
+// merged ones); FinalizeAll orders the groups of all partial tables by that
+// first ordinal, so a caller that numbers its rows in table order gets the
+// same order whatever the number of threads. A query that needs an order
+// sorts the result.
 //
-// Thread-safety: not synchronised; one state per thread, then Merge.
+// Keys live in an open-addressing table with stored hashes
+// (group_key_table_internal.h): a single integer key in the slot, any other
+// key encoded into bytes kept in one arena.
+//
+// Thread-safety: not synchronised; one state per thread, then Merge or
+// FinalizeAll.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <functional>
 #include <vector>
 
 #include "columnar/array.h"
 #include "config/status.h"
 #include "kernels/aggregate.h"
+#include "kernels/group_key_table_internal.h"
 #include "kernels/mask.h"
 
 namespace quiver::kernels {
@@ -42,16 +53,31 @@ class GroupByState {
   GroupByState& operator=(GroupByState&&) = default;
 
   // Adds the rows of one batch. keys and values are equal-length columns of
-  // the types given to Make; filter (if any) selects the TRUE rows.
+  // the types given to Make; filter (if any) selects the TRUE rows. Row i of
+  // the batch has ordinal first_row + i (see the group order above).
   Status Consume(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                 const Mask* filter = nullptr);
+                 const Mask* filter = nullptr, int64_t first_row = 0);
   // Folds in another partial table built with the same Make arguments.
   Status Merge(const GroupByState& other);
 
-  int64_t num_groups() const { return int64_t(group_keys_.size()); }
+  int64_t num_groups() const { return int64_t(group_rows_.size()); }
+  // Bytes this table holds (vector capacities and the key arena; the bytes of
+  // MIN/MAX strings are estimated), for a query's memory limit.
+  int64_t memory_bytes() const;
   // One column per key (dictionary keys as utf8), then one per aggregate, each
   // num_groups() long. Overflow if an integer sum does not fit its type.
   Result<std::vector<std::shared_ptr<ArrayData>>> Finalize() const;
+
+  // Runs fn(i) for i in [0, n), possibly on several threads at once; returns
+  // the first error.
+  using Runner = std::function<Status(int64_t n, const std::function<Status(int64_t)>& fn)>;
+  // Merges partial tables (same Make arguments) and finalizes them as one:
+  // the groups are split into hash partitions, each partition is merged by
+  // one call of `run`'s fn (so partitions merge in parallel), and the
+  // groups come out in first-ordinal order. Consumes *parts. *groups gets
+  // the number of groups; *merged_bytes the bytes the merged tables held.
+  static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
+      std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes);
 
  private:
   struct Agg {
@@ -65,34 +91,50 @@ class GroupByState {
     std::vector<std::string> str_min, str_max;
     std::vector<uint8_t> has, nan;
   };
+  // A group of one of several tables, in output order.
+  struct GroupRef {
+    uint32_t part;
+    int32_t gid;
+  };
 
   GroupByState() = default;
   enum class Mode { kGeneric, kSingleInt, kSingleDict };
 
-  int32_t AddGroup(std::string encoded);
-  int32_t FindOrAddEncoded(const std::string& encoded);
-  int32_t FindOrAddInt(int64_t v);
-  int32_t FindOrAddNullInt();
+  // An empty table of the same shape.
+  GroupByState EmptyLike() const;
+  int32_t NullIntGroup();
+  // The group of other's group og in this table, added when new.
+  int32_t FindOrAddGroupOf(const GroupByState& other, int32_t og);
+  // Folds other's group og into this table's group g.
+  void MergeGroup(size_t g, const GroupByState& other, size_t og);
   // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
   Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n,
                   std::vector<int32_t>* gids);
+  void IntGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n, int32_t* out);
+  Status DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n, int32_t* out);
+  void EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                       int64_t n, int32_t* out);
   void Resize(size_t groups);
   void UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                  const int32_t* gids);
+  // Output column `c` (keys, then aggregates) of groups `order` of `parts`.
+  static Result<std::shared_ptr<ArrayData>> OutputColumn(const std::vector<const GroupByState*>& parts,
+                                                         const std::vector<GroupRef>& order, size_t c);
 
   std::vector<DataType> key_types_;
   std::vector<DataType> value_types_;
   Mode mode_ = Mode::kGeneric;
-  std::vector<std::string> group_keys_;  // encoded, one per group
-  std::vector<int64_t> group_rows_;      // count(*)
-  std::unordered_map<std::string, int32_t> generic_;
-  // kSingleInt: open addressing on the key's 64-bit pattern.
-  std::vector<int64_t> int_slots_;
-  std::vector<int32_t> int_gids_;  // -1 = empty
-  int32_t null_gid_ = -1;
+  internal::GroupKeyTable table_{false};
+  std::vector<int64_t> group_rows_;   // count(*)
+  std::vector<int64_t> group_first_;  // ordinal of the first row, -1 until set
+  int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
   // kSingleDict: group of each dictionary entry in the current Consume.
   std::vector<int32_t> dict_gids_;
   int32_t dict_null_gid_ = -1;
+  // Scratch of EncodedGroupIds, kept to avoid reallocating per batch.
+  std::vector<uint8_t> enc_;
+  std::vector<uint32_t> enc_off_;
+  std::vector<uint64_t> hashes_;
   std::vector<Agg> aggs_;
 };
 
