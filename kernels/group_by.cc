@@ -167,8 +167,8 @@ Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int
       [&]() -> Status { return Status::TypeError("group-by: bad dictionary index type"); });
 }
 
-void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
-                                   int64_t n, int32_t* out) {
+void GroupByState::EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                              int64_t n) {
   // Pass 1: each row's encoded length, then the offsets.
   enc_off_.assign(size_t(n) + 1, 0);
   uint32_t* len = enc_off_.data() + 1;
@@ -240,11 +240,18 @@ void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int
           [] { return 0; });
     }
   }
-  // Pass 3: hashes, then probes with the slots of rows ahead in flight.
+  // Pass 3: hashes.
   hashes_.resize(size_t(n));
   for (int64_t k = 0; k < n; ++k) {
     hashes_[size_t(k)] = internal::HashBytes(buf + enc_off_[size_t(k)], enc_off_[size_t(k) + 1] - enc_off_[size_t(k)]);
   }
+}
+
+void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                                   int64_t n, int32_t* out) {
+  EncodeKeys(keys, rows, base, n);
+  // Probes with the slots of rows ahead in flight.
+  const uint8_t* buf = enc_.data();
   constexpr int64_t kAhead = 8;
   for (int64_t k = 0; k < n; ++k) {
     if (k + kAhead < n) table_.Prefetch(hashes_[size_t(k + kAhead)]);
@@ -408,6 +415,87 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
     rows = sel.data();
     n = int64_t(sel.size());
   }
+  return ConsumeRows(keys, values, rows, n, first_row);
+}
+
+uint64_t GroupByState::PartitionHashOfGroup(int32_t g) const {
+  if (mode_ == Mode::kSingleInt) return g == null_gid_ ? 0 : table_.hash(g);
+  return table_.hash(g);
+}
+
+void GroupByState::Split() {
+  const size_t nparts = size_t(1) << kPartitionBits;
+  const int32_t groups = int32_t(group_rows_.size());
+  std::vector<GroupByState> parts;
+  for (size_t p = 0; p < nparts; ++p) parts.push_back(EmptyLike());
+  // Sized first, then keys, then aggregates: no growth, sequential reads.
+  std::vector<uint8_t> part_of(static_cast<size_t>(groups));
+  std::vector<int64_t> counts(nparts, 0);
+  for (int32_t g = 0; g < groups; ++g) {
+    part_of[size_t(g)] = uint8_t(PartitionHashOfGroup(g) >> (64 - kPartitionBits));
+    ++counts[part_of[size_t(g)]];
+  }
+  const int64_t avg_key = table_.int_keys() ? 0 : table_.key_bytes() / std::max<int64_t>(1, groups);
+  for (size_t p = 0; p < nparts; ++p) {
+    parts[p].table_.Reserve(counts[p], counts[p] * avg_key * 5 / 4);
+    parts[p].Reserve(size_t(counts[p]));
+  }
+  std::vector<int32_t> to(static_cast<size_t>(groups));
+  for (int32_t g = 0; g < groups; ++g) to[size_t(g)] = parts[part_of[size_t(g)]].FindOrAddGroupOf(*this, g);
+  for (GroupByState& p : parts) p.Resize(size_t(p.table_.size()));
+  for (int32_t g = 0; g < groups; ++g) parts[part_of[size_t(g)]].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g));
+  GroupByState empty = EmptyLike();
+  *this = std::move(empty);
+  parts_ = std::move(parts);
+}
+
+Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                                        const int32_t* rows, int64_t n, int64_t first_row) {
+  part_rows_.resize(parts_.size());
+  // Batches of 16 x kBatchRows rows: each partition then gets a batch of
+  // its own of about kBatchRows / 4 rows.
+  constexpr int64_t kRows = 16 * kBatchRows;
+  for (int64_t start = 0; start < n; start += kRows) {
+    const int64_t m = std::min(kRows, n - start);
+    const int32_t* batch_rows = rows ? rows + start : nullptr;
+    // The partition of each row: the top bits of the hash its group gets.
+    if (mode_ == Mode::kSingleInt) {
+      const ArrayView& col = keys[0];
+      const bool nulls = HasNulls(col);
+      hashes_.resize(size_t(m));
+      internal::VisitFixedWidth(
+          col.type->id,
+          [&](auto tag) {
+            using T = decltype(tag);
+            if constexpr (!std::is_floating_point_v<T>) {
+              const T* data = col.data<T>();
+              for (int64_t k = 0; k < m; ++k) {
+                const int64_t r = RowAt(batch_rows, start, k);
+                hashes_[size_t(k)] = nulls && col.IsNull(r) ? 0 : internal::MixInt(uint64_t(int64_t(data[r])));
+              }
+            }
+            return 0;
+          },
+          [] { return 0; });
+    } else {
+      EncodeKeys(keys, batch_rows, start, m);
+    }
+    for (auto& pr : part_rows_) pr.clear();
+    for (int64_t k = 0; k < m; ++k) {
+      part_rows_[size_t(hashes_[size_t(k)] >> (64 - kPartitionBits))].push_back(int32_t(RowAt(batch_rows, start, k)));
+    }
+    for (size_t p = 0; p < parts_.size(); ++p) {
+      if (part_rows_[p].empty()) continue;
+      QUIVER_RETURN_NOT_OK(parts_[p].ConsumeRows(keys, values, part_rows_[p].data(), int64_t(part_rows_[p].size()),
+                                                 first_row));
+    }
+  }
+  return Status::OK();
+}
+
+Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                                 const int32_t* rows, int64_t n, int64_t first_row) {
+  if (!parts_.empty()) return ConsumePartitioned(keys, values, rows, n, first_row);
   std::vector<int32_t> gids;
   dict_gids_.clear();
   dict_null_gid_ = -1;
@@ -428,11 +516,15 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vect
       if (a.kind != AggKind::kCountStar) UpdateAgg(&a, values[size_t(a.value)], batch_rows, start, m, gids.data());
     }
   }
+  if (kSplitWhileConsuming && mode_ != Mode::kSingleDict && num_groups() > kSplitGroups) Split();
   return Status::OK();
 }
 
 int64_t GroupByState::memory_bytes() const {
-  int64_t b = table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
+  int64_t b = 0;
+  for (const GroupByState& p : parts_) b += p.memory_bytes();
+  for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
+  b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
               int64_t(enc_.capacity() + enc_off_.capacity() * 4 + hashes_.capacity() * 8);
   for (const Agg& a : aggs_) {
     b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +

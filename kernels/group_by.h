@@ -60,7 +60,11 @@ class GroupByState {
   // Folds in another partial table built with the same Make arguments.
   Status Merge(const GroupByState& other);
 
-  int64_t num_groups() const { return int64_t(group_rows_.size()); }
+  int64_t num_groups() const {
+    int64_t n = int64_t(group_rows_.size());
+    for (const GroupByState& p : parts_) n += p.num_groups();
+    return n;
+  }
   // Bytes this table holds (vector capacities and the key arena; the bytes of
   // MIN/MAX strings are estimated), for a query's memory limit.
   int64_t memory_bytes() const;
@@ -100,11 +104,33 @@ class GroupByState {
   GroupByState() = default;
   enum class Mode { kGeneric, kSingleInt, kSingleDict };
 
+  // A table past kSplitGroups groups splits into 2^kPartitionBits tables by
+  // the top bits of the key's hash (parts_): each stays small enough for the
+  // cache, and partial tables merge partition by partition, in parallel.
+  // Single dictionary keys never split (few groups, per-entry caches).
+  static constexpr int64_t kSplitGroups = int64_t(1) << 15;
+  static constexpr int kPartitionBits = 6;
+  static constexpr bool kSplitWhileConsuming = false;
+  bool split() const { return !parts_.empty(); }
+  void Split();
+  uint64_t PartitionHashOfGroup(int32_t g) const;
+  Status ConsumeRows(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                     const int32_t* rows, int64_t n, int64_t first_row);
+  Status ConsumePartitioned(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                            const int32_t* rows, int64_t n, int64_t first_row);
+  // Encodes rows' keys into enc_ / enc_off_ and hashes them into hashes_.
+  void EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n);
+  // The output of `tables` (unsplit), groups in first-ordinal order.
+  static Result<std::vector<std::shared_ptr<ArrayData>>> OrderedOutput(
+      const std::vector<const GroupByState*>& tables, const Runner& run);
+
   // An empty table of the same shape.
   GroupByState EmptyLike() const;
   int32_t NullIntGroup();
   // The group of other's group og in this table, added when new.
   int32_t FindOrAddGroupOf(const GroupByState& other, int32_t og);
+  // Hints what MergeGroup and OutputColumn read of group g into the cache.
+  void PrefetchGroup(size_t g) const;
   // Folds other's group og into this table's group g.
   void MergeGroup(size_t g, const GroupByState& other, size_t og);
   // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
@@ -115,6 +141,8 @@ class GroupByState {
   void EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                        int64_t n, int32_t* out);
   void Resize(size_t groups);
+  // Capacity for `groups` groups (no reallocation while merging).
+  void Reserve(size_t groups);
   void UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                  const int32_t* gids);
   // Output column `c` (keys, then aggregates) of groups `order` of `parts`.
@@ -136,6 +164,9 @@ class GroupByState {
   std::vector<uint32_t> enc_off_;
   std::vector<uint64_t> hashes_;
   std::vector<Agg> aggs_;
+  // Split tables: the partitions (this table's own groups are then empty).
+  std::vector<GroupByState> parts_;
+  std::vector<std::vector<int32_t>> part_rows_;  // scratch of ConsumePartitioned
 };
 
 }  // namespace quiver::kernels

@@ -98,6 +98,35 @@ GroupByState GroupByState::EmptyLike() const {
   return s;
 }
 
+void GroupByState::Reserve(size_t groups) {
+  group_rows_.reserve(groups);
+  group_first_.reserve(groups);
+  for (Agg& a : aggs_) {
+    if (a.kind == AggKind::kCountStar) continue;
+    a.count.reserve(groups);
+    switch (a.kind) {
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        if (IsFloating(a.type.id)) a.float_sum.reserve(groups);
+        else a.int_sum.reserve(groups);
+        break;
+      case AggKind::kMin:
+      case AggKind::kMax:
+        a.has.reserve(groups);
+        a.nan.reserve(groups);
+        if (IsStr(a.type.value_type().id)) {
+          a.str_min.reserve(groups);
+          a.str_max.reserve(groups);
+        } else {
+          a.num_min.reserve(groups);
+          a.num_max.reserve(groups);
+        }
+        break;
+      default: break;
+    }
+  }
+}
+
 int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
   if (mode_ == Mode::kSingleInt) {
     if (og == o.null_gid_) return NullIntGroup();
@@ -106,6 +135,19 @@ int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
   }
   const std::string_view k = o.table_.bytes(og);
   return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()), o.table_.hash(og));
+}
+
+void GroupByState::PrefetchGroup(size_t g) const {
+  table_.PrefetchKey(int32_t(g));
+  __builtin_prefetch(&group_rows_[g]);
+  __builtin_prefetch(&group_first_[g]);
+  for (const Agg& a : aggs_) {
+    if (!a.count.empty()) __builtin_prefetch(&a.count[g]);
+    if (!a.int_sum.empty()) __builtin_prefetch(&a.int_sum[g]);
+    if (!a.float_sum.empty()) __builtin_prefetch(&a.float_sum[g]);
+    if (!a.num_min.empty()) __builtin_prefetch(&a.num_min[g]);
+    if (!a.num_max.empty()) __builtin_prefetch(&a.num_max[g]);
+  }
 }
 
 void GroupByState::MergeGroup(size_t g, const GroupByState& o, size_t og) {
@@ -138,6 +180,20 @@ Status GroupByState::Merge(const GroupByState& o) {
   if (o.key_types_ != key_types_ || o.value_types_ != value_types_ || o.aggs_.size() != aggs_.size()) {
     return Status::Invalid("group-by: cannot merge partial tables of different shapes");
   }
+  if (split() || o.split()) {
+    // Partition by partition; an unsplit side is split first (a copy of
+    // other, which is const).
+    if (!split()) Split();
+    const GroupByState* from = &o;
+    GroupByState copy = o.EmptyLike();
+    if (!o.split()) {
+      QUIVER_RETURN_NOT_OK(copy.Merge(o));
+      copy.Split();
+      from = &copy;
+    }
+    for (size_t p = 0; p < parts_.size(); ++p) QUIVER_RETURN_NOT_OK(parts_[p].Merge(from->parts_[p]));
+    return Status::OK();
+  }
   std::vector<int32_t> map(size_t(o.num_groups()));
   for (size_t og = 0; og < map.size(); ++og) map[og] = FindOrAddGroupOf(o, int32_t(og));
   Resize(size_t(table_.size()));
@@ -153,7 +209,9 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<
     const DataType vt = shape.key_types_[c].value_type();
     ArrayBuilder b(vt);
     b.Reserve(int64_t(order.size()));
-    for (const GroupRef& r : order) {
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i + 8 < order.size()) parts[order[i + 8].part]->table_.PrefetchKey(order[i + 8].gid);
+      const GroupRef& r = order[i];
       const GroupByState& s = *parts[r.part];
       if (s.mode_ != Mode::kSingleInt) {
         AppendEncodedKey(&b, s.key_types_, c, s.table_.bytes(r.gid));
@@ -172,7 +230,9 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<
   const TypeId vid = shape_agg.type.value_type().id;
   ArrayBuilder b(rt.value_type());
   b.Reserve(int64_t(order.size()));
-  for (const GroupRef& r : order) {
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i + 8 < order.size()) parts[order[i + 8].part]->PrefetchGroup(size_t(order[i + 8].gid));
+    const GroupRef& r = order[i];
     const GroupByState& s = *parts[r.part];
     const Agg& a = s.aggs_[ai];
     const size_t g = size_t(r.gid);
@@ -223,6 +283,15 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<
 }
 
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
+  if (split()) {
+    std::vector<const GroupByState*> tables;
+    for (const GroupByState& p : parts_) tables.push_back(&p);
+    return OrderedOutput(tables, [](int64_t n, const std::function<Status(int64_t)>& fn) -> Status {
+      for (int64_t i = 0; i < n; ++i) QUIVER_RETURN_NOT_OK(fn(i));
+      return Status::OK();
+    });
+  }
+  // First-seen order by this table, then by the tables merged into it.
   std::vector<GroupRef> order(static_cast<size_t>(num_groups()));
   for (size_t g = 0; g < order.size(); ++g) order[g] = GroupRef{0, int32_t(g)};
   const std::vector<const GroupByState*> parts = {this};
@@ -231,6 +300,39 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
     QUIVER_ASSIGN_OR_RETURN(auto col, OutputColumn(parts, order, c));
     out.push_back(std::move(col));
   }
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
+    const std::vector<const GroupByState*>& tables, const Runner& run) {
+  struct Item {
+    uint64_t key;
+    GroupRef ref;
+  };
+  int64_t lo = std::numeric_limits<int64_t>::max(), total = 0;
+  for (const GroupByState* t : tables) {
+    total += t->num_groups();
+    for (int64_t f : t->group_first_) lo = std::min(lo, f);
+  }
+  std::vector<Item> items;
+  items.reserve(size_t(total));
+  for (size_t p = 0; p < tables.size(); ++p) {
+    const GroupByState& t = *tables[p];
+    for (int32_t g = 0; g < int32_t(t.group_rows_.size()); ++g) {
+      items.push_back(Item{uint64_t(t.group_first_[size_t(g)] - lo), GroupRef{uint32_t(p), g}});
+    }
+  }
+  RadixSortByKey(&items);
+  std::vector<GroupRef> order(items.size());
+  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].ref;
+  items = {};
+  const GroupByState& shape = *tables[0];
+  const size_t ncols = shape.key_types_.size() + shape.aggs_.size();
+  std::vector<std::shared_ptr<ArrayData>> out(ncols);
+  QUIVER_RETURN_NOT_OK(run(int64_t(ncols), [&](int64_t c) -> Status {
+    QUIVER_ASSIGN_OR_RETURN(out[size_t(c)], OutputColumn(tables, order, size_t(c)));
+    return Status::OK();
+  }));
   return out;
 }
 
@@ -249,72 +351,48 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(std::v
       return Status::Invalid("group-by: cannot merge partial tables of different shapes");
     }
   }
-  if (in.size() == 1) {
-    *groups = in[0].num_groups();
-    return in[0].Finalize();
-  }
   int64_t total = 0;
-  for (const GroupByState& p : in) total += p.num_groups();
-  // 64 partitions by the hash's top bits (the table indexes with its low
-  // bits): enough to keep every thread busy, each partition's table small.
-  const int bits = total >= (1 << 15) ? 6 : 0;
-  const size_t nparts = size_t(1) << bits;
-  std::vector<std::vector<std::vector<int32_t>>> lists(in.size(), std::vector<std::vector<int32_t>>(nparts));
-  QUIVER_RETURN_NOT_OK(run(int64_t(in.size()), [&](int64_t w) -> Status {
-    const GroupByState& p = in[size_t(w)];
-    auto& mine = lists[size_t(w)];
-    for (int32_t g = 0; g < int32_t(p.num_groups()); ++g) {
-      mine[bits ? size_t(p.table_.hash(g) >> (64 - bits)) : 0].push_back(g);
-    }
-    return Status::OK();
-  }));
-  std::vector<GroupByState> merged;
-  for (size_t p = 0; p < nparts; ++p) merged.push_back(in[0].EmptyLike());
-  QUIVER_RETURN_NOT_OK(run(int64_t(nparts), [&](int64_t p) -> Status {
-    GroupByState& m = merged[size_t(p)];
-    for (size_t w = 0; w < in.size(); ++w) {
-      for (int32_t og : lists[w][size_t(p)]) {
-        const int32_t g = m.FindOrAddGroupOf(in[w], og);
-        if (size_t(g) >= m.group_rows_.size()) m.Resize(size_t(g) + 1);
-        m.MergeGroup(size_t(g), in[w], size_t(og));
+  bool any_split = false;
+  for (const GroupByState& p : in) {
+    total += p.num_groups();
+    any_split |= p.split();
+  }
+  *groups = total;  // an upper bound until merged
+  std::vector<const GroupByState*> tables;
+  if (in[0].mode_ != Mode::kSingleDict && in.size() > 1 && (any_split || total > kSplitGroups)) {
+    // Partition by partition, in parallel: partition p of every table into
+    // partition p of the first.
+    QUIVER_RETURN_NOT_OK(run(int64_t(in.size()), [&](int64_t w) -> Status {
+      if (!in[size_t(w)].split()) in[size_t(w)].Split();
+      return Status::OK();
+    }));
+    const size_t nparts = in[0].parts_.size();
+    QUIVER_RETURN_NOT_OK(run(int64_t(nparts), [&](int64_t p) -> Status {
+      for (size_t w = 1; w < in.size(); ++w) {
+        QUIVER_RETURN_NOT_OK(in[0].parts_[size_t(p)].Merge(in[w].parts_[size_t(p)]));
+        in[w].parts_[size_t(p)] = in[w].parts_[size_t(p)].EmptyLike();  // free it
       }
-    }
-    return Status::OK();
-  }));
-  in.clear();
-  // First-ordinal order: the order a single thread reading the table in
-  // order would have produced.
-  struct Item {
-    uint64_t key;
-    GroupRef ref;
-  };
-  std::vector<Item> items;
-  int64_t lo = std::numeric_limits<int64_t>::max();
-  for (const GroupByState& m : merged) {
-    *merged_bytes += m.memory_bytes();
-    for (int64_t f : m.group_first_) lo = std::min(lo, f);
-  }
-  items.reserve(size_t(total));
-  for (size_t p = 0; p < nparts; ++p) {
-    const GroupByState& m = merged[p];
-    for (int32_t g = 0; g < int32_t(m.num_groups()); ++g) {
-      items.push_back(Item{uint64_t(m.group_first_[size_t(g)] - lo), GroupRef{uint32_t(p), g}});
+      return Status::OK();
+    }));
+    in.erase(in.begin() + 1, in.end());
+  } else {
+    for (size_t w = 1; w < in.size(); ++w) QUIVER_RETURN_NOT_OK(in[0].Merge(in[w]));
+    in.erase(in.begin() + 1, in.end());
+    if (!in[0].split()) {
+      *groups = in[0].num_groups();
+      *merged_bytes = in[0].memory_bytes();
+      // A single table is already in first-seen order unless others were
+      // merged into it.
+      if (in.size() == 1 && total == in[0].num_groups()) return in[0].Finalize();
+      tables.push_back(&in[0]);
     }
   }
-  RadixSortByKey(&items);
-  std::vector<GroupRef> order(items.size());
-  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].ref;
-  items = {};
-  *groups = int64_t(order.size());
-  std::vector<const GroupByState*> ptrs;
-  for (const GroupByState& m : merged) ptrs.push_back(&m);
-  const size_t ncols = merged[0].key_types_.size() + merged[0].aggs_.size();
-  std::vector<std::shared_ptr<ArrayData>> out(ncols);
-  QUIVER_RETURN_NOT_OK(run(int64_t(ncols), [&](int64_t c) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(out[size_t(c)], OutputColumn(ptrs, order, size_t(c)));
-    return Status::OK();
-  }));
-  return out;
+  if (in[0].split()) {
+    for (const GroupByState& p : in[0].parts_) tables.push_back(&p);
+  }
+  *groups = in[0].num_groups();
+  *merged_bytes = in[0].memory_bytes();
+  return OrderedOutput(tables, run);
 }
 
 }  // namespace quiver::kernels

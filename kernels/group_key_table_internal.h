@@ -85,9 +85,21 @@ class GroupKeyTable {
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
   }
+  // Makes room for `groups` groups of `key_bytes` encoded bytes in all
+  // without growing.
+  void Reserve(int64_t groups, int64_t key_bytes);
   // Hints the slot a key with hash h starts probing at into the cache.
   void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[size_t(h) & mask_]); }
 
+  // Hints group g's key into the cache.
+  void PrefetchKey(int32_t g) const {
+    if (int_keys_) {
+      __builtin_prefetch(&ints_[size_t(g)]);
+    } else {
+      __builtin_prefetch(&hashes_[size_t(g)]);
+      __builtin_prefetch(&offsets_[size_t(g)]);
+    }
+  }
   // The hash of group g (MixInt of its key for int keys).
   uint64_t hash(int32_t g) const {
     return int_keys_ ? MixInt(uint64_t(ints_[size_t(g)])) : hashes_[size_t(g)];
@@ -97,6 +109,8 @@ class GroupKeyTable {
     const uint64_t at = offsets_[size_t(g)];
     return {reinterpret_cast<const char*>(arena_.data()) + at, size_t(offsets_[size_t(g) + 1] - at)};
   }
+  // Encoded bytes of all keys (byte keys).
+  int64_t key_bytes() const { return int64_t(arena_.size()); }
   // Bytes held (capacities), for memory accounting.
   int64_t memory_bytes() const;
 
@@ -106,6 +120,7 @@ class GroupKeyTable {
     int32_t gid;    // -1: empty
   };
   void Grow();
+  void Rehash(size_t slots);
 
   bool int_keys_;
   std::vector<Slot> slots_;

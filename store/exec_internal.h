@@ -83,11 +83,14 @@ struct ChunkColumns {
 struct Morsel {
   std::vector<ArrayView> views;
   int64_t length = 0;
+  // The table row number of the morsel's first row (ScanMorsels sets it):
+  // orders rows as the table does, whichever thread reads them.
+  int64_t first_row = 0;
   int64_t rows() const { return length; }
 
-  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows()}; }
+  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows(), 0}; }
   static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
-    Morsel m{c.views, n};
+    Morsel m{c.views, n, 0};
     for (ArrayView& v : m.views) {
       v.offset += start;
       v.length = n;
@@ -136,6 +139,28 @@ Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
 int ResolveThreads(int requested);
 
 // ---------------------------------------------------------------------------
+// Memory (exec_parallel.cc).
+// ---------------------------------------------------------------------------
+
+// A query's memory limit (QueryOptions::memory_limit_bytes): operators add
+// the bytes their hash tables and materialised results hold, and the query
+// fails with ResourceExhausted, naming the limit, once they pass it.
+// Thread-safety: Add may be called from the query's workers at once.
+class QueryMemory {
+ public:
+  explicit QueryMemory(int64_t limit) : limit_(limit) {}
+  // Adds delta bytes (negative: released). `what` says what holds them, for
+  // the error ("the group-by hash tables (2,000,000 groups)").
+  Status Add(int64_t delta, const std::function<std::string()>& what);
+  int64_t used() const { return used_.load(std::memory_order_relaxed); }
+  int64_t limit() const { return limit_; }
+
+ private:
+  const int64_t limit_;  // <= 0: no limit
+  std::atomic<int64_t> used_{0};
+};
+
+// ---------------------------------------------------------------------------
 // The plan every operator runs (built by OpenQuery, exec.cc).
 // ---------------------------------------------------------------------------
 
@@ -155,6 +180,8 @@ struct Plan {
   int threads = 1;
   std::vector<size_t> chunks;  // not pruned, in table order
   QueryStats stats;
+  // The bytes the query holds against QueryOptions::memory_limit_bytes.
+  std::shared_ptr<QueryMemory> memory;
   Clock::time_point started;
 
   std::vector<size_t> columns;  // the input fields the query reads
@@ -166,8 +193,11 @@ struct Plan {
   Result<std::optional<kernels::Mask>> Filter(const ChunkColumns& c) const {
     return Filter(Morsel::Of(c));
   }
-  // Workers for a loop over the chunks: threads, at most one per chunk.
+  // Workers of ScanMorsels: threads, at most one per chunk (or per morsel
+  // when there are fewer chunks than threads).
   int Workers() const;
+  // Morsels of the chunks to scan.
+  int64_t Morsels() const;
   // Counts chunks scanned (all of `chunks`) and the rows they held.
   void CountScanned(const std::vector<int64_t>& rows_per_chunk);
 
@@ -176,7 +206,7 @@ struct Plan {
   // call with its worker's index.
   using MorselFn = std::function<Status(int worker, const Morsel& c, const kernels::Mask* m)>;
   // Reads every chunk on Workers() threads, cuts it into morsels of
-  // kMorselRows rows, evaluates WHERE on each and calls fn; then counts the
+  // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then counts the
   // chunks and rows scanned. The first error (or Cancelled) stops the scan.
   Status ScanMorsels(const MorselFn& fn);
 };
