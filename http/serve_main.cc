@@ -23,6 +23,7 @@ std::string Usage(const std::string& prog) {
          "  --listen HOST:PORT  address to bind (default 127.0.0.1:8080; port 0 = any free port)\n"
          "  --config FILE       JSON config: listen, threads, max_body_bytes, max_result_rows,\n"
          "                      query_timeout_ms, max_concurrent_queries, query_threads,\n"
+         "                      max_query_memory,\n"
          "                      writes_enabled, write_token, read_token, cors,\n"
          "                      compress_min_bytes, shutdown_grace_ms, read_timeout_ms,\n"
          "                      log_requests\n"

@@ -60,7 +60,9 @@ std::optional<std::string_view> DictEntry(const ArrayView& col, int64_t r) {
 }
 
 // Row k of a batch: rows[k], or base + k when every row is taken.
-inline int64_t RowAt(const int32_t* rows, int64_t base, int64_t k) { return rows ? rows[k] : base + k; }
+inline int64_t RowAt(const int32_t* rows, int64_t base, int64_t k) {
+  return rows ? rows[k] : base + k;
+}
 
 // Rows per batch inside Consume: the group ids of a batch stay in cache.
 constexpr int64_t kBatchRows = 4096;
@@ -118,12 +120,14 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
           const T* data = col.data<T>();
           // Hash the batch first, then probe with the slots of rows ahead in
           // flight: the table of a million groups does not fit in cache.
-          for (int64_t k = 0; k < n; ++k) h[k] = internal::MixInt(uint64_t(int64_t(data[RowAt(rows, base, k)])));
+          for (int64_t k = 0; k < n; ++k)
+            h[k] = internal::MixInt(uint64_t(int64_t(data[RowAt(rows, base, k)])));
           constexpr int64_t kAhead = 16;
           for (int64_t k = 0; k < n; ++k) {
             if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
             const int64_t r = RowAt(rows, base, k);
-            out[k] = nulls && col.IsNull(r) ? NullIntGroup() : table_.FindOrAddInt(int64_t(data[r]), h[k]);
+            out[k] = nulls && col.IsNull(r) ? NullIntGroup()
+                                            : table_.FindOrAddInt(int64_t(data[r]), h[k]);
           }
           return 0;
         }
@@ -131,9 +135,10 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
       [] { return 0; });
 }
 
-Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
-                                  int32_t* out) {
-  if (col.dictionary == nullptr) return Status::Invalid("group-by: dictionary key without dictionary");
+Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base,
+                                  int64_t n, int32_t* out) {
+  if (col.dictionary == nullptr)
+    return Status::Invalid("group-by: dictionary key without dictionary");
   const ArrayView& dict = *col.dictionary;
   // Each dictionary entry is looked up once per Consume, when a row first
   // uses it; rows then index this table (reset by Consume).
@@ -141,7 +146,8 @@ Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int
   auto lookup = [&](bool valid, std::string_view v) {
     enc_.resize(kStringHeader + (valid ? v.size() : 0));
     PutString(enc_.data(), valid, valid ? v : std::string_view());
-    return table_.FindOrAddBytes(enc_.data(), uint32_t(enc_.size()), internal::HashBytes(enc_.data(), enc_.size()));
+    return table_.FindOrAddBytes(enc_.data(), uint32_t(enc_.size()),
+                                 internal::HashBytes(enc_.data(), enc_.size()));
   };
   const bool nulls = HasNulls(col);
   const int64_t dn = dict.length;
@@ -243,12 +249,13 @@ void GroupByState::EncodeKeys(const std::vector<ArrayView>& keys, const int32_t*
   // Pass 3: hashes.
   hashes_.resize(size_t(n));
   for (int64_t k = 0; k < n; ++k) {
-    hashes_[size_t(k)] = internal::HashBytes(buf + enc_off_[size_t(k)], enc_off_[size_t(k) + 1] - enc_off_[size_t(k)]);
+    hashes_[size_t(k)] = internal::HashBytes(buf + enc_off_[size_t(k)],
+                                             enc_off_[size_t(k) + 1] - enc_off_[size_t(k)]);
   }
 }
 
-void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
-                                   int64_t n, int32_t* out) {
+void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows,
+                                   int64_t base, int64_t n, int32_t* out) {
   EncodeKeys(keys, rows, base, n);
   // Probes with the slots of rows ahead in flight.
   const uint8_t* buf = enc_.data();
@@ -264,9 +271,14 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
                               int64_t n, std::vector<int32_t>* gids) {
   gids->resize(size_t(n));
   switch (mode_) {
-    case Mode::kSingleInt: IntGroupIds(keys[0], rows, base, n, gids->data()); return Status::OK();
-    case Mode::kSingleDict: return DictGroupIds(keys[0], rows, base, n, gids->data());
-    case Mode::kGeneric: EncodedGroupIds(keys, rows, base, n, gids->data()); return Status::OK();
+    case Mode::kSingleInt:
+      IntGroupIds(keys[0], rows, base, n, gids->data());
+      return Status::OK();
+    case Mode::kSingleDict:
+      return DictGroupIds(keys[0], rows, base, n, gids->data());
+    case Mode::kGeneric:
+      EncodedGroupIds(keys, rows, base, n, gids->data());
+      return Status::OK();
   }
   return Status::OK();
 }
@@ -282,8 +294,10 @@ void GroupByState::Resize(size_t groups) {
     switch (a.kind) {
       case AggKind::kSum:
       case AggKind::kAvg:
-        if (IsFloating(a.type.id)) a.float_sum.resize(groups);
-        else a.int_sum.resize(groups);
+        if (IsFloating(a.type.id))
+          a.float_sum.resize(groups);
+        else
+          a.int_sum.resize(groups);
         break;
       case AggKind::kMin:
       case AggKind::kMax:
@@ -297,7 +311,8 @@ void GroupByState::Resize(size_t groups) {
           a.num_max.resize(groups);
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -381,26 +396,28 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
       [] { return 0; });
 }
 
-Status GroupByState::Consume(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                             const Mask* filter, int64_t first_row) {
+Status GroupByState::Consume(const std::vector<ArrayView>& keys,
+                             const std::vector<ArrayView>& values, const Mask* filter,
+                             int64_t first_row) {
   if (keys.size() != key_types_.size() || values.size() != value_types_.size()) {
-    return Status::Invalid("group-by: expected " + std::to_string(key_types_.size()) + " keys and " +
-                           std::to_string(value_types_.size()) + " values, got " +
+    return Status::Invalid("group-by: expected " + std::to_string(key_types_.size()) +
+                           " keys and " + std::to_string(value_types_.size()) + " values, got " +
                            std::to_string(keys.size()) + " and " + std::to_string(values.size()));
   }
   const int64_t len = keys[0].length;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!(*keys[i].type == key_types_[i]) || keys[i].length != len) {
-      return Status::TypeError("group-by key " + std::to_string(i) + " is " + keys[i].type->ToString() +
-                               " of " + std::to_string(keys[i].length) + " rows, expected " +
-                               key_types_[i].ToString() + " of " + std::to_string(len));
+      return Status::TypeError("group-by key " + std::to_string(i) + " is " +
+                               keys[i].type->ToString() + " of " + std::to_string(keys[i].length) +
+                               " rows, expected " + key_types_[i].ToString() + " of " +
+                               std::to_string(len));
     }
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (!(*values[i].type == value_types_[i]) || values[i].length != len) {
       return Status::TypeError("group-by value " + std::to_string(i) + " is " +
-                               values[i].type->ToString() + ", expected " + value_types_[i].ToString() +
-                               " of " + std::to_string(len) + " rows");
+                               values[i].type->ToString() + ", expected " +
+                               value_types_[i].ToString() + " of " + std::to_string(len) + " rows");
     }
   }
   if (filter != nullptr && filter->length != len) {
@@ -441,16 +458,19 @@ void GroupByState::Split() {
     parts[p].Reserve(size_t(counts[p]));
   }
   std::vector<int32_t> to(static_cast<size_t>(groups));
-  for (int32_t g = 0; g < groups; ++g) to[size_t(g)] = parts[part_of[size_t(g)]].FindOrAddGroupOf(*this, g);
+  for (int32_t g = 0; g < groups; ++g)
+    to[size_t(g)] = parts[part_of[size_t(g)]].FindOrAddGroupOf(*this, g);
   for (GroupByState& p : parts) p.Resize(size_t(p.table_.size()));
-  for (int32_t g = 0; g < groups; ++g) parts[part_of[size_t(g)]].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g));
+  for (int32_t g = 0; g < groups; ++g)
+    parts[part_of[size_t(g)]].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g));
   GroupByState empty = EmptyLike();
   *this = std::move(empty);
   parts_ = std::move(parts);
 }
 
-Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                                        const int32_t* rows, int64_t n, int64_t first_row) {
+Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys,
+                                        const std::vector<ArrayView>& values, const int32_t* rows,
+                                        int64_t n, int64_t first_row) {
   part_rows_.resize(parts_.size());
   // Batches of 16 x kBatchRows rows: each partition then gets a batch of
   // its own of about kBatchRows / 4 rows.
@@ -471,7 +491,8 @@ Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys, cons
               const T* data = col.data<T>();
               for (int64_t k = 0; k < m; ++k) {
                 const int64_t r = RowAt(batch_rows, start, k);
-                hashes_[size_t(k)] = nulls && col.IsNull(r) ? 0 : internal::MixInt(uint64_t(int64_t(data[r])));
+                hashes_[size_t(k)] =
+                    nulls && col.IsNull(r) ? 0 : internal::MixInt(uint64_t(int64_t(data[r])));
               }
             }
             return 0;
@@ -482,19 +503,21 @@ Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys, cons
     }
     for (auto& pr : part_rows_) pr.clear();
     for (int64_t k = 0; k < m; ++k) {
-      part_rows_[size_t(hashes_[size_t(k)] >> (64 - kPartitionBits))].push_back(int32_t(RowAt(batch_rows, start, k)));
+      part_rows_[size_t(hashes_[size_t(k)] >> (64 - kPartitionBits))].push_back(
+          int32_t(RowAt(batch_rows, start, k)));
     }
     for (size_t p = 0; p < parts_.size(); ++p) {
       if (part_rows_[p].empty()) continue;
-      QUIVER_RETURN_NOT_OK(parts_[p].ConsumeRows(keys, values, part_rows_[p].data(), int64_t(part_rows_[p].size()),
-                                                 first_row));
+      QUIVER_RETURN_NOT_OK(parts_[p].ConsumeRows(keys, values, part_rows_[p].data(),
+                                                 int64_t(part_rows_[p].size()), first_row));
     }
   }
   return Status::OK();
 }
 
-Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                                 const int32_t* rows, int64_t n, int64_t first_row) {
+Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
+                                 const std::vector<ArrayView>& values, const int32_t* rows,
+                                 int64_t n, int64_t first_row) {
   if (!parts_.empty()) return ConsumePartitioned(keys, values, rows, n, first_row);
   std::vector<int32_t> gids;
   dict_gids_.clear();
@@ -513,10 +536,10 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys, const std::
       if (g >= old_groups && first[g] < 0) first[g] = first_row + RowAt(batch_rows, start, k);
     }
     for (Agg& a : aggs_) {
-      if (a.kind != AggKind::kCountStar) UpdateAgg(&a, values[size_t(a.value)], batch_rows, start, m, gids.data());
+      if (a.kind != AggKind::kCountStar)
+        UpdateAgg(&a, values[size_t(a.value)], batch_rows, start, m, gids.data());
     }
   }
-  if (kSplitWhileConsuming && mode_ != Mode::kSingleDict && num_groups() > kSplitGroups) Split();
   return Status::OK();
 }
 
@@ -525,7 +548,7 @@ int64_t GroupByState::memory_bytes() const {
   for (const GroupByState& p : parts_) b += p.memory_bytes();
   for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
   b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
-              int64_t(enc_.capacity() + enc_off_.capacity() * 4 + hashes_.capacity() * 8);
+       int64_t(enc_.capacity() + enc_off_.capacity() * 4 + hashes_.capacity() * 8);
   for (const Agg& a : aggs_) {
     b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +
                  (a.num_min.capacity() + a.num_max.capacity()) * sizeof(long double) +

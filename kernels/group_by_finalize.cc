@@ -30,14 +30,19 @@ void AppendBits(ArrayBuilder* b, TypeId id, uint64_t bits) {
 }
 
 void AppendNumber(ArrayBuilder* b, TypeId id, long double v) {
-  if (id == TypeId::kBool) b->AppendBool(v != 0);
-  else if (IsFloating(id)) b->AppendDouble(double(v));
-  else if (IsSignedInteger(id) || id == TypeId::kDate32 || id == TypeId::kTimestamp) b->AppendInt(int64_t(v));
-  else b->AppendUInt(uint64_t(v));
+  if (id == TypeId::kBool)
+    b->AppendBool(v != 0);
+  else if (IsFloating(id))
+    b->AppendDouble(double(v));
+  else if (IsSignedInteger(id) || id == TypeId::kDate32 || id == TypeId::kTimestamp)
+    b->AppendInt(int64_t(v));
+  else
+    b->AppendUInt(uint64_t(v));
 }
 
 // Key column c of an encoded key: appends it to b.
-void AppendEncodedKey(ArrayBuilder* b, const std::vector<DataType>& types, size_t c, std::string_view key) {
+void AppendEncodedKey(ArrayBuilder* b, const std::vector<DataType>& types, size_t c,
+                      std::string_view key) {
   size_t pos = 0;
   auto is_str = [](const DataType& t) { return t.is_dictionary() || IsStr(t.id); };
   for (size_t j = 0; j < c; ++j) {
@@ -94,7 +99,8 @@ GroupByState GroupByState::EmptyLike() const {
   s.value_types_ = value_types_;
   s.mode_ = mode_;
   s.table_ = internal::GroupKeyTable(table_.int_keys());
-  for (const Agg& a : aggs_) s.aggs_.push_back(Agg{a.kind, a.value, a.type, {}, {}, {}, {}, {}, {}, {}, {}, {}});
+  for (const Agg& a : aggs_)
+    s.aggs_.push_back(Agg{a.kind, a.value, a.type, {}, {}, {}, {}, {}, {}, {}, {}, {}});
   return s;
 }
 
@@ -107,8 +113,10 @@ void GroupByState::Reserve(size_t groups) {
     switch (a.kind) {
       case AggKind::kSum:
       case AggKind::kAvg:
-        if (IsFloating(a.type.id)) a.float_sum.reserve(groups);
-        else a.int_sum.reserve(groups);
+        if (IsFloating(a.type.id))
+          a.float_sum.reserve(groups);
+        else
+          a.int_sum.reserve(groups);
         break;
       case AggKind::kMin:
       case AggKind::kMax:
@@ -122,7 +130,8 @@ void GroupByState::Reserve(size_t groups) {
           a.num_max.reserve(groups);
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -134,7 +143,8 @@ int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
     return table_.FindOrAddInt(v, internal::MixInt(uint64_t(v)));
   }
   const std::string_view k = o.table_.bytes(og);
-  return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()), o.table_.hash(og));
+  return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
+                               o.table_.hash(og));
 }
 
 void GroupByState::PrefetchGroup(size_t g) const {
@@ -177,7 +187,8 @@ void GroupByState::MergeGroup(size_t g, const GroupByState& o, size_t og) {
 }
 
 Status GroupByState::Merge(const GroupByState& o) {
-  if (o.key_types_ != key_types_ || o.value_types_ != value_types_ || o.aggs_.size() != aggs_.size()) {
+  if (o.key_types_ != key_types_ || o.value_types_ != value_types_ ||
+      o.aggs_.size() != aggs_.size()) {
     return Status::Invalid("group-by: cannot merge partial tables of different shapes");
   }
   if (split() || o.split()) {
@@ -191,7 +202,8 @@ Status GroupByState::Merge(const GroupByState& o) {
       copy.Split();
       from = &copy;
     }
-    for (size_t p = 0; p < parts_.size(); ++p) QUIVER_RETURN_NOT_OK(parts_[p].Merge(from->parts_[p]));
+    for (size_t p = 0; p < parts_.size(); ++p)
+      QUIVER_RETURN_NOT_OK(parts_[p].Merge(from->parts_[p]));
     return Status::OK();
   }
   std::vector<int32_t> map(size_t(o.num_groups()));
@@ -201,8 +213,8 @@ Status GroupByState::Merge(const GroupByState& o) {
   return Status::OK();
 }
 
-Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<const GroupByState*>& parts,
-                                                              const std::vector<GroupRef>& order, size_t c) {
+Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
+    const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t c) {
   const GroupByState& shape = *parts[0];
   const size_t nkeys = shape.key_types_.size();
   if (c < nkeys) {
@@ -225,7 +237,8 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<
   }
   const size_t ai = c - nkeys;
   const Agg& shape_agg = shape.aggs_[ai];
-  const DataType in = shape_agg.kind == AggKind::kCountStar ? DataType(TypeId::kInt64) : shape_agg.type;
+  const DataType in =
+      shape_agg.kind == AggKind::kCountStar ? DataType(TypeId::kInt64) : shape_agg.type;
   QUIVER_ASSIGN_OR_RETURN(DataType rt, AggResultType(shape_agg.kind, in));
   const TypeId vid = shape_agg.type.value_type().id;
   ArrayBuilder b(rt.value_type());
@@ -237,8 +250,12 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<
     const Agg& a = s.aggs_[ai];
     const size_t g = size_t(r.gid);
     switch (a.kind) {
-      case AggKind::kCountStar: b.AppendInt(s.group_rows_[g]); break;
-      case AggKind::kCount: b.AppendInt(a.count[g]); break;
+      case AggKind::kCountStar:
+        b.AppendInt(s.group_rows_[g]);
+        break;
+      case AggKind::kCount:
+        b.AppendInt(a.count[g]);
+        break;
       case AggKind::kSum:
       case AggKind::kAvg: {
         if (a.count[g] == 0) {
@@ -250,14 +267,17 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(const std::vector<
           b.AppendDouble(double(static_cast<long double>(a.int_sum[g]) / a.count[g]));
         } else if (IsSignedInteger(a.type.id)) {
           const __int128 sum = a.int_sum[g];
-          if (sum > std::numeric_limits<int64_t>::max() || sum < std::numeric_limits<int64_t>::min()) {
-            return Status::Overflow("sum of " + a.type.ToString() + " column overflows int64 in a group");
+          if (sum > std::numeric_limits<int64_t>::max() ||
+              sum < std::numeric_limits<int64_t>::min()) {
+            return Status::Overflow("sum of " + a.type.ToString() +
+                                    " column overflows int64 in a group");
           }
           b.AppendInt(int64_t(sum));
         } else {
           const __int128 sum = a.int_sum[g];
           if (sum > static_cast<__int128>(std::numeric_limits<uint64_t>::max())) {
-            return Status::Overflow("sum of " + a.type.ToString() + " column overflows uint64 in a group");
+            return Status::Overflow("sum of " + a.type.ToString() +
+                                    " column overflows uint64 in a group");
           }
           b.AppendUInt(uint64_t(sum));
         }
@@ -336,9 +356,8 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
   return out;
 }
 
-Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(std::vector<GroupByState>* parts,
-                                                                          const Runner& run, int64_t* groups,
-                                                                          int64_t* merged_bytes) {
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
+    std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes) {
   *merged_bytes = 0;
   std::vector<GroupByState> in;
   for (GroupByState& p : *parts) {
@@ -347,7 +366,8 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(std::v
   parts->clear();
   if (in.empty()) return Status::Invalid("group-by: no partial tables to finalize");
   for (const GroupByState& p : in) {
-    if (p.key_types_ != in[0].key_types_ || p.value_types_ != in[0].value_types_ || p.aggs_.size() != in[0].aggs_.size()) {
+    if (p.key_types_ != in[0].key_types_ || p.value_types_ != in[0].value_types_ ||
+        p.aggs_.size() != in[0].aggs_.size()) {
       return Status::Invalid("group-by: cannot merge partial tables of different shapes");
     }
   }

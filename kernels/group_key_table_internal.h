@@ -107,7 +107,8 @@ class GroupKeyTable {
   int64_t int_key(int32_t g) const { return ints_[size_t(g)]; }
   std::string_view bytes(int32_t g) const {
     const uint64_t at = offsets_[size_t(g)];
-    return {reinterpret_cast<const char*>(arena_.data()) + at, size_t(offsets_[size_t(g) + 1] - at)};
+    return {reinterpret_cast<const char*>(arena_.data()) + at,
+            size_t(offsets_[size_t(g) + 1] - at)};
   }
   // Encoded bytes of all keys (byte keys).
   int64_t key_bytes() const { return int64_t(arena_.size()); }

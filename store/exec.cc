@@ -44,7 +44,8 @@ Status Plan::ScanMorsels(const MorselFn& fn) {
   std::vector<int64_t> scanned(chunks.size(), 0);
   // The table row number of each chunk's first row.
   std::vector<int64_t> chunk_start(table->chunks().size() + 1, 0);
-  for (size_t i = 0; i < table->chunks().size(); ++i) chunk_start[i + 1] = chunk_start[i] + table->chunks()[i].rows;
+  for (size_t i = 0; i < table->chunks().size(); ++i)
+    chunk_start[i + 1] = chunk_start[i] + table->chunks()[i].rows;
   auto run = [&](int w, const ChunkColumns& chunk, size_t i, int64_t at) -> Status {
     Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
     c.first_row = chunk_start[chunks[i]] + at;

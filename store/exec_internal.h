@@ -206,8 +206,8 @@ struct Plan {
   // call with its worker's index.
   using MorselFn = std::function<Status(int worker, const Morsel& c, const kernels::Mask* m)>;
   // Reads every chunk on Workers() threads, cuts it into morsels of
-  // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then counts the
-  // chunks and rows scanned. The first error (or Cancelled) stops the scan.
+  // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then
+  // counts the chunks and rows scanned. The first error (or Cancelled) stops the scan.
   Status ScanMorsels(const MorselFn& fn);
 };
 

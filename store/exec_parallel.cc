@@ -95,10 +95,11 @@ Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
 Status QueryMemory::Add(int64_t delta, const std::function<std::string()>& what) {
   const int64_t now = used_.fetch_add(delta, std::memory_order_relaxed) + delta;
   if (limit_ <= 0 || delta <= 0 || now <= limit_) return Status::OK();
-  return Status::ResourceExhausted("query needs more than " + FormatBytes(uint64_t(limit_)) +
-                                   " (memory_limit): " + what() + " hold " + FormatBytes(uint64_t(now)) +
-                                   "; raise the limit (QueryOptions::memory_limit_bytes, quiverd's "
-                                   "max_query_memory, quiver query --memory-limit) or narrow the query");
+  return Status::ResourceExhausted(
+      "query needs more than " + FormatBytes(uint64_t(limit_)) + " (memory_limit): " + what() +
+      " hold " + FormatBytes(uint64_t(now)) +
+      "; raise the limit (QueryOptions::memory_limit_bytes, quiverd's "
+      "max_query_memory, quiver query --memory-limit) or narrow the query");
 }
 
 int ResolveThreads(int requested) {

@@ -73,7 +73,8 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   for (int64_t b : held) scanned_bytes += b;
   const int threads = plan.threads;
   const std::atomic<bool>* cancel = plan.options.cancel;
-  kernels::GroupByState::Runner run = [threads, cancel](int64_t n, const std::function<Status(int64_t)>& fn) {
+  kernels::GroupByState::Runner run = [threads, cancel](int64_t n,
+                                                        const std::function<Status(int64_t)>& fn) {
     return ParallelFor(n, threads, cancel, [&fn](int, int64_t i) { return fn(i); });
   };
   int64_t groups = 0, merged_bytes = 0;
