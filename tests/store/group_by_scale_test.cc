@@ -203,3 +203,16 @@ TEST_CASE("A cancelled GROUP BY stops with Cancelled on the shared pool", "[stor
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == StatusCode::kCancelled);
 }
+
+TEST_CASE("ORDER BY over more rows than the memory limit allows fails with resource_exhausted",
+          "[store]") {
+  ScaleFixture f;
+  QueryOptions o;
+  o.memory_limit_bytes = 1 << 20;
+  auto r = f.Run("SELECT s, v FROM t ORDER BY s", o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kResourceExhausted);
+  CHECK_THAT(r.status().message(), Catch::Contains("ORDER BY"));
+  o.memory_limit_bytes = int64_t(1) << 30;
+  CHECK(f.Run("SELECT s, v FROM t ORDER BY s", o).ok());
+}
