@@ -76,9 +76,10 @@ class GroupByState {
   // the first error.
   using Runner = std::function<Status(int64_t n, const std::function<Status(int64_t)>& fn)>;
   // Merges partial tables (same Make arguments) and finalizes them as one:
-  // the groups are split into hash partitions, each partition is merged by
-  // one call of `run`'s fn (so partitions merge in parallel), and the
-  // groups come out in first-ordinal order. Consumes *parts. *groups gets
+  // with three or more tables holding many groups, the groups are split
+  // into hash partitions and each partition is merged by one call of
+  // `run`'s fn (so partitions merge in parallel); fewer tables merge into
+  // the largest. Groups come out in first-ordinal order. Consumes *parts. *groups gets
   // the number of groups; *merged_bytes the bytes the merged tables held.
   static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
       std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes);
