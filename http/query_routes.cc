@@ -289,6 +289,7 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
   store::QueryOptions opts;
   opts.threads = cfg.query_threads;
   opts.max_rows = cfg.max_result_rows;
+  opts.memory_limit_bytes = cfg.max_query_memory;
   opts.cancel = &s->qctx->cancel;
   auto cursor = store::OpenQuery(s->snap, q, opts);
   if (!cursor.ok()) {

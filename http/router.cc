@@ -257,7 +257,7 @@ void Handle(ServerState& st, Call& c, const Route& r) {
   if (r.kind == Kind::kAdminBackup) {
     // A backup reads every byte: the write token (the read token if no
     // write token is set), whether writes are enabled or not.
-    if (!CheckAuth(cfg, c, /*write=*/!cfg.write_token.empty())) return;
+    if (!CheckAuth(st, c, /*write=*/!cfg.write_token.empty())) return;
   } else if (write) {
     if (!CheckWritable(st, c)) return;
   } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex) {

@@ -26,6 +26,8 @@ struct Context {
   Tables ctes;
   std::vector<std::string>* explain = nullptr;  // EXPLAIN: lines of the plan
   bool analyze = false;
+  // The query's memory limit, shared by all its stages.
+  std::shared_ptr<QueryMemory> memory_use;
 };
 
 // Adds the table scan's figures of an earlier stage to the final cursor's.
@@ -81,11 +83,16 @@ Result<std::shared_ptr<const QueryResult>> RunToMemory(Context& ctx, const Query
 Value ValueOf(const kernels::Scalar& s) {
   using K = kernels::Scalar::Kind;
   switch (s.kind()) {
-    case K::kBool: return Value(s.bool_value());
-    case K::kInt64: return Value(s.int64_value());
-    case K::kUInt64: return Value(s.uint64_value());
-    case K::kDouble: return Value(s.double_value());
-    case K::kString: return Value(s.string_value());
+    case K::kBool:
+      return Value(s.bool_value());
+    case K::kInt64:
+      return Value(s.int64_value());
+    case K::kUInt64:
+      return Value(s.uint64_value());
+    case K::kDouble:
+      return Value(s.double_value());
+    case K::kString:
+      return Value(s.string_value());
     case K::kDate32: {
       int64_t y;
       unsigned m, d;
@@ -122,7 +129,8 @@ Value ValueOf(const kernels::Scalar& s) {
       }
       return Value(text);
     }
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
@@ -231,8 +239,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
 }
 
 // Runs `q` over one source: a table or an in-memory result.
-Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
-                                              const TableView* table,
+Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q, const TableView* table,
                                               std::shared_ptr<const QueryResult> memory) {
   std::shared_ptr<const Schema> schema = table ? table->schema() : memory->schema;
   QUIVER_ASSIGN_OR_RETURN(StagePlan stages, PlanStages(q, schema));
@@ -245,6 +252,7 @@ Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
   if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
   plan.table = table;
   plan.memory = memory;
+  plan.memory_use = ctx.memory_use;
   plan.input = stages.schema;
   plan.num_source_fields = stages.num_source_fields;
   plan.computed = stages.computed;
@@ -261,8 +269,7 @@ Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
   if (!stages.post) return cursor;
   QUIVER_ASSIGN_OR_RETURN(auto first, Collect(*cursor));
   Query post = *stages.post;
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> second,
-                          OpenOver(ctx, post, nullptr, first));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> second, OpenOver(ctx, post, nullptr, first));
   return std::unique_ptr<QueryCursor>(new StagedCursor(std::move(second), first->stats));
 }
 
@@ -431,6 +438,7 @@ Result<std::unique_ptr<QueryCursor>> OpenGeneral(std::shared_ptr<const Snapshot>
   Context ctx;
   ctx.snap = std::move(snap);
   ctx.options = options;
+  ctx.memory_use = std::make_shared<QueryMemory>(options.memory_limit_bytes);
   if (q.explain != query::ExplainMode::kNone) return OpenExplain(ctx, q);
   return Open(ctx, q);
 }

@@ -971,6 +971,12 @@ TEST_CASE("The config file is parsed with errors that name the key", "[http]") {
   CHECK(bad.status().message().find("max_rows") != std::string::npos);
   CHECK(!http::ParseServerConfig(R"({"threads": "x"})").ok());
   CHECK(!http::ParseServerConfig(R"({"listen": "localhost"})").ok());
+  // max_query_memory: bytes or a size with a unit; 4 GiB by default.
+  CHECK(http::ParseServerConfig("{}")->max_query_memory == int64_t(4) << 30);
+  CHECK(http::ParseServerConfig(R"({"max_query_memory": "2G"})")->max_query_memory == int64_t(2) << 30);
+  CHECK(http::ParseServerConfig(R"({"max_query_memory": 1048576})")->max_query_memory == 1048576);
+  CHECK(!http::ParseServerConfig(R"({"max_query_memory": -1})").ok());
+  CHECK(!http::ParseServerConfig(R"({"max_query_memory": "lots"})").ok());
 }
 
 #ifdef QUIVERD_BIN
