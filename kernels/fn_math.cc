@@ -103,7 +103,8 @@ Result<Datum> IntUnary(IntFn fn, const DataType& type, const Args& args, int64_t
     bool overflow = false;
     for (int64_t i = 0; i < rows; ++i) {
       overflow |= x[i] == std::numeric_limits<int64_t>::min();
-      out[i] = x[i] < 0 ? -x[i] : x[i];
+      // Negated as unsigned: INT64_MIN (reported below) must not be UB here.
+      out[i] = x[i] < 0 ? int64_t(0 - uint64_t(x[i])) : x[i];
     }
     for (int64_t i = 0; overflow && i < rows; ++i) {
       if (RowValid(validity, i) && x[i] == std::numeric_limits<int64_t>::min()) {

@@ -97,7 +97,10 @@ Result<CompactResult> Store::Compact(const std::string& only_table, int64_t targ
   // starts from the same or a newer state and checks that the chunks it
   // replaces are still there.
   Status s = Mutate([&](Mutation& m) -> Status {
-    for (auto& [name, t] : m.catalog.tables) {
+    for (auto& entry : m.catalog.tables) {
+      // Not a structured binding: clang 14 cannot capture one in a lambda.
+      const std::string& name = entry.first;
+      auto& t = entry.second;
       if (!only_table.empty() && name != only_table) continue;
       auto view = snap->table(name);
       if (!view.ok()) continue;  // created after our snapshot: leave it

@@ -14,6 +14,11 @@
 //   op_sort.cc       ORDER BY: top-k per chunk or a full sort, then the window
 //   op_aggregate.cc  aggregates without GROUP BY (exactly one row)
 //   op_group_by.cc   GROUP BY: per-worker hash tables, merged
+//   exec_lookup.cc   point and range lookups by binary search (sorted chunks)
+//   expr_eval.cc     computed columns: value expressions over a chunk
+//   exec_general.cc  the general driver: WITH, subqueries, UNION ALL,
+//                    DISTINCT, the planner's stages (plan.cc, expr_bind.cc;
+//                    store/plan_internal.h), EXPLAIN
 //
 // Thread-safety: the functions here are safe to call from many threads on
 // distinct arguments; a Plan is read-only while an operator's workers run.

@@ -124,7 +124,8 @@ Result<int> ExprLowering::Resolve(const std::string& name) const {
 
 Result<std::string> ExprLowering::Materialize(const Expr& e) {
   if (e.kind == ExprKind::kColumn) {
-    QUIVER_RETURN_NOT_OK(Resolve(e.column).status());
+    QUIVER_ASSIGN_OR_RETURN(int unused, Resolve(e.column));
+    (void)unused;
     return e.column;
   }
   const std::string text = query::ToSql(e);

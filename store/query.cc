@@ -541,11 +541,17 @@ void AppendGeneralSql(const Expr& e, std::string* out) {
     case ExprKind::kSubquery:
       *out += '(' + (e.subquery ? ToSql(*e.subquery) : std::string()) + ')';
       return;
-    case ExprKind::kInterval:
-      *out += "INTERVAL '" + std::to_string(e.interval[0]) + " months " +
-              std::to_string(e.interval[1]) + " days " + std::to_string(e.interval[2]) +
-              " microseconds'";
+    case ExprKind::kInterval: {
+      static const char* const kUnits[] = {"months", "days", "microseconds"};
+      std::string text;
+      for (int i = 0; i < 3; ++i) {
+        if (e.interval[i] == 0) continue;
+        if (!text.empty()) text += ' ';
+        text += std::to_string(e.interval[i]) + " " + kUnits[i];
+      }
+      *out += "INTERVAL '" + (text.empty() ? std::string("0 days") : text) + "'";
       return;
+    }
     default:
       return;
   }

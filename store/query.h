@@ -1,40 +1,67 @@
 // The query model of the store layer and its two spellings, SQL and JSON.
 //
-// A Query is what a client asks of one table: a select list (columns, or
-// aggregates, each with an optional alias; empty means `*`), a WHERE
-// condition, GROUP BY columns, ORDER BY keys, LIMIT and OFFSET. HTTP, the CLI
-// and the C++ API all produce a Query; Bind() (store/query_bind.h) resolves
-// it against a table's schema before planning.
+// A Query is what a client asks: a select list (columns, aggregates or any
+// expression, each with an optional alias; empty means `*`), FROM a table, a
+// subquery or a WITH query, a WHERE condition, GROUP BY items, HAVING, ORDER
+// BY keys, LIMIT and OFFSET, DISTINCT, UNION ALL branches and EXPLAIN.
+// HTTP, the CLI and the C++ API all produce a Query. Queries of the original
+// model (Query::is_simple) are bound by Bind() (store/query_bind.h) and run by
+// the operators directly; the others are planned first (store/plan_internal.h:
+// expressions become computed columns, aggregates two stages).
 //
-// Spellings (every parser here is a hand-written recursive descent parser):
-//   SQL   SELECT carrier, AVG(dep_delay) AS d FROM flights
+// Spellings (both parsers are hand-written recursive descent parsers; both
+// give the same Query, so they bind to one plan):
+//   SQL   SELECT carrier, AVG(dep_delay + 5) AS d FROM flights
 //         WHERE dep_delay > 30 AND origin IN ('JFK', 'LGA')
-//         GROUP BY carrier ORDER BY d DESC LIMIT 10
+//         GROUP BY carrier HAVING count(*) > 10 ORDER BY d DESC LIMIT 10
 //   JSON  {"table": "flights",
-//          "select": ["carrier", {"agg": "avg", "col": "dep_delay", "as": "d"}],
+//          "select": ["carrier", {"expr": {"fn": "avg", "args": [
+//              {"op": "+", "args": [{"col": "dep_delay"}, 5]}]}, "as": "d"}],
 //          "where": {"op": "and", "args": [
 //              {"op": ">", "args": [{"col": "dep_delay"}, 30]},
 //              {"op": "in", "args": [{"col": "origin"}, ["JFK", "LGA"]]}]},
-//          "group_by": ["carrier"], "order_by": [{"col": "d", "desc": true}],
-//          "limit": 10}
-// `where` in JSON may also be a string holding SQL WHERE text (or a bare
-// true/false); `select`,
-// `group_by` and `order_by` may be strings in their SQL spelling
-// ("a, b", "d desc nulls first").
+//          "group_by": ["carrier"],
+//          "having": {"op": ">", "args": [{"fn": "count"}, 10]},
+//          "order_by": [{"col": "d", "desc": true}], "limit": 10}
+// In JSON an expression is a literal, {"col"}, {"op": "+"|"-"|"*"|"/"|"//"|
+// "%"|"||"|"neg"|"="|...|"and"|"in"|..., "args"}, {"fn": name, "args",
+// ["distinct", "filter", "q" for aggregates]}, {"cast": x, "type": "bigint"}
+// or {"case": [[when, then], ...], "else": x}. `where`, `having`, `select`,
+// `group_by` and `order_by` may also be strings in their SQL spelling;
+// {"sql": "..."} carries what the JSON keys cannot (WITH, subqueries,
+// UNION ALL, EXPLAIN).
 //
-// SQL semantics, kept by every consumer of this model:
+// SQL semantics, kept by every consumer of this model. Where SQL engines
+// differ Quiver follows DuckDB, except where said:
 //  - NULL follows three-valued logic: a comparison with NULL is NULL (not
 //    true), NOT NULL is NULL, FALSE AND NULL is FALSE, TRUE OR NULL is TRUE;
-//    WHERE keeps a row only if its condition is TRUE. `x IN (1, NULL)` is
-//    TRUE for 1 and NULL otherwise; `x NOT IN (1, NULL)` is never TRUE.
+//    WHERE and HAVING keep a row only if the condition is TRUE. `x IN (1,
+//    NULL)` is TRUE for 1 and NULL otherwise; `x NOT IN (1, NULL)` is never
+//    TRUE. Functions return NULL for a NULL argument, except coalesce,
+//    concat, IS [NOT] DISTINCT FROM and the Kleene AND/OR.
+//  - Arithmetic: integers compute in int64 (uint64 when both sides are
+//    unsigned; DuckDB keeps the narrower type) and an overflow is an error
+//    ("integer overflow in ..."), never a wrapped value; `/` is floating-point
+//    division (int / int is float64, as in DuckDB), `//` integer division;
+//    division or modulo by zero is NULL (DuckDB 1.5 gives +-Infinity for
+//    floats). Float comparisons follow IEEE: NaN is unequal to everything and
+//    neither greater nor smaller (DuckDB and PostgreSQL sort NaN above every
+//    number and call NaN = NaN true).
 //  - ORDER BY defaults to NULLS LAST for ASC and NULLS FIRST for DESC (as in
-//    PostgreSQL: NULL sorts as the largest value). OrderItem keeps kDefault
-//    so that ToSql reproduces what was written; Bind resolves it.
-//  - LIKE is case-sensitive; `%` matches any run of characters, `_` exactly
-//    one character (code point); there is no ESCAPE clause.
+//    PostgreSQL: NULL sorts as the largest value; DuckDB puts NULLs last for
+//    both). OrderItem keeps kDefault so that ToSql reproduces what was
+//    written; Bind resolves it.
+//  - LIKE is case-sensitive (ILIKE is not); `%` matches any run of
+//    characters, `_` exactly one character (code point); there is no ESCAPE
+//    clause. Regular expressions are RE2's (linear time), compiled once per
+//    query.
+//  - GROUP BY items may be columns, select aliases, 1-based select positions
+//    or expressions; ORDER BY items likewise, and aggregates that are not
+//    selected; HAVING may name select aliases.
 //  - Identifiers are case-sensitive exactly as written (no case folding);
-//    keywords and aggregate names are case-insensitive. A column whose name
-//    is a keyword or not a plain identifier is written in double quotes.
+//    keywords and function names are case-insensitive. A column whose name
+//    is a keyword or not a plain identifier is written in double quotes. An
+//    alias needs AS (so that a misspelt keyword is not taken for one).
 //  - Integer literals are exact: int64 when they fit, uint64 from 2^63 to
 //    2^64-1; numbers with a '.' or an exponent are doubles.
 //
@@ -266,8 +293,9 @@ struct TextPosition {
   size_t offset = 0;
 };
 
-// SELECT ... FROM table [WHERE ...] [GROUP BY ...] [ORDER BY ...] [LIMIT n]
-// [OFFSET m] [;]
+// A statement: [EXPLAIN [ANALYZE]] [WITH ...] SELECT ... [UNION ALL SELECT
+// ...] [ORDER BY ...] [LIMIT n] [OFFSET m] [;] (the grammar is in
+// store/sql_parser_internal.h).
 Result<Query> ParseSql(std::string_view text, TextPosition* error_pos = nullptr);
 // The text of a WHERE clause alone: `fare > 30 and city in ('a', 'b')`.
 Result<ExprPtr> ParseFilter(std::string_view text, TextPosition* error_pos = nullptr);

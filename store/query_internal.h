@@ -23,6 +23,14 @@ bool IsReservedWord(std::string_view word);
 std::string QuoteIdentifier(std::string_view name);
 // 'text' with embedded quotes doubled.
 std::string QuoteString(std::string_view text);
+// True for the arithmetic operators a kCall may name: + - * / // % || neg.
+inline bool IsArithmeticOperator(const std::string& op) {
+  static const char* const kOps[] = {"+", "-", "*", "/", "//", "%", "||", "neg"};
+  for (const char* k : kOps) {
+    if (op == k) return true;
+  }
+  return false;
+}
 // ASCII case-insensitive equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

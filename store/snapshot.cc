@@ -157,7 +157,10 @@ Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
     if (!slot.columns[c]) missing.push_back(c);
   }
   if (!missing.empty()) {
-    QUIVER_RETURN_NOT_OK(pin_.Read(ci.offset, ci.length).status());
+    {
+      auto bytes = pin_.Read(ci.offset, ci.length);  // range check only
+      if (!bytes.ok()) return bytes.status();
+    }
     ChunkEntry& e = *slot.entry;
     std::lock_guard<std::mutex> ge(e.mu);
     std::vector<size_t> unopened;

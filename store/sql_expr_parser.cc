@@ -293,41 +293,50 @@ Result<ExprPtr> Parser::ParseSubqueryBody() {
 }
 
 Result<ExprPtr> Parser::ParseInterval() {
-  // INTERVAL '3 days' | INTERVAL '3' DAY | INTERVAL 3 DAY
-  std::string amount, unit;
+  // INTERVAL '3 days' | INTERVAL '1 month 2 days' | INTERVAL '3' DAY | INTERVAL 3 DAY
   const size_t at = Peek().offset;
-  if (Peek().kind == Tok::kString) {
-    std::string text = Next().text;
-    size_t sp = text.find(' ');
-    amount = text.substr(0, sp);
-    if (sp != std::string::npos) unit = text.substr(sp + 1);
-  } else if (Peek().kind == Tok::kNumber) {
-    amount = Next().text;
+  std::vector<std::string> words;
+  auto split = [&](const std::string& text) {
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && text[i] == ' ') ++i;
+      size_t j = i;
+      while (j < text.size() && text[j] != ' ') ++j;
+      if (j > i) words.push_back(text.substr(i, j - i));
+      i = j;
+    }
+  };
+  if (Peek().kind == Tok::kString || Peek().kind == Tok::kNumber) {
+    split(Next().text);
   } else {
     return Expected("the amount of an INTERVAL");
   }
-  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
-  if (unit.empty()) {
+  if (words.size() % 2 == 1) {  // the unit follows the literal: INTERVAL '3' DAY
     if (Peek().kind != Tok::kIdent) return Expected("the unit of an INTERVAL (day, month, ...)");
-    unit = Next().text;
+    words.push_back(Next().text);
   }
-  std::optional<Value> n = ParseNumber(amount, true, nullptr);
-  if (!n || !std::holds_alternative<int64_t>(*n)) {
-    return ErrorAt(at, "INTERVAL needs a whole number, found '" + amount + "'");
-  }
-  int64_t months, days, micros;
-  if (!IntervalUnit(unit, &months, &days, &micros)) {
-    return ErrorAt(at, "unknown INTERVAL unit '" + unit +
-                           "' (expected year, quarter, month, week, day, hour, minute, second, "
-                           "millisecond or microsecond)");
-  }
-  const int64_t k = std::get<int64_t>(*n);
+  if (words.empty()) return ErrorAt(at, "empty INTERVAL");
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kInterval;
-  if (__builtin_mul_overflow(k, months, &e->interval[0]) ||
-      __builtin_mul_overflow(k, days, &e->interval[1]) ||
-      __builtin_mul_overflow(k, micros, &e->interval[2])) {
-    return ErrorAt(at, "INTERVAL out of range");
+  for (size_t w = 0; w + 1 < words.size(); w += 2) {
+    std::optional<Value> n = ParseNumber(words[w], true, nullptr);
+    if (!n || !std::holds_alternative<int64_t>(*n)) {
+      return ErrorAt(at, "INTERVAL needs a whole number, found '" + words[w] + "'");
+    }
+    int64_t part[3];
+    if (!IntervalUnit(words[w + 1], &part[0], &part[1], &part[2])) {
+      return ErrorAt(at, "unknown INTERVAL unit '" + words[w + 1] +
+                             "' (expected year, quarter, month, week, day, hour, minute, "
+                             "second, millisecond or microsecond)");
+    }
+    const int64_t k = std::get<int64_t>(*n);
+    for (int c = 0; c < 3; ++c) {
+      int64_t v;
+      if (__builtin_mul_overflow(k, part[c], &v) ||
+          __builtin_add_overflow(e->interval[c], v, &e->interval[c])) {
+        return ErrorAt(at, "INTERVAL out of range");
+      }
+    }
   }
   return ExprPtr(std::move(e));
 }

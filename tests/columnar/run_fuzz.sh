@@ -1,6 +1,7 @@
 #!/bin/sh
-# Builds the libFuzzer targets of columnar/ (ipc_fuzz: Arrow IPC streams and
-# files; text_fuzz: CSV/TSV and NDJSON readers) with clang in build-fuzz
+# Builds the libFuzzer targets (columnar/ipc_fuzz: Arrow IPC streams and
+# files; columnar/text_fuzz: CSV/TSV and NDJSON readers; store/query_fuzz:
+# SQL and JSON queries parsed, bound and executed against a small table) with clang in build-fuzz
 # (ASan + UBSan) and runs each on its committed seed corpus for SECONDS
 # (default 60). Fails on a crash, leak or sanitizer report, on a non-zero
 # exit of the fuzzer, and on a run with fewer than QUIVER_FUZZ_MIN_RUNS
@@ -25,21 +26,22 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DQUIVER_FUZZ=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
     "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" >/dev/null
 fi
-cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz
+cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz query_fuzz
 
 artifacts="$repo/tests/columnar/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-# run_one TARGET SEEDS: runs build-fuzz/columnar/TARGET for $seconds.
+# run_one TARGET SEEDS [LAYER]: runs build-fuzz/LAYER/TARGET for $seconds.
 run_one() {
   target=$1
   seeds=$2
+  layer=${3:-columnar}
   work="$build/fuzz-corpus-$target"
   log="$build/fuzz-$target.log"
   mkdir -p "$work"
   set +e
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/columnar/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+    "$build/$layer/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
@@ -60,4 +62,5 @@ run_one() {
 
 run_one ipc_fuzz "$here/fuzz_corpus"
 run_one text_fuzz "$here/text_fuzz_corpus"
+run_one query_fuzz "$repo/tests/store/query_fuzz_corpus" store
 echo "run_fuzz.sh: no crash in ${seconds}s per target"

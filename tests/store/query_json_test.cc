@@ -215,7 +215,7 @@ TEST_CASE("Every JSON error names its path and problem", "[store]") {
       {R"({"select": "a,"})",
        "select: syntax error at line 1, column 3: expected column name, aggregate or *, found end "
        "of input"},
-      {R"({"group_by": [true]})", "group_by[0]: expected a string, found a boolean"},
+      {R"({"group_by": [[1]]})", "group_by[0]: expected a name, a position or an expression, found an array"},
       {R"({"group_by": {}})", "group_by: expected an array or a string, found an object"},
       {R"({"order_by": [{"col": "a", "desc": "yes"}]})",
        "order_by[0].desc: expected a boolean, found a string"},

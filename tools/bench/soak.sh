@@ -25,6 +25,11 @@ done
 command -v wrk >/dev/null || { echo "soak.sh needs wrk (tools/setup.sh installs it)" >&2; exit 1; }
 total=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
 rounds=$(( (total + 9) / 10 ))
+# RSS growth allowed after warm-up, in percent (QUIVER_SOAK_RSS_PCT): 10 for
+# a real soak; the 60 s CI run is still warming up (allocator arenas, result
+# buffers in flight) and checks only gross growth, and under AddressSanitizer
+# the allocator's quarantine makes RSS meaningless.
+rss_limit=${QUIVER_SOAK_RSS_PCT:-10}
 warm=$(( rounds / 3 > 1 ? rounds / 3 : 1 ))
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/soak.XXXXXX")
 pid= writer=
@@ -183,7 +188,8 @@ if [ -n "$rss_mid" ] && [ -n "$rss_end" ]; then
   growth=$(awk -v a="$rss_mid" -v b="$rss_end" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')
   echo "RSS growth after warm-up (lowest of the middle third $rss_mid kB, of the last third" \
     "$rss_end kB): $growth %"
-  awk -v g="$growth" 'BEGIN { exit !(g > 10) }' && { echo "FAIL: RSS grew $growth %" >&2; fail=1; }
+  awk -v g="$growth" -v m="$rss_limit" 'BEGIN { exit !(g > m) }' &&
+    { echo "FAIL: RSS grew $growth % (limit $rss_limit %)" >&2; fail=1; }
 fi
 if [ "$pins" != 0 ]; then
   echo "FAIL: $pins reader pins left at the end" >&2

@@ -1,0 +1,1 @@
+SELECT regexp_replace(b, '[aeiou]', '*', 'g'), length(b), substring(b, 2, 3) FROM t

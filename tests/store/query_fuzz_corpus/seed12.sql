@@ -1,0 +1,1 @@
+SELECT CAST(a AS double), u::varchar, coalesce(b, 'none'), greatest(a, u) FROM t

@@ -1,0 +1,1 @@
+SELECT t + INTERVAL '1 day', d - 7, date_diff('day', d, d + 30) FROM t

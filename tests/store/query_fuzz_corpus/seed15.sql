@@ -1,0 +1,1 @@
+{"table": "t", "select": [{"expr": {"op": "+", "args": [{"col": "a"}, 1]}, "as": "x"}], "where": {"op": ">", "args": [{"col": "a"}, 0]}}

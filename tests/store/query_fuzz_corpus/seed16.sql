@@ -1,0 +1,1 @@
+{"table": "t", "select": ["b", {"expr": {"fn": "count"}}], "group_by": ["b"], "having": {"op": ">", "args": [{"fn": "count"}, 1]}}

@@ -1,0 +1,1 @@
+SELECT b, count(*), avg(c), sum(a) FROM t GROUP BY b HAVING count(*) > 2 ORDER BY 2 DESC

@@ -1,0 +1,1 @@
+SELECT DISTINCT lower(b) AS l FROM t ORDER BY l

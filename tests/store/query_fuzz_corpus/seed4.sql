@@ -1,0 +1,1 @@
+SELECT a + u * 2 AS x, -c, a // 3, a % 5, c / 2 FROM t WHERE f

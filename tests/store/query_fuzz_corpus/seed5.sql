@@ -1,0 +1,1 @@
+SELECT CASE WHEN a > 0 THEN 'pos' WHEN a < 0 THEN 'neg' ELSE 'zero' END AS s, count(*) FROM t GROUP BY 1

@@ -1,0 +1,1 @@
+SELECT date_trunc('month', t), extract(year FROM d), count(*) FROM t GROUP BY 1, 2

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT b), median(c), quantile_disc(a, 0.9), stddev(c) FILTER (WHERE f) FROM t

@@ -1,0 +1,1 @@
+SELECT * FROM (SELECT b, max(a) AS m FROM t GROUP BY b) AS s WHERE m > 10

@@ -1,0 +1,1 @@
+WITH w AS (SELECT a FROM t WHERE a IS NOT NULL) SELECT count(*) FROM w
