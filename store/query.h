@@ -273,6 +273,9 @@ struct Query {
   std::optional<int64_t> offset;  // >= 0
   std::vector<std::shared_ptr<const Query>> union_all;  // ... UNION ALL SELECT ...
   ExplainMode explain = ExplainMode::kNone;
+  // EXPLAIN [ANALYZE] (FORMAT JSON): the plan as one JSON document
+  // (store/explain_internal.h) instead of text lines.
+  bool explain_json = false;
 
   // True when only a table, select, where, group_by, order_by, limit and
   // offset are used (the original query model).
