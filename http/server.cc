@@ -122,14 +122,28 @@ Status QueryCtx::CancelledStatus() const {
       return Status::Cancelled("query cancelled: the server is shutting down");
     case CancelReason::kClientGone:
       return Status::Cancelled("query cancelled: the client went away");
+    case CancelReason::kClientRequest:
+      return Status::Cancelled("query cancelled by request (DELETE /v1/queries/" + id + ")");
     case CancelReason::kNone:
       break;
   }
   return Status::Cancelled("query cancelled");
 }
 
-std::shared_ptr<QueryCtx> ServerState::RegisterQuery() {
+const char* CancelReasonName(CancelReason r) {
+  switch (r) {
+    case CancelReason::kTimeout: return "timeout";
+    case CancelReason::kShutdown: return "shutdown";
+    case CancelReason::kClientGone: return "client_gone";
+    case CancelReason::kClientRequest: return "client_request";
+    case CancelReason::kNone: break;
+  }
+  return "none";
+}
+
+std::shared_ptr<QueryCtx> ServerState::RegisterQuery(std::string id) {
   auto q = std::make_shared<QueryCtx>();
+  q->id = std::move(id);
   if (cfg.query_timeout_ms > 0) {
     q->timeout_ms = cfg.query_timeout_ms;
     q->deadline = Clock::now() + std::chrono::milliseconds(cfg.query_timeout_ms);
@@ -143,8 +157,25 @@ std::shared_ptr<QueryCtx> ServerState::RegisterQuery() {
 }
 
 void ServerState::UnregisterQuery(const std::shared_ptr<QueryCtx>& q) {
+  CancelReason why = q->reason.load();
+  if (why != CancelReason::kNone) {
+    metrics.queries_cancelled++;
+    metrics.queries_cancelled_by[int(why)]++;
+  }
   std::lock_guard<std::mutex> g(mu);
   queries.erase(q);
+}
+
+int ServerState::CancelQueries(const std::string& id, CancelReason why) {
+  std::lock_guard<std::mutex> g(mu);
+  int n = 0;
+  for (const auto& q : queries) {
+    if (!id.empty() && q->id == id) {
+      q->Cancel(why);
+      ++n;
+    }
+  }
+  return n;
 }
 
 void ServerState::EnterRequest() {
