@@ -257,7 +257,8 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     c.res.set_header("Allow", allow + ", OPTIONS");
     if (!cfg.cors_origins.empty()) {
       c.res.set_header("Access-Control-Allow-Methods", allow + ", OPTIONS");
-      c.res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+      c.res.set_header("Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, Accept, X-Quiver-Query-Id");
       c.res.set_header("Access-Control-Max-Age", "600");
     }
     c.res.status = 204;

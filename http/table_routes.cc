@@ -247,6 +247,16 @@ void DescribeTable(ServerState& st, Call& c, const std::string& name) {
   if (!t.ok()) return TableNotFound(c, **snap, t.status());
   c.res.set_header("X-Quiver-Txn", std::to_string((*snap)->txn()));
   json j = TableDetail(*st.store, **snap, **t);
+  // int64_as_string=true: 64-bit integer statistics as strings, for
+  // JavaScript (whose numbers hold 53 bits), as the query routes do.
+  std::string i64 = c.req.get_param_value("int64_as_string");
+  if (i64 == "1" || i64 == "true") {
+    for (auto& col : j["columns"]) {
+      for (const char* k : {"min", "max"}) {
+        if (col[k].is_number_integer()) col[k] = col[k].dump();
+      }
+    }
+  }
   std::string distinct = c.req.get_param_value("distinct");
   if (distinct == "1" || distinct == "true") {
     json est = DistinctEstimates(st, *snap, **t);

@@ -156,6 +156,7 @@
     selectTab("grid");
     status("running…");
     $("downloads").hidden = true;
+    Grid.reset([]);
     const t0 = performance.now();
     let count = 0;
     try {

@@ -103,8 +103,8 @@ const Schema = (() => {
       tr.appendChild(el("td", f.type, "col-type"));
       tr.appendChild(el("td", f.nullable ? "yes" : "no"));
       for (const v of [c.min, c.max, c.nulls, c.distinct_estimate]) {
-        const td = el("td", v === null || v === undefined ? "" : String(v));
-        if (typeof v === "number") td.className = "num";
+        const td = el("td", v === null || v === undefined ? "" : v === "" ? "''" : String(v));
+        if (typeof v === "number" || Grid.isNumericType(f.type)) td.className = "num";
         tr.appendChild(td);
       }
       tr.appendChild(el("td", c.sorted ? "yes" : ""));
@@ -120,7 +120,7 @@ const Schema = (() => {
     document.querySelectorAll(".table-name").forEach((n) => n.classList.toggle("sel", n.dataset.table === name));
     onOpenTable("SELECT * FROM " + ident(name) + " LIMIT 100");
     try {
-      show(await Api.getJson("/v1/tables/" + encodeURIComponent(name) + "?distinct=true"));
+      show(await Api.getJson("/v1/tables/" + encodeURIComponent(name) + "?distinct=true&int64_as_string=true"));
     } catch (e) {
       $("schema").hidden = false;
       $("schema").textContent = String(e.message || e);
