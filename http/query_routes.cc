@@ -16,6 +16,7 @@
 #include <charconv>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -487,6 +488,31 @@ void ParseError(Call& c, const Status& s, const query::TextPosition& pos,
                  extra);
 }
 
+// An error about a name the SQL text holds ("unknown column \"x\"", unknown
+// function or table): the position of that name in the text, as for a parse
+// error, so that a client can point at it.
+void AddNamePosition(Call& c, std::string_view sql) {
+  if (c.streaming || c.res.status < 400 || sql.empty()) return;
+  try {
+    json body = json::parse(c.res.body);
+    json& e = body["error"];
+    if (!e.is_object() || e.contains("line") || !e["message"].is_string()) return;
+    static const std::regex kName(R"re(^unknown (column|table|function) ["']([^"']+)["'])re");
+    std::smatch m;
+    const std::string msg = e["message"].get<std::string>();
+    if (!std::regex_search(msg, m, kName)) return;
+    auto pos = query::FindIdentifier(sql, m[2].str());
+    if (!pos) return;
+    e["line"] = pos->line;
+    e["column"] = pos->column;
+    e["offset"] = pos->offset;
+    c.res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+                      "application/json");
+  } catch (const json::exception&) {
+    // not our JSON error body: leave it
+  }
+}
+
 // A {"sql": ...} body.
 void PostSqlBody(ServerState& st, Call& c, const std::string& table, json& body,
                  const Output& out) {
@@ -505,6 +531,7 @@ void PostSqlBody(ServerState& st, Call& c, const std::string& table, json& body,
   auto q = query::ParseSql(sql, &pos);
   if (!q.ok()) return ParseError(c, q.status(), pos, "sql");
   RunQuery(st, c, *q, out);
+  AddNamePosition(c, sql);
 }
 
 }  // namespace
@@ -519,7 +546,8 @@ void PostQuery(ServerState& st, Call& c, const std::string& table) {
     query::TextPosition pos;
     auto q = query::ParseSql(c.req.body, &pos);
     if (!q.ok()) return ParseError(c, q.status(), pos);
-    return RunQuery(st, c, *q, out);
+    RunQuery(st, c, *q, out);
+    return AddNamePosition(c, c.req.body);
   }
   if (media != "application/json" && !media.empty()) {
     return SetError(c.res, 415, "unsupported_media_type",
@@ -610,9 +638,11 @@ void GetSql(ServerState& st, Call& c) {
   if (!ParseOutput(c, &out)) return;
   if (!SqlWithinLimit(st.cfg, c, c.req.get_param_value("q"))) return;
   query::TextPosition pos;
-  auto q = query::ParseSql(c.req.get_param_value("q"), &pos);
+  const std::string sql = c.req.get_param_value("q");
+  auto q = query::ParseSql(sql, &pos);
   if (!q.ok()) return ParseError(c, q.status(), pos, "q");
   RunQuery(st, c, *q, out);
+  AddNamePosition(c, sql);
 }
 
 // GET /v1/queries: the running queries, [{id, elapsed_ms, cancelled}].

@@ -248,3 +248,30 @@ TEST_CASE("Table statistics for the console: last change, sorted, distinct, exac
   CHECK(plain["columns"][0]["max"] == 9999);
   CHECK_FALSE(plain["columns"][0].contains("distinct_estimate"));
 }
+
+TEST_CASE("An unknown name in SQL text is reported at its line and column", "[http]") {
+  Console q;
+  auto c = q.Client();
+  auto r = c.Post("/v1/query", json{{"sql", "SELECT id,\n  'nope', Nope\nFROM t"}}.dump(),
+                  "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  json e = json::parse(r->body)["error"];
+  INFO(e.dump());
+  CHECK(e["message"].get<std::string>().rfind("unknown column \"Nope\"", 0) == 0);
+  // The name, not the string literal 'nope' before it.
+  CHECK(e["line"] == 2);
+  CHECK(e["column"] == 11);
+  CHECK(e["offset"] == 21);
+  auto f = c.Get("/v1/sql?q=SELECT%20lowr(id)%20FROM%20t");
+  REQUIRE(f);
+  json fe = json::parse(f->body)["error"];
+  INFO(fe.dump());
+  CHECK(fe["column"] == 8);
+  auto t = c.Post("/v1/query", "SELECT 1 FROM\n\n   nosuch", "application/sql");
+  REQUIRE(t);
+  json te = json::parse(t->body)["error"];
+  INFO(te.dump());
+  CHECK(te["line"] == 3);
+  CHECK(te["column"] == 4);
+}
