@@ -189,6 +189,7 @@ struct Stream {
   // The end of a streamed response (`success`: its last byte went out).
   void Release(bool success) {
     ServerState& st = *state;
+    st.ForgetClient(*qctx);
     if (!success) qctx->Cancel(CancelReason::kClientGone);
     int64_t rows = -1;
     if (cursor) {
@@ -450,7 +451,8 @@ void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out
   s->meta = out.meta;
   s->format = out.format;
   s->max_rows = cfg.max_result_rows;
-  s->qctx = st.RegisterQuery(c.req.get_header_value("X-Quiver-Query-Id"));  // the timeout runs from here
+  // The timeout runs from here; the watchdog watches the client's socket.
+  s->qctx = st.RegisterQuery(c.req.get_header_value("X-Quiver-Query-Id"), ServingSocket());
   if (cfg.test_hook) {
     Status h = cfg.test_hook("query_started");
     if (!h.ok()) return SetStatusError(c.res, h);

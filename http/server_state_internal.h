@@ -45,6 +45,10 @@ inline constexpr const char* kAcceptEncodingStash = "X-Quiver-Accept-Encoding";
 
 double MsSince(Clock::time_point t);
 
+// The socket of the connection this worker thread is serving (-1 when
+// none); set by the connection loop's serve function (server.cc).
+int& ServingSocket();
+
 // Why a running query was cancelled.
 enum class CancelReason : int {
   kNone = 0,
@@ -67,6 +71,11 @@ struct QueryCtx {
   // The client's name for the query (X-Quiver-Query-Id), or empty; set
   // before the query is registered, read-only afterwards.
   std::string id;
+  // The socket of the client waiting for the answer, while its worker
+  // serves the request (-1 after): the watchdog cancels the query once the
+  // client has closed it (kClientGone), before any answer is written.
+  // Guarded by ServerState::mu.
+  int client_fd = -1;
   Clock::time_point started = Clock::now();
 
   // The first reason given wins.
@@ -135,7 +144,9 @@ struct ServerState {
 
   // The registry (server.cc). A query registered after the shutdown grace
   // has run out starts cancelled.
-  std::shared_ptr<QueryCtx> RegisterQuery(std::string id = "");
+  std::shared_ptr<QueryCtx> RegisterQuery(std::string id = "", int client_fd = -1);
+  // The request is done with its socket: the watchdog stops watching it.
+  void ForgetClient(QueryCtx& q);
   void UnregisterQuery(const std::shared_ptr<QueryCtx>& q);
   // Cancels the running queries the client named `id`; how many.
   int CancelQueries(const std::string& id, CancelReason why);

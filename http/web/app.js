@@ -188,8 +188,9 @@
     if (!job || job.cancelled) return;
     job.cancelled = true;
     status("cancelling…");
-    // The server stops the query (DELETE /v1/queries/{id}); closing the
-    // connection alone would stop it only at its next write.
+    // The server stops the query by its id (DELETE /v1/queries/{id}), which
+    // also works through a proxy that keeps its upstream connection open;
+    // then the fetch is dropped (a closed connection cancels it as well).
     await Api.cancel(job.id);
     job.controller.abort();
   }

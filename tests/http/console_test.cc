@@ -4,6 +4,9 @@
 // (DELETE /v1/queries/{id}, counted in /metrics), and table statistics
 // (last change, sorted, distinct estimates, exact 64-bit bounds).
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <future>
@@ -274,4 +277,52 @@ TEST_CASE("An unknown name in SQL text is reported at its line and column", "[ht
   INFO(te.dump());
   CHECK(te["line"] == 3);
   CHECK(te["column"] == 4);
+}
+
+TEST_CASE("A client that closes its connection while its query runs cancels it in the server",
+          "[http]") {
+  std::promise<void> holding, release;
+  auto release_f = release.get_future().share();
+  std::atomic<int> calls{0};
+  Console q([&](http::ServerConfig& c) {
+    c.test_hook = [&, release_f](std::string_view point) {
+      if (point == "query_started" && calls.fetch_add(1) == 0) {
+        holding.set_value();
+        release_f.wait();  // the query "runs" until the test lets it go
+      }
+      return Status::OK();
+    };
+  });
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(uint16_t(q.server->port()));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  std::string body = json{{"sql", "SELECT count(*) FROM t"}}.dump();
+  std::string req = "POST /v1/query HTTP/1.1\r\nHost: x\r\nX-Quiver-Query-Id: gone-1\r\n"
+                    "Content-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body;
+  REQUIRE(send(fd, req.data(), req.size(), MSG_NOSIGNAL) == ssize_t(req.size()));
+  holding.get_future().wait();
+  close(fd);  // what a browser's AbortController does
+  auto c = q.Client();
+  // The watchdog (every 20 ms) sees the closed socket before any answer.
+  json list;
+  for (;;) {
+    list = json::parse(c.Get("/v1/queries")->body);
+    REQUIRE(list.size() == 1);
+    if (!list[0]["cancelled"].is_null()) break;
+    std::this_thread::yield();
+  }
+  CHECK(list[0]["cancelled"] == "client_gone");
+  release.set_value();
+  while (!json::parse(c.Get("/v1/queries")->body).empty()) std::this_thread::yield();
+  CHECK(Metric(c, "quiver_queries_cancelled_total{reason=\"client_gone\"}") == 1);
+  // A client that stays gets its answer as before.
+  auto r = c.Post("/v1/query", json{{"sql", "SELECT count(*) FROM t"}}.dump(), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(json::parse(r->body)["rows"] == json({{10000}}));
 }
