@@ -8,6 +8,9 @@
   const $ = (id) => document.getElementById(id);
   const historyKey = "quiver.history";
   const maxHistory = 50;
+  // Rows kept in the browser; past this the query is stopped (the download
+  // buttons fetch the whole result from the server).
+  const maxRows = 1000000;
   let running = null;  // {id, controller, cancelled}
   let lastSql = "";
 
@@ -150,7 +153,7 @@
     clearError();
     remember(sql);
     history.replaceState(null, "", shareUrl(sql));
-    const job = { id: Api.newQueryId(), controller: new AbortController(), cancelled: false };
+    const job = { id: Api.newQueryId(), controller: new AbortController(), cancelled: false, capped: false };
     running = job;
     setBusy(true);
     selectTab("grid");
@@ -162,7 +165,12 @@
     try {
       const res = await Api.stream(sql, {
         columns: (cols) => { Grid.reset(cols); Chart.setup(cols); },
-        rows: (batch) => { Grid.append(batch); count += batch.length; status(fmt(count) + " rows so far…"); },
+        rows: (batch) => {
+          Grid.append(batch);
+          count += batch.length;
+          status(fmt(count) + " rows so far…");
+          if (count >= maxRows && !job.cancelled) { job.capped = true; cancel(); }
+        },
       }, job.controller.signal, job.id);
       Grid.render();
       status(describe(count, res.stats, performance.now() - t0));
@@ -170,7 +178,13 @@
       $("downloads").hidden = false;
       if ($("tab-chart").getAttribute("aria-selected") === "true") Chart.draw();
     } catch (e) {
-      if (job.cancelled || e.name === "AbortError") {
+      if (job.capped) {
+        Grid.render();
+        status("stopped at " + fmt(count) + " rows (the page keeps " + fmt(maxRows) +
+          "); download for the whole result");
+        lastSql = sql;
+        $("downloads").hidden = false;
+      } else if (job.cancelled || e.name === "AbortError") {
         Grid.render();
         status("cancelled after " + fmt(count) + " rows, " + (performance.now() - t0).toFixed(0) + " ms");
       } else {
