@@ -280,7 +280,7 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
     below = t.compute;
     if (probe) t.compute_counter = probe->Add(p.computed[0].get());
   }
-  if (plan.bound.where) {
+  if (plan.bound.where && p.simple.where) {
     t.filter = node("filter", query::ToSql(*p.simple.where));
     t.filter->children = {below};
     below = t.filter;
