@@ -10,7 +10,8 @@
 // Steps: the token (no tables without it), browse `trips` with the keyboard
 // (schema and statistics, first rows), a typed query (cells equal the
 // server's own answer and --expect: exact 64-bit integers, NULL apart from
-// ''), 5,000 rows paged, a chart of a GROUP BY (one bar per group), a plan
+// ''), 5,000 rows paged, a chart of a GROUP BY (one bar per group) and its
+// CSV download, a plan
 // (operators with their rows), an error at its line and column, a slow
 // query cancelled (the server's /metrics count it and nothing runs after),
 // and a narrow window. Every wait has a timeout; the whole check gives up
@@ -210,6 +211,23 @@ async function main() {
     check("x is the city, y the count", (await page.$eval("#chart-x", (s) => s.selectedOptions[0].textContent)).startsWith("city") &&
       (await page.$eval("#chart-y", (s) => s.selectedOptions[0].textContent)).startsWith("n "));
     await shot("05-chart");
+
+    // The download buttons fetch the whole result in that format (the CSV
+    // the server gives for the same query); Parquet only if it is listed.
+    await page.evaluate(() => {
+      window.blobs = [];
+      const make = URL.createObjectURL;
+      URL.createObjectURL = (b) => { window.blobs.push(b); return make(b); };
+    });
+    await page.click("#downloads [data-format=csv]");
+    await page.waitForFunction(() => window.blobs.length === 1);
+    const csv = await page.evaluate(() => window.blobs[0].text());
+    const wantCsv = await (await fetch(base + "/v1/query?format=csv", {
+      method: "POST", headers: Object.assign({ "Content-Type": "application/json" }, auth),
+      body: JSON.stringify({ sql: groupSql }) })).text();
+    same("the CSV download", csv, wantCsv);
+    check("no Parquet button while the server has no parquet format",
+      await page.$eval("#downloads [data-format=parquet]", (b) => b.hidden));
 
     // 6. The plan: a tree of operators with their rows.
     await setSql("SELECT city, count(*) FROM big WHERE id >= 1000 GROUP BY city");
