@@ -62,7 +62,7 @@
       if (lineEnd < 0) lineEnd = text.length;
       const where = document.createElement("span");
       where.className = "caret-line";
-      where.textContent = "\nline " + pos.line + ", column " + pos.column + ":\n" +
+      where.textContent = "line " + pos.line + ", column " + pos.column + ":\n" +
         text.slice(lineStart, lineEnd) + "\n" + " ".repeat(Array.from(text.slice(lineStart, at)).length) + "^";
       box.appendChild(where);
       box.dataset.line = String(pos.line);
