@@ -115,12 +115,27 @@ json ColumnStatsJson(const store::TableView& t, size_t col) {
 }
 
 // Estimates of distinct values per column (approx_count_distinct, a
-// HyperLogLog in the executor; about 1 % off), one scan of the table. A
-// column whose type the aggregate does not take gets null.
+// HyperLogLog in the executor; about 1 % off), one scan of the table. It
+// runs as a query: it takes a slot (max_concurrent_queries), and the
+// watchdog cancels it past query_timeout_ms or when the client goes. A
+// column whose type the aggregate does not take gets null; all are null
+// when no slot is free or the scan is cancelled.
 json DistinctEstimates(ServerState& st, const std::shared_ptr<const store::Snapshot>& snap,
                        const store::TableView& t) {
   const Schema& schema = *t.schema();
   json out = json::array();
+  if (st.admission.Acquire(st.cfg) != Admission::Outcome::kAdmitted) {
+    return json::array_t(schema.num_fields(), nullptr);
+  }
+  std::shared_ptr<QueryCtx> qctx = st.RegisterQuery("", ServingSocket());
+  struct Done {
+    ServerState& st;
+    std::shared_ptr<QueryCtx>& q;
+    ~Done() {
+      st.UnregisterQuery(q);
+      st.admission.Release();
+    }
+  } done{st, qctx};
   auto run = [&](const std::vector<size_t>& cols) -> Result<std::vector<int64_t>> {
     query::Query q;
     q.table = t.name();
@@ -129,6 +144,7 @@ json DistinctEstimates(ServerState& st, const std::shared_ptr<const store::Snaps
     }
     store::QueryOptions o;
     o.threads = st.cfg.query_threads;
+    o.cancel = &qctx->cancel;
     QUIVER_ASSIGN_OR_RETURN(store::QueryResult r, store::ExecuteQuery(snap, q, o));
     std::vector<int64_t> v;
     for (const auto& b : r.batches) {
@@ -151,6 +167,10 @@ json DistinctEstimates(ServerState& st, const std::shared_ptr<const store::Snaps
   for (size_t i = 0; i < all.size(); ++i) {
     if (together.ok()) {
       out.push_back((*together)[i]);
+      continue;
+    }
+    if (qctx->cancel.load()) {  // timed out or the client went: no more scans
+      out.push_back(nullptr);
       continue;
     }
     auto one = run({i});  // some column's type: ask the others one by one
