@@ -51,6 +51,14 @@ std::string Metrics::Render() const {
   counter("quiver_queries_total", "Queries started.", queries.load());
   counter("quiver_queries_rejected_total", "Queries refused: admission queue full or no slot within admission_wait_ms.",
           queries_rejected.load());
+  o << "# HELP quiver_queries_cancelled_total Queries cancelled, by reason (timeout, shutdown, "
+       "client_gone, client_request: DELETE /v1/queries/{id}).\n"
+       "# TYPE quiver_queries_cancelled_total counter\n";
+  for (CancelReason r : {CancelReason::kTimeout, CancelReason::kShutdown, CancelReason::kClientGone,
+                         CancelReason::kClientRequest}) {
+    o << "quiver_queries_cancelled_total{reason=\"" << CancelReasonName(r) << "\"} "
+      << queries_cancelled_by[int(r)].load() << "\n";
+  }
   counter("quiver_rows_scanned_total", "Rows of the chunks queries read.", rows_scanned.load());
   counter("quiver_rows_returned_total", "Rows queries returned.", rows_returned.load());
   counter("quiver_chunks_scanned_total", "Chunks queries read.", chunks_scanned.load());

@@ -33,7 +33,19 @@ json FormatParams() {
        QueryParam("int64_as_string",
                   "json/ndjson: write int64 and uint64 values as strings (exact in JavaScript).",
                   {{"type", "boolean"}}),
-       QueryParam("header", "csv/tsv: false leaves out the header line.", {{"type", "boolean"}})});
+       QueryParam("header", "csv/tsv: false leaves out the header line.", {{"type", "boolean"}}),
+       QueryParam("meta",
+                  "ndjson: a first line {\"columns\": [{name, type}]} and a last line "
+                  "{\"stats\": {rows, rows_scanned, chunks_total, chunks_scanned, chunks_pruned, "
+                  "truncated, elapsed_ms}}; json: the same \"stats\" member.",
+                  {{"type", "boolean"}}),
+       {{"name", "X-Quiver-Query-Id"},
+        {"in", "header"},
+        {"required", false},
+        {"description",
+         "the client's name for the query (up to 64 of A-Z a-z 0-9 . _ -), for GET /v1/queries "
+         "and DELETE /v1/queries/{id}"},
+        {"schema", {{"type", "string"}}}}});
 }
 
 json ResultResponses() {
@@ -48,6 +60,14 @@ json ResultResponses() {
       {"headers",
        {{"X-Quiver-Txn",
          {{"description", "the snapshot (txn) the result was read from"},
+          {"schema", {{"type", "integer"}}}}},
+        {"X-Quiver-Rows-Scanned",
+         {{"description", "rows of the chunks read (results not streamed)"},
+          {"schema", {{"type", "integer"}}}}},
+        {"X-Quiver-Chunks-Scanned",
+         {{"description", "chunks read (results not streamed)"}, {"schema", {{"type", "integer"}}}}},
+        {"X-Quiver-Chunks-Pruned",
+         {{"description", "chunks skipped by their statistics (results not streamed)"},
           {"schema", {{"type", "integer"}}}}}}},
       {"content",
        {{"application/json", {{"schema", Ref("QueryResult")}}},
@@ -290,6 +310,14 @@ void TablePaths(json& p) {
   p["/v1/tables/{name}"]["get"] = {
       {"summary", "Schema, statistics, chunks and zero-copy access of one table"},
       {"security", read_security},
+      {"parameters",
+       json::array({QueryParam("distinct",
+                               "add each column's distinct_estimate (approx_count_distinct, "
+                               "HyperLogLog, about 1 % off; one scan of the table)",
+                               {{"type", "boolean"}}),
+                    QueryParam("int64_as_string",
+                               "64-bit integer min and max as strings (exact in JavaScript)",
+                               {{"type", "boolean"}})})},
       {"responses",
        {{"200",
          {{"description", "the table"},
@@ -406,10 +434,33 @@ void QueryPaths(json& p) {
        {{"200",
          {{"description", "text exposition format 0.0.4"},
           {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}}}}}};
+  p["/v1/queries"]["get"] = {
+      {"summary", "The running queries: [{id, elapsed_ms, cancelled}] (id: X-Quiver-Query-Id)"},
+      {"security", read_security},
+      {"responses", {{"200", {{"description", "the running queries"}}}}}};
+  p["/v1/queries/{id}"]["delete"] = {
+      {"summary",
+       "Cancel the running queries sent with X-Quiver-Query-Id: {id} (read token; the query "
+       "ends with 503 cancelled and counts in quiver_queries_cancelled_total{reason="
+       "\"client_request\"})"},
+      {"security", read_security},
+      {"parameters",
+       json::array({{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}})},
+      {"responses",
+       {{"200", {{"description", "{\"id\": id, \"cancelled\": n}"}}},
+        {"400", RespRef("BadRequest")},
+        {"404", RespRef("NotFound")}}}};
   p["/"]["get"] = {
-      {"summary", "A web page: tables, schemas, a query box"},
+      {"summary",
+       "The web console: schema browser, SQL editor, streamed results, charts, plans "
+       "(http/web/, no token needed for the page itself)"},
       {"responses",
        {{"200", {{"description", "HTML"}, {"content", {{"text/html", json::object()}}}}}}}};
+  p["/web/{file}"]["get"] = {
+      {"summary", "The console's scripts and styles (app.js, app.css, ...)"},
+      {"parameters",
+       json::array({{{"name", "file"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}})},
+      {"responses", {{"200", {{"description", "JavaScript or CSS"}}}, {"404", RespRef("NotFound")}}}};
 }
 
 json Paths() {

@@ -119,7 +119,10 @@ enum class Kind {
   kTableQuery,
   kQuery,
   kSql,
-  kAdminBackup
+  kAdminBackup,
+  kWebAsset,
+  kQueries,
+  kRunningQuery
 };
 
 struct Route {
@@ -146,6 +149,9 @@ Route Match(const std::string& path) {
   if (path == "/" || path == "/index.html") return {Kind::kIndex, "/", "", "GET, HEAD"};
   if (path == "/metrics") return {Kind::kMetrics, "/metrics", "", "GET, HEAD"};
   auto p = Split(path);
+  if (p.size() == 2 && p[0] == "web" && FindWebAsset(p[1]) != nullptr) {
+    return {Kind::kWebAsset, "/web/{file}", "", "GET, HEAD"};
+  }
   if (p.size() < 2 || p[0] != "v1") return r;
   if (p.size() == 2) {
     if (p[1] == "health") return {Kind::kHealth, "/v1/health", "", "GET, HEAD"};
@@ -153,7 +159,11 @@ Route Match(const std::string& path) {
     if (p[1] == "tables") return {Kind::kTables, "/v1/tables", "", "GET, HEAD, POST"};
     if (p[1] == "query") return {Kind::kQuery, "/v1/query", "", "POST"};
     if (p[1] == "sql") return {Kind::kSql, "/v1/sql", "", "GET, HEAD"};
+    if (p[1] == "queries") return {Kind::kQueries, "/v1/queries", "", "GET, HEAD"};
     return r;
+  }
+  if (p.size() == 3 && p[1] == "queries") {
+    return {Kind::kRunningQuery, "/v1/queries/{id}", "", "DELETE"};
   }
   if (p.size() == 3 && p[1] == "admin" && p[2] == "backup") {
     return {Kind::kAdminBackup, "/v1/admin/backup", "", "POST"};
@@ -187,8 +197,16 @@ void AddCors(const ServerConfig& cfg, Call& c) {
 void Serve(ServerState& st, Call& c, const Route& r, const std::string& method) {
   switch (r.kind) {
     case Kind::kIndex:
+    case Kind::kWebAsset: {
+      const WebAsset* a = FindWebAsset(r.kind == Kind::kIndex ? "index.html"
+                                                              : c.req.path.substr(5));
       c.res.set_header("Cache-Control", "no-cache");
-      return SendBody(st, c, std::string(WebPageHtml()), "text/html; charset=utf-8");
+      return SendBody(st, c, std::string(a->bytes), a->content_type);
+    }
+    case Kind::kQueries:
+      return ListQueries(st, c);
+    case Kind::kRunningQuery:
+      return CancelQuery(st, c, c.req.path.substr(std::string("/v1/queries/").size()));
     case Kind::kHealth:
       return Health(st, c);
     case Kind::kOpenApi:
@@ -239,7 +257,8 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     c.res.set_header("Allow", allow + ", OPTIONS");
     if (!cfg.cors_origins.empty()) {
       c.res.set_header("Access-Control-Allow-Methods", allow + ", OPTIONS");
-      c.res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+      c.res.set_header("Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, Accept, X-Quiver-Query-Id");
       c.res.set_header("Access-Control-Max-Age", "600");
     }
     c.res.status = 204;
@@ -252,7 +271,8 @@ void Handle(ServerState& st, Call& c, const Route& r) {
                     m + " is not allowed on " + r.label + " (allowed: " + allow + ")");
   }
   bool write = method == "POST" && (r.kind == Kind::kTables || r.kind == Kind::kRows);
-  write = write || method == "DELETE";
+  // Cancelling a query is not a write: whoever may run queries may stop one.
+  write = write || (method == "DELETE" && r.kind != Kind::kRunningQuery);
   if (!r.table.empty() && !ValidName(c, r.table)) return;
   if (r.kind == Kind::kAdminBackup) {
     // A backup reads every byte: the write token (the read token if no
@@ -260,10 +280,10 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     if (!CheckAuth(st, c, /*write=*/!cfg.write_token.empty())) return;
   } else if (write) {
     if (!CheckWritable(st, c)) return;
-  } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex) {
+  } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex && r.kind != Kind::kWebAsset) {
     // Every read route (the OpenAPI document and /metrics too) needs the
     // read token when one is set; /v1/health stays open for load balancers
-    // and / is the static page (it asks for the token).
+    // and / and /web/* are the static console (it asks for the token).
     if (!CheckAuth(st, c, /*write=*/false)) return;
   }
   Serve(st, c, r, method);

@@ -45,16 +45,38 @@ inline constexpr const char* kAcceptEncodingStash = "X-Quiver-Accept-Encoding";
 
 double MsSince(Clock::time_point t);
 
+// The socket of the connection this worker thread is serving (-1 when
+// none); set by the connection loop's serve function (server.cc).
+int& ServingSocket();
+
 // Why a running query was cancelled.
-enum class CancelReason : int { kNone = 0, kTimeout = 1, kShutdown = 2, kClientGone = 3 };
+enum class CancelReason : int {
+  kNone = 0,
+  kTimeout = 1,
+  kShutdown = 2,
+  kClientGone = 3,
+  kClientRequest = 4,  // DELETE /v1/queries/{id}
+};
+// The label of a reason in /metrics: timeout, shutdown, client_gone, client_request.
+const char* CancelReasonName(CancelReason r);
 
 // The cancel flag of one running query, set by the watchdog (timeout,
-// shutdown) or by the response writer (client gone). Thread-safe.
+// shutdown), by the response writer (client gone) or by DELETE
+// /v1/queries/{id}. Thread-safe.
 struct QueryCtx {
   std::atomic<bool> cancel{false};
   std::atomic<CancelReason> reason{CancelReason::kNone};
   Clock::time_point deadline = Clock::time_point::max();
   int64_t timeout_ms = 0;
+  // The client's name for the query (X-Quiver-Query-Id), or empty; set
+  // before the query is registered, read-only afterwards.
+  std::string id;
+  // The socket of the client waiting for the answer, while its worker
+  // serves the request (-1 after): the watchdog cancels the query once the
+  // client has closed it (kClientGone), before any answer is written.
+  // Guarded by ServerState::mu.
+  int client_fd = -1;
+  Clock::time_point started = Clock::now();
 
   // The first reason given wins.
   void Cancel(CancelReason why);
@@ -122,8 +144,12 @@ struct ServerState {
 
   // The registry (server.cc). A query registered after the shutdown grace
   // has run out starts cancelled.
-  std::shared_ptr<QueryCtx> RegisterQuery();
+  std::shared_ptr<QueryCtx> RegisterQuery(std::string id = "", int client_fd = -1);
+  // The request is done with its socket: the watchdog stops watching it.
+  void ForgetClient(QueryCtx& q);
   void UnregisterQuery(const std::shared_ptr<QueryCtx>& q);
+  // Cancels the running queries the client named `id`; how many.
+  int CancelQueries(const std::string& id, CancelReason why);
   void EnterRequest();
   void LeaveRequest();
 };
@@ -185,6 +211,8 @@ void FinishCall(ServerState& st, Call& c);
 void PostQuery(ServerState& st, Call& c, const std::string& table);  // "" for /v1/query
 void GetRows(ServerState& st, Call& c, const std::string& table);
 void GetSql(ServerState& st, Call& c);
+void ListQueries(ServerState& st, Call& c);
+void CancelQuery(ServerState& st, Call& c, const std::string& id);
 // table_routes.cc
 void Health(ServerState& st, Call& c);
 void ListTables(ServerState& st, Call& c);

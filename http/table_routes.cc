@@ -5,6 +5,8 @@
 #include "columnar/schema.h"
 #include "http/ingest_internal.h"
 #include "http/server_state_internal.h"
+#include "kernels/kernels.h"
+#include "store/exec.h"
 #include "store/ingest.h"
 
 namespace quiver::http {
@@ -89,7 +91,92 @@ json ColumnStatsJson(const store::TableView& t, size_t col) {
     j["min_exact"] = merged.min_exact;
     j["max_exact"] = merged.max_exact;
   }
+  // Sorted: every chunk's statistics say so and the chunks follow each
+  // other in order (integer columns only; the flag is off in old pools).
+  bool sorted = merged.kind == ColumnStats::Kind::kInt && !t.chunks().empty();
+  bool nan = false;
+  int64_t prev_max = 0;
+  bool first = true;
+  for (const store::ChunkInfo& c : t.chunks()) {
+    if (col >= c.stats.size()) {
+      sorted = false;
+      continue;
+    }
+    const ColumnStats& s = c.stats[col];
+    nan = nan || s.has_nan;
+    if (!sorted || s.row_count == 0) continue;
+    if (!s.sorted || (!first && s.has_min && s.min_int < prev_max)) sorted = false;
+    if (s.has_max) prev_max = s.max_int;
+    first = false;
+  }
+  j["sorted"] = sorted;
+  if (merged.kind == ColumnStats::Kind::kDouble) j["has_nan"] = nan;
   return j;
+}
+
+// Estimates of distinct values per column (approx_count_distinct, a
+// HyperLogLog in the executor; about 1 % off), one scan of the table. It
+// runs as a query: it takes a slot (max_concurrent_queries), and the
+// watchdog cancels it past query_timeout_ms or when the client goes. A
+// column whose type the aggregate does not take gets null; all are null
+// when no slot is free or the scan is cancelled.
+json DistinctEstimates(ServerState& st, const std::shared_ptr<const store::Snapshot>& snap,
+                       const store::TableView& t) {
+  const Schema& schema = *t.schema();
+  json out = json::array();
+  if (st.admission.Acquire(st.cfg) != Admission::Outcome::kAdmitted) {
+    return json::array_t(schema.num_fields(), nullptr);
+  }
+  std::shared_ptr<QueryCtx> qctx = st.RegisterQuery("", ServingSocket());
+  struct Done {
+    ServerState& st;
+    std::shared_ptr<QueryCtx>& q;
+    ~Done() {
+      st.UnregisterQuery(q);
+      st.admission.Release();
+    }
+  } done{st, qctx};
+  auto run = [&](const std::vector<size_t>& cols) -> Result<std::vector<int64_t>> {
+    query::Query q;
+    q.table = t.name();
+    for (size_t i : cols) {
+      q.select.emplace_back(query::AggFunc::kApproxCountDistinct, schema.field(i).name);
+    }
+    store::QueryOptions o;
+    o.threads = st.cfg.query_threads;
+    o.cancel = &qctx->cancel;
+    QUIVER_ASSIGN_OR_RETURN(store::QueryResult r, store::ExecuteQuery(snap, q, o));
+    std::vector<int64_t> v;
+    for (const auto& b : r.batches) {
+      if (b.num_rows == 0) continue;
+      const ColumnViews views(b);
+      for (size_t c = 0; c < cols.size(); ++c) {
+        kernels::Scalar x = kernels::ValueAt(views[c], 0);
+        using K = kernels::Scalar::Kind;
+        v.push_back(x.kind() == K::kUInt64 ? int64_t(x.uint64_value())
+                    : x.kind() == K::kInt64 ? x.int64_value()
+                                            : 0);
+      }
+    }
+    if (v.size() != cols.size()) return Status::Internal("no row from approx_count_distinct");
+    return v;
+  };
+  std::vector<size_t> all(schema.num_fields());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto together = run(all);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (together.ok()) {
+      out.push_back((*together)[i]);
+      continue;
+    }
+    if (qctx->cancel.load()) {  // timed out or the client went: no more scans
+      out.push_back(nullptr);
+      continue;
+    }
+    auto one = run({i});  // some column's type: ask the others one by one
+    out.push_back(one.ok() ? json((*one)[0]) : json(nullptr));
+  }
+  return out;
 }
 
 json FieldsJson(const Schema& schema) {
@@ -105,6 +192,8 @@ json TableSummary(const store::TableView& t) {
           {"rows", t.num_rows()},
           {"chunks", t.num_chunks()},
           {"bytes", t.bytes()},
+          {"modified", FormatTimestamp(int64_t(t.modified_ns()), TimeUnit::kNano)},
+          {"modified_txn", t.modified_txn()},
           {"datashape", SchemaToDatashape(*t.schema())}};
 }
 
@@ -177,7 +266,23 @@ void DescribeTable(ServerState& st, Call& c, const std::string& name) {
   auto t = (*snap)->table(name);
   if (!t.ok()) return TableNotFound(c, **snap, t.status());
   c.res.set_header("X-Quiver-Txn", std::to_string((*snap)->txn()));
-  SendJson(st, c, TableDetail(*st.store, **snap, **t));
+  json j = TableDetail(*st.store, **snap, **t);
+  // int64_as_string=true: 64-bit integer statistics as strings, for
+  // JavaScript (whose numbers hold 53 bits), as the query routes do.
+  std::string i64 = c.req.get_param_value("int64_as_string");
+  if (i64 == "1" || i64 == "true") {
+    for (auto& col : j["columns"]) {
+      for (const char* k : {"min", "max"}) {
+        if (col[k].is_number_integer()) col[k] = col[k].dump();
+      }
+    }
+  }
+  std::string distinct = c.req.get_param_value("distinct");
+  if (distinct == "1" || distinct == "true") {
+    json est = DistinctEstimates(st, *snap, **t);
+    for (size_t i = 0; i < est.size(); ++i) j["columns"][i]["distinct_estimate"] = est[i];
+  }
+  SendJson(st, c, j);
 }
 
 void CreateTable(ServerState& st, Call& c) {

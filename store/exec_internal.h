@@ -19,6 +19,8 @@
 //   exec_general.cc  the general driver: WITH, subqueries, UNION ALL,
 //                    DISTINCT, the planner's stages (plan.cc, expr_bind.cc;
 //                    store/plan_internal.h), EXPLAIN
+//   exec_explain.cc  EXPLAIN ANALYZE's operator tree and its probe
+//                    (store/explain_internal.h)
 //
 // Thread-safety: the functions here are safe to call from many threads on
 // distinct arguments; a Plan is read-only while an operator's workers run.

@@ -8,6 +8,7 @@
 
 #include "config/units.h"
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
 #include "store/thread_pool.h"
 
 namespace quiver::store::internal {
@@ -38,7 +39,10 @@ Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
   std::mutex mu;
   Status first;
   std::atomic<bool> failed{false};
+  // An EXPLAIN ANALYZE's probe follows the work onto the worker threads.
+  ExplainProbe* probe = CurrentExplainProbe();
   auto work = [&](int worker) {
+    ExplainProbeScope scope(probe);
     for (;;) {
       if (failed.load(std::memory_order_relaxed)) return;
       if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {

@@ -930,11 +930,12 @@ TEST_CASE("The web page and the OpenAPI document are served", "[http]") {
   REQUIRE(page);
   CHECK(page->status == 200);
   CHECK(page->get_header_value("Content-Type").rfind("text/html", 0) == 0);
-  CHECK(page->body.find("/v1/query") != std::string::npos);
+  CHECK(page->body.find("/web/app.js") != std::string::npos);  // the console (console_test.cc)
   json doc = Body(c.Get("/v1/openapi.json"));
   CHECK(doc["openapi"].get<std::string>().rfind("3.", 0) == 0);
   for (const char* p : {"/v1/health", "/v1/tables", "/v1/tables/{name}", "/v1/tables/{name}/rows",
-                        "/v1/tables/{name}/query", "/v1/query", "/v1/sql", "/v1/openapi.json", "/metrics", "/"}) {
+                        "/v1/tables/{name}/query", "/v1/query", "/v1/sql", "/v1/openapi.json", "/metrics", "/",
+                        "/v1/queries", "/v1/queries/{id}", "/web/{file}"}) {
     CHECK(doc["paths"].contains(p));
   }
   auto opt = c.Options("/v1/tables");
