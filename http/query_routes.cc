@@ -214,6 +214,7 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
     } kinds[] = {
         {"application/vnd.apache.arrow.stream", ResultFormat::kArrow},
         {"application/vnd.apache.arrow.file", ResultFormat::kArrowFile},
+        {"application/vnd.apache.parquet", ResultFormat::kParquet},
         {"application/x-ndjson", ResultFormat::kNdjson},
         {"application/ndjson", ResultFormat::kNdjson},
         {"application/jsonl", ResultFormat::kNdjson},
@@ -239,8 +240,9 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
       SetError(c.res, 406, "not_acceptable",
                "cannot produce \"" + accept +
                    "\"; results come as application/json, application/x-ndjson, text/csv, "
-                   "text/tab-separated-values, text/plain or "
-                   "application/vnd.apache.arrow.stream (or ask with format=)");
+                   "text/tab-separated-values, text/plain, "
+                   "application/vnd.apache.arrow.stream or application/vnd.apache.parquet (or "
+                   "ask with format=)");
       return false;
     }
   }
@@ -258,6 +260,13 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
   out->text.int64_as_string = i64 == "1" || i64 == "true";
   std::string header = c.req.get_param_value("header");
   if (header == "0" || header == "false") out->text.header = false;
+  // format=parquet: the page codec (zstd by default).
+  std::string compression = c.req.get_param_value("compression");
+  if (compression.empty() && body && body->contains("compression") &&
+      (*body)["compression"].is_string()) {
+    compression = (*body)["compression"].get<std::string>();
+  }
+  if (!compression.empty()) out->text.compression = compression;
   return true;
 }
 

@@ -1,0 +1,52 @@
+// The one mapping between Parquet columns and Arrow (Quiver) types, both
+// ways. Parquet → Arrow: MapParquetSchema (flat columns: a leaf directly
+// under the root, REQUIRED or OPTIONAL). Arrow → Parquet: ParquetElementFor.
+// Types Quiver does not hold yet (decimals, times, intervals, nested groups,
+// repeated fields) are NotSupported errors naming the Parquet type and the
+// column.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "columnar/parquet/thrift_internal.h"
+#include "columnar/types.h"
+#include "config/status.h"
+
+namespace quiver::parquet {
+
+// How a column's physical values become Arrow values.
+enum class Convert : uint8_t {
+  kCopy,        // same bytes (int32, int64, float, double, date32, timestamps, uint32/64)
+  kNarrow8,     // INT32 → 1-byte integers
+  kNarrow16,    // INT32 → 2-byte integers
+  kInt96,       // INT96 (nanoseconds of day, Julian day) → timestamp[ns]
+  kHalf,        // FIXED_LEN_BYTE_ARRAY(2) float16 → float32
+  kBool,        // BOOLEAN → bool
+  kBytes,       // BYTE_ARRAY → utf8 / binary
+  kFixedBytes,  // FIXED_LEN_BYTE_ARRAY → binary
+};
+
+// One readable leaf column.
+struct ColumnSpec {
+  std::string name;
+  int leaf = 0;  // index among the file's leaves = in RowGroup::columns
+  format::Type::type physical = format::Type::INT32;
+  int type_length = 0;  // FIXED_LEN_BYTE_ARRAY only
+  int max_def = 0;      // 1 for OPTIONAL, 0 for REQUIRED
+  DataType type;        // the Arrow type (dictionary columns: decided by the reader)
+  Convert convert = Convert::kCopy;
+};
+
+// Bytes of one physical value (BOOLEAN 0: bit-packed; BYTE_ARRAY 0: varies).
+int PhysicalWidth(format::Type::type t, int type_length);
+const char* PhysicalTypeName(format::Type::type t);
+
+// The columns of a file's schema (FileMetaData::schema), in order.
+Result<std::vector<ColumnSpec>> MapParquetSchema(const std::vector<format::SchemaElement>& schema);
+
+// The schema element (leaf) a Quiver field is written as.
+Result<format::SchemaElement> ParquetElementFor(const Field& field);
+
+}  // namespace quiver::parquet
