@@ -1,4 +1,6 @@
 // One column chunk of the Parquet writer (column_writer_internal.h).
+#include <zlib.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -197,6 +199,9 @@ Status ChunkWriter::Page(format::PageType::type type, const std::string& body, i
   h.__set_type(type);
   h.__set_uncompressed_page_size(int32_t(body.size()));
   h.__set_compressed_page_size(int32_t(scratch_.size()));
+  if (o_.page_checksums) {
+    h.__set_crc(int32_t(crc32(0, reinterpret_cast<const Bytef*>(scratch_.data()), uInt(scratch_.size()))));
+  }
   if (type == format::PageType::DICTIONARY_PAGE) {
     format::DictionaryPageHeader d;
     d.__set_num_values(num_values);

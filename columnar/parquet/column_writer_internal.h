@@ -16,6 +16,7 @@ struct ColumnWriteOptions {
   format::CompressionCodec::type codec = format::CompressionCodec::ZSTD;
   int level = 0;
   int64_t page_rows = 65536;
+  bool page_checksums = false;  // a CRC-32 in every page header
 };
 
 // Appends the chunk of `field` made of `pieces` (the column in consecutive

@@ -81,6 +81,7 @@ Status ParquetWriter::Impl::FlushRowGroup() {
   co.codec = CodecFor(options.compression);
   co.level = options.compression_level;
   co.page_rows = std::max<int64_t>(1, options.page_rows);
+  co.page_checksums = options.page_checksums;
   format::RowGroup rg;
   rg.__set_file_offset(offset);
   int64_t compressed = 0, uncompressed = 0;

@@ -40,6 +40,8 @@ struct WriteOptions {
   int compression_level = 0;  // 0: the codec's default
   int64_t row_group_rows = int64_t(1) << 20;
   int64_t page_rows = int64_t(1) << 16;
+  // A CRC-32 of each page in its header (readers verify it).
+  bool page_checksums = false;
   std::string created_by = "quiver";
 };
 
