@@ -12,7 +12,7 @@
 
 namespace quiver::parquet {
 
-namespace format = ::quiver::parquet::format;
+// The generated structures live in quiver::parquet::format.
 
 // Decodes one structure from data[0, size). On success *used is the number
 // of bytes it took. Invalid (with `what` in the message) for damaged or
