@@ -4,6 +4,7 @@
 #include <thrift/transport/TBufferTransports.h>
 
 #include <climits>
+#include <cstring>
 #include <memory>
 
 #include "columnar/parquet/thrift_internal.h"
@@ -13,6 +14,61 @@ namespace {
 
 using apache::thrift::protocol::TCompactProtocolT;
 using apache::thrift::transport::TMemoryBuffer;
+
+// Thrift stores any 32-bit number it reads into an enum field; a value
+// outside the enum's range must not be loaded as the enum (undefined
+// behaviour), so each is checked through its bytes right after decoding.
+template <typename E>
+bool Valid(const E& e, int32_t max) {
+  static_assert(sizeof(E) == sizeof(int32_t));
+  int32_t v;
+  std::memcpy(&v, &e, sizeof v);
+  return v >= 0 && v <= max;
+}
+
+bool ValidPage(const format::PageHeader& h) {
+  constexpr int32_t kEnc = format::Encoding::BYTE_STREAM_SPLIT;
+  if (!Valid(h.type, format::PageType::DATA_PAGE_V2)) return false;
+  const auto& d = h.data_page_header;
+  if (h.__isset.data_page_header &&
+      (!Valid(d.encoding, kEnc) || !Valid(d.definition_level_encoding, kEnc) ||
+       !Valid(d.repetition_level_encoding, kEnc))) {
+    return false;
+  }
+  if (h.__isset.dictionary_page_header && !Valid(h.dictionary_page_header.encoding, kEnc)) return false;
+  return !h.__isset.data_page_header_v2 || Valid(h.data_page_header_v2.encoding, kEnc);
+}
+
+bool ValidFile(const format::FileMetaData& m) {
+  constexpr int32_t kEnc = format::Encoding::BYTE_STREAM_SPLIT;
+  for (const auto& e : m.schema) {
+    if ((e.__isset.type && !Valid(e.type, format::Type::FIXED_LEN_BYTE_ARRAY)) ||
+        (e.__isset.repetition_type && !Valid(e.repetition_type, format::FieldRepetitionType::REPEATED)) ||
+        (e.__isset.converted_type && !Valid(e.converted_type, format::ConvertedType::INTERVAL))) {
+      return false;
+    }
+  }
+  for (const auto& rg : m.row_groups) {
+    for (const auto& c : rg.columns) {
+      const auto& md = c.meta_data;
+      if (!c.__isset.meta_data) continue;
+      if (!Valid(md.type, format::Type::FIXED_LEN_BYTE_ARRAY) ||
+          !Valid(md.codec, format::CompressionCodec::LZ4_RAW)) {
+        return false;
+      }
+      for (const auto& e : md.encodings) {
+        if (!Valid(e, kEnc)) return false;
+      }
+      for (const auto& s : md.encoding_stats) {
+        if (!Valid(s.page_type, format::PageType::DATA_PAGE_V2) || !Valid(s.encoding, kEnc)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool ValidEnums(const format::FileMetaData& m) { return ValidFile(m); }
+bool ValidEnums(const format::PageHeader& h) { return ValidPage(h); }
 
 template <typename T>
 Status Decode(const char* what, const uint8_t* data, size_t size, T* out, size_t* used) {
@@ -27,6 +83,9 @@ Status Decode(const char* what, const uint8_t* data, size_t size, T* out, size_t
     TCompactProtocolT<TMemoryBuffer> protocol(buffer, int32_t(size), int32_t(size));
     out->read(&protocol);
     *used = size - buffer->available_read();
+    if (!ValidEnums(*out)) {
+      return Status::Invalid(std::string("damaged ") + what + " (an unknown type, encoding or codec)");
+    }
     return Status::OK();
   } catch (const std::exception& e) {
     return Status::Invalid(std::string("damaged ") + what + " (" + e.what() + ")");
