@@ -1,9 +1,12 @@
 // One column chunk into Arrow data (column_reader_internal.h).
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <type_traits>
 #include <unordered_map>
 
 #include "columnar/parquet/codec_internal.h"
@@ -86,6 +89,8 @@ class ChunkReader {
   Status DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
   void GatherFromDictionary(int64_t n);
   Status Emit(int64_t n_rows, const uint32_t* defs);
+  // Sets the validity bits of rows [row_, row_ + n) (nullable columns).
+  void MarkValid(int64_t n);
   Status EmitFixed(int64_t n_rows, const uint32_t* defs);
   Status EmitDictPlain(int64_t n_rows, const uint32_t* defs);
   Result<std::shared_ptr<ArrayData>> Finish();
@@ -118,7 +123,8 @@ class ChunkReader {
   std::unordered_map<std::string, int32_t> dict_lookup_;  // built on a non-dictionary page
 
   // One page's values (non-null ones only).
-  std::vector<uint8_t> page_buf_;
+  std::unique_ptr<uint8_t[]> page_buf_;  // not zero-filled: fully written by the codec
+  size_t page_buf_size_ = 0;
   std::vector<uint32_t> defs_;
   std::vector<uint32_t> idx_;
   bool page_is_indices_ = false;
@@ -160,11 +166,14 @@ Result<const uint8_t*> ChunkReader::Decompress(const uint8_t* data, size_t size,
     return Fail("page claims " + std::to_string(decoded) + " decoded bytes (limit " +
                 std::to_string(src_.max_page_bytes) + ")");
   }
-  page_buf_.resize(decoded + 8);
+  if (page_buf_size_ < decoded + 8) {
+    page_buf_size_ = std::max(decoded + 8, page_buf_size_ * 2);
+    page_buf_.reset(new uint8_t[page_buf_size_]);
+  }
   Status s = DecompressPage(codec, std::string_view(reinterpret_cast<const char*>(data), size),
-                            page_buf_.data(), decoded);
+                            page_buf_.get(), decoded);
   if (!s.ok()) return Wrap(s);
-  return page_buf_.data();
+  return page_buf_.get();
 }
 
 Status ChunkReader::ReadDictionary(const format::PageHeader& h, const uint8_t* body, size_t size) {
@@ -248,11 +257,11 @@ Status ChunkReader::DecodeValues(Enc::type enc, const uint8_t* data, size_t size
     idx_.resize(size_t(n));
     RleDecoder dec(data + 1, size - 1, bw);
     QUIVER_RETURN_NOT_OK(Wrap(dec.Get(idx_.data(), n)));
-    for (int64_t i = 0; i < n; ++i) {
-      if (idx_[size_t(i)] >= uint64_t(dict_count_)) {
-        return Fail("dictionary index " + std::to_string(idx_[size_t(i)]) + " out of range (" +
-                    std::to_string(dict_count_) + " values)");
-      }
+    uint32_t max_index = 0;
+    for (int64_t i = 0; i < n; ++i) max_index = std::max(max_index, idx_[size_t(i)]);
+    if (n > 0 && max_index >= uint64_t(dict_count_)) {
+      return Fail("dictionary index " + std::to_string(max_index) + " out of range (" +
+                  std::to_string(dict_count_) + " values)");
     }
     page_is_indices_ = true;
     if (out_ != Out::kDict) GatherFromDictionary(n);
@@ -308,8 +317,20 @@ void ChunkReader::GatherFromDictionary(int64_t n) {
   }
   const size_t w = size_t(phys_width_);
   fixed_.resize(size_t(n) * w);
-  for (int64_t i = 0; i < n; ++i) {
-    std::memcpy(fixed_.data() + size_t(i) * w, dict_fixed_.data() + size_t(idx_[size_t(i)]) * w, w);
+  auto gather = [&](auto width) {
+    constexpr size_t kW = decltype(width)::value;
+    for (int64_t i = 0; i < n; ++i) {
+      std::memcpy(fixed_.data() + size_t(i) * kW, dict_fixed_.data() + size_t(idx_[size_t(i)]) * kW, kW);
+    }
+  };
+  if (w == 4) {
+    gather(std::integral_constant<size_t, 4>());
+  } else if (w == 8) {
+    gather(std::integral_constant<size_t, 8>());
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      std::memcpy(fixed_.data() + size_t(i) * w, dict_fixed_.data() + size_t(idx_[size_t(i)]) * w, w);
+    }
   }
 }
 
@@ -332,15 +353,31 @@ Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size
       defs += 4;
       defs_size = len;
     }
-    defs_.resize(size_t(n));
     RleDecoder dec(defs, defs_size, 1);
-    QUIVER_RETURN_NOT_OK(Wrap(dec.Get(defs_.data(), n)));
-    present = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      if (defs_[size_t(i)] > 1) return Fail("definition level above the column's maximum");
-      present += defs_[size_t(i)];
+    auto all_valid = n > 0 ? dec.SkipRepeated(n, 1) : Result<bool>(true);
+    QUIVER_RETURN_NOT_OK(Wrap(all_valid.status()));
+    if (!*all_valid) {
+      defs_.resize(size_t(n));
+      QUIVER_RETURN_NOT_OK(Wrap(dec.Get(defs_.data(), n)));
+      present = 0;
+      uint32_t max_level = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        max_level = std::max(max_level, defs_[size_t(i)]);
+        present += defs_[size_t(i)];
+      }
+      if (max_level > 1) return Fail("definition level above the column's maximum");
+      if (present < n) def_ptr = defs_.data();
     }
-    if (present < n) def_ptr = defs_.data();
+  }
+  if (def_ptr == nullptr && enc == Enc::PLAIN && out_ == Out::kFixed &&
+      spec_.convert == Convert::kCopy) {
+    // The common case without nulls: the page's bytes are the column's.
+    const size_t bytes = size_t(n) * size_t(out_width_);
+    if (values_size < bytes) return Fail("PLAIN values are cut short");
+    if (bytes) std::memcpy(values_->mutable_data() + size_t(row_) * size_t(out_width_), values, bytes);
+    MarkValid(n);
+    row_ += n;
+    return Status::OK();
   }
   QUIVER_RETURN_NOT_OK(DecodeValues(enc, values, values_size, present));
   return Emit(n, def_ptr);
@@ -426,11 +463,26 @@ Result<std::shared_ptr<ArrayData>> ChunkReader::Read() {
 // Emitting a page's values into the output rows [row_, row_ + n_rows)
 // ---------------------------------------------------------------------------
 
+void ChunkReader::MarkValid(int64_t n) {
+  if (!validity_) return;
+  uint8_t* v = validity_->mutable_data();
+  int64_t i = row_;
+  const int64_t end = row_ + n;
+  for (; i < end && (i & 7); ++i) SetBit(v, i);
+  if (end - i >= 8) {
+    std::memset(v + (i >> 3), 0xff, size_t((end - i) >> 3));
+    i += (end - i) & ~int64_t(7);
+  }
+  for (; i < end; ++i) SetBit(v, i);
+}
+
 Status ChunkReader::Emit(int64_t n_rows, const uint32_t* defs) {
-  if (validity_) {
+  if (validity_ && !defs) {
+    MarkValid(n_rows);
+  } else if (validity_) {
     uint8_t* v = validity_->mutable_data();
     for (int64_t i = 0; i < n_rows; ++i) {
-      if (!defs || defs[i]) {
+      if (defs[i]) {
         SetBit(v, row_ + i);
       } else {
         ++null_count_;
@@ -537,8 +589,10 @@ Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
       if (in_w != out_w) return Fail("internal: width mismatch");
       if (!defs) {
         if (n_rows) std::memcpy(out, in, size_t(n_rows) * out_w);
+      } else if (out_w == 4) {
+        scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 4); });
       } else {
-        scatter([&](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, out_w); });
+        scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 8); });
       }
       break;
     case Convert::kNarrow8:

@@ -140,6 +140,13 @@ Status RleDecoder::NextRun() {
   return Status::OK();
 }
 
+Result<bool> RleDecoder::SkipRepeated(int64_t n, uint32_t value) {
+  if (left_ == 0) QUIVER_RETURN_NOT_OK(NextRun());
+  if (packed_ || repeated_ != value || left_ < n) return false;
+  left_ -= n;
+  return true;
+}
+
 Status RleDecoder::Get(uint32_t* out, int64_t n) {
   while (n > 0) {
     if (left_ == 0) QUIVER_RETURN_NOT_OK(NextRun());
@@ -152,11 +159,19 @@ Status RleDecoder::Get(uint32_t* out, int64_t n) {
       }
       const int bw = bit_width_;
       const uint64_t mask = bw == 32 ? 0xffffffffu : (uint64_t(1) << bw) - 1;
-      for (int64_t i = 0; i < k; ++i) {
-        size_t byte = size_t(packed_bit_ >> 3);
-        out[i] = uint32_t((Load64(packed_data_, packed_bytes_, byte) >> (packed_bit_ & 7)) & mask);
-        packed_bit_ += uint64_t(bw);
+      int64_t i = 0;
+      // Whole 8-byte loads while they stay inside the run, then the tail.
+      const uint64_t fast_end = packed_bytes_ >= 8 ? (uint64_t(packed_bytes_) - 8) * 8 : 0;
+      uint64_t bit = packed_bit_;
+      for (; i < k && bit < fast_end; ++i, bit += uint64_t(bw)) {
+        uint64_t w;
+        std::memcpy(&w, packed_data_ + (bit >> 3), 8);
+        out[i] = uint32_t((w >> (bit & 7)) & mask);
       }
+      for (; i < k; ++i, bit += uint64_t(bw)) {
+        out[i] = uint32_t((Load64(packed_data_, packed_bytes_, size_t(bit >> 3)) >> (bit & 7)) & mask);
+      }
+      packed_bit_ = bit;
     }
     out += k;
     n -= k;

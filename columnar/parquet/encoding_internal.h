@@ -34,6 +34,10 @@ class RleDecoder {
   // Decodes exactly n values into out; Invalid if the runs end first or a
   // run header is damaged. bit_width must be 0..32.
   Status Get(uint32_t* out, int64_t n);
+  // True (and the n values consumed) when the next n values are all `value`
+  // within one RLE run; false leaves the decoder where it was. Lets a reader
+  // skip the usual single run of definition levels of a page without nulls.
+  Result<bool> SkipRepeated(int64_t n, uint32_t value);
   // Bytes consumed so far (whole runs).
   const uint8_t* position() const { return p_; }
 

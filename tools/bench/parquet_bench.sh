@@ -28,30 +28,36 @@ if [[ ! -f $parquet ]]; then
 fi
 bytes=$(stat -c %s "$parquet")
 now() { date +%s.%N; }
+# run_timed NAME OUTFILE CMD...: wall and CPU seconds (user + sys) of CMD as a JSON line.
+run_timed() {
+  local name=$1 extra=$2
+  shift 2
+  local start end cpu
+  start=$(now)
+  cpu=$( { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -n 1; } )
+  end=$(now)
+  echo "{\"engine\": \"$name\", \"secs\": $(echo "$end - $start" | bc), \"cpu\": $(echo "$cpu" | awk '{print $1 + $2}'), \"rows\": $rows$extra}" >> "$out"
+}
 
 rm -f "$pool" "$pool.lock"
 "$quiver" pool create "$pool" --size "$(( bytes * 12 + (1 << 30) ))" > /dev/null 2>&1
-start=$(now)
-"$quiver" ingest "$pool" trips "$parquet" --durability relaxed --threads "$threads" --quiet
-end=$(now)
-echo "{\"engine\": \"quiver ingest\", \"secs\": $(echo "$end - $start" | bc), \"rows\": $rows}" >> "$out"
+run_timed "quiver ingest" "" "$quiver" ingest "$pool" trips "$parquet" --durability relaxed --threads "$threads" --quiet
 node tools/bench/duckdb_parquet.js ingest "$parquet" "$threads" >> "$out"
 
-start=$(now)
-"$quiver" export "$pool" trips -o "$dir/parquet-bench-quiver.parquet" --quiet
-end=$(now)
-echo "{\"engine\": \"quiver export --format parquet\", \"secs\": $(echo "$end - $start" | bc), \"rows\": $rows, \"bytes\": $(stat -c %s "$dir/parquet-bench-quiver.parquet")}" >> "$out"
+run_timed "quiver export --format parquet" "" "$quiver" export "$pool" trips -o "$dir/parquet-bench-quiver.parquet" --quiet
+sed -i '$ s/}$/, "bytes": '"$(stat -c %s "$dir/parquet-bench-quiver.parquet")"'}/' "$out"
 node tools/bench/duckdb_parquet.js export "$parquet" "$dir/parquet-bench-duckdb.parquet" "$threads" >> "$out"
 
 /usr/bin/python3 - "$out" "$bytes" "$rows" "$threads" <<'PY'
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1])]
 print(f"input: {int(sys.argv[3]):,} trips rows, DuckDB zstd Parquet of {int(sys.argv[2]) / 1e6:.1f} MB; {sys.argv[4]} threads")
-print(f"{'engine':40} {'seconds':>8} {'M rows/s':>9} {'file MB':>9}")
+print(f"{'engine':40} {'wall s':>8} {'CPU s':>8} {'M rows/s':>9} {'file MB':>9}")
 for r in rs:
     size = f"{r['bytes'] / 1e6:9.1f}" if 'bytes' in r else f"{'':9}"
-    print(f"{r['engine']:40} {r['secs']:8.2f} {r['rows'] / 1e6 / r['secs']:9.2f} {size}")
+    print(f"{r['engine']:40} {r['secs']:8.2f} {r['cpu']:8.2f} {r['rows'] / 1e6 / r['secs']:9.2f} {size}")
 for a, b, what in [(0, 1, "ingest"), (2, 3, "export")]:
-    print(f"{what}: quiver / duckdb time = {rs[a]['secs'] / rs[b]['secs']:.2f}" +
-          (f", size = {rs[a]['bytes'] / rs[b]['bytes']:.3f}" if what == "export" else ""))
+    print(f"{what}: quiver / duckdb wall time = {rs[a]['secs'] / rs[b]['secs']:.2f}, "
+          f"CPU time = {rs[a]['cpu'] / rs[b]['cpu']:.2f}" +
+          (f", file size = {rs[a]['bytes'] / rs[b]['bytes']:.3f}" if what == "export" else ""))
 PY
