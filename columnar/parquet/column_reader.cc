@@ -615,6 +615,16 @@ Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
         std::memcpy(d, &v, 8);
       });
       break;
+    case Convert::kDivide: {
+      const int64_t div = spec_.divisor;
+      scatter([div](const uint8_t* s, uint8_t* d) {
+        int64_t v;
+        std::memcpy(&v, s, 8);
+        int64_t q = v / div - ((v % div) < 0 ? 1 : 0);
+        std::memcpy(d, &q, 8);
+      });
+      break;
+    }
     case Convert::kHalf:
       scatter([](const uint8_t* s, uint8_t* d) {
         uint16_t h;

@@ -24,11 +24,12 @@ class Stats {
  public:
   void Signed(int64_t v, int width) { Keep(v < imin_, v > imax_, v, width, &imin_, &imax_); }
   void Unsigned(uint64_t v, int width) { Keep(v < umin_, v > umax_, v, width, &umin_, &umax_); }
+  // NaN is left out; a zero bound is written as -0 for the minimum and +0
+  // for the maximum, as the specification asks (the two compare equal).
   void Float(double v, bool is_float) {
     if (std::isnan(v)) return;
-    if (v == 0) v = 0.0;  // -0 and +0 compare equal; write +0 as the specification advises
-    if (!have_ || v < fmin_) SetBytes(&min_, v, is_float), fmin_ = v;
-    if (!have_ || v > fmax_) SetBytes(&max_, v, is_float), fmax_ = v;
+    if (!have_ || v < fmin_) SetBytes(&min_, v == 0 ? -0.0 : v, is_float), fmin_ = v;
+    if (!have_ || v > fmax_) SetBytes(&max_, v == 0 ? 0.0 : v, is_float), fmax_ = v;
     have_ = true;
   }
   void Bytes(std::string_view v) {

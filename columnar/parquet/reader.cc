@@ -87,6 +87,9 @@ Status ParquetFile::Impl::ReadFooter() {
   for (const auto& kv : meta.key_value_metadata) metadata.push_back({kv.key, kv.value});
   auto all = MapParquetSchema(meta.schema);
   if (!all.ok()) return Context(all.status());
+  for (const auto& kv : meta.key_value_metadata) {
+    if (kv.key == "ARROW:schema") ApplyArrowSchema(kv.value, &*all);
+  }
   for (size_t g = 0; g < meta.row_groups.size(); ++g) {
     const auto& rg = meta.row_groups[g];
     if (rg.columns.size() != all->size()) {

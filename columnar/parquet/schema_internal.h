@@ -26,6 +26,7 @@ enum class Convert : uint8_t {
   kBool,        // BOOLEAN → bool
   kBytes,       // BYTE_ARRAY → utf8 / binary
   kFixedBytes,  // FIXED_LEN_BYTE_ARRAY → binary
+  kDivide,      // INT64 timestamp → a coarser unit (value / divisor, rounded down)
 };
 
 // One readable leaf column.
@@ -37,6 +38,7 @@ struct ColumnSpec {
   int max_def = 0;      // 1 for OPTIONAL, 0 for REQUIRED
   DataType type;        // the Arrow type (dictionary columns: decided by the reader)
   Convert convert = Convert::kCopy;
+  int64_t divisor = 1;  // kDivide only
 };
 
 // Bytes of one physical value (BOOLEAN 0: bit-packed; BYTE_ARRAY 0: varies).
@@ -45,6 +47,13 @@ const char* PhysicalTypeName(format::Type::type t);
 
 // The columns of a file's schema (FileMetaData::schema), in order.
 Result<std::vector<ColumnSpec>> MapParquetSchema(const std::vector<format::SchemaElement>& schema);
+
+// Refines the columns with the Arrow schema a writer stored in the footer
+// ("ARROW:schema", base64 of an IPC schema message), where Parquet alone
+// loses information: a timestamp's time zone name (Parquet keeps only
+// "adjusted to UTC") and timestamp[s] (written as a finer unit). Anything
+// else, or a value that does not decode, is left as Parquet says.
+void ApplyArrowSchema(const std::string& base64_ipc_schema, std::vector<ColumnSpec>* columns);
 
 // The schema element (leaf) a Quiver field is written as.
 Result<format::SchemaElement> ParquetElementFor(const Field& field);

@@ -1,6 +1,10 @@
 // Parquet <-> Arrow type mapping (schema_internal.h).
 #include "columnar/parquet/schema_internal.h"
 
+#include <memory>
+
+#include "columnar/ipc.h"
+
 namespace quiver::parquet {
 namespace {
 
@@ -208,6 +212,59 @@ Result<std::vector<ColumnSpec>> MapParquetSchema(const std::vector<format::Schem
   }
   if (i != schema.size()) return Status::Invalid("the schema has elements outside its root");
   return out;
+}
+
+namespace {
+
+// RFC 4648 base64 (padding optional); nullopt-like empty result on a bad
+// character.
+bool DecodeBase64(const std::string& in, std::string* out) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    int v = value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(char((acc >> bits) & 0xff));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void ApplyArrowSchema(const std::string& base64_ipc_schema, std::vector<ColumnSpec>* columns) {
+  auto message = std::make_shared<std::string>();
+  if (!DecodeBase64(base64_ipc_schema, message.get())) return;
+  message->append(EndOfStreamMarker());
+  auto ipc = ReadIpc(message);
+  if (!ipc.ok()) return;  // a type Quiver cannot hold yet, or not a schema
+  const Schema& arrow = *ipc->schema;
+  for (ColumnSpec& c : *columns) {
+    int k = arrow.FieldIndex(c.name);
+    if (k < 0 || c.type.id != TypeId::kTimestamp || c.convert != Convert::kCopy) continue;
+    const DataType& a = arrow.field(size_t(k)).type;
+    if (a.id != TypeId::kTimestamp || a.timezone.empty() != c.type.timezone.empty()) continue;
+    c.type.timezone = a.timezone;
+    const int64_t from = UnitsPerSecond(c.type.unit), to = UnitsPerSecond(a.unit);
+    if (to < from) {
+      c.convert = Convert::kDivide;
+      c.divisor = from / to;
+      c.type.unit = a.unit;
+    }
+  }
 }
 
 Result<format::SchemaElement> ParquetElementFor(const Field& f) {
