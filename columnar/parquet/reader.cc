@@ -2,6 +2,7 @@
 #include "columnar/parquet/reader.h"
 
 #include <algorithm>
+#include <climits>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -36,6 +37,30 @@ bool ChunkIsDictionaryEncoded(const format::ColumnChunk& c) {
   return std::any_of(m.encodings.begin(), m.encodings.end(), IsDictionaryEncoding);
 }
 
+// Re-encodes the int32 indices of a dictionary column with the narrower
+// index type of `want` (a table's), when its dictionary fits.
+Status NarrowIndices(const DataType& want, ArrayData& a) {
+  const int width = ByteWidth(want.dict_index);
+  const int64_t limit = width == 1 ? 127 : width == 2 ? 32767 : int64_t(INT32_MAX);
+  if (a.dictionary->length - 1 > limit) {
+    return Status::Invalid("a dictionary of " + std::to_string(a.dictionary->length) +
+                           " values does not fit the table's " + want.ToString());
+  }
+  const int32_t* in = a.buffers[1]->data_as<int32_t>();
+  auto out = Buffer::Allocate(a.length * width);
+  for (int64_t i = 0; i < a.length; ++i) {
+    if (width == 1) {
+      out->mutable_data()[i] = uint8_t(int8_t(in[i]));
+    } else {
+      int16_t v = int16_t(in[i]);
+      std::memcpy(out->mutable_data() + i * 2, &v, 2);
+    }
+  }
+  a.buffers[1] = out;
+  a.type = want;
+  return Status::OK();
+}
+
 }  // namespace
 
 bool HasParquetMagic(std::string_view head) { return head.rfind("PAR1", 0) == 0; }
@@ -46,7 +71,8 @@ struct ParquetFile::Impl {
   format::FileMetaData meta;
   size_t data_end = 0;  // where the footer starts
   std::vector<ColumnSpec> columns;  // the selected ones, in output order
-  std::vector<DataType> types;
+  std::vector<DataType> types;       // as read (dictionaries with int32 indices)
+  std::vector<DataType> out_types;   // as delivered (a table's narrower index)
   std::shared_ptr<const Schema> schema;
   std::vector<KeyValue> metadata;
   int64_t num_rows = 0;
@@ -132,18 +158,28 @@ Status ParquetFile::Impl::Select(std::vector<ColumnSpec> all) {
     if (t.id == TypeId::kUtf8) {
       bool dict = !meta.row_groups.empty();
       for (const auto& rg : meta.row_groups) dict = dict && ChunkIsDictionaryEncoded(rg.columns[size_t(c.leaf)]);
+      DataType out = DataType::Dictionary(TypeId::kInt32, TypeId::kUtf8);
       if (options.schema) {
         int k = options.schema->FieldIndex(c.name);
         if (k >= 0 && options.schema->field(size_t(k)).type.id == TypeId::kUtf8) {
           dict = options.schema->field(size_t(k)).type.is_dictionary();
+          if (dict) out = DataType::Dictionary(options.schema->field(size_t(k)).type.dict_index);
         }
       }
-      if (dict) t = DataType::Dictionary(TypeId::kInt32, TypeId::kUtf8);
+      if (dict) {
+        types.push_back(DataType::Dictionary(TypeId::kInt32, TypeId::kUtf8));
+        out_types.push_back(out);
+      } else {
+        types.push_back(t);
+        out_types.push_back(t);
+      }
+    } else {
+      types.push_back(t);
+      out_types.push_back(t);
     }
-    types.push_back(t);
     Field f;
     f.name = c.name;
-    f.type = t;
+    f.type = out_types.back();
     f.nullable = c.max_def > 0;
     fields.push_back(std::move(f));
   }
@@ -185,6 +221,13 @@ Result<RecordBatch> ParquetFile::ReadRowGroup(int i) const {
     src.max_page_bytes = m.options.max_page_bytes;
     auto col = ReadColumnChunk(m.columns[c], m.types[c], src);
     if (!col.ok()) return m.Context(col.status());
+    if (!(m.out_types[c] == m.types[c])) {
+      Status s = NarrowIndices(m.out_types[c], **col);
+      if (!s.ok()) {
+        return m.Context(Status::TypeError("column \"" + m.columns[c].name + "\", row group " +
+                                           std::to_string(i) + ": " + s.message()));
+      }
+    }
     batch.columns.push_back(std::move(*col));
   }
   return batch;

@@ -115,6 +115,13 @@ TEST_CASE("Parquet reader projects columns and reads into a table's string types
   CHECK(Column(*got, 0) == Column(want, 21));
   CHECK(Column(*got, 1) == Column(want, 11));
   CHECK(Column(*got, 2) == Column(want, 18));
+  // A table with a narrower dictionary index gets it when the dictionary fits.
+  o.schema = std::make_shared<Schema>(
+      std::vector<Field>{{"s", DataType::Dictionary(TypeId::kInt8), true, {}}});
+  auto narrow = ReadAllBatches(file, o, &got_schema);
+  REQUIRE(narrow.ok());
+  CHECK(got_schema->field(1).type == DataType::Dictionary(TypeId::kInt8));
+  CHECK(Column(*narrow, 1) == Column(want, 11));
   o.columns = {"nope"};
   auto missing = ReadAllBatches(file, o);
   REQUIRE_FALSE(missing.ok());
