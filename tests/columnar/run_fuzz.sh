@@ -35,7 +35,7 @@ per_target=$(( seconds * 3 / 4 ))
 artifacts="$repo/tests/columnar/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-# run_one TARGET SEEDS [LAYER]: runs build-fuzz/LAYER/TARGET for $seconds.
+# run_one TARGET SEEDS [LAYER]: runs build-fuzz/LAYER/TARGET for $per_target seconds.
 run_one() {
   target=$1
   seeds=$2
