@@ -19,6 +19,10 @@ namespace {
 using PT = format::Type;
 using Enc = format::Encoding;
 
+bool IsDictionaryPage(Enc::type e) {
+  return e == Enc::PLAIN_DICTIONARY || e == Enc::RLE_DICTIONARY;
+}
+
 const char* EncodingName(Enc::type e) {
   switch (e) {
     case Enc::PLAIN:
@@ -86,6 +90,7 @@ class ChunkReader {
   Status ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size_t defs_size, bool defs_prefixed,
                   const uint8_t* values, size_t values_size);
   Status DecodeValues(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
+  Status DecodeIndices(const uint8_t* data, size_t size, int64_t n, uint32_t* out);
   Status DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
   void GatherFromDictionary(int64_t n);
   Status Emit(int64_t n_rows, const uint32_t* defs);
@@ -203,6 +208,24 @@ Status ChunkReader::ReadDictionary(const format::PageHeader& h, const uint8_t* b
   return Status::OK();
 }
 
+// Dictionary indices (bit width byte, then the hybrid) into out[0, n),
+// checked against the dictionary's size.
+Status ChunkReader::DecodeIndices(const uint8_t* data, size_t size, int64_t n, uint32_t* out) {
+  if (!have_dict_) return Fail("dictionary-encoded page without a dictionary page");
+  if (size < 1) return Fail("dictionary indices are missing");
+  const int bw = data[0];
+  if (bw > 32) return Fail("dictionary index bit width " + std::to_string(bw));
+  RleDecoder dec(data + 1, size - 1, bw);
+  QUIVER_RETURN_NOT_OK(Wrap(dec.Get(out, n)));
+  uint32_t max_index = 0;
+  for (int64_t i = 0; i < n; ++i) max_index = std::max(max_index, out[i]);
+  if (n > 0 && max_index >= uint64_t(dict_count_)) {
+    return Fail("dictionary index " + std::to_string(max_index) + " out of range (" +
+                std::to_string(dict_count_) + " values)");
+  }
+  return Status::OK();
+}
+
 // Fixed-width physical values (not booleans) into fixed_.
 Status ChunkReader::DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n) {
   const size_t w = size_t(phys_width_);
@@ -249,20 +272,9 @@ Status ChunkReader::DecodeFixed(Enc::type enc, const uint8_t* data, size_t size,
 
 Status ChunkReader::DecodeValues(Enc::type enc, const uint8_t* data, size_t size, int64_t n) {
   page_is_indices_ = false;
-  if (enc == Enc::PLAIN_DICTIONARY || enc == Enc::RLE_DICTIONARY) {
-    if (!have_dict_) return Fail("dictionary-encoded page without a dictionary page");
-    if (size < 1) return Fail("dictionary indices are missing");
-    const int bw = data[0];
-    if (bw > 32) return Fail("dictionary index bit width " + std::to_string(bw));
+  if (IsDictionaryPage(enc)) {
     idx_.resize(size_t(n));
-    RleDecoder dec(data + 1, size - 1, bw);
-    QUIVER_RETURN_NOT_OK(Wrap(dec.Get(idx_.data(), n)));
-    uint32_t max_index = 0;
-    for (int64_t i = 0; i < n; ++i) max_index = std::max(max_index, idx_[size_t(i)]);
-    if (n > 0 && max_index >= uint64_t(dict_count_)) {
-      return Fail("dictionary index " + std::to_string(max_index) + " out of range (" +
-                  std::to_string(dict_count_) + " values)");
-    }
+    QUIVER_RETURN_NOT_OK(DecodeIndices(data, size, n, idx_.data()));
     page_is_indices_ = true;
     if (out_ != Out::kDict) GatherFromDictionary(n);
     return Status::OK();
@@ -375,6 +387,14 @@ Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size
     const size_t bytes = size_t(n) * size_t(out_width_);
     if (values_size < bytes) return Fail("PLAIN values are cut short");
     if (bytes) std::memcpy(values_->mutable_data() + size_t(row_) * size_t(out_width_), values, bytes);
+    MarkValid(n);
+    row_ += n;
+    return Status::OK();
+  }
+  if (def_ptr == nullptr && out_ == Out::kDict && IsDictionaryPage(enc)) {
+    // Indices straight into the column (int32 and uint32 may alias).
+    uint32_t* out = reinterpret_cast<uint32_t*>(values_->mutable_data()) + row_;
+    QUIVER_RETURN_NOT_OK(DecodeIndices(values, values_size, n, out));
     MarkValid(n);
     row_ += n;
     return Status::OK();
