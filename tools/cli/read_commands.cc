@@ -610,10 +610,12 @@ const bool kRegistered = [] {
             "v2) or parquet; without --format it follows FILE's extension (.csv .tsv .json\n"
             ".ndjson .jsonl .arrows .arrow .feather .parquet, default csv). --zstd\n"
             "compresses the output (implied by a .zst suffix); parquet compresses its\n"
-            "pages with --compression zstd (default), snappy, gzip, lz4, brotli or none. An unfiltered arrow export copies the chunks' bytes\n"
-            "as they lie in the pool. The file is written as FILE.tmp and renamed at the\n"
-            "end, so a failed or interrupted export leaves no partial FILE. Progress is\n"
-            "shown when stderr is a terminal; a summary line follows (--quiet: neither).\n",
+            "pages with --compression zstd (default), snappy, gzip, lz4, brotli or none,\n"
+            "in row groups of about a million rows. An unfiltered arrow export copies the\n"
+            "chunks' bytes as they lie in the pool. The file is written as FILE.tmp and\n"
+            "renamed at the end, so a failed or interrupted export leaves no partial FILE.\n"
+            "Progress is shown when stderr is a terminal; a summary line follows (--quiet:\n"
+            "neither).\n",
             Export});
   return true;
 }();
