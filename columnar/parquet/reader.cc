@@ -111,31 +111,33 @@ Status ParquetFile::Impl::ReadFooter() {
                                 &meta, &used);
   if (!s.ok()) return Fail(s.message() + " at byte " + std::to_string(data_end));
   for (const auto& kv : meta.key_value_metadata) metadata.push_back({kv.key, kv.value});
-  auto all = MapParquetSchema(meta.schema);
-  if (!all.ok()) return Context(all.status());
+  auto mapped = MapParquetSchema(meta.schema);
+  if (!mapped.ok()) return Context(mapped.status());
+  std::vector<ColumnSpec>& all = mapped->columns;
   for (const auto& kv : meta.key_value_metadata) {
-    if (kv.key == "ARROW:schema") ApplyArrowSchema(kv.value, &*all);
+    if (kv.key == "ARROW:schema") ApplyArrowSchema(kv.value, &all);
   }
   for (size_t g = 0; g < meta.row_groups.size(); ++g) {
     const auto& rg = meta.row_groups[g];
-    if (rg.columns.size() != all->size()) {
+    if (rg.columns.size() != size_t(mapped->leaves)) {
       return Fail("row group " + std::to_string(g) + " has " + std::to_string(rg.columns.size()) +
-                  " column chunks, the schema " + std::to_string(all->size()) + " columns");
+                  " column chunks, the schema " + std::to_string(mapped->leaves) + " leaf columns");
     }
     if (rg.num_rows < 0 || rg.num_rows > options.max_row_group_rows) {
       return Fail("row group " + std::to_string(g) + " claims " + std::to_string(rg.num_rows) +
                   " rows");
     }
-    for (size_t c = 0; c < rg.columns.size(); ++c) {
-      if (rg.columns[c].__isset.meta_data && rg.columns[c].meta_data.num_values != rg.num_rows) {
-        return Fail("column \"" + (*all)[c].name + "\", row group " + std::to_string(g) + ": " +
-                    std::to_string(rg.columns[c].meta_data.num_values) + " values for " +
+    for (const ColumnSpec& c : all) {
+      const auto& chunk = rg.columns[size_t(c.leaf)];
+      if (c.unsupported.ok() && chunk.__isset.meta_data && chunk.meta_data.num_values != rg.num_rows) {
+        return Fail("column \"" + c.name + "\", row group " + std::to_string(g) + ": " +
+                    std::to_string(chunk.meta_data.num_values) + " values for " +
                     std::to_string(rg.num_rows) + " rows");
       }
     }
     num_rows += rg.num_rows;
   }
-  return Select(std::move(*all));
+  return Select(std::move(all));
 }
 
 Status ParquetFile::Impl::Select(std::vector<ColumnSpec> all) {
@@ -154,6 +156,7 @@ Status ParquetFile::Impl::Select(std::vector<ColumnSpec> all) {
   }
   std::vector<Field> fields;
   for (const ColumnSpec& c : columns) {
+    if (!c.unsupported.ok()) return Context(c.unsupported);
     DataType t = c.type;
     if (t.id == TypeId::kUtf8) {
       bool dict = !meta.row_groups.empty();

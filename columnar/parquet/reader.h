@@ -17,7 +17,8 @@
 // column whose chunks are all dictionary-encoded stays a
 // dictionary<int32, utf8> column (one dictionary per row group).
 // Not yet: nested columns (groups, repeated fields), decimals, times,
-// intervals — NotSupported naming the type and the column.
+// intervals — NotSupported naming the type and the column, from Open when
+// such a column is selected (ReadOptions::columns can leave it out).
 //
 // Errors: Invalid for a file that is not Parquet or is damaged, naming the
 // source, the structure and where (column, row group, page, byte offset);

@@ -3,7 +3,7 @@
 // under the root, REQUIRED or OPTIONAL). Arrow → Parquet: ParquetElementFor.
 // Types Quiver does not hold yet (decimals, times, intervals, nested groups,
 // repeated fields) are NotSupported errors naming the Parquet type and the
-// column.
+// column, raised when such a column is read (a projection can leave it out).
 #pragma once
 
 #include <cstdint>
@@ -39,14 +39,23 @@ struct ColumnSpec {
   DataType type;        // the Arrow type (dictionary columns: decided by the reader)
   Convert convert = Convert::kCopy;
   int64_t divisor = 1;  // kDivide only
+  // Not OK for a column Quiver cannot read (a nested group, a type it does
+  // not hold): reading it is this error; the other columns stay readable.
+  Status unsupported;
+};
+
+struct ParquetColumns {
+  std::vector<ColumnSpec> columns;  // the root's children, in order
+  int leaves = 0;                   // leaf columns (= column chunks per row group)
 };
 
 // Bytes of one physical value (BOOLEAN 0: bit-packed; BYTE_ARRAY 0: varies).
 int PhysicalWidth(format::Type::type t, int type_length);
 const char* PhysicalTypeName(format::Type::type t);
 
-// The columns of a file's schema (FileMetaData::schema), in order.
-Result<std::vector<ColumnSpec>> MapParquetSchema(const std::vector<format::SchemaElement>& schema);
+// The columns of a file's schema (FileMetaData::schema), in order. Invalid
+// for a schema tree that is damaged.
+Result<ParquetColumns> MapParquetSchema(const std::vector<format::SchemaElement>& schema);
 
 // Refines the columns with the Arrow schema a writer stored in the footer
 // ("ARROW:schema", base64 of an IPC schema message), where Parquet alone

@@ -178,37 +178,68 @@ const char* PhysicalTypeName(PT::type t) {
   return "unknown";
 }
 
-Result<std::vector<ColumnSpec>> MapParquetSchema(const std::vector<format::SchemaElement>& schema) {
+namespace {
+
+// Skips the subtree at schema[*i] (a group and its descendants), counting
+// its leaves; Invalid for a tree that does not fit the list.
+Status SkipSubtree(const std::vector<format::SchemaElement>& schema, size_t* i, int* leaves,
+                   int depth) {
+  if (depth > 64) return Status::Invalid("the schema nests more than 64 levels deep");
+  if (*i >= schema.size()) return Status::Invalid("the schema ends inside a group");
+  const format::SchemaElement& e = schema[(*i)++];
+  if (!e.__isset.num_children || e.num_children <= 0) {
+    ++*leaves;
+    return Status::OK();
+  }
+  if (size_t(e.num_children) > schema.size() - *i) {
+    return Status::Invalid("group \"" + e.name + "\" claims more children than the schema has");
+  }
+  for (int32_t k = 0; k < e.num_children; ++k) {
+    QUIVER_RETURN_NOT_OK(SkipSubtree(schema, i, leaves, depth + 1));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<ParquetColumns> MapParquetSchema(const std::vector<format::SchemaElement>& schema) {
   if (schema.empty()) return Status::Invalid("the schema has no root element");
   const format::SchemaElement& root = schema[0];
   const int64_t children = root.__isset.num_children ? root.num_children : 0;
   if (children < 0 || size_t(children) >= schema.size() + 1) {
     return Status::Invalid("the schema root claims " + std::to_string(children) + " children");
   }
-  std::vector<ColumnSpec> out;
+  ParquetColumns out;
   size_t i = 1;
-  int leaf = 0;
   for (int64_t k = 0; k < children; ++k) {
     if (i >= schema.size()) return Status::Invalid("the schema ends before its root's children");
     const format::SchemaElement& e = schema[i];
     ColumnSpec c;
     c.name = e.name;
+    c.leaf = out.leaves;
     if (e.__isset.num_children && e.num_children > 0) {
-      return Unsupported("group (nested struct/list/map columns are not read yet)", e.name);
+      c.unsupported = Unsupported("group (nested struct/list/map columns are not read yet)", e.name);
+      QUIVER_RETURN_NOT_OK(SkipSubtree(schema, &i, &out.leaves, 0));
+      out.columns.push_back(std::move(c));
+      continue;
     }
-    if (!e.__isset.type) return Status::Invalid("column \"" + e.name + "\" has no physical type");
-    if (e.__isset.repetition_type && e.repetition_type == format::FieldRepetitionType::REPEATED) {
-      return Unsupported("REPEATED " + std::string(PhysicalTypeName(e.type)) +
-                             " (a list; nested columns are not read yet)",
-                         e.name);
-    }
-    c.leaf = leaf++;
-    c.physical = e.type;
-    c.type_length = e.__isset.type_length ? e.type_length : 0;
-    c.max_def = e.__isset.repetition_type && e.repetition_type == format::FieldRepetitionType::OPTIONAL;
-    QUIVER_RETURN_NOT_OK(MapLeaf(e, &c));
-    out.push_back(std::move(c));
     ++i;
+    ++out.leaves;
+    if (!e.__isset.type) {
+      c.unsupported = Status::Invalid("column \"" + e.name + "\" has no physical type");
+    } else if (e.__isset.repetition_type &&
+               e.repetition_type == format::FieldRepetitionType::REPEATED) {
+      c.unsupported = Unsupported("REPEATED " + std::string(PhysicalTypeName(e.type)) +
+                                      " (a list; nested columns are not read yet)",
+                                  e.name);
+    } else {
+      c.physical = e.type;
+      c.type_length = e.__isset.type_length ? e.type_length : 0;
+      c.max_def = e.__isset.repetition_type &&
+                  e.repetition_type == format::FieldRepetitionType::OPTIONAL;
+      c.unsupported = MapLeaf(e, &c);
+    }
+    out.columns.push_back(std::move(c));
   }
   if (i != schema.size()) return Status::Invalid("the schema has elements outside its root");
   return out;

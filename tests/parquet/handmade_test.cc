@@ -25,14 +25,20 @@ struct Page {
   std::string body;  // uncompressed: levels (v1: with their length) and values
 };
 
-// A file of one column `leaf` and one row group of `rows` rows made of
-// `pages`, compressed with `codec` (LZ4 in Hadoop's framing).
-std::string MakeFile(const format::SchemaElement& leaf, int64_t rows, const std::vector<Page>& pages,
-                     format::CompressionCodec::type codec = format::CompressionCodec::UNCOMPRESSED) {
-  std::string file = "PAR1";
+struct Chunk {
+  format::Type::type type;
+  std::string path;
+  std::vector<Page> pages;
+};
+
+// Appends a column chunk of `pages` compressed with `codec` (LZ4 in
+// Hadoop's framing) to `file`; returns its metadata.
+format::ColumnChunk WriteChunk(std::string* out, const Chunk& c, int64_t rows,
+                               format::CompressionCodec::type codec) {
+  std::string& file = *out;
   const int64_t start = int64_t(file.size());
   int64_t dict_offset = -1, data_offset = -1;
-  for (const Page& p : pages) {
+  for (const Page& p : c.pages) {
     std::string z;
     if (codec == format::CompressionCodec::LZ4) {
       std::string block;
@@ -67,28 +73,40 @@ std::string MakeFile(const format::SchemaElement& leaf, int64_t rows, const std:
     file += z;
   }
   format::ColumnMetaData m;
-  m.__set_type(leaf.type);
+  m.__set_type(c.type);
   m.__set_encodings({format::Encoding::PLAIN});
-  m.__set_path_in_schema({leaf.name});
+  m.__set_path_in_schema({c.path});
   m.__set_codec(codec);
   m.__set_num_values(rows);
   m.__set_total_uncompressed_size(int64_t(file.size()) - start);
   m.__set_total_compressed_size(int64_t(file.size()) - start);
-  m.__set_data_page_offset(data_offset);
+  m.__set_data_page_offset(data_offset < 0 ? start : data_offset);
   if (dict_offset >= 0) m.__set_dictionary_page_offset(dict_offset);
   format::ColumnChunk chunk;
   chunk.__set_file_offset(start);
   chunk.__set_meta_data(m);
+  return chunk;
+}
+
+// A file of one row group of `rows` rows: `elements` are the schema below
+// the root (depth-first), `root_children` of them the root's children, and
+// `chunks` the leaves' data in order.
+std::string MakeFileOf(const std::vector<format::SchemaElement>& elements, int root_children,
+                       const std::vector<Chunk>& chunks, int64_t rows,
+                       format::CompressionCodec::type codec = format::CompressionCodec::UNCOMPRESSED) {
+  std::string file = "PAR1";
   format::RowGroup rg;
-  rg.__set_columns({chunk});
+  for (const Chunk& c : chunks) rg.columns.push_back(WriteChunk(&file, c, rows, codec));
   rg.__set_num_rows(rows);
-  rg.__set_total_byte_size(m.total_uncompressed_size);
+  rg.__set_total_byte_size(int64_t(file.size()));
   format::SchemaElement root;
   root.__set_name("schema");
-  root.__set_num_children(1);
+  root.__set_num_children(root_children);
+  std::vector<format::SchemaElement> schema = {root};
+  schema.insert(schema.end(), elements.begin(), elements.end());
   format::FileMetaData meta;
   meta.__set_version(1);
-  meta.__set_schema({root, leaf});
+  meta.__set_schema(schema);
   meta.__set_num_rows(rows);
   meta.__set_row_groups({rg});
   std::string footer;
@@ -97,6 +115,12 @@ std::string MakeFile(const format::SchemaElement& leaf, int64_t rows, const std:
   uint32_t len = uint32_t(footer.size());
   file.append(reinterpret_cast<const char*>(&len), 4);
   return file + "PAR1";
+}
+
+// A file of one column `leaf` made of `pages`.
+std::string MakeFile(const format::SchemaElement& leaf, int64_t rows, const std::vector<Page>& pages,
+                     format::CompressionCodec::type codec = format::CompressionCodec::UNCOMPRESSED) {
+  return MakeFileOf({leaf}, 1, {{leaf.type, leaf.name, pages}}, rows, codec);
 }
 
 format::SchemaElement Leaf(const std::string& name, format::Type::type t, bool optional) {
@@ -255,4 +279,48 @@ TEST_CASE("Parquet types Quiver does not hold yet are named in the error", "[par
   r = ParquetFile::Open(std::make_shared<std::string>(MakeFile(list, 0, {})));
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("unsupported Parquet type REPEATED BYTE_ARRAY") != std::string::npos);
+}
+
+TEST_CASE("Parquet nested and unsupported columns fail only when they are read", "[parquet]") {
+  // schema { optional group g { optional int32 x; } required int32 y; optional int32 p (DECIMAL) }
+  format::SchemaElement g;
+  g.__set_name("g");
+  g.__set_num_children(1);
+  g.__set_repetition_type(format::FieldRepetitionType::OPTIONAL);
+  auto x = Leaf("x", format::Type::INT32, true);
+  auto y = Leaf("y", format::Type::INT32, false);
+  auto p = Leaf("p", format::Type::INT32, true);
+  p.__set_converted_type(format::ConvertedType::DECIMAL);
+  p.__set_precision(5);
+  p.__set_scale(1);
+  Page ys;
+  ys.num_values = 3;
+  ys.body = Bytes(std::vector<int32_t>{7, -8, 9});
+  Page nulls;
+  nulls.num_values = 3;
+  nulls.body = Levels({0, 0, 0});
+  const std::string file = MakeFileOf(
+      {g, x, y, p}, 3,
+      {{format::Type::INT32, "g.x", {nulls}}, {format::Type::INT32, "y", {ys}}, {format::Type::INT32, "p", {nulls}}},
+      3);
+  auto bytes = std::make_shared<std::string>(file);
+  auto all = ParquetFile::Open(bytes);
+  REQUIRE_FALSE(all.ok());
+  CHECK(all.status().message().find("unsupported Parquet type group") != std::string::npos);
+  CHECK(all.status().message().find("column \"g\"") != std::string::npos);
+  ReadOptions o;
+  o.columns = {"y"};
+  auto only_y = ParquetFile::Open(bytes, o);
+  INFO(only_y.status().ToString());
+  REQUIRE(only_y.ok());
+  auto b = (*only_y)->ReadRowGroup(0);
+  REQUIRE(b.ok());
+  ArrayView v = b->columns[0]->View();
+  CHECK(v.Value<int32_t>(0) == 7);
+  CHECK(v.Value<int32_t>(1) == -8);
+  CHECK(v.Value<int32_t>(2) == 9);
+  o.columns = {"y", "p"};
+  auto with_p = ParquetFile::Open(bytes, o);
+  REQUIRE_FALSE(with_p.ok());
+  CHECK(with_p.status().message() == "<input>: unsupported Parquet type DECIMAL(5, 1) (INT32) in column \"p\"");
 }
