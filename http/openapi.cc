@@ -25,9 +25,10 @@ json FormatParams() {
   return json::array(
       {QueryParam("format",
                   "Result format; overrides the Accept header. json (default), ndjson, csv, tsv, "
-                  "table, arrow (Arrow IPC stream), arrow-file.",
+                  "table, arrow (Arrow IPC stream), arrow-file, parquet.",
                   {{"type", "string"},
-                   {"enum", {"json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file"}}}),
+                   {"enum", {"json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file",
+                             "parquet"}}}),
        QueryParam("orient", "json: `records` gives each row as an object keyed by column name.",
                   {{"type", "string"}, {"enum", {"values", "records"}}}),
        QueryParam("int64_as_string",
@@ -45,7 +46,10 @@ json FormatParams() {
         {"description",
          "the client's name for the query (up to 64 of A-Z a-z 0-9 . _ -), for GET /v1/queries "
          "and DELETE /v1/queries/{id}"},
-        {"schema", {{"type", "string"}}}}});
+        {"schema", {{"type", "string"}}}}},
+       QueryParam("compression", "parquet: the page codec (zstd default, snappy, gzip, lz4, brotli, none).",
+                  {{"type", "string"},
+                   {"enum", {"zstd", "snappy", "gzip", "lz4", "brotli", "none"}}})});
 }
 
 json ResultResponses() {
@@ -75,6 +79,8 @@ json ResultResponses() {
         {"text/csv", {{"schema", {{"type", "string"}}}}},
         {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
         {"application/vnd.apache.arrow.stream",
+         {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
+        {"application/vnd.apache.parquet",
          {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
   return {{"200", ok},
           {"400", RespRef("BadRequest")},
@@ -350,7 +356,7 @@ void TablePaths(json& p) {
       {"parameters",
        json::array(
            {name_param,
-            QueryParam("create", "Arrow bodies: create the table with the body's schema if missing",
+            QueryParam("create", "Arrow and Parquet bodies: create the table with the body's schema if missing",
                        {{"type", "boolean"}})})},
       {"requestBody",
        {{"required", true},
@@ -361,6 +367,8 @@ void TablePaths(json& p) {
           {"application/vnd.apache.arrow.stream",
            {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
           {"application/vnd.apache.arrow.file",
+           {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
+          {"application/vnd.apache.parquet",
            {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
       {"responses",
        {{"200",

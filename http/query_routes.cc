@@ -236,6 +236,7 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
     } kinds[] = {
         {"application/vnd.apache.arrow.stream", ResultFormat::kArrow},
         {"application/vnd.apache.arrow.file", ResultFormat::kArrowFile},
+        {"application/vnd.apache.parquet", ResultFormat::kParquet},
         {"application/x-ndjson", ResultFormat::kNdjson},
         {"application/ndjson", ResultFormat::kNdjson},
         {"application/jsonl", ResultFormat::kNdjson},
@@ -261,8 +262,9 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
       SetError(c.res, 406, "not_acceptable",
                "cannot produce \"" + accept +
                    "\"; results come as application/json, application/x-ndjson, text/csv, "
-                   "text/tab-separated-values, text/plain or "
-                   "application/vnd.apache.arrow.stream (or ask with format=)");
+                   "text/tab-separated-values, text/plain, "
+                   "application/vnd.apache.arrow.stream or application/vnd.apache.parquet (or "
+                   "ask with format=)");
       return false;
     }
   }
@@ -282,6 +284,13 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
   if (header == "0" || header == "false") out->text.header = false;
   std::string meta = c.req.get_param_value("meta");
   out->meta = meta == "1" || meta == "true";
+  // format=parquet: the page codec (zstd by default).
+  std::string compression = c.req.get_param_value("compression");
+  if (compression.empty() && body && body->contains("compression") &&
+      (*body)["compression"].is_string()) {
+    compression = (*body)["compression"].get<std::string>();
+  }
+  if (!compression.empty()) out->text.compression = compression;
   return true;
 }
 

@@ -233,6 +233,13 @@ json TableDetail(store::Store& store, const store::Snapshot& snap, const store::
 // The media types ParseRowsBody reads (http/ingest_internal.h); another is a
 // 415 before the body is looked at.
 
+// Arrow and Parquet bodies carry their schema, so they may create a table
+// (?create=true).
+bool BodyCarriesSchema(const std::string& media) {
+  auto f = store::InputFormatFromMediaType(media);
+  return f.ok() && (*f == store::InputFormat::kArrow || *f == store::InputFormat::kParquet);
+}
+
 }  // namespace
 
 void Health(ServerState& st, Call& c) {
@@ -341,7 +348,7 @@ void AppendRows(ServerState& st, Call& c, const std::string& name) {
   bool create = c.req.get_param_value("create") == "true" || c.req.get_param_value("create") == "1";
   if (t.ok()) {
     schema = (*t)->schema();
-  } else if (!create || MediaType(c.req).find("arrow") == std::string::npos) {
+  } else if (!create || !BodyCarriesSchema(MediaType(c.req))) {
     return TableNotFound(c, **snap, t.status());
   }
   std::string media = MediaType(c.req);

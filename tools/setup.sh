@@ -19,6 +19,8 @@ PACKAGES=(
   catch2                               # unit tests (v2)
   libzstd-dev zlib1g-dev               # compression, CRC-32
   libxxhash-dev                        # XXH3 checksums of chunks and the catalog
+  libthrift-dev thrift-compiler libboost-dev  # Parquet footer / page headers (Thrift compact protocol)
+  libsnappy-dev liblz4-dev libbrotli-dev      # Parquet page codecs (with zlib and zstd)
   libbenchmark-dev                     # microbenchmarks (tools/bench)
   clang libclang-rt-14-dev             # libFuzzer targets
   sqlite3                              # reference engine for query tests
