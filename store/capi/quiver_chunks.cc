@@ -35,33 +35,36 @@ void FillField(const quiver::Field& f, quiver_field* out) {
   out->timezone = f.type.timezone.c_str();
 }
 
-// What the decoded batches keep alive: the reader (its dictionaries and
-// metadata copies) and, for misaligned input, the aligned copy.
+// What the decoded batches keep alive besides the buffers they wrap: the
+// reader (its dictionaries and metadata copies).
 struct IpcOwner {
-  std::vector<uint64_t> aligned;  // the copy when `data` was misaligned
   std::unique_ptr<quiver::StreamReader> stream;
   std::unique_ptr<quiver::FileReader> file;
 };
 
 Status Decode(const uint8_t* data, size_t size, quiver_ipc* out) {
-  auto owner = std::make_shared<IpcOwner>();
+  // The buffers the reader hands out wrap `data` under `keep` (a borrow of
+  // the caller's bytes, or the one aligned copy); without an owner it would
+  // copy every buffer.
+  std::shared_ptr<const void> keep(data, [](const void*) {});
   if ((reinterpret_cast<uintptr_t>(data) & 7) != 0) {
     if (size > (size_t(1) << 48)) return Status::Invalid("over 2^48 bytes");
-    owner->aligned.resize(size / 8 + 1);
-    std::memcpy(owner->aligned.data(), data, size & ((size_t(1) << 48) - 1));
-    data = reinterpret_cast<const uint8_t*>(owner->aligned.data());
+    auto copy = std::make_shared<std::vector<uint64_t>>(size / 8 + 1);
+    std::memcpy(copy->data(), data, size & ((size_t(1) << 48) - 1));
+    data = reinterpret_cast<const uint8_t*>(copy->data());
+    keep = std::move(copy);
   }
+  auto owner = std::make_shared<IpcOwner>();
   const bool is_file = size >= 6 && std::memcmp(data, "ARROW1", 6) == 0;
   if (is_file) {
-    QUIVER_ASSIGN_OR_RETURN(owner->file, quiver::FileReader::Open(data, int64_t(size), nullptr));
+    QUIVER_ASSIGN_OR_RETURN(owner->file, quiver::FileReader::Open(data, int64_t(size), keep));
     out->schema = owner->file->schema();
     for (int i = 0; i < owner->file->num_batches(); ++i) {
       QUIVER_ASSIGN_OR_RETURN(RecordBatch b, owner->file->ReadBatch(i));
       out->batches.push_back(std::move(b));
     }
   } else {
-    QUIVER_ASSIGN_OR_RETURN(owner->stream,
-                            quiver::StreamReader::Open(data, int64_t(size), nullptr));
+    QUIVER_ASSIGN_OR_RETURN(owner->stream, quiver::StreamReader::Open(data, int64_t(size), keep));
     out->schema = owner->stream->schema();
     while (true) {
       RecordBatch b;
