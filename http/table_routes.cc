@@ -259,8 +259,9 @@ void AppendRows(ServerState& st, Call& c, const std::string& name) {
   }
   if (t.ok()) {
     schema = (*t)->schema();
-    if (const store::CommitKey* k = stage.empty() && !key.empty() ? (*t)->FindCommitKey(key)
-                                                                  : nullptr) {
+    // A part of a stage already committed is answered as replayed too.
+    const std::string probe = stage.empty() ? key : "stage:" + stage;
+    if (const store::CommitKey* k = probe.empty() ? nullptr : (*t)->FindCommitKey(probe)) {
       st.metrics.appends_replayed++;
       return SendJson(st, c, {{"table", name}, {"rows", k->rows}, {"txn", k->txn},
                               {"created", false}, {"replayed", true}});
