@@ -27,6 +27,9 @@ class QuiverError(Exception):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self):  # survives pickling (a Dask task's error reaches the client)
+        return (QuiverError, (self.code, str(self)))
+
 
 class Field(ctypes.Structure):
     _fields_ = [

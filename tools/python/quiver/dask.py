@@ -213,20 +213,6 @@ def _is_url(s):
     return isinstance(s, str) and s.startswith(("http://", "https://"))
 
 
-class _Pools:
-    """Per-process cache of opened pools (a worker reads many partitions)."""
-    open = {}
-
-    @classmethod
-    def get(cls, path):
-        db = cls.open.get(path)
-        if db is None:
-            db = cls.open[path] = _quiver.open(path)
-        else:
-            db.refresh()
-        return db
-
-
 def _table_fields_http(url, table, token, timeout):
     d = _json_request("%s/v1/tables/%s" % (url, urllib.parse.quote(table)), token=token,
                       timeout=timeout)
@@ -396,8 +382,11 @@ class QuiverPartitionReader(DataFrameIOFunction):
         return df
 
     def _local(self, part):
-        db = _Pools.get(part["path"])
+        # A handle per task: the frames' chunks keep their own snapshot
+        # pinned while they live, and nothing stays pinned between tasks.
+        db = _quiver.open(part["path"])
         t = db[part["table"]]
+        db.close()
         frames = []
         needed = self._needed()
         if self.filters:
