@@ -234,7 +234,14 @@ void ListChunks(ServerState& st, Call& c, const std::string& name) {
     }
     if (!c.req.has_param("txn")) {
       auto lease = st.leases.Use(name, scan);
-      if (lease) txn = lease->snap->txn();
+      if (!lease) {
+        st.metrics.chunk_version_gone++;
+        return SetError(c.res, 409, "scan_gone",
+                        "scan lease \"" + scan.substr(0, 64) + "\" of table \"" + name +
+                            "\" was released or expired; start a new scan (POST /v1/tables/" +
+                            name + "/scans)");
+      }
+      txn = lease->snap->txn();
     }
     snap = ResolveVersion(st, c, name, txn, scan);
     if (!snap) return;

@@ -201,6 +201,7 @@ TEST_CASE("A scan lease keeps its version readable; without one a changed table 
   json gone2 = Get(c, q + "&scan=" + id, 409);
   CHECK(gone2["error"]["message"].get<std::string>().find("released or expired") !=
         std::string::npos);
+  CHECK(Get(c, "/v1/tables/t/chunks?scan=" + id, 409)["error"]["code"] == "scan_gone");
   auto again = c.Delete(("/v1/tables/t/scans/" + id).c_str());
   REQUIRE(again);
   CHECK(again->status == 404);

@@ -159,6 +159,8 @@ def _filter_mask(df, filters):
             if val is None:
                 m &= (~notnull) if op in ("=", "==") else (notnull if op == "!=" else False)
                 continue
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.astype(object)  # ordered comparisons on the values, as SQL does
             if isinstance(s.dtype, pd.DatetimeTZDtype) or s.dtype.kind == "M":
                 val = pd.Timestamp(val)
                 if isinstance(s.dtype, pd.DatetimeTZDtype) and val.tzinfo is None:
