@@ -357,7 +357,16 @@ void TablePaths(json& p) {
        json::array(
            {name_param,
             QueryParam("create", "Arrow and Parquet bodies: create the table with the body's schema if missing",
-                       {{"type", "boolean"}})})},
+                       {{"type", "boolean"}}),
+            QueryParam("key",
+                       "idempotency key (or the Idempotency-Key header, at most 200 bytes): the "
+                       "append is recorded under it in its own transaction, and a retry with a "
+                       "key already applied is answered 200 with \"replayed\": true and the "
+                       "first txn, not applied again (the last 1024 keys per table are kept)"),
+            QueryParam("stage",
+                       "a staging id: the rows are held under it (part named by the key; a "
+                       "retried part replaces itself), answered 202, and made visible by POST "
+                       "/v1/tables/{name}/stages/{id} in one transaction")})},
       {"requestBody",
        {{"required", true},
         {"content",
@@ -386,6 +395,76 @@ void TablePaths(json& p) {
         {"415", RespRef("UnsupportedMediaType")},
         {"422", RespRef("Unprocessable")},
         {"507", RespRef("OutOfSpace")}}}};
+}
+
+// Per-chunk access for distributed readers, and staged appends.
+void ChunkPaths(json& p) {
+  const json name_param = NameParam();
+  const json id_param = {{"name", "id"}, {"in", "path"}, {"required", true},
+                         {"schema", {{"type", "string"}}}};
+  json params = json::array(
+      {name_param,
+       QueryParam("where",
+                  "a SQL condition. Listing: chunks whose statistics prove it never TRUE are "
+                  "left out (the engine's pruner: three-valued logic, NaN, inexact string "
+                  "bounds, all-NULL chunks) and counted in \"pruned\". Data: rows are filtered"),
+       QueryParam("chunks",
+                  "chunk data: an index or inclusive range `i..j` of the listing's indices; the "
+                  "answer is an Arrow IPC stream (the pool's own chunk bytes when neither where= "
+                  "nor select= is given)"),
+       QueryParam("txn",
+                  "the txn the listing (or scan) showed; required with chunks=. Served from the "
+                  "scan lease holding it, or from the current state while the table is "
+                  "unchanged since; otherwise 409 table_changed (\"table changed since txn N\")",
+                  {{"type", "integer"}}),
+       QueryParam("scan", "a scan lease id: renews it and reads its pinned version"),
+       QueryParam("select", "chunk data: the columns to return, `a, b`")});
+  for (const json& f : FormatParams()) params.push_back(f);
+  p["/v1/tables/{name}/chunks"]["get"] = {
+      {"summary",
+       "List a table's chunks ({txn, rows, total, pruned, chunks: [{index, rows, offset, "
+       "length, created_txn, stats: {column: {min, max, nulls, nan, sorted}}}]}), or with "
+       "chunks=i..j&txn=N fetch their data as Arrow IPC"},
+      {"security", kReadSecurity},
+      {"parameters", params},
+      {"responses",
+       {{"200", {{"description", "the listing (JSON) or the chunks' rows (Arrow IPC stream)"}}},
+        {"400", RespRef("BadRequest")},
+        {"404", RespRef("NotFound")},
+        {"409", {{"description", "table_changed: the table changed since txn and no lease holds it"}}}}}};
+  p["/v1/tables/{name}/scans"]["post"] = {
+      {"summary",
+       "Start a scan lease: the table's current version stays readable by chunk requests "
+       "naming its txn until the lease expires (ttl_ms after its last use, default 300000) "
+       "or is released; returns {id, table, txn, ttl_ms, rows, chunks}. At most 256 live "
+       "leases per server (503 past that)"},
+      {"security", kReadSecurity},
+      {"parameters", json::array({name_param, QueryParam("ttl_ms", "lease time to live in ms",
+                                                         {{"type", "integer"}, {"minimum", 1}})})},
+      {"responses",
+       {{"201", {{"description", "the lease"}}},
+        {"404", RespRef("NotFound")},
+        {"503", {{"description", "too many live leases"}}}}}};
+  p["/v1/tables/{name}/scans/{id}"]["delete"] = {
+      {"summary", "Release a scan lease (its pin goes at once)"},
+      {"security", kReadSecurity},
+      {"parameters", json::array({name_param, id_param})},
+      {"responses", {{"200", {{"description", "released"}}}, {"404", RespRef("NotFound")}}}};
+  p["/v1/tables/{name}/stages/{id}"]["post"] = {
+      {"summary",
+       "Commit every part staged under id in one transaction, recorded under the key "
+       "\"stage:{id}\" (a retried commit is answered with the first txn, \"replayed\": "
+       "true); {table, stage, parts, rows, txn, replayed}. Stages live in the server's memory "
+       "(at most 64, 1 GiB in all) and are lost by a restart"},
+      {"security", kWriteSecurity},
+      {"parameters", json::array({name_param, id_param})},
+      {"responses",
+       {{"200", {{"description", "committed (or replayed)"}}}, {"404", RespRef("NotFound")}}}};
+  p["/v1/tables/{name}/stages/{id}"]["delete"] = {
+      {"summary", "Drop a stage without committing it"},
+      {"security", kWriteSecurity},
+      {"parameters", json::array({name_param, id_param})},
+      {"responses", {{"200", {{"description", "dropped"}}}, {"404", RespRef("NotFound")}}}};
 }
 
 // Queries, and the documents about the server.
@@ -474,6 +553,7 @@ void QueryPaths(json& p) {
 json Paths() {
   json p;
   TablePaths(p);
+  ChunkPaths(p);
   QueryPaths(p);
   return p;
 }

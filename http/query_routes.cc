@@ -298,11 +298,15 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
 // table, and either the full-scan shortcut or a cursor and result writer.
 // False after an error response.
 bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& out,
-                const std::shared_ptr<Stream>& s) {
+                const std::shared_ptr<Stream>& s, std::shared_ptr<const store::Snapshot> pinned) {
   const ServerConfig& cfg = st.cfg;
-  auto snap = st.store->GetSnapshot();
-  if (!snap.ok()) return SetStatusError(c.res, snap.status()), false;
-  s->snap = *snap;
+  if (pinned) {
+    s->snap = std::move(pinned);
+  } else {
+    auto snap = st.store->GetSnapshot();
+    if (!snap.ok()) return SetStatusError(c.res, snap.status()), false;
+    s->snap = *snap;
+  }
   // A query of one table names it: answer an unknown name with the list of
   // tables (a subquery, WITH name or SELECT without FROM is the executor's).
   Result<const store::TableView*> table = static_cast<const store::TableView*>(nullptr);
@@ -428,7 +432,8 @@ bool ValidQueryId(const std::string& id) {
   return true;
 }
 
-void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out) {
+void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out,
+              std::shared_ptr<const store::Snapshot> pinned = nullptr) {
   const ServerConfig& cfg = st.cfg;
   if (!WithinLimits(cfg, c, q)) return;
   if (!ValidQueryId(c.req.get_header_value("X-Quiver-Query-Id"))) {
@@ -467,7 +472,7 @@ void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out
     Status h = cfg.test_hook("query_started");
     if (!h.ok()) return SetStatusError(c.res, h);
   }
-  if (!OpenStream(st, c, q, out, s)) return;
+  if (!OpenStream(st, c, q, out, s, std::move(pinned))) return;
 
   Status p = s->Pump(kStreamBytes);
   if (!p.ok()) return SetStatusError(c.res, p);  // nothing sent yet: a real HTTP error
@@ -641,6 +646,14 @@ void GetRows(ServerState& st, Call& c, const std::string& table) {
     (std::string_view(name) == "limit" ? q.limit : q.offset) = n;
   }
   RunQuery(st, c, q, out);
+}
+
+void RunPinnedQuery(ServerState& st, Call& c, const query::Query& q,
+                    std::shared_ptr<const store::Snapshot> snap) {
+  Output out;
+  out.format = ResultFormat::kArrow;
+  if (!ParseOutput(c, &out)) return;
+  RunQuery(st, c, q, out, std::move(snap));
 }
 
 // GET /v1/sql?q=SELECT ...

@@ -122,14 +122,22 @@ enum class Kind {
   kAdminBackup,
   kWebAsset,
   kQueries,
-  kRunningQuery
+  kRunningQuery,
+  kChunks,
+  kScans,
+  kScan,
+  kStage
 };
 
 struct Route {
+  Route() = default;
+  Route(Kind k, std::string l, std::string t, const char* a, std::string i = "")
+      : kind(k), label(std::move(l)), table(std::move(t)), allow(a), id(std::move(i)) {}
   Kind kind = Kind::kNone;
   std::string label;
   std::string table;
   const char* allow = "";
+  std::string id;  // a scan lease or stage id
 };
 
 std::vector<std::string> Split(const std::string& path) {
@@ -175,6 +183,18 @@ Route Match(const std::string& path) {
   }
   if (p.size() == 4 && p[3] == "query") {
     return {Kind::kTableQuery, "/v1/tables/{name}/query", p[2], "POST"};
+  }
+  if (p.size() == 4 && p[3] == "chunks") {
+    return {Kind::kChunks, "/v1/tables/{name}/chunks", p[2], "GET, HEAD"};
+  }
+  if (p.size() == 4 && p[3] == "scans") {
+    return {Kind::kScans, "/v1/tables/{name}/scans", p[2], "POST"};
+  }
+  if (p.size() == 5 && p[3] == "scans" && !p[4].empty()) {
+    return {Kind::kScan, "/v1/tables/{name}/scans/{id}", p[2], "DELETE", p[4]};
+  }
+  if (p.size() == 5 && p[3] == "stages" && !p[4].empty()) {
+    return {Kind::kStage, "/v1/tables/{name}/stages/{id}", p[2], "POST, DELETE", p[4]};
   }
   return r;
 }
@@ -227,6 +247,15 @@ void Serve(ServerState& st, Call& c, const Route& r, const std::string& method) 
       return GetSql(st, c);
     case Kind::kAdminBackup:
       return AdminBackup(st, c);
+    case Kind::kChunks:
+      return GetChunks(st, c, r.table);
+    case Kind::kScans:
+      return CreateScan(st, c, r.table);
+    case Kind::kScan:
+      return ReleaseScan(st, c, r.table, r.id);
+    case Kind::kStage:
+      return method == "POST" ? CommitStage(st, c, r.table, r.id)
+                              : DropStage(st, c, r.table, r.id);
     case Kind::kNone:
       break;
   }
@@ -270,9 +299,11 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     return SetError(c.res, 405, "method_not_allowed",
                     m + " is not allowed on " + r.label + " (allowed: " + allow + ")");
   }
-  bool write = method == "POST" && (r.kind == Kind::kTables || r.kind == Kind::kRows);
-  // Cancelling a query is not a write: whoever may run queries may stop one.
-  write = write || (method == "DELETE" && r.kind != Kind::kRunningQuery);
+  bool write = method == "POST" &&
+               (r.kind == Kind::kTables || r.kind == Kind::kRows || r.kind == Kind::kStage);
+  // Cancelling a query is not a write: whoever may run queries may stop one;
+  // releasing a scan lease is part of reading.
+  write = write || (method == "DELETE" && r.kind != Kind::kRunningQuery && r.kind != Kind::kScan);
   if (!r.table.empty() && !ValidName(c, r.table)) return;
   if (r.kind == Kind::kAdminBackup) {
     // A backup reads every byte: the write token (the read token if no

@@ -253,6 +253,7 @@ struct Server::Impl {
       }
       lk.unlock();
       st.log.Flush();
+      st.metrics.scans_expired += st.leases.Sweep(now);
       lk.lock();
     }
   }

@@ -52,6 +52,15 @@ class Metrics {
   std::atomic<uint64_t> rows_appended{0};
   std::atomic<uint64_t> bytes_sent{0};
   std::atomic<uint64_t> auth_failures{0};  // requests refused 401/403 for their token
+  // Per-chunk access (chunk_routes.cc).
+  std::atomic<uint64_t> chunk_lists{0};          // GET .../chunks without chunks=
+  std::atomic<uint64_t> chunk_list_pruned{0};    // chunks a listing's where= pruned
+  std::atomic<uint64_t> chunk_requests{0};       // GET .../chunks?chunks=i..j
+  std::atomic<uint64_t> chunks_served{0};        // chunks those requests covered
+  std::atomic<uint64_t> chunk_version_gone{0};   // refused: table changed since txn N
+  std::atomic<uint64_t> scans_created{0};
+  std::atomic<uint64_t> scans_expired{0};
+  std::atomic<uint64_t> appends_replayed{0};     // retried appends answered, not applied
   // Counters and histograms; the caller appends gauges.
   std::string Render() const;
 

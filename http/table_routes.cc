@@ -59,28 +59,7 @@ json ColumnStatsJson(const store::TableView& t, size_t col) {
     }
   }
   auto render = [&](bool is_min) -> json {
-    if (!any || !(is_min ? merged.has_min : merged.has_max)) return nullptr;
-    const DataType& type = f.type;
-    std::string s;
-    switch (merged.kind) {
-      case ColumnStats::Kind::kInt: {
-        int64_t v = is_min ? merged.min_int : merged.max_int;
-        if (type.id == TypeId::kBool) return v != 0;
-        if (type.id == TypeId::kDate32) return (AppendDate32(&s, v), s);
-        if (type.id == TypeId::kTimestamp) return (AppendTimestamp(&s, v, type.unit), s);
-        return v;
-      }
-      case ColumnStats::Kind::kUInt:
-        return is_min ? merged.min_uint : merged.max_uint;
-      case ColumnStats::Kind::kDouble:
-        return is_min ? merged.min_double : merged.max_double;
-      case ColumnStats::Kind::kBytes: {
-        const std::string& b = is_min ? merged.min_bytes : merged.max_bytes;
-        if (type.id == TypeId::kBinary) return (AppendBase64(&s, b), s);
-        return (AppendValidUtf8(&s, b), s);
-      }
-    }
-    return nullptr;
+    return any ? StatValueJson(f.type, merged, is_min) : json(nullptr);
   };
   json j = {{"name", f.name},
             {"type", f.type.ToString()},
@@ -178,6 +157,34 @@ json DistinctEstimates(ServerState& st, const std::shared_ptr<const store::Snaps
   }
   return out;
 }
+
+}  // namespace
+
+json StatValueJson(const DataType& type, const ColumnStats& merged, bool is_min) {
+  if (!(is_min ? merged.has_min : merged.has_max)) return nullptr;
+  std::string s;
+  switch (merged.kind) {
+    case ColumnStats::Kind::kInt: {
+      int64_t v = is_min ? merged.min_int : merged.max_int;
+      if (type.id == TypeId::kBool) return v != 0;
+      if (type.id == TypeId::kDate32) return (AppendDate32(&s, v), s);
+      if (type.id == TypeId::kTimestamp) return (AppendTimestamp(&s, v, type.unit), s);
+      return v;
+    }
+    case ColumnStats::Kind::kUInt:
+      return is_min ? merged.min_uint : merged.max_uint;
+    case ColumnStats::Kind::kDouble:
+      return is_min ? merged.min_double : merged.max_double;
+    case ColumnStats::Kind::kBytes: {
+      const std::string& b = is_min ? merged.min_bytes : merged.max_bytes;
+      if (type.id == TypeId::kBinary) return (AppendBase64(&s, b), s);
+      return (AppendValidUtf8(&s, b), s);
+    }
+  }
+  return nullptr;
+}
+
+namespace {
 
 json FieldsJson(const Schema& schema) {
   json fields = json::array();
@@ -340,14 +347,37 @@ void CreateTable(ServerState& st, Call& c) {
   SendJson(st, c, j, 201);
 }
 
+// POST /v1/tables/{name}/rows. With an Idempotency-Key header (or key=) the
+// append is recorded under the key in its own transaction, and a retry of a
+// key already applied is answered 200 with "replayed": true and the original
+// txn, not applied again. With stage=ID the rows are held under that staging
+// id until POST /v1/tables/{name}/stages/{id} commits every part at once.
 void AppendRows(ServerState& st, Call& c, const std::string& name) {
   auto snap = st.store->GetSnapshot();
   if (!snap.ok()) return SetStatusError(c.res, snap.status());
   auto t = (*snap)->table(name);
   std::shared_ptr<const Schema> schema;
   bool create = c.req.get_param_value("create") == "true" || c.req.get_param_value("create") == "1";
+  std::string key = c.req.get_header_value("Idempotency-Key");
+  if (key.empty()) key = c.req.get_param_value("key");
+  std::string stage = c.req.get_param_value("stage");
+  if (key.size() > 200 || stage.size() > 200) {
+    return SetInvalid(c.res, "an idempotency key or staging id has at most 200 bytes");
+  }
+  if (!stage.empty() && (key.empty() || !t.ok())) {
+    return SetInvalid(c.res, t.ok() ? "a staged append (stage=) needs an idempotency key "
+                                      "(Idempotency-Key header or key=) naming the part"
+                                    : "a staged append needs the table to exist: create it first");
+  }
   if (t.ok()) {
     schema = (*t)->schema();
+    // A part of a stage already committed is answered as replayed too.
+    const std::string probe = stage.empty() ? key : "stage:" + stage;
+    if (const store::CommitKey* k = probe.empty() ? nullptr : (*t)->FindCommitKey(probe)) {
+      st.metrics.appends_replayed++;
+      return SendJson(st, c, {{"table", name}, {"rows", k->rows}, {"txn", k->txn},
+                              {"created", false}, {"replayed", true}});
+    }
   } else if (!create || !BodyCarriesSchema(MediaType(c.req))) {
     return TableNotFound(c, **snap, t.status());
   }
@@ -355,7 +385,10 @@ void AppendRows(ServerState& st, Call& c, const std::string& name) {
   if (auto format = store::InputFormatFromMediaType(media); !format.ok()) {
     return SetError(c.res, 415, "unsupported_media_type", format.status().message());
   }
-  auto batches = ParseRowsBody(media, c.req.body, schema);
+  std::shared_ptr<const std::string> body =
+      stage.empty() ? std::shared_ptr<const std::string>(&c.req.body, [](const std::string*) {})
+                    : std::make_shared<const std::string>(c.req.body);
+  auto batches = ParseRowsBody(media, *body, schema);
   if (!batches.ok()) {
     // Corruption names a damaged pool (500); a damaged Arrow body is the
     // client's invalid argument.
@@ -365,17 +398,38 @@ void AppendRows(ServerState& st, Call& c, const std::string& name) {
     }
     return SetStatusError(c.res, e);
   }
+  int64_t rows = 0;
+  for (const RecordBatch& b : batches->batches) rows += b.num_rows;
+  if (!stage.empty()) {
+    StagedAppends::Part part{body, std::move(batches->batches), rows};
+    Status s = st.stages.Add(name, stage, key, std::move(part));
+    if (!s.ok()) return SetStatusError(c.res, s);
+    c.rows = rows;
+    return SendJson(st, c, {{"table", name}, {"rows", rows}, {"stage", stage}, {"key", key}},
+                    202);
+  }
   store::WriteOptions opts;
   opts.mode = store::WriteMode::kAppend;
   opts.durability = pmem::Durability::kSync;
+  opts.idempotency_key = key;
   if (!t.ok()) opts.create_schema = batches->schema;
-  int64_t rows = 0;
-  for (const RecordBatch& b : batches->batches) rows += b.num_rows;
   auto txn = st.store->Write(name, batches->batches, opts);
+  if (!txn.ok() && txn.status().code() == StatusCode::kAlreadyExists && !key.empty()) {
+    // The same key raced in through another connection and won.
+    auto now = st.store->GetSnapshot();
+    auto nt = now.ok() ? (*now)->table(name) : Result<const store::TableView*>(now.status());
+    if (const store::CommitKey* k = nt.ok() ? (*nt)->FindCommitKey(key) : nullptr) {
+      st.metrics.appends_replayed++;
+      return SendJson(st, c, {{"table", name}, {"rows", k->rows}, {"txn", k->txn},
+                              {"created", false}, {"replayed", true}});
+    }
+  }
   if (!txn.ok()) return SetStatusError(c.res, txn.status());
   st.metrics.rows_appended += uint64_t(rows);
   c.rows = rows;
-  SendJson(st, c, {{"table", name}, {"rows", rows}, {"txn", *txn}, {"created", !t.ok()}},
+  SendJson(st, c,
+           {{"table", name}, {"rows", rows}, {"txn", *txn}, {"created", !t.ok()},
+            {"replayed", false}},
            t.ok() ? 200 : 201);
 }
 

@@ -25,6 +25,7 @@ PACKAGES=(
   clang libclang-rt-14-dev             # libFuzzer targets
   sqlite3                              # reference engine for query tests
   python3-numpy python3-pandas         # the Python package (tools/python) and its tests
+  python3-dask python3-distributed     # quiver.dask: tables as Dask DataFrames (tests, dask_bench.sh)
   chromium                             # headless browser for the web page test (tests/http)
   wrk                                  # HTTP load generator (tools/bench/http_bench.sh)
 )
