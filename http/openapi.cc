@@ -46,7 +46,7 @@ json FormatParams() {
         {"description",
          "the client's name for the query (up to 64 of A-Z a-z 0-9 . _ -), for GET /v1/queries "
          "and DELETE /v1/queries/{id}"},
-        {"schema", {{"type", "string"}}}}},
+        {"schema", {{"type", "string"}}}},
        QueryParam("compression", "parquet: the page codec (zstd default, snappy, gzip, lz4, brotli, none).",
                   {{"type", "string"},
                    {"enum", {"zstd", "snappy", "gzip", "lz4", "brotli", "none"}}})});
