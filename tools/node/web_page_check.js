@@ -226,8 +226,20 @@ async function main() {
       method: "POST", headers: Object.assign({ "Content-Type": "application/json" }, auth),
       body: JSON.stringify({ sql: groupSql }) })).text();
     same("the CSV download", csv, wantCsv);
-    check("no Parquet button while the server has no parquet format",
-      await page.$eval("#downloads [data-format=parquet]", (b) => b.hidden));
+    const listed = (await (await fetch(base + "/v1/openapi.json", { headers: auth })).text())
+      .includes('"parquet"');
+    const parquetShown = !(await page.$eval("#downloads [data-format=parquet]", (b) => b.hidden));
+    check("a Parquet button exactly when the server lists the parquet format",
+      parquetShown === listed, [parquetShown, listed]);
+    if (listed) {
+      await page.click("#downloads [data-format=parquet]");
+      await page.waitForFunction(() => window.blobs.length === 2);
+      const magic = await page.evaluate(async () => {
+        const u = new Uint8Array(await window.blobs[1].arrayBuffer());
+        return String.fromCharCode(...u.slice(0, 4)) + String.fromCharCode(...u.slice(-4));
+      });
+      check("the Parquet download is a Parquet file (PAR1 at both ends)", magic === "PAR1PAR1", magic);
+    }
 
     // 6. The plan: a tree of operators with their rows.
     await setSql("SELECT city, count(*) FROM big WHERE id >= 1000 GROUP BY city");
