@@ -3,9 +3,9 @@
 # files; columnar/text_fuzz: CSV/TSV and NDJSON readers; store/query_fuzz:
 # SQL and JSON queries parsed, bound and executed against a small table;
 # columnar/parquet/parquet_fuzz: the Parquet reader) with clang in build-fuzz
-# (ASan + UBSan) and runs them on their committed seed corpora for 3 x SECONDS
-# in all (default 60), shared equally (the stage took 3 x SECONDS before the
-# Parquet target joined, and still does). Fails on a crash, leak or sanitizer report, on a non-zero
+# (ASan + UBSan) and runs each on its committed seed corpus for 3/4 x SECONDS
+# (default 60), two targets at a time on the machine's two cores, so the
+# runs take 1.5 x SECONDS of wall time. Fails on a crash, leak or sanitizer report, on a non-zero
 # exit of the fuzzer, and on a run with fewer than QUIVER_FUZZ_MIN_RUNS
 # executions (default 1000: a fuzzer that did not really run). New inputs go
 # to scratch corpora in build-fuzz, not into the checked-in seeds.
@@ -64,8 +64,23 @@ run_one() {
   fi
 }
 
-run_one ipc_fuzz "$here/fuzz_corpus"
-run_one text_fuzz "$here/text_fuzz_corpus"
-run_one query_fuzz "$repo/tests/store/query_fuzz_corpus" store
-run_one parquet_fuzz "$here/parquet_fuzz_corpus" columnar/parquet
+# run_pair T1 SEEDS1 LAYER1 T2 SEEDS2 LAYER2: two targets at once (libFuzzer
+# uses one core each, so the pair takes the wall time of one), then both logs.
+status=0
+run_pair() {
+  run_one "$1" "$2" "$3" >"$build/fuzz-$1.out" 2>&1 &
+  a=$!
+  run_one "$4" "$5" "$6" >"$build/fuzz-$4.out" 2>&1 &
+  b=$!
+  wait "$a" || status=1
+  wait "$b" || status=1
+  cat "$build/fuzz-$1.out" "$build/fuzz-$4.out"
+}
+run_pair ipc_fuzz "$here/fuzz_corpus" columnar text_fuzz "$here/text_fuzz_corpus" columnar
+run_pair query_fuzz "$repo/tests/store/query_fuzz_corpus" store \
+  parquet_fuzz "$here/parquet_fuzz_corpus" columnar/parquet
+if [ "$status" -ne 0 ]; then
+  echo "run_fuzz.sh: a fuzz target failed (its log is above)" >&2
+  exit 1
+fi
 echo "run_fuzz.sh: no crash in ${per_target}s per target"
