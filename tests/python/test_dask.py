@@ -409,20 +409,23 @@ class LeaseTest(unittest.TestCase):
         # lands at one of the same two low offsets every time.
         unpinned = [cycle() for _ in range(4)]
         self.assertLessEqual(len(set(unpinned)), 2)
-        lease = http("POST", sh.url + "/v1/tables/e/scans?ttl_ms=300", b"")
+        lease = http("POST", sh.url + "/v1/tables/e/scans?ttl_ms=2000", b"")
         self.assertEqual(metric(sh.url, "quiver_pool_reader_pins"), 1)
+        leased = sh.url + "/v1/tables/e/chunks?chunks=0&txn=%d&scan=%s" % (lease["txn"], lease["id"])
         # Pinned, what the drops free waits for the lease: every chunk needs
         # space no other took (space freed before the lease may still serve).
-        pinned = [cycle() for _ in range(4)]
+        # Each cycle reads the leased version, which also renews the lease, so
+        # a slow machine does not let it expire in between.
+        pinned = []
+        for _ in range(4):
+            pinned.append(cycle())
+            data = http("GET", leased)
+            self.assertEqual(quiver.IpcBatches(data).num_rows, 20000)  # the leased version
         self.assertEqual(len(set(pinned)), 4, pinned)
         self.assertGreater(max(pinned), max(unpinned))
-        data = http("GET", sh.url + "/v1/tables/e/chunks?chunks=0&txn=%d&scan=%s"
-                    % (lease["txn"], lease["id"]))
-        self.assertEqual(quiver.IpcBatches(data).num_rows, 20000)  # the leased version
         until(lambda: metric(sh.url, "quiver_scans_active") == 0, "the lease to expire")
         with self.assertRaises(urllib.error.HTTPError) as e:
-            http("GET", sh.url + "/v1/tables/e/chunks?chunks=0&txn=%d&scan=%s"
-                 % (lease["txn"], lease["id"]))
+            http("GET", leased)
         self.assertEqual(e.exception.code, 409)
         self.assertIn("changed since txn %d" % lease["txn"], e.exception.read().decode())
         self.assertEqual(metric(sh.url, "quiver_pool_reader_pins"), 0)
