@@ -11,6 +11,7 @@
 #include "columnar/ipc.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "http/served_store.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -43,7 +44,7 @@ RecordBatch Rows(int64_t start, int64_t n) {
 struct Server {
   TempDir dir;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<http::Server> server;
+  quiver::testing::ServedStore quiverd;
   Server() {
     auto s = store::Store::Create(dir.file("p.pool"), 64 << 20);
     REQUIRE(s.ok());
@@ -51,24 +52,12 @@ struct Server {
     REQUIRE(store->CreateTable("t", *TSchema()).ok());
     for (int c = 0; c < 3; ++c) REQUIRE(store->Write("t", {Rows(c * 100, 100)}).ok());
     http::ServerConfig cfg;
-    cfg.port = 0;
     cfg.threads = 4;
     cfg.log_requests = false;
     cfg.writes_enabled = true;
-    auto srv = http::Server::Create(store.get(), cfg);
-    REQUIRE(srv.ok());
-    server = std::move(*srv);
-    REQUIRE(server->Start().ok());
+    quiverd.Start(store.get(), cfg);
   }
-  ~Server() {
-    server->Shutdown(std::chrono::milliseconds(0));
-    server->Wait();
-  }
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server->port());
-    c.set_read_timeout(10, 0);
-    return c;
-  }
+  httplib::Client Client() const { return quiverd.Client(); }
 };
 
 json Get(httplib::Client& c, const std::string& path, int status = 200) {

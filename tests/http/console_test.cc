@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "http/server_internal.h"
 #include "store/store.h"
+#include "http/served_store.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -33,7 +34,7 @@ namespace {
 struct Console {
   TempDir dir;
   std::unique_ptr<store::Store> served;
-  std::unique_ptr<http::Server> server;
+  quiver::testing::ServedStore quiverd;
 
   explicit Console(std::function<void(http::ServerConfig&)> tweak = nullptr) {
     std::string path = dir.file("console.pool");
@@ -66,24 +67,12 @@ struct Console {
     REQUIRE(s.ok());
     served = std::move(*s);
     http::ServerConfig config;
-    config.port = 0;
     config.threads = 4;
     config.log_requests = false;
     if (tweak) tweak(config);
-    auto srv = http::Server::Create(served.get(), config);
-    REQUIRE(srv.ok());
-    server = std::move(*srv);
-    REQUIRE(server->Start().ok());
+    quiverd.Start(served.get(), config);
   }
-  ~Console() {
-    server->Shutdown(std::chrono::milliseconds(0));
-    server->Wait();
-  }
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server->port());
-    c.set_read_timeout(10, 0);
-    return c;
-  }
+  httplib::Client Client() const { return quiverd.Client(); }
 };
 
 std::vector<json> Lines(const std::string& body) {
@@ -297,7 +286,7 @@ TEST_CASE("A client that closes its connection while its query runs cancels it i
   REQUIRE(fd >= 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(uint16_t(q.server->port()));
+  a.sin_port = htons(uint16_t(q.quiverd.port()));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
   std::string body = json{{"sql", "SELECT count(*) FROM t"}}.dump();

@@ -15,11 +15,13 @@
 #include "columnar/builder.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "http/served_store.h"
 #include "test_util.h"
 
 namespace quiver::server_test {
 
 using json = nlohmann::json;
+using quiver::testing::ServedStore;
 using quiver::testing::TempDir;
 
 inline std::shared_ptr<const Schema> TripsSchema() {
@@ -67,7 +69,7 @@ struct Fixture {
   std::string path = dir.file("test.pool");
   std::unique_ptr<store::Store> writer;
   std::unique_ptr<store::Store> served;
-  std::unique_ptr<http::Server> server;
+  ServedStore quiverd;
   http::ServerConfig config;
 
   explicit Fixture(std::function<void(http::ServerConfig&)> tweak = nullptr) {
@@ -90,7 +92,6 @@ struct Fixture {
     }
     REQUIRE(writer->Write("big", big).ok());
 
-    config.port = 0;
     config.threads = 8;
     config.log_requests = false;
     if (tweak) tweak(config);
@@ -106,21 +107,10 @@ struct Fixture {
       REQUIRE(s.ok());
       served = std::move(*s);
     }
-    auto srv = http::Server::Create(served.get(), config);
-    REQUIRE(srv.ok());
-    server = std::move(*srv);
-    REQUIRE(server->Start().ok());
-  }
-  ~Fixture() {
-    server->Shutdown(std::chrono::milliseconds(0));
-    server->Wait();
+    quiverd.Start(served.get(), config);
   }
 
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server->port());
-    c.set_read_timeout(10, 0);
-    return c;
-  }
+  httplib::Client Client() const { return quiverd.Client(); }
 };
 
 inline json Body(const httplib::Result& r) {

@@ -365,7 +365,7 @@ TEST_CASE("A 1 GB Content-Length is refused before the body is read, and no leng
     REQUIRE(fd >= 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(f.server->port()));
+    addr.sin_port = htons(uint16_t(f.quiverd.port()));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     REQUIRE(write(fd, request.data(), request.size()) == ssize_t(request.size()));

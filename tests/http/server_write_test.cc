@@ -249,7 +249,7 @@ TEST_CASE("A slow client is dropped after read_timeout_ms while others are serve
   REQUIRE(fd >= 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(f.server->port()));
+  addr.sin_port = htons(uint16_t(f.quiverd.port()));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   const char partial[] = "GET /v1/tab";
