@@ -98,8 +98,9 @@ void ArrayBuilder::AppendInt(int64_t v) {
   switch (type_.id) {
     case TypeId::kInt8: AppendFixed(int8_t(v)); break;
     case TypeId::kInt16: AppendFixed(int16_t(v)); break;
-    case TypeId::kInt32: case TypeId::kDate32: AppendFixed(int32_t(v)); break;
-    case TypeId::kInt64: case TypeId::kTimestamp: AppendFixed(int64_t(v)); break;
+    case TypeId::kInt32: case TypeId::kDate32: case TypeId::kTime32: AppendFixed(int32_t(v)); break;
+    case TypeId::kInt64: case TypeId::kTimestamp: case TypeId::kDate64: case TypeId::kTime64:
+    case TypeId::kDuration: AppendFixed(int64_t(v)); break;
     case TypeId::kUInt8: AppendFixed(uint8_t(v)); break;
     case TypeId::kUInt16: AppendFixed(uint16_t(v)); break;
     case TypeId::kUInt32: AppendFixed(uint32_t(v)); break;

@@ -34,7 +34,8 @@ class ArrayBuilder {
   void Reserve(int64_t additional);
   void AppendNull();
   void AppendBool(bool v);
-  // Signed integers, date32 (days) and timestamp (units since the epoch).
+  // Signed integers, date32 (days), date64 (ms), time32/time64, duration
+  // and timestamp (units since the epoch).
   // The value is truncated to the column's width.
   void AppendInt(int64_t v);
   void AppendUInt(uint64_t v);

@@ -5,6 +5,8 @@
 #include <zstd.h>
 
 #include <climits>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 namespace quiver {
@@ -227,6 +229,47 @@ Result<std::string> Decompress(Codec c, std::string_view in) {
     out.append(buf.data(), *n);
   }
   return out;
+}
+
+Status DecompressExact(Codec c, std::string_view in, char* out, size_t n) {
+  if (c == Codec::kIdentity) {
+    if (in.size() != n) return Status::Invalid("stored block size differs from the expected size");
+    if (n) std::memcpy(out, in.data(), n);
+    return Status::OK();
+  }
+  if (c == Codec::kZstd) {
+    // One call decodes every frame of a buffer whose decoded size is known.
+    thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(),
+                                                                         ZSTD_freeDCtx);
+    if (!ctx) return Status::Internal("zstd: ZSTD_createDCtx failed");
+    size_t r = ZSTD_decompressDCtx(ctx.get(), out, n, in.data(), in.size());
+    if (ZSTD_isError(r)) {
+      return Status::Invalid(std::string("damaged zstd data (") + ZSTD_getErrorName(r) + ")");
+    }
+    if (r != n) {
+      return Status::Invalid("zstd data decodes to " + std::to_string(r) + " bytes, not " +
+                             std::to_string(n));
+    }
+    return Status::OK();
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto d, Decompressor::Make(c));
+  size_t got = 0;
+  while (got < n) {
+    auto k = d->Run(&in, out + got, n - got);
+    if (!k.ok()) return Status::Invalid(k.status().message());
+    if (*k == 0) break;
+    got += *k;
+  }
+  char extra;
+  auto more = d->Run(&in, &extra, 1);
+  if (!more.ok()) return Status::Invalid(more.status().message());
+  if (got != n || *more != 0) {
+    return Status::Invalid(std::string(CodecName(c)) + " data decodes to " +
+                           (got != n ? std::to_string(got) : "more than " + std::to_string(n)) +
+                           " bytes, not " + std::to_string(n));
+  }
+  if (!d->AtFrameEnd()) return Status::Invalid(std::string("truncated ") + CodecName(c) + " data");
+  return Status::OK();
 }
 
 }  // namespace quiver

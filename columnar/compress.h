@@ -65,5 +65,9 @@ class Decompressor {
 Result<std::string> Compress(Codec c, std::string_view in, CompressOptions options = {});
 // kIdentity returns `in`. InvalidArgument for damaged data.
 Result<std::string> Decompress(Codec c, std::string_view in);
+// Decodes all of `in` (one or more frames / members) into exactly out[0, n),
+// for blocks whose decoded size is known (Parquet pages). InvalidArgument
+// when the data is damaged or decodes to another size.
+Status DecompressExact(Codec c, std::string_view in, char* out, size_t n);
 
 }  // namespace quiver

@@ -27,6 +27,8 @@ const char* ResultFormatName(ResultFormat f) {
       return "arrow";
     case ResultFormat::kArrowFile:
       return "arrow-file";
+    case ResultFormat::kParquet:
+      return "parquet";
   }
   return "?";
 }
@@ -34,11 +36,12 @@ const char* ResultFormatName(ResultFormat f) {
 Result<ResultFormat> ParseResultFormat(std::string_view name) {
   for (ResultFormat f :
        {ResultFormat::kJson, ResultFormat::kNdjson, ResultFormat::kCsv, ResultFormat::kTsv,
-        ResultFormat::kTable, ResultFormat::kArrow, ResultFormat::kArrowFile}) {
+        ResultFormat::kTable, ResultFormat::kArrow, ResultFormat::kArrowFile,
+        ResultFormat::kParquet}) {
     if (name == ResultFormatName(f)) return f;
   }
   return Status::Invalid("unknown format \"" + std::string(name) +
-                         "\" (expected json, ndjson, csv, tsv, table, arrow or arrow-file)");
+                         "\" (expected json, ndjson, csv, tsv, table, arrow, arrow-file or parquet)");
 }
 
 const char* ResultFormatContentType(ResultFormat f) {
@@ -57,6 +60,8 @@ const char* ResultFormatContentType(ResultFormat f) {
       return "application/vnd.apache.arrow.stream";
     case ResultFormat::kArrowFile:
       return "application/vnd.apache.arrow.file";
+    case ResultFormat::kParquet:
+      return "application/vnd.apache.parquet";
   }
   return "application/octet-stream";
 }
@@ -97,6 +102,8 @@ std::unique_ptr<ResultWriter> ResultWriter::Make(ResultFormat format, TextSink s
       return text_internal::MakeArrowWriter(std::move(sink), options, false);
     case ResultFormat::kArrowFile:
       return text_internal::MakeArrowWriter(std::move(sink), options, true);
+    case ResultFormat::kParquet:
+      return text_internal::MakeParquetWriter(std::move(sink), options);
   }
   return nullptr;
 }

@@ -60,6 +60,8 @@
 //    in "…"; newlines, tabs and other control characters in cells are shown
 //    as \n, \t, \r, \xNN. Widths count code points.
 //  - arrow / arrow-file: the Arrow IPC stream / file (columnar/ipc.h).
+//  - parquet: an Apache Parquet file (columnar/parquet/writer.h), row groups
+//    of about a million rows, compressed with TextFormatOptions::compression.
 //
 // Error markers (Fail, after output began):
 //  - json: the document is closed with an "error" member in place of the
@@ -69,7 +71,7 @@
 //  - csv/tsv: a final line `#error: <code>: <message>` (newlines in the
 //    message replaced by spaces).
 //  - table: the rows so far, then a line `ERROR: <code>: <message>`.
-//  - arrow: nothing more is written; the stream ends without its
+//  - arrow, parquet: nothing more is written; the stream ends without its
 //    end-of-stream marker (a file without its footer), which readers of a
 //    complete result reject. Codes are StatusCodeName() (config/status.h).
 //
@@ -90,17 +92,17 @@
 
 namespace quiver {
 
-enum class ResultFormat { kJson, kNdjson, kCsv, kTsv, kTable, kArrow, kArrowFile };
+enum class ResultFormat { kJson, kNdjson, kCsv, kTsv, kTable, kArrow, kArrowFile, kParquet };
 
-// "json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file".
+// "json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file", "parquet".
 const char* ResultFormatName(ResultFormat f);
 // Accepts the names above; InvalidArgument lists them otherwise.
 Result<ResultFormat> ParseResultFormat(std::string_view name);
 // The HTTP Content-Type of a format, e.g. "text/csv; charset=utf-8".
 const char* ResultFormatContentType(ResultFormat f);
-// True for arrow and arrow-file.
+// True for arrow, arrow-file and parquet.
 inline bool IsBinaryFormat(ResultFormat f) {
-  return f == ResultFormat::kArrow || f == ResultFormat::kArrowFile;
+  return f == ResultFormat::kArrow || f == ResultFormat::kArrowFile || f == ResultFormat::kParquet;
 }
 
 // Receives output bytes in order. A non-OK status stops the writer.
@@ -119,6 +121,9 @@ struct TextFormatOptions {
   int max_cell_width = 60;
   // Call the sink once this many bytes are pending (and at End/Fail).
   size_t flush_bytes = 64 * 1024;
+  // parquet: the page codec (zstd, snappy, gzip, lz4, brotli, none); an
+  // unknown name fails Begin.
+  std::string compression = "zstd";
 };
 
 // What is known only at the end of a result.
@@ -181,6 +186,9 @@ void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit);
 // The same as a string: FormatTimestamp(ns, TimeUnit::kNano) for a wall-clock
 // time in nanoseconds since the epoch.
 std::string FormatTimestamp(int64_t value, TimeUnit unit);
+// Time of day (time32/time64 in `unit`): HH:MM:SS[.fff|.ffffff|.fffffffff];
+// values outside a day are printed as their count, not wrapped.
+void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit);
 void AppendBase64(std::string* out, std::string_view bytes);
 
 }  // namespace quiver

@@ -105,5 +105,7 @@ std::unique_ptr<ResultWriter> MakeCsvWriter(TextSink sink, TextFormatOptions opt
                                             char delimiter);
 std::unique_ptr<ResultWriter> MakeTableWriter(TextSink sink, TextFormatOptions options);
 std::unique_ptr<ResultWriter> MakeArrowWriter(TextSink sink, TextFormatOptions options, bool file);
+// In columnar/parquet/result_writer.cc (library quiver::parquet).
+std::unique_ptr<ResultWriter> MakeParquetWriter(TextSink sink, TextFormatOptions options);
 
 }  // namespace quiver::text_internal

@@ -197,9 +197,7 @@ void AppendDate32(std::string* out, int64_t days) {
   AppendPadded(out, d, 2);
 }
 
-// Time of day: HH:MM:SS[.fff|.ffffff|.fffffffff] (values outside a day are
-// printed as their count, not wrapped).
-static void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit) {
+void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit) {
   static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
   static constexpr int kDigits[] = {0, 3, 6, 9};
   const int64_t per_second = kPerSecond[int(unit)];

@@ -39,6 +39,11 @@ bool IsSignedInteger(TypeId id) { return id >= TypeId::kInt8 && id <= TypeId::kI
 bool IsFloating(TypeId id) { return id == TypeId::kFloat32 || id == TypeId::kFloat64; }
 bool IsNumeric(TypeId id) { return IsInteger(id) || IsFloating(id); }
 bool IsVarLength(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsSignedIntStorage(TypeId id) {
+  return IsSignedInteger(id) || id == TypeId::kDate32 || id == TypeId::kDate64 ||
+         id == TypeId::kTime32 || id == TypeId::kTime64 || id == TypeId::kTimestamp ||
+         id == TypeId::kDuration;
+}
 
 int ByteWidth(TypeId id) {
   switch (id) {

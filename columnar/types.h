@@ -136,6 +136,9 @@ bool IsSignedInteger(TypeId id);
 bool IsFloating(TypeId id);
 bool IsNumeric(TypeId id);    // integers and floats
 bool IsVarLength(TypeId id);  // utf8, binary
+// Values are signed integers of ByteWidth(id) bytes, ordered as numbers:
+// signed integers, date32, date64, time32, time64, timestamp, duration.
+bool IsSignedIntStorage(TypeId id);
 // Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8,
 // decimal128: 16, decimal256: 32);
 // 0 for bool (bit-packed), var-length types and kNull.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/units.h"
 #include "http/server.h"
 
 namespace quiver::http {
@@ -80,6 +81,16 @@ Status ParseInto(const json& doc, ServerConfig* c) {
     } else if (k == "query_threads") {
       QUIVER_ASSIGN_OR_RETURN(int64_t x, GetInt(v, k, 0, 1024));
       c->query_threads = int(x);
+    } else if (k == "max_query_memory") {
+      if (v.is_string()) {
+        QUIVER_ASSIGN_OR_RETURN(uint64_t x, ParseSize(v.get<std::string>()));
+        if (x > uint64_t(INT64_MAX)) {
+          return Status::Invalid("config key \"max_query_memory\" is too large");
+        }
+        c->max_query_memory = int64_t(x);
+      } else {
+        QUIVER_ASSIGN_OR_RETURN(c->max_query_memory, GetInt(v, k, 0, INT64_MAX));
+      }
     } else if (k == "writes_enabled") {
       QUIVER_ASSIGN_OR_RETURN(c->writes_enabled, GetBool(v, k));
     } else if (k == "write_token") {
@@ -124,7 +135,7 @@ Status ParseInto(const json& doc, ServerConfig* c) {
           "unknown config key \"" + k +
           "\" (known: listen, threads, max_body_bytes, max_result_rows, query_timeout_ms, "
           "max_concurrent_queries, admission_wait_ms, admission_queue, max_sql_bytes, max_in_list, "
-          "max_expr_depth, max_result_columns, query_threads, writes_enabled, write_token, read_token, "
+          "max_expr_depth, max_result_columns, query_threads, max_query_memory, writes_enabled, write_token, read_token, "
           "cors, compress_min_bytes, shutdown_grace_ms, read_timeout_ms, request_timeout_ms, "
           "idle_timeout_ms, write_timeout_ms, max_connections, max_header_bytes, log_requests)");
     }

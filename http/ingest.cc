@@ -8,7 +8,8 @@ namespace quiver::http {
 Result<ParsedRows> ParseRowsBody(const std::string& media, const std::string& body,
                                  std::shared_ptr<const Schema> table_schema) {
   QUIVER_ASSIGN_OR_RETURN(store::InputFormat format, store::InputFormatFromMediaType(media));
-  if (!table_schema && format != store::InputFormat::kArrow) {
+  if (!table_schema && format != store::InputFormat::kArrow &&
+      format != store::InputFormat::kParquet) {
     return Status::NotFound("the table does not exist (create it first)");
   }
   QUIVER_ASSIGN_OR_RETURN(auto in, store::InputReader::FromBytes("body", body));

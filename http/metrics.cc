@@ -51,6 +51,14 @@ std::string Metrics::Render() const {
   counter("quiver_queries_total", "Queries started.", queries.load());
   counter("quiver_queries_rejected_total", "Queries refused: admission queue full or no slot within admission_wait_ms.",
           queries_rejected.load());
+  o << "# HELP quiver_queries_cancelled_total Queries cancelled, by reason (timeout, shutdown, "
+       "client_gone, client_request: DELETE /v1/queries/{id}).\n"
+       "# TYPE quiver_queries_cancelled_total counter\n";
+  for (CancelReason r : {CancelReason::kTimeout, CancelReason::kShutdown, CancelReason::kClientGone,
+                         CancelReason::kClientRequest}) {
+    o << "quiver_queries_cancelled_total{reason=\"" << CancelReasonName(r) << "\"} "
+      << queries_cancelled_by[int(r)].load() << "\n";
+  }
   counter("quiver_rows_scanned_total", "Rows of the chunks queries read.", rows_scanned.load());
   counter("quiver_rows_returned_total", "Rows queries returned.", rows_returned.load());
   counter("quiver_chunks_scanned_total", "Chunks queries read.", chunks_scanned.load());
@@ -59,6 +67,23 @@ std::string Metrics::Render() const {
   counter("quiver_rows_appended_total", "Rows appended over HTTP.", rows_appended.load());
   counter("quiver_http_auth_failures_total",
           "Requests refused (401/403) for a missing or wrong bearer token.", auth_failures.load());
+  counter("quiver_chunk_lists_total", "Chunk listings (GET /v1/tables/{name}/chunks).",
+          chunk_lists.load());
+  counter("quiver_chunk_list_pruned_total",
+          "Chunks that listings left out because their statistics rule out where=.",
+          chunk_list_pruned.load());
+  counter("quiver_chunk_requests_total", "Chunk data requests (GET .../chunks?chunks=i..j).",
+          chunk_requests.load());
+  counter("quiver_chunks_served_total", "Chunks covered by chunk data requests.",
+          chunks_served.load());
+  counter("quiver_chunk_version_gone_total",
+          "Chunk requests refused because the table changed since their txn.",
+          chunk_version_gone.load());
+  counter("quiver_scans_created_total", "Scan leases created.", scans_created.load());
+  counter("quiver_scans_expired_total", "Scan leases dropped at expiry.", scans_expired.load());
+  counter("quiver_appends_replayed_total",
+          "Appends whose idempotency key was already applied (answered, not applied again).",
+          appends_replayed.load());
   counter("quiver_http_response_bytes_total", "Response body bytes sent (after compression).",
           bytes_sent.load());
   return o.str();
@@ -87,6 +112,8 @@ void ServeMetrics(ServerState& st, Call& c) {
         double(snap.ok() ? (*snap)->txn() : info.txn_id));
   gauge("quiver_pool_reader_pins", "Reader slots pinned in the pool (all processes).",
         double(info.readers.size()));
+  gauge("quiver_scans_active", "Scan leases holding a table version pinned.",
+        double(st.leases.size()));
   gauge("quiver_queries_running", "Queries running now.", double(st.admission.running()));
   gauge("quiver_queries_waiting", "Queries waiting for a slot (admission queue).",
         double(st.admission.waiting()));

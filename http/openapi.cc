@@ -25,15 +25,31 @@ json FormatParams() {
   return json::array(
       {QueryParam("format",
                   "Result format; overrides the Accept header. json (default), ndjson, csv, tsv, "
-                  "table, arrow (Arrow IPC stream), arrow-file.",
+                  "table, arrow (Arrow IPC stream), arrow-file, parquet.",
                   {{"type", "string"},
-                   {"enum", {"json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file"}}}),
+                   {"enum", {"json", "ndjson", "csv", "tsv", "table", "arrow", "arrow-file",
+                             "parquet"}}}),
        QueryParam("orient", "json: `records` gives each row as an object keyed by column name.",
                   {{"type", "string"}, {"enum", {"values", "records"}}}),
        QueryParam("int64_as_string",
                   "json/ndjson: write int64 and uint64 values as strings (exact in JavaScript).",
                   {{"type", "boolean"}}),
-       QueryParam("header", "csv/tsv: false leaves out the header line.", {{"type", "boolean"}})});
+       QueryParam("header", "csv/tsv: false leaves out the header line.", {{"type", "boolean"}}),
+       QueryParam("meta",
+                  "ndjson: a first line {\"columns\": [{name, type}]} and a last line "
+                  "{\"stats\": {rows, rows_scanned, chunks_total, chunks_scanned, chunks_pruned, "
+                  "truncated, elapsed_ms}}; json: the same \"stats\" member.",
+                  {{"type", "boolean"}}),
+       {{"name", "X-Quiver-Query-Id"},
+        {"in", "header"},
+        {"required", false},
+        {"description",
+         "the client's name for the query (up to 64 of A-Z a-z 0-9 . _ -), for GET /v1/queries "
+         "and DELETE /v1/queries/{id}"},
+        {"schema", {{"type", "string"}}}},
+       QueryParam("compression", "parquet: the page codec (zstd default, snappy, gzip, lz4, brotli, none).",
+                  {{"type", "string"},
+                   {"enum", {"zstd", "snappy", "gzip", "lz4", "brotli", "none"}}})});
 }
 
 json ResultResponses() {
@@ -48,6 +64,14 @@ json ResultResponses() {
       {"headers",
        {{"X-Quiver-Txn",
          {{"description", "the snapshot (txn) the result was read from"},
+          {"schema", {{"type", "integer"}}}}},
+        {"X-Quiver-Rows-Scanned",
+         {{"description", "rows of the chunks read (results not streamed)"},
+          {"schema", {{"type", "integer"}}}}},
+        {"X-Quiver-Chunks-Scanned",
+         {{"description", "chunks read (results not streamed)"}, {"schema", {{"type", "integer"}}}}},
+        {"X-Quiver-Chunks-Pruned",
+         {{"description", "chunks skipped by their statistics (results not streamed)"},
           {"schema", {{"type", "integer"}}}}}}},
       {"content",
        {{"application/json", {{"schema", Ref("QueryResult")}}},
@@ -55,6 +79,8 @@ json ResultResponses() {
         {"text/csv", {{"schema", {{"type", "string"}}}}},
         {"text/tab-separated-values", {{"schema", {{"type", "string"}}}}},
         {"application/vnd.apache.arrow.stream",
+         {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
+        {"application/vnd.apache.parquet",
          {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
   return {{"200", ok},
           {"400", RespRef("BadRequest")},
@@ -290,6 +316,14 @@ void TablePaths(json& p) {
   p["/v1/tables/{name}"]["get"] = {
       {"summary", "Schema, statistics, chunks and zero-copy access of one table"},
       {"security", read_security},
+      {"parameters",
+       json::array({QueryParam("distinct",
+                               "add each column's distinct_estimate (approx_count_distinct, "
+                               "HyperLogLog, about 1 % off; one scan of the table)",
+                               {{"type", "boolean"}}),
+                    QueryParam("int64_as_string",
+                               "64-bit integer min and max as strings (exact in JavaScript)",
+                               {{"type", "boolean"}})})},
       {"responses",
        {{"200",
          {{"description", "the table"},
@@ -322,8 +356,17 @@ void TablePaths(json& p) {
       {"parameters",
        json::array(
            {name_param,
-            QueryParam("create", "Arrow bodies: create the table with the body's schema if missing",
-                       {{"type", "boolean"}})})},
+            QueryParam("create", "Arrow and Parquet bodies: create the table with the body's schema if missing",
+                       {{"type", "boolean"}}),
+            QueryParam("key",
+                       "idempotency key (or the Idempotency-Key header, at most 200 bytes): the "
+                       "append is recorded under it in its own transaction, and a retry with a "
+                       "key already applied is answered 200 with \"replayed\": true and the "
+                       "first txn, not applied again (the last 1024 keys per table are kept)"),
+            QueryParam("stage",
+                       "a staging id: the rows are held under it (part named by the key; a "
+                       "retried part replaces itself), answered 202, and made visible by POST "
+                       "/v1/tables/{name}/stages/{id} in one transaction")})},
       {"requestBody",
        {{"required", true},
         {"content",
@@ -333,6 +376,8 @@ void TablePaths(json& p) {
           {"application/vnd.apache.arrow.stream",
            {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
           {"application/vnd.apache.arrow.file",
+           {{"schema", {{"type", "string"}, {"format", "binary"}}}}},
+          {"application/vnd.apache.parquet",
            {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
       {"responses",
        {{"200",
@@ -350,6 +395,76 @@ void TablePaths(json& p) {
         {"415", RespRef("UnsupportedMediaType")},
         {"422", RespRef("Unprocessable")},
         {"507", RespRef("OutOfSpace")}}}};
+}
+
+// Per-chunk access for distributed readers, and staged appends.
+void ChunkPaths(json& p) {
+  const json name_param = NameParam();
+  const json id_param = {{"name", "id"}, {"in", "path"}, {"required", true},
+                         {"schema", {{"type", "string"}}}};
+  json params = json::array(
+      {name_param,
+       QueryParam("where",
+                  "a SQL condition. Listing: chunks whose statistics prove it never TRUE are "
+                  "left out (the engine's pruner: three-valued logic, NaN, inexact string "
+                  "bounds, all-NULL chunks) and counted in \"pruned\". Data: rows are filtered"),
+       QueryParam("chunks",
+                  "chunk data: an index or inclusive range `i..j` of the listing's indices; the "
+                  "answer is an Arrow IPC stream (the pool's own chunk bytes when neither where= "
+                  "nor select= is given)"),
+       QueryParam("txn",
+                  "the txn the listing (or scan) showed; required with chunks=. Served from the "
+                  "scan lease holding it, or from the current state while the table is "
+                  "unchanged since; otherwise 409 table_changed (\"table changed since txn N\")",
+                  {{"type", "integer"}}),
+       QueryParam("scan", "a scan lease id: renews it and reads its pinned version"),
+       QueryParam("select", "chunk data: the columns to return, `a, b`")});
+  for (const json& f : FormatParams()) params.push_back(f);
+  p["/v1/tables/{name}/chunks"]["get"] = {
+      {"summary",
+       "List a table's chunks ({txn, rows, total, pruned, chunks: [{index, rows, offset, "
+       "length, created_txn, stats: {column: {min, max, nulls, nan, sorted}}}]}), or with "
+       "chunks=i..j&txn=N fetch their data as Arrow IPC"},
+      {"security", kReadSecurity},
+      {"parameters", params},
+      {"responses",
+       {{"200", {{"description", "the listing (JSON) or the chunks' rows (Arrow IPC stream)"}}},
+        {"400", RespRef("BadRequest")},
+        {"404", RespRef("NotFound")},
+        {"409", {{"description", "table_changed: the table changed since txn and no lease holds it"}}}}}};
+  p["/v1/tables/{name}/scans"]["post"] = {
+      {"summary",
+       "Start a scan lease: the table's current version stays readable by chunk requests "
+       "naming its txn until the lease expires (ttl_ms after its last use, default 300000) "
+       "or is released; returns {id, table, txn, ttl_ms, rows, chunks}. At most 256 live "
+       "leases per server (503 past that)"},
+      {"security", kReadSecurity},
+      {"parameters", json::array({name_param, QueryParam("ttl_ms", "lease time to live in ms",
+                                                         {{"type", "integer"}, {"minimum", 1}})})},
+      {"responses",
+       {{"201", {{"description", "the lease"}}},
+        {"404", RespRef("NotFound")},
+        {"503", {{"description", "too many live leases"}}}}}};
+  p["/v1/tables/{name}/scans/{id}"]["delete"] = {
+      {"summary", "Release a scan lease (its pin goes at once)"},
+      {"security", kReadSecurity},
+      {"parameters", json::array({name_param, id_param})},
+      {"responses", {{"200", {{"description", "released"}}}, {"404", RespRef("NotFound")}}}};
+  p["/v1/tables/{name}/stages/{id}"]["post"] = {
+      {"summary",
+       "Commit every part staged under id in one transaction, recorded under the key "
+       "\"stage:{id}\" (a retried commit is answered with the first txn, \"replayed\": "
+       "true); {table, stage, parts, rows, txn, replayed}. Stages live in the server's memory "
+       "(at most 64, 1 GiB in all) and are lost by a restart"},
+      {"security", kWriteSecurity},
+      {"parameters", json::array({name_param, id_param})},
+      {"responses",
+       {{"200", {{"description", "committed (or replayed)"}}}, {"404", RespRef("NotFound")}}}};
+  p["/v1/tables/{name}/stages/{id}"]["delete"] = {
+      {"summary", "Drop a stage without committing it"},
+      {"security", kWriteSecurity},
+      {"parameters", json::array({name_param, id_param})},
+      {"responses", {{"200", {{"description", "dropped"}}}, {"404", RespRef("NotFound")}}}};
 }
 
 // Queries, and the documents about the server.
@@ -406,15 +521,39 @@ void QueryPaths(json& p) {
        {{"200",
          {{"description", "text exposition format 0.0.4"},
           {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}}}}}};
+  p["/v1/queries"]["get"] = {
+      {"summary", "The running queries: [{id, elapsed_ms, cancelled}] (id: X-Quiver-Query-Id)"},
+      {"security", read_security},
+      {"responses", {{"200", {{"description", "the running queries"}}}}}};
+  p["/v1/queries/{id}"]["delete"] = {
+      {"summary",
+       "Cancel the running queries sent with X-Quiver-Query-Id: {id} (read token; the query "
+       "ends with 503 cancelled and counts in quiver_queries_cancelled_total{reason="
+       "\"client_request\"})"},
+      {"security", read_security},
+      {"parameters",
+       json::array({{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}})},
+      {"responses",
+       {{"200", {{"description", "{\"id\": id, \"cancelled\": n}"}}},
+        {"400", RespRef("BadRequest")},
+        {"404", RespRef("NotFound")}}}};
   p["/"]["get"] = {
-      {"summary", "A web page: tables, schemas, a query box"},
+      {"summary",
+       "The web console: schema browser, SQL editor, streamed results, charts, plans "
+       "(http/web/, no token needed for the page itself)"},
       {"responses",
        {{"200", {{"description", "HTML"}, {"content", {{"text/html", json::object()}}}}}}}};
+  p["/web/{file}"]["get"] = {
+      {"summary", "The console's scripts and styles (app.js, app.css, ...)"},
+      {"parameters",
+       json::array({{{"name", "file"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}})},
+      {"responses", {{"200", {{"description", "JavaScript or CSS"}}}, {"404", RespRef("NotFound")}}}};
 }
 
 json Paths() {
   json p;
   TablePaths(p);
+  ChunkPaths(p);
   QueryPaths(p);
   return p;
 }

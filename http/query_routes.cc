@@ -11,9 +11,12 @@
 // that point ends the stream with the format's error marker
 // (columnar/text_format.h). The response's state holds the snapshot, so its
 // pin lasts until the last byte is written.
+#include <cctype>
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -31,7 +34,18 @@ namespace {
 struct Output {
   ResultFormat format = ResultFormat::kJson;
   TextFormatOptions text;
+  // meta=true: NDJSON starts with a {"columns": [...]} line and ends with a
+  // {"stats": {...}} line; JSON gets a "stats" member.
+  bool meta = false;
 };
+
+// What the query did, as the "stats" of meta=true and the X-Quiver-* headers.
+json StatsJson(const store::QueryStats& s, bool truncated, double elapsed_ms) {
+  return {{"rows", s.rows_returned},        {"rows_scanned", s.rows_scanned},
+          {"chunks_total", s.chunks_total}, {"chunks_scanned", s.chunks_scanned},
+          {"chunks_pruned", s.chunks_pruned}, {"truncated", truncated},
+          {"elapsed_ms", elapsed_ms}};
+}
 
 // State of a streamed (or prefetched) query response.
 struct Stream {
@@ -58,6 +72,8 @@ struct Stream {
   // then ends with the error marker in formats without a trailer.
   bool streaming = false;
   bool json_format = false;
+  bool meta = false;
+  ResultFormat format = ResultFormat::kJson;
   int64_t max_rows = 0;
 
   ~Stream() {
@@ -98,7 +114,12 @@ struct Stream {
         ResultTrailer trailer;
         trailer.truncated = cursor->truncated();
         trailer.elapsed_ms = MsSince(start);
+        json stats = StatsJson(cursor->stats(), trailer.truncated, trailer.elapsed_ms);
+        if (meta && format == ResultFormat::kJson) trailer.extra.push_back({"stats", stats.dump()});
         QUIVER_RETURN_NOT_OK(writer->End(trailer));
+        if (meta && format == ResultFormat::kNdjson) {
+          pending += json({{"stats", stats}}).dump() + "\n";
+        }
         done = true;
         break;
       }
@@ -168,6 +189,7 @@ struct Stream {
   // The end of a streamed response (`success`: its last byte went out).
   void Release(bool success) {
     ServerState& st = *state;
+    st.ForgetClient(*qctx);
     if (!success) qctx->Cancel(CancelReason::kClientGone);
     int64_t rows = -1;
     if (cursor) {
@@ -214,6 +236,7 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
     } kinds[] = {
         {"application/vnd.apache.arrow.stream", ResultFormat::kArrow},
         {"application/vnd.apache.arrow.file", ResultFormat::kArrowFile},
+        {"application/vnd.apache.parquet", ResultFormat::kParquet},
         {"application/x-ndjson", ResultFormat::kNdjson},
         {"application/ndjson", ResultFormat::kNdjson},
         {"application/jsonl", ResultFormat::kNdjson},
@@ -239,8 +262,9 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
       SetError(c.res, 406, "not_acceptable",
                "cannot produce \"" + accept +
                    "\"; results come as application/json, application/x-ndjson, text/csv, "
-                   "text/tab-separated-values, text/plain or "
-                   "application/vnd.apache.arrow.stream (or ask with format=)");
+                   "text/tab-separated-values, text/plain, "
+                   "application/vnd.apache.arrow.stream or application/vnd.apache.parquet (or "
+                   "ask with format=)");
       return false;
     }
   }
@@ -258,6 +282,15 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
   out->text.int64_as_string = i64 == "1" || i64 == "true";
   std::string header = c.req.get_param_value("header");
   if (header == "0" || header == "false") out->text.header = false;
+  std::string meta = c.req.get_param_value("meta");
+  out->meta = meta == "1" || meta == "true";
+  // format=parquet: the page codec (zstd by default).
+  std::string compression = c.req.get_param_value("compression");
+  if (compression.empty() && body && body->contains("compression") &&
+      (*body)["compression"].is_string()) {
+    compression = (*body)["compression"].get<std::string>();
+  }
+  if (!compression.empty()) out->text.compression = compression;
   return true;
 }
 
@@ -265,11 +298,15 @@ bool ParseOutput(Call& c, Output* out, const json* body = nullptr) {
 // table, and either the full-scan shortcut or a cursor and result writer.
 // False after an error response.
 bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& out,
-                const std::shared_ptr<Stream>& s) {
+                const std::shared_ptr<Stream>& s, std::shared_ptr<const store::Snapshot> pinned) {
   const ServerConfig& cfg = st.cfg;
-  auto snap = st.store->GetSnapshot();
-  if (!snap.ok()) return SetStatusError(c.res, snap.status()), false;
-  s->snap = *snap;
+  if (pinned) {
+    s->snap = std::move(pinned);
+  } else {
+    auto snap = st.store->GetSnapshot();
+    if (!snap.ok()) return SetStatusError(c.res, snap.status()), false;
+    s->snap = *snap;
+  }
   // A query of one table names it: answer an unknown name with the list of
   // tables (a subquery, WITH name or SELECT without FROM is the executor's).
   Result<const store::TableView*> table = static_cast<const store::TableView*>(nullptr);
@@ -289,6 +326,7 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
   store::QueryOptions opts;
   opts.threads = cfg.query_threads;
   opts.max_rows = cfg.max_result_rows;
+  opts.memory_limit_bytes = cfg.max_query_memory;
   opts.cancel = &s->qctx->cancel;
   auto cursor = store::OpenQuery(s->snap, q, opts);
   if (!cursor.ok()) {
@@ -305,6 +343,14 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
         return Status::OK();
       },
       out.text);
+  if (out.meta && out.format == ResultFormat::kNdjson) {
+    json cols = json::array();
+    for (const Field& f : s->cursor->schema()->fields()) {
+      cols.push_back({{"name", f.name}, {"type", f.type.value_type().ToString()}});  // as in JSON
+    }
+    s->pending += json({{"columns", cols}}).dump(-1, ' ', false, json::error_handler_t::replace);
+    s->pending += "\n";
+  }
   Status b = s->writer->Begin(*s->cursor->schema());
   if (!b.ok()) return SetStatusError(c.res, b), false;
   return true;
@@ -375,9 +421,24 @@ bool SqlWithinLimit(const ServerConfig& cfg, Call& c, std::string_view sql) {
   return false;
 }
 
-void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out) {
+// A client's X-Quiver-Query-Id: up to 64 of A-Z a-z 0-9 . _ -
+bool ValidQueryId(const std::string& id) {
+  if (id.size() > 64) return false;
+  for (char ch : id) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out,
+              std::shared_ptr<const store::Snapshot> pinned = nullptr) {
   const ServerConfig& cfg = st.cfg;
   if (!WithinLimits(cfg, c, q)) return;
+  if (!ValidQueryId(c.req.get_header_value("X-Quiver-Query-Id"))) {
+    return SetInvalid(c.res, "X-Quiver-Query-Id: up to 64 letters, digits, '.', '_' or '-'");
+  }
   Admission::Outcome admitted = st.admission.Acquire(cfg);
   if (admitted != Admission::Outcome::kAdmitted) {
     st.metrics.queries_rejected++;
@@ -402,13 +463,16 @@ void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out
   s->start = c.start;
   s->binary = IsBinaryFormat(out.format);
   s->json_format = out.format == ResultFormat::kJson;
+  s->meta = out.meta;
+  s->format = out.format;
   s->max_rows = cfg.max_result_rows;
-  s->qctx = st.RegisterQuery();  // the timeout runs from here
+  // The timeout runs from here; the watchdog watches the client's socket.
+  s->qctx = st.RegisterQuery(c.req.get_header_value("X-Quiver-Query-Id"), ServingSocket());
   if (cfg.test_hook) {
     Status h = cfg.test_hook("query_started");
     if (!h.ok()) return SetStatusError(c.res, h);
   }
-  if (!OpenStream(st, c, q, out, s)) return;
+  if (!OpenStream(st, c, q, out, s, std::move(pinned))) return;
 
   Status p = s->Pump(kStreamBytes);
   if (!p.ok()) return SetStatusError(c.res, p);  // nothing sent yet: a real HTTP error
@@ -417,8 +481,12 @@ void RunQuery(ServerState& st, Call& c, const query::Query& q, const Output& out
   if (!s->done) return StreamResponse(st, c, s, ctype);
   // The whole result fits one buffer.
   if (s->cursor) {
-    c.rows = s->cursor->stats().rows_returned;
+    const store::QueryStats& qs = s->cursor->stats();
+    c.rows = qs.rows_returned;
     if (s->cursor->truncated()) c.res.set_header("X-Quiver-Truncated", "true");
+    c.res.set_header("X-Quiver-Rows-Scanned", std::to_string(qs.rows_scanned));
+    c.res.set_header("X-Quiver-Chunks-Scanned", std::to_string(qs.chunks_scanned));
+    c.res.set_header("X-Quiver-Chunks-Pruned", std::to_string(qs.chunks_pruned));
     AddQueryStats(st.metrics, s->cursor->stats());
   } else {
     c.rows = s->table->num_rows();
@@ -435,6 +503,31 @@ void ParseError(Call& c, const Status& s, const query::TextPosition& pos,
   if (!parameter.empty()) extra["parameter"] = parameter;
   SetStatusError(c.res, Status(s.code(), (parameter.empty() ? "" : parameter + ": ") + s.message()),
                  extra);
+}
+
+// An error about a name the SQL text holds ("unknown column \"x\"", unknown
+// function or table): the position of that name in the text, as for a parse
+// error, so that a client can point at it.
+void AddNamePosition(Call& c, std::string_view sql) {
+  if (c.streaming || c.res.status < 400 || sql.empty()) return;
+  try {
+    json body = json::parse(c.res.body);
+    json& e = body["error"];
+    if (!e.is_object() || e.contains("line") || !e["message"].is_string()) return;
+    static const std::regex kName(R"re(^unknown (column|table|function) ["']([^"']+)["'])re");
+    std::smatch m;
+    const std::string msg = e["message"].get<std::string>();
+    if (!std::regex_search(msg, m, kName)) return;
+    auto pos = query::FindIdentifier(sql, m[2].str());
+    if (!pos) return;
+    e["line"] = pos->line;
+    e["column"] = pos->column;
+    e["offset"] = pos->offset;
+    c.res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+                      "application/json");
+  } catch (const json::exception&) {
+    // not our JSON error body: leave it
+  }
 }
 
 // A {"sql": ...} body.
@@ -455,6 +548,7 @@ void PostSqlBody(ServerState& st, Call& c, const std::string& table, json& body,
   auto q = query::ParseSql(sql, &pos);
   if (!q.ok()) return ParseError(c, q.status(), pos, "sql");
   RunQuery(st, c, *q, out);
+  AddNamePosition(c, sql);
 }
 
 }  // namespace
@@ -469,7 +563,8 @@ void PostQuery(ServerState& st, Call& c, const std::string& table) {
     query::TextPosition pos;
     auto q = query::ParseSql(c.req.body, &pos);
     if (!q.ok()) return ParseError(c, q.status(), pos);
-    return RunQuery(st, c, *q, out);
+    RunQuery(st, c, *q, out);
+    return AddNamePosition(c, c.req.body);
   }
   if (media != "application/json" && !media.empty()) {
     return SetError(c.res, 415, "unsupported_media_type",
@@ -504,14 +599,14 @@ void PostQuery(ServerState& st, Call& c, const std::string& table) {
 
 // GET /v1/tables/{name}/rows?select=&where=&group_by=&order_by=&limit=&offset=
 void GetRows(ServerState& st, Call& c, const std::string& table) {
-  static const std::set<std::string> kKnown = {"select",          "where",  "group_by", "order_by",
-                                               "limit",           "offset", "format",   "orient",
-                                               "int64_as_string", "header"};
+  static const std::set<std::string> kKnown = {
+      "select", "where",  "group_by",        "order_by", "limit", "offset",
+      "format", "orient", "int64_as_string", "header",   "meta"};
   for (const auto& [k, v] : c.req.params) {
     if (!kKnown.count(k)) {
       return SetInvalid(c.res, "unknown parameter \"" + k +
                                    "\" (known: select, where, group_by, order_by, limit, offset, "
-                                   "format, orient, int64_as_string, header)");
+                                   "format, orient, int64_as_string, header, meta)");
     }
   }
   Output out;
@@ -553,6 +648,14 @@ void GetRows(ServerState& st, Call& c, const std::string& table) {
   RunQuery(st, c, q, out);
 }
 
+void RunPinnedQuery(ServerState& st, Call& c, const query::Query& q,
+                    std::shared_ptr<const store::Snapshot> snap) {
+  Output out;
+  out.format = ResultFormat::kArrow;
+  if (!ParseOutput(c, &out)) return;
+  RunQuery(st, c, q, out, std::move(snap));
+}
+
 // GET /v1/sql?q=SELECT ...
 void GetSql(ServerState& st, Call& c) {
   if (!c.req.has_param("q")) return SetInvalid(c.res, "missing parameter q (the SQL text)");
@@ -560,9 +663,39 @@ void GetSql(ServerState& st, Call& c) {
   if (!ParseOutput(c, &out)) return;
   if (!SqlWithinLimit(st.cfg, c, c.req.get_param_value("q"))) return;
   query::TextPosition pos;
-  auto q = query::ParseSql(c.req.get_param_value("q"), &pos);
+  const std::string sql = c.req.get_param_value("q");
+  auto q = query::ParseSql(sql, &pos);
   if (!q.ok()) return ParseError(c, q.status(), pos, "q");
   RunQuery(st, c, *q, out);
+  AddNamePosition(c, sql);
+}
+
+// GET /v1/queries: the running queries, [{id, elapsed_ms, cancelled}].
+void ListQueries(ServerState& st, Call& c) {
+  json arr = json::array();
+  {
+    std::lock_guard<std::mutex> g(st.mu);
+    for (const auto& q : st.queries) {
+      json reason = nullptr;
+      if (q->reason.load() != CancelReason::kNone) reason = CancelReasonName(q->reason.load());
+      arr.push_back({{"id", q->id}, {"elapsed_ms", MsSince(q->started)}, {"cancelled", reason}});
+    }
+  }
+  SendJson(st, c, arr);
+}
+
+// DELETE /v1/queries/{id}: cancels the running queries sent with
+// X-Quiver-Query-Id: {id}. 200 {"id", "cancelled": n}, 404 when none runs.
+void CancelQuery(ServerState& st, Call& c, const std::string& id) {
+  if (id.empty() || !ValidQueryId(id)) {
+    return SetInvalid(c.res, "a query id is up to 64 letters, digits, '.', '_' or '-'");
+  }
+  int n = st.CancelQueries(id, CancelReason::kClientRequest);
+  if (n == 0) {
+    return SetError(c.res, 404, "not_found",
+                    "no running query with id \"" + id + "\" (it may have finished)");
+  }
+  SendJson(st, c, {{"id", id}, {"cancelled", n}});
 }
 
 }  // namespace quiver::http

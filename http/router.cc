@@ -119,14 +119,25 @@ enum class Kind {
   kTableQuery,
   kQuery,
   kSql,
-  kAdminBackup
+  kAdminBackup,
+  kWebAsset,
+  kQueries,
+  kRunningQuery,
+  kChunks,
+  kScans,
+  kScan,
+  kStage
 };
 
 struct Route {
+  Route() = default;
+  Route(Kind k, std::string l, std::string t, const char* a, std::string i = "")
+      : kind(k), label(std::move(l)), table(std::move(t)), allow(a), id(std::move(i)) {}
   Kind kind = Kind::kNone;
   std::string label;
   std::string table;
   const char* allow = "";
+  std::string id;  // a scan lease or stage id
 };
 
 std::vector<std::string> Split(const std::string& path) {
@@ -146,6 +157,9 @@ Route Match(const std::string& path) {
   if (path == "/" || path == "/index.html") return {Kind::kIndex, "/", "", "GET, HEAD"};
   if (path == "/metrics") return {Kind::kMetrics, "/metrics", "", "GET, HEAD"};
   auto p = Split(path);
+  if (p.size() == 2 && p[0] == "web" && FindWebAsset(p[1]) != nullptr) {
+    return {Kind::kWebAsset, "/web/{file}", "", "GET, HEAD"};
+  }
   if (p.size() < 2 || p[0] != "v1") return r;
   if (p.size() == 2) {
     if (p[1] == "health") return {Kind::kHealth, "/v1/health", "", "GET, HEAD"};
@@ -153,7 +167,11 @@ Route Match(const std::string& path) {
     if (p[1] == "tables") return {Kind::kTables, "/v1/tables", "", "GET, HEAD, POST"};
     if (p[1] == "query") return {Kind::kQuery, "/v1/query", "", "POST"};
     if (p[1] == "sql") return {Kind::kSql, "/v1/sql", "", "GET, HEAD"};
+    if (p[1] == "queries") return {Kind::kQueries, "/v1/queries", "", "GET, HEAD"};
     return r;
+  }
+  if (p.size() == 3 && p[1] == "queries") {
+    return {Kind::kRunningQuery, "/v1/queries/{id}", "", "DELETE"};
   }
   if (p.size() == 3 && p[1] == "admin" && p[2] == "backup") {
     return {Kind::kAdminBackup, "/v1/admin/backup", "", "POST"};
@@ -165,6 +183,18 @@ Route Match(const std::string& path) {
   }
   if (p.size() == 4 && p[3] == "query") {
     return {Kind::kTableQuery, "/v1/tables/{name}/query", p[2], "POST"};
+  }
+  if (p.size() == 4 && p[3] == "chunks") {
+    return {Kind::kChunks, "/v1/tables/{name}/chunks", p[2], "GET, HEAD"};
+  }
+  if (p.size() == 4 && p[3] == "scans") {
+    return {Kind::kScans, "/v1/tables/{name}/scans", p[2], "POST"};
+  }
+  if (p.size() == 5 && p[3] == "scans" && !p[4].empty()) {
+    return {Kind::kScan, "/v1/tables/{name}/scans/{id}", p[2], "DELETE", p[4]};
+  }
+  if (p.size() == 5 && p[3] == "stages" && !p[4].empty()) {
+    return {Kind::kStage, "/v1/tables/{name}/stages/{id}", p[2], "POST, DELETE", p[4]};
   }
   return r;
 }
@@ -187,8 +217,16 @@ void AddCors(const ServerConfig& cfg, Call& c) {
 void Serve(ServerState& st, Call& c, const Route& r, const std::string& method) {
   switch (r.kind) {
     case Kind::kIndex:
+    case Kind::kWebAsset: {
+      const WebAsset* a = FindWebAsset(r.kind == Kind::kIndex ? "index.html"
+                                                              : c.req.path.substr(5));
       c.res.set_header("Cache-Control", "no-cache");
-      return SendBody(st, c, std::string(WebPageHtml()), "text/html; charset=utf-8");
+      return SendBody(st, c, std::string(a->bytes), a->content_type);
+    }
+    case Kind::kQueries:
+      return ListQueries(st, c);
+    case Kind::kRunningQuery:
+      return CancelQuery(st, c, c.req.path.substr(std::string("/v1/queries/").size()));
     case Kind::kHealth:
       return Health(st, c);
     case Kind::kOpenApi:
@@ -209,6 +247,15 @@ void Serve(ServerState& st, Call& c, const Route& r, const std::string& method) 
       return GetSql(st, c);
     case Kind::kAdminBackup:
       return AdminBackup(st, c);
+    case Kind::kChunks:
+      return GetChunks(st, c, r.table);
+    case Kind::kScans:
+      return CreateScan(st, c, r.table);
+    case Kind::kScan:
+      return ReleaseScan(st, c, r.table, r.id);
+    case Kind::kStage:
+      return method == "POST" ? CommitStage(st, c, r.table, r.id)
+                              : DropStage(st, c, r.table, r.id);
     case Kind::kNone:
       break;
   }
@@ -239,7 +286,8 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     c.res.set_header("Allow", allow + ", OPTIONS");
     if (!cfg.cors_origins.empty()) {
       c.res.set_header("Access-Control-Allow-Methods", allow + ", OPTIONS");
-      c.res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+      c.res.set_header("Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, Accept, X-Quiver-Query-Id");
       c.res.set_header("Access-Control-Max-Age", "600");
     }
     c.res.status = 204;
@@ -251,8 +299,11 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     return SetError(c.res, 405, "method_not_allowed",
                     m + " is not allowed on " + r.label + " (allowed: " + allow + ")");
   }
-  bool write = method == "POST" && (r.kind == Kind::kTables || r.kind == Kind::kRows);
-  write = write || method == "DELETE";
+  bool write = method == "POST" &&
+               (r.kind == Kind::kTables || r.kind == Kind::kRows || r.kind == Kind::kStage);
+  // Cancelling a query is not a write: whoever may run queries may stop one;
+  // releasing a scan lease is part of reading.
+  write = write || (method == "DELETE" && r.kind != Kind::kRunningQuery && r.kind != Kind::kScan);
   if (!r.table.empty() && !ValidName(c, r.table)) return;
   if (r.kind == Kind::kAdminBackup) {
     // A backup reads every byte: the write token (the read token if no
@@ -260,10 +311,10 @@ void Handle(ServerState& st, Call& c, const Route& r) {
     if (!CheckAuth(st, c, /*write=*/!cfg.write_token.empty())) return;
   } else if (write) {
     if (!CheckWritable(st, c)) return;
-  } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex) {
+  } else if (r.kind != Kind::kHealth && r.kind != Kind::kIndex && r.kind != Kind::kWebAsset) {
     // Every read route (the OpenAPI document and /metrics too) needs the
     // read token when one is set; /v1/health stays open for load balancers
-    // and / is the static page (it asks for the token).
+    // and / and /web/* are the static console (it asks for the token).
     if (!CheckAuth(st, c, /*write=*/false)) return;
   }
   Serve(st, c, r, method);

@@ -10,6 +10,7 @@
 // When nothing is in flight, open keep-alive connections are closed.
 #include "http/server.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,7 +47,9 @@ class HttpServer : public httplib::Server {
         limits,
         [this](httplib::Stream& strm, bool close_connection) {
           bool closed = false;
+          ServingSocket() = strm.socket();
           bool ok = process_request(strm, close_connection, closed, nullptr);
+          ServingSocket() = -1;
           return ok && !closed;
         },
         counters);
@@ -122,14 +125,34 @@ Status QueryCtx::CancelledStatus() const {
       return Status::Cancelled("query cancelled: the server is shutting down");
     case CancelReason::kClientGone:
       return Status::Cancelled("query cancelled: the client went away");
+    case CancelReason::kClientRequest:
+      return Status::Cancelled("query cancelled by request (DELETE /v1/queries/" + id + ")");
     case CancelReason::kNone:
       break;
   }
   return Status::Cancelled("query cancelled");
 }
 
-std::shared_ptr<QueryCtx> ServerState::RegisterQuery() {
+const char* CancelReasonName(CancelReason r) {
+  switch (r) {
+    case CancelReason::kTimeout: return "timeout";
+    case CancelReason::kShutdown: return "shutdown";
+    case CancelReason::kClientGone: return "client_gone";
+    case CancelReason::kClientRequest: return "client_request";
+    case CancelReason::kNone: break;
+  }
+  return "none";
+}
+
+int& ServingSocket() {
+  thread_local int fd = -1;
+  return fd;
+}
+
+std::shared_ptr<QueryCtx> ServerState::RegisterQuery(std::string id, int client_fd) {
   auto q = std::make_shared<QueryCtx>();
+  q->id = std::move(id);
+  q->client_fd = client_fd;
   if (cfg.query_timeout_ms > 0) {
     q->timeout_ms = cfg.query_timeout_ms;
     q->deadline = Clock::now() + std::chrono::milliseconds(cfg.query_timeout_ms);
@@ -143,8 +166,30 @@ std::shared_ptr<QueryCtx> ServerState::RegisterQuery() {
 }
 
 void ServerState::UnregisterQuery(const std::shared_ptr<QueryCtx>& q) {
+  CancelReason why = q->reason.load();
+  if (why != CancelReason::kNone) {
+    metrics.queries_cancelled++;
+    metrics.queries_cancelled_by[int(why)]++;
+  }
   std::lock_guard<std::mutex> g(mu);
   queries.erase(q);
+}
+
+void ServerState::ForgetClient(QueryCtx& q) {
+  std::lock_guard<std::mutex> g(mu);
+  q.client_fd = -1;
+}
+
+int ServerState::CancelQueries(const std::string& id, CancelReason why) {
+  std::lock_guard<std::mutex> g(mu);
+  int n = 0;
+  for (const auto& q : queries) {
+    if (!id.empty() && q->id == id) {
+      q->Cancel(why);
+      ++n;
+    }
+  }
+  return n;
 }
 
 void ServerState::EnterRequest() {
@@ -165,6 +210,17 @@ void ServerState::LeaveRequest() {
 }
 
 // ---------------------------------------------------------------------------
+
+// True when the peer of `fd` has closed the connection (an orderly close
+// reads as 0 bytes; a reset as an error). A pipelined next request is data:
+// the client is still there. MSG_PEEK takes nothing from the socket.
+bool ClientClosed(int fd) {
+  char b;
+  ssize_t n = ::recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return false;
+  if (n == 0) return true;
+  return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
 
 struct Server::Impl {
   ServerState state;
@@ -192,9 +248,12 @@ struct Server::Impl {
           q->Cancel(CancelReason::kShutdown);
         else if (now >= q->deadline)
           q->Cancel(CancelReason::kTimeout);
+        else if (q->client_fd >= 0 && !q->cancel.load() && ClientClosed(q->client_fd))
+          q->Cancel(CancelReason::kClientGone);
       }
       lk.unlock();
       st.log.Flush();
+      st.metrics.scans_expired += st.leases.Sweep(now);
       lk.lock();
     }
   }

@@ -50,6 +50,10 @@ struct ServerConfig {
   int max_expr_depth = 64;              // nesting of the WHERE expression
   int max_result_columns = 1'000;       // items in SELECT
   int query_threads = 0;                // executor threads per query (0 = all cores)
+  // Memory one query may hold in hash tables and materialised results
+  // (store::QueryOptions::memory_limit_bytes); past it the query fails with
+  // resource_exhausted (503). "max_query_memory": bytes or "2G"; 0 = none.
+  int64_t max_query_memory = int64_t(4) << 30;
   bool writes_enabled = false;          // the server opens the pool as its writer
   std::string write_token;              // bearer token for writes (required off loopback)
   std::string read_token;               // bearer token for reads; empty = open

@@ -15,8 +15,16 @@
 
 namespace quiver::http {
 
-// The page served at / (HTML, CSS and JS in one string; no build step).
-std::string_view WebPageHtml();
+// The web console's files (http/web/), compiled in by http/web/embed.cmake:
+// index.html is served at /, the others at /web/<name>.
+struct WebAsset {
+  const char* name;
+  const char* content_type;
+  std::string_view bytes;
+};
+const std::vector<WebAsset>& WebAssets();
+// The file `name` of the console, or null.
+const WebAsset* FindWebAsset(std::string_view name);
 // The OpenAPI 3.0 document served at /v1/openapi.json.
 std::string OpenApiDocument();
 
@@ -33,7 +41,10 @@ class Metrics {
   void Request(const std::string& route, int status, double seconds);
   std::atomic<uint64_t> queries{0};
   std::atomic<uint64_t> queries_rejected{0};
-  std::atomic<uint64_t> queries_cancelled{0};
+  std::atomic<uint64_t> queries_cancelled{0};  // by any reason
+  // By CancelReason (index 0 unused): timeout, shutdown, client_gone,
+  // client_request.
+  std::atomic<uint64_t> queries_cancelled_by[5] = {};
   std::atomic<uint64_t> rows_scanned{0};
   std::atomic<uint64_t> rows_returned{0};
   std::atomic<uint64_t> chunks_scanned{0};
@@ -41,6 +52,15 @@ class Metrics {
   std::atomic<uint64_t> rows_appended{0};
   std::atomic<uint64_t> bytes_sent{0};
   std::atomic<uint64_t> auth_failures{0};  // requests refused 401/403 for their token
+  // Per-chunk access (chunk_routes.cc).
+  std::atomic<uint64_t> chunk_lists{0};          // GET .../chunks without chunks=
+  std::atomic<uint64_t> chunk_list_pruned{0};    // chunks a listing's where= pruned
+  std::atomic<uint64_t> chunk_requests{0};       // GET .../chunks?chunks=i..j
+  std::atomic<uint64_t> chunks_served{0};        // chunks those requests covered
+  std::atomic<uint64_t> chunk_version_gone{0};   // refused: table changed since txn N
+  std::atomic<uint64_t> scans_created{0};
+  std::atomic<uint64_t> scans_expired{0};
+  std::atomic<uint64_t> appends_replayed{0};     // retried appends answered, not applied
   // Counters and histograms; the caller appends gauges.
   std::string Render() const;
 

@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -45,16 +47,38 @@ inline constexpr const char* kAcceptEncodingStash = "X-Quiver-Accept-Encoding";
 
 double MsSince(Clock::time_point t);
 
+// The socket of the connection this worker thread is serving (-1 when
+// none); set by the connection loop's serve function (server.cc).
+int& ServingSocket();
+
 // Why a running query was cancelled.
-enum class CancelReason : int { kNone = 0, kTimeout = 1, kShutdown = 2, kClientGone = 3 };
+enum class CancelReason : int {
+  kNone = 0,
+  kTimeout = 1,
+  kShutdown = 2,
+  kClientGone = 3,
+  kClientRequest = 4,  // DELETE /v1/queries/{id}
+};
+// The label of a reason in /metrics: timeout, shutdown, client_gone, client_request.
+const char* CancelReasonName(CancelReason r);
 
 // The cancel flag of one running query, set by the watchdog (timeout,
-// shutdown) or by the response writer (client gone). Thread-safe.
+// shutdown), by the response writer (client gone) or by DELETE
+// /v1/queries/{id}. Thread-safe.
 struct QueryCtx {
   std::atomic<bool> cancel{false};
   std::atomic<CancelReason> reason{CancelReason::kNone};
   Clock::time_point deadline = Clock::time_point::max();
   int64_t timeout_ms = 0;
+  // The client's name for the query (X-Quiver-Query-Id), or empty; set
+  // before the query is registered, read-only afterwards.
+  std::string id;
+  // The socket of the client waiting for the answer, while its worker
+  // serves the request (-1 after): the watchdog cancels the query once the
+  // client has closed it (kClientGone), before any answer is written.
+  // Guarded by ServerState::mu.
+  int client_fd = -1;
+  Clock::time_point started = Clock::now();
 
   // The first reason given wins.
   void Cancel(CancelReason why);
@@ -99,6 +123,76 @@ class Admission {
   int waiting_ = 0;
 };
 
+// Scan leases (chunk_routes.cc): each holds one table version pinned for a
+// distributed reader (POST /v1/tables/{name}/scans), so that chunk requests
+// of that txn keep being served while the writer goes on. A lease expires
+// ttl after its last use (every chunk request naming it renews it) and is
+// released by DELETE or expiry; both drop the pin at once so that the writer
+// may reuse the space the version held. At most kMaxLeases live at a time.
+// Thread-safe.
+class ScanLeases {
+ public:
+  static constexpr size_t kMaxLeases = 256;
+  static constexpr int64_t kDefaultTtlMs = 300'000;
+  static constexpr int64_t kMaxTtlMs = 86'400'000;
+  struct Lease {
+    std::string id;
+    std::string table;
+    std::shared_ptr<const store::Snapshot> snap;
+    int64_t ttl_ms = kDefaultTtlMs;
+    Clock::time_point expires;
+  };
+  // A new lease of `table` in `snap`; ResourceExhausted past kMaxLeases.
+  Result<Lease> Create(const std::string& table, std::shared_ptr<const store::Snapshot> snap,
+                       int64_t ttl_ms);
+  // The live lease `id` of `table`, renewed; nullopt when there is none.
+  std::optional<Lease> Use(const std::string& table, const std::string& id);
+  // A live lease of `table` at `txn` (not renewed), or null.
+  std::shared_ptr<const store::Snapshot> FindTxn(const std::string& table, uint64_t txn);
+  bool Release(const std::string& table, const std::string& id);
+  // Drops expired leases; returns how many.
+  size_t Sweep(Clock::time_point now);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, Lease> leases_;  // by id
+  uint64_t next_ = 1;
+};
+
+// Appends staged under a client's staging id (POST .../rows?stage=ID), held
+// in memory until POST /v1/tables/{name}/stages/{id} writes them all in one
+// transaction (or DELETE drops them); the stage's parts are keyed by their
+// idempotency key, so that a retried part replaces itself instead of adding
+// rows. A stage lives in this process only: a restart loses it, and its
+// commit then fails (nothing was visible). Thread-safe.
+class StagedAppends {
+ public:
+  static constexpr uint64_t kMaxBytes = 1ull << 30;  // over all stages
+  static constexpr size_t kMaxStages = 64;
+  struct Part {
+    std::shared_ptr<const std::string> body;  // owns what the batches point into
+    std::vector<RecordBatch> batches;
+    int64_t rows = 0;
+  };
+  struct Stage {
+    std::string table;
+    std::map<std::string, Part> parts;  // by key
+    uint64_t bytes = 0;
+  };
+  // Adds (or replaces) part `key` of stage `id` of `table`.
+  Status Add(const std::string& table, const std::string& id, const std::string& key, Part part);
+  // Removes stage `id` of `table` and returns it (nullopt if unknown).
+  std::optional<Stage> Take(const std::string& table, const std::string& id);
+  // Puts a taken stage back (its commit failed and may be retried).
+  void Restore(const std::string& id, Stage stage);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Stage> stages_;  // by id
+  uint64_t bytes_ = 0;
+};
+
 // Everything the handlers share.
 struct ServerState {
   store::Store* store = nullptr;  // borrowed
@@ -109,6 +203,8 @@ struct ServerState {
   RequestLog log;
   std::atomic<bool> shutting_down{false};
   Admission admission;
+  ScanLeases leases;
+  StagedAppends stages;
 
   // Guarded by mu: requests in flight, the registry of running queries and
   // the shutdown deadline. cv wakes Server::Wait() and the watchdog.
@@ -122,8 +218,12 @@ struct ServerState {
 
   // The registry (server.cc). A query registered after the shutdown grace
   // has run out starts cancelled.
-  std::shared_ptr<QueryCtx> RegisterQuery();
+  std::shared_ptr<QueryCtx> RegisterQuery(std::string id = "", int client_fd = -1);
+  // The request is done with its socket: the watchdog stops watching it.
+  void ForgetClient(QueryCtx& q);
   void UnregisterQuery(const std::shared_ptr<QueryCtx>& q);
+  // Cancels the running queries the client named `id`; how many.
+  int CancelQueries(const std::string& id, CancelReason why);
   void EnterRequest();
   void LeaveRequest();
 };
@@ -183,8 +283,14 @@ void FinishCall(ServerState& st, Call& c);
 
 // query_routes.cc
 void PostQuery(ServerState& st, Call& c, const std::string& table);  // "" for /v1/query
+// Runs `q` on `snap` (a pinned or sliced version) with the output format the
+// request asks for (Arrow IPC stream when it names none).
+void RunPinnedQuery(ServerState& st, Call& c, const query::Query& q,
+                    std::shared_ptr<const store::Snapshot> snap);
 void GetRows(ServerState& st, Call& c, const std::string& table);
 void GetSql(ServerState& st, Call& c);
+void ListQueries(ServerState& st, Call& c);
+void CancelQuery(ServerState& st, Call& c, const std::string& id);
 // table_routes.cc
 void Health(ServerState& st, Call& c);
 void ListTables(ServerState& st, Call& c);
@@ -192,6 +298,15 @@ void DescribeTable(ServerState& st, Call& c, const std::string& name);
 void CreateTable(ServerState& st, Call& c);
 void AppendRows(ServerState& st, Call& c, const std::string& name);
 void DropTable(ServerState& st, Call& c, const std::string& name);
+// A column's min or max in chunk statistics as JSON (dates and timestamps as
+// text, binary as base64), null when unknown.
+json StatValueJson(const DataType& type, const ColumnStats& s, bool is_min);
+// chunk_routes.cc
+void GetChunks(ServerState& st, Call& c, const std::string& table);  // list or data
+void CreateScan(ServerState& st, Call& c, const std::string& table);
+void ReleaseScan(ServerState& st, Call& c, const std::string& table, const std::string& id);
+void CommitStage(ServerState& st, Call& c, const std::string& table, const std::string& id);
+void DropStage(ServerState& st, Call& c, const std::string& table, const std::string& id);
 // admin_routes.cc
 void AdminBackup(ServerState& st, Call& c);  // POST /v1/admin/backup
 // metrics.cc

@@ -78,7 +78,7 @@ class CountDistinctAgg final : public GroupedAgg {
   void Merge(const GroupedAgg& other, const int32_t* map) override {
     const auto& o = static_cast<const CountDistinctAgg<Entry>&>(other);
     for (const Entry& e : o.slots_) {
-      if (e.gid == kEmpty) continue;
+      if (e.gid == kEmpty || (map && map[e.gid] < 0)) continue;
       const uint32_t g = map ? uint32_t(map[e.gid]) : e.gid;
       if constexpr (kStrings) {
         Insert(g, e.key, std::string_view(o.arena_.data() + e.str, e.len));
@@ -179,6 +179,7 @@ class ApproxCountDistinctAgg final : public GroupedAgg {
   void Merge(const GroupedAgg& other, const int32_t* map) override {
     const auto& o = static_cast<const ApproxCountDistinctAgg&>(other);
     for (size_t og = 0; og < o.sketches_.size(); ++og) {
+      if (map && map[og] < 0) continue;
       const Sketch& b = o.sketches_[og];
       const size_t g = map ? size_t(map[og]) : og;
       if (b.dense.empty()) {

@@ -48,6 +48,7 @@ class QuantileAgg final : public GroupedAgg {
     gids_.reserve(gids_.size() + o.gids_.size());
     values_.reserve(values_.size() + o.values_.size());
     for (size_t i = 0; i < o.gids_.size(); ++i) {
+      if (map && map[o.gids_[i]] < 0) continue;
       const uint32_t g = map ? uint32_t(map[o.gids_[i]]) : o.gids_[i];
       if constexpr (std::is_same_v<T, StrRef>) {
         Push(g, o.View(o.values_[i]));

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "columnar/decimal.h"
 #include "kernels/column_internal.h"
@@ -14,103 +16,69 @@ namespace {
 using internal::HasNulls;
 
 bool IsIntKey(const DataType& t) {
-  return !t.is_dictionary() &&
-         (IsInteger(t.id) || t.id == TypeId::kDate32 || t.id == TypeId::kTimestamp);
+  return !t.is_dictionary() && (IsInteger(t.id) || IsSignedIntStorage(t.id));
 }
 
 bool IsStr(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
 
-// Key encoding: a tag byte (0 NULL, 1 value), then 8 bytes for numbers
-// (int64 bit pattern, or the double with -0 and NaN canonical), 16 for a
-// decimal128 (the scaled integer), or a 4-byte
-// length and the bytes for strings.
-void EncodeScalar(const Scalar& v, std::string* out) {
-  if (v.is_null()) {
-    out->push_back('\0');
+// Key encoding: group_key_table_internal.h.
+using internal::FixedKeyBytes;
+using internal::RawKeyWidth;
+constexpr uint32_t kNumberBytes = 9;
+constexpr uint32_t kStringHeader = internal::kStringKeyHeader;
+
+void PutNumber(uint8_t* p, bool valid, uint64_t bits) {
+  p[0] = valid;
+  std::memcpy(p + 1, &bits, 8);
+}
+
+uint64_t DoubleBits(double d) {
+  if (d == 0) d = 0;
+  if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+  uint64_t b;
+  std::memcpy(&b, &d, 8);
+  return b;
+}
+
+// A value kept as its stored bytes (RawKeyWidth); float16 with -0 and NaN
+// canonical, so that equal numbers are one group.
+void PutRaw(uint8_t* p, bool valid, TypeId id, const uint8_t* v, uint32_t width) {
+  p[0] = valid;
+  if (!valid) {
+    std::memset(p + 1, 0, width);
     return;
   }
-  out->push_back('\1');
-  switch (v.kind()) {
-    case Scalar::Kind::kString: {
-      uint32_t len = uint32_t(v.string_value().size());
-      out->append(reinterpret_cast<const char*>(&len), 4);
-      out->append(v.string_value());
-      return;
-    }
-    case Scalar::Kind::kDecimal: {
-      __int128 x = v.decimal_value();
-      out->append(reinterpret_cast<const char*>(&x), 16);
-      return;
-    }
-    case Scalar::Kind::kDouble: {
-      double d = v.double_value();
-      if (d == 0) d = 0;
-      if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
-      out->append(reinterpret_cast<const char*>(&d), 8);
-      return;
-    }
-    default: {
-      int64_t i = v.int64_value();
-      out->append(reinterpret_cast<const char*>(&i), 8);
-      return;
-    }
+  std::memcpy(p + 1, v, width);
+  if (id == TypeId::kFloat16) {
+    uint16_t h;
+    std::memcpy(&h, v, 2);
+    if (h == 0x8000) h = 0;
+    if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff) != 0) h = 0x7e00;
+    std::memcpy(p + 1, &h, 2);
   }
 }
 
-Scalar FromNumber(const DataType& t, long double v) {
-  if (t.id == TypeId::kDate32) return Scalar::Date32(int32_t(v));
-  if (t.id == TypeId::kTimestamp) return Scalar::Timestamp(int64_t(v), t.unit);
-  if (t.id == TypeId::kBool) return Scalar::Bool(v != 0);
-  if (IsFloating(t.id)) return Scalar::Double(double(v));
-  if (IsSignedInteger(t.id) || t.id == TypeId::kDate64 || t.has_unit()) return Scalar::Int64(int64_t(v));
-  return Scalar::UInt64(uint64_t(v));
+void PutString(uint8_t* p, bool valid, std::string_view v) {
+  p[0] = valid;
+  const uint32_t len = uint32_t(v.size());
+  std::memcpy(p + 1, &len, 4);
+  if (len) std::memcpy(p + kStringHeader, v.data(), len);
 }
 
-// Decodes one key starting at *pos.
-Scalar DecodeScalar(const DataType& t, const std::string& s, size_t* pos) {
-  if (s[(*pos)++] == '\0') return Scalar::Null();
-  DataType vt = t.value_type();
-  if (IsStr(vt.id)) {
-    uint32_t len;
-    std::memcpy(&len, s.data() + *pos, 4);
-    Scalar r = Scalar::String(s.substr(*pos + 4, len));
-    *pos += 4 + len;
-    return r;
-  }
-  if (vt.id == TypeId::kDecimal128) {
-    __int128 x;
-    std::memcpy(&x, s.data() + *pos, 16);
-    *pos += 16;
-    return Scalar::Decimal(x, vt.precision, vt.scale);
-  }
-  int64_t i;
-  std::memcpy(&i, s.data() + *pos, 8);
-  *pos += 8;
-  if (IsFloating(vt.id)) {
-    double d;
-    std::memcpy(&d, &i, 8);
-    return Scalar::Double(d);
-  }
-  if (vt.id == TypeId::kDate32) return Scalar::Date32(int32_t(i));
-  if (vt.id == TypeId::kTimestamp) return Scalar::Timestamp(i, vt.unit);
-  if (vt.id == TypeId::kBool) return Scalar::Bool(i != 0);
-  if (IsSignedInteger(vt.id) || vt.id == TypeId::kDate64 || vt.has_unit()) return Scalar::Int64(i);
-  return Scalar::UInt64(uint64_t(i));
-}
-
-std::string EncodeInt(int64_t v) {
-  std::string s(9, '\1');
-  std::memcpy(s.data() + 1, &v, 8);
-  return s;
-}
-
-inline size_t HashInt(int64_t v, size_t mask) {
-  uint64_t h = uint64_t(v) * 0x9E3779B97F4A7C15ull;
-  return size_t(h ^ (h >> 29)) & mask;
+// The dictionary entry of row r, or nullopt when the row, its index or the
+// entry is NULL (or the index is out of range).
+std::optional<std::string_view> DictEntry(const ArrayView& col, int64_t r) {
+  if (col.IsNull(r) || col.dictionary == nullptr) return std::nullopt;
+  const ArrayView& dict = *col.dictionary;
+  const int64_t e = col.DictIndex(r);
+  if (e < 0 || e >= dict.length || dict.IsNull(e)) return std::nullopt;
+  return dict.StringValue(e);
 }
 
 // Row k of a batch: rows[k], or base + k when every row is taken.
-inline int64_t RowAt(const int32_t* rows, int64_t base, int64_t k) { return rows ? rows[k] : base + k; }
+inline int64_t RowAt(const int32_t* rows, int64_t base, int64_t k) {
+  return rows ? rows[k] : base + k;
+}
 
 // Rows per batch inside Consume: the group ids of a batch stay in cache.
 constexpr int64_t kBatchRows = 4096;
@@ -163,8 +131,7 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
   }
   if (key_types.size() == 1 && IsIntKey(key_types[0])) {
     s.mode_ = Mode::kSingleInt;
-    s.int_slots_.assign(64, 0);
-    s.int_gids_.assign(64, -1);
+    s.table_ = internal::GroupKeyTable(true);
   } else if (key_types.size() == 1 && key_types[0].is_dictionary()) {
     s.mode_ = Mode::kSingleDict;
   }
@@ -173,139 +140,202 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
   return s;
 }
 
-int32_t GroupByState::AddGroup(std::string encoded) {
-  int32_t g = int32_t(group_keys_.size());
-  group_keys_.push_back(std::move(encoded));
-  group_rows_.push_back(0);
-  return g;
-}
-
-int32_t GroupByState::FindOrAddInt(int64_t v) {
-  size_t mask = int_slots_.size() - 1;
-  size_t i = HashInt(v, mask);
-  while (int_gids_[i] >= 0) {
-    if (int_slots_[i] == v) return int_gids_[i];
-    i = (i + 1) & mask;
-  }
-  int32_t g = AddGroup(EncodeInt(v));
-  int_slots_[i] = v;
-  int_gids_[i] = g;
-  // Keep the load under one half.
-  if (size_t(g + 1) * 2 > int_slots_.size()) {
-    std::vector<int64_t> old_slots = std::move(int_slots_);
-    std::vector<int32_t> old_gids = std::move(int_gids_);
-    int_slots_.assign(old_slots.size() * 2, 0);
-    int_gids_.assign(old_slots.size() * 2, -1);
-    size_t m = int_slots_.size() - 1;
-    for (size_t j = 0; j < old_slots.size(); ++j) {
-      if (old_gids[j] < 0) continue;
-      size_t k = HashInt(old_slots[j], m);
-      while (int_gids_[k] >= 0) k = (k + 1) & m;
-      int_slots_[k] = old_slots[j];
-      int_gids_[k] = old_gids[j];
-    }
-  }
-  return g;
-}
-
-int32_t GroupByState::FindOrAddNullInt() {
-  if (null_gid_ < 0) null_gid_ = AddGroup(std::string(1, '\0'));
+int32_t GroupByState::NullIntGroup() {
+  if (null_gid_ < 0) null_gid_ = table_.AddUnindexedInt();
   return null_gid_;
 }
 
-int32_t GroupByState::FindOrAddEncoded(const std::string& encoded) {
-  if (mode_ == Mode::kSingleInt) {
-    if (encoded[0] == '\0') return FindOrAddNullInt();
-    int64_t v;
-    std::memcpy(&v, encoded.data() + 1, 8);
-    return FindOrAddInt(v);
+void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                               int32_t* out) {
+  const bool nulls = HasNulls(col);
+  hashes_.resize(size_t(n));
+  uint64_t* h = hashes_.data();
+  internal::VisitFixedWidth(
+      col.type->id,
+      [&](auto tag) {
+        using T = decltype(tag);
+        if constexpr (std::is_floating_point_v<T>) {
+          return 0;  // not reached: float keys use the generic mode
+        } else {
+          const T* data = col.data<T>();
+          // Hash the batch first, then probe with the slots of rows ahead in
+          // flight: the table of a million groups does not fit in cache.
+          for (int64_t k = 0; k < n; ++k)
+            h[k] = internal::MixInt(uint64_t(int64_t(data[RowAt(rows, base, k)])));
+          constexpr int64_t kAhead = 16;
+          for (int64_t k = 0; k < n; ++k) {
+            if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+            const int64_t r = RowAt(rows, base, k);
+            out[k] = nulls && col.IsNull(r) ? NullIntGroup()
+                                            : table_.FindOrAddInt(int64_t(data[r]), h[k]);
+          }
+          return 0;
+        }
+      },
+      [] { return 0; });
+}
+
+Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base,
+                                  int64_t n, int32_t* out) {
+  if (col.dictionary == nullptr)
+    return Status::Invalid("group-by: dictionary key without dictionary");
+  const ArrayView& dict = *col.dictionary;
+  // Each dictionary entry is looked up once per Consume, when a row first
+  // uses it; rows then index this table (reset by Consume).
+  if (int64_t(dict_gids_.size()) != dict.length) dict_gids_.assign(size_t(dict.length), -1);
+  auto lookup = [&](bool valid, std::string_view v) {
+    enc_.resize(kStringHeader + (valid ? v.size() : 0));
+    PutString(enc_.data(), valid, valid ? v : std::string_view());
+    return table_.FindOrAddBytes(enc_.data(), uint32_t(enc_.size()),
+                                 internal::HashBytes(enc_.data(), enc_.size()));
+  };
+  const bool nulls = HasNulls(col);
+  const int64_t dn = dict.length;
+  int32_t* table = dict_gids_.data();
+  return internal::VisitIndex(
+      col.type->dict_index,
+      [&](auto tag) -> Status {
+        using I = decltype(tag);
+        const I* idx = col.data<I>();
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t r = RowAt(rows, base, k);
+          const int64_t x = int64_t(idx[r]);
+          if ((nulls && col.IsNull(r)) || x < 0 || x >= dn || dict.IsNull(x)) {
+            if (dict_null_gid_ < 0) dict_null_gid_ = lookup(false, {});
+            out[k] = dict_null_gid_;
+          } else {
+            const int32_t g = table[x];
+            out[k] = g >= 0 ? g : (table[x] = lookup(true, dict.StringValue(x)));
+          }
+        }
+        return Status::OK();
+      },
+      [&]() -> Status { return Status::TypeError("group-by: bad dictionary index type"); });
+}
+
+void GroupByState::EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                              int64_t n) {
+  // Pass 1: each row's encoded length, then the offsets.
+  enc_off_.assign(size_t(n) + 1, 0);
+  uint32_t* len = enc_off_.data() + 1;
+  for (const ArrayView& col : keys) {
+    if (IsStr(col.type->id) && !col.type->is_dictionary()) {
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t r = RowAt(rows, base, k);
+        len[k] += kStringHeader + (col.IsNull(r) ? 0 : uint32_t(col.StringValue(r).size()));
+      }
+    } else if (col.type->is_dictionary()) {
+      for (int64_t k = 0; k < n; ++k) {
+        auto e = DictEntry(col, RowAt(rows, base, k));
+        len[k] += kStringHeader + (e ? uint32_t(e->size()) : 0);
+      }
+    } else {
+      const uint32_t w = FixedKeyBytes(*col.type);
+      for (int64_t k = 0; k < n; ++k) len[k] += w;
+    }
   }
-  auto it = generic_.find(encoded);
-  if (it != generic_.end()) return it->second;
-  int32_t g = AddGroup(encoded);
-  generic_.emplace(encoded, g);
-  return g;
+  for (int64_t k = 0; k < n; ++k) enc_off_[size_t(k) + 1] += enc_off_[size_t(k)];
+  enc_.resize(enc_off_[size_t(n)]);
+  std::vector<uint32_t> at(enc_off_.begin(), enc_off_.end() - 1);
+  // Pass 2: the bytes, column by column.
+  uint8_t* buf = enc_.data();
+  for (const ArrayView& col : keys) {
+    const bool nulls = HasNulls(col);
+    if (IsStr(col.type->id) && !col.type->is_dictionary()) {
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t r = RowAt(rows, base, k);
+        const bool valid = !col.IsNull(r);
+        const std::string_view v = valid ? col.StringValue(r) : std::string_view();
+        PutString(buf + at[size_t(k)], valid, v);
+        at[size_t(k)] += kStringHeader + uint32_t(v.size());
+      }
+    } else if (col.type->is_dictionary()) {
+      for (int64_t k = 0; k < n; ++k) {
+        auto e = DictEntry(col, RowAt(rows, base, k));
+        PutString(buf + at[size_t(k)], e.has_value(), e ? *e : std::string_view());
+        at[size_t(k)] += kStringHeader + (e ? uint32_t(e->size()) : 0);
+      }
+    } else if (const uint32_t w = RawKeyWidth(col.type->id); w != 0) {
+      const uint8_t* data = col.values + col.offset * w;
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t r = RowAt(rows, base, k);
+        PutRaw(buf + at[size_t(k)], !(nulls && col.IsNull(r)), col.type->id, data + r * w, w);
+        at[size_t(k)] += 1 + w;
+      }
+    } else if (col.type->id == TypeId::kBool) {
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t r = RowAt(rows, base, k);
+        const bool valid = !(nulls && col.IsNull(r));
+        PutNumber(buf + at[size_t(k)], valid, valid && col.BoolValue(r));
+        at[size_t(k)] += kNumberBytes;
+      }
+    } else {
+      internal::VisitFixedWidth(
+          col.type->id,
+          [&](auto tag) {
+            using T = decltype(tag);
+            const T* data = col.data<T>();
+            for (int64_t k = 0; k < n; ++k) {
+              const int64_t r = RowAt(rows, base, k);
+              const bool valid = !(nulls && col.IsNull(r));
+              uint64_t bits = 0;
+              if (valid) {
+                if constexpr (std::is_floating_point_v<T>) {
+                  bits = DoubleBits(double(data[r]));
+                } else {
+                  bits = uint64_t(int64_t(data[r]));
+                }
+              }
+              PutNumber(buf + at[size_t(k)], valid, bits);
+              at[size_t(k)] += kNumberBytes;
+            }
+            return 0;
+          },
+          [] { return 0; });
+    }
+  }
+  // Pass 3: hashes.
+  hashes_.resize(size_t(n));
+  for (int64_t k = 0; k < n; ++k) {
+    hashes_[size_t(k)] = internal::HashBytes(buf + enc_off_[size_t(k)],
+                                             enc_off_[size_t(k) + 1] - enc_off_[size_t(k)]);
+  }
+}
+
+void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows,
+                                   int64_t base, int64_t n, int32_t* out) {
+  EncodeKeys(keys, rows, base, n);
+  // Probes with the slots of rows ahead in flight.
+  const uint8_t* buf = enc_.data();
+  constexpr int64_t kAhead = 8;
+  for (int64_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) table_.Prefetch(hashes_[size_t(k + kAhead)]);
+    const uint32_t o = enc_off_[size_t(k)];
+    out[k] = table_.FindOrAddBytes(buf + o, enc_off_[size_t(k) + 1] - o, hashes_[size_t(k)]);
+  }
 }
 
 Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                               int64_t n, std::vector<int32_t>* gids) {
   gids->resize(size_t(n));
-  int32_t* out = gids->data();
-  if (mode_ == Mode::kSingleInt) {
-    const ArrayView& col = keys[0];
-    const bool nulls = HasNulls(col);
-    internal::VisitFixedWidth(
-        col.type->id,
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* data = col.data<T>();
-          for (int64_t k = 0; k < n; ++k) {
-            int64_t r = RowAt(rows, base, k);
-            if (nulls && col.IsNull(r)) {
-              out[k] = FindOrAddNullInt();
-            } else {
-              int64_t v;
-              if constexpr (std::is_floating_point_v<T>) {
-                v = 0;  // not reached: float keys use the generic mode
-              } else {
-                v = int64_t(data[r]);
-              }
-              out[k] = FindOrAddInt(v);
-            }
-          }
-          return 0;
-        },
-        [] { return 0; });
-    return Status::OK();
-  }
-  if (mode_ == Mode::kSingleDict) {
-    const ArrayView& col = keys[0];
-    if (col.dictionary == nullptr) return Status::Invalid("group-by: dictionary key without dictionary");
-    const ArrayView& dict = *col.dictionary;
-    // Each dictionary entry is looked up once per Consume, when a row first
-    // uses it; rows then index this table (reset by Consume).
-    std::vector<int32_t>& entry_gid = dict_gids_;
-    if (int64_t(entry_gid.size()) != dict.length) entry_gid.assign(size_t(dict.length), -1);
-    int32_t& null_gid = dict_null_gid_;
-    auto resolve = [&](int64_t e) {
-      std::string enc;
-      EncodeScalar(ValueAt(dict, e), &enc);
-      return entry_gid[size_t(e)] = FindOrAddEncoded(enc);
-    };
-    const bool nulls = HasNulls(col);
-    const int64_t dn = dict.length;
-    int32_t* table = entry_gid.data();
-    return internal::VisitIndex(
-        col.type->dict_index,
-        [&](auto tag) -> Status {
-          using I = decltype(tag);
-          const I* idx = col.data<I>();
-          for (int64_t k = 0; k < n; ++k) {
-            int64_t r = RowAt(rows, base, k);
-            int64_t x = int64_t(idx[r]);
-            if ((nulls && col.IsNull(r)) || x < 0 || x >= dn) {
-              if (null_gid < 0) null_gid = FindOrAddEncoded(std::string(1, '\0'));
-              out[k] = null_gid;
-            } else {
-              int32_t g = table[x];
-              out[k] = g >= 0 ? g : resolve(x);
-            }
-          }
-          return Status::OK();
-        },
-        [&]() -> Status { return Status::TypeError("group-by: bad dictionary index type"); });
-  }
-  std::string enc;
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t r = RowAt(rows, base, k);
-    enc.clear();
-    for (const ArrayView& key : keys) EncodeScalar(ValueAt(key, r), &enc);
-    out[k] = FindOrAddEncoded(enc);
+  switch (mode_) {
+    case Mode::kSingleInt:
+      IntGroupIds(keys[0], rows, base, n, gids->data());
+      return Status::OK();
+    case Mode::kSingleDict:
+      return DictGroupIds(keys[0], rows, base, n, gids->data());
+    case Mode::kGeneric:
+      EncodedGroupIds(keys, rows, base, n, gids->data());
+      return Status::OK();
   }
   return Status::OK();
 }
 
 void GroupByState::Resize(size_t groups) {
+  if (group_rows_.size() < groups) {
+    group_rows_.resize(groups, 0);
+    group_first_.resize(groups, -1);
+  }
   for (Agg& a : aggs_) {
     if (a.count.size() >= groups) continue;
     a.count.resize(groups);
@@ -313,8 +343,10 @@ void GroupByState::Resize(size_t groups) {
     switch (a.kind) {
       case AggKind::kSum:
       case AggKind::kAvg:
-        if (IsFloating(a.type.id)) a.float_sum.resize(groups);
-        else a.int_sum.resize(groups);
+        if (IsFloating(a.type.id))
+          a.float_sum.resize(groups);
+        else
+          a.int_sum.resize(groups);
         break;
       case AggKind::kMin:
       case AggKind::kMax:
@@ -328,7 +360,8 @@ void GroupByState::Resize(size_t groups) {
           a.num_max.resize(groups);
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -368,25 +401,7 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
     return;
   }
   if (col.type->id == TypeId::kDecimal128) {
-    // Exact: sums in 128 bits (overflow reported by Finish), min/max as
-    // DecimalSortKey strings, which compare as the numbers.
-    const uint8_t* data = col.values + col.offset * 16;
-    for (int64_t k = 0; k < n; ++k) {
-      int64_t r = RowAt(rows, base, k);
-      if (nulls && col.IsNull(r)) continue;
-      size_t g = size_t(gids[k]);
-      ++a->count[g];
-      if (!minmax) {
-        if (__builtin_add_overflow(a->int_sum[g], LoadDecimal128(data + r * 16), &a->int_sum[g])) {
-          a->decimal_overflow = true;
-        }
-        continue;
-      }
-      std::string key = DecimalSortKey(data + r * 16, 16);
-      if (!a->has[g] || key < a->str_min[g]) a->str_min[g] = key;
-      if (!a->has[g] || key > a->str_max[g]) a->str_max[g] = key;
-      a->has[g] = 1;
-    }
+    UpdateDecimalAgg(a, col, rows, base, n, gids);
     return;
   }
   internal::VisitFixedWidth(
@@ -434,27 +449,54 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
       [] { return 0; });
 }
 
+void GroupByState::UpdateDecimalAgg(Agg* a, const ArrayView& col, const int32_t* rows,
+                                    int64_t base, int64_t n, const int32_t* gids) {
+  // Exact: sums of the scaled integers in 128 bits (leaving them is
+  // sum_overflow, an error at output), min/max as DecimalSortKey strings,
+  // which compare as the numbers.
+  const bool nulls = HasNulls(col);
+  const bool minmax = a->kind == AggKind::kMin || a->kind == AggKind::kMax;
+  const uint8_t* data = col.values + col.offset * 16;
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t r = RowAt(rows, base, k);
+    if (nulls && col.IsNull(r)) continue;
+    const size_t g = size_t(gids[k]);
+    ++a->count[g];
+    if (!minmax) {
+      if (__builtin_add_overflow(a->int_sum[g], LoadDecimal128(data + r * 16), &a->int_sum[g])) {
+        a->sum_overflow = true;
+      }
+      continue;
+    }
+    std::string key = DecimalSortKey(data + r * 16, 16);
+    if (!a->has[g] || key < a->str_min[g]) a->str_min[g] = key;
+    if (!a->has[g] || key > a->str_max[g]) a->str_max[g] = std::move(key);
+    a->has[g] = 1;
+  }
+}
+
 Status GroupByState::Consume(const std::vector<ArrayView>& keys,
                              const std::vector<ArrayView>& values, const Mask* filter,
-                             const std::vector<const Mask*>& agg_filters) {
+                             int64_t first_row, const std::vector<const Mask*>& agg_filters) {
   if (keys.size() != key_types_.size() || values.size() != value_types_.size()) {
-    return Status::Invalid("group-by: expected " + std::to_string(key_types_.size()) + " keys and " +
-                           std::to_string(value_types_.size()) + " values, got " +
+    return Status::Invalid("group-by: expected " + std::to_string(key_types_.size()) +
+                           " keys and " + std::to_string(value_types_.size()) + " values, got " +
                            std::to_string(keys.size()) + " and " + std::to_string(values.size()));
   }
   const int64_t len = keys[0].length;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!(*keys[i].type == key_types_[i]) || keys[i].length != len) {
-      return Status::TypeError("group-by key " + std::to_string(i) + " is " + keys[i].type->ToString() +
-                               " of " + std::to_string(keys[i].length) + " rows, expected " +
-                               key_types_[i].ToString() + " of " + std::to_string(len));
+      return Status::TypeError("group-by key " + std::to_string(i) + " is " +
+                               keys[i].type->ToString() + " of " + std::to_string(keys[i].length) +
+                               " rows, expected " + key_types_[i].ToString() + " of " +
+                               std::to_string(len));
     }
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (!(*values[i].type == value_types_[i]) || values[i].length != len) {
       return Status::TypeError("group-by value " + std::to_string(i) + " is " +
-                               values[i].type->ToString() + ", expected " + value_types_[i].ToString() +
-                               " of " + std::to_string(len) + " rows");
+                               values[i].type->ToString() + ", expected " +
+                               value_types_[i].ToString() + " of " + std::to_string(len) + " rows");
     }
   }
   if (filter != nullptr && filter->length != len) {
@@ -477,16 +519,120 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
     rows = sel.data();
     n = int64_t(sel.size());
   }
+  return ConsumeRows(keys, values, rows, n, first_row, agg_filters);
+}
+
+uint64_t GroupByState::PartitionHashOfGroup(int32_t g) const {
+  if (mode_ == Mode::kSingleInt) return g == null_gid_ ? 0 : table_.hash(g);
+  return table_.hash(g);
+}
+
+void GroupByState::Split() {
+  const size_t nparts = size_t(1) << kPartitionBits;
+  const int32_t groups = int32_t(group_rows_.size());
+  std::vector<GroupByState> parts;
+  for (size_t p = 0; p < nparts; ++p) parts.push_back(EmptyLike());
+  // Sized first, then keys, then aggregates: no growth, sequential reads.
+  std::vector<uint8_t> part_of(static_cast<size_t>(groups));
+  std::vector<int64_t> counts(nparts, 0);
+  for (int32_t g = 0; g < groups; ++g) {
+    part_of[size_t(g)] = uint8_t(PartitionHashOfGroup(g) >> (64 - kPartitionBits));
+    ++counts[part_of[size_t(g)]];
+  }
+  const int64_t avg_key = table_.int_keys() ? 0 : table_.key_bytes() / std::max<int64_t>(1, groups);
+  for (size_t p = 0; p < nparts; ++p) {
+    parts[p].table_.Reserve(counts[p], counts[p] * avg_key * 5 / 4);
+    parts[p].Reserve(size_t(counts[p]));
+  }
+  std::vector<int32_t> to(static_cast<size_t>(groups));
+  for (int32_t g = 0; g < groups; ++g)
+    to[size_t(g)] = parts[part_of[size_t(g)]].FindOrAddGroupOf(*this, g);
+  for (GroupByState& p : parts) p.Resize(size_t(p.table_.size()));
+  for (int32_t g = 0; g < groups; ++g)
+    parts[part_of[size_t(g)]].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g));
+  if (has_grouped()) {  // each partition takes its groups' states (-1: not its group)
+    std::vector<int32_t> map(static_cast<size_t>(groups));
+    for (size_t p = 0; p < nparts; ++p) {
+      for (int32_t g = 0; g < groups; ++g)
+        map[size_t(g)] = part_of[size_t(g)] == p ? to[size_t(g)] : -1;
+      parts[p].MergeGrouped(*this, map.data());
+    }
+  }
+  GroupByState empty = EmptyLike();
+  *this = std::move(empty);
+  parts_ = std::move(parts);
+}
+
+Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys,
+                                        const std::vector<ArrayView>& values, const int32_t* rows,
+                                        int64_t n, int64_t first_row,
+                                        const std::vector<const Mask*>& agg_filters) {
+  part_rows_.resize(parts_.size());
+  // Batches of 16 x kBatchRows rows: each partition then gets a batch of
+  // its own of about kBatchRows / 4 rows.
+  constexpr int64_t kRows = 16 * kBatchRows;
+  for (int64_t start = 0; start < n; start += kRows) {
+    const int64_t m = std::min(kRows, n - start);
+    const int32_t* batch_rows = rows ? rows + start : nullptr;
+    // The partition of each row: the top bits of the hash its group gets.
+    if (mode_ == Mode::kSingleInt) {
+      const ArrayView& col = keys[0];
+      const bool nulls = HasNulls(col);
+      hashes_.resize(size_t(m));
+      internal::VisitFixedWidth(
+          col.type->id,
+          [&](auto tag) {
+            using T = decltype(tag);
+            if constexpr (!std::is_floating_point_v<T>) {
+              const T* data = col.data<T>();
+              for (int64_t k = 0; k < m; ++k) {
+                const int64_t r = RowAt(batch_rows, start, k);
+                hashes_[size_t(k)] =
+                    nulls && col.IsNull(r) ? 0 : internal::MixInt(uint64_t(int64_t(data[r])));
+              }
+            }
+            return 0;
+          },
+          [] { return 0; });
+    } else {
+      EncodeKeys(keys, batch_rows, start, m);
+    }
+    for (auto& pr : part_rows_) pr.clear();
+    for (int64_t k = 0; k < m; ++k) {
+      part_rows_[size_t(hashes_[size_t(k)] >> (64 - kPartitionBits))].push_back(
+          int32_t(RowAt(batch_rows, start, k)));
+    }
+    for (size_t p = 0; p < parts_.size(); ++p) {
+      if (part_rows_[p].empty()) continue;
+      QUIVER_RETURN_NOT_OK(parts_[p].ConsumeRows(keys, values, part_rows_[p].data(),
+                                                 int64_t(part_rows_[p].size()), first_row,
+                                                 agg_filters));
+    }
+  }
+  return Status::OK();
+}
+
+Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
+                                 const std::vector<ArrayView>& values, const int32_t* rows,
+                                 int64_t n, int64_t first_row,
+                                 const std::vector<const Mask*>& agg_filters) {
+  if (!parts_.empty()) return ConsumePartitioned(keys, values, rows, n, first_row, agg_filters);
   std::vector<int32_t> gids, own_rows, own_gids;
   dict_gids_.clear();
   dict_null_gid_ = -1;
   for (int64_t start = 0; start < n; start += kBatchRows) {
     const int64_t m = std::min(kBatchRows, n - start);
     const int32_t* batch_rows = rows ? rows + start : nullptr;
+    const int32_t old_groups = int32_t(group_rows_.size());
     QUIVER_RETURN_NOT_OK(GroupIds(keys, batch_rows, start, m, &gids));
-    Resize(group_keys_.size());
+    Resize(size_t(table_.size()));
     int64_t* group_rows = group_rows_.data();
-    for (int64_t k = 0; k < m; ++k) ++group_rows[gids[size_t(k)]];
+    int64_t* first = group_first_.data();
+    for (int64_t k = 0; k < m; ++k) {
+      const int32_t g = gids[size_t(k)];
+      ++group_rows[g];
+      if (g >= old_groups && first[g] < 0) first[g] = first_row + RowAt(batch_rows, start, k);
+    }
     for (size_t i = 0; i < aggs_.size(); ++i) {
       Agg& a = aggs_[i];
       const Mask* own = agg_filters.empty() ? nullptr : agg_filters[i];
@@ -512,136 +658,27 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
   return Status::OK();
 }
 
-Status GroupByState::Merge(const GroupByState& o) {
-  if (o.key_types_ != key_types_ || o.value_types_ != value_types_ || o.aggs_.size() != aggs_.size()) {
-    return Status::Invalid("group-by: cannot merge partial tables of different shapes");
+int64_t GroupByState::memory_bytes() const {
+  int64_t b = 0;
+  for (const GroupByState& p : parts_) b += p.memory_bytes();
+  for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
+  b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
+       int64_t(enc_.capacity() + enc_off_.capacity() * 4 + hashes_.capacity() * 8);
+  for (const Agg& a : aggs_) {
+    b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +
+                 (a.num_min.capacity() + a.num_max.capacity()) * sizeof(long double) +
+                 a.has.capacity() + a.nan.capacity() +
+                 (a.str_min.capacity() + a.str_max.capacity()) * sizeof(std::string));
+    if (a.grouped) b += int64_t(a.grouped->MemoryBytes());
   }
-  std::vector<int32_t> map(o.group_keys_.size());
-  for (size_t og = 0; og < o.group_keys_.size(); ++og) map[og] = FindOrAddEncoded(o.group_keys_[og]);
-  Resize(group_keys_.size());
-  for (size_t i = 0; i < aggs_.size(); ++i) aggs_[i].decimal_overflow |= o.aggs_[i].decimal_overflow;
-  for (size_t og = 0; og < map.size(); ++og) {
-    size_t g = size_t(map[og]);
-    group_rows_[g] += o.group_rows_[og];
-    for (size_t i = 0; i < aggs_.size(); ++i) {
-      Agg& a = aggs_[i];
-      const Agg& b = o.aggs_[i];
-      a.count[g] += b.count[og];
-      if (a.kind == AggKind::kCountStar || a.grouped) continue;
-      if (!a.int_sum.empty() && __builtin_add_overflow(a.int_sum[g], b.int_sum[og], &a.int_sum[g])) {
-        a.decimal_overflow = true;
-      }
-      if (!a.float_sum.empty()) a.float_sum[g] += b.float_sum[og];
-      if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
-        a.nan[g] |= b.nan[og];
-        if (!b.has[og]) continue;
-        if (!a.str_min.empty()) {
-          if (!a.has[g] || b.str_min[og] < a.str_min[g]) a.str_min[g] = b.str_min[og];
-          if (!a.has[g] || b.str_max[og] > a.str_max[g]) a.str_max[g] = b.str_max[og];
-        } else {
-          if (!a.has[g] || b.num_min[og] < a.num_min[g]) a.num_min[g] = b.num_min[og];
-          if (!a.has[g] || b.num_max[og] > a.num_max[g]) a.num_max[g] = b.num_max[og];
-        }
-        a.has[g] = 1;
-      }
-    }
-  }
-  for (size_t i = 0; i < aggs_.size(); ++i) {
-    if (aggs_[i].grouped) aggs_[i].grouped->Merge(*o.aggs_[i].grouped, map.data());
-  }
-  return Status::OK();
+  return b;
 }
 
 size_t GroupByState::GroupedAggBytes() const {
   size_t n = 0;
+  for (const GroupByState& p : parts_) n += p.GroupedAggBytes();
   for (const Agg& a : aggs_) n += a.grouped ? a.grouped->MemoryBytes() : 0;
   return n;
-}
-
-Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
-  std::vector<std::shared_ptr<ArrayData>> out;
-  const size_t groups = group_keys_.size();
-  std::vector<std::vector<Scalar>> keys(key_types_.size(), std::vector<Scalar>(groups));
-  for (size_t g = 0; g < groups; ++g) {
-    size_t pos = 0;
-    for (size_t k = 0; k < key_types_.size(); ++k) keys[k][g] = DecodeScalar(key_types_[k], group_keys_[g], &pos);
-  }
-  for (size_t k = 0; k < key_types_.size(); ++k) {
-    QUIVER_ASSIGN_OR_RETURN(auto col, ScalarsToArray(keys[k], key_types_[k].value_type()));
-    out.push_back(std::move(col));
-  }
-  for (const Agg& a : aggs_) {
-    if (a.grouped) {
-      QUIVER_ASSIGN_OR_RETURN(auto col, a.grouped->Finalize(groups));
-      out.push_back(std::move(col));
-      continue;
-    }
-    DataType in = a.kind == AggKind::kCountStar ? DataType(TypeId::kInt64) : a.type;
-    QUIVER_ASSIGN_OR_RETURN(DataType rt, AggResultType(a.kind, in));
-    std::vector<Scalar> vals(groups);
-    for (size_t g = 0; g < groups; ++g) {
-      switch (a.kind) {
-        case AggKind::kCountStar:
-          vals[g] = Scalar::Int64(a.filtered ? a.count[g] : group_rows_[g]);
-          break;
-        case AggKind::kCount: vals[g] = Scalar::Int64(a.count[g]); break;
-        case AggKind::kSum:
-        case AggKind::kAvg: {
-          if (a.count[g] == 0) break;
-          if (IsFloating(a.type.id)) {
-            double s = a.float_sum[g];
-            vals[g] = Scalar::Double(a.kind == AggKind::kSum ? s : s / double(a.count[g]));
-            break;
-          }
-          __int128 s = a.int_sum[g];
-          if (a.type.id == TypeId::kDecimal128) {
-            if (a.decimal_overflow || (a.kind == AggKind::kSum && !FitsDecimal128(s, rt.precision))) {
-              return Status::Overflow("sum of " + a.type.ToString() + " column overflows " +
-                                      (a.kind == AggKind::kSum ? rt.ToString() : "128 bits") + " in a group");
-            }
-            vals[g] = a.kind == AggKind::kSum ? Scalar::Decimal(s, rt.precision, rt.scale)
-                                              : Scalar::Double(Decimal128ToDouble(s, a.type.scale) / double(a.count[g]));
-            break;
-          }
-          if (a.kind == AggKind::kAvg) {
-            vals[g] = Scalar::Double(double(static_cast<long double>(s) / a.count[g]));
-          } else if (IsSignedInteger(a.type.id)) {
-            if (s > std::numeric_limits<int64_t>::max() || s < std::numeric_limits<int64_t>::min()) {
-              return Status::Overflow("sum of " + a.type.ToString() + " column overflows int64 in a group");
-            }
-            vals[g] = Scalar::Int64(int64_t(s));
-          } else {
-            if (s > static_cast<__int128>(std::numeric_limits<uint64_t>::max())) {
-              return Status::Overflow("sum of " + a.type.ToString() + " column overflows uint64 in a group");
-            }
-            vals[g] = Scalar::UInt64(uint64_t(s));
-          }
-          break;
-        }
-        case AggKind::kMin:
-        case AggKind::kMax: {
-          bool is_max = a.kind == AggKind::kMax;
-          if (a.nan[g] && (is_max || !a.has[g])) {
-            vals[g] = Scalar::Double(std::nan(""));
-          } else if (a.has[g]) {
-            if (a.type.id == TypeId::kDecimal128) {
-              uint8_t le[16];
-              DecimalFromSortKey(is_max ? a.str_max[g] : a.str_min[g], le);
-              vals[g] = Scalar::Decimal(LoadDecimal128(le), a.type.precision, a.type.scale);
-            } else if (!a.str_min.empty()) {
-              vals[g] = Scalar::String(is_max ? a.str_max[g] : a.str_min[g]);
-            } else {
-              vals[g] = FromNumber(a.type, is_max ? a.num_max[g] : a.num_min[g]);
-            }
-          }
-          break;
-        }
-      }
-    }
-    QUIVER_ASSIGN_OR_RETURN(auto col, ScalarsToArray(vals, rt));
-    out.push_back(std::move(col));
-  }
-  return out;
 }
 
 }  // namespace quiver::kernels

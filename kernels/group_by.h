@@ -3,26 +3,38 @@
 // GroupByState is a partial table: each thread Consumes its chunks into its
 // own state (rows where the filter mask is TRUE, or every row), the states of
 // all threads are Merged into one, and Finalize turns it into columns. Keys
-// may be integers (any width), bool, date32, timestamp, floats, utf8/binary
-// and dictionary<utf8> (dictionary keys are resolved once per dictionary
-// entry, not per row); NULL is a group of its own. Aggregates are those of
-// kernels/aggregate.h with the same result types and overflow rule, and
-// those of kernels/grouped_agg.h.
+// may be integers (any width), bool, date32/64, time32/64, timestamp,
+// duration, floats (float16 included), decimals, intervals, utf8/binary and
+// dictionary<utf8> (dictionary keys are resolved once per dictionary entry,
+// not per row); NULL is a group of its own. Aggregates are those of
+// kernels/aggregate.h with the same result types and overflow rule (exact
+// decimal128 sums: overflow is an error), and those of kernels/grouped_agg.h.
 //
-// Groups come out in the order they were first seen (by this state, then by
-// the merged ones); a query that needs an order sorts the result.
+// Group order: each group remembers the ordinal of the first row that made
+// it (Consume's `first_row` + the row's position in the batch). Finalize
+// puts groups in the order they were first seen by this state (then by the
+// merged ones); FinalizeAll orders the groups of all partial tables by that
+// first ordinal, so a caller that numbers its rows in table order gets the
+// same order whatever the number of threads. A query that needs an order
+// sorts the result.
 //
-// Thread-safety: not synchronised; one state per thread, then Merge.
+// Keys live in an open-addressing table with stored hashes
+// (group_key_table_internal.h): a single integer key in the slot, any other
+// key encoded into bytes kept in one arena.
+//
+// Thread-safety: not synchronised; one state per thread, then Merge or
+// FinalizeAll.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "columnar/array.h"
 #include "config/status.h"
 #include "kernels/aggregate.h"
+#include "kernels/group_key_table_internal.h"
 #include "kernels/grouped_agg.h"
 #include "kernels/mask.h"
 
@@ -51,21 +63,43 @@ class GroupByState {
   GroupByState& operator=(GroupByState&&) = default;
 
   // Adds the rows of one batch. keys and values are equal-length columns of
-  // the types given to Make; filter (if any) selects the TRUE rows.
+  // the types given to Make; filter (if any) selects the TRUE rows. Row i of
+  // the batch has ordinal first_row + i (see the group order above).
   // agg_filters (empty, or one per aggregate, null = none) further restricts
   // the rows an aggregate folds (its FILTER); the groups still come from
   // every row `filter` selects.
   Status Consume(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
-                 const Mask* filter = nullptr, const std::vector<const Mask*>& agg_filters = {});
+                 const Mask* filter = nullptr, int64_t first_row = 0,
+                 const std::vector<const Mask*>& agg_filters = {});
   // Folds in another partial table built with the same Make arguments.
   Status Merge(const GroupByState& other);
 
-  int64_t num_groups() const { return int64_t(group_keys_.size()); }
-  // Bytes held by the grouped aggregates' states (hash sets, value lists).
+  int64_t num_groups() const {
+    int64_t n = int64_t(group_rows_.size());
+    for (const GroupByState& p : parts_) n += p.num_groups();
+    return n;
+  }
+  // Bytes this table holds (vector capacities, the key arena and the grouped
+  // aggregates' states; the bytes of MIN/MAX strings are estimated), for a
+  // query's memory limit.
+  int64_t memory_bytes() const;
+  // Bytes held by the grouped aggregates' states alone (hash sets, value lists).
   size_t GroupedAggBytes() const;
   // One column per key (dictionary keys as utf8), then one per aggregate, each
   // num_groups() long. Overflow if an integer sum does not fit its type.
   Result<std::vector<std::shared_ptr<ArrayData>>> Finalize() const;
+
+  // Runs fn(i) for i in [0, n), possibly on several threads at once; returns
+  // the first error.
+  using Runner = std::function<Status(int64_t n, const std::function<Status(int64_t)>& fn)>;
+  // Merges partial tables (same Make arguments) and finalizes them as one:
+  // with three or more tables holding many groups, the groups are split
+  // into hash partitions and each partition is merged by one call of
+  // `run`'s fn (so partitions merge in parallel); fewer tables merge into
+  // the largest. Groups come out in first-ordinal order. Consumes *parts. *groups gets
+  // the number of groups; *merged_bytes the bytes the merged tables held.
+  static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
+      std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes);
 
  private:
   struct Agg {
@@ -78,39 +112,98 @@ class GroupByState {
     std::vector<long double> num_min, num_max;  // exact for every int64/uint64/double
     std::vector<std::string> str_min, str_max;
     std::vector<uint8_t> has, nan;
-    bool decimal_overflow = false;  // a decimal128 sum left 128 bits in some group
+    bool sum_overflow = false;  // a decimal128 sum left 128 bits in some group
     bool filtered = false;
     std::unique_ptr<GroupedAgg> grouped;  // when the spec names one
+  };
+  // A group of one of several tables, in output order.
+  struct GroupRef {
+    uint32_t part;
+    int32_t gid;
   };
 
   GroupByState() = default;
   enum class Mode { kGeneric, kSingleInt, kSingleDict };
 
-  int32_t AddGroup(std::string encoded);
-  int32_t FindOrAddEncoded(const std::string& encoded);
-  int32_t FindOrAddInt(int64_t v);
-  int32_t FindOrAddNullInt();
+  // Partial tables with more than kSplitGroups groups in all split, when
+  // merged, into 2^kPartitionBits tables by the top bits of the key's hash
+  // (parts_), so that they merge partition by partition, in parallel; a
+  // split table routes new rows to its partitions. Tables do not split
+  // while consuming: measured here, routing rows to 64 small tables cost
+  // twice the CPU of probing one large table with prefetching. Single
+  // dictionary keys never split (few groups, per-entry caches).
+  static constexpr int64_t kSplitGroups = int64_t(1) << 15;
+  static constexpr int kPartitionBits = 6;
+  bool split() const { return !parts_.empty(); }
+  void Split();
+  uint64_t PartitionHashOfGroup(int32_t g) const;
+  Status ConsumeRows(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                     const int32_t* rows, int64_t n, int64_t first_row,
+                     const std::vector<const Mask*>& agg_filters);
+  Status ConsumePartitioned(const std::vector<ArrayView>& keys,
+                            const std::vector<ArrayView>& values, const int32_t* rows, int64_t n,
+                            int64_t first_row, const std::vector<const Mask*>& agg_filters);
+  // Encodes rows' keys into enc_ / enc_off_ and hashes them into hashes_.
+  void EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n);
+  // The output of `tables` (unsplit), groups in first-ordinal order.
+  static Result<std::vector<std::shared_ptr<ArrayData>>> OrderedOutput(
+      const std::vector<const GroupByState*>& tables, const Runner& run);
+
+  // An empty table of the same shape.
+  GroupByState EmptyLike() const;
+  int32_t NullIntGroup();
+  // The group of other's group og in this table, added when new.
+  int32_t FindOrAddGroupOf(const GroupByState& other, int32_t og);
+  // Hints what MergeGroup and OutputColumn read of group g into the cache.
+  void PrefetchGroup(size_t g) const;
+  // Folds other's group og into this table's group g (not the grouped
+  // aggregates: MergeGrouped).
+  void MergeGroup(size_t g, const GroupByState& other, size_t og);
+  // Folds other's grouped-aggregate states into this table's: other's group
+  // og into group map[og] (map[og] < 0: skipped). Resize first.
+  void MergeGrouped(const GroupByState& other, const int32_t* map);
+  bool has_grouped() const;
+  // The output column of grouped aggregate ai for groups `order` of `parts`.
+  static Result<std::shared_ptr<ArrayData>> GroupedOutput(
+      const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t ai);
   // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
   Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n,
                   std::vector<int32_t>* gids);
+  void IntGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                   int32_t* out);
+  Status DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                      int32_t* out);
+  void EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                       int64_t n, int32_t* out);
   void Resize(size_t groups);
+  // Capacity for `groups` groups (no reallocation while merging).
+  void Reserve(size_t groups);
   void UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                  const int32_t* gids);
+  void UpdateDecimalAgg(Agg* a, const ArrayView& col, const int32_t* rows, int64_t base,
+                        int64_t n, const int32_t* gids);
+  // Output column `c` (keys, then aggregates) of groups `order` of `parts`.
+  static Result<std::shared_ptr<ArrayData>> OutputColumn(
+      const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t c);
 
   std::vector<DataType> key_types_;
   std::vector<DataType> value_types_;
   Mode mode_ = Mode::kGeneric;
-  std::vector<std::string> group_keys_;  // encoded, one per group
-  std::vector<int64_t> group_rows_;      // count(*)
-  std::unordered_map<std::string, int32_t> generic_;
-  // kSingleInt: open addressing on the key's 64-bit pattern.
-  std::vector<int64_t> int_slots_;
-  std::vector<int32_t> int_gids_;  // -1 = empty
-  int32_t null_gid_ = -1;
+  internal::GroupKeyTable table_{false};
+  std::vector<int64_t> group_rows_;   // count(*)
+  std::vector<int64_t> group_first_;  // ordinal of the first row, -1 until set
+  int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
   // kSingleDict: group of each dictionary entry in the current Consume.
   std::vector<int32_t> dict_gids_;
   int32_t dict_null_gid_ = -1;
+  // Scratch of EncodedGroupIds, kept to avoid reallocating per batch.
+  std::vector<uint8_t> enc_;
+  std::vector<uint32_t> enc_off_;
+  std::vector<uint64_t> hashes_;
   std::vector<Agg> aggs_;
+  // Split tables: the partitions (this table's own groups are then empty).
+  std::vector<GroupByState> parts_;
+  std::vector<std::vector<int32_t>> part_rows_;  // scratch of ConsumePartitioned
 };
 
 }  // namespace quiver::kernels

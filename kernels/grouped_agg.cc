@@ -64,7 +64,7 @@ class MomentsAgg final : public GroupedAgg {
     const auto& o = static_cast<const MomentsAgg&>(other);
     for (size_t og = 0; og < o.count_.size(); ++og) {
       const int64_t nb = o.count_[og];
-      if (nb == 0) continue;
+      if (nb == 0 || (map && map[og] < 0)) continue;
       const size_t g = map ? size_t(map[og]) : og;
       const int64_t na = count_[g];
       if (na == 0) {
@@ -122,6 +122,7 @@ class BoolAgg final : public GroupedAgg {
   void Merge(const GroupedAgg& other, const int32_t* map) override {
     const auto& o = static_cast<const BoolAgg&>(other);
     for (size_t og = 0; og < o.state_.size(); ++og) {
+      if (map && map[og] < 0) continue;
       if (o.state_[og] != 0) Fold(map ? size_t(map[og]) : og, (o.state_[og] & 1) != 0);
     }
   }
@@ -172,6 +173,7 @@ class AnyValueAgg final : public GroupedAgg {
   void Merge(const GroupedAgg& other, const int32_t* map) override {
     const auto& o = static_cast<const AnyValueAgg&>(other);
     for (size_t og = 0; og < o.values_.size(); ++og) {
+      if (map && map[og] < 0) continue;
       Scalar& slot = values_[map ? size_t(map[og]) : og];
       if (slot.is_null() && !o.values_[og].is_null()) Take(&slot, o.values_[og]);
     }

@@ -96,7 +96,8 @@ class GroupedAgg {
   virtual void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                       const int32_t* gids) = 0;
   // Folds group g of `other` (same kind and input type) into group map[g]
-  // of this state (map null: into group g). Resize first.
+  // of this state (map null: into group g; map[g] < 0: skipped). Resize
+  // first.
   virtual void Merge(const GroupedAgg& other, const int32_t* map) = 0;
   // One value per group, `groups` long, of result_type().
   virtual Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const = 0;

@@ -58,6 +58,11 @@ Result<CatalogState> DecodeCatalog(const uint8_t* blob, uint64_t blob_length, ui
     s.modified_ns = t->modified_ns();
     s.created_txn = t->created_txn();
     s.modified_txn = t->modified_txn();
+    if (t->commit_keys() != nullptr) {
+      for (const fb::CommitKey* k : *t->commit_keys()) {
+        s.commit_keys.push_back(CommitKey{k->key()->str(), k->txn(), k->rows()});
+      }
+    }
     if (t->chunks() != nullptr) {
       for (const fb::Chunk* ch : *t->chunks()) {
         ChunkInfo ci;
@@ -135,9 +140,17 @@ std::string EncodeCatalog(const CatalogState& c, bool checksums) {
     auto schema_off =
         b.CreateVector(reinterpret_cast<const uint8_t*>(t.schema_fb.data()), t.schema_fb.size());
     auto chunks_off = b.CreateVector(chunks);
+    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::CommitKey>>> keys_off;
+    if (!t.commit_keys.empty()) {
+      std::vector<flatbuffers::Offset<fb::CommitKey>> keys;
+      for (const CommitKey& k : t.commit_keys) {
+        keys.push_back(fb::CreateCommitKey(b, b.CreateString(k.key), k.txn, k.rows));
+      }
+      keys_off = b.CreateVector(keys);
+    }
     tables.push_back(fb::CreateTableEntry(b, t.id, name_off, schema_off, chunks_off, t.rows(),
                                           t.created_ns, t.modified_ns, t.created_txn,
-                                          t.modified_txn));
+                                          t.modified_txn, keys_off));
   }
   auto cat = fb::CreateCatalog(b, 1, c.next_table_id, b.CreateVector(tables));
   fb::FinishCatalogBuffer(b, cat);

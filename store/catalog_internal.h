@@ -25,6 +25,7 @@ struct TableState {
   std::string schema_fb;  // Arrow Schema flatbuffer
   std::shared_ptr<const Schema> schema;
   std::vector<ChunkInfo> chunks;
+  std::vector<CommitKey> commit_keys;  // oldest first, at most kMaxCommitKeys
   uint64_t created_ns = 0, modified_ns = 0, created_txn = 0, modified_txn = 0;
   int64_t rows() const {
     int64_t n = 0;

@@ -43,8 +43,16 @@ Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {
   return std::optional<kernels::Mask>(std::move(m));
 }
 
+int64_t Plan::Morsels() const {
+  int64_t n = 0;
+  for (size_t c : chunks) n += (ChunkRows(c) + kMorselRows - 1) / kMorselRows;
+  return n;
+}
+
 int Plan::Workers() const {
-  return int(std::max<size_t>(1, std::min<size_t>(size_t(threads), chunks.size())));
+  // Fewer chunks than threads: ScanMorsels shares out morsels instead.
+  const int64_t units = chunks.size() >= size_t(threads) ? int64_t(chunks.size()) : Morsels();
+  return int(std::max<int64_t>(1, std::min<int64_t>(threads, units)));
 }
 
 void Plan::CountScanned(const std::vector<int64_t>& rows_per_chunk) {
@@ -54,14 +62,41 @@ void Plan::CountScanned(const std::vector<int64_t>& rows_per_chunk) {
 
 Status Plan::ScanMorsels(const MorselFn& fn) {
   std::vector<int64_t> scanned(chunks.size(), 0);
+  // The source row number of each chunk's first row.
+  const size_t num_chunks = memory ? memory->batches.size() : table->chunks().size();
+  std::vector<int64_t> chunk_start(num_chunks + 1, 0);
+  for (size_t i = 0; i < num_chunks; ++i) chunk_start[i + 1] = chunk_start[i] + ChunkRows(i);
+  auto run = [&](int w, const ChunkColumns& chunk, size_t i, int64_t at) -> Status {
+    Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
+    c.first_row = chunk_start[chunks[i]] + at;
+    QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
+    return fn(w, c, m ? &*m : nullptr);
+  };
+  if (chunks.size() < size_t(threads)) {
+    // Fewer chunks than threads (a small table, or most chunks pruned): read
+    // them all, then share out their morsels, so that every thread works.
+    std::vector<ChunkColumns> read;
+    std::vector<std::pair<size_t, int64_t>> morsels;  // (chunk, first row in it)
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, Read(chunks[i]));
+      scanned[i] = chunk.rows();
+      for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) morsels.emplace_back(i, at);
+      read.push_back(std::move(chunk));
+    }
+    QUIVER_RETURN_NOT_OK(ParallelFor(int64_t(morsels.size()), Workers(), options.cancel,
+                                     [&](int w, int64_t k) -> Status {
+                                       const auto [i, at] = morsels[size_t(k)];
+                                       return run(w, read[i], i, at);
+                                     }));
+    CountScanned(scanned);
+    return Status::OK();
+  }
   QUIVER_RETURN_NOT_OK(ParallelFor(
       int64_t(chunks.size()), Workers(), options.cancel, [&](int w, int64_t i) -> Status {
         QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, Read(chunks[size_t(i)]));
         scanned[size_t(i)] = chunk.rows();
         for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {
-          const Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
-          QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
-          QUIVER_RETURN_NOT_OK(fn(w, c, m ? &*m : nullptr));
+          QUIVER_RETURN_NOT_OK(run(w, chunk, size_t(i), at));
         }
         return Status::OK();
       }));
@@ -119,8 +154,7 @@ using internal::Tri;
 
 bool IsFullScan(const query::Query& q) {
   return q.is_simple() && q.select.empty() && q.where == nullptr && q.group_by.empty() &&
-         q.order_by.empty() &&
-         !q.limit && (!q.offset || *q.offset == 0);
+         q.order_by.empty() && !q.limit && (!q.offset || *q.offset == 0);
 }
 
 namespace {
@@ -197,6 +231,9 @@ Status PreparePlan(Plan* out, const query::Query& q) {
 
 Status PrepareBound(Plan* out) {
   Plan& plan = *out;
+  if (plan.memory_use == nullptr) {
+    plan.memory_use = std::make_shared<QueryMemory>(plan.options.memory_limit_bytes);
+  }
   plan.columns = ColumnsRead(plan.bound, plan.computed, plan.num_source_fields);
 
   // Fold a constant WHERE; prune chunks with their statistics.

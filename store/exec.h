@@ -20,8 +20,12 @@
 //        (stable: ties keep table order);
 //      - aggregates without GROUP BY: per-thread partial states merged into
 //        exactly one row (COUNT(*) without WHERE reads only the catalog);
-//      - GROUP BY: per-thread hash tables merged, then ORDER BY / LIMIT on
-//        the groups (groups come out in first-seen order unless ordered).
+//      - GROUP BY: per-thread hash tables, merged in parallel by hash
+//        partition, then ORDER BY / LIMIT on the groups. Unless ordered,
+//        groups come out in the order of the first row (in table order) of
+//        each group, whatever the number of threads.
+//   Parallel work runs on one thread pool shared by all queries of the
+//   process (store/thread_pool.h); QueryOptions::threads caps one query.
 //
 // Result types: as BoundOutput::type (store/query_bind.h), except that a
 // dictionary-encoded utf8 column keeps its encoding in a plain projection
@@ -30,7 +34,8 @@
 //
 // Errors: those of Bind (InvalidArgument / NotFound / TypeError), Overflow
 // for an integer SUM that does not fit 64 bits, IOError / Corruption for a
-// damaged chunk, Cancelled when QueryOptions::cancel is set.
+// damaged chunk, Cancelled when QueryOptions::cancel is set,
+// ResourceExhausted past QueryOptions::memory_limit_bytes.
 //
 // Implementation: a driver (exec.cc) and one operator per file (op_*.cc);
 // store/exec_internal.h lists the files and what each holds.
@@ -66,6 +71,13 @@ struct QueryOptions {
   int64_t batch_rows = 64 * 1024;
   // Set from another thread to stop a running query (Cancelled).
   const std::atomic<bool>* cancel = nullptr;
+  // The most memory the query may hold in hash tables and materialised
+  // results (GROUP BY, ORDER BY); past it the query fails with
+  // ResourceExhausted naming the limit, rather than the process running out
+  // of memory. <= 0 = no limit. The default, 4 GiB, leaves room for a few
+  // such queries at once on a 16 GiB machine; quiverd sets it from its
+  // max_query_memory setting.
+  int64_t memory_limit_bytes = int64_t(4) << 30;
 };
 
 struct QueryStats {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
 
 namespace quiver::store::internal {
 
@@ -266,7 +267,8 @@ Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const Bo
 
 }  // namespace
 
-Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
+// Eval without EXPLAIN ANALYZE's probe (below).
+Result<Mask> EvalUnprobed(const BoundExpr& e, const Morsel& c) {
   const int64_t n = c.rows();
   if (IsConstant(e)) return ConstMask(EvalConst(e), n);
   switch (e.kind) {
@@ -369,6 +371,18 @@ Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
       break;
   }
   return Status::Internal("a value expression reached the condition evaluator");
+}
+
+// The probe counts the TRUE rows of the WHERE condition an EXPLAIN ANALYZE
+// measures (store/explain_internal.h), and the time spent evaluating it.
+Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
+  ExplainCounter* probe = ExplainCounterFor(&e);
+  if (probe == nullptr) return EvalUnprobed(e, c);
+  const int64_t t0 = ExplainNowNanos();
+  Result<Mask> m = EvalUnprobed(e, c);
+  probe->nanos += ExplainNowNanos() - t0;
+  if (m.ok()) probe->rows += kernels::CountTrue(*m);
+  return m;
 }
 
 }  // namespace quiver::store::internal

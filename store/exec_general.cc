@@ -1,11 +1,14 @@
 // The general query driver: WITH, subqueries, UNION ALL, DISTINCT, the two
 // stages of store/plan_internal.h, and EXPLAIN.
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "columnar/builder.h"
 #include "columnar/civil_time.h"
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
 #include "store/plan_internal.h"
 
 namespace quiver::store::internal {
@@ -26,6 +29,12 @@ struct Context {
   Tables ctes;
   std::vector<std::string>* explain = nullptr;  // EXPLAIN: lines of the plan
   bool analyze = false;
+  // The query's memory limit, shared by all its stages.
+  std::shared_ptr<QueryMemory> memory_use;
+  // EXPLAIN: where a stage puts its operator tree (its consumer's inputs),
+  // and ANALYZE's probe.
+  std::vector<ExplainNodePtr>* nodes = nullptr;
+  ExplainProbe* probe = nullptr;
 };
 
 // Adds the table scan's figures of an earlier stage to the final cursor's.
@@ -81,12 +90,18 @@ Result<std::shared_ptr<const QueryResult>> RunToMemory(Context& ctx, const Query
 Value ValueOf(const kernels::Scalar& s) {
   using K = kernels::Scalar::Kind;
   switch (s.kind()) {
-    case K::kBool: return Value(s.bool_value());
-    case K::kInt64: return Value(s.int64_value());
-    case K::kUInt64: return Value(s.uint64_value());
-    case K::kDouble: return Value(s.double_value());
-    case K::kString: return Value(s.string_value());
-    case K::kDecimal: return Value(FormatDecimal128(s.decimal_value(), s.scale()));
+    case K::kBool:
+      return Value(s.bool_value());
+    case K::kInt64:
+      return Value(s.int64_value());
+    case K::kUInt64:
+      return Value(s.uint64_value());
+    case K::kDouble:
+      return Value(s.double_value());
+    case K::kString:
+      return Value(s.string_value());
+    case K::kDecimal:
+      return Value(FormatDecimal128(s.decimal_value(), s.scale()));
     case K::kDate32: {
       int64_t y;
       unsigned m, d;
@@ -123,7 +138,8 @@ Value ValueOf(const kernels::Scalar& s) {
       }
       return Value(text);
     }
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
@@ -231,10 +247,116 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
   return line;
 }
 
+// The operator tree of one stage: op { filter { compute { scan { inputs } } } }.
+struct StageTree {
+  ExplainNodePtr op, filter, compute, scan;
+  ExplainCounter* filter_counter = nullptr;
+  ExplainCounter* compute_counter = nullptr;
+  std::vector<ExplainNodePtr> inputs;
+  // What the scan reads (for its bytes, counted once it has run).
+  const TableView* table = nullptr;
+  std::shared_ptr<const QueryResult> memory;
+  std::vector<size_t> chunks, columns;
+};
+
+StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
+                        std::vector<ExplainNodePtr> inputs, ExplainProbe* probe) {
+  StageTree t;
+  auto node = [](std::string op, std::string detail) {
+    auto n = std::make_shared<ExplainNode>();
+    n->op = std::move(op);
+    n->detail = std::move(detail);
+    return n;
+  };
+  const Schema& in = *plan.input;
+  std::string cols;
+  for (size_t c : plan.columns) cols += (cols.empty() ? "" : " ") + in.field(c).name;
+  t.scan = node("scan", (plan.memory ? std::string("in-memory result") : "table " + q.table) +
+                            ": " + std::to_string(plan.stats.chunks_total) + " chunks, " +
+                            std::to_string(plan.stats.chunks_pruned) +
+                            " pruned; columns: " + cols + "; threads " +
+                            std::to_string(plan.threads));
+  t.scan->children = inputs;
+  t.inputs = std::move(inputs);
+  ExplainNodePtr below = t.scan;
+  if (!p.computed.empty()) {
+    std::string what;
+    for (size_t i = 0; i < p.computed.size(); ++i) {
+      const Field& f = in.field(p.num_source_fields + i);
+      what += (what.empty() ? "" : " ") + f.name + ":" + f.type.ToString();
+    }
+    t.compute = node("compute", what);
+    t.compute->children = {below};
+    below = t.compute;
+    if (probe) t.compute_counter = probe->Add(p.computed[0].get());
+  }
+  if (plan.bound.where && p.simple.where) {
+    t.filter = node("filter", query::ToSql(*p.simple.where));
+    t.filter->children = {below};
+    below = t.filter;
+    if (probe) t.filter_counter = probe->Add(plan.bound.where.get());
+  }
+  const auto& b = plan.bound;
+  if (!b.group_by.empty()) {
+    t.op = node("hash group by", std::to_string(b.group_by.size()) + " key(s), " +
+                                     std::to_string(b.outputs.size()) + " output(s)");
+  } else if (b.aggregate) {
+    t.op = node("aggregate", "one row");
+  } else if (!b.order_by.empty()) {
+    t.op = b.limit ? node("top-k", std::to_string(*b.limit + b.offset)) : node("sort", "");
+  } else {
+    t.op = node("project", std::to_string(b.outputs.size()) + " column(s)");
+  }
+  if (b.limit) t.op->detail += (t.op->detail.empty() ? "" : ", ") + std::string("limit ") +
+                               std::to_string(*b.limit);
+  if (b.offset) t.op->detail += " offset " + std::to_string(b.offset);
+  t.op->children = {below};
+  t.table = plan.table;
+  t.memory = plan.memory;
+  t.chunks = plan.chunks;
+  t.columns = plan.columns;
+  return t;
+}
+
+// Fills in the figures of a stage's tree once its operator has run.
+void FinishStageTree(const StageTree& t, const QueryStats& stats) {
+  t.scan->rows = stats.rows_scanned;
+  int64_t bytes = 0;
+  const size_t n = std::min(t.chunks.size(), size_t(std::max<int64_t>(0, stats.chunks_scanned)));
+  for (size_t i = 0; i < n; ++i) {
+    RecordBatch b;
+    if (t.memory) {
+      b = t.memory->batches[t.chunks[i]];
+    } else {
+      auto r = t.table->ReadChunk(t.chunks[i], t.columns);
+      if (!r.ok()) continue;  // the run read it: an error here is not the plan's
+      b = std::move(*r);
+    }
+    RecordBatch used;
+    for (size_t c : t.columns) used.columns.push_back(b.columns[c]);
+    bytes += BatchBytes(used);
+  }
+  t.scan->bytes_read = bytes;
+  double inputs_ms = 0;
+  for (const auto& in : t.inputs) inputs_ms += std::max(0.0, in->time_ms);
+  // The stage's own wall time includes its scan; its inputs ran before it.
+  t.op->time_ms += inputs_ms;
+  if (t.compute) {
+    t.compute->rows = t.compute_counter ? t.compute_counter->rows.load() : stats.rows_scanned;
+    if (t.compute_counter) t.compute->cpu_ms = double(t.compute_counter->nanos.load()) / 1e6;
+  }
+  if (t.filter && t.filter_counter) {
+    t.filter->rows = t.filter_counter->rows.load();
+    t.filter->cpu_ms = double(t.filter_counter->nanos.load()) / 1e6;
+  }
+}
+
 // Runs `q` over one source: a table or an in-memory result.
 Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
                                               const TableView* table,
-                                              std::shared_ptr<const QueryResult> memory) {
+                                              std::shared_ptr<const QueryResult> memory,
+                                              std::vector<ExplainNodePtr> inputs = {}) {
+  const auto t0 = Clock::now();
   std::shared_ptr<const Schema> schema = table ? table->schema() : memory->schema;
   QUIVER_ASSIGN_OR_RETURN(StagePlan stages, PlanStages(q, schema));
   Plan plan;
@@ -246,12 +368,17 @@ Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
   if (plan.options.batch_rows <= 0) plan.options.batch_rows = 64 * 1024;
   plan.table = table;
   plan.memory = memory;
+  plan.memory_use = ctx.memory_use;
   plan.input = stages.schema;
   plan.num_source_fields = stages.num_source_fields;
   plan.computed = stages.computed;
   QUIVER_RETURN_NOT_OK(PreparePlan(&plan, stages.simple));
+  std::optional<StageTree> tree;
   if (ctx.explain) {
     ctx.explain->push_back(Describe(stages.simple, stages, plan, memory != nullptr));
+    tree = MakeStageTree(stages.simple, stages, plan, std::move(inputs),
+                         ctx.analyze ? ctx.probe : nullptr);
+    if (!stages.post && ctx.nodes) ctx.nodes->push_back(tree->op);
     if (!ctx.analyze && !stages.post) {
       // EXPLAIN alone: nothing runs but what a later stage needs to plan.
       auto schema = plan.input;
@@ -259,11 +386,19 @@ Result<std::unique_ptr<QueryCursor>> OpenOver(Context& ctx, const Query& q,
     }
   }
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> cursor, RunPlan(std::move(plan)));
+  if (tree && ctx.analyze) {
+    tree->op->time_ms = MsSince(t0);
+    StageTree t = *tree;
+    cursor = MakeAnalyzedCursor(std::move(cursor), t.op,
+                                [t](const QueryCursor& c) { FinishStageTree(t, c.stats()); });
+  }
   if (!stages.post) return cursor;
   QUIVER_ASSIGN_OR_RETURN(auto first, Collect(*cursor));
   Query post = *stages.post;
+  std::vector<ExplainNodePtr> first_node;
+  if (tree) first_node.push_back(tree->op);
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> second,
-                          OpenOver(ctx, post, nullptr, first));
+                          OpenOver(ctx, post, nullptr, first, std::move(first_node)));
   return std::unique_ptr<QueryCursor>(new StagedCursor(std::move(second), first->stats));
 }
 
@@ -337,6 +472,10 @@ Result<std::shared_ptr<const QueryResult>> UnionAll(Context& ctx, const Query& q
 
 Result<std::unique_ptr<QueryCursor>> Open(Context& parent, const Query& in) {
   Context ctx = parent;
+  // EXPLAIN: the stages that run first (WITH, subqueries, UNION ALL
+  // branches, DISTINCT's input) are inputs of the one that reads them.
+  std::vector<ExplainNodePtr> inputs;
+  if (ctx.nodes) ctx.nodes = &inputs;
   for (const auto& w : in.with) {
     QUIVER_ASSIGN_OR_RETURN(auto r, RunToMemory(ctx, *w.query));
     ctx.ctes[w.name] = r;
@@ -344,21 +483,40 @@ Result<std::unique_ptr<QueryCursor>> Open(Context& parent, const Query& in) {
   Query q = in;
   q.with.clear();
   q.explain = query::ExplainMode::kNone;
+  q.explain_json = false;
   QUIVER_RETURN_NOT_OK(SubstituteAll(ctx, &q));
+  ctx.nodes = parent.nodes;
 
   if (!q.union_all.empty() || q.distinct) {
     std::shared_ptr<const QueryResult> rows;
     Query outer;
     outer.table = q.table;
+    Context inner_ctx = ctx;
+    std::vector<ExplainNodePtr> branches;
+    if (ctx.nodes) inner_ctx.nodes = &branches;
     if (!q.union_all.empty()) {
-      QUIVER_ASSIGN_OR_RETURN(rows, UnionAll(ctx, q));
+      const auto t0 = Clock::now();
+      QUIVER_ASSIGN_OR_RETURN(rows, UnionAll(inner_ctx, q));
+      if (ctx.nodes) {
+        auto u = std::make_shared<ExplainNode>();
+        u->op = "union all";
+        u->detail = std::to_string(branches.size()) + " branches";
+        u->children = std::move(branches);
+        if (ctx.analyze) {
+          u->rows = rows->num_rows;
+          u->time_ms = MsSince(t0);
+          u->bytes_out = 0;
+          for (const auto& b : rows->batches) u->bytes_out += BatchBytes(b);
+        }
+        branches = {u};
+      }
     } else {
       Query inner = q;
       inner.distinct = false;
       inner.order_by.clear();
       inner.limit.reset();
       inner.offset.reset();
-      QUIVER_ASSIGN_OR_RETURN(rows, RunToMemory(ctx, inner));
+      QUIVER_ASSIGN_OR_RETURN(rows, RunToMemory(inner_ctx, inner));
       for (const Field& f : rows->schema->fields()) {
         query::SelectItem s;
         s.column = f.name;
@@ -369,27 +527,37 @@ Result<std::unique_ptr<QueryCursor>> Open(Context& parent, const Query& in) {
     outer.order_by = q.order_by;
     outer.limit = q.limit;
     outer.offset = q.offset;
-    return OpenOver(ctx, outer, nullptr, rows);
+    for (auto& b : branches) inputs.push_back(std::move(b));
+    return OpenOver(ctx, outer, nullptr, rows, std::move(inputs));
   }
   if (q.from_query) {
-    QUIVER_ASSIGN_OR_RETURN(auto rows, RunToMemory(ctx, *q.from_query));
-    return OpenOver(ctx, q, nullptr, rows);
+    Context inner_ctx = ctx;
+    if (ctx.nodes) inner_ctx.nodes = &inputs;
+    QUIVER_ASSIGN_OR_RETURN(auto rows, RunToMemory(inner_ctx, *q.from_query));
+    return OpenOver(ctx, q, nullptr, rows, std::move(inputs));
   }
   if (auto it = ctx.ctes.find(q.table); it != ctx.ctes.end()) {
-    return OpenOver(ctx, q, nullptr, it->second);
+    return OpenOver(ctx, q, nullptr, it->second, std::move(inputs));
   }
-  if (q.table.empty()) return OpenOver(ctx, q, nullptr, OneEmptyRow());
+  if (q.table.empty()) return OpenOver(ctx, q, nullptr, OneEmptyRow(), std::move(inputs));
   QUIVER_ASSIGN_OR_RETURN(const TableView* table, ctx.snap->table(q.table));
-  return OpenOver(ctx, q, table, nullptr);
+  return OpenOver(ctx, q, table, nullptr, std::move(inputs));
 }
 
 // EXPLAIN: the plan as rows of one utf8 column "plan"; EXPLAIN ANALYZE runs
-// the query and adds what each stage did.
+// the query and adds what each stage did and, per operator, rows, time and
+// bytes (store/explain_internal.h). With FORMAT JSON the column holds one
+// row: {"analyze", "plan": the operator tree, "text": the text form's lines}.
 Result<std::unique_ptr<QueryCursor>> OpenExplain(Context& ctx, const Query& q) {
   std::vector<std::string> lines;
+  std::vector<ExplainNodePtr> roots;
+  ExplainProbe probe;
   Context c = ctx;
   c.explain = &lines;
   c.analyze = q.explain == query::ExplainMode::kAnalyze;
+  c.nodes = &roots;
+  c.probe = c.analyze ? &probe : nullptr;
+  ExplainProbeScope scope(c.probe);
   const auto t0 = Clock::now();
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<QueryCursor> cursor, Open(c, q));
   if (c.analyze) {
@@ -402,18 +570,44 @@ Result<std::unique_ptr<QueryCursor>> OpenExplain(Context& ctx, const Query& q) {
                   static_cast<long long>(s.chunks_scanned), MsSince(t0));
     lines.push_back(buf);
   }
+  ExplainNode root;
+  if (roots.size() == 1) {
+    root = *roots[0];
+  } else {  // not expected: every query ends in one stage
+    root.op = "query";
+    root.children = roots;
+  }
+  if (c.analyze) {
+    lines.push_back("operators:");
+    AppendExplainText(root, 1, &lines);
+  }
   auto schema = std::make_shared<const Schema>(
       std::vector<Field>{Field{"plan", DataType(TypeId::kUtf8), false, {}}});
   ArrayBuilder builder{DataType(TypeId::kUtf8)};
   int64_t rows = 0;
-  for (const std::string& text : lines) {
-    size_t start = 0;
-    while (start <= text.size()) {
-      size_t nl = text.find('\n', start);
-      if (nl == std::string::npos) nl = text.size();
-      builder.AppendString(std::string_view(text).substr(start, nl - start));
-      ++rows;
-      start = nl + 1;
+  if (q.explain_json) {
+    std::vector<std::string> text;
+    for (const std::string& l : lines) {
+      size_t start = 0;
+      while (start <= l.size()) {
+        size_t nl = l.find('\n', start);
+        if (nl == std::string::npos) nl = l.size();
+        text.push_back(l.substr(start, nl - start));
+        start = nl + 1;
+      }
+    }
+    builder.AppendString(ExplainJson(root, text, c.analyze));
+    rows = 1;
+  } else {
+    for (const std::string& text : lines) {
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        builder.AppendString(std::string_view(text).substr(start, nl - start));
+        ++rows;
+        start = nl + 1;
+      }
     }
   }
   QUIVER_ASSIGN_OR_RETURN(auto col, builder.Finish());
@@ -432,6 +626,7 @@ Result<std::unique_ptr<QueryCursor>> OpenGeneral(std::shared_ptr<const Snapshot>
   Context ctx;
   ctx.snap = std::move(snap);
   ctx.options = options;
+  ctx.memory_use = std::make_shared<QueryMemory>(options.memory_limit_bytes);
   if (q.explain != query::ExplainMode::kNone) return OpenExplain(ctx, q);
   return Open(ctx, q);
 }

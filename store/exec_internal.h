@@ -19,6 +19,8 @@
 //   exec_general.cc  the general driver: WITH, subqueries, UNION ALL,
 //                    DISTINCT, the planner's stages (plan.cc, expr_bind.cc;
 //                    store/plan_internal.h), EXPLAIN
+//   exec_explain.cc  EXPLAIN ANALYZE's operator tree and its probe
+//                    (store/explain_internal.h)
 //
 // Thread-safety: the functions here are safe to call from many threads on
 // distinct arguments; a Plan is read-only while an operator's workers run.
@@ -76,13 +78,17 @@ Tri EvalConst(const query::BoundExpr& e);
 struct ChunkColumns {
   RecordBatch batch;
   ColumnViews columns;
-  std::vector<ArrayView> views;  // columns.views(), as the morsels copy them
+  std::vector<ArrayView> views;                     // columns.views(), as the morsels copy them
   const std::vector<ColumnStats>* stats = nullptr;  // the chunk's, when known (Plan::Read)
-  const std::atomic<bool>* cancel = nullptr;         // the query's (Plan::Read)
+  const std::atomic<bool>* cancel = nullptr;        // the query's (Plan::Read)
 
   explicit ChunkColumns(RecordBatch b, const std::vector<ColumnStats>* s = nullptr,
                         const std::atomic<bool>* cancel_flag = nullptr)
-      : batch(std::move(b)), columns(batch), views(columns.views()), stats(s), cancel(cancel_flag) {}
+      : batch(std::move(b)),
+        columns(batch),
+        views(columns.views()),
+        stats(s),
+        cancel(cancel_flag) {}
   int64_t rows() const { return batch.num_rows; }
 };
 
@@ -95,11 +101,16 @@ struct Morsel {
   const std::vector<ColumnStats>* stats = nullptr;  // its chunk's, when known
   // The query's cancel flag: slow kernels (LIKE) check it between slices.
   const std::atomic<bool>* cancel = nullptr;
+  // The table row number of the morsel's first row (ScanMorsels sets it):
+  // orders rows as the table does, whichever thread reads them.
+  int64_t first_row = 0;
   int64_t rows() const { return length; }
 
-  static Morsel Of(const ChunkColumns& c) { return Morsel{c.views, c.rows(), c.stats, c.cancel}; }
+  static Morsel Of(const ChunkColumns& c) {
+    return Morsel{c.views, c.rows(), c.stats, c.cancel, 0};
+  }
   static Morsel Of(const ChunkColumns& c, int64_t start, int64_t n) {
-    Morsel m{c.views, n, c.stats, c.cancel};
+    Morsel m{c.views, n, c.stats, c.cancel, 0};
     for (ArrayView& v : m.views) {
       v.offset += start;
       v.length = n;
@@ -154,6 +165,28 @@ Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
 int ResolveThreads(int requested);
 
 // ---------------------------------------------------------------------------
+// Memory (exec_parallel.cc).
+// ---------------------------------------------------------------------------
+
+// A query's memory limit (QueryOptions::memory_limit_bytes): operators add
+// the bytes their hash tables and materialised results hold, and the query
+// fails with ResourceExhausted, naming the limit, once they pass it.
+// Thread-safety: Add may be called from the query's workers at once.
+class QueryMemory {
+ public:
+  explicit QueryMemory(int64_t limit) : limit_(limit) {}
+  // Adds delta bytes (negative: released). `what` says what holds them, for
+  // the error ("the group-by hash tables (2,000,000 groups)").
+  Status Add(int64_t delta, const std::function<std::string()>& what);
+  int64_t used() const { return used_.load(std::memory_order_relaxed); }
+  int64_t limit() const { return limit_; }
+
+ private:
+  const int64_t limit_;  // <= 0: no limit
+  std::atomic<int64_t> used_{0};
+};
+
+// ---------------------------------------------------------------------------
 // The plan every operator runs (built by OpenQuery, exec.cc).
 // ---------------------------------------------------------------------------
 
@@ -181,6 +214,8 @@ struct Plan {
   int threads = 1;
   std::vector<size_t> chunks;  // not pruned, in table order
   QueryStats stats;
+  // The bytes the query holds against QueryOptions::memory_limit_bytes.
+  std::shared_ptr<QueryMemory> memory_use;
   Clock::time_point started;
 
   std::vector<size_t> columns;  // the source fields the query reads
@@ -194,8 +229,11 @@ struct Plan {
   Result<std::optional<kernels::Mask>> Filter(const ChunkColumns& c) const {
     return Filter(Morsel::Of(c));
   }
-  // Workers for a loop over the chunks: threads, at most one per chunk.
+  // Workers of ScanMorsels: threads, at most one per chunk (or per morsel
+  // when there are fewer chunks than threads).
   int Workers() const;
+  // Morsels of the chunks to scan.
+  int64_t Morsels() const;
   // Counts chunks scanned (all of `chunks`) and the rows they held.
   void CountScanned(const std::vector<int64_t>& rows_per_chunk);
 
@@ -204,8 +242,8 @@ struct Plan {
   // call with its worker's index.
   using MorselFn = std::function<Status(int worker, const Morsel& c, const kernels::Mask* m)>;
   // Reads every chunk on Workers() threads, cuts it into morsels of
-  // kMorselRows rows, evaluates WHERE on each and calls fn; then counts the
-  // chunks and rows scanned. The first error (or Cancelled) stops the scan.
+  // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then
+  // counts the chunks and rows scanned. The first error (or Cancelled) stops the scan.
   Status ScanMorsels(const MorselFn& fn);
 };
 

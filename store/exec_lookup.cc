@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
 
 namespace quiver::store::internal {
 
@@ -48,8 +49,10 @@ std::pair<int64_t, int64_t> Range(const ArrayView& v, int64_t min, int64_t max) 
 
 }  // namespace
 
-std::optional<Mask> SortedLookup(const BoundExpr& where, const Morsel& c,
-                                 const std::vector<ColumnStats>& stats) {
+namespace {
+
+std::optional<Mask> SortedLookupUnprobed(const BoundExpr& where, const Morsel& c,
+                                         const std::vector<ColumnStats>& stats) {
   if (where.args.empty() || where.args[0]->kind != ExprKind::kColumn) return std::nullopt;
   const size_t col = size_t(where.args[0]->column);
   if (col >= stats.size() || col >= c.views.size() || !stats[col].sorted) return std::nullopt;
@@ -108,6 +111,22 @@ std::optional<Mask> SortedLookup(const BoundExpr& where, const Morsel& c,
   }
   Mask m = Mask::AllFalse(c.rows());
   for (int64_t i = r.first; i < r.second; ++i) m.is_true[size_t(i >> 6)] |= uint64_t(1) << (i & 63);
+  return m;
+}
+
+}  // namespace
+
+// EXPLAIN ANALYZE's probe counts the rows found (store/explain_internal.h).
+std::optional<Mask> SortedLookup(const BoundExpr& where, const Morsel& c,
+                                 const std::vector<ColumnStats>& stats) {
+  ExplainCounter* probe = ExplainCounterFor(&where);
+  if (probe == nullptr) return SortedLookupUnprobed(where, c, stats);
+  const int64_t t0 = ExplainNowNanos();
+  std::optional<Mask> m = SortedLookupUnprobed(where, c, stats);
+  if (m) {
+    probe->nanos += ExplainNowNanos() - t0;
+    probe->rows += kernels::CountTrue(*m);
+  }
   return m;
 }
 

@@ -1,21 +1,48 @@
-// The parallel loop the operators run their chunks on, and the thread count.
+// The parallel loop the operators run their chunks on (on the process's
+// shared thread pool, store/thread_pool.h), and the thread count.
 #include <algorithm>
+#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
+#include "config/units.h"
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
+#include "store/thread_pool.h"
 
 namespace quiver::store::internal {
 
-// Runs fn(worker, item) for item in [0, n) on up to `threads` threads.
-// Returns the first error (later items are then skipped).
+namespace {
+
+// What a ParallelFor shares with its pool tasks. A task may start after the
+// loop has returned (the pool was busy): it then finds its claim taken and
+// touches nothing but this block, which it keeps alive.
+struct LoopControl {
+  enum : int { kQueued = 0, kRunning = 1, kSkipped = 2, kDone = 3 };
+  explicit LoopControl(int helpers) : claim(size_t(helpers)) {}
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::atomic<int>> claim;  // per helper task
+};
+
+}  // namespace
+
+// Runs fn(worker, item) for item in [0, n) on up to `threads` threads: the
+// caller is worker 0, workers 1.. are tasks on the shared pool. When the
+// loop's own work is done, helpers that have not started are skipped (the
+// items went to the threads that ran), so the loop never waits for a busy
+// pool. Returns the first error (later items are then skipped).
 Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
                    const std::function<Status(int, int64_t)>& fn) {
   std::atomic<int64_t> next{0};
   std::mutex mu;
   Status first;
   std::atomic<bool> failed{false};
+  // An EXPLAIN ANALYZE's probe follows the work onto the worker threads.
+  ExplainProbe* probe = CurrentExplainProbe();
   auto work = [&](int worker) {
+    ExplainProbeScope scope(probe);
     for (;;) {
       if (failed.load(std::memory_order_relaxed)) return;
       if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
@@ -38,14 +65,45 @@ Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
   const int t = int(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
   if (t == 1) {
     work(0);
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(size_t(t - 1));
-    for (int w = 1; w < t; ++w) pool.emplace_back(work, w);
-    work(0);
-    for (auto& th : pool) th.join();
+    return first;
   }
+  auto ctl = std::make_shared<LoopControl>(t - 1);
+  ThreadPool& pool = ThreadPool::Shared();
+  for (int w = 1; w < t; ++w) {
+    pool.Submit([ctl, w, &work] {
+      int queued = LoopControl::kQueued;
+      if (!ctl->claim[size_t(w - 1)].compare_exchange_strong(queued, LoopControl::kRunning)) return;
+      work(w);
+      {
+        std::lock_guard<std::mutex> g(ctl->mu);
+        ctl->claim[size_t(w - 1)] = LoopControl::kDone;
+      }
+      ctl->cv.notify_all();
+    });
+  }
+  work(0);
+  for (auto& c : ctl->claim) {
+    int queued = LoopControl::kQueued;
+    c.compare_exchange_strong(queued, LoopControl::kSkipped);
+  }
+  std::unique_lock<std::mutex> lk(ctl->mu);
+  ctl->cv.wait(lk, [&] {
+    for (const auto& c : ctl->claim) {
+      if (c.load() == LoopControl::kRunning) return false;
+    }
+    return true;
+  });
   return first;
+}
+
+Status QueryMemory::Add(int64_t delta, const std::function<std::string()>& what) {
+  const int64_t now = used_.fetch_add(delta, std::memory_order_relaxed) + delta;
+  if (limit_ <= 0 || delta <= 0 || now <= limit_) return Status::OK();
+  return Status::ResourceExhausted(
+      "query needs more than " + FormatBytes(uint64_t(limit_)) + " (memory_limit): " + what() +
+      " hold " + FormatBytes(uint64_t(now)) +
+      "; raise the limit (QueryOptions::memory_limit_bytes, quiverd's "
+      "max_query_memory, quiver query --memory-limit) or narrow the query");
 }
 
 int ResolveThreads(int requested) {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
 
 namespace quiver::store::internal {
 
@@ -59,6 +60,9 @@ Result<kernels::Datum> EvalValue(const BoundExpr& e, const std::vector<ArrayView
 }
 
 Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch) {
+  // EXPLAIN ANALYZE's probe (store/explain_internal.h): rows and time.
+  ExplainCounter* probe = computed.empty() ? nullptr : ExplainCounterFor(computed[0].get());
+  const int64_t t0 = probe ? ExplainNowNanos() : 0;
   for (const auto& e : computed) {
     ColumnViews views(batch->columns);
     QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, EvalValue(*e, views.views(), batch->num_rows));
@@ -73,6 +77,10 @@ Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, Reco
       QUIVER_ASSIGN_OR_RETURN(col, kernels::ScalarsToArray(values, e->type));
     }
     batch->columns.push_back(std::move(col));
+  }
+  if (probe) {
+    probe->nanos += ExplainNowNanos() - t0;
+    probe->rows += batch->num_rows;
   }
   return Status::OK();
 }

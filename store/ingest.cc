@@ -8,6 +8,7 @@
 #include "columnar/csv.h"
 #include "columnar/ipc.h"
 #include "columnar/ndjson.h"
+#include "columnar/parquet/reader.h"
 
 namespace quiver::store {
 namespace {
@@ -24,15 +25,12 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Arrow IPC: the whole input, then its batches.
-Status ReadArrowInput(InputReader& in, const InputOptions& o, const TextCallbacks& cb,
-                      TextReadStats* stats) {
-  const std::string& source = in.name();
-  if (!o.overrides.empty() && !o.table_schema) {
-    return Status::Invalid("column types do not apply to Arrow input (" + source +
-                           " carries its schema)");
-  }
+// The whole (decompressed) input in memory, for the formats that need
+// random access (Arrow IPC, Parquet).
+Result<std::shared_ptr<std::string>> ReadAll(InputReader& in, const InputOptions& o,
+                                             const TextCallbacks& cb) {
   auto bytes = std::make_shared<std::string>();
+  if (in.raw_total() > 0) bytes->reserve(size_t(in.raw_total()));
   std::string buf(kRawBufferBytes, '\0');
   for (;;) {
     if (o.cancelled && o.cancelled()) return Status::Cancelled("interrupted");
@@ -41,6 +39,49 @@ Status ReadArrowInput(InputReader& in, const InputOptions& o, const TextCallback
     bytes->append(buf.data(), n);
     if (cb.on_progress) cb.on_progress(int64_t(bytes->size()), 0);
   }
+  return bytes;
+}
+
+// Parquet: the whole input, then its row groups (decoded in parallel).
+Status ReadParquetInput(InputReader& in, const InputOptions& o, const TextCallbacks& cb,
+                        TextReadStats* stats) {
+  const std::string& source = in.name();
+  if (!o.overrides.empty() && !o.table_schema) {
+    return Status::Invalid("column types do not apply to Parquet input (" + source +
+                           " carries its schema)");
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto bytes, ReadAll(in, o, cb));
+  const int64_t size = int64_t(bytes->size());
+  parquet::ReadOptions po;
+  po.source_name = source;
+  po.schema = o.table_schema;
+  po.num_threads = o.num_threads;
+  po.cancelled = o.cancelled;
+  TextCallbacks pcb = cb;
+  pcb.on_schema = [&](const std::shared_ptr<const Schema>& s) -> Status {
+    if (o.table_schema) QUIVER_RETURN_NOT_OK(CheckInputSchema(o.table, *o.table_schema, *s, source));
+    return cb.on_schema ? cb.on_schema(o.table_schema ? o.table_schema : s) : Status::OK();
+  };
+  pcb.on_batch = [&](RecordBatch b) -> Status {
+    if (o.table_schema) b.schema = o.table_schema;  // same layout, checked above
+    return cb.on_batch(std::move(b));
+  };
+  // Progress counts the row groups' bytes after the read of the whole file.
+  pcb.on_progress = [&](int64_t bytes_done, int64_t rows) {
+    if (cb.on_progress) cb.on_progress(std::min(size, bytes_done), rows);
+  };
+  return parquet::ReadParquet(std::move(bytes), po, pcb, stats);
+}
+
+// Arrow IPC: the whole input, then its batches.
+Status ReadArrowInput(InputReader& in, const InputOptions& o, const TextCallbacks& cb,
+                      TextReadStats* stats) {
+  const std::string& source = in.name();
+  if (!o.overrides.empty() && !o.table_schema) {
+    return Status::Invalid("column types do not apply to Arrow input (" + source +
+                           " carries its schema)");
+  }
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<std::string> bytes, ReadAll(in, o, cb));
   stats->bytes = int64_t(bytes->size());
   auto ipc = ReadIpc(bytes);
   if (!ipc.ok()) return ipc.status().WithContext(source);
@@ -81,6 +122,7 @@ std::optional<InputFormat> InputFormatFromName(const std::string& name) {
   if (n == "tsv" || n == "tab") return InputFormat::kTsv;
   if (n == "ndjson" || n == "jsonl" || n == "json") return InputFormat::kNdjson;
   if (n == "arrow" || n == "arrows" || n == "ipc" || n == "feather") return InputFormat::kArrow;
+  if (n == "parquet" || n == "pq") return InputFormat::kParquet;
   return std::nullopt;
 }
 
@@ -107,11 +149,14 @@ Result<InputFormat> InputFormatFromMediaType(const std::string& media) {
       media == "application/jsonl" || media == "application/json-seq") {
     return InputFormat::kNdjson;
   }
+  if (media == "application/vnd.apache.parquet" || media == "application/x-parquet") {
+    return InputFormat::kParquet;
+  }
   if (media == "text/csv") return InputFormat::kCsv;
   if (media == "text/tab-separated-values") return InputFormat::kTsv;
   return Status::NotSupported(
-      "rows are sent as application/x-ndjson, text/csv, text/tab-separated-values or "
-      "application/vnd.apache.arrow.stream, not \"" +
+      "rows are sent as application/x-ndjson, text/csv, text/tab-separated-values, "
+      "application/vnd.apache.arrow.stream or application/vnd.apache.parquet, not \"" +
       media + "\"");
 }
 
@@ -119,6 +164,7 @@ InputFormat SniffInputFormat(std::string_view head) {
   if (head.rfind("ARROW1", 0) == 0 || head.rfind("\xff\xff\xff\xff", 0) == 0) {
     return InputFormat::kArrow;
   }
+  if (parquet::HasParquetMagic(head)) return InputFormat::kParquet;
   size_t i = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
   while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
   if (i < head.size() && head[i] == '{') return InputFormat::kNdjson;
@@ -279,6 +325,7 @@ Status ReadInput(InputReader& in, const InputOptions& o, const TextCallbacks& cb
   TextReadStats local;
   if (stats == nullptr) stats = &local;
   if (o.format == InputFormat::kArrow) return ReadArrowInput(in, o, cb, stats);
+  if (o.format == InputFormat::kParquet) return ReadParquetInput(in, o, cb, stats);
   ReadFn read = [&in](char* buf, size_t n) { return in.Read(buf, n); };
   // Empty batches are not passed on (as for Arrow input).
   TextCallbacks text_cb = cb;

@@ -6,8 +6,9 @@
 //     or, failing those, the content (SniffInputFormat);
 //   - gzip / zstd decompression chosen by magic bytes (InputReader);
 //   - one rule for "this input's schema fits the table" (CheckInputSchema);
-//   - CSV / TSV / NDJSON (columnar/csv.h, ndjson.h) or Arrow IPC (stream or
-//     file) read into batches of the table's schema (ReadInput).
+//   - CSV / TSV / NDJSON (columnar/csv.h, ndjson.h), Arrow IPC (stream or
+//     file) or Parquet (columnar/parquet/reader.h) read into batches of the
+//     table's schema (ReadInput).
 //
 // Thread-safety: an InputReader is used by one thread at a time; the free
 // functions are thread-safe.
@@ -28,20 +29,22 @@
 
 namespace quiver::store {
 
-enum class InputFormat { kCsv, kTsv, kNdjson, kArrow };
+enum class InputFormat { kCsv, kTsv, kNdjson, kArrow, kParquet };
 
 // "csv", "tsv"/"tab", "ndjson"/"jsonl"/"json", "arrow"/"arrows"/"ipc"/
-// "feather" (any case); nullopt for another name.
+// "feather", "parquet"/"pq" (any case); nullopt for another name.
 std::optional<InputFormat> InputFormatFromName(const std::string& name);
 // From the extension, looking through a .gz/.gzip/.zst/.zstd suffix;
 // nullopt when the extension says nothing.
 std::optional<InputFormat> InputFormatFromPath(const std::string& path);
 // From an HTTP media type (application/x-ndjson, application/ndjson,
 // application/jsonl, application/json-seq, text/csv,
-// text/tab-separated-values, application/vnd.apache.arrow.stream or .file).
+// text/tab-separated-values, application/vnd.apache.arrow.stream or .file,
+// application/vnd.apache.parquet or application/x-parquet).
 // NotSupported, naming the accepted types, for another.
 Result<InputFormat> InputFormatFromMediaType(const std::string& media_type);
-// From the first decompressed bytes: Arrow IPC by its magic, NDJSON when the
+// From the first decompressed bytes: Arrow IPC and Parquet by their magic,
+// NDJSON when the
 // first non-blank character is '{', else CSV.
 InputFormat SniffInputFormat(std::string_view head);
 

@@ -1,5 +1,6 @@
-// GROUP BY: per-worker hash tables, merged, then ORDER BY / LIMIT on the groups
-// (groups come out in first-seen order unless ordered).
+// GROUP BY: per-worker hash tables, merged in parallel by hash partition,
+// then ORDER BY / LIMIT on the groups (unless ordered, groups come out in the
+// table order of their first row).
 #include <algorithm>
 #include <map>
 
@@ -20,7 +21,7 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   std::vector<int> value_cols;
   std::map<int, int> value_slot;
   std::vector<kernels::AggregateSpec> specs;
-  std::vector<int> output_source;  // per output: key index, or nkeys + agg index
+  std::vector<int> output_source;                   // per output: key index, or nkeys + agg index
   std::vector<const query::BoundExpr*> agg_filter;  // per aggregate: its FILTER, or null
   for (const auto& o : q.outputs) {
     if (o.agg == query::AggFunc::kNone) {
@@ -56,30 +57,56 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
     QUIVER_ASSIGN_OR_RETURN(auto s, kernels::GroupByState::Make(key_types, value_types, specs));
     states.push_back(std::move(s));
   }
+  // Each worker's table reports its growth against the memory limit.
+  QueryMemory& memory = *plan.memory_use;
+  std::vector<int64_t> held(size_t(workers), 0);
+  auto tables = [&states] {
+    int64_t groups = 0;
+    for (const auto& s : states) groups += s.num_groups();
+    return "the group-by hash tables (about " + std::to_string(groups) + " groups so far)";
+  };
   QUIVER_RETURN_NOT_OK(plan.ScanMorsels([&](int w, const Morsel& c, const Mask* m) -> Status {
     if (m && kernels::CountTrue(*m) == 0) return Status::OK();
     std::vector<ArrayView> keys, values;
     for (int k : q.group_by) keys.push_back(c.views[size_t(k)]);
     for (int v : value_cols) values.push_back(c.views[size_t(v)]);
-    if (!any_filter) return states[size_t(w)].Consume(keys, values, m);
-    // FILTER (WHERE ...): each aggregate's own rows (Consume keeps them
-    // within WHERE's). One mask per distinct condition.
-    std::map<const query::BoundExpr*, Mask> masks;
-    std::vector<const Mask*> agg_masks(agg_filter.size(), nullptr);
-    for (size_t a = 0; a < agg_filter.size(); ++a) {
-      const query::BoundExpr* f = agg_filter[a];
-      if (f == nullptr) continue;
-      auto it = masks.find(f);
-      if (it == masks.end()) {
-        QUIVER_ASSIGN_OR_RETURN(Mask fm, Eval(*f, c));
-        it = masks.emplace(f, std::move(fm)).first;
+    kernels::GroupByState& state = states[size_t(w)];
+    if (!any_filter) {
+      QUIVER_RETURN_NOT_OK(state.Consume(keys, values, m, c.first_row));
+    } else {
+      // FILTER (WHERE ...): each aggregate's own rows (Consume keeps them
+      // within WHERE's). One mask per distinct condition.
+      std::map<const query::BoundExpr*, Mask> masks;
+      std::vector<const Mask*> agg_masks(agg_filter.size(), nullptr);
+      for (size_t a = 0; a < agg_filter.size(); ++a) {
+        const query::BoundExpr* f = agg_filter[a];
+        if (f == nullptr) continue;
+        auto it = masks.find(f);
+        if (it == masks.end()) {
+          QUIVER_ASSIGN_OR_RETURN(Mask fm, Eval(*f, c));
+          it = masks.emplace(f, std::move(fm)).first;
+        }
+        agg_masks[a] = &it->second;
       }
-      agg_masks[a] = &it->second;
+      QUIVER_RETURN_NOT_OK(state.Consume(keys, values, m, c.first_row, agg_masks));
     }
-    return states[size_t(w)].Consume(keys, values, m, agg_masks);
+    // The table's growth (grouped states included) against the memory limit.
+    const int64_t bytes = state.memory_bytes();
+    const int64_t delta = bytes - held[size_t(w)];
+    held[size_t(w)] = bytes;
+    return memory.Add(delta, tables);
   }));
-  for (int w = 1; w < workers; ++w) QUIVER_RETURN_NOT_OK(states[0].Merge(states[size_t(w)]));
-  Result<std::vector<std::shared_ptr<ArrayData>>> fin = states[0].Finalize();
+  int64_t scanned_bytes = 0;
+  for (int64_t b : held) scanned_bytes += b;
+  const int threads = plan.threads;
+  const std::atomic<bool>* cancel = plan.options.cancel;
+  kernels::GroupByState::Runner run = [threads, cancel](int64_t n,
+                                                        const std::function<Status(int64_t)>& fn) {
+    return ParallelFor(n, threads, cancel, [&fn](int, int64_t i) { return fn(i); });
+  };
+  int64_t groups = 0, merged_bytes = 0;
+  Result<std::vector<std::shared_ptr<ArrayData>>> fin =
+      kernels::GroupByState::FinalizeAll(&states, run, &groups, &merged_bytes);
   if (!fin.ok()) {
     if (fin.status().code() == StatusCode::kOverflow) {
       return Status::Overflow("a SUM does not fit in its result type: " + fin.status().message());
@@ -87,7 +114,14 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
     return fin.status();
   }
   std::vector<std::shared_ptr<ArrayData>> group_cols = std::move(*fin);
-  const int64_t groups = states[0].num_groups();
+  int64_t result_bytes = 0;
+  for (const auto& col : group_cols) {
+    for (const auto& buf : col->buffers) result_bytes += buf ? buf->size() : 0;
+  }
+  // The partial tables are gone; the merged ones were alive with the result.
+  QUIVER_RETURN_NOT_OK(memory.Add(merged_bytes + result_bytes - scanned_bytes, [&] {
+    return "the merged group-by tables and the result (" + std::to_string(groups) + " groups)";
+  }));
 
   std::vector<std::shared_ptr<ArrayData>> cols;
   std::vector<Field> fields;

@@ -110,12 +110,16 @@ Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan) {
           // Keep table order among the survivors so that ties stay stable.
           std::sort(sel.begin(), sel.end());
         }
+        int64_t bytes = 0;
         for (int col : needed) {
           QUIVER_ASSIGN_OR_RETURN(auto a, kernels::Take(c.views[size_t(col)], sel,
                                                         c.batch.columns[size_t(col)]->dictionary));
+          for (const auto& b : a->buffers) bytes += b ? b->size() : 0;
           parts[size_t(i)].push_back(std::move(a));
         }
-        return Status::OK();
+        // The gathered rows, and their concatenated copy below.
+        return plan.memory_use->Add(2 * bytes,
+                                [] { return std::string("the rows gathered for ORDER BY"); });
       }));
   plan.CountScanned(scanned);
 

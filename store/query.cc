@@ -645,13 +645,14 @@ bool Query::operator==(const Query& o) const {
          select == o.select && ExprEquals(where, o.where) && group_by == o.group_by &&
          SameExprs(group_by_exprs, o.group_by_exprs) && ExprEquals(having, o.having) &&
          order_by == o.order_by && limit == o.limit && offset == o.offset &&
-         explain == o.explain;
+         explain == o.explain && explain_json == o.explain_json;
 }
 
 std::string ToSql(const Query& q) {
   std::string out;
   if (q.explain != ExplainMode::kNone) {
     out += q.explain == ExplainMode::kAnalyze ? "EXPLAIN ANALYZE " : "EXPLAIN ";
+    if (q.explain_json) out += "(FORMAT JSON) ";
   }
   for (size_t i = 0; i < q.with.size(); ++i) {
     out += i == 0 ? "WITH " : ", ";

@@ -278,6 +278,9 @@ struct Query {
   std::optional<int64_t> offset;  // >= 0
   std::vector<std::shared_ptr<const Query>> union_all;  // ... UNION ALL SELECT ...
   ExplainMode explain = ExplainMode::kNone;
+  // EXPLAIN [ANALYZE] (FORMAT JSON): the plan as one JSON document
+  // (store/explain_internal.h) instead of text lines.
+  bool explain_json = false;
 
   // True when only a table, select, where, group_by, order_by, limit and
   // offset are used (the original query model).
@@ -298,9 +301,15 @@ struct TextPosition {
   size_t offset = 0;
 };
 
-// A statement: [EXPLAIN [ANALYZE]] [WITH ...] SELECT ... [UNION ALL SELECT
-// ...] [ORDER BY ...] [LIMIT n] [OFFSET m] [;] (the grammar is in
-// store/sql_parser_internal.h).
+// Where identifier `name` (a column, table or function a later error names)
+// first appears in `text` as a name (not inside a string literal):
+// exact spelling first, else ignoring case; nullopt when it does not.
+std::optional<TextPosition> FindIdentifier(std::string_view text, std::string_view name);
+
+// A statement: [EXPLAIN [ANALYZE] [(ANALYZE, FORMAT TEXT|JSON)]] [WITH ...]
+// SELECT ... [UNION ALL SELECT ...] [ORDER BY ...] [LIMIT n] [OFFSET m] [;]
+// (the grammar is in store/sql_parser_internal.h). FORMAT JSON: the plan
+// as one JSON document (store/explain_internal.h).
 Result<Query> ParseSql(std::string_view text, TextPosition* error_pos = nullptr);
 // The text of a WHERE clause alone: `fare > 30 and city in ('a', 'b')`.
 Result<ExprPtr> ParseFilter(std::string_view text, TextPosition* error_pos = nullptr);

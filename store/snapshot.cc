@@ -59,6 +59,7 @@ Status SnapshotCache::Prepare(const pmem::Snapshot& pin, std::vector<TableView>*
         list.push_back(std::move(e));
       }
       v.chunks_ = std::make_shared<const std::vector<ChunkInfo>>(std::move(t.chunks));
+      v.commit_keys_ = std::make_shared<const std::vector<CommitKey>>(std::move(t.commit_keys));
       views.push_back(std::move(v));
     }
     tables_ = std::move(views);
@@ -185,6 +186,25 @@ uint64_t TableView::bytes() const {
   uint64_t n = 0;
   for (const auto& c : *chunks_) n += c.length;
   return n;
+}
+
+const CommitKey* TableView::FindCommitKey(const std::string& key) const {
+  for (const CommitKey& k : *commit_keys_) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+
+TableView TableView::Slice(size_t first, size_t count) const {
+  first = std::min(first, chunks_->size());
+  count = std::min(count, chunks_->size() - first);
+  TableView v = *this;
+  auto begin = chunks_->begin() + std::ptrdiff_t(first);
+  v.chunks_ = std::make_shared<const std::vector<ChunkInfo>>(begin, begin + std::ptrdiff_t(count));
+  v.first_cache_slot_ = first_cache_slot_ + first;
+  v.rows_ = 0;
+  for (const ChunkInfo& c : *v.chunks_) v.rows_ += c.rows;
+  return v;
 }
 
 Result<RecordBatch> TableView::ReadChunk(size_t i) const { return snap_->Read(*this, i, nullptr); }

@@ -1,4 +1,8 @@
 // The SQL lexer: tokens with their byte offsets, and positions for errors.
+#include <cctype>
+#include <optional>
+#include <vector>
+
 #include "store/sql_parser_internal.h"
 
 namespace quiver::query::internal {
@@ -152,3 +156,25 @@ Status Lex(std::string_view text, std::vector<Token>* tokens, TextPosition* erro
 }
 
 }  // namespace quiver::query::internal
+
+namespace quiver::query {
+
+std::optional<TextPosition> FindIdentifier(std::string_view text, std::string_view name) {
+  std::vector<internal::Token> tokens;
+  if (!internal::Lex(text, &tokens, nullptr).ok()) return std::nullopt;
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& ch : out) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const internal::Token* folded = nullptr;
+  for (const internal::Token& t : tokens) {
+    if (t.kind != internal::Tok::kIdent && t.kind != internal::Tok::kQuotedIdent) continue;
+    if (t.text == name) return internal::PositionOf(text, t.offset);
+    if (!folded && lower(t.text) == lower(name)) folded = &t;
+  }
+  if (folded) return internal::PositionOf(text, folded->offset);
+  return std::nullopt;
+}
+
+}  // namespace quiver::query

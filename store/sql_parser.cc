@@ -264,11 +264,33 @@ Result<Query> Parser::ParseQuery() {
 
 Result<Query> Parser::ParseStatementText() {
   ExplainMode explain = ExplainMode::kNone;
+  bool json = false;
   if (AcceptKeyword("EXPLAIN")) {
     explain = AcceptKeyword("ANALYZE") ? ExplainMode::kAnalyze : ExplainMode::kPlan;
+    // EXPLAIN [ANALYZE] [(option, ...)]: ANALYZE, FORMAT TEXT|JSON
+    // (PostgreSQL's spelling).
+    if (AcceptSymbol("(")) {
+      do {
+        if (AcceptKeyword("ANALYZE")) {
+          explain = ExplainMode::kAnalyze;
+        } else if (AcceptKeyword("FORMAT")) {
+          if (AcceptKeyword("JSON")) {
+            json = true;
+          } else if (AcceptKeyword("TEXT")) {
+            json = false;
+          } else {
+            return Expected("JSON or TEXT");
+          }
+        } else {
+          return Expected("an EXPLAIN option (ANALYZE or FORMAT)");
+        }
+      } while (AcceptSymbol(","));
+      QUIVER_RETURN_NOT_OK(ExpectSymbol(")"));
+    }
   }
   QUIVER_ASSIGN_OR_RETURN(Query q, ParseQuery());
   q.explain = explain;
+  q.explain_json = json;
   if (q.table.empty() && !q.from_query && Peek().kind == Tok::kIdent && q.union_all.empty() &&
       !IsReservedWord(Peek().text)) {
     return Expected("FROM");  // SELECT a FORM t

@@ -171,6 +171,10 @@ Result<std::unique_ptr<TableWriter>> Store::BeginWrite(const std::string& table,
                                                        WriteOptions options) {
   if (read_only()) return Status::Invalid("pool " + path() + " is open read-only");
   QUIVER_RETURN_NOT_OK(ValidateTableName(table));
+  if (options.idempotency_key.size() > 256) {
+    return Status::Invalid("an idempotency key has at most 256 bytes, not " +
+                           std::to_string(options.idempotency_key.size()));
+  }
   std::unique_ptr<TableWriter> w(new TableWriter());
   w->store_ = this;
   w->lock_ = std::unique_lock<std::mutex>(write_mu_);
@@ -186,6 +190,15 @@ Result<std::unique_ptr<TableWriter>> Store::BeginWrite(const std::string& table,
     w->creating_ = true;
   } else {
     w->schema_ = it->second.schema;
+    if (!options.idempotency_key.empty()) {
+      for (const CommitKey& k : it->second.commit_keys) {
+        if (k.key != options.idempotency_key) continue;
+        return Status::AlreadyExists("the append with idempotency key \"" + k.key +
+                                     "\" was already applied to table \"" + table +
+                                     "\" in txn " + std::to_string(k.txn) + " (" +
+                                     std::to_string(k.rows) + " rows)");
+      }
+    }
     if (options.create_schema && !SameLayout(*options.create_schema, *w->schema_)) {
       return Status::TypeError("table \"" + table + "\" exists with schema " +
                                SchemaText(*w->schema_) + ", not " +
@@ -272,6 +285,13 @@ Result<uint64_t> TableWriter::Commit() {
   }
   TableState& t = it->second;
   for (auto& c : new_chunks_) t.chunks.push_back(std::move(c));
+  if (!options_.idempotency_key.empty()) {
+    t.commit_keys.push_back(CommitKey{options_.idempotency_key, txn_->txn_id(), rows_written_});
+    if (t.commit_keys.size() > kMaxCommitKeys) {
+      t.commit_keys.erase(t.commit_keys.begin(),
+                          t.commit_keys.end() - std::ptrdiff_t(kMaxCommitKeys));
+    }
+  }
   t.modified_ns = now;
   t.modified_txn = txn_->txn_id();
   auto id = CommitCatalog(*txn_, *cat, options_.durability, store_->options_.checksums);

@@ -67,6 +67,16 @@ struct ChunkInfo {
   std::vector<std::vector<uint64_t>> checksums;  // per field: its buffers
 };
 
+// An append applied with an idempotency key, remembered in the catalog
+// (store/fbs/catalog.fbs, CommitKey) in the transaction that applied it.
+struct CommitKey {
+  std::string key;
+  uint64_t txn = 0;
+  int64_t rows = 0;
+};
+// Idempotency keys remembered per table (the oldest are forgotten first).
+inline constexpr size_t kMaxCommitKeys = 1024;
+
 class SnapshotCache;
 class SnapshotData;
 
@@ -83,6 +93,16 @@ class TableView {
   uint64_t created_ns() const { return created_ns_; }
   uint64_t modified_ns() const { return modified_ns_; }
   uint64_t modified_txn() const { return modified_txn_; }
+  // Recent appends made with an idempotency key, oldest first.
+  const std::vector<CommitKey>& commit_keys() const { return *commit_keys_; }
+  // The key's entry, or nullptr when no remembered append used it.
+  const CommitKey* FindCommitKey(const std::string& key) const;
+
+  // Chunks [first, first + count) of this table as a table of their own
+  // (same name, schema and snapshot; chunk i of the slice is chunk first + i
+  // here): a query over the slice reads those chunks only. Both must lie
+  // within num_chunks(). Valid while the Snapshot lives.
+  TableView Slice(size_t first, size_t count) const;
 
   // Chunk i as a record batch whose buffers point into the pool mapping
   // (zero copy). The batch keeps the pin alive. Each column is validated
@@ -109,6 +129,8 @@ class TableView {
   // Shared by the snapshots of one state (decoded once; never null).
   std::shared_ptr<const std::vector<ChunkInfo>> chunks_ =
       std::make_shared<const std::vector<ChunkInfo>>();
+  std::shared_ptr<const std::vector<CommitKey>> commit_keys_ =
+      std::make_shared<const std::vector<CommitKey>>();
   int64_t rows_ = 0;
   uint64_t created_ns_ = 0, modified_ns_ = 0, created_txn_ = 0, modified_txn_ = 0;
   size_t first_cache_slot_ = 0;  // index of chunk 0 in the snapshot's chunk cache
@@ -132,6 +154,11 @@ struct WriteOptions {
   pmem::Durability durability = pmem::Durability::kSync;
   // Create the table with the given schema if it does not exist.
   std::shared_ptr<const Schema> create_schema;
+  // When set, the append is recorded under this key in the same transaction
+  // (TableView::commit_keys), and BeginWrite refuses a key the table already
+  // holds with AlreadyExists, so that a retried append is never applied
+  // twice. At most 256 bytes.
+  std::string idempotency_key;
 };
 
 class Store;

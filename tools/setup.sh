@@ -19,10 +19,13 @@ PACKAGES=(
   catch2                               # unit tests (v2)
   libzstd-dev zlib1g-dev               # compression, CRC-32
   libxxhash-dev                        # XXH3 checksums of chunks and the catalog
+  libthrift-dev thrift-compiler libboost-dev  # Parquet footer / page headers (Thrift compact protocol)
+  libsnappy-dev liblz4-dev libbrotli-dev      # Parquet page codecs (with zlib and zstd)
   libbenchmark-dev                     # microbenchmarks (tools/bench)
   clang libclang-rt-14-dev             # libFuzzer targets
   sqlite3                              # reference engine for query tests
   python3-numpy python3-pandas         # the Python package (tools/python) and its tests
+  python3-dask python3-distributed     # quiver.dask: tables as Dask DataFrames (tests, dask_bench.sh)
   chromium                             # headless browser for the web page test (tests/http)
   wrk                                  # HTTP load generator (tools/bench/http_bench.sh)
 )

@@ -56,94 +56,9 @@ static_assert(int(quiver::TimeUnit::kNano) == QUIVER_UNIT_NANO,
 #define QUIVER_STRINGIFY_IMPL(x) #x
 #define QUIVER_STRINGIFY(x) QUIVER_STRINGIFY_IMPL(x)
 
-namespace {
+#include "store/capi/capi_internal.h"
 
-thread_local std::string t_error;
-thread_local int t_code = QUIVER_OK;
-
-int Fail(const Status& s) {
-  t_error = s.message();
-  t_code = int(s.code());
-  return t_code;
-}
-int Fail(StatusCode code, std::string message) { return Fail(Status(code, std::move(message))); }
-
-// The two argument errors every entry point shares: "fn: a or b is NULL" and
-// "<what> index i out of range: <holder> has n <things>".
-int NullArgument(const char* function, const char* arguments) {
-  return Fail(StatusCode::kInvalidArgument, std::string(function) + ": " + arguments + " is NULL");
-}
-int OutOfRange(const char* what, size_t i, const std::string& holder, size_t n,
-               const char* things) {
-  return Fail(StatusCode::kInvalidArgument, std::string(what) + " index " + std::to_string(i) +
-                                                " out of range: " + holder + " has " +
-                                                std::to_string(n) + " " + things);
-}
-
-// Runs `fn` (returning int) and turns escaping exceptions into codes.
-template <typename Fn>
-int Guard(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const std::bad_alloc&) {
-    return Fail(StatusCode::kResourceExhausted, "out of memory");
-  } catch (const std::exception& e) {
-    return Fail(StatusCode::kInternal, std::string("unexpected exception: ") + e.what());
-  } catch (...) {
-    return Fail(StatusCode::kInternal, "unexpected exception");
-  }
-}
-
-// A 64-byte-aligned block of zeros standing in for empty buffers, whose
-// pointer Arrow consumers may not accept as NULL.
-alignas(64) const uint8_t kZeros[64] = {};
-
-const uint8_t* DataOrZeros(const std::shared_ptr<quiver::Buffer>& b) {
-  return b && b->data() ? b->data() : kZeros;
-}
-
-}  // namespace
-
-// ---------------------------------------------------------------------------
-// Handles
-// ---------------------------------------------------------------------------
-
-struct DbState {
-  std::unique_ptr<store::Store> store;
-  std::string path;
-  std::mutex mu;
-  bool closed = false;  // quiver_close was called
-};
-
-struct quiver_table {
-  struct SnapState* owner = nullptr;
-  const store::TableView* view = nullptr;
-  std::string json;
-  std::string datashape;
-};
-
-// A pinned snapshot and its tables. The pin goes with the last SnapState
-// (and chunk or stream) that holds it: the Store caches no pin of its own.
-struct SnapState : std::enable_shared_from_this<SnapState> {
-  std::shared_ptr<DbState> db;
-  std::shared_ptr<const store::Snapshot> snap;
-  std::vector<quiver_table> tables;
-};
-
-struct quiver_db {
-  std::shared_ptr<DbState> state;
-};
-
-struct quiver_snapshot {
-  std::shared_ptr<SnapState> state;
-};
-
-struct quiver_chunk {
-  std::shared_ptr<SnapState> snap;
-  RecordBatch batch;
-  std::vector<quiver_column> columns;
-  std::vector<quiver_column> dictionaries;  // sized once: columns point into it
-};
+using namespace quiver::capi_internal;  // NOLINT: the helpers of this library
 
 namespace {
 
@@ -165,29 +80,6 @@ Status MakeSnapState(const std::shared_ptr<DbState>& db, std::shared_ptr<SnapSta
   return Status::OK();
 }
 
-void FillColumn(const ArrayData& a, quiver_column* c) {
-  *c = quiver_column{};
-  c->type = int32_t(a.type.id);
-  c->index_type = int32_t(a.type.dict_index);
-  c->length = a.length;
-  c->offset = a.offset;
-  c->null_count = a.null_count;
-  if (a.null_count > 0 && !a.buffers.empty() && a.buffers[0]) {
-    c->validity = a.buffers[0]->data();
-    c->validity_size = a.buffers[0]->size();
-  }
-  bool var = quiver::IsVarLength(a.type.id) && !a.type.is_dictionary();
-  const auto& b1 = a.buffers.size() > 1 ? a.buffers[1] : nullptr;
-  if (var) {
-    c->offsets = reinterpret_cast<const int32_t*>(DataOrZeros(b1));
-    const auto& b2 = a.buffers.size() > 2 ? a.buffers[2] : nullptr;
-    c->data = DataOrZeros(b2);
-    c->data_size = b2 ? b2->size() : 0;
-  } else {
-    c->values = DataOrZeros(b1);
-    c->values_size = b1 ? b1->size() : 0;
-  }
-}
 
 // --- Arrow schema export ----------------------------------------------------
 
@@ -338,7 +230,7 @@ void ExportSchemaTo(const quiver::Schema& schema, ArrowSchema* out) {
 // --- Arrow array export -----------------------------------------------------
 
 struct ArrayPrivate {
-  std::shared_ptr<SnapState> snap;  // the pin and the mapping
+  std::shared_ptr<const void> snap;  // the pin and the mapping (or the IPC bytes)
   std::shared_ptr<ArrayData> data;  // keeps the column's Buffer objects
   const void* buffers[3] = {nullptr, nullptr, nullptr};
   std::vector<ArrowArray*> children;
@@ -361,7 +253,7 @@ void ReleaseArray(ArrowArray* a) {
   a->private_data = nullptr;
 }
 
-ArrowArray* NewArray(const std::shared_ptr<SnapState>& snap) {
+ArrowArray* NewArray(const std::shared_ptr<const void>& snap) {
   auto* p = new ArrayPrivate();
   p->snap = snap;
   auto* a = new ArrowArray();
@@ -373,7 +265,7 @@ ArrowArray* NewArray(const std::shared_ptr<SnapState>& snap) {
 }
 
 ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col,
-                        const std::shared_ptr<SnapState>& snap) {
+                        const std::shared_ptr<const void>& snap) {
   ArrowArray* a = NewArray(snap);
   auto* p = static_cast<ArrayPrivate*>(a->private_data);
   p->data = col;
@@ -398,7 +290,7 @@ ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col,
   return a;
 }
 
-void ExportBatchTo(const RecordBatch& batch, const std::shared_ptr<SnapState>& snap,
+void ExportBatchTo(const RecordBatch& batch, const std::shared_ptr<const void>& snap,
                    ArrowArray* out) {
   ArrowArray* a = NewArray(snap);
   auto* p = static_cast<ArrayPrivate*>(a->private_data);
@@ -644,13 +536,7 @@ int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precisi
     if (i >= s.num_fields()) {
       return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
     }
-    const quiver::Field& f = s.field(i);
-    if (!f.type.is_decimal()) {
-      return Fail(StatusCode::kInvalidArgument, "column \"" + f.name + "\" is " + f.type.ToString() + ", not a decimal");
-    }
-    *precision = f.type.precision;
-    *scale = f.type.scale;
-    return int(QUIVER_OK);
+    return FieldDecimal(s.field(i), precision, scale);
   });
 }
 
@@ -699,19 +585,7 @@ int quiver_table_chunk(const quiver_table* t, size_t i, quiver_chunk** out) {
     *out = nullptr;
     auto batch = t->view->ReadChunk(i);
     if (!batch.ok()) return Fail(batch.status());
-    auto c = std::make_unique<quiver_chunk>();
-    c->snap = t->owner->shared_from_this();
-    c->batch = std::move(*batch);
-    c->columns.resize(c->batch.columns.size());
-    c->dictionaries.resize(c->batch.columns.size());
-    for (size_t k = 0; k < c->columns.size(); ++k) {
-      const ArrayData& col = *c->batch.columns[k];
-      FillColumn(col, &c->columns[k]);
-      if (col.type.is_dictionary() && col.dictionary) {
-        FillColumn(*col.dictionary, &c->dictionaries[k]);
-        c->columns[k].dictionary = &c->dictionaries[k];
-      }
-    }
+    auto c = MakeChunk(std::move(*batch), t->owner->shared_from_this());
     *out = c.release();
     return int(QUIVER_OK);
   });
@@ -740,7 +614,7 @@ int quiver_chunk_export(const quiver_chunk* c, struct ArrowArray* out, struct Ar
     if (c == nullptr || out == nullptr) {
       return NullArgument("quiver_chunk_export", "chunk or out");
     }
-    ExportBatchTo(c->batch, c->snap, out);
+    ExportBatchTo(c->batch, c->owner, out);
     if (schema != nullptr) {
       try {
         ExportSchemaTo(*c->batch.schema, schema);

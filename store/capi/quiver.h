@@ -58,7 +58,10 @@
 extern "C" {
 #endif
 
-#define QUIVER_C_API_VERSION 2 /* 2: decimal, date64, time, duration, float16 and interval types; quiver_table_field_decimal */
+/* 2: per-chunk statistics and places, quiver_table_prune, quiver_ipc_decode;
+ *    decimal, date64, time, duration, float16 and interval types,
+ *    quiver_table_field_decimal. */
+#define QUIVER_C_API_VERSION 2
 
 /* ------------------------------------------------------------------------- */
 /* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
@@ -324,6 +327,97 @@ int quiver_chunk_column(const quiver_chunk* c, size_t i, const quiver_column** o
 /* The chunk as an Arrow struct array (and its schema if `schema` is not
  * NULL). The array keeps the snapshot pinned until its release callback. */
 int quiver_chunk_export(const quiver_chunk* c, struct ArrowArray* out, struct ArrowSchema* schema);
+
+/* ------------------------------------------------------------------------- */
+/* Per-chunk statistics and pruning (C API version 2)                        */
+/* ------------------------------------------------------------------------- */
+
+/* How a column's statistics are kept: bool, signed integers, date32 (days),
+ * date64 (ms), time32/time64, duration and timestamps (units) as INT;
+ * unsigned integers as UINT; floats as DOUBLE; utf8, binary and dictionary
+ * values as BYTES. Decimals are BYTES too: 16 (32) big-endian bytes of the
+ * scaled integer with the sign bit flipped, so that memcmp orders them as
+ * the numbers. float16 and intervals keep no bounds. */
+enum quiver_stats_kind {
+  QUIVER_STATS_INT = 0,
+  QUIVER_STATS_UINT = 1,
+  QUIVER_STATS_DOUBLE = 2,
+  QUIVER_STATS_BYTES = 3
+};
+
+/* Statistics of one column of one chunk, as the catalog records them. A
+ * bound is absent (has_min / has_max 0) when the chunk holds no non-null,
+ * non-NaN value. BYTES bounds may be truncated: a min that is not exact is
+ * below every value, a max that is not exact above. Byte pointers are
+ * borrowed from the table. */
+typedef struct quiver_column_stats {
+  int64_t rows;
+  int64_t null_count;
+  int32_t kind; /* enum quiver_stats_kind */
+  int32_t has_min;
+  int32_t has_max;
+  int32_t has_nan; /* DOUBLE: some value is NaN */
+  int32_t min_exact;
+  int32_t max_exact;
+  int32_t sorted; /* INT: no nulls and the values never decrease */
+  int32_t reserved;
+  int64_t min_int, max_int;
+  uint64_t min_uint, max_uint;
+  double min_double, max_double;
+  const uint8_t* min_bytes;
+  int64_t min_bytes_size;
+  const uint8_t* max_bytes;
+  int64_t max_bytes_size;
+} quiver_column_stats;
+
+/* Statistics of column `column` in chunk `chunk`; out of range:
+ * QUIVER_EINVALID. */
+int quiver_table_chunk_stats(const quiver_table* t, size_t chunk, size_t column,
+                             quiver_column_stats* out);
+/* Where chunk i lies in the pool file and the transaction that wrote it
+ * (any pointer may be NULL). Published bytes never change and an extent is
+ * reused only by a later transaction, so equal (offset, created_txn) in two
+ * snapshots name the same bytes. */
+int quiver_table_chunk_place(const quiver_table* t, size_t i, uint64_t* offset, uint64_t* length,
+                             uint64_t* created_txn);
+/* The transaction that last changed the table. */
+uint64_t quiver_table_modified_txn(const quiver_table* t);
+/* Fills keep[0 .. quiver_table_num_chunks(t)) with 1 for every chunk in
+ * which the condition `where` (the query model's filter text, e.g.
+ * "fare > 30 and city in ('a','b')") may be TRUE for some row, and 0 where
+ * the chunk's statistics prove it never is: the executor's own pruning
+ * (three-valued logic, NaN, inexact string bounds, all-null chunks). Empty
+ * chunks get 0. NULL or "" keeps every non-empty chunk. A parse error
+ * (QUIVER_EINVALID) names the line and column; an unknown column is
+ * QUIVER_ENOTFOUND, a type mismatch QUIVER_ETYPE. */
+int quiver_table_prune(const quiver_table* t, const char* where, uint8_t* keep);
+
+/* ------------------------------------------------------------------------- */
+/* Arrow IPC bytes (e.g. received from quiverd) as chunks (C API version 2)  */
+/* ------------------------------------------------------------------------- */
+
+typedef struct quiver_ipc quiver_ipc;
+
+/* Decodes an Arrow IPC stream (or file) held in memory with the validated
+ * reader the pool uses: every batch is checked (message framing, buffer
+ * bounds, offsets, UTF-8 ranges) before it is handed out, and a damaged one
+ * is QUIVER_ECORRUPTION naming the message and its byte offset. The batches'
+ * columns point into `data` (no copy) when it is 8-byte aligned, into one
+ * aligned copy otherwise: the caller keeps `data` unchanged until the
+ * quiver_ipc and every chunk taken from it are released. */
+int quiver_ipc_decode(const void* data, size_t size, quiver_ipc** out);
+void quiver_ipc_release(quiver_ipc* ipc);
+size_t quiver_ipc_num_fields(const quiver_ipc* ipc);
+/* Column i of the stream's schema; strings are borrowed from ipc. */
+int quiver_ipc_field(const quiver_ipc* ipc, size_t i, quiver_field* out);
+/* Precision and scale of decimal column i, as quiver_table_field_decimal. */
+int quiver_ipc_field_decimal(const quiver_ipc* ipc, size_t i, int32_t* precision, int32_t* scale);
+size_t quiver_ipc_num_batches(const quiver_ipc* ipc);
+int64_t quiver_ipc_num_rows(const quiver_ipc* ipc);
+/* Batch i as a chunk: the same quiver_chunk_column views as a pool chunk
+ * (and quiver_chunk_export works on it). The chunk keeps the decoded state
+ * alive by itself; `data` must still outlive it. */
+int quiver_ipc_batch(const quiver_ipc* ipc, size_t i, quiver_chunk** out);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Builds the libFuzzer targets (columnar/ipc_fuzz: Arrow IPC streams and
 # files; columnar/text_fuzz: CSV/TSV and NDJSON readers; store/query_fuzz:
-# SQL and JSON queries parsed, bound and executed against a small table) with clang in build-fuzz
-# (ASan + UBSan) and runs each on its committed seed corpus for SECONDS
-# (default 60). Fails on a crash, leak or sanitizer report, on a non-zero
+# SQL and JSON queries parsed, bound and executed against a small table;
+# columnar/parquet/parquet_fuzz: the Parquet reader) with clang in build-fuzz
+# (ASan + UBSan) and runs each on its committed seed corpus for 3/4 x SECONDS
+# (default 60), two targets at a time on the machine's two cores, so the
+# runs take 1.5 x SECONDS of wall time. Fails on a crash, leak or sanitizer report, on a non-zero
 # exit of the fuzzer, and on a run with fewer than QUIVER_FUZZ_MIN_RUNS
 # executions (default 1000: a fuzzer that did not really run). New inputs go
 # to scratch corpora in build-fuzz, not into the checked-in seeds.
@@ -26,12 +28,14 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DQUIVER_FUZZ=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
     "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" >/dev/null
 fi
-cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz query_fuzz
+cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz query_fuzz parquet_fuzz
+per_target=$(( seconds * 3 / 4 ))
+[ "$per_target" -ge 1 ] || per_target=1
 
 artifacts="$repo/tests/columnar/fuzz-artifacts"
 mkdir -p "$artifacts"
 
-# run_one TARGET SEEDS [LAYER]: runs build-fuzz/LAYER/TARGET for $seconds.
+# run_one TARGET SEEDS [LAYER]: runs build-fuzz/LAYER/TARGET for $per_target seconds.
 run_one() {
   target=$1
   seeds=$2
@@ -41,7 +45,7 @@ run_one() {
   mkdir -p "$work"
   set +e
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/$layer/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+    "$build/$layer/$target" -max_total_time="$per_target" -max_len=65536 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
@@ -60,7 +64,23 @@ run_one() {
   fi
 }
 
-run_one ipc_fuzz "$here/fuzz_corpus"
-run_one text_fuzz "$here/text_fuzz_corpus"
-run_one query_fuzz "$repo/tests/store/query_fuzz_corpus" store
-echo "run_fuzz.sh: no crash in ${seconds}s per target"
+# run_pair T1 SEEDS1 LAYER1 T2 SEEDS2 LAYER2: two targets at once (libFuzzer
+# uses one core each, so the pair takes the wall time of one), then both logs.
+status=0
+run_pair() {
+  run_one "$1" "$2" "$3" >"$build/fuzz-$1.out" 2>&1 &
+  a=$!
+  run_one "$4" "$5" "$6" >"$build/fuzz-$4.out" 2>&1 &
+  b=$!
+  wait "$a" || status=1
+  wait "$b" || status=1
+  cat "$build/fuzz-$1.out" "$build/fuzz-$4.out"
+}
+run_pair ipc_fuzz "$here/fuzz_corpus" columnar text_fuzz "$here/text_fuzz_corpus" columnar
+run_pair query_fuzz "$repo/tests/store/query_fuzz_corpus" store \
+  parquet_fuzz "$here/parquet_fuzz_corpus" columnar/parquet
+if [ "$status" -ne 0 ]; then
+  echo "run_fuzz.sh: a fuzz target failed (its log is above)" >&2
+  exit 1
+fi
+echo "run_fuzz.sh: no crash in ${per_target}s per target"

@@ -529,7 +529,7 @@ TEST_CASE("Result format names parse and name their content types", "[columnar]"
     CHECK(std::string(ResultFormatName(*f)) == name);
   }
   CHECK(ParseResultFormat("xml").status().message() ==
-        "unknown format \"xml\" (expected json, ndjson, csv, tsv, table, arrow or arrow-file)");
+        "unknown format \"xml\" (expected json, ndjson, csv, tsv, table, arrow, arrow-file or parquet)");
   CHECK(std::string(ResultFormatContentType(ResultFormat::kNdjson)) == "application/x-ndjson");
   CHECK(IsBinaryFormat(ResultFormat::kArrowFile));
   CHECK(!IsBinaryFormat(ResultFormat::kCsv));

@@ -1,6 +1,10 @@
-// The web page at / in a real browser: the real quiverd serves a pool, and
-// tools/node/web_page_check.js drives Debian's headless Chromium through
-// puppeteer-core to list the tables, type a query and read the result table.
+// The web console at / in a real browser: the real quiverd serves a pool
+// with a read token, and tools/node/web_page_check.js drives Debian's
+// headless Chromium through puppeteer-core: browse a table, run a query,
+// page through 5,000 rows, chart a GROUP BY, open a plan, an error at its
+// line and column, cancel a slow query (the server's metrics count it), a
+// narrow window. Each step is asserted on the DOM and leaves a screenshot in
+// <build>/web_console/.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,8 +40,10 @@ std::string ShellQuote(const std::string& s) {
 }
 
 // Table `trips`: id 0..4, fare (null for id 2), city (dictionary), note
-// with a comma and a quote, and uint64 `big` = 2^63 + id, which a browser's
-// JSON.parse would round.
+// with a comma and a quote (and '' for id 4), and uint64 `big` = 2^63 + id,
+// which a browser's JSON.parse would round. Table `big`: 5,000 rows of id,
+// ts (a timestamp), city (six values) and fare. Table `texts`: 6,000 strings
+// of 1,000 'a's, which a LIKE with a '_' after 499 'a's takes seconds over.
 void MakePool(const std::string& path) {
   auto schema = std::make_shared<Schema>(std::vector<Field>{
       {"id", DataType(TypeId::kInt64), false, {}},
@@ -46,7 +52,7 @@ void MakePool(const std::string& path) {
       {"note", DataType(TypeId::kUtf8), true, {}},
       {"big", DataType(TypeId::kUInt64), true, {}},
   });
-  auto w = store::Store::Create(path, 16 << 20);
+  auto w = store::Store::Create(path, 64 << 20);
   REQUIRE(w.ok());
   REQUIRE((*w)->CreateTable("trips", *schema).ok());
   RecordBatchBuilder b(schema);
@@ -55,17 +61,45 @@ void MakePool(const std::string& path) {
     if (i == 2) b.column(1).AppendNull();
     else b.column(1).AppendDouble(double(i) + 0.25);
     b.column(2).AppendString(i % 2 ? "Oslo" : "Lyon");
-    b.column(3).AppendString(i == 3 ? "a, \"quoted\" note" : "n" + std::to_string(i));
+    b.column(3).AppendString(i == 3 ? "a, \"quoted\" note" : i == 4 ? "" : "n" + std::to_string(i));
     b.column(4).AppendUInt((uint64_t(1) << 63) + uint64_t(i));
   }
   auto batch = b.Finish();
   REQUIRE(batch.ok());
   REQUIRE((*w)->Write("trips", {std::move(*batch)}).ok());
+
+  auto big_schema = std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType(TypeId::kInt64), false, {}},
+      {"ts", DataType::Timestamp(TimeUnit::kMicro), false, {}},
+      {"city", DataType::Dictionary(TypeId::kInt32), false, {}},
+      {"fare", DataType(TypeId::kFloat64), false, {}},
+  });
+  REQUIRE((*w)->CreateTable("big", *big_schema).ok());
+  RecordBatchBuilder bb(big_schema);
+  const char* cities[] = {"Bergen", "Lyon", "Oslo", "Porto", "Riga", "Turku"};
+  for (int64_t i = 0; i < 5000; ++i) {
+    bb.column(0).AppendInt(i);
+    bb.column(1).AppendInt(int64_t(1'700'000'000'000'000) + i * 60'000'000);
+    bb.column(2).AppendString(cities[(i * 7) % 6]);
+    bb.column(3).AppendDouble(double(i % 97) + 0.5);
+  }
+  auto big = bb.Finish();
+  REQUIRE(big.ok());
+  REQUIRE((*w)->Write("big", {std::move(*big)}).ok());
+
+  auto text_schema =
+      std::make_shared<Schema>(std::vector<Field>{{"s", DataType(TypeId::kUtf8), true, {}}});
+  REQUIRE((*w)->CreateTable("texts", *text_schema).ok());
+  RecordBatchBuilder tb(text_schema);
+  for (int i = 0; i < 6000; ++i) tb.column(0).AppendString(std::string(1000, 'a'));
+  auto texts = tb.Finish();
+  REQUIRE(texts.ok());
+  REQUIRE((*w)->Write("texts", {std::move(*texts)}).ok());
 }
 
 }  // namespace
 
-TEST_CASE("The web page in headless Chromium lists the tables and shows the rows of a typed query",
+TEST_CASE("The web console in headless Chromium: browse, query, page, chart, plan, error, cancel",
           "[http]") {
   const std::string root = RepoRoot();
   const std::string modules = root + "/.deps/node/node_modules";
@@ -83,6 +117,12 @@ TEST_CASE("The web page in headless Chromium lists the tables and shows the rows
   TempDir dir;
   std::string path = dir.file("web.pool");
   MakePool(path);
+  const std::string token = "console-token-1";
+  std::string config = dir.file("quiverd.json");
+  quiver::testing::WriteFileBytes(
+      config, R"({"read_token": ")" + token + R"(", "query_timeout_ms": 60000, "threads": 2})");
+  const std::string shots = QUIVER_WEB_SHOTS;
+  REQUIRE(std::system(("mkdir -p " + ShellQuote(shots)).c_str()) == 0);
 
   int out[2];
   REQUIRE(pipe(out) == 0);
@@ -92,7 +132,8 @@ TEST_CASE("The web page in headless Chromium lists the tables and shows the rows
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
-    execl(QUIVERD_BIN, "quiverd", "--pool", path.c_str(), "--listen", "127.0.0.1:0", nullptr);
+    execl(QUIVERD_BIN, "quiverd", "--pool", path.c_str(), "--listen", "127.0.0.1:0", "--config",
+          config.c_str(), nullptr);
     _exit(127);
   }
   close(out[1]);
@@ -105,17 +146,18 @@ TEST_CASE("The web page in headless Chromium lists the tables and shows the rows
 
   int rc = -1;
   if (port > 0) {
-    // The expected cells: int64/uint64 exact, NULL for a null, floats as JS
-    // prints them. web_page_check.js gives up by itself after 25 s; the
-    // outer timeout is a backstop.
+    // The expected cells: int64/uint64 exact, NULL for a null, '' apart
+    // from it, floats as JS prints them. web_page_check.js gives up by
+    // itself after 28 s; the outer timeout is a backstop.
     std::string sql = "SELECT id, fare, city, note, big FROM trips WHERE id >= 1 ORDER BY id DESC LIMIT 3";
     std::string expect =
-        R"([["4","4.25","Lyon","n4","9223372036854775812"],)"
+        R"([["4","4.25","Lyon","","9223372036854775812"],)"
         R"(["3","3.25","Oslo","a, \"quoted\" note","9223372036854775811"],)"
         R"(["2","NULL","Lyon","n2","9223372036854775810"]])";
     std::string cmd = "NODE_PATH=" + ShellQuote(modules) + " QUIVER_CHROMIUM=" + ShellQuote(chromium) +
                       " timeout -k 5 60 node " + ShellQuote(root + "/tools/node/web_page_check.js") +
-                      " --port " + std::to_string(port) + " --table trips --sql " + ShellQuote(sql) +
+                      " --port " + std::to_string(port) + " --token " + ShellQuote(token) +
+                      " --shots " + ShellQuote(shots) + " --sql " + ShellQuote(sql) +
                       " --expect " + ShellQuote(expect);
     INFO(cmd);
     int status = std::system(cmd.c_str());

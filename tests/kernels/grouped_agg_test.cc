@@ -162,7 +162,8 @@ TEST_CASE("GroupByState folds each aggregate's FILTER rows and keeps empty group
   qk::Mask where = qk::Mask::FromSelection({0, 1, 2, 3, 4}, 5);
   qk::Mask odd = qk::Mask::FromSelection({1, 3}, 5);
   qk::Mask big = qk::Mask::FromSelection({2, 3, 4}, 5);
-  REQUIRE(state->Consume({keys->View()}, {vals->View()}, &where, {nullptr, &odd, &odd, &big}).ok());
+  REQUIRE(
+      state->Consume({keys->View()}, {vals->View()}, &where, 0, {nullptr, &odd, &odd, &big}).ok());
   auto cols = state->Finalize();
   REQUIRE(cols.ok());
   auto at = [&](size_t c, int64_t g) { return qk::ValueAt((*cols)[c]->View(), g); };

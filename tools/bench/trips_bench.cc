@@ -1,7 +1,7 @@
 // The `trips` benchmark, Quiver's side (tools/bench/trips.sh runs it next to
 // DuckDB on the same data and prints the comparison).
 //
-//   trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only]
+//   trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--start ID]
 //
 // Creates POOL with the table `trips` if it does not exist (rows from the
 // integer formulas below, which tools/bench/duckdb_trips.js evaluates in SQL
@@ -73,7 +73,7 @@ std::shared_ptr<const Schema> TripsSchema() {
   });
 }
 
-int Generate(const std::string& path, int64_t rows) {
+int Generate(const std::string& path, int64_t first, int64_t rows) {
   const uint64_t capacity = uint64_t(rows) * 48 + (256ull << 20);
   auto store = store::Store::Create(path, capacity);
   if (!store.ok()) {
@@ -86,9 +86,9 @@ int Generate(const std::string& path, int64_t rows) {
   auto writer = (*store)->BeginWrite("trips", w);
   if (!writer.ok()) return 1;
   const int64_t batch_rows = 1 << 20;
-  for (int64_t start = 0; start < rows; start += batch_rows) {
+  for (int64_t start = first; start < first + rows; start += batch_rows) {
     RecordBatchBuilder b(TripsSchema());
-    const int64_t end = std::min(rows, start + batch_rows);
+    const int64_t end = std::min(first + rows, start + batch_rows);
     for (int c = 0; c < 7; ++c) b.column(size_t(c)).Reserve(end - start);
     for (int64_t i = start; i < end; ++i) {
       const Trip t = Make(i);
@@ -135,7 +135,7 @@ std::string JsonValue(const ArrayView& v, int64_t i) {
 // Writes the same rows as CSV (header id,ts,vendor,passengers,distance,fare,
 // city; NULL as an empty field; floats in their shortest exact form), for
 // the ingest benchmark (tools/bench/ingest_vs_duckdb.sh).
-int WriteCsv(const std::string& path, int64_t rows) {
+int WriteCsv(const std::string& path, int64_t first, int64_t rows) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
     std::fprintf(stderr, "trips_bench: cannot write %s\n", path.c_str());
@@ -147,7 +147,7 @@ int WriteCsv(const std::string& path, int64_t rows) {
     auto r = std::to_chars(num, num + sizeof num, v);
     buf.append(num, r.ptr);
   };
-  for (int64_t i = 0; i < rows; ++i) {
+  for (int64_t i = first; i < first + rows; ++i) {
     const Trip t = Make(i);
     buf += std::to_string(t.id);
     buf += ',';
@@ -176,11 +176,12 @@ int WriteCsv(const std::string& path, int64_t rows) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--query Qn] [--csv FILE]\n");
+    std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--query Qn] [--csv FILE] [--start ID]\n");
     return 1;
   }
   const std::string path = argv[1];
   int64_t rows = 50000000;
+  int64_t first = 0;  // the first row id (a shard of a larger table: tools/bench/dask_bench.sh)
   int runs = 5, threads = 2;
   bool generate_only = false;
   std::string only;  // run just this query (e.g. Q3), for profiling
@@ -193,10 +194,11 @@ int main(int argc, char** argv) {
     else if (a == "--generate-only") generate_only = true;
     else if (a == "--query" && i + 1 < argc) only = argv[++i];
     else if (a == "--csv" && i + 1 < argc) csv = argv[++i];
+    else if (a == "--start" && i + 1 < argc) first = std::stoll(argv[++i]);
   }
-  if (!csv.empty()) return WriteCsv(csv, rows);
+  if (!csv.empty()) return WriteCsv(csv, first, rows);
   if (access(path.c_str(), F_OK) != 0) {
-    if (int rc = Generate(path, rows)) return rc;
+    if (int rc = Generate(path, first, rows)) return rc;
   }
   if (generate_only) return 0;
   store::StoreOptions o;

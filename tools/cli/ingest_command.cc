@@ -200,7 +200,7 @@ Result<IngestPlan> ParsePlan(const std::vector<std::string>& argv) {
     p.format = store::InputFormatFromName(args.Get("format"));
     if (!p.format) {
       return Status::Invalid("unknown --format \"" + args.Get("format") +
-                             "\" (csv, tsv, ndjson, arrow)");
+                             "\" (csv, tsv, ndjson, arrow, parquet)");
     }
   }
   store::InputOptions& in = p.input;
@@ -338,9 +338,11 @@ class Ingest {
       if (!head.ok()) return Failure{head.status(), ErrorSource::kInput};
       o.format = store::SniffInputFormat(*head);
     }
-    if (o.format == store::InputFormat::kArrow && !o.overrides.empty() && !table_exists_) {
-      return Failure{Status::Invalid("--schema does not apply to Arrow input (" + in.name() +
-                                     " carries its schema)"),
+    const bool typed = o.format == store::InputFormat::kArrow || o.format == store::InputFormat::kParquet;
+    if (typed && !o.overrides.empty() && !table_exists_) {
+      return Failure{Status::Invalid(std::string("--schema does not apply to ") +
+                                     (o.format == store::InputFormat::kArrow ? "Arrow" : "Parquet") +
+                                     " input (" + in.name() + " carries its schema)"),
                      ErrorSource::kUsage};
     }
     if (table_exists_) o.overrides.clear();
@@ -444,15 +446,16 @@ int Report(const std::string& cmd, const IngestPlan& plan, const Failure& f) {
 const char* kUsage =
     "Usage: quiver ingest POOL TABLE FILE... [options]\n"
     "\n"
-    "Loads CSV, TSV, NDJSON or Arrow IPC (stream or file) into TABLE in one\n"
+    "Loads CSV, TSV, NDJSON, Arrow IPC (stream or file) or Parquet into TABLE in one\n"
     "transaction: nothing is visible until every file is read and committed, and a\n"
     "failure, Ctrl-C or kill leaves the table and the pool exactly as before.\n"
     "FILE '-' reads stdin. gzip and zstd input is decompressed (detected by its magic\n"
     "bytes). The table is created when it does not exist.\n"
     "\n"
     "Options:\n"
-    "  --format csv|tsv|ndjson|arrow   default: from the extension (.csv .tsv .ndjson\n"
-    "                        .jsonl .json .arrow .arrows .feather, before .gz/.zst),\n"
+    "  --format csv|tsv|ndjson|arrow|parquet   default: from the extension (.csv .tsv\n"
+    "                        .ndjson .jsonl .json .arrow .arrows .feather .parquet,\n"
+    "                        before .gz/.zst),\n"
     "                        else from the content\n"
     "  --schema \"a:int64,b:utf8\"  types for the named columns (the others are\n"
     "                        inferred); with --no-header, one entry per column names\n"
@@ -471,7 +474,7 @@ const char* kUsage =
     "  --chunk-rows N        rows per chunk (default 65536)\n"
     "  --durability sync|relaxed   relaxed skips the flush at commit (bulk loads;\n"
     "                        safe against a crash of the process, not of the machine)\n"
-    "  --threads N           parser threads (default: all cores)\n"
+    "  --threads N           parser / Parquet row-group threads (default: all cores)\n"
     "  --progress auto|bar|lines|none   auto: a bar when stderr is a terminal;\n"
     "                        lines: one line per chunk (for scripts)\n"
     "  --quiet               no summary line\n"
@@ -519,7 +522,7 @@ int RunIngest(const std::vector<std::string>& argv) {
 }
 
 const bool kRegistered = [] {
-  Register({"ingest", "load CSV, TSV, NDJSON or Arrow files into a table (all-or-nothing)", kUsage,
+  Register({"ingest", "load CSV, TSV, NDJSON, Arrow or Parquet files into a table (all-or-nothing)", kUsage,
             RunIngest});
   return true;
 }();

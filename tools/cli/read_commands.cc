@@ -403,20 +403,21 @@ ResultFormat FormatFromName(std::string name) {
   if (EndsWith(name, ".json")) return ResultFormat::kJson;
   if (EndsWith(name, ".arrows")) return ResultFormat::kArrow;
   if (EndsWith(name, ".arrow") || EndsWith(name, ".feather")) return ResultFormat::kArrowFile;
+  if (EndsWith(name, ".parquet")) return ResultFormat::kParquet;
   return ResultFormat::kCsv;
 }
 
 // Writes the whole table, reading its chunks directly (no executor): the
 // Arrow stream gets the chunk bytes as they lie in the pool.
-Status ExportFullScan(const store::TableView& table, ResultFormat format, OutputStream* sink,
-                      Progress* progress) {
+Status ExportFullScan(const store::TableView& table, ResultFormat format,
+                      const TextFormatOptions& text, OutputStream* sink, Progress* progress) {
   if (format == ResultFormat::kArrow) {
     return store::WriteArrowStream(table, sink, [&](size_t i) {
       progress->Update(table.chunks()[i].rows);
       return g_interrupted.load() ? Status::Cancelled("interrupted") : Status::OK();
     });
   }
-  auto w = ResultWriter::Make(format, sink->AsTextSink());
+  auto w = ResultWriter::Make(format, sink->AsTextSink(), text);
   Status s = w->Begin(*table.schema());
   for (size_t i = 0; s.ok() && i < table.num_chunks(); ++i) {
     if (g_interrupted.load()) {
@@ -436,7 +437,8 @@ Status ExportFullScan(const store::TableView& table, ResultFormat format, Output
 
 int Export(const std::vector<std::string>& argv) {
   const std::string cmd = "export";
-  auto args = Args::Parse(argv, {"zstd", "quiet"}, {"format", "where", "select", "o", "output"});
+  auto args = Args::Parse(argv, {"zstd", "quiet"},
+                          {"format", "where", "select", "o", "output", "compression"});
   if (!args.ok()) return UsageError(cmd, args.status().message());
   if (args->positional().size() != 2) return UsageError(cmd, "expected POOL TABLE");
   std::string output = args->Has("o") ? args->Get("o") : args->Get("output");
@@ -449,9 +451,20 @@ int Export(const std::vector<std::string>& argv) {
     format = *f;
   }
   if (format == ResultFormat::kTable) {
-    return UsageError(cmd, "export writes csv, tsv, json, ndjson, arrow or arrow-file, not table");
+    return UsageError(cmd,
+                      "export writes csv, tsv, json, ndjson, arrow, arrow-file or parquet, not table");
+  }
+  TextFormatOptions text;
+  if (args->Has("compression")) {
+    if (format != ResultFormat::kParquet) {
+      return UsageError(cmd, "--compression applies to --format parquet (use --zstd otherwise)");
+    }
+    text.compression = args->Get("compression");
   }
   const bool zstd = args->Has("zstd") || EndsWith(output, ".zst");
+  if (zstd && format == ResultFormat::kParquet) {
+    return UsageError(cmd, "parquet is compressed inside the file: use --compression, not --zstd");
+  }
   if (to_stdout && (zstd || IsBinaryFormat(format)) && StdoutIsTerminal()) {
     return UsageError(cmd, "refusing to write binary output to a terminal (redirect stdout)");
   }
@@ -505,9 +518,9 @@ int Export(const std::vector<std::string>& argv) {
   progress.out = sink;
 
   if (s.ok() && full_scan) {
-    s = ExportFullScan(**table, format, sink, &progress);
+    s = ExportFullScan(**table, format, text, sink, &progress);
   } else if (s.ok()) {
-    auto w = ResultWriter::Make(format, sink->AsTextSink());
+    auto w = ResultWriter::Make(format, sink->AsTextSink(), text);
     s = StreamCursor(*cursor, *w, &progress, true);
   }
   if (s.ok()) s = sink->Finish();
@@ -591,15 +604,18 @@ const bool kRegistered = [] {
        QueryCmd});
   Register({"export", "write a table (or a query on it) to a file",
             "Usage: quiver export POOL TABLE -o FILE|- [--format FORMAT] [--where CONDITION]\n"
-            "                     [--select LIST] [--zstd] [--quiet]\n\n"
+            "                     [--select LIST] [--zstd] [--compression CODEC] [--quiet]\n\n"
             "Streams the rows to FILE (- for stdout) without holding the table in memory.\n"
-            "FORMAT is csv, tsv, json, ndjson, arrow (IPC stream) or arrow-file (Feather\n"
-            "v2); without --format it follows FILE's extension (.csv .tsv .json .ndjson\n"
-            ".jsonl .arrows .arrow .feather, default csv). --zstd compresses the output\n"
-            "(implied by a .zst suffix). An unfiltered arrow export copies the chunks' bytes\n"
-            "as they lie in the pool. The file is written as FILE.tmp and renamed at the\n"
-            "end, so a failed or interrupted export leaves no partial FILE. Progress is\n"
-            "shown when stderr is a terminal; a summary line follows (--quiet: neither).\n",
+            "FORMAT is csv, tsv, json, ndjson, arrow (IPC stream), arrow-file (Feather\n"
+            "v2) or parquet; without --format it follows FILE's extension (.csv .tsv .json\n"
+            ".ndjson .jsonl .arrows .arrow .feather .parquet, default csv). --zstd\n"
+            "compresses the output (implied by a .zst suffix); parquet compresses its\n"
+            "pages with --compression zstd (default), snappy, gzip, lz4, brotli or none,\n"
+            "in row groups of about a million rows. An unfiltered arrow export copies the\n"
+            "chunks' bytes as they lie in the pool. The file is written as FILE.tmp and\n"
+            "renamed at the end, so a failed or interrupted export leaves no partial FILE.\n"
+            "Progress is shown when stderr is a terminal; a summary line follows (--quiet:\n"
+            "neither).\n",
             Export});
   return true;
 }();

@@ -40,7 +40,8 @@ import numpy as np
 from . import _capi
 from ._capi import QuiverError, lib as _lib
 
-__all__ = ["open", "Database", "Table", "Chunk", "Schema", "QuiverError", "library_path"]
+__all__ = ["open", "Database", "Table", "Chunk", "Schema", "Field", "IpcBatches", "QuiverError",
+           "library_path", "pandas_dtype"]
 
 library_path = _capi.lib_path
 _ctypes = _capi.ctypes
@@ -152,13 +153,22 @@ class Database:
         return "quiver.Database(%r, txn=%d, tables=%r)" % (self.path, self.txn, self.tables)
 
 
+_TYPE_IDS = {v: k for k, v in _capi.TYPE_NAMES.items()}
+
+
 class Field:
-    def __init__(self, f, table_handle=None, index=0):
+    """One column's description (from the C API, or from quiverd's JSON)."""
+
+    def __init__(self, f, handle=None, index=0, decimal_of=None):
+        """`f` is a quiver_field; for a decimal column, `decimal_of` (the C
+        API's quiver_table_field_decimal or quiver_ipc_field_decimal) gives
+        precision and scale of column `index` of `handle`."""
         self.name = f.name.decode()
         self.precision = self.scale = None
-        if f.type in (16, 17) and table_handle is not None:
+        if f.type in (16, 17) and handle is not None:
             p, s = _ctypes.c_int32(), _ctypes.c_int32()
-            _capi.check(_lib.quiver_table_field_decimal(table_handle, index, _ctypes.byref(p), _ctypes.byref(s)))
+            _capi.check((decimal_of or _lib.quiver_table_field_decimal)(
+                handle, index, _ctypes.byref(p), _ctypes.byref(s)))
             self.precision, self.scale = p.value, s.value
         self.type_id = f.type
         self.nullable = bool(f.nullable)
@@ -175,6 +185,33 @@ class Field:
         if self.dictionary_index:
             t = "dictionary<%s, %s>" % (self.dictionary_index, t)
         self.type = t
+
+    @classmethod
+    def from_text(cls, name, type_text, nullable):
+        """A Field from quiverd's {"name", "type", "nullable"} (the type as
+        DataType::ToString writes it, e.g. "timestamp[us, tz=UTC]" or
+        "dictionary<int8, utf8>")."""
+        f = cls.__new__(cls)
+        f.name = name
+        f.nullable = bool(nullable)
+        f.type = type_text
+        t = type_text
+        f.dictionary_index = None
+        if t.startswith("dictionary<"):
+            index, t = t[len("dictionary<"):-1].split(", ", 1)
+            f.dictionary_index = index
+        f.unit = f.timezone = None
+        if t.startswith("timestamp["):
+            inner = t[len("timestamp["):-1]
+            parts = inner.split(", tz=", 1)
+            f.unit = parts[0]
+            f.timezone = parts[1] if len(parts) > 1 else None
+            t = "timestamp"
+        if t not in _TYPE_IDS:
+            raise QuiverError("not_supported", "column %r has type %r, unknown to this package"
+                              % (name, type_text))
+        f.type_id = _TYPE_IDS[t]
+        return f
 
     def __repr__(self):
         return "%s: %s%s" % (self.name, "?" if self.nullable else "", self.type)
@@ -272,6 +309,49 @@ class Table:
             raise KeyError("table %r has no column %r; columns: %s"
                            % (self.name, name, ", ".join(self.columns)))
         return i
+
+    @property
+    def modified_txn(self):
+        """The transaction that last changed the table."""
+        return _lib.quiver_table_modified_txn(self._t)
+
+    def prune(self, where):
+        """For each chunk, True when the filter text `where` may match some of
+        its rows (the engine's own pruning over chunk statistics), False when
+        the statistics rule it out."""
+        keep = (_ctypes.c_uint8 * max(1, self.num_chunks))()
+        _capi.check(_lib.quiver_table_prune(self._t, where.encode() if where else None, keep))
+        return [bool(keep[i]) for i in range(self.num_chunks)]
+
+    def chunk_place(self, i):
+        """(offset, length, created_txn) of chunk i in the pool file: equal in
+        two snapshots only when they hold the same bytes."""
+        o, n, t = _ctypes.c_uint64(), _ctypes.c_uint64(), _ctypes.c_uint64()
+        _capi.check(_lib.quiver_table_chunk_place(self._t, i, _ctypes.byref(o), _ctypes.byref(n),
+                                                  _ctypes.byref(t)))
+        return o.value, n.value, t.value
+
+    def chunk_stats(self, i, name):
+        """Statistics of column `name` in chunk i: a dict with rows, nulls,
+        min and max (None when unknown; ints, floats, bytes as stored: days
+        for dates, units since the epoch for timestamps), nan, sorted."""
+        st = _capi.ColumnStats()
+        _capi.check(_lib.quiver_table_chunk_stats(self._t, i, self._index(name), _ctypes.byref(st)))
+
+        def bound(which):
+            if not getattr(st, "has_" + which):
+                return None
+            if st.kind == 0:
+                return getattr(st, which + "_int")
+            if st.kind == 1:
+                return getattr(st, which + "_uint")
+            if st.kind == 2:
+                return getattr(st, which + "_double")
+            return _ctypes.string_at(getattr(st, which + "_bytes"), getattr(st, which + "_bytes_size"))
+
+        return {"rows": st.rows, "nulls": st.null_count, "min": bound("min"), "max": bound("max"),
+                "nan": bool(st.has_nan), "sorted": bool(st.sorted),
+                "exact": bool(st.min_exact and st.max_exact)}
 
     def to_pandas(self, columns=None):
         """A pandas DataFrame of `columns` (default all). Nullable integers and
@@ -490,35 +570,163 @@ class Chunk:
             return values
         return np.ma.MaskedArray(values, mask=~valid, copy=False)
 
-    def _pandas(self, name):
+    def _pandas(self, name, field=None):
+        """Column `name` as a pandas array of pandas_dtype(field) (the table's
+        field by default), whatever this chunk holds: nullable integer and
+        boolean columns are masked arrays even in chunks without nulls, so
+        that every chunk of a table gives the same dtypes. Fixed-width values
+        without nulls to fill are views of the buffer (no copy); the mask of
+        a masked array is computed (one byte per row)."""
         import pandas as pd
 
         col = self._column(name)
-        field = self.table.schema[name]
+        field = field or self.table.schema[name]
         if col.index_type:
             dictionary = self._strings(col.dictionary.contents, False)
-            codes = self._indices(col).astype(np.int64)
+            codes = self._indices(col)
             valid = self._valid_mask(col)
             if valid is not None:
                 codes = np.where(valid, codes, -1)
-            return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(dictionary, dtype=object)))
+            return pd.Categorical.from_codes(codes, categories=pd.Index(dictionary, dtype=object))
         a = self[name]
-        if isinstance(a, np.ma.MaskedArray):
-            mask = np.ma.getmaskarray(a)
-            if a.dtype.kind in "iu":
-                return pd.Series(pd.arrays.IntegerArray(np.asarray(a.data), mask))
-            if a.dtype.kind == "b":
-                return pd.Series(pd.arrays.BooleanArray(np.asarray(a.data), mask))
-            if a.dtype.kind == "f":
-                return pd.Series(np.where(mask, np.nan, a.data))
-            if a.dtype.kind == "M":
-                a = np.where(mask, np.datetime64("NaT"), a.data).astype(a.dtype)
-            else:
-                a = a.filled()
-        s = pd.Series(a)
-        if field.timezone:
-            s = s.dt.tz_localize("UTC").dt.tz_convert(field.timezone)
-        return s
+        mask = np.ma.getmaskarray(a) if isinstance(a, np.ma.MaskedArray) else None
+        values = np.asarray(a.data) if mask is not None else a
+        kind = values.dtype.kind
+        if kind in "iu" and field.nullable:
+            if mask is None:
+                mask = np.zeros(len(values), dtype=bool)
+            return pd.arrays.IntegerArray(values, mask, copy=False)
+        if kind == "b" and field.nullable:
+            if mask is None:
+                mask = np.zeros(len(values), dtype=bool)
+            return pd.arrays.BooleanArray(values, mask, copy=False)
+        if kind == "f":
+            if mask is not None:
+                values = np.where(mask, np.nan, values).astype(values.dtype)
+            return values.astype(np.float64, copy=False)
+        if kind == "M":
+            if values.dtype != np.dtype("datetime64[ns]"):
+                values = values.astype("datetime64[ns]")
+            if mask is not None:
+                values = np.where(mask, np.datetime64("NaT"), values)
+            if field.timezone:
+                return pd.arrays.DatetimeArray(values, dtype=pd.DatetimeTZDtype("ns", field.timezone))
+            return values
+        if mask is not None:
+            return a.filled()
+        return values
+
+    def to_pandas(self, columns=None, fields=None, index=None):
+        """The chunk as a pandas DataFrame of `columns` (default all), with
+        the dtypes of `fields` (name -> Field; the table's by default) and
+        `index` (a column name) as its index. Columns are not consolidated
+        into 2-D blocks, so the views of fixed-width columns stay views of
+        the chunk's buffers."""
+        import pandas as pd
+
+        names = [n for n in (list(columns) if columns is not None else self.column_names)
+                 if n != index]
+        fields = fields or {}
+        data = {name: self._pandas(name, fields.get(name)) for name in names}
+        idx = pd.Index(self._pandas(index, fields.get(index)), name=index) if index else None
+        if not data:
+            return pd.DataFrame(index=idx if idx is not None else pd.RangeIndex(self.num_rows))
+        return pd.DataFrame(data, index=idx, columns=names, copy=False)
+
+    @property
+    def column_names(self):
+        return self.table.schema.names
+
+
+def pandas_dtype(field):
+    """The pandas dtype a column of `field` gets (Chunk._pandas, quiver.dask):
+    nullable integers and booleans as pandas' masked Int*/UInt*/boolean,
+    floats as float64 (NaN for null), dates and timestamps as
+    datetime64[ns] (tz-aware with the column's zone), strings and binary as
+    object, dictionary columns as categorical (categories of their chunk)."""
+    import pandas as pd
+
+    t = field.type_id
+    if field.dictionary_index:
+        return pd.CategoricalDtype()
+    if t in (12, 13):
+        return np.dtype(object)
+    if t in _NUMPY_TYPES:
+        code = _NUMPY_TYPES[t]
+        if code[0] == "f":
+            return np.dtype("float64")
+        if field.nullable:
+            return pd.api.types.pandas_dtype(("Int" if code[0] == "i" else "UInt") + str(8 * int(code[1:])))
+        return np.dtype(code)
+    if t == 1:
+        return pd.BooleanDtype() if field.nullable else np.dtype(bool)
+    if t == 15 and field.timezone:
+        return pd.DatetimeTZDtype("ns", field.timezone)
+    if t in (14, 15):
+        return np.dtype("datetime64[ns]")
+    raise QuiverError("not_supported", "column %r has type %s" % (field.name, field.type))
+
+
+class _IpcSchema:
+    """The schema of decoded Arrow IPC bytes, as Chunk expects of a table."""
+
+    def __init__(self, handle):
+        self.fields = []
+        for i in range(_lib.quiver_ipc_num_fields(handle)):
+            f = _capi.Field()
+            _capi.check(_lib.quiver_ipc_field(handle, i, _ctypes.byref(f)))
+            self.fields.append(Field(f, handle, i, _lib.quiver_ipc_field_decimal))
+        self.names = [f.name for f in self.fields]
+        self._by_name = {f.name: f for f in self.fields}
+        self.name = "Arrow IPC bytes"
+
+    def __getitem__(self, name):
+        return self._by_name[name]
+
+    def _index(self, name):
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise KeyError("the Arrow data has no column %r; columns: %s"
+                           % (name, ", ".join(self.names))) from None
+
+    @property
+    def schema(self):
+        return self
+
+
+class IpcBatches:
+    """Arrow IPC bytes (e.g. a response of quiverd) decoded by libquiver's
+    validated reader: `batches` are Chunks whose columns are views into
+    `data` (kept alive by them), converted exactly as pool chunks are."""
+
+    def __init__(self, data):
+        self._data = data if isinstance(data, (bytes, bytearray)) else bytes(data)
+        addr = _ctypes.cast(_ctypes.c_char_p(self._data), _P).value if isinstance(self._data, bytes) \
+            else _ctypes.addressof(_ctypes.c_char.from_buffer(self._data))
+        h = _P()
+        _capi.check(_lib.quiver_ipc_decode(addr, len(self._data), _ctypes.byref(h)))
+        self._h = h
+        self.table = _IpcSchema(h)
+        self.schema = self.table
+        self.num_rows = _lib.quiver_ipc_num_rows(h)
+        self.batches = [_IpcChunk(self, i) for i in range(_lib.quiver_ipc_num_batches(h))]
+
+    def __del__(self):
+        if getattr(self, "_h", None) and _lib is not None:
+            _lib.quiver_ipc_release(self._h)
+            self._h = None
+
+
+class _IpcChunk(Chunk):
+    def __init__(self, ipc, i):  # noqa: super().__init__ opens pool chunks only
+        self.table = ipc.table
+        self.index = i
+        self._ipc = ipc  # keeps the bytes alive
+        h = _P()
+        _capi.check(_lib.quiver_ipc_batch(ipc._h, i, _ctypes.byref(h)))
+        self._h = h
+        self.num_rows = _lib.quiver_chunk_num_rows(h)
 
 
 def _empty(field):

@@ -30,6 +30,9 @@ class QuiverError(Exception):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self):  # survives pickling (a Dask task's error reaches the client)
+        return (QuiverError, (self.code, str(self)))
+
 
 class Field(ctypes.Structure):
     _fields_ = [
@@ -61,6 +64,32 @@ Column._fields_ = [
     ("data_size", ctypes.c_int64),
     ("dictionary", ctypes.POINTER(Column)),
 ]
+
+
+class ColumnStats(ctypes.Structure):
+    """quiver_column_stats: one column's statistics in one chunk."""
+    _fields_ = [
+        ("rows", ctypes.c_int64),
+        ("null_count", ctypes.c_int64),
+        ("kind", ctypes.c_int32),
+        ("has_min", ctypes.c_int32),
+        ("has_max", ctypes.c_int32),
+        ("has_nan", ctypes.c_int32),
+        ("min_exact", ctypes.c_int32),
+        ("max_exact", ctypes.c_int32),
+        ("sorted", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
+        ("min_int", ctypes.c_int64),
+        ("max_int", ctypes.c_int64),
+        ("min_uint", ctypes.c_uint64),
+        ("max_uint", ctypes.c_uint64),
+        ("min_double", ctypes.c_double),
+        ("max_double", ctypes.c_double),
+        ("min_bytes", ctypes.c_void_p),
+        ("min_bytes_size", ctypes.c_int64),
+        ("max_bytes", ctypes.c_void_p),
+        ("max_bytes_size", ctypes.c_int64),
+    ]
 
 
 def _candidates():
@@ -151,6 +180,22 @@ _SIGS = {
     "quiver_chunk_num_columns": ([_P], ctypes.c_size_t),
     "quiver_chunk_column": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.POINTER(Column))], ctypes.c_int),
     "quiver_chunk_export": ([_P, _P, _P], ctypes.c_int),
+    "quiver_table_chunk_stats": ([_P, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ColumnStats)],
+                                 ctypes.c_int),
+    "quiver_table_chunk_place": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint64),
+                                  ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)],
+                                 ctypes.c_int),
+    "quiver_table_modified_txn": ([_P], ctypes.c_uint64),
+    "quiver_table_prune": ([_P, ctypes.c_char_p, _P], ctypes.c_int),
+    "quiver_ipc_decode": ([_P, ctypes.c_size_t, ctypes.POINTER(_P)], ctypes.c_int),
+    "quiver_ipc_release": ([_P], None),
+    "quiver_ipc_num_fields": ([_P], ctypes.c_size_t),
+    "quiver_ipc_field": ([_P, ctypes.c_size_t, ctypes.POINTER(Field)], ctypes.c_int),
+    "quiver_ipc_field_decimal": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
+                                  ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
+    "quiver_ipc_num_batches": ([_P], ctypes.c_size_t),
+    "quiver_ipc_num_rows": ([_P], ctypes.c_int64),
+    "quiver_ipc_batch": ([_P, ctypes.c_size_t, ctypes.POINTER(_P)], ctypes.c_int),
 }
 for _name, (_args, _res) in _SIGS.items():
     _f = getattr(lib, _name)

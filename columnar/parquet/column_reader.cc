@@ -1,0 +1,728 @@
+// One column chunk into Arrow data (column_reader_internal.h).
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <type_traits>
+#include <unordered_map>
+
+#include "columnar/parquet/codec_internal.h"
+#include "columnar/parquet/column_reader_internal.h"
+#include "columnar/parquet/encoding_internal.h"
+
+namespace quiver::parquet {
+namespace {
+
+using PT = format::Type;
+using Enc = format::Encoding;
+
+bool IsDictionaryPage(Enc::type e) {
+  return e == Enc::PLAIN_DICTIONARY || e == Enc::RLE_DICTIONARY;
+}
+
+const char* EncodingName(Enc::type e) {
+  switch (e) {
+    case Enc::PLAIN:
+      return "PLAIN";
+    case Enc::PLAIN_DICTIONARY:
+      return "PLAIN_DICTIONARY";
+    case Enc::RLE:
+      return "RLE";
+    case Enc::BIT_PACKED:
+      return "BIT_PACKED";
+    case Enc::DELTA_BINARY_PACKED:
+      return "DELTA_BINARY_PACKED";
+    case Enc::DELTA_LENGTH_BYTE_ARRAY:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Enc::DELTA_BYTE_ARRAY:
+      return "DELTA_BYTE_ARRAY";
+    case Enc::RLE_DICTIONARY:
+      return "RLE_DICTIONARY";
+    case Enc::BYTE_STREAM_SPLIT:
+      return "BYTE_STREAM_SPLIT";
+  }
+  return "unknown encoding";
+}
+
+float HalfToFloat(uint16_t h) {
+  const int exp = (h >> 10) & 0x1f;
+  const int mant = h & 0x3ff;
+  float v;
+  if (exp == 0) {
+    v = std::ldexp(float(mant), -24);
+  } else if (exp == 31) {
+    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  } else {
+    v = std::ldexp(float(mant | 0x400), exp - 25);
+  }
+  return (h & 0x8000) ? -v : v;
+}
+
+constexpr int64_t kJulianEpoch = 2440588;  // Julian day number of 1970-01-01
+constexpr int64_t kNanosPerDay = int64_t(86400) * 1000000000;
+
+class ChunkReader {
+ public:
+  ChunkReader(const ColumnSpec& spec, const DataType& type, const ChunkSource& src)
+      : spec_(spec), type_(type), src_(src), rows_(src.num_rows) {}
+
+  Result<std::shared_ptr<ArrayData>> Read();
+
+ private:
+  enum class Out { kFixed, kBool, kVar, kDict };
+
+  std::string Where() const {
+    return "column \"" + spec_.name + "\", row group " + std::to_string(src_.row_group) +
+           ", page " + std::to_string(page_) + " at byte " + std::to_string(page_offset_);
+  }
+  Status Fail(const std::string& what) const { return Status::Invalid(Where() + ": " + what); }
+  Status Wrap(const Status& s) const {
+    return s.ok() ? s : Status(s.code(), Where() + ": " + s.message());
+  }
+
+  Status Setup();
+  Status ReadPage(const format::PageHeader& h, const uint8_t* body, size_t size);
+  Result<const uint8_t*> Decompress(const uint8_t* data, size_t size, size_t decoded);
+  Status ReadDictionary(const format::PageHeader& h, const uint8_t* body, size_t size);
+  Status ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size_t defs_size, bool defs_prefixed,
+                  const uint8_t* values, size_t values_size);
+  Status DecodeValues(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
+  Status DecodeIndices(const uint8_t* data, size_t size, int64_t n, uint32_t* out);
+  Status DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
+  void GatherFromDictionary(int64_t n);
+  Status Emit(int64_t n_rows, const uint32_t* defs);
+  // Sets the validity bits of rows [row_, row_ + n) (nullable columns).
+  void MarkValid(int64_t n);
+  Status EmitFixed(int64_t n_rows, const uint32_t* defs);
+  Status EmitDictPlain(int64_t n_rows, const uint32_t* defs);
+  Result<std::shared_ptr<ArrayData>> Finish();
+
+  const ColumnSpec& spec_;
+  const DataType& type_;
+  const ChunkSource& src_;
+  const int64_t rows_;
+  int phys_width_ = 0;
+  Out out_ = Out::kFixed;
+  int out_width_ = 0;
+
+  int page_ = 0;
+  size_t page_offset_ = 0;
+  int64_t row_ = 0;
+  int64_t null_count_ = 0;
+
+  // The output.
+  std::shared_ptr<Buffer> validity_, values_;
+  std::vector<int32_t> offsets_;
+  std::string data_;
+
+  // The dictionary page, decoded.
+  bool have_dict_ = false;
+  int64_t dict_count_ = 0;
+  std::vector<uint8_t> dict_fixed_;
+  std::vector<uint32_t> dict_lens_;
+  std::vector<int64_t> dict_offsets_;
+  std::string dict_bytes_;
+  std::unordered_map<std::string, int32_t> dict_lookup_;  // built on a non-dictionary page
+
+  // One page's values (non-null ones only).
+  std::unique_ptr<uint8_t[]> page_buf_;  // not zero-filled: fully written by the codec
+  size_t page_buf_size_ = 0;
+  std::vector<uint32_t> defs_;
+  std::vector<uint32_t> idx_;
+  bool page_is_indices_ = false;
+  std::vector<uint8_t> fixed_;  // fixed-width physical values, or 0/1 booleans
+  std::vector<uint32_t> lens_;
+  std::string bytes_;
+  std::vector<int64_t> deltas_;
+  bool overflow_ = false;
+};
+
+Status ChunkReader::Setup() {
+  phys_width_ = PhysicalWidth(spec_.physical, spec_.type_length);
+  if (type_.is_dictionary()) {
+    out_ = Out::kDict;
+    values_ = Buffer::Allocate(rows_ * 4);
+  } else if (spec_.convert == Convert::kBool) {
+    out_ = Out::kBool;
+    values_ = Buffer::Allocate(BytesForBits(rows_));
+  } else if (spec_.convert == Convert::kBytes || spec_.convert == Convert::kFixedBytes) {
+    out_ = Out::kVar;
+    offsets_.assign(size_t(rows_) + 1, 0);
+  } else {
+    out_ = Out::kFixed;
+    out_width_ = ByteWidth(type_.id);
+    values_ = Buffer::Allocate(rows_ * out_width_);
+  }
+  if (spec_.max_def > 0) validity_ = Buffer::Allocate(BytesForBits(rows_));
+  return Status::OK();
+}
+
+Result<const uint8_t*> ChunkReader::Decompress(const uint8_t* data, size_t size, size_t decoded) {
+  const auto codec = src_.chunk->meta_data.codec;
+  if (codec == format::CompressionCodec::UNCOMPRESSED) {
+    if (size != decoded) return Fail("uncompressed page of " + std::to_string(size) +
+                                     " bytes says it holds " + std::to_string(decoded));
+    return data;
+  }
+  if (decoded > src_.max_page_bytes) {
+    return Fail("page claims " + std::to_string(decoded) + " decoded bytes (limit " +
+                std::to_string(src_.max_page_bytes) + ")");
+  }
+  if (page_buf_size_ < decoded + 8) {
+    page_buf_size_ = std::max(decoded + 8, page_buf_size_ * 2);
+    page_buf_.reset(new uint8_t[page_buf_size_]);
+  }
+  Status s = DecompressPage(codec, std::string_view(reinterpret_cast<const char*>(data), size),
+                            page_buf_.get(), decoded);
+  if (!s.ok()) return Wrap(s);
+  return page_buf_.get();
+}
+
+Status ChunkReader::ReadDictionary(const format::PageHeader& h, const uint8_t* body, size_t size) {
+  if (!h.__isset.dictionary_page_header) return Fail("dictionary page without its header");
+  if (have_dict_) return Fail("a second dictionary page");
+  const auto& d = h.dictionary_page_header;
+  if (d.encoding != Enc::PLAIN && d.encoding != Enc::PLAIN_DICTIONARY) {
+    return Fail(std::string("dictionary page encoded as ") + EncodingName(d.encoding));
+  }
+  if (spec_.physical == PT::BOOLEAN) return Fail("dictionary page in a BOOLEAN column");
+  if (d.num_values < 0 || h.uncompressed_page_size < 0) return Fail("negative dictionary size");
+  QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, Decompress(body, size, size_t(h.uncompressed_page_size)));
+  const size_t n = size_t(d.num_values);
+  const size_t bytes = size_t(h.uncompressed_page_size);
+  if (spec_.physical == PT::BYTE_ARRAY) {
+    QUIVER_RETURN_NOT_OK(Wrap(DecodePlainByteArrays(p, bytes, int64_t(n), &dict_lens_, &dict_bytes_)));
+    dict_offsets_.resize(n + 1);
+    dict_offsets_[0] = 0;
+    for (size_t i = 0; i < n; ++i) dict_offsets_[i + 1] = dict_offsets_[i] + dict_lens_[i];
+  } else {
+    const size_t w = size_t(phys_width_);
+    if (n > bytes / std::max<size_t>(w, 1)) return Fail("dictionary page is cut short");
+    dict_fixed_.assign(p, p + n * w);
+  }
+  dict_count_ = int64_t(n);
+  have_dict_ = true;
+  return Status::OK();
+}
+
+// Dictionary indices (bit width byte, then the hybrid) into out[0, n),
+// checked against the dictionary's size.
+Status ChunkReader::DecodeIndices(const uint8_t* data, size_t size, int64_t n, uint32_t* out) {
+  if (!have_dict_) return Fail("dictionary-encoded page without a dictionary page");
+  if (size < 1) return Fail("dictionary indices are missing");
+  const int bw = data[0];
+  if (bw > 32) return Fail("dictionary index bit width " + std::to_string(bw));
+  RleDecoder dec(data + 1, size - 1, bw);
+  QUIVER_RETURN_NOT_OK(Wrap(dec.Get(out, n)));
+  uint32_t max_index = 0;
+  for (int64_t i = 0; i < n; ++i) max_index = std::max(max_index, out[i]);
+  if (n > 0 && max_index >= uint64_t(dict_count_)) {
+    return Fail("dictionary index " + std::to_string(max_index) + " out of range (" +
+                std::to_string(dict_count_) + " values)");
+  }
+  return Status::OK();
+}
+
+// Fixed-width physical values (not booleans) into fixed_.
+Status ChunkReader::DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n) {
+  const size_t w = size_t(phys_width_);
+  fixed_.resize(size_t(n) * w);
+  switch (enc) {
+    case Enc::PLAIN:
+      if (size < size_t(n) * w) return Fail("PLAIN values are cut short");
+      if (n) std::memcpy(fixed_.data(), data, size_t(n) * w);
+      return Status::OK();
+    case Enc::BYTE_STREAM_SPLIT:
+      if (spec_.physical == PT::INT96) break;
+      return Wrap(DecodeByteStreamSplit(data, size, n, int(w), fixed_.data()));
+    case Enc::DELTA_BINARY_PACKED: {
+      if (spec_.physical != PT::INT32 && spec_.physical != PT::INT64) break;
+      size_t used = 0;
+      QUIVER_RETURN_NOT_OK(Wrap(DecodeDeltaBinaryPacked(data, size, n, &deltas_, &used)));
+      for (int64_t i = 0; i < n; ++i) {
+        if (w == 4) {
+          int32_t v = int32_t(uint32_t(uint64_t(deltas_[size_t(i)])));
+          std::memcpy(fixed_.data() + size_t(i) * 4, &v, 4);
+        } else {
+          std::memcpy(fixed_.data() + size_t(i) * 8, &deltas_[size_t(i)], 8);
+        }
+      }
+      return Status::OK();
+    }
+    case Enc::DELTA_BYTE_ARRAY: {
+      if (spec_.physical != PT::FIXED_LEN_BYTE_ARRAY) break;
+      lens_.clear();
+      bytes_.clear();
+      QUIVER_RETURN_NOT_OK(Wrap(DecodeDeltaByteArrays(data, size, n, &lens_, &bytes_)));
+      for (uint32_t l : lens_) {
+        if (l != w) return Fail("DELTA_BYTE_ARRAY value of the wrong length for FIXED_LEN_BYTE_ARRAY");
+      }
+      if (n) std::memcpy(fixed_.data(), bytes_.data(), size_t(n) * w);
+      return Status::OK();
+    }
+    default:
+      break;
+  }
+  return Fail(std::string("encoding ") + EncodingName(enc) + " is not supported for " +
+              PhysicalTypeName(spec_.physical));
+}
+
+Status ChunkReader::DecodeValues(Enc::type enc, const uint8_t* data, size_t size, int64_t n) {
+  page_is_indices_ = false;
+  if (IsDictionaryPage(enc)) {
+    idx_.resize(size_t(n));
+    QUIVER_RETURN_NOT_OK(DecodeIndices(data, size, n, idx_.data()));
+    page_is_indices_ = true;
+    if (out_ != Out::kDict) GatherFromDictionary(n);
+    return Status::OK();
+  }
+  if (spec_.physical == PT::BOOLEAN) {
+    fixed_.resize(size_t(n));
+    if (enc == Enc::PLAIN) {
+      if (uint64_t(size) * 8 < uint64_t(n)) return Fail("PLAIN booleans are cut short");
+      for (int64_t i = 0; i < n; ++i) fixed_[size_t(i)] = GetBit(data, i);
+      return Status::OK();
+    }
+    if (enc == Enc::RLE) {
+      if (size < 4) return Fail("RLE booleans without their length");
+      uint32_t len;
+      std::memcpy(&len, data, 4);
+      if (len > size - 4) return Fail("RLE booleans run past the page");
+      idx_.resize(size_t(n));
+      RleDecoder dec(data + 4, len, 1);
+      QUIVER_RETURN_NOT_OK(Wrap(dec.Get(idx_.data(), n)));
+      for (int64_t i = 0; i < n; ++i) fixed_[size_t(i)] = uint8_t(idx_[size_t(i)]);
+      return Status::OK();
+    }
+    return Fail(std::string("encoding ") + EncodingName(enc) + " is not supported for BOOLEAN");
+  }
+  if (spec_.physical == PT::BYTE_ARRAY) {
+    lens_.clear();
+    bytes_.clear();
+    switch (enc) {
+      case Enc::PLAIN:
+        return Wrap(DecodePlainByteArrays(data, size, n, &lens_, &bytes_));
+      case Enc::DELTA_LENGTH_BYTE_ARRAY:
+        return Wrap(DecodeDeltaLengthByteArrays(data, size, n, &lens_, &bytes_));
+      case Enc::DELTA_BYTE_ARRAY:
+        return Wrap(DecodeDeltaByteArrays(data, size, n, &lens_, &bytes_));
+      default:
+        return Fail(std::string("encoding ") + EncodingName(enc) + " is not supported for BYTE_ARRAY");
+    }
+  }
+  return DecodeFixed(enc, data, size, n);
+}
+
+void ChunkReader::GatherFromDictionary(int64_t n) {
+  if (spec_.physical == PT::BYTE_ARRAY) {
+    lens_.resize(size_t(n));
+    bytes_.clear();
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t k = idx_[size_t(i)];
+      lens_[size_t(i)] = dict_lens_[k];
+      bytes_.append(dict_bytes_, size_t(dict_offsets_[k]), dict_lens_[k]);
+    }
+    return;
+  }
+  const size_t w = size_t(phys_width_);
+  fixed_.resize(size_t(n) * w);
+  auto gather = [&](auto width) {
+    constexpr size_t kW = decltype(width)::value;
+    for (int64_t i = 0; i < n; ++i) {
+      std::memcpy(fixed_.data() + size_t(i) * kW, dict_fixed_.data() + size_t(idx_[size_t(i)]) * kW, kW);
+    }
+  };
+  if (w == 4) {
+    gather(std::integral_constant<size_t, 4>());
+  } else if (w == 8) {
+    gather(std::integral_constant<size_t, 8>());
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      std::memcpy(fixed_.data() + size_t(i) * w, dict_fixed_.data() + size_t(idx_[size_t(i)]) * w, w);
+    }
+  }
+}
+
+Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size_t defs_size,
+                             bool defs_prefixed, const uint8_t* values, size_t values_size) {
+  if (n < 0 || n > rows_ - row_) {
+    return Fail("page holds " + std::to_string(n) + " values, more than the " +
+                std::to_string(rows_ - row_) + " rows left in the row group");
+  }
+  int64_t present = n;
+  const uint32_t* def_ptr = nullptr;
+  if (spec_.max_def > 0) {
+    if (defs_prefixed) {
+      if (defs_size < 4) return Fail("definition levels without their length");
+      uint32_t len;
+      std::memcpy(&len, defs, 4);
+      if (len > defs_size - 4) return Fail("definition levels run past the page");
+      values = defs + 4 + len;
+      values_size = defs_size - 4 - len;
+      defs += 4;
+      defs_size = len;
+    }
+    RleDecoder dec(defs, defs_size, 1);
+    auto all_valid = n > 0 ? dec.SkipRepeated(n, 1) : Result<bool>(true);
+    QUIVER_RETURN_NOT_OK(Wrap(all_valid.status()));
+    if (!*all_valid) {
+      defs_.resize(size_t(n));
+      QUIVER_RETURN_NOT_OK(Wrap(dec.Get(defs_.data(), n)));
+      present = 0;
+      uint32_t max_level = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        max_level = std::max(max_level, defs_[size_t(i)]);
+        present += defs_[size_t(i)];
+      }
+      if (max_level > 1) return Fail("definition level above the column's maximum");
+      if (present < n) def_ptr = defs_.data();
+    }
+  }
+  if (def_ptr == nullptr && enc == Enc::PLAIN && out_ == Out::kFixed &&
+      spec_.convert == Convert::kCopy) {
+    // The common case without nulls: the page's bytes are the column's.
+    const size_t bytes = size_t(n) * size_t(out_width_);
+    if (values_size < bytes) return Fail("PLAIN values are cut short");
+    if (bytes) std::memcpy(values_->mutable_data() + size_t(row_) * size_t(out_width_), values, bytes);
+    MarkValid(n);
+    row_ += n;
+    return Status::OK();
+  }
+  if (def_ptr == nullptr && out_ == Out::kDict && IsDictionaryPage(enc)) {
+    // Indices straight into the column (int32 and uint32 may alias).
+    uint32_t* out = reinterpret_cast<uint32_t*>(values_->mutable_data()) + row_;
+    QUIVER_RETURN_NOT_OK(DecodeIndices(values, values_size, n, out));
+    MarkValid(n);
+    row_ += n;
+    return Status::OK();
+  }
+  QUIVER_RETURN_NOT_OK(DecodeValues(enc, values, values_size, present));
+  return Emit(n, def_ptr);
+}
+
+Status ChunkReader::ReadPage(const format::PageHeader& h, const uint8_t* body, size_t size) {
+  if (h.uncompressed_page_size < 0) return Fail("negative page size");
+  switch (h.type) {
+    case format::PageType::DICTIONARY_PAGE:
+      return ReadDictionary(h, body, size);
+    case format::PageType::DATA_PAGE: {
+      if (!h.__isset.data_page_header) return Fail("data page without its header");
+      const auto& d = h.data_page_header;
+      if (spec_.max_def > 0 && d.definition_level_encoding != Enc::RLE) {
+        return Fail(std::string("definition levels encoded as ") +
+                    EncodingName(d.definition_level_encoding) + " are not supported");
+      }
+      const size_t decoded = size_t(h.uncompressed_page_size);
+      QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, Decompress(body, size, decoded));
+      return ReadData(d.num_values, d.encoding, p, decoded, true, p, decoded);
+    }
+    case format::PageType::DATA_PAGE_V2: {
+      if (!h.__isset.data_page_header_v2) return Fail("data page v2 without its header");
+      const auto& d = h.data_page_header_v2;
+      if (d.definition_levels_byte_length < 0 || d.repetition_levels_byte_length < 0 ||
+          size_t(d.definition_levels_byte_length) + size_t(d.repetition_levels_byte_length) > size ||
+          size_t(d.definition_levels_byte_length) + size_t(d.repetition_levels_byte_length) >
+              size_t(h.uncompressed_page_size)) {
+        return Fail("data page v2 level lengths exceed the page");
+      }
+      if (d.repetition_levels_byte_length != 0) return Fail("repetition levels in a flat column");
+      if (d.num_rows != d.num_values) return Fail("data page v2 rows differ from its values");
+      const size_t levels = size_t(d.definition_levels_byte_length);
+      const uint8_t* values = body + levels;
+      size_t values_size = size - levels;
+      const size_t decoded = size_t(h.uncompressed_page_size) - levels;
+      if (!d.__isset.is_compressed || d.is_compressed) {
+        QUIVER_ASSIGN_OR_RETURN(values, Decompress(values, values_size, decoded));
+        values_size = decoded;
+      } else if (values_size != decoded) {
+        return Fail("uncompressed data page v2 sizes disagree");
+      }
+      return ReadData(d.num_values, d.encoding, body, levels, false, values, values_size);
+    }
+    default:
+      return Status::OK();  // index pages and unknown page types are skipped
+  }
+}
+
+Result<std::shared_ptr<ArrayData>> ChunkReader::Read() {
+  QUIVER_RETURN_NOT_OK(Setup());
+  size_t pos = 0, len = 0;
+  QUIVER_RETURN_NOT_OK(ChunkRange(spec_, *src_.chunk, src_.file_size, src_.row_group, &pos, &len));
+  const size_t end = pos + len;
+  while (row_ < rows_) {
+    page_offset_ = pos;
+    if (pos >= end) {
+      return Fail("the column chunk ends after " + std::to_string(row_) + " of " +
+                  std::to_string(rows_) + " rows");
+    }
+    format::PageHeader h;
+    size_t used = 0;
+    QUIVER_RETURN_NOT_OK(Wrap(DecodePageHeader(src_.file + pos, end - pos, &h, &used)));
+    if (h.compressed_page_size < 0 || size_t(h.compressed_page_size) > end - pos - used) {
+      return Fail("the page (" + std::to_string(h.compressed_page_size) +
+                  " bytes) runs past its column chunk");
+    }
+    const uint8_t* body = src_.file + pos + used;
+    const size_t size = size_t(h.compressed_page_size);
+    if (h.__isset.crc) {
+      uint32_t crc = uint32_t(crc32(0, body, uInt(size)));
+      if (crc != uint32_t(h.crc)) return Fail("page CRC mismatch (the page is damaged)");
+    }
+    QUIVER_RETURN_NOT_OK(ReadPage(h, body, size));
+    if (overflow_) return Fail("INT96 timestamp out of the range of timestamp[ns]");
+    pos += used + size;
+    ++page_;
+  }
+  return Finish();
+}
+
+// ---------------------------------------------------------------------------
+// Emitting a page's values into the output rows [row_, row_ + n_rows)
+// ---------------------------------------------------------------------------
+
+void ChunkReader::MarkValid(int64_t n) {
+  if (!validity_) return;
+  uint8_t* v = validity_->mutable_data();
+  int64_t i = row_;
+  const int64_t end = row_ + n;
+  for (; i < end && (i & 7); ++i) SetBit(v, i);
+  if (end - i >= 8) {
+    std::memset(v + (i >> 3), 0xff, size_t((end - i) >> 3));
+    i += (end - i) & ~int64_t(7);
+  }
+  for (; i < end; ++i) SetBit(v, i);
+}
+
+Status ChunkReader::Emit(int64_t n_rows, const uint32_t* defs) {
+  if (validity_ && !defs) {
+    MarkValid(n_rows);
+  } else if (validity_) {
+    uint8_t* v = validity_->mutable_data();
+    for (int64_t i = 0; i < n_rows; ++i) {
+      if (defs[i]) {
+        SetBit(v, row_ + i);
+      } else {
+        ++null_count_;
+      }
+    }
+  }
+  switch (out_) {
+    case Out::kFixed:
+      QUIVER_RETURN_NOT_OK(EmitFixed(n_rows, defs));
+      break;
+    case Out::kBool: {
+      uint8_t* out = values_->mutable_data();
+      for (int64_t i = 0, k = 0; i < n_rows; ++i) {
+        if (!defs || defs[i]) {
+          if (fixed_[size_t(k++)]) SetBit(out, row_ + i);
+        }
+      }
+      break;
+    }
+    case Out::kVar: {
+      const bool fixed = spec_.convert == Convert::kFixedBytes;
+      const size_t w = size_t(phys_width_);
+      const size_t add = fixed ? fixed_.size() : bytes_.size();
+      if (data_.size() + add > size_t(std::numeric_limits<int32_t>::max())) {
+        return Fail("more than 2 GiB of values in one column of one row group");
+      }
+      if (fixed) {
+        data_.append(reinterpret_cast<const char*>(fixed_.data()), fixed_.size());
+      } else {
+        data_.append(bytes_);
+      }
+      int32_t* o = offsets_.data() + row_;
+      for (int64_t i = 0, k = 0; i < n_rows; ++i) {
+        int32_t len = 0;
+        if (!defs || defs[i]) len = int32_t(fixed ? w : lens_[size_t(k++)]);
+        o[i + 1] = o[i] + len;
+      }
+      break;
+    }
+    case Out::kDict:
+      if (!page_is_indices_) {
+        QUIVER_RETURN_NOT_OK(EmitDictPlain(n_rows, defs));
+        break;
+      }
+      {
+        int32_t* out = reinterpret_cast<int32_t*>(values_->mutable_data()) + row_;
+        for (int64_t i = 0, k = 0; i < n_rows; ++i) {
+          out[i] = (!defs || defs[i]) ? int32_t(idx_[size_t(k++)]) : 0;
+        }
+      }
+      break;
+  }
+  row_ += n_rows;
+  return Status::OK();
+}
+
+// A plain (fallback) page of a column kept as a dictionary: each value is
+// found in, or added to, the dictionary.
+Status ChunkReader::EmitDictPlain(int64_t n_rows, const uint32_t* defs) {
+  if (dict_lookup_.empty()) {
+    dict_offsets_.resize(size_t(dict_count_) + 1);
+    for (int64_t k = 0; k < dict_count_; ++k) {
+      dict_lookup_.emplace(dict_bytes_.substr(size_t(dict_offsets_[size_t(k)]), dict_lens_[size_t(k)]),
+                           int32_t(k));
+    }
+  }
+  int32_t* out = reinterpret_cast<int32_t*>(values_->mutable_data()) + row_;
+  size_t pos = 0;
+  for (int64_t i = 0, k = 0; i < n_rows; ++i) {
+    if (defs && !defs[i]) {
+      out[i] = 0;
+      continue;
+    }
+    const uint32_t len = lens_[size_t(k++)];
+    std::string v = bytes_.substr(pos, len);
+    pos += len;
+    auto it = dict_lookup_.find(v);
+    if (it == dict_lookup_.end()) {
+      if (dict_count_ >= std::numeric_limits<int32_t>::max()) return Fail("dictionary too large");
+      it = dict_lookup_.emplace(v, int32_t(dict_count_)).first;
+      dict_lens_.push_back(len);
+      dict_bytes_.append(v);
+      dict_offsets_.resize(size_t(dict_count_) + 1);
+      dict_offsets_.push_back(dict_offsets_[size_t(dict_count_)] + len);
+      ++dict_count_;
+    }
+    out[i] = it->second;
+  }
+  return Status::OK();
+}
+
+Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
+  const size_t in_w = size_t(phys_width_);
+  const size_t out_w = size_t(out_width_);
+  uint8_t* out = values_->mutable_data() + size_t(row_) * out_w;
+  const uint8_t* in = fixed_.data();
+  auto scatter = [&](auto convert) {
+    for (int64_t i = 0, k = 0; i < n_rows; ++i) {
+      if (!defs || defs[i]) convert(in + size_t(k++) * in_w, out + size_t(i) * out_w);
+    }
+  };
+  switch (spec_.convert) {
+    case Convert::kCopy:
+      if (in_w != out_w) return Fail("internal: width mismatch");
+      if (!defs) {
+        if (n_rows) std::memcpy(out, in, size_t(n_rows) * out_w);
+      } else if (out_w == 4) {
+        scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 4); });
+      } else {
+        scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 8); });
+      }
+      break;
+    case Convert::kNarrow8:
+      scatter([](const uint8_t* s, uint8_t* d) { *d = *s; });
+      break;
+    case Convert::kNarrow16:
+      scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 2); });
+      break;
+    case Convert::kInt96:
+      scatter([this](const uint8_t* s, uint8_t* d) {
+        uint64_t nanos;
+        int32_t day;
+        std::memcpy(&nanos, s, 8);
+        std::memcpy(&day, s + 8, 4);
+        int64_t v = 0;
+        if (__builtin_mul_overflow(int64_t(day) - kJulianEpoch, kNanosPerDay, &v) ||
+            nanos > uint64_t(kNanosPerDay) || __builtin_add_overflow(v, int64_t(nanos), &v)) {
+          overflow_ = true;
+        }
+        std::memcpy(d, &v, 8);
+      });
+      break;
+    case Convert::kDivide: {
+      const int64_t div = spec_.divisor;
+      scatter([div](const uint8_t* s, uint8_t* d) {
+        int64_t v;
+        std::memcpy(&v, s, 8);
+        int64_t q = v / div - ((v % div) < 0 ? 1 : 0);
+        std::memcpy(d, &q, 8);
+      });
+      break;
+    }
+    case Convert::kHalf:
+      scatter([](const uint8_t* s, uint8_t* d) {
+        uint16_t h;
+        std::memcpy(&h, s, 2);
+        float f = HalfToFloat(h);
+        std::memcpy(d, &f, 4);
+      });
+      break;
+    default:
+      return Fail("internal: unexpected conversion");
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<ArrayData>> ChunkReader::Finish() {
+  auto a = std::make_shared<ArrayData>();
+  a->type = type_;
+  a->length = rows_;
+  a->null_count = null_count_;
+  a->buffers.push_back(null_count_ > 0 ? validity_ : nullptr);
+  if (out_ == Out::kVar) {
+    a->buffers.push_back(Buffer::Copy(offsets_.data(), int64_t(offsets_.size() * 4)));
+    a->buffers.push_back(Buffer::Copy(data_.data(), int64_t(data_.size())));
+  } else {
+    a->buffers.push_back(values_);
+  }
+  if (out_ == Out::kDict) {
+    auto d = std::make_shared<ArrayData>();
+    d->type = type_.value_type();
+    d->length = dict_count_;
+    std::vector<int32_t> offs(size_t(dict_count_) + 1, 0);
+    for (int64_t k = 0; k < dict_count_; ++k) offs[size_t(k) + 1] = offs[size_t(k)] + int32_t(dict_lens_[size_t(k)]);
+    if (dict_bytes_.size() > size_t(std::numeric_limits<int32_t>::max())) {
+      return Fail("dictionary larger than 2 GiB");
+    }
+    d->buffers = {nullptr, Buffer::Copy(offs.data(), int64_t(offs.size() * 4)),
+                  Buffer::Copy(dict_bytes_.data(), int64_t(dict_bytes_.size()))};
+    a->dictionary = d;
+  }
+  return a;
+}
+
+}  // namespace
+
+Status ChunkRange(const ColumnSpec& spec, const format::ColumnChunk& chunk, size_t data_end,
+                  int row_group, size_t* start, size_t* length) {
+  const std::string where =
+      "column \"" + spec.name + "\", row group " + std::to_string(row_group) + ": ";
+  if (chunk.__isset.file_path && !chunk.file_path.empty()) {
+    return Status::NotSupported(where + "column data in another file (" + chunk.file_path +
+                                ") is not supported");
+  }
+  if (!chunk.__isset.meta_data) return Status::Invalid(where + "no column metadata");
+  const auto& m = chunk.meta_data;
+  if (m.type != spec.physical) {
+    return Status::Invalid(where + "metadata says " + PhysicalTypeName(m.type) +
+                           ", the schema " + PhysicalTypeName(spec.physical));
+  }
+  int64_t s = m.data_page_offset;
+  if (m.__isset.dictionary_page_offset && m.dictionary_page_offset > 0 &&
+      m.dictionary_page_offset < s) {
+    s = m.dictionary_page_offset;
+  }
+  if (s < 4 || m.total_compressed_size < 0 || uint64_t(s) > data_end ||
+      uint64_t(m.total_compressed_size) > data_end - uint64_t(s)) {
+    return Status::Invalid(where + "column chunk at byte " + std::to_string(s) + " (" +
+                           std::to_string(m.total_compressed_size) +
+                           " bytes) lies outside the file's data");
+  }
+  *start = size_t(s);
+  *length = size_t(m.total_compressed_size);
+  return Status::OK();
+}
+
+Result<std::shared_ptr<ArrayData>> ReadColumnChunk(const ColumnSpec& spec, const DataType& type,
+                                                   const ChunkSource& src) {
+  ChunkReader r(spec, type, src);
+  return r.Read();
+}
+
+}  // namespace quiver::parquet

@@ -1,0 +1,42 @@
+# Writes OUT, a C++ file holding the web console's files (FILES, a
+# comma-separated list of names in DIR) as byte arrays, and the table
+# WebAssets() (http/server_internal.h) that http/web_page.cc serves from.
+# Run by the build as `cmake -DOUT=... -DDIR=... -DFILES=... -P embed.cmake`:
+# no network and no other tool than CMake itself.
+string(REPLACE "," ";" FILES "${FILES}")
+set(body "// Generated from http/web/ by http/web/embed.cmake: do not edit.\n")
+string(APPEND body "#include \"http/server_internal.h\"\n\nnamespace quiver::http {\n\nnamespace {\n\n")
+set(table "")
+set(i 0)
+foreach(name IN LISTS FILES)
+  file(READ "${DIR}/${name}" hex HEX)
+  string(LENGTH "${hex}" hex_len)
+  math(EXPR size "${hex_len} / 2")
+  # Two hex digits a byte: 0xNN, (one long line; compilers do not mind).
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char kFile${i}[] = {\n${bytes}0};\n\n")
+  if(name MATCHES "\\.html$")
+    set(type "text/html; charset=utf-8")
+  elseif(name MATCHES "\\.js$")
+    set(type "text/javascript; charset=utf-8")
+  elseif(name MATCHES "\\.css$")
+    set(type "text/css; charset=utf-8")
+  elseif(name MATCHES "\\.svg$")
+    set(type "image/svg+xml")
+  else()
+    set(type "application/octet-stream")
+  endif()
+  string(APPEND table "    {\"${name}\", \"${type}\", {reinterpret_cast<const char*>(kFile${i}), ${size}}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nconst std::vector<WebAsset>& WebAssets() {\n")
+string(APPEND body "  static const std::vector<WebAsset> kAssets = {\n${table}  };\n  return kAssets;\n}\n\n")
+string(APPEND body "}  // namespace quiver::http\n")
+# Rewrite only on a change, so that an unchanged page does not recompile.
+if(EXISTS "${OUT}")
+  file(READ "${OUT}" old)
+  if(old STREQUAL body)
+    return()
+  endif()
+endif()
+file(WRITE "${OUT}" "${body}")

@@ -1,0 +1,492 @@
+// GroupByState (kernels/group_by.h): merging partial tables (serially, or
+// partitioned by hash for a parallel merge) and building the result columns.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "columnar/builder.h"
+#include "columnar/decimal.h"
+#include "kernels/group_by.h"
+
+namespace quiver::kernels {
+namespace {
+
+bool IsStr(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+
+// Appends a number of the column's value type (see the key encoding in
+// group_key_table_internal.h: 8 bytes, a double's bits for floats).
+void AppendBits(ArrayBuilder* b, TypeId id, uint64_t bits) {
+  if (IsFloating(id)) {
+    double d;
+    std::memcpy(&d, &bits, 8);
+    b->AppendDouble(d);
+  } else if (id == TypeId::kBool) {
+    b->AppendBool(bits != 0);
+  } else if (IsSignedIntStorage(id)) {
+    b->AppendInt(int64_t(bits));
+  } else {
+    b->AppendUInt(bits);
+  }
+}
+
+void AppendNumber(ArrayBuilder* b, TypeId id, long double v) {
+  if (id == TypeId::kBool)
+    b->AppendBool(v != 0);
+  else if (IsFloating(id))
+    b->AppendDouble(double(v));
+  else if (IsSignedIntStorage(id))
+    b->AppendInt(int64_t(v));
+  else
+    b->AppendUInt(uint64_t(v));
+}
+
+// Key column c of an encoded key: appends it to b.
+void AppendEncodedKey(ArrayBuilder* b, const std::vector<DataType>& types, size_t c,
+                      std::string_view key) {
+  size_t pos = 0;
+  for (size_t j = 0; j < c; ++j) {
+    if (internal::IsStringKey(types[j])) {
+      uint32_t len;
+      std::memcpy(&len, key.data() + pos + 1, 4);
+      pos += internal::kStringKeyHeader + len;
+    } else {
+      pos += internal::FixedKeyBytes(types[j]);
+    }
+  }
+  if (key[pos] == 0) {
+    b->AppendNull();
+    return;
+  }
+  if (internal::IsStringKey(types[c])) {
+    uint32_t len;
+    std::memcpy(&len, key.data() + pos + 1, 4);
+    b->AppendString(key.substr(pos + internal::kStringKeyHeader, len));
+    return;
+  }
+  if (internal::RawKeyWidth(types[c].id) != 0) {
+    b->AppendBytes(key.data() + pos + 1);
+    return;
+  }
+  uint64_t bits;
+  std::memcpy(&bits, key.data() + pos + 1, 8);
+  AppendBits(b, types[c].id, bits);
+}
+
+// Sorts items by key (LSD radix, 16-bit digits, as many passes as the
+// largest key needs).
+template <typename Item>
+void RadixSortByKey(std::vector<Item>* items) {
+  uint64_t max = 0;
+  for (const Item& it : *items) max |= it.key;
+  std::vector<Item> tmp(items->size());
+  std::vector<size_t> count(1 << 16);
+  for (int shift = 0; shift < 64 && (max >> shift) != 0; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const Item& it : *items) ++count[(it.key >> shift) & 0xffff];
+    size_t sum = 0;
+    for (size_t& c : count) {
+      const size_t n = c;
+      c = sum;
+      sum += n;
+    }
+    for (const Item& it : *items) tmp[count[(it.key >> shift) & 0xffff]++] = it;
+    items->swap(tmp);
+  }
+}
+
+}  // namespace
+
+GroupByState GroupByState::EmptyLike() const {
+  GroupByState s;
+  s.key_types_ = key_types_;
+  s.value_types_ = value_types_;
+  s.mode_ = mode_;
+  s.table_ = internal::GroupKeyTable(table_.int_keys());
+  for (const Agg& a : aggs_) {
+    Agg e;
+    e.kind = a.kind;
+    e.value = a.value;
+    e.type = a.type;
+    e.filtered = a.filtered;
+    if (a.grouped) e.grouped = a.grouped->NewEmpty();
+    s.aggs_.push_back(std::move(e));
+  }
+  return s;
+}
+
+void GroupByState::Reserve(size_t groups) {
+  group_rows_.reserve(groups);
+  group_first_.reserve(groups);
+  for (Agg& a : aggs_) {
+    if (a.kind == AggKind::kCountStar && !a.filtered) continue;
+    a.count.reserve(groups);
+    switch (a.kind) {
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        if (IsFloating(a.type.id))
+          a.float_sum.reserve(groups);
+        else
+          a.int_sum.reserve(groups);
+        break;
+      case AggKind::kMin:
+      case AggKind::kMax:
+        a.has.reserve(groups);
+        a.nan.reserve(groups);
+        if (IsStr(a.type.value_type().id) || a.type.id == TypeId::kDecimal128) {
+          a.str_min.reserve(groups);
+          a.str_max.reserve(groups);
+        } else {
+          a.num_min.reserve(groups);
+          a.num_max.reserve(groups);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
+  if (mode_ == Mode::kSingleInt) {
+    if (og == o.null_gid_) return NullIntGroup();
+    const int64_t v = o.table_.int_key(og);
+    return table_.FindOrAddInt(v, internal::MixInt(uint64_t(v)));
+  }
+  const std::string_view k = o.table_.bytes(og);
+  return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
+                               o.table_.hash(og));
+}
+
+void GroupByState::PrefetchGroup(size_t g) const {
+  table_.PrefetchKey(int32_t(g));
+  __builtin_prefetch(&group_rows_[g]);
+  __builtin_prefetch(&group_first_[g]);
+  for (const Agg& a : aggs_) {
+    if (!a.count.empty()) __builtin_prefetch(&a.count[g]);
+    if (!a.int_sum.empty()) __builtin_prefetch(&a.int_sum[g]);
+    if (!a.float_sum.empty()) __builtin_prefetch(&a.float_sum[g]);
+    if (!a.num_min.empty()) __builtin_prefetch(&a.num_min[g]);
+    if (!a.num_max.empty()) __builtin_prefetch(&a.num_max[g]);
+  }
+}
+
+void GroupByState::MergeGroup(size_t g, const GroupByState& o, size_t og) {
+  group_rows_[g] += o.group_rows_[og];
+  const int64_t f = o.group_first_[og];
+  if (f >= 0 && (group_first_[g] < 0 || f < group_first_[g])) group_first_[g] = f;
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    Agg& a = aggs_[i];
+    const Agg& b = o.aggs_[i];
+    if (a.grouped || (a.kind == AggKind::kCountStar && !a.filtered)) continue;
+    a.count[g] += b.count[og];
+    a.sum_overflow |= b.sum_overflow;
+    if (!a.int_sum.empty() && __builtin_add_overflow(a.int_sum[g], b.int_sum[og], &a.int_sum[g])) {
+      a.sum_overflow = true;  // decimal128 only: integer sums stay far inside 128 bits
+    }
+    if (!a.float_sum.empty()) a.float_sum[g] += b.float_sum[og];
+    if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
+      a.nan[g] |= b.nan[og];
+      if (!b.has[og]) continue;
+      if (!a.str_min.empty()) {
+        if (!a.has[g] || b.str_min[og] < a.str_min[g]) a.str_min[g] = b.str_min[og];
+        if (!a.has[g] || b.str_max[og] > a.str_max[g]) a.str_max[g] = b.str_max[og];
+      } else {
+        if (!a.has[g] || b.num_min[og] < a.num_min[g]) a.num_min[g] = b.num_min[og];
+        if (!a.has[g] || b.num_max[og] > a.num_max[g]) a.num_max[g] = b.num_max[og];
+      }
+      a.has[g] = 1;
+    }
+  }
+}
+
+Status GroupByState::Merge(const GroupByState& o) {
+  if (o.key_types_ != key_types_ || o.value_types_ != value_types_ ||
+      o.aggs_.size() != aggs_.size()) {
+    return Status::Invalid("group-by: cannot merge partial tables of different shapes");
+  }
+  if (split() || o.split()) {
+    // Partition by partition; an unsplit side is split first (a copy of
+    // other, which is const).
+    if (!split()) Split();
+    const GroupByState* from = &o;
+    GroupByState copy = o.EmptyLike();
+    if (!o.split()) {
+      QUIVER_RETURN_NOT_OK(copy.Merge(o));
+      copy.Split();
+      from = &copy;
+    }
+    for (size_t p = 0; p < parts_.size(); ++p)
+      QUIVER_RETURN_NOT_OK(parts_[p].Merge(from->parts_[p]));
+    return Status::OK();
+  }
+  std::vector<int32_t> map(size_t(o.num_groups()));
+  for (size_t og = 0; og < map.size(); ++og) map[og] = FindOrAddGroupOf(o, int32_t(og));
+  Resize(size_t(table_.size()));
+  for (size_t og = 0; og < map.size(); ++og) MergeGroup(size_t(map[og]), o, og);
+  MergeGrouped(o, map.data());
+  return Status::OK();
+}
+
+void GroupByState::MergeGrouped(const GroupByState& o, const int32_t* map) {
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    if (aggs_[i].grouped) aggs_[i].grouped->Merge(*o.aggs_[i].grouped, map);
+  }
+}
+
+bool GroupByState::has_grouped() const {
+  for (const Agg& a : aggs_) {
+    if (a.grouped) return true;
+  }
+  return false;
+}
+
+Result<std::shared_ptr<ArrayData>> GroupByState::GroupedOutput(
+    const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t ai) {
+  const GroupedAgg& shape = *parts[0]->aggs_[ai].grouped;
+  bool identity = parts.size() == 1;
+  for (size_t i = 0; identity && i < order.size(); ++i) identity = order[i].gid == int32_t(i);
+  if (identity) return shape.Finalize(order.size());
+  // The groups in output order: each table's states folded into a new one
+  // whose group i is order[i].
+  std::unique_ptr<GroupedAgg> out = shape.NewEmpty();
+  out->Resize(order.size());
+  std::vector<int32_t> map;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    map.assign(parts[p]->group_rows_.size(), -1);
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (order[i].part == p) map[size_t(order[i].gid)] = int32_t(i);
+    }
+    out->Merge(*parts[p]->aggs_[ai].grouped, map.data());
+  }
+  return out->Finalize(order.size());
+}
+
+Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
+    const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t c) {
+  const GroupByState& shape = *parts[0];
+  const size_t nkeys = shape.key_types_.size();
+  if (c < nkeys) {
+    const DataType vt = shape.key_types_[c].value_type();
+    ArrayBuilder b(vt);
+    b.Reserve(int64_t(order.size()));
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i + 8 < order.size()) parts[order[i + 8].part]->table_.PrefetchKey(order[i + 8].gid);
+      const GroupRef& r = order[i];
+      const GroupByState& s = *parts[r.part];
+      if (s.mode_ != Mode::kSingleInt) {
+        AppendEncodedKey(&b, s.key_types_, c, s.table_.bytes(r.gid));
+      } else if (r.gid == s.null_gid_) {
+        b.AppendNull();
+      } else {
+        AppendBits(&b, vt.id, uint64_t(s.table_.int_key(r.gid)));
+      }
+    }
+    return b.Finish();
+  }
+  const size_t ai = c - nkeys;
+  const Agg& shape_agg = shape.aggs_[ai];
+  if (shape_agg.grouped) return GroupedOutput(parts, order, ai);
+  const DataType in =
+      shape_agg.kind == AggKind::kCountStar ? DataType(TypeId::kInt64) : shape_agg.type;
+  QUIVER_ASSIGN_OR_RETURN(DataType rt, AggResultType(shape_agg.kind, in));
+  const TypeId vid = shape_agg.type.value_type().id;
+  ArrayBuilder b(rt.value_type());
+  b.Reserve(int64_t(order.size()));
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i + 8 < order.size()) parts[order[i + 8].part]->PrefetchGroup(size_t(order[i + 8].gid));
+    const GroupRef& r = order[i];
+    const GroupByState& s = *parts[r.part];
+    const Agg& a = s.aggs_[ai];
+    const size_t g = size_t(r.gid);
+    switch (a.kind) {
+      case AggKind::kCountStar:
+        b.AppendInt(a.filtered ? a.count[g] : s.group_rows_[g]);
+        break;
+      case AggKind::kCount:
+        b.AppendInt(a.count[g]);
+        break;
+      case AggKind::kSum:
+      case AggKind::kAvg: {
+        if (a.count[g] == 0) {
+          b.AppendNull();
+        } else if (IsFloating(a.type.id)) {
+          const double sum = a.float_sum[g];
+          b.AppendDouble(a.kind == AggKind::kSum ? sum : sum / double(a.count[g]));
+        } else if (a.type.id == TypeId::kDecimal128) {
+          const __int128 sum = a.int_sum[g];
+          const bool is_sum = a.kind == AggKind::kSum;
+          if (a.sum_overflow || (is_sum && !FitsDecimal128(sum, rt.precision))) {
+            return Status::Overflow("sum of " + a.type.ToString() + " column overflows " +
+                                    (is_sum ? rt.ToString() : "128 bits") + " in a group");
+          }
+          if (is_sum) {
+            b.AppendDecimal(sum);
+          } else {
+            b.AppendDouble(Decimal128ToDouble(sum, a.type.scale) / double(a.count[g]));
+          }
+        } else if (a.kind == AggKind::kAvg) {
+          b.AppendDouble(double(static_cast<long double>(a.int_sum[g]) / a.count[g]));
+        } else if (IsSignedInteger(a.type.id)) {
+          const __int128 sum = a.int_sum[g];
+          if (sum > std::numeric_limits<int64_t>::max() ||
+              sum < std::numeric_limits<int64_t>::min()) {
+            return Status::Overflow("sum of " + a.type.ToString() +
+                                    " column overflows int64 in a group");
+          }
+          b.AppendInt(int64_t(sum));
+        } else {
+          const __int128 sum = a.int_sum[g];
+          if (sum > static_cast<__int128>(std::numeric_limits<uint64_t>::max())) {
+            return Status::Overflow("sum of " + a.type.ToString() +
+                                    " column overflows uint64 in a group");
+          }
+          b.AppendUInt(uint64_t(sum));
+        }
+        break;
+      }
+      case AggKind::kMin:
+      case AggKind::kMax: {
+        const bool is_max = a.kind == AggKind::kMax;
+        if (a.nan[g] && (is_max || !a.has[g])) {
+          b.AppendDouble(std::nan(""));
+        } else if (!a.has[g]) {
+          b.AppendNull();
+        } else if (a.type.id == TypeId::kDecimal128) {
+          uint8_t le[16];
+          DecimalFromSortKey(is_max ? a.str_max[g] : a.str_min[g], le);
+          b.AppendBytes(le);
+        } else if (!a.str_min.empty()) {
+          b.AppendString(is_max ? a.str_max[g] : a.str_min[g]);
+        } else {
+          AppendNumber(&b, vid, is_max ? a.num_max[g] : a.num_min[g]);
+        }
+        break;
+      }
+    }
+  }
+  return b.Finish();
+}
+
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
+  if (split()) {
+    std::vector<const GroupByState*> tables;
+    for (const GroupByState& p : parts_) tables.push_back(&p);
+    return OrderedOutput(tables, [](int64_t n, const std::function<Status(int64_t)>& fn) -> Status {
+      for (int64_t i = 0; i < n; ++i) QUIVER_RETURN_NOT_OK(fn(i));
+      return Status::OK();
+    });
+  }
+  // First-seen order by this table, then by the tables merged into it.
+  std::vector<GroupRef> order(static_cast<size_t>(num_groups()));
+  for (size_t g = 0; g < order.size(); ++g) order[g] = GroupRef{0, int32_t(g)};
+  const std::vector<const GroupByState*> parts = {this};
+  std::vector<std::shared_ptr<ArrayData>> out;
+  for (size_t c = 0; c < key_types_.size() + aggs_.size(); ++c) {
+    QUIVER_ASSIGN_OR_RETURN(auto col, OutputColumn(parts, order, c));
+    out.push_back(std::move(col));
+  }
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
+    const std::vector<const GroupByState*>& tables, const Runner& run) {
+  struct Item {
+    uint64_t key;
+    GroupRef ref;
+  };
+  int64_t lo = std::numeric_limits<int64_t>::max(), total = 0;
+  for (const GroupByState* t : tables) {
+    total += t->num_groups();
+    for (int64_t f : t->group_first_) lo = std::min(lo, f);
+  }
+  std::vector<Item> items;
+  items.reserve(size_t(total));
+  for (size_t p = 0; p < tables.size(); ++p) {
+    const GroupByState& t = *tables[p];
+    for (int32_t g = 0; g < int32_t(t.group_rows_.size()); ++g) {
+      items.push_back(Item{uint64_t(t.group_first_[size_t(g)] - lo), GroupRef{uint32_t(p), g}});
+    }
+  }
+  RadixSortByKey(&items);
+  std::vector<GroupRef> order(items.size());
+  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].ref;
+  items = {};
+  const GroupByState& shape = *tables[0];
+  const size_t ncols = shape.key_types_.size() + shape.aggs_.size();
+  std::vector<std::shared_ptr<ArrayData>> out(ncols);
+  QUIVER_RETURN_NOT_OK(run(int64_t(ncols), [&](int64_t c) -> Status {
+    QUIVER_ASSIGN_OR_RETURN(out[size_t(c)], OutputColumn(tables, order, size_t(c)));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
+    std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes) {
+  *merged_bytes = 0;
+  std::vector<GroupByState> in;
+  for (GroupByState& p : *parts) {
+    if (p.num_groups() > 0 || in.empty()) in.push_back(std::move(p));
+  }
+  parts->clear();
+  if (in.empty()) return Status::Invalid("group-by: no partial tables to finalize");
+  for (const GroupByState& p : in) {
+    if (p.key_types_ != in[0].key_types_ || p.value_types_ != in[0].value_types_ ||
+        p.aggs_.size() != in[0].aggs_.size()) {
+      return Status::Invalid("group-by: cannot merge partial tables of different shapes");
+    }
+  }
+  int64_t total = 0;
+  bool any_split = false;
+  for (const GroupByState& p : in) {
+    total += p.num_groups();
+    any_split |= p.split();
+  }
+  *groups = total;  // an upper bound until merged
+  std::vector<const GroupByState*> tables;
+  if (in[0].mode_ != Mode::kSingleDict && in.size() > 2 && (any_split || total > kSplitGroups)) {
+    // Three or more tables: partition by partition, in parallel (partition
+    // p of every table into partition p of the first). Two tables merge
+    // into the larger one below: measured on 2 cores, splitting both costs
+    // more CPU than the second thread saves.
+    QUIVER_RETURN_NOT_OK(run(int64_t(in.size()), [&](int64_t w) -> Status {
+      if (!in[size_t(w)].split()) in[size_t(w)].Split();
+      return Status::OK();
+    }));
+    const size_t nparts = in[0].parts_.size();
+    QUIVER_RETURN_NOT_OK(run(int64_t(nparts), [&](int64_t p) -> Status {
+      for (size_t w = 1; w < in.size(); ++w) {
+        QUIVER_RETURN_NOT_OK(in[0].parts_[size_t(p)].Merge(in[w].parts_[size_t(p)]));
+        in[w].parts_[size_t(p)] = in[w].parts_[size_t(p)].EmptyLike();  // free it
+      }
+      return Status::OK();
+    }));
+    in.erase(in.begin() + 1, in.end());
+  } else {
+    // Into the largest table: the fewest groups to insert.
+    size_t largest = 0;
+    for (size_t w = 1; w < in.size(); ++w) {
+      if (in[w].num_groups() > in[largest].num_groups()) largest = w;
+    }
+    std::swap(in[0], in[largest]);
+    for (size_t w = 1; w < in.size(); ++w) QUIVER_RETURN_NOT_OK(in[0].Merge(in[w]));
+    in.erase(in.begin() + 1, in.end());
+    if (!in[0].split()) {
+      *groups = in[0].num_groups();
+      *merged_bytes = in[0].memory_bytes();
+      // A single table is already in first-seen order unless others were
+      // merged into it.
+      if (in.size() == 1 && total == in[0].num_groups()) return in[0].Finalize();
+      tables.push_back(&in[0]);
+    }
+  }
+  if (in[0].split()) {
+    for (const GroupByState& p : in[0].parts_) tables.push_back(&p);
+  }
+  *groups = in[0].num_groups();
+  *merged_bytes = in[0].memory_bytes();
+  return OrderedOutput(tables, run);
+}
+
+}  // namespace quiver::kernels

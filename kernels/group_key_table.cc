@@ -1,0 +1,48 @@
+#include "kernels/group_key_table_internal.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace quiver::kernels::internal {
+
+uint64_t HashBytes(const uint8_t* p, size_t n) { return XXH3_64bits(p, n); }
+
+GroupKeyTable::GroupKeyTable(bool int_keys) : int_keys_(int_keys) {
+  slots_.assign(64, Slot{0, -1});
+  mask_ = slots_.size() - 1;
+  if (!int_keys_) offsets_.push_back(0);
+}
+
+void GroupKeyTable::Grow() { Rehash(slots_.size() * 2); }
+
+void GroupKeyTable::Rehash(size_t slots) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(slots, Slot{0, -1});
+  mask_ = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.gid < 0) continue;
+    size_t i = size_t(int_keys_ ? MixInt(s.word) : s.word) & mask_;
+    while (slots_[i].gid >= 0) i = (i + 1) & mask_;
+    slots_[i] = s;
+  }
+}
+
+void GroupKeyTable::Reserve(int64_t groups, int64_t key_bytes) {
+  size_t want = slots_.size();
+  while (want < size_t(groups) * 2 + 2) want *= 2;
+  if (want > slots_.size()) Rehash(want);
+  if (int_keys_) {
+    ints_.reserve(size_t(groups));
+  } else {
+    hashes_.reserve(size_t(groups));
+    offsets_.reserve(size_t(groups) + 1);
+    arena_.reserve(size_t(key_bytes));
+  }
+}
+
+int64_t GroupKeyTable::memory_bytes() const {
+  return int64_t(slots_.capacity() * sizeof(Slot) + ints_.capacity() * 8 + hashes_.capacity() * 8 +
+                 offsets_.capacity() * 8 + arena_.capacity());
+}
+
+}  // namespace quiver::kernels::internal

@@ -1,0 +1,218 @@
+// GROUP BY through the executor on a table of many chunks and many groups:
+// the same rows in the same order whatever the thread count, the memory
+// limit, and the shared thread pool (concurrent queries do not start threads
+// of their own).
+#include <dirent.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <thread>
+
+#include "columnar/builder.h"
+#include "config/units.h"
+#include "kernels/kernels.h"
+#include "store/exec.h"
+#include "store/thread_pool.h"
+#include "test_util.h"
+
+using namespace quiver;
+using namespace quiver::store;
+using quiver::testing::TempDir;
+
+namespace {
+
+constexpr int64_t kRows = 120000;
+
+std::shared_ptr<const Schema> ScaleSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{
+      {"k", DataType(TypeId::kInt64), true, {}},
+      {"s", DataType(TypeId::kUtf8), true, {}},
+      {"i", DataType(TypeId::kInt32), false, {}},
+      {"f", DataType(TypeId::kFloat64), true, {}},
+      {"v", DataType(TypeId::kInt64), false, {}},
+  });
+}
+
+struct ScaleFixture {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+
+  ScaleFixture() {
+    StoreOptions o;
+    o.max_chunk_rows = 10000;  // 12 chunks
+    auto s = Store::Create(dir.path() + "/scale.pool", 128ull << 20, o);
+    REQUIRE(s.ok());
+    store = std::move(s).value();
+    RecordBatchBuilder b(ScaleSchema());
+    for (int64_t i = 0; i < kRows; ++i) {
+      const int64_t x = (i * 7919) % 100003;
+      if (i % 101 == 0)
+        b.column(0).AppendNull();
+      else
+        b.column(0).AppendInt(x * x / 89);
+      if (i % 89 == 0)
+        b.column(1).AppendNull();
+      else
+        b.column(1).AppendString("s" + std::to_string((i * 31) % 50021));
+      b.column(2).AppendInt(i % 3);
+      if (i % 13 == 0)
+        b.column(3).AppendDouble(std::nan(""));
+      else if (i % 17 == 0)
+        b.column(3).AppendDouble(-0.0);
+      else if (i % 23 == 0)
+        b.column(3).AppendNull();
+      else
+        b.column(3).AppendDouble(double((i * 13) % 40009) / 4);
+      b.column(4).AppendInt((i * 37) % 1001 - 500);
+    }
+    auto batch = b.Finish();
+    REQUIRE(batch.ok());
+    WriteOptions w;
+    w.create_schema = ScaleSchema();
+    REQUIRE(store->Write("t", {*batch}, w).ok());
+  }
+
+  Result<QueryResult> Run(const std::string& sql, QueryOptions o) {
+    auto snap = store->GetSnapshot();
+    REQUIRE(snap.ok());
+    return ExecuteSql(*snap, sql, o);
+  }
+};
+
+// Every row of a result as text, in order.
+std::vector<std::string> Rows(const QueryResult& r) {
+  std::vector<std::string> out;
+  for (const RecordBatch& b : r.batches) {
+    const ColumnViews views(b);
+    for (int64_t i = 0; i < b.num_rows; ++i) {
+      std::string row;
+      for (size_t c = 0; c < views.size(); ++c)
+        row += kernels::ValueAt(views[c], i).ToString() + "|";
+      out.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+int ThreadsOfProcess() {
+  int n = 0;
+  DIR* d = opendir("/proc/self/task");
+  if (d == nullptr) return -1;
+  while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("GROUP BY on many groups gives the same rows in the same order on 1, 2 and 4 threads",
+          "[store]") {
+  ScaleFixture f;
+  for (const char* sql : {
+           "SELECT k, count(*), sum(v), min(v), max(s) FROM t GROUP BY k",
+           "SELECT k, s, count(*) FROM t GROUP BY k, s",
+           "SELECT k, i, count(*), avg(v) FROM t GROUP BY k, i",
+           "SELECT s, count(*), sum(v) FROM t GROUP BY s",
+           "SELECT f, count(*) FROM t GROUP BY f",
+           "SELECT k, count(*) AS c FROM t GROUP BY k ORDER BY c DESC LIMIT 20",
+       }) {
+    INFO(sql);
+    QueryOptions one;
+    one.threads = 1;
+    auto base = f.Run(sql, one);
+    REQUIRE(base.ok());
+    const std::vector<std::string> want = Rows(*base);
+    CHECK(want.size() >= 20);
+    for (int threads : {2, 4}) {
+      QueryOptions o;
+      o.threads = threads;
+      auto got = f.Run(sql, o);
+      REQUIRE(got.ok());
+      CHECK(Rows(*got) == want);
+    }
+  }
+  // Unordered groups come in the order of their first row: row 0 has
+  // k NULL (0 % 101), row 1 has k = 7919^2 / 89.
+  QueryOptions o;
+  o.threads = 4;
+  auto r = f.Run("SELECT k, count(*) FROM t GROUP BY k", o);
+  REQUIRE(r.ok());
+  const auto rows = Rows(*r);
+  REQUIRE(rows.size() > 2);
+  CHECK(rows[0].rfind("NULL|", 0) == 0);
+  CHECK(rows[1].rfind(std::to_string(int64_t(7919) * 7919 / 89) + "|", 0) == 0);
+}
+
+TEST_CASE("GROUP BY past the memory limit fails with resource_exhausted naming the limit",
+          "[store]") {
+  ScaleFixture f;
+  QueryOptions o;
+  o.memory_limit_bytes = 1 << 20;
+  for (int threads : {1, 2}) {
+    o.threads = threads;
+    auto r = f.Run("SELECT k, s, count(*) FROM t GROUP BY k, s", o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::kResourceExhausted);
+    CHECK_THAT(r.status().message(),
+               Catch::Contains("more than " + FormatBytes(1 << 20) + " (memory_limit)"));
+  }
+  // Under the limit (and with none) the same query runs.
+  o.memory_limit_bytes = int64_t(1) << 30;
+  CHECK(f.Run("SELECT k, s, count(*) FROM t GROUP BY k, s", o).ok());
+  o.memory_limit_bytes = 0;
+  CHECK(f.Run("SELECT k, s, count(*) FROM t GROUP BY k, s", o).ok());
+}
+
+TEST_CASE("Concurrent queries share one thread pool instead of starting threads each", "[store]") {
+  ScaleFixture f;
+  ThreadPool::Shared();  // its threads count in the baseline
+  const int base = ThreadsOfProcess();
+  REQUIRE(base > 0);
+  constexpr int kQueries = 8;
+  std::atomic<int> done{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kQueries; ++c) {
+    clients.emplace_back([&] {
+      QueryOptions o;
+      o.threads = 4;
+      for (int i = 0; i < 3; ++i) {
+        if (!f.Run("SELECT k, count(*) FROM t GROUP BY k", o).ok()) ++failures;
+      }
+      ++done;
+    });
+  }
+  // Sample the thread count until every client is done: at most the pool and
+  // the clients themselves, however many threads each query asked for.
+  int most = 0;
+  while (done.load() < kQueries) most = std::max(most, ThreadsOfProcess());
+  for (auto& t : clients) t.join();
+  CHECK(failures.load() == 0);
+  CHECK(most <= base + kQueries);
+  CHECK(ThreadsOfProcess() == base);
+}
+
+TEST_CASE("A cancelled GROUP BY stops with Cancelled on the shared pool", "[store]") {
+  ScaleFixture f;
+  std::atomic<bool> cancel{true};
+  QueryOptions o;
+  o.threads = 4;
+  o.cancel = &cancel;
+  auto r = f.Run("SELECT k, count(*) FROM t GROUP BY k", o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kCancelled);
+}
+
+TEST_CASE("ORDER BY over more rows than the memory limit allows fails with resource_exhausted",
+          "[store]") {
+  ScaleFixture f;
+  QueryOptions o;
+  o.memory_limit_bytes = 1 << 20;
+  auto r = f.Run("SELECT s, v FROM t ORDER BY s", o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kResourceExhausted);
+  CHECK_THAT(r.status().message(), Catch::Contains("ORDER BY"));
+  o.memory_limit_bytes = int64_t(1) << 30;
+  CHECK(f.Run("SELECT s, v FROM t ORDER BY s", o).ok());
+}
