@@ -61,6 +61,25 @@ float HalfToFloat(uint16_t h) {
   return (h & 0x8000) ? -v : v;
 }
 
+// v as `width` (16 or 32) little-endian two's-complement bytes.
+void SignExtend(int64_t v, uint8_t* d, size_t width) {
+  std::memcpy(d, &v, 8);
+  std::memset(d + 8, v < 0 ? 0xff : 0, width - 8);
+}
+
+// A big-endian two's-complement integer of n bytes as `width` little-endian
+// bytes; false when it does not fit (n = 0 is zero).
+bool BigEndianToLittle(const uint8_t* s, size_t n, uint8_t* d, size_t width) {
+  const uint8_t fill = n > 0 && (s[0] & 0x80) ? 0xff : 0;
+  for (; n > width; ++s, --n) {
+    if (*s != fill) return false;  // more than sign bytes above the width
+  }
+  if (n == width && width > 0 && ((s[0] & 0x80) ? 0xff : 0) != fill) return false;
+  for (size_t i = 0; i < n; ++i) d[i] = s[n - 1 - i];
+  std::memset(d + n, fill, width - n);
+  return true;
+}
+
 constexpr int64_t kJulianEpoch = 2440588;  // Julian day number of 1970-01-01
 constexpr int64_t kNanosPerDay = int64_t(86400) * 1000000000;
 
@@ -98,6 +117,7 @@ class ChunkReader {
   void MarkValid(int64_t n);
   Status EmitFixed(int64_t n_rows, const uint32_t* defs);
   Status EmitDictPlain(int64_t n_rows, const uint32_t* defs);
+  Status EmitBigEndianDecimals(int64_t n_rows, const uint32_t* defs);
   Result<std::shared_ptr<ArrayData>> Finish();
 
   const ColumnSpec& spec_;
@@ -653,8 +673,52 @@ Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
         std::memcpy(d, &f, 4);
       });
       break;
+    case Convert::kDecimalInt:
+      if (in_w == 4) {
+        scatter([out_w](const uint8_t* s, uint8_t* d) {
+          int32_t v;
+          std::memcpy(&v, s, 4);
+          SignExtend(int64_t(v), d, out_w);
+        });
+      } else {
+        scatter([out_w](const uint8_t* s, uint8_t* d) {
+          int64_t v;
+          std::memcpy(&v, s, 8);
+          SignExtend(v, d, out_w);
+        });
+      }
+      break;
+    case Convert::kDecimalBE:
+      return EmitBigEndianDecimals(n_rows, defs);
     default:
       return Fail("internal: unexpected conversion");
+  }
+  return Status::OK();
+}
+
+// DECIMAL values as big-endian two's complement: FIXED_LEN_BYTE_ARRAY ones in
+// fixed_, BYTE_ARRAY ones in lens_/bytes_. A value wider than the column
+// (possible in BYTE_ARRAY) is accepted when its extra bytes only repeat the
+// sign.
+Status ChunkReader::EmitBigEndianDecimals(int64_t n_rows, const uint32_t* defs) {
+  const size_t out_w = size_t(out_width_);
+  uint8_t* out = values_->mutable_data() + size_t(row_) * out_w;
+  const bool var = spec_.physical == PT::BYTE_ARRAY;
+  const size_t fixed_w = size_t(phys_width_);
+  size_t pos = 0;
+  for (int64_t i = 0, k = 0; i < n_rows; ++i, ++k) {
+    if (defs && !defs[i]) {
+      --k;
+      continue;
+    }
+    const uint8_t* v = var ? reinterpret_cast<const uint8_t*>(bytes_.data()) + pos
+                           : fixed_.data() + size_t(k) * fixed_w;
+    const size_t len = var ? lens_[size_t(k)] : fixed_w;
+    pos += var ? len : 0;
+    if (!BigEndianToLittle(v, len, out + size_t(i) * out_w, out_w)) {
+      return Fail("DECIMAL value of " + std::to_string(len) + " bytes does not fit " +
+                  type_.ToString() + " (row " + std::to_string(row_ + i) + " of the row group)");
+    }
   }
   return Status::OK();
 }

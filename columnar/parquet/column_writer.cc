@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "columnar/decimal.h"
 #include "columnar/parquet/codec_internal.h"
 #include "columnar/parquet/column_writer_internal.h"
 #include "columnar/parquet/encoding_internal.h"
@@ -35,6 +36,14 @@ class Stats {
   void Bytes(std::string_view v) {
     if (!have_ || v < std::string_view(min_)) min_ = std::string(v);
     if (!have_ || v > std::string_view(max_)) max_ = std::string(v);
+    have_ = true;
+  }
+  // A decimal as its little-endian bytes; bounds are kept as the
+  // big-endian bytes Parquet writes, ordered as the numbers.
+  void Decimal(const uint8_t* le, int width, std::string_view be) {
+    std::string key = DecimalSortKey(le, width);
+    if (!have_ || key < kmin_) kmin_ = key, min_ = std::string(be);
+    if (!have_ || key > kmax_) kmax_ = std::move(key), max_ = std::string(be);
     have_ = true;
   }
   void Fill(int64_t nulls, format::Statistics* s) const {
@@ -66,6 +75,7 @@ class Stats {
   uint64_t umin_ = 0, umax_ = 0;
   double fmin_ = 0, fmax_ = 0;
   std::string min_, max_;
+  std::string kmin_, kmax_;  // decimals: DecimalSortKey of the bounds
 };
 
 template <typename T>
@@ -139,16 +149,47 @@ Status PlainValues(const ArrayView& v, int64_t a, int64_t b, Stats* st, std::str
       case TypeId::kNull:
         return Status::NotSupported("a column without a type cannot be written to Parquet");
       case TypeId::kDecimal128:
-      case TypeId::kDecimal256:
-      case TypeId::kDate64:
-      case TypeId::kTime32:
+      case TypeId::kDecimal256: {  // FIXED_LEN_BYTE_ARRAY, big-endian
+        const int w = ByteWidth(t.id);
+        const uint8_t* le = v.values + (v.offset + i) * w;
+        char be[32];
+        for (int k = 0; k < w; ++k) be[k] = char(le[w - 1 - k]);
+        out->append(be, size_t(w));
+        st->Decimal(le, w, std::string_view(be, size_t(w)));
+        break;
+      }
+      case TypeId::kDate64: {  // DATE: whole days only
+        const int64_t ms = v.Value<int64_t>(i);
+        if (ms % 86400000 != 0) {
+          return Status::NotSupported("date64 value " + std::to_string(ms) + " (row " +
+                                      std::to_string(i) +
+                                      ") is not a whole day; Parquet's DATE holds days");
+        }
+        Put(out, int32_t(ms / 86400000)), st->Signed(ms / 86400000, 4);
+        break;
+      }
+      case TypeId::kTime32: {  // TIME(MILLIS): seconds are written as milliseconds
+        const int64_t x = int64_t(v.Value<int32_t>(i)) * (t.unit == TimeUnit::kSecond ? 1000 : 1);
+        if (x != int32_t(x)) {
+          return Status::Overflow("time32[s] value " + std::to_string(v.Value<int32_t>(i)) +
+                                  " does not fit Parquet's TIME(MILLIS)");
+        }
+        Put(out, int32_t(x)), st->Signed(x, 4);
+        break;
+      }
       case TypeId::kTime64:
       case TypeId::kDuration:
-      case TypeId::kFloat16:
+        Put(out, v.Value<int64_t>(i)), st->Signed(v.Value<int64_t>(i), 8);
+        break;
+      case TypeId::kFloat16:  // FIXED_LEN_BYTE_ARRAY(2) FLOAT16; no bounds kept
+        Put(out, v.Value<uint16_t>(i));
+        break;
       case TypeId::kIntervalYearMonth:
       case TypeId::kIntervalDayTime:
       case TypeId::kIntervalMonthDayNano:
-        return Status::NotSupported("a " + t.ToString() + " column cannot be written to Parquet yet");
+        return Status::NotSupported("a " + t.ToString() +
+                                    " column cannot be written to Parquet (no interval type "
+                                    "holds it exactly)");
     }
   }
   if (bits & 7) out->push_back(char(acc));
@@ -162,7 +203,13 @@ PT::type PhysicalFor(const DataType& t) {
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kTimestamp:
+    case TypeId::kTime64:
+    case TypeId::kDuration:
       return PT::INT64;
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+    case TypeId::kFloat16:
+      return PT::FIXED_LEN_BYTE_ARRAY;
     case TypeId::kFloat32:
       return PT::FLOAT;
     case TypeId::kFloat64:

@@ -1,9 +1,12 @@
 // The one mapping between Parquet columns and Arrow (Quiver) types, both
 // ways. Parquet → Arrow: MapParquetSchema (flat columns: a leaf directly
 // under the root, REQUIRED or OPTIONAL). Arrow → Parquet: ParquetElementFor.
-// Types Quiver does not hold yet (decimals, times, intervals, nested groups,
-// repeated fields) are NotSupported errors naming the Parquet type and the
-// column, raised when such a column is read (a projection can leave it out).
+// DECIMAL(p, s) of any physical type reads as decimal128(p, s), or
+// decimal256(p, s) for p > 38; decimals are written as FIXED_LEN_BYTE_ARRAY
+// DECIMAL (big-endian two's complement, 16 or 32 bytes). Types Quiver does
+// not hold yet (times, intervals, nested groups, repeated fields) are
+// NotSupported errors naming the Parquet type and the column, raised when
+// such a column is read (a projection can leave it out).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,9 @@ enum class Convert : uint8_t {
   kBytes,       // BYTE_ARRAY → utf8 / binary
   kFixedBytes,  // FIXED_LEN_BYTE_ARRAY → binary
   kDivide,      // INT64 timestamp → a coarser unit (value / divisor, rounded down)
+  kDecimalInt,  // INT32/INT64 DECIMAL → decimal128/256 (sign-extended)
+  kDecimalBE,   // FIXED_LEN_BYTE_ARRAY/BYTE_ARRAY DECIMAL (big-endian two's
+                // complement) → decimal128/256 (little-endian, sign-extended)
 };
 
 // One readable leaf column.

@@ -21,6 +21,42 @@ TimeUnit UnitOf(const format::TimeUnit& u) {
   return TimeUnit::kMicro;
 }
 
+// DECIMAL(p, s) on INT32, INT64, FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY: the
+// logical type's precision and scale when present, else the element's.
+Status MapDecimal(const format::SchemaElement& e, ColumnSpec* c) {
+  const bool logical = e.__isset.logicalType && e.logicalType.__isset.DECIMAL;
+  const int32_t p = logical ? e.logicalType.DECIMAL.precision : e.precision;
+  const int32_t s = logical ? e.logicalType.DECIMAL.scale : e.scale;
+  const std::string what = "DECIMAL(" + std::to_string(p) + ", " + std::to_string(s) + ") (" +
+                           PhysicalTypeName(e.type) + ")";
+  if (p < 1 || p > kMaxDecimal256Precision || s < 0 || s > p) {
+    return Status::Invalid("column \"" + c->name + "\": " + what +
+                           " has a precision or scale out of range (precision 1..76, scale 0..precision)");
+  }
+  c->type = DataType::Decimal(p, s);
+  const int out_width = ByteWidth(c->type.id);
+  switch (e.type) {
+    case PT::INT32:
+    case PT::INT64:
+      c->convert = Convert::kDecimalInt;
+      return Status::OK();
+    case PT::FIXED_LEN_BYTE_ARRAY:
+      if (e.type_length <= 0) {
+        return Status::Invalid("column \"" + c->name + "\": FIXED_LEN_BYTE_ARRAY without a length");
+      }
+      if (e.type_length > out_width) {
+        return Unsupported(what + " of " + std::to_string(e.type_length) + " bytes", c->name);
+      }
+      c->convert = Convert::kDecimalBE;
+      return Status::OK();
+    case PT::BYTE_ARRAY:
+      c->convert = Convert::kDecimalBE;
+      return Status::OK();
+    default:
+      return Unsupported(what, c->name);
+  }
+}
+
 // The Arrow type and conversion of one leaf. Logical types come first; the
 // legacy converted type is used when there is none.
 Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
@@ -30,11 +66,21 @@ Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
   const bool has_ct = e.__isset.converted_type;
   const CT::type ct = e.converted_type;
   if ((has_logical && lt.__isset.DECIMAL) || (has_ct && ct == CT::DECIMAL)) {
-    return Unsupported("DECIMAL(" + std::to_string(e.precision) + ", " + std::to_string(e.scale) +
-                           ") (" + phys + ")",
-                       c->name);
+    return MapDecimal(e, c);
   }
   if ((has_logical && lt.__isset.TIME) || (has_ct && (ct == CT::TIME_MILLIS || ct == CT::TIME_MICROS))) {
+    // Milliseconds in INT32 → time32[ms]; micro- or nanoseconds in INT64 → time64.
+    TimeUnit u = has_logical && lt.__isset.TIME ? UnitOf(lt.TIME.unit)
+                 : ct == CT::TIME_MILLIS        ? TimeUnit::kMilli
+                                                : TimeUnit::kMicro;
+    if (e.type == PT::INT32 && u == TimeUnit::kMilli) {
+      c->type = DataType::WithUnit(TypeId::kTime32, u);
+      return Status::OK();
+    }
+    if (e.type == PT::INT64 && u != TimeUnit::kMilli) {
+      c->type = DataType::WithUnit(TypeId::kTime64, u);
+      return Status::OK();
+    }
     return Unsupported("TIME (" + phys + ")", c->name);
   }
   if (has_ct && ct == CT::INTERVAL) return Unsupported("INTERVAL", c->name);
@@ -285,8 +331,13 @@ void ApplyArrowSchema(const std::string& base64_ipc_schema, std::vector<ColumnSp
   const Schema& arrow = *ipc->schema;
   for (ColumnSpec& c : *columns) {
     int k = arrow.FieldIndex(c.name);
-    if (k < 0 || c.type.id != TypeId::kTimestamp || c.convert != Convert::kCopy) continue;
+    if (k < 0 || c.convert != Convert::kCopy || !c.unsupported.ok()) continue;
     const DataType& a = arrow.field(size_t(k)).type;
+    if (a.id == TypeId::kDuration && c.type.id == TypeId::kInt64) {
+      c.type = a;  // Parquet has no duration: written as plain INT64
+      continue;
+    }
+    if (c.type.id != TypeId::kTimestamp) continue;
     if (a.id != TypeId::kTimestamp || a.timezone.empty() != c.type.timezone.empty()) continue;
     c.type.timezone = a.timezone;
     const int64_t from = UnitsPerSecond(c.type.unit), to = UnitsPerSecond(a.unit);
@@ -395,17 +446,67 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     case TypeId::kNull:
       return Status::NotSupported("column \"" + f.name + "\" has no type; Parquet cannot store it");
     case TypeId::kDecimal128:
-    case TypeId::kDecimal256:
-    case TypeId::kDate64:
+    case TypeId::kDecimal256: {
+      e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);
+      e.__set_type_length(ByteWidth(t.id));
+      format::DecimalType d;
+      d.__set_precision(t.precision);
+      d.__set_scale(t.scale);
+      format::LogicalType lt;
+      lt.__set_DECIMAL(d);
+      e.__set_logicalType(lt);
+      e.__set_converted_type(CT::DECIMAL);
+      e.__set_precision(t.precision);
+      e.__set_scale(t.scale);
+      break;
+    }
+    case TypeId::kDate64: {  // as DATE (days), as Arrow's writers do
+      e.__set_type(PT::INT32);
+      format::LogicalType lt;
+      lt.__set_DATE(format::DateType());
+      e.__set_logicalType(lt);
+      e.__set_converted_type(CT::DATE);
+      break;
+    }
     case TypeId::kTime32:
-    case TypeId::kTime64:
-    case TypeId::kDuration:
-    case TypeId::kFloat16:
+    case TypeId::kTime64: {
+      const bool millis = t.id == TypeId::kTime32;  // time32[s] is written as milliseconds
+      e.__set_type(millis ? PT::INT32 : PT::INT64);
+      format::TimeUnit u;
+      if (millis) {
+        u.__set_MILLIS(format::MilliSeconds());
+        e.__set_converted_type(CT::TIME_MILLIS);
+      } else if (t.unit == TimeUnit::kNano) {
+        u.__set_NANOS(format::NanoSeconds());
+      } else {
+        u.__set_MICROS(format::MicroSeconds());
+        e.__set_converted_type(CT::TIME_MICROS);
+      }
+      format::TimeType tt;
+      tt.__set_isAdjustedToUTC(false);
+      tt.__set_unit(u);
+      format::LogicalType lt;
+      lt.__set_TIME(tt);
+      e.__set_logicalType(lt);
+      break;
+    }
+    case TypeId::kDuration:  // plain INT64; the footer's Arrow schema restores the type
+      e.__set_type(PT::INT64);
+      break;
+    case TypeId::kFloat16: {
+      e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);
+      e.__set_type_length(2);
+      format::LogicalType lt;
+      lt.__set_FLOAT16(format::Float16Type());
+      e.__set_logicalType(lt);
+      break;
+    }
     case TypeId::kIntervalYearMonth:
     case TypeId::kIntervalDayTime:
     case TypeId::kIntervalMonthDayNano:
       return Status::NotSupported("column \"" + f.name + "\" is " + t.ToString() +
-                                  ", which the Parquet writer does not write yet");
+                                  ", which Parquet cannot hold exactly (its INTERVAL is "
+                                  "months, days and milliseconds)");
   }
   return e;
 }

@@ -20,6 +20,7 @@
 
 #include "columnar/array.h"
 #include "columnar/builder.h"
+#include "columnar/decimal.h"
 #include "columnar/types.h"
 
 namespace quiver::testing {
@@ -142,6 +143,12 @@ inline nlohmann::json ValueJson(const ArrayView& v, int64_t i) {
     case TypeId::kFloat64: return v.Value<double>(i);
     case TypeId::kUtf8: return std::string(v.StringValue(i));
     case TypeId::kBinary: return Hex(v.StringValue(i));
+    case TypeId::kTime32: return v.Value<int32_t>(i);
+    case TypeId::kDate64: case TypeId::kTime64: case TypeId::kDuration:
+      return std::to_string(v.Value<int64_t>(i));
+    case TypeId::kDecimal128:
+      return FormatDecimal128(LoadDecimal128(v.values + (v.offset + i) * 16), t.scale);
+    case TypeId::kDecimal256: return FormatDecimal256(v.values + (v.offset + i) * 32, t.scale);
     default: return "?";
   }
 }

@@ -1,13 +1,14 @@
 // Parquet files made by hand, for what DuckDB does not write: INT96
 // timestamps, FLOAT16, the Hadoop LZ4 framing, DELTA_BYTE_ARRAY and
-// BYTE_STREAM_SPLIT pages, dictionary-encoded FIXED_LEN_BYTE_ARRAY, and the
-// errors for types Quiver does not hold yet.
+// BYTE_STREAM_SPLIT pages, dictionary-encoded FIXED_LEN_BYTE_ARRAY, DECIMAL
+// in BYTE_ARRAY, and the errors for types Quiver does not hold yet.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 
+#include "columnar/decimal.h"
 #include "columnar/parquet/codec_internal.h"
 #include "columnar/parquet/encoding_internal.h"
 #include "columnar/parquet/reader.h"
@@ -265,15 +266,27 @@ TEST_CASE("Parquet DELTA_BYTE_ARRAY strings and dictionary-encoded UUIDs", "[par
 }
 
 TEST_CASE("Parquet types Quiver does not hold yet are named in the error", "[parquet]") {
-  auto dec = Leaf("price", format::Type::INT32, true);
-  dec.__set_converted_type(format::ConvertedType::DECIMAL);
-  dec.__set_precision(9);
-  dec.__set_scale(2);
-  auto r = ParquetFile::Open(std::make_shared<std::string>(MakeFile(dec, 0, {})));
+  auto iv = Leaf("span", format::Type::FIXED_LEN_BYTE_ARRAY, true);
+  iv.__set_type_length(12);
+  iv.__set_converted_type(format::ConvertedType::INTERVAL);
+  auto r = ParquetFile::Open(std::make_shared<std::string>(MakeFile(iv, 0, {})));
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == StatusCode::kNotSupported);
+  CHECK(r.status().message() == "<input>: unsupported Parquet type INTERVAL in column \"span\"");
+  auto dec = Leaf("price", format::Type::FIXED_LEN_BYTE_ARRAY, true);
+  dec.__set_type_length(17);
+  dec.__set_converted_type(format::ConvertedType::DECIMAL);
+  dec.__set_precision(38);
+  dec.__set_scale(2);
+  r = ParquetFile::Open(std::make_shared<std::string>(MakeFile(dec, 0, {})));
+  REQUIRE_FALSE(r.ok());
   CHECK(r.status().message() ==
-        "<input>: unsupported Parquet type DECIMAL(9, 2) (INT32) in column \"price\"");
+        "<input>: unsupported Parquet type DECIMAL(38, 2) (FIXED_LEN_BYTE_ARRAY) of 17 bytes in column \"price\"");
+  dec.__set_precision(77);
+  r = ParquetFile::Open(std::make_shared<std::string>(MakeFile(dec, 0, {})));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("column \"price\": DECIMAL(77, 2) (FIXED_LEN_BYTE_ARRAY) has a precision or "
+                                  "scale out of range") != std::string::npos);
   auto list = Leaf("tags", format::Type::BYTE_ARRAY, false);
   list.__set_repetition_type(format::FieldRepetitionType::REPEATED);
   r = ParquetFile::Open(std::make_shared<std::string>(MakeFile(list, 0, {})));
@@ -282,17 +295,16 @@ TEST_CASE("Parquet types Quiver does not hold yet are named in the error", "[par
 }
 
 TEST_CASE("Parquet nested and unsupported columns fail only when they are read", "[parquet]") {
-  // schema { optional group g { optional int32 x; } required int32 y; optional int32 p (DECIMAL) }
+  // schema { optional group g { optional int32 x; } required int32 y; optional fixed(12) p (INTERVAL) }
   format::SchemaElement g;
   g.__set_name("g");
   g.__set_num_children(1);
   g.__set_repetition_type(format::FieldRepetitionType::OPTIONAL);
   auto x = Leaf("x", format::Type::INT32, true);
   auto y = Leaf("y", format::Type::INT32, false);
-  auto p = Leaf("p", format::Type::INT32, true);
-  p.__set_converted_type(format::ConvertedType::DECIMAL);
-  p.__set_precision(5);
-  p.__set_scale(1);
+  auto p = Leaf("p", format::Type::FIXED_LEN_BYTE_ARRAY, true);
+  p.__set_type_length(12);
+  p.__set_converted_type(format::ConvertedType::INTERVAL);
   Page ys;
   ys.num_values = 3;
   ys.body = Bytes(std::vector<int32_t>{7, -8, 9});
@@ -301,7 +313,7 @@ TEST_CASE("Parquet nested and unsupported columns fail only when they are read",
   nulls.body = Levels({0, 0, 0});
   const std::string file = MakeFileOf(
       {g, x, y, p}, 3,
-      {{format::Type::INT32, "g.x", {nulls}}, {format::Type::INT32, "y", {ys}}, {format::Type::INT32, "p", {nulls}}},
+      {{format::Type::INT32, "g.x", {nulls}}, {format::Type::INT32, "y", {ys}}, {format::Type::FIXED_LEN_BYTE_ARRAY, "p", {nulls}}},
       3);
   auto bytes = std::make_shared<std::string>(file);
   auto all = ParquetFile::Open(bytes);
@@ -322,5 +334,74 @@ TEST_CASE("Parquet nested and unsupported columns fail only when they are read",
   o.columns = {"y", "p"};
   auto with_p = ParquetFile::Open(bytes, o);
   REQUIRE_FALSE(with_p.ok());
-  CHECK(with_p.status().message() == "<input>: unsupported Parquet type DECIMAL(5, 1) (INT32) in column \"p\"");
+  CHECK(with_p.status().message() == "<input>: unsupported Parquet type INTERVAL in column \"p\"");
+}
+
+TEST_CASE("Parquet DECIMAL in BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY reads exactly, sign-extended", "[parquet]") {
+  // BYTE_ARRAY: minimal big-endian two's complement, lengths 1..17 (the 17-byte
+  // one only repeats the sign), with a null.
+  auto leaf = Leaf("v", format::Type::BYTE_ARRAY, true);
+  format::DecimalType dt;
+  dt.__set_precision(38);
+  dt.__set_scale(2);
+  format::LogicalType lt;
+  lt.__set_DECIMAL(dt);
+  leaf.__set_logicalType(lt);
+  auto plain = [](const std::vector<std::string>& values) {
+    std::string out;
+    for (const std::string& v : values) {
+      uint32_t n = uint32_t(v.size());
+      out.append(reinterpret_cast<const char*>(&n), 4);
+      out += v;
+    }
+    return out;
+  };
+  const std::string minus_one(1, char(0xff));
+  const std::string big = "\x00" + std::string("\x4b\x3b\x4c\xa8\x5a\x86\xc4\x7a\x09\x8a\x22\x3f\xff\xff\xff\xff", 16);
+  Page p;
+  p.num_values = 5;
+  p.body = Levels({1, 0, 1, 1, 1}) + plain({std::string("\x04\xe2", 2), minus_one, big,
+                                            std::string("\xfb\x1e", 2)});
+  auto b = ReadOnly(MakeFile(leaf, 5, {p}));
+  INFO(b.status().ToString());
+  REQUIRE(b.ok());
+  ArrayView v = b->columns[0]->View();
+  CHECK(*v.type == DataType::Decimal(38, 2));
+  auto at = [&](int64_t i) { return FormatDecimal128(LoadDecimal128(v.values + (v.offset + i) * 16), 2); };
+  CHECK(at(0) == "12.50");
+  CHECK(v.IsNull(1));
+  CHECK(at(2) == "-0.01");
+  CHECK(at(3) == "999999999999999999999999999999999999.99");
+  CHECK(at(4) == "-12.50");
+  // A value with more than sign bytes above 16 does not fit decimal128.
+  p.num_values = 1;
+  p.body = Levels({1}) + plain({"\x01" + std::string(16, '\0')});
+  auto wide = ReadOnly(MakeFile(leaf, 1, {p}));
+  REQUIRE_FALSE(wide.ok());
+  CHECK(wide.status().message().find("DECIMAL value of 17 bytes does not fit decimal128(38, 2)") !=
+        std::string::npos);
+
+  // FIXED_LEN_BYTE_ARRAY(5), dictionary-encoded, into decimal128(10, 3).
+  auto fixed = Leaf("f", format::Type::FIXED_LEN_BYTE_ARRAY, false);
+  fixed.__set_type_length(5);
+  fixed.__set_converted_type(format::ConvertedType::DECIMAL);
+  fixed.__set_precision(10);
+  fixed.__set_scale(3);
+  Page dict;
+  dict.type = format::PageType::DICTIONARY_PAGE;
+  dict.num_values = 2;
+  dict.body = std::string("\x7f\xff\xff\xff\xff\x80\x00\x00\x00\x00", 10);
+  Page data;
+  data.encoding = format::Encoding::RLE_DICTIONARY;
+  data.num_values = 3;
+  std::vector<uint32_t> idx = {1, 0, 1};
+  data.body = std::string(1, char(1));
+  EncodeRle(idx.data(), 3, 1, &data.body);
+  auto f = ReadOnly(MakeFile(fixed, 3, {dict, data}));
+  INFO(f.status().ToString());
+  REQUIRE(f.ok());
+  ArrayView fv = f->columns[0]->View();
+  CHECK(*fv.type == DataType::Decimal(10, 3));
+  CHECK(FormatDecimal128(LoadDecimal128(fv.values), 3) == "-549755813.888");
+  CHECK(FormatDecimal128(LoadDecimal128(fv.values + 16), 3) == "549755813.887");
 }

@@ -4,6 +4,7 @@
 
 #include "columnar/builder.h"
 #include "columnar/columnar_test_util.h"
+#include "columnar/decimal.h"
 #include "columnar/parquet/reader.h"
 #include "columnar/parquet/writer.h"
 
@@ -180,4 +181,52 @@ TEST_CASE("Parquet writer refuses a null in a non-nullable column", "[parquet]")
   auto r = parquet::WriteParquet(schema, {batch});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("not nullable") != std::string::npos);
+}
+
+TEST_CASE("Parquet decimal128 and decimal256 round-trip exactly; intervals and date64 times of day are refused",
+          "[parquet]") {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"d", DataType::Decimal(38, 3), true, {}}, {"w", DataType::Decimal(60, 7), true, {}}});
+  RecordBatchBuilder b(schema);
+  const std::vector<std::string> wide = {"-12345678901234567890123456789012345678901234567890.1234567",
+                                         "0.0000001", "-0.0000001", "99999999999999999999999999999999999999999999999999.9999999"};
+  for (int64_t i = 0; i < 40; ++i) {
+    const __int128 x = (__int128(i) * 0x7fffffffffffffffLL * 997 - 3) * (i % 3 == 0 ? -1 : 1);
+    if (i % 7 == 3) b.column(0).AppendNull(); else b.column(0).AppendDecimal(i == 1 ? -MaxDecimal128(38) : x);
+    uint8_t w[32];
+    if (i % 5 == 4) {
+      b.column(1).AppendNull();
+    } else {
+      REQUIRE(ParseDecimal256(wide[size_t(i) % wide.size()], 60, 7, w).ok());
+      b.column(1).AppendBytes(w);
+    }
+  }
+  auto batch = b.Finish().value();
+  auto file = parquet::WriteParquet(schema, {batch});
+  REQUIRE(file.ok());
+  std::shared_ptr<const Schema> back;
+  auto got = ReadAllBatches(*file, {}, &back);
+  INFO(got.status().ToString());
+  REQUIRE(got.ok());
+  CHECK(back->field(0).type == DataType::Decimal(38, 3));
+  CHECK(back->field(1).type == DataType::Decimal(60, 7));
+  for (size_t c = 0; c < 2; ++c) CHECK(Column(*got, c) == Column({batch}, c));
+  CHECK(Column(*got, 1)[0] == wide[0]);
+
+  auto iv = std::make_shared<Schema>(std::vector<Field>{{"span", DataType(TypeId::kIntervalDayTime), true, {}}});
+  RecordBatchBuilder ib(iv);
+  ib.column(0).AppendNull();
+  auto r = parquet::WriteParquet(iv, {ib.Finish().value()});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == StatusCode::kNotSupported);
+  CHECK(r.status().message().find("column \"span\" is interval[day_time], which Parquet cannot hold exactly") !=
+        std::string::npos);
+  auto d64 = std::make_shared<Schema>(std::vector<Field>{{"at", DataType(TypeId::kDate64), true, {}}});
+  RecordBatchBuilder db(d64);
+  db.column(0).AppendInt(86400000);
+  db.column(0).AppendInt(86400001);
+  r = parquet::WriteParquet(d64, {db.Finish().value()});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("date64 value 86400001 (row 1) is not a whole day") != std::string::npos);
+  CHECK(r.status().message().find("column \"at\"") != std::string::npos);
 }
