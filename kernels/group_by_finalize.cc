@@ -470,14 +470,16 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
       if (in[w].num_groups() > in[largest].num_groups()) largest = w;
     }
     std::swap(in[0], in[largest]);
+    const bool merged = in.size() > 1;
     for (size_t w = 1; w < in.size(); ++w) QUIVER_RETURN_NOT_OK(in[0].Merge(in[w]));
     in.erase(in.begin() + 1, in.end());
     if (!in[0].split()) {
       *groups = in[0].num_groups();
       *merged_bytes = in[0].memory_bytes();
       // A single table is already in first-seen order unless others were
-      // merged into it.
-      if (in.size() == 1 && total == in[0].num_groups()) return in[0].Finalize();
+      // merged into it (even with no group in common: their groups follow
+      // its own, whatever their first rows).
+      if (!merged) return in[0].Finalize();
       tables.push_back(&in[0]);
     }
   }
