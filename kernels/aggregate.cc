@@ -62,7 +62,12 @@ Result<DataType> AggResultType(AggKind kind, const DataType& input) {
       break;
     case AggKind::kMin:
     case AggKind::kMax:
-      if (id != TypeId::kNull && id != TypeId::kDecimal256) return input.value_type();
+      // Not for the types stored and returned only (no order kept here).
+      if (id != TypeId::kNull && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
+          id != TypeId::kIntervalYearMonth && id != TypeId::kIntervalDayTime &&
+          id != TypeId::kIntervalMonthDayNano) {
+        return input.value_type();
+      }
       break;
   }
   return Status::TypeError(std::string(AggKindName(kind)) + " is not defined for a " +

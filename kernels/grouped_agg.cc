@@ -246,6 +246,8 @@ const char* GroupedAggAccepts(GroupedAggKind k) {
     case GroupedAggKind::kBoolAnd:
     case GroupedAggKind::kBoolOr:
       return "a bool column";
+    case GroupedAggKind::kAnyValue:
+      return "a column of any type but decimal256, float16 and intervals";
     default:
       return "a column of any type";
   }
@@ -285,7 +287,11 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
       if (!input.is_dictionary() && input.id == TypeId::kBool) r = input;
       break;
     case GroupedAggKind::kAnyValue:
-      if (input.id != TypeId::kNull) r = value;
+      // Kept as Scalars: not for the types a Scalar cannot hold.
+      if (input.id != TypeId::kNull &&
+          (internal::RawKeyWidth(input.id) == 0 || input.id == TypeId::kDecimal128)) {
+        r = value;
+      }
       break;
   }
   if (!r) {

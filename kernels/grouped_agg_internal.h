@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "kernels/column_internal.h"
+#include "kernels/group_key_table_internal.h"
 #include "kernels/grouped_agg.h"
 
 namespace quiver::kernels::internal {
@@ -27,7 +28,9 @@ inline size_t BatchGroup(const int32_t* gids, int64_t k) { return gids ? size_t(
 // its canonical kind: int64_t for signed integers, date32 and timestamps;
 // uint64_t for unsigned integers; double for floats; bool; std::string_view
 // for utf8, binary and dictionary values (a dictionary entry that is NULL
-// makes its rows NULL).
+// makes its rows NULL), and for the stored bytes of decimals, intervals and
+// float16 (RawKeyWidth; float16 with -0 and NaN canonical), so that distinct
+// counts see equal values as equal.
 template <typename Fn>
 void ForEachValue(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n, Fn&& fn) {
   const bool nulls = HasNulls(col);
@@ -56,6 +59,23 @@ void ForEachValue(const ArrayView& col, const int32_t* rows, int64_t base, int64
     for (int64_t k = 0; k < n; ++k) {
       const int64_t r = BatchRow(rows, base, k);
       if (!(nulls && col.IsNull(r))) fn(k, col.StringValue(r));
+    }
+    return;
+  }
+  if (const uint32_t w = RawKeyWidth(id); w != 0) {
+    const char* data = reinterpret_cast<const char*>(col.values) + col.offset * w;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t r = BatchRow(rows, base, k);
+      if (nulls && col.IsNull(r)) continue;
+      if (id == TypeId::kFloat16) {
+        uint16_t h;
+        std::memcpy(&h, data + r * 2, 2);
+        if (h == 0x8000) h = 0;
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff) != 0) h = 0x7e00;
+        fn(k, std::string_view(reinterpret_cast<const char*>(&h), 2));
+      } else {
+        fn(k, std::string_view(data + r * w, w));
+      }
     }
     return;
   }

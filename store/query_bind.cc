@@ -525,7 +525,9 @@ Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::stri
       return reject("a numeric column");
     case AggFunc::kMin:
     case AggFunc::kMax:
-      if (value.id == TypeId::kDecimal256) return reject("a column with an order (decimal256 is stored and returned only)");
+      if (!kernels::AggResultType(kernels::AggKind::kMin, value).ok()) {
+        return reject("a column with an order (decimal256, float16 and intervals are stored and returned only)");
+      }
       return value;
     case AggFunc::kNone:
       return input;

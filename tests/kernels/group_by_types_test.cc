@@ -246,3 +246,46 @@ TEST_CASE("date64, time, duration, float16 and interval keys group by value; min
   CHECK(got[0] == 2);
   CHECK(got[1] == 5);
 }
+
+TEST_CASE("COUNT(DISTINCT) and approx_count_distinct count decimals, intervals and float16 by value",
+          "[kernels]") {
+  ArrayBuilder kb(DataType(TypeId::kInt32)), db(DataType::Decimal(40, 2)), hb(DataType(TypeId::kFloat16)),
+      ib(DataType(TypeId::kIntervalMonthDayNano));
+  const uint16_t halves[] = {0x0000, 0x8000, 0x7e00, 0x7c01, 0x3c00};
+  for (int64_t i = 0; i < 300; ++i) {
+    kb.AppendInt(i % 2);
+    if (i % 7 == 0) db.AppendNull(); else db.AppendDecimal(int128_t(i % 50) * 1000000000000000000LL - 25);
+    hb.AppendBytes(&halves[i % 5]);
+    const int32_t md[4] = {int32_t(i % 6), 0, 0, 0};
+    ib.AppendBytes(md);
+  }
+  auto k = kb.Finish().value(), d = db.Finish().value(), h = hb.Finish().value(), iv = ib.Finish().value();
+  std::vector<qk::AggregateSpec> aggs;
+  for (int v = 0; v < 3; ++v) {
+    for (auto kind : {qk::GroupedAggKind::kCountDistinct, qk::GroupedAggKind::kApproxCountDistinct}) {
+      qk::AggregateSpec s;
+      s.value = v;
+      s.grouped = kind;
+      aggs.push_back(s);
+    }
+  }
+  auto out = Run({k}, {d, h, iv}, aggs, 2, 64);
+  INFO(out.status().ToString());
+  REQUIRE(out.ok());
+  for (int64_t g = 0; g < 2; ++g) {
+    // Rows of parity g: i % 50 takes 25 values; i % 7 == 0 rows are NULL, but
+    // every value still appears in another row.
+    CHECK((*out)[1]->View().Value<int64_t>(g) == 25);
+    CHECK((*out)[2]->View().Value<int64_t>(g) == 25);
+    CHECK((*out)[3]->View().Value<int64_t>(g) == 3);  // 0 and -0, NaNs, 1.0
+    CHECK((*out)[4]->View().Value<int64_t>(g) == 3);
+    CHECK((*out)[5]->View().Value<int64_t>(g) == 3);  // i % 6 of one parity
+    CHECK((*out)[6]->View().Value<int64_t>(g) == 3);
+  }
+  // ANY_VALUE keeps Scalars, which hold neither float16 nor intervals.
+  CHECK(qk::GroupedAggResultType(qk::GroupedAggKind::kAnyValue, DataType(TypeId::kFloat16)).status().code() ==
+        StatusCode::kTypeError);
+  CHECK(qk::GroupedAggResultType(qk::GroupedAggKind::kAnyValue, DataType::Decimal(10, 2)).ok());
+  CHECK(qk::AggResultType(AggKind::kMin, DataType(TypeId::kIntervalDayTime)).status().code() ==
+        StatusCode::kTypeError);
+}
