@@ -288,6 +288,47 @@ class DaskReadTest(unittest.TestCase):
         # Unsorted or overlapping chunks: divisions unknown.
         self.assertFalse(qd.read_table(urls(), "t", index="n").known_divisions)
 
+    def test_decimals_are_exact_decimal_objects_from_shards_and_local_pools(self):
+        import decimal
+        shard = SHARDS[0]
+        shard.create("dec", {"fields": [{"name": "id", "type": "int64", "nullable": False},
+                                        {"name": "price", "type": "decimal(12,2)", "nullable": True},
+                                        {"name": "big", "type": "decimal(50,5)", "nullable": True}]})
+        prices = ["10.50", "-0.05", "", "9999999999.99"]
+        bigs = ["-12345678901234567890123456789012345678901234.56789", "", "0.00001", "2.50000"]
+        shard.append_csv("dec", ["id", "price", "big"],
+                         [[str(i), prices[i % 4], bigs[i % 4]] for i in range(40)])
+        want = pd.DataFrame({
+            "id": np.arange(40, dtype=np.int64),
+            "price": pd.Series([decimal.Decimal(prices[i % 4]) if prices[i % 4] else None
+                                for i in range(40)], dtype=object),
+            "big": pd.Series([decimal.Decimal(bigs[i % 4]) if bigs[i % 4] else None for i in range(40)],
+                             dtype=object)})
+        for source in (shard.url, shard.pool):
+            ddf = qd.read_table(source, "dec")
+            self.assertEqual(ddf._meta.dtypes["price"], np.dtype(object), source)
+            got = ddf.compute().sort_values("id").reset_index(drop=True)
+            pd.testing.assert_frame_equal(got, want)
+            self.assertEqual(str(got.price[3]), "9999999999.99")
+        # Written back into a table with decimal columns: every digit kept.
+        shard.create("dec2", {"fields": [{"name": "id", "type": "int64", "nullable": False},
+                                         {"name": "price", "type": "decimal(12,2)", "nullable": True},
+                                         {"name": "big", "type": "decimal(50,5)", "nullable": True}]})
+        qd.to_quiver(qd.read_table(shard.url, "dec"), shard.url, "dec2")
+        back = qd.read_table(shard.url, "dec2").compute().sort_values("id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(back, want)
+
+    def test_time_types_have_pandas_dtypes(self):
+        F = quiver.Field.from_text
+        self.assertEqual(quiver.pandas_dtype(F("t", "time64[us]", True)), np.dtype("timedelta64[ns]"))
+        self.assertEqual(quiver.pandas_dtype(F("t", "duration[ms]", True)), np.dtype("timedelta64[ns]"))
+        self.assertEqual(quiver.pandas_dtype(F("t", "date64", True)), np.dtype("datetime64[ns]"))
+        self.assertEqual(quiver.pandas_dtype(F("t", "float16", True)), np.dtype("float64"))
+        f = F("p", "decimal256(50, 5)", True)
+        self.assertEqual((f.type_id, f.precision, f.scale, quiver.pandas_dtype(f)), (17, 50, 5, np.dtype(object)))
+        with self.assertRaises(quiver.QuiverError):
+            quiver.pandas_dtype(F("i", "interval[day_time]", True))
+
     def test_a_shard_that_is_down_gives_an_error_naming_its_url(self):
         s = __import__("socket").socket()
         s.bind(("127.0.0.1", 0))

@@ -201,12 +201,18 @@ class Field:
             index, t = t[len("dictionary<"):-1].split(", ", 1)
             f.dictionary_index = index
         f.unit = f.timezone = None
+        f.precision = f.scale = None
         if t.startswith("timestamp["):
             inner = t[len("timestamp["):-1]
             parts = inner.split(", tz=", 1)
             f.unit = parts[0]
             f.timezone = parts[1] if len(parts) > 1 else None
             t = "timestamp"
+        elif t.startswith(("time32[", "time64[", "duration[")):
+            t, f.unit = t[:-1].split("[", 1)
+        elif t.startswith(("decimal128(", "decimal256(")):
+            t, inner = t[:-1].split("(", 1)
+            f.precision, f.scale = (int(x) for x in inner.split(","))
         if t not in _TYPE_IDS:
             raise QuiverError("not_supported", "column %r has type %r, unknown to this package"
                               % (name, type_text))
@@ -604,6 +610,11 @@ class Chunk:
             if mask is not None:
                 values = np.where(mask, np.nan, values).astype(values.dtype)
             return values.astype(np.float64, copy=False)
+        if kind == "m":
+            values = values.astype("timedelta64[ns]")
+            if mask is not None:
+                values = np.where(mask, np.timedelta64("NaT"), values)
+            return values
         if kind == "M":
             if values.dtype != np.dtype("datetime64[ns]"):
                 values = values.astype("datetime64[ns]")
@@ -642,15 +653,22 @@ def pandas_dtype(field):
     """The pandas dtype a column of `field` gets (Chunk._pandas, quiver.dask):
     nullable integers and booleans as pandas' masked Int*/UInt*/boolean,
     floats as float64 (NaN for null), dates and timestamps as
-    datetime64[ns] (tz-aware with the column's zone), strings and binary as
-    object, dictionary columns as categorical (categories of their chunk)."""
+    datetime64[ns] (tz-aware with the column's zone; date64 too), times of
+    day and durations as timedelta64[ns] (NaT for null), strings, binary
+    and decimals (exact decimal.Decimal values) as object, dictionary
+    columns as categorical (categories of their chunk). Day-time and
+    month-day-nano intervals have no pandas form: not_supported."""
     import pandas as pd
 
     t = field.type_id
     if field.dictionary_index:
         return pd.CategoricalDtype()
-    if t in (12, 13):
+    if t in (12, 13, 16, 17):
         return np.dtype(object)
+    if t in _TIMEDELTA_TYPES:
+        return np.dtype("timedelta64[ns]")
+    if t == 18:
+        return np.dtype("datetime64[ns]")
     if t in _NUMPY_TYPES:
         code = _NUMPY_TYPES[t]
         if code[0] == "f":

@@ -42,6 +42,7 @@ is answered with the first attempt's txn and appends nothing. With
 staged=True the partitions are staged under the job id and committed by one
 request at the end, so the whole job becomes visible in one transaction.
 """
+import decimal as _decimal
 import json as _json
 import socket
 import urllib.error
@@ -557,6 +558,10 @@ def _ndjson(df):
     for name, dtype in out.dtypes.items():
         if isinstance(dtype, pd.CategoricalDtype):
             out[name] = out[name].astype(object)
+        elif dtype == np.dtype(object):
+            # decimal.Decimal as its exact text (to_json would write a
+            # rounded float); a decimal column of the table parses it exactly.
+            out[name] = out[name].map(lambda v: str(v) if isinstance(v, _decimal.Decimal) else v)
     return out.to_json(orient="records", lines=True, date_format="iso", date_unit="us").encode()
 
 
