@@ -36,7 +36,9 @@ struct Console {
   std::unique_ptr<store::Store> served;
   quiver::testing::ServedStore quiverd;
 
-  explicit Console(std::function<void(http::ServerConfig&)> tweak = nullptr) {
+  // `more` adds tables to the pool before it is served.
+  explicit Console(std::function<void(http::ServerConfig&)> tweak = nullptr,
+                   std::function<void(store::Store&)> more = nullptr) {
     std::string path = dir.file("console.pool");
     {
       auto w = store::Store::Create(path, 32 << 20);
@@ -60,6 +62,7 @@ struct Console {
         batches.push_back(std::move(*r));
       }
       REQUIRE((*w)->Write("t", batches).ok());
+      if (more) more(**w);
     }
     store::StoreOptions ro;
     ro.read_only = true;
@@ -239,6 +242,57 @@ TEST_CASE("Table statistics for the console: last change, sorted, distinct, exac
   json plain = json::parse(c.Get("/v1/tables/t")->body);
   CHECK(plain["columns"][0]["max"] == 9999);
   CHECK_FALSE(plain["columns"][0].contains("distinct_estimate"));
+}
+
+TEST_CASE("Table and chunk statistics of decimal, date64, time, float16 and interval columns",
+          "[http]") {
+  Console q(nullptr, [](store::Store& w) {
+    auto schema = std::make_shared<Schema>(std::vector<Field>{
+        {"dec", DataType::Decimal(12, 2), true, {}},
+        {"wide", DataType::Decimal(50, 3), true, {}},
+        {"d64", DataType(TypeId::kDate64), true, {}},
+        {"t64", DataType::WithUnit(TypeId::kTime64, TimeUnit::kMicro), true, {}},
+        {"h", DataType(TypeId::kFloat16), true, {}},
+        {"iv", DataType(TypeId::kIntervalDayTime), true, {}},
+    });
+    REQUIRE(w.CreateTable("ty", *schema).ok());
+    std::vector<RecordBatch> batches;
+    for (int c = 0; c < 2; ++c) {
+      RecordBatchBuilder b(schema);
+      for (int64_t i = c * 100; i < (c + 1) * 100; ++i) {
+        b.column(0).AppendDecimal(__int128(i) * 37 - 525);  // -5.25 .. 67.38
+        b.column(1).AppendDecimal(-__int128(i) * 1000000000000000000LL * 1000000000);
+        b.column(2).AppendInt((i + 1) * int64_t(86400000));
+        b.column(3).AppendInt((i + 1) * int64_t(1000000));
+        const uint16_t half = 0x3c00;
+        b.column(4).AppendBytes(&half);
+        const int32_t iv[2] = {int32_t(i % 10), 0};
+        b.column(5).AppendBytes(iv);
+      }
+      batches.push_back(b.Finish().value());
+    }
+    REQUIRE(w.Write("ty", batches).ok());
+  });
+  auto c = q.Client();
+  json t = json::parse(c.Get("/v1/tables/ty?distinct=true")->body);
+  INFO(t.dump());
+  const json& cols = t["columns"];
+  CHECK(cols[0]["type"] == "decimal128(12, 2)");
+  CHECK(cols[0]["min"] == "-5.25");
+  CHECK(cols[0]["max"] == "68.38");
+  CHECK(cols[1]["min"] == "-199000000000000000000000000.000");
+  CHECK(cols[1]["max"] == "0.000");
+  CHECK(cols[2]["min"] == "1970-01-02");
+  CHECK(cols[2]["max"] == "1970-07-20");
+  CHECK(cols[3]["min"] == "00:00:01.000000");
+  CHECK(cols[3]["max"] == "00:03:20.000000");
+  CHECK(cols[4]["min"].is_null());  // float16 keeps no bounds
+  CHECK(std::abs(cols[0]["distinct_estimate"].get<double>() - 200) <= 6);
+  CHECK(std::abs(cols[5]["distinct_estimate"].get<double>() - 10) <= 1);
+  json chunks = json::parse(c.Get("/v1/tables/ty/chunks")->body);
+  INFO(chunks.dump());
+  CHECK(chunks["chunks"][1]["stats"]["dec"]["min"] == "31.75");
+  CHECK(chunks["chunks"][1]["stats"]["t64"]["max"] == "00:03:20.000000");
 }
 
 TEST_CASE("An unknown name in SQL text is reported at its line and column", "[http]") {
