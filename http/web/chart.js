@@ -62,7 +62,7 @@ const Chart = (() => {
   }
 
   function label(v, type) {
-    if (Grid.isTimeType(type)) return new Date(v).toISOString().slice(0, /date32/.test(type) ? 10 : 16);
+    if (Grid.isTimeType(type)) return new Date(v).toISOString().slice(0, /^date/.test(type) ? 10 : 16);
     const a = Math.abs(v);
     if (a >= 1e6 || (a > 0 && a < 1e-3)) return v.toExponential(2);
     return String(Math.round(v * 1000) / 1000);
