@@ -310,6 +310,10 @@ class DaskReadTest(unittest.TestCase):
             got = ddf.compute().sort_values("id").reset_index(drop=True)
             pd.testing.assert_frame_equal(got, want)
             self.assertEqual(str(got.price[3]), "9999999999.99")
+        # Filters with Decimal values compare exactly (at and next to a value).
+        f = [("price", ">=", decimal.Decimal("9999999999.99")), ("price", "<", decimal.Decimal("9999999999.991"))]
+        got = qd.read_table(shard.url, "dec", filters=f).compute()
+        self.assertEqual(sorted(got.id), [i for i in range(40) if i % 4 == 3])
         # Written back into a table with decimal columns: every digit kept.
         shard.create("dec2", {"fields": [{"name": "id", "type": "int64", "nullable": False},
                                          {"name": "price", "type": "decimal(12,2)", "nullable": True},

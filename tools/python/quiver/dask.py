@@ -79,6 +79,10 @@ def _literal(v):
         return "true" if v else "false"
     if isinstance(v, (int, np.integer)):
         return str(int(v))
+    if isinstance(v, _decimal.Decimal):
+        if not v.is_finite():
+            raise ValueError("a filter cannot compare with %s" % v)
+        return str(v)  # exact: the binder keeps a number literal's text for decimal columns
     if isinstance(v, (float, np.floating)):
         if np.isnan(v):
             raise ValueError("a filter cannot compare with NaN (no row equals NaN in SQL)")
