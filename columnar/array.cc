@@ -1,5 +1,6 @@
 #include "columnar/array.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -77,6 +78,10 @@ int64_t ArrayView::DictIndex(int64_t i) const {
     case TypeId::kUInt8: return data<uint8_t>()[i];
     case TypeId::kUInt16: return data<uint16_t>()[i];
     case TypeId::kUInt32: return data<uint32_t>()[i];
+    case TypeId::kUInt64: {  // past int64: -1, out of every dictionary
+      const uint64_t x = data<uint64_t>()[i];
+      return x > uint64_t(INT64_MAX) ? -1 : int64_t(x);
+    }
     default: return -1;
   }
 }

@@ -160,10 +160,11 @@ void ArrayBuilder::AppendString(std::string_view v) {
       dict_offsets_.push_back(int64_t(data_.size()));
     }
     int64_t idx = it->second;
-    switch (type_.dict_index) {
-      case TypeId::kInt8: AppendFixed(int8_t(idx)); break;
-      case TypeId::kInt16: AppendFixed(int16_t(idx)); break;
-      default: AppendFixed(int32_t(idx)); break;
+    switch (ByteWidth(type_.dict_index)) {  // idx < MaxDictionarySize: the same bits signed or not
+      case 1: AppendFixed(uint8_t(idx)); break;
+      case 2: AppendFixed(uint16_t(idx)); break;
+      case 4: AppendFixed(uint32_t(idx)); break;
+      default: AppendFixed(uint64_t(idx)); break;
     }
   } else {
     data_.append(v);
@@ -179,9 +180,7 @@ Result<std::shared_ptr<ArrayData>> ArrayBuilder::Finish() {
                             std::to_string(data_.size()) + " bytes of string data; at most 2^31-1 fit in one chunk");
   }
   if (type_.is_dictionary()) {
-    int64_t max_values = type_.dict_index == TypeId::kInt8    ? 128
-                         : type_.dict_index == TypeId::kInt16 ? 32768
-                                                              : (int64_t(1) << 31);
+    const int64_t max_values = MaxDictionarySize(type_.dict_index);
     int64_t n = int64_t(dict_index_.size());
     if (n > max_values) {
       return Status::Overflow("dictionary of " + std::to_string(n) + " distinct values does not fit " +

@@ -292,6 +292,7 @@ bool IndicesInRange(const ArrayView& v, int64_t n) {
     case TypeId::kUInt8: return IndicesInRange<uint8_t>(v, n);
     case TypeId::kUInt16: return IndicesInRange<uint16_t>(v, n);
     case TypeId::kUInt32: return IndicesInRange<uint32_t>(v, n);
+    case TypeId::kUInt64: return IndicesInRange<uint64_t>(v, n);
     default: return false;
   }
 }

@@ -379,9 +379,7 @@ struct FileWriter::Impl {
     const ArrayData& d = *col.dictionary;
     ArrayView dv = d.View();
     std::vector<int32_t> remap(size_t(d.length));
-    int64_t max_values = col.type.dict_index == TypeId::kInt8    ? 128
-                         : col.type.dict_index == TypeId::kInt16 ? 32768
-                                                                 : (int64_t(1) << 31);
+    const int64_t max_values = MaxDictionarySize(col.type.dict_index);
     for (int64_t k = 0; k < d.length; ++k) {
       std::string s(dv.IsValid(k) ? dv.StringValue(k) : std::string_view());
       auto [it, inserted] = u.index.try_emplace(s, int32_t(u.index.size()));
@@ -416,9 +414,11 @@ struct FileWriter::Impl {
       } else if (w == 2) {
         int16_t x = int16_t(v);
         std::memcpy(p, &x, 2);
-      } else {
+      } else if (w == 4) {
         int32_t x = int32_t(v);
         std::memcpy(p, &x, 4);
+      } else {
+        std::memcpy(p, &v, 8);
       }
     }
     out->null_count = ComputeNullCount(col);

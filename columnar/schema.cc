@@ -22,9 +22,7 @@ using type_name_internal::ParseUnit;
 
 bool IsStoredType(const DataType& t) {
   if (t.is_dictionary()) {
-    return t.id == TypeId::kUtf8 &&
-           (t.dict_index == TypeId::kInt8 || t.dict_index == TypeId::kInt16 ||
-            t.dict_index == TypeId::kInt32);
+    return t.id == TypeId::kUtf8 && IsInteger(t.dict_index);
   }
   if (t.is_decimal()) {
     const int max = t.id == TypeId::kDecimal128 ? kMaxDecimal128Precision : kMaxDecimal256Precision;
@@ -378,9 +376,6 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
         QUIVER_ASSIGN_OR_RETURN(TypeId index, IntTypeId(d->indexType()));
         if (t.id != TypeId::kUtf8) {
           return unsupported("Dictionary<" + std::string(TypeIdName(t.id)) + ">");
-        }
-        if (index != TypeId::kInt8 && index != TypeId::kInt16 && index != TypeId::kInt32) {
-          return unsupported("Dictionary with " + std::string(TypeIdName(index)) + " indices");
         }
         t.dict_index = index;
         t.dict_id = d->id();

@@ -259,7 +259,7 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
     DataType t = IsInteger(a) ? DataType::Dictionary(a, b) : DataType::Dictionary(b, a);
     if (!IsStoredType(t)) {
       return Status::NotSupported("unsupported dictionary type '" + name +
-                                  "' (only utf8 values with int8/int16/int32 indices)");
+                                  "' (only utf8 values, with integer indices)");
     }
     return t;
   }

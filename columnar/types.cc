@@ -39,6 +39,16 @@ bool IsSignedInteger(TypeId id) { return id >= TypeId::kInt8 && id <= TypeId::kI
 bool IsFloating(TypeId id) { return id == TypeId::kFloat32 || id == TypeId::kFloat64; }
 bool IsNumeric(TypeId id) { return IsInteger(id) || IsFloating(id); }
 bool IsVarLength(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+int64_t MaxDictionarySize(TypeId index) {
+  switch (index) {
+    case TypeId::kInt8: return int64_t(1) << 7;
+    case TypeId::kUInt8: return int64_t(1) << 8;
+    case TypeId::kInt16: return int64_t(1) << 15;
+    case TypeId::kUInt16: return int64_t(1) << 16;
+    default: return int64_t(1) << 31;
+  }
+}
+
 bool IsSignedIntStorage(TypeId id) {
   return IsSignedInteger(id) || id == TypeId::kDate32 || id == TypeId::kDate64 ||
          id == TypeId::kTime32 || id == TypeId::kTime64 || id == TypeId::kTimestamp ||

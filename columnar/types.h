@@ -63,8 +63,8 @@ constexpr int kMaxDecimal128Precision = 38;
 constexpr int kMaxDecimal256Precision = 76;
 
 // A column's type. A dictionary-encoded column has `id` = the value type
-// (kUtf8) and `dict_index` = the index type (kInt8, kInt16 or kInt32);
-// for every other column `dict_index` is kNull.
+// (kUtf8) and `dict_index` = the index type (any integer type, signed or
+// unsigned, as Arrow allows); for every other column `dict_index` is kNull.
 struct DataType {
   TypeId id = TypeId::kNull;
   TimeUnit unit = TimeUnit::kSecond;  // kTimestamp, kTime32, kTime64, kDuration
@@ -136,6 +136,10 @@ bool IsSignedInteger(TypeId id);
 bool IsFloating(TypeId id);
 bool IsNumeric(TypeId id);    // integers and floats
 bool IsVarLength(TypeId id);  // utf8, binary
+// Most dictionary entries indices of type `index` can address: 2^7 (int8),
+// 2^8 (uint8), 2^15, 2^16, else 2^31 (a dictionary's strings have 32-bit
+// offsets, so no more entries fit anyway).
+int64_t MaxDictionarySize(TypeId index);
 // Values are signed integers of ByteWidth(id) bytes, ordered as numbers:
 // signed integers, date32, date64, time32, time64, timestamp, duration.
 bool IsSignedIntStorage(TypeId id);

@@ -59,6 +59,7 @@ auto VisitIndex(TypeId id, F&& f, G&& fallback) {
     case TypeId::kUInt8: return f(uint8_t{});
     case TypeId::kUInt16: return f(uint16_t{});
     case TypeId::kUInt32: return f(uint32_t{});
+    case TypeId::kUInt64: return f(uint64_t{});
     default: return fallback();
   }
 }

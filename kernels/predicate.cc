@@ -249,7 +249,8 @@ Result<Mask> OnDictionary(const ArrayView& col, Eval eval) {
           col.type->dict_index,
           [&](auto tag) -> Result<Mask> {
             using I = decltype(tag);
-            if (pick > int64_t(std::numeric_limits<I>::max())) return ConstMask(col, op == CompareOp::kNe);
+            // pick >= 0; compared unsigned so that uint64's maximum does not turn negative.
+            if (uint64_t(pick) > uint64_t(std::numeric_limits<I>::max())) return ConstMask(col, op == CompareOp::kNe);
             std::vector<uint64_t> bits(size_t(Mask::WordsFor(n)));
             Kernels().For<I>().compare(col.data<I>(), n, op, I(pick), bits.data());
             return WithValidity(col, std::move(bits));

@@ -216,7 +216,7 @@ enum quiver_time_unit {
 typedef struct quiver_field {
   const char* name;
   int32_t type;         /* enum quiver_type; the value type if dictionary-encoded */
-  int32_t index_type;   /* dictionary index type (INT8/16/32), or QUIVER_TYPE_NULL */
+  int32_t index_type;   /* dictionary index type (any INT/UINT), or QUIVER_TYPE_NULL */
   int32_t time_unit;    /* enum quiver_time_unit: TIMESTAMP, TIME32/64, DURATION */
   int32_t nullable;     /* 0 or 1 */
   const char* timezone; /* TIMESTAMP: "" when none */

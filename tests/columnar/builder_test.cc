@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "columnar/builder.h"
+#include "columnar/ipc.h"
 #include "columnar_test_util.h"
 
 using namespace quiver;
@@ -57,6 +58,41 @@ TEST_CASE("Dictionary builder reports a dictionary that outgrows int8 indices", 
   auto a = ok.Finish().value();
   CHECK(a->dictionary->length == 128);
   CHECK(a->View().DictIndex(999) == 999 % 128);
+}
+
+TEST_CASE("Dictionaries with int64 and unsigned indices build, hold their index range and round-trip IPC",
+          "[columnar]") {
+  for (TypeId index : {TypeId::kUInt8, TypeId::kUInt16, TypeId::kUInt32, TypeId::kUInt64, TypeId::kInt64}) {
+    INFO(TypeIdName(index));
+    const int64_t max = MaxDictionarySize(index);
+    CHECK(max == (index == TypeId::kUInt8 ? 256 : index == TypeId::kUInt16 ? 65536 : int64_t(1) << 31));
+    auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::Dictionary(index), true, {}}});
+    RecordBatchBuilder b(schema);
+    const int distinct = index == TypeId::kUInt8 ? 256 : 300;  // uint8: every index up to 255
+    for (int i = 0; i < 1000; ++i) {
+      if (i % 7 == 3) {
+        b.column(0).AppendNull();
+      } else {
+        b.column(0).AppendString("v" + std::to_string(i % distinct));
+      }
+    }
+    auto batch = b.Finish().value();
+    auto bytes = WriteIpcStream(*schema, {batch});
+    REQUIRE(bytes.ok());
+    auto back = ReadIpc(std::make_shared<const std::string>(*bytes));
+    INFO(back.status().ToString());
+    REQUIRE(back.ok());
+    CHECK(back->schema->field(0).type == DataType::Dictionary(index));
+    ArrayView v = back->batches[0].columns[0]->View();
+    ArrayView d = back->batches[0].columns[0]->dictionary->View();
+    for (int i = 0; i < 1000; ++i) {
+      REQUIRE(v.IsNull(i) == (i % 7 == 3));
+      if (!v.IsNull(i)) REQUIRE(d.StringValue(v.DictIndex(i)) == "v" + std::to_string(i % distinct));
+    }
+  }
+  ArrayBuilder over(DataType::Dictionary(TypeId::kUInt8));
+  for (int i = 0; i < 257; ++i) over.AppendString(std::to_string(i));
+  CHECK(over.Finish().status().code() == StatusCode::kOverflow);
 }
 
 TEST_CASE("Record batch builder rejects columns of different lengths", "[columnar]") {

@@ -515,8 +515,12 @@ class Chunk:
         return out
 
     def _indices(self, col):
-        width = {2: 1, 3: 2, 4: 4}[col.index_type]
-        return self._fixed(col, "<i%d" % width, width)
+        """Dictionary indices: a view for signed ones, int64 for unsigned
+        ones (a copy), so that -1 can mark a null."""
+        code = _NUMPY_TYPES[col.index_type]
+        width = int(code[1:])
+        idx = self._fixed(col, ("|" if width == 1 else "<") + code, width)
+        return idx if code[0] == "i" else idx.astype(np.int64)
 
     def decimal_ints(self, name):
         """A decimal column as Python ints, the stored scaled integers
