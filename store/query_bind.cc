@@ -204,8 +204,9 @@ std::optional<Value> AsNumber(const Value& v) {
   return std::nullopt;
 }
 
-// Casts a non-numeric literal to `t` (utf8, binary, bool, date32,
-// timestamp). `reason` gets why a string did not convert.
+// Casts a non-numeric literal to `t` (utf8, binary, bool, date32, date64,
+// timestamp, time32/time64 from 'HH:MM:SS[.f]' or a count of units,
+// duration from a count). `reason` gets why a string did not convert.
 std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* reason) {
   const std::string* s = std::get_if<std::string>(&v);
   switch (t.id) {
@@ -246,6 +247,13 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
       return std::nullopt;
     case TypeId::kTime32:
     case TypeId::kTime64:
+      if (s) {
+        Result<int64_t> tod = ParseTimeOfDayLiteral(Trim(*s), t);
+        if (tod.ok()) return Value(*tod);
+        *reason = tod.status().message();
+      }
+      if (std::holds_alternative<int64_t>(v)) return v;  // a count of the column's unit
+      return std::nullopt;
     case TypeId::kDuration:
       // Counts of the column's unit.
       if (std::holds_alternative<int64_t>(v)) return v;

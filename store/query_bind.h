@@ -141,5 +141,9 @@ Result<int32_t> ParseDateLiteral(std::string_view text);
 // as UTC. Fails if the text has more fractional digits than `unit` holds or
 // the instant is outside int64.
 Result<int64_t> ParseTimestampLiteral(std::string_view text, TimeUnit unit);
+// Parses 'HH:MM[:SS[.fffffffff]]' into a count of `type.unit`s since
+// midnight (a time32/time64 column's value); more fractional digits than
+// the unit holds fail, as for timestamps.
+Result<int64_t> ParseTimeOfDayLiteral(std::string_view text, const DataType& type);
 
 }  // namespace quiver::query

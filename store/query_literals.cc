@@ -66,7 +66,54 @@ Status ParseDateParts(Cursor* c, int64_t* days, const char* shape) {
   return Status::OK();
 }
 
+// HH:MM[:SS[.digits]], each field in range.
+Status ParseClock(Cursor* c, int64_t* hh, int64_t* mm, int64_t* ss, std::string_view* fraction,
+                  const char* shape) {
+  if (!c->Digits(2, hh) || !c->Accept(':') || !c->Digits(2, mm)) return Status::TypeError(shape);
+  if (c->Accept(':')) {
+    if (!c->Digits(2, ss)) return Status::TypeError(shape);
+    if (c->Accept('.')) {
+      *fraction = c->DigitRun();
+      if (fraction->empty()) return Status::TypeError(shape);
+    }
+  }
+  if (*hh > 23) return Status::TypeError("hour " + std::to_string(*hh) + " is out of range");
+  if (*mm > 59) return Status::TypeError("minute " + std::to_string(*mm) + " is out of range");
+  if (*ss > 59) return Status::TypeError("second " + std::to_string(*ss) + " is out of range");
+  return Status::OK();
+}
+
+// The fraction of a second as a count of `unit`s; digits beyond the unit
+// must be zeros ('...:00.5' is not a whole second).
+Result<int64_t> FractionUnits(std::string_view fraction, TimeUnit unit, std::string_view text,
+                              const DataType& type) {
+  const int digits = UnitDigits(unit);
+  for (size_t k = size_t(digits); k < fraction.size(); ++k) {
+    if (fraction[k] != '0') {
+      return Status::TypeError("'" + std::string(text) + "' has more fractional digits than " +
+                               type.ToString() + " holds");
+    }
+  }
+  int64_t sub = 0;
+  for (int k = 0; k < digits; ++k) {
+    sub = sub * 10 + (size_t(k) < fraction.size() ? fraction[size_t(k)] - '0' : 0);
+  }
+  return sub;
+}
+
+constexpr const char* kTimeShape = "expected 'HH:MM[:SS[.fffffffff]]'";
+
 }  // namespace
+
+Result<int64_t> ParseTimeOfDayLiteral(std::string_view text, const DataType& type) {
+  Cursor c(text);
+  int64_t hh = 0, mm = 0, ss = 0;
+  std::string_view fraction;
+  QUIVER_RETURN_NOT_OK(ParseClock(&c, &hh, &mm, &ss, &fraction, kTimeShape));
+  if (!c.Done()) return Status::TypeError(kTimeShape);
+  QUIVER_ASSIGN_OR_RETURN(int64_t sub, FractionUnits(fraction, type.unit, text, type));
+  return (hh * 3600 + mm * 60 + ss) * UnitsPerSecond(type.unit) + sub;
+}
 
 Result<int32_t> ParseDateLiteral(std::string_view text) {
   Cursor c(text);
@@ -83,19 +130,7 @@ Result<int64_t> ParseTimestampLiteral(std::string_view text, TimeUnit unit) {
   int64_t hh = 0, mm = 0, ss = 0, offset_minutes = 0;
   std::string_view fraction;
   if (c.Accept(' ') || c.Accept('T') || c.Accept('t')) {
-    if (!c.Digits(2, &hh) || !c.Accept(':') || !c.Digits(2, &mm)) {
-      return Status::TypeError(kTimestampShape);
-    }
-    if (c.Accept(':')) {
-      if (!c.Digits(2, &ss)) return Status::TypeError(kTimestampShape);
-      if (c.Accept('.')) {
-        fraction = c.DigitRun();
-        if (fraction.empty()) return Status::TypeError(kTimestampShape);
-      }
-    }
-    if (hh > 23) return Status::TypeError("hour " + std::to_string(hh) + " is out of range");
-    if (mm > 59) return Status::TypeError("minute " + std::to_string(mm) + " is out of range");
-    if (ss > 59) return Status::TypeError("second " + std::to_string(ss) + " is out of range");
+    QUIVER_RETURN_NOT_OK(ParseClock(&c, &hh, &mm, &ss, &fraction, kTimestampShape));
     if (c.Accept('Z') || c.Accept('z')) {
       // UTC.
     } else if (c.Peek() == '+' || c.Peek() == '-') {
@@ -112,17 +147,7 @@ Result<int64_t> ParseTimestampLiteral(std::string_view text, TimeUnit unit) {
   if (!c.Done()) return Status::TypeError(kTimestampShape);
 
   const int digits = UnitDigits(unit);
-  // Digits beyond the unit must be zeros: '...:00.5' is not a whole second.
-  for (size_t k = size_t(digits); k < fraction.size(); ++k) {
-    if (fraction[k] != '0') {
-      return Status::TypeError("'" + std::string(text) + "' has more fractional digits than " +
-                               DataType::Timestamp(unit).ToString() + " holds");
-    }
-  }
-  int64_t sub = 0;
-  for (int k = 0; k < digits; ++k) {
-    sub = sub * 10 + (size_t(k) < fraction.size() ? fraction[size_t(k)] - '0' : 0);
-  }
+  QUIVER_ASSIGN_OR_RETURN(int64_t sub, FractionUnits(fraction, unit, text, DataType::Timestamp(unit)));
   int64_t scale = 1;
   for (int k = 0; k < digits; ++k) scale *= 10;
   const int64_t seconds = days * 86400 + hh * 3600 + mm * 60 + ss - offset_minutes * 60;

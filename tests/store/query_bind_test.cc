@@ -448,6 +448,19 @@ TEST_CASE("Date and time literal parsers handle the documented forms", "[store]"
   CHECK_FALSE(ParseTimestampLiteral("1970-01-01 00:00:60", TimeUnit::kNano).ok());
   CHECK_FALSE(ParseTimestampLiteral("1970-01-01 00:00:00+25:00", TimeUnit::kNano).ok());
   CHECK_FALSE(ParseTimestampLiteral("1970-01-01 00:00:00 UTC", TimeUnit::kNano).ok());
+  const DataType t32ms = DataType::WithUnit(TypeId::kTime32, TimeUnit::kMilli);
+  const DataType t64ns = DataType::WithUnit(TypeId::kTime64, TimeUnit::kNano);
+  CHECK(ParseTimeOfDayLiteral("11:06:40", DataType::WithUnit(TypeId::kTime32, TimeUnit::kSecond)).ValueOr(-1) ==
+        40000);
+  CHECK(ParseTimeOfDayLiteral("00:00:01.25", t32ms).ValueOr(-1) == 1250);
+  CHECK(ParseTimeOfDayLiteral("23:59:59.999999999", t64ns).ValueOr(-1) == 86399999999999);
+  CHECK(ParseTimeOfDayLiteral("01:02", t64ns).ValueOr(-1) == 3720000000000);
+  auto fine = ParseTimeOfDayLiteral("00:00:00.0015", t32ms);
+  REQUIRE_FALSE(fine.ok());
+  CHECK(fine.status().message() == "'00:00:00.0015' has more fractional digits than time32[ms] holds");
+  CHECK_FALSE(ParseTimeOfDayLiteral("24:00:00", t64ns).ok());
+  CHECK_FALSE(ParseTimeOfDayLiteral("1:00:00", t64ns).ok());
+  CHECK_FALSE(ParseTimeOfDayLiteral("01:00:00Z", t64ns).ok());
 }
 
 TEST_CASE("LIKE needs a string operand and a string pattern", "[store]") {

@@ -113,6 +113,9 @@ const times = sql('SELECT t32s FROM t WHERE t32s > 40000 ORDER BY t32s DESC NULL
 const tt = nonNull.map((i) => (i * 3637) % 86400).filter((x) => x > 40000).sort((a, b) => b - a)
   .map((x) => [x / 3600, (x / 60) % 60, x % 60].map((v) => String(Math.floor(v)).padStart(2, '0')).join(':'));
 if (JSON.stringify(times) !== JSON.stringify(tt)) fail(`time32 filter/sort: ${JSON.stringify(times)} want ${JSON.stringify(tt)}`);
+// A time-of-day literal selects what the count of seconds does.
+const byText = sql("SELECT t32s FROM t WHERE t32s > '11:06:40' ORDER BY t32s DESC NULLS LAST").map((r) => r.t32s);
+if (JSON.stringify(byText) !== JSON.stringify(tt)) fail(`time32 text literal: ${JSON.stringify(byText)}`);
 const f16 = sql('SELECT f16 FROM t LIMIT 2').map((r) => r.f16);
 if (JSON.stringify(f16) !== JSON.stringify([1, -2])) fail(`float16 values ${JSON.stringify(f16)}`);
 try {
