@@ -225,6 +225,9 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
       ident = ident && (std::isalnum(u) || c == '_' || u >= 0x80);
     }
     if (!ident) return PathError(Join(path, "fn"), "not a function name: \"" + name + "\"");
+    if (internal::EqualsIgnoreCase(name, "neg")) {
+      return PathError(Join(path, "fn"), "unknown function \"neg\" (use {\"op\": \"neg\"})");
+    }
   }
   AggFunc f = is_fn ? internal::AggregateNamed(name) : AggFunc::kNone;
   if (f == AggFunc::kNone) {

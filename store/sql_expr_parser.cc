@@ -416,6 +416,9 @@ Result<ExprPtr> Parser::ParseCall(const Token& name) {
   // After NAME '('.
   const std::string fn = LowerAscii(name.text);
   if (AggFunc f = AggregateNamed(fn); f != AggFunc::kNone) return ParseAggregate(f, name);
+  // "neg" names unary minus inside the tree; a function of that name would
+  // read back as an operator.
+  if (fn == "neg") return ErrorAt(name.offset, "unknown function 'neg' (write -x)");
   std::vector<ExprPtr> args;
   if (fn == "extract" || fn == "date_part") {
     if (fn == "extract") {

@@ -172,6 +172,8 @@ TEST_CASE("Every JSON error names its path and problem", "[store]") {
       {R"({"where": {"op": "=", "args": [{"col": "a"}]}})",
        "where.args: \"=\" takes 2 arguments, found 1"},
       {R"({"where": {"op": "not", "args": []}})", "where.args: \"not\" takes 1 argument, found 0"},
+      {R"({"select": [{"expr": {"fn": "NEG", "args": [{"col": "a"}, 1]}}]})",
+       "select[0].expr.fn: unknown function \"neg\" (use {\"op\": \"neg\"})"},
       {R"({"where": {"op": "between", "args": [{"col": "a"}, 1]}})",
        "where.args: \"between\" takes 3 arguments, found 2"},
       {R"({"where": {"op": "and", "args": []}})",

@@ -260,6 +260,8 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
       {"SELECT a, FROM t",
        "syntax error at line 1, column 11: expected column name, aggregate or *, found 'FROM'"},
       {"SELECT a, * FROM t", "syntax error at line 1, column 11: '*' must be the whole select list"},
+      {"SELECT neg(a, 1) FROM t",
+       "syntax error at line 1, column 8: unknown function 'neg' (write -x)"},
       {"SELECT a FROM", "syntax error at line 1, column 14: expected table name, found end of input"},
       {"SELECT a FROM t WHRE a = 1",
        "syntax error at line 1, column 17: expected WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET or "
