@@ -77,7 +77,7 @@ inline bool IntOp(Op op, C x, C y, C* r) {
   C d = y;
   if constexpr (std::is_signed_v<C>) {
     o = (op == Op::kIntDiv) & (x == std::numeric_limits<C>::min()) & (y == -1);
-    d = (y == 0) | (y == -1) ? C(1) : y;  // x % -1 is 0, x // -1 is -x
+    d = ((y == 0) | (y == -1)) ? C(1) : y;  // x % -1 is 0, x // -1 is -x
     *r = op == Op::kMod ? (y == -1 ? C(0) : C(x % d)) : (y == -1 ? C(o ? 0 : -x) : C(x / d));
   } else {
     d = y == 0 ? C(1) : y;

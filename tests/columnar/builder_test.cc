@@ -7,7 +7,7 @@
 using namespace quiver;
 
 TEST_CASE("Builders produce 64-byte aligned buffers with validity only when needed", "[columnar]") {
-  ArrayBuilder b(DataType(TypeId::kInt32));
+  ArrayBuilder b{DataType(TypeId::kInt32)};
   for (int i = 0; i < 10; ++i) b.AppendInt(i);
   auto a = b.Finish().value();
   CHECK(a->null_count == 0);
@@ -16,7 +16,7 @@ TEST_CASE("Builders produce 64-byte aligned buffers with validity only when need
   CHECK(a->View().Value<int32_t>(9) == 9);
   CHECK(b.length() == 0);  // Finish resets
 
-  ArrayBuilder s(DataType(TypeId::kUtf8));
+  ArrayBuilder s{DataType(TypeId::kUtf8)};
   s.AppendString("ab");
   s.AppendNull();
   s.AppendString("");
@@ -31,7 +31,7 @@ TEST_CASE("Builders produce 64-byte aligned buffers with validity only when need
 }
 
 TEST_CASE("Bool builder packs bits LSB first", "[columnar]") {
-  ArrayBuilder b(DataType(TypeId::kBool));
+  ArrayBuilder b{DataType(TypeId::kBool)};
   for (int i = 0; i < 20; ++i) {
     if (i == 7) {
       b.AppendNull();

@@ -15,7 +15,10 @@ seconds="${1:-60}"
 min_runs="${QUIVER_FUZZ_MIN_RUNS:-1000}"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build="$repo/build-fuzz"
+# QUIVER_FUZZ_BUILD names an existing clang build configured with
+# -DQUIVER_FUZZ=ON (tools/test.sh passes its sanitizer build, which is one);
+# otherwise build-fuzz is configured here.
+build="${QUIVER_FUZZ_BUILD:-$repo/build-fuzz}"
 jobs="${QUIVER_FUZZ_JOBS:-2}"
 
 if ! command -v clang++ >/dev/null 2>&1; then
@@ -23,6 +26,10 @@ if ! command -v clang++ >/dev/null 2>&1; then
   exit 1
 fi
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^QUIVER_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "run_fuzz.sh: $build is not configured with -DQUIVER_FUZZ=ON" >&2
+  exit 1
+fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DQUIVER_FUZZ=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
@@ -50,6 +57,8 @@ run_one() {
   rc=$?
   set -e
   tail -n 8 "$log"
+  # The report of a crash (stack, reproducer) is above the final stats.
+  sed -n '/ERROR: \|runtime error:\|deadly signal/,$p' "$log" | head -n 60
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   echo "run_fuzz.sh: $target: ${runs:-0} executions, ${rate:-0} exec/s, exit $rc"

@@ -34,7 +34,7 @@ TEST_CASE("Column statistics give typed min, max and null counts", "[columnar]")
 }
 
 TEST_CASE("String statistics truncate to a safe prefix", "[columnar]") {
-  ArrayBuilder b(DataType(TypeId::kUtf8));
+  ArrayBuilder b{DataType(TypeId::kUtf8)};
   std::string long_a(100, 'a');
   std::string long_z = std::string(70, 'z') + "\xff";
   std::string all_ff(80, '\xff');
@@ -58,7 +58,7 @@ TEST_CASE("String statistics truncate to a safe prefix", "[columnar]") {
 }
 
 TEST_CASE("Float statistics skip NaN and all-null columns have no bounds", "[columnar]") {
-  ArrayBuilder f(DataType(TypeId::kFloat64));
+  ArrayBuilder f{DataType(TypeId::kFloat64)};
   f.AppendDouble(std::nan(""));
   f.AppendDouble(2.5);
   f.AppendNull();
@@ -69,7 +69,7 @@ TEST_CASE("Float statistics skip NaN and all-null columns have no bounds", "[col
   CHECK(s.max_double == 2.5);
   CHECK(s.null_count == 1);
 
-  ArrayBuilder n(DataType(TypeId::kInt32));
+  ArrayBuilder n{DataType(TypeId::kInt32)};
   n.AppendNull();
   ColumnStats e = ComputeColumnStats(*n.Finish().value());
   CHECK_FALSE(e.has_min);
@@ -83,7 +83,7 @@ TEST_CASE("Float statistics skip NaN and all-null columns have no bounds", "[col
 TEST_CASE("Integer statistics say whether the column is sorted, and keep it serialized",
           "[columnar]") {
   auto make = [](std::vector<std::optional<int64_t>> xs) {
-    ArrayBuilder b(DataType(TypeId::kInt32));
+    ArrayBuilder b{DataType(TypeId::kInt32)};
     for (auto x : xs) {
       if (x) b.AppendInt(*x);
       else b.AppendNull();

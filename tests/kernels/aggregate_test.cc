@@ -182,7 +182,7 @@ TEST_CASE("Aggregates of an empty or all-null selection are NULL, counts zero", 
   CHECK(s.Finalize(AggKind::kSum)->is_null());
   CHECK(s.Finalize(AggKind::kAvg)->is_null());
   CHECK(s.Finalize(AggKind::kMin)->is_null());
-  qk::AggState other(DataType(TypeId::kInt32));
+  qk::AggState other{DataType(TypeId::kInt32)};
   CHECK_FALSE(s.Merge(other).ok());
   CHECK_FALSE(other.Update(col.view).ok());
 }

@@ -600,7 +600,6 @@ TEST_CASE("An ingest killed with SIGKILL at random moments leaves the table unch
   // The input, written once: big enough that one ingest takes a while.
   constexpr int64_t kRows = 750000;
   std::string csv = "id,v\n";
-  Digest file_rows;  // the file's rows alone, to check it was written right
   std::vector<std::pair<int64_t, int64_t>> values;
   values.reserve(kRows);
   for (int64_t i = 0; i < kRows; ++i) {
