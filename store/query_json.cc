@@ -324,10 +324,9 @@ Result<ExprPtr> ParseJsonExpr(const json& j, const std::string& path, int depth)
       if (!list.is_array()) return TypeMismatch(list_path, "an array of literals", list);
       if (list.empty()) return PathError(list_path, "the IN list is empty");
       std::vector<ExprPtr> items;
-      for (size_t i = 0; i < list.size(); ++i) {
-        std::optional<Value> v = ScalarValue(list[i]);
-        if (!v) return TypeMismatch(Index(list_path, i), "a literal", list[i]);
-        items.push_back(Expr::Literal(std::move(*v)));
+      for (size_t i = 0; i < list.size(); ++i) {  // as in SQL: any value, not only literals
+        QUIVER_ASSIGN_OR_RETURN(ExprPtr item, ParseJsonValue(list[i], Index(list_path, i), depth + 1));
+        items.push_back(std::move(item));
       }
       return Expr::In(std::move(x), std::move(items), info->negated);
     }
