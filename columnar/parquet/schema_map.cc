@@ -413,7 +413,8 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     case TypeId::kBinary:
       e.__set_type(PT::BYTE_ARRAY);
       break;
-    case TypeId::kDate32: {
+    case TypeId::kDate32:
+    case TypeId::kDate64: {  // date64 as DATE (days) too, as Arrow's writers do
       e.__set_type(PT::INT32);
       format::LogicalType lt;
       lt.__set_DATE(format::DateType());
@@ -458,14 +459,6 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
       e.__set_converted_type(CT::DECIMAL);
       e.__set_precision(t.precision);
       e.__set_scale(t.scale);
-      break;
-    }
-    case TypeId::kDate64: {  // as DATE (days), as Arrow's writers do
-      e.__set_type(PT::INT32);
-      format::LogicalType lt;
-      lt.__set_DATE(format::DateType());
-      e.__set_logicalType(lt);
-      e.__set_converted_type(CT::DATE);
       break;
     }
     case TypeId::kTime32:
