@@ -25,15 +25,14 @@ if ! command -v clang++ >/dev/null 2>&1; then
   echo "run_fuzz.sh: clang++ is required (apt-get install clang)" >&2
   exit 1
 fi
-flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^QUIVER_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
   echo "run_fuzz.sh: $build is not configured with -DQUIVER_FUZZ=ON" >&2
   exit 1
 fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DQUIVER_FUZZ=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
-    "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" >/dev/null
+    -DQUIVER_FUZZ=ON -DQUIVER_SANITIZE=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
+    >/dev/null
 fi
 cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz query_fuzz parquet_fuzz
 per_target=$(( seconds * 3 / 4 ))

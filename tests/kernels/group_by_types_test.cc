@@ -79,7 +79,7 @@ TEST_CASE("Decimal group keys and exact decimal aggregates survive split tables 
           "[kernels]") {
   const int64_t n = 120000;  // ~60000 groups: past the size where tables split
   const DataType key_type = DataType::Decimal(30, 2), value_type = DataType::Decimal(38, 3);
-  ArrayBuilder kb(key_type), sb(DataType(TypeId::kUtf8)), vb(value_type);
+  ArrayBuilder kb(key_type), sb{DataType(TypeId::kUtf8)}, vb(value_type);
   struct Want {
     int128_t sum = 0, mn = 0, mx = 0;
     int64_t count = 0;
@@ -153,7 +153,7 @@ TEST_CASE("A grouped decimal sum that overflows in any partial table, or only on
   const int128_t max = quiver::MaxDecimal128(38);
   // Group 1's sum is max in each of the three tables: past 38 digits once
   // merged, past 2^127 (the accumulator itself) in the third merge.
-  ArrayBuilder kb(DataType(TypeId::kInt64)), vb(type);
+  ArrayBuilder kb{DataType(TypeId::kInt64)}, vb(type);
   for (int64_t i = 0; i < 6; ++i) {
     kb.AppendInt(i % 2);
     vb.AppendDecimal(i % 2 ? max : int128_t(i));
@@ -171,7 +171,7 @@ TEST_CASE("A grouped decimal sum that overflows in any partial table, or only on
   auto avg = Run({k}, {v}, {{AggKind::kAvg, 0}}, 3, 2);
   CHECK(avg.status().code() == StatusCode::kOverflow);
   // Group 0 alone fits.
-  ArrayBuilder k0(DataType(TypeId::kInt64)), v0(type);
+  ArrayBuilder k0{DataType(TypeId::kInt64)}, v0(type);
   for (int64_t i = 0; i < 4; ++i) k0.AppendInt(0), v0.AppendDecimal(max / 4);
   auto fits = Run({k0.Finish().value()}, {v0.Finish().value()}, {{AggKind::kSum, 0}}, 2, 1);
   REQUIRE(fits.ok());
@@ -249,8 +249,8 @@ TEST_CASE("date64, time, duration, float16 and interval keys group by value; min
 
 TEST_CASE("COUNT(DISTINCT) and approx_count_distinct count decimals, intervals and float16 by value",
           "[kernels]") {
-  ArrayBuilder kb(DataType(TypeId::kInt32)), db(DataType::Decimal(40, 2)), hb(DataType(TypeId::kFloat16)),
-      ib(DataType(TypeId::kIntervalMonthDayNano));
+  ArrayBuilder kb{DataType(TypeId::kInt32)}, db(DataType::Decimal(40, 2)),
+      hb{DataType(TypeId::kFloat16)}, ib{DataType(TypeId::kIntervalMonthDayNano)};
   const uint16_t halves[] = {0x0000, 0x8000, 0x7e00, 0x7c01, 0x3c00};
   for (int64_t i = 0; i < 300; ++i) {
     kb.AppendInt(i % 2);
