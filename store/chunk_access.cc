@@ -1,5 +1,6 @@
 #include "store/chunk_access.h"
 
+#include <optional>
 #include <utility>
 
 #include "store/exec_internal.h"
@@ -42,12 +43,14 @@ Result<std::vector<uint8_t>> PruneChunks(const TableView& t, const query::ExprPt
       bound = nullptr;
     }
   }
+  std::optional<internal::ChunkPruner> pruner;
+  if (bound) pruner.emplace(*bound);
   for (size_t i = 0; i < keep.size(); ++i) {
     const ChunkInfo& c = t.chunks()[i];
     if (c.rows == 0 || nothing) {
       keep[i] = 0;
-    } else if (bound) {
-      keep[i] = internal::MayBeTrue(*bound, c.stats, c.rows) ? 1 : 0;
+    } else if (pruner) {
+      keep[i] = pruner->MayBeTrue(c.stats, c.rows) ? 1 : 0;
     }
   }
   return keep;

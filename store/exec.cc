@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 #include "store/exec_internal.h"
 
@@ -247,12 +248,14 @@ Status PrepareBound(Plan* out) {
   }
   const size_t num_chunks = plan.memory ? plan.memory->batches.size() : plan.table->chunks().size();
   plan.stats.chunks_total = int64_t(num_chunks);
+  std::optional<internal::ChunkPruner> pruner;
+  if (plan.bound.where && plan.table) pruner.emplace(*plan.bound.where);
   for (size_t i = 0; i < num_chunks; ++i) {
     if (plan.ChunkRows(i) == 0) continue;
     bool keep = !nothing;
-    if (keep && plan.bound.where && plan.table) {
+    if (keep && pruner) {
       const auto& chunk = plan.table->chunks()[i];
-      keep = internal::MayBeTrue(*plan.bound.where, chunk.stats, chunk.rows);
+      keep = pruner->MayBeTrue(chunk.stats, chunk.rows);
     }
     if (keep) {
       plan.chunks.push_back(i);

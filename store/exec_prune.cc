@@ -2,6 +2,8 @@
 // whether a WHERE condition can be TRUE for any of its rows.
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include "columnar/decimal.h"
@@ -19,11 +21,17 @@ namespace {
 // for some row of a chunk with these statistics?"; false only when certain.
 // ---------------------------------------------------------------------------
 
+// A literal as a bound. Numbers compare as long double (exact for every
+// int64 and uint64); bytes view the literal's own string, or `key` (a
+// decimal's sort key, computed here) — a bound is computed per chunk, so it
+// copies nothing it need not.
 struct Bound {
   bool has = false;
   bool is_bytes = false;
   long double num = 0;
-  std::string bytes;
+  std::string_view bytes;
+  std::string key;
+  std::string_view Bytes() const { return key.empty() ? bytes : std::string_view(key); }
 };
 
 // A literal against a decimal column: the column's statistics key
@@ -45,7 +53,7 @@ Bound DecimalBound(const query::TypedScalar& t) {
   StoreDecimal128(bytes, r->lo);
   std::memset(bytes + 16, r->lo < 0 ? 0xFF : 0, 16);
   b.is_bytes = true;
-  b.bytes = DecimalSortKey(bytes, ByteWidth(t.type.id));
+  b.key = DecimalSortKey(bytes, ByteWidth(t.type.id));
   return b;
 }
 
@@ -67,7 +75,7 @@ Bound LiteralBound(const query::TypedScalar& t) {
     b.num = static_cast<long double>(*d);
   } else {
     b.is_bytes = true;
-    b.bytes = std::get<std::string>(v);
+    b.bytes = std::get<std::string>(v);  // a view of the literal, which outlives the bound
   }
   return b;
 }
@@ -77,7 +85,7 @@ struct StatRange {
   bool is_bytes = false;
   bool has_max = false;
   long double min_num = 0, max_num = 0;
-  std::string min_bytes, max_bytes;
+  std::string_view min_bytes, max_bytes;  // views of the chunk's statistics
   bool has_nan = false;
 };
 
@@ -115,8 +123,8 @@ StatRange RangeOf(const ColumnStats& s) {
 // <0, 0, >0 for a literal against a statistics bound of the same kind.
 int Cmp(const Bound& b, const StatRange& r, bool against_max) {
   if (b.is_bytes) {
-    const std::string& x = against_max ? r.max_bytes : r.min_bytes;
-    int c = b.bytes.compare(x);
+    const std::string_view x = against_max ? r.max_bytes : r.min_bytes;
+    int c = b.Bytes().compare(x);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
   long double x = against_max ? r.max_num : r.min_num;
@@ -279,6 +287,89 @@ class Pruner {
 
 bool MayBeTrue(const BoundExpr& e, const std::vector<ColumnStats>& stats, int64_t rows) {
   return Pruner(stats, rows).MayBeTrue(e);
+}
+
+namespace {
+
+// The int64 value of a literal, or nullopt (NULL, unsigned beyond int64,
+// floating point, text: MayBeTrue's affair).
+std::optional<int64_t> Int64Literal(const BoundExpr& e) {
+  if (e.kind != ExprKind::kLiteral || e.literal.type.is_decimal()) return std::nullopt;
+  if (const int64_t* i = std::get_if<int64_t>(&e.literal.value)) return *i;
+  return std::nullopt;
+}
+
+// Adds `column op value` as a closed interval of the values for which it is
+// TRUE; false when it is not such a term (or op is <>, which no interval
+// states).
+bool AddIntTerm(const BoundExpr& e, std::vector<std::pair<int, std::pair<int64_t, int64_t>>>* out) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (e.kind == ExprKind::kBetween && !e.negated && e.args.size() == 3 &&
+      e.args[0]->kind == ExprKind::kColumn) {
+    auto lo = Int64Literal(*e.args[1]), hi = Int64Literal(*e.args[2]);
+    if (!lo || !hi) return false;
+    out->push_back({e.args[0]->column, {*lo, *hi}});
+    return true;
+  }
+  if (e.kind != ExprKind::kCompare || e.args.size() != 2) return false;
+  const BoundExpr* col = e.args[0].get();
+  const BoundExpr* lit = e.args[1].get();
+  query::CompareOp op = e.op;
+  if (col->kind != ExprKind::kColumn) {
+    std::swap(col, lit);
+    op = static_cast<query::CompareOp>(kernels::FlipCompareOp(ToKernelOp(op)));
+  }
+  if (col->kind != ExprKind::kColumn) return false;
+  const std::optional<int64_t> v = Int64Literal(*lit);
+  if (!v) return false;
+  std::pair<int64_t, int64_t> r;
+  switch (op) {
+    case query::CompareOp::kEq: r = {*v, *v}; break;
+    case query::CompareOp::kLt:
+      if (*v == kMin) return false;
+      r = {kMin, *v - 1};
+      break;
+    case query::CompareOp::kLe: r = {kMin, *v}; break;
+    case query::CompareOp::kGt:
+      if (*v == kMax) return false;
+      r = {*v + 1, kMax};
+      break;
+    case query::CompareOp::kGe: r = {*v, kMax}; break;
+    default: return false;
+  }
+  out->push_back({col->column, r});
+  return true;
+}
+
+}  // namespace
+
+ChunkPruner::ChunkPruner(const BoundExpr& where) : where_(where) {
+  std::vector<std::pair<int, std::pair<int64_t, int64_t>>> terms;
+  if (where.kind == ExprKind::kAnd) {
+    for (const auto& a : where.args) {
+      if (!AddIntTerm(*a, &terms)) return;
+    }
+  } else if (!AddIntTerm(where, &terms)) {
+    return;
+  }
+  for (const auto& [column, r] : terms) terms_.push_back({column, r.first, r.second});
+  compiled_ = !terms_.empty();
+}
+
+bool ChunkPruner::MayBeTrue(const std::vector<ColumnStats>& stats, int64_t rows) const {
+  if (!compiled_) return internal::MayBeTrue(where_, stats, rows);
+  bool may = true;
+  for (const IntTerm& t : terms_) {
+    if (t.column < 0 || size_t(t.column) >= stats.size()) return internal::MayBeTrue(where_, stats, rows);
+    const ColumnStats& s = stats[size_t(t.column)];
+    if (s.kind != ColumnStats::Kind::kInt || !s.has_min || !s.has_max || s.row_count != rows) {
+      return internal::MayBeTrue(where_, stats, rows);  // the general rules decide
+    }
+    // An interval of TRUE values meets [min, max]: some row may match.
+    if (t.hi < s.min_int || t.lo > s.max_int) may = false;
+  }
+  return may;
 }
 
 }  // namespace quiver::store::internal

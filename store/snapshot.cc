@@ -28,7 +28,7 @@ std::shared_ptr<ArrayData> Rebind(const std::shared_ptr<ArrayData>& in, const ui
 }  // namespace
 
 Status SnapshotCache::Prepare(const pmem::Snapshot& pin, std::vector<TableView>* tables,
-                              std::vector<std::shared_ptr<ChunkEntry>>* entries) {
+                              std::shared_ptr<const EntryList>* entries) {
   const pmem::Extent root = pin.root();
   if (!valid_ || txn_ != pin.txn_id() || root_.offset != root.offset ||
       root_.length != root.length) {
@@ -38,7 +38,7 @@ Status SnapshotCache::Prepare(const pmem::Snapshot& pin, std::vector<TableView>*
       QUIVER_ASSIGN_OR_RETURN(cat, DecodeCatalog(p, root.length, root.offset));
     }
     std::vector<TableView> views;
-    std::vector<std::shared_ptr<ChunkEntry>> list;
+    auto list = std::make_shared<EntryList>();
     std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> kept;
     for (auto& [name, t] : cat.tables) {
       TableView v;
@@ -50,13 +50,13 @@ Status SnapshotCache::Prepare(const pmem::Snapshot& pin, std::vector<TableView>*
       v.modified_ns_ = t.modified_ns;
       v.created_txn_ = t.created_txn;
       v.modified_txn_ = t.modified_txn;
-      v.first_cache_slot_ = list.size();
+      v.first_cache_slot_ = list->size();
       for (const ChunkInfo& ci : t.chunks) {
         std::pair<uint64_t, uint64_t> key{ci.offset, ci.created_txn};
         auto it = entries_.find(key);
         auto e = it != entries_.end() ? it->second : std::make_shared<ChunkEntry>();
         kept[key] = e;
-        list.push_back(std::move(e));
+        list->push_back(std::move(e));
       }
       v.chunks_ = std::make_shared<const std::vector<ChunkInfo>>(std::move(t.chunks));
       v.commit_keys_ = std::make_shared<const std::vector<CommitKey>>(std::move(t.commit_keys));
@@ -76,15 +76,9 @@ Status SnapshotCache::Prepare(const pmem::Snapshot& pin, std::vector<TableView>*
 
 Result<std::shared_ptr<SnapshotData>> SnapshotData::Make(pmem::Snapshot pin, SnapshotCache* cache) {
   auto s = std::shared_ptr<SnapshotData>(new SnapshotData(std::move(pin)));
-  std::vector<std::shared_ptr<ChunkEntry>> entries;
-  QUIVER_RETURN_NOT_OK(cache->Prepare(s->pin_, &s->tables_, &entries));
+  QUIVER_RETURN_NOT_OK(cache->Prepare(s->pin_, &s->tables_, &s->entries_));
   for (TableView& v : s->tables_) v.snap_ = s.get();
-  s->slots_.reserve(entries.size());
-  for (auto& e : entries) {
-    auto slot = std::make_unique<Slot>();
-    slot->entry = std::move(e);
-    s->slots_.push_back(std::move(slot));
-  }
+  s->slots_ = std::make_unique<Slot[]>(s->entries_->size());
   return s;
 }
 
@@ -150,7 +144,7 @@ Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
     }
   }
   const ChunkInfo& ci = (*t.chunks_)[i];
-  Slot& slot = *slots_[t.first_cache_slot_ + i];
+  Slot& slot = slots_[t.first_cache_slot_ + i];
   std::lock_guard<std::mutex> g(slot.mu);
   if (slot.columns.empty()) slot.columns.resize(n);
   std::vector<size_t> missing;
@@ -162,7 +156,7 @@ Result<RecordBatch> SnapshotData::Read(const TableView& t, size_t i,
       auto bytes = pin_.Read(ci.offset, ci.length);  // range check only
       if (!bytes.ok()) return bytes.status();
     }
-    ChunkEntry& e = *slot.entry;
+    ChunkEntry& e = *(*entries_)[t.first_cache_slot_ + i];
     std::lock_guard<std::mutex> ge(e.mu);
     std::vector<size_t> unopened;
     for (size_t c : missing) {

@@ -54,8 +54,11 @@ class SnapshotCache {
   // The tables of the state `pin` holds (views with no snapshot set yet) and
   // their chunk entries, in table (name) then chunk order. Entries of chunks
   // no longer in the state are forgotten (snapshots holding them keep them).
+  // The list is shared by every snapshot of the state (one reference, not
+  // one per chunk: a new snapshot of a table of many chunks stays cheap).
+  using EntryList = std::vector<std::shared_ptr<ChunkEntry>>;
   Status Prepare(const pmem::Snapshot& pin, std::vector<TableView>* tables,
-                 std::vector<std::shared_ptr<ChunkEntry>>* entries);
+                 std::shared_ptr<const EntryList>* entries);
 
  private:
   // The state decoded last: a txn and its root blob identify it (published
@@ -64,7 +67,7 @@ class SnapshotCache {
   uint64_t txn_ = 0;
   pmem::Extent root_;
   std::vector<TableView> tables_;
-  std::vector<std::shared_ptr<ChunkEntry>> list_;
+  std::shared_ptr<const EntryList> list_;
   std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<ChunkEntry>> entries_;
 };
 
@@ -86,7 +89,6 @@ class SnapshotData : public Snapshot {
   // One chunk as this snapshot hands it out: its columns bound to this
   // snapshot's pin (null: not asked for yet).
   struct Slot {
-    std::shared_ptr<ChunkEntry> entry;
     std::mutex mu;
     std::vector<std::shared_ptr<ArrayData>> columns;
   };
@@ -98,7 +100,10 @@ class SnapshotData : public Snapshot {
 
   pmem::Snapshot pin_;
   std::vector<TableView> tables_;  // sorted by name
-  std::vector<std::unique_ptr<Slot>> slots_;
+  // One slot per chunk of every table (entries_[k] is slot k's entry),
+  // allocated at once; a slot's columns are filled when first read.
+  std::shared_ptr<const SnapshotCache::EntryList> entries_;
+  std::unique_ptr<Slot[]> slots_;
 };
 
 }  // namespace quiver::store

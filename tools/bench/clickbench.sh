@@ -14,6 +14,7 @@
 # clickbench-ROWS.{csv,pool} and reused; quiverd is stopped at the end.
 # CLICKBENCH_JSON=FILE also writes the per-query results as JSON.
 set -euo pipefail
+. "$(dirname "$0")/start_quiverd.sh"
 cd "$(dirname "$0")/../.."
 rows=${1:-10000000}
 build=${2:-build}
@@ -59,17 +60,7 @@ cat > "$tmp/quiverd.json" <<JSON
 {"threads": 4, "query_threads": $threads, "query_timeout_ms": 3600000,
  "max_result_rows": 100000000, "log_requests": false}
 JSON
-"$quiverd" --pool "$pool" --listen 127.0.0.1:0 --config "$tmp/quiverd.json" \
-  > "$tmp/quiverd.out" 2> "$tmp/quiverd.err" &
-pid=$!
-port=
-for _ in $(seq 1 200); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/quiverd.out")
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/quiverd.err" >&2; exit 1; }
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "quiverd did not start" >&2; exit 1; }
+start_quiverd "$tmp" "$quiverd" "$pool" "$tmp/quiverd.json"
 
 echo "ClickBench: $rows rows, $threads threads, median of $runs runs after a warm-up ($(nproc) cores)"
 node tools/bench/clickbench.mjs --csv "$csv" --columns "$("$gen" --schema duckdb)" \

@@ -15,6 +15,7 @@
 # third with the results in flight), or on reader pins left once the load
 # and the writer have stopped.
 set -euo pipefail
+. "$(dirname "$0")/start_quiverd.sh"
 minutes=${1:-1}
 build=${2:-build}
 quiver=$build/tools/cli/quiver
@@ -49,17 +50,7 @@ head -20001 "$tmp/trips.csv" > "$tmp/small.csv"
 rm -f "$tmp/trips.csv"
 
 echo '{"log_requests": false, "query_timeout_ms": 10000}' > "$tmp/quiverd.json"
-"$quiverd" --pool "$tmp/soak.pool" --listen 127.0.0.1:0 --config "$tmp/quiverd.json" \
-  > "$tmp/quiverd.out" 2> "$tmp/quiverd.err" &
-pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/quiverd.out")
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/quiverd.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "quiverd did not start" >&2; exit 1; }
+start_quiverd "$tmp" "$quiverd" "$tmp/soak.pool" "$tmp/quiverd.json"
 base="http://127.0.0.1:$port"
 
 # The writer: another process committing in a loop.
