@@ -210,10 +210,14 @@ std::string ShortestDouble(double v) {
   return std::string(buf, r.ptr);
 }
 
+void DecimalSortKeyInto(const uint8_t* le_bytes, int width, uint8_t* key) {
+  for (int i = 0; i < width; ++i) key[i] = le_bytes[width - 1 - i];
+  key[0] ^= 0x80;
+}
+
 std::string DecimalSortKey(const uint8_t* le_bytes, int width) {
   std::string key(size_t(width), '\0');
-  for (int i = 0; i < width; ++i) key[size_t(i)] = char(le_bytes[width - 1 - i]);
-  key[0] = char(uint8_t(key[0]) ^ 0x80);
+  DecimalSortKeyInto(le_bytes, width, reinterpret_cast<uint8_t*>(key.data()));
   return key;
 }
 

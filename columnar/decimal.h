@@ -68,6 +68,8 @@ std::string ShortestDouble(double v);
 // Order-preserving key: 16 (32) big-endian bytes with the sign bit flipped,
 // so memcmp orders them as the numbers (statistics keep these).
 std::string DecimalSortKey(const uint8_t* le_bytes, int width);
+// The same key written to `key` (width bytes), allocating nothing.
+void DecimalSortKeyInto(const uint8_t* le_bytes, int width, uint8_t* key);
 // The inverse: writes key.size() little-endian bytes to `le_bytes`.
 void DecimalFromSortKey(std::string_view key, uint8_t* le_bytes);
 

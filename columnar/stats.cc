@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
+#include "columnar/builder.h"
 #include "columnar/decimal.h"
 
 namespace quiver {
@@ -91,10 +93,7 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
   s.kind = StatsKindFor(column.type);
   s.row_count = column.length;
   ArrayView v = column.View();
-  int64_t nulls = 0;
-  if (v.validity != nullptr) {
-    for (int64_t i = 0; i < v.length; ++i) nulls += v.IsNull(i);
-  }
+  const int64_t nulls = v.validity != nullptr ? ComputeNullCount(column) : 0;
   s.null_count = nulls;
   bool any = false;
   switch (column.type.is_dictionary() ? TypeId::kUtf8 : column.type.id) {
@@ -136,24 +135,33 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
     case TypeId::kUtf8:
     case TypeId::kBinary: {
       std::string_view lo, hi;
-      ArrayView dv;
-      if (column.type.is_dictionary() && column.dictionary) dv = column.dictionary->View();
-      for (int64_t i = 0; i < v.length; ++i) {
-        if (!v.IsValid(i)) continue;
-        std::string_view x;
-        if (column.type.is_dictionary()) {
-          int64_t k = v.DictIndex(i);
-          if (k < 0 || k >= dv.length || !dv.IsValid(k)) continue;
-          x = dv.StringValue(k);
-        } else {
-          x = v.StringValue(i);
-        }
+      auto add = [&](std::string_view x) {
         if (!any) {
           lo = hi = x;
           any = true;
         } else {
           if (CompareBytes(x, lo) < 0) lo = x;
           if (CompareBytes(x, hi) > 0) hi = x;
+        }
+      };
+      if (column.type.is_dictionary()) {
+        // The entries the rows use, then their strings once each: a chunk of
+        // 64K rows over a dictionary of a few hundred entries compares a few
+        // hundred strings, not 64K.
+        ArrayView dv;
+        if (column.dictionary) dv = column.dictionary->View();
+        std::vector<uint8_t> used(size_t(dv.length), 0);
+        for (int64_t i = 0; i < v.length; ++i) {
+          if (!v.IsValid(i)) continue;
+          const int64_t k = v.DictIndex(i);
+          if (k >= 0 && k < dv.length) used[size_t(k)] = 1;
+        }
+        for (int64_t k = 0; k < dv.length; ++k) {
+          if (used[size_t(k)] && dv.IsValid(k)) add(dv.StringValue(k));
+        }
+      } else {
+        for (int64_t i = 0; i < v.length; ++i) {
+          if (v.IsValid(i)) add(v.StringValue(i));
         }
       }
       s.min_bytes = std::string(lo);
@@ -170,13 +178,21 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
       break;
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {
+      // The rows of the least and greatest values by memcmp of their sort
+      // keys, built in a buffer per row; the keys kept are built once.
       const int w = ByteWidth(column.type.id);
+      const uint8_t* base = v.values + v.offset * w;
+      uint8_t key[32], lo_key[32], hi_key[32];
       for (int64_t i = 0; i < v.length; ++i) {
         if (!v.IsValid(i)) continue;
-        std::string key = DecimalSortKey(v.values + (v.offset + i) * w, w);
-        if (!any || key < s.min_bytes) s.min_bytes = key;
-        if (!any || key > s.max_bytes) s.max_bytes = key;
+        DecimalSortKeyInto(base + i * w, w, key);
+        if (!any || std::memcmp(key, lo_key, size_t(w)) < 0) std::memcpy(lo_key, key, size_t(w));
+        if (!any || std::memcmp(key, hi_key, size_t(w)) > 0) std::memcpy(hi_key, key, size_t(w));
         any = true;
+      }
+      if (any) {
+        s.min_bytes.assign(reinterpret_cast<const char*>(lo_key), size_t(w));
+        s.max_bytes.assign(reinterpret_cast<const char*>(hi_key), size_t(w));
       }
       break;
     }

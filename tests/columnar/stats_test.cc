@@ -98,3 +98,27 @@ TEST_CASE("Integer statistics say whether the column is sorted, and keep it seri
   CHECK_FALSE(make({1, std::nullopt, 2}).sorted);  // nulls: no binary search
   CHECK_FALSE(ColumnStats::Deserialize(make({3, 2}).Serialize()).value().sorted);
 }
+
+TEST_CASE("Dictionary statistics cover the entries the rows use, not the whole dictionary",
+          "[columnar]") {
+  ArrayBuilder dict{DataType(TypeId::kUtf8)};
+  for (const char* s : {"zz", "aa", "mm", "bb", "cc"}) dict.AppendString(s);
+  dict.AppendNull();  // entry 5: a null entry, used by a row below
+  ArrayBuilder idx{DataType(TypeId::kInt8)};
+  for (int k : {2, 3, -1, 2, 5, 4}) {
+    if (k < 0) idx.AppendNull();
+    else idx.AppendInt(k);
+  }
+  auto col = idx.Finish();
+  REQUIRE(col.ok());
+  auto d = dict.Finish();
+  REQUIRE(d.ok());
+  (*col)->type = DataType::Dictionary(TypeId::kInt8);
+  (*col)->dictionary = *d;
+  const ColumnStats s = ComputeColumnStats(**col);
+  CHECK(s.kind == ColumnStats::Kind::kBytes);
+  CHECK(s.null_count == 1);
+  CHECK(s.has_min);
+  CHECK(s.min_bytes == "bb");  // "aa" and "zz" are in the dictionary, unused
+  CHECK(s.max_bytes == "mm");
+}
