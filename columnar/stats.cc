@@ -1,7 +1,9 @@
 #include "columnar/stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "columnar/builder.h"
@@ -23,45 +25,96 @@ namespace {
 template <typename T>
 bool NonDecreasing(const ArrayView& v) {
   const T* p = v.data<T>();
-  for (int64_t i = 1; i < v.length; ++i) {
-    if (p[i] < p[i - 1]) return false;
+  // Blocks without an early exit inside (they vectorise), and a stop after
+  // the first block that is out of order (most unsorted columns: the first).
+  for (int64_t start = 1; start < v.length; start += 1024) {
+    const int64_t end = std::min<int64_t>(v.length, start + 1024);
+    bool ok = true;
+    for (int64_t i = start; i < end; ++i) ok &= !(p[i] < p[i - 1]);
+    if (!ok) return false;
   }
   return true;
 }
 
+// Min and max of the valid values into *lo/*hi (when *any, merged with
+// them). Locals carry the running bounds, and a column without a validity
+// bitmap takes a loop the compiler vectorises.
 template <typename T, typename U>
 void MinMax(const ArrayView& v, bool* any, U* lo, U* hi) {
   const T* p = v.data<T>();
-  for (int64_t i = 0; i < v.length; ++i) {
-    if (!v.IsValid(i)) continue;
-    U x = U(p[i]);
-    if (!*any) {
-      *lo = *hi = x;
-      *any = true;
-    } else {
-      if (x < *lo) *lo = x;
-      if (x > *hi) *hi = x;
+  T mn = std::numeric_limits<T>::max(), mx = std::numeric_limits<T>::lowest();
+  bool seen = false;
+  if (v.validity == nullptr) {
+    for (int64_t i = 0; i < v.length; ++i) {
+      mn = std::min(mn, p[i]);
+      mx = std::max(mx, p[i]);
     }
+    seen = v.length > 0;
+  } else {
+    for (int64_t i = 0; i < v.length; ++i) {
+      if (!v.IsValid(i)) continue;
+      mn = std::min(mn, p[i]);
+      mx = std::max(mx, p[i]);
+      seen = true;
+    }
+  }
+  if (!seen) return;
+  if (!*any) {
+    *lo = U(mn);
+    *hi = U(mx);
+    *any = true;
+  } else {
+    *lo = std::min(*lo, U(mn));
+    *hi = std::max(*hi, U(mx));
   }
 }
 
+// Min and max of the non-NaN valid values; NaN only sets has_nan. A
+// comparison with NaN is false, so NaN never becomes a bound.
 template <typename T>
 void MinMaxFloat(const ArrayView& v, ColumnStats* s) {
   const T* p = v.data<T>();
+  double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+  bool nan = false, seen = false;
   for (int64_t i = 0; i < v.length; ++i) {
-    if (!v.IsValid(i)) continue;
-    double x = double(p[i]);
-    if (std::isnan(x)) {
-      s->has_nan = true;
-      continue;
-    }
-    if (!s->has_min) {
-      s->min_double = s->max_double = x;
-      s->has_min = s->has_max = true;
-    } else {
-      s->min_double = std::min(s->min_double, x);
-      s->max_double = std::max(s->max_double, x);
-    }
+    if (v.validity != nullptr && !v.IsValid(i)) continue;
+    const double x = double(p[i]);
+    nan |= x != x;
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+    seen |= x == x;
+  }
+  s->has_nan = s->has_nan || nan;
+  if (!seen) return;
+  // An infinite bound is a real value here (seen), and mn <= mx.
+  s->min_double = mn;
+  s->max_double = mx;
+  s->has_min = s->has_max = true;
+}
+
+// used[k] = 1 for every dictionary entry k a valid row of `v` refers to.
+template <typename I>
+void MarkUsed(const ArrayView& v, int64_t entries, std::vector<uint8_t>* used) {
+  const I* p = v.data<I>();
+  uint8_t* u = used->data();
+  for (int64_t i = 0; i < v.length; ++i) {
+    if (v.validity != nullptr && !v.IsValid(i)) continue;
+    // Unsigned compare: a negative index (or one past int64) is out of range.
+    if (uint64_t(int64_t(p[i])) < uint64_t(entries)) u[size_t(p[i])] = 1;
+  }
+}
+
+void MarkUsedEntries(const ArrayView& v, int64_t entries, std::vector<uint8_t>* used) {
+  switch (v.type->dict_index) {
+    case TypeId::kInt8: return MarkUsed<int8_t>(v, entries, used);
+    case TypeId::kInt16: return MarkUsed<int16_t>(v, entries, used);
+    case TypeId::kInt32: return MarkUsed<int32_t>(v, entries, used);
+    case TypeId::kInt64: return MarkUsed<int64_t>(v, entries, used);
+    case TypeId::kUInt8: return MarkUsed<uint8_t>(v, entries, used);
+    case TypeId::kUInt16: return MarkUsed<uint16_t>(v, entries, used);
+    case TypeId::kUInt32: return MarkUsed<uint32_t>(v, entries, used);
+    case TypeId::kUInt64: return MarkUsed<uint64_t>(v, entries, used);
+    default: return;
   }
 }
 
@@ -95,6 +148,7 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
   ArrayView v = column.View();
   const int64_t nulls = v.validity != nullptr ? ComputeNullCount(column) : 0;
   s.null_count = nulls;
+  if (nulls == 0) v.validity = nullptr;  // every row valid: the loops below skip the bitmap
   bool any = false;
   switch (column.type.is_dictionary() ? TypeId::kUtf8 : column.type.id) {
     case TypeId::kBool:
@@ -151,11 +205,7 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
         ArrayView dv;
         if (column.dictionary) dv = column.dictionary->View();
         std::vector<uint8_t> used(size_t(dv.length), 0);
-        for (int64_t i = 0; i < v.length; ++i) {
-          if (!v.IsValid(i)) continue;
-          const int64_t k = v.DictIndex(i);
-          if (k >= 0 && k < dv.length) used[size_t(k)] = 1;
-        }
+        MarkUsedEntries(v, dv.length, &used);
         for (int64_t k = 0; k < dv.length; ++k) {
           if (used[size_t(k)] && dv.IsValid(k)) add(dv.StringValue(k));
         }

@@ -17,7 +17,10 @@ threads=${3:-2}
 dir=${QUIVER_BENCH_DIR:-/tmp}
 csv=$dir/trips-$rows.csv
 parquet=$dir/trips-$rows.parquet
-pool=$dir/parquet-bench.pool
+# The pool lives in memory (/dev/shm, the nearest thing to a pmem device on
+# a machine without one), as DuckDB's table does; QUIVER_BENCH_POOL_DIR moves it.
+pool_dir=${QUIVER_BENCH_POOL_DIR:-$( [[ -d /dev/shm ]] && echo /dev/shm || echo "$dir" )}
+pool=$pool_dir/parquet-bench.pool
 quiver=$build/tools/cli/quiver
 out=$(mktemp)
 trap 'rm -f "$out" "$pool" "$pool.lock" "$dir/parquet-bench-quiver.parquet" "$dir/parquet-bench-duckdb.parquet"' EXIT
@@ -36,7 +39,7 @@ run_timed() {
   start=$(now)
   cpu=$( { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -n 1; } )
   end=$(now)
-  echo "{\"engine\": \"$name\", \"secs\": $(echo "$end - $start" | bc), \"cpu\": $(echo "$cpu" | awk '{print $1 + $2}'), \"rows\": $rows$extra}" >> "$out"
+  echo "{\"engine\": \"$name\", \"secs\": $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }'), \"cpu\": $(echo "$cpu" | awk '{print $1 + $2}'), \"rows\": $rows$extra}" >> "$out"
 }
 
 rm -f "$pool" "$pool.lock"
