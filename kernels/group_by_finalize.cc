@@ -247,6 +247,15 @@ Result<std::shared_ptr<ArrayData>> GroupByState::GroupedOutput(
   bool identity = parts.size() == 1;
   for (size_t i = 0; identity && i < order.size(); ++i) identity = order[i].gid == int32_t(i);
   if (identity) return shape.Finalize(order.size());
+  if (shape.GroupResult(0).has_value()) {
+    // Each group's result read where it is.
+    std::vector<Scalar> values;
+    values.reserve(order.size());
+    for (const GroupRef& r : order) {
+      values.push_back(*parts[r.part]->aggs_[ai].grouped->GroupResult(size_t(r.gid)));
+    }
+    return ScalarsToArray(values, shape.result_type());
+  }
   // The groups in output order: each table's states folded into a new one
   // whose group i is order[i].
   std::unique_ptr<GroupedAgg> out = shape.NewEmpty();

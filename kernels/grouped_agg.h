@@ -42,9 +42,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "columnar/array.h"
 #include "config/status.h"
+#include "kernels/scalar.h"
 
 namespace quiver::kernels {
 
@@ -101,6 +103,12 @@ class GroupedAgg {
   virtual void Merge(const GroupedAgg& other, const int32_t* map) = 0;
   // One value per group, `groups` long, of result_type().
   virtual Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const = 0;
+  // Group g's result on its own, for states that keep one per group (a
+  // counter, a sketch): an output in another group order then reads them
+  // instead of folding the whole state into a renumbered copy (for
+  // COUNT(DISTINCT), a re-insert of every distinct value). nullopt: not
+  // kept (the fold it is).
+  virtual std::optional<Scalar> GroupResult(size_t /*g*/) const { return std::nullopt; }
   // Bytes held by the state's tables and lists.
   virtual size_t MemoryBytes() const = 0;
 

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <numeric>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,6 +101,51 @@ TEST_CASE("COUNT(DISTINCT) compares dictionary values, not indices, across worke
   a->Merge(*b, map);
   CHECK(Values(*a, 3) == std::vector<Scalar>{Scalar::Int64(2), Scalar::Int64(4), Scalar::Int64(0)});
   CHECK(a->MemoryBytes() > 0);
+}
+
+TEST_CASE("COUNT(DISTINCT) over many values and groups matches a set, merged with a map",
+          "[kernels]") {
+  // 200k rows over 37 groups and ~60k distinct values (numbers, then the same
+  // as strings): partitions grow many times; two workers' states overlap and
+  // are merged with a renumbering map; every group's count and GroupResult
+  // equal a std::set reference.
+  constexpr int64_t kRows = 200000, kGroups = 37;
+  std::vector<int64_t> vals(kRows);
+  std::vector<int32_t> gids(kRows);
+  uint64_t x = 12345;
+  for (int64_t i = 0; i < kRows; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    vals[size_t(i)] = int64_t(x >> 33) % 60000 - 30000;
+    gids[size_t(i)] = int32_t((x >> 20) % kGroups);
+  }
+  std::vector<std::set<int64_t>> want(kGroups);
+  for (int64_t i = 0; i < kRows; ++i) want[size_t(gids[size_t(i)])].insert(vals[size_t(i)]);
+  std::vector<std::string> texts;
+  for (int64_t v : vals) texts.push_back("v" + std::to_string(v));
+  for (const bool strings : {false, true}) {
+    INFO((strings ? "strings" : "numbers"));
+    const DataType type = strings ? DataType(TypeId::kUtf8) : DataType(TypeId::kInt64);
+    auto col = strings ? Strings(texts, type) : Ints(vals);
+    auto a = Make(GroupedAggKind::kCountDistinct, type);
+    auto b = a->NewEmpty();
+    a->Resize(kGroups);
+    b->Resize(kGroups);
+    // a: the first 120k rows; b: rows from 80k on, its groups numbered in
+    // reverse (b's group g is a's kGroups - 1 - g).
+    a->Update(col->View(), nullptr, 0, 120000, gids.data());
+    std::vector<int32_t> rev(kRows);
+    for (int64_t i = 0; i < kRows; ++i) rev[size_t(i)] = int32_t(kGroups - 1 - gids[size_t(i)]);
+    b->Update(col->View(), nullptr, 80000, kRows - 80000, rev.data() + 80000);
+    std::vector<int32_t> map(kGroups);
+    for (int32_t g = 0; g < kGroups; ++g) map[size_t(g)] = int32_t(kGroups - 1 - g);
+    a->Merge(*b, map.data());
+    const auto got = Values(*a, kGroups);
+    for (size_t g = 0; g < size_t(kGroups); ++g) {
+      INFO("group " << g);
+      CHECK(got[g] == Scalar::Int64(int64_t(want[g].size())));
+      CHECK(a->GroupResult(g) == std::optional<Scalar>(Scalar::Int64(int64_t(want[g].size()))));
+    }
+  }
 }
 
 TEST_CASE("Quantile states merge with a group map and select exact ranks", "[kernels]") {
