@@ -36,6 +36,7 @@
 #include "kernels/aggregate.h"
 #include "kernels/group_key_table_internal.h"
 #include "kernels/grouped_agg.h"
+#include "kernels/sort.h"
 #include "kernels/mask.h"
 
 namespace quiver::kernels {
@@ -98,8 +99,21 @@ class GroupByState {
   // `run`'s fn (so partitions merge in parallel); fewer tables merge into
   // the largest. Groups come out in first-ordinal order. Consumes *parts. *groups gets
   // the number of groups; *merged_bytes the bytes the merged tables held.
+  //
+  // `limit` (optional): the caller keeps only the first k groups of an order
+  // by some output columns (ORDER BY ... LIMIT on the result). Then only
+  // those columns are built for every group; the groups the top-k keeps
+  // (ties by first ordinal, as TopK breaks them) get every column, still in
+  // first-ordinal order, and *groups is their number — with many groups
+  // most of the output is never built.
+  struct OutputLimit {
+    std::vector<size_t> columns;  // output columns the order reads
+    std::vector<SortKey> keys;    // SortKey::column indexes `columns`
+    int64_t k = 0;
+  };
   static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
-      std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes);
+      std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes,
+      const OutputLimit* limit = nullptr);
 
  private:
   struct Agg {
@@ -147,7 +161,17 @@ class GroupByState {
   void EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n);
   // The output of `tables` (unsplit), groups in first-ordinal order.
   static Result<std::vector<std::shared_ptr<ArrayData>>> OrderedOutput(
-      const std::vector<const GroupByState*>& tables, const Runner& run);
+      const std::vector<const GroupByState*>& tables, const Runner& run, const OutputLimit* limit,
+      int64_t* groups);
+  // Finalize of an unsplit table, with FinalizeAll's `limit` (*groups: the
+  // groups output).
+  Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeOne(const OutputLimit* limit,
+                                                              int64_t* groups) const;
+  // Every output column of groups `order` of `tables`, after keeping only
+  // those `limit` keeps (order shrinks then).
+  static Result<std::vector<std::shared_ptr<ArrayData>>> OutputColumns(
+      const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
+      const Runner& run, const OutputLimit* limit);
 
   // An empty table of the same shape.
   GroupByState EmptyLike() const;

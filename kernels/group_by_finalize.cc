@@ -381,25 +381,64 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
   if (split()) {
     std::vector<const GroupByState*> tables;
     for (const GroupByState& p : parts_) tables.push_back(&p);
-    return OrderedOutput(tables, [](int64_t n, const std::function<Status(int64_t)>& fn) -> Status {
-      for (int64_t i = 0; i < n; ++i) QUIVER_RETURN_NOT_OK(fn(i));
-      return Status::OK();
-    });
+    return OrderedOutput(
+        tables,
+        [](int64_t n, const std::function<Status(int64_t)>& fn) -> Status {
+          for (int64_t i = 0; i < n; ++i) QUIVER_RETURN_NOT_OK(fn(i));
+          return Status::OK();
+        },
+        nullptr, nullptr);
   }
+  return FinalizeOne(nullptr, nullptr);
+}
+
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeOne(
+    const OutputLimit* limit, int64_t* groups) const {
   // First-seen order by this table, then by the tables merged into it.
   std::vector<GroupRef> order(static_cast<size_t>(num_groups()));
   for (size_t g = 0; g < order.size(); ++g) order[g] = GroupRef{0, int32_t(g)};
-  const std::vector<const GroupByState*> parts = {this};
-  std::vector<std::shared_ptr<ArrayData>> out;
-  for (size_t c = 0; c < key_types_.size() + aggs_.size(); ++c) {
-    QUIVER_ASSIGN_OR_RETURN(auto col, OutputColumn(parts, order, c));
-    out.push_back(std::move(col));
+  auto serial = [](int64_t n, const std::function<Status(int64_t)>& fn) -> Status {
+    for (int64_t i = 0; i < n; ++i) QUIVER_RETURN_NOT_OK(fn(i));
+    return Status::OK();
+  };
+  auto out = OutputColumns({this}, &order, serial, limit);
+  if (groups != nullptr) *groups = int64_t(order.size());
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
+    const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
+    const Runner& run, const OutputLimit* limit) {
+  if (limit != nullptr && limit->k >= 0 && int64_t(order->size()) > limit->k) {
+    // The order's columns for every group, a stable top-k over them, and the
+    // kept groups back in first-ordinal order.
+    std::vector<std::shared_ptr<ArrayData>> sort_cols(limit->columns.size());
+    QUIVER_RETURN_NOT_OK(run(int64_t(sort_cols.size()), [&](int64_t i) -> Status {
+      QUIVER_ASSIGN_OR_RETURN(sort_cols[size_t(i)],
+                              OutputColumn(tables, *order, limit->columns[size_t(i)]));
+      return Status::OK();
+    }));
+    const ColumnViews views(sort_cols);
+    QUIVER_ASSIGN_OR_RETURN(SelectionVector top, TopK(views.views(), limit->keys, limit->k));
+    std::sort(top.begin(), top.end());
+    std::vector<GroupRef> kept;
+    kept.reserve(top.size());
+    for (int32_t i : top) kept.push_back((*order)[size_t(i)]);
+    *order = std::move(kept);
   }
+  const GroupByState& shape = *tables[0];
+  const size_t ncols = shape.key_types_.size() + shape.aggs_.size();
+  std::vector<std::shared_ptr<ArrayData>> out(ncols);
+  QUIVER_RETURN_NOT_OK(run(int64_t(ncols), [&](int64_t c) -> Status {
+    QUIVER_ASSIGN_OR_RETURN(out[size_t(c)], OutputColumn(tables, *order, size_t(c)));
+    return Status::OK();
+  }));
   return out;
 }
 
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
-    const std::vector<const GroupByState*>& tables, const Runner& run) {
+    const std::vector<const GroupByState*>& tables, const Runner& run, const OutputLimit* limit,
+    int64_t* groups) {
   struct Item {
     uint64_t key;
     GroupRef ref;
@@ -421,18 +460,14 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
   std::vector<GroupRef> order(items.size());
   for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].ref;
   items = {};
-  const GroupByState& shape = *tables[0];
-  const size_t ncols = shape.key_types_.size() + shape.aggs_.size();
-  std::vector<std::shared_ptr<ArrayData>> out(ncols);
-  QUIVER_RETURN_NOT_OK(run(int64_t(ncols), [&](int64_t c) -> Status {
-    QUIVER_ASSIGN_OR_RETURN(out[size_t(c)], OutputColumn(tables, order, size_t(c)));
-    return Status::OK();
-  }));
+  auto out = OutputColumns(tables, &order, run, limit);
+  if (groups != nullptr) *groups = int64_t(order.size());
   return out;
 }
 
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
-    std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes) {
+    std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes,
+    const OutputLimit* limit) {
   *merged_bytes = 0;
   std::vector<GroupByState> in;
   for (GroupByState& p : *parts) {
@@ -488,7 +523,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
       // A single table is already in first-seen order unless others were
       // merged into it (even with no group in common: their groups follow
       // its own, whatever their first rows).
-      if (!merged) return in[0].Finalize();
+      if (!merged) return in[0].FinalizeOne(limit, groups);
       tables.push_back(&in[0]);
     }
   }
@@ -497,7 +532,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
   }
   *groups = in[0].num_groups();
   *merged_bytes = in[0].memory_bytes();
-  return OrderedOutput(tables, run);
+  return OrderedOutput(tables, run, limit, groups);
 }
 
 }  // namespace quiver::kernels

@@ -3,6 +3,7 @@
 // table order of their first row).
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "store/exec_internal.h"
 #include "store/query_internal.h"
@@ -104,9 +105,28 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
                                                         const std::function<Status(int64_t)>& fn) {
     return ParallelFor(n, threads, cancel, [&fn](int, int64_t i) { return fn(i); });
   };
+  // ORDER BY ... LIMIT: the group-by builds every column only for the
+  // groups the top-k keeps (the order and window below then run on those).
+  const RowWindow window = WindowFor(q, plan.options);
+  std::optional<kernels::GroupByState::OutputLimit> limit;
+  if (!q.order_by.empty() && window.take >= 0) {
+    limit.emplace();
+    limit->k = window.skip + window.take + (window.cap_is_max_rows ? 1 : 0);
+    limit->keys = SortKeysFor(q, [&](const query::BoundOrderKey& k) -> int {
+      size_t source;
+      if (k.output >= 0) {
+        source = size_t(output_source[size_t(k.output)]);
+      } else {
+        auto it = std::find(q.group_by.begin(), q.group_by.end(), k.column);
+        source = size_t(it - q.group_by.begin());
+      }
+      limit->columns.push_back(source);
+      return int(limit->columns.size() - 1);
+    });
+  }
   int64_t groups = 0, merged_bytes = 0;
-  Result<std::vector<std::shared_ptr<ArrayData>>> fin =
-      kernels::GroupByState::FinalizeAll(&states, run, &groups, &merged_bytes);
+  Result<std::vector<std::shared_ptr<ArrayData>>> fin = kernels::GroupByState::FinalizeAll(
+      &states, run, &groups, &merged_bytes, limit ? &*limit : nullptr);
   if (!fin.ok()) {
     if (fin.status().code() == StatusCode::kOverflow) {
       return Status::Overflow("a SUM does not fit in its result type: " + fin.status().message());
@@ -140,7 +160,6 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   });
   auto schema = std::make_shared<Schema>(std::move(fields));
   bool truncated = false;
-  const RowWindow window = WindowFor(q, plan.options);
   QUIVER_ASSIGN_OR_RETURN(auto batches,
                           OrderAndWindow(schema, cols, q.outputs.size(), groups, keys, window,
                                          plan.options.batch_rows, &truncated));
