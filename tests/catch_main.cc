@@ -50,8 +50,8 @@ int MaybeRunChild(int argc, char** argv) {
   return it->second(args);
 }
 
-pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, int* out_fd,
-                 int* in_fd) {
+pid_t SpawnProgram(const std::string& path, const std::vector<std::string>& args, int* out_fd,
+                   int* in_fd, const std::string& stderr_file) {
   int fds[2] = {-1, -1};
   int ins[2] = {-1, -1};
   if (out_fd != nullptr && pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -61,12 +61,17 @@ pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, 
   if (pid == 0) {
     if (out_fd != nullptr) dup2(fds[1], STDOUT_FILENO);
     if (in_fd != nullptr) dup2(ins[0], STDIN_FILENO);
-    std::vector<std::string> all = {"/proc/self/exe", "--quiver-child", role};
+    if (!stderr_file.empty()) {
+      const int err = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (err < 0) _exit(126);
+      dup2(err, STDERR_FILENO);
+    }
+    std::vector<std::string> all = {path};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> cargv;
     for (auto& a : all) cargv.push_back(a.data());
     cargv.push_back(nullptr);
-    execv("/proc/self/exe", cargv.data());
+    execv(path.c_str(), cargv.data());
     _exit(127);
   }
   if (out_fd != nullptr) {
@@ -78,6 +83,13 @@ pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, 
     *in_fd = ins[1];
   }
   return pid;
+}
+
+pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args, int* out_fd,
+                 int* in_fd) {
+  std::vector<std::string> all = {"--quiver-child", role};
+  all.insert(all.end(), args.begin(), args.end());
+  return SpawnProgram("/proc/self/exe", all, out_fd, in_fd);
 }
 
 bool ReadLine(int fd, std::string* line) {

@@ -39,6 +39,13 @@ int MaybeRunChild(int argc, char** argv);
 // its stdin to *in_fd (a pipe the caller writes) when in_fd is non-null.
 pid_t SpawnChild(const std::string& role, const std::vector<std::string>& args,
                  int* out_fd = nullptr, int* in_fd = nullptr);
+// Starts the program `path` with `args` (argv[0] is path). Its stdout goes
+// to *out_fd (a pipe the caller reads) when out_fd is non-null, its stdin
+// comes from *in_fd when in_fd is non-null, and its stderr goes to the file
+// `stderr_file` (created) when that is not empty.
+pid_t SpawnProgram(const std::string& path, const std::vector<std::string>& args,
+                   int* out_fd = nullptr, int* in_fd = nullptr,
+                   const std::string& stderr_file = "");
 // Reads one '\n'-terminated line from fd (without the newline); false at EOF.
 bool ReadLine(int fd, std::string* line);
 // Waits for pid; returns the exit code, or 128+signal if it was killed.

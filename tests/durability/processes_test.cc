@@ -410,21 +410,11 @@ TEST_CASE("Processes together: writer, four C-API readers and quiverd agree on e
   children.pids.push_back(writer);
   std::vector<std::pair<pid_t, int>> readers;
   for (int i = 0; i < 4; ++i) {
-    int out[2];
-    REQUIRE(pipe(out) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      dup2(out[1], 1);
-      close(out[0]);
-      close(out[1]);
-      execl(DURABILITY_READER_BIN, "durability_reader", pool.c_str(), digests.c_str(), stop.c_str(),
-            nullptr);
-      _exit(127);
-    }
-    close(out[1]);
+    int out = -1;
+    const pid_t pid =
+        quiver::testing::SpawnProgram(DURABILITY_READER_BIN, {pool, digests, stop}, &out);
     children.pids.push_back(pid);
-    readers.emplace_back(pid, out[0]);
+    readers.emplace_back(pid, out);
   }
   std::atomic<bool> done{false};
   QueryStats qs;

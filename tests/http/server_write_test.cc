@@ -432,23 +432,11 @@ TEST_CASE("quiverd serves a pool, sees quiver ingest commits, and exits 0 on SIG
     REQUIRE((*w)->CreateTable("trips", *TripsSchema()).ok());
     REQUIRE((*w)->Write("trips", {MakeTrips(0, 100)}).ok());
   }
-  int out[2];
-  REQUIRE(pipe(out) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
-    close(out[1]);
-    FILE* err = std::fopen(err_file.c_str(), "w");
-    if (err == nullptr) _exit(126);
-    dup2(fileno(err), 2);
-    execl(QUIVERD_BIN, "quiverd", "--pool", path.c_str(), "--listen", "127.0.0.1:0", nullptr);
-    _exit(127);
-  }
-  close(out[1]);
+  int out = -1;
+  const pid_t pid = quiver::testing::SpawnProgram(
+      QUIVERD_BIN, {"--pool", path, "--listen", "127.0.0.1:0"}, &out, nullptr, err_file);
   std::string line;
-  REQUIRE(quiver::testing::ReadLine(out[0], &line));
+  REQUIRE(quiver::testing::ReadLine(out, &line));
   INFO(line);
   auto at = line.find("http://127.0.0.1:");
   REQUIRE(at != std::string::npos);
@@ -469,7 +457,7 @@ TEST_CASE("quiverd serves a pool, sees quiver ingest commits, and exits 0 on SIG
 #endif
   kill(pid, SIGTERM);
   CHECK(quiver::testing::WaitChild(pid) == 0);
-  close(out[0]);
+  close(out);
   // The request log is written in batches: every request's line is there
   // at exit, before the final "stopped".
   std::string log = quiver::testing::ReadFileBytes(err_file);

@@ -124,22 +124,12 @@ TEST_CASE("The web console in headless Chromium: browse, query, page, chart, pla
   const std::string shots = QUIVER_WEB_SHOTS;
   REQUIRE(std::system(("mkdir -p " + ShellQuote(shots)).c_str()) == 0);
 
-  int out[2];
-  REQUIRE(pipe(out) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(out[1], 1);
-    close(out[0]);
-    close(out[1]);
-    execl(QUIVERD_BIN, "quiverd", "--pool", path.c_str(), "--listen", "127.0.0.1:0", "--config",
-          config.c_str(), nullptr);
-    _exit(127);
-  }
-  close(out[1]);
+  int out = -1;
+  const pid_t pid = quiver::testing::SpawnProgram(
+      QUIVERD_BIN, {"--pool", path, "--listen", "127.0.0.1:0", "--config", config}, &out);
   // quiverd prints its readiness line once the socket is bound.
   std::string line;
-  bool ready = quiver::testing::ReadLine(out[0], &line);
+  bool ready = quiver::testing::ReadLine(out, &line);
   INFO("quiverd said: " << line);
   auto at = line.find("http://127.0.0.1:");
   int port = ready && at != std::string::npos ? std::stoi(line.substr(at + 17)) : -1;
@@ -165,7 +155,7 @@ TEST_CASE("The web console in headless Chromium: browse, query, page, chart, pla
   }
   kill(pid, SIGTERM);
   int exit_code = quiver::testing::WaitChild(pid);
-  close(out[0]);
+  close(out);
   REQUIRE(port > 0);
   CHECK(rc == 0);
   CHECK(exit_code == 0);
