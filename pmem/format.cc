@@ -220,7 +220,7 @@ Result<std::vector<FreeEntry>> LoadFreeList(const uint8_t* base, const MetaSlot&
                                 ", computed " + Hex(crc));
     }
     out.resize(h.count);
-    std::memcpy(out.data(), entries, h.count * sizeof(FreeEntry));
+    if (h.count != 0) std::memcpy(out.data(), entries, h.count * sizeof(FreeEntry));
   }
   uint64_t prev_end = kDataStart;
   for (size_t i = 0; i < out.size(); ++i) {
