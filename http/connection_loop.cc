@@ -345,8 +345,8 @@ void ConnectionLoop::Close(Conn* c) {
   int fd = c->fd;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   CloseFd(fd);
-  counters_->open--;
   parked_.erase(fd);
+  counters_->open--;  // last: a connection counts until its memory is gone
 }
 
 void ConnectionLoop::Dispatch(Conn* c) {
@@ -448,6 +448,7 @@ void ConnectionLoop::PollLoop() {
 
 void ConnectionLoop::CloseAfterServe(std::unique_ptr<Conn> c) {
   CloseFd(c->fd);
+  c.reset();
   counters_->open--;
 }
 
