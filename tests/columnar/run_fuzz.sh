@@ -1,14 +1,23 @@
 #!/bin/sh
-# Builds the libFuzzer targets (columnar/ipc_fuzz: Arrow IPC streams and
-# files; columnar/text_fuzz: CSV/TSV and NDJSON readers; store/query_fuzz:
-# SQL and JSON queries parsed, bound and executed against a small table;
-# columnar/parquet/parquet_fuzz: the Parquet reader) with clang in build-fuzz
-# (ASan + UBSan) and runs each on its committed seed corpus for 3/4 x SECONDS
-# (default 60), two targets at a time on the machine's two cores, so the
-# runs take 1.5 x SECONDS of wall time. Fails on a crash, leak or sanitizer report, on a non-zero
-# exit of the fuzzer, and on a run with fewer than QUIVER_FUZZ_MIN_RUNS
-# executions (default 1000: a fuzzer that did not really run). New inputs go
-# to scratch corpora in build-fuzz, not into the checked-in seeds.
+# Builds the libFuzzer targets with clang in build-fuzz (ASan + UBSan) and
+# runs each on its committed seed corpus:
+#   columnar/ipc_fuzz              Arrow IPC streams and files
+#   columnar/text_fuzz             CSV/TSV and NDJSON readers
+#   columnar/parquet/parquet_fuzz  the Parquet reader
+#   store/query_fuzz               SQL and JSON queries parsed, bound and
+#                                  executed against a small table
+#   store/pool_fuzz                the pool opener and every reader of pool
+#                                  bytes, fed edited copies of small pools
+#   http/http_fuzz                 raw requests through quiverd's connection
+#                                  loop, parser, router and routes
+# Six targets, two at a time on the machine's two cores (three pairs), each
+# for SECONDS/2 (default 60), so the runs take 1.5 x SECONDS of wall time, as
+# they did with four targets at 3/4 x SECONDS. Fails on a crash, leak,
+# sanitizer report or hang (http_fuzz aborts on a connection the server does
+# not close, and on a malformed response or a 500), on a non-zero exit of the
+# fuzzer, and on a run with fewer than QUIVER_FUZZ_MIN_RUNS executions
+# (default 1000: a fuzzer that did not really run). New inputs go to scratch
+# corpora in build-fuzz, not into the checked-in seeds.
 # Usage: tests/columnar/run_fuzz.sh [SECONDS]
 set -eu
 seconds="${1:-60}"
@@ -35,8 +44,9 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DQUIVER_FUZZ=ON -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCH=OFF \
     "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" >/dev/null
 fi
-cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz query_fuzz parquet_fuzz
-per_target=$(( seconds * 3 / 4 ))
+cmake --build "$build" -j"$jobs" --target ipc_fuzz text_fuzz query_fuzz parquet_fuzz pool_fuzz \
+  http_fuzz
+per_target=$(( seconds / 2 ))
 [ "$per_target" -ge 1 ] || per_target=1
 
 artifacts="$repo/tests/columnar/fuzz-artifacts"
@@ -88,6 +98,8 @@ run_pair() {
 run_pair ipc_fuzz "$here/fuzz_corpus" columnar text_fuzz "$here/text_fuzz_corpus" columnar
 run_pair query_fuzz "$repo/tests/store/query_fuzz_corpus" store \
   parquet_fuzz "$here/parquet_fuzz_corpus" columnar/parquet
+run_pair pool_fuzz "$repo/tests/store/pool_fuzz_corpus" store \
+  http_fuzz "$repo/tests/http/http_fuzz_corpus" http
 if [ "$status" -ne 0 ]; then
   echo "run_fuzz.sh: a fuzz target failed (its log is above)" >&2
   exit 1
