@@ -93,9 +93,18 @@ quiver::RecordBatch RowsT(int first, int n) {
   const char* cities[] = {"Oslo", "Lima", "Pune", "Åre"};
   for (int i = first; i < first + n; ++i) {
     b.column(0).AppendInt(i);
-    if (i % 6 == 0) b.column(1).AppendNull(); else b.column(1).AppendString("n" + std::to_string(i));
-    if (i % 9 == 0) b.column(2).AppendNull(); else b.column(2).AppendString(cities[i % 4]);
-    if (i % 7 == 0) b.column(3).AppendNull(); else b.column(3).AppendDouble(i * 1.25);
+    if (i % 6 == 0)
+      b.column(1).AppendNull();
+    else
+      b.column(1).AppendString("n" + std::to_string(i));
+    if (i % 9 == 0)
+      b.column(2).AppendNull();
+    else
+      b.column(2).AppendString(cities[i % 4]);
+    if (i % 7 == 0)
+      b.column(3).AppendNull();
+    else
+      b.column(3).AppendDouble(i * 1.25);
     b.column(4).AppendBool(i % 2 == 0);
     b.column(5).AppendInt(1'700'000'000'000LL + i * 60'000LL);
     b.column(6).AppendInt(19'700 + i % 30);
@@ -216,7 +225,8 @@ std::string RoundTrip(Harness& h, std::string_view request) {
   bool writing = true;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now()).count();
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     if (left <= 0) {
       Die("hang: the server did not close the connection within 10 s of the request's end (" +
           std::to_string(out.size()) + " bytes received)");
@@ -228,8 +238,8 @@ std::string RoundTrip(Harness& h, std::string_view request) {
     pollfd p{client, short(POLLIN | (writing ? POLLOUT : 0)), 0};
     if (poll(&p, 1, int(left)) <= 0) continue;
     if (writing && (p.revents & POLLOUT)) {
-      ssize_t n = send(client, request.data() + sent, request.size() - sent,
-                       MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t n =
+          send(client, request.data() + sent, request.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) sent += size_t(n);
       if (n < 0 && errno != EAGAIN) writing = false;  // the server closed: it may answer
     }

@@ -120,12 +120,21 @@ quiver::RecordBatch BatchA(int rows, int seed) {
   for (int i = 0; i < rows; ++i) {
     int v = seed + i;
     b.column(0).AppendInt(v * 1000003LL);
-    if (v % 5 == 0) b.column(1).AppendNull(); else b.column(1).AppendString(std::string(v % 9, 'x'));
-    if (v % 7 == 0) b.column(2).AppendNull(); else b.column(2).AppendString(cities[v % 4]);
+    if (v % 5 == 0)
+      b.column(1).AppendNull();
+    else
+      b.column(1).AppendString(std::string(v % 9, 'x'));
+    if (v % 7 == 0)
+      b.column(2).AppendNull();
+    else
+      b.column(2).AppendString(cities[v % 4]);
     b.column(3).AppendDouble(v * 0.5 - 3);
     b.column(4).AppendBool(v % 3 == 0);
     b.column(5).AppendInt(int64_t(v) * 86'400'000'000LL);
-    if (v % 4 == 1) b.column(6).AppendNull(); else b.column(6).AppendInt(19000 + v);
+    if (v % 4 == 1)
+      b.column(6).AppendNull();
+    else
+      b.column(6).AppendInt(19000 + v);
   }
   auto batch = b.Finish();
   if (!batch.ok()) Die("batch a", batch.status());
@@ -162,8 +171,8 @@ BasePool Capture(const std::string& path, bool checksums) {
   uint64_t hw = (*store)->pool().Info().high_water;
   b.file_size = (*store)->pool().Info().file_bytes;
   b.image.assign(pin.base(), pin.base() + hw);
-  auto cat = st::DecodeCatalog(b.image.data() + pin.root().offset, pin.root().length,
-                               pin.root().offset);
+  auto cat =
+      st::DecodeCatalog(b.image.data() + pin.root().offset, pin.root().length, pin.root().offset);
   if (!cat.ok()) Die("catalog", cat.status());
   b.catalog = std::move(*cat);
   for (const auto& [name, t] : b.catalog.tables) {
@@ -309,7 +318,9 @@ struct Image {
   std::vector<uint8_t> bytes;
   uint64_t file_size;
 
-  bool In(uint64_t off, uint64_t len) const { return off <= bytes.size() && len <= bytes.size() - off; }
+  bool In(uint64_t off, uint64_t len) const {
+    return off <= bytes.size() && len <= bytes.size() - off;
+  }
   pm::MetaSlot Meta(int slot) const {
     pm::MetaSlot m;
     std::memcpy(&m, bytes.data() + pm::kMetaOffset[slot], sizeof m);
@@ -362,17 +373,26 @@ void ApplyCatalogOps(const std::vector<Op>& ops, Image& img) {
     if (t->second.chunks.empty()) continue;
     st::ChunkInfo& ci = t->second.chunks[(op.b / 8) % t->second.chunks.size()];
     switch (field) {
-      case 0: ci.offset = Value(op, img, ci.offset); break;
-      case 1: ci.length = Value(op, img, ci.length); break;
-      case 2: ci.rows = int64_t(Value(op, img, uint64_t(ci.rows))); break;
-      case 3: ci.created_txn = Value(op, img, ci.created_txn); break;
+      case 0:
+        ci.offset = Value(op, img, ci.offset);
+        break;
+      case 1:
+        ci.length = Value(op, img, ci.length);
+        break;
+      case 2:
+        ci.rows = int64_t(Value(op, img, uint64_t(ci.rows)));
+        break;
+      case 3:
+        ci.created_txn = Value(op, img, ci.created_txn);
+        break;
       case 4:
         ci.checksummed = false;
         ci.checksums.clear();
         break;
       case 5:
         if (!ci.stats.empty()) {
-          std::swap(ci.stats[op.value % ci.stats.size()], ci.stats[(op.value >> 8) % ci.stats.size()]);
+          std::swap(ci.stats[op.value % ci.stats.size()],
+                    ci.stats[(op.value >> 8) % ci.stats.size()]);
         }
         break;
       default:
@@ -389,7 +409,8 @@ void ApplyCatalogOps(const std::vector<Op>& ops, Image& img) {
   if (blob.size() > room || !img.In(m.root_offset, blob.size())) return;
   std::memcpy(img.bytes.data() + m.root_offset, blob.data(), blob.size());
   m.root_length = blob.size();
-  m.checksum = uint32_t(Crc(reinterpret_cast<const uint8_t*>(&m), offsetof(pm::MetaSlot, checksum)));
+  m.checksum =
+      uint32_t(Crc(reinterpret_cast<const uint8_t*>(&m), offsetof(pm::MetaSlot, checksum)));
   img.SetMeta(slot, m);
 }
 
@@ -398,10 +419,14 @@ pm::Extent Region(const Image& img, uint8_t r) {
   const int slot = img.Current();
   const pm::MetaSlot m = img.Meta(slot);
   switch (r % 7) {
-    case 0: return {0, sizeof(pm::Superblock)};
-    case 1: return {pm::kMetaOffset[0], pm::kPageSize};
-    case 2: return {pm::kMetaOffset[1], pm::kPageSize};
-    case 3: return {m.root_offset, m.root_length};
+    case 0:
+      return {0, sizeof(pm::Superblock)};
+    case 1:
+      return {pm::kMetaOffset[0], pm::kPageSize};
+    case 2:
+      return {pm::kMetaOffset[1], pm::kPageSize};
+    case 3:
+      return {m.root_offset, m.root_length};
     case 4:
       if (m.freelist_length != 0) return {m.freelist_offset, m.freelist_length};
       return {pm::kMetaOffset[slot] + sizeof(pm::MetaSlot),
@@ -411,7 +436,8 @@ pm::Extent Region(const Image& img, uint8_t r) {
       if (chunks.empty()) return {};
       return chunks[(r / 7) % chunks.size()];
     }
-    default: return {0, img.bytes.size()};
+    default:
+      return {0, img.bytes.size()};
   }
 }
 
@@ -476,13 +502,15 @@ void Reseal(Image& img) {
   if (cur.root_length >= st::kCatalogHeaderSize && img.In(cur.root_offset, cur.root_length) &&
       std::memcmp(img.bytes.data() + cur.root_offset, "QVK1", 4) == 0) {
     uint8_t* blob = img.bytes.data() + cur.root_offset;
-    uint64_t sum = st::Checksum(blob + st::kCatalogHeaderSize, cur.root_length - st::kCatalogHeaderSize);
+    uint64_t sum =
+        st::Checksum(blob + st::kCatalogHeaderSize, cur.root_length - st::kCatalogHeaderSize);
     std::memcpy(blob + 8, &sum, 8);
   }
   for (int slot = 0; slot < 2; ++slot) {
     pm::MetaSlot m = img.Meta(slot);
     if (m.magic != pm::kMetaMagic) continue;
-    if (m.freelist_length >= sizeof(pm::FreeListHeader) && img.In(m.freelist_offset, m.freelist_length)) {
+    if (m.freelist_length >= sizeof(pm::FreeListHeader) &&
+        img.In(m.freelist_offset, m.freelist_length)) {
       pm::FreeListHeader h;
       std::memcpy(&h, img.bytes.data() + m.freelist_offset, sizeof h);
       uint64_t room = (m.freelist_length - sizeof h) / sizeof(pm::FreeEntry);
@@ -496,12 +524,14 @@ void Reseal(Image& img) {
       m.inline_free_crc = uint32_t(Crc(img.bytes.data() + pm::kMetaOffset[slot] + sizeof m,
                                        m.inline_free_count * sizeof(pm::FreeEntry)));
     }
-    m.checksum = uint32_t(Crc(reinterpret_cast<const uint8_t*>(&m), offsetof(pm::MetaSlot, checksum)));
+    m.checksum =
+        uint32_t(Crc(reinterpret_cast<const uint8_t*>(&m), offsetof(pm::MetaSlot, checksum)));
     img.SetMeta(slot, m);
   }
   pm::Superblock sb;
   std::memcpy(&sb, img.bytes.data(), sizeof sb);
-  sb.checksum = uint32_t(Crc(reinterpret_cast<const uint8_t*>(&sb), offsetof(pm::Superblock, checksum)));
+  sb.checksum =
+      uint32_t(Crc(reinterpret_cast<const uint8_t*>(&sb), offsetof(pm::Superblock, checksum)));
   std::memcpy(img.bytes.data(), &sb, sizeof sb);
 }
 
@@ -542,9 +572,11 @@ void ReadAll(const std::shared_ptr<const st::Snapshot>& snap) {
     st::QueryOptions qo;
     qo.threads = 1;
     st::ExecuteSql(snap, "SELECT count(*)" + from + " WHERE " + col + " IS NOT NULL", qo)
-        .status().IgnoreError();
+        .status()
+        .IgnoreError();
     st::ExecuteSql(snap, "SELECT *" + from + " ORDER BY " + col + " LIMIT 3", qo)
-        .status().IgnoreError();
+        .status()
+        .IgnoreError();
   }
 }
 
@@ -585,11 +617,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ApplyCatalogOps(ops, img);
   for (const Op& op : ops) {
     switch (op.kind) {
-      case 0: ApplyByteOp(op, img); break;
-      case 2: ApplyMetaOp(op, img); break;
-      case 3: ApplyFreeOp(op, img); break;
-      case 4: img.file_size = op.value % (img.file_size + 1); break;
-      default: break;
+      case 0:
+        ApplyByteOp(op, img);
+        break;
+      case 2:
+        ApplyMetaOp(op, img);
+        break;
+      case 3:
+        ApplyFreeOp(op, img);
+        break;
+      case 4:
+        img.file_size = op.value % (img.file_size + 1);
+        break;
+      default:
+        break;
     }
   }
   if (flags & 1) Reseal(img);

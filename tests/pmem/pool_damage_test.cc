@@ -1,7 +1,5 @@
 // Damaged and foreign pool files: every one refused (or reported by Check)
 // with a clear error naming what is wrong and where.
-#include "pmem/pool.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +13,7 @@
 #include <thread>
 
 #include "pmem/layout.h"
+#include "pmem/pool.h"
 #include "pool_test_util.h"
 #include "sim_device.h"
 #include "test_util.h"
@@ -22,12 +21,12 @@
 
 using namespace quiver;
 using namespace quiver::pmem;
-using quiver::testing::TempDir;
 using quiver::testing::CommitText;
 using quiver::testing::CorruptBytes;
 using quiver::testing::kMiB;
 using quiver::testing::MustCreate;
 using quiver::testing::RootText;
+using quiver::testing::TempDir;
 
 namespace {
 

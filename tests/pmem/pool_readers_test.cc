@@ -1,8 +1,6 @@
 // Pool readers and the writer lock: one writer at a time (across
 // processes), the reader table, snapshots that keep their txn, and extents
 // reused only once no reader pins an older state.
-#include "pmem/pool.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +13,7 @@
 #include <thread>
 
 #include "pmem/layout.h"
+#include "pmem/pool.h"
 #include "pool_test_util.h"
 #include "sim_device.h"
 #include "test_util.h"
@@ -22,12 +21,12 @@
 
 using namespace quiver;
 using namespace quiver::pmem;
-using quiver::testing::TempDir;
 using quiver::testing::CommitText;
 using quiver::testing::CorruptBytes;
 using quiver::testing::kMiB;
 using quiver::testing::MustCreate;
 using quiver::testing::RootText;
+using quiver::testing::TempDir;
 
 TEST_CASE("A second writer is refused at once with the holder's pid", "[pmem]") {
   TempDir dir;

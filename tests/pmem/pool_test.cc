@@ -22,12 +22,12 @@
 
 using namespace quiver;
 using namespace quiver::pmem;
-using quiver::testing::TempDir;
 using quiver::testing::CommitText;
 using quiver::testing::CorruptBytes;
 using quiver::testing::kMiB;
 using quiver::testing::MustCreate;
 using quiver::testing::RootText;
+using quiver::testing::TempDir;
 
 TEST_CASE("A new pool is sparse, starts at txn 1 and reports its engine", "[pmem]") {
   TempDir dir;

@@ -95,7 +95,8 @@ class PoolFile {
   // Writes `blob` over the current root blob (it must fit its pages).
   void SetRoot(const std::string& blob) {
     pmem::MetaSlot m = Meta(slot_);
-    REQUIRE(blob.size() <= (m.root_length + pmem::kPageSize - 1) / pmem::kPageSize * pmem::kPageSize);
+    REQUIRE(blob.size() <=
+            (m.root_length + pmem::kPageSize - 1) / pmem::kPageSize * pmem::kPageSize);
     std::memcpy(At(m.root_offset), blob.data(), blob.size());
     m.root_length = blob.size();
     Seal(m);
@@ -142,8 +143,8 @@ TEST_CASE("A free list that covers a live chunk is refused when a writer opens t
   CHECK(writer.status().code() == StatusCode::kCorruption);
   INFO(writer.status().message());
   CHECK(Has(writer.status(), "table \"text\", chunk 0"));
-  CHECK(Has(writer.status(), "is in use but the free list holds [" +
-                                 std::to_string(chunk.offset) + ", "));
+  CHECK(Has(writer.status(),
+            "is in use but the free list holds [" + std::to_string(chunk.offset) + ", "));
   // A reader allocates nothing: it still reads the table.
   StoreOptions ro;
   ro.read_only = true;
