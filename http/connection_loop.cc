@@ -55,7 +55,8 @@ struct ConnectionLoop::Conn {
         return false;
       }
       header_end = at + 4;
-      ready_at = header_end + BodyToBuffer(std::string_view(buf).substr(off, header_end - off));
+      const size_t body = BodyToBuffer(std::string_view(buf).substr(off, header_end - off));
+      ready_at = body == SIZE_MAX ? SIZE_MAX : header_end + body;
     }
     if (buf.size() >= ready_at) return true;
     return ready_at == SIZE_MAX && EndsChunked();
@@ -88,10 +89,34 @@ struct ConnectionLoop::Conn {
     }
     return n;
   }
+  // True once the chunked body in the buffer is complete (its last chunk and
+  // trailers arrived; what follows may be a pipelined request), malformed
+  // (the worker's parser answers it), or kPollerBody bytes long.
   bool EndsChunked() const {
-    size_t body = buf.size() - header_end;
-    if (body >= kPollerBody) return true;
-    return body >= 5 && buf.compare(buf.size() - 5, 5, "0\r\n\r\n") == 0;
+    if (buf.size() - header_end >= kPollerBody) return true;
+    size_t at = header_end;
+    for (;;) {
+      size_t eol = buf.find("\r\n", at);
+      if (eol == std::string::npos) return false;
+      size_t n = 0, digits = 0;
+      for (; at + digits < eol && std::isxdigit(static_cast<unsigned char>(buf[at + digits]));
+           ++digits) {
+        const char ch = char(std::tolower(static_cast<unsigned char>(buf[at + digits])));
+        n = n * 16 + size_t(ch <= '9' ? ch - '0' : ch - 'a' + 10);
+        if (n > kPollerBody) return true;
+      }
+      if (digits == 0) return true;
+      if (n == 0) {  // the last chunk: trailer lines, then an empty one
+        for (size_t line = eol + 2;;) {
+          size_t end = buf.find("\r\n", line);
+          if (end == std::string::npos) return false;
+          if (end == line) return true;
+          line = end + 2;
+        }
+      }
+      at = eol + 2 + n + 2;
+      if (at > buf.size()) return false;
+    }
   }
 };
 
@@ -320,8 +345,8 @@ void ConnectionLoop::Close(Conn* c) {
   int fd = c->fd;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   CloseFd(fd);
-  counters_->open--;
   parked_.erase(fd);
+  counters_->open--;  // last: a connection counts until its memory is gone
 }
 
 void ConnectionLoop::Dispatch(Conn* c) {
@@ -423,6 +448,7 @@ void ConnectionLoop::PollLoop() {
 
 void ConnectionLoop::CloseAfterServe(std::unique_ptr<Conn> c) {
   CloseFd(c->fd);
+  c.reset();
   counters_->open--;
 }
 

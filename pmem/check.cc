@@ -53,6 +53,38 @@ PoolInfo Pool::Info() const {
   return info;
 }
 
+Status InUseProblem(const MetaSlot& m, const FreeMap& free, const Extent& exact) {
+  const Extent e{exact.offset, RoundUpPage(exact.length)};
+  if (e.length < exact.length || e.offset < kDataStart || e.offset > m.high_water ||
+      e.length > m.high_water - e.offset) {
+    return Status::Corruption("extent " + Range(exact.offset, exact.length) +
+                              " lies outside the allocated area " +
+                              Range(kDataStart, m.high_water - kDataStart));
+  }
+  auto overlap = [&](uint64_t off, uint64_t len) { return off < e.end() && e.offset < off + len; };
+  auto it = free.upper_bound(e.offset);
+  if (it != free.begin()) --it;
+  for (int k = 0; k < 2 && it != free.end(); ++k, ++it) {
+    if (overlap(it->first, it->second.length)) {
+      return Status::Corruption("extent " + Range(exact.offset, exact.length) +
+                                " is in use but the free list holds " +
+                                Range(it->first, it->second.length));
+    }
+  }
+  if (m.freelist_length != 0 && overlap(m.freelist_offset, m.freelist_length)) {
+    return Status::Corruption("extent " + Range(exact.offset, exact.length) +
+                              " overlaps the free list's own extent " +
+                              Range(m.freelist_offset, m.freelist_length));
+  }
+  return Status::OK();
+}
+
+Status Pool::CheckInUse(const Extent& e) const {
+  if (s_->read_only) return Status::OK();
+  std::lock_guard<std::mutex> g(s_->mu);
+  return InUseProblem(s_->current, s_->free, e);
+}
+
 CheckReport Pool::Check(const std::string& path, const std::vector<Extent>& live) {
   CheckReport r;
   auto issue = [&](std::string where, std::string problem) {

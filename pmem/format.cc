@@ -174,6 +174,16 @@ std::string MetaBoundsProblem(const MetaSlot& m, uint64_t file_size) {
   auto in = [&](uint64_t off, uint64_t len) {
     return len == 0 || (off >= kDataStart && off <= m.high_water && len <= m.high_water - off);
   };
+  // Both blobs lie in extents of their own, which start on a page (and the
+  // free list's extent returns to the allocator whole when it is replaced).
+  if (m.root_length != 0 && m.root_offset % kPageSize != 0) {
+    return "root blob " + Range(m.root_offset, m.root_length) + " does not start on a page";
+  }
+  if (m.freelist_length != 0 &&
+      (m.freelist_offset % kPageSize != 0 || m.freelist_length % kPageSize != 0)) {
+    return "free list " + Range(m.freelist_offset, m.freelist_length) +
+           " is not a whole number of pages";
+  }
   if (!in(m.root_offset, m.root_length)) {
     return "root blob " + Range(m.root_offset, m.root_length) + " is outside the allocated area";
   }
@@ -210,7 +220,7 @@ Result<std::vector<FreeEntry>> LoadFreeList(const uint8_t* base, const MetaSlot&
                                 ", computed " + Hex(crc));
     }
     out.resize(h.count);
-    std::memcpy(out.data(), entries, h.count * sizeof(FreeEntry));
+    if (h.count != 0) std::memcpy(out.data(), entries, h.count * sizeof(FreeEntry));
   }
   uint64_t prev_end = kDataStart;
   for (size_t i = 0; i < out.size(); ++i) {

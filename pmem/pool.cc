@@ -251,6 +251,13 @@ Result<std::unique_ptr<Pool>> Pool::Open(const std::string& path, PoolOptions op
   auto entries = LoadFreeList(s.mapping->base(), s.current, best);
   if (!entries.ok()) return entries.status().WithContext(path);
   for (const FreeEntry& e : *entries) s.free[e.offset] = {e.length, e.freed_txn};
+  if (s.current.root_length != 0) {
+    Status root = InUseProblem(s.current, s.free, {s.current.root_offset, s.current.root_length});
+    if (!root.ok()) {
+      return root.WithContext(path + ": meta slot " + std::to_string(best) + " (txn " +
+                              std::to_string(s.current.txn_id) + "), root blob");
+    }
+  }
   // The current state may be a relaxed commit of a writer that died: its
   // extents were persisted when it committed, its meta slot perhaps not.
   // Persist the meta pages, so that this writer starts from a durable state

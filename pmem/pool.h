@@ -210,6 +210,14 @@ class Pool {
   // Pins the latest committed state.
   Result<Snapshot> Pin();
 
+  // Writer: Corruption unless `e` (an extent the layer above references in
+  // the current state; its length rounds up to whole pages) lies in the
+  // allocated area and overlaps no free run and not the free list's own
+  // extent: the allocator would hand such bytes out again while they are
+  // still read. Open checks the root blob so; the layer above checks the
+  // extents its root names. OK on a read-only pool, which allocates nothing.
+  Status CheckInUse(const Extent& e) const;
+
   // Writer only. Starts a transaction (FailedPrecondition-like Invalid if one
   // is open or the pool is read-only).
   Result<std::unique_ptr<Transaction>> Begin();

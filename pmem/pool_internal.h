@@ -93,4 +93,7 @@ struct Transaction::State {
 
 std::string LockPath(const std::string& path);
 
+// Pool::CheckInUse against the state `m` and its free runs `free` (check.cc).
+Status InUseProblem(const MetaSlot& m, const FreeMap& free, const Extent& e);
+
 }  // namespace quiver::pmem

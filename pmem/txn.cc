@@ -228,9 +228,10 @@ Status Transaction::Commit(const Extent& root, Durability durability) {
   };
   Status writable = s.CheckWritable();
   if (!writable.ok()) return fail(writable);
-  if (!root.empty() && (root.offset < kDataStart || root.end() > st.high_water)) {
+  if (!root.empty() &&
+      (root.offset < kDataStart || root.end() > st.high_water || root.offset % kPageSize != 0)) {
     return fail(Status::Invalid("root " + Range(root.offset, root.length) +
-                                " is not inside an allocated extent"));
+                                " is not at the start of an allocated extent"));
   }
   // The new free list: runs not allocated, the base state's extents freed
   // now, and the old free list blob itself, freed the same way.

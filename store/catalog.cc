@@ -1,10 +1,12 @@
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "columnar/ipc.h"
 #include "columnar/schema.h"
 #include "columnar/stats.h"
+#include "pmem/layout.h"
 #include "store/catalog_internal.h"
 #include "store/checksum_internal.h"
 #include "store/fbs/catalog_generated.h"
@@ -110,7 +112,50 @@ Result<CatalogState> DecodeCatalog(const uint8_t* blob, uint64_t blob_length, ui
     std::string name = s.name;
     c.tables.emplace(std::move(name), std::move(s));
   }
+  QUIVER_RETURN_NOT_OK(CheckChunkExtents(c, offset, blob_length));
   return c;
+}
+
+Status CheckChunkExtents(const CatalogState& c, uint64_t root_offset, uint64_t root_length) {
+  // Whole pages, as the pool allocates and frees them: freeing one chunk
+  // frees every page it touches.
+  auto pages = [](uint64_t off, uint64_t len) {
+    uint64_t end = off + len;
+    if (end < off) return UINT64_MAX;
+    uint64_t rounded = (end + pmem::kPageSize - 1) / pmem::kPageSize * pmem::kPageSize;
+    return rounded < end ? UINT64_MAX : rounded;
+  };
+  struct Item {
+    uint64_t begin, end;
+    std::string what;
+  };
+  std::vector<Item> items;
+  auto place = [](const std::string& table, size_t i, uint64_t off, uint64_t len) {
+    return "table \"" + table + "\", chunk " + std::to_string(i) + " [" + std::to_string(off) +
+           ", +" + std::to_string(len) + ")";
+  };
+  if (root_length != 0) {
+    items.push_back({root_offset, pages(root_offset, root_length),
+                     "the catalog [" + std::to_string(root_offset) + ", +" +
+                         std::to_string(root_length) + ")"});
+  }
+  for (const auto& [name, t] : c.tables) {
+    for (size_t i = 0; i < t.chunks.size(); ++i) {
+      const ChunkInfo& ci = t.chunks[i];
+      if (ci.length == 0) continue;
+      items.push_back({ci.offset, pages(ci.offset, ci.length), ""});
+      items.back().what = place(name, i, ci.offset, ci.length);
+    }
+  }
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.begin < b.begin; });
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (items[i].begin < items[i - 1].end) {
+      return Status::Corruption("catalog: " + items[i - 1].what + " and " + items[i].what +
+                                " share pool pages (every chunk has extents of its own)");
+    }
+  }
+  return Status::OK();
 }
 
 std::string EncodeCatalog(const CatalogState& c, bool checksums) {

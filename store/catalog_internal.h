@@ -47,6 +47,10 @@ Status UnknownTable(const std::string& name, const CatalogState& catalog);
 // Verifies (checksum, flatbuffer) and decodes a root blob found at pool
 // offset `offset` (empty: an empty catalog).
 Result<CatalogState> DecodeCatalog(const uint8_t* blob, uint64_t length, uint64_t offset);
+// Corruption when two chunks of the catalog (in any tables), or a chunk and
+// the catalog's own blob [root_offset, +root_length), share a pool page:
+// every chunk lies in extents of its own, which are freed with it.
+Status CheckChunkExtents(const CatalogState& catalog, uint64_t root_offset, uint64_t root_length);
 // The root blob: checksum header and flatbuffer (without `checksums`, the
 // flatbuffer alone, as written before checksums: for tests of old pools).
 std::string EncodeCatalog(const CatalogState& catalog, bool checksums = true);

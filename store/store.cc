@@ -73,7 +73,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   s->options_ = std::move(options);
   s->pool_ = std::move(pool);
   // Fail early on a damaged catalog.
-  QUIVER_RETURN_NOT_OK(s->GetSnapshot());
+  QUIVER_ASSIGN_OR_RETURN(auto snap, s->GetSnapshot());
+  if (!s->read_only()) {
+    // A writer must not allocate over what the catalog references.
+    for (const TableView& t : snap->tables()) {
+      for (size_t i = 0; i < t.num_chunks(); ++i) {
+        const ChunkInfo& ci = t.chunks()[i];
+        Status used = s->pool_->CheckInUse({ci.offset, ci.length});
+        if (!used.ok()) {
+          return used.WithContext(path + ": table \"" + t.name() + "\", chunk " +
+                                  std::to_string(i));
+        }
+      }
+    }
+  }
   return s;
 }
 
