@@ -52,6 +52,7 @@ ArrayView ArrayData::View() const {
     v.values = buf(2);
   } else {
     v.values = buf(1);
+    if (type.id == TypeId::kFixedSizeBinary) v.byte_width = type.byte_width;
   }
   return v;
 }

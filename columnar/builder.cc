@@ -46,7 +46,7 @@ void ArrayBuilder::Reserve(int64_t additional) {
   } else if (type_.id == TypeId::kBool) {
     values_.reserve(size_t(BytesForBits(n)));
   } else {
-    values_.reserve(size_t(n * ByteWidth(type_.id)));
+    values_.reserve(size_t(n * ByteWidth(type_)));
   }
 }
 
@@ -75,7 +75,7 @@ void ArrayBuilder::AppendNull() {
   } else if (type_.id == TypeId::kBool) {
     if ((length_ & 7) == 0) values_.push_back(0);
   } else {
-    values_.resize(values_.size() + size_t(ByteWidth(type_.id)));
+    values_.resize(values_.size() + size_t(ByteWidth(type_)));
   }
   ++length_;
 }
@@ -123,11 +123,11 @@ void ArrayBuilder::AppendUInt(uint64_t v) {
 }
 
 void ArrayBuilder::AppendBytes(const void* v) {
-  assert(ByteWidth(type_.id) > 0 && !type_.is_dictionary());
+  assert(ByteWidth(type_) > 0 && !type_.is_dictionary());
   AppendValidity(true);
   size_t n = values_.size();
-  values_.resize(n + size_t(ByteWidth(type_.id)));
-  std::memcpy(values_.data() + n, v, size_t(ByteWidth(type_.id)));
+  values_.resize(n + size_t(ByteWidth(type_)));
+  std::memcpy(values_.data() + n, v, size_t(ByteWidth(type_)));
   ++length_;
 }
 
@@ -151,6 +151,11 @@ void ArrayBuilder::AppendDouble(double v) {
 }
 
 void ArrayBuilder::AppendString(std::string_view v) {
+  if (type_.id == TypeId::kFixedSizeBinary) {
+    assert(int64_t(v.size()) == type_.byte_width);
+    AppendBytes(v.data());
+    return;
+  }
   assert(IsVarLength(type_.id));
   AppendValidity(true);
   if (type_.is_dictionary()) {
@@ -283,7 +288,7 @@ Status ValidateBatch(const RecordBatch& batch) {
     } else if (f.type.id == TypeId::kBool) {
       need = BytesForBits(end);
     } else {
-      need = end * ByteWidth(f.type.id);
+      need = end * ByteWidth(f.type);
     }
     if (c->buffers[1]->size() < need) return bad("values buffer of " + std::to_string(c->buffers[1]->size()) + " bytes, needs " + std::to_string(need));
     if (var) {

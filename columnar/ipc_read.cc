@@ -176,7 +176,7 @@ class BodyDecoder {
     } else if (type.id == TypeId::kBool) {
       need = BytesForBits(length);
     } else {
-      need = length * ByteWidth(type.id);
+      need = length * ByteWidth(type);
     }
     int64_t have = values ? values->size() : 0;
     if (have < need) {

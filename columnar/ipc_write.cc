@@ -69,7 +69,7 @@ struct BodyPlan {
     } else if (t.id == TypeId::kBool) {
       AddBits(a.buffers[1]->data(), a.buffers[1]->size(), a.offset, a.length);
     } else {
-      int w = ByteWidth(t.id);
+      int w = ByteWidth(t);
       AddBytes(a.buffers[1]->data() + a.offset * w, a.length * w);
     }
   }

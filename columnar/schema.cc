@@ -28,6 +28,7 @@ bool IsStoredType(const DataType& t) {
     const int max = t.id == TypeId::kDecimal128 ? kMaxDecimal128Precision : kMaxDecimal256Precision;
     return t.precision >= 1 && t.precision <= max && t.scale >= 0 && t.scale <= t.precision;
   }
+  if (t.id == TypeId::kFixedSizeBinary) return t.byte_width >= 1;
   if (t.id == TypeId::kTime32) return t.unit == TimeUnit::kSecond || t.unit == TimeUnit::kMilli;
   if (t.id == TypeId::kTime64) return t.unit == TimeUnit::kMicro || t.unit == TimeUnit::kNano;
   return t.id != TypeId::kNull && int(t.unit) <= int(TimeUnit::kNano);
@@ -200,6 +201,10 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
         type_type = fb::Type::Binary;
         type_off = fb::CreateBinary(fbb).Union();
         break;
+      case TypeId::kFixedSizeBinary:
+        type_type = fb::Type::FixedSizeBinary;
+        type_off = fb::CreateFixedSizeBinary(fbb, t.byte_width).Union();
+        break;
       case TypeId::kDate32:
         type_type = fb::Type::Date;
         type_off = fb::CreateDate(fbb, fb::DateUnit::DAY).Union();
@@ -315,6 +320,14 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
           large = true;
           t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
           break;
+        case fb::Type::FixedSizeBinary: {
+          int32_t w = f->type_as_FixedSizeBinary()->byteWidth();
+          if (w < 1) {
+            return Status::Corruption("field '" + out.name + "': FixedSizeBinary of " + std::to_string(w) + " bytes");
+          }
+          t = DataType::FixedSizeBinary(w);
+          break;
+        }
         case fb::Type::Date:
           t = DataType(f->type_as_Date()->unit() == fb::DateUnit::DAY ? TypeId::kDate32 : TypeId::kDate64);
           break;
@@ -452,6 +465,7 @@ std::string SchemaToJson(const Schema& schema, int indent) {
       jf["precision"] = f.type.precision;
       jf["scale"] = f.type.scale;
     }
+    if (f.type.id == TypeId::kFixedSizeBinary) jf["byte_width"] = f.type.byte_width;
     if (f.type.is_dictionary()) jf["dictionary"] = {{"index_type", TypeIdName(f.type.dict_index)}};
     jf["nullable"] = f.nullable;
     if (!f.metadata.empty()) jf["metadata"] = KvToJson(f.metadata);
@@ -493,6 +507,12 @@ Result<std::shared_ptr<const Schema>> SchemaFromJson(std::string_view text) {
       f.type = DataType::Decimal(p.get<int32_t>(), sc.get<int32_t>());
       f.type.id = type_name == "decimal128" ? TypeId::kDecimal128 : TypeId::kDecimal256;
       if (!IsStoredType(f.type)) return Status::Invalid(where + ": invalid " + f.type.ToString());
+    } else if (type_name == "fixed_size_binary") {
+      const auto& w = jf.contains("byte_width") ? jf["byte_width"] : nlohmann::json();
+      if (!w.is_number_integer() || w.get<int64_t>() < 1 || w.get<int64_t>() > 999) {
+        return Status::Invalid(where + ": fixed_size_binary needs an integer \"byte_width\" of 1..999");
+      }
+      f.type = DataType::FixedSizeBinary(w.get<int32_t>());
     } else {
       auto t = ParseTypeName(type_name);
       if (!t.ok()) return t.status().WithContext(where);
@@ -567,6 +587,7 @@ std::string DatashapeType(const DataType& t) {
   switch (t.id) {
     case TypeId::kUtf8: return "string";
     case TypeId::kBinary: return "bytes";
+    case TypeId::kFixedSizeBinary: return "bytes[" + std::to_string(t.byte_width) + "]";
     case TypeId::kDate32: return "date";
     case TypeId::kTime32:
     case TypeId::kTime64:

@@ -373,6 +373,10 @@ void AppendPlain(std::string* out, const ArrayView& v, int64_t i) {
   }
 }
 
+bool IsBytesColumn(const ArrayView& v) {
+  return !v.type->is_dictionary() && (v.type->id == TypeId::kBinary || v.type->id == TypeId::kFixedSizeBinary);
+}
+
 bool IsStringLike(const ArrayView& v) {
   return v.type->is_dictionary() || v.type->id == TypeId::kUtf8;
 }
@@ -389,6 +393,12 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
   }
   if (IsStringLike(v)) {
     AppendJsonString(out, StringAt(v, i));
+    return;
+  }
+  if (IsBytesColumn(v)) {
+    out->push_back('"');
+    AppendBase64(out, v.StringValue(i));
+    out->push_back('"');
     return;
   }
   switch (v.type->id) {
@@ -425,11 +435,6 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
     case TypeId::kIntervalMonthDayNano:
       out->push_back('"');
       AppendPlain(out, v, i);
-      out->push_back('"');
-      return;
-    case TypeId::kBinary:
-      out->push_back('"');
-      AppendBase64(out, v.StringValue(i));
       out->push_back('"');
       return;
     default:

@@ -228,6 +228,15 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
     }
     return t;
   }
+  if (head == "fixed_size_binary" || head == "binary" || head == "bytes" || head == "varbinary" || head == "blob") {
+    // fixed_size_binary[16] (Arrow's spelling); binary(16) as in MySQL.
+    if (params.size() != 1 || !params[0].first.empty()) {
+      return Status::Invalid("expected fixed_size_binary[BYTES] in '" + name + "'");
+    }
+    QUIVER_ASSIGN_OR_RETURN(int32_t width, SmallInt(params[0].second, "byte width", name));
+    if (width < 1) return Status::Invalid("byte width 0 in '" + name + "' (at least 1)");
+    return DataType::FixedSizeBinary(width);
+  }
   if (head == "interval") {
     std::string u = params.size() == 1 ? Lower(params[0].second) : std::string();
     if (u == "year_month" || u == "months") return DataType(TypeId::kIntervalYearMonth);

@@ -42,6 +42,7 @@ enum class TypeId : uint8_t {
   kIntervalYearMonth,    // int32 months
   kIntervalDayTime,      // int32 days, int32 milliseconds
   kIntervalMonthDayNano, // int32 months, int32 days, int64 nanoseconds
+  kFixedSizeBinary,      // `byte_width` bytes per value, compared as unsigned bytes
 };
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
@@ -75,6 +76,8 @@ struct DataType {
   // decimal256) and digits after the point (0..precision).
   int32_t precision = 0;
   int32_t scale = 0;
+  // kFixedSizeBinary only: bytes per value (>= 1).
+  int32_t byte_width = 0;
 
   DataType() = default;
   explicit DataType(TypeId i) : id(i) {}
@@ -90,6 +93,11 @@ struct DataType {
     DataType t(precision <= kMaxDecimal128Precision ? TypeId::kDecimal128 : TypeId::kDecimal256);
     t.precision = precision;
     t.scale = scale;
+    return t;
+  }
+  static DataType FixedSizeBinary(int32_t width) {
+    DataType t(TypeId::kFixedSizeBinary);
+    t.byte_width = width;
     return t;
   }
   static DataType Dictionary(TypeId index, TypeId value = TypeId::kUtf8) {
@@ -118,7 +126,7 @@ struct DataType {
   }
 
   // e.g. "int64", "timestamp[ms, tz=UTC]", "decimal128(12, 2)",
-  // "dictionary<int32, utf8>".
+  // "fixed_size_binary[16]", "dictionary<int32, utf8>".
   std::string ToString() const;
 
   // Equality ignores dict_id (an IPC detail).
@@ -126,7 +134,8 @@ struct DataType {
     return id == o.id && dict_index == o.dict_index &&
            (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone)) &&
            (!has_unit() || unit == o.unit) &&
-           (!is_decimal() || (precision == o.precision && scale == o.scale));
+           (!is_decimal() || (precision == o.precision && scale == o.scale)) &&
+           (id != TypeId::kFixedSizeBinary || byte_width == o.byte_width);
   }
 };
 
@@ -136,6 +145,9 @@ bool IsSignedInteger(TypeId id);
 bool IsFloating(TypeId id);
 bool IsNumeric(TypeId id);    // integers and floats
 bool IsVarLength(TypeId id);  // utf8, binary
+// Values read as bytes with ArrayView::StringValue and ordered by memcmp:
+// utf8, binary and fixed_size_binary.
+bool IsBinaryLike(TypeId id);
 // Most dictionary entries indices of type `index` can address: 2^7 (int8),
 // 2^8 (uint8), 2^15, 2^16, else 2^31 (a dictionary's strings have 32-bit
 // offsets, so no more entries fit anyway).
@@ -147,6 +159,8 @@ bool IsSignedIntStorage(TypeId id);
 // decimal128: 16, decimal256: 32);
 // 0 for bool (bit-packed), var-length types and kNull.
 int ByteWidth(TypeId id);
+// As above, plus fixed_size_binary's byte_width.
+int ByteWidth(const DataType& type);
 // The short lower-case name ("int64", "utf8", "timestamp", ...).
 const char* TypeIdName(TypeId id);
 

@@ -13,7 +13,7 @@ namespace {
 using internal::HasNulls;
 using internal::Kernels;
 
-bool IsStringType(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsStringType(TypeId id) { return IsBinaryLike(id); }
 
 template <typename T>
 Scalar MakeScalar(const DataType& type, T v) {
@@ -316,6 +316,21 @@ Result<std::shared_ptr<ArrayData>> ScalarsToArray(const std::vector<Scalar>& val
     }
   }
   std::shared_ptr<Buffer> vbuf = out->null_count > 0 ? validity : nullptr;
+  if (type.id == TypeId::kFixedSizeBinary) {
+    const int64_t w = type.byte_width;
+    auto buf = Buffer::Allocate(n * w);
+    for (int64_t i = 0; i < n; ++i) {
+      const Scalar& s = values[size_t(i)];
+      if (s.is_null()) continue;
+      if (s.kind() != Scalar::Kind::kString || int64_t(s.string_value().size()) != w) {
+        return Status::TypeError("cannot build a " + type.ToString() + " column from " + s.KindName() + " " +
+                                 s.ToString());
+      }
+      std::memcpy(buf->mutable_data() + i * w, s.string_value().data(), size_t(w));
+    }
+    out->buffers = {vbuf, buf};
+    return out;
+  }
   if (IsStringType(type.id)) {
     auto offsets = Buffer::Allocate((n + 1) * 4);
     int32_t* o = reinterpret_cast<int32_t*>(offsets->mutable_data());

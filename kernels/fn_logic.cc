@@ -180,7 +180,7 @@ bool ExactInDouble(const Scalar& s) {
 }
 
 bool IsTemporal(TypeId id) { return id == TypeId::kDate32 || id == TypeId::kTimestamp; }
-bool IsText(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsText(TypeId id) { return IsBinaryLike(id); }
 
 // The validity of a Datum as words (all ones when it has no NULLs).
 Words ValidWords(const Datum& d, int64_t rows) {

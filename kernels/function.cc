@@ -143,7 +143,7 @@ Result<std::shared_ptr<ArrayData>> CopyView(const ArrayView& v, const DataType& 
     CopyBitmap(v.values, v.offset, rows, internal::MutableValues<uint64_t>(bits));
     return internal::MakeColumn(type, rows, {validity, bits});
   }
-  const int w = ByteWidth(type.id);
+  const int w = ByteWidth(type);
   if (w == 0) return Status::NotSupported("cannot copy a column of " + type.ToString());
   return internal::MakeColumn(type, rows,
                               {validity, Buffer::Copy(v.values + v.offset * w, rows * w)});

@@ -310,7 +310,7 @@ std::shared_ptr<ArrayData> NullColumn(const DataType& in_type, int64_t rows) {
   } else if (type.id == TypeId::kBool || type.id == TypeId::kNull) {
     out->buffers = {validity, Buffer::Allocate(BytesForBits(rows))};
   } else {
-    out->buffers = {validity, Buffer::Allocate(rows * ByteWidth(type.id))};
+    out->buffers = {validity, Buffer::Allocate(rows * ByteWidth(type))};
   }
   return out;
 }
@@ -477,7 +477,7 @@ Result<Datum> MapDictionary(const Datum& d, const std::function<Result<Datum>(co
     }
     return Datum::Own(MakeColumn(type, rows, {validity, bits}));
   }
-  if (ByteWidth(type.id) > 0) {
+  if (ByteWidth(type) > 0) {
     return VisitFixedWidth(
         type.id,
         [&](auto tag) -> Result<Datum> {

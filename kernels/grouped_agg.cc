@@ -20,7 +20,7 @@ using internal::BatchGroup;
 using internal::ForEachValue;
 
 bool IsStringLike(const DataType& t) {
-  return t.is_dictionary() || t.id == TypeId::kUtf8 || t.id == TypeId::kBinary;
+  return t.is_dictionary() || IsBinaryLike(t.id);
 }
 bool IsTemporal(const DataType& t) {
   return !t.is_dictionary() && (t.id == TypeId::kDate32 || t.id == TypeId::kTimestamp);

@@ -17,7 +17,7 @@ using internal::ExactLiteral;
 using internal::HasNulls;
 using internal::Kernels;
 
-bool IsStringType(const DataType& t) { return t.id == TypeId::kUtf8 || t.id == TypeId::kBinary; }
+bool IsStringType(const DataType& t) { return IsBinaryLike(t.id); }
 
 void ClearTail(std::vector<uint64_t>* w, int64_t n) {
   if (n % 64 != 0 && !w->empty()) w->back() &= (uint64_t(1) << (n % 64)) - 1;

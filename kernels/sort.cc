@@ -124,7 +124,7 @@ Result<std::vector<KeyColumn>> Prepare(const std::vector<ArrayView>& columns,
           kc.rank[size_t(order[i])] = rank++;
         }
       }
-    } else if (t.id == TypeId::kUtf8 || t.id == TypeId::kBinary) {
+    } else if (IsBinaryLike(t.id)) {
       kc.kind = Kind::kString;
     } else if (t.id == TypeId::kBool) {
       kc.kind = Kind::kBool;

@@ -156,7 +156,7 @@ Result<std::shared_ptr<ArrayData>> Concat(const DataType& type,
     out->buffers = {validity, offs, data};
     return out;
   }
-  const int w = ByteWidth(type.id);
+  const int w = ByteWidth(type);
   auto values = Buffer::Allocate(n * w);
   int64_t at = 0;
   for (const auto& p : parts) {

@@ -214,6 +214,13 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
     case TypeId::kBinary:
       if (s) return v;
       return std::nullopt;
+    case TypeId::kFixedSizeBinary:
+      if (s) {
+        Result<std::string> bytes = kernels::FixedSizeBinaryLiteral(*s, t);
+        if (bytes.ok()) return Value(std::move(*bytes));
+        *reason = bytes.status().message();
+      }
+      return std::nullopt;
     case TypeId::kBool:
       if (std::holds_alternative<bool>(v)) return v;
       if (s) {

@@ -146,6 +146,12 @@ Status PlainValues(const ArrayView& v, int64_t a, int64_t b, Stats* st, std::str
         st->Bytes(s);
         break;
       }
+      case TypeId::kFixedSizeBinary: {  // FIXED_LEN_BYTE_ARRAY, no length prefix
+        std::string_view s = v.StringValue(i);
+        out->append(s);
+        st->Bytes(s);
+        break;
+      }
       case TypeId::kNull:
         return Status::NotSupported("a column without a type cannot be written to Parquet");
       case TypeId::kDecimal128:
@@ -209,6 +215,7 @@ PT::type PhysicalFor(const DataType& t) {
     case TypeId::kDecimal128:
     case TypeId::kDecimal256:
     case TypeId::kFloat16:
+    case TypeId::kFixedSizeBinary:
       return PT::FIXED_LEN_BYTE_ARRAY;
     case TypeId::kFloat32:
       return PT::FLOAT;

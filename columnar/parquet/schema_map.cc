@@ -173,9 +173,9 @@ Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
         c->convert = Convert::kHalf;
         return Status::OK();
       }
-      // UUID, unannotated: the bytes (fixed_size_binary once Quiver has it).
-      c->type = DataType(TypeId::kBinary);
-      c->convert = Convert::kFixedBytes;
+      // UUID and unannotated: the bytes, as fixed_size_binary of the same
+      // width (copied as they are: PLAIN FIXED_LEN_BYTE_ARRAY is Arrow's layout).
+      c->type = DataType::FixedSizeBinary(e.type_length);
       return Status::OK();
   }
   return Unsupported("with physical type " + std::to_string(int(e.type)), c->name);
@@ -412,6 +412,10 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     }
     case TypeId::kBinary:
       e.__set_type(PT::BYTE_ARRAY);
+      break;
+    case TypeId::kFixedSizeBinary:  // no logical type: UUID would claim a meaning the bytes may not have
+      e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);
+      e.__set_type_length(t.byte_width);
       break;
     case TypeId::kDate32:
     case TypeId::kDate64: {  // date64 as DATE (days) too, as Arrow's writers do

@@ -37,7 +37,9 @@ static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == Q
                   int(TypeId::kUtf8) == QUIVER_TYPE_UTF8 &&
                   int(TypeId::kBinary) == QUIVER_TYPE_BINARY &&
                   int(TypeId::kDate32) == QUIVER_TYPE_DATE32 &&
-                  int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP,
+                  int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP &&
+                  int(TypeId::kIntervalMonthDayNano) == QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO &&
+                  int(TypeId::kFixedSizeBinary) == QUIVER_TYPE_FIXED_SIZE_BINARY,
               "quiver_type values follow quiver::TypeId");
 static_assert(int(StatusCode::kInvalidArgument) == QUIVER_EINVALID &&
                   int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
@@ -177,6 +179,8 @@ std::string FormatOf(const DataType& t, TypeId id) {
     case TypeId::kDecimal256:
       return "d:" + std::to_string(t.precision) + "," + std::to_string(t.scale) +
              (id == TypeId::kDecimal256 ? ",256" : "");
+    case TypeId::kFixedSizeBinary:
+      return "w:" + std::to_string(t.byte_width);
     case TypeId::kNull:
       return "n";
   }
@@ -537,6 +541,25 @@ int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precisi
       return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
     }
     return FieldDecimal(s.field(i), precision, scale);
+  });
+}
+
+int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte_width) {
+  return Guard([&]() -> int {
+    if (t == nullptr || byte_width == nullptr) {
+      return NullArgument("quiver_table_field_byte_width", "table or byte_width");
+    }
+    const quiver::Schema& s = *t->view->schema();
+    if (i >= s.num_fields()) {
+      return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
+    }
+    const quiver::Field& f = s.field(i);
+    if (f.type.id != TypeId::kFixedSizeBinary) {
+      return Fail(StatusCode::kInvalidArgument,
+                  "column \"" + f.name + "\" is " + f.type.ToString() + ", not fixed_size_binary");
+    }
+    *byte_width = f.type.byte_width;
+    return int(QUIVER_OK);
   });
 }
 

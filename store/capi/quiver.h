@@ -60,8 +60,9 @@ extern "C" {
 
 /* 2: per-chunk statistics and places, quiver_table_prune, quiver_ipc_decode;
  *    decimal, date64, time, duration, float16 and interval types,
- *    quiver_table_field_decimal. */
-#define QUIVER_C_API_VERSION 2
+ *    quiver_table_field_decimal.
+ * 3: fixed_size_binary, quiver_table_field_byte_width. */
+#define QUIVER_C_API_VERSION 3
 
 /* ------------------------------------------------------------------------- */
 /* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
@@ -202,7 +203,10 @@ enum quiver_type {
   QUIVER_TYPE_FLOAT16 = 22,   /* IEEE binary16 */
   QUIVER_TYPE_INTERVAL_YEAR_MONTH = 23,     /* int32 months */
   QUIVER_TYPE_INTERVAL_DAY_TIME = 24,       /* int32 days, int32 milliseconds */
-  QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO = 25  /* int32 months, int32 days, int64 nanoseconds */
+  QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO = 25, /* int32 months, int32 days, int64 nanoseconds */
+  /* byte_width bytes per value (quiver_table_field_byte_width), packed in
+   * `values` with no offsets: row i is values + (offset + i) * byte_width. */
+  QUIVER_TYPE_FIXED_SIZE_BINARY = 26
 };
 
 enum quiver_time_unit {
@@ -300,6 +304,9 @@ int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out);
 /* Precision and scale of decimal column i (QUIVER_EINVALID if it is not a
  * decimal). */
 int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precision, int32_t* scale);
+/* Bytes per value of fixed_size_binary column i (QUIVER_EINVALID if it is
+ * not fixed_size_binary). */
+int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte_width);
 /* Index of the column named `name`, or -1. */
 int quiver_table_field_index(const quiver_table* t, const char* name);
 /* The schema as JSON ({"fields": [...]}) and as datashape text
