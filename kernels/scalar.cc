@@ -8,6 +8,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "columnar/text_format.h"
 #include "kernels/literal_internal.h"
 
 namespace quiver::kernels {
@@ -428,30 +429,6 @@ Result<DecimalBounds> DecimalLiteral(const Scalar& lit, const DataType& type) {
   return *b;
 }
 
-Result<std::string> FixedSizeBinaryLiteral(std::string_view text, const DataType& type) {
-  const size_t w = size_t(type.byte_width);
-  if (text.size() == w) return std::string(text);
-  std::string_view hex = text;
-  if (hex.size() >= 2 && (hex.substr(0, 2) == "\\x" || hex.substr(0, 2) == "0x" || hex.substr(0, 2) == "0X")) {
-    hex.remove_prefix(2);
-  }
-  auto digit = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-  };
-  std::string out;
-  if (hex.size() == 2 * w) {
-    for (size_t i = 0; i < w; ++i) {
-      const int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
-      if (hi < 0 || lo < 0) break;
-      out.push_back(char(hi * 16 + lo));
-    }
-  }
-  if (out.size() == w) return out;
-  return Status::TypeError("'" + std::string(text.substr(0, 80)) + "' is neither " + std::to_string(w) +
-                           " bytes nor " + std::to_string(2 * w) + " hex digits, as a " + type.ToString() +
-                           " value needs");
-}
-
 Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
   if (lit.is_null()) return Scalar::Null();
   const TypeId id = type.id;
@@ -473,7 +450,7 @@ Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
   }
   if (id == TypeId::kFixedSizeBinary) {
     if (lit.kind() != Scalar::Kind::kString) return internal::LiteralMismatch(type, lit);
-    QUIVER_ASSIGN_OR_RETURN(std::string bytes, FixedSizeBinaryLiteral(lit.string_value(), type));
+    QUIVER_ASSIGN_OR_RETURN(std::string bytes, ParseFixedSizeBinary(lit.string_value(), type));
     return Scalar::String(std::move(bytes));
   }
   if (id == TypeId::kBool) {

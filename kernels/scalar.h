@@ -92,11 +92,6 @@ class Scalar {
 // ("cannot compare int64 column with string literal 'abc'"), and when the
 // value does not fit ("literal 300 is out of range for int8 column").
 Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type);
-// The bytes a string literal stands for in a fixed_size_binary[w] column:
-// a string of exactly w bytes as it is, else its hex spelling (2w hex
-// digits, optionally after \x or 0x, as tables print them). Anything else
-// is a TypeError naming the type and the literal.
-Result<std::string> FixedSizeBinaryLiteral(std::string_view text, const DataType& type);
 
 // The exact bounds (columnar/decimal.h) of a number literal (int, double as
 // its shortest text, string spelling a number, decimal) at `type`'s scale;

@@ -7,6 +7,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "columnar/text_format.h"
 #include "kernels/aggregate.h"
 #include "store/query_internal.h"
 
@@ -216,7 +217,7 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
       return std::nullopt;
     case TypeId::kFixedSizeBinary:
       if (s) {
-        Result<std::string> bytes = kernels::FixedSizeBinaryLiteral(*s, t);
+        Result<std::string> bytes = ParseFixedSizeBinary(*s, t);
         if (bytes.ok()) return Value(std::move(*bytes));
         *reason = bytes.status().message();
       }

@@ -553,13 +553,7 @@ int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte
     if (i >= s.num_fields()) {
       return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
     }
-    const quiver::Field& f = s.field(i);
-    if (f.type.id != TypeId::kFixedSizeBinary) {
-      return Fail(StatusCode::kInvalidArgument,
-                  "column \"" + f.name + "\" is " + f.type.ToString() + ", not fixed_size_binary");
-    }
-    *byte_width = f.type.byte_width;
-    return int(QUIVER_OK);
+    return FieldByteWidth(s.field(i), byte_width);
   });
 }
 

@@ -61,7 +61,7 @@ extern "C" {
 /* 2: per-chunk statistics and places, quiver_table_prune, quiver_ipc_decode;
  *    decimal, date64, time, duration, float16 and interval types,
  *    quiver_table_field_decimal.
- * 3: fixed_size_binary, quiver_table_field_byte_width. */
+ * 3: fixed_size_binary, quiver_table_field_byte_width, quiver_ipc_field_byte_width. */
 #define QUIVER_C_API_VERSION 3
 
 /* ------------------------------------------------------------------------- */
@@ -419,6 +419,8 @@ size_t quiver_ipc_num_fields(const quiver_ipc* ipc);
 int quiver_ipc_field(const quiver_ipc* ipc, size_t i, quiver_field* out);
 /* Precision and scale of decimal column i, as quiver_table_field_decimal. */
 int quiver_ipc_field_decimal(const quiver_ipc* ipc, size_t i, int32_t* precision, int32_t* scale);
+/* Bytes per value of fixed_size_binary column i, as quiver_table_field_byte_width. */
+int quiver_ipc_field_byte_width(const quiver_ipc* ipc, size_t i, int32_t* byte_width);
 size_t quiver_ipc_num_batches(const quiver_ipc* ipc);
 int64_t quiver_ipc_num_rows(const quiver_ipc* ipc);
 /* Batch i as a chunk: the same quiver_chunk_column views as a pool chunk
