@@ -142,7 +142,7 @@ inline nlohmann::json ValueJson(const ArrayView& v, int64_t i) {
     case TypeId::kFloat32: return double(v.Value<float>(i));
     case TypeId::kFloat64: return v.Value<double>(i);
     case TypeId::kUtf8: return std::string(v.StringValue(i));
-    case TypeId::kBinary: return Hex(v.StringValue(i));
+    case TypeId::kBinary: case TypeId::kFixedSizeBinary: return Hex(v.StringValue(i));
     case TypeId::kTime32: return v.Value<int32_t>(i);
     case TypeId::kDate64: case TypeId::kTime64: case TypeId::kDuration:
       return std::to_string(v.Value<int64_t>(i));
