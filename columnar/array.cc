@@ -37,6 +37,8 @@ Buffer::~Buffer() {
   if (owned_) std::free(const_cast<uint8_t*>(data_));
 }
 
+std::shared_ptr<Buffer> NullBitmap(int64_t length) { return Buffer::Allocate(BytesForBits(length)); }
+
 ArrayView ArrayData::View() const {
   ArrayView v;
   v.type = &type;

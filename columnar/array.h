@@ -6,6 +6,8 @@
 //   fixed-width:        [validity, values]             (int*, uint*, float*, date32, timestamp)
 //   utf8 / binary:      [validity, int32 offsets (length+1), data bytes]
 //   fixed_size_binary:  [validity, values (byte_width bytes each)]
+//   null:               [validity, all zero] (Arrow's Null has no buffers on the
+//                        wire; in memory a zeroed bitmap marks every row null)
 //   dictionary<idx,v>:  [validity, indices]  + ArrayData::dictionary (the values)
 // The validity buffer may be null (no nulls). Bitmaps are LSB-first. `offset`
 // is Arrow's logical offset (in elements, bits for bitmaps) into the buffers.
@@ -71,6 +73,10 @@ class Buffer {
   bool owned_ = false;
   std::shared_ptr<const void> owner_;
 };
+
+// A zeroed validity bitmap for `length` rows: every row null (the null
+// type's one buffer in memory).
+std::shared_ptr<Buffer> NullBitmap(int64_t length);
 
 struct ArrayView;
 

@@ -198,6 +198,14 @@ Result<std::shared_ptr<ArrayData>> ArrayBuilder::Finish() {
     out->dictionary = FinishVarLength(type_.value_type(), n, dict_offsets_, data_);
   } else if (IsVarLength(type_.id)) {
     out = FinishVarLength(type_, length_, offsets_, data_);
+  } else if (type_.id == TypeId::kNull) {
+    out = std::make_shared<ArrayData>();
+    out->type = type_;
+    out->length = length_;
+    out->null_count = length_;
+    out->buffers = {NullBitmap(length_)};
+    *this = ArrayBuilder(type_);
+    return out;
   } else {
     out = std::make_shared<ArrayData>();
     out->type = type_;
@@ -273,6 +281,12 @@ Status ValidateBatch(const RecordBatch& batch) {
     if (c->offset < 0) return bad("negative offset");
     int64_t end = c->offset + c->length;
     bool var = IsVarLength(f.type.id) && !f.type.is_dictionary();
+    if (f.type.id == TypeId::kNull) {
+      if (c->buffers.empty() || !c->buffers[0] || c->buffers[0]->size() < BytesForBits(end)) {
+        return bad("null column without its (zeroed) validity bitmap");
+      }
+      continue;
+    }
     size_t want = var ? 3 : 2;
     if (c->buffers.size() < want) return bad("has " + std::to_string(c->buffers.size()) + " buffers, needs " + std::to_string(want));
     if (c->buffers[0] && c->buffers[0]->size() < BytesForBits(end)) return bad("validity bitmap too short");

@@ -149,6 +149,15 @@ class BodyDecoder {
     out->type = type;
     out->length = length;
     out->null_count = nulls;
+    if (type.id == TypeId::kNull) {
+      // No buffers in IPC (whatever null count the writer put in the node:
+      // every row is null). In memory, a zeroed validity bitmap says so to
+      // every kernel.
+      values_offsets_.push_back(0);
+      out->null_count = length;
+      out->buffers = {NullBitmap(length)};
+      return out;
+    }
     QUIVER_ASSIGN_OR_RETURN(auto validity, NextBuffer(name));
     if (nulls > 0) {
       if (validity == nullptr || validity->size() < BytesForBits(length)) {
@@ -264,6 +273,7 @@ class BodyDecoder {
 };
 
 size_t BufferCount(const DataType& t) {
+  if (t.id == TypeId::kNull) return 0;  // Arrow's Null has no buffers
   return (IsVarLength(t.id) && !t.is_dictionary()) ? 3 : 2;
 }
 

@@ -45,6 +45,10 @@ struct BodyPlan {
   void AddEmpty() { Add(BufferWrite{}); }
 
   void AddArray(const ArrayData& a) {
+    if (a.type.id == TypeId::kNull) {  // no buffers
+      nodes.emplace_back(a.length, a.length);
+      return;
+    }
     int64_t nulls = ComputeNullCount(a);
     nodes.emplace_back(a.length, nulls);
     if (nulls > 0) {

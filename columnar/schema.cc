@@ -31,7 +31,7 @@ bool IsStoredType(const DataType& t) {
   if (t.id == TypeId::kFixedSizeBinary) return t.byte_width >= 1;
   if (t.id == TypeId::kTime32) return t.unit == TimeUnit::kSecond || t.unit == TimeUnit::kMilli;
   if (t.id == TypeId::kTime64) return t.unit == TimeUnit::kMicro || t.unit == TimeUnit::kNano;
-  return t.id != TypeId::kNull && int(t.unit) <= int(TimeUnit::kNano);
+  return t.id != TypeId::kNone && int(t.unit) <= int(TimeUnit::kNano);
 }
 
 Status ValidateSchema(const Schema& schema) {
@@ -201,6 +201,10 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
         type_type = fb::Type::Binary;
         type_off = fb::CreateBinary(fbb).Union();
         break;
+      case TypeId::kNull:
+        type_type = fb::Type::Null;
+        type_off = fb::CreateNull(fbb).Union();
+        break;
       case TypeId::kFixedSizeBinary:
         type_type = fb::Type::FixedSizeBinary;
         type_off = fb::CreateFixedSizeBinary(fbb, t.byte_width).Union();
@@ -319,6 +323,12 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
           if (large_offsets == nullptr) return unsupported(ArrowTypeName(f->type_type()));
           large = true;
           t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
+          break;
+        case fb::Type::Null:
+          // Every value is null whatever the flag says (apache-arrow writes
+          // nullable: false for it): the field is nullable.
+          t = DataType(TypeId::kNull);
+          out.nullable = true;
           break;
         case fb::Type::FixedSizeBinary: {
           int32_t w = f->type_as_FixedSizeBinary()->byteWidth();

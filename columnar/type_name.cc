@@ -59,7 +59,7 @@ Result<TypeId> ParseSimpleId(std::string_view n) {
       {"float32", TypeId::kFloat32}, {"float64", TypeId::kFloat64}, {"utf8", TypeId::kUtf8},
       {"string", TypeId::kUtf8}, {"binary", TypeId::kBinary}, {"bytes", TypeId::kBinary},
       {"date32", TypeId::kDate32}, {"date", TypeId::kDate32}, {"date64", TypeId::kDate64},
-      {"float16", TypeId::kFloat16}, {"halffloat", TypeId::kFloat16},
+      {"float16", TypeId::kFloat16}, {"halffloat", TypeId::kFloat16}, {"null", TypeId::kNull},
       // DuckDB / SQL names.
       {"boolean", TypeId::kBool}, {"logical", TypeId::kBool},
       {"tinyint", TypeId::kInt8}, {"int1", TypeId::kInt8},

@@ -4,6 +4,7 @@ namespace quiver {
 
 const char* TypeIdName(TypeId id) {
   switch (id) {
+    case TypeId::kNone: return "null";  // an untyped NULL, as messages name it
     case TypeId::kNull: return "null";
     case TypeId::kBool: return "bool";
     case TypeId::kInt8: return "int8";

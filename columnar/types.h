@@ -14,7 +14,10 @@
 namespace quiver {
 
 enum class TypeId : uint8_t {
-  kNull = 0,  // only for "no type yet" (e.g. an all-null literal)
+  // Not a column type: "no type yet" (an untyped NULL literal, an expression
+  // not bound yet) and, as dict_index, "not dictionary-encoded". 0, as the C
+  // API's QUIVER_TYPE_NULL, which means the same.
+  kNone = 0,
   kBool,
   kInt8,
   kInt16,
@@ -43,6 +46,7 @@ enum class TypeId : uint8_t {
   kIntervalDayTime,      // int32 days, int32 milliseconds
   kIntervalMonthDayNano, // int32 months, int32 days, int64 nanoseconds
   kFixedSizeBinary,      // `byte_width` bytes per value, compared as unsigned bytes
+  kNull,                 // Arrow's Null: no buffers, every value null
 };
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
@@ -65,12 +69,12 @@ constexpr int kMaxDecimal256Precision = 76;
 
 // A column's type. A dictionary-encoded column has `id` = the value type
 // (kUtf8) and `dict_index` = the index type (any integer type, signed or
-// unsigned, as Arrow allows); for every other column `dict_index` is kNull.
+// unsigned, as Arrow allows); for every other column `dict_index` is kNone.
 struct DataType {
-  TypeId id = TypeId::kNull;
+  TypeId id = TypeId::kNone;
   TimeUnit unit = TimeUnit::kSecond;  // kTimestamp, kTime32, kTime64, kDuration
   std::string timezone;               // kTimestamp only; empty = none
-  TypeId dict_index = TypeId::kNull;
+  TypeId dict_index = TypeId::kNone;
   int64_t dict_id = 0;  // Arrow IPC dictionary id, if encoded
   // Decimals only: total significant digits (1..38 for decimal128, 1..76 for
   // decimal256) and digits after the point (0..precision).
@@ -106,11 +110,11 @@ struct DataType {
     return t;
   }
 
-  bool is_dictionary() const { return dict_index != TypeId::kNull; }
+  bool is_dictionary() const { return dict_index != TypeId::kNone; }
   // The type of the dictionary's values (the column without encoding).
   DataType value_type() const {
     DataType t = *this;
-    t.dict_index = TypeId::kNull;
+    t.dict_index = TypeId::kNone;
     return t;
   }
 
@@ -157,7 +161,7 @@ int64_t MaxDictionarySize(TypeId index);
 bool IsSignedIntStorage(TypeId id);
 // Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8,
 // decimal128: 16, decimal256: 32);
-// 0 for bool (bit-packed), var-length types and kNull.
+// 0 for bool (bit-packed), var-length types, kNull and kNone.
 int ByteWidth(TypeId id);
 // As above, plus fixed_size_binary's byte_width.
 int ByteWidth(const DataType& type);

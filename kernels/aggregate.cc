@@ -63,7 +63,7 @@ Result<DataType> AggResultType(AggKind kind, const DataType& input) {
     case AggKind::kMin:
     case AggKind::kMax:
       // Not for the types stored and returned only (no order kept here).
-      if (id != TypeId::kNull && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
+      if (id != TypeId::kNone && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
           id != TypeId::kIntervalYearMonth && id != TypeId::kIntervalDayTime &&
           id != TypeId::kIntervalMonthDayNano) {
         return input.value_type();
@@ -316,6 +316,11 @@ Result<std::shared_ptr<ArrayData>> ScalarsToArray(const std::vector<Scalar>& val
     }
   }
   std::shared_ptr<Buffer> vbuf = out->null_count > 0 ? validity : nullptr;
+  if (type.id == TypeId::kNull) {
+    if (out->null_count != n) return Status::TypeError("cannot build a null column from a value");
+    out->buffers = {validity};
+    return out;
+  }
   if (type.id == TypeId::kFixedSizeBinary) {
     const int64_t w = type.byte_width;
     auto buf = Buffer::Allocate(n * w);

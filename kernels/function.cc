@@ -115,6 +115,7 @@ Result<std::shared_ptr<ArrayData>> BroadcastScalar(const Scalar& s, const DataTy
 // A compact owned copy of `rows` rows of a view, buffer by buffer.
 Result<std::shared_ptr<ArrayData>> CopyView(const ArrayView& v, const DataType& type,
                                             int64_t rows) {
+  if (type.id == TypeId::kNull) return internal::MakeColumn(type, rows, {NullBitmap(rows)});
   std::shared_ptr<Buffer> validity;
   if (internal::HasNulls(v)) {
     validity = Buffer::Allocate(Mask::WordsFor(rows) * 8);

@@ -126,7 +126,7 @@ Result<std::vector<KeyColumn>> Prepare(const std::vector<ArrayView>& columns,
       }
     } else if (IsBinaryLike(t.id)) {
       kc.kind = Kind::kString;
-    } else if (t.id == TypeId::kBool) {
+    } else if (t.id == TypeId::kBool || t.id == TypeId::kNull) {  // null: never compared, all rows null
       kc.kind = Kind::kBool;
     } else if (t.id == TypeId::kDecimal128) {
       kc.kind = Kind::kDecimal;

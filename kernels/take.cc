@@ -67,8 +67,13 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
   auto out = std::make_shared<ArrayData>();
   out->type = *col.type;
   out->length = int64_t(rows.size());
-  std::shared_ptr<Buffer> validity = GatherValidity(col, rows, &out->null_count);
   const DataType& type = *col.type;
+  if (type.id == TypeId::kNull) {  // every row null, whichever are taken
+    out->null_count = out->length;
+    out->buffers = {NullBitmap(out->length)};
+    return out;
+  }
+  std::shared_ptr<Buffer> validity = GatherValidity(col, rows, &out->null_count);
   if (type.is_dictionary()) {
     int width = ByteWidth(type.dict_index);
     std::shared_ptr<Buffer> idx;

@@ -72,6 +72,7 @@ void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
     case TypeId::kFixedSizeBinary:
       b.AppendBytes(v.values + (v.offset + i) * ByteWidth(*v.type));
       break;
+    case TypeId::kNone:
     case TypeId::kNull:
       b.AppendNull();
       break;

@@ -57,6 +57,13 @@ Result<std::shared_ptr<ArrayData>> Concat(const DataType& type,
     n += p->length;
     nulls += p->null_count;
   }
+  if (type.id == TypeId::kNull) {
+    auto out = std::make_shared<ArrayData>();
+    out->type = type;
+    out->length = out->null_count = n;
+    out->buffers = {NullBitmap(n)};
+    return out;
+  }
   if (parts.size() == 1 && (!type.is_dictionary() || parts[0]->type.dict_index == TypeId::kInt32)) {
     return parts[0];
   }

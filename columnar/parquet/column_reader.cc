@@ -402,7 +402,7 @@ Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size
     }
   }
   if (def_ptr == nullptr && enc == Enc::PLAIN && out_ == Out::kFixed &&
-      spec_.convert == Convert::kCopy) {
+      spec_.convert == Convert::kCopy && out_width_ > 0) {
     // The common case without nulls: the page's bytes are the column's.
     const size_t bytes = size_t(n) * size_t(out_width_);
     if (values_size < bytes) return Fail("PLAIN values are cut short");
@@ -608,6 +608,15 @@ Status ChunkReader::EmitDictPlain(int64_t n_rows, const uint32_t* defs) {
 }
 
 Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
+  if (type_.id == TypeId::kNull) {  // UNKNOWN: "always null"
+    for (int64_t i = 0; i < n_rows; ++i) {
+      if (!defs || defs[i]) {
+        return Fail("a column annotated UNKNOWN (always null) holds a value at row " +
+                    std::to_string(row_ + i) + " of the row group");
+      }
+    }
+    return Status::OK();
+  }
   const size_t in_w = size_t(phys_width_);
   const size_t out_w = size_t(out_width_);
   uint8_t* out = values_->mutable_data() + size_t(row_) * out_w;
@@ -724,6 +733,11 @@ Result<std::shared_ptr<ArrayData>> ChunkReader::Finish() {
   a->length = rows_;
   a->null_count = null_count_;
   a->buffers.push_back(null_count_ > 0 ? validity_ : nullptr);
+  if (type_.id == TypeId::kNull) {
+    a->null_count = rows_;
+    a->buffers = {NullBitmap(rows_)};
+    return a;
+  }
   if (out_ == Out::kVar) {
     a->buffers.push_back(Buffer::Copy(offsets_.data(), int64_t(offsets_.size() * 4)));
     a->buffers.push_back(Buffer::Copy(data_.data(), int64_t(data_.size())));

@@ -152,8 +152,10 @@ Status PlainValues(const ArrayView& v, int64_t a, int64_t b, Stats* st, std::str
         st->Bytes(s);
         break;
       }
-      case TypeId::kNull:
+      case TypeId::kNone:
         return Status::NotSupported("a column without a type cannot be written to Parquet");
+      case TypeId::kNull:  // never reached: every row is null
+        break;
       case TypeId::kDecimal128:
       case TypeId::kDecimal256: {  // FIXED_LEN_BYTE_ARRAY, big-endian
         const int w = ByteWidth(t.id);

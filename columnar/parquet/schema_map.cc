@@ -65,6 +65,10 @@ Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
   const format::LogicalType& lt = e.logicalType;
   const bool has_ct = e.__isset.converted_type;
   const CT::type ct = e.converted_type;
+  if (has_logical && lt.__isset.UNKNOWN) {  // always null, whatever the physical type
+    c->type = DataType(TypeId::kNull);
+    return Status::OK();
+  }
   if ((has_logical && lt.__isset.DECIMAL) || (has_ct && ct == CT::DECIMAL)) {
     return MapDecimal(e, c);
   }
@@ -413,6 +417,13 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     case TypeId::kBinary:
       e.__set_type(PT::BYTE_ARRAY);
       break;
+    case TypeId::kNull: {  // INT32 annotated UNKNOWN (always null), as Arrow's writers do
+      e.__set_type(PT::INT32);
+      format::LogicalType lt;
+      lt.__set_UNKNOWN(format::NullType());
+      e.__set_logicalType(lt);
+      break;
+    }
     case TypeId::kFixedSizeBinary:  // no logical type: UUID would claim a meaning the bytes may not have
       e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);
       e.__set_type_length(t.byte_width);
@@ -448,7 +459,7 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
       }
       break;
     }
-    case TypeId::kNull:
+    case TypeId::kNone:
       return Status::NotSupported("column \"" + f.name + "\" has no type; Parquet cannot store it");
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {

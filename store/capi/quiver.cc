@@ -39,7 +39,8 @@ static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == Q
                   int(TypeId::kDate32) == QUIVER_TYPE_DATE32 &&
                   int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP &&
                   int(TypeId::kIntervalMonthDayNano) == QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO &&
-                  int(TypeId::kFixedSizeBinary) == QUIVER_TYPE_FIXED_SIZE_BINARY,
+                  int(TypeId::kFixedSizeBinary) == QUIVER_TYPE_FIXED_SIZE_BINARY &&
+                  int(TypeId::kNull) == QUIVER_TYPE_ARROW_NULL && int(TypeId::kNone) == QUIVER_TYPE_NULL,
               "quiver_type values follow quiver::TypeId");
 static_assert(int(StatusCode::kInvalidArgument) == QUIVER_EINVALID &&
                   int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
@@ -182,6 +183,7 @@ std::string FormatOf(const DataType& t, TypeId id) {
     case TypeId::kFixedSizeBinary:
       return "w:" + std::to_string(t.byte_width);
     case TypeId::kNull:
+    case TypeId::kNone:
       return "n";
   }
   return "n";
@@ -283,6 +285,7 @@ ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col,
   bool var = quiver::IsVarLength(col->type.id) && !col->type.is_dictionary();
   p->buffers[1] = DataOrZeros(col->buffers.size() > 1 ? col->buffers[1] : nullptr);
   a->n_buffers = 2;
+  if (col->type.id == TypeId::kNull) a->n_buffers = 0;  // Arrow's Null: no buffers
   if (var) {
     p->buffers[2] = DataOrZeros(col->buffers.size() > 2 ? col->buffers[2] : nullptr);
     a->n_buffers = 3;

@@ -61,7 +61,8 @@ extern "C" {
 /* 2: per-chunk statistics and places, quiver_table_prune, quiver_ipc_decode;
  *    decimal, date64, time, duration, float16 and interval types,
  *    quiver_table_field_decimal.
- * 3: fixed_size_binary, quiver_table_field_byte_width, quiver_ipc_field_byte_width. */
+ * 3: fixed_size_binary, quiver_table_field_byte_width, quiver_ipc_field_byte_width;
+ *    the null type (QUIVER_TYPE_ARROW_NULL). */
 #define QUIVER_C_API_VERSION 3
 
 /* ------------------------------------------------------------------------- */
@@ -206,7 +207,11 @@ enum quiver_type {
   QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO = 25, /* int32 months, int32 days, int64 nanoseconds */
   /* byte_width bytes per value (quiver_table_field_byte_width), packed in
    * `values` with no offsets: row i is values + (offset + i) * byte_width. */
-  QUIVER_TYPE_FIXED_SIZE_BINARY = 26
+  QUIVER_TYPE_FIXED_SIZE_BINARY = 26,
+  /* Arrow's Null type: every value null (null_count == length). `validity`
+   * points at a zeroed bitmap; there are no values. (QUIVER_TYPE_NULL, 0,
+   * keeps its old meaning: no type, "not dictionary-encoded".) */
+  QUIVER_TYPE_ARROW_NULL = 27
 };
 
 enum quiver_time_unit {

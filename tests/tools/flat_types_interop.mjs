@@ -147,5 +147,33 @@ if (DuckDBInstance) {
   expectEq('DuckDB reads fsb Parquet', got, [...Array(n).keys()].map((i) => [i, isNull(i) ? null : fsbHex(i)]));
 }
 
+// --- null ------------------------------------------------------------------
+const nullVec = arrow.makeVector(arrow.makeData({ type: new arrow.Null(), length: n, nullCount: n }));
+const nullTable = new arrow.Table({ id: ids, z: nullVec });
+writeFileSync(path.join(args.dir, 'z.arrow'), arrow.tableToIPC(nullTable, 'stream'));
+quiver('ingest', pool, 'z', path.join(args.dir, 'z.arrow'));
+for (const [fmt, back] of exportBoth('z')) {
+  const z = back.getChild('z');
+  if (!z || String(z.type) !== 'Null') fail(`null ${fmt}: type ${z && z.type}`);
+  else if (z.length !== n || z.nullCount !== n) fail(`null ${fmt}: ${z.length} rows, ${z.nullCount} null`);
+  expectEq(`null ${fmt} ids`, [...back.getChild('id')], [...Array(n).keys()]);
+}
+expectEq('null IS NULL', sql('SELECT count(*) AS c FROM z WHERE z IS NULL')[0].c, n);
+expectEq('null IS NOT NULL', sql('SELECT count(*) AS c FROM z WHERE z IS NOT NULL')[0].c, 0);
+expectEq('null count(col)', sql('SELECT count(z) AS c, count(*) AS a FROM z')[0], { c: 0, a: n });
+expectEq('null projected', sql('SELECT id, z FROM z WHERE id < 3 ORDER BY id'), [0, 1, 2].map((i) => ({ id: i, z: null })));
+expectEq('null csv', quiver('sql', pool, 'SELECT z, id FROM z WHERE id = 1', '--format', 'csv').trim().split('\n'), ['z,id', ',1']);
+expectEq('null schema', / z +\| null /.test(quiver('schema', pool, 'z')), true);
+expectEq('null compared', sql("SELECT count(*) AS c FROM z WHERE z = 1 OR z IN ('a') OR id < 2")[0].c, 2);
+expectEq('null min/max/distinct, sorted', sql('SELECT min(z) AS lo, max(z) AS hi, count(DISTINCT z) AS d FROM z')[0], { lo: null, hi: null, d: 0 });
+expectEq('null ORDER BY', sql('SELECT id FROM z ORDER BY z, id DESC LIMIT 2').map((r) => r.id), [n - 1, n - 2]);
+expectEq('null GROUP BY', sql('SELECT z, count(*) AS c FROM z GROUP BY z'), [{ z: null, c: n }]);
+// Parquet: INT32 annotated UNKNOWN out, null back in.
+const zpq = path.join(args.dir, 'z.parquet');
+quiver('export', pool, 'z', '-o', zpq, '--format', 'parquet');
+quiver('ingest', pool, 'zp', zpq);
+expectEq('null through Parquet', / z +\| null /.test(quiver('schema', pool, 'zp')), true);
+expectEq('null through Parquet count', sql('SELECT count(z) AS c, count(*) AS a FROM zp')[0], { c: 0, a: n });
+
 console.log(failures ? `${failures} failures` : 'all flat type checks passed');
 process.exit(failures ? 1 : 0);

@@ -29,7 +29,8 @@ What is zero-copy, and what is not:
   * fixed_size_binary[w] columns come back as object arrays of bytes objects
     of w bytes (None for null; a copy), not numpy 'S<w>', whose items drop
     trailing zero bytes; `Chunk.buffers(name).values` is the packed bytes,
-    zero-copy (row i at [(offset + i) * w, (offset + i + 1) * w)). utf8 / binary and dictionary-encoded
+    zero-copy (row i at [(offset + i) * w, (offset + i + 1) * w)).
+  * null-type columns (Arrow's Null) are object arrays of None. utf8 / binary and dictionary-encoded
     columns are decoded on demand into object arrays of str / bytes (None for
     null).
 Every array keeps the snapshot it was read from pinned (its .base chain holds
@@ -580,6 +581,8 @@ class Chunk:
             return self._strings(col, t == 13)
         if t == 26:
             return self._fixed_bytes(col, self.table.schema[name].byte_width)
+        if t == 27:  # the null type: every value None
+            return np.full(col.length, None, dtype=object)
         if t in _NUMPY_TYPES:
             code = _NUMPY_TYPES[t]
             width = int(code[1:])
@@ -694,7 +697,7 @@ def pandas_dtype(field):
     t = field.type_id
     if field.dictionary_index:
         return pd.CategoricalDtype()
-    if t in (12, 13, 16, 17, 26):
+    if t in (12, 13, 16, 17, 26, 27):
         return np.dtype(object)
     if t in _TIMEDELTA_TYPES:
         return np.dtype("timedelta64[ns]")
@@ -780,7 +783,7 @@ class _IpcChunk(Chunk):
 
 def _empty(field):
     t = field.type_id
-    if field.dictionary_index or t in (12, 13, 16, 17, 26):
+    if field.dictionary_index or t in (12, 13, 16, 17, 26, 27):
         return np.empty(0, dtype=object)
     if t in _NUMPY_TYPES:
         return np.empty(0, dtype=_NUMPY_TYPES[t])

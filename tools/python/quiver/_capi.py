@@ -18,7 +18,7 @@ TYPE_NAMES = {
     11: "float64", 12: "utf8", 13: "binary", 14: "date32", 15: "timestamp",
     16: "decimal128", 17: "decimal256", 18: "date64", 19: "time32", 20: "time64",
     21: "duration", 22: "float16", 23: "interval[year_month]", 24: "interval[day_time]",
-    25: "interval[month_day_nano]", 26: "fixed_size_binary",
+    25: "interval[month_day_nano]", 26: "fixed_size_binary", 27: "null",
 }
 UNIT_NAMES = {0: "s", 1: "ms", 2: "us", 3: "ns"}
 
