@@ -274,8 +274,8 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
   return fb::CreateSchema(fbb, fb::Endianness::Little, fields_off, md);
 }
 
-Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vector<bool>* large_offsets) {
-  if (large_offsets != nullptr) large_offsets->clear();
+Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vector<uint8_t>* wire) {
+  if (wire != nullptr) wire->clear();
   if (s == nullptr) return Status::Corruption("Arrow message has no Schema table");
   if (s->endianness() != fb::Endianness::Little) {
     return Status::NotSupported("big-endian Arrow schema (only little-endian data is supported)");
@@ -293,7 +293,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
         return Status::NotSupported("unsupported Arrow type " + what + " in field '" + out.name + "'");
       };
       DataType t;
-      bool large = false;
+      uint8_t form = kWireAsHeld;
       if (f->type_type() != fb::Type::NONE && f->type() == nullptr) {
         return Status::Corruption("field '" + out.name + "' has type " + ArrowTypeName(f->type_type()) +
                                   " without its type table");
@@ -320,9 +320,18 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
         case fb::Type::Binary: t = DataType(TypeId::kBinary); break;
         case fb::Type::LargeUtf8:
         case fb::Type::LargeBinary:
-          if (large_offsets == nullptr) return unsupported(ArrowTypeName(f->type_type()));
-          large = true;
+          if (wire == nullptr) return unsupported(ArrowTypeName(f->type_type()));
+          form = kWireLargeOffsets;
           t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
+          break;
+        case fb::Type::Utf8View:
+        case fb::Type::BinaryView:
+          // Stored as utf8/binary: a view column's values point into data
+          // buffers shared by the whole batch, in any order, which a chunk
+          // (one column, one contiguous data buffer) cannot keep as they are.
+          if (wire == nullptr || f->dictionary() != nullptr) return unsupported(ArrowTypeName(f->type_type()));
+          form = kWireView;
+          t = DataType(f->type_type() == fb::Type::Utf8View ? TypeId::kUtf8 : TypeId::kBinary);
           break;
         case fb::Type::Null:
           // Every value is null whatever the flag says (apache-arrow writes
@@ -405,7 +414,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
       }
       out.type = std::move(t);
       fields.push_back(std::move(out));
-      if (large_offsets != nullptr) large_offsets->push_back(large);
+      if (wire != nullptr) wire->push_back(form);
     }
   }
   auto schema = std::make_shared<Schema>(std::move(fields), ReadKv(s->custom_metadata()));
