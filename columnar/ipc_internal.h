@@ -27,8 +27,16 @@ constexpr uint32_t kContinuation = 0xFFFFFFFFu;
 // boundary relative to the message start.
 constexpr int64_t kMessageAlignment = 64;
 
+// Which Schema a writer builds. kWire is what Arrow IPC output declares;
+// kStorage is the catalog's, which describes chunk bodies as they lie in the
+// pool: large_utf8 / large_binary (held with 32-bit offsets) are written
+// there as utf8 / binary with the field metadata kLargeOffsetsKey = "true",
+// which ReadSchema turns back into DataType::large_offsets (and removes).
+enum class SchemaForm : uint8_t { kWire, kStorage };
+inline constexpr const char* kLargeOffsetsKey = "quiver:large_offsets";
+
 flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
-                                            const Schema& schema);
+                                            const Schema& schema, SchemaForm form = SchemaForm::kWire);
 // How a field's values lie on the wire when that differs from how Quiver
 // holds them: 64-bit offsets (LargeUtf8/LargeBinary) or views
 // (Utf8View/BinaryView: 16-byte views into variadic data buffers). Readers

@@ -174,11 +174,16 @@ std::vector<KeyValue> ReadKv(const flatbuffers::Vector<flatbuffers::Offset<fb::K
 }  // namespace
 
 flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
-                                            const Schema& schema) {
+                                            const Schema& schema, SchemaForm form) {
   std::vector<flatbuffers::Offset<fb::Field>> fields;
   for (size_t i = 0; i < schema.num_fields(); ++i) {
     const Field& f = schema.field(i);
     const DataType& t = f.type;
+    // large_utf8 / large_binary: declared as such on the wire; in storage
+    // (whose bodies have 32-bit offsets) utf8 / binary plus a marker.
+    const bool large = t.large_offsets && (t.id == TypeId::kUtf8 || t.id == TypeId::kBinary);
+    std::vector<KeyValue> metadata = f.metadata;
+    if (large && form == SchemaForm::kStorage) metadata.push_back({kLargeOffsetsKey, "true"});
     fb::Type type_type = fb::Type::NONE;
     flatbuffers::Offset<void> type_off;
     switch (t.id) {
@@ -194,12 +199,22 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
                        .Union();
         break;
       case TypeId::kUtf8:
-        type_type = fb::Type::Utf8;
-        type_off = fb::CreateUtf8(fbb).Union();
+        if (large && form == SchemaForm::kWire) {
+          type_type = fb::Type::LargeUtf8;
+          type_off = fb::CreateLargeUtf8(fbb).Union();
+        } else {
+          type_type = fb::Type::Utf8;
+          type_off = fb::CreateUtf8(fbb).Union();
+        }
         break;
       case TypeId::kBinary:
-        type_type = fb::Type::Binary;
-        type_off = fb::CreateBinary(fbb).Union();
+        if (large && form == SchemaForm::kWire) {
+          type_type = fb::Type::LargeBinary;
+          type_off = fb::CreateLargeBinary(fbb).Union();
+        } else {
+          type_type = fb::Type::Binary;
+          type_off = fb::CreateBinary(fbb).Union();
+        }
         break;
       case TypeId::kNull:
         type_type = fb::Type::Null;
@@ -266,7 +281,7 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
     }
     auto name = fbb.CreateString(f.name);
     auto children = fbb.CreateVector(std::vector<flatbuffers::Offset<fb::Field>>{});
-    auto md = BuildKv(fbb, f.metadata);
+    auto md = BuildKv(fbb, metadata);
     fields.push_back(fb::CreateField(fbb, name, f.nullable, type_type, type_off, dict, children, md));
   }
   auto fields_off = fbb.CreateVector(fields);
@@ -323,6 +338,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
           if (wire == nullptr) return unsupported(ArrowTypeName(f->type_type()));
           form = kWireLargeOffsets;
           t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
+          t.large_offsets = true;
           break;
         case fb::Type::Utf8View:
         case fb::Type::BinaryView:
@@ -404,6 +420,12 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
       if (f->children() != nullptr && f->children()->size() != 0) {
         return Status::Corruption("primitive field '" + out.name + "' has children");
       }
+      for (size_t k = 0; k < out.metadata.size(); ++k) {
+        if (out.metadata[k].key != kLargeOffsetsKey) continue;
+        if (t.id == TypeId::kUtf8 || t.id == TypeId::kBinary) t.large_offsets = true;
+        out.metadata.erase(out.metadata.begin() + ptrdiff_t(k));
+        break;
+      }
       if (const fb::DictionaryEncoding* d = f->dictionary()) {
         QUIVER_ASSIGN_OR_RETURN(TypeId index, IntTypeId(d->indexType()));
         if (t.id != TypeId::kUtf8) {
@@ -427,7 +449,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
 Result<std::string> SchemaToFlatbuffer(const Schema& schema) {
   QUIVER_RETURN_NOT_OK(ValidateSchema(schema));
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(ipc_internal::BuildSchema(fbb, schema));
+  fbb.Finish(ipc_internal::BuildSchema(fbb, schema, ipc_internal::SchemaForm::kStorage));
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
@@ -475,7 +497,8 @@ std::string SchemaToJson(const Schema& schema, int indent) {
   for (const Field& f : schema.fields()) {
     nlohmann::json jf;
     jf["name"] = f.name;
-    jf["type"] = TypeIdName(f.type.id);
+    jf["type"] = f.type.large_offsets && !f.type.is_dictionary() && IsVarLength(f.type.id)
+                     ? f.type.ToString() : std::string(TypeIdName(f.type.id));
     if (f.type.id == TypeId::kTimestamp || f.type.has_unit()) {
       jf["unit"] = kUnitNames[int(f.type.unit) & 3];
       if (!f.type.timezone.empty()) jf["timezone"] = f.type.timezone;

@@ -202,6 +202,11 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
     if (lower == "time64" || lower == "time") return DataType::WithUnit(TypeId::kTime64, TimeUnit::kMicro);
     if (lower == "duration") return DataType::WithUnit(TypeId::kDuration, TimeUnit::kMilli);
     if (lower == "interval") return DataType(TypeId::kIntervalMonthDayNano);
+    if (lower == "large_utf8" || lower == "large_string" || lower == "large_binary") {
+      DataType t(lower == "large_binary" ? TypeId::kBinary : TypeId::kUtf8);
+      t.large_offsets = true;
+      return t;
+    }
     QUIVER_ASSIGN_OR_RETURN(TypeId id, ParseSimpleId(name));
     return DataType(id);
   }

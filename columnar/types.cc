@@ -91,6 +91,8 @@ std::string DataType::ToString() const {
     s = "fixed_size_binary[" + std::to_string(byte_width) + "]";
   } else if (is_decimal()) {
     s = std::string(TypeIdName(id)) + "(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
+  } else if (large_offsets && (id == TypeId::kUtf8 || id == TypeId::kBinary)) {
+    s = id == TypeId::kUtf8 ? "large_utf8" : "large_binary";
   } else {
     s = TypeIdName(id);
   }

@@ -82,6 +82,13 @@ struct DataType {
   int32_t scale = 0;
   // kFixedSizeBinary only: bytes per value (>= 1).
   int32_t byte_width = 0;
+  // utf8 / binary declared as Arrow's large_utf8 / large_binary (64-bit
+  // offsets). Quiver holds them with 32-bit offsets like utf8 / binary (a
+  // chunk is 64K rows: its strings fit 2 GiB, or ingest says they do not),
+  // so every kernel and reader works on them unchanged; the flag only makes
+  // Arrow IPC output declare large_* and write 64-bit offsets. An IPC
+  // detail, like dict_id: equality ignores it.
+  bool large_offsets = false;
 
   DataType() = default;
   explicit DataType(TypeId i) : id(i) {}
@@ -133,7 +140,7 @@ struct DataType {
   // "fixed_size_binary[16]", "dictionary<int32, utf8>".
   std::string ToString() const;
 
-  // Equality ignores dict_id (an IPC detail).
+  // Equality ignores dict_id and large_offsets (IPC details).
   bool operator==(const DataType& o) const {
     return id == o.id && dict_index == o.dict_index &&
            (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone)) &&
