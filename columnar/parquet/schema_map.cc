@@ -335,8 +335,13 @@ void ApplyArrowSchema(const std::string& base64_ipc_schema, std::vector<ColumnSp
   const Schema& arrow = *ipc->schema;
   for (ColumnSpec& c : *columns) {
     int k = arrow.FieldIndex(c.name);
-    if (k < 0 || c.convert != Convert::kCopy || !c.unsupported.ok()) continue;
+    if (k < 0 || !c.unsupported.ok()) continue;
     const DataType& a = arrow.field(size_t(k)).type;
+    if (a.large_offsets && c.convert == Convert::kBytes && a.id == c.type.id) {
+      c.type.large_offsets = true;  // large_utf8 / large_binary, written as BYTE_ARRAY
+      continue;
+    }
+    if (c.convert != Convert::kCopy) continue;
     if (a.id == TypeId::kDuration && c.type.id == TypeId::kInt64) {
       c.type = a;  // Parquet has no duration: written as plain INT64
       continue;

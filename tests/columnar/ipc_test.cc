@@ -387,3 +387,44 @@ TEST_CASE("fixed_size_binary, null and large_utf8 columns round-trip through IPC
   REQUIRE(t.ok());
   check(t->schema, t->batches.at(0));
 }
+
+TEST_CASE("Stream reader converts Utf8View columns to utf8 and checks every view", "[columnar]") {
+  flatbuffers::FlatBufferBuilder sb;
+  auto field = fb::CreateField(sb, sb.CreateString("v"), true, fb::Type::Utf8View, fb::CreateUtf8View(sb).Union());
+  auto schema = fb::CreateSchema(sb, fb::Endianness::Little, sb.CreateVector(std::vector{field}));
+  sb.Finish(fb::CreateMessage(sb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, schema.Union(), 0));
+  // Row 0 inline ("abc"), row 1 out of line: 14 bytes at `offset` of data
+  // buffer `index` (the batch has one, of 16 bytes).
+  auto batch = [](int32_t index, int32_t offset, std::vector<int64_t> counts = {1}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<fb::FieldNode> nodes{fb::FieldNode(2, 0)};
+    std::vector<fb::Buffer> bufs{fb::Buffer(0, 0), fb::Buffer(0, 32), fb::Buffer(32, 16)};
+    auto rb = fb::CreateRecordBatch(fbb, 2, fbb.CreateVectorOfStructs(nodes), fbb.CreateVectorOfStructs(bufs), 0,
+                                    fbb.CreateVector(counts));
+    fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), 48));
+    std::string body(48, '\0');
+    const int32_t len0 = 3, len1 = 14;
+    std::memcpy(body.data(), &len0, 4);
+    std::memcpy(body.data() + 4, "abc", 3);
+    std::memcpy(body.data() + 16, &len1, 4);
+    std::memcpy(body.data() + 20, "xyab", 4);
+    std::memcpy(body.data() + 24, &index, 4);
+    std::memcpy(body.data() + 28, &offset, 4);
+    std::memcpy(body.data() + 32, "xyabcdefghijklmn", 16);
+    return Frame(fbb, body);
+  };
+  auto t = Read(Frame(sb) + batch(0, 2));
+  INFO(t.status().ToString());
+  REQUIRE(t.ok());
+  CHECK(t->schema->field(0).type == DataType(TypeId::kUtf8));
+  ArrayView v = t->batches.at(0).columns[0]->View();
+  CHECK(v.StringValue(0) == "abc");
+  CHECK(v.StringValue(1) == "abcdefghijklmn");
+  auto bad_index = Read(Frame(sb) + batch(1, 2));
+  CHECK(bad_index.status().code() == StatusCode::kCorruption);
+  CHECK_THAT(bad_index.status().message(), Catch::Contains("column 'v' row 1: view of 14 bytes in data buffer 1 of 1"));
+  auto beyond = Read(Frame(sb) + batch(0, 3));
+  CHECK_THAT(beyond.status().message(), Catch::Contains("row 1: view of 14 bytes at offset 3 beyond data buffer 0 of 16 bytes"));
+  auto no_count = Read(Frame(sb) + batch(0, 2, {}));
+  CHECK(no_count.status().code() == StatusCode::kCorruption);
+}

@@ -215,6 +215,11 @@ for (const k of ['lu', 'vu']) {
   expectEq(`${k} LIKE`, sql(`SELECT count(*) AS c FROM s WHERE ${k} LIKE 'w3%'`)[0].c,
     liveWords.filter((w) => w.startsWith('w3')).length);
 }
+const spq = path.join(args.dir, 's.parquet');
+quiver('export', pool, 's', '-o', spq, '--format', 'parquet');
+quiver('ingest', pool, 'sp', spq);
+expectEq('large through Parquet', sql('SELECT lu, lb, vu FROM sp ORDER BY id'), sql('SELECT lu, lb, vu FROM s ORDER BY id'));
+expectEq('large type through Parquet (the footer\'s Arrow schema)', /lu +\| large_utf8 /.test(quiver('schema', pool, 'sp')), true);
 expectEq('large schema', /lu +\| large_utf8 /.test(quiver('schema', pool, 's')) && /lb +\| large_binary /.test(quiver('schema', pool, 's')), true);
 
 console.log(failures ? `${failures} failures` : 'all flat type checks passed');
