@@ -181,6 +181,7 @@ void AppendText(std::string* out, const ArrayView& v, const DataType& type, int6
       return;
     case TypeId::kUtf8:
     case TypeId::kBinary:
+    case TypeId::kFixedSizeBinary:  // its bytes, as binary's
       *out += StringAt(v, i);
       return;
     default:

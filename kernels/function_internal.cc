@@ -349,6 +349,26 @@ Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sour
   const DataType type = in_type.value_type();
   auto validity = AllValidBitmap(rows);
   uint8_t* vbits = validity->mutable_data();
+  if (type.id == TypeId::kFixedSizeBinary) {  // every chosen value has the column's width
+    std::vector<StringInput> in;
+    in.reserve(sources.size());
+    for (const Datum& d : sources) in.emplace_back(d);
+    const int64_t w = type.byte_width;
+    auto buf = Buffer::Allocate(rows * w);
+    for (int64_t i = 0; i < rows; ++i) {
+      int32_t k = pick[size_t(i)];
+      if (k < 0 || in[size_t(k)].IsNull(i)) {
+        ClearBit(vbits, i);
+        continue;
+      }
+      std::string_view v = in[size_t(k)][i];
+      if (int64_t(v.size()) != w) {
+        return Status::TypeError("a value of " + std::to_string(v.size()) + " bytes for " + type.ToString());
+      }
+      std::memcpy(buf->mutable_data() + i * w, v.data(), size_t(w));
+    }
+    return Datum::Own(MakeColumn(type, rows, {validity, buf}));
+  }
   if (IsVarLength(type.id)) {
     std::vector<StringInput> in;
     in.reserve(sources.size());

@@ -247,6 +247,8 @@ class DecimalTest(unittest.TestCase):
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
+
+class FlatTypesTest(unittest.TestCase):
     def test_fixed_size_binary_null_and_large_columns(self):
         cli = os.environ.get("QUIVER_CLI")
         if not cli:

@@ -121,6 +121,12 @@ expectEq('fsb min/max/count distinct', sql('SELECT min(k) AS lo, max(k) AS hi, c
   { lo: b64(hexes[0]), hi: b64(hexes[hexes.length - 1]), d: Object.keys(groups).length, c: live.length });
 expectEq('fsb IS NULL', sql('SELECT id FROM f WHERE k IS NULL ORDER BY id').map((r) => r.id),
   [...Array(n).keys()].filter(isNull));
+expectEq('fsb in coalesce, CASE and CAST AS BLOB',
+  sql('SELECT coalesce(k, k) AS a, CASE WHEN id > 2 THEN k END AS b, CAST(k AS BLOB) AS c FROM f WHERE id < 6 ORDER BY id'),
+  [0, 1, 2, 3, 4, 5].map((i) => {
+    const v = isNull(i) ? null : b64(fsbHex(i));
+    return { a: v, b: i > 2 ? v : null, c: v };
+  }));
 try {
   sql("SELECT id FROM f WHERE k = 'abc'");
   fail('a 3-byte literal for fixed_size_binary[5] did not fail');
