@@ -37,6 +37,8 @@ Buffer::~Buffer() {
   if (owned_) std::free(const_cast<uint8_t*>(data_));
 }
 
+std::shared_ptr<Buffer> NullBitmap(int64_t length) { return Buffer::Allocate(BytesForBits(length)); }
+
 ArrayView ArrayData::View() const {
   ArrayView v;
   v.type = &type;
@@ -52,6 +54,7 @@ ArrayView ArrayData::View() const {
     v.values = buf(2);
   } else {
     v.values = buf(1);
+    if (type.id == TypeId::kFixedSizeBinary) v.byte_width = type.byte_width;
   }
   return v;
 }

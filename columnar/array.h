@@ -5,6 +5,9 @@
 //   bool:               [validity, bit-packed values]
 //   fixed-width:        [validity, values]             (int*, uint*, float*, date32, timestamp)
 //   utf8 / binary:      [validity, int32 offsets (length+1), data bytes]
+//   fixed_size_binary:  [validity, values (byte_width bytes each)]
+//   null:               [validity, all zero] (Arrow's Null has no buffers on the
+//                        wire; in memory a zeroed bitmap marks every row null)
 //   dictionary<idx,v>:  [validity, indices]  + ArrayData::dictionary (the values)
 // The validity buffer may be null (no nulls). Bitmaps are LSB-first. `offset`
 // is Arrow's logical offset (in elements, bits for bitmaps) into the buffers.
@@ -71,6 +74,10 @@ class Buffer {
   std::shared_ptr<const void> owner_;
 };
 
+// A zeroed validity bitmap for `length` rows: every row null (the null
+// type's one buffer in memory).
+std::shared_ptr<Buffer> NullBitmap(int64_t length);
+
 struct ArrayView;
 
 // One column's data (of one chunk or one result batch).
@@ -98,6 +105,7 @@ struct ArrayView {
   const uint8_t* values = nullptr;    // fixed-width values, bool bits, dict indices, or var-length data
   const int32_t* offsets = nullptr;   // utf8/binary only (length + 1 entries, from `offset`)
   const ArrayView* dictionary = nullptr;  // dictionary-encoded only
+  int32_t byte_width = 0;             // fixed_size_binary only (offsets is null)
 
   bool IsValid(int64_t i) const {
     return validity == nullptr || GetBit(validity, offset + i);
@@ -108,7 +116,11 @@ struct ArrayView {
   template <typename T>
   T Value(int64_t i) const { return data<T>()[i]; }
   bool BoolValue(int64_t i) const { return GetBit(values, offset + i); }
+  // utf8, binary and fixed_size_binary (IsBinaryLike).
   std::string_view StringValue(int64_t i) const {
+    if (offsets == nullptr) [[unlikely]] {
+      return {reinterpret_cast<const char*>(values) + (offset + i) * byte_width, size_t(byte_width)};
+    }
     const int32_t* o = offsets + offset;
     return {reinterpret_cast<const char*>(values) + o[i], size_t(o[i + 1] - o[i])};
   }

@@ -46,7 +46,7 @@ void ArrayBuilder::Reserve(int64_t additional) {
   } else if (type_.id == TypeId::kBool) {
     values_.reserve(size_t(BytesForBits(n)));
   } else {
-    values_.reserve(size_t(n * ByteWidth(type_.id)));
+    values_.reserve(size_t(n * ByteWidth(type_)));
   }
 }
 
@@ -75,7 +75,7 @@ void ArrayBuilder::AppendNull() {
   } else if (type_.id == TypeId::kBool) {
     if ((length_ & 7) == 0) values_.push_back(0);
   } else {
-    values_.resize(values_.size() + size_t(ByteWidth(type_.id)));
+    values_.resize(values_.size() + size_t(ByteWidth(type_)));
   }
   ++length_;
 }
@@ -123,11 +123,11 @@ void ArrayBuilder::AppendUInt(uint64_t v) {
 }
 
 void ArrayBuilder::AppendBytes(const void* v) {
-  assert(ByteWidth(type_.id) > 0 && !type_.is_dictionary());
+  assert(ByteWidth(type_) > 0 && !type_.is_dictionary());
   AppendValidity(true);
   size_t n = values_.size();
-  values_.resize(n + size_t(ByteWidth(type_.id)));
-  std::memcpy(values_.data() + n, v, size_t(ByteWidth(type_.id)));
+  values_.resize(n + size_t(ByteWidth(type_)));
+  std::memcpy(values_.data() + n, v, size_t(ByteWidth(type_)));
   ++length_;
 }
 
@@ -151,6 +151,11 @@ void ArrayBuilder::AppendDouble(double v) {
 }
 
 void ArrayBuilder::AppendString(std::string_view v) {
+  if (type_.id == TypeId::kFixedSizeBinary) {
+    assert(int64_t(v.size()) == type_.byte_width);
+    AppendBytes(v.data());
+    return;
+  }
   assert(IsVarLength(type_.id));
   AppendValidity(true);
   if (type_.is_dictionary()) {
@@ -193,6 +198,14 @@ Result<std::shared_ptr<ArrayData>> ArrayBuilder::Finish() {
     out->dictionary = FinishVarLength(type_.value_type(), n, dict_offsets_, data_);
   } else if (IsVarLength(type_.id)) {
     out = FinishVarLength(type_, length_, offsets_, data_);
+  } else if (type_.id == TypeId::kNull) {
+    out = std::make_shared<ArrayData>();
+    out->type = type_;
+    out->length = length_;
+    out->null_count = length_;
+    out->buffers = {NullBitmap(length_)};
+    *this = ArrayBuilder(type_);
+    return out;
   } else {
     out = std::make_shared<ArrayData>();
     out->type = type_;
@@ -268,6 +281,12 @@ Status ValidateBatch(const RecordBatch& batch) {
     if (c->offset < 0) return bad("negative offset");
     int64_t end = c->offset + c->length;
     bool var = IsVarLength(f.type.id) && !f.type.is_dictionary();
+    if (f.type.id == TypeId::kNull) {
+      if (c->buffers.empty() || !c->buffers[0] || c->buffers[0]->size() < BytesForBits(end)) {
+        return bad("null column without its (zeroed) validity bitmap");
+      }
+      continue;
+    }
     size_t want = var ? 3 : 2;
     if (c->buffers.size() < want) return bad("has " + std::to_string(c->buffers.size()) + " buffers, needs " + std::to_string(want));
     if (c->buffers[0] && c->buffers[0]->size() < BytesForBits(end)) return bad("validity bitmap too short");
@@ -283,7 +302,7 @@ Status ValidateBatch(const RecordBatch& batch) {
     } else if (f.type.id == TypeId::kBool) {
       need = BytesForBits(end);
     } else {
-      need = end * ByteWidth(f.type.id);
+      need = end * ByteWidth(f.type);
     }
     if (c->buffers[1]->size() < need) return bad("values buffer of " + std::to_string(c->buffers[1]->size()) + " bytes, needs " + std::to_string(need));
     if (var) {

@@ -40,10 +40,11 @@ class ArrayBuilder {
   void AppendInt(int64_t v);
   void AppendUInt(uint64_t v);
   void AppendDouble(double v);
-  // utf8, binary and dictionary-encoded utf8.
+  // utf8, binary and dictionary-encoded utf8; fixed_size_binary when `v`
+  // has exactly its byte width.
   void AppendString(std::string_view v);
   // One fixed-width value as its little-endian bytes (ByteWidth(type) of
-  // them): decimal128, decimal256.
+  // them): decimal128, decimal256, fixed_size_binary.
   void AppendBytes(const void* v);
   // decimal128 (the scaled integer) and decimal256 (sign-extended).
   void AppendDecimal(__int128 v);

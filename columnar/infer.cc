@@ -7,6 +7,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "columnar/text_format.h"
 
 namespace quiver {
 
@@ -450,6 +451,15 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
     out->s = v;
     return true;
   }
+  if (type.id == TypeId::kFixedSizeBinary) {
+    Result<std::string> bytes = ParseFixedSizeBinary(v, type);
+    if (!bytes.ok()) {
+      *why = bytes.status().message();
+      return false;
+    }
+    out->s = v;  // checked; AppendCell decodes it again
+    return true;
+  }
   switch (type.id) {
     case TypeId::kBool: {
       bool b;
@@ -570,6 +580,15 @@ void AppendCell(ArrayBuilder& b, const Cell& c) {
     return;
   }
   const DataType& t = b.type();
+  if (t.id == TypeId::kFixedSizeBinary) {
+    Result<std::string> bytes = ParseFixedSizeBinary(c.s, t);  // checked by ConvertText
+    if (bytes.ok()) {
+      b.AppendString(*bytes);
+    } else {
+      b.AppendNull();
+    }
+    return;
+  }
   if (t.is_dictionary() || IsVarLength(t.id)) {
     b.AppendString(c.s);
     return;

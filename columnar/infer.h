@@ -99,7 +99,7 @@ struct Cell {
   int64_t i = 0;  // ints, bool (0/1), date32 days, timestamp units
   uint64_t u = 0;  // uint64
   double d = 0;
-  std::string_view s;  // utf8/binary; decimal256: the checked text, parsed again by AppendCell
+  std::string_view s;  // utf8/binary; decimal256, fixed_size_binary: the checked text, parsed again by AppendCell
   __int128 dec = 0;    // decimal128: the scaled integer
 };
 

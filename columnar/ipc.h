@@ -146,7 +146,9 @@ class StreamWriter {
   static Result<std::unique_ptr<StreamWriter>> Open(OutputSink* sink,
                                                     std::shared_ptr<const Schema> schema);
   Status WriteBatch(const RecordBatch& batch);
-  // Appends chunk bytes (as written by ChunkEncoder for this schema) verbatim.
+  // Appends chunk bytes (as written by ChunkEncoder for this schema)
+  // verbatim, or re-encoded when the schema has large_utf8 / large_binary
+  // fields (chunks hold them with 32-bit offsets).
   Status WriteChunk(const uint8_t* data, int64_t size);
   Status Close();
 

@@ -27,14 +27,28 @@ constexpr uint32_t kContinuation = 0xFFFFFFFFu;
 // boundary relative to the message start.
 constexpr int64_t kMessageAlignment = 64;
 
+// Which Schema a writer builds. kWire is what Arrow IPC output declares;
+// kStorage is the catalog's, which describes chunk bodies as they lie in the
+// pool: large_utf8 / large_binary (held with 32-bit offsets) are written
+// there as utf8 / binary with the field metadata kLargeOffsetsKey = "true",
+// which ReadSchema turns back into DataType::large_offsets (and removes).
+enum class SchemaForm : uint8_t { kWire, kStorage };
+inline constexpr const char* kLargeOffsetsKey = "quiver:large_offsets";
+
 flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
-                                            const Schema& schema);
-// Converts a verified Schema table. With `large_offsets`, LargeUtf8 and
-// LargeBinary fields (also as dictionary values) are accepted as utf8/binary
-// and flagged there, so that readers convert their 64-bit offsets; without
-// it they are rejected as unsupported.
+                                            const Schema& schema, SchemaForm form = SchemaForm::kWire);
+// How a field's values lie on the wire when that differs from how Quiver
+// holds them: 64-bit offsets (LargeUtf8/LargeBinary) or views
+// (Utf8View/BinaryView: 16-byte views into variadic data buffers). Readers
+// convert both to utf8/binary with 32-bit offsets.
+enum WireForm : uint8_t { kWireAsHeld = 0, kWireLargeOffsets = 1, kWireView = 2 };
+
+// Converts a verified Schema table. With `wire`, LargeUtf8 and LargeBinary
+// fields (also as dictionary values), Utf8View and BinaryView ones are
+// accepted as utf8/binary and their WireForm recorded per field, so that
+// readers convert them; without it they are rejected as unsupported.
 Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* schema,
-                                                 std::vector<bool>* large_offsets = nullptr);
+                                                 std::vector<uint8_t>* wire = nullptr);
 
 // Returns the name of an Arrow flatbuffer type (e.g. "LargeUtf8").
 const char* ArrowTypeName(fb::Type t);

@@ -12,6 +12,9 @@ namespace quiver {
 
 namespace fb = ipc_internal::fb;
 using ipc_internal::kContinuation;
+using ipc_internal::kWireAsHeld;
+using ipc_internal::kWireLargeOffsets;
+using ipc_internal::kWireView;
 
 namespace {
 
@@ -92,15 +95,19 @@ class BodyDecoder {
   BodyDecoder(const MessageRef& msg, const fb::RecordBatch* rb, const std::shared_ptr<const void>& owner)
       : msg_(msg), rb_(rb), owner_(owner) {}
 
-  Status Begin(size_t num_fields, size_t num_buffers) {
+  // `view_fields`: how many view columns the schema has (each needs its
+  // entry in variadicBufferCounts).
+  Status Begin(size_t num_fields, size_t num_buffers, size_t view_fields = 0) {
     if (rb_ == nullptr) return Status::Corruption("message" + At(msg_.offset) + " has no RecordBatch table");
     if (rb_->compression() != nullptr) {
       return Status::NotSupported("compressed Arrow bodies (BodyCompression " +
                                   std::string(fb::EnumNameCompressionType(rb_->compression()->codec())) +
                                   ")" + At(msg_.offset) + " are not supported");
     }
-    if (rb_->variadicBufferCounts() != nullptr && rb_->variadicBufferCounts()->size() != 0) {
-      return Status::Corruption("record batch" + At(msg_.offset) + " has variadic buffer counts");
+    const size_t variadic = rb_->variadicBufferCounts() ? rb_->variadicBufferCounts()->size() : 0;
+    if (variadic != view_fields) {
+      return Status::Corruption("record batch" + At(msg_.offset) + " has " + std::to_string(variadic) +
+                                " variadic buffer counts for " + std::to_string(view_fields) + " view columns");
     }
     if (rb_->length() < 0 || rb_->length() > std::numeric_limits<int32_t>::max()) {
       return Status::Corruption("record batch length " + std::to_string(rb_->length()) + At(msg_.offset));
@@ -149,6 +156,15 @@ class BodyDecoder {
     out->type = type;
     out->length = length;
     out->null_count = nulls;
+    if (type.id == TypeId::kNull) {
+      // No buffers in IPC (whatever null count the writer put in the node:
+      // every row is null). In memory, a zeroed validity bitmap says so to
+      // every kernel.
+      values_offsets_.push_back(0);
+      out->null_count = length;
+      out->buffers = {NullBitmap(length)};
+      return out;
+    }
     QUIVER_ASSIGN_OR_RETURN(auto validity, NextBuffer(name));
     if (nulls > 0) {
       if (validity == nullptr || validity->size() < BytesForBits(length)) {
@@ -176,7 +192,7 @@ class BodyDecoder {
     } else if (type.id == TypeId::kBool) {
       need = BytesForBits(length);
     } else {
-      need = length * ByteWidth(type.id);
+      need = length * ByteWidth(type);
     }
     int64_t have = values ? values->size() : 0;
     if (have < need) {
@@ -209,6 +225,75 @@ class BodyDecoder {
       }
       out->buffers.push_back(data ? std::move(data) : Buffer::Allocate(0));
     }
+    return out;
+  }
+
+  // A Utf8View/BinaryView column of `data_buffers` variadic buffers,
+  // converted to utf8/binary (32-bit offsets, one data buffer). Each view is
+  // 16 bytes: int32 length, then the bytes inline when length <= 12, else a
+  // 4-byte prefix, int32 buffer index and int32 offset.
+  Result<std::shared_ptr<ArrayData>> NextView(const DataType& type, const std::string& name, int64_t data_buffers) {
+    auto bad = [&](const std::string& what) {
+      return Status::Corruption("column '" + name + "' " + what + At(msg_.offset));
+    };
+    const fb::FieldNode* node = rb_->nodes()->Get(flatbuffers::uoffset_t(node_++));
+    const int64_t length = node->length(), nulls = node->null_count();
+    if (length != rb_->length()) return bad("has " + std::to_string(length) + " rows in a batch of " + std::to_string(rb_->length()));
+    if (nulls < 0 || nulls > length) return bad("null count " + std::to_string(nulls));
+    QUIVER_ASSIGN_OR_RETURN(auto validity, NextBuffer(name));
+    if (nulls > 0) {
+      if (validity == nullptr || validity->size() < BytesForBits(length)) return bad("validity bitmap too short");
+      if (length - ipc_internal::CountSetBits(validity->data(), 0, length) != nulls) {
+        return bad("null count " + std::to_string(nulls) + " disagrees with the validity bitmap");
+      }
+    } else {
+      validity = nullptr;
+    }
+    values_offsets_.push_back(0);
+    QUIVER_ASSIGN_OR_RETURN(auto views, NextBuffer(name));
+    if ((views ? views->size() : 0) < length * 16) {
+      return bad("views buffer of " + std::to_string(views ? views->size() : 0) + " bytes, needs " +
+                 std::to_string(length * 16));
+    }
+    std::vector<std::shared_ptr<Buffer>> data(static_cast<size_t>(data_buffers));
+    for (auto& d : data) {
+      QUIVER_ASSIGN_OR_RETURN(d, NextBuffer(name));
+    }
+    auto offsets = Buffer::Allocate((length + 1) * 4);
+    auto* o = reinterpret_cast<int32_t*>(offsets->mutable_data());
+    std::string bytes;
+    for (int64_t i = 0; i < length; ++i) {
+      o[i] = int32_t(bytes.size());
+      if (validity != nullptr && !GetBit(validity->data(), i)) continue;
+      const uint8_t* v = views->data() + i * 16;
+      int32_t len, index, offset;
+      std::memcpy(&len, v, 4);
+      const std::string where = "row " + std::to_string(i) + ": view of " + std::to_string(len) + " bytes";
+      if (len < 0) return bad(where + " (negative)");
+      if (len <= 12) {
+        bytes.append(reinterpret_cast<const char*>(v + 4), size_t(len));
+      } else {
+        std::memcpy(&index, v + 8, 4);
+        std::memcpy(&offset, v + 12, 4);
+        if (index < 0 || index >= data_buffers) return bad(where + " in data buffer " + std::to_string(index) + " of " + std::to_string(data_buffers));
+        const Buffer* b = data[size_t(index)].get();
+        const int64_t size = b ? b->size() : 0;
+        if (offset < 0 || int64_t(offset) + len > size) {
+          return bad(where + " at offset " + std::to_string(offset) + " beyond data buffer " + std::to_string(index) +
+                     " of " + std::to_string(size) + " bytes");
+        }
+        bytes.append(reinterpret_cast<const char*>(b->data() + offset), size_t(len));
+      }
+      if (bytes.size() > size_t(std::numeric_limits<int32_t>::max())) {
+        return Status::NotSupported("column '" + name + "' holds more than 2 GiB of string data in one batch" + At(msg_.offset));
+      }
+    }
+    o[length] = int32_t(bytes.size());
+    auto out = std::make_shared<ArrayData>();
+    out->type = type;
+    out->length = length;
+    out->null_count = nulls;
+    out->buffers = {std::move(validity), std::move(offsets), Buffer::Copy(bytes.data(), int64_t(bytes.size()))};
     return out;
   }
 
@@ -264,6 +349,7 @@ class BodyDecoder {
 };
 
 size_t BufferCount(const DataType& t) {
+  if (t.id == TypeId::kNull) return 0;  // Arrow's Null has no buffers
   return (IsVarLength(t.id) && !t.is_dictionary()) ? 3 : 2;
 }
 
@@ -334,7 +420,7 @@ Result<std::shared_ptr<ArrayData>> Concat(const ArrayData& a, const ArrayData& b
 class DictionaryMemo {
  public:
   // `use_field_index`: Quiver's chunks use dictionary id = field index.
-  DictionaryMemo(const Schema& schema, bool use_field_index, std::vector<bool> large = {})
+  DictionaryMemo(const Schema& schema, bool use_field_index, std::vector<uint8_t> large = {})
       : schema_(schema), large_(std::move(large)) {
     for (size_t i = 0; i < schema.num_fields(); ++i) {
       const DataType& t = schema.field(i).type;
@@ -353,7 +439,7 @@ class DictionaryMemo {
     const Field& f = schema_.field(it->second);
     BodyDecoder dec(msg, db->data(), owner);
     QUIVER_RETURN_NOT_OK(dec.Begin(1, 3));
-    bool large = it->second < large_.size() && large_[it->second];
+    bool large = it->second < large_.size() && large_[it->second] == kWireLargeOffsets;
     QUIVER_ASSIGN_OR_RETURN(auto values, dec.Next(f.type.value_type(), f.name + "' dictionary '", large));
     auto& slot = dicts_[db->id()];
     if (db->isDelta() && slot != nullptr) {
@@ -368,7 +454,7 @@ class DictionaryMemo {
     return Status::OK();
   }
 
-  bool large(size_t field) const { return field < large_.size() && large_[field]; }
+  uint8_t wire(size_t field) const { return field < large_.size() ? large_[field] : uint8_t(kWireAsHeld); }
 
   // `values_offsets[i]`: input offset of column i's index buffer.
   Status Attach(RecordBatch* batch, const std::vector<int64_t>& ids, const std::vector<int64_t>& values_offsets) {
@@ -389,7 +475,7 @@ class DictionaryMemo {
 
  private:
   const Schema& schema_;
-  std::vector<bool> large_;
+  std::vector<uint8_t> large_;  // WireForm per field
   std::unordered_map<int64_t, size_t> fields_;
   std::unordered_map<int64_t, std::shared_ptr<ArrayData>> dicts_;
 };
@@ -399,16 +485,39 @@ Result<RecordBatch> DecodeRecordBatch(const std::shared_ptr<const Schema>& schem
                                       const std::vector<int64_t>& ids) {
   const fb::RecordBatch* rb = msg.message->header_as_RecordBatch();
   BodyDecoder dec(msg, rb, owner);
-  size_t buffers = 0;
-  for (const Field& f : schema->fields()) buffers += BufferCount(f.type);
-  QUIVER_RETURN_NOT_OK(dec.Begin(schema->num_fields(), buffers));
+  // A view column has its validity, its views and as many data buffers as
+  // the batch's variadicBufferCounts says (one count per view column).
+  size_t buffers = 0, views = 0;
+  const auto* variadic = rb ? rb->variadicBufferCounts() : nullptr;
+  const size_t num_variadic = variadic ? variadic->size() : 0;
+  std::vector<int64_t> data_buffers(schema->num_fields(), 0);
+  for (size_t i = 0; i < schema->num_fields(); ++i) {
+    if (memo->wire(i) != kWireView) {
+      buffers += BufferCount(schema->field(i).type);
+      continue;
+    }
+    const int64_t k = views < num_variadic ? variadic->Get(flatbuffers::uoffset_t(views)) : -1;
+    if (k < 0 || k > int64_t(msg.body_length)) {
+      return Status::Corruption("record batch" + At(msg.offset) + " gives no valid variadic buffer count for view column '" +
+                                schema->field(i).name + "'");
+    }
+    data_buffers[i] = k;
+    buffers += 2 + size_t(k);
+    ++views;
+  }
+  QUIVER_RETURN_NOT_OK(dec.Begin(schema->num_fields(), buffers, views));
   RecordBatch batch;
   batch.schema = schema;
   batch.num_rows = dec.length();
   for (size_t i = 0; i < schema->num_fields(); ++i) {
     const Field& f = schema->field(i);
-    bool large = memo->large(i) && !f.type.is_dictionary();
-    QUIVER_ASSIGN_OR_RETURN(auto col, dec.Next(f.type, f.name, large));
+    const uint8_t wire = f.type.is_dictionary() ? uint8_t(kWireAsHeld) : memo->wire(i);
+    std::shared_ptr<ArrayData> col;
+    if (wire == kWireView) {
+      QUIVER_ASSIGN_OR_RETURN(col, dec.NextView(f.type, f.name, data_buffers[i]));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(col, dec.Next(f.type, f.name, wire == kWireLargeOffsets));
+    }
     batch.columns.push_back(std::move(col));
   }
   QUIVER_RETURN_NOT_OK(memo->Attach(&batch, ids, dec.values_offsets()));
@@ -611,7 +720,7 @@ Result<std::unique_ptr<StreamReader>> StreamReader::Open(const uint8_t* data, in
   QUIVER_ASSIGN_OR_RETURN(bool ok, ReadMessage(data, size, 0, &m));
   if (!ok) return Status::Corruption("Arrow stream has no schema message");
   QUIVER_RETURN_NOT_OK(ExpectHeader(m, fb::MessageHeader::Schema));
-  std::vector<bool> large;
+  std::vector<uint8_t> large;
   QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(m.message->header_as_Schema(), &large));
   impl->memo = std::make_unique<DictionaryMemo>(*impl->schema, false, std::move(large));
   impl->ids = DictIds(*impl->schema, false);
@@ -718,7 +827,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const uint8_t* data, int64_
   if (misaligned(footer->dictionaries()) || misaligned(footer->recordBatches())) {
     return Status::Corruption("Arrow file footer" + At(impl->footer_start) + " has misaligned block vectors");
   }
-  std::vector<bool> large;
+  std::vector<uint8_t> large;
   QUIVER_ASSIGN_OR_RETURN(impl->schema, ipc_internal::ReadSchema(footer->schema(), &large));
   impl->memo = std::make_unique<DictionaryMemo>(*impl->schema, false, std::move(large));
   impl->ids = DictIds(*impl->schema, false);

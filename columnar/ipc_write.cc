@@ -19,7 +19,7 @@ namespace {
 // One body buffer to write: a byte range copied as is, a bitmap shifted to
 // bit 0, or int32 offsets rebased to start at 0.
 struct BufferWrite {
-  enum Kind { kBytes, kBits, kOffsets } kind = kBytes;
+  enum Kind { kBytes, kBits, kOffsets, kOffsets64 } kind = kBytes;
   const uint8_t* src = nullptr;
   int64_t src_bit_offset = 0;  // kBits
   int64_t src_bytes = 0;       // kBits: readable bytes from src
@@ -44,7 +44,13 @@ struct BodyPlan {
   }
   void AddEmpty() { Add(BufferWrite{}); }
 
-  void AddArray(const ArrayData& a) {
+  // `large`: var-length values go out with 64-bit offsets (the writer's
+  // schema declares large_utf8 / large_binary).
+  void AddArray(const ArrayData& a, bool large = false) {
+    if (a.type.id == TypeId::kNull) {  // no buffers
+      nodes.emplace_back(a.length, a.length);
+      return;
+    }
     int64_t nulls = ComputeNullCount(a);
     nodes.emplace_back(a.length, nulls);
     if (nulls > 0) {
@@ -59,17 +65,17 @@ struct BodyPlan {
     } else if (IsVarLength(t.id)) {
       const int32_t* o = a.buffers[1]->data_as<int32_t>() + a.offset;
       BufferWrite off;
-      off.kind = BufferWrite::kOffsets;
+      off.kind = large ? BufferWrite::kOffsets64 : BufferWrite::kOffsets;
       off.src = reinterpret_cast<const uint8_t*>(o);
       off.base = o[0];
-      off.dst_length = (a.length + 1) * 4;
+      off.dst_length = (a.length + 1) * (large ? 8 : 4);
       Add(off);
       int64_t n = int64_t(o[a.length]) - o[0];
       AddBytes(n > 0 ? a.buffers[2]->data() + o[0] : nullptr, n);
     } else if (t.id == TypeId::kBool) {
       AddBits(a.buffers[1]->data(), a.buffers[1]->size(), a.offset, a.length);
     } else {
-      int w = ByteWidth(t.id);
+      int w = ByteWidth(t);
       AddBytes(a.buffers[1]->data() + a.offset * w, a.length * w);
     }
   }
@@ -107,6 +113,16 @@ struct BodyPlan {
             std::memcpy(&v, w.src + i * 4, 4);
             v -= w.base;
             std::memcpy(out + i * 4, &v, 4);
+          }
+          break;
+        }
+        case BufferWrite::kOffsets64: {  // int32 in, int64 out (large_utf8 / large_binary)
+          int64_t n = w.dst_length / 8;
+          for (int64_t i = 0; i < n; ++i) {
+            int32_t v;
+            std::memcpy(&v, w.src + i * 4, 4);
+            const int64_t x = int64_t(v) - w.base;
+            std::memcpy(out + i * 8, &x, 8);
           }
           break;
         }
@@ -169,10 +185,19 @@ flatbuffers::DetachedBuffer FinishMessage(flatbuffers::FlatBufferBuilder& fbb,
   return fbb.Release();
 }
 
-EncodedMessage MakeRecordBatchMessage(const RecordBatch& batch) {
+// True when field i of `wire` (the schema an IPC writer declared; null for
+// chunks, which keep 32-bit offsets) is large_utf8 / large_binary.
+bool LargeOnWire(const Schema* wire, size_t i) {
+  return wire != nullptr && i < wire->num_fields() && wire->field(i).type.large_offsets;
+}
+
+EncodedMessage MakeRecordBatchMessage(const RecordBatch& batch, const Schema* wire = nullptr) {
   EncodedMessage m;
   m.body.length = batch.num_rows;
-  for (const auto& c : batch.columns) m.body.AddArray(*c);
+  for (size_t i = 0; i < batch.columns.size(); ++i) {
+    const ArrayData& c = *batch.columns[i];
+    m.body.AddArray(c, LargeOnWire(wire, i) && !c.type.is_dictionary());
+  }
   m.body.body_length = RoundUp64(m.body.body_length);
   flatbuffers::FlatBufferBuilder fbb(1024);
   auto rb = BuildRecordBatch(fbb, m.body);
@@ -180,10 +205,10 @@ EncodedMessage MakeRecordBatchMessage(const RecordBatch& batch) {
   return m;
 }
 
-EncodedMessage MakeDictionaryMessage(int64_t id, const ArrayData& dictionary) {
+EncodedMessage MakeDictionaryMessage(int64_t id, const ArrayData& dictionary, bool large = false) {
   EncodedMessage m;
   m.body.length = dictionary.length;
-  m.body.AddArray(dictionary);
+  m.body.AddArray(dictionary, large);
   m.body.body_length = RoundUp64(m.body.body_length);
   flatbuffers::FlatBufferBuilder fbb(256);
   auto rb = BuildRecordBatch(fbb, m.body);
@@ -318,16 +343,22 @@ Status StreamWriter::WriteBatch(const RecordBatch& batch) {
   for (size_t i = 0; i < batch.columns.size(); ++i) {
     const ArrayData* d = batch.columns[i]->dictionary.get();
     if (!batch.columns[i]->type.is_dictionary() || d == last_dictionaries_[i]) continue;
-    std::string m = MakeDictionaryMessage(int64_t(i), *d).ToString();
+    std::string m = MakeDictionaryMessage(int64_t(i), *d, LargeOnWire(schema_.get(), i)).ToString();
     QUIVER_RETURN_NOT_OK(sink_->Write(reinterpret_cast<const uint8_t*>(m.data()), int64_t(m.size())));
     last_dictionaries_[i] = d;
   }
-  std::string m = MakeRecordBatchMessage(batch).ToString();
+  std::string m = MakeRecordBatchMessage(batch, schema_.get()).ToString();
   return sink_->Write(reinterpret_cast<const uint8_t*>(m.data()), int64_t(m.size()));
 }
 
 Status StreamWriter::WriteChunk(const uint8_t* data, int64_t size) {
   if (closed_) return Status::Invalid("stream writer is closed");
+  for (const Field& f : schema_->fields()) {
+    if (!f.type.large_offsets) continue;
+    // Chunks hold 32-bit offsets; a large_* column is re-encoded.
+    QUIVER_ASSIGN_OR_RETURN(RecordBatch batch, OpenChunk(schema_, data, size, nullptr));
+    return WriteBatch(batch);
+  }
   // The chunk carries its own dictionaries; the next WriteBatch resends them.
   std::fill(last_dictionaries_.begin(), last_dictionaries_.end(), nullptr);
   return sink_->Write(data, size);
@@ -465,7 +496,7 @@ Status FileWriter::WriteBatch(const RecordBatch& batch) {
     if (impl_->dicts[i] == nullptr) continue;
     QUIVER_ASSIGN_OR_RETURN(b.columns[i], impl_->Remap(i, *b.columns[i]));
   }
-  return impl_->WriteMessage(MakeRecordBatchMessage(b), &impl_->batches);
+  return impl_->WriteMessage(MakeRecordBatchMessage(b, impl_->schema.get()), &impl_->batches);
 }
 
 Status FileWriter::Close() {
@@ -474,7 +505,8 @@ Status FileWriter::Close() {
   for (size_t i = 0; i < impl_->dicts.size(); ++i) {
     if (impl_->dicts[i] == nullptr) continue;
     QUIVER_ASSIGN_OR_RETURN(auto values, impl_->dicts[i]->values.Finish());
-    QUIVER_RETURN_NOT_OK(impl_->WriteMessage(MakeDictionaryMessage(int64_t(i), *values), &impl_->dictionaries));
+    QUIVER_RETURN_NOT_OK(impl_->WriteMessage(
+        MakeDictionaryMessage(int64_t(i), *values, LargeOnWire(impl_->schema.get(), i)), &impl_->dictionaries));
   }
   QUIVER_RETURN_NOT_OK(impl_->Write(EndOfStreamMarker()));
   flatbuffers::FlatBufferBuilder fbb(1024);

@@ -355,6 +355,10 @@ class NdjsonFormat : public internal::TextFormat {
       cell->s = v.s;
       return true;
     }
+    if (type.id == TypeId::kFixedSizeBinary) {
+      if (v.kind != JsonKind::kString) return fail();
+      return ConvertText(v.s, type, cell, why);  // the text rule: its bytes or hex
+    }
     switch (type.id) {
       case TypeId::kBool:
         if (v.kind != JsonKind::kBool) return fail();

@@ -28,9 +28,10 @@ bool IsStoredType(const DataType& t) {
     const int max = t.id == TypeId::kDecimal128 ? kMaxDecimal128Precision : kMaxDecimal256Precision;
     return t.precision >= 1 && t.precision <= max && t.scale >= 0 && t.scale <= t.precision;
   }
+  if (t.id == TypeId::kFixedSizeBinary) return t.byte_width >= 1;
   if (t.id == TypeId::kTime32) return t.unit == TimeUnit::kSecond || t.unit == TimeUnit::kMilli;
   if (t.id == TypeId::kTime64) return t.unit == TimeUnit::kMicro || t.unit == TimeUnit::kNano;
-  return t.id != TypeId::kNull && int(t.unit) <= int(TimeUnit::kNano);
+  return t.id != TypeId::kNone && int(t.unit) <= int(TimeUnit::kNano);
 }
 
 Status ValidateSchema(const Schema& schema) {
@@ -173,11 +174,16 @@ std::vector<KeyValue> ReadKv(const flatbuffers::Vector<flatbuffers::Offset<fb::K
 }  // namespace
 
 flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
-                                            const Schema& schema) {
+                                            const Schema& schema, SchemaForm form) {
   std::vector<flatbuffers::Offset<fb::Field>> fields;
   for (size_t i = 0; i < schema.num_fields(); ++i) {
     const Field& f = schema.field(i);
     const DataType& t = f.type;
+    // large_utf8 / large_binary: declared as such on the wire; in storage
+    // (whose bodies have 32-bit offsets) utf8 / binary plus a marker.
+    const bool large = t.large_offsets && (t.id == TypeId::kUtf8 || t.id == TypeId::kBinary);
+    std::vector<KeyValue> metadata = f.metadata;
+    if (large && form == SchemaForm::kStorage) metadata.push_back({kLargeOffsetsKey, "true"});
     fb::Type type_type = fb::Type::NONE;
     flatbuffers::Offset<void> type_off;
     switch (t.id) {
@@ -193,12 +199,30 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
                        .Union();
         break;
       case TypeId::kUtf8:
-        type_type = fb::Type::Utf8;
-        type_off = fb::CreateUtf8(fbb).Union();
+        if (large && form == SchemaForm::kWire) {
+          type_type = fb::Type::LargeUtf8;
+          type_off = fb::CreateLargeUtf8(fbb).Union();
+        } else {
+          type_type = fb::Type::Utf8;
+          type_off = fb::CreateUtf8(fbb).Union();
+        }
         break;
       case TypeId::kBinary:
-        type_type = fb::Type::Binary;
-        type_off = fb::CreateBinary(fbb).Union();
+        if (large && form == SchemaForm::kWire) {
+          type_type = fb::Type::LargeBinary;
+          type_off = fb::CreateLargeBinary(fbb).Union();
+        } else {
+          type_type = fb::Type::Binary;
+          type_off = fb::CreateBinary(fbb).Union();
+        }
+        break;
+      case TypeId::kNull:
+        type_type = fb::Type::Null;
+        type_off = fb::CreateNull(fbb).Union();
+        break;
+      case TypeId::kFixedSizeBinary:
+        type_type = fb::Type::FixedSizeBinary;
+        type_off = fb::CreateFixedSizeBinary(fbb, t.byte_width).Union();
         break;
       case TypeId::kDate32:
         type_type = fb::Type::Date;
@@ -257,7 +281,7 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
     }
     auto name = fbb.CreateString(f.name);
     auto children = fbb.CreateVector(std::vector<flatbuffers::Offset<fb::Field>>{});
-    auto md = BuildKv(fbb, f.metadata);
+    auto md = BuildKv(fbb, metadata);
     fields.push_back(fb::CreateField(fbb, name, f.nullable, type_type, type_off, dict, children, md));
   }
   auto fields_off = fbb.CreateVector(fields);
@@ -265,8 +289,8 @@ flatbuffers::Offset<fb::Schema> BuildSchema(flatbuffers::FlatBufferBuilder& fbb,
   return fb::CreateSchema(fbb, fb::Endianness::Little, fields_off, md);
 }
 
-Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vector<bool>* large_offsets) {
-  if (large_offsets != nullptr) large_offsets->clear();
+Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vector<uint8_t>* wire) {
+  if (wire != nullptr) wire->clear();
   if (s == nullptr) return Status::Corruption("Arrow message has no Schema table");
   if (s->endianness() != fb::Endianness::Little) {
     return Status::NotSupported("big-endian Arrow schema (only little-endian data is supported)");
@@ -284,7 +308,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
         return Status::NotSupported("unsupported Arrow type " + what + " in field '" + out.name + "'");
       };
       DataType t;
-      bool large = false;
+      uint8_t form = kWireAsHeld;
       if (f->type_type() != fb::Type::NONE && f->type() == nullptr) {
         return Status::Corruption("field '" + out.name + "' has type " + ArrowTypeName(f->type_type()) +
                                   " without its type table");
@@ -311,10 +335,34 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
         case fb::Type::Binary: t = DataType(TypeId::kBinary); break;
         case fb::Type::LargeUtf8:
         case fb::Type::LargeBinary:
-          if (large_offsets == nullptr) return unsupported(ArrowTypeName(f->type_type()));
-          large = true;
+          if (wire == nullptr) return unsupported(ArrowTypeName(f->type_type()));
+          form = kWireLargeOffsets;
           t = DataType(f->type_type() == fb::Type::LargeUtf8 ? TypeId::kUtf8 : TypeId::kBinary);
+          t.large_offsets = true;
           break;
+        case fb::Type::Utf8View:
+        case fb::Type::BinaryView:
+          // Stored as utf8/binary: a view column's values point into data
+          // buffers shared by the whole batch, in any order, which a chunk
+          // (one column, one contiguous data buffer) cannot keep as they are.
+          if (wire == nullptr || f->dictionary() != nullptr) return unsupported(ArrowTypeName(f->type_type()));
+          form = kWireView;
+          t = DataType(f->type_type() == fb::Type::Utf8View ? TypeId::kUtf8 : TypeId::kBinary);
+          break;
+        case fb::Type::Null:
+          // Every value is null whatever the flag says (apache-arrow writes
+          // nullable: false for it): the field is nullable.
+          t = DataType(TypeId::kNull);
+          out.nullable = true;
+          break;
+        case fb::Type::FixedSizeBinary: {
+          int32_t w = f->type_as_FixedSizeBinary()->byteWidth();
+          if (w < 1) {
+            return Status::Corruption("field '" + out.name + "': FixedSizeBinary of " + std::to_string(w) + " bytes");
+          }
+          t = DataType::FixedSizeBinary(w);
+          break;
+        }
         case fb::Type::Date:
           t = DataType(f->type_as_Date()->unit() == fb::DateUnit::DAY ? TypeId::kDate32 : TypeId::kDate64);
           break;
@@ -372,6 +420,12 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
       if (f->children() != nullptr && f->children()->size() != 0) {
         return Status::Corruption("primitive field '" + out.name + "' has children");
       }
+      for (size_t k = 0; k < out.metadata.size(); ++k) {
+        if (out.metadata[k].key != kLargeOffsetsKey) continue;
+        if (t.id == TypeId::kUtf8 || t.id == TypeId::kBinary) t.large_offsets = true;
+        out.metadata.erase(out.metadata.begin() + ptrdiff_t(k));
+        break;
+      }
       if (const fb::DictionaryEncoding* d = f->dictionary()) {
         QUIVER_ASSIGN_OR_RETURN(TypeId index, IntTypeId(d->indexType()));
         if (t.id != TypeId::kUtf8) {
@@ -382,7 +436,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
       }
       out.type = std::move(t);
       fields.push_back(std::move(out));
-      if (large_offsets != nullptr) large_offsets->push_back(large);
+      if (wire != nullptr) wire->push_back(form);
     }
   }
   auto schema = std::make_shared<Schema>(std::move(fields), ReadKv(s->custom_metadata()));
@@ -395,7 +449,7 @@ Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* s, std::vecto
 Result<std::string> SchemaToFlatbuffer(const Schema& schema) {
   QUIVER_RETURN_NOT_OK(ValidateSchema(schema));
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(ipc_internal::BuildSchema(fbb, schema));
+  fbb.Finish(ipc_internal::BuildSchema(fbb, schema, ipc_internal::SchemaForm::kStorage));
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
@@ -443,7 +497,8 @@ std::string SchemaToJson(const Schema& schema, int indent) {
   for (const Field& f : schema.fields()) {
     nlohmann::json jf;
     jf["name"] = f.name;
-    jf["type"] = TypeIdName(f.type.id);
+    jf["type"] = f.type.large_offsets && !f.type.is_dictionary() && IsVarLength(f.type.id)
+                     ? f.type.ToString() : std::string(TypeIdName(f.type.id));
     if (f.type.id == TypeId::kTimestamp || f.type.has_unit()) {
       jf["unit"] = kUnitNames[int(f.type.unit) & 3];
       if (!f.type.timezone.empty()) jf["timezone"] = f.type.timezone;
@@ -452,6 +507,7 @@ std::string SchemaToJson(const Schema& schema, int indent) {
       jf["precision"] = f.type.precision;
       jf["scale"] = f.type.scale;
     }
+    if (f.type.id == TypeId::kFixedSizeBinary) jf["byte_width"] = f.type.byte_width;
     if (f.type.is_dictionary()) jf["dictionary"] = {{"index_type", TypeIdName(f.type.dict_index)}};
     jf["nullable"] = f.nullable;
     if (!f.metadata.empty()) jf["metadata"] = KvToJson(f.metadata);
@@ -493,6 +549,12 @@ Result<std::shared_ptr<const Schema>> SchemaFromJson(std::string_view text) {
       f.type = DataType::Decimal(p.get<int32_t>(), sc.get<int32_t>());
       f.type.id = type_name == "decimal128" ? TypeId::kDecimal128 : TypeId::kDecimal256;
       if (!IsStoredType(f.type)) return Status::Invalid(where + ": invalid " + f.type.ToString());
+    } else if (type_name == "fixed_size_binary") {
+      const auto& w = jf.contains("byte_width") ? jf["byte_width"] : nlohmann::json();
+      if (!w.is_number_integer() || w.get<int64_t>() < 1 || w.get<int64_t>() > 999) {
+        return Status::Invalid(where + ": fixed_size_binary needs an integer \"byte_width\" of 1..999");
+      }
+      f.type = DataType::FixedSizeBinary(w.get<int32_t>());
     } else {
       auto t = ParseTypeName(type_name);
       if (!t.ok()) return t.status().WithContext(where);
@@ -567,6 +629,7 @@ std::string DatashapeType(const DataType& t) {
   switch (t.id) {
     case TypeId::kUtf8: return "string";
     case TypeId::kBinary: return "bytes";
+    case TypeId::kFixedSizeBinary: return "bytes[" + std::to_string(t.byte_width) + "]";
     case TypeId::kDate32: return "date";
     case TypeId::kTime32:
     case TypeId::kTime64:

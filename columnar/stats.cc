@@ -14,7 +14,7 @@ namespace quiver {
 ColumnStats::Kind StatsKindFor(const DataType& type) {
   // Decimals keep DecimalSortKey bytes (big-endian, sign flipped), which
   // memcmp orders as the numbers.
-  if (type.is_dictionary() || IsVarLength(type.id) || type.is_decimal()) return ColumnStats::Kind::kBytes;
+  if (type.is_dictionary() || IsBinaryLike(type.id) || type.is_decimal()) return ColumnStats::Kind::kBytes;
   if (IsFloating(type.id)) return ColumnStats::Kind::kDouble;
   if (IsInteger(type.id) && !IsSignedInteger(type.id)) return ColumnStats::Kind::kUInt;
   return ColumnStats::Kind::kInt;
@@ -187,7 +187,8 @@ ColumnStats ComputeColumnStats(const ArrayData& column) {
     case TypeId::kFloat32: MinMaxFloat<float>(v, &s); any = s.has_min; break;
     case TypeId::kFloat64: MinMaxFloat<double>(v, &s); any = s.has_min; break;
     case TypeId::kUtf8:
-    case TypeId::kBinary: {
+    case TypeId::kBinary:
+    case TypeId::kFixedSizeBinary: {
       std::string_view lo, hi;
       auto add = [&](std::string_view x) {
         if (!any) {

@@ -3,7 +3,7 @@
 //
 // Values are kept by kind: signed integers, bool (0/1), date32 and timestamp
 // as int64; unsigned integers as uint64; floats as double (NaN is ignored for
-// min/max and flagged in has_nan); utf8, binary and dictionary-encoded utf8
+// min/max and flagged in has_nan); utf8, binary, fixed_size_binary and dictionary-encoded utf8
 // as bytes compared with memcmp (unsigned bytes). Strings longer than
 // kStatsPrefixBytes are truncated: min to its prefix (still <= every value),
 // max to its prefix with the last byte that is not 0xFF incremented and the

@@ -37,7 +37,7 @@ class CsvWriter : public WriterBase {
         if (v.IsNull(r)) continue;
         if (IsStringLike(v)) {
           AppendField(StringAt(v, r), c == 0);
-        } else if (v.type->id == TypeId::kBinary) {
+        } else if (IsBytesColumn(v)) {
           std::string_view bytes = v.StringValue(r);
           if (bytes.empty()) {
             buf_ += "\"\"";

@@ -190,5 +190,10 @@ std::string FormatTimestamp(int64_t value, TimeUnit unit);
 // values outside a day are printed as their count, not wrapped.
 void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit);
 void AppendBase64(std::string* out, std::string_view bytes);
+// The bytes a text value stands for in a fixed_size_binary[w] column (CSV,
+// NDJSON, SQL literals): a string of exactly w bytes as it is, else its hex
+// spelling (2w hex digits, optionally after \x or 0x, as tables print them).
+// Anything else is a TypeError naming the type and the text.
+Result<std::string> ParseFixedSizeBinary(std::string_view text, const DataType& type);
 
 }  // namespace quiver

@@ -40,6 +40,9 @@ int Utf8Step(const unsigned char* p, size_t n);
 void AppendPlain(std::string* out, const ArrayView& v, int64_t i);
 // True for utf8 and dictionary-encoded columns.
 bool IsStringLike(const ArrayView& v);
+// True for binary and fixed_size_binary: one rule prints their bytes,
+// base64 in JSON and CSV, \x and hex digits in tables.
+bool IsBytesColumn(const ArrayView& v);
 // Row i of a string-like column.
 std::string_view StringAt(const ArrayView& v, int64_t i);
 // Row i as a JSON value (null, number, string; int64 optionally quoted).

@@ -41,7 +41,7 @@ class TextTableWriter : public WriterBase {
           text = "NULL";
         } else if (IsStringLike(v)) {
           text = StringAt(v, r);
-        } else if (v.type->id == TypeId::kBinary) {
+        } else if (IsBytesColumn(v)) {
           text = "\\x";
           for (unsigned char ch : v.StringValue(r)) {
             text.push_back(kHex[ch >> 4]);

@@ -258,6 +258,30 @@ void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit) {
   out->push_back('Z');
 }
 
+Result<std::string> ParseFixedSizeBinary(std::string_view text, const DataType& type) {
+  const size_t w = size_t(type.byte_width);
+  if (text.size() == w) return std::string(text);
+  std::string_view hex = text;
+  if (hex.size() >= 2 && (hex.substr(0, 2) == "\\x" || hex.substr(0, 2) == "0x" || hex.substr(0, 2) == "0X")) {
+    hex.remove_prefix(2);
+  }
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+  };
+  std::string out;
+  if (hex.size() == 2 * w) {
+    for (size_t i = 0; i < w; ++i) {
+      const int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+      if (hi < 0 || lo < 0) break;
+      out.push_back(char(hi * 16 + lo));
+    }
+  }
+  if (out.size() == w) return out;
+  return Status::TypeError("'" + std::string(text.substr(0, 80)) + "' is neither " + std::to_string(w) +
+                           " bytes nor " + std::to_string(2 * w) + " hex digits, as a " + type.ToString() +
+                           " value needs");
+}
+
 void AppendBase64(std::string* out, std::string_view bytes) {
   static const char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -373,6 +397,10 @@ void AppendPlain(std::string* out, const ArrayView& v, int64_t i) {
   }
 }
 
+bool IsBytesColumn(const ArrayView& v) {
+  return !v.type->is_dictionary() && (v.type->id == TypeId::kBinary || v.type->id == TypeId::kFixedSizeBinary);
+}
+
 bool IsStringLike(const ArrayView& v) {
   return v.type->is_dictionary() || v.type->id == TypeId::kUtf8;
 }
@@ -389,6 +417,12 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
   }
   if (IsStringLike(v)) {
     AppendJsonString(out, StringAt(v, i));
+    return;
+  }
+  if (IsBytesColumn(v)) {
+    out->push_back('"');
+    AppendBase64(out, v.StringValue(i));
+    out->push_back('"');
     return;
   }
   switch (v.type->id) {
@@ -425,11 +459,6 @@ void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64
     case TypeId::kIntervalMonthDayNano:
       out->push_back('"');
       AppendPlain(out, v, i);
-      out->push_back('"');
-      return;
-    case TypeId::kBinary:
-      out->push_back('"');
-      AppendBase64(out, v.StringValue(i));
       out->push_back('"');
       return;
     default:

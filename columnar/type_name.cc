@@ -59,7 +59,7 @@ Result<TypeId> ParseSimpleId(std::string_view n) {
       {"float32", TypeId::kFloat32}, {"float64", TypeId::kFloat64}, {"utf8", TypeId::kUtf8},
       {"string", TypeId::kUtf8}, {"binary", TypeId::kBinary}, {"bytes", TypeId::kBinary},
       {"date32", TypeId::kDate32}, {"date", TypeId::kDate32}, {"date64", TypeId::kDate64},
-      {"float16", TypeId::kFloat16}, {"halffloat", TypeId::kFloat16},
+      {"float16", TypeId::kFloat16}, {"halffloat", TypeId::kFloat16}, {"null", TypeId::kNull},
       // DuckDB / SQL names.
       {"boolean", TypeId::kBool}, {"logical", TypeId::kBool},
       {"tinyint", TypeId::kInt8}, {"int1", TypeId::kInt8},
@@ -202,6 +202,11 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
     if (lower == "time64" || lower == "time") return DataType::WithUnit(TypeId::kTime64, TimeUnit::kMicro);
     if (lower == "duration") return DataType::WithUnit(TypeId::kDuration, TimeUnit::kMilli);
     if (lower == "interval") return DataType(TypeId::kIntervalMonthDayNano);
+    if (lower == "large_utf8" || lower == "large_string" || lower == "large_binary") {
+      DataType t(lower == "large_binary" ? TypeId::kBinary : TypeId::kUtf8);
+      t.large_offsets = true;
+      return t;
+    }
     QUIVER_ASSIGN_OR_RETURN(TypeId id, ParseSimpleId(name));
     return DataType(id);
   }
@@ -227,6 +232,15 @@ Result<DataType> ParseTypeName(std::string_view name_in) {
       return Status::Invalid("'" + name + "': time32 takes s or ms, time64 us or ns");
     }
     return t;
+  }
+  if (head == "fixed_size_binary" || head == "binary" || head == "bytes" || head == "varbinary" || head == "blob") {
+    // fixed_size_binary[16] (Arrow's spelling); binary(16) as in MySQL.
+    if (params.size() != 1 || !params[0].first.empty()) {
+      return Status::Invalid("expected fixed_size_binary[BYTES] in '" + name + "'");
+    }
+    QUIVER_ASSIGN_OR_RETURN(int32_t width, SmallInt(params[0].second, "byte width", name));
+    if (width < 1) return Status::Invalid("byte width 0 in '" + name + "' (at least 1)");
+    return DataType::FixedSizeBinary(width);
   }
   if (head == "interval") {
     std::string u = params.size() == 1 ? Lower(params[0].second) : std::string();

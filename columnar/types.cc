@@ -4,6 +4,7 @@ namespace quiver {
 
 const char* TypeIdName(TypeId id) {
   switch (id) {
+    case TypeId::kNone: return "null";  // an untyped NULL, as messages name it
     case TypeId::kNull: return "null";
     case TypeId::kBool: return "bool";
     case TypeId::kInt8: return "int8";
@@ -30,6 +31,7 @@ const char* TypeIdName(TypeId id) {
     case TypeId::kIntervalYearMonth: return "interval[year_month]";
     case TypeId::kIntervalDayTime: return "interval[day_time]";
     case TypeId::kIntervalMonthDayNano: return "interval[month_day_nano]";
+    case TypeId::kFixedSizeBinary: return "fixed_size_binary";
   }
   return "unknown";
 }
@@ -39,6 +41,7 @@ bool IsSignedInteger(TypeId id) { return id >= TypeId::kInt8 && id <= TypeId::kI
 bool IsFloating(TypeId id) { return id == TypeId::kFloat32 || id == TypeId::kFloat64; }
 bool IsNumeric(TypeId id) { return IsInteger(id) || IsFloating(id); }
 bool IsVarLength(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsBinaryLike(TypeId id) { return IsVarLength(id) || id == TypeId::kFixedSizeBinary; }
 int64_t MaxDictionarySize(TypeId index) {
   switch (index) {
     case TypeId::kInt8: return int64_t(1) << 7;
@@ -70,6 +73,10 @@ int ByteWidth(TypeId id) {
   }
 }
 
+int ByteWidth(const DataType& type) {
+  return type.id == TypeId::kFixedSizeBinary ? type.byte_width : ByteWidth(type.id);
+}
+
 std::string DataType::ToString() const {
   std::string s;
   if (id == TypeId::kTimestamp) {
@@ -80,8 +87,12 @@ std::string DataType::ToString() const {
   } else if (has_unit()) {
     static const char* kUnits[] = {"s", "ms", "us", "ns"};
     s = std::string(TypeIdName(id)) + "[" + kUnits[int(unit) & 3] + "]";
+  } else if (id == TypeId::kFixedSizeBinary) {
+    s = "fixed_size_binary[" + std::to_string(byte_width) + "]";
   } else if (is_decimal()) {
     s = std::string(TypeIdName(id)) + "(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
+  } else if (large_offsets && (id == TypeId::kUtf8 || id == TypeId::kBinary)) {
+    s = id == TypeId::kUtf8 ? "large_utf8" : "large_binary";
   } else {
     s = TypeIdName(id);
   }

@@ -14,7 +14,10 @@
 namespace quiver {
 
 enum class TypeId : uint8_t {
-  kNull = 0,  // only for "no type yet" (e.g. an all-null literal)
+  // Not a column type: "no type yet" (an untyped NULL literal, an expression
+  // not bound yet) and, as dict_index, "not dictionary-encoded". 0, as the C
+  // API's QUIVER_TYPE_NULL, which means the same.
+  kNone = 0,
   kBool,
   kInt8,
   kInt16,
@@ -42,6 +45,8 @@ enum class TypeId : uint8_t {
   kIntervalYearMonth,    // int32 months
   kIntervalDayTime,      // int32 days, int32 milliseconds
   kIntervalMonthDayNano, // int32 months, int32 days, int64 nanoseconds
+  kFixedSizeBinary,      // `byte_width` bytes per value, compared as unsigned bytes
+  kNull,                 // Arrow's Null: no buffers, every value null
 };
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
@@ -64,17 +69,26 @@ constexpr int kMaxDecimal256Precision = 76;
 
 // A column's type. A dictionary-encoded column has `id` = the value type
 // (kUtf8) and `dict_index` = the index type (any integer type, signed or
-// unsigned, as Arrow allows); for every other column `dict_index` is kNull.
+// unsigned, as Arrow allows); for every other column `dict_index` is kNone.
 struct DataType {
-  TypeId id = TypeId::kNull;
+  TypeId id = TypeId::kNone;
   TimeUnit unit = TimeUnit::kSecond;  // kTimestamp, kTime32, kTime64, kDuration
   std::string timezone;               // kTimestamp only; empty = none
-  TypeId dict_index = TypeId::kNull;
+  TypeId dict_index = TypeId::kNone;
   int64_t dict_id = 0;  // Arrow IPC dictionary id, if encoded
   // Decimals only: total significant digits (1..38 for decimal128, 1..76 for
   // decimal256) and digits after the point (0..precision).
   int32_t precision = 0;
   int32_t scale = 0;
+  // kFixedSizeBinary only: bytes per value (>= 1).
+  int32_t byte_width = 0;
+  // utf8 / binary declared as Arrow's large_utf8 / large_binary (64-bit
+  // offsets). Quiver holds them with 32-bit offsets like utf8 / binary (a
+  // chunk is 64K rows: its strings fit 2 GiB, or ingest says they do not),
+  // so every kernel and reader works on them unchanged; the flag only makes
+  // Arrow IPC output declare large_* and write 64-bit offsets. An IPC
+  // detail, like dict_id: equality ignores it.
+  bool large_offsets = false;
 
   DataType() = default;
   explicit DataType(TypeId i) : id(i) {}
@@ -92,17 +106,22 @@ struct DataType {
     t.scale = scale;
     return t;
   }
+  static DataType FixedSizeBinary(int32_t width) {
+    DataType t(TypeId::kFixedSizeBinary);
+    t.byte_width = width;
+    return t;
+  }
   static DataType Dictionary(TypeId index, TypeId value = TypeId::kUtf8) {
     DataType t(value);
     t.dict_index = index;
     return t;
   }
 
-  bool is_dictionary() const { return dict_index != TypeId::kNull; }
+  bool is_dictionary() const { return dict_index != TypeId::kNone; }
   // The type of the dictionary's values (the column without encoding).
   DataType value_type() const {
     DataType t = *this;
-    t.dict_index = TypeId::kNull;
+    t.dict_index = TypeId::kNone;
     return t;
   }
 
@@ -118,15 +137,16 @@ struct DataType {
   }
 
   // e.g. "int64", "timestamp[ms, tz=UTC]", "decimal128(12, 2)",
-  // "dictionary<int32, utf8>".
+  // "fixed_size_binary[16]", "dictionary<int32, utf8>".
   std::string ToString() const;
 
-  // Equality ignores dict_id (an IPC detail).
+  // Equality ignores dict_id and large_offsets (IPC details).
   bool operator==(const DataType& o) const {
     return id == o.id && dict_index == o.dict_index &&
            (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone)) &&
            (!has_unit() || unit == o.unit) &&
-           (!is_decimal() || (precision == o.precision && scale == o.scale));
+           (!is_decimal() || (precision == o.precision && scale == o.scale)) &&
+           (id != TypeId::kFixedSizeBinary || byte_width == o.byte_width);
   }
 };
 
@@ -136,6 +156,9 @@ bool IsSignedInteger(TypeId id);
 bool IsFloating(TypeId id);
 bool IsNumeric(TypeId id);    // integers and floats
 bool IsVarLength(TypeId id);  // utf8, binary
+// Values read as bytes with ArrayView::StringValue and ordered by memcmp:
+// utf8, binary and fixed_size_binary.
+bool IsBinaryLike(TypeId id);
 // Most dictionary entries indices of type `index` can address: 2^7 (int8),
 // 2^8 (uint8), 2^15, 2^16, else 2^31 (a dictionary's strings have 32-bit
 // offsets, so no more entries fit anyway).
@@ -145,8 +168,10 @@ int64_t MaxDictionarySize(TypeId index);
 bool IsSignedIntStorage(TypeId id);
 // Width in bytes of one fixed-width value (int64: 8, date32: 4, timestamp: 8,
 // decimal128: 16, decimal256: 32);
-// 0 for bool (bit-packed), var-length types and kNull.
+// 0 for bool (bit-packed), var-length types, kNull and kNone.
 int ByteWidth(TypeId id);
+// As above, plus fixed_size_binary's byte_width.
+int ByteWidth(const DataType& type);
 // The short lower-case name ("int64", "utf8", "timestamp", ...).
 const char* TypeIdName(TypeId id);
 

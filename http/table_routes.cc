@@ -185,7 +185,7 @@ json StatValueJson(const DataType& type, const ColumnStats& merged, bool is_min)
       return is_min ? merged.min_double : merged.max_double;
     case ColumnStats::Kind::kBytes: {
       const std::string& b = is_min ? merged.min_bytes : merged.max_bytes;
-      if (type.id == TypeId::kBinary) return (AppendBase64(&s, b), s);
+      if (type.id == TypeId::kBinary || type.id == TypeId::kFixedSizeBinary) return (AppendBase64(&s, b), s);
       if (type.is_decimal()) {
         uint8_t le[32];
         if (b.size() != size_t(ByteWidth(type.id))) return nullptr;

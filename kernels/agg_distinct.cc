@@ -16,7 +16,7 @@ namespace quiver::kernels::internal {
 namespace {
 
 bool HoldsStrings(const DataType& t) {
-  return t.is_dictionary() || t.id == TypeId::kUtf8 || t.id == TypeId::kBinary;
+  return t.is_dictionary() || IsBinaryLike(t.id);
 }
 
 // The 64-bit key of a value: its canonical bits, or the XXH3 hash of a

@@ -13,7 +13,7 @@ namespace {
 using internal::HasNulls;
 using internal::Kernels;
 
-bool IsStringType(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsStringType(TypeId id) { return IsBinaryLike(id); }
 
 template <typename T>
 Scalar MakeScalar(const DataType& type, T v) {
@@ -63,7 +63,7 @@ Result<DataType> AggResultType(AggKind kind, const DataType& input) {
     case AggKind::kMin:
     case AggKind::kMax:
       // Not for the types stored and returned only (no order kept here).
-      if (id != TypeId::kNull && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
+      if (id != TypeId::kNone && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
           id != TypeId::kIntervalYearMonth && id != TypeId::kIntervalDayTime &&
           id != TypeId::kIntervalMonthDayNano) {
         return input.value_type();
@@ -316,6 +316,26 @@ Result<std::shared_ptr<ArrayData>> ScalarsToArray(const std::vector<Scalar>& val
     }
   }
   std::shared_ptr<Buffer> vbuf = out->null_count > 0 ? validity : nullptr;
+  if (type.id == TypeId::kNull) {
+    if (out->null_count != n) return Status::TypeError("cannot build a null column from a value");
+    out->buffers = {validity};
+    return out;
+  }
+  if (type.id == TypeId::kFixedSizeBinary) {
+    const int64_t w = type.byte_width;
+    auto buf = Buffer::Allocate(n * w);
+    for (int64_t i = 0; i < n; ++i) {
+      const Scalar& s = values[size_t(i)];
+      if (s.is_null()) continue;
+      if (s.kind() != Scalar::Kind::kString || int64_t(s.string_value().size()) != w) {
+        return Status::TypeError("cannot build a " + type.ToString() + " column from " + s.KindName() + " " +
+                                 s.ToString());
+      }
+      std::memcpy(buf->mutable_data() + i * w, s.string_value().data(), size_t(w));
+    }
+    out->buffers = {vbuf, buf};
+    return out;
+  }
   if (IsStringType(type.id)) {
     auto offsets = Buffer::Allocate((n + 1) * 4);
     int32_t* o = reinterpret_cast<int32_t*>(offsets->mutable_data());

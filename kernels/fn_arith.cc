@@ -229,8 +229,8 @@ Result<Datum> ExecDate(Op op, bool date_first, const std::vector<Datum>& args, i
   return Datum::Own(MakeColumn(date, rows, {validity, buf}));
 }
 
-bool IsNumOrNull(const DataType& t) { return IsNumeric(t.id) || t.id == TypeId::kNull; }
-bool IsIntOrNull(const DataType& t) { return IsInteger(t.id) || t.id == TypeId::kNull; }
+bool IsNumOrNull(const DataType& t) { return IsNumeric(t.id) || t.id == TypeId::kNone; }
+bool IsIntOrNull(const DataType& t) { return IsInteger(t.id) || t.id == TypeId::kNone; }
 
 BoundFunctionPtr BindNumeric(Op op, const DataType& a, const DataType& b) {
   if (IsFloating(a.id) || IsFloating(b.id) || op == Op::kDiv) {
@@ -332,7 +332,7 @@ Result<Datum> ExecConcat(const std::vector<Datum>& args, int64_t rows) {
 }
 
 bool IsTextOrNull(const DataType& t) {
-  return t.id == TypeId::kUtf8 || t.id == TypeId::kBinary || t.id == TypeId::kNull;
+  return t.id == TypeId::kUtf8 || t.id == TypeId::kBinary || t.id == TypeId::kNone;
 }
 
 void AddBinary(FunctionRegistry& r, const char* name, Op op, std::string signatures) {

@@ -181,6 +181,7 @@ void AppendText(std::string* out, const ArrayView& v, const DataType& type, int6
       return;
     case TypeId::kUtf8:
     case TypeId::kBinary:
+    case TypeId::kFixedSizeBinary:  // its bytes, as binary's
       *out += StringAt(v, i);
       return;
     default:
@@ -406,8 +407,8 @@ bool IsNumberLike(TypeId id) { return IsNumeric(id) || id == TypeId::kBool; }
 // True when CastColumn knows the conversion.
 bool CanCast(const DataType& from, const DataType& to) {
   if (to.is_dictionary()) return false;
-  if (from.id == TypeId::kNull || from.value_type() == to) return true;
-  if (IsText(to.id)) return from.id != TypeId::kNull;
+  if (from.id == TypeId::kNone || from.value_type() == to) return true;
+  if (IsText(to.id)) return from.id != TypeId::kNone;
   if (IsNumberLike(from.id) && IsNumberLike(to.id)) return true;
   if (IsText(from.id)) return IsNumberLike(to.id) || IsTemporal(to.id);
   return IsTemporal(from.id) && IsTemporal(to.id);
@@ -417,7 +418,7 @@ bool CanCast(const DataType& from, const DataType& to) {
 Result<std::shared_ptr<ArrayData>> CastColumn(const Datum& src, const DataType& to, int64_t rows,
                                               bool try_cast) {
   const DataType& from = src.type;
-  if (from.id == TypeId::kNull) return NullColumn(to, rows);
+  if (from.id == TypeId::kNone) return NullColumn(to, rows);
   if (IsText(to.id) && !(IsText(from.id) && !from.is_dictionary())) return ToText(src, to, rows);
   if (from.value_type() == to || (IsText(from.id) && IsText(to.id))) {
     QUIVER_ASSIGN_OR_RETURN(auto copy, ToArray(src, rows));

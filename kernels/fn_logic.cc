@@ -180,7 +180,7 @@ bool ExactInDouble(const Scalar& s) {
 }
 
 bool IsTemporal(TypeId id) { return id == TypeId::kDate32 || id == TypeId::kTimestamp; }
-bool IsText(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsText(TypeId id) { return IsBinaryLike(id); }
 
 // The validity of a Datum as words (all ones when it has no NULLs).
 Words ValidWords(const Datum& d, int64_t rows) {
@@ -204,7 +204,7 @@ Datum BoolColumn(const Words& values, const Words* valid, int64_t rows) {
 }  // namespace
 
 bool Comparable(const DataType& a, const DataType& b) {
-  if (a.id == TypeId::kNull || b.id == TypeId::kNull) return true;
+  if (a.id == TypeId::kNone || b.id == TypeId::kNone) return true;
   if (IsNumeric(a.id) && IsNumeric(b.id)) return true;
   if (IsText(a.id) && IsText(b.id)) return true;
   if (IsTemporal(a.id) && IsTemporal(b.id)) return true;
@@ -215,7 +215,7 @@ Result<std::vector<uint64_t>> CompareBits(CompareOp op, const Datum& a, const Da
                                           int64_t rows) {
   Words out(size_t(Mask::WordsFor(rows)), 0);
   const TypeId ta = a.type.id, tb = b.type.id;
-  if (IsNullScalar(a) || IsNullScalar(b) || ta == TypeId::kNull || tb == TypeId::kNull) return out;
+  if (IsNullScalar(a) || IsNullScalar(b) || ta == TypeId::kNone || tb == TypeId::kNone) return out;
   if (IsText(ta) && IsText(tb)) {
     QUIVER_RETURN_NOT_OK(CompareStrings(op, a, b, rows, out.data()));
     return out;
@@ -373,7 +373,7 @@ Result<Datum> ExecCaseWhen(const DataType& type, const std::vector<Datum>& args,
   return ChooseRows(type, values, pick, rows);
 }
 
-bool IsBoolOrNull(const DataType& t) { return t.id == TypeId::kBool || t.id == TypeId::kNull; }
+bool IsBoolOrNull(const DataType& t) { return t.id == TypeId::kBool || t.id == TypeId::kNone; }
 
 using Types = std::vector<DataType>;
 using Consts = std::vector<const Scalar*>;

@@ -27,7 +27,7 @@ using Consts = std::vector<const Scalar*>;
 using Args = std::vector<Datum>;
 
 bool IsNumOrNull(const DataType& t) {
-  return (IsNumeric(t.id) || t.id == TypeId::kNull) && !t.is_dictionary();
+  return (IsNumeric(t.id) || t.id == TypeId::kNone) && !t.is_dictionary();
 }
 
 // The integer-or-float64 type a numeric function returns for `t`.
@@ -352,7 +352,7 @@ void RegisterMath(FunctionRegistry& r) {
            if (t.empty() || t.size() > 2 || !IsNumOrNull(t[0])) return BoundFunctionPtr();
            DataType type = MathType(t[0]);
            if (t.size() == 2) {
-             if (!IsInteger(t[1].id) && t[1].id != TypeId::kNull) return BoundFunctionPtr();
+             if (!IsInteger(t[1].id) && t[1].id != TypeId::kNone) return BoundFunctionPtr();
              return MakeBound(type, [type](const Args& args, int64_t rows) {
                return ExecRound2(type, args, rows);
              });

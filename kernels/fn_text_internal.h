@@ -26,9 +26,9 @@
 
 namespace quiver::kernels::internal {
 
-// Types accepted by binds. A NULL literal (TypeId::kNull) matches any
+// Types accepted by binds. A NULL literal (TypeId::kNone) matches any
 // argument and reads as NULL in every row.
-inline bool IsNullType(const DataType& t) { return t.id == TypeId::kNull; }
+inline bool IsNullType(const DataType& t) { return t.id == TypeId::kNone; }
 inline bool IsStringType(const DataType& t) { return t.id == TypeId::kUtf8 || IsNullType(t); }
 inline bool IsIntType(const DataType& t) { return IsInteger(t.id) || IsNullType(t); }
 inline bool IsNumberType(const DataType& t) { return IsNumeric(t.id) || IsNullType(t); }

@@ -115,6 +115,7 @@ Result<std::shared_ptr<ArrayData>> BroadcastScalar(const Scalar& s, const DataTy
 // A compact owned copy of `rows` rows of a view, buffer by buffer.
 Result<std::shared_ptr<ArrayData>> CopyView(const ArrayView& v, const DataType& type,
                                             int64_t rows) {
+  if (type.id == TypeId::kNull) return internal::MakeColumn(type, rows, {NullBitmap(rows)});
   std::shared_ptr<Buffer> validity;
   if (internal::HasNulls(v)) {
     validity = Buffer::Allocate(Mask::WordsFor(rows) * 8);
@@ -143,7 +144,7 @@ Result<std::shared_ptr<ArrayData>> CopyView(const ArrayView& v, const DataType& 
     CopyBitmap(v.values, v.offset, rows, internal::MutableValues<uint64_t>(bits));
     return internal::MakeColumn(type, rows, {validity, bits});
   }
-  const int w = ByteWidth(type.id);
+  const int w = ByteWidth(type);
   if (w == 0) return Status::NotSupported("cannot copy a column of " + type.ToString());
   return internal::MakeColumn(type, rows,
                               {validity, Buffer::Copy(v.values + v.offset * w, rows * w)});

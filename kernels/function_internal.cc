@@ -128,8 +128,8 @@ BoundFunctionPtr MakeBound(DataType result, ExecFn exec) {
 
 Result<DataType> CommonType(const DataType& a_in, const DataType& b_in) {
   DataType a = a_in.value_type(), b = b_in.value_type();
-  if (a.id == TypeId::kNull) return b;
-  if (b.id == TypeId::kNull) return a;
+  if (a.id == TypeId::kNone) return b;
+  if (b.id == TypeId::kNone) return a;
   if (a == b) return a;
   if (IsInteger(a.id) && IsInteger(b.id)) {
     bool sa = IsSignedInteger(a.id), sb = IsSignedInteger(b.id);
@@ -180,7 +180,7 @@ Status NumericInput<C>::Load(const Datum& d, int64_t rows) {
     return Status::OK();
   }
   const ArrayView& v = d.view;
-  if (d.type.id == TypeId::kNull) {  // an untyped all-NULL column
+  if (d.type.id == TypeId::kNone) {  // an untyped all-NULL column
     storage_.assign(size_t(rows), C{});
     values_ = storage_.data();
     return Status::OK();
@@ -192,7 +192,7 @@ Status NumericInput<C>::Load(const Datum& d, int64_t rows) {
     return Status::OK();
   }
   return VisitFixedWidth(
-      d.type.is_dictionary() ? TypeId::kNull : d.type.id,
+      d.type.is_dictionary() ? TypeId::kNone : d.type.id,
       [&](auto tag) -> Status {
         using T = decltype(tag);
         if constexpr (std::is_same_v<T, C>) {
@@ -307,10 +307,10 @@ std::shared_ptr<ArrayData> NullColumn(const DataType& in_type, int64_t rows) {
   auto validity = Buffer::Allocate(BytesForBits(rows));
   if (IsVarLength(type.id)) {
     out->buffers = {validity, Buffer::Allocate((rows + 1) * 4), Buffer::Allocate(0)};
-  } else if (type.id == TypeId::kBool || type.id == TypeId::kNull) {
+  } else if (type.id == TypeId::kBool || type.id == TypeId::kNone) {
     out->buffers = {validity, Buffer::Allocate(BytesForBits(rows))};
   } else {
-    out->buffers = {validity, Buffer::Allocate(rows * ByteWidth(type.id))};
+    out->buffers = {validity, Buffer::Allocate(rows * ByteWidth(type))};
   }
   return out;
 }
@@ -349,6 +349,26 @@ Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sour
   const DataType type = in_type.value_type();
   auto validity = AllValidBitmap(rows);
   uint8_t* vbits = validity->mutable_data();
+  if (type.id == TypeId::kFixedSizeBinary) {  // every chosen value has the column's width
+    std::vector<StringInput> in;
+    in.reserve(sources.size());
+    for (const Datum& d : sources) in.emplace_back(d);
+    const int64_t w = type.byte_width;
+    auto buf = Buffer::Allocate(rows * w);
+    for (int64_t i = 0; i < rows; ++i) {
+      int32_t k = pick[size_t(i)];
+      if (k < 0 || in[size_t(k)].IsNull(i)) {
+        ClearBit(vbits, i);
+        continue;
+      }
+      std::string_view v = in[size_t(k)][i];
+      if (int64_t(v.size()) != w) {
+        return Status::TypeError("a value of " + std::to_string(v.size()) + " bytes for " + type.ToString());
+      }
+      std::memcpy(buf->mutable_data() + i * w, v.data(), size_t(w));
+    }
+    return Datum::Own(MakeColumn(type, rows, {validity, buf}));
+  }
   if (IsVarLength(type.id)) {
     std::vector<StringInput> in;
     in.reserve(sources.size());
@@ -365,7 +385,7 @@ Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sour
     QUIVER_ASSIGN_OR_RETURN(auto col, out.Finish(type));
     return Datum::Own(std::move(col));
   }
-  if (type.id == TypeId::kBool || type.id == TypeId::kNull) {
+  if (type.id == TypeId::kBool || type.id == TypeId::kNone) {
     std::vector<BoolInput> in;
     in.reserve(sources.size());
     for (const Datum& d : sources) in.emplace_back(d);
@@ -477,7 +497,7 @@ Result<Datum> MapDictionary(const Datum& d, const std::function<Result<Datum>(co
     }
     return Datum::Own(MakeColumn(type, rows, {validity, bits}));
   }
-  if (ByteWidth(type.id) > 0) {
+  if (ByteWidth(type) > 0) {
     return VisitFixedWidth(
         type.id,
         [&](auto tag) -> Result<Datum> {

@@ -19,7 +19,7 @@ bool IsIntKey(const DataType& t) {
   return !t.is_dictionary() && (IsInteger(t.id) || IsSignedIntStorage(t.id));
 }
 
-bool IsStr(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsStr(TypeId id) { return IsBinaryLike(id); }
 
 // Key encoding: group_key_table_internal.h.
 using internal::FixedKeyBytes;

@@ -12,7 +12,7 @@
 namespace quiver::kernels {
 namespace {
 
-bool IsStr(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
+bool IsStr(TypeId id) { return IsBinaryLike(id); }
 
 // Appends a number of the column's value type (see the key encoding in
 // group_key_table_internal.h: 8 bytes, a double's bits for floats).

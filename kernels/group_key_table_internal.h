@@ -56,7 +56,7 @@ inline uint32_t RawKeyWidth(TypeId id) {
   }
 }
 inline bool IsStringKey(const DataType& t) {
-  return t.is_dictionary() || t.id == TypeId::kUtf8 || t.id == TypeId::kBinary;
+  return t.is_dictionary() || IsBinaryLike(t.id);
 }
 // Encoded bytes of a non-string key column (tag included).
 inline uint32_t FixedKeyBytes(const DataType& t) {

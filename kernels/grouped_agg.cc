@@ -20,7 +20,7 @@ using internal::BatchGroup;
 using internal::ForEachValue;
 
 bool IsStringLike(const DataType& t) {
-  return t.is_dictionary() || t.id == TypeId::kUtf8 || t.id == TypeId::kBinary;
+  return t.is_dictionary() || IsBinaryLike(t.id);
 }
 bool IsTemporal(const DataType& t) {
   return !t.is_dictionary() && (t.id == TypeId::kDate32 || t.id == TypeId::kTimestamp);
@@ -261,7 +261,7 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
       break;
     case GroupedAggKind::kCountDistinct:
     case GroupedAggKind::kApproxCountDistinct:
-      if (input.id != TypeId::kNull) r = DataType(TypeId::kInt64);
+      if (input.id != TypeId::kNone) r = DataType(TypeId::kInt64);
       break;
     case GroupedAggKind::kVarSamp:
     case GroupedAggKind::kVarPop:
@@ -288,7 +288,7 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
       break;
     case GroupedAggKind::kAnyValue:
       // Kept as Scalars: not for the types a Scalar cannot hold.
-      if (input.id != TypeId::kNull &&
+      if (input.id != TypeId::kNone &&
           (internal::RawKeyWidth(input.id) == 0 || input.id == TypeId::kDecimal128)) {
         r = value;
       }

@@ -55,7 +55,7 @@ void ForEachValue(const ArrayView& col, const int32_t* rows, int64_t base, int64
     }
     return;
   }
-  if (id == TypeId::kUtf8 || id == TypeId::kBinary) {
+  if (IsBinaryLike(id)) {
     for (int64_t k = 0; k < n; ++k) {
       const int64_t r = BatchRow(rows, base, k);
       if (!(nulls && col.IsNull(r))) fn(k, col.StringValue(r));

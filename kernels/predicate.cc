@@ -17,7 +17,7 @@ using internal::ExactLiteral;
 using internal::HasNulls;
 using internal::Kernels;
 
-bool IsStringType(const DataType& t) { return t.id == TypeId::kUtf8 || t.id == TypeId::kBinary; }
+bool IsStringType(const DataType& t) { return IsBinaryLike(t.id); }
 
 void ClearTail(std::vector<uint64_t>* w, int64_t n) {
   if (n % 64 != 0 && !w->empty()) w->back() &= (uint64_t(1) << (n % 64)) - 1;
@@ -469,6 +469,7 @@ bool LikeMatch(std::string_view s, std::string_view pattern, char escape) {
 
 Result<Mask> Compare(const ArrayView& col, CompareOp op, const Scalar& lit) {
   const DataType& type = *col.type;
+  if (type.id == TypeId::kNull) return Mask::AllNull(col.length);  // NULL compared: unknown
   if (type.is_dictionary()) {
     QUIVER_ASSIGN_OR_RETURN(Scalar s, CastLiteral(lit, type.value_type()));
     if (s.is_null()) return Mask::AllNull(col.length);
@@ -489,6 +490,7 @@ Result<Mask> Compare(const ArrayView& col, CompareOp op, const Scalar& lit) {
 
 Result<Mask> Between(const ArrayView& col, const Scalar& lo, const Scalar& hi) {
   const DataType& type = *col.type;
+  if (type.id == TypeId::kNull) return Mask::AllNull(col.length);
   if (type.is_dictionary() || IsStringType(type) || type.id == TypeId::kBool ||
       type.id == TypeId::kDecimal128) {
     QUIVER_ASSIGN_OR_RETURN(Mask a, Compare(col, CompareOp::kGe, lo));
@@ -502,6 +504,7 @@ Result<Mask> Between(const ArrayView& col, const Scalar& lo, const Scalar& hi) {
 
 Result<Mask> In(const ArrayView& col, const std::vector<Scalar>& values) {
   const DataType& type = *col.type;
+  if (type.id == TypeId::kNull) return Mask::AllNull(col.length);
   if (type.is_dictionary() || IsStringType(type)) return InStrings(col, values);
   if (type.id == TypeId::kBool || type.id == TypeId::kDecimal128) {
     Mask m = Mask::AllFalse(col.length);

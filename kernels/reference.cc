@@ -8,7 +8,7 @@
 namespace quiver::kernels::reference {
 namespace {
 
-bool IsString(const DataType& t) { return t.id == TypeId::kUtf8 || t.id == TypeId::kBinary; }
+bool IsString(const DataType& t) { return IsBinaryLike(t.id); }
 
 // The row's value as a real number (numeric / temporal columns).
 long double Real(const ArrayView& col, int64_t i) {

@@ -8,6 +8,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "columnar/text_format.h"
 #include "kernels/literal_internal.h"
 
 namespace quiver::kernels {
@@ -446,6 +447,11 @@ Result<Scalar> CastLiteral(const Scalar& lit, const DataType& type) {
   if (id == TypeId::kUtf8 || id == TypeId::kBinary) {
     if (lit.kind() != Scalar::Kind::kString) return internal::LiteralMismatch(type, lit);
     return lit;
+  }
+  if (id == TypeId::kFixedSizeBinary) {
+    if (lit.kind() != Scalar::Kind::kString) return internal::LiteralMismatch(type, lit);
+    QUIVER_ASSIGN_OR_RETURN(std::string bytes, ParseFixedSizeBinary(lit.string_value(), type));
+    return Scalar::String(std::move(bytes));
   }
   if (id == TypeId::kBool) {
     if (lit.kind() == Scalar::Kind::kBool) return lit;

@@ -81,6 +81,7 @@ class Scalar {
 //   timestamp column: timestamps (rescaled to the column's unit), dates,
 //                     'YYYY-MM-DD[ HH:MM:SS[.fffffffff]]' strings.
 //   utf8 / binary:    strings.   bool: booleans, 'true'/'false'/'t'/'f'.
+//   fixed_size_binary: strings of its width, or its width in hex digits.
 //   decimal128:       numbers and strings that spell one, exactly at the
 //                     column's scale and within its precision (a double
 //                     literal is taken as its shortest text: 0.1 is 0.1).

@@ -124,9 +124,9 @@ Result<std::vector<KeyColumn>> Prepare(const std::vector<ArrayView>& columns,
           kc.rank[size_t(order[i])] = rank++;
         }
       }
-    } else if (t.id == TypeId::kUtf8 || t.id == TypeId::kBinary) {
+    } else if (IsBinaryLike(t.id)) {
       kc.kind = Kind::kString;
-    } else if (t.id == TypeId::kBool) {
+    } else if (t.id == TypeId::kBool || t.id == TypeId::kNull) {  // null: never compared, all rows null
       kc.kind = Kind::kBool;
     } else if (t.id == TypeId::kDecimal128) {
       kc.kind = Kind::kDecimal;

@@ -67,8 +67,13 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
   auto out = std::make_shared<ArrayData>();
   out->type = *col.type;
   out->length = int64_t(rows.size());
-  std::shared_ptr<Buffer> validity = GatherValidity(col, rows, &out->null_count);
   const DataType& type = *col.type;
+  if (type.id == TypeId::kNull) {  // every row null, whichever are taken
+    out->null_count = out->length;
+    out->buffers = {NullBitmap(out->length)};
+    return out;
+  }
+  std::shared_ptr<Buffer> validity = GatherValidity(col, rows, &out->null_count);
   if (type.is_dictionary()) {
     int width = ByteWidth(type.dict_index);
     std::shared_ptr<Buffer> idx;
@@ -118,14 +123,13 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
     out->buffers = {validity, bits};
     return out;
   }
-  switch (ByteWidth(type.id)) {
+  switch (ByteWidth(type)) {
     case 1: out->buffers = {validity, GatherFixed(col.data<uint8_t>(), rows)}; return out;
     case 2: out->buffers = {validity, GatherFixed(col.data<uint16_t>(), rows)}; return out;
     case 4: out->buffers = {validity, GatherFixed(col.data<uint32_t>(), rows)}; return out;
     case 8: out->buffers = {validity, GatherFixed(col.data<uint64_t>(), rows)}; return out;
-    case 16:
-    case 32: out->buffers = {validity, GatherBytes(col, ByteWidth(type.id), rows)}; return out;
-    default: return Status::NotSupported("take: unsupported column type " + type.ToString());
+    case 0: return Status::NotSupported("take: unsupported column type " + type.ToString());
+    default: out->buffers = {validity, GatherBytes(col, ByteWidth(type), rows)}; return out;
   }
 }
 

@@ -8,6 +8,14 @@ Result<ArrowStreamParts> ArrowStreamParts::Make(const TableView& table) {
   p.table_ = &table;
   QUIVER_ASSIGN_OR_RETURN(p.schema_message_, SchemaMessage(*table.schema()));
   p.end_ = EndOfStreamMarker();
+  for (const Field& f : table.schema()->fields()) {
+    if (!f.type.large_offsets) continue;
+    p.piece_ = std::make_unique<std::string>();
+    p.sink_ = std::make_unique<StringSink>(p.piece_.get());
+    QUIVER_ASSIGN_OR_RETURN(p.writer_, StreamWriter::Open(p.sink_.get(), table.schema()));
+    p.piece_->clear();  // its schema message is schema_message_
+    break;
+  }
   return p;
 }
 
@@ -20,6 +28,11 @@ Result<std::optional<std::string_view>> ArrowStreamParts::Next() {
       if (next_chunk_ < table_->num_chunks()) {
         QUIVER_ASSIGN_OR_RETURN(auto bytes, table_->ChunkBytes(next_chunk_));
         ++next_chunk_;
+        if (writer_ != nullptr) {
+          piece_->clear();
+          QUIVER_RETURN_NOT_OK(writer_->WriteChunk(bytes.first, int64_t(bytes.second)));
+          return std::optional<std::string_view>(*piece_);
+        }
         return std::optional<std::string_view>(
             std::string_view(reinterpret_cast<const char*>(bytes.first), size_t(bytes.second)));
       }

@@ -1,6 +1,8 @@
 // The unfiltered Arrow export of a table: an Arrow IPC stream made of the
 // schema message, each chunk's bytes as they lie in the pool (no decoding,
-// no re-encoding) and the end-of-stream marker. The one place that builds
+// no re-encoding; except for tables with large_utf8 / large_binary
+// columns, whose chunks are re-encoded with 64-bit offsets) and the
+// end-of-stream marker. The one place that builds
 // it: `quiver export` writes it with WriteArrowStream, quiverd pulls it piece
 // by piece (ArrowStreamParts) so that each chunk goes to the socket straight
 // from the mapping.
@@ -11,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +36,11 @@ class ArrowStreamParts {
  private:
   const TableView* table_ = nullptr;
   std::string schema_message_, end_;
+  // Tables with large_utf8 / large_binary columns: their chunks (32-bit
+  // offsets) are re-encoded one at a time into piece_ by writer_.
+  std::unique_ptr<std::string> piece_;  // on the heap: the sink points to it across moves
+  std::unique_ptr<StringSink> sink_;
+  std::unique_ptr<StreamWriter> writer_;
   enum class Stage { kSchema, kChunks, kEnd, kDone } stage_ = Stage::kSchema;
   size_t next_chunk_ = 0;
 };

@@ -69,8 +69,10 @@ void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
     case TypeId::kIntervalYearMonth:
     case TypeId::kIntervalDayTime:
     case TypeId::kIntervalMonthDayNano:
-      b.AppendBytes(v.values + (v.offset + i) * ByteWidth(v.type->id));
+    case TypeId::kFixedSizeBinary:
+      b.AppendBytes(v.values + (v.offset + i) * ByteWidth(*v.type));
       break;
+    case TypeId::kNone:
     case TypeId::kNull:
       b.AppendNull();
       break;

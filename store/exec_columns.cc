@@ -57,6 +57,13 @@ Result<std::shared_ptr<ArrayData>> Concat(const DataType& type,
     n += p->length;
     nulls += p->null_count;
   }
+  if (type.id == TypeId::kNull) {
+    auto out = std::make_shared<ArrayData>();
+    out->type = type;
+    out->length = out->null_count = n;
+    out->buffers = {NullBitmap(n)};
+    return out;
+  }
   if (parts.size() == 1 && (!type.is_dictionary() || parts[0]->type.dict_index == TypeId::kInt32)) {
     return parts[0];
   }
@@ -156,7 +163,7 @@ Result<std::shared_ptr<ArrayData>> Concat(const DataType& type,
     out->buffers = {validity, offs, data};
     return out;
   }
-  const int w = ByteWidth(type.id);
+  const int w = ByteWidth(type);
   auto values = Buffer::Allocate(n * w);
   int64_t at = 0;
   for (const auto& p : parts) {

@@ -25,7 +25,7 @@ std::string Lower(std::string s) {
 
 DataType NaturalType(const Value& v) {
   switch (v.index()) {
-    case 0: return DataType(TypeId::kNull);
+    case 0: return DataType(TypeId::kNone);
     case 1: return DataType(TypeId::kBool);
     case 2: return DataType(TypeId::kInt64);
     case 3: return DataType(TypeId::kUInt64);
@@ -132,11 +132,11 @@ Result<std::string> ExprLowering::Materialize(const Expr& e) {
   if (auto it = by_text_.find(text); it != by_text_.end()) return it->second;
   QUIVER_ASSIGN_OR_RETURN(BoundExprPtr b, BindValue(e));
   // An untyped NULL column is int32, as DuckDB's NULL literal is INTEGER.
-  if (b->type.id == TypeId::kNull) b = LiteralOf(Value(), DataType(TypeId::kInt32));
+  if (b->type.id == TypeId::kNone) b = LiteralOf(Value(), DataType(TypeId::kInt32));
   std::string name = "#" + std::to_string(computed_.size());
   Field f;
   f.name = name;
-  f.type = b->type.id == TypeId::kNull ? DataType(TypeId::kInt32) : b->type;
+  f.type = b->type.id == TypeId::kNone ? DataType(TypeId::kInt32) : b->type;
   fields_.push_back(std::move(f));
   computed_.push_back(std::move(b));
   by_text_[text] = name;
@@ -257,7 +257,7 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
   if (name == "||" || name == "concat" || name == "concat_ws") {
     for (auto& b : bound) {
       const TypeId id = b->type.value_type().id;
-      if (id == TypeId::kUtf8 || id == TypeId::kBinary || id == TypeId::kNull) continue;
+      if (id == TypeId::kUtf8 || id == TypeId::kBinary || id == TypeId::kNone) continue;
       QUIVER_ASSIGN_OR_RETURN(kernels::BoundFunctionPtr cast,
                               kernels::BindCast(b->type, DataType(TypeId::kUtf8)));
       auto c = std::make_shared<BoundExpr>();
@@ -269,9 +269,9 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
     }
   }
   // A NULL literal takes the type of the other arguments.
-  DataType other(TypeId::kNull);
+  DataType other(TypeId::kNone);
   for (const auto& b : bound) {
-    if (b->type.id != TypeId::kNull) {
+    if (b->type.id != TypeId::kNone) {
       other = b->type.value_type();
       break;
     }
@@ -280,7 +280,7 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
   std::vector<kernels::Scalar> consts(bound.size());
   std::vector<const kernels::Scalar*> const_ptrs(bound.size(), nullptr);
   for (size_t i = 0; i < bound.size(); ++i) {
-    if (bound[i]->type.id == TypeId::kNull && other.id != TypeId::kNull &&
+    if (bound[i]->type.id == TypeId::kNone && other.id != TypeId::kNone &&
         bound[i]->kind == ExprKind::kLiteral) {
       bound[i] = LiteralOf(Value(), other);
     }
@@ -319,9 +319,9 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
     QUIVER_ASSIGN_OR_RETURN(BoundExprPtr v, BindValue(*e.args[i], depth + 1));
     bound.push_back(std::move(v));
   }
-  DataType other(TypeId::kNull);
+  DataType other(TypeId::kNone);
   for (size_t k = 1; k < bound.size(); k += (k + 1 < bound.size() ? 2 : 1)) {
-    if (bound[k]->type.id != TypeId::kNull) {
+    if (bound[k]->type.id != TypeId::kNone) {
       other = bound[k]->type.value_type();
       break;
     }
@@ -331,7 +331,7 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
   std::vector<const kernels::Scalar*> consts(bound.size(), nullptr);
   for (size_t k = 0; k < bound.size(); ++k) {
     const bool is_value = (k % 2 == 1) || k + 1 == bound.size();
-    if (is_value && bound[k]->type.id == TypeId::kNull && other.id != TypeId::kNull) {
+    if (is_value && bound[k]->type.id == TypeId::kNone && other.id != TypeId::kNone) {
       bound[k] = LiteralOf(Value(), other);
     }
     types.push_back(bound[k]->type);
@@ -349,7 +349,7 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
 Result<BoundExprPtr> ExprLowering::BindCast(const Expr& e, int depth) {
   QUIVER_ASSIGN_OR_RETURN(DataType to, SqlTypeNamed(e.column));
   QUIVER_ASSIGN_OR_RETURN(BoundExprPtr x, BindValue(*e.args[0], depth + 1));
-  if (x->type.id == TypeId::kNull) return LiteralOf(Value(), to);
+  if (x->type.id == TypeId::kNone) return LiteralOf(Value(), to);
   if (x->type.value_type() == to && !x->type.is_dictionary()) return x;
   QUIVER_ASSIGN_OR_RETURN(kernels::BoundFunctionPtr fn, kernels::BindCast(x->type, to, e.negated));
   auto b = std::make_shared<BoundExpr>();

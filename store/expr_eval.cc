@@ -67,7 +67,7 @@ Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, Reco
     ColumnViews views(batch->columns);
     QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, EvalValue(*e, views.views(), batch->num_rows));
     QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col, kernels::ToArray(d, batch->num_rows));
-    if (!(col->type == e->type) && e->type.id != TypeId::kNull) {
+    if (!(col->type == e->type) && e->type.id != TypeId::kNone) {
       // A kernel answered in another layout than it promised (a dictionary
       // for its value type): convert, so the column matches the schema.
       ColumnViews v({col});

@@ -7,6 +7,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "columnar/text_format.h"
 #include "kernels/aggregate.h"
 #include "store/query_internal.h"
 
@@ -214,6 +215,13 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
     case TypeId::kBinary:
       if (s) return v;
       return std::nullopt;
+    case TypeId::kFixedSizeBinary:
+      if (s) {
+        Result<std::string> bytes = ParseFixedSizeBinary(*s, t);
+        if (bytes.ok()) return Value(std::move(*bytes));
+        *reason = bytes.status().message();
+      }
+      return std::nullopt;
     case TypeId::kBool:
       if (std::holds_alternative<bool>(v)) return v;
       if (s) {
@@ -266,7 +274,7 @@ std::optional<Value> CastOther(const Value& v, const DataType& t, std::string* r
 DataType NaturalDataType(const Value& v) {
   switch (v.index()) {
     case 0:
-      return DataType(TypeId::kNull);
+      return DataType(TypeId::kNone);
     case 1:
       return DataType(TypeId::kBool);
     case 2:
@@ -331,7 +339,7 @@ Result<BoundExprPtr> Binder::BindComparison(const Expr& e) {
       }
     }
   }
-  if (anchor == nullptr) target = DataType(TypeId::kNull);
+  if (anchor == nullptr) target = DataType(TypeId::kNone);
 
   // Numeric comparisons: literals that do not fit the column's type widen
   // the comparison (an int8 column against 1000 compares as int64; an int
@@ -359,7 +367,10 @@ Result<BoundExprPtr> Binder::BindComparison(const Expr& e) {
       continue;
     }
     // A literal.
-    if (std::holds_alternative<std::monostate>(a->value) || target.id == TypeId::kNull) {
+    // A null-type column compares as NULL with anything: the literal keeps
+    // the column's type and the kernel answers unknown for every row.
+    if (std::holds_alternative<std::monostate>(a->value) || target.id == TypeId::kNone ||
+        target.id == TypeId::kNull) {
       node->args.push_back(LiteralNode(a->value, target));
       continue;
     }

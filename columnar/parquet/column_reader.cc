@@ -168,12 +168,12 @@ Status ChunkReader::Setup() {
   } else if (spec_.convert == Convert::kBool) {
     out_ = Out::kBool;
     values_ = Buffer::Allocate(BytesForBits(rows_));
-  } else if (spec_.convert == Convert::kBytes || spec_.convert == Convert::kFixedBytes) {
+  } else if (spec_.convert == Convert::kBytes) {
     out_ = Out::kVar;
     offsets_.assign(size_t(rows_) + 1, 0);
   } else {
     out_ = Out::kFixed;
-    out_width_ = ByteWidth(type_.id);
+    out_width_ = ByteWidth(type_);
     values_ = Buffer::Allocate(rows_ * out_width_);
   }
   if (spec_.max_def > 0) validity_ = Buffer::Allocate(BytesForBits(rows_));
@@ -402,7 +402,7 @@ Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size
     }
   }
   if (def_ptr == nullptr && enc == Enc::PLAIN && out_ == Out::kFixed &&
-      spec_.convert == Convert::kCopy) {
+      spec_.convert == Convert::kCopy && out_width_ > 0) {
     // The common case without nulls: the page's bytes are the column's.
     const size_t bytes = size_t(n) * size_t(out_width_);
     if (values_size < bytes) return Fail("PLAIN values are cut short");
@@ -543,21 +543,14 @@ Status ChunkReader::Emit(int64_t n_rows, const uint32_t* defs) {
       break;
     }
     case Out::kVar: {
-      const bool fixed = spec_.convert == Convert::kFixedBytes;
-      const size_t w = size_t(phys_width_);
-      const size_t add = fixed ? fixed_.size() : bytes_.size();
-      if (data_.size() + add > size_t(std::numeric_limits<int32_t>::max())) {
+      if (data_.size() + bytes_.size() > size_t(std::numeric_limits<int32_t>::max())) {
         return Fail("more than 2 GiB of values in one column of one row group");
       }
-      if (fixed) {
-        data_.append(reinterpret_cast<const char*>(fixed_.data()), fixed_.size());
-      } else {
-        data_.append(bytes_);
-      }
+      data_.append(bytes_);
       int32_t* o = offsets_.data() + row_;
       for (int64_t i = 0, k = 0; i < n_rows; ++i) {
         int32_t len = 0;
-        if (!defs || defs[i]) len = int32_t(fixed ? w : lens_[size_t(k++)]);
+        if (!defs || defs[i]) len = int32_t(lens_[size_t(k++)]);
         o[i + 1] = o[i] + len;
       }
       break;
@@ -615,6 +608,15 @@ Status ChunkReader::EmitDictPlain(int64_t n_rows, const uint32_t* defs) {
 }
 
 Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
+  if (type_.id == TypeId::kNull) {  // UNKNOWN: "always null"
+    for (int64_t i = 0; i < n_rows; ++i) {
+      if (!defs || defs[i]) {
+        return Fail("a column annotated UNKNOWN (always null) holds a value at row " +
+                    std::to_string(row_ + i) + " of the row group");
+      }
+    }
+    return Status::OK();
+  }
   const size_t in_w = size_t(phys_width_);
   const size_t out_w = size_t(out_width_);
   uint8_t* out = values_->mutable_data() + size_t(row_) * out_w;
@@ -631,8 +633,10 @@ Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
         if (n_rows) std::memcpy(out, in, size_t(n_rows) * out_w);
       } else if (out_w == 4) {
         scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 4); });
-      } else {
+      } else if (out_w == 8) {
         scatter([](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, 8); });
+      } else {  // fixed_size_binary
+        scatter([out_w](const uint8_t* s, uint8_t* d) { std::memcpy(d, s, out_w); });
       }
       break;
     case Convert::kNarrow8:
@@ -729,6 +733,11 @@ Result<std::shared_ptr<ArrayData>> ChunkReader::Finish() {
   a->length = rows_;
   a->null_count = null_count_;
   a->buffers.push_back(null_count_ > 0 ? validity_ : nullptr);
+  if (type_.id == TypeId::kNull) {
+    a->null_count = rows_;
+    a->buffers = {NullBitmap(rows_)};
+    return a;
+  }
   if (out_ == Out::kVar) {
     a->buffers.push_back(Buffer::Copy(offsets_.data(), int64_t(offsets_.size() * 4)));
     a->buffers.push_back(Buffer::Copy(data_.data(), int64_t(data_.size())));

@@ -146,8 +146,16 @@ Status PlainValues(const ArrayView& v, int64_t a, int64_t b, Stats* st, std::str
         st->Bytes(s);
         break;
       }
-      case TypeId::kNull:
+      case TypeId::kFixedSizeBinary: {  // FIXED_LEN_BYTE_ARRAY, no length prefix
+        std::string_view s = v.StringValue(i);
+        out->append(s);
+        st->Bytes(s);
+        break;
+      }
+      case TypeId::kNone:
         return Status::NotSupported("a column without a type cannot be written to Parquet");
+      case TypeId::kNull:  // never reached: every row is null
+        break;
       case TypeId::kDecimal128:
       case TypeId::kDecimal256: {  // FIXED_LEN_BYTE_ARRAY, big-endian
         const int w = ByteWidth(t.id);
@@ -209,6 +217,7 @@ PT::type PhysicalFor(const DataType& t) {
     case TypeId::kDecimal128:
     case TypeId::kDecimal256:
     case TypeId::kFloat16:
+    case TypeId::kFixedSizeBinary:
       return PT::FIXED_LEN_BYTE_ARRAY;
     case TypeId::kFloat32:
       return PT::FLOAT;

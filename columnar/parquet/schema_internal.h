@@ -21,14 +21,14 @@ namespace quiver::parquet {
 
 // How a column's physical values become Arrow values.
 enum class Convert : uint8_t {
-  kCopy,        // same bytes (int32, int64, float, double, date32, timestamps, uint32/64)
+  kCopy,        // same bytes (int32, int64, float, double, date32, timestamps, uint32/64,
+                // FIXED_LEN_BYTE_ARRAY → fixed_size_binary)
   kNarrow8,     // INT32 → 1-byte integers
   kNarrow16,    // INT32 → 2-byte integers
   kInt96,       // INT96 (nanoseconds of day, Julian day) → timestamp[ns]
   kHalf,        // FIXED_LEN_BYTE_ARRAY(2) float16 → float32
   kBool,        // BOOLEAN → bool
   kBytes,       // BYTE_ARRAY → utf8 / binary
-  kFixedBytes,  // FIXED_LEN_BYTE_ARRAY → binary
   kDivide,      // INT64 timestamp → a coarser unit (value / divisor, rounded down)
   kDecimalInt,  // INT32/INT64 DECIMAL → decimal128/256 (sign-extended)
   kDecimalBE,   // FIXED_LEN_BYTE_ARRAY/BYTE_ARRAY DECIMAL (big-endian two's

@@ -65,6 +65,10 @@ Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
   const format::LogicalType& lt = e.logicalType;
   const bool has_ct = e.__isset.converted_type;
   const CT::type ct = e.converted_type;
+  if (has_logical && lt.__isset.UNKNOWN) {  // always null, whatever the physical type
+    c->type = DataType(TypeId::kNull);
+    return Status::OK();
+  }
   if ((has_logical && lt.__isset.DECIMAL) || (has_ct && ct == CT::DECIMAL)) {
     return MapDecimal(e, c);
   }
@@ -173,9 +177,9 @@ Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
         c->convert = Convert::kHalf;
         return Status::OK();
       }
-      // UUID, unannotated: the bytes (fixed_size_binary once Quiver has it).
-      c->type = DataType(TypeId::kBinary);
-      c->convert = Convert::kFixedBytes;
+      // UUID and unannotated: the bytes, as fixed_size_binary of the same
+      // width (copied as they are: PLAIN FIXED_LEN_BYTE_ARRAY is Arrow's layout).
+      c->type = DataType::FixedSizeBinary(e.type_length);
       return Status::OK();
   }
   return Unsupported("with physical type " + std::to_string(int(e.type)), c->name);
@@ -331,8 +335,13 @@ void ApplyArrowSchema(const std::string& base64_ipc_schema, std::vector<ColumnSp
   const Schema& arrow = *ipc->schema;
   for (ColumnSpec& c : *columns) {
     int k = arrow.FieldIndex(c.name);
-    if (k < 0 || c.convert != Convert::kCopy || !c.unsupported.ok()) continue;
+    if (k < 0 || !c.unsupported.ok()) continue;
     const DataType& a = arrow.field(size_t(k)).type;
+    if (a.large_offsets && c.convert == Convert::kBytes && a.id == c.type.id) {
+      c.type.large_offsets = true;  // large_utf8 / large_binary, written as BYTE_ARRAY
+      continue;
+    }
+    if (c.convert != Convert::kCopy) continue;
     if (a.id == TypeId::kDuration && c.type.id == TypeId::kInt64) {
       c.type = a;  // Parquet has no duration: written as plain INT64
       continue;
@@ -413,6 +422,17 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     case TypeId::kBinary:
       e.__set_type(PT::BYTE_ARRAY);
       break;
+    case TypeId::kNull: {  // INT32 annotated UNKNOWN (always null), as Arrow's writers do
+      e.__set_type(PT::INT32);
+      format::LogicalType lt;
+      lt.__set_UNKNOWN(format::NullType());
+      e.__set_logicalType(lt);
+      break;
+    }
+    case TypeId::kFixedSizeBinary:  // no logical type: UUID would claim a meaning the bytes may not have
+      e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);
+      e.__set_type_length(t.byte_width);
+      break;
     case TypeId::kDate32:
     case TypeId::kDate64: {  // date64 as DATE (days) too, as Arrow's writers do
       e.__set_type(PT::INT32);
@@ -444,7 +464,7 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
       }
       break;
     }
-    case TypeId::kNull:
+    case TypeId::kNone:
       return Status::NotSupported("column \"" + f.name + "\" has no type; Parquet cannot store it");
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {

@@ -79,6 +79,16 @@ inline int FieldDecimal(const quiver::Field& f, int32_t* precision, int32_t* sca
   return int(QUIVER_OK);
 }
 
+// Bytes per value of a fixed_size_binary field (quiver_*_field_byte_width).
+inline int FieldByteWidth(const quiver::Field& f, int32_t* byte_width) {
+  if (f.type.id != quiver::TypeId::kFixedSizeBinary) {
+    return Fail(StatusCode::kInvalidArgument,
+                "column \"" + f.name + "\" is " + f.type.ToString() + ", not fixed_size_binary");
+  }
+  *byte_width = f.type.byte_width;
+  return int(QUIVER_OK);
+}
+
 inline void FillColumn(const ArrayData& a, quiver_column* c) {
   *c = quiver_column{};
   c->type = int32_t(a.type.id);

@@ -37,7 +37,10 @@ static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == Q
                   int(TypeId::kUtf8) == QUIVER_TYPE_UTF8 &&
                   int(TypeId::kBinary) == QUIVER_TYPE_BINARY &&
                   int(TypeId::kDate32) == QUIVER_TYPE_DATE32 &&
-                  int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP,
+                  int(TypeId::kTimestamp) == QUIVER_TYPE_TIMESTAMP &&
+                  int(TypeId::kIntervalMonthDayNano) == QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO &&
+                  int(TypeId::kFixedSizeBinary) == QUIVER_TYPE_FIXED_SIZE_BINARY &&
+                  int(TypeId::kNull) == QUIVER_TYPE_ARROW_NULL && int(TypeId::kNone) == QUIVER_TYPE_NULL,
               "quiver_type values follow quiver::TypeId");
 static_assert(int(StatusCode::kInvalidArgument) == QUIVER_EINVALID &&
                   int(StatusCode::kCorruption) == QUIVER_ECORRUPTION &&
@@ -177,7 +180,10 @@ std::string FormatOf(const DataType& t, TypeId id) {
     case TypeId::kDecimal256:
       return "d:" + std::to_string(t.precision) + "," + std::to_string(t.scale) +
              (id == TypeId::kDecimal256 ? ",256" : "");
+    case TypeId::kFixedSizeBinary:
+      return "w:" + std::to_string(t.byte_width);
     case TypeId::kNull:
+    case TypeId::kNone:
       return "n";
   }
   return "n";
@@ -279,6 +285,7 @@ ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col,
   bool var = quiver::IsVarLength(col->type.id) && !col->type.is_dictionary();
   p->buffers[1] = DataOrZeros(col->buffers.size() > 1 ? col->buffers[1] : nullptr);
   a->n_buffers = 2;
+  if (col->type.id == TypeId::kNull) a->n_buffers = 0;  // Arrow's Null: no buffers
   if (var) {
     p->buffers[2] = DataOrZeros(col->buffers.size() > 2 ? col->buffers[2] : nullptr);
     a->n_buffers = 3;
@@ -537,6 +544,19 @@ int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precisi
       return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
     }
     return FieldDecimal(s.field(i), precision, scale);
+  });
+}
+
+int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte_width) {
+  return Guard([&]() -> int {
+    if (t == nullptr || byte_width == nullptr) {
+      return NullArgument("quiver_table_field_byte_width", "table or byte_width");
+    }
+    const quiver::Schema& s = *t->view->schema();
+    if (i >= s.num_fields()) {
+      return OutOfRange("column", i, "table \"" + t->view->name() + "\"", s.num_fields(), "columns");
+    }
+    return FieldByteWidth(s.field(i), byte_width);
   });
 }
 

@@ -60,8 +60,10 @@ extern "C" {
 
 /* 2: per-chunk statistics and places, quiver_table_prune, quiver_ipc_decode;
  *    decimal, date64, time, duration, float16 and interval types,
- *    quiver_table_field_decimal. */
-#define QUIVER_C_API_VERSION 2
+ *    quiver_table_field_decimal.
+ * 3: fixed_size_binary, quiver_table_field_byte_width, quiver_ipc_field_byte_width;
+ *    the null type (QUIVER_TYPE_ARROW_NULL). */
+#define QUIVER_C_API_VERSION 3
 
 /* ------------------------------------------------------------------------- */
 /* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
@@ -202,7 +204,14 @@ enum quiver_type {
   QUIVER_TYPE_FLOAT16 = 22,   /* IEEE binary16 */
   QUIVER_TYPE_INTERVAL_YEAR_MONTH = 23,     /* int32 months */
   QUIVER_TYPE_INTERVAL_DAY_TIME = 24,       /* int32 days, int32 milliseconds */
-  QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO = 25  /* int32 months, int32 days, int64 nanoseconds */
+  QUIVER_TYPE_INTERVAL_MONTH_DAY_NANO = 25, /* int32 months, int32 days, int64 nanoseconds */
+  /* byte_width bytes per value (quiver_table_field_byte_width), packed in
+   * `values` with no offsets: row i is values + (offset + i) * byte_width. */
+  QUIVER_TYPE_FIXED_SIZE_BINARY = 26,
+  /* Arrow's Null type: every value null (null_count == length). `validity`
+   * points at a zeroed bitmap; there are no values. (QUIVER_TYPE_NULL, 0,
+   * keeps its old meaning: no type, "not dictionary-encoded".) */
+  QUIVER_TYPE_ARROW_NULL = 27
 };
 
 enum quiver_time_unit {
@@ -300,6 +309,9 @@ int quiver_table_field(const quiver_table* t, size_t i, quiver_field* out);
 /* Precision and scale of decimal column i (QUIVER_EINVALID if it is not a
  * decimal). */
 int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precision, int32_t* scale);
+/* Bytes per value of fixed_size_binary column i (QUIVER_EINVALID if it is
+ * not fixed_size_binary). */
+int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte_width);
 /* Index of the column named `name`, or -1. */
 int quiver_table_field_index(const quiver_table* t, const char* name);
 /* The schema as JSON ({"fields": [...]}) and as datashape text
@@ -412,6 +424,8 @@ size_t quiver_ipc_num_fields(const quiver_ipc* ipc);
 int quiver_ipc_field(const quiver_ipc* ipc, size_t i, quiver_field* out);
 /* Precision and scale of decimal column i, as quiver_table_field_decimal. */
 int quiver_ipc_field_decimal(const quiver_ipc* ipc, size_t i, int32_t* precision, int32_t* scale);
+/* Bytes per value of fixed_size_binary column i, as quiver_table_field_byte_width. */
+int quiver_ipc_field_byte_width(const quiver_ipc* ipc, size_t i, int32_t* byte_width);
 size_t quiver_ipc_num_batches(const quiver_ipc* ipc);
 int64_t quiver_ipc_num_rows(const quiver_ipc* ipc);
 /* Batch i as a chunk: the same quiver_chunk_column views as a pool chunk

@@ -208,6 +208,17 @@ int quiver_ipc_field_decimal(const quiver_ipc* ipc, size_t i, int32_t* precision
   });
 }
 
+int quiver_ipc_field_byte_width(const quiver_ipc* ipc, size_t i, int32_t* byte_width) {
+  return Guard([&] {
+    if (ipc == nullptr || byte_width == nullptr) {
+      return NullArgument("quiver_ipc_field_byte_width", "ipc or byte_width");
+    }
+    size_t n = quiver_ipc_num_fields(ipc);
+    if (i >= n) return OutOfRange("column", i, "the Arrow stream", n, "columns");
+    return FieldByteWidth(ipc->schema->field(i), byte_width);
+  });
+}
+
 size_t quiver_ipc_num_batches(const quiver_ipc* ipc) { return ipc ? ipc->batches.size() : 0; }
 int64_t quiver_ipc_num_rows(const quiver_ipc* ipc) { return ipc ? ipc->rows : 0; }
 

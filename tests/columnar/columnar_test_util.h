@@ -65,7 +65,7 @@ inline void AppendAllTypesRow(RecordBatchBuilder* b, int64_t r) {
       continue;
     }
     int64_t x = r * 7919 + int64_t(c) * 31;
-    switch (col.type().is_dictionary() ? TypeId::kNull : col.type().id) {
+    switch (col.type().is_dictionary() ? TypeId::kNone : col.type().id) {
       case TypeId::kBool: col.AppendBool((r % 3) == 1); break;
       case TypeId::kInt8: col.AppendInt(int8_t(x)); break;
       case TypeId::kInt16: col.AppendInt(int16_t(x * 13)); break;
@@ -95,7 +95,7 @@ inline void AppendAllTypesRow(RecordBatchBuilder* b, int64_t r) {
       }
       case TypeId::kDate32: col.AppendInt(int32_t(r * 37 - 400)); break;
       case TypeId::kTimestamp: col.AppendInt(int64_t(1700000000) * 1000 + x * 977); break;
-      case TypeId::kNull:  // dictionary
+      case TypeId::kNone:  // dictionary
         col.AppendString(kWords[(r * (c + 1)) % 5]);
         break;
       default: break;
@@ -142,7 +142,7 @@ inline nlohmann::json ValueJson(const ArrayView& v, int64_t i) {
     case TypeId::kFloat32: return double(v.Value<float>(i));
     case TypeId::kFloat64: return v.Value<double>(i);
     case TypeId::kUtf8: return std::string(v.StringValue(i));
-    case TypeId::kBinary: return Hex(v.StringValue(i));
+    case TypeId::kBinary: case TypeId::kFixedSizeBinary: return Hex(v.StringValue(i));
     case TypeId::kTime32: return v.Value<int32_t>(i);
     case TypeId::kDate64: case TypeId::kTime64: case TypeId::kDuration:
       return std::to_string(v.Value<int64_t>(i));

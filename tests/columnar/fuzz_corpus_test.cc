@@ -40,11 +40,11 @@ RecordBatch FuzzBatch(int64_t rows) {
         col.AppendNull();
         continue;
       }
-      switch (col.type().is_dictionary() ? TypeId::kNull : col.type().id) {
+      switch (col.type().is_dictionary() ? TypeId::kNone : col.type().id) {
         case TypeId::kBool: col.AppendBool(r & 1); break;
         case TypeId::kFloat64: col.AppendDouble(double(r) / 3); break;
         case TypeId::kUtf8: case TypeId::kBinary: col.AppendString(std::string(size_t(r % 4), 'a' + char(r))); break;
-        case TypeId::kNull: col.AppendString(r % 3 ? "x" : "yy"); break;
+        case TypeId::kNone: col.AppendString(r % 3 ? "x" : "yy"); break;
         default: col.AppendInt(r * 3 - 7); break;
       }
     }

@@ -327,3 +327,104 @@ TEST_CASE("Stream reader converts LargeUtf8 columns to utf8", "[columnar]") {
   auto bad = Read(Frame(sb) + batch({2, 9, 8}));
   CHECK(bad.status().code() == StatusCode::kCorruption);
 }
+
+TEST_CASE("fixed_size_binary, null and large_utf8 columns round-trip through IPC streams, files and chunks", "[columnar]") {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"k", DataType::FixedSizeBinary(3), true, {}},
+      {"z", DataType(TypeId::kNull), true, {}},
+      {"s", *ParseTypeName("large_utf8"), true, {}}});
+  RecordBatchBuilder b(schema);
+  for (int i = 0; i < 20; ++i) {
+    if (i % 4 == 1) {
+      b.column(0).AppendNull();
+    } else {
+      b.column(0).AppendString(std::string{char(i), '\0', char(255 - i)});
+    }
+    b.column(1).AppendNull();
+    b.column(2).AppendString(std::string(size_t(i % 5), char('a' + i % 3)));
+  }
+  auto batch = b.Finish();
+  REQUIRE(batch.ok());
+  auto check = [&](const std::shared_ptr<const Schema>& s, const RecordBatch& got) {
+    CHECK(s->field(0).type == DataType::FixedSizeBinary(3));
+    CHECK(s->field(1).type == DataType(TypeId::kNull));
+    CHECK(s->field(2).type.large_offsets);
+    ColumnViews v(got), w(*batch);
+    REQUIRE(got.num_rows == 20);
+    for (int64_t i = 0; i < 20; ++i) {
+      CHECK(v[0].IsValid(i) == w[0].IsValid(i));
+      if (w[0].IsValid(i)) CHECK(v[0].StringValue(i) == w[0].StringValue(i));
+      CHECK(v[1].IsNull(i));
+      CHECK(v[2].StringValue(i) == w[2].StringValue(i));
+    }
+    CHECK(got.columns[1]->null_count == 20);
+  };
+  for (auto* write : {&WriteIpcStream, &WriteIpcFile}) {
+    auto bytes = (*write)(*schema, {*batch});
+    REQUIRE(bytes.ok());
+    // The large column goes out with 64-bit offsets; the reader narrows them.
+    auto t = Read(*bytes);
+    REQUIRE(t.ok());
+    REQUIRE(t->batches.size() == 1);
+    check(t->schema, t->batches[0]);
+  }
+  // Chunks keep 32-bit offsets and no buffers for the null column.
+  auto chunk = EncodeChunk(*batch);
+  REQUIRE(chunk.ok());
+  auto opened = OpenChunk(schema, reinterpret_cast<const uint8_t*>(chunk->data()), int64_t(chunk->size()), nullptr);
+  REQUIRE(opened.ok());
+  check(schema, *opened);
+  CHECK(opened->columns[2]->buffers[1]->size() >= 21 * 4);
+  // A schema message followed by the chunk, written by the stream writer,
+  // is re-encoded with 64-bit offsets.
+  std::string out;
+  StringSink sink(&out);
+  auto w = StreamWriter::Open(&sink, schema);
+  REQUIRE(w.ok());
+  REQUIRE((*w)->WriteChunk(reinterpret_cast<const uint8_t*>(chunk->data()), int64_t(chunk->size())).ok());
+  REQUIRE((*w)->Close().ok());
+  auto t = Read(out);
+  REQUIRE(t.ok());
+  check(t->schema, t->batches.at(0));
+}
+
+TEST_CASE("Stream reader converts Utf8View columns to utf8 and checks every view", "[columnar]") {
+  flatbuffers::FlatBufferBuilder sb;
+  auto field = fb::CreateField(sb, sb.CreateString("v"), true, fb::Type::Utf8View, fb::CreateUtf8View(sb).Union());
+  auto schema = fb::CreateSchema(sb, fb::Endianness::Little, sb.CreateVector(std::vector{field}));
+  sb.Finish(fb::CreateMessage(sb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, schema.Union(), 0));
+  // Row 0 inline ("abc"), row 1 out of line: 14 bytes at `offset` of data
+  // buffer `index` (the batch has one, of 16 bytes).
+  auto batch = [](int32_t index, int32_t offset, std::vector<int64_t> counts = {1}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<fb::FieldNode> nodes{fb::FieldNode(2, 0)};
+    std::vector<fb::Buffer> bufs{fb::Buffer(0, 0), fb::Buffer(0, 32), fb::Buffer(32, 16)};
+    auto rb = fb::CreateRecordBatch(fbb, 2, fbb.CreateVectorOfStructs(nodes), fbb.CreateVectorOfStructs(bufs), 0,
+                                    fbb.CreateVector(counts));
+    fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), 48));
+    std::string body(48, '\0');
+    const int32_t len0 = 3, len1 = 14;
+    std::memcpy(body.data(), &len0, 4);
+    std::memcpy(body.data() + 4, "abc", 3);
+    std::memcpy(body.data() + 16, &len1, 4);
+    std::memcpy(body.data() + 20, "xyab", 4);
+    std::memcpy(body.data() + 24, &index, 4);
+    std::memcpy(body.data() + 28, &offset, 4);
+    std::memcpy(body.data() + 32, "xyabcdefghijklmn", 16);
+    return Frame(fbb, body);
+  };
+  auto t = Read(Frame(sb) + batch(0, 2));
+  INFO(t.status().ToString());
+  REQUIRE(t.ok());
+  CHECK(t->schema->field(0).type == DataType(TypeId::kUtf8));
+  ArrayView v = t->batches.at(0).columns[0]->View();
+  CHECK(v.StringValue(0) == "abc");
+  CHECK(v.StringValue(1) == "abcdefghijklmn");
+  auto bad_index = Read(Frame(sb) + batch(1, 2));
+  CHECK(bad_index.status().code() == StatusCode::kCorruption);
+  CHECK_THAT(bad_index.status().message(), Catch::Contains("column 'v' row 1: view of 14 bytes in data buffer 1 of 1"));
+  auto beyond = Read(Frame(sb) + batch(0, 3));
+  CHECK_THAT(beyond.status().message(), Catch::Contains("row 1: view of 14 bytes at offset 3 beyond data buffer 0 of 16 bytes"));
+  auto no_count = Read(Frame(sb) + batch(0, 2, {}));
+  CHECK(no_count.status().code() == StatusCode::kCorruption);
+}

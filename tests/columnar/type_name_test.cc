@@ -134,3 +134,41 @@ TEST_CASE("Time, duration, date64, float16 and interval names parse and print ba
   REQUIRE(fb_back.ok());
   CHECK(SchemaEquals(**fb_back, schema));
 }
+
+TEST_CASE("fixed_size_binary, null and large string names parse and print back in every schema form", "[columnar]") {
+  CHECK(T("fixed_size_binary[16]") == DataType::FixedSizeBinary(16));
+  CHECK(T("BINARY(4)") == DataType::FixedSizeBinary(4));
+  CHECK_FALSE(T("fixed_size_binary[4]") == DataType::FixedSizeBinary(5));
+  CHECK(T("fixed_size_binary[16]").ToString() == "fixed_size_binary[16]");
+  CHECK(ParseTypeName("fixed_size_binary[0]").status().message() ==
+        "byte width 0 in 'fixed_size_binary[0]' (at least 1)");
+  CHECK(T("null") == DataType(TypeId::kNull));
+  CHECK(T("large_string").ToString() == "large_utf8");
+  CHECK(T("large_binary").ToString() == "large_binary");
+  CHECK(T("large_utf8").large_offsets);
+  CHECK(T("large_utf8") == DataType(TypeId::kUtf8));  // the same values; only IPC output differs
+  Schema schema(*ParseSchemaSpec("a:fixed_size_binary[3], b:null, c:large_utf8, d:large_binary, e:utf8"));
+  auto flags = [](const Schema& s) {
+    std::vector<bool> out;
+    for (const Field& f : s.fields()) out.push_back(f.type.large_offsets);
+    return out;
+  };
+  const std::vector<bool> want_flags{false, false, true, true, false};
+  REQUIRE(flags(schema) == want_flags);
+  auto json_back = SchemaFromJson(SchemaToJson(schema));
+  REQUIRE(json_back.ok());
+  CHECK(SchemaEquals(**json_back, schema));
+  CHECK(flags(**json_back) == want_flags);
+  auto ds_back = SchemaFromDatashape(SchemaToDatashape(schema));
+  INFO(SchemaToDatashape(schema));
+  REQUIRE(ds_back.ok());
+  CHECK((*ds_back)->field(0).type == DataType::FixedSizeBinary(3));
+  CHECK((*ds_back)->field(1).type == DataType(TypeId::kNull));
+  // The catalog's form: utf8 / binary plus a marker that reading removes.
+  auto fb = SchemaToFlatbuffer(schema);
+  REQUIRE(fb.ok());
+  auto fb_back = SchemaFromFlatbuffer(reinterpret_cast<const uint8_t*>(fb->data()), int64_t(fb->size()));
+  REQUIRE(fb_back.ok());
+  CHECK(SchemaEquals(**fb_back, schema, /*check_metadata=*/true));
+  CHECK(flags(**fb_back) == want_flags);
+}

@@ -27,7 +27,7 @@ namespace {
 
 const DataType kI8(TypeId::kInt8), kI32(TypeId::kInt32), kI64(TypeId::kInt64), kU8(TypeId::kUInt8),
     kU64(TypeId::kUInt64), kF32(TypeId::kFloat32), kF64(TypeId::kFloat64), kBool(TypeId::kBool),
-    kUtf8(TypeId::kUtf8), kDate(TypeId::kDate32), kNullT(TypeId::kNull);
+    kUtf8(TypeId::kUtf8), kDate(TypeId::kDate32), kNullT(TypeId::kNone);
 const DataType kTsMs = DataType::Timestamp(TimeUnit::kMilli);
 const DataType kTsS = DataType::Timestamp(TimeUnit::kSecond);
 const DataType kDict = DataType::Dictionary(TypeId::kInt32);

@@ -78,7 +78,7 @@ inline DataType TypeOf(const Scalar& s) {
     case Scalar::Kind::kTimestamp:
       return DataType::Timestamp(s.unit());
     default:
-      return DataType(TypeId::kNull);
+      return DataType(TypeId::kNone);
   }
 }
 inline Datum Lit(Scalar s) {

@@ -157,6 +157,7 @@ TEST_CASE("Parquet files DuckDB writes (every codec, v1 and v2 pages) read with 
             DataType::Timestamp(TimeUnit::kMicro, "UTC"));
       CHECK(schema->field(size_t(schema->FieldIndex("lo"))).type.is_dictionary());
       CHECK(schema->field(size_t(schema->FieldIndex("u64"))).type == DataType(TypeId::kUInt64));
+      CHECK(schema->field(size_t(schema->FieldIndex("uu"))).type == DataType::FixedSizeBinary(16));
       for (size_t c = 0; c < ncols; ++c) {
         INFO("column " << schema->field(c).name << " " << schema->field(c).type.ToString());
         CHECK(Column(batches, c) == want["values"][c]);

@@ -252,7 +252,7 @@ TEST_CASE("Parquet DELTA_BYTE_ARRAY strings and dictionary-encoded UUIDs", "[par
   INFO(u.status().ToString());
   REQUIRE(u.ok());
   ArrayView uv = u->columns[0]->View();
-  CHECK(*uv.type == DataType(TypeId::kBinary));
+  CHECK(*uv.type == DataType::FixedSizeBinary(16));
   CHECK(uv.StringValue(0) == std::string(16, 'b'));
   CHECK(uv.StringValue(1) == std::string(16, 'a'));
   // An index past the dictionary is an error naming the column and page.

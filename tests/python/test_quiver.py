@@ -248,5 +248,38 @@ class DecimalTest(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class FlatTypesTest(unittest.TestCase):
+    def test_fixed_size_binary_null_and_large_columns(self):
+        cli = os.environ.get("QUIVER_CLI")
+        if not cli:
+            self.skipTest("QUIVER_CLI is not set")
+        d = tempfile.mkdtemp(prefix="quiver-py-flat-", dir=os.environ.get("QUIVER_TEST_TMP") or None)
+        try:
+            path = os.path.join(d, "p.pool")
+            keys = ["abcd", None, "0x61620000"]  # the last in hex
+            with open(os.path.join(d, "f.csv"), "w") as f:
+                f.write("k,z,s\n")
+                for i, k in enumerate(keys):
+                    f.write("%s,,s%d\n" % (k or "", i))
+            subprocess.run([cli, "pool", "create", path], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([cli, "ingest", path, "t", os.path.join(d, "f.csv"), "--schema",
+                            "k:fixed_size_binary[4],z:null,s:large_utf8"], check=True, stdout=subprocess.DEVNULL)
+            with quiver.open(path) as db:
+                t = db["t"]
+                self.assertEqual([f.type for f in t.schema], ["fixed_size_binary[4]", "null", "utf8"])
+                self.assertEqual(t.schema["k"].byte_width, 4)
+                # Trailing zero bytes are data: bytes objects, not numpy 'S4'.
+                self.assertEqual(list(t["k"]), [b"abcd", None, b"ab\x00\x00"])
+                self.assertEqual(bytes(t.chunks[0].buffers("k").values[8:12]), b"ab\x00\x00")
+                self.assertEqual(list(t["z"]), [None, None, None])
+                self.assertEqual(list(t["s"]), ["s0", "s1", "s2"])
+                if pd is not None:
+                    df = t.to_pandas()
+                    self.assertEqual(list(df["z"]), [None, None, None])
+                    self.assertEqual(df["k"][2], b"ab\x00\x00")
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -384,7 +384,7 @@ TEST_CASE("Strings, booleans and binary literals bind to their columns", "[store
   // Literal against literal compares in the first literal's type.
   CHECK(MustBindFilter("1 = 1")->operand_type == T(TypeId::kInt64));
   CHECK(MustBindFilter("1 < 2.5")->operand_type == T(TypeId::kFloat64));
-  CHECK(MustBindFilter("NULL = NULL")->operand_type == T(TypeId::kNull));
+  CHECK(MustBindFilter("NULL = NULL")->operand_type == T(TypeId::kNone));
 }
 
 TEST_CASE("Timestamp and date literals convert to the column's unit", "[store]") {

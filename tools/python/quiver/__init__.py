@@ -25,7 +25,12 @@ What is zero-copy, and what is not:
     decimal.Decimal values (None for null; a copy). The stored form is a
     scaled integer: `Chunk.decimal_ints(name)` gives those as Python ints
     (value = int * 10**-scale, Field.precision / Field.scale), and
-    `Chunk.buffers(name).values` the raw 16- or 32-byte little-endian words. utf8 / binary and dictionary-encoded
+    `Chunk.buffers(name).values` the raw 16- or 32-byte little-endian words.
+  * fixed_size_binary[w] columns come back as object arrays of bytes objects
+    of w bytes (None for null; a copy), not numpy 'S<w>', whose items drop
+    trailing zero bytes; `Chunk.buffers(name).values` is the packed bytes,
+    zero-copy (row i at [(offset + i) * w, (offset + i + 1) * w)).
+  * null-type columns (Arrow's Null) are object arrays of None. utf8 / binary and dictionary-encoded
     columns are decoded on demand into object arrays of str / bytes (None for
     null).
 Every array keeps the snapshot it was read from pinned (its .base chain holds
@@ -159,17 +164,22 @@ _TYPE_IDS = {v: k for k, v in _capi.TYPE_NAMES.items()}
 class Field:
     """One column's description (from the C API, or from quiverd's JSON)."""
 
-    def __init__(self, f, handle=None, index=0, decimal_of=None):
+    def __init__(self, f, handle=None, index=0, decimal_of=None, byte_width_of=None):
         """`f` is a quiver_field; for a decimal column, `decimal_of` (the C
         API's quiver_table_field_decimal or quiver_ipc_field_decimal) gives
-        precision and scale of column `index` of `handle`."""
+        precision and scale of column `index` of `handle`; for a
+        fixed_size_binary column `byte_width_of` its byte width."""
         self.name = f.name.decode()
-        self.precision = self.scale = None
+        self.precision = self.scale = self.byte_width = None
         if f.type in (16, 17) and handle is not None:
             p, s = _ctypes.c_int32(), _ctypes.c_int32()
             _capi.check((decimal_of or _lib.quiver_table_field_decimal)(
                 handle, index, _ctypes.byref(p), _ctypes.byref(s)))
             self.precision, self.scale = p.value, s.value
+        if f.type == 26 and handle is not None:
+            w = _ctypes.c_int32()
+            _capi.check((byte_width_of or _lib.quiver_table_field_byte_width)(handle, index, _ctypes.byref(w)))
+            self.byte_width = w.value
         self.type_id = f.type
         self.nullable = bool(f.nullable)
         self.dictionary_index = _capi.TYPE_NAMES[f.index_type] if f.index_type else None
@@ -182,6 +192,8 @@ class Field:
             t = "%s[%s]" % (t, self.unit)
         if self.precision is not None:
             t = "%s(%d, %d)" % (t, self.precision, self.scale)
+        if self.byte_width is not None:
+            t = "%s[%d]" % (t, self.byte_width)
         if self.dictionary_index:
             t = "dictionary<%s, %s>" % (self.dictionary_index, t)
         self.type = t
@@ -201,8 +213,10 @@ class Field:
             index, t = t[len("dictionary<"):-1].split(", ", 1)
             f.dictionary_index = index
         f.unit = f.timezone = None
-        f.precision = f.scale = None
-        if t.startswith("timestamp["):
+        f.precision = f.scale = f.byte_width = None
+        if t.startswith("fixed_size_binary["):
+            t, f.byte_width = "fixed_size_binary", int(t[len("fixed_size_binary["):-1])
+        elif t.startswith("timestamp["):
             inner = t[len("timestamp["):-1]
             parts = inner.split(", tz=", 1)
             f.unit = parts[0]
@@ -514,6 +528,18 @@ class Chunk:
             out[k] = b if binary else b.decode("utf-8")
         return out
 
+    def _fixed_bytes(self, col, width):
+        """fixed_size_binary values as bytes objects of `width` bytes (None
+        for null; a copy). Not numpy 'S<width>': its items drop trailing
+        zero bytes, which are data here."""
+        n = col.length
+        raw = _ctypes.string_at(col.values + col.offset * width, n * width) if n else b""
+        out = np.empty(n, dtype=object)
+        valid = self._valid_mask(col)
+        for k in range(n):
+            out[k] = None if valid is not None and not valid[k] else raw[k * width:(k + 1) * width]
+        return out
+
     def _indices(self, col):
         """Dictionary indices: a view for signed ones, int64 for unsigned
         ones (a copy), so that -1 can mark a null."""
@@ -553,6 +579,10 @@ class Chunk:
             return out
         if t in (12, 13):
             return self._strings(col, t == 13)
+        if t == 26:
+            return self._fixed_bytes(col, self.table.schema[name].byte_width)
+        if t == 27:  # the null type: every value None
+            return np.full(col.length, None, dtype=object)
         if t in _NUMPY_TYPES:
             code = _NUMPY_TYPES[t]
             width = int(code[1:])
@@ -667,7 +697,7 @@ def pandas_dtype(field):
     t = field.type_id
     if field.dictionary_index:
         return pd.CategoricalDtype()
-    if t in (12, 13, 16, 17):
+    if t in (12, 13, 16, 17, 26, 27):
         return np.dtype(object)
     if t in _TIMEDELTA_TYPES:
         return np.dtype("timedelta64[ns]")
@@ -697,7 +727,7 @@ class _IpcSchema:
         for i in range(_lib.quiver_ipc_num_fields(handle)):
             f = _capi.Field()
             _capi.check(_lib.quiver_ipc_field(handle, i, _ctypes.byref(f)))
-            self.fields.append(Field(f, handle, i, _lib.quiver_ipc_field_decimal))
+            self.fields.append(Field(f, handle, i, _lib.quiver_ipc_field_decimal, _lib.quiver_ipc_field_byte_width))
         self.names = [f.name for f in self.fields]
         self._by_name = {f.name: f for f in self.fields}
         self.name = "Arrow IPC bytes"
@@ -753,7 +783,7 @@ class _IpcChunk(Chunk):
 
 def _empty(field):
     t = field.type_id
-    if field.dictionary_index or t in (12, 13, 16, 17):
+    if field.dictionary_index or t in (12, 13, 16, 17, 26, 27):
         return np.empty(0, dtype=object)
     if t in _NUMPY_TYPES:
         return np.empty(0, dtype=_NUMPY_TYPES[t])

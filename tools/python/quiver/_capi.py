@@ -10,7 +10,7 @@ import ctypes.util
 import glob
 import os
 
-API_VERSION = 2
+API_VERSION = 3
 
 TYPE_NAMES = {
     0: "null", 1: "bool", 2: "int8", 3: "int16", 4: "int32", 5: "int64",
@@ -18,7 +18,7 @@ TYPE_NAMES = {
     11: "float64", 12: "utf8", 13: "binary", 14: "date32", 15: "timestamp",
     16: "decimal128", 17: "decimal256", 18: "date64", 19: "time32", 20: "time64",
     21: "duration", 22: "float16", 23: "interval[year_month]", 24: "interval[day_time]",
-    25: "interval[month_day_nano]",
+    25: "interval[month_day_nano]", 26: "fixed_size_binary", 27: "null",
 }
 UNIT_NAMES = {0: "s", 1: "ms", 2: "us", 3: "ns"}
 
@@ -170,6 +170,7 @@ _SIGS = {
     "quiver_table_field_index": ([_P, ctypes.c_char_p], ctypes.c_int),
     "quiver_table_field_decimal": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
                                     ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
+    "quiver_table_field_byte_width": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
     "quiver_table_schema_json": ([_P], ctypes.c_char_p),
     "quiver_table_schema_datashape": ([_P], ctypes.c_char_p),
     "quiver_table_export_schema": ([_P, _P], ctypes.c_int),
@@ -193,6 +194,7 @@ _SIGS = {
     "quiver_ipc_field": ([_P, ctypes.c_size_t, ctypes.POINTER(Field)], ctypes.c_int),
     "quiver_ipc_field_decimal": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
                                   ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
+    "quiver_ipc_field_byte_width": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
     "quiver_ipc_num_batches": ([_P], ctypes.c_size_t),
     "quiver_ipc_num_rows": ([_P], ctypes.c_int64),
     "quiver_ipc_batch": ([_P, ctypes.c_size_t, ctypes.POINTER(_P)], ctypes.c_int),
