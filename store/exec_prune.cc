@@ -131,6 +131,22 @@ int Cmp(const Bound& b, const StatRange& r, bool against_max) {
   return b.num < x ? -1 : (b.num > x ? 1 : 0);
 }
 
+// A comparison's two sides with the column (if either is one) first, and
+// the operator as seen from that side (`5 < x` is `x > 5`).
+struct ColumnFirstCompare {
+  const BoundExpr* col;
+  const BoundExpr* other;
+  query::CompareOp op;
+};
+ColumnFirstCompare ColumnFirst(const BoundExpr& e) {
+  ColumnFirstCompare c{e.args[0].get(), e.args[1].get(), e.op};
+  if (c.col->kind != ExprKind::kColumn) {
+    std::swap(c.col, c.other);
+    c.op = static_cast<query::CompareOp>(kernels::FlipCompareOp(ToKernelOp(c.op)));
+  }
+  return c;
+}
+
 class Pruner {
  public:
   Pruner(const std::vector<ColumnStats>& stats, int64_t rows) : stats_(stats), rows_(rows) {}
@@ -232,13 +248,7 @@ class Pruner {
     return false;
   }
   bool MayCompare(const BoundExpr& e) const {
-    const BoundExpr* col = e.args[0].get();
-    const BoundExpr* lit = e.args[1].get();
-    query::CompareOp op = e.op;
-    if (col->kind != ExprKind::kColumn) {
-      std::swap(col, lit);
-      op = static_cast<query::CompareOp>(kernels::FlipCompareOp(ToKernelOp(op)));
-    }
+    auto [col, lit, op] = ColumnFirst(e);
     if (col->kind != ExprKind::kColumn || lit->kind != ExprKind::kLiteral) return true;
     if (lit->literal.is_null()) return false;  // comparison with NULL is never TRUE
     StatRange r;
@@ -313,13 +323,7 @@ bool AddIntTerm(const BoundExpr& e, std::vector<std::pair<int, std::pair<int64_t
     return true;
   }
   if (e.kind != ExprKind::kCompare || e.args.size() != 2) return false;
-  const BoundExpr* col = e.args[0].get();
-  const BoundExpr* lit = e.args[1].get();
-  query::CompareOp op = e.op;
-  if (col->kind != ExprKind::kColumn) {
-    std::swap(col, lit);
-    op = static_cast<query::CompareOp>(kernels::FlipCompareOp(ToKernelOp(op)));
-  }
+  const auto [col, lit, op] = ColumnFirst(e);
   if (col->kind != ExprKind::kColumn) return false;
   const std::optional<int64_t> v = Int64Literal(*lit);
   if (!v) return false;
