@@ -49,7 +49,11 @@ ArrayView ArrayData::View() const {
     return i < buffers.size() && buffers[i] ? buffers[i]->data() : nullptr;
   };
   v.validity = buf(0);
-  if (IsVarLength(type.id) && !type.is_dictionary()) {
+  if (type.id == TypeId::kList || type.id == TypeId::kMap) {
+    v.offsets = reinterpret_cast<const int32_t*>(buf(1));
+  } else if (type.is_nested()) {
+    // validity only; children are wired by ColumnViews
+  } else if (IsVarLength(type.id) && !type.is_dictionary()) {
     v.offsets = reinterpret_cast<const int32_t*>(buf(1));
     v.values = buf(2);
   } else {
@@ -69,7 +73,26 @@ ColumnViews::ColumnViews(const std::vector<std::shared_ptr<ArrayData>>& columns)
       dicts_[i] = columns[i]->dictionary->View();
       views_[i].dictionary = &dicts_[i];
     }
+    if (!columns[i]->children.empty()) WireNested(*columns[i], &views_[i]);
   }
+}
+
+void ColumnViews::WireNested(const ArrayData& data, ArrayView* view) {
+  const size_t n = data.children.size();
+  nested_.push_back(std::make_unique<ArrayView[]>(n));
+  ArrayView* kids = nested_.back().get();
+  for (size_t k = 0; k < n; ++k) {
+    const ArrayData& child = *data.children[k];
+    kids[k] = child.View();
+    if (child.dictionary) {
+      nested_.push_back(std::make_unique<ArrayView[]>(1));
+      nested_.back()[0] = child.dictionary->View();
+      kids[k].dictionary = &nested_.back()[0];
+    }
+    if (!child.children.empty()) WireNested(child, &kids[k]);
+  }
+  view->children = kids;
+  view->num_children = int32_t(n);
 }
 
 int64_t ArrayView::DictIndex(int64_t i) const {

@@ -9,6 +9,14 @@
 //   null:               [validity, all zero] (Arrow's Null has no buffers on the
 //                        wire; in memory a zeroed bitmap marks every row null)
 //   dictionary<idx,v>:  [validity, indices]  + ArrayData::dictionary (the values)
+//   list / map:         [validity, int32 offsets (length+1)] + children[0] (the
+//                        values; a map's is struct<key, value>)
+//   fixed_size_list:    [validity] + children[0] (list_size values per row)
+//   struct:             [validity] + one child per field
+// Children follow Arrow's C++ convention: a list's offsets index its child
+// (from the child's own offset); a struct's or fixed_size_list's `offset`
+// applies to its children too (row i of a struct is row offset + i of each
+// child, of a fixed_size_list child rows (offset + i) * list_size ...).
 // The validity buffer may be null (no nulls). Bitmaps are LSB-first. `offset`
 // is Arrow's logical offset (in elements, bits for bitmaps) into the buffers.
 //
@@ -88,6 +96,7 @@ struct ArrayData {
   int64_t null_count = 0;
   std::vector<std::shared_ptr<Buffer>> buffers;  // see layout above
   std::shared_ptr<ArrayData> dictionary;         // dictionary-encoded only
+  std::vector<std::shared_ptr<ArrayData>> children;  // nested types only
 
   // A view of this data; valid while *this is alive.
   ArrayView View() const;
@@ -106,6 +115,9 @@ struct ArrayView {
   const int32_t* offsets = nullptr;   // utf8/binary only (length + 1 entries, from `offset`)
   const ArrayView* dictionary = nullptr;  // dictionary-encoded only
   int32_t byte_width = 0;             // fixed_size_binary only (offsets is null)
+  // Nested types only (list and map also set `offsets`).
+  const ArrayView* children = nullptr;
+  int32_t num_children = 0;
 
   bool IsValid(int64_t i) const {
     return validity == nullptr || GetBit(validity, offset + i);
@@ -157,6 +169,10 @@ class ColumnViews {
  private:
   std::vector<ArrayView> views_;
   std::vector<ArrayView> dicts_;
+  // Views of nested columns' children, dictionaries of children (blocks
+  // that never move).
+  std::vector<std::unique_ptr<ArrayView[]>> nested_;
+  void WireNested(const ArrayData& data, ArrayView* view);
 };
 
 // A selection of row indices within a batch (ascending), the output of

@@ -262,6 +262,77 @@ Result<RecordBatch> SliceBatch(const RecordBatch& batch, int64_t offset, int64_t
   return out;
 }
 
+namespace {
+
+// One array's buffers and children cover its rows [offset, offset + length).
+Status ValidateArray(const ArrayData* c, const DataType& type, const std::string& name) {
+  auto bad = [&](const std::string& what) { return Status::Invalid("column '" + name + "': " + what); };
+  if (c == nullptr) return bad("missing");
+  if (!(c->type == type)) return bad("type " + c->type.ToString() + " differs from schema type " + type.ToString());
+  if (c->offset < 0 || c->length < 0) return bad("negative offset or length");
+  const int64_t end = c->offset + c->length;
+  if (type.id == TypeId::kNull) {
+    if (c->buffers.empty() || !c->buffers[0] || c->buffers[0]->size() < BytesForBits(end)) {
+      return bad("null column without its (zeroed) validity bitmap");
+    }
+    return Status::OK();
+  }
+  if (c->buffers.empty()) return bad("has no buffers");
+  if (c->buffers[0] && c->buffers[0]->size() < BytesForBits(end)) return bad("validity bitmap too short");
+  if (type.is_nested()) {
+    if (c->children.size() != type.num_children()) {
+      return bad("has " + std::to_string(c->children.size()) + " children, type needs " + std::to_string(type.num_children()));
+    }
+    int64_t need = end;  // child values the rows use
+    if (type.id == TypeId::kList || type.id == TypeId::kMap) {
+      if (c->buffers.size() < 2 || !c->buffers[1] || c->buffers[1]->size() < (end + 1) * 4) return bad("list offsets buffer too short");
+      const int32_t* o = c->buffers[1]->data_as<int32_t>();
+      for (int64_t i = c->offset; i < end; ++i) {
+        if (o[i + 1] < o[i]) return bad("list offsets decrease at row " + std::to_string(i - c->offset));
+      }
+      if (o[c->offset] < 0) return bad("negative list offset");
+      need = o[end];
+    } else if (type.id == TypeId::kFixedSizeList) {
+      need = end * int64_t(type.list_size);
+    }
+    for (size_t k = 0; k < type.num_children(); ++k) {
+      const ArrayData* child = c->children[k].get();
+      QUIVER_RETURN_NOT_OK(ValidateArray(child, type.child(k).type, name + "." + type.child(k).name));
+      if (child->length < need) {
+        return bad("child '" + type.child(k).name + "' has " + std::to_string(child->length) + " values, rows need " +
+                   std::to_string(need));
+      }
+    }
+    return Status::OK();
+  }
+  const bool var = IsVarLength(type.id) && !type.is_dictionary();
+  size_t want = var ? 3 : 2;
+  if (c->buffers.size() < want) return bad("has " + std::to_string(c->buffers.size()) + " buffers, needs " + std::to_string(want));
+  for (size_t b = 1; b < want; ++b) {
+    if (!c->buffers[b] && !(var && b == 2)) return bad("buffer " + std::to_string(b) + " missing");
+  }
+  int64_t need = 0;
+  if (type.is_dictionary()) {
+    need = end * ByteWidth(type.dict_index);
+    if (c->dictionary == nullptr) return bad("dictionary missing");
+  } else if (var) {
+    need = (end + 1) * 4;
+  } else if (type.id == TypeId::kBool) {
+    need = BytesForBits(end);
+  } else {
+    need = end * ByteWidth(type);
+  }
+  if (c->buffers[1]->size() < need) return bad("values buffer of " + std::to_string(c->buffers[1]->size()) + " bytes, needs " + std::to_string(need));
+  if (var) {
+    const int32_t* o = c->buffers[1]->data_as<int32_t>();
+    int64_t data_size = c->buffers[2] ? c->buffers[2]->size() : 0;
+    if (o[c->offset] < 0 || o[end] < o[c->offset] || o[end] > data_size) return bad("offsets outside the data buffer");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ValidateBatch(const RecordBatch& batch) {
   if (batch.schema == nullptr) return Status::Invalid("record batch has no schema");
   const Schema& schema = *batch.schema;
@@ -270,45 +341,11 @@ Status ValidateBatch(const RecordBatch& batch) {
                            " columns, schema has " + std::to_string(schema.num_fields()));
   }
   for (size_t i = 0; i < batch.columns.size(); ++i) {
-    const ArrayData* c = batch.columns[i].get();
     const Field& f = schema.field(i);
-    auto bad = [&](const std::string& what) {
-      return Status::Invalid("column '" + f.name + "': " + what);
-    };
-    if (c == nullptr) return bad("missing");
-    if (!(c->type == f.type)) return bad("type " + c->type.ToString() + " differs from schema type " + f.type.ToString());
-    if (c->length != batch.num_rows) return bad("length " + std::to_string(c->length) + " differs from batch rows " + std::to_string(batch.num_rows));
-    if (c->offset < 0) return bad("negative offset");
-    int64_t end = c->offset + c->length;
-    bool var = IsVarLength(f.type.id) && !f.type.is_dictionary();
-    if (f.type.id == TypeId::kNull) {
-      if (c->buffers.empty() || !c->buffers[0] || c->buffers[0]->size() < BytesForBits(end)) {
-        return bad("null column without its (zeroed) validity bitmap");
-      }
-      continue;
-    }
-    size_t want = var ? 3 : 2;
-    if (c->buffers.size() < want) return bad("has " + std::to_string(c->buffers.size()) + " buffers, needs " + std::to_string(want));
-    if (c->buffers[0] && c->buffers[0]->size() < BytesForBits(end)) return bad("validity bitmap too short");
-    for (size_t b = 1; b < want; ++b) {
-      if (!c->buffers[b] && !(var && b == 2)) return bad("buffer " + std::to_string(b) + " missing");
-    }
-    int64_t need = 0;
-    if (f.type.is_dictionary()) {
-      need = end * ByteWidth(f.type.dict_index);
-      if (c->dictionary == nullptr) return bad("dictionary missing");
-    } else if (var) {
-      need = (end + 1) * 4;
-    } else if (f.type.id == TypeId::kBool) {
-      need = BytesForBits(end);
-    } else {
-      need = end * ByteWidth(f.type);
-    }
-    if (c->buffers[1]->size() < need) return bad("values buffer of " + std::to_string(c->buffers[1]->size()) + " bytes, needs " + std::to_string(need));
-    if (var) {
-      const int32_t* o = c->buffers[1]->data_as<int32_t>();
-      int64_t data_size = c->buffers[2] ? c->buffers[2]->size() : 0;
-      if (o[c->offset] < 0 || o[end] < o[c->offset] || o[end] > data_size) return bad("offsets outside the data buffer");
+    QUIVER_RETURN_NOT_OK(ValidateArray(batch.columns[i].get(), f.type, f.name));
+    if (batch.columns[i]->length != batch.num_rows) {
+      return Status::Invalid("column '" + f.name + "': length " + std::to_string(batch.columns[i]->length) +
+                             " differs from batch rows " + std::to_string(batch.num_rows));
     }
   }
   return Status::OK();

@@ -50,6 +50,10 @@ enum WireForm : uint8_t { kWireAsHeld = 0, kWireLargeOffsets = 1, kWireView = 2 
 Result<std::shared_ptr<const Schema>> ReadSchema(const fb::Schema* schema,
                                                  std::vector<uint8_t>* wire = nullptr);
 
+// True when `t` or a type nested in it declares 64-bit offsets (large_utf8,
+// large_binary, large_list).
+bool HasLargeOffsets(const DataType& t);
+
 // Returns the name of an Arrow flatbuffer type (e.g. "LargeUtf8").
 const char* ArrowTypeName(fb::Type t);
 

@@ -44,40 +44,69 @@ struct BodyPlan {
   }
   void AddEmpty() { Add(BufferWrite{}); }
 
-  // `large`: var-length values go out with 64-bit offsets (the writer's
-  // schema declares large_utf8 / large_binary).
-  void AddArray(const ArrayData& a, bool large = false) {
-    if (a.type.id == TypeId::kNull) {  // no buffers
-      nodes.emplace_back(a.length, a.length);
+  // Rows [off, off + len) of `a` (`off` counts from the buffers' start,
+  // a.offset included) and, for nested types, the child values they use.
+  // `wire`: the type the writer's schema declares (null for chunks): its
+  // large_offsets flags make offsets go out as 64-bit values.
+  void AddArray(const ArrayData& a, int64_t off, int64_t len, const DataType* wire) {
+    const DataType& t = a.type;
+    if (t.id == TypeId::kNull) {  // no buffers
+      nodes.emplace_back(len, len);
       return;
     }
-    int64_t nulls = ComputeNullCount(a);
-    nodes.emplace_back(a.length, nulls);
+    const uint8_t* validity = a.buffers[0] ? a.buffers[0]->data() : nullptr;
+    const int64_t nulls = validity ? len - ipc_internal::CountSetBits(validity, off, len) : 0;
+    nodes.emplace_back(len, nulls);
     if (nulls > 0) {
-      AddBits(a.buffers[0]->data(), a.buffers[0]->size(), a.offset, a.length);
+      AddBits(validity, a.buffers[0]->size(), off, len);
     } else {
       AddEmpty();
     }
-    const DataType& t = a.type;
-    if (t.is_dictionary()) {
+    const bool large = wire != nullptr && wire->large_offsets && !t.is_dictionary();
+    if (t.is_nested()) {
+      AddChildren(a, off, len, wire);
+    } else if (t.is_dictionary()) {
       int w = ByteWidth(t.dict_index);
-      AddBytes(a.buffers[1]->data() + a.offset * w, a.length * w);
+      AddBytes(a.buffers[1]->data() + off * w, len * w);
     } else if (IsVarLength(t.id)) {
-      const int32_t* o = a.buffers[1]->data_as<int32_t>() + a.offset;
-      BufferWrite off;
-      off.kind = large ? BufferWrite::kOffsets64 : BufferWrite::kOffsets;
-      off.src = reinterpret_cast<const uint8_t*>(o);
-      off.base = o[0];
-      off.dst_length = (a.length + 1) * (large ? 8 : 4);
-      Add(off);
-      int64_t n = int64_t(o[a.length]) - o[0];
+      const int32_t* o = a.buffers[1]->data_as<int32_t>() + off;
+      AddOffsets(o, len, large);
+      int64_t n = int64_t(o[len]) - o[0];
       AddBytes(n > 0 ? a.buffers[2]->data() + o[0] : nullptr, n);
     } else if (t.id == TypeId::kBool) {
-      AddBits(a.buffers[1]->data(), a.buffers[1]->size(), a.offset, a.length);
+      AddBits(a.buffers[1]->data(), a.buffers[1]->size(), off, len);
     } else {
       int w = ByteWidth(t);
-      AddBytes(a.buffers[1]->data() + a.offset * w, a.length * w);
+      AddBytes(a.buffers[1]->data() + off * w, len * w);
     }
+  }
+  void AddArray(const ArrayData& a, const DataType* wire) { AddArray(a, a.offset, a.length, wire); }
+
+  void AddChildren(const ArrayData& a, int64_t off, int64_t len, const DataType* wire) {
+    const DataType& t = a.type;
+    auto wire_child = [&](size_t k) { return wire != nullptr && k < wire->num_children() ? &wire->child(k).type : nullptr; };
+    if (t.id == TypeId::kList || t.id == TypeId::kMap) {
+      const int32_t* o = a.buffers[1]->data_as<int32_t>() + off;
+      AddOffsets(o, len, wire != nullptr && wire->large_offsets);
+      const ArrayData& c = *a.children[0];
+      AddArray(c, c.offset + o[0], int64_t(o[len]) - o[0], wire_child(0));
+      return;
+    }
+    const int64_t per = t.id == TypeId::kFixedSizeList ? t.list_size : 1;
+    for (size_t k = 0; k < a.children.size(); ++k) {
+      const ArrayData& c = *a.children[k];
+      AddArray(c, c.offset + off * per, len * per, wire_child(k));
+    }
+  }
+
+  // Offsets rebased to start at 0, 32- or 64-bit.
+  void AddOffsets(const int32_t* o, int64_t len, bool large) {
+    BufferWrite w;
+    w.kind = large ? BufferWrite::kOffsets64 : BufferWrite::kOffsets;
+    w.src = reinterpret_cast<const uint8_t*>(o);
+    w.base = o[0];
+    w.dst_length = (len + 1) * (large ? 8 : 4);
+    Add(w);
   }
 
   void AddBytes(const uint8_t* src, int64_t n) {
@@ -185,10 +214,14 @@ flatbuffers::DetachedBuffer FinishMessage(flatbuffers::FlatBufferBuilder& fbb,
   return fbb.Release();
 }
 
-// True when field i of `wire` (the schema an IPC writer declared; null for
-// chunks, which keep 32-bit offsets) is large_utf8 / large_binary.
+// Field i's type in `wire` (the schema an IPC writer declared; null for
+// chunks, which keep 32-bit offsets).
+const DataType* WireType(const Schema* wire, size_t i) {
+  return wire != nullptr && i < wire->num_fields() ? &wire->field(i).type : nullptr;
+}
 bool LargeOnWire(const Schema* wire, size_t i) {
-  return wire != nullptr && i < wire->num_fields() && wire->field(i).type.large_offsets;
+  const DataType* t = WireType(wire, i);
+  return t != nullptr && t->large_offsets;
 }
 
 EncodedMessage MakeRecordBatchMessage(const RecordBatch& batch, const Schema* wire = nullptr) {
@@ -196,7 +229,7 @@ EncodedMessage MakeRecordBatchMessage(const RecordBatch& batch, const Schema* wi
   m.body.length = batch.num_rows;
   for (size_t i = 0; i < batch.columns.size(); ++i) {
     const ArrayData& c = *batch.columns[i];
-    m.body.AddArray(c, LargeOnWire(wire, i) && !c.type.is_dictionary());
+    m.body.AddArray(c, WireType(wire, i));
   }
   m.body.body_length = RoundUp64(m.body.body_length);
   flatbuffers::FlatBufferBuilder fbb(1024);
@@ -208,7 +241,9 @@ EncodedMessage MakeRecordBatchMessage(const RecordBatch& batch, const Schema* wi
 EncodedMessage MakeDictionaryMessage(int64_t id, const ArrayData& dictionary, bool large = false) {
   EncodedMessage m;
   m.body.length = dictionary.length;
-  m.body.AddArray(dictionary, large);
+  DataType declared = dictionary.type;
+  declared.large_offsets = large;
+  m.body.AddArray(dictionary, &declared);
   m.body.body_length = RoundUp64(m.body.body_length);
   flatbuffers::FlatBufferBuilder fbb(256);
   auto rb = BuildRecordBatch(fbb, m.body);

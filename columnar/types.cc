@@ -32,6 +32,10 @@ const char* TypeIdName(TypeId id) {
     case TypeId::kIntervalDayTime: return "interval[day_time]";
     case TypeId::kIntervalMonthDayNano: return "interval[month_day_nano]";
     case TypeId::kFixedSizeBinary: return "fixed_size_binary";
+    case TypeId::kList: return "list";
+    case TypeId::kFixedSizeList: return "fixed_size_list";
+    case TypeId::kStruct: return "struct";
+    case TypeId::kMap: return "map";
   }
   return "unknown";
 }
@@ -77,9 +81,77 @@ int ByteWidth(const DataType& type) {
   return type.id == TypeId::kFixedSizeBinary ? type.byte_width : ByteWidth(type.id);
 }
 
+DataType DataType::List(Field item, bool large) {
+  DataType t(TypeId::kList);
+  t.children = std::make_shared<const std::vector<Field>>(std::vector<Field>{std::move(item)});
+  t.large_offsets = large;
+  return t;
+}
+
+DataType DataType::FixedSizeList(Field item, int32_t size) {
+  DataType t(TypeId::kFixedSizeList);
+  t.children = std::make_shared<const std::vector<Field>>(std::vector<Field>{std::move(item)});
+  t.list_size = size;
+  return t;
+}
+
+DataType DataType::Struct(std::vector<Field> fields) {
+  DataType t(TypeId::kStruct);
+  t.children = std::make_shared<const std::vector<Field>>(std::move(fields));
+  return t;
+}
+
+DataType DataType::Map(DataType key, DataType value, bool keys_sorted) {
+  Field k{"key", std::move(key), false, {}};
+  Field v{"value", std::move(value), true, {}};
+  DataType t(TypeId::kMap);
+  t.children = std::make_shared<const std::vector<Field>>(
+      std::vector<Field>{Field{"entries", Struct({std::move(k), std::move(v)}), false, {}}});
+  t.keys_sorted = keys_sorted;
+  return t;
+}
+
+const Field& DataType::child(size_t i) const { return (*children)[i]; }
+
+bool DataType::ChildrenEqual(const DataType& o) const {
+  if (id == TypeId::kFixedSizeList && list_size != o.list_size) return false;
+  if (num_children() != o.num_children()) return false;
+  for (size_t i = 0; i < num_children(); ++i) {
+    const Field& a = child(i);
+    const Field& b = o.child(i);
+    if (a.type != b.type || a.nullable != b.nullable) return false;
+    // List items and map entries are named by convention ("item",
+    // "element", "entries"): only struct members are named by the data.
+    if (id == TypeId::kStruct && a.name != b.name) return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string ChildrenString(const DataType& t) {
+  std::string s;
+  for (size_t i = 0; i < t.num_children(); ++i) {
+    if (i > 0) s += ", ";
+    s += t.child(i).name + ": " + t.child(i).type.ToString();
+  }
+  return s;
+}
+
+}  // namespace
+
 std::string DataType::ToString() const {
   std::string s;
-  if (id == TypeId::kTimestamp) {
+  if (id == TypeId::kList) {
+    s = std::string(large_offsets ? "large_list<" : "list<") + ChildrenString(*this) + ">";
+  } else if (id == TypeId::kFixedSizeList) {
+    s = "fixed_size_list<" + ChildrenString(*this) + ">[" + std::to_string(list_size) + "]";
+  } else if (id == TypeId::kStruct) {
+    s = "struct<" + ChildrenString(*this) + ">";
+  } else if (id == TypeId::kMap && num_children() == 1 && child(0).type.num_children() == 2) {
+    const DataType& e = child(0).type;
+    s = "map<" + e.child(0).type.ToString() + ", " + e.child(1).type.ToString() + ">";
+  } else if (id == TypeId::kTimestamp) {
     static const char* kUnits[] = {"s", "ms", "us", "ns"};
     s = std::string("timestamp[") + kUnits[int(unit)];
     if (!timezone.empty()) s += ", tz=" + timezone;

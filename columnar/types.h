@@ -47,7 +47,14 @@ enum class TypeId : uint8_t {
   kIntervalMonthDayNano, // int32 months, int32 days, int64 nanoseconds
   kFixedSizeBinary,      // `byte_width` bytes per value, compared as unsigned bytes
   kNull,                 // Arrow's Null: no buffers, every value null
+  // Nested types (issue 16). Their children are DataType::children.
+  kList,           // int32 offsets into one child (large_list: large_offsets, held as 32-bit)
+  kFixedSizeList,  // `list_size` child values per row
+  kStruct,         // one child per field, each as long as the struct
+  kMap,            // a list of one non-nullable struct child <key, value>
 };
+
+struct Field;
 
 enum class TimeUnit : uint8_t { kSecond = 0, kMilli, kMicro, kNano };
 
@@ -89,6 +96,13 @@ struct DataType {
   // Arrow IPC output declare large_* and write 64-bit offsets. An IPC
   // detail, like dict_id: equality ignores it.
   bool large_offsets = false;
+  // Nested types only: the child fields (list, large_list, fixed_size_list
+  // and map: one; struct: one per member). Shared, immutable once built.
+  std::shared_ptr<const std::vector<Field>> children;
+  // kFixedSizeList only: values per row (>= 0).
+  int32_t list_size = 0;
+  // kMap only: Arrow's keysSorted flag.
+  bool keys_sorted = false;
 
   DataType() = default;
   explicit DataType(TypeId i) : id(i) {}
@@ -111,6 +125,11 @@ struct DataType {
     t.byte_width = width;
     return t;
   }
+  static DataType List(Field item, bool large = false);
+  static DataType FixedSizeList(Field item, int32_t size);
+  static DataType Struct(std::vector<Field> fields);
+  // map<key, value>: a list of struct "entries" <key (not null), value>.
+  static DataType Map(DataType key, DataType value, bool keys_sorted = false);
   static DataType Dictionary(TypeId index, TypeId value = TypeId::kUtf8) {
     DataType t(value);
     t.dict_index = index;
@@ -124,6 +143,10 @@ struct DataType {
     t.dict_index = TypeId::kNone;
     return t;
   }
+
+  bool is_nested() const { return id >= TypeId::kList && id <= TypeId::kMap; }
+  size_t num_children() const { return children ? children->size() : 0; }
+  const Field& child(size_t i) const;
 
   bool is_decimal() const { return id == TypeId::kDecimal128 || id == TypeId::kDecimal256; }
   // Time and duration types, whose `unit` is part of the type.
@@ -140,14 +163,20 @@ struct DataType {
   // "fixed_size_binary[16]", "dictionary<int32, utf8>".
   std::string ToString() const;
 
-  // Equality ignores dict_id and large_offsets (IPC details).
+  // Equality ignores dict_id and large_offsets (IPC details); nested types
+  // compare their children's names, types and nullability.
   bool operator==(const DataType& o) const {
     return id == o.id && dict_index == o.dict_index &&
            (id != TypeId::kTimestamp || (unit == o.unit && timezone == o.timezone)) &&
            (!has_unit() || unit == o.unit) &&
            (!is_decimal() || (precision == o.precision && scale == o.scale)) &&
-           (id != TypeId::kFixedSizeBinary || byte_width == o.byte_width);
+           (id != TypeId::kFixedSizeBinary || byte_width == o.byte_width) &&
+           (!is_nested() || ChildrenEqual(o));
   }
+  bool operator!=(const DataType& o) const { return !(*this == o); }
+
+ private:
+  bool ChildrenEqual(const DataType& o) const;
 };
 
 // Properties of the physical layout.

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "columnar/builder.h"
+#include "columnar/concat.h"
 #include "store/catalog_internal.h"
 #include "store/mutation_internal.h"
 
@@ -74,6 +75,10 @@ void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
       break;
     case TypeId::kNone:
     case TypeId::kNull:
+    case TypeId::kList:  // nested columns: ConcatenateArrays
+    case TypeId::kFixedSizeList:
+    case TypeId::kStruct:
+    case TypeId::kMap:
       b.AppendNull();
       break;
   }
@@ -83,7 +88,15 @@ void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
 Result<RecordBatch> Concatenate(const std::shared_ptr<const Schema>& schema,
                                 const std::vector<RecordBatch>& parts) {
   RecordBatchBuilder builder(schema);
+  std::vector<std::shared_ptr<ArrayData>> nested(schema->num_fields());
   for (size_t c = 0; c < schema->num_fields(); ++c) {
+    const DataType& type = schema->field(c).type;
+    if (type.is_nested()) {
+      std::vector<ArraySlice> slices;
+      for (const auto& p : parts) slices.push_back({p.columns[c].get(), 0, p.num_rows});
+      QUIVER_ASSIGN_OR_RETURN(nested[c], ConcatenateArrays(type, slices));
+      continue;
+    }
     ArrayBuilder& b = builder.column(c);
     int64_t total = 0;
     for (const auto& p : parts) total += p.num_rows;
@@ -98,7 +111,11 @@ Result<RecordBatch> Concatenate(const std::shared_ptr<const Schema>& schema,
       for (int64_t i = 0; i < p.num_rows; ++i) AppendValue(b, v, i);
     }
   }
-  return builder.Finish();
+  QUIVER_ASSIGN_OR_RETURN(RecordBatch out, builder.Finish());
+  for (size_t c = 0; c < nested.size(); ++c) {
+    if (nested[c] != nullptr) out.columns[c] = std::move(nested[c]);
+  }
+  return out;
 }
 
 }  // namespace

@@ -154,6 +154,11 @@ Status PlainValues(const ArrayView& v, int64_t a, int64_t b, Stats* st, std::str
       }
       case TypeId::kNone:
         return Status::NotSupported("a column without a type cannot be written to Parquet");
+      case TypeId::kList:
+      case TypeId::kFixedSizeList:
+      case TypeId::kStruct:
+      case TypeId::kMap:  // refused earlier by the schema mapping
+        return Status::NotSupported("nested column of type " + t.ToString() + " in a Parquet leaf");
       case TypeId::kNull:  // never reached: every row is null
         break;
       case TypeId::kDecimal128:

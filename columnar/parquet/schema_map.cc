@@ -466,6 +466,12 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     }
     case TypeId::kNone:
       return Status::NotSupported("column \"" + f.name + "\" has no type; Parquet cannot store it");
+    case TypeId::kList:
+    case TypeId::kFixedSizeList:
+    case TypeId::kStruct:
+    case TypeId::kMap:
+      return Status::NotSupported("column \"" + f.name + "\" of nested type " + t.ToString() +
+                                  ": the Parquet writer does not write nested columns yet");
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {
       e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);

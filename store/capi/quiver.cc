@@ -182,6 +182,14 @@ std::string FormatOf(const DataType& t, TypeId id) {
              (id == TypeId::kDecimal256 ? ",256" : "");
     case TypeId::kFixedSizeBinary:
       return "w:" + std::to_string(t.byte_width);
+    case TypeId::kList:
+      return t.large_offsets ? "+L" : "+l";
+    case TypeId::kFixedSizeList:
+      return "+w:" + std::to_string(t.list_size);
+    case TypeId::kStruct:
+      return "+s";
+    case TypeId::kMap:
+      return "+m";
     case TypeId::kNull:
     case TypeId::kNone:
       return "n";
