@@ -44,6 +44,10 @@ class CsvWriter : public WriterBase {
           } else {
             AppendBase64(&buf_, bytes);
           }
+        } else if (v.type->is_nested()) {
+          std::string json;
+          AppendJsonValue(&json, v, r, false);
+          AppendField(json, c == 0);
         } else {
           AppendPlain(&buf_, v, r);
         }

@@ -45,7 +45,9 @@ bool IsStringLike(const ArrayView& v);
 bool IsBytesColumn(const ArrayView& v);
 // Row i of a string-like column.
 std::string_view StringAt(const ArrayView& v, int64_t i);
-// Row i as a JSON value (null, number, string; int64 optionally quoted).
+// Row i as a JSON value (null, number, string; int64 optionally quoted;
+// lists and fixed-size lists as arrays, structs as objects, maps as objects
+// keyed by each key's text). CSV and tables print nested values this way too.
 void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64_as_string);
 
 // State shared by the writers: the order of calls and the schema check.

@@ -47,6 +47,8 @@ class TextTableWriter : public WriterBase {
             text.push_back(kHex[ch >> 4]);
             text.push_back(kHex[ch & 15]);
           }
+        } else if (v.type->is_nested()) {
+          AppendJsonValue(&text, v, r, false);
         } else {
           AppendPlain(&text, v, r);
         }

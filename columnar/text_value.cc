@@ -410,9 +410,74 @@ std::string_view StringAt(const ArrayView& v, int64_t i) {
   return v.StringValue(i);
 }
 
+static void AppendJsonNested(std::string* out, const ArrayView& v, int64_t i, bool int64_as_string) {
+  const DataType& t = *v.type;
+  if (v.children == nullptr) {  // a view without its children: never made by ColumnViews
+    *out += "null";
+    return;
+  }
+  if (t.id == TypeId::kStruct) {
+    out->push_back('{');
+    for (int32_t k = 0; k < v.num_children; ++k) {
+      if (k > 0) out->push_back(',');
+      AppendJsonString(out, t.child(size_t(k)).name);
+      out->push_back(':');
+      AppendJsonValue(out, v.children[k], v.offset + i, int64_as_string);
+    }
+    out->push_back('}');
+    return;
+  }
+  int64_t begin, end;
+  if (t.id == TypeId::kFixedSizeList) {
+    begin = (v.offset + i) * t.list_size;
+    end = begin + t.list_size;
+  } else {
+    begin = v.offsets[v.offset + i];
+    end = v.offsets[v.offset + i + 1];
+  }
+  const ArrayView& c = v.children[0];
+  if (t.id != TypeId::kMap) {
+    out->push_back('[');
+    for (int64_t k = begin; k < end; ++k) {
+      if (k > begin) out->push_back(',');
+      AppendJsonValue(out, c, k, int64_as_string);
+    }
+    out->push_back(']');
+    return;
+  }
+  // A map as an object: each key's text (a string key as it is) -> value.
+  const ArrayView& keys = c.children[0];
+  const ArrayView& values = c.children[1];
+  out->push_back('{');
+  for (int64_t k = begin; k < end; ++k) {
+    if (k > begin) out->push_back(',');
+    const int64_t row = c.offset + k;
+    if (keys.IsNull(row)) {
+      *out += "\"\"";
+    } else if (IsStringLike(keys)) {
+      AppendJsonString(out, StringAt(keys, row));
+    } else {
+      std::string key;
+      AppendJsonValue(&key, keys, row, false);
+      if (key.size() >= 2 && key.front() == '"') {
+        *out += key;
+      } else {
+        AppendJsonString(out, key);
+      }
+    }
+    out->push_back(':');
+    AppendJsonValue(out, values, row, int64_as_string);
+  }
+  out->push_back('}');
+}
+
 void AppendJsonValue(std::string* out, const ArrayView& v, int64_t i, bool int64_as_string) {
   if (v.IsNull(i)) {
     *out += "null";
+    return;
+  }
+  if (v.type->is_nested()) {
+    AppendJsonNested(out, v, i, int64_as_string);
     return;
   }
   if (IsStringLike(v)) {

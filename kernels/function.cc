@@ -10,6 +10,7 @@
 #include "kernels/aggregate.h"
 #include "kernels/column_internal.h"
 #include "kernels/function_internal.h"
+#include "kernels/take.h"
 
 namespace quiver::kernels {
 namespace {
@@ -55,6 +56,7 @@ const internal::FunctionRegistry& Registry() {
     internal::RegisterString(*r);
     internal::RegisterRegex(*r);
     internal::RegisterDate(*r);
+    internal::RegisterNested(*r);
     return r;
   }();
   return *registry;
@@ -116,6 +118,11 @@ Result<std::shared_ptr<ArrayData>> BroadcastScalar(const Scalar& s, const DataTy
 Result<std::shared_ptr<ArrayData>> CopyView(const ArrayView& v, const DataType& type,
                                             int64_t rows) {
   if (type.id == TypeId::kNull) return internal::MakeColumn(type, rows, {NullBitmap(rows)});
+  if (type.is_nested()) {
+    ArrayView head = v;
+    head.length = rows;
+    return CopyArray(head);
+  }
   std::shared_ptr<Buffer> validity;
   if (internal::HasNulls(v)) {
     validity = Buffer::Allocate(Mask::WordsFor(rows) * 8);

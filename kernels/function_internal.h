@@ -13,6 +13,7 @@
 //   fn_regex.cc        regexp_matches regexp_replace regexp_extract (RE2), like
 //   fn_date.cc         date_trunc extract/date_part date_diff strftime
 //                      make_date add_interval current_date now
+//   fn_nested.cc       struct_extract list_extract array_length (nested columns)
 //
 // Thread-safety: the registry is filled once (on first use, under a
 // std::call_once) and read-only afterwards. The helpers below are pure
@@ -256,5 +257,6 @@ void RegisterCast(FunctionRegistry& r);
 void RegisterString(FunctionRegistry& r);
 void RegisterRegex(FunctionRegistry& r);
 void RegisterDate(FunctionRegistry& r);
+void RegisterNested(FunctionRegistry& r);  // fn_nested.cc
 
 }  // namespace quiver::kernels::internal

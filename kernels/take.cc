@@ -59,6 +59,9 @@ std::shared_ptr<Buffer> GatherBytes(const ArrayView& col, int width, const Selec
   return buf;
 }
 
+Result<std::shared_ptr<ArrayData>> TakeNested(const ArrayView& col, const SelectionVector& rows,
+                                              std::shared_ptr<ArrayData> out);
+
 }  // namespace
 
 Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVector& rows,
@@ -74,6 +77,10 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
     return out;
   }
   std::shared_ptr<Buffer> validity = GatherValidity(col, rows, &out->null_count);
+  if (type.is_nested()) {
+    out->buffers = {validity};
+    return TakeNested(col, rows, std::move(out));
+  }
   if (type.is_dictionary()) {
     int width = ByteWidth(type.dict_index);
     std::shared_ptr<Buffer> idx;
@@ -132,6 +139,55 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
     default: out->buffers = {validity, GatherBytes(col, ByteWidth(type), rows)}; return out;
   }
 }
+
+namespace {
+
+// Children of the taken rows of a nested column (validity already in out).
+// A null list row takes no child values.
+Result<std::shared_ptr<ArrayData>> TakeNested(const ArrayView& col, const SelectionVector& rows,
+                                              std::shared_ptr<ArrayData> out) {
+  const DataType& type = *col.type;
+  if (col.children == nullptr || size_t(col.num_children) != type.num_children()) {
+    return Status::Invalid("take: nested column " + type.ToString() + " without its children's views");
+  }
+  const int64_t n = int64_t(rows.size());
+  if (type.id == TypeId::kList || type.id == TypeId::kMap) {
+    auto offsets_buf = Buffer::Allocate((n + 1) * 4);
+    auto* offsets = reinterpret_cast<int32_t*>(offsets_buf->mutable_data());
+    const int32_t* o = col.offsets + col.offset;
+    SelectionVector child_rows;
+    for (int64_t i = 0; i < n; ++i) {
+      offsets[i] = int32_t(child_rows.size());
+      const int32_t r = rows[size_t(i)];
+      if (!col.IsValid(r)) continue;
+      if (child_rows.size() + size_t(o[r + 1] - o[r]) > size_t(std::numeric_limits<int32_t>::max())) {
+        return Status::ResourceExhausted("take: more than 2^31 list values in one column");
+      }
+      for (int32_t k = o[r]; k < o[r + 1]; ++k) child_rows.push_back(k);
+    }
+    offsets[n] = int32_t(child_rows.size());
+    out->buffers.push_back(std::move(offsets_buf));
+    QUIVER_ASSIGN_OR_RETURN(auto child, Take(col.children[0], child_rows));
+    out->children.push_back(std::move(child));
+    return out;
+  }
+  // Struct and fixed-size list: the column's offset applies to children.
+  const int64_t per = type.id == TypeId::kFixedSizeList ? type.list_size : 1;
+  if (n * per > std::numeric_limits<int32_t>::max()) {
+    return Status::ResourceExhausted("take: more than 2^31 list values in one column");
+  }
+  SelectionVector child_rows(size_t(n * per));
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t k = 0; k < per; ++k) child_rows[size_t(i * per + k)] = int32_t((col.offset + rows[size_t(i)]) * per + k);
+  }
+  for (int32_t k = 0; k < col.num_children; ++k) {
+    QUIVER_ASSIGN_OR_RETURN(auto child, Take(col.children[k], child_rows));
+    out->children.push_back(std::move(child));
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::shared_ptr<ArrayData>> Filter(const ArrayView& col, const Mask& mask,
                                           std::shared_ptr<ArrayData> dictionary) {

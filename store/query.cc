@@ -480,10 +480,27 @@ void AppendOperand(const Expr& e, std::string* out) {
   *out += ')';
 }
 
+// A column or a member/element access: what x.member and x[k] apply to
+// without parentheses.
+bool IsAccessPath(const Expr& e) {
+  return e.kind == ExprKind::kColumn ||
+         (e.kind == ExprKind::kCall && e.args.size() == 2 && (e.column == "struct_extract" || e.column == "list_extract") &&
+          IsAccessPath(*e.args[0]));
+}
+
 void AppendGeneralSql(const Expr& e, std::string* out) {
   switch (e.kind) {
     case ExprKind::kCall:
-      if (e.column == "neg" && e.args.size() == 1) {
+      if (e.column == "struct_extract" && e.args.size() == 2 && IsAccessPath(*e.args[0]) &&
+          e.args[1]->kind == ExprKind::kLiteral && std::holds_alternative<std::string>(e.args[1]->value)) {
+        AppendSql(*e.args[0], out);  // st.member
+        *out += '.' + QuoteIdentifier(std::get<std::string>(e.args[1]->value));
+      } else if (e.column == "list_extract" && e.args.size() == 2 && IsAccessPath(*e.args[0])) {
+        AppendSql(*e.args[0], out);  // x[k]
+        *out += '[';
+        AppendSql(*e.args[1], out);
+        *out += ']';
+      } else if (e.column == "neg" && e.args.size() == 1) {
         *out += '-';
         AppendOperand(*e.args[0], out);
       } else if (IsOperatorName(e.column) && e.args.size() == 2) {

@@ -234,11 +234,24 @@ Result<ExprPtr> Parser::ParseUnary() {
 
 Result<ExprPtr> Parser::ParsePostfix() {
   QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParsePrimary());
-  while (AcceptSymbol("::")) {
-    QUIVER_ASSIGN_OR_RETURN(std::string type, ParseTypeText());
-    e = Expr::Cast(std::move(e), std::move(type));
+  while (true) {
+    if (AcceptSymbol("::")) {
+      QUIVER_ASSIGN_OR_RETURN(std::string type, ParseTypeText());
+      e = Expr::Cast(std::move(e), std::move(type));
+    } else if (AcceptSymbol("[")) {  // x[k]: list element, map value, struct member
+      QUIVER_RETURN_NOT_OK(Enter());
+      auto index = ParseExpr();
+      Leave();
+      if (!index.ok()) return index.status();
+      QUIVER_RETURN_NOT_OK(ExpectSymbol("]"));
+      e = Expr::Call("list_extract", {std::move(e), std::move(*index)});
+    } else if (PeekSymbol(".") && (Peek(1).kind == Tok::kIdent || Peek(1).kind == Tok::kQuotedIdent)) {
+      Next();  // x[k].member
+      e = Expr::Call("struct_extract", {std::move(e), Expr::Literal(Value(Next().text))});
+    } else {
+      return e;
+    }
   }
-  return e;
 }
 
 Result<std::string> Parser::ParseTypeText() {
@@ -517,9 +530,11 @@ Result<ExprPtr> Parser::ParsePrimary() {
   }
   if (t.kind == Tok::kQuotedIdent || (t.kind == Tok::kIdent && !IsReservedWord(t.text))) {
     std::string name = Next().text;
-    // A qualified name (alias.column): the qualifier is dropped (one table).
-    if (PeekSymbol(".") &&
-        (Peek(1).kind == Tok::kIdent || Peek(1).kind == Tok::kQuotedIdent)) {
+    // A qualified name (table.column, alias.column): the qualifier is
+    // dropped (one table). Any other a.b is member b of struct column a
+    // (ParsePostfix).
+    if (PeekSymbol(".") && (Peek(1).kind == Tok::kIdent || Peek(1).kind == Tok::kQuotedIdent) &&
+        IsQualifier(name)) {
       Next();
       name = Next().text;
     }

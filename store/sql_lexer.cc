@@ -124,7 +124,7 @@ Status Lex(std::string_view text, std::vector<Token>* tokens, TextPosition* erro
       t.text = std::string(text.substr(start, i - start));
     } else {
       static constexpr std::string_view kTwo[] = {"<=", ">=", "<>", "!=", "==", "||", "::", "//"};
-      static constexpr std::string_view kOne = ",()*=<>;-+./%";
+      static constexpr std::string_view kOne = ",()*=<>;-+./%[]";
       t.kind = Tok::kSymbol;
       bool matched = false;
       for (std::string_view two : kTwo) {

@@ -202,8 +202,46 @@ Status Parser::ParseFrom(Query* q) {
   return Status::OK();
 }
 
+std::vector<std::string> Parser::ScanQualifiers() const {
+  int depth = 0;
+  for (size_t i = pos_; i < tokens_.size() && tokens_[i].kind != Tok::kEnd; ++i) {
+    const Token& t = tokens_[i];
+    if (t.kind == Tok::kSymbol && t.text == "(") ++depth;
+    if (t.kind == Tok::kSymbol && t.text == ")" && --depth < 0) break;
+    if (depth != 0) continue;
+    if (IsKeyword(t, "UNION") || IsKeyword(t, "ORDER") || IsKeyword(t, "LIMIT")) break;
+    if (!IsKeyword(t, "FROM")) continue;
+    std::vector<std::string> names;
+    size_t k = i + 1;
+    auto at = [&](size_t j) -> const Token& { return j < tokens_.size() ? tokens_[j] : tokens_.back(); };
+    if (at(k).kind == Tok::kSymbol && at(k).text == "(") {
+      for (int d = 0; k < tokens_.size(); ++k) {  // past the subquery
+        if (at(k).kind == Tok::kSymbol && at(k).text == "(") ++d;
+        if (at(k).kind == Tok::kSymbol && at(k).text == ")" && --d == 0) break;
+      }
+      ++k;
+    } else if (at(k).kind == Tok::kIdent || at(k).kind == Tok::kQuotedIdent) {
+      names.push_back(at(k++).text);
+    }
+    if (IsKeyword(at(k), "AS")) ++k;
+    if (at(k).kind == Tok::kQuotedIdent || (at(k).kind == Tok::kIdent && !IsReservedWord(at(k).text))) {
+      names.push_back(at(k).text);
+    }
+    return names;
+  }
+  return {};
+}
+
+bool Parser::IsQualifier(const std::string& name) const {
+  for (const std::string& q : qualifiers_) {
+    if (EqualsIgnoreCase(q, name)) return true;
+  }
+  return false;
+}
+
 Result<Query> Parser::ParseCore() {
   Query q;
+  qualifiers_ = ScanQualifiers();
   QUIVER_RETURN_NOT_OK(ExpectKeyword("SELECT"));
   q.distinct = AcceptKeyword("DISTINCT");
   if (!q.distinct) AcceptKeyword("ALL");
@@ -223,6 +261,12 @@ Result<Query> Parser::ParseCore() {
 }
 
 Result<Query> Parser::ParseQuery() {
+  // The enclosing core's qualifiers come back when this (sub)query ends.
+  struct Restore {
+    std::vector<std::string>& slot;
+    std::vector<std::string> saved;
+    ~Restore() { slot = std::move(saved); }
+  } restore{qualifiers_, qualifiers_};
   std::vector<NamedQuery> with;
   if (AcceptKeyword("WITH")) {
     do {

@@ -121,6 +121,7 @@ class Parser {
     return Expected(what);
   }
   Status Enter();  // depth guard for recursive rules
+  std::vector<std::string> qualifiers_;  // of the SELECT core being parsed
   void Leave() { --depth_; }
 
   // --- statements (sql_parser.cc) ---
@@ -134,6 +135,12 @@ class Parser {
   Result<std::vector<OrderItem>> ParseOrderItems();
   Result<std::vector<std::string>> ParseIdentifierList(const std::string& what);
   Status ParseGroupBy(Query* q);
+  // The names that may qualify a column in the SELECT core starting here:
+  // its FROM table (or subquery) name and alias, found by scanning ahead
+  // (the select list comes before FROM). `a.b` is column b when a is one
+  // of them, else member b of struct column a.
+  std::vector<std::string> ScanQualifiers() const;
+  bool IsQualifier(const std::string& name) const;
   bool AtQueryStart() const { return PeekKeyword("SELECT") || PeekKeyword("WITH"); }
 
   // --- expressions (sql_expr_parser.cc) ---
