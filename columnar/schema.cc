@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <set>
 
 #include "columnar/ipc_internal.h"
@@ -102,32 +103,152 @@ Result<std::vector<KeyValue>> KvFromJson(const nlohmann::json& j, const std::str
 
 }  // namespace
 
+namespace {
+
+nlohmann::json FieldToJson(const Field& f) {
+  nlohmann::json jf;
+  const DataType& t = f.type;
+  jf["name"] = f.name;
+  jf["type"] = t.large_offsets && !t.is_dictionary() && (IsVarLength(t.id) || t.id == TypeId::kList)
+                   ? (t.id == TypeId::kList ? std::string("large_list") : t.ToString())
+                   : std::string(TypeIdName(t.id));
+  if (t.id == TypeId::kTimestamp || t.has_unit()) {
+    jf["unit"] = kUnitNames[int(t.unit) & 3];
+    if (!t.timezone.empty()) jf["timezone"] = t.timezone;
+  }
+  if (t.is_decimal()) {
+    jf["precision"] = t.precision;
+    jf["scale"] = t.scale;
+  }
+  if (t.id == TypeId::kFixedSizeBinary) jf["byte_width"] = t.byte_width;
+  if (t.id == TypeId::kFixedSizeList) jf["list_size"] = t.list_size;
+  if (t.id == TypeId::kMap && t.keys_sorted) jf["keys_sorted"] = true;
+  if (t.is_dictionary()) jf["dictionary"] = {{"index_type", TypeIdName(t.dict_index)}};
+  if (t.is_nested()) {
+    nlohmann::json kids = nlohmann::json::array();
+    for (size_t k = 0; k < t.num_children(); ++k) kids.push_back(FieldToJson(t.child(k)));
+    jf["children"] = std::move(kids);
+  }
+  jf["nullable"] = f.nullable;
+  if (!f.metadata.empty()) jf["metadata"] = KvToJson(f.metadata);
+  return jf;
+}
+
+}  // namespace
+
 std::string SchemaToJson(const Schema& schema, int indent) {
   nlohmann::json fields = nlohmann::json::array();
-  for (const Field& f : schema.fields()) {
-    nlohmann::json jf;
-    jf["name"] = f.name;
-    jf["type"] = f.type.large_offsets && !f.type.is_dictionary() && IsVarLength(f.type.id)
-                     ? f.type.ToString() : std::string(TypeIdName(f.type.id));
-    if (f.type.id == TypeId::kTimestamp || f.type.has_unit()) {
-      jf["unit"] = kUnitNames[int(f.type.unit) & 3];
-      if (!f.type.timezone.empty()) jf["timezone"] = f.type.timezone;
-    }
-    if (f.type.is_decimal()) {
-      jf["precision"] = f.type.precision;
-      jf["scale"] = f.type.scale;
-    }
-    if (f.type.id == TypeId::kFixedSizeBinary) jf["byte_width"] = f.type.byte_width;
-    if (f.type.is_dictionary()) jf["dictionary"] = {{"index_type", TypeIdName(f.type.dict_index)}};
-    jf["nullable"] = f.nullable;
-    if (!f.metadata.empty()) jf["metadata"] = KvToJson(f.metadata);
-    fields.push_back(std::move(jf));
-  }
+  for (const Field& f : schema.fields()) fields.push_back(FieldToJson(f));
   nlohmann::json j;
   j["fields"] = std::move(fields);
   if (!schema.metadata().empty()) j["metadata"] = KvToJson(schema.metadata());
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+
+Result<Field> FieldFromJson(const nlohmann::json& jf, std::string where, int depth);
+
+// A nested type's "children" (and "list_size", "keys_sorted").
+Result<DataType> NestedFromJson(const nlohmann::json& jf, const std::string& type_name, const std::string& where,
+                                int depth) {
+  if (depth >= 32) return Status::Invalid(where + ": types nest more than 32 deep");
+  if (!jf.contains("children") || !jf["children"].is_array()) {
+    return Status::Invalid(where + ": " + type_name + " needs a \"children\" array of fields");
+  }
+  std::vector<Field> kids;
+  size_t k = 0;
+  for (const auto& jc : jf["children"]) {
+    QUIVER_ASSIGN_OR_RETURN(Field c, FieldFromJson(jc, where + " child " + std::to_string(k++), depth + 1));
+    kids.push_back(std::move(c));
+  }
+  if (type_name == "struct") return DataType::Struct(std::move(kids));
+  if (kids.size() != 1) return Status::Invalid(where + ": " + type_name + " needs exactly one child field");
+  if (type_name == "fixed_size_list") {
+    const auto& n = jf.contains("list_size") ? jf["list_size"] : nlohmann::json();
+    if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > std::numeric_limits<int32_t>::max()) {
+      return Status::Invalid(where + ": fixed_size_list needs an integer \"list_size\" >= 0");
+    }
+    return DataType::FixedSizeList(std::move(kids[0]), n.get<int32_t>());
+  }
+  if (type_name == "map") {
+    DataType t(TypeId::kMap);
+    t.keys_sorted = jf.contains("keys_sorted") && jf["keys_sorted"].is_boolean() && jf["keys_sorted"].get<bool>();
+    t.children = std::make_shared<const std::vector<Field>>(std::move(kids));
+    return t;
+  }
+  return DataType::List(std::move(kids[0]), type_name == "large_list");
+}
+
+Result<Field> FieldFromJson(const nlohmann::json& jf, std::string where, int depth) {
+  if (!jf.is_object() || !jf.contains("name") || !jf["name"].is_string() || !jf.contains("type") ||
+      !jf["type"].is_string()) {
+    return Status::Invalid(where + ": needs string \"name\" and \"type\"");
+  }
+  Field f;
+  f.name = jf["name"].get<std::string>();
+  where += " ('" + f.name + "')";
+  std::string type_name = jf["type"].get<std::string>();
+  if (type_name == "timestamp") {
+    if (!jf.contains("unit")) return Status::Invalid(where + ": timestamp needs a \"unit\"");
+    f.type = DataType::Timestamp(TimeUnit::kSecond);
+  } else if ((type_name == "decimal128" || type_name == "decimal256") && jf.contains("precision")) {
+    const auto& p = jf["precision"];
+    const auto& sc = jf.contains("scale") ? jf["scale"] : nlohmann::json(0);
+    if (!p.is_number_integer() || !sc.is_number_integer()) {
+      return Status::Invalid(where + ": decimal \"precision\" and \"scale\" must be integers");
+    }
+    f.type = DataType::Decimal(p.get<int32_t>(), sc.get<int32_t>());
+    f.type.id = type_name == "decimal128" ? TypeId::kDecimal128 : TypeId::kDecimal256;
+    if (!IsStoredType(f.type)) return Status::Invalid(where + ": invalid " + f.type.ToString());
+  } else if (type_name == "fixed_size_binary") {
+    const auto& w = jf.contains("byte_width") ? jf["byte_width"] : nlohmann::json();
+    if (!w.is_number_integer() || w.get<int64_t>() < 1 || w.get<int64_t>() > 999) {
+      return Status::Invalid(where + ": fixed_size_binary needs an integer \"byte_width\" of 1..999");
+    }
+    f.type = DataType::FixedSizeBinary(w.get<int32_t>());
+  } else if (type_name == "list" || type_name == "large_list" || type_name == "fixed_size_list" ||
+             type_name == "struct" || type_name == "map") {
+    QUIVER_ASSIGN_OR_RETURN(f.type, NestedFromJson(jf, type_name, where, depth));
+  } else {
+    auto t = ParseTypeName(type_name);
+    if (!t.ok()) return t.status().WithContext(where);
+    f.type = *t;
+  }
+  if (jf.contains("unit")) {
+    if ((f.type.id != TypeId::kTimestamp && !f.type.has_unit()) || !jf["unit"].is_string()) {
+      return Status::Invalid(where + ": \"unit\" applies to timestamps, times and durations only, as a string");
+    }
+    auto u = ParseUnit(jf["unit"].get<std::string>());
+    if (!u.ok()) return u.status().WithContext(where);
+    f.type.unit = *u;
+  }
+  if (jf.contains("timezone")) {
+    if (f.type.id != TypeId::kTimestamp || !jf["timezone"].is_string()) {
+      return Status::Invalid(where + ": \"timezone\" applies to timestamps only, as a string");
+    }
+    f.type.timezone = jf["timezone"].get<std::string>();
+  }
+  if (jf.contains("dictionary")) {
+    const auto& d = jf["dictionary"];
+    if (!d.is_object() || !d.contains("index_type") || !d["index_type"].is_string()) {
+      return Status::Invalid(where + ": \"dictionary\" needs a string \"index_type\"");
+    }
+    auto idx = ParseSimpleId(d["index_type"].get<std::string>());
+    if (!idx.ok()) return idx.status().WithContext(where);
+    f.type.dict_index = *idx;
+  }
+  if (jf.contains("nullable")) {
+    if (!jf["nullable"].is_boolean()) return Status::Invalid(where + ": \"nullable\" must be a boolean");
+    f.nullable = jf["nullable"].get<bool>();
+  }
+  if (jf.contains("metadata")) {
+    QUIVER_ASSIGN_OR_RETURN(f.metadata, KvFromJson(jf["metadata"], where));
+  }
+  return f;
+}
+
+}  // namespace
 
 Result<std::shared_ptr<const Schema>> SchemaFromJson(std::string_view text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -138,68 +259,7 @@ Result<std::shared_ptr<const Schema>> SchemaFromJson(std::string_view text) {
   std::vector<Field> fields;
   size_t i = 0;
   for (const auto& jf : j["fields"]) {
-    std::string where = "schema JSON field " + std::to_string(i++);
-    if (!jf.is_object() || !jf.contains("name") || !jf["name"].is_string() || !jf.contains("type") ||
-        !jf["type"].is_string()) {
-      return Status::Invalid(where + ": needs string \"name\" and \"type\"");
-    }
-    Field f;
-    f.name = jf["name"].get<std::string>();
-    where += " ('" + f.name + "')";
-    std::string type_name = jf["type"].get<std::string>();
-    if (type_name == "timestamp") {
-      if (!jf.contains("unit")) return Status::Invalid(where + ": timestamp needs a \"unit\"");
-      f.type = DataType::Timestamp(TimeUnit::kSecond);
-    } else if ((type_name == "decimal128" || type_name == "decimal256") && jf.contains("precision")) {
-      const auto& p = jf["precision"];
-      const auto& sc = jf.contains("scale") ? jf["scale"] : nlohmann::json(0);
-      if (!p.is_number_integer() || !sc.is_number_integer()) {
-        return Status::Invalid(where + ": decimal \"precision\" and \"scale\" must be integers");
-      }
-      f.type = DataType::Decimal(p.get<int32_t>(), sc.get<int32_t>());
-      f.type.id = type_name == "decimal128" ? TypeId::kDecimal128 : TypeId::kDecimal256;
-      if (!IsStoredType(f.type)) return Status::Invalid(where + ": invalid " + f.type.ToString());
-    } else if (type_name == "fixed_size_binary") {
-      const auto& w = jf.contains("byte_width") ? jf["byte_width"] : nlohmann::json();
-      if (!w.is_number_integer() || w.get<int64_t>() < 1 || w.get<int64_t>() > 999) {
-        return Status::Invalid(where + ": fixed_size_binary needs an integer \"byte_width\" of 1..999");
-      }
-      f.type = DataType::FixedSizeBinary(w.get<int32_t>());
-    } else {
-      auto t = ParseTypeName(type_name);
-      if (!t.ok()) return t.status().WithContext(where);
-      f.type = *t;
-    }
-    if (jf.contains("unit")) {
-      if ((f.type.id != TypeId::kTimestamp && !f.type.has_unit()) || !jf["unit"].is_string()) {
-        return Status::Invalid(where + ": \"unit\" applies to timestamps, times and durations only, as a string");
-      }
-      auto u = ParseUnit(jf["unit"].get<std::string>());
-      if (!u.ok()) return u.status().WithContext(where);
-      f.type.unit = *u;
-    }
-    if (jf.contains("timezone")) {
-      if (f.type.id != TypeId::kTimestamp || !jf["timezone"].is_string()) {
-        return Status::Invalid(where + ": \"timezone\" applies to timestamps only, as a string");
-      }
-      f.type.timezone = jf["timezone"].get<std::string>();
-    }
-    if (jf.contains("dictionary")) {
-      const auto& d = jf["dictionary"];
-      if (!d.is_object() || !d.contains("index_type") || !d["index_type"].is_string()) {
-        return Status::Invalid(where + ": \"dictionary\" needs a string \"index_type\"");
-      }
-      auto idx = ParseSimpleId(d["index_type"].get<std::string>());
-      if (!idx.ok()) return idx.status().WithContext(where);
-      f.type.dict_index = *idx;
-    }
-    if (jf.contains("nullable")) {
-      if (!jf["nullable"].is_boolean()) return Status::Invalid(where + ": \"nullable\" must be a boolean");
-      f.nullable = jf["nullable"].get<bool>();
-    }
-    if (jf.contains("metadata")) {
-      QUIVER_ASSIGN_OR_RETURN(f.metadata, KvFromJson(jf["metadata"], where));
-    }
+    QUIVER_ASSIGN_OR_RETURN(Field f, FieldFromJson(jf, "schema JSON field " + std::to_string(i++), 0));
     fields.push_back(std::move(f));
   }
   std::vector<KeyValue> md;

@@ -63,7 +63,7 @@ Result<DataType> AggResultType(AggKind kind, const DataType& input) {
     case AggKind::kMin:
     case AggKind::kMax:
       // Not for the types stored and returned only (no order kept here).
-      if (id != TypeId::kNone && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
+      if (id != TypeId::kNone && !input.is_nested() && id != TypeId::kDecimal256 && id != TypeId::kFloat16 &&
           id != TypeId::kIntervalYearMonth && id != TypeId::kIntervalDayTime &&
           id != TypeId::kIntervalMonthDayNano) {
         return input.value_type();

@@ -104,6 +104,12 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
                                         std::vector<DataType> value_types,
                                         std::vector<AggregateSpec> aggregates) {
   if (key_types.empty()) return Status::Invalid("group-by needs at least one key column");
+  for (const DataType& k : key_types) {
+    if (k.is_nested()) {
+      return Status::TypeError("cannot group by or DISTINCT a " + k.ToString() +
+                               " value (group by its members or elements instead, e.g. x.member or x[1])");
+    }
+  }
   GroupByState s;
   for (const AggregateSpec& spec : aggregates) {
     Agg a;

@@ -249,7 +249,7 @@ const char* GroupedAggAccepts(GroupedAggKind k) {
     case GroupedAggKind::kAnyValue:
       return "a column of any type but decimal256, float16 and intervals";
     default:
-      return "a column of any type";
+      return "a column of a flat type (not a list, struct or map: count one of its members)";
   }
 }
 
@@ -261,7 +261,8 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
       break;
     case GroupedAggKind::kCountDistinct:
     case GroupedAggKind::kApproxCountDistinct:
-      if (input.id != TypeId::kNone) r = DataType(TypeId::kInt64);
+      // Nested values have no equality here (count a member instead).
+      if (input.id != TypeId::kNone && !input.is_nested()) r = DataType(TypeId::kInt64);
       break;
     case GroupedAggKind::kVarSamp:
     case GroupedAggKind::kVarPop:

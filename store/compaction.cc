@@ -10,97 +10,34 @@ namespace quiver::store {
 
 namespace {
 
+// Row i of a dictionary column, re-encoded by `b`.
 void AppendValue(ArrayBuilder& b, const ArrayView& v, int64_t i) {
   if (v.IsNull(i)) {
     b.AppendNull();
-    return;
-  }
-  if (v.type->is_dictionary()) {
-    int64_t k = v.DictIndex(i);
-    b.AppendString(v.dictionary->StringValue(k));
-    return;
-  }
-  switch (v.type->id) {
-    case TypeId::kBool:
-      b.AppendBool(v.BoolValue(i));
-      break;
-    case TypeId::kInt8:
-      b.AppendInt(v.Value<int8_t>(i));
-      break;
-    case TypeId::kInt16:
-      b.AppendInt(v.Value<int16_t>(i));
-      break;
-    case TypeId::kInt32:
-    case TypeId::kDate32:
-      b.AppendInt(v.Value<int32_t>(i));
-      break;
-    case TypeId::kInt64:
-    case TypeId::kTimestamp:
-      b.AppendInt(v.Value<int64_t>(i));
-      break;
-    case TypeId::kUInt8:
-      b.AppendUInt(v.Value<uint8_t>(i));
-      break;
-    case TypeId::kUInt16:
-      b.AppendUInt(v.Value<uint16_t>(i));
-      break;
-    case TypeId::kUInt32:
-      b.AppendUInt(v.Value<uint32_t>(i));
-      break;
-    case TypeId::kUInt64:
-      b.AppendUInt(v.Value<uint64_t>(i));
-      break;
-    case TypeId::kFloat32:
-      b.AppendDouble(v.Value<float>(i));
-      break;
-    case TypeId::kFloat64:
-      b.AppendDouble(v.Value<double>(i));
-      break;
-    case TypeId::kUtf8:
-    case TypeId::kBinary:
-      b.AppendString(v.StringValue(i));
-      break;
-    case TypeId::kDecimal128:
-    case TypeId::kDecimal256:
-    case TypeId::kDate64:
-    case TypeId::kTime32:
-    case TypeId::kTime64:
-    case TypeId::kDuration:
-    case TypeId::kFloat16:
-    case TypeId::kIntervalYearMonth:
-    case TypeId::kIntervalDayTime:
-    case TypeId::kIntervalMonthDayNano:
-    case TypeId::kFixedSizeBinary:
-      b.AppendBytes(v.values + (v.offset + i) * ByteWidth(*v.type));
-      break;
-    case TypeId::kNone:
-    case TypeId::kNull:
-    case TypeId::kList:  // nested columns: ConcatenateArrays
-    case TypeId::kFixedSizeList:
-    case TypeId::kStruct:
-    case TypeId::kMap:
-      b.AppendNull();
-      break;
+  } else {
+    b.AppendString(v.dictionary->StringValue(v.DictIndex(i)));
   }
 }
 
 // Concatenates batches of one schema into a single batch (new buffers).
+// Dictionary columns are re-encoded (their parts' dictionaries differ);
+// every other column is copied buffer by buffer (ConcatenateArrays).
 Result<RecordBatch> Concatenate(const std::shared_ptr<const Schema>& schema,
                                 const std::vector<RecordBatch>& parts) {
-  RecordBatchBuilder builder(schema);
-  std::vector<std::shared_ptr<ArrayData>> nested(schema->num_fields());
+  RecordBatch out;
+  out.schema = schema;
+  for (const auto& p : parts) out.num_rows += p.num_rows;
   for (size_t c = 0; c < schema->num_fields(); ++c) {
     const DataType& type = schema->field(c).type;
-    if (type.is_nested()) {
+    if (!type.is_dictionary()) {
       std::vector<ArraySlice> slices;
       for (const auto& p : parts) slices.push_back({p.columns[c].get(), 0, p.num_rows});
-      QUIVER_ASSIGN_OR_RETURN(nested[c], ConcatenateArrays(type, slices));
+      QUIVER_ASSIGN_OR_RETURN(auto col, ConcatenateArrays(type, slices));
+      out.columns.push_back(std::move(col));
       continue;
     }
-    ArrayBuilder& b = builder.column(c);
-    int64_t total = 0;
-    for (const auto& p : parts) total += p.num_rows;
-    b.Reserve(total);
+    ArrayBuilder b(type);
+    b.Reserve(out.num_rows);
     for (const auto& p : parts) {
       ArrayView v = p.columns[c]->View();
       ArrayView dict;
@@ -110,11 +47,10 @@ Result<RecordBatch> Concatenate(const std::shared_ptr<const Schema>& schema,
       }
       for (int64_t i = 0; i < p.num_rows; ++i) AppendValue(b, v, i);
     }
+    QUIVER_ASSIGN_OR_RETURN(auto col, b.Finish());
+    out.columns.push_back(std::move(col));
   }
-  QUIVER_ASSIGN_OR_RETURN(RecordBatch out, builder.Finish());
-  for (size_t c = 0; c < nested.size(); ++c) {
-    if (nested[c] != nullptr) out.columns[c] = std::move(nested[c]);
-  }
+  QUIVER_RETURN_NOT_OK(ValidateBatch(out));
   return out;
 }
 
