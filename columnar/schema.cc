@@ -296,6 +296,26 @@ std::string Quote(const std::string& s) {
 
 std::string DatashapeType(const DataType& t) {
   if (t.is_dictionary()) return std::string("dict[string, ") + TypeIdName(t.dict_index) + "]";
+  // Nested types in datashape's own notation (printed only: a datashape
+  // schema file takes flat columns).
+  auto child = [](const Field& f) { return (f.nullable ? "?" : "") + DatashapeType(f.type); };
+  switch (t.id) {
+    case TypeId::kList: return "var * " + child(t.child(0));
+    case TypeId::kFixedSizeList: return std::to_string(t.list_size) + " * " + child(t.child(0));
+    case TypeId::kStruct: {
+      std::string s = "{";
+      for (size_t k = 0; k < t.num_children(); ++k) {
+        s += (k ? ", " : "") + (IsIdentifier(t.child(k).name) ? t.child(k).name : Quote(t.child(k).name)) + ": " +
+             child(t.child(k));
+      }
+      return s + "}";
+    }
+    case TypeId::kMap: {
+      const DataType& e = t.child(0).type;
+      return "map[" + DatashapeType(e.child(0).type) + ", " + child(e.child(1)) + "]";
+    }
+    default: break;
+  }
   switch (t.id) {
     case TypeId::kUtf8: return "string";
     case TypeId::kBinary: return "bytes";
