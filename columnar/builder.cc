@@ -30,6 +30,7 @@ std::shared_ptr<ArrayData> FinishVarLength(const DataType& type, int64_t length,
 }  // namespace
 
 ArrayBuilder::ArrayBuilder(DataType type) : type_(std::move(type)) {
+  for (size_t k = 0; k < type_.num_children(); ++k) children_.emplace_back(type_.child(k).type);
   if (IsVarLength(type_.id) || type_.is_dictionary()) {
     offsets_.push_back(0);
     dict_offsets_.push_back(0);
@@ -66,9 +67,31 @@ void ArrayBuilder::AppendFixed(T v) {
   std::memcpy(values_.data() + n, &v, sizeof(T));
 }
 
+void ArrayBuilder::AppendList() {
+  assert(type_.id == TypeId::kList || type_.id == TypeId::kMap || type_.id == TypeId::kFixedSizeList);
+  AppendValidity(true);
+  if (type_.id != TypeId::kFixedSizeList) offsets_.push_back(children_[0].length());
+  ++length_;
+}
+
+void ArrayBuilder::AppendStruct() {
+  assert(type_.id == TypeId::kStruct);
+  AppendValidity(true);
+  ++length_;
+}
+
 void ArrayBuilder::AppendNull() {
   AppendValidity(false);
-  if (type_.is_dictionary()) {
+  if (type_.is_nested()) {
+    if (type_.id == TypeId::kList || type_.id == TypeId::kMap) {
+      offsets_.push_back(children_[0].length());
+    } else {
+      const int64_t per = type_.id == TypeId::kFixedSizeList ? type_.list_size : 1;
+      for (ArrayBuilder& c : children_) {
+        for (int64_t k = 0; k < per; ++k) c.AppendNull();
+      }
+    }
+  } else if (type_.is_dictionary()) {
     values_.resize(values_.size() + size_t(ByteWidth(type_.dict_index)));
   } else if (IsVarLength(type_.id)) {
     offsets_.push_back(int64_t(data_.size()));
@@ -180,6 +203,40 @@ void ArrayBuilder::AppendString(std::string_view v) {
 
 Result<std::shared_ptr<ArrayData>> ArrayBuilder::Finish() {
   std::shared_ptr<ArrayData> out;
+  if (type_.is_nested()) {
+    out = std::make_shared<ArrayData>();
+    out->type = type_;
+    out->length = length_;
+    out->buffers = {nullptr};
+    int64_t need = length_;
+    if (type_.id == TypeId::kList || type_.id == TypeId::kMap) {
+      need = children_[0].length();
+      if (need > std::numeric_limits<int32_t>::max()) {
+        return Status::Overflow("list column of type " + type_.ToString() + " holds " + std::to_string(need) +
+                                " values; at most 2^31-1 fit in one chunk");
+      }
+      auto off = Buffer::Allocate(4 * (length_ + 1));
+      auto* o = reinterpret_cast<int32_t*>(off->mutable_data());
+      for (int64_t i = 0; i < length_; ++i) o[i] = int32_t(offsets_[size_t(i)]);
+      o[length_] = int32_t(need);
+      out->buffers.push_back(std::move(off));
+    } else if (type_.id == TypeId::kFixedSizeList) {
+      need = length_ * type_.list_size;
+    }
+    for (size_t k = 0; k < children_.size(); ++k) {
+      if (children_[k].length() != need) {
+        return Status::Invalid("nested column of type " + type_.ToString() + ": child '" + type_.child(k).name +
+                               "' has " + std::to_string(children_[k].length()) + " values, " +
+                               std::to_string(need) + " expected");
+      }
+      QUIVER_ASSIGN_OR_RETURN(auto c, children_[k].Finish());
+      out->children.push_back(std::move(c));
+    }
+    out->null_count = null_count_;
+    if (null_count_ > 0) out->buffers[0] = ToBuffer(validity_.data(), int64_t(validity_.size()));
+    *this = ArrayBuilder(type_);
+    return out;
+  }
   if (int64_t(data_.size()) > std::numeric_limits<int32_t>::max()) {
     return Status::Overflow("column of type " + type_.ToString() + " holds " +
                             std::to_string(data_.size()) + " bytes of string data; at most 2^31-1 fit in one chunk");

@@ -49,6 +49,18 @@ class ArrayBuilder {
   // decimal128 (the scaled integer) and decimal256 (sign-extended).
   void AppendDecimal(__int128 v);
 
+  // Nested types. A row of a list, large_list or map is AppendList() and
+  // then its values appended to child(0) (a map's child is the struct of
+  // key and value); a fixed_size_list row is AppendList() and exactly
+  // list_size child values; a struct row is AppendStruct() and one value
+  // appended to each child. AppendNull() on a struct or fixed_size_list
+  // appends the NULLs its children need; Finish() checks the children's
+  // lengths.
+  void AppendList();
+  void AppendStruct();
+  ArrayBuilder& child(size_t k) { return children_[k]; }
+  size_t num_children() const { return children_.size(); }
+
   // Returns the column and resets the builder to empty.
   Result<std::shared_ptr<ArrayData>> Finish();
 
@@ -66,6 +78,7 @@ class ArrayBuilder {
   std::string data_;               // var-length bytes / dictionary values
   std::vector<int64_t> dict_offsets_;
   std::unordered_map<std::string, int64_t> dict_index_;
+  std::vector<ArrayBuilder> children_;  // nested types; offsets_ holds a list's row starts
 };
 
 // Builds a RecordBatch column by column.

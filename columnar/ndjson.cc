@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "columnar/builder.h"
+#include "columnar/ndjson_internal.h"
 #include "columnar/text_reader_internal.h"
 
 namespace quiver {
@@ -16,19 +17,17 @@ namespace {
 using internal::BlockResult;
 using internal::TextBlock;
 using internal::Where;
+using ndjson_internal::JsonKind;
+using ndjson_internal::JsonNode;
+using ndjson_internal::JsonShape;
+using ndjson_internal::JsonValue;
+using ndjson_internal::ConvertJson;
 
-enum class JsonKind : uint8_t { kNull, kInt, kUInt, kFloat, kBool, kString, kBigInt };
+// Arrays and objects nest at most this deep inside a line's object.
+constexpr size_t kMaxJsonDepth = 64;
 
-struct JsonValue {
-  JsonKind kind = JsonKind::kNull;
-  int64_t i = 0;
-  uint64_t u = 0;
-  double d = 0;
-  bool b = false;
-  std::string s;  // strings; the JSON text of numbers
-};
-
-// SAX handler for one line: collects the top-level object's scalar values.
+// SAX handler for one line: collects the top-level object's values
+// (scalars, and arrays and objects as JsonNode trees).
 class LineSax {
  public:
   struct Entry {
@@ -39,6 +38,7 @@ class LineSax {
   void Reset() {
     used_ = 0;
     depth_ = 0;
+    stack_.clear();
     error_.clear();
     error_pos_ = 0;
   }
@@ -48,35 +48,33 @@ class LineSax {
   void SetError(std::string e) { error_ = std::move(e); }
   size_t error_pos() const { return error_pos_; }
 
-  bool null() { return Scalar(JsonKind::kNull); }
+  bool null() { return Scalar(JsonKind::kNull) != nullptr; }
   bool boolean(bool v) {
-    if (!Scalar(JsonKind::kBool)) return false;
-    Cur().b = v;
-    return true;
+    JsonValue* x = Scalar(JsonKind::kBool);
+    if (x) x->b = v;
+    return x != nullptr;
   }
   bool number_integer(int64_t v) {
-    if (!Scalar(JsonKind::kInt)) return false;
-    Cur().i = v;
-    return true;
+    JsonValue* x = Scalar(JsonKind::kInt);
+    if (x) x->i = v;
+    return x != nullptr;
   }
   bool number_unsigned(uint64_t v) {
     if (v <= uint64_t(std::numeric_limits<int64_t>::max())) return number_integer(int64_t(v));
-    if (!Scalar(JsonKind::kUInt)) return false;
-    Cur().u = v;
-    Cur().s = std::to_string(v);
-    return true;
+    JsonValue* x = Scalar(JsonKind::kUInt);
+    if (x) x->u = v, x->s = std::to_string(v);
+    return x != nullptr;
   }
   bool number_float(double v, const std::string& raw) {
     bool integral = raw.find_first_of(".eE") == std::string::npos;
-    if (!Scalar(integral ? JsonKind::kBigInt : JsonKind::kFloat)) return false;
-    Cur().d = v;
-    Cur().s = raw;
-    return true;
+    JsonValue* x = Scalar(integral ? JsonKind::kBigInt : JsonKind::kFloat);
+    if (x) x->d = v, x->s = raw;
+    return x != nullptr;
   }
   bool string(std::string& v) {
-    if (!Scalar(JsonKind::kString)) return false;
-    Cur().s.swap(v);
-    return true;
+    JsonValue* x = Scalar(JsonKind::kString);
+    if (x) x->s.swap(v);
+    return x != nullptr;
   }
   bool binary(std::vector<uint8_t>&) { return Fail("binary values are not JSON"); }
   bool start_object(size_t) {
@@ -84,21 +82,30 @@ class LineSax {
       depth_ = 1;
       return true;
     }
-    return Fail("key \"" + key_ + "\" holds a nested object; nested values are not supported "
-                "(flatten them into top-level keys)");
+    return Open(true);
   }
   bool end_object() {
-    --depth_;
+    if (!stack_.empty()) {
+      stack_.pop_back();
+    } else {
+      --depth_;
+    }
     return true;
   }
   bool start_array(size_t) {
     if (depth_ == 0) return Fail("the line is a JSON array; each line must be one JSON object");
-    return Fail("key \"" + key_ + "\" holds an array; nested values are not supported "
-                "(flatten them into top-level keys)");
+    return Open(false);
   }
-  bool end_array() { return true; }
+  bool end_array() {
+    stack_.pop_back();
+    return true;
+  }
   bool key(std::string& k) {
-    key_.swap(k);
+    if (!stack_.empty()) {
+      stack_.back()->keys.emplace_back().swap(k);
+    } else {
+      key_.swap(k);
+    }
     return true;
   }
   bool parse_error(size_t pos, const std::string&, const nlohmann::detail::exception& ex) {
@@ -111,20 +118,44 @@ class LineSax {
   }
 
  private:
-  JsonValue& Cur() { return entries_[used_ - 1].value; }
   bool Fail(std::string msg) {
     error_ = std::move(msg);
     return false;
   }
-  bool Scalar(JsonKind k) {
-    if (depth_ == 0) return Fail("the line is not a JSON object");
-    if (used_ == entries_.size()) entries_.emplace_back();
-    Entry& e = entries_[used_++];
-    e.key.swap(key_);
-    e.value.kind = k;
+  // Where the next value goes: an item of the innermost open array or
+  // object, else the value of the top-level key just read.
+  JsonValue* Scalar(JsonKind k) {
+    if (depth_ == 0) {
+      Fail("the line is not a JSON object");
+      return nullptr;
+    }
+    JsonValue* v;
+    if (!stack_.empty()) {
+      v = &stack_.back()->items.emplace_back();
+    } else {
+      if (used_ == entries_.size()) entries_.emplace_back();
+      Entry& e = entries_[used_++];
+      e.key.swap(key_);
+      v = &e.value;
+      v->node.reset();
+    }
+    v->kind = k;
+    return v;
+  }
+  // An array or object inside the line's object.
+  bool Open(bool object) {
+    if (stack_.size() >= kMaxJsonDepth) {
+      return Fail("arrays and objects nest more than " + std::to_string(kMaxJsonDepth) + " deep");
+    }
+    JsonValue* v = Scalar(JsonKind::kNested);
+    if (v == nullptr) return false;
+    v->node = std::make_shared<JsonNode>();
+    v->node->object = object;
+    stack_.push_back(v->node.get());
     return true;
   }
 
+  std::vector<JsonNode*> stack_;  // open arrays and objects, innermost last
   std::vector<Entry> entries_;
   size_t used_ = 0;
   int depth_ = 0;
@@ -133,18 +164,6 @@ class LineSax {
   size_t error_pos_ = 0;
 };
 
-const char* KindName(JsonKind k) {
-  switch (k) {
-    case JsonKind::kNull: return "null";
-    case JsonKind::kInt:
-    case JsonKind::kUInt:
-    case JsonKind::kBigInt: return "integer";
-    case JsonKind::kFloat: return "number";
-    case JsonKind::kBool: return "boolean";
-    case JsonKind::kString: return "string";
-  }
-  return "value";
-}
 
 bool IsBlank(std::string_view s) {
   for (char c : s) {
@@ -167,7 +186,7 @@ class NdjsonFormat : public internal::TextFormat {
     } else {
       std::vector<std::string> names;
       std::unordered_map<std::string, size_t> index;
-      std::vector<ColumnInferrer> inf;
+      std::vector<JsonShape> inf;
       LineSax sax;
       int64_t rows = 0;
       std::string first_error;
@@ -187,16 +206,7 @@ class NdjsonFormat : public internal::TextFormat {
             names.push_back(e.key);
             inf.emplace_back();
           }
-          ColumnInferrer& c = inf[it->second];
-          switch (e.value.kind) {
-            case JsonKind::kNull: break;
-            case JsonKind::kInt: c.ObserveJsonInt(); break;
-            case JsonKind::kFloat: c.ObserveJsonFloat(); break;
-            case JsonKind::kBool: c.ObserveJsonBool(); break;
-            case JsonKind::kString: c.ObserveJsonString(e.value.s); break;
-            case JsonKind::kUInt:
-            case JsonKind::kBigInt: c.ObserveJsonBigInteger(); break;
-          }
+          inf[it->second].Observe(e.value);
         }
         return true;
       });
@@ -234,6 +244,7 @@ class NdjsonFormat : public internal::TextFormat {
     const size_t n = schema_->num_fields();
     std::vector<Cell> cells(n);
     std::vector<int64_t> seen(n, -1);
+    std::vector<JsonValue*> nested(n, nullptr);
     LineSax sax;
     std::string why;
     int64_t row_no = 0;
@@ -275,7 +286,12 @@ class NdjsonFormat : public internal::TextFormat {
           return reject(Status::Invalid(Where(o_, line_no) + "key \"" + e.key + "\" appears twice"));
         }
         seen[k] = row_no;
-        if (!Convert(e.value, schema_->field(k).type, &cells[k], &why)) {
+        const DataType& type = schema_->field(k).type;
+        const bool walk = type.is_nested() || e.value.kind == JsonKind::kNested;
+        // Nested values are checked here and appended with the row below.
+        nested[k] = walk ? &e.value : nullptr;
+        why.clear();
+        if (walk ? !ndjson_internal::WalkJson(e.value, type, nullptr, &why) : !ConvertJson(e.value, type, &cells[k], &why)) {
           std::string msg = Where(o_, line_no) + "key \"" + e.key + "\" (column " + std::to_string(k + 1) +
                             "), byte " + std::to_string(byte) + ": " + why;
           if (inferred_) {
@@ -286,8 +302,15 @@ class NdjsonFormat : public internal::TextFormat {
         }
       }
       for (size_t k = 0; k < n; ++k) {
-        if (seen[k] != row_no) cells[k].null = true;
-        AppendCell(builder.column(k), cells[k]);
+        if (seen[k] != row_no) {
+          cells[k].null = true;
+          nested[k] = nullptr;
+        }
+        if (nested[k] != nullptr) {
+          ndjson_internal::WalkJson(*nested[k], schema_->field(k).type, &builder.column(k), &why);
+        } else {
+          AppendCell(builder.column(k), cells[k]);
+        }
       }
       return true;
     });
@@ -331,105 +354,6 @@ class NdjsonFormat : public internal::TextFormat {
     }
   }
 
-  static bool Convert(JsonValue& v, const DataType& type, Cell* cell, std::string* why) {
-    cell->null = false;
-    if (v.kind == JsonKind::kNull) {
-      cell->null = true;
-      return true;
-    }
-    auto fail = [&](const std::string& extra = "") {
-      std::string shown = v.kind == JsonKind::kString ? QuoteForMessage(v.s)
-                          : v.kind == JsonKind::kInt  ? std::to_string(v.i)
-                          : v.kind == JsonKind::kBool ? (v.b ? "true" : "false")
-                                                      : v.s;
-      *why = "JSON " + std::string(KindName(v.kind)) + " " + shown + " is not " +
-             (type.is_dictionary() ? std::string("a string") : "a valid " + type.ToString()) + extra;
-      return false;
-    };
-    if (type.is_dictionary() || IsVarLength(type.id)) {
-      switch (v.kind) {
-        case JsonKind::kInt: v.s = std::to_string(v.i); break;
-        case JsonKind::kBool: v.s = v.b ? "true" : "false"; break;
-        default: break;
-      }
-      cell->s = v.s;
-      return true;
-    }
-    if (type.id == TypeId::kFixedSizeBinary) {
-      if (v.kind != JsonKind::kString) return fail();
-      return ConvertText(v.s, type, cell, why);  // the text rule: its bytes or hex
-    }
-    switch (type.id) {
-      case TypeId::kBool:
-        if (v.kind != JsonKind::kBool) return fail();
-        cell->i = v.b;
-        return true;
-      case TypeId::kInt8:
-      case TypeId::kInt16:
-      case TypeId::kInt32:
-      case TypeId::kInt64: {
-        if (v.kind != JsonKind::kInt) return fail(v.kind == JsonKind::kUInt ? " (out of range)" : "");
-        int64_t lo = type.id == TypeId::kInt8    ? INT8_MIN
-                     : type.id == TypeId::kInt16 ? INT16_MIN
-                     : type.id == TypeId::kInt32 ? INT32_MIN
-                                                 : INT64_MIN;
-        int64_t hi = type.id == TypeId::kInt8    ? INT8_MAX
-                     : type.id == TypeId::kInt16 ? INT16_MAX
-                     : type.id == TypeId::kInt32 ? INT32_MAX
-                                                 : INT64_MAX;
-        if (v.i < lo || v.i > hi) return fail(" (out of range)");
-        cell->i = v.i;
-        return true;
-      }
-      case TypeId::kUInt8:
-      case TypeId::kUInt16:
-      case TypeId::kUInt32:
-      case TypeId::kUInt64: {
-        uint64_t x;
-        if (v.kind == JsonKind::kInt && v.i >= 0) {
-          x = uint64_t(v.i);
-        } else if (v.kind == JsonKind::kUInt) {
-          x = v.u;
-        } else {
-          return fail();
-        }
-        uint64_t max = type.id == TypeId::kUInt8    ? 0xFF
-                       : type.id == TypeId::kUInt16 ? 0xFFFF
-                       : type.id == TypeId::kUInt32 ? 0xFFFFFFFFull
-                                                    : ~0ull;
-        if (x > max) return fail(" (out of range)");
-        cell->u = x;
-        cell->i = int64_t(x);
-        return true;
-      }
-      case TypeId::kFloat32:
-      case TypeId::kFloat64:
-        if (v.kind == JsonKind::kInt) {
-          cell->d = double(v.i);
-        } else if (v.kind == JsonKind::kUInt) {
-          cell->d = double(v.u);
-        } else if (v.kind == JsonKind::kFloat || v.kind == JsonKind::kBigInt) {
-          cell->d = v.d;
-        } else {
-          return fail();
-        }
-        return true;
-      case TypeId::kDate32:
-      case TypeId::kTimestamp:
-        if (v.kind != JsonKind::kString) return fail();
-        return ConvertText(v.s, type, cell, why);
-      case TypeId::kDecimal128:
-      case TypeId::kDecimal256:
-        // A JSON number as written (its raw text, never through a double),
-        // or a string holding one.
-        if (v.kind == JsonKind::kInt) v.s = std::to_string(v.i);
-        if (v.kind == JsonKind::kBool || v.kind == JsonKind::kNull) return fail();
-        return ConvertText(v.s, type, cell, why);
-      default:
-        return fail();
-    }
-  }
-
   const NdjsonOptions& o_;
   std::shared_ptr<const Schema> schema_;
   std::unordered_map<std::string, size_t> columns_;
@@ -438,6 +362,109 @@ class NdjsonFormat : public internal::TextFormat {
 };
 
 }  // namespace
+
+namespace ndjson_internal {
+
+bool ConvertJson(JsonValue& v, const DataType& type, Cell* cell, std::string* why) {
+  cell->null = false;
+  if (v.kind == JsonKind::kNull) {
+    cell->null = true;
+    return true;
+  }
+  auto fail = [&](const std::string& extra = "") {
+    std::string shown = v.kind == JsonKind::kString ? QuoteForMessage(v.s)
+                        : v.kind == JsonKind::kInt  ? std::to_string(v.i)
+                        : v.kind == JsonKind::kBool ? (v.b ? "true" : "false")
+                                                    : v.s;
+    *why = "JSON " + std::string(KindName(v)) + " " + shown + " is not " +
+           (type.is_dictionary() ? std::string("a string") : "a valid " + type.ToString()) + extra;
+    return false;
+  };
+  if (type.is_dictionary() || IsVarLength(type.id)) {
+    switch (v.kind) {
+      case JsonKind::kInt: v.s = std::to_string(v.i); break;
+      case JsonKind::kBool: v.s = v.b ? "true" : "false"; break;
+      default: break;
+    }
+    cell->s = v.s;
+    return true;
+  }
+  if (type.id == TypeId::kFixedSizeBinary) {
+    if (v.kind != JsonKind::kString) return fail();
+    return ConvertText(v.s, type, cell, why);  // the text rule: its bytes or hex
+  }
+  switch (type.id) {
+    case TypeId::kBool:
+      if (v.kind != JsonKind::kBool) return fail();
+      cell->i = v.b;
+      return true;
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64: {
+      if (v.kind != JsonKind::kInt) return fail(v.kind == JsonKind::kUInt ? " (out of range)" : "");
+      int64_t lo = type.id == TypeId::kInt8    ? INT8_MIN
+                   : type.id == TypeId::kInt16 ? INT16_MIN
+                   : type.id == TypeId::kInt32 ? INT32_MIN
+                                               : INT64_MIN;
+      int64_t hi = type.id == TypeId::kInt8    ? INT8_MAX
+                   : type.id == TypeId::kInt16 ? INT16_MAX
+                   : type.id == TypeId::kInt32 ? INT32_MAX
+                                               : INT64_MAX;
+      if (v.i < lo || v.i > hi) return fail(" (out of range)");
+      cell->i = v.i;
+      return true;
+    }
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64: {
+      uint64_t x;
+      if (v.kind == JsonKind::kInt && v.i >= 0) {
+        x = uint64_t(v.i);
+      } else if (v.kind == JsonKind::kUInt) {
+        x = v.u;
+      } else {
+        return fail();
+      }
+      uint64_t max = type.id == TypeId::kUInt8    ? 0xFF
+                     : type.id == TypeId::kUInt16 ? 0xFFFF
+                     : type.id == TypeId::kUInt32 ? 0xFFFFFFFFull
+                                                  : ~0ull;
+      if (x > max) return fail(" (out of range)");
+      cell->u = x;
+      cell->i = int64_t(x);
+      return true;
+    }
+    case TypeId::kFloat32:
+    case TypeId::kFloat64:
+      if (v.kind == JsonKind::kInt) {
+        cell->d = double(v.i);
+      } else if (v.kind == JsonKind::kUInt) {
+        cell->d = double(v.u);
+      } else if (v.kind == JsonKind::kFloat || v.kind == JsonKind::kBigInt) {
+        cell->d = v.d;
+      } else {
+        return fail();
+      }
+      return true;
+    case TypeId::kDate32:
+    case TypeId::kTimestamp:
+      if (v.kind != JsonKind::kString) return fail();
+      return ConvertText(v.s, type, cell, why);
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+      // A JSON number as written (its raw text, never through a double),
+      // or a string holding one.
+      if (v.kind == JsonKind::kInt) v.s = std::to_string(v.i);
+      if (v.kind == JsonKind::kBool || v.kind == JsonKind::kNull) return fail();
+      return ConvertText(v.s, type, cell, why);
+    default:
+      return fail();
+  }
+}
+
+}  // namespace ndjson_internal
 
 Result<TextTable> ReadNdjson(std::string_view data, const NdjsonOptions& options,
                              std::shared_ptr<const Schema> schema_or_null) {

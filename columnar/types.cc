@@ -112,6 +112,7 @@ DataType DataType::Map(DataType key, DataType value, bool keys_sorted) {
 }
 
 const Field& DataType::child(size_t i) const { return (*children)[i]; }
+size_t DataType::num_children() const { return children ? children->size() : 0; }
 
 bool DataType::ChildrenEqual(const DataType& o) const {
   if (id == TypeId::kFixedSizeList && list_size != o.list_size) return false;

@@ -145,7 +145,7 @@ struct DataType {
   }
 
   bool is_nested() const { return id >= TypeId::kList && id <= TypeId::kMap; }
-  size_t num_children() const { return children ? children->size() : 0; }
+  size_t num_children() const;  // out of line: Field is incomplete here
   const Field& child(size_t i) const;
 
   bool is_decimal() const { return id == TypeId::kDecimal128 || id == TypeId::kDecimal256; }

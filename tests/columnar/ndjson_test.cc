@@ -6,7 +6,10 @@
 #include "columnar/schema_spec.h"
 #include "text_test_util.h"
 
+using quiver::ColumnViews;
 using quiver::DataType;
+using quiver::Field;
+using quiver::Schema;
 using quiver::NdjsonOptions;
 using quiver::ReadNdjson;
 using quiver::TimeUnit;
@@ -86,10 +89,52 @@ TEST_CASE("NDJSON inference: strings stay strings, dates and timestamps, big int
   CHECK(ColumnTexts(t, 7) == Texts{"x\xc3\xa9\n", ""});
 }
 
-TEST_CASE("NDJSON: nested values are rejected naming line and key", "[columnar][ndjson]") {
-  CHECK(ErrorOf("{\"a\": 1}\n{\"a\": 2, \"b\": {\"c\": 1}}\n")
-            .find("t.ndjson:2: key \"b\" holds a nested object; nested values are not supported") == 0);
-  CHECK(ErrorOf("{\"a\": 1}\n\n{\"a\": [1, 2]}\n").find("t.ndjson:3: key \"a\" holds an array") == 0);
+TEST_CASE("NDJSON: arrays and objects become list, struct and map columns", "[columnar][ndjson]") {
+  // Inferred: arrays as lists, objects as structs (keys in first-seen
+  // order), a column mixing shapes as utf8 JSON text.
+  auto t = MustRead("{\"a\": [1, 2], \"b\": {\"x\": 1, \"y\": [\"p\"]}, \"c\": [1]}\n"
+                    "{\"a\": [], \"b\": {\"z\": true}, \"c\": \"s\"}\n{\"a\": null, \"b\": null, \"c\": {\"k\": [null, 2.5]}}\n");
+  CHECK(t.schema->field(0).type.ToString() == "list<item: int64>");
+  CHECK(t.schema->field(1).type.ToString() == "struct<x: int64, y: list<item: utf8>, z: bool>");
+  CHECK(t.schema->field(2).type.ToString() == "utf8");
+  CHECK(ColumnTexts(t, 2) == Texts{"[1]", "s", "{\"k\":[null,2.5]}"});
+  ColumnViews v(t.batches[0]);
+  CHECK(v[0].offsets[0] == 0);
+  CHECK(v[0].offsets[1] == 2);
+  CHECK(v[0].offsets[2] == 2);
+  CHECK(v[0].IsNull(2));
+  CHECK(v[0].children[0].Value<int64_t>(1) == 2);
+  CHECK(v[1].IsValid(1));
+  CHECK(v[1].children[0].IsNull(1));  // no "x" in row 2
+  CHECK(v[1].children[2].BoolValue(1));
+  CHECK(v[1].IsNull(2));
+
+  // With a schema: a map, a fixed-size list; values that do not fit are
+  // errors naming the path inside the value.
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"m", DataType::Map(DataType(TypeId::kUtf8), DataType(TypeId::kInt32)), true, {}},
+      {"f", DataType::FixedSizeList(Field{"v", DataType(TypeId::kFloat64), true, {}}, 2), true, {}},
+      {"s", DataType::Struct({Field{"n", DataType(TypeId::kInt32), true, {}}}), true, {}}});
+  auto o = Opts();
+  o.schema = schema;
+  auto m = MustRead("{\"m\": {\"a\": 1, \"b\": null}, \"f\": [1, 2.5]}\n{\"m\": {}, \"f\": null}\n", o);
+  ColumnViews mv(m.batches[0]);
+  CHECK(mv[0].offsets[1] == 2);
+  CHECK(mv[0].children[0].children[0].StringValue(1) == "b");
+  CHECK(mv[0].children[0].children[1].IsNull(1));
+  CHECK(mv[1].children[0].Value<double>(1) == 2.5);
+  CHECK(mv[1].IsNull(1));
+  CHECK(mv[2].IsNull(0));  // a missing key
+  CHECK(ErrorOf("{\"f\": [1, 2, 3]}\n", o).find("t.ndjson:1: key \"f\" (column 2), byte 0: JSON array of 3 items is not a "
+                                                 "fixed_size_list<v: float64>[2]") == 0);
+  CHECK(ErrorOf("{\"s\": {\"n\": \"x\"}}\n", o).find(".n: JSON string \"x\" is not a valid int32") != std::string::npos);
+  CHECK(ErrorOf("{\"s\": {\"q\": 1}}\n", o).find("key \"q\" is not a member of struct<n: int32>") != std::string::npos);
+  CHECK(ErrorOf("{\"m\": [1]}\n", o).find("JSON array is not a map<utf8, int32> (expected a JSON object)") !=
+        std::string::npos);
+  CHECK(ErrorOf("{\"m\": {\"a\": [[[[1]]]]}}\n", o).find("[\"a\"]: JSON array is not a valid int32") != std::string::npos);
+}
+
+TEST_CASE("NDJSON: a line that is not one object is rejected naming the line", "[columnar][ndjson]") {
   CHECK(ErrorOf("[1, 2]\n").find("t.ndjson:1: the line is a JSON array") == 0);
   CHECK(ErrorOf("{\"a\": 1}\n5\n").find("t.ndjson:2: the line is not a JSON object") == 0);
 }
@@ -140,7 +185,7 @@ TEST_CASE("NDJSON: empty input, skip mode, parallel parsing", "[columnar][ndjson
   auto o = Opts();
   o.on_error = quiver::OnError::kSkip;
   o.schema = std::make_shared<quiver::Schema>(*quiver::ParseSchemaSpec("a:int64"));
-  auto s = MustRead("{\"a\": 1}\n{\"a\": {}}\n{\"a\": \"x\"}\r\n{\"a\": 4}\n", o);
+  auto s = MustRead("{\"a\": 1}\n{\"a\": {}}\n{\"a\": \"x\"}\r\n{\"a\": 4}\n", o);  // {} is no int64
   CHECK(ColumnTexts(s, 0) == Texts{"1", "4"});
   REQUIRE(s.rejected.size() == 2);
   CHECK(s.rejected[0].line == 2);
