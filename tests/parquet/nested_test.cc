@@ -203,3 +203,211 @@ TEST_CASE("DuckDB reads every value of nested columns Quiver writes", "[parquet]
     CHECK(ColumnJson(*again, c) == want["values"][c]);
   }
 }
+
+namespace {
+
+namespace format = quiver::parquet::format;
+using FR = format::FieldRepetitionType;
+
+format::SchemaElement El(const std::string& name, FR::type r, int children = 0,
+                         format::Type::type t = format::Type::INT32) {
+  format::SchemaElement e;
+  e.__set_name(name);
+  e.__set_repetition_type(r);
+  if (children > 0) {
+    e.__set_num_children(children);
+  } else {
+    e.__set_type(t);
+  }
+  return e;
+}
+format::SchemaElement Annotated(format::SchemaElement e, format::ConvertedType::type ct) {
+  e.__set_converted_type(ct);
+  return e;
+}
+
+// One leaf's data: its levels and PLAIN values, as one v1 page.
+struct LeafData {
+  std::string path;
+  format::Type::type type;
+  int max_rep, max_def;
+  std::vector<uint32_t> rep, def;
+  std::string values;
+};
+
+void PutLevels(const std::vector<uint32_t>& levels, int max, std::string* out) {
+  std::string rle;
+  parquet::EncodeRle(levels.data(), int64_t(levels.size()), parquet::BitWidth(uint64_t(max)), &rle);
+  uint32_t n = uint32_t(rle.size());
+  out->append(reinterpret_cast<const char*>(&n), 4);
+  out->append(rle);
+}
+
+std::string Ints(std::vector<int32_t> v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+}
+
+// A file of one row group: `elements` below the root (`top` of them its
+// children), one uncompressed v1 page per leaf.
+std::string NestedFile(const std::vector<format::SchemaElement>& elements, int top,
+                       const std::vector<LeafData>& leaves, int64_t rows) {
+  std::string file = "PAR1";
+  format::RowGroup rg;
+  for (const LeafData& l : leaves) {
+    std::string body;
+    if (l.max_rep > 0) PutLevels(l.rep, l.max_rep, &body);
+    if (l.max_def > 0) PutLevels(l.def, l.max_def, &body);
+    body += l.values;
+    format::PageHeader h;
+    h.__set_type(format::PageType::DATA_PAGE);
+    h.__set_uncompressed_page_size(int32_t(body.size()));
+    h.__set_compressed_page_size(int32_t(body.size()));
+    format::DataPageHeader d;
+    d.__set_num_values(int32_t(l.def.size()));
+    d.__set_encoding(format::Encoding::PLAIN);
+    d.__set_definition_level_encoding(format::Encoding::RLE);
+    d.__set_repetition_level_encoding(format::Encoding::RLE);
+    h.__set_data_page_header(d);
+    const int64_t start = int64_t(file.size());
+    REQUIRE(parquet::EncodePageHeader(h, &file).ok());
+    file += body;
+    format::ColumnMetaData m;
+    m.__set_type(l.type);
+    m.__set_encodings({format::Encoding::PLAIN});
+    m.__set_path_in_schema({l.path});
+    m.__set_codec(format::CompressionCodec::UNCOMPRESSED);
+    m.__set_num_values(int64_t(l.def.size()));
+    m.__set_total_uncompressed_size(int64_t(file.size()) - start);
+    m.__set_total_compressed_size(int64_t(file.size()) - start);
+    m.__set_data_page_offset(start);
+    format::ColumnChunk chunk;
+    chunk.__set_file_offset(start);
+    chunk.__set_meta_data(m);
+    rg.columns.push_back(chunk);
+  }
+  rg.__set_num_rows(rows);
+  rg.__set_total_byte_size(int64_t(file.size()));
+  format::SchemaElement root;
+  root.__set_name("schema");
+  root.__set_num_children(top);
+  std::vector<format::SchemaElement> schema = {root};
+  schema.insert(schema.end(), elements.begin(), elements.end());
+  format::FileMetaData meta;
+  meta.__set_version(1);
+  meta.__set_schema(schema);
+  meta.__set_num_rows(rows);
+  meta.__set_row_groups({rg});
+  std::string footer;
+  REQUIRE(parquet::EncodeFileMetaData(meta, &footer).ok());
+  file += footer;
+  uint32_t len = uint32_t(footer.size());
+  file.append(reinterpret_cast<const char*>(&len), 4);
+  return file + "PAR1";
+}
+
+}  // namespace
+
+TEST_CASE("Legacy Parquet list and map forms read as LogicalTypes.md says", "[parquet][nested]") {
+  using CT = format::ConvertedType;
+  // a: two-level list of required int32; b: "_tuple" group as the element;
+  // kv: a bare repeated group of two fields; m: MAP_KEY_VALUE.
+  std::vector<format::SchemaElement> schema = {
+      Annotated(El("a", FR::OPTIONAL, 1), CT::LIST), El("array", FR::REPEATED),
+      Annotated(El("b", FR::OPTIONAL, 1), CT::LIST), El("b_tuple", FR::REPEATED, 1), El("x", FR::REQUIRED),
+      El("kv", FR::REPEATED, 2), El("k", FR::REQUIRED), El("v", FR::OPTIONAL),
+      Annotated(El("m", FR::OPTIONAL, 1), CT::MAP_KEY_VALUE), El("map", FR::REPEATED, 2),
+      Annotated(El("key", FR::REQUIRED, 0, format::Type::BYTE_ARRAY), CT::UTF8), El("value", FR::OPTIONAL)};
+  // Rows: a = [1, 2], [], null; b = [{x: 5}], null, [{x: 6}, {x: 7}];
+  // kv = [], [{k: 1, v: null}], [{k: 2, v: 3}]; m = {"p": 4}, null, {}.
+  std::string key = std::string("\x01\x00\x00\x00", 4) + "p";
+  std::vector<LeafData> leaves = {
+      {"a.array", format::Type::INT32, 1, 2, {0, 1, 0, 0}, {2, 2, 1, 0}, Ints({1, 2})},
+      {"b.b_tuple.x", format::Type::INT32, 1, 2, {0, 0, 0, 1}, {2, 0, 2, 2}, Ints({5, 6, 7})},
+      {"kv.k", format::Type::INT32, 1, 1, {0, 0, 0}, {0, 1, 1}, Ints({1, 2})},
+      {"kv.v", format::Type::INT32, 1, 2, {0, 0, 0}, {0, 1, 2}, Ints({3})},
+      {"m.map.key", format::Type::BYTE_ARRAY, 1, 2, {0, 0, 0}, {2, 0, 1}, key},
+      {"m.map.value", format::Type::INT32, 1, 3, {0, 0, 0}, {3, 0, 1}, Ints({4})}};
+  auto r = ReadBytes(NestedFile(schema, 4, leaves, 3));
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  const Schema& s = *r->schema;
+  CHECK(s.field(0).type == DataType::List(Field{"array", DataType(TypeId::kInt32), false, {}}));
+  CHECK(s.field(1).type ==
+        DataType::List(Field{"b_tuple", DataType::Struct({Field{"x", DataType(TypeId::kInt32), false, {}}}), false, {}}));
+  CHECK_FALSE(s.field(2).nullable);
+  CHECK(s.field(3).type.id == TypeId::kMap);
+  CHECK(ColumnJson(*r, 0) == nlohmann::json::parse(R"([[1, 2], [], null])"));
+  CHECK(ColumnJson(*r, 1) == nlohmann::json::parse(R"([[{"x": 5}], null, [{"x": 6}, {"x": 7}]])"));
+  CHECK(ColumnJson(*r, 2) == nlohmann::json::parse(R"([[], [{"k": 1, "v": null}], [{"k": 2, "v": 3}]])"));
+  CHECK(ColumnJson(*r, 3) == nlohmann::json::parse(R"([[{"key": "p", "value": 4}], null, []])"));
+}
+
+TEST_CASE("Damaged Parquet levels are errors naming the column and row group", "[parquet][nested]") {
+  std::vector<format::SchemaElement> schema = {
+      Annotated(El("a", FR::OPTIONAL, 1), format::ConvertedType::LIST), El("list", FR::REPEATED, 1),
+      El("element", FR::REQUIRED)};
+  auto read = [&](std::vector<uint32_t> rep, std::vector<uint32_t> def, int64_t rows) {
+    return ReadBytes(NestedFile(schema, 1, {{"a.list.element", format::Type::INT32, 1, 2, rep, def, Ints({1, 2, 3})}}, rows));
+  };
+  REQUIRE(read({0, 1, 0}, {2, 2, 2}, 2).ok());
+  auto continues_null = read({0, 1}, {0, 2}, 1);
+  REQUIRE_FALSE(continues_null.ok());
+  CHECK(continues_null.status().message().find("column \"a.list.element\", row group 0") != std::string::npos);
+  CHECK(continues_null.status().message().find("continues a null or empty list") != std::string::npos);
+  auto first = read({1, 0}, {2, 2}, 1);
+  REQUIRE_FALSE(first.ok());
+  CHECK(first.status().message().find("first repetition level is 1") != std::string::npos);
+  auto too_deep = read({0, 0}, {2, 3}, 2);  // bit width 2 holds 3
+  REQUIRE_FALSE(too_deep.ok());
+  CHECK(too_deep.status().message().find("definition level 3 above the column's maximum 2") != std::string::npos);
+  CHECK(too_deep.status().message().find("page 0") != std::string::npos);
+  auto rows = read({0, 1, 0}, {2, 2, 2}, 3);
+  REQUIRE_FALSE(rows.ok());
+  CHECK(rows.status().message().find("its levels give 2 rows, the row group has 3") != std::string::npos);
+}
+
+TEST_CASE("large_list and fixed_size_list come back through Quiver's Parquet as written",
+          "[parquet][nested]") {
+  // fixed_size_list<int32>[2]: [1, 2], null, [5, null]; large_list<utf8>: ["a"], [], null.
+  auto fsl = std::make_shared<ArrayData>();
+  fsl->type = DataType::FixedSizeList(Field{"item", DataType(TypeId::kInt32), true, {}}, 2);
+  fsl->length = 3;
+  fsl->null_count = 1;
+  const uint8_t valid = 0b101;
+  fsl->buffers = {Buffer::Copy(&valid, 1)};
+  auto ints = std::make_shared<ArrayData>();
+  ints->type = DataType(TypeId::kInt32);
+  ints->length = 6;
+  ints->null_count = 3;
+  const uint8_t int_valid = 0b010011;
+  const int32_t int_values[] = {1, 2, 0, 0, 5, 0};
+  ints->buffers = {Buffer::Copy(&int_valid, 1), Buffer::Copy(int_values, sizeof int_values)};
+  fsl->children = {ints};
+  auto ll = std::make_shared<ArrayData>();
+  ll->type = DataType::List(Field{"item", DataType(TypeId::kUtf8), true, {}}, true);
+  ll->length = 3;
+  ll->null_count = 1;
+  const uint8_t ll_valid = 0b011;
+  const int32_t ll_offsets[] = {0, 1, 1, 1};
+  ll->buffers = {Buffer::Copy(&ll_valid, 1), Buffer::Copy(ll_offsets, sizeof ll_offsets)};
+  auto strs = std::make_shared<ArrayData>();
+  strs->type = DataType(TypeId::kUtf8);
+  strs->length = 1;
+  const int32_t str_offsets[] = {0, 1};
+  strs->buffers = {nullptr, Buffer::Copy(str_offsets, sizeof str_offsets), Buffer::Copy("a", 1)};
+  ll->children = {strs};
+  auto schema = std::make_shared<const Schema>(
+      std::vector<Field>{Field{"f", fsl->type, true, {}}, Field{"l", ll->type, true, {}}});
+  RecordBatch b{schema, 3, {fsl, ll}};
+  auto file = parquet::WriteParquet(schema, {b});
+  INFO(file.status().ToString());
+  REQUIRE(file.ok());
+  auto r = ReadBytes(*file);
+  INFO(r.status().ToString());
+  REQUIRE(r.ok());
+  CHECK(r->schema->field(0).type == fsl->type);
+  CHECK(r->schema->field(0).type.child(0).name == "item");
+  CHECK(r->schema->field(1).type.large_offsets);
+  CHECK(ColumnJson(*r, 0) == nlohmann::json::parse(R"([[1, 2], null, [5, null]])"));
+  CHECK(ColumnJson(*r, 1) == nlohmann::json::parse(R"([["a"], [], null])"));
+}
