@@ -12,40 +12,13 @@
 #include "columnar/parquet/codec_internal.h"
 #include "columnar/parquet/column_reader_internal.h"
 #include "columnar/parquet/encoding_internal.h"
+#include "columnar/parquet/value_decoder_internal.h"
 
 namespace quiver::parquet {
 namespace {
 
 using PT = format::Type;
 using Enc = format::Encoding;
-
-bool IsDictionaryPage(Enc::type e) {
-  return e == Enc::PLAIN_DICTIONARY || e == Enc::RLE_DICTIONARY;
-}
-
-const char* EncodingName(Enc::type e) {
-  switch (e) {
-    case Enc::PLAIN:
-      return "PLAIN";
-    case Enc::PLAIN_DICTIONARY:
-      return "PLAIN_DICTIONARY";
-    case Enc::RLE:
-      return "RLE";
-    case Enc::BIT_PACKED:
-      return "BIT_PACKED";
-    case Enc::DELTA_BINARY_PACKED:
-      return "DELTA_BINARY_PACKED";
-    case Enc::DELTA_LENGTH_BYTE_ARRAY:
-      return "DELTA_LENGTH_BYTE_ARRAY";
-    case Enc::DELTA_BYTE_ARRAY:
-      return "DELTA_BYTE_ARRAY";
-    case Enc::RLE_DICTIONARY:
-      return "RLE_DICTIONARY";
-    case Enc::BYTE_STREAM_SPLIT:
-      return "BYTE_STREAM_SPLIT";
-  }
-  return "unknown encoding";
-}
 
 float HalfToFloat(uint16_t h) {
   const int exp = (h >> 10) & 0x1f;
@@ -85,8 +58,11 @@ constexpr int64_t kNanosPerDay = int64_t(86400) * 1000000000;
 
 class ChunkReader {
  public:
-  ChunkReader(const ColumnSpec& spec, const DataType& type, const ChunkSource& src)
-      : spec_(spec), type_(type), src_(src), rows_(src.num_rows) {}
+  // `levels` (a leaf of a nested column) receives the chunk's levels; the
+  // array is then the leaf's slots (ColumnSpec::slot_def).
+  ChunkReader(const ColumnSpec& spec, const DataType& type, const ChunkSource& src, LeafLevels* levels)
+      : spec_(spec), type_(type), src_(src), levels_(levels),
+        rows_(levels && src.chunk->__isset.meta_data ? src.chunk->meta_data.num_values : src.num_rows) {}
 
   Result<std::shared_ptr<ArrayData>> Read();
 
@@ -106,12 +82,22 @@ class ChunkReader {
   Status ReadPage(const format::PageHeader& h, const uint8_t* body, size_t size);
   Result<const uint8_t*> Decompress(const uint8_t* data, size_t size, size_t decoded);
   Status ReadDictionary(const format::PageHeader& h, const uint8_t* body, size_t size);
-  Status ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size_t defs_size, bool defs_prefixed,
-                  const uint8_t* values, size_t values_size);
-  Status DecodeValues(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
-  Status DecodeIndices(const uint8_t* data, size_t size, int64_t n, uint32_t* out);
-  Status DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n);
-  void GatherFromDictionary(int64_t n);
+  // The levels of a data page: v1 (`prefixed`) from the page's start, each
+  // run with its 4-byte length; v2 repetition levels in [data, data +
+  // rep_size), then definition levels of def_size bytes.
+  struct LevelBytes {
+    const uint8_t* data;
+    size_t rep_size, def_size;
+    bool prefixed;
+  };
+  Status ReadData(int64_t n, Enc::type enc, LevelBytes levels, const uint8_t* values, size_t values_size);
+  // Nested leaves: decodes a page's n level entries, appends them to
+  // *levels_, and says which of them are the leaf's slots (*n_slots, with
+  // *def_ptr marking the present ones, or null when all are).
+  Status ReadNestedLevels(int64_t n, LevelBytes lv, const uint8_t** values, size_t* values_size,
+                          int64_t* n_slots, int64_t* present, const uint32_t** def_ptr);
+  Status DecodeLevels(const char* what, int max, int64_t n, bool prefixed, const uint8_t** data,
+                      size_t* size, std::vector<uint32_t>* out);
   Status Emit(int64_t n_rows, const uint32_t* defs);
   // Sets the validity bits of rows [row_, row_ + n) (nullable columns).
   void MarkValid(int64_t n);
@@ -123,7 +109,11 @@ class ChunkReader {
   const ColumnSpec& spec_;
   const DataType& type_;
   const ChunkSource& src_;
+  LeafLevels* const levels_;
+  // Rows of the row group, or a nested leaf's level entries (an upper bound
+  // of its slots); row_ counts the slots written.
   const int64_t rows_;
+  int64_t entries_ = 0;  // nested leaves: level entries read
   int phys_width_ = 0;
   Out out_ = Out::kFixed;
   int out_width_ = 0;
@@ -138,30 +128,19 @@ class ChunkReader {
   std::vector<int32_t> offsets_;
   std::string data_;
 
-  // The dictionary page, decoded.
-  bool have_dict_ = false;
-  int64_t dict_count_ = 0;
-  std::vector<uint8_t> dict_fixed_;
-  std::vector<uint32_t> dict_lens_;
-  std::vector<int64_t> dict_offsets_;
-  std::string dict_bytes_;
+  // The page's values and the dictionary, decoded.
+  std::unique_ptr<ValueDecoder> dec_;
   std::unordered_map<std::string, int32_t> dict_lookup_;  // built on a non-dictionary page
 
-  // One page's values (non-null ones only).
   std::unique_ptr<uint8_t[]> page_buf_;  // not zero-filled: fully written by the codec
   size_t page_buf_size_ = 0;
-  std::vector<uint32_t> defs_;
-  std::vector<uint32_t> idx_;
-  bool page_is_indices_ = false;
-  std::vector<uint8_t> fixed_;  // fixed-width physical values, or 0/1 booleans
-  std::vector<uint32_t> lens_;
-  std::string bytes_;
-  std::vector<int64_t> deltas_;
+  std::vector<uint32_t> defs_, reps_, slot_defs_;
   bool overflow_ = false;
 };
 
 Status ChunkReader::Setup() {
   phys_width_ = PhysicalWidth(spec_.physical, spec_.type_length);
+  dec_ = std::make_unique<ValueDecoder>(spec_, type_.is_dictionary());
   if (type_.is_dictionary()) {
     out_ = Out::kDict;
     values_ = Buffer::Allocate(rows_ * 4);
@@ -176,7 +155,7 @@ Status ChunkReader::Setup() {
     out_width_ = ByteWidth(type_);
     values_ = Buffer::Allocate(rows_ * out_width_);
   }
-  if (spec_.max_def > 0) validity_ = Buffer::Allocate(BytesForBits(rows_));
+  if (spec_.max_def > spec_.slot_def) validity_ = Buffer::Allocate(BytesForBits(rows_));
   return Status::OK();
 }
 
@@ -203,179 +182,25 @@ Result<const uint8_t*> ChunkReader::Decompress(const uint8_t* data, size_t size,
 
 Status ChunkReader::ReadDictionary(const format::PageHeader& h, const uint8_t* body, size_t size) {
   if (!h.__isset.dictionary_page_header) return Fail("dictionary page without its header");
-  if (have_dict_) return Fail("a second dictionary page");
   const auto& d = h.dictionary_page_header;
-  if (d.encoding != Enc::PLAIN && d.encoding != Enc::PLAIN_DICTIONARY) {
-    return Fail(std::string("dictionary page encoded as ") + EncodingName(d.encoding));
-  }
-  if (spec_.physical == PT::BOOLEAN) return Fail("dictionary page in a BOOLEAN column");
   if (d.num_values < 0 || h.uncompressed_page_size < 0) return Fail("negative dictionary size");
   QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, Decompress(body, size, size_t(h.uncompressed_page_size)));
-  const size_t n = size_t(d.num_values);
-  const size_t bytes = size_t(h.uncompressed_page_size);
-  if (spec_.physical == PT::BYTE_ARRAY) {
-    QUIVER_RETURN_NOT_OK(Wrap(DecodePlainByteArrays(p, bytes, int64_t(n), &dict_lens_, &dict_bytes_)));
-    dict_offsets_.resize(n + 1);
-    dict_offsets_[0] = 0;
-    for (size_t i = 0; i < n; ++i) dict_offsets_[i + 1] = dict_offsets_[i] + dict_lens_[i];
-  } else {
-    const size_t w = size_t(phys_width_);
-    if (n > bytes / std::max<size_t>(w, 1)) return Fail("dictionary page is cut short");
-    dict_fixed_.assign(p, p + n * w);
-  }
-  dict_count_ = int64_t(n);
-  have_dict_ = true;
-  return Status::OK();
+  return Wrap(dec_->ReadDictionary(d.encoding, p, size_t(h.uncompressed_page_size), d.num_values));
 }
 
-// Dictionary indices (bit width byte, then the hybrid) into out[0, n),
-// checked against the dictionary's size.
-Status ChunkReader::DecodeIndices(const uint8_t* data, size_t size, int64_t n, uint32_t* out) {
-  if (!have_dict_) return Fail("dictionary-encoded page without a dictionary page");
-  if (size < 1) return Fail("dictionary indices are missing");
-  const int bw = data[0];
-  if (bw > 32) return Fail("dictionary index bit width " + std::to_string(bw));
-  RleDecoder dec(data + 1, size - 1, bw);
-  QUIVER_RETURN_NOT_OK(Wrap(dec.Get(out, n)));
-  uint32_t max_index = 0;
-  for (int64_t i = 0; i < n; ++i) max_index = std::max(max_index, out[i]);
-  if (n > 0 && max_index >= uint64_t(dict_count_)) {
-    return Fail("dictionary index " + std::to_string(max_index) + " out of range (" +
-                std::to_string(dict_count_) + " values)");
-  }
-  return Status::OK();
-}
-
-// Fixed-width physical values (not booleans) into fixed_.
-Status ChunkReader::DecodeFixed(Enc::type enc, const uint8_t* data, size_t size, int64_t n) {
-  const size_t w = size_t(phys_width_);
-  fixed_.resize(size_t(n) * w);
-  switch (enc) {
-    case Enc::PLAIN:
-      if (size < size_t(n) * w) return Fail("PLAIN values are cut short");
-      if (n) std::memcpy(fixed_.data(), data, size_t(n) * w);
-      return Status::OK();
-    case Enc::BYTE_STREAM_SPLIT:
-      if (spec_.physical == PT::INT96) break;
-      return Wrap(DecodeByteStreamSplit(data, size, n, int(w), fixed_.data()));
-    case Enc::DELTA_BINARY_PACKED: {
-      if (spec_.physical != PT::INT32 && spec_.physical != PT::INT64) break;
-      size_t used = 0;
-      QUIVER_RETURN_NOT_OK(Wrap(DecodeDeltaBinaryPacked(data, size, n, &deltas_, &used)));
-      for (int64_t i = 0; i < n; ++i) {
-        if (w == 4) {
-          int32_t v = int32_t(uint32_t(uint64_t(deltas_[size_t(i)])));
-          std::memcpy(fixed_.data() + size_t(i) * 4, &v, 4);
-        } else {
-          std::memcpy(fixed_.data() + size_t(i) * 8, &deltas_[size_t(i)], 8);
-        }
-      }
-      return Status::OK();
-    }
-    case Enc::DELTA_BYTE_ARRAY: {
-      if (spec_.physical != PT::FIXED_LEN_BYTE_ARRAY) break;
-      lens_.clear();
-      bytes_.clear();
-      QUIVER_RETURN_NOT_OK(Wrap(DecodeDeltaByteArrays(data, size, n, &lens_, &bytes_)));
-      for (uint32_t l : lens_) {
-        if (l != w) return Fail("DELTA_BYTE_ARRAY value of the wrong length for FIXED_LEN_BYTE_ARRAY");
-      }
-      if (n) std::memcpy(fixed_.data(), bytes_.data(), size_t(n) * w);
-      return Status::OK();
-    }
-    default:
-      break;
-  }
-  return Fail(std::string("encoding ") + EncodingName(enc) + " is not supported for " +
-              PhysicalTypeName(spec_.physical));
-}
-
-Status ChunkReader::DecodeValues(Enc::type enc, const uint8_t* data, size_t size, int64_t n) {
-  page_is_indices_ = false;
-  if (IsDictionaryPage(enc)) {
-    idx_.resize(size_t(n));
-    QUIVER_RETURN_NOT_OK(DecodeIndices(data, size, n, idx_.data()));
-    page_is_indices_ = true;
-    if (out_ != Out::kDict) GatherFromDictionary(n);
-    return Status::OK();
-  }
-  if (spec_.physical == PT::BOOLEAN) {
-    fixed_.resize(size_t(n));
-    if (enc == Enc::PLAIN) {
-      if (uint64_t(size) * 8 < uint64_t(n)) return Fail("PLAIN booleans are cut short");
-      for (int64_t i = 0; i < n; ++i) fixed_[size_t(i)] = GetBit(data, i);
-      return Status::OK();
-    }
-    if (enc == Enc::RLE) {
-      if (size < 4) return Fail("RLE booleans without their length");
-      uint32_t len;
-      std::memcpy(&len, data, 4);
-      if (len > size - 4) return Fail("RLE booleans run past the page");
-      idx_.resize(size_t(n));
-      RleDecoder dec(data + 4, len, 1);
-      QUIVER_RETURN_NOT_OK(Wrap(dec.Get(idx_.data(), n)));
-      for (int64_t i = 0; i < n; ++i) fixed_[size_t(i)] = uint8_t(idx_[size_t(i)]);
-      return Status::OK();
-    }
-    return Fail(std::string("encoding ") + EncodingName(enc) + " is not supported for BOOLEAN");
-  }
-  if (spec_.physical == PT::BYTE_ARRAY) {
-    lens_.clear();
-    bytes_.clear();
-    switch (enc) {
-      case Enc::PLAIN:
-        return Wrap(DecodePlainByteArrays(data, size, n, &lens_, &bytes_));
-      case Enc::DELTA_LENGTH_BYTE_ARRAY:
-        return Wrap(DecodeDeltaLengthByteArrays(data, size, n, &lens_, &bytes_));
-      case Enc::DELTA_BYTE_ARRAY:
-        return Wrap(DecodeDeltaByteArrays(data, size, n, &lens_, &bytes_));
-      default:
-        return Fail(std::string("encoding ") + EncodingName(enc) + " is not supported for BYTE_ARRAY");
-    }
-  }
-  return DecodeFixed(enc, data, size, n);
-}
-
-void ChunkReader::GatherFromDictionary(int64_t n) {
-  if (spec_.physical == PT::BYTE_ARRAY) {
-    lens_.resize(size_t(n));
-    bytes_.clear();
-    for (int64_t i = 0; i < n; ++i) {
-      uint32_t k = idx_[size_t(i)];
-      lens_[size_t(i)] = dict_lens_[k];
-      bytes_.append(dict_bytes_, size_t(dict_offsets_[k]), dict_lens_[k]);
-    }
-    return;
-  }
-  const size_t w = size_t(phys_width_);
-  fixed_.resize(size_t(n) * w);
-  auto gather = [&](auto width) {
-    constexpr size_t kW = decltype(width)::value;
-    for (int64_t i = 0; i < n; ++i) {
-      std::memcpy(fixed_.data() + size_t(i) * kW, dict_fixed_.data() + size_t(idx_[size_t(i)]) * kW, kW);
-    }
-  };
-  if (w == 4) {
-    gather(std::integral_constant<size_t, 4>());
-  } else if (w == 8) {
-    gather(std::integral_constant<size_t, 8>());
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      std::memcpy(fixed_.data() + size_t(i) * w, dict_fixed_.data() + size_t(idx_[size_t(i)]) * w, w);
-    }
-  }
-}
-
-Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size_t defs_size,
-                             bool defs_prefixed, const uint8_t* values, size_t values_size) {
-  if (n < 0 || n > rows_ - row_) {
-    return Fail("page holds " + std::to_string(n) + " values, more than the " +
-                std::to_string(rows_ - row_) + " rows left in the row group");
-  }
+Status ChunkReader::ReadData(int64_t n, Enc::type enc, LevelBytes lv, const uint8_t* values,
+                             size_t values_size) {
   int64_t present = n;
   const uint32_t* def_ptr = nullptr;
-  if (spec_.max_def > 0) {
-    if (defs_prefixed) {
+  if (levels_) {
+    QUIVER_RETURN_NOT_OK(ReadNestedLevels(n, lv, &values, &values_size, &n, &present, &def_ptr));
+  } else if (n < 0 || n > rows_ - row_) {
+    return Fail("page holds " + std::to_string(n) + " values, more than the " +
+                std::to_string(rows_ - row_) + " rows left in the row group");
+  } else if (spec_.max_def > 0) {
+    const uint8_t* defs = lv.data + lv.rep_size;
+    size_t defs_size = lv.def_size;
+    if (lv.prefixed) {
       if (defs_size < 4) return Fail("definition levels without their length");
       uint32_t len;
       std::memcpy(&len, defs, 4);
@@ -411,15 +236,15 @@ Status ChunkReader::ReadData(int64_t n, Enc::type enc, const uint8_t* defs, size
     row_ += n;
     return Status::OK();
   }
-  if (def_ptr == nullptr && out_ == Out::kDict && IsDictionaryPage(enc)) {
+  if (def_ptr == nullptr && out_ == Out::kDict && IsDictionaryEncoding(enc)) {
     // Indices straight into the column (int32 and uint32 may alias).
     uint32_t* out = reinterpret_cast<uint32_t*>(values_->mutable_data()) + row_;
-    QUIVER_RETURN_NOT_OK(DecodeIndices(values, values_size, n, out));
+    QUIVER_RETURN_NOT_OK(Wrap(dec_->DecodeIndices(values, values_size, n, out)));
     MarkValid(n);
     row_ += n;
     return Status::OK();
   }
-  QUIVER_RETURN_NOT_OK(DecodeValues(enc, values, values_size, present));
+  QUIVER_RETURN_NOT_OK(Wrap(dec_->Decode(enc, values, values_size, present)));
   return Emit(n, def_ptr);
 }
 
@@ -431,13 +256,17 @@ Status ChunkReader::ReadPage(const format::PageHeader& h, const uint8_t* body, s
     case format::PageType::DATA_PAGE: {
       if (!h.__isset.data_page_header) return Fail("data page without its header");
       const auto& d = h.data_page_header;
+      if (spec_.max_rep > 0 && d.repetition_level_encoding != Enc::RLE) {
+        return Fail(std::string("repetition levels encoded as ") +
+                    EncodingName(d.repetition_level_encoding) + " are not supported");
+      }
       if (spec_.max_def > 0 && d.definition_level_encoding != Enc::RLE) {
         return Fail(std::string("definition levels encoded as ") +
                     EncodingName(d.definition_level_encoding) + " are not supported");
       }
       const size_t decoded = size_t(h.uncompressed_page_size);
       QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, Decompress(body, size, decoded));
-      return ReadData(d.num_values, d.encoding, p, decoded, true, p, decoded);
+      return ReadData(d.num_values, d.encoding, LevelBytes{p, 0, decoded, true}, p, decoded);
     }
     case format::PageType::DATA_PAGE_V2: {
       if (!h.__isset.data_page_header_v2) return Fail("data page v2 without its header");
@@ -448,9 +277,10 @@ Status ChunkReader::ReadPage(const format::PageHeader& h, const uint8_t* body, s
               size_t(h.uncompressed_page_size)) {
         return Fail("data page v2 level lengths exceed the page");
       }
-      if (d.repetition_levels_byte_length != 0) return Fail("repetition levels in a flat column");
-      if (d.num_rows != d.num_values) return Fail("data page v2 rows differ from its values");
-      const size_t levels = size_t(d.definition_levels_byte_length);
+      if (!levels_ && d.repetition_levels_byte_length != 0) return Fail("repetition levels in a flat column");
+      if (!levels_ && d.num_rows != d.num_values) return Fail("data page v2 rows differ from its values");
+      const size_t rep_size = size_t(d.repetition_levels_byte_length);
+      const size_t levels = rep_size + size_t(d.definition_levels_byte_length);
       const uint8_t* values = body + levels;
       size_t values_size = size - levels;
       const size_t decoded = size_t(h.uncompressed_page_size) - levels;
@@ -460,23 +290,102 @@ Status ChunkReader::ReadPage(const format::PageHeader& h, const uint8_t* body, s
       } else if (values_size != decoded) {
         return Fail("uncompressed data page v2 sizes disagree");
       }
-      return ReadData(d.num_values, d.encoding, body, levels, false, values, values_size);
+      return ReadData(d.num_values, d.encoding, LevelBytes{body, rep_size, levels - rep_size, false},
+                      values, values_size);
     }
     default:
       return Status::OK();  // index pages and unknown page types are skipped
   }
 }
 
+Status ChunkReader::DecodeLevels(const char* what, int max, int64_t n, bool prefixed,
+                                 const uint8_t** data, size_t* size, std::vector<uint32_t>* out) {
+  const uint8_t* p = *data;
+  size_t len = *size;
+  if (prefixed) {
+    uint32_t l = 0;
+    if (*size < 4) return Fail(std::string(what) + " levels without their length");
+    std::memcpy(&l, p, 4);
+    if (l > *size - 4) return Fail(std::string(what) + " levels run past the page");
+    p += 4;
+    len = l;
+    *data = p + l;
+    *size -= 4 + size_t(l);
+  }
+  out->resize(size_t(n));
+  if (max == 0) {
+    std::fill(out->begin(), out->end(), 0);
+    return Status::OK();
+  }
+  RleDecoder dec(p, len, BitWidth(uint64_t(max)));
+  Status s = dec.Get(out->data(), n);
+  if (!s.ok()) return Fail(std::string(what) + " levels: " + s.message());
+  uint32_t top = 0;
+  for (uint32_t v : *out) top = std::max(top, v);
+  if (top > uint32_t(max)) {
+    return Fail(std::string(what) + " level " + std::to_string(top) + " above the column's maximum " +
+                std::to_string(max));
+  }
+  return Status::OK();
+}
+
+Status ChunkReader::ReadNestedLevels(int64_t n, LevelBytes lv, const uint8_t** values,
+                                     size_t* values_size, int64_t* n_slots, int64_t* present,
+                                     const uint32_t** def_ptr) {
+  if (n < 0 || n > rows_ - entries_) {
+    return Fail("page holds " + std::to_string(n) + " values, more than the " +
+                std::to_string(rows_ - entries_) + " left in the column chunk");
+  }
+  if (lv.prefixed) {
+    const uint8_t* p = lv.data;
+    size_t size = lv.def_size;
+    QUIVER_RETURN_NOT_OK(DecodeLevels("repetition", spec_.max_rep, n, spec_.max_rep > 0, &p, &size, &reps_));
+    QUIVER_RETURN_NOT_OK(DecodeLevels("definition", spec_.max_def, n, spec_.max_def > 0, &p, &size, &defs_));
+    *values = p;
+    *values_size = size;
+  } else {
+    const uint8_t* r = lv.data;
+    const uint8_t* d = lv.data + lv.rep_size;
+    size_t rs = lv.rep_size, ds = lv.def_size;
+    QUIVER_RETURN_NOT_OK(DecodeLevels("repetition", spec_.max_rep, n, false, &r, &rs, &reps_));
+    QUIVER_RETURN_NOT_OK(DecodeLevels("definition", spec_.max_def, n, false, &d, &ds, &defs_));
+  }
+  if (entries_ == 0 && n > 0 && reps_[0] != 0) {
+    return Fail("the column chunk's first repetition level is " + std::to_string(reps_[0]) +
+                ", not 0 (a row must start it)");
+  }
+  slot_defs_.clear();
+  *present = 0;
+  const uint32_t slot = uint32_t(spec_.slot_def), full = uint32_t(spec_.max_def);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t d = defs_[size_t(i)];
+    levels_->rep.push_back(uint8_t(reps_[size_t(i)]));
+    levels_->def.push_back(uint8_t(d));
+    if (d >= slot) {
+      slot_defs_.push_back(d == full);
+      *present += d == full;
+    }
+  }
+  entries_ += n;
+  *n_slots = int64_t(slot_defs_.size());
+  *def_ptr = *present == *n_slots ? nullptr : slot_defs_.data();
+  return Status::OK();
+}
+
 Result<std::shared_ptr<ArrayData>> ChunkReader::Read() {
+  if (levels_ && (rows_ < 0 || rows_ > src_.max_entries)) {
+    return Fail("the column chunk claims " + std::to_string(rows_) + " values (limit " +
+                std::to_string(src_.max_entries) + ")");
+  }
   QUIVER_RETURN_NOT_OK(Setup());
   size_t pos = 0, len = 0;
   QUIVER_RETURN_NOT_OK(ChunkRange(spec_, *src_.chunk, src_.file_size, src_.row_group, &pos, &len));
   const size_t end = pos + len;
-  while (row_ < rows_) {
+  while ((levels_ ? entries_ : row_) < rows_) {
     page_offset_ = pos;
     if (pos >= end) {
-      return Fail("the column chunk ends after " + std::to_string(row_) + " of " +
-                  std::to_string(rows_) + " rows");
+      return Fail("the column chunk ends after " + std::to_string(levels_ ? entries_ : row_) + " of " +
+                  std::to_string(rows_) + (levels_ ? " values" : " rows"));
     }
     format::PageHeader h;
     size_t used = 0;
@@ -537,33 +446,33 @@ Status ChunkReader::Emit(int64_t n_rows, const uint32_t* defs) {
       uint8_t* out = values_->mutable_data();
       for (int64_t i = 0, k = 0; i < n_rows; ++i) {
         if (!defs || defs[i]) {
-          if (fixed_[size_t(k++)]) SetBit(out, row_ + i);
+          if (dec_->fixed()[size_t(k++)]) SetBit(out, row_ + i);
         }
       }
       break;
     }
     case Out::kVar: {
-      if (data_.size() + bytes_.size() > size_t(std::numeric_limits<int32_t>::max())) {
+      if (data_.size() + dec_->bytes().size() > size_t(std::numeric_limits<int32_t>::max())) {
         return Fail("more than 2 GiB of values in one column of one row group");
       }
-      data_.append(bytes_);
+      data_.append(dec_->bytes());
       int32_t* o = offsets_.data() + row_;
       for (int64_t i = 0, k = 0; i < n_rows; ++i) {
         int32_t len = 0;
-        if (!defs || defs[i]) len = int32_t(lens_[size_t(k++)]);
+        if (!defs || defs[i]) len = int32_t(dec_->lens()[size_t(k++)]);
         o[i + 1] = o[i] + len;
       }
       break;
     }
     case Out::kDict:
-      if (!page_is_indices_) {
+      if (!dec_->page_is_indices()) {
         QUIVER_RETURN_NOT_OK(EmitDictPlain(n_rows, defs));
         break;
       }
       {
         int32_t* out = reinterpret_cast<int32_t*>(values_->mutable_data()) + row_;
         for (int64_t i = 0, k = 0; i < n_rows; ++i) {
-          out[i] = (!defs || defs[i]) ? int32_t(idx_[size_t(k++)]) : 0;
+          out[i] = (!defs || defs[i]) ? int32_t(dec_->idx()[size_t(k++)]) : 0;
         }
       }
       break;
@@ -575,10 +484,16 @@ Status ChunkReader::Emit(int64_t n_rows, const uint32_t* defs) {
 // A plain (fallback) page of a column kept as a dictionary: each value is
 // found in, or added to, the dictionary.
 Status ChunkReader::EmitDictPlain(int64_t n_rows, const uint32_t* defs) {
+  std::vector<uint32_t>& dict_lens = dec_->dict_lens();
+  std::vector<int64_t>& dict_offsets = dec_->dict_offsets();
+  std::string& dict_bytes = dec_->dict_bytes();
+  int64_t dict_count = dec_->dict_count();
+  const std::vector<uint32_t>& lens = dec_->lens();
+  const std::string& bytes = dec_->bytes();
   if (dict_lookup_.empty()) {
-    dict_offsets_.resize(size_t(dict_count_) + 1);
-    for (int64_t k = 0; k < dict_count_; ++k) {
-      dict_lookup_.emplace(dict_bytes_.substr(size_t(dict_offsets_[size_t(k)]), dict_lens_[size_t(k)]),
+    dict_offsets.resize(size_t(dict_count) + 1);
+    for (int64_t k = 0; k < dict_count; ++k) {
+      dict_lookup_.emplace(dict_bytes.substr(size_t(dict_offsets[size_t(k)]), dict_lens[size_t(k)]),
                            int32_t(k));
     }
   }
@@ -589,18 +504,18 @@ Status ChunkReader::EmitDictPlain(int64_t n_rows, const uint32_t* defs) {
       out[i] = 0;
       continue;
     }
-    const uint32_t len = lens_[size_t(k++)];
-    std::string v = bytes_.substr(pos, len);
+    const uint32_t len = lens[size_t(k++)];
+    std::string v = bytes.substr(pos, len);
     pos += len;
     auto it = dict_lookup_.find(v);
     if (it == dict_lookup_.end()) {
-      if (dict_count_ >= std::numeric_limits<int32_t>::max()) return Fail("dictionary too large");
-      it = dict_lookup_.emplace(v, int32_t(dict_count_)).first;
-      dict_lens_.push_back(len);
-      dict_bytes_.append(v);
-      dict_offsets_.resize(size_t(dict_count_) + 1);
-      dict_offsets_.push_back(dict_offsets_[size_t(dict_count_)] + len);
-      ++dict_count_;
+      if (dict_count >= std::numeric_limits<int32_t>::max()) return Fail("dictionary too large");
+      it = dict_lookup_.emplace(v, int32_t(dict_count)).first;
+      dict_lens.push_back(len);
+      dict_bytes.append(v);
+      dict_offsets.resize(size_t(dict_count) + 1);
+      dict_offsets.push_back(dict_offsets[size_t(dict_count)] + len);
+      dec_->set_dict_count(++dict_count);
     }
     out[i] = it->second;
   }
@@ -620,7 +535,7 @@ Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
   const size_t in_w = size_t(phys_width_);
   const size_t out_w = size_t(out_width_);
   uint8_t* out = values_->mutable_data() + size_t(row_) * out_w;
-  const uint8_t* in = fixed_.data();
+  const uint8_t* in = dec_->fixed().data();
   auto scatter = [&](auto convert) {
     for (int64_t i = 0, k = 0; i < n_rows; ++i) {
       if (!defs || defs[i]) convert(in + size_t(k++) * in_w, out + size_t(i) * out_w);
@@ -701,7 +616,7 @@ Status ChunkReader::EmitFixed(int64_t n_rows, const uint32_t* defs) {
 }
 
 // DECIMAL values as big-endian two's complement: FIXED_LEN_BYTE_ARRAY ones in
-// fixed_, BYTE_ARRAY ones in lens_/bytes_. A value wider than the column
+// the decoder's fixed(), BYTE_ARRAY ones in its lens()/bytes(). A value wider than the column
 // (possible in BYTE_ARRAY) is accepted when its extra bytes only repeat the
 // sign.
 Status ChunkReader::EmitBigEndianDecimals(int64_t n_rows, const uint32_t* defs) {
@@ -715,9 +630,9 @@ Status ChunkReader::EmitBigEndianDecimals(int64_t n_rows, const uint32_t* defs) 
       --k;
       continue;
     }
-    const uint8_t* v = var ? reinterpret_cast<const uint8_t*>(bytes_.data()) + pos
-                           : fixed_.data() + size_t(k) * fixed_w;
-    const size_t len = var ? lens_[size_t(k)] : fixed_w;
+    const uint8_t* v = var ? reinterpret_cast<const uint8_t*>(dec_->bytes().data()) + pos
+                           : dec_->fixed().data() + size_t(k) * fixed_w;
+    const size_t len = var ? dec_->lens()[size_t(k)] : fixed_w;
     pos += var ? len : 0;
     if (!BigEndianToLittle(v, len, out + size_t(i) * out_w, out_w)) {
       return Fail("DECIMAL value of " + std::to_string(len) + " bytes does not fit " +
@@ -730,12 +645,12 @@ Status ChunkReader::EmitBigEndianDecimals(int64_t n_rows, const uint32_t* defs) 
 Result<std::shared_ptr<ArrayData>> ChunkReader::Finish() {
   auto a = std::make_shared<ArrayData>();
   a->type = type_;
-  a->length = rows_;
+  a->length = row_;
   a->null_count = null_count_;
   a->buffers.push_back(null_count_ > 0 ? validity_ : nullptr);
   if (type_.id == TypeId::kNull) {
-    a->null_count = rows_;
-    a->buffers = {NullBitmap(rows_)};
+    a->null_count = row_;
+    a->buffers = {NullBitmap(row_)};
     return a;
   }
   if (out_ == Out::kVar) {
@@ -745,16 +660,19 @@ Result<std::shared_ptr<ArrayData>> ChunkReader::Finish() {
     a->buffers.push_back(values_);
   }
   if (out_ == Out::kDict) {
+    const int64_t dict_count = dec_->dict_count();
+    const std::vector<uint32_t>& dict_lens = dec_->dict_lens();
+    const std::string& dict_bytes = dec_->dict_bytes();
     auto d = std::make_shared<ArrayData>();
     d->type = type_.value_type();
-    d->length = dict_count_;
-    std::vector<int32_t> offs(size_t(dict_count_) + 1, 0);
-    for (int64_t k = 0; k < dict_count_; ++k) offs[size_t(k) + 1] = offs[size_t(k)] + int32_t(dict_lens_[size_t(k)]);
-    if (dict_bytes_.size() > size_t(std::numeric_limits<int32_t>::max())) {
+    d->length = dict_count;
+    std::vector<int32_t> offs(size_t(dict_count) + 1, 0);
+    for (int64_t k = 0; k < dict_count; ++k) offs[size_t(k) + 1] = offs[size_t(k)] + int32_t(dict_lens[size_t(k)]);
+    if (dict_bytes.size() > size_t(std::numeric_limits<int32_t>::max())) {
       return Fail("dictionary larger than 2 GiB");
     }
     d->buffers = {nullptr, Buffer::Copy(offs.data(), int64_t(offs.size() * 4)),
-                  Buffer::Copy(dict_bytes_.data(), int64_t(dict_bytes_.size()))};
+                  Buffer::Copy(dict_bytes.data(), int64_t(dict_bytes.size()))};
     a->dictionary = d;
   }
   return a;
@@ -793,8 +711,8 @@ Status ChunkRange(const ColumnSpec& spec, const format::ColumnChunk& chunk, size
 }
 
 Result<std::shared_ptr<ArrayData>> ReadColumnChunk(const ColumnSpec& spec, const DataType& type,
-                                                   const ChunkSource& src) {
-  ChunkReader r(spec, type, src);
+                                                   const ChunkSource& src, LeafLevels* levels) {
+  ChunkReader r(spec, type, src, levels);
   return r.Read();
 }
 

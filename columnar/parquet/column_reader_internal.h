@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "columnar/array.h"
 #include "columnar/parquet/schema_internal.h"
@@ -23,14 +24,30 @@ struct ChunkSource {
   // Pages claiming more decoded bytes than this are refused (bounds the
   // memory a damaged header can make the reader allocate).
   size_t max_page_bytes = size_t(1) << 30;
+  // Level entries a nested leaf's chunk may claim (bounds its buffers).
+  int64_t max_entries = int64_t(1) << 31;
+};
+
+// The repetition and definition levels of a nested leaf's column chunk, one
+// entry per value or null (levels never exceed 255: nesting is bounded).
+struct LeafLevels {
+  std::vector<uint8_t> rep, def;
 };
 
 // `type` is spec.type, or its dictionary-encoded form
 // (DataType::Dictionary(kInt32, kUtf8)) for a utf8 column kept as a
 // dictionary. Errors name the column, the row group, the page and its byte
-// offset in the file.
+// offset in the file. With `levels` (a leaf of a nested column) the chunk's
+// levels go to *levels and the array holds the leaf's slots (entries whose
+// definition level reaches spec.slot_def), not rows.
 Result<std::shared_ptr<ArrayData>> ReadColumnChunk(const ColumnSpec& spec, const DataType& type,
-                                                   const ChunkSource& src);
+                                                   const ChunkSource& src, LeafLevels* levels = nullptr);
+
+// A top-level nested column of one row group: every leaf's chunk read and
+// reassembled from its levels into spec.type. Errors name the leaf's path,
+// the row group and what is inconsistent.
+Result<std::shared_ptr<ArrayData>> ReadNestedColumn(const ColumnSpec& spec, const format::RowGroup& rg,
+                                                    const ChunkSource& src);
 
 // The byte range [*start, *start + *length) of a chunk's pages, checked
 // against the file (data ends at `data_end`, where the footer starts).

@@ -83,12 +83,14 @@ void Put(std::string* out, T v) {
   out->append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-// PLAIN bytes of the non-null values of rows [a, b) of v.
-Status PlainValues(const ArrayView& v, int64_t a, int64_t b, Stats* st, std::string* out) {
+// PLAIN bytes of the non-null values of rows row(k) of v, k in [0, n).
+template <typename Row>
+Status PlainValues(const ArrayView& v, int64_t n, Row row, Stats* st, std::string* out) {
   const DataType& t = *v.type;
   int64_t bits = 0;
   uint8_t acc = 0;
-  for (int64_t i = a; i < b; ++i) {
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t i = row(k);
     if (v.IsNull(i)) continue;
     switch (t.id) {
       case TypeId::kBool: {
@@ -242,11 +244,14 @@ class ChunkWriter {
       : field_(f), o_(o), base_(base), out_(out) {}
 
   Status Write(const std::vector<const ArrayView*>& pieces, format::ColumnChunk* chunk);
+  Status WriteLeaf(const LeafColumn& leaf, format::ColumnChunk* chunk);
 
  private:
   Status Page(format::PageType::type type, const std::string& body, int32_t num_values,
               Enc::type encoding);
   Status WriteDictionary(const std::vector<const ArrayView*>& pieces);
+  void Finish(bool dict, int64_t values, int64_t nulls, const std::vector<std::string>& path,
+              format::ColumnChunk* chunk);
 
   const Field& field_;
   const ColumnWriteOptions& o_;
@@ -365,7 +370,7 @@ Status ChunkWriter::Write(const std::vector<const ArrayView*>& pieces, format::C
         body.push_back(char(bit_width_));
         EncodeRle(idx.data(), int64_t(idx.size()), bit_width_, &body);
       } else {
-        Status s = PlainValues(v, a, b, &stats_, &body);
+        Status s = PlainValues(v, b - a, [a](int64_t k) { return a + k; }, &stats_, &body);
         if (!s.ok()) return Status(s.code(), "column \"" + field_.name + "\": " + s.message());
       }
       QUIVER_RETURN_NOT_OK(Page(format::PageType::DATA_PAGE, body, int32_t(b - a),
@@ -373,13 +378,19 @@ Status ChunkWriter::Write(const std::vector<const ArrayView*>& pieces, format::C
     }
     rows += v.length;
   }
+  Finish(dict, rows, nulls, {field_.name}, chunk);
+  return Status::OK();
+}
+
+void ChunkWriter::Finish(bool dict, int64_t values, int64_t nulls, const std::vector<std::string>& path,
+                         format::ColumnChunk* chunk) {
   format::ColumnMetaData m;
-  m.__set_type(dict ? PT::BYTE_ARRAY : PhysicalFor(t));
+  m.__set_type(dict ? PT::BYTE_ARRAY : PhysicalFor(field_.type));
   m.__set_encodings(dict ? std::vector<Enc::type>{Enc::PLAIN, Enc::RLE, Enc::RLE_DICTIONARY}
                          : std::vector<Enc::type>{Enc::PLAIN, Enc::RLE});
-  m.__set_path_in_schema({field_.name});
+  m.__set_path_in_schema(path);
   m.__set_codec(o_.codec);
-  m.__set_num_values(rows);
+  m.__set_num_values(values);
   m.__set_total_uncompressed_size(uncompressed_);
   m.__set_total_compressed_size(int64_t(out_->size()));
   if (data_offset_ < 0) data_offset_ = base_;  // no pages: an empty chunk
@@ -390,6 +401,47 @@ Status ChunkWriter::Write(const std::vector<const ArrayView*>& pieces, format::C
   m.__set_statistics(s);
   chunk->__set_file_offset(dictionary_offset_ >= 0 ? dictionary_offset_ : data_offset_);
   chunk->__set_meta_data(m);
+}
+
+// Levels as a v1 page writes them: the hybrid at the level's bit width,
+// after its 4-byte length.
+void PutLevels(const uint8_t* levels, int64_t n, int max, std::vector<uint32_t>* scratch, std::string* out) {
+  scratch->assign(levels, levels + n);
+  std::string rle;
+  EncodeRle(scratch->data(), n, BitWidth(uint64_t(max)), &rle);
+  Put(out, uint32_t(rle.size()));
+  out->append(rle);
+}
+
+// Pages of whole rows (a page starts where the repetition level is 0), of
+// about page_rows rows each.
+Status ChunkWriter::WriteLeaf(const LeafColumn& leaf, format::ColumnChunk* chunk) {
+  int64_t entries = 0, nulls = 0;
+  std::vector<uint32_t> scratch;
+  std::string body;
+  for (const LeafPiece& p : leaf.pieces) {
+    const int64_t n = int64_t(p.rep.size());
+    size_t value = 0;  // the next of p.rows
+    for (int64_t a = 0; a < n;) {
+      int64_t b = a, rows = 0;
+      while (b < n && !(p.rep[size_t(b)] == 0 && rows == o_.page_rows)) rows += p.rep[size_t(b++)] == 0;
+      body.clear();
+      if (leaf.max_rep > 0) PutLevels(p.rep.data() + a, b - a, leaf.max_rep, &scratch, &body);
+      if (leaf.max_def > 0) PutLevels(p.def.data() + a, b - a, leaf.max_def, &scratch, &body);
+      int64_t present = 0;
+      for (int64_t i = a; i < b; ++i) present += p.def[size_t(i)] == leaf.max_def;
+      nulls += (b - a) - present;
+      const int64_t* rows_at = p.rows.data() + value;
+      Status s = PlainValues(*p.values, present, [rows_at](int64_t k) { return rows_at[k]; }, &stats_, &body);
+      if (!s.ok()) return Status(s.code(), "column \"" + field_.name + "\": " + s.message());
+      value += size_t(present);
+      if (b - a > std::numeric_limits<int32_t>::max()) return Status::Invalid("Parquet page of over 2^31 values");
+      QUIVER_RETURN_NOT_OK(Page(format::PageType::DATA_PAGE, body, int32_t(b - a), Enc::PLAIN));
+      entries += b - a;
+      a = b;
+    }
+  }
+  Finish(false, entries, nulls, leaf.path, chunk);
   return Status::OK();
 }
 
@@ -400,6 +452,12 @@ Status WriteColumnChunk(const Field& field, const std::vector<const ArrayView*>&
                         format::ColumnChunk* chunk) {
   ChunkWriter w(field, options, file_offset, out);
   return w.Write(pieces, chunk);
+}
+
+Status WriteLeafChunk(const LeafColumn& leaf, const ColumnWriteOptions& options, int64_t file_offset,
+                      std::string* out, format::ColumnChunk* chunk) {
+  ChunkWriter w(leaf.field, options, file_offset, out);
+  return w.WriteLeaf(leaf, chunk);
 }
 
 }  // namespace quiver::parquet

@@ -26,4 +26,31 @@ Status WriteColumnChunk(const Field& field, const std::vector<const ArrayView*>&
                         const ColumnWriteOptions& options, int64_t file_offset, std::string* out,
                         format::ColumnChunk* chunk);
 
+// One leaf of a nested column in one batch: its level entries, and the
+// leaf's rows that hold the values of the entries whose definition level
+// is the maximum (in order).
+struct LeafPiece {
+  const ArrayView* values = nullptr;
+  std::vector<uint8_t> rep, def;
+  std::vector<int64_t> rows;
+};
+
+// One leaf of a nested column in one row group, shredded.
+struct LeafColumn {
+  Field field;                    // the leaf's Arrow field (its type is written)
+  std::vector<std::string> path;  // path_in_schema
+  int max_rep = 0, max_def = 0;
+  std::vector<LeafPiece> pieces;
+};
+
+// Appends the chunk of a nested column's leaf, as WriteColumnChunk does.
+Status WriteLeafChunk(const LeafColumn& leaf, const ColumnWriteOptions& options, int64_t file_offset,
+                      std::string* out, format::ColumnChunk* chunk);
+
+// Shreds a nested column (`pieces`: its consecutive batches) into its
+// leaves' levels and values (nested_writer.cc), leaves in schema order as
+// AppendParquetElements lays them out.
+Result<std::vector<LeafColumn>> ShredNestedColumn(const Field& field,
+                                                  const std::vector<const ArrayView*>& pieces);
+
 }  // namespace quiver::parquet

@@ -129,7 +129,8 @@ Status ParquetFile::Impl::ReadFooter() {
     }
     for (const ColumnSpec& c : all) {
       const auto& chunk = rg.columns[size_t(c.leaf)];
-      if (c.unsupported.ok() && chunk.__isset.meta_data && chunk.meta_data.num_values != rg.num_rows) {
+      if (c.unsupported.ok() && !c.nested && chunk.__isset.meta_data &&
+          chunk.meta_data.num_values != rg.num_rows) {
         return Fail("column \"" + c.name + "\", row group " + std::to_string(g) + ": " +
                     std::to_string(chunk.meta_data.num_values) + " values for " +
                     std::to_string(rg.num_rows) + " rows");
@@ -222,7 +223,9 @@ Result<RecordBatch> ParquetFile::ReadRowGroup(int i) const {
     src.num_rows = rg.num_rows;
     src.row_group = i;
     src.max_page_bytes = m.options.max_page_bytes;
-    auto col = ReadColumnChunk(m.columns[c], m.types[c], src);
+    src.max_entries = m.options.max_row_group_rows;
+    auto col = m.columns[c].nested ? ReadNestedColumn(m.columns[c], rg, src)
+                                   : ReadColumnChunk(m.columns[c], m.types[c], src);
     if (!col.ok()) return m.Context(col.status());
     if (!(m.out_types[c] == m.types[c])) {
       Status s = NarrowIndices(m.out_types[c], **col);
@@ -238,8 +241,10 @@ Result<RecordBatch> ParquetFile::ReadRowGroup(int i) const {
 
 int64_t ParquetFile::row_group_bytes(int i) const {
   int64_t n = 0;
+  const auto& chunks = impl_->meta.row_groups[size_t(i)].columns;
   for (const ColumnSpec& c : impl_->columns) {
-    n += impl_->meta.row_groups[size_t(i)].columns[size_t(c.leaf)].meta_data.total_compressed_size;
+    const size_t leaves = c.nested ? c.nested->leaves.size() : 1;
+    for (size_t k = 0; k < leaves; ++k) n += chunks[size_t(c.leaf) + k].meta_data.total_compressed_size;
   }
   return n;
 }

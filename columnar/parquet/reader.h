@@ -16,9 +16,15 @@
 // framing); data pages v1 and v2; page CRCs (verified when present). A utf8
 // column whose chunks are all dictionary-encoded stays a
 // dictionary<int32, utf8> column (one dictionary per row group).
-// Not yet: nested columns (groups, repeated fields), decimals, times,
-// intervals — NotSupported naming the type and the column, from Open when
-// such a column is selected (ReadOptions::columns can leave it out).
+// Nested columns (nested_schema.cc, nested_reader.cc): groups as structs,
+// LIST (three-level, and the legacy two-level forms and bare repeated
+// fields as LogicalTypes.md's backward-compatibility rules read them), MAP
+// and MAP_KEY_VALUE as map<key, value>, nested to any depth, reassembled
+// from their repetition and definition levels; strings inside them are
+// plain utf8 (never dictionaries). A column projection keeps a nested
+// column whole. Not yet: INTERVAL and optional map keys — NotSupported
+// naming the type and the column, from Open when such a column is selected
+// (ReadOptions::columns can leave it out).
 //
 // Errors: Invalid for a file that is not Parquet or is damaged, naming the
 // source, the structure and where (column, row group, page, byte offset);

@@ -57,9 +57,11 @@ Status MapDecimal(const format::SchemaElement& e, ColumnSpec* c) {
   }
 }
 
+}  // namespace
+
 // The Arrow type and conversion of one leaf. Logical types come first; the
 // legacy converted type is used when there is none.
-Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
+Status MapLeafType(const format::SchemaElement& e, ColumnSpec* c) {
   const std::string phys = PhysicalTypeName(e.type);
   const bool has_logical = e.__isset.logicalType;
   const format::LogicalType& lt = e.logicalType;
@@ -185,8 +187,6 @@ Status MapLeaf(const format::SchemaElement& e, ColumnSpec* c) {
   return Unsupported("with physical type " + std::to_string(int(e.type)), c->name);
 }
 
-}  // namespace
-
 int PhysicalWidth(PT::type t, int type_length) {
   switch (t) {
     case PT::INT32:
@@ -228,30 +228,6 @@ const char* PhysicalTypeName(PT::type t) {
   return "unknown";
 }
 
-namespace {
-
-// Skips the subtree at schema[*i] (a group and its descendants), counting
-// its leaves; Invalid for a tree that does not fit the list.
-Status SkipSubtree(const std::vector<format::SchemaElement>& schema, size_t* i, int* leaves,
-                   int depth) {
-  if (depth > 64) return Status::Invalid("the schema nests more than 64 levels deep");
-  if (*i >= schema.size()) return Status::Invalid("the schema ends inside a group");
-  const format::SchemaElement& e = schema[(*i)++];
-  if (!e.__isset.num_children || e.num_children <= 0) {
-    ++*leaves;
-    return Status::OK();
-  }
-  if (size_t(e.num_children) > schema.size() - *i) {
-    return Status::Invalid("group \"" + e.name + "\" claims more children than the schema has");
-  }
-  for (int32_t k = 0; k < e.num_children; ++k) {
-    QUIVER_RETURN_NOT_OK(SkipSubtree(schema, i, leaves, depth + 1));
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
 Result<ParquetColumns> MapParquetSchema(const std::vector<format::SchemaElement>& schema) {
   if (schema.empty()) return Status::Invalid("the schema has no root element");
   const format::SchemaElement& root = schema[0];
@@ -267,27 +243,22 @@ Result<ParquetColumns> MapParquetSchema(const std::vector<format::SchemaElement>
     ColumnSpec c;
     c.name = e.name;
     c.leaf = out.leaves;
-    if (e.__isset.num_children && e.num_children > 0) {
-      c.unsupported = Unsupported("group (nested struct/list/map columns are not read yet)", e.name);
-      QUIVER_RETURN_NOT_OK(SkipSubtree(schema, &i, &out.leaves, 0));
-      out.columns.push_back(std::move(c));
+    if ((e.__isset.num_children && e.num_children > 0) ||
+        (e.__isset.repetition_type && e.repetition_type == format::FieldRepetitionType::REPEATED)) {
+      QUIVER_ASSIGN_OR_RETURN(ColumnSpec nested, MapNestedColumn(schema, &i, &out.leaves));
+      out.columns.push_back(std::move(nested));
       continue;
     }
     ++i;
     ++out.leaves;
     if (!e.__isset.type) {
       c.unsupported = Status::Invalid("column \"" + e.name + "\" has no physical type");
-    } else if (e.__isset.repetition_type &&
-               e.repetition_type == format::FieldRepetitionType::REPEATED) {
-      c.unsupported = Unsupported("REPEATED " + std::string(PhysicalTypeName(e.type)) +
-                                      " (a list; nested columns are not read yet)",
-                                  e.name);
     } else {
       c.physical = e.type;
       c.type_length = e.__isset.type_length ? e.type_length : 0;
       c.max_def = e.__isset.repetition_type &&
                   e.repetition_type == format::FieldRepetitionType::OPTIONAL;
-      c.unsupported = MapLeaf(e, &c);
+      c.unsupported = MapLeafType(e, &c);
     }
     out.columns.push_back(std::move(c));
   }
@@ -336,25 +307,33 @@ void ApplyArrowSchema(const std::string& base64_ipc_schema, std::vector<ColumnSp
   for (ColumnSpec& c : *columns) {
     int k = arrow.FieldIndex(c.name);
     if (k < 0 || !c.unsupported.ok()) continue;
-    const DataType& a = arrow.field(size_t(k)).type;
-    if (a.large_offsets && c.convert == Convert::kBytes && a.id == c.type.id) {
-      c.type.large_offsets = true;  // large_utf8 / large_binary, written as BYTE_ARRAY
-      continue;
-    }
-    if (c.convert != Convert::kCopy) continue;
-    if (a.id == TypeId::kDuration && c.type.id == TypeId::kInt64) {
-      c.type = a;  // Parquet has no duration: written as plain INT64
-      continue;
-    }
-    if (c.type.id != TypeId::kTimestamp) continue;
-    if (a.id != TypeId::kTimestamp || a.timezone.empty() != c.type.timezone.empty()) continue;
-    c.type.timezone = a.timezone;
-    const int64_t from = UnitsPerSecond(c.type.unit), to = UnitsPerSecond(a.unit);
-    if (to < from) {
-      c.convert = Convert::kDivide;
-      c.divisor = from / to;
-      c.type.unit = a.unit;
-    }
+    RefineWithArrowType(arrow.field(size_t(k)).type, &c);
+  }
+}
+
+void RefineWithArrowType(const DataType& a, ColumnSpec* col) {
+  if (col->nested) {
+    RefineNestedColumn(a, col);
+    return;
+  }
+  ColumnSpec& c = *col;
+  if (a.large_offsets && c.convert == Convert::kBytes && a.id == c.type.id) {
+    c.type.large_offsets = true;  // large_utf8 / large_binary, written as BYTE_ARRAY
+    return;
+  }
+  if (c.convert != Convert::kCopy) return;
+  if (a.id == TypeId::kDuration && c.type.id == TypeId::kInt64) {
+    c.type = a;  // Parquet has no duration: written as plain INT64
+    return;
+  }
+  if (c.type.id != TypeId::kTimestamp) return;
+  if (a.id != TypeId::kTimestamp || a.timezone.empty() != c.type.timezone.empty()) return;
+  c.type.timezone = a.timezone;
+  const int64_t from = UnitsPerSecond(c.type.unit), to = UnitsPerSecond(a.unit);
+  if (to < from) {
+    c.convert = Convert::kDivide;
+    c.divisor = from / to;
+    c.type.unit = a.unit;
   }
 }
 
@@ -470,8 +449,8 @@ Result<format::SchemaElement> ParquetElementFor(const Field& f) {
     case TypeId::kFixedSizeList:
     case TypeId::kStruct:
     case TypeId::kMap:
-      return Status::NotSupported("column \"" + f.name + "\" of nested type " + t.ToString() +
-                                  ": the Parquet writer does not write nested columns yet");
+      return Status::Invalid("internal: nested column \"" + f.name +
+                             "\" is written by AppendParquetElements, not as one leaf");
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {
       e.__set_type(PT::FIXED_LEN_BYTE_ARRAY);

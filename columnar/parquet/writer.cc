@@ -55,6 +55,7 @@ struct ParquetWriter::Impl {
   int64_t offset = 0;  // bytes handed to the sink
   int64_t rows = 0;
   std::vector<format::SchemaElement> elements;
+  std::vector<std::vector<std::string>> leaf_paths;
   std::vector<format::RowGroup> row_groups;
   std::vector<RecordBatch> pending;
   int64_t pending_rows = 0;
@@ -88,14 +89,29 @@ Status ParquetWriter::Impl::FlushRowGroup() {
   for (size_t c = 0; c < schema->num_fields(); ++c) {
     std::vector<const ArrayView*> pieces;
     for (const ColumnViews& v : views) pieces.push_back(&v[c]);
+    auto add = [&](const std::string& bytes, format::ColumnChunk chunk) {
+      compressed += chunk.meta_data.total_compressed_size;
+      uncompressed += chunk.meta_data.total_uncompressed_size;
+      rg.columns.push_back(std::move(chunk));
+      return Emit(bytes);
+    };
+    if (schema->field(c).type.is_nested()) {
+      auto leaves = ShredNestedColumn(schema->field(c), pieces);
+      if (!leaves.ok()) return Fail(leaves.status());
+      for (const LeafColumn& leaf : *leaves) {
+        std::string bytes;
+        format::ColumnChunk chunk;
+        Status s = WriteLeafChunk(leaf, co, offset, &bytes, &chunk);
+        if (!s.ok()) return Fail(s);
+        QUIVER_RETURN_NOT_OK(add(bytes, std::move(chunk)));
+      }
+      continue;
+    }
     std::string bytes;
     format::ColumnChunk chunk;
     Status s = WriteColumnChunk(schema->field(c), pieces, co, offset, &bytes, &chunk);
     if (!s.ok()) return Fail(s);
-    compressed += chunk.meta_data.total_compressed_size;
-    uncompressed += chunk.meta_data.total_uncompressed_size;
-    rg.columns.push_back(std::move(chunk));
-    QUIVER_RETURN_NOT_OK(Emit(bytes));
+    QUIVER_RETURN_NOT_OK(add(bytes, std::move(chunk)));
   }
   rg.__set_num_rows(pending_rows);
   rg.__set_total_byte_size(uncompressed);
@@ -123,7 +139,7 @@ Status ParquetWriter::Impl::Footer() {
   AppendBase64(&b64, *ipc_schema);
   kv.__set_value(b64);
   m.__set_key_value_metadata({kv});
-  std::vector<format::ColumnOrder> orders(schema->num_fields());
+  std::vector<format::ColumnOrder> orders(leaf_paths.size());
   for (auto& o : orders) o.__set_TYPE_ORDER(format::TypeDefinedOrder());
   m.__set_column_orders(orders);
   std::string footer;
@@ -146,8 +162,7 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(std::shared_ptr<const
   root.__set_num_children(int32_t(schema->num_fields()));
   impl->elements.push_back(root);
   for (const Field& f : schema->fields()) {
-    QUIVER_ASSIGN_OR_RETURN(format::SchemaElement e, ParquetElementFor(f));
-    impl->elements.push_back(std::move(e));
+    QUIVER_RETURN_NOT_OK(AppendParquetElements(f, &impl->elements, &impl->leaf_paths));
   }
   impl->schema = std::move(schema);
   impl->options = std::move(options);
