@@ -265,10 +265,11 @@ typedef struct quiver_column {
   const uint8_t* validity; /* NULL when null_count == 0 (all valid) */
   int64_t validity_size;   /* bytes */
   /* Fixed-width values (also date32 / timestamp), bool bits, or the
-   * dictionary indices; NULL for utf8 / binary. */
+   * dictionary indices; NULL for utf8 / binary and nested types. */
   const void* values;
   int64_t values_size; /* bytes */
-  /* utf8 / binary: length + 1 int32 offsets into `data`; NULL otherwise. */
+  /* utf8 / binary: length + 1 int32 offsets into `data`; LIST and MAP: their
+   * length + 1 list offsets into children[0]; NULL otherwise. */
   const int32_t* offsets;
   const uint8_t* data;
   int64_t data_size; /* bytes */
