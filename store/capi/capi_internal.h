@@ -89,6 +89,54 @@ inline int FieldByteWidth(const quiver::Field& f, int32_t* byte_width) {
   return int(QUIVER_OK);
 }
 
+// A column or child field named by `path` (quiver_*_subfield): fills
+// `field` and `params` (either may be NULL). `fields` are the schema's.
+inline int Subfield(const std::vector<quiver::Field>& fields, const size_t* path, size_t depth,
+                    quiver_field* field, quiver_field_params* params) {
+  if (path == nullptr || depth == 0) {
+    return Fail(StatusCode::kInvalidArgument, "subfield: the path is NULL or empty");
+  }
+  const std::vector<quiver::Field>* level = &fields;
+  const quiver::Field* f = nullptr;
+  std::string where;
+  for (size_t k = 0; k < depth; ++k) {
+    if (path[k] >= level->size()) {
+      return OutOfRange(k == 0 ? "column" : "child", path[k],
+                        k == 0 ? std::string("the schema") : "field \"" + where + "\"",
+                        level->size(), k == 0 ? "columns" : "children");
+    }
+    f = &(*level)[path[k]];
+    where += (k == 0 ? "" : ".") + f->name;
+    if (k + 1 < depth) {
+      if (!f->type.children) {
+        return Fail(StatusCode::kInvalidArgument,
+                    "field \"" + where + "\" is " + f->type.ToString() + ", which has no children");
+      }
+      level = f->type.children.get();
+    }
+  }
+  const quiver::DataType& t = f->type;
+  if (field != nullptr) {
+    field->name = f->name.c_str();
+    field->type = int32_t(t.id);
+    field->index_type = int32_t(t.dict_index);
+    field->time_unit = int32_t(t.unit);
+    field->nullable = f->nullable ? 1 : 0;
+    field->timezone = t.timezone.c_str();
+  }
+  if (params != nullptr) {
+    *params = quiver_field_params{};
+    params->num_children = int32_t(t.num_children());
+    params->list_size = t.list_size;
+    params->keys_sorted = t.keys_sorted ? 1 : 0;
+    params->large = t.large_offsets ? 1 : 0;
+    params->precision = t.precision;
+    params->scale = t.scale;
+    params->byte_width = t.byte_width;
+  }
+  return int(QUIVER_OK);
+}
+
 inline void FillColumn(const ArrayData& a, quiver_column* c) {
   *c = quiver_column{};
   c->type = int32_t(a.type.id);
@@ -100,9 +148,14 @@ inline void FillColumn(const ArrayData& a, quiver_column* c) {
     c->validity = a.buffers[0]->data();
     c->validity_size = a.buffers[0]->size();
   }
-  bool var = quiver::IsVarLength(a.type.id) && !a.type.is_dictionary();
+  const quiver::TypeId id = a.type.id;
+  if (id == quiver::TypeId::kFixedSizeList) c->list_size = a.type.list_size;
+  if (id == quiver::TypeId::kStruct || id == quiver::TypeId::kFixedSizeList) return;
+  bool var = quiver::IsVarLength(id) && !a.type.is_dictionary();
   const auto& b1 = a.buffers.size() > 1 ? a.buffers[1] : nullptr;
-  if (var) {
+  if (id == quiver::TypeId::kList || id == quiver::TypeId::kMap) {
+    c->offsets = reinterpret_cast<const int32_t*>(DataOrZeros(b1));
+  } else if (var) {
     c->offsets = reinterpret_cast<const int32_t*>(DataOrZeros(b1));
     const auto& b2 = a.buffers.size() > 2 ? a.buffers[2] : nullptr;
     c->data = DataOrZeros(b2);
@@ -160,7 +213,28 @@ struct quiver_chunk {
   std::shared_ptr<const void> owner;
   RecordBatch batch;
   std::vector<quiver_column> columns;
-  std::vector<quiver_column> dictionaries;  // sized once: columns point into it
+  // The dictionaries and child columns the columns point to: blocks that
+  // never move once allocated.
+  std::vector<std::unique_ptr<quiver_column[]>> blocks;
+
+  quiver_column* NewBlock(size_t n) {
+    blocks.push_back(std::make_unique<quiver_column[]>(n));
+    return blocks.back().get();
+  }
+  // Fills `c` from `a`, with its dictionary and (recursively) its children.
+  void Describe(const ArrayData& a, quiver_column* c) {
+    quiver::capi_internal::FillColumn(a, c);
+    if (a.type.is_dictionary() && a.dictionary) {
+      quiver_column* d = NewBlock(1);
+      quiver::capi_internal::FillColumn(*a.dictionary, d);
+      c->dictionary = d;
+    }
+    if (a.children.empty()) return;
+    quiver_column* kids = NewBlock(a.children.size());
+    for (size_t k = 0; k < a.children.size(); ++k) Describe(*a.children[k], &kids[k]);
+    c->children = kids;
+    c->num_children = int64_t(a.children.size());
+  }
 };
 
 // A chunk handle over `batch`, whose buffers `owner` keeps alive.
@@ -170,15 +244,8 @@ inline std::unique_ptr<quiver_chunk> MakeChunk(RecordBatch batch,
   c->owner = std::move(owner);
   c->batch = std::move(batch);
   c->columns.resize(c->batch.columns.size());
-  c->dictionaries.resize(c->batch.columns.size());
   for (size_t k = 0; k < c->columns.size(); ++k) {
-    if (!c->batch.columns[k]) continue;
-    const ArrayData& col = *c->batch.columns[k];
-    quiver::capi_internal::FillColumn(col, &c->columns[k]);
-    if (col.type.is_dictionary() && col.dictionary) {
-      quiver::capi_internal::FillColumn(*col.dictionary, &c->dictionaries[k]);
-      c->columns[k].dictionary = &c->dictionaries[k];
-    }
+    if (c->batch.columns[k]) c->Describe(*c->batch.columns[k], &c->columns[k]);
   }
   return c;
 }

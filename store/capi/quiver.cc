@@ -31,7 +31,10 @@ using quiver::StatusCode;
 using quiver::TypeId;
 namespace store = quiver::store;
 
-static_assert(int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == QUIVER_TYPE_INT64 &&
+static_assert(int(TypeId::kList) == QUIVER_TYPE_LIST && int(TypeId::kMap) == QUIVER_TYPE_MAP &&
+                  int(TypeId::kFixedSizeList) == QUIVER_TYPE_FIXED_SIZE_LIST &&
+                  int(TypeId::kStruct) == QUIVER_TYPE_STRUCT &&
+                  int(TypeId::kBool) == QUIVER_TYPE_BOOL && int(TypeId::kInt64) == QUIVER_TYPE_INT64 &&
                   int(TypeId::kUInt64) == QUIVER_TYPE_UINT64 &&
                   int(TypeId::kFloat64) == QUIVER_TYPE_FLOAT64 &&
                   int(TypeId::kUtf8) == QUIVER_TYPE_UTF8 &&
@@ -183,7 +186,8 @@ std::string FormatOf(const DataType& t, TypeId id) {
     case TypeId::kFixedSizeBinary:
       return "w:" + std::to_string(t.byte_width);
     case TypeId::kList:
-      return t.large_offsets ? "+L" : "+l";
+      // large_list too: the pool holds its offsets in 32 bits (quiver.h).
+      return "+l";
     case TypeId::kFixedSizeList:
       return "+w:" + std::to_string(t.list_size);
     case TypeId::kStruct:
@@ -215,14 +219,22 @@ ArrowSchema* NewSchema(std::string format, std::string name, std::string metadat
   return s;
 }
 
+// A field's schema, with its children (nested types, recursively) and its
+// dictionary.
 ArrowSchema* FieldSchema(const quiver::Field& f) {
+  const DataType& t = f.type;
   int64_t flags = f.nullable ? ARROW_FLAG_NULLABLE : 0;
+  if (t.id == TypeId::kMap && t.keys_sorted) flags |= ARROW_FLAG_MAP_KEYS_SORTED;
   std::string meta = EncodeMetadata(f.metadata);
-  if (!f.type.is_dictionary()) return NewSchema(FormatOf(f.type, f.type.id), f.name, meta, flags);
-  ArrowSchema* s = NewSchema(FormatOf(f.type, f.type.dict_index), f.name, meta, flags);
+  ArrowSchema* s = NewSchema(FormatOf(t, t.is_dictionary() ? t.dict_index : t.id), f.name, meta, flags);
   auto* p = static_cast<SchemaPrivate*>(s->private_data);
-  p->dictionary = NewSchema(FormatOf(f.type, f.type.id), "", "", ARROW_FLAG_NULLABLE);
-  s->dictionary = p->dictionary;
+  for (size_t k = 0; k < t.num_children(); ++k) p->children.push_back(FieldSchema(t.child(k)));
+  s->n_children = int64_t(p->children.size());
+  s->children = p->children.empty() ? nullptr : p->children.data();
+  if (t.is_dictionary()) {
+    p->dictionary = NewSchema(FormatOf(t, t.id), "", "", ARROW_FLAG_NULLABLE);
+    s->dictionary = p->dictionary;
+  }
   return s;
 }
 
@@ -290,14 +302,21 @@ ArrowArray* ColumnArray(const std::shared_ptr<ArrayData>& col,
   p->buffers[0] = col->null_count > 0 && !col->buffers.empty() && col->buffers[0]
                       ? col->buffers[0]->data()
                       : nullptr;
-  bool var = quiver::IsVarLength(col->type.id) && !col->type.is_dictionary();
+  const TypeId id = col->type.id;
+  bool var = quiver::IsVarLength(id) && !col->type.is_dictionary();
   p->buffers[1] = DataOrZeros(col->buffers.size() > 1 ? col->buffers[1] : nullptr);
-  a->n_buffers = 2;
-  if (col->type.id == TypeId::kNull) a->n_buffers = 0;  // Arrow's Null: no buffers
+  a->n_buffers = 2;  // list and map: validity, int32 offsets
+  if (id == TypeId::kNull) a->n_buffers = 0;  // Arrow's Null: no buffers
+  if (id == TypeId::kStruct || id == TypeId::kFixedSizeList) a->n_buffers = 1;  // validity
   if (var) {
     p->buffers[2] = DataOrZeros(col->buffers.size() > 2 ? col->buffers[2] : nullptr);
     a->n_buffers = 3;
   }
+  // Children keep Arrow's offset conventions as they are (columnar/array.h),
+  // so each is exported as it lies, pointing into the same mapping.
+  for (const auto& child : col->children) p->children.push_back(ColumnArray(child, snap));
+  a->n_children = int64_t(p->children.size());
+  a->children = p->children.empty() ? nullptr : p->children.data();
   if (col->type.is_dictionary() && col->dictionary) {
     p->dictionary = ColumnArray(col->dictionary, snap);
     a->dictionary = p->dictionary;
@@ -571,6 +590,14 @@ int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte
 int quiver_table_field_index(const quiver_table* t, const char* name) {
   if (t == nullptr || name == nullptr) return -1;
   return t->view->schema()->FieldIndex(name);
+}
+
+int quiver_table_subfield(const quiver_table* t, const size_t* path, size_t depth,
+                          quiver_field* field, quiver_field_params* params) {
+  return Guard([&]() -> int {
+    if (t == nullptr) return NullArgument("quiver_table_subfield", "table");
+    return Subfield(t->view->schema()->fields(), path, depth, field, params);
+  });
 }
 
 const char* quiver_table_schema_json(const quiver_table* t) { return t ? t->json.c_str() : ""; }

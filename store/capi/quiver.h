@@ -62,8 +62,12 @@ extern "C" {
  *    decimal, date64, time, duration, float16 and interval types,
  *    quiver_table_field_decimal.
  * 3: fixed_size_binary, quiver_table_field_byte_width, quiver_ipc_field_byte_width;
- *    the null type (QUIVER_TYPE_ARROW_NULL). */
-#define QUIVER_C_API_VERSION 3
+ *    the null type (QUIVER_TYPE_ARROW_NULL).
+ * 4: nested types (LIST, FIXED_SIZE_LIST, STRUCT, MAP): quiver_column grew
+ *    children, num_children and list_size at its end; quiver_field_params,
+ *    quiver_table_subfield, quiver_ipc_subfield; Arrow C Data Interface
+ *    export with children. */
+#define QUIVER_C_API_VERSION 4
 
 /* ------------------------------------------------------------------------- */
 /* Arrow C Data Interface and C Stream Interface (copied as the spec asks,   */
@@ -211,7 +215,25 @@ enum quiver_type {
   /* Arrow's Null type: every value null (null_count == length). `validity`
    * points at a zeroed bitmap; there are no values. (QUIVER_TYPE_NULL, 0,
    * keeps its old meaning: no type, "not dictionary-encoded".) */
-  QUIVER_TYPE_ARROW_NULL = 27
+  QUIVER_TYPE_ARROW_NULL = 27,
+  /* Nested types (version 4). Their child fields are described by
+   * quiver_table_subfield, their child columns by quiver_column.children.
+   * LIST: int32 `offsets` (length + 1, from `offset`) into children[0], the
+   *   values. Arrow's large_list is held in the pool with 32-bit offsets too
+   *   (a chunk's values fit them, or ingest says they do not) and is given
+   *   as LIST, its declared width in quiver_field_params.large.
+   * FIXED_SIZE_LIST: list_size values per row in children[0]; row i is
+   *   child rows [(offset + i) * list_size, (offset + i + 1) * list_size).
+   * STRUCT: one child per field, row i of the struct is row offset + i of
+   *   each child (the struct's offset applies to its children).
+   * MAP: a LIST whose one child is a non-nullable STRUCT "entries" of two
+   *   children, "key" (not nullable) and "value".
+   * Every child also has its own `offset`, added as for any column: child
+   * row j lies at position child.offset + j of the child's buffers. */
+  QUIVER_TYPE_LIST = 28,
+  QUIVER_TYPE_FIXED_SIZE_LIST = 29,
+  QUIVER_TYPE_STRUCT = 30,
+  QUIVER_TYPE_MAP = 31
 };
 
 enum quiver_time_unit {
@@ -243,17 +265,42 @@ typedef struct quiver_column {
   const uint8_t* validity; /* NULL when null_count == 0 (all valid) */
   int64_t validity_size;   /* bytes */
   /* Fixed-width values (also date32 / timestamp), bool bits, or the
-   * dictionary indices; NULL for utf8 / binary. */
+   * dictionary indices; NULL for utf8 / binary and nested types. */
   const void* values;
   int64_t values_size; /* bytes */
-  /* utf8 / binary: length + 1 int32 offsets into `data`; NULL otherwise. */
+  /* utf8 / binary: length + 1 int32 offsets into `data`; LIST and MAP: their
+   * length + 1 list offsets into children[0]; NULL otherwise. */
   const int32_t* offsets;
   const uint8_t* data;
   int64_t data_size; /* bytes */
   /* Dictionary-encoded columns: the dictionary (a utf8 column); NULL
    * otherwise. Owned by the chunk. */
   const struct quiver_column* dictionary;
+  /* Version 4. Nested columns: `num_children` child columns (LIST,
+   * FIXED_SIZE_LIST and MAP: 1, STRUCT: one per field), owned by the chunk,
+   * NULL and 0 for every other type; `list_size` is FIXED_SIZE_LIST's
+   * values per row (0 otherwise). LIST and MAP set `offsets` (their list
+   * offsets, see QUIVER_TYPE_LIST) and no `values`; STRUCT and
+   * FIXED_SIZE_LIST have only `validity`. */
+  const struct quiver_column* children;
+  int64_t num_children;
+  int32_t list_size;
+  int32_t reserved;
 } quiver_column;
+
+/* The parameters of a field's type that quiver_field does not carry (version
+ * 4), for columns and for child fields alike. */
+typedef struct quiver_field_params {
+  int32_t num_children; /* nested types: child fields; 0 otherwise */
+  int32_t list_size;    /* FIXED_SIZE_LIST: values per row */
+  int32_t keys_sorted;  /* MAP: Arrow's keysSorted flag (0 or 1) */
+  int32_t large;        /* 1 if declared large_list / large_utf8 / large_binary
+                           (held and given with 32-bit offsets) */
+  int32_t precision;    /* decimals */
+  int32_t scale;        /* decimals */
+  int32_t byte_width;   /* FIXED_SIZE_BINARY */
+  int32_t reserved;
+} quiver_field_params;
 
 /* ------------------------------------------------------------------------- */
 /* Pools and snapshots                                                       */
@@ -314,12 +361,28 @@ int quiver_table_field_decimal(const quiver_table* t, size_t i, int32_t* precisi
 int quiver_table_field_byte_width(const quiver_table* t, size_t i, int32_t* byte_width);
 /* Index of the column named `name`, or -1. */
 int quiver_table_field_index(const quiver_table* t, const char* name);
+/* A column or a child field of a nested column (version 4), named by a
+ * path of `depth` >= 1 indices: path[0] is the column, path[k] the child of
+ * the field named by path[0 .. k) (a list's, fixed_size_list's and map's
+ * one child is 0; a map's child is the "entries" struct, whose children
+ * are "key" 0 and "value" 1). Fills `field` and `params` (either may be
+ * NULL); strings are borrowed from the table. An index out of range, or a
+ * child of a type without children, is QUIVER_EINVALID naming the path. */
+int quiver_table_subfield(const quiver_table* t, const size_t* path, size_t depth,
+                          quiver_field* field, quiver_field_params* params);
 /* The schema as JSON ({"fields": [...]}) and as datashape text
  * ("var * {id: int64, fare: ?float64}"); borrowed from the table. */
 const char* quiver_table_schema_json(const quiver_table* t);
 const char* quiver_table_schema_datashape(const quiver_table* t);
 
-/* The table's schema as an Arrow struct schema ("+s", one child per column). */
+/* The table's schema as an Arrow struct schema ("+s", one child per column).
+ * Nested columns carry their child schemas (names, formats, nullability,
+ * metadata; a map has ARROW_FLAG_MAP_KEYS_SORTED when its keys are sorted)
+ * and their arrays carry child arrays whose buffers point into the mapping,
+ * as a flat column's do (no copy). large_list, large_utf8 and large_binary
+ * columns are exported as "+l", "u" and "z": the pool holds their offsets
+ * in 32 bits, and declaring them large would need a converted copy of
+ * every offsets buffer; the values are the same. */
 int quiver_table_export_schema(const quiver_table* t, struct ArrowSchema* out);
 /* The whole table as an Arrow stream: one struct array per chunk, buffers in
  * the mapping. The stream keeps the snapshot pinned until released. */
@@ -426,6 +489,9 @@ int quiver_ipc_field(const quiver_ipc* ipc, size_t i, quiver_field* out);
 int quiver_ipc_field_decimal(const quiver_ipc* ipc, size_t i, int32_t* precision, int32_t* scale);
 /* Bytes per value of fixed_size_binary column i, as quiver_table_field_byte_width. */
 int quiver_ipc_field_byte_width(const quiver_ipc* ipc, size_t i, int32_t* byte_width);
+/* A column or child field of the stream's schema, as quiver_table_subfield. */
+int quiver_ipc_subfield(const quiver_ipc* ipc, const size_t* path, size_t depth,
+                        quiver_field* field, quiver_field_params* params);
 size_t quiver_ipc_num_batches(const quiver_ipc* ipc);
 int64_t quiver_ipc_num_rows(const quiver_ipc* ipc);
 /* Batch i as a chunk: the same quiver_chunk_column views as a pool chunk

@@ -219,6 +219,14 @@ int quiver_ipc_field_byte_width(const quiver_ipc* ipc, size_t i, int32_t* byte_w
   });
 }
 
+int quiver_ipc_subfield(const quiver_ipc* ipc, const size_t* path, size_t depth,
+                        quiver_field* field, quiver_field_params* params) {
+  return Guard([&]() -> int {
+    if (ipc == nullptr) return NullArgument("quiver_ipc_subfield", "ipc");
+    return Subfield(ipc->schema->fields(), path, depth, field, params);
+  });
+}
+
 size_t quiver_ipc_num_batches(const quiver_ipc* ipc) { return ipc ? ipc->batches.size() : 0; }
 int64_t quiver_ipc_num_rows(const quiver_ipc* ipc) { return ipc ? ipc->rows : 0; }
 

@@ -102,9 +102,9 @@ int64_t CheckTripsRows(const quiver_table* t, int64_t first) {
 
 TEST_CASE("The C API reports the version of its header and how it was built", "[capi]") {
   CHECK(quiver_version() == QUIVER_C_API_VERSION);
-  CHECK(QUIVER_C_API_VERSION == 3);
+  CHECK(QUIVER_C_API_VERSION == 4);
   CHECK(std::string(quiver_version_string()).size() > 0);
-  CHECK(std::string(quiver_build_info()).find("c-api 3") != std::string::npos);
+  CHECK(std::string(quiver_build_info()).find("c-api 4") != std::string::npos);
   CHECK(std::string(quiver_status_name(QUIVER_ENOTFOUND)) == "not_found");
   CHECK(std::string(quiver_status_name(QUIVER_EDATALOSS)) == "data_loss");
   CHECK(std::string(quiver_status_name(999)) == "unknown");

@@ -6,6 +6,8 @@
 //                                         in one chunk, and "types"; prints the txn
 //   capi_make_pool append PATH START N    appends "trips" rows [START, START+N) as a
 //                                         new chunk; prints the txn after Commit returns
+//   capi_make_pool nested PATH ROWS       new pool with table "nested" (capi_nested_data.h),
+//                                         rows [0, ROWS) in chunks of at most 40 rows
 //   capi_make_pool big PATH ROWS [CSV CSV_ROWS]
 //                                         new pool with table "big": a int64 = i,
 //                                         b float64 = i * 0.25, c int64 = i % 1000,
@@ -18,6 +20,7 @@
 #include <string>
 
 #include "capi_data.h"
+#include "capi_nested_data.h"
 #include "columnar/builder.h"
 #include "store/store.h"
 
@@ -57,6 +60,25 @@ int Append(const std::string& path, int64_t start, int64_t n) {
   if (!txn.ok()) return Die(txn.status());
   std::printf("%" PRIu64 "\n", *txn);
   std::fflush(stdout);
+  return 0;
+}
+
+int Nested(const std::string& path, int64_t rows) {
+  auto store = store::Store::Create(path, 64ull << 20);
+  if (!store.ok()) return Die(store.status());
+  store::WriteOptions o;
+  o.create_schema = capi_test::NestedSchema();
+  auto w = (*store)->BeginWrite("nested", o);
+  if (!w.ok()) return Die(w.status());
+  for (int64_t start = 0; start < rows; start += 40) {
+    auto batch = capi_test::MakeNested(start, std::min<int64_t>(40, rows - start));
+    if (!batch.ok()) return Die(batch.status());
+    Status s = (*w)->Append(*batch);
+    if (!s.ok()) return Die(s);
+  }
+  auto txn = (*w)->Commit();
+  if (!txn.ok()) return Die(txn.status());
+  std::printf("%" PRIu64 "\n", *txn);
   return 0;
 }
 
@@ -115,12 +137,13 @@ int main(int argc, char** argv) {
   }
   if (mode == "append" && argc == 5)
     return Append(argv[2], std::atoll(argv[3]), std::atoll(argv[4]));
+  if (mode == "nested" && argc == 4) return Nested(argv[2], std::atoll(argv[3]));
   if (mode == "big" && (argc == 4 || argc == 6)) {
     return Big(argv[2], std::atoll(argv[3]), argc == 6 ? argv[4] : "",
                argc == 6 ? std::atoll(argv[5]) : 0);
   }
   std::fprintf(stderr,
                "usage: capi_make_pool create PATH [ROWS] | append PATH START N | "
-               "big PATH ROWS [CSV CSV_ROWS]\n");
+               "nested PATH ROWS | big PATH ROWS [CSV CSV_ROWS]\n");
   return 1;
 }

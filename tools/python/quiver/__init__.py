@@ -33,6 +33,12 @@ What is zero-copy, and what is not:
   * null-type columns (Arrow's Null) are object arrays of None. utf8 / binary and dictionary-encoded
     columns are decoded on demand into object arrays of str / bytes (None for
     null).
+  * Nested columns (list, large_list, fixed_size_list, struct, map) come back
+    as quiver.nested column objects: a list's offsets and values, a struct's
+    dict of child columns, each a zero-copy view where the type allows, with
+    to_pylist() for Python values (see quiver.nested). A table of several
+    chunks gives a NestedChunks of the chunks' columns; to_pandas gives
+    object columns of the Python values (a copy).
 Every array keeps the snapshot it was read from pinned (its .base chain holds
 the chunk handle), so the writer never reuses those bytes while the array
 lives, whatever it commits meanwhile.
@@ -43,6 +49,7 @@ import json as _json
 import numpy as np
 
 from . import _capi
+from . import nested as _nested
 from ._capi import QuiverError, lib as _lib
 
 __all__ = ["open", "Database", "Table", "Chunk", "Schema", "Field", "IpcBatches", "QuiverError",
@@ -161,25 +168,39 @@ class Database:
 _TYPE_IDS = {v: k for k, v in _capi.TYPE_NAMES.items()}
 
 
+def _path(path):
+    return (_ctypes.c_size_t * len(path))(*path)
+
+
 class Field:
     """One column's description (from the C API, or from quiverd's JSON)."""
 
-    def __init__(self, f, handle=None, index=0, decimal_of=None, byte_width_of=None):
-        """`f` is a quiver_field; for a decimal column, `decimal_of` (the C
-        API's quiver_table_field_decimal or quiver_ipc_field_decimal) gives
-        precision and scale of column `index` of `handle`; for a
-        fixed_size_binary column `byte_width_of` its byte width."""
+    def __init__(self, f, handle=None, index=0, subfield_of=None, path=None):
+        """`f` is the quiver_field of column `index` of `handle` (a table,
+        or decoded IPC bytes with `subfield_of` = quiver_ipc_subfield), or of
+        its child field at `path` (column index first). The type's
+        parameters (decimal precision and scale, byte width, list size,
+        children) come from quiver_table_subfield / quiver_ipc_subfield."""
         self.name = f.name.decode()
-        self.precision = self.scale = self.byte_width = None
-        if f.type in (16, 17) and handle is not None:
-            p, s = _ctypes.c_int32(), _ctypes.c_int32()
-            _capi.check((decimal_of or _lib.quiver_table_field_decimal)(
-                handle, index, _ctypes.byref(p), _ctypes.byref(s)))
-            self.precision, self.scale = p.value, s.value
-        if f.type == 26 and handle is not None:
-            w = _ctypes.c_int32()
-            _capi.check((byte_width_of or _lib.quiver_table_field_byte_width)(handle, index, _ctypes.byref(w)))
-            self.byte_width = w.value
+        self.precision = self.scale = self.byte_width = self.list_size = None
+        self.keys_sorted = self.large = False
+        self.children = []  # nested types: the child Fields
+        if handle is not None:
+            subfield_of = subfield_of or _lib.quiver_table_subfield
+            path = tuple(path) if path is not None else (index,)
+            params = _capi.FieldParams()
+            _capi.check(subfield_of(handle, _path(path), len(path), None, _ctypes.byref(params)))
+            if f.type in (16, 17):
+                self.precision, self.scale = params.precision, params.scale
+            if f.type == 26:
+                self.byte_width = params.byte_width
+            if f.type == 29:
+                self.list_size = params.list_size
+            self.keys_sorted, self.large = bool(params.keys_sorted), bool(params.large)
+            for k in range(params.num_children):
+                cf = _capi.Field()
+                _capi.check(subfield_of(handle, _path(path + (k,)), len(path) + 1, _ctypes.byref(cf), None))
+                self.children.append(Field(cf, handle, subfield_of=subfield_of, path=path + (k,)))
         self.type_id = f.type
         self.nullable = bool(f.nullable)
         self.dictionary_index = _capi.TYPE_NAMES[f.index_type] if f.index_type else None
@@ -194,6 +215,13 @@ class Field:
             t = "%s(%d, %d)" % (t, self.precision, self.scale)
         if self.byte_width is not None:
             t = "%s[%d]" % (t, self.byte_width)
+        if f.type in _capi.NESTED_TYPES and f.type != 31:
+            t = "%s<%s>" % ("large_list" if self.large else t,
+                            ", ".join("%s: %s" % (c.name, c.type) for c in self.children))
+            if f.type == 29:
+                t += "[%d]" % self.list_size
+        elif f.type == 31 and self.children and len(self.children[0].children) == 2:
+            t = "map<%s, %s>" % tuple(c.type for c in self.children[0].children)
         if self.dictionary_index:
             t = "dictionary<%s, %s>" % (self.dictionary_index, t)
         self.type = t
@@ -213,7 +241,9 @@ class Field:
             index, t = t[len("dictionary<"):-1].split(", ", 1)
             f.dictionary_index = index
         f.unit = f.timezone = None
-        f.precision = f.scale = f.byte_width = None
+        f.precision = f.scale = f.byte_width = f.list_size = None
+        f.keys_sorted = f.large = False
+        f.children = []
         if t.startswith("fixed_size_binary["):
             t, f.byte_width = "fixed_size_binary", int(t[len("fixed_size_binary["):-1])
         elif t.startswith("timestamp["):
@@ -319,6 +349,8 @@ class Table:
             return parts[0]
         if not parts:
             return _empty(self.schema[name])
+        if self.schema[name].type_id in _capi.NESTED_TYPES:
+            return _nested.NestedChunks(self.schema[name], parts)
         if any(isinstance(p, np.ma.MaskedArray) for p in parts):
             return np.ma.concatenate(parts)
         return np.concatenate(parts)
@@ -511,6 +543,10 @@ class Chunk:
     def _fixed(self, col, typestr, width):
         return np.asarray(_Holder(self, col.values + col.offset * width, typestr, col.length))
 
+    def _view(self, address, typestr, n):
+        """n items at `address` in the mapping (zero-copy, keeps the chunk alive)."""
+        return np.asarray(_Holder(self, address, typestr, n))
+
     def _strings(self, col, binary):
         n = col.length
         if n == 0:
@@ -551,7 +587,9 @@ class Chunk:
     def decimal_ints(self, name):
         """A decimal column as Python ints, the stored scaled integers
         (value = int * 10**-scale); None for null. A copy."""
-        col = self._column(name)
+        return self._decimal_ints(self._column(name), name)
+
+    def _decimal_ints(self, col, name):
         if col.type not in (16, 17):
             raise QuiverError("invalid_argument", "column %r is not a decimal" % name)
         width = 16 if col.type == 16 else 32
@@ -561,12 +599,18 @@ class Chunk:
                 int.from_bytes(raw[k * width:(k + 1) * width], "little", signed=True) for k in range(col.length)]
 
     def __getitem__(self, name):
-        col = self._column(name)
+        """Column `name` (see the module doc; nested columns: quiver.nested)."""
+        return self._convert(self._column(name), self.table.schema[name])
+
+    def _convert(self, col, field):
+        """The quiver_column `col` described by `field` as this package gives it."""
         t = col.type
+        if t in _capi.NESTED_TYPES:
+            return _nested.convert(self, col, field)
         if t in (16, 17):
-            scale = self.table.schema[name].scale
+            scale = field.scale
             out = np.empty(col.length, dtype=object)
-            for k, v in enumerate(self.decimal_ints(name)):
+            for k, v in enumerate(self._decimal_ints(col, field.name)):
                 out[k] = None if v is None else _decimal.Decimal("%dE-%d" % (v, scale))  # exact, no context rounding
             return out
         if col.index_type:
@@ -580,7 +624,7 @@ class Chunk:
         if t in (12, 13):
             return self._strings(col, t == 13)
         if t == 26:
-            return self._fixed_bytes(col, self.table.schema[name].byte_width)
+            return self._fixed_bytes(col, field.byte_width)
         if t == 27:  # the null type: every value None
             return np.full(col.length, None, dtype=object)
         if t in _NUMPY_TYPES:
@@ -588,15 +632,14 @@ class Chunk:
             width = int(code[1:])
             values = self._fixed(col, ("|" if width == 1 else "<") + code, width)
         elif t == 15:
-            unit = self.table.schema[name].unit
-            values = self._fixed(col, "<M8[%s]" % unit, 8)
+            values = self._fixed(col, "<M8[%s]" % field.unit, 8)
         elif t == 18:
             values = self._fixed(col, "<M8[ms]", 8)
         elif t in _TIMEDELTA_TYPES:
             width = _TIMEDELTA_TYPES[t]
             values = self._fixed(col, "<i%d" % width, width)
-            values = values.view("<m8[%s]" % self.table.schema[name].unit) if width == 8 else \
-                values.astype("<m8[%s]" % self.table.schema[name].unit)
+            values = values.view("<m8[%s]" % field.unit) if width == 8 else \
+                values.astype("<m8[%s]" % field.unit)
         elif t == 14:
             values = self._fixed(col, "<i4", 4).astype("datetime64[D]")
         elif t == 1:
@@ -604,7 +647,7 @@ class Chunk:
             values = np.unpackbits(bits, count=col.offset + col.length,
                                    bitorder="little")[col.offset:].astype(bool)
         else:
-            raise QuiverError("not_supported", "column %r has type %d" % (name, t))
+            raise QuiverError("not_supported", "column %r has type %d" % (field.name, t))
         valid = self._valid_mask(col)
         if valid is None:
             return values
@@ -621,6 +664,10 @@ class Chunk:
 
         col = self._column(name)
         field = field or self.table.schema[name]
+        if col.type in _capi.NESTED_TYPES:  # Python values (lists, dicts, ...)
+            out = np.empty(col.length, dtype=object)
+            out[:] = self._convert(col, field).to_pylist()
+            return out
         if col.index_type:
             dictionary = self._strings(col.dictionary.contents, False)
             codes = self._indices(col)
@@ -697,7 +744,7 @@ def pandas_dtype(field):
     t = field.type_id
     if field.dictionary_index:
         return pd.CategoricalDtype()
-    if t in (12, 13, 16, 17, 26, 27):
+    if t in (12, 13, 16, 17, 26, 27) or t in _capi.NESTED_TYPES:
         return np.dtype(object)
     if t in _TIMEDELTA_TYPES:
         return np.dtype("timedelta64[ns]")
@@ -719,71 +766,9 @@ def pandas_dtype(field):
     raise QuiverError("not_supported", "column %r has type %s" % (field.name, field.type))
 
 
-class _IpcSchema:
-    """The schema of decoded Arrow IPC bytes, as Chunk expects of a table."""
-
-    def __init__(self, handle):
-        self.fields = []
-        for i in range(_lib.quiver_ipc_num_fields(handle)):
-            f = _capi.Field()
-            _capi.check(_lib.quiver_ipc_field(handle, i, _ctypes.byref(f)))
-            self.fields.append(Field(f, handle, i, _lib.quiver_ipc_field_decimal, _lib.quiver_ipc_field_byte_width))
-        self.names = [f.name for f in self.fields]
-        self._by_name = {f.name: f for f in self.fields}
-        self.name = "Arrow IPC bytes"
-
-    def __getitem__(self, name):
-        return self._by_name[name]
-
-    def _index(self, name):
-        try:
-            return self.names.index(name)
-        except ValueError:
-            raise KeyError("the Arrow data has no column %r; columns: %s"
-                           % (name, ", ".join(self.names))) from None
-
-    @property
-    def schema(self):
-        return self
-
-
-class IpcBatches:
-    """Arrow IPC bytes (e.g. a response of quiverd) decoded by libquiver's
-    validated reader: `batches` are Chunks whose columns are views into
-    `data` (kept alive by them), converted exactly as pool chunks are."""
-
-    def __init__(self, data):
-        self._data = data if isinstance(data, (bytes, bytearray)) else bytes(data)
-        addr = _ctypes.cast(_ctypes.c_char_p(self._data), _P).value if isinstance(self._data, bytes) \
-            else _ctypes.addressof(_ctypes.c_char.from_buffer(self._data))
-        h = _P()
-        _capi.check(_lib.quiver_ipc_decode(addr, len(self._data), _ctypes.byref(h)))
-        self._h = h
-        self.table = _IpcSchema(h)
-        self.schema = self.table
-        self.num_rows = _lib.quiver_ipc_num_rows(h)
-        self.batches = [_IpcChunk(self, i) for i in range(_lib.quiver_ipc_num_batches(h))]
-
-    def __del__(self):
-        if getattr(self, "_h", None) and _lib is not None:
-            _lib.quiver_ipc_release(self._h)
-            self._h = None
-
-
-class _IpcChunk(Chunk):
-    def __init__(self, ipc, i):  # noqa: super().__init__ opens pool chunks only
-        self.table = ipc.table
-        self.index = i
-        self._ipc = ipc  # keeps the bytes alive
-        h = _P()
-        _capi.check(_lib.quiver_ipc_batch(ipc._h, i, _ctypes.byref(h)))
-        self._h = h
-        self.num_rows = _lib.quiver_chunk_num_rows(h)
-
-
 def _empty(field):
     t = field.type_id
-    if field.dictionary_index or t in (12, 13, 16, 17, 26, 27):
+    if field.dictionary_index or t in (12, 13, 16, 17, 26, 27) or t in _capi.NESTED_TYPES:
         return np.empty(0, dtype=object)
     if t in _NUMPY_TYPES:
         return np.empty(0, dtype=_NUMPY_TYPES[t])
@@ -796,3 +781,6 @@ def _empty(field):
     if t == 14:
         return np.empty(0, dtype="datetime64[D]")
     return np.empty(0, dtype=bool)
+
+
+from ._ipc import IpcBatches  # noqa: E402 - needs Chunk and Field defined above

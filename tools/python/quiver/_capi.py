@@ -1,4 +1,4 @@
-"""ctypes bindings of libquiver.so (store/capi/quiver.h), C API version 2.
+"""ctypes bindings of libquiver.so (store/capi/quiver.h), C API version 4.
 
 The library is found, in order, at $QUIVER_LIB, next to this package
 (quiver/libquiver.so), in a build directory of the source tree this package
@@ -10,7 +10,7 @@ import ctypes.util
 import glob
 import os
 
-API_VERSION = 3
+API_VERSION = 4
 
 TYPE_NAMES = {
     0: "null", 1: "bool", 2: "int8", 3: "int16", 4: "int32", 5: "int64",
@@ -19,7 +19,9 @@ TYPE_NAMES = {
     16: "decimal128", 17: "decimal256", 18: "date64", 19: "time32", 20: "time64",
     21: "duration", 22: "float16", 23: "interval[year_month]", 24: "interval[day_time]",
     25: "interval[month_day_nano]", 26: "fixed_size_binary", 27: "null",
+    28: "list", 29: "fixed_size_list", 30: "struct", 31: "map",
 }
+NESTED_TYPES = (28, 29, 30, 31)
 UNIT_NAMES = {0: "s", 1: "ms", 2: "us", 3: "ns"}
 
 
@@ -63,7 +65,25 @@ Column._fields_ = [
     ("data", ctypes.c_void_p),
     ("data_size", ctypes.c_int64),
     ("dictionary", ctypes.POINTER(Column)),
+    ("children", ctypes.POINTER(Column)),
+    ("num_children", ctypes.c_int64),
+    ("list_size", ctypes.c_int32),
+    ("reserved", ctypes.c_int32),
 ]
+
+
+class FieldParams(ctypes.Structure):
+    """quiver_field_params: what a type has beyond quiver_field."""
+    _fields_ = [
+        ("num_children", ctypes.c_int32),
+        ("list_size", ctypes.c_int32),
+        ("keys_sorted", ctypes.c_int32),
+        ("large", ctypes.c_int32),
+        ("precision", ctypes.c_int32),
+        ("scale", ctypes.c_int32),
+        ("byte_width", ctypes.c_int32),
+        ("reserved", ctypes.c_int32),
+    ]
 
 
 class ColumnStats(ctypes.Structure):
@@ -171,6 +191,10 @@ _SIGS = {
     "quiver_table_field_decimal": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32),
                                     ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
     "quiver_table_field_byte_width": ([_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int32)], ctypes.c_int),
+    "quiver_table_subfield": ([_P, ctypes.POINTER(ctypes.c_size_t), ctypes.c_size_t, ctypes.POINTER(Field),
+                               ctypes.POINTER(FieldParams)], ctypes.c_int),
+    "quiver_ipc_subfield": ([_P, ctypes.POINTER(ctypes.c_size_t), ctypes.c_size_t, ctypes.POINTER(Field),
+                             ctypes.POINTER(FieldParams)], ctypes.c_int),
     "quiver_table_schema_json": ([_P], ctypes.c_char_p),
     "quiver_table_schema_datashape": ([_P], ctypes.c_char_p),
     "quiver_table_export_schema": ([_P, _P], ctypes.c_int),
