@@ -509,11 +509,7 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
     case TypeId::kUInt64: {
       uint64_t x;
       if (!ParseUInt64Text(v, &x)) return fail();
-      uint64_t max = type.id == TypeId::kUInt8    ? 0xFF
-                     : type.id == TypeId::kUInt16 ? 0xFFFF
-                     : type.id == TypeId::kUInt32 ? 0xFFFFFFFFull
-                                                  : ~0ull;
-      if (x > max) return fail(" (out of range)");
+      if (x > MaxUnsigned(type.id)) return fail(" (out of range)");
       out->u = x;
       out->i = int64_t(x);
       return true;

@@ -106,6 +106,10 @@ struct Cell {
 // Converts a text value to `type` (any type Quiver stores). On failure
 // returns false and sets *why to e.g. "\"1.5\" is not an int64".
 bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::string* why);
+// The largest value of an unsigned integer type (uint8 ... uint64).
+inline uint64_t MaxUnsigned(TypeId id) {
+  return id == TypeId::kUInt8 ? 0xFF : id == TypeId::kUInt16 ? 0xFFFF : id == TypeId::kUInt32 ? 0xFFFFFFFFull : ~0ull;
+}
 // Appends a converted cell to a builder of the same type.
 void AppendCell(ArrayBuilder& b, const Cell& c);
 

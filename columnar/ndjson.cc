@@ -427,11 +427,7 @@ bool ConvertJson(JsonValue& v, const DataType& type, Cell* cell, std::string* wh
       } else {
         return fail();
       }
-      uint64_t max = type.id == TypeId::kUInt8    ? 0xFF
-                     : type.id == TypeId::kUInt16 ? 0xFFFF
-                     : type.id == TypeId::kUInt32 ? 0xFFFFFFFFull
-                                                  : ~0ull;
-      if (x > max) return fail(" (out of range)");
+      if (x > MaxUnsigned(type.id)) return fail(" (out of range)");
       cell->u = x;
       cell->i = int64_t(x);
       return true;

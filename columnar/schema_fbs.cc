@@ -134,111 +134,92 @@ flatbuffers::Offset<fb::Field> BuildField(flatbuffers::FlatBufferBuilder& fbb, c
   for (size_t k = 0; k < t.num_children(); ++k) children.push_back(BuildField(fbb, t.child(k), form, 0));
   fb::Type type_type = fb::Type::NONE;
   flatbuffers::Offset<void> type_off;
+  auto put = [&](fb::Type tt, flatbuffers::Offset<void> off) {
+    type_type = tt;
+    type_off = off;
+  };
   switch (t.id) {
     case TypeId::kBool:
-      type_type = fb::Type::Bool;
-      type_off = fb::CreateBool(fbb).Union();
+      put(fb::Type::Bool, fb::CreateBool(fbb).Union());
       break;
     case TypeId::kFloat32:
     case TypeId::kFloat64:
-      type_type = fb::Type::FloatingPoint;
-      type_off = fb::CreateFloatingPoint(fbb, t.id == TypeId::kFloat32 ? fb::Precision::SINGLE
-                                                                        : fb::Precision::DOUBLE)
-                     .Union();
+      put(fb::Type::FloatingPoint,
+          fb::CreateFloatingPoint(fbb, t.id == TypeId::kFloat32 ? fb::Precision::SINGLE : fb::Precision::DOUBLE).Union());
       break;
     case TypeId::kUtf8:
       if (large && form == SchemaForm::kWire) {
-        type_type = fb::Type::LargeUtf8;
-        type_off = fb::CreateLargeUtf8(fbb).Union();
+        put(fb::Type::LargeUtf8, fb::CreateLargeUtf8(fbb).Union());
       } else {
-        type_type = fb::Type::Utf8;
-        type_off = fb::CreateUtf8(fbb).Union();
+        put(fb::Type::Utf8, fb::CreateUtf8(fbb).Union());
       }
       break;
     case TypeId::kBinary:
       if (large && form == SchemaForm::kWire) {
-        type_type = fb::Type::LargeBinary;
-        type_off = fb::CreateLargeBinary(fbb).Union();
+        put(fb::Type::LargeBinary, fb::CreateLargeBinary(fbb).Union());
       } else {
-        type_type = fb::Type::Binary;
-        type_off = fb::CreateBinary(fbb).Union();
+        put(fb::Type::Binary, fb::CreateBinary(fbb).Union());
       }
       break;
     case TypeId::kNull:
-      type_type = fb::Type::Null;
-      type_off = fb::CreateNull(fbb).Union();
+      put(fb::Type::Null, fb::CreateNull(fbb).Union());
       break;
     case TypeId::kFixedSizeBinary:
-      type_type = fb::Type::FixedSizeBinary;
-      type_off = fb::CreateFixedSizeBinary(fbb, t.byte_width).Union();
+      put(fb::Type::FixedSizeBinary, fb::CreateFixedSizeBinary(fbb, t.byte_width).Union());
       break;
     case TypeId::kDate32:
-      type_type = fb::Type::Date;
-      type_off = fb::CreateDate(fbb, fb::DateUnit::DAY).Union();
+      put(fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::DAY).Union());
       break;
     case TypeId::kTimestamp: {
       auto tz = t.timezone.empty() ? 0 : fbb.CreateString(t.timezone);
-      type_type = fb::Type::Timestamp;
-      type_off = fb::CreateTimestamp(fbb, fb::TimeUnit(int(t.unit)), tz).Union();
+      put(fb::Type::Timestamp, fb::CreateTimestamp(fbb, fb::TimeUnit(int(t.unit)), tz).Union());
       break;
     }
     case TypeId::kDate64:
-      type_type = fb::Type::Date;
-      type_off = fb::CreateDate(fbb, fb::DateUnit::MILLISECOND).Union();
+      put(fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::MILLISECOND).Union());
       break;
     case TypeId::kTime32:
     case TypeId::kTime64:
-      type_type = fb::Type::Time;
-      type_off = fb::CreateTime(fbb, fb::TimeUnit(int(t.unit)), t.id == TypeId::kTime32 ? 32 : 64).Union();
+      put(fb::Type::Time, fb::CreateTime(fbb, fb::TimeUnit(int(t.unit)), t.id == TypeId::kTime32 ? 32 : 64).Union());
       break;
     case TypeId::kDuration:
-      type_type = fb::Type::Duration;
-      type_off = fb::CreateDuration(fbb, fb::TimeUnit(int(t.unit))).Union();
+      put(fb::Type::Duration, fb::CreateDuration(fbb, fb::TimeUnit(int(t.unit))).Union());
       break;
     case TypeId::kFloat16:
-      type_type = fb::Type::FloatingPoint;
-      type_off = fb::CreateFloatingPoint(fbb, fb::Precision::HALF).Union();
+      put(fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::HALF).Union());
       break;
     case TypeId::kIntervalYearMonth:
     case TypeId::kIntervalDayTime:
     case TypeId::kIntervalMonthDayNano:
-      type_type = fb::Type::Interval;
-      type_off = fb::CreateInterval(fbb, t.id == TypeId::kIntervalYearMonth ? fb::IntervalUnit::YEAR_MONTH
+      put(fb::Type::Interval, fb::CreateInterval(fbb, t.id == TypeId::kIntervalYearMonth ? fb::IntervalUnit::YEAR_MONTH
                                          : t.id == TypeId::kIntervalDayTime ? fb::IntervalUnit::DAY_TIME
                                                                             : fb::IntervalUnit::MONTH_DAY_NANO)
-                     .Union();
+                     .Union());
       break;
     case TypeId::kDecimal128:
     case TypeId::kDecimal256:
-      type_type = fb::Type::Decimal;
-      type_off = fb::CreateDecimal(fbb, t.precision, t.scale, t.id == TypeId::kDecimal128 ? 128 : 256)
-                     .Union();
+      put(fb::Type::Decimal, fb::CreateDecimal(fbb, t.precision, t.scale, t.id == TypeId::kDecimal128 ? 128 : 256)
+                     .Union());
       break;
     case TypeId::kList:
       if (t.large_offsets && form == SchemaForm::kWire) {
-        type_type = fb::Type::LargeList;
-        type_off = fb::CreateLargeList(fbb).Union();
+        put(fb::Type::LargeList, fb::CreateLargeList(fbb).Union());
       } else {
-        type_type = fb::Type::List;
-        type_off = fb::CreateList(fbb).Union();
+        put(fb::Type::List, fb::CreateList(fbb).Union());
       }
       break;
     case TypeId::kFixedSizeList:
-      type_type = fb::Type::FixedSizeList;
-      type_off = fb::CreateFixedSizeList(fbb, t.list_size).Union();
+      put(fb::Type::FixedSizeList, fb::CreateFixedSizeList(fbb, t.list_size).Union());
       break;
     case TypeId::kStruct:
-      type_type = fb::Type::Struct_;
-      type_off = fb::CreateStruct_(fbb).Union();
+      put(fb::Type::Struct_, fb::CreateStruct_(fbb).Union());
       break;
     case TypeId::kMap:
-      type_type = fb::Type::Map;
-      type_off = fb::CreateMap(fbb, t.keys_sorted).Union();
+      put(fb::Type::Map, fb::CreateMap(fbb, t.keys_sorted).Union());
       break;
     default: {
       auto [w, s] = IntWidth(t.id);
-      type_type = fb::Type::Int;
-      type_off = fb::CreateInt(fbb, w, s).Union();
+      put(fb::Type::Int, fb::CreateInt(fbb, w, s).Union());
       break;
     }
   }
