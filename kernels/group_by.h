@@ -75,6 +75,28 @@ class GroupByState {
   // Folds in another partial table built with the same Make arguments.
   Status Merge(const GroupByState& other);
 
+  // Admits at most n groups (n >= 0): once the table holds n, a row whose
+  // key is not among them is skipped (counted by rows_skipped(), folded into
+  // no aggregate); the admitted groups still get every row of theirs. For
+  // GROUP BY ... LIMIT n without an order, where any n groups will do: one
+  // table fed the rows in table order holds the first n groups of the table,
+  // each complete. Several tables need two passes (FirstGroups).
+  void AdmitAtMost(int64_t n) { admit_limit_ = n; }
+  int64_t rows_skipped() const { return rows_skipped_; }
+  // The first n groups of the rows in first-ordinal order, as a table of
+  // their keys and first ordinals with no rows that admits no other key
+  // (copy it per thread with KeysOnly and Consume every row again: the
+  // groups come out complete). `parts` are partial tables, each fed with
+  // AdmitAtMost(n) its rows in increasing ordinal order, that together saw
+  // every row up to the last row of the first n groups' first rows (rows
+  // after that may have been left out). Why that suffices: a group among
+  // the first n was admitted by the table that saw its first row, else that
+  // table held n groups whose first rows come before it. Consumes *parts.
+  static Result<GroupByState> FirstGroups(std::vector<GroupByState>* parts, int64_t n);
+  // This table's keys and first ordinals, with no rows, admitting no other
+  // key (unsplit tables only).
+  GroupByState KeysOnly() const;
+
   int64_t num_groups() const {
     int64_t n = int64_t(group_rows_.size());
     for (const GroupByState& p : parts_) n += p.num_groups();
@@ -175,6 +197,11 @@ class GroupByState {
 
   // An empty table of the same shape.
   GroupByState EmptyLike() const;
+  // An empty table of the same shape holding groups `groups` of this one
+  // (keys and first ordinals, in that order), admitting no other key.
+  GroupByState KeysOf(const std::vector<int32_t>& groups) const;
+  // Whether a new key gets a group (AdmitAtMost).
+  bool admitting() const { return admit_limit_ < 0 || table_.size() < admit_limit_; }
   int32_t NullIntGroup();
   // The group of other's group og in this table, added when new.
   int32_t FindOrAddGroupOf(const GroupByState& other, int32_t og);
@@ -217,6 +244,8 @@ class GroupByState {
   std::vector<int64_t> group_rows_;   // count(*)
   std::vector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
+  int64_t admit_limit_ = -1;          // AdmitAtMost; -1: no limit
+  int64_t rows_skipped_ = 0;
   // kSingleDict: group of each dictionary entry in the current Consume.
   std::vector<int32_t> dict_gids_;
   int32_t dict_null_gid_ = -1;

@@ -115,6 +115,38 @@ GroupByState GroupByState::EmptyLike() const {
   return s;
 }
 
+GroupByState GroupByState::KeysOf(const std::vector<int32_t>& groups) const {
+  GroupByState s = EmptyLike();
+  s.table_.Reserve(int64_t(groups.size()), table_.int_keys() ? 0 : table_.key_bytes());
+  for (int32_t g : groups) s.FindOrAddGroupOf(*this, g);
+  s.Resize(size_t(s.table_.size()));
+  for (size_t i = 0; i < groups.size(); ++i) s.group_first_[i] = group_first_[size_t(groups[i])];
+  s.admit_limit_ = s.table_.size();
+  return s;
+}
+
+GroupByState GroupByState::KeysOnly() const {
+  std::vector<int32_t> all(group_rows_.size());
+  for (size_t g = 0; g < all.size(); ++g) all[g] = int32_t(g);
+  return KeysOf(all);
+}
+
+Result<GroupByState> GroupByState::FirstGroups(std::vector<GroupByState>* parts, int64_t n) {
+  if (parts->empty()) return Status::Invalid("group-by: no partial tables");
+  GroupByState all = std::move((*parts)[0]);
+  for (size_t w = 1; w < parts->size(); ++w) QUIVER_RETURN_NOT_OK(all.Merge((*parts)[w]));
+  parts->clear();
+  if (all.split()) return Status::Internal("group-by: FirstGroups of a split table");
+  // Merge kept each group's smallest first ordinal: its first row's.
+  std::vector<int32_t> order(all.group_rows_.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = int32_t(g);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return all.group_first_[size_t(a)] < all.group_first_[size_t(b)];
+  });
+  if (int64_t(order.size()) > n) order.resize(size_t(std::max<int64_t>(0, n)));
+  return all.KeysOf(order);
+}
+
 void GroupByState::Reserve(size_t groups) {
   group_rows_.reserve(groups);
   group_first_.reserve(groups);

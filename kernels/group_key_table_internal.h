@@ -91,6 +91,13 @@ class GroupKeyTable {
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
   }
+  // The group of key v (int keys), or -1 when absent; h must be MixInt(v).
+  int32_t FindInt(int64_t v, uint64_t h) const {
+    for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.gid < 0 || int64_t(s.word) == v) return s.gid;
+    }
+  }
   // A group outside the table (the NULL key of an int table): a new id.
   int32_t AddUnindexedInt() {
     ints_.push_back(0);
@@ -118,6 +125,19 @@ class GroupKeyTable {
     slots_[i] = Slot{h, g};
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
+  }
+  // The group of the encoded key [p, p + n) with hash h, or -1 when absent.
+  int32_t FindBytes(const uint8_t* p, uint32_t n, uint64_t h) const {
+    for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.gid < 0) return -1;
+      if (s.word == h) {
+        const uint64_t at = offsets_[size_t(s.gid)];
+        if (offsets_[size_t(s.gid) + 1] - at == n && std::memcmp(arena_.data() + at, p, n) == 0) {
+          return s.gid;
+        }
+      }
+    }
   }
   // Makes room for `groups` groups of `key_bytes` encoded bytes in all
   // without growing.

@@ -216,6 +216,12 @@ std::shared_ptr<const QueryResult> OneEmptyRow() {
   return r;
 }
 
+// A group-by that keeps only its first groups (FirstGroupsLimit) says so.
+std::string FirstGroupsNote(const Plan& plan) {
+  const int64_t k = FirstGroupsLimit(plan.bound, plan.options);
+  return k < 0 ? "" : ", first " + std::to_string(k) + " groups in table order";
+}
+
 std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool memory) {
   std::string line = memory ? "scan in-memory result" : "scan table " + q.table;
   line += ": " + std::to_string(plan.stats.chunks_total) + " chunks, " +
@@ -234,7 +240,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
     line += "\n  hash group by " + std::to_string(b.group_by.size()) + " key(s), " +
-            std::to_string(b.outputs.size()) + " output(s)";
+            std::to_string(b.outputs.size()) + " output(s)" + FirstGroupsNote(plan);
   } else if (b.aggregate) {
     line += "\n  aggregate (one row)";
   } else if (!b.order_by.empty()) {
@@ -299,7 +305,8 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
     t.op = node("hash group by", std::to_string(b.group_by.size()) + " key(s), " +
-                                     std::to_string(b.outputs.size()) + " output(s)");
+                                     std::to_string(b.outputs.size()) + " output(s)" +
+                                     FirstGroupsNote(plan));
   } else if (b.aggregate) {
     t.op = node("aggregate", "one row");
   } else if (!b.order_by.empty()) {

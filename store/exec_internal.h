@@ -265,7 +265,9 @@ struct Plan {
   // Reads every chunk on Workers() threads, cuts it into morsels of
   // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then
   // counts the chunks and rows scanned. The first error (or Cancelled) stops the scan.
-  Status ScanMorsels(const MorselFn& fn);
+  // With `end_row`, morsels (and whole chunks) that start at or after the
+  // table row *end_row are skipped: fn may lower it once it has seen enough.
+  Status ScanMorsels(const MorselFn& fn, const std::atomic<int64_t>* end_row = nullptr);
 };
 
 // ---------------------------------------------------------------------------
@@ -346,6 +348,10 @@ Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan);
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan);
 // GROUP BY (op_group_by.cc).
 Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan);
+// The groups a GROUP BY with LIMIT (or max_rows) and no ORDER BY outputs at
+// most, offset included (RunGroupBy then keeps only the first that many
+// groups), or -1.
+int64_t FirstGroupsLimit(const query::BoundQuery& q, const QueryOptions& o);
 
 // The kernel aggregate for an aggregate output (op_aggregate.cc).
 kernels::AggKind ToAggKind(const query::BoundOutput& o);
