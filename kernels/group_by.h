@@ -129,9 +129,12 @@ class GroupByState {
   // first-ordinal order, and *groups is their number — with many groups
   // most of the output is never built.
   struct OutputLimit {
-    std::vector<size_t> columns;  // output columns the order reads
+    std::vector<size_t> columns;  // output columns the order reads (and others)
     std::vector<SortKey> keys;    // SortKey::column indexes `columns`
     int64_t k = 0;
+    // When set: gets `columns` of every group (first-ordinal order) when the
+    // top-k ran; left empty when it did not (every group was output).
+    std::vector<std::shared_ptr<ArrayData>>* built = nullptr;
   };
   static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
       std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes,

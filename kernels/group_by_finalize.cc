@@ -452,6 +452,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
     }));
     const ColumnViews views(sort_cols);
     QUIVER_ASSIGN_OR_RETURN(SelectionVector top, TopK(views.views(), limit->keys, limit->k));
+    if (limit->built != nullptr) *limit->built = sort_cols;
     std::sort(top.begin(), top.end());
     std::vector<GroupRef> kept;
     kept.reserve(top.size());

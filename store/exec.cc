@@ -22,7 +22,7 @@ Result<ChunkColumns> Plan::Read(size_t chunk) const {
   }
   if (!computed.empty()) {
     b.columns.resize(num_source_fields);
-    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b));
+    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b, &skip_computed));
     b.schema = input;
   }
   // Statistics (for the sorted-column lookup) only for the table's own

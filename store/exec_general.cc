@@ -216,12 +216,6 @@ std::shared_ptr<const QueryResult> OneEmptyRow() {
   return r;
 }
 
-// A group-by that keeps only its first groups (FirstGroupsLimit) says so.
-std::string FirstGroupsNote(const Plan& plan) {
-  const int64_t k = FirstGroupsLimit(plan.bound, plan.options);
-  return k < 0 ? "" : ", first " + std::to_string(k) + " groups in table order";
-}
-
 std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool memory) {
   std::string line = memory ? "scan in-memory result" : "scan table " + q.table;
   line += ": " + std::to_string(plan.stats.chunks_total) + " chunks, " +
@@ -239,8 +233,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
   if (p.simple.where) line += "\n  filter: " + query::ToSql(*p.simple.where);
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
-    line += "\n  hash group by " + std::to_string(b.group_by.size()) + " key(s), " +
-            std::to_string(b.outputs.size()) + " output(s)" + FirstGroupsNote(plan);
+    line += "\n  hash group by " + GroupByDetail(plan);
   } else if (b.aggregate) {
     line += "\n  aggregate (one row)";
   } else if (!b.order_by.empty()) {
@@ -304,9 +297,7 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
   }
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
-    t.op = node("hash group by", std::to_string(b.group_by.size()) + " key(s), " +
-                                     std::to_string(b.outputs.size()) + " output(s)" +
-                                     FirstGroupsNote(plan));
+    t.op = node("hash group by", GroupByDetail(plan));
   } else if (b.aggregate) {
     t.op = node("aggregate", "one row");
   } else if (!b.order_by.empty()) {
