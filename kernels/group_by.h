@@ -132,8 +132,8 @@ class GroupByState {
     std::vector<size_t> columns;  // output columns the order reads (and others)
     std::vector<SortKey> keys;    // SortKey::column indexes `columns`
     int64_t k = 0;
-    // When set: gets `columns` of every group (first-ordinal order) when the
-    // top-k ran; left empty when it did not (every group was output).
+    // When set: gets `columns` of every group (in no particular order) when
+    // the top-k ran; left empty when it did not (every group was output).
     std::vector<std::shared_ptr<ArrayData>>* built = nullptr;
   };
   static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
@@ -193,10 +193,15 @@ class GroupByState {
   Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeOne(const OutputLimit* limit,
                                                               int64_t* groups) const;
   // Every output column of groups `order` of `tables`, after keeping only
-  // those `limit` keeps (order shrinks then).
+  // those `limit` keeps (order shrinks then), in first-ordinal order
+  // (`in_first_order`: order is in it already; else it is sorted).
   static Result<std::vector<std::shared_ptr<ArrayData>>> OutputColumns(
       const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
-      const Runner& run, const OutputLimit* limit);
+      const Runner& run, const OutputLimit* limit, bool in_first_order);
+  // Shrinks *order to the groups `limit` keeps, in first-ordinal order.
+  static Status KeepTopK(const std::vector<const GroupByState*>& tables,
+                         std::vector<GroupRef>* order, const Runner& run, const OutputLimit& limit,
+                         bool in_first_order);
 
   // An empty table of the same shape.
   GroupByState EmptyLike() const;

@@ -253,7 +253,18 @@ Status GroupByState::Merge(const GroupByState& o) {
     return Status::OK();
   }
   std::vector<int32_t> map(size_t(o.num_groups()));
-  for (size_t og = 0; og < map.size(); ++og) map[og] = FindOrAddGroupOf(o, int32_t(og));
+  // Room for the groups of both: at most one rehash, no growth of the
+  // vectors while inserting (the keys in common make it an upper bound).
+  const int64_t most = num_groups() + o.num_groups();
+  table_.Reserve(most, table_.key_bytes() + o.table_.key_bytes());
+  Reserve(size_t(most));
+  for (size_t og = 0; og < map.size(); ++og) {
+    if (og + 8 < map.size()) {  // the slot and the key of a group ahead
+      table_.Prefetch(o.table_.hash(int32_t(og + 8)));
+      o.table_.PrefetchKey(int32_t(og + 8));
+    }
+    map[og] = FindOrAddGroupOf(o, int32_t(og));
+  }
   Resize(size_t(table_.size()));
   for (size_t og = 0; og < map.size(); ++og) MergeGroup(size_t(map[og]), o, og);
   MergeGrouped(o, map.data());
@@ -433,31 +444,59 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeOne(
     for (int64_t i = 0; i < n; ++i) QUIVER_RETURN_NOT_OK(fn(i));
     return Status::OK();
   };
-  auto out = OutputColumns({this}, &order, serial, limit);
+  auto out = OutputColumns({this}, &order, serial, limit, true);
   if (groups != nullptr) *groups = int64_t(order.size());
   return out;
 }
 
+Status GroupByState::KeepTopK(const std::vector<const GroupByState*>& tables,
+                              std::vector<GroupRef>* order, const Runner& run,
+                              const OutputLimit& limit, bool in_first_order) {
+  // The order's columns for every group and a stable top-k over them.
+  std::vector<std::shared_ptr<ArrayData>> sort_cols(limit.columns.size());
+  QUIVER_RETURN_NOT_OK(run(int64_t(sort_cols.size()), [&](int64_t i) -> Status {
+    QUIVER_ASSIGN_OR_RETURN(sort_cols[size_t(i)],
+                            OutputColumn(tables, *order, limit.columns[size_t(i)]));
+    return Status::OK();
+  }));
+  if (limit.built != nullptr) *limit.built = sort_cols;
+  auto first_of = [&](const GroupRef& r) {
+    return tables[r.part]->group_first_[size_t(r.gid)];
+  };
+  std::vector<SortKey> keys = limit.keys;
+  if (!in_first_order) {
+    // Ties go by first ordinal, as they would by position in that order.
+    ArrayBuilder b{DataType(TypeId::kInt64)};
+    b.Reserve(int64_t(order->size()));
+    for (const GroupRef& r : *order) b.AppendInt(first_of(r));
+    QUIVER_ASSIGN_OR_RETURN(auto firsts, b.Finish());
+    sort_cols.push_back(std::move(firsts));
+    keys.push_back(SortKey::Asc(int(sort_cols.size() - 1)));
+  }
+  const ColumnViews views(sort_cols);
+  QUIVER_ASSIGN_OR_RETURN(SelectionVector top, TopK(views.views(), keys, limit.k));
+  std::vector<GroupRef> kept;
+  kept.reserve(top.size());
+  for (int32_t i : top) kept.push_back((*order)[size_t(i)]);
+  // The kept groups back in first-ordinal order.
+  std::sort(kept.begin(), kept.end(),
+            [&](const GroupRef& a, const GroupRef& b) { return first_of(a) < first_of(b); });
+  *order = std::move(kept);
+  return Status::OK();
+}
+
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
     const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
-    const Runner& run, const OutputLimit* limit) {
+    const Runner& run, const OutputLimit* limit, bool in_first_order) {
   if (limit != nullptr && limit->k >= 0 && int64_t(order->size()) > limit->k) {
-    // The order's columns for every group, a stable top-k over them, and the
-    // kept groups back in first-ordinal order.
-    std::vector<std::shared_ptr<ArrayData>> sort_cols(limit->columns.size());
-    QUIVER_RETURN_NOT_OK(run(int64_t(sort_cols.size()), [&](int64_t i) -> Status {
-      QUIVER_ASSIGN_OR_RETURN(sort_cols[size_t(i)],
-                              OutputColumn(tables, *order, limit->columns[size_t(i)]));
-      return Status::OK();
-    }));
-    const ColumnViews views(sort_cols);
-    QUIVER_ASSIGN_OR_RETURN(SelectionVector top, TopK(views.views(), limit->keys, limit->k));
-    if (limit->built != nullptr) *limit->built = sort_cols;
-    std::sort(top.begin(), top.end());
-    std::vector<GroupRef> kept;
-    kept.reserve(top.size());
-    for (int32_t i : top) kept.push_back((*order)[size_t(i)]);
-    *order = std::move(kept);
+    QUIVER_RETURN_NOT_OK(KeepTopK(tables, order, run, *limit, in_first_order));
+  } else if (!in_first_order) {
+    std::vector<std::pair<int64_t, GroupRef>> items;
+    items.reserve(order->size());
+    for (const GroupRef& r : *order) items.emplace_back(tables[r.part]->group_first_[size_t(r.gid)], r);
+    std::sort(items.begin(), items.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < items.size(); ++i) (*order)[i] = items[i].second;
   }
   const GroupByState& shape = *tables[0];
   const size_t ncols = shape.key_types_.size() + shape.aggs_.size();
@@ -472,13 +511,27 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
     const std::vector<const GroupByState*>& tables, const Runner& run, const OutputLimit* limit,
     int64_t* groups) {
+  int64_t total = 0;
+  for (const GroupByState* t : tables) total += t->num_groups();
+  if (limit != nullptr && limit->k >= 0 && total > limit->k) {
+    // A top-k: the groups in table order, ties broken by first ordinal; only
+    // the kept ones are put in first-ordinal order.
+    std::vector<GroupRef> order;
+    order.reserve(size_t(total));
+    for (size_t p = 0; p < tables.size(); ++p) {
+      for (int32_t g = 0; g < int32_t(tables[p]->group_rows_.size()); ++g)
+        order.push_back(GroupRef{uint32_t(p), g});
+    }
+    auto out = OutputColumns(tables, &order, run, limit, false);
+    if (groups != nullptr) *groups = int64_t(order.size());
+    return out;
+  }
   struct Item {
     uint64_t key;
     GroupRef ref;
   };
-  int64_t lo = std::numeric_limits<int64_t>::max(), total = 0;
+  int64_t lo = std::numeric_limits<int64_t>::max();
   for (const GroupByState* t : tables) {
-    total += t->num_groups();
     for (int64_t f : t->group_first_) lo = std::min(lo, f);
   }
   std::vector<Item> items;
@@ -493,7 +546,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
   std::vector<GroupRef> order(items.size());
   for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].ref;
   items = {};
-  auto out = OutputColumns(tables, &order, run, limit);
+  auto out = OutputColumns(tables, &order, run, limit, true);
   if (groups != nullptr) *groups = int64_t(order.size());
   return out;
 }
