@@ -524,6 +524,7 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
     if (f != nullptr && f->length != len)
       return Status::Invalid("group-by: aggregate mask of wrong length");
   }
+  rows_offered_ += len;
   SelectionVector sel;
   const int32_t* rows = nullptr;
   int64_t n = len;
@@ -532,6 +533,7 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
     rows = sel.data();
     n = int64_t(sel.size());
   }
+  rows_taken_ += n;
   return ConsumeRows(keys, values, rows, n, first_row, agg_filters);
 }
 
@@ -638,6 +640,7 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
     const int32_t* batch_rows = rows ? rows + start : nullptr;
     const int32_t old_groups = int32_t(group_rows_.size());
     QUIVER_RETURN_NOT_OK(GroupIds(keys, batch_rows, start, m, &gids));
+    rows_fed_ += m;
     if (admit_limit_ >= 0 && std::find_if(gids.begin(), gids.end(), [](int32_t g) {
                                return g < 0;
                              }) != gids.end()) {
@@ -654,6 +657,7 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
       batch_rows = kept_rows.data();
       m = int64_t(j);
     }
+    if (!presized_ && table_.size() >= kPresizeGroups) Presize();
     Resize(size_t(table_.size()));
     int64_t* group_rows = group_rows_.data();
     int64_t* first = group_first_.data();
@@ -685,6 +689,23 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
     }
   }
   return Status::OK();
+}
+
+void GroupByState::Presize() {
+  presized_ = true;
+  if (expect_rows_ <= 0 || rows_fed_ <= 0 || rows_offered_ <= 0) return;
+  const double rate = double(table_.size()) / double(rows_fed_);
+  if (rate < kPresizeRate) return;
+  // New groups per row looked up, times the rows the filter is expected to
+  // keep, with a tenth to spare.
+  const double kept = double(expect_rows_) * double(rows_taken_) / double(rows_offered_);
+  int64_t want = std::min(expect_rows_, int64_t(rate * kept * 1.1));
+  if (admit_limit_ >= 0) want = std::min(want, admit_limit_);
+  if (want <= table_.size()) return;
+  const int64_t key_bytes =
+      table_.int_keys() ? 0 : table_.key_bytes() / table_.size() * want * 9 / 8;
+  table_.Reserve(want, key_bytes);
+  Reserve(size_t(want));
 }
 
 int64_t GroupByState::memory_bytes() const {

@@ -83,6 +83,12 @@ class GroupByState {
   // each complete. Several tables need two passes (FirstGroups).
   void AdmitAtMost(int64_t n) { admit_limit_ = n; }
   int64_t rows_skipped() const { return rows_skipped_; }
+  // The rows Consume will likely be offered in all (the caller's share of a
+  // scan, before any filter). A table that fills with new groups at a high
+  // rate (most rows a new group, measured over its first kPresizeGroups
+  // groups) then reserves room once for the groups that rate predicts,
+  // instead of growing — and copying and faulting in — step by step.
+  void ExpectRows(int64_t rows) { expect_rows_ = rows; }
   // The first n groups of the rows in first-ordinal order, as a table of
   // their keys and first ordinals with no rows that admits no other key
   // (copy it per thread with KeysOnly and Consume every row again: the
@@ -172,6 +178,12 @@ class GroupByState {
   // twice the CPU of probing one large table with prefetching. Single
   // dictionary keys never split (few groups, per-entry caches).
   static constexpr int64_t kSplitGroups = int64_t(1) << 15;
+  // ExpectRows: the groups after which the rate of new groups is measured,
+  // and the rate (new groups per row offered) above which the table
+  // reserves for the rows expected.
+  static constexpr int64_t kPresizeGroups = 4096;
+  static constexpr double kPresizeRate = 0.75;
+  void Presize();
   static constexpr int kPartitionBits = 6;
   bool split() const { return !parts_.empty(); }
   void Split();
@@ -254,6 +266,11 @@ class GroupByState {
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
   int64_t admit_limit_ = -1;          // AdmitAtMost; -1: no limit
   int64_t rows_skipped_ = 0;
+  int64_t expect_rows_ = 0;           // ExpectRows
+  int64_t rows_offered_ = 0;          // rows given to Consume, filtered or not
+  int64_t rows_taken_ = 0;            // of those, the rows the filter kept
+  int64_t rows_fed_ = 0;              // rows ConsumeRows has looked up so far
+  bool presized_ = false;             // the ExpectRows reservation was decided
   // kSingleDict: group of each dictionary entry in the current Consume.
   std::vector<int32_t> dict_gids_;
   int32_t dict_null_gid_ = -1;

@@ -364,6 +364,11 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
                             kernels::GroupByState::Make(g.key_types, g.value_types, g.specs));
     states.push_back(std::move(s));
   }
+  // Each worker's share of the rows, for tables that fill fast to size
+  // themselves once.
+  int64_t rows = 0;
+  for (size_t c : plan.chunks) rows += plan.ChunkRows(c);
+  for (auto& s : states) s.ExpectRows(rows / workers + 1);
   std::vector<int64_t> held(size_t(workers), 0);
   const int64_t first_k = FirstGroupsLimit(q, plan.options);
   if (first_k >= 0) {
