@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "columnar/types.h"
@@ -174,11 +176,32 @@ class GroupKeyTable {
     uint64_t word;  // the key (int keys) or its hash (byte keys)
     int32_t gid;    // -1: empty
   };
+  // The slots, made empty by one memset (every bit set: gid -1) rather
+  // than slot by slot: growth's cost is mostly this fill.
+  class SlotArray {
+   public:
+    explicit SlotArray(size_t n = 0) : n_(n), p_(n ? new Slot[n] : nullptr) {
+      if (n) std::memset(static_cast<void*>(p_.get()), 0xff, n * sizeof(Slot));
+    }
+    SlotArray(SlotArray&& o) noexcept : n_(std::exchange(o.n_, 0)), p_(std::move(o.p_)) {}
+    SlotArray& operator=(SlotArray&& o) noexcept {
+      n_ = std::exchange(o.n_, 0);
+      p_ = std::move(o.p_);
+      return *this;
+    }
+    Slot& operator[](size_t i) { return p_[i]; }
+    const Slot& operator[](size_t i) const { return p_[i]; }
+    size_t size() const { return n_; }
+
+   private:
+    size_t n_;
+    std::unique_ptr<Slot[]> p_;
+  };
   void Grow();
   void Rehash(size_t slots);
 
   bool int_keys_;
-  std::vector<Slot> slots_;
+  SlotArray slots_;
   size_t mask_ = 0;
   std::vector<int64_t> ints_;      // int keys: the key of each group
   std::vector<uint64_t> hashes_;   // byte keys: the hash of each group
