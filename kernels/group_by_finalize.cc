@@ -253,10 +253,13 @@ Status GroupByState::Merge(const GroupByState& o) {
     return Status::OK();
   }
   std::vector<int32_t> map(size_t(o.num_groups()));
-  // Room for the groups of both: at most one rehash, no growth of the
-  // vectors while inserting (the keys in common make it an upper bound).
+  // Room for the groups of both in the vectors: no growth while inserting
+  // (the keys in common make it an upper bound). Not in the key table,
+  // which then grows only as far as the keys new to it need: sized for
+  // the sum, a table of mostly common keys is twice as large as its groups
+  // need, and probing it misses the cache more (ClickBench's URL group-by
+  // took 10% more CPU).
   const int64_t most = num_groups() + o.num_groups();
-  table_.Reserve(most, table_.key_bytes() + o.table_.key_bytes());
   Reserve(size_t(most));
   for (size_t og = 0; og < map.size(); ++og) {
     if (og + 8 < map.size()) {  // the slot and the key of a group ahead
