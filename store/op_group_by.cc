@@ -334,7 +334,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeGroups(
     if (!every_group.empty()) {  // the top-k kept some groups: check them all
       const std::vector<std::shared_ptr<ArrayData>> base(every_group.end() - g.keys.base.size(),
                                                          every_group.end());
-      QUIVER_RETURN_NOT_OK(DependentColumns(plan, g, base, base[0]->length).status());
+      QUIVER_RETURN_NOT_OK(DependentColumns(plan, g, base, base[0]->length));
     }
     QUIVER_ASSIGN_OR_RETURN(auto dep, DependentColumns(plan, g, cols, *groups));
     for (auto& c : dep) cols.push_back(std::move(c));
