@@ -172,8 +172,13 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
           for (int64_t k = 0; k < n; ++k) {
             if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
             const int64_t r = RowAt(rows, base, k);
-            out[k] = nulls && col.IsNull(r) ? NullIntGroup()
-                                            : table_.FindOrAddInt(int64_t(data[r]), h[k]);
+            if (nulls && col.IsNull(r)) {
+              out[k] = null_gid_ >= 0 || admitting() ? NullIntGroup() : -1;
+            } else {
+              // AdmitAtMost: -1 for a key left out.
+              out[k] = admitting() ? table_.FindOrAddInt(int64_t(data[r]), h[k])
+                                   : table_.FindInt(int64_t(data[r]), h[k]);
+            }
           }
           return 0;
         }
@@ -189,11 +194,13 @@ Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int
   // Each dictionary entry is looked up once per Consume, when a row first
   // uses it; rows then index this table (reset by Consume).
   if (int64_t(dict_gids_.size()) != dict.length) dict_gids_.assign(size_t(dict.length), -1);
+  // -1: a key AdmitAtMost leaves out (for good: the table only fills up).
   auto lookup = [&](bool valid, std::string_view v) {
     enc_.resize(kStringHeader + (valid ? v.size() : 0));
     PutString(enc_.data(), valid, valid ? v : std::string_view());
-    return table_.FindOrAddBytes(enc_.data(), uint32_t(enc_.size()),
-                                 internal::HashBytes(enc_.data(), enc_.size()));
+    const uint64_t h = internal::HashBytes(enc_.data(), enc_.size());
+    return admitting() ? table_.FindOrAddBytes(enc_.data(), uint32_t(enc_.size()), h)
+                       : table_.FindBytes(enc_.data(), uint32_t(enc_.size()), h);
   };
   const bool nulls = HasNulls(col);
   const int64_t dn = dict.length;
@@ -210,8 +217,12 @@ Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int
             if (dict_null_gid_ < 0) dict_null_gid_ = lookup(false, {});
             out[k] = dict_null_gid_;
           } else {
-            const int32_t g = table[x];
-            out[k] = g >= 0 ? g : (table[x] = lookup(true, dict.StringValue(x)));
+            int32_t g = table[x];  // -1: not looked up yet; -2: left out
+            if (g == -1) {
+              g = lookup(true, dict.StringValue(x));
+              table[x] = g < 0 ? -2 : g;
+            }
+            out[k] = g < 0 ? -1 : g;
           }
         }
         return Status::OK();
@@ -311,13 +322,15 @@ void GroupByState::EncodeKeys(const std::vector<ArrayView>& keys, const int32_t*
 void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows,
                                    int64_t base, int64_t n, int32_t* out) {
   EncodeKeys(keys, rows, base, n);
-  // Probes with the slots of rows ahead in flight.
   const uint8_t* buf = enc_.data();
+  // Probes with the slots of rows ahead in flight.
   constexpr int64_t kAhead = 8;
   for (int64_t k = 0; k < n; ++k) {
     if (k + kAhead < n) table_.Prefetch(hashes_[size_t(k + kAhead)]);
-    const uint32_t o = enc_off_[size_t(k)];
-    out[k] = table_.FindOrAddBytes(buf + o, enc_off_[size_t(k) + 1] - o, hashes_[size_t(k)]);
+    const uint32_t o = enc_off_[size_t(k)], len = enc_off_[size_t(k) + 1] - o;
+    // AdmitAtMost: -1 for a key left out.
+    out[k] = admitting() ? table_.FindOrAddBytes(buf + o, len, hashes_[size_t(k)])
+                         : table_.FindBytes(buf + o, len, hashes_[size_t(k)]);
   }
 }
 
@@ -517,6 +530,7 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
     if (f != nullptr && f->length != len)
       return Status::Invalid("group-by: aggregate mask of wrong length");
   }
+  rows_offered_ += len;
   SelectionVector sel;
   const int32_t* rows = nullptr;
   int64_t n = len;
@@ -525,6 +539,7 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
     rows = sel.data();
     n = int64_t(sel.size());
   }
+  rows_taken_ += n;
   return ConsumeRows(keys, values, rows, n, first_row, agg_filters);
 }
 
@@ -623,14 +638,32 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
                                  int64_t n, int64_t first_row,
                                  const std::vector<const Mask*>& agg_filters) {
   if (!parts_.empty()) return ConsumePartitioned(keys, values, rows, n, first_row, agg_filters);
-  std::vector<int32_t> gids, own_rows, own_gids;
+  std::vector<int32_t> gids, own_rows, own_gids, kept_rows;
   dict_gids_.clear();
   dict_null_gid_ = -1;
   for (int64_t start = 0; start < n; start += kBatchRows) {
-    const int64_t m = std::min(kBatchRows, n - start);
+    int64_t m = std::min(kBatchRows, n - start);
     const int32_t* batch_rows = rows ? rows + start : nullptr;
     const int32_t old_groups = int32_t(group_rows_.size());
     QUIVER_RETURN_NOT_OK(GroupIds(keys, batch_rows, start, m, &gids));
+    rows_fed_ += m;
+    if (admit_limit_ >= 0 && std::find_if(gids.begin(), gids.end(), [](int32_t g) {
+                               return g < 0;
+                             }) != gids.end()) {
+      // AdmitAtMost: the rows of keys left out go no further.
+      kept_rows.clear();
+      size_t j = 0;
+      for (int64_t k = 0; k < m; ++k) {
+        if (gids[size_t(k)] < 0) continue;
+        kept_rows.push_back(int32_t(RowAt(batch_rows, start, k)));
+        gids[j++] = gids[size_t(k)];
+      }
+      rows_skipped_ += m - int64_t(j);
+      gids.resize(j);
+      batch_rows = kept_rows.data();
+      m = int64_t(j);
+    }
+    if (!presized_ && table_.size() >= kPresizeGroups) Presize();
     Resize(size_t(table_.size()));
     int64_t* group_rows = group_rows_.data();
     int64_t* first = group_first_.data();
@@ -662,6 +695,23 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
     }
   }
   return Status::OK();
+}
+
+void GroupByState::Presize() {
+  presized_ = true;
+  if (expect_rows_ <= 0 || rows_fed_ <= 0 || rows_offered_ <= 0) return;
+  const double rate = double(table_.size()) / double(rows_fed_);
+  if (rate < kPresizeRate) return;
+  // New groups per row looked up, times the rows the filter is expected to
+  // keep, with a tenth to spare.
+  const double kept = double(expect_rows_) * double(rows_taken_) / double(rows_offered_);
+  int64_t want = std::min(expect_rows_, int64_t(rate * kept * 1.1));
+  if (admit_limit_ >= 0) want = std::min(want, admit_limit_);
+  if (want <= table_.size()) return;
+  const int64_t key_bytes =
+      table_.int_keys() ? 0 : table_.key_bytes() / table_.size() * want * 9 / 8;
+  table_.Reserve(want, key_bytes);
+  Reserve(size_t(want));
 }
 
 int64_t GroupByState::memory_bytes() const {

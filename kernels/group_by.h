@@ -75,6 +75,34 @@ class GroupByState {
   // Folds in another partial table built with the same Make arguments.
   Status Merge(const GroupByState& other);
 
+  // Admits at most n groups (n >= 0): once the table holds n, a row whose
+  // key is not among them is skipped (counted by rows_skipped(), folded into
+  // no aggregate); the admitted groups still get every row of theirs. For
+  // GROUP BY ... LIMIT n without an order, where any n groups will do: one
+  // table fed the rows in table order holds the first n groups of the table,
+  // each complete. Several tables need two passes (FirstGroups).
+  void AdmitAtMost(int64_t n) { admit_limit_ = n; }
+  int64_t rows_skipped() const { return rows_skipped_; }
+  // The rows Consume will likely be offered in all (the caller's share of a
+  // scan, before any filter). A table that fills with new groups at a high
+  // rate (most rows a new group, measured over its first kPresizeGroups
+  // groups) then reserves room once for the groups that rate predicts,
+  // instead of growing — and copying and faulting in — step by step.
+  void ExpectRows(int64_t rows) { expect_rows_ = rows; }
+  // The first n groups of the rows in first-ordinal order, as a table of
+  // their keys and first ordinals with no rows that admits no other key
+  // (copy it per thread with KeysOnly and Consume every row again: the
+  // groups come out complete). `parts` are partial tables, each fed with
+  // AdmitAtMost(n) its rows in increasing ordinal order, that together saw
+  // every row up to the last row of the first n groups' first rows (rows
+  // after that may have been left out). Why that suffices: a group among
+  // the first n was admitted by the table that saw its first row, else that
+  // table held n groups whose first rows come before it. Consumes *parts.
+  static Result<GroupByState> FirstGroups(std::vector<GroupByState>* parts, int64_t n);
+  // This table's keys and first ordinals, with no rows, admitting no other
+  // key (unsplit tables only).
+  GroupByState KeysOnly() const;
+
   int64_t num_groups() const {
     int64_t n = int64_t(group_rows_.size());
     for (const GroupByState& p : parts_) n += p.num_groups();
@@ -107,9 +135,12 @@ class GroupByState {
   // first-ordinal order, and *groups is their number — with many groups
   // most of the output is never built.
   struct OutputLimit {
-    std::vector<size_t> columns;  // output columns the order reads
+    std::vector<size_t> columns;  // output columns the order reads (and others)
     std::vector<SortKey> keys;    // SortKey::column indexes `columns`
     int64_t k = 0;
+    // When set: gets `columns` of every group (in no particular order) when
+    // the top-k ran; left empty when it did not (every group was output).
+    std::vector<std::shared_ptr<ArrayData>>* built = nullptr;
   };
   static Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeAll(
       std::vector<GroupByState>* parts, const Runner& run, int64_t* groups, int64_t* merged_bytes,
@@ -147,6 +178,12 @@ class GroupByState {
   // twice the CPU of probing one large table with prefetching. Single
   // dictionary keys never split (few groups, per-entry caches).
   static constexpr int64_t kSplitGroups = int64_t(1) << 15;
+  // ExpectRows: the groups after which the rate of new groups is measured,
+  // and the rate (new groups per row offered) above which the table
+  // reserves for the rows expected.
+  static constexpr int64_t kPresizeGroups = 4096;
+  static constexpr double kPresizeRate = 0.75;
+  void Presize();
   static constexpr int kPartitionBits = 6;
   bool split() const { return !parts_.empty(); }
   void Split();
@@ -168,13 +205,23 @@ class GroupByState {
   Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeOne(const OutputLimit* limit,
                                                               int64_t* groups) const;
   // Every output column of groups `order` of `tables`, after keeping only
-  // those `limit` keeps (order shrinks then).
+  // those `limit` keeps (order shrinks then), in first-ordinal order
+  // (`in_first_order`: order is in it already; else it is sorted).
   static Result<std::vector<std::shared_ptr<ArrayData>>> OutputColumns(
       const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
-      const Runner& run, const OutputLimit* limit);
+      const Runner& run, const OutputLimit* limit, bool in_first_order);
+  // Shrinks *order to the groups `limit` keeps, in first-ordinal order.
+  static Status KeepTopK(const std::vector<const GroupByState*>& tables,
+                         std::vector<GroupRef>* order, const Runner& run, const OutputLimit& limit,
+                         bool in_first_order);
 
   // An empty table of the same shape.
   GroupByState EmptyLike() const;
+  // An empty table of the same shape holding groups `groups` of this one
+  // (keys and first ordinals, in that order), admitting no other key.
+  GroupByState KeysOf(const std::vector<int32_t>& groups) const;
+  // Whether a new key gets a group (AdmitAtMost).
+  bool admitting() const { return admit_limit_ < 0 || table_.size() < admit_limit_; }
   int32_t NullIntGroup();
   // The group of other's group og in this table, added when new.
   int32_t FindOrAddGroupOf(const GroupByState& other, int32_t og);
@@ -217,6 +264,13 @@ class GroupByState {
   std::vector<int64_t> group_rows_;   // count(*)
   std::vector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
+  int64_t admit_limit_ = -1;          // AdmitAtMost; -1: no limit
+  int64_t rows_skipped_ = 0;
+  int64_t expect_rows_ = 0;           // ExpectRows
+  int64_t rows_offered_ = 0;          // rows given to Consume, filtered or not
+  int64_t rows_taken_ = 0;            // of those, the rows the filter kept
+  int64_t rows_fed_ = 0;              // rows ConsumeRows has looked up so far
+  bool presized_ = false;             // the ExpectRows reservation was decided
   // kSingleDict: group of each dictionary entry in the current Consume.
   std::vector<int32_t> dict_gids_;
   int32_t dict_null_gid_ = -1;

@@ -8,7 +8,7 @@ namespace quiver::kernels::internal {
 uint64_t HashBytes(const uint8_t* p, size_t n) { return XXH3_64bits(p, n); }
 
 GroupKeyTable::GroupKeyTable(bool int_keys) : int_keys_(int_keys) {
-  slots_.assign(64, Slot{0, -1});
+  slots_ = SlotArray(64);
   mask_ = slots_.size() - 1;
   if (!int_keys_) offsets_.push_back(0);
 }
@@ -16,10 +16,11 @@ GroupKeyTable::GroupKeyTable(bool int_keys) : int_keys_(int_keys) {
 void GroupKeyTable::Grow() { Rehash(slots_.size() * 2); }
 
 void GroupKeyTable::Rehash(size_t slots) {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(slots, Slot{0, -1});
+  SlotArray old = std::move(slots_);
+  slots_ = SlotArray(slots);
   mask_ = slots_.size() - 1;
-  for (const Slot& s : old) {
+  for (size_t j = 0; j < old.size(); ++j) {
+    const Slot& s = old[j];
     if (s.gid < 0) continue;
     size_t i = size_t(int_keys_ ? MixInt(s.word) : s.word) & mask_;
     while (slots_[i].gid >= 0) i = (i + 1) & mask_;
@@ -41,7 +42,7 @@ void GroupKeyTable::Reserve(int64_t groups, int64_t key_bytes) {
 }
 
 int64_t GroupKeyTable::memory_bytes() const {
-  return int64_t(slots_.capacity() * sizeof(Slot) + ints_.capacity() * 8 + hashes_.capacity() * 8 +
+  return int64_t(slots_.size() * sizeof(Slot) + ints_.capacity() * 8 + hashes_.capacity() * 8 +
                  offsets_.capacity() * 8 + arena_.capacity());
 }
 

@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "columnar/types.h"
@@ -91,6 +93,13 @@ class GroupKeyTable {
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
   }
+  // The group of key v (int keys), or -1 when absent; h must be MixInt(v).
+  int32_t FindInt(int64_t v, uint64_t h) const {
+    for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.gid < 0 || int64_t(s.word) == v) return s.gid;
+    }
+  }
   // A group outside the table (the NULL key of an int table): a new id.
   int32_t AddUnindexedInt() {
     ints_.push_back(0);
@@ -118,6 +127,19 @@ class GroupKeyTable {
     slots_[i] = Slot{h, g};
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
+  }
+  // The group of the encoded key [p, p + n) with hash h, or -1 when absent.
+  int32_t FindBytes(const uint8_t* p, uint32_t n, uint64_t h) const {
+    for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.gid < 0) return -1;
+      if (s.word == h) {
+        const uint64_t at = offsets_[size_t(s.gid)];
+        if (offsets_[size_t(s.gid) + 1] - at == n && std::memcmp(arena_.data() + at, p, n) == 0) {
+          return s.gid;
+        }
+      }
+    }
   }
   // Makes room for `groups` groups of `key_bytes` encoded bytes in all
   // without growing.
@@ -154,11 +176,32 @@ class GroupKeyTable {
     uint64_t word;  // the key (int keys) or its hash (byte keys)
     int32_t gid;    // -1: empty
   };
+  // The slots, made empty by one memset (every bit set: gid -1) rather
+  // than slot by slot: growth's cost is mostly this fill.
+  class SlotArray {
+   public:
+    explicit SlotArray(size_t n = 0) : n_(n), p_(n ? new Slot[n] : nullptr) {
+      if (n) std::memset(static_cast<void*>(p_.get()), 0xff, n * sizeof(Slot));
+    }
+    SlotArray(SlotArray&& o) noexcept : n_(std::exchange(o.n_, 0)), p_(std::move(o.p_)) {}
+    SlotArray& operator=(SlotArray&& o) noexcept {
+      n_ = std::exchange(o.n_, 0);
+      p_ = std::move(o.p_);
+      return *this;
+    }
+    Slot& operator[](size_t i) { return p_[i]; }
+    const Slot& operator[](size_t i) const { return p_[i]; }
+    size_t size() const { return n_; }
+
+   private:
+    size_t n_;
+    std::unique_ptr<Slot[]> p_;
+  };
   void Grow();
   void Rehash(size_t slots);
 
   bool int_keys_;
-  std::vector<Slot> slots_;
+  SlotArray slots_;
   size_t mask_ = 0;
   std::vector<int64_t> ints_;      // int keys: the key of each group
   std::vector<uint64_t> hashes_;   // byte keys: the hash of each group

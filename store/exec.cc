@@ -22,7 +22,7 @@ Result<ChunkColumns> Plan::Read(size_t chunk) const {
   }
   if (!computed.empty()) {
     b.columns.resize(num_source_fields);
-    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b));
+    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b, &skip_computed));
     b.schema = input;
   }
   // Statistics (for the sorted-column lookup) only for the table's own
@@ -61,13 +61,17 @@ void Plan::CountScanned(const std::vector<int64_t>& rows_per_chunk) {
   for (int64_t s : rows_per_chunk) stats.rows_scanned += s;
 }
 
-Status Plan::ScanMorsels(const MorselFn& fn) {
+Status Plan::ScanMorsels(const MorselFn& fn, const std::atomic<int64_t>* end_row) {
   std::vector<int64_t> scanned(chunks.size(), 0);
   // The source row number of each chunk's first row.
   const size_t num_chunks = memory ? memory->batches.size() : table->chunks().size();
   std::vector<int64_t> chunk_start(num_chunks + 1, 0);
   for (size_t i = 0; i < num_chunks; ++i) chunk_start[i + 1] = chunk_start[i] + ChunkRows(i);
+  auto past_end = [end_row](int64_t row) {
+    return end_row != nullptr && row >= end_row->load(std::memory_order_relaxed);
+  };
   auto run = [&](int w, const ChunkColumns& chunk, size_t i, int64_t at) -> Status {
+    if (past_end(chunk_start[chunks[i]] + at)) return Status::OK();
     Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
     c.first_row = chunk_start[chunks[i]] + at;
     QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
@@ -94,6 +98,7 @@ Status Plan::ScanMorsels(const MorselFn& fn) {
   }
   QUIVER_RETURN_NOT_OK(ParallelFor(
       int64_t(chunks.size()), Workers(), options.cancel, [&](int w, int64_t i) -> Status {
+        if (past_end(chunk_start[chunks[size_t(i)]])) return Status::OK();
         QUIVER_ASSIGN_OR_RETURN(ChunkColumns chunk, Read(chunks[size_t(i)]));
         scanned[size_t(i)] = chunk.rows();
         for (int64_t at = 0; at < chunk.rows(); at += kMorselRows) {

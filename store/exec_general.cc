@@ -233,8 +233,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
   if (p.simple.where) line += "\n  filter: " + query::ToSql(*p.simple.where);
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
-    line += "\n  hash group by " + std::to_string(b.group_by.size()) + " key(s), " +
-            std::to_string(b.outputs.size()) + " output(s)";
+    line += "\n  hash group by " + GroupByDetail(plan);
   } else if (b.aggregate) {
     line += "\n  aggregate (one row)";
   } else if (!b.order_by.empty()) {
@@ -298,8 +297,7 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
   }
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
-    t.op = node("hash group by", std::to_string(b.group_by.size()) + " key(s), " +
-                                     std::to_string(b.outputs.size()) + " output(s)");
+    t.op = node("hash group by", GroupByDetail(plan));
   } else if (b.aggregate) {
     t.op = node("aggregate", "one row");
   } else if (!b.order_by.empty()) {

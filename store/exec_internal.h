@@ -32,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "columnar/array.h"
@@ -230,6 +231,9 @@ struct Plan {
   std::shared_ptr<const Schema> input;
   size_t num_source_fields = 0;
   std::vector<query::BoundExprPtr> computed;
+  // Per computed column: not evaluated per row, as the operator does not
+  // read it (a group key computed per group instead; op_group_by.cc).
+  std::vector<bool> skip_computed;
   query::BoundQuery bound;
   QueryOptions options;
   int threads = 1;
@@ -265,7 +269,9 @@ struct Plan {
   // Reads every chunk on Workers() threads, cuts it into morsels of
   // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then
   // counts the chunks and rows scanned. The first error (or Cancelled) stops the scan.
-  Status ScanMorsels(const MorselFn& fn);
+  // With `end_row`, morsels (and whole chunks) that start at or after the
+  // table row *end_row are skipped: fn may lower it once it has seen enough.
+  Status ScanMorsels(const MorselFn& fn, const std::atomic<int64_t>* end_row = nullptr);
 };
 
 // ---------------------------------------------------------------------------
@@ -276,8 +282,13 @@ struct Plan {
 // The value of `e` over `rows` rows of `views`.
 Result<kernels::Datum> EvalValue(const query::BoundExpr& e, const std::vector<ArrayView>& views,
                                  int64_t rows);
-// Evaluates each computed column over `batch` and appends it.
-Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch);
+// The value of `e` over `rows` rows of `views` as a column of e's type.
+Result<std::shared_ptr<ArrayData>> EvalColumn(const query::BoundExpr& e,
+                                              const std::vector<ArrayView>& views, int64_t rows);
+// Evaluates each computed column over `batch` and appends it; those `skip`
+// marks are not evaluated (null, as the source columns a query does not read).
+Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch,
+                          const std::vector<bool>* skip = nullptr);
 
 // Runs a query in the simple model over `plan`'s source (table or memory),
 // with plan.input / computed set: bind, prune, pick an operator.
@@ -346,6 +357,29 @@ Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan);
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan);
 // GROUP BY (op_group_by.cc).
 Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan);
+// GROUP BY keys that are functions of other keys (ClickBench's GROUP BY
+// ClientIP, ClientIP - 1, ...) add nothing to the grouping: a computed key
+// whose expression reads only other keys, each of a type whose group holds
+// one value (integers, strings, bool, decimals: not floats, where -0 and 0
+// are one group, nor dictionaries), is `dependent`. The tables group by the
+// `base` keys; a dependent key is evaluated once per group, over every group
+// (before any top-k), which meets the values — and so the errors, such as
+// overflow — that evaluating it per row of the rows WHERE keeps would:
+// every function is a function of its arguments (now() is fixed when
+// bound). A candidate read by another candidate stays a base key.
+struct GroupKeyPlan {
+  std::vector<int> base;       // input fields grouped on, in GROUP BY order
+  std::vector<int> dependent;  // input fields computed per group
+};
+GroupKeyPlan PlanGroupKeys(const Plan& plan);
+// The groups a GROUP BY with LIMIT (or max_rows) and no ORDER BY outputs at
+// most, offset included (RunGroupBy then keeps only the first that many
+// groups), or -1.
+int64_t FirstGroupsLimit(const query::BoundQuery& q, const QueryOptions& o);
+// EXPLAIN's words for a group-by: "2 key(s), 5 output(s)", then ", 3 key(s)
+// computed per group" (GroupKeyPlan) and ", first 10 groups in table order"
+// (FirstGroupsLimit) when they apply.
+std::string GroupByDetail(const Plan& plan);
 
 // The kernel aggregate for an aggregate output (op_aggregate.cc).
 kernels::AggKind ToAggKind(const query::BoundOutput& o);

@@ -59,23 +59,35 @@ Result<kernels::Datum> EvalValue(const BoundExpr& e, const std::vector<ArrayView
   }
 }
 
-Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch) {
+Result<std::shared_ptr<ArrayData>> EvalColumn(const BoundExpr& e,
+                                              const std::vector<ArrayView>& views, int64_t rows) {
+  QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, EvalValue(e, views, rows));
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col, kernels::ToArray(d, rows));
+  if (!(col->type == e.type) && e.type.id != TypeId::kNone) {
+    // A kernel answered in another layout than it promised (a dictionary
+    // for its value type): convert, so the column matches the schema.
+    ColumnViews v({col});
+    std::vector<kernels::Scalar> values;
+    values.reserve(size_t(col->length));
+    for (int64_t i = 0; i < col->length; ++i) values.push_back(kernels::ValueAt(v[0], i));
+    QUIVER_ASSIGN_OR_RETURN(col, kernels::ScalarsToArray(values, e.type));
+  }
+  return col;
+}
+
+Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch,
+                          const std::vector<bool>* skip) {
   // EXPLAIN ANALYZE's probe (store/explain_internal.h): rows and time.
   ExplainCounter* probe = computed.empty() ? nullptr : ExplainCounterFor(computed[0].get());
   const int64_t t0 = probe ? ExplainNowNanos() : 0;
-  for (const auto& e : computed) {
-    ColumnViews views(batch->columns);
-    QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, EvalValue(*e, views.views(), batch->num_rows));
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col, kernels::ToArray(d, batch->num_rows));
-    if (!(col->type == e->type) && e->type.id != TypeId::kNone) {
-      // A kernel answered in another layout than it promised (a dictionary
-      // for its value type): convert, so the column matches the schema.
-      ColumnViews v({col});
-      std::vector<kernels::Scalar> values;
-      values.reserve(size_t(col->length));
-      for (int64_t i = 0; i < col->length; ++i) values.push_back(kernels::ValueAt(v[0], i));
-      QUIVER_ASSIGN_OR_RETURN(col, kernels::ScalarsToArray(values, e->type));
+  for (size_t i = 0; i < computed.size(); ++i) {
+    if (skip != nullptr && i < skip->size() && (*skip)[i]) {
+      batch->columns.push_back(nullptr);  // not read, as a source column not read
+      continue;
     }
+    ColumnViews views(batch->columns);
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col,
+                            EvalColumn(*computed[i], views.views(), batch->num_rows));
     batch->columns.push_back(std::move(col));
   }
   if (probe) {

@@ -170,3 +170,92 @@ TEST_CASE("Group-by sums report overflow per group", "[kernels]") {
   REQUIRE(s->Consume({data->View()}, {data->View()}).ok());
   CHECK(s->Finalize().status().code() == quiver::StatusCode::kOverflow);
 }
+
+namespace {
+
+// The rows of the kernel's output columns as text, in output order.
+std::vector<std::string> OrderedRows(const std::vector<std::shared_ptr<quiver::ArrayData>>& cols) {
+  std::vector<std::string> rows;
+  const int64_t n = cols.empty() ? 0 : cols[0]->length;
+  for (int64_t g = 0; g < n; ++g) {
+    std::string row;
+    for (const auto& c : cols) row += KeyText(qk::ValueAt(c->View(), g)) + "|";
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("Group-by admitting at most k groups keeps the first k groups whole, on one or more tables",
+          "[kernels]") {
+  std::vector<std::vector<DataType>> key_sets = {
+      {DataType(TypeId::kInt64)},
+      {DataType(TypeId::kUtf8)},
+      {DataType::Dictionary(TypeId::kInt16)},
+      {DataType(TypeId::kInt32), DataType(TypeId::kUtf8)},
+  };
+  const std::vector<DataType> value_types = {DataType(TypeId::kInt32), DataType(TypeId::kUtf8)};
+  const std::vector<qk::AggregateSpec> specs = {
+      {AggKind::kCountStar, -1}, {AggKind::kSum, 0}, {AggKind::kMin, 1}, {AggKind::kMax, 0}};
+  constexpr int64_t n = 3000;
+  uint64_t seed = 7100;
+  for (const auto& key_types : key_sets) {
+    std::vector<qk::testing::TestColumn> cols;
+    std::vector<quiver::ArrayView> keys, values;
+    // Few distinct values per key column and NULLs: groups recur across the rows.
+    for (const auto& t : key_types) cols.push_back(RandomColumn(t, n, 3, 0.1, ++seed, 40));
+    for (const auto& t : value_types) cols.push_back(RandomColumn(t, n, 1, 0.1, ++seed));
+    for (auto& c : cols) {
+      if (c.dict_data) c.view.dictionary = &c.dict_view;
+    }
+    for (size_t i = 0; i < cols.size(); ++i)
+      (i < key_types.size() ? keys : values).push_back(cols[i].view);
+    auto full = qk::GroupByState::Make(key_types, value_types, specs);
+    REQUIRE(full->Consume(keys, values).ok());
+    const std::vector<std::string> want_all = OrderedRows(full->Finalize().value());
+    REQUIRE(want_all.size() > 8);
+    for (int64_t k : {int64_t(0), int64_t(1), int64_t(5), int64_t(100000)}) {
+      INFO("keys " << key_types.size() << " first " << key_types[0].ToString() << " k=" << k);
+      const std::vector<std::string> want(
+          want_all.begin(), want_all.begin() + std::min<int64_t>(k, int64_t(want_all.size())));
+      // One table fed every row in order holds the first k groups, complete.
+      auto one = qk::GroupByState::Make(key_types, value_types, specs);
+      one->AdmitAtMost(k);
+      REQUIRE(one->Consume(keys, values).ok());
+      CHECK(OrderedRows(one->Finalize().value()) == want);
+      CHECK((one->rows_skipped() > 0) == (k < int64_t(want_all.size())));
+      // Three tables taking stripes of 64 rows in turn (as workers take
+      // morsels) lose rows of the groups each left out: FirstGroups picks
+      // the first k, and a second pass over tables of those keys only
+      // completes them.
+      std::vector<qk::Mask> stripes(3, qk::Mask::AllFalse(n));
+      for (int64_t i = 0; i < n; ++i) {
+        stripes[size_t((i / 64) % 3)].is_true[size_t(i >> 6)] |= uint64_t(1) << (i & 63);
+      }
+      std::vector<qk::GroupByState> parts;
+      for (const qk::Mask& m : stripes) {
+        auto p = qk::GroupByState::Make(key_types, value_types, specs);
+        p->AdmitAtMost(k);
+        REQUIRE(p->Consume(keys, values, &m).ok());
+        parts.push_back(std::move(*p));
+      }
+      auto first = qk::GroupByState::FirstGroups(&parts, k);
+      REQUIRE(first.ok());
+      CHECK(first->num_groups() == int64_t(want.size()));
+      std::vector<qk::GroupByState> second;
+      for (const qk::Mask& m : stripes) {
+        second.push_back(first->KeysOnly());
+        REQUIRE(second.back().Consume(keys, values, &m).ok());
+      }
+      int64_t groups = 0, bytes = 0;
+      auto serial = [](int64_t count, const std::function<quiver::Status(int64_t)>& fn) {
+        for (int64_t i = 0; i < count; ++i) QUIVER_RETURN_NOT_OK(fn(i));
+        return quiver::Status::OK();
+      };
+      auto got = qk::GroupByState::FinalizeAll(&second, serial, &groups, &bytes);
+      REQUIRE(got.ok());
+      CHECK(OrderedRows(*got) == want);
+    }
+  }
+}

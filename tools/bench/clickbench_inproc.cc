@@ -2,17 +2,24 @@
 // (tools/bench/clickbench.sh), to separate the engine's time from quiverd's
 // HTTP cost.
 //
-//   clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2]
+//   clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2] [--queries 18,19,33]
 //
 // QUERIES.sql holds one query per line. Each is run once to warm up, then
 // `runs` times on a fresh snapshot with store::ExecuteSql. Prints one JSON
-// line per query: {"query": 1-based index, "median_ms", "rows"} or
-// {"query", "error": first line of the error}.
+// line per query: {"query": 1-based index, "median_ms", "cpu_ms", "rows"} or
+// {"query", "error": first line of the error}. cpu_ms is the process's CPU
+// time (user + system, all threads) of the timed runs together: on a shared
+// machine it varies far less than the wall time. --queries runs only the
+// listed (1-based) queries.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -36,18 +43,32 @@ Result<int64_t> RunOnce(store::Store& s, const std::string& sql, int threads, do
   return res->num_rows;
 }
 
+// CPU time of this process so far (every thread), in milliseconds.
+double CpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2]\n");
+    std::fprintf(stderr, "usage: clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2] "
+                 "[--queries 1,2,...]\n");
     return 2;
   }
   int runs = 3, threads = 2;
+  std::set<int> only;
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--runs") runs = std::max(1, std::stoi(argv[i + 1]));
     if (a == "--threads") threads = std::stoi(argv[i + 1]);
+    if (a == "--queries") {
+      std::istringstream list(argv[i + 1]);
+      for (std::string n; std::getline(list, n, ',');) only.insert(std::stoi(n));
+    }
   }
   std::ifstream in(argv[2]);
   if (!in) {
@@ -64,6 +85,7 @@ int main(int argc, char** argv) {
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
     while (!line.empty() && (line.back() == ';' || line.back() == ' ')) line.pop_back();
+    if (!only.empty() && !only.count(n)) continue;
     nlohmann::json out = {{"query", n}};
     double ms = 0;
     auto warm = RunOnce(**st, line, threads, &ms);
@@ -72,10 +94,12 @@ int main(int argc, char** argv) {
       out["error"] = msg.substr(0, msg.find('\n'));
     } else {
       std::vector<double> times;
+      const double cpu0 = CpuMs();
       for (int r = 0; r < runs; ++r) {
         auto rows = RunOnce(**st, line, threads, &ms);
         if (rows.ok()) times.push_back(ms);
       }
+      out["cpu_ms"] = CpuMs() - cpu0;
       std::sort(times.begin(), times.end());
       out["rows"] = *warm;
       if (!times.empty()) out["median_ms"] = times[times.size() / 2];
