@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <optional>
+
 #include "columnar/schema.h"
 #include "columnar/type_name_internal.h"
 
@@ -188,8 +190,139 @@ bool BareTimestamp(const std::string& lower, DataType* t) {
 
 }  // namespace
 
+// Splits at the commas outside brackets and quotes.
+std::vector<std::string> SplitTopLevel(std::string_view s) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  char quote = 0;
+  for (char c : s) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '<' || c == '(' || c == '[') {
+      ++depth;
+    } else if (c == '>' || c == ')' || c == ']') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      out.push_back(Trim(cur));
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (!Trim(cur).empty() || !out.empty()) out.push_back(Trim(cur));
+  return out;
+}
+
+// "name: type", "name type" (DuckDB's STRUCT(a INTEGER)) or, where a name
+// is optional (list items), just "type". Names may be "quoted".
+Result<Field> ParseChild(const std::string& text, bool named, const std::string& whole) {
+  Field f;
+  f.name = "item";
+  std::string type = text;
+  size_t cut = std::string::npos;
+  if (!text.empty() && text[0] == '"') {
+    const size_t end = text.find('"', 1);
+    if (end == std::string::npos) return Status::Invalid("unterminated field name in '" + whole + "'");
+    f.name = text.substr(1, end - 1);
+    cut = end + 1;
+  } else {
+    const size_t colon = text.find(':');
+    const size_t bracket = text.find_first_of("<([");
+    if (colon != std::string::npos && colon < bracket) {
+      f.name = Trim(text.substr(0, colon));
+      cut = colon;
+    } else if (named) {
+      cut = text.find_first_of(" \t");
+      if (cut == std::string::npos) return Status::Invalid("struct field '" + text + "' needs a name and a type in '" + whole + "'");
+      f.name = text.substr(0, cut);
+    }
+  }
+  if (cut != std::string::npos) {
+    type = Trim(text.substr(cut));
+    if (!type.empty() && type[0] == ':') type = Trim(type.substr(1));
+  }
+  if (f.name.empty() || type.empty()) return Status::Invalid("malformed field '" + text + "' in '" + whole + "'");
+  QUIVER_ASSIGN_OR_RETURN(f.type, ParseTypeName(type));
+  return f;
+}
+
+// list<T>, large_list<T>, fixed_size_list<T>[n], struct<a: T, ...>,
+// map<K, V> (Arrow's and ToString's spellings); T[] and T[n], STRUCT(a T),
+// MAP(K, V) (DuckDB's). nullopt: not a nested type name.
+Result<std::optional<DataType>> ParseNested(const std::string& name) {
+  const std::string lower = Lower(name);
+  const size_t br = name.find_first_of("<(");
+  const std::string head = br == std::string::npos ? std::string() : Trim(lower.substr(0, br));
+  // A trailing [] or [n] after a complete type: DuckDB's list or array.
+  if (name.back() == ']' && head != "fixed_size_list") {
+    const size_t open = name.rfind('[');
+    const std::string inner = Trim(name.substr(0, open));
+    const std::string n = Trim(name.substr(open + 1, name.size() - open - 2));
+    // timestamp[ms], fixed_size_binary[16], dict[string, int32]: the
+    // brackets hold the type's parameters, not an array size.
+    static const char* kBracketed[] = {"timestamp", "datetime", "time32", "time64", "duration", "interval",
+                                       "fixed_size_binary", "binary", "bytes", "varbinary", "blob", "dict", "dictionary"};
+    if (inner.empty()) return std::optional<DataType>();
+    if (inner.find_first_of("[<(") == std::string::npos) {
+      for (const char* k : kBracketed) {
+        if (Lower(inner) == k) return std::optional<DataType>();
+      }
+    }
+    QUIVER_ASSIGN_OR_RETURN(DataType item, ParseTypeName(inner));
+    Field f{"item", std::move(item), true, {}};
+    if (n.empty()) return std::optional<DataType>(DataType::List(std::move(f)));
+    QUIVER_ASSIGN_OR_RETURN(int32_t size, SmallInt(n, "array size", name));
+    return std::optional<DataType>(DataType::FixedSizeList(std::move(f), size));
+  }
+  if (head != "list" && head != "large_list" && head != "fixed_size_list" && head != "struct" && head != "map") {
+    return std::optional<DataType>();
+  }
+  const char close = name[br] == '<' ? '>' : ')';
+  size_t end = name.size() - 1;
+  int32_t fixed = -1;
+  if (head == "fixed_size_list") {
+    const size_t open = name.rfind('[');
+    if (name.back() != ']' || open == std::string::npos || open < br) {
+      return Status::Invalid("expected fixed_size_list<TYPE>[SIZE] in '" + name + "'");
+    }
+    QUIVER_ASSIGN_OR_RETURN(fixed, SmallInt(Trim(name.substr(open + 1, name.size() - open - 2)), "list size", name));
+    end = name.find_last_not_of(" \t", open - 1);
+  }
+  if (name[end] != close) return Status::Invalid("malformed type '" + name + "'");
+  const std::vector<std::string> parts = SplitTopLevel(std::string_view(name).substr(br + 1, end - br - 1));
+  if (head == "struct") {
+    std::vector<Field> fields;
+    for (const std::string& p : parts) {
+      QUIVER_ASSIGN_OR_RETURN(Field f, ParseChild(p, true, name));
+      fields.push_back(std::move(f));
+    }
+    return std::optional<DataType>(DataType::Struct(std::move(fields)));
+  }
+  if (head == "map") {
+    if (parts.size() != 2) return Status::Invalid("expected map<KEY, VALUE> in '" + name + "'");
+    QUIVER_ASSIGN_OR_RETURN(DataType k, ParseTypeName(parts[0]));
+    QUIVER_ASSIGN_OR_RETURN(DataType v, ParseTypeName(parts[1]));
+    return std::optional<DataType>(DataType::Map(std::move(k), std::move(v)));
+  }
+  if (parts.size() != 1) return Status::Invalid("expected " + head + "<TYPE> in '" + name + "'");
+  QUIVER_ASSIGN_OR_RETURN(Field item, ParseChild(parts[0], false, name));
+  if (fixed >= 0) return std::optional<DataType>(DataType::FixedSizeList(std::move(item), fixed));
+  return std::optional<DataType>(DataType::List(std::move(item), head == "large_list"));
+}
+
 Result<DataType> ParseTypeName(std::string_view name_in) {
   std::string name = Trim(name_in);
+  if (name.empty()) return Status::Invalid("empty type name");
+  {
+    QUIVER_ASSIGN_OR_RETURN(std::optional<DataType> nested, ParseNested(name));
+    if (nested) {
+      if (!IsStoredType(*nested)) return Status::NotSupported("unsupported type '" + name + "'");
+      return *nested;
+    }
+  }
   size_t br = name.find_first_of("[<(");
   if (br == std::string::npos) {
     std::string lower = Lower(name);

@@ -172,3 +172,41 @@ TEST_CASE("fixed_size_binary, null and large string names parse and print back i
   CHECK(SchemaEquals(**fb_back, schema, /*check_metadata=*/true));
   CHECK(flags(**fb_back) == want_flags);
 }
+
+TEST_CASE("Nested type names in Arrow's and DuckDB's spellings", "[columnar]") {
+  auto text = [](const char* name) {
+    auto t = quiver::ParseTypeName(name);
+    return t.ok() ? t->ToString() : "error: " + t.status().message();
+  };
+  CHECK(text("list<int64>") == "list<item: int64>");
+  CHECK(text("list<item: int32>") == "list<item: int32>");
+  CHECK(text("large_list<element: utf8>") == "large_list<element: utf8>");
+  CHECK(text("fixed_size_list<v: float64>[3]") == "fixed_size_list<v: float64>[3]");
+  CHECK(text("struct<a: int32, b: utf8, c: list<item: int64>>") == "struct<a: int32, b: utf8, c: list<item: int64>>");
+  CHECK(text("map<utf8, int32>") == "map<utf8, int32>");
+  CHECK(text("map<varchar, list<double>>") == "map<utf8, list<item: float64>>");
+  CHECK(text("INTEGER[]") == "list<item: int32>");
+  CHECK(text("VARCHAR[][]") == "list<item: list<item: utf8>>");
+  CHECK(text("DOUBLE[3]") == "fixed_size_list<item: float64>[3]");
+  CHECK(text("timestamp[ms][]") == "list<item: timestamp[ms]>");
+  CHECK(text("decimal(10, 2)[]") == "list<item: decimal128(10, 2)>");
+  CHECK(text("STRUCT(a INTEGER, \"b c\" VARCHAR[], d STRUCT(e BIGINT))") ==
+        "struct<a: int32, b c: list<item: utf8>, d: struct<e: int64>>");
+  CHECK(text("MAP(VARCHAR, INTEGER)") == "map<utf8, int32>");
+  // Brackets that hold parameters are not arrays.
+  CHECK(text("timestamp[ms]") == "timestamp[ms]");
+  CHECK(text("fixed_size_binary[16]") == "fixed_size_binary[16]");
+  CHECK(text("dict[string, int32]") == "dictionary<int32, utf8>");
+  // Every type's ToString reads back as itself.
+  for (const char* name : {"list<item: int32>", "struct<a: int32, b: utf8>", "map<utf8, int32>",
+                           "fixed_size_list<v: float64>[3]", "large_list<item: int16>"}) {
+    auto t = quiver::ParseTypeName(name);
+    REQUIRE(t.ok());
+    CHECK(quiver::ParseTypeName(t->ToString())->ToString() == name);
+  }
+  CHECK_THAT(text("map<utf8>"), Catch::Contains("expected map<KEY, VALUE>"));
+  CHECK_THAT(text("struct<a>"), Catch::Contains("needs a name and a type"));
+  CHECK_THAT(text("list<int32, int64>"), Catch::Contains("expected list<TYPE>"));
+  CHECK_THAT(text("list<nosuch>"), Catch::Contains("unknown type"));
+  CHECK_THAT(text("list<dictionary<int32, utf8>>"), Catch::Contains("unsupported type"));
+}
