@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-#include "columnar/civil_time.h"
+#include "columnar/datetime_text.h"
 #include "columnar/decimal.h"
 #include "columnar/text_format.h"
 
@@ -15,29 +15,6 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// n digits at s[pos..] as an int; false if any is not a digit.
-bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = s[pos + i];
-    if (!IsDigit(c)) return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-// Parses YYYY-MM-DD at the start of s.
-bool ParseDatePrefix(std::string_view s, int64_t* days) {
-  int y, m, d;
-  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
-  if (!Digits(s, 0, 4, &y) || !Digits(s, 5, 2, &m) || !Digits(s, 8, 2, &d)) return false;
-  if (m < 1 || m > 12 || d < 1 || d > int(DaysInMonth(y, unsigned(m)))) return false;
-  *days = DaysFromCivil(y, unsigned(m), unsigned(d));
-  return true;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -46,68 +23,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
     if (x != y) return false;
   }
-  return true;
-}
-
-// Timestamp pieces: the instant in whole seconds (UTC) plus the fraction
-// digits as written.
-struct TsParts {
-  int64_t seconds = 0;
-  std::string_view fraction;
-};
-
-bool ParseTimestampParts(std::string_view s, bool date_only_ok, TsParts* out) {
-  int64_t days;
-  if (!ParseDatePrefix(s, &days)) return false;
-  if (s.size() == 10) {
-    if (!date_only_ok) return false;
-    out->seconds = days * 86400;
-    out->fraction = {};
-    return true;
-  }
-  if (s[10] != 'T' && s[10] != ' ' && s[10] != 't') return false;
-  int hh, mm, ss = 0;
-  if (!Digits(s, 11, 2, &hh) || s.size() < 16 || s[13] != ':' || !Digits(s, 14, 2, &mm)) {
-    return false;
-  }
-  size_t pos = 16;
-  std::string_view frac;
-  if (pos < s.size() && s[pos] == ':') {
-    if (!Digits(s, pos + 1, 2, &ss)) return false;
-    pos += 3;
-    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-      size_t start = ++pos;
-      while (pos < s.size() && IsDigit(s[pos])) ++pos;
-      if (pos == start || pos - start > 9) return false;
-      frac = s.substr(start, pos - start);
-    }
-  }
-  if (hh > 23 || mm > 59 || ss > 60) return false;
-  if (ss == 60) ss = 59;  // a leap second is clamped, as most systems do
-  int64_t offset = 0;
-  if (pos < s.size()) {
-    std::string_view tz = s.substr(pos);
-    if (tz == "Z" || tz == "z") {
-      pos = s.size();
-    } else if (tz[0] == '+' || tz[0] == '-') {
-      int oh, om = 0;
-      if (!Digits(tz, 1, 2, &oh)) return false;
-      if (tz.size() == 3) {
-      } else if (tz.size() == 6 && tz[3] == ':') {
-        if (!Digits(tz, 4, 2, &om)) return false;
-      } else if (tz.size() == 5) {
-        if (!Digits(tz, 3, 2, &om)) return false;
-      } else {
-        return false;
-      }
-      if (oh > 23 || om > 59) return false;
-      offset = (oh * 3600 + om * 60) * (tz[0] == '-' ? -1 : 1);
-    } else {
-      return false;
-    }
-  }
-  out->seconds = days * 86400 + hh * 3600 + mm * 60 + ss - offset;
-  out->fraction = frac;
   return true;
 }
 
@@ -233,43 +148,26 @@ bool ParseBoolText(std::string_view s, bool* out) {
   return false;
 }
 
+// Dates and timestamps: the one grammar of columnar/datetime_text.h.
 bool ParseDateText(std::string_view s, int32_t* days) {
-  int64_t d;
-  if (s.size() != 10 || !ParseDatePrefix(s, &d)) return false;
-  *days = int32_t(d);
+  DateTimeText t;
+  if (ParseDateTimeText(s, &t) != DateTimeProblem::kNone || t.has_time) return false;
+  *days = int32_t(t.days);
   return true;
 }
 
 int TimestampFractionDigits(std::string_view s) {
-  TsParts p;
-  if (!ParseTimestampParts(s, true, &p)) return 0;
-  return int(p.fraction.size());
+  DateTimeText t;
+  if (ParseDateTimeText(s, &t) != DateTimeProblem::kNone) return 0;
+  return int(t.fraction.size());
 }
 
 bool ParseTimestampText(std::string_view s, TimeUnit unit, bool date_only_ok, int64_t* out,
                         bool* excess_precision) {
   if (excess_precision) *excess_precision = false;
-  TsParts p;
-  if (!ParseTimestampParts(s, date_only_ok, &p)) return false;
-  int digits = UnitDigits(unit);
-  int64_t frac = 0;
-  for (size_t i = 0; i < p.fraction.size(); ++i) {
-    int d = p.fraction[i] - '0';
-    if (int(i) < digits) {
-      frac = frac * 10 + d;
-    } else if (d != 0) {
-      if (excess_precision) *excess_precision = true;
-      return false;
-    }
-  }
-  for (int i = int(p.fraction.size()); i < digits; ++i) frac *= 10;
-  int64_t units;
-  if (__builtin_mul_overflow(p.seconds, UnitsPerSecond(unit), &units) ||
-      __builtin_add_overflow(units, frac, &units)) {
-    return false;
-  }
-  *out = units;
-  return true;
+  DateTimeText t;
+  if (ParseDateTimeText(s, &t) != DateTimeProblem::kNone || (!t.has_time && !date_only_ok)) return false;
+  return DateTimeToUnits(t, unit, out, excess_precision);
 }
 
 bool ValidUtf8(const char* data, size_t n, size_t* bad_offset) {

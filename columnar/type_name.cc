@@ -264,9 +264,11 @@ Result<std::optional<DataType>> ParseNested(const std::string& name) {
     // timestamp[ms], fixed_size_binary[16], dict[string, int32]: the
     // brackets hold the type's parameters, not an array size.
     static const char* kBracketed[] = {"timestamp", "datetime", "time32", "time64", "duration", "interval",
-                                       "fixed_size_binary", "binary", "bytes", "varbinary", "blob", "dict", "dictionary"};
-    if (inner.empty()) return std::optional<DataType>();
-    if (inner.find_first_of("[<(") == std::string::npos) {
+                                       "fixed_size_binary", "binary", "bytes", "varbinary", "blob", "dict",
+                                       "dictionary", "decimal", "decimal128", "decimal256", "numeric",
+                                       "varchar", "char", "bpchar", "string"};
+    if (inner.empty() || n.find_first_not_of("0123456789") != std::string::npos) return std::optional<DataType>();
+    if (!n.empty() && inner.find_first_of("[<(") == std::string::npos) {  // T[] is always a list
       for (const char* k : kBracketed) {
         if (Lower(inner) == k) return std::optional<DataType>();
       }

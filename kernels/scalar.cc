@@ -7,38 +7,13 @@
 #include <limits>
 
 #include "columnar/civil_time.h"
+#include "columnar/datetime_text.h"
 #include "columnar/decimal.h"
 #include "columnar/text_format.h"
 #include "kernels/literal_internal.h"
 
 namespace quiver::kernels {
 namespace {
-
-bool ReadDigits(std::string_view s, size_t* pos, int count, int64_t* out) {
-  int64_t v = 0;
-  for (int i = 0; i < count; ++i) {
-    if (*pos >= s.size() || s[*pos] < '0' || s[*pos] > '9') return false;
-    v = v * 10 + (s[*pos] - '0');
-    ++*pos;
-  }
-  *out = v;
-  return true;
-}
-
-// Parses the date part; leaves *pos after it.
-bool ParseDatePart(std::string_view s, size_t* pos, int64_t* days) {
-  int64_t y, m, d;
-  if (!ReadDigits(s, pos, 4, &y) || *pos >= s.size() || s[*pos] != '-') return false;
-  ++*pos;
-  if (!ReadDigits(s, pos, 2, &m) || *pos >= s.size() || s[*pos] != '-') return false;
-  ++*pos;
-  if (!ReadDigits(s, pos, 2, &d)) return false;
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  if (d > kDays[m - 1] + (m == 2 && IsLeapYear(y) ? 1 : 0)) return false;
-  *days = DaysFromCivil(y, unsigned(m), unsigned(d));
-  return true;
-}
 
 std::string Quote(const std::string& s) {
   std::string out = "'";
@@ -227,51 +202,26 @@ bool Scalar::operator==(const Scalar& o) const {
   }
 }
 
+// Dates and timestamps: the one grammar of columnar/datetime_text.h.
 Result<int32_t> ParseDate32(std::string_view s) {
-  size_t pos = 0;
-  int64_t days;
-  if (!ParseDatePart(s, &pos, &days) || pos != s.size()) {
+  DateTimeText t;
+  if (ParseDateTimeText(s, &t) != DateTimeProblem::kNone || t.has_time) {
     return Status::TypeError("'" + std::string(s) + "' is not a date (expected YYYY-MM-DD)");
   }
-  return int32_t(days);
+  return int32_t(t.days);
 }
 
 Result<int64_t> ParseTimestampNanos(std::string_view s) {
-  auto bad = [&] {
+  DateTimeText t;
+  if (ParseDateTimeText(s, &t) != DateTimeProblem::kNone) {
     return Status::TypeError("'" + std::string(s) +
-                             "' is not a timestamp (expected YYYY-MM-DD[ HH:MM:SS[.fff]])");
-  };
-  size_t pos = 0;
-  int64_t days;
-  if (!ParseDatePart(s, &pos, &days)) return bad();
-  int64_t h = 0, mi = 0, sec = 0, frac = 0;
-  if (pos < s.size() && (s[pos] == ' ' || s[pos] == 'T')) {
-    ++pos;
-    if (!ReadDigits(s, &pos, 2, &h) || pos >= s.size() || s[pos++] != ':' ||
-        !ReadDigits(s, &pos, 2, &mi) || pos >= s.size() || s[pos++] != ':' ||
-        !ReadDigits(s, &pos, 2, &sec) || h > 23 || mi > 59 || sec > 59) {
-      return bad();
-    }
-    if (pos < s.size() && s[pos] == '.') {
-      ++pos;
-      int digits = 0;
-      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && digits < 9) {
-        frac = frac * 10 + (s[pos++] - '0');
-        ++digits;
-      }
-      if (digits == 0) return bad();
-      for (; digits < 9; ++digits) frac *= 10;
-    }
+                             "' is not a timestamp (expected YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]][Z|+HH:MM|-HH:MM])");
   }
-  if (pos < s.size() && s[pos] == 'Z') ++pos;
-  if (pos != s.size()) return bad();
-  __int128 ns =
-      (static_cast<__int128>(days) * 86400 + h * 3600 + mi * 60 + sec) * 1000000000 + frac;
-  if (ns > std::numeric_limits<int64_t>::max() || ns < std::numeric_limits<int64_t>::min()) {
-    return Status::TypeError("timestamp '" + std::string(s) +
-                             "' is out of the int64 nanosecond range");
+  int64_t ns = 0;
+  if (!DateTimeToUnits(t, TimeUnit::kNano, &ns)) {
+    return Status::TypeError("timestamp '" + std::string(s) + "' is out of the int64 nanosecond range");
   }
-  return int64_t(ns);
+  return ns;
 }
 
 namespace internal {

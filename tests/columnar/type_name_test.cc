@@ -210,3 +210,15 @@ TEST_CASE("Nested type names in Arrow's and DuckDB's spellings", "[columnar]") {
   CHECK_THAT(text("list<nosuch>"), Catch::Contains("unknown type"));
   CHECK_THAT(text("list<dictionary<int32, utf8>>"), Catch::Contains("unsupported type"));
 }
+
+TEST_CASE("Bracketed parameters are not array sizes", "[columnar]") {
+  auto text = [](const char* name) {
+    auto t = quiver::ParseTypeName(name);
+    return t.ok() ? t->ToString() : "error: " + t.status().message();
+  };
+  CHECK(text("decimal[12, 2]") == "decimal128(12, 2)");
+  CHECK(text("decimal[12]") == "decimal128(12, 0)");
+  CHECK(text("timestamp[unit='us', tz='UTC']") == "timestamp[us, tz=UTC]");
+  CHECK(text("varchar[20]") == "utf8");
+  CHECK(text("decimal[12, 2][]") == "list<item: decimal128(12, 2)>");
+}
