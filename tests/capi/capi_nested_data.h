@@ -87,12 +87,12 @@ inline std::shared_ptr<ArrayData> MustFinish(ArrayBuilder& b) {
 inline Result<RecordBatch> MakeNested(int64_t start, int64_t n) {
   auto schema = NestedSchema();
   auto type = [&](int i) { return schema->field(size_t(i)).type; };
-  ArrayBuilder id(DataType(TypeId::kInt64));
-  ArrayBuilder tag_items(DataType(TypeId::kUtf8)), x(DataType(TypeId::kInt32)),
-      y(DataType(TypeId::kFloat64)), name(DataType(TypeId::kUtf8)),
-      vec_items(DataType(TypeId::kFloat32)), keys(DataType(TypeId::kUtf8)),
-      values(DataType(TypeId::kInt64)), big_items(DataType(TypeId::kInt16)),
-      ll_items(DataType(TypeId::kInt32));
+  ArrayBuilder id{DataType(TypeId::kInt64)};
+  ArrayBuilder tag_items{DataType(TypeId::kUtf8)}, x{DataType(TypeId::kInt32)},
+      y{DataType(TypeId::kFloat64)}, name{DataType(TypeId::kUtf8)},
+      vec_items{DataType(TypeId::kFloat32)}, keys{DataType(TypeId::kUtf8)},
+      values{DataType(TypeId::kInt64)}, big_items{DataType(TypeId::kInt16)},
+      ll_items{DataType(TypeId::kInt32)};
   std::vector<bool> tags_valid, pt_valid, vec_valid, attrs_valid, big_valid, ll_valid,
       inner_valid;
   std::vector<int32_t> tags_off{0}, attrs_off{0}, big_off{0}, ll_off{0}, inner_off{0};
