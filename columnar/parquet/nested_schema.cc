@@ -191,8 +191,16 @@ Status NestedMapper::Map(const format::SchemaElement& e, const std::string& path
 void Finish(LevelNode* n, const std::vector<ColumnSpec>& leaves) {
   for (auto& c : n->children) Finish(&c, leaves);
   if (n->kind == Kind::kLeaf) {
-    n->first_leaf = n->leaf;
-    n->type = leaves[size_t(n->leaf)].type;
+    // A node a refused LIST or MAP left unfilled has no leaf (the column is
+    // unsupported: its type only names it in the message).
+    const bool known = n->leaf >= 0 && size_t(n->leaf) < leaves.size();
+    n->first_leaf = known ? n->leaf : -1;
+    n->type = known ? leaves[size_t(n->leaf)].type : DataType(TypeId::kNull);
+    return;
+  }
+  if (n->children.empty()) {  // a group without fields
+    n->first_leaf = -1;
+    n->type = DataType::Struct({});
     return;
   }
   n->first_leaf = n->children[0].first_leaf;
