@@ -13,45 +13,20 @@
 #include "columnar/columnar_test_util.h"
 #include "columnar/parquet/reader.h"
 #include "columnar/parquet/writer.h"
+#include "duckdb_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
 using quiver::testing::AllTypesBatch;
 using quiver::testing::AllTypesSchema;
+using quiver::testing::DuckDbAvailable;
+using quiver::testing::NodeModules;
+using quiver::testing::RepoRoot;
+using quiver::testing::RunDuckDb;
 using quiver::testing::ValueJson;
 
 namespace {
 
-std::string RepoRoot() {
-  std::string f = __FILE__;  // <root>/tests/parquet/duckdb_interop_test.cc
-  for (int i = 0; i < 3; ++i) f = f.substr(0, f.find_last_of('/'));
-  return f;
-}
-
-std::string NodeModules() { return RepoRoot() + "/.deps/node/node_modules"; }
-
-bool DuckDbAvailable() {
-  struct stat st;
-  if (::stat((NodeModules() + "/@duckdb/node-api/package.json").c_str(), &st) == 0 &&
-      std::system("node --version > /dev/null 2>&1") == 0) {
-    return true;
-  }
-  WARN("SKIPPED: @duckdb/node-api is not installed in " + NodeModules() +
-       "; run tools/node/install.sh to enable the DuckDB Parquet interop tests");
-  return false;
-}
-
-// Runs tools/node/duckdb_sql.js on `spec`; returns its JSON output.
-nlohmann::json RunDuckDb(const quiver::testing::TempDir& dir, const nlohmann::json& spec) {
-  const std::string in = dir.file("spec.json"), out = dir.file("out.json");
-  quiver::testing::WriteFileBytes(in, spec.dump());
-  std::string cmd = "NODE_PATH='" + NodeModules() + "' node '" + RepoRoot() +
-                    "/tools/node/duckdb_sql.js' '" + in + "' > '" + out + "' 2> '" + out + ".err'";
-  int rc = std::system(cmd.c_str());
-  INFO("command: " << cmd << "\nstderr: " << quiver::testing::ReadFileBytes(out + ".err"));
-  REQUIRE(rc == 0);
-  return nlohmann::json::parse(quiver::testing::ReadFileBytes(out));
-}
 
 std::vector<RecordBatch> ReadFile(const std::string& path, std::shared_ptr<const Schema>* schema) {
   auto bytes = std::make_shared<std::string>(quiver::testing::ReadFileBytes(path));

@@ -14,40 +14,18 @@
 #include "columnar/parquet/reader.h"
 #include "columnar/parquet/thrift_internal.h"
 #include "columnar/parquet/writer.h"
+#include "duckdb_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
+using quiver::testing::DuckDbAvailable;
+using quiver::testing::NodeModules;
+using quiver::testing::RepoRoot;
+using quiver::testing::RunDuckDb;
 using quiver::testing::ValueJson;
 
 namespace {
 
-std::string RepoRoot() {
-  std::string f = __FILE__;  // <root>/tests/parquet/nested_test.cc
-  for (int i = 0; i < 3; ++i) f = f.substr(0, f.find_last_of('/'));
-  return f;
-}
-std::string NodeModules() { return RepoRoot() + "/.deps/node/node_modules"; }
-
-bool DuckDbAvailable() {
-  struct stat st;
-  if (::stat((NodeModules() + "/@duckdb/node-api/package.json").c_str(), &st) == 0 &&
-      std::system("node --version > /dev/null 2>&1") == 0) {
-    return true;
-  }
-  WARN("SKIPPED: @duckdb/node-api is not installed in " + NodeModules());
-  return false;
-}
-
-nlohmann::json RunDuckDb(const quiver::testing::TempDir& dir, const nlohmann::json& spec) {
-  const std::string in = dir.file("spec.json"), out = dir.file("out.json");
-  quiver::testing::WriteFileBytes(in, spec.dump());
-  std::string cmd = "NODE_PATH='" + NodeModules() + "' node '" + RepoRoot() +
-                    "/tools/node/duckdb_sql.js' '" + in + "' > '" + out + "' 2> '" + out + ".err'";
-  int rc = std::system(cmd.c_str());
-  INFO("command: " << cmd << "\nstderr: " << quiver::testing::ReadFileBytes(out + ".err"));
-  REQUIRE(rc == 0);
-  return nlohmann::json::parse(quiver::testing::ReadFileBytes(out));
-}
 
 // Row i of v as DuckDB's JSON spells it: lists as arrays, structs as
 // objects, maps as arrays of {"key", "value"}.
