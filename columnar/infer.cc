@@ -31,11 +31,6 @@ const char* KindName(const DataType& t) {
   return TypeIdName(t.id);
 }
 
-template <typename T>
-bool FitsSigned(int64_t v) {
-  return v >= int64_t(std::numeric_limits<T>::min()) && v <= int64_t(std::numeric_limits<T>::max());
-}
-
 }  // namespace
 
 bool ParseInt64Text(std::string_view s, int64_t* out) {
@@ -393,11 +388,7 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
         digits = stripped;
       }
       if (!ParseInt64Text(digits, &x)) return fail();
-      bool fits = type.id == TypeId::kInt8    ? FitsSigned<int8_t>(x)
-                  : type.id == TypeId::kInt16 ? FitsSigned<int16_t>(x)
-                  : type.id == TypeId::kInt32 ? FitsSigned<int32_t>(x)
-                                              : true;
-      if (!fits) return fail(" (out of range)");
+      if (!FitsSignedType(type.id, x)) return fail(" (out of range)");
       out->i = x;
       return true;
     }

@@ -106,6 +106,15 @@ struct Cell {
 // Converts a text value to `type` (any type Quiver stores). On failure
 // returns false and sets *why to e.g. "\"1.5\" is not an int64".
 bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::string* why);
+// True when `v` fits the signed integer type `id` (int8 ... int64).
+inline bool FitsSignedType(TypeId id, int64_t v) {
+  switch (id) {
+    case TypeId::kInt8: return v >= INT8_MIN && v <= INT8_MAX;
+    case TypeId::kInt16: return v >= INT16_MIN && v <= INT16_MAX;
+    case TypeId::kInt32: return v >= INT32_MIN && v <= INT32_MAX;
+    default: return true;
+  }
+}
 // The largest value of an unsigned integer type (uint8 ... uint64).
 inline uint64_t MaxUnsigned(TypeId id) {
   return id == TypeId::kUInt8 ? 0xFF : id == TypeId::kUInt16 ? 0xFFFF : id == TypeId::kUInt32 ? 0xFFFFFFFFull : ~0ull;

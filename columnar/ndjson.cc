@@ -403,15 +403,7 @@ bool ConvertJson(JsonValue& v, const DataType& type, Cell* cell, std::string* wh
     case TypeId::kInt32:
     case TypeId::kInt64: {
       if (v.kind != JsonKind::kInt) return fail(v.kind == JsonKind::kUInt ? " (out of range)" : "");
-      int64_t lo = type.id == TypeId::kInt8    ? INT8_MIN
-                   : type.id == TypeId::kInt16 ? INT16_MIN
-                   : type.id == TypeId::kInt32 ? INT32_MIN
-                                               : INT64_MIN;
-      int64_t hi = type.id == TypeId::kInt8    ? INT8_MAX
-                   : type.id == TypeId::kInt16 ? INT16_MAX
-                   : type.id == TypeId::kInt32 ? INT32_MAX
-                                               : INT64_MAX;
-      if (v.i < lo || v.i > hi) return fail(" (out of range)");
+      if (!FitsSignedType(type.id, v.i)) return fail(" (out of range)");
       cell->i = v.i;
       return true;
     }
