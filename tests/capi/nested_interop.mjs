@@ -10,32 +10,14 @@
 //
 //   node tests/capi/nested_interop.mjs --quiver BIN --dump CAPI_DUMP --dir TMP
 // Exit codes: 0 pass, 1 fail, 77 skipped (apache-arrow missing).
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startTest } from '../node_test_util.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-const require = createRequire(import.meta.url);
-let arrow;
-try {
-  arrow = require(path.join(here, '../../.deps/node/node_modules/apache-arrow'));
-} catch (e) {
-  console.log(`SKIP: cannot load apache-arrow (tools/node/install.sh): ${e.message.split('\n')[0]}`);
-  process.exit(77);
-}
+const t = startTest({ require: ['apache-arrow'], maxFailuresShown: 20 });
+const { args, pool, run, fail } = t;
+const arrow = t.modules['apache-arrow'];
 const { Field, List, LargeList, FixedSizeList, Struct, Map_, Int16, Int32, Int64, Float32, Float64, Utf8 } = arrow;
-rmSync(args.dir, { recursive: true, force: true });
-mkdirSync(args.dir, { recursive: true });
-const pool = path.join(args.dir, 'p.pool');
-const run = (bin, ...a) => execFileSync(bin, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
-let failures = 0;
-const fail = (what) => {
-  if (++failures <= 20) console.log(`FAIL ${what}`);
-};
 
 // Rows as plain JS values (what apache-arrow is given and what the C reader
 // must print): null rows, null items, empty lists.
@@ -109,5 +91,4 @@ for (let i = 0; i < want.length && i + 1 < lines.length; ++i) {
     fail(`row ${i}: ${lines[i + 1]}\n  want ${JSON.stringify(want[i])}`);
   }
 }
-console.log(failures ? `${failures} failures` : `ok: ${want.length} rows of 7 nested columns through the C Data Interface`);
-process.exit(failures ? 1 : 0);
+t.finish(`ok: ${want.length} rows of 7 nested columns through the C Data Interface`);

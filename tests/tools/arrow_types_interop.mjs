@@ -7,31 +7,13 @@
 //
 //   node tests/tools/arrow_types_interop.mjs --quiver BIN --dir TMP
 // Exit codes: 0 pass, 1 fail, 77 skipped (apache-arrow missing).
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startTest } from '../node_test_util.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-let arrow;
-try {
-  arrow = createRequire(import.meta.url)(path.join(here, '../../.deps/node/node_modules/apache-arrow'));
-} catch (e) {
-  console.log(`SKIP: cannot load apache-arrow (tools/node/install.sh): ${e.message.split('\n')[0]}`);
-  process.exit(77);
-}
-rmSync(args.dir, { recursive: true, force: true });
-mkdirSync(args.dir, { recursive: true });
-const pool = path.join(args.dir, 'p.pool');
-const quiver = (...a) => execFileSync(args.quiver, a, { encoding: 'utf8' });
-let failures = 0;
-const fail = (what) => {
-  ++failures;
-  console.log(`FAIL ${what}`);
-};
+const t = startTest({ require: ['apache-arrow'] });
+const { args, pool, quiver, fail } = t;
+const arrow = t.modules['apache-arrow'];
 
 const n = 50;
 const valid = new Uint8Array(Math.ceil(n / 8));
@@ -170,5 +152,4 @@ for (const k of Object.keys(dcols)) {
 const csv = quiver('sql', pool, 'SELECT du64, di64 FROM d LIMIT 3', '--format', 'csv');
 if (csv !== 'du64,di64\nred,red\ncyan,cyan\n,\n') fail(`csv of dictionaries: ${JSON.stringify(csv)}`);
 
-console.log(failures ? `${failures} failures` : `arrow types interop: ${Object.keys(cols).length} columns and ${Object.keys(dcols).length} dictionary index types round-trip`);
-process.exit(failures ? 1 : 0);
+t.finish(`arrow types interop: ${Object.keys(cols).length} columns and ${Object.keys(dcols).length} dictionary index types round-trip`);

@@ -14,39 +14,15 @@
 //   node tests/tools/flat_types_interop.mjs --quiver BIN --dir TMP
 // Exit codes: 0 pass, 1 fail, 77 skipped (apache-arrow missing).
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startTest } from '../node_test_util.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-const modules = path.join(here, '../../.deps/node/node_modules');
-const require = createRequire(import.meta.url);
-let arrow;
-try {
-  arrow = require(path.join(modules, 'apache-arrow'));
-} catch (e) {
-  console.log(`SKIP: cannot load apache-arrow (tools/node/install.sh): ${e.message.split('\n')[0]}`);
-  process.exit(77);
-}
-let DuckDBInstance = null;
-try {
-  ({ DuckDBInstance } = require(path.join(modules, '@duckdb/node-api')));
-} catch (e) {
-  console.log(`note: @duckdb/node-api missing, Parquet check with DuckDB skipped: ${e.message.split('\n')[0]}`);
-}
-rmSync(args.dir, { recursive: true, force: true });
-mkdirSync(args.dir, { recursive: true });
-const pool = path.join(args.dir, 'p.pool');
-const quiver = (...a) => execFileSync(args.quiver, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const sql = (q, table = pool) => quiver('sql', table, q, '--format', 'ndjson').split('\n').filter((l) => l).map((l) => JSON.parse(l));
-let failures = 0;
-const fail = (what) => {
-  ++failures;
-  console.log(`FAIL ${what}`);
-};
+const t = startTest({ require: ['apache-arrow'], optional: ['@duckdb/node-api'] });
+const { args, pool, quiver, fail } = t;
+const sql = t.ndjson;
+const arrow = t.modules['apache-arrow'];
+const DuckDBInstance = t.modules['@duckdb/node-api']?.DuckDBInstance ?? null;
 const expectEq = (what, got, want) => {
   if (JSON.stringify(got) !== JSON.stringify(want)) fail(`${what}: ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
 };
@@ -228,5 +204,4 @@ expectEq('large through Parquet', sql('SELECT lu, lb, vu FROM sp ORDER BY id'), 
 expectEq('large type through Parquet (the footer\'s Arrow schema)', /lu +\| large_utf8 /.test(quiver('schema', pool, 'sp')), true);
 expectEq('large schema', /lu +\| large_utf8 /.test(quiver('schema', pool, 's')) && /lb +\| large_binary /.test(quiver('schema', pool, 's')), true);
 
-console.log(failures ? `${failures} failures` : 'all flat type checks passed');
-process.exit(failures ? 1 : 0);
+t.finish('all flat type checks passed');

@@ -11,33 +11,13 @@
 //
 //   node tests/tools/nested_types_interop.mjs --quiver BIN --dir TMP
 // Exit codes: 0 pass, 1 fail, 77 skipped (apache-arrow missing).
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startTest } from '../node_test_util.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const args = {};
-for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
-const require = createRequire(import.meta.url);
-let arrow;
-try {
-  arrow = require(path.join(here, '../../.deps/node/node_modules', 'apache-arrow'));
-} catch (e) {
-  console.log(`SKIP: cannot load apache-arrow (tools/node/install.sh): ${e.message.split('\n')[0]}`);
-  process.exit(77);
-}
-rmSync(args.dir, { recursive: true, force: true });
-mkdirSync(args.dir, { recursive: true });
-const pool = path.join(args.dir, 'p.pool');
-const quiver = (...a) => execFileSync(args.quiver, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const ndjson = (q) => quiver('sql', pool, q, '--format', 'ndjson').split('\n').filter((l) => l).map((l) => JSON.parse(l));
-let failures = 0;
-const fail = (what) => {
-  ++failures;
-  console.log(`FAIL ${what}`);
-};
+const t = startTest({ require: ['apache-arrow'] });
+const { args, pool, quiver, fail, ndjson } = t;
+const arrow = t.modules['apache-arrow'];
 const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? Number(x) : x instanceof Map ? Object.fromEntries(x) : x)));
 const expectEq = (what, got, want) => {
   const g = JSON.stringify(got), w = JSON.stringify(want);
@@ -158,8 +138,4 @@ for (const [q, re] of [['SELECT li FROM f ORDER BY li', /cannot sort a list/],
     if (!re.test(String(e.stderr))) fail(`${q}: ${String(e.stderr).trim()}, want ${re}`);
   }
 }
-if (failures) {
-  console.log(`${failures} failure(s)`);
-  process.exit(1);
-}
-console.log('ok: nested columns round-trip through apache-arrow and query as expected');
+t.finish('ok: nested columns round-trip through apache-arrow and query as expected');
