@@ -3,6 +3,7 @@
 #include <cassert>
 #include <limits>
 
+#include "columnar/half_float.h"
 #include "columnar/ipc_internal.h"
 #include "columnar/schema.h"
 
@@ -166,6 +167,8 @@ void ArrayBuilder::AppendDouble(double v) {
   AppendValidity(true);
   if (type_.id == TypeId::kFloat32) {
     AppendFixed(float(v));
+  } else if (type_.id == TypeId::kFloat16) {
+    AppendFixed(FloatToHalf(v));
   } else {
     assert(type_.id == TypeId::kFloat64);
     AppendFixed(v);

@@ -7,6 +7,7 @@
 
 #include "columnar/datetime_text.h"
 #include "columnar/decimal.h"
+#include "columnar/half_float.h"
 #include "columnar/text_format.h"
 
 namespace quiver {
@@ -403,6 +404,7 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
       out->i = int64_t(x);
       return true;
     }
+    case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64: {
       double x;
@@ -414,6 +416,9 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
         if (!v.empty() && v[0] == '+') ++b;
         auto r = std::from_chars(b, e, x, std::chars_format::general);
         if (r.ec != std::errc() || r.ptr != e || b == e) return fail();
+      }
+      if (type.id == TypeId::kFloat16 && !FitsHalf(x)) {
+        return fail(" (out of range for float16: its largest value is 65504)");
       }
       out->d = x;
       return true;
@@ -482,6 +487,7 @@ void AppendCell(ArrayBuilder& b, const Cell& c) {
     case TypeId::kBool:
       b.AppendBool(c.i != 0);
       break;
+    case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64:
       b.AppendDouble(c.d);

@@ -1,5 +1,6 @@
 #include "columnar/ndjson.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <unordered_map>
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "columnar/builder.h"
+#include "columnar/half_float.h"
 #include "columnar/ndjson_internal.h"
 #include "columnar/text_reader_internal.h"
 
@@ -424,6 +426,7 @@ bool ConvertJson(JsonValue& v, const DataType& type, Cell* cell, std::string* wh
       cell->i = int64_t(x);
       return true;
     }
+    case TypeId::kFloat16:
     case TypeId::kFloat32:
     case TypeId::kFloat64:
       if (v.kind == JsonKind::kInt) {
@@ -434,6 +437,9 @@ bool ConvertJson(JsonValue& v, const DataType& type, Cell* cell, std::string* wh
         cell->d = v.d;
       } else {
         return fail();
+      }
+      if (type.id == TypeId::kFloat16 && !FitsHalf(cell->d)) {
+        return fail(" (out of range for float16: its largest value is 65504)");
       }
       return true;
     case TypeId::kDate32:

@@ -190,6 +190,10 @@ std::string FormatTimestamp(int64_t value, TimeUnit unit);
 // values outside a day are printed as their count, not wrapped.
 void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit);
 void AppendBase64(std::string* out, std::string_view bytes);
+// Row i (not null) of any column as the text CAST(x AS varchar) gives:
+// strings, binary and fixed_size_binary as their bytes, nested values as
+// JSON text, every other type as CSV prints it.
+void AppendCastText(std::string* out, const ArrayView& v, int64_t i);
 // The bytes a text value stands for in a fixed_size_binary[w] column (CSV,
 // NDJSON, SQL literals): a string of exactly w bytes as it is, else its hex
 // spelling (2w hex digits, optionally after \x or 0x, as tables print them).

@@ -5,6 +5,7 @@
 
 #include "columnar/civil_time.h"
 #include "columnar/decimal.h"
+#include "columnar/half_float.h"
 #include "columnar/text_format_internal.h"
 
 namespace quiver {
@@ -217,20 +218,6 @@ void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit) {
   }
 }
 
-// IEEE binary16 to float, exactly.
-static float HalfToFloat(uint16_t h) {
-  const int sign = h >> 15, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
-  float v;
-  if (exp == 0) {
-    v = std::ldexp(float(frac), -24);
-  } else if (exp == 31) {
-    v = frac != 0 ? std::nanf("") : INFINITY;
-  } else {
-    v = std::ldexp(float(frac | 0x400), exp - 25);
-  }
-  return sign ? -v : v;
-}
-
 std::string FormatTimestamp(int64_t value, TimeUnit unit) {
   std::string s;
   AppendTimestamp(&s, value, unit);
@@ -396,6 +383,21 @@ void AppendPlain(std::string* out, const ArrayView& v, int64_t i) {
       break;
   }
 }
+
+}  // namespace text_internal
+
+void AppendCastText(std::string* out, const ArrayView& v, int64_t i) {
+  using namespace text_internal;
+  if (IsStringLike(v) || IsBytesColumn(v)) {
+    *out += StringAt(v, i);
+  } else if (v.type->is_nested()) {
+    AppendJsonValue(out, v, i, false);
+  } else {
+    AppendPlain(out, v, i);
+  }
+}
+
+namespace text_internal {
 
 bool IsBytesColumn(const ArrayView& v) {
   return !v.type->is_dictionary() && (v.type->id == TypeId::kBinary || v.type->id == TypeId::kFixedSizeBinary);

@@ -22,6 +22,9 @@
 //    Unparsable text: InvalidArgument "cannot cast 'abc' to int32".
 //  - date32 <-> timestamp and timestamp unit changes: a coarser unit floors
 //    (1969-12-31 23:59:59.5 -> 1969-12-31); a finer one is range-checked.
+//  - float16 converts through float32, exactly; numbers and text to float16
+//    round to the nearest value (ties to even), and a finite value past
+//    65504 is out of range.
 //  - TRY_CAST gives NULL where CAST gives an error.
 #include <algorithm>
 #include <cctype>
@@ -33,6 +36,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "columnar/half_float.h"
 #include "columnar/text_format.h"
 #include "kernels/aggregate.h"
 #include "kernels/column_internal.h"
@@ -161,54 +165,18 @@ Result<std::shared_ptr<ArrayData>> NumToBool(const Datum& src, int64_t rows) {
   return MakeColumn(DataType(TypeId::kBool), rows, {st.validity(), bits});
 }
 
-// Row i of a non-string column as text.
-void AppendText(std::string* out, const ArrayView& v, const DataType& type, int64_t i) {
-  switch (type.id) {
-    case TypeId::kBool:
-      *out += v.BoolValue(i) ? "true" : "false";
-      return;
-    case TypeId::kFloat32:
-      AppendFloat(out, v.Value<float>(i));
-      return;
-    case TypeId::kFloat64:
-      AppendDouble(out, v.Value<double>(i));
-      return;
-    case TypeId::kDate32:
-      AppendDate32(out, v.Value<int32_t>(i));
-      return;
-    case TypeId::kTimestamp:
-      AppendTimestamp(out, v.Value<int64_t>(i), type.unit);
-      return;
-    case TypeId::kUtf8:
-    case TypeId::kBinary:
-    case TypeId::kFixedSizeBinary:  // its bytes, as binary's
-      *out += StringAt(v, i);
-      return;
-    default:
-      break;
-  }
-  VisitFixedWidth(
-      type.id,
-      [&](auto tag) {
-        if constexpr (std::is_integral_v<decltype(tag)>) {
-          char buf[24];
-          auto r = std::to_chars(buf, buf + sizeof buf, v.Value<decltype(tag)>(i));
-          out->append(buf, size_t(r.ptr - buf));
-        }
-      },
-      [] {});
-}
-
 Result<std::shared_ptr<ArrayData>> ToText(const Datum& src, const DataType& to, int64_t rows) {
   StringOutput out(rows);
   std::string s;
+  ArrayView view = src.view;
+  view.type = &src.type;
   for (int64_t i = 0; i < rows; ++i) {
     if (src.view.IsNull(i)) {
       out.AppendNull();
       continue;
     }
     s.clear();
-    AppendText(&s, src.view, src.type, i);
+    AppendCastText(&s, view, i);
     out.Append(s);
   }
   return out.Finish(to);
@@ -388,7 +356,9 @@ Result<std::shared_ptr<ArrayData>> TemporalToTemporal(const Datum& src, const Da
     int64_t v = 0;
     if (!convert(in[i], &v) && st.IsValid(i)) {
       std::string text;
-      AppendText(&text, src.view, src.type, i);
+      ArrayView view = src.view;
+      view.type = &src.type;
+      AppendCastText(&text, view, i);
       QUIVER_RETURN_NOT_OK(st.Fail(i, OutOfRange(text, to)));
     }
     if (to_date) {
@@ -402,7 +372,33 @@ Result<std::shared_ptr<ArrayData>> TemporalToTemporal(const Datum& src, const Da
 
 bool IsTemporal(TypeId id) { return id == TypeId::kDate32 || id == TypeId::kTimestamp; }
 bool IsText(TypeId id) { return id == TypeId::kUtf8 || id == TypeId::kBinary; }
-bool IsNumberLike(TypeId id) { return IsNumeric(id) || id == TypeId::kBool; }
+bool IsNumberLike(TypeId id) { return IsNumeric(id) || id == TypeId::kBool || id == TypeId::kFloat16; }
+
+// float16 values as a float32 column (exact), so that every other cast
+// reads float32.
+Result<Datum> HalfToFloat32(const Datum& src, int64_t rows) {
+  auto buf = AllocateValues<float>(rows);
+  float* out = MutableValues<float>(buf);
+  for (int64_t i = 0; i < rows; ++i) out[i] = HalfToFloat(src.view.Value<uint16_t>(i));
+  RowStatus st(src, rows, false);
+  return Datum::Own(MakeColumn(DataType(TypeId::kFloat32), rows, {st.validity(), buf}));
+}
+
+// Numbers to float16: through float64, rounded to nearest (ties to even);
+// a finite value past 65504 is out of range.
+Result<std::shared_ptr<ArrayData>> NumToHalf(const Datum& src, const DataType& to, int64_t rows,
+                                             bool try_cast) {
+  RowStatus st(src, rows, try_cast);
+  NumericInput<double> in;
+  QUIVER_RETURN_NOT_OK(in.Load(src, rows));
+  auto buf = AllocateValues<uint16_t>(rows);
+  uint16_t* out = MutableValues<uint16_t>(buf);
+  for (int64_t i = 0; i < rows; ++i) {
+    out[i] = FloatToHalf(in[i]);
+    if (!FitsHalf(in[i]) && st.IsValid(i)) QUIVER_RETURN_NOT_OK(st.Fail(i, OutOfRange(DoubleText(in[i]), to)));
+  }
+  return MakeColumn(to, rows, {st.validity(), buf});
+}
 
 // True when CastColumn knows the conversion.
 bool CanCast(const DataType& from, const DataType& to) {
@@ -425,6 +421,15 @@ Result<std::shared_ptr<ArrayData>> CastColumn(const Datum& src, const DataType& 
     auto out = std::make_shared<ArrayData>(*copy);
     out->type = to;
     return out;
+  }
+  if (from.id == TypeId::kFloat16) {
+    QUIVER_ASSIGN_OR_RETURN(Datum wide, HalfToFloat32(src, rows));
+    return CastColumn(wide, to, rows, try_cast);
+  }
+  if (to.id == TypeId::kFloat16) {
+    if (!IsText(from.id)) return NumToHalf(src, to, rows, try_cast);
+    QUIVER_ASSIGN_OR_RETURN(auto wide, StringToValue(src, DataType(TypeId::kFloat64), rows, try_cast));
+    return NumToHalf(Datum::Own(std::move(wide)), to, rows, try_cast);
   }
   if (IsText(from.id)) return StringToValue(src, to, rows, try_cast);
   if (to.id == TypeId::kBool) return NumToBool(src, rows);

@@ -66,19 +66,6 @@ Query ExpandStar(const Query& in, const Schema& source) {
   return q;
 }
 
-// A select item's output name: its alias, its column, or its SQL text.
-std::string OutputName(const SelectItem& s) {
-  if (!s.alias.empty()) return s.alias;
-  if (!s.expr && s.agg == AggFunc::kNone) return s.column;
-  if (!s.expr) {
-    std::string name = query::AggFuncName(s.agg);
-    for (char& c : name) c = char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return name + "(" + (s.column.empty() ? std::string("*") : s.column) + ")";
-  }
-  if (s.expr->kind == ExprKind::kColumn) return s.expr->column;
-  return query::ToSql(*s.expr);
-}
-
 SelectItem ColumnItem(std::string column, std::string alias) {
   SelectItem s;
   s.column = std::move(column);
@@ -279,8 +266,17 @@ Result<std::vector<ExprPtr>> GroupKeys(const Query& q, const Schema& source) {
 
 }  // namespace
 
+std::string OutputName(const SelectItem& s) {
+  if (!s.alias.empty()) return s.alias;
+  if (!s.expr && s.agg == AggFunc::kNone) return s.column;
+  if (!s.expr) return query::AggOutputName(s);
+  if (s.expr->kind == ExprKind::kColumn) return s.expr->column;
+  return query::ToSql(*s.expr);
+}
+
 Result<StagePlan> PlanStages(const Query& in, std::shared_ptr<const Schema> schema) {
-  Query q = ExpandStar(in, *schema);
+  bool widened = false;
+  Query q = WidenHalfFloats(ExpandStar(in, *schema), *schema, &widened);
   q.having = ResolveAliases(q.having, q, *schema);
   ExprLowering low(schema, q.table);
   StagePlan plan;

@@ -511,18 +511,6 @@ Result<BoundExprPtr> Binder::BindCondition(const Expr& e, int depth) {
   }
 }
 
-std::string AggOutputName(const SelectItem& s) {
-  std::string name = AggFuncName(s.agg);
-  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
-  name += "(";
-  if (s.agg == AggFunc::kCountDistinct) name += "DISTINCT ";
-  name += s.column.empty() ? std::string("*") : s.column;
-  if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
-    name += ", " + ValueToSql(Value(s.param));
-  }
-  return name + ")";
-}
-
 Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::string& column) {
   const DataType value = input.value_type();
   auto reject = [&](const char* what) {
@@ -564,6 +552,18 @@ Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::stri
 }
 
 }  // namespace
+
+std::string AggOutputName(const SelectItem& s) {
+  std::string name = AggFuncName(s.agg);
+  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  name += "(";
+  if (s.agg == AggFunc::kCountDistinct) name += "DISTINCT ";
+  name += s.column.empty() ? std::string("*") : s.column;
+  if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
+    name += ", " + ValueToSql(Value(s.param));
+  }
+  return name + ")";
+}
 
 kernels::GroupedAggKind internal::GroupedAggOf(AggFunc f) {
   using G = kernels::GroupedAggKind;

@@ -121,6 +121,11 @@ struct BoundQuery {
 // Errors: NotFound for unknown columns, TypeError for type mismatches,
 // InvalidArgument for other misuse (ungrouped columns, bad positions,
 // duplicate output names).
+// The output name of a select item that is a plain aggregate (agg set, no
+// expr): `count(*)`, `sum(fare)`, `count(DISTINCT vendor)`,
+// `quantile_cont(fare, 0.25)`.
+std::string AggOutputName(const SelectItem& s);
+
 Result<BoundQuery> Bind(const Query& query, const Schema& schema);
 
 // Binds a condition alone (a URL filter): names resolve against `schema`,

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "columnar/half_float.h"
 #include "columnar/parquet/codec_internal.h"
 #include "columnar/parquet/column_reader_internal.h"
 #include "columnar/parquet/encoding_internal.h"
@@ -19,20 +20,6 @@ namespace {
 
 using PT = format::Type;
 using Enc = format::Encoding;
-
-float HalfToFloat(uint16_t h) {
-  const int exp = (h >> 10) & 0x1f;
-  const int mant = h & 0x3ff;
-  float v;
-  if (exp == 0) {
-    v = std::ldexp(float(mant), -24);
-  } else if (exp == 31) {
-    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  } else {
-    v = std::ldexp(float(mant | 0x400), exp - 25);
-  }
-  return (h & 0x8000) ? -v : v;
-}
 
 // v as `width` (16 or 32) little-endian two's-complement bytes.
 void SignExtend(int64_t v, uint8_t* d, size_t width) {

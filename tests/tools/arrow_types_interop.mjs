@@ -100,6 +100,30 @@ const byText = sql("SELECT t32s FROM t WHERE t32s > '11:06:40' ORDER BY t32s DES
 if (JSON.stringify(byText) !== JSON.stringify(tt)) fail(`time32 text literal: ${JSON.stringify(byText)}`);
 const f16 = sql('SELECT f16 FROM t LIMIT 2').map((r) => r.f16);
 if (JSON.stringify(f16) !== JSON.stringify([1, -2])) fail(`float16 values ${JSON.stringify(f16)}`);
+// float16 computes as its float32 value (filter, sort, min/max) and is
+// returned as float16 where it is selected as it is.
+const halfBits = [0x3c00, 0xc000, 0x3555, 0x7bff, 0x0001];
+const halfValue = (b) => (b & 0x7c00 ? 2 ** (((b >> 10) & 0x1f) - 15) * (1 + (b & 0x3ff) / 1024) : (b & 0x3ff) * 2 ** -24) * (b & 0x8000 ? -1 : 1);
+const halves = nonNull.map((i) => halfValue(halfBits[i % 5]));
+const f32 = (xs) => xs.map((x) => Math.fround(x));
+const positive = f32(sql('SELECT f16 FROM t WHERE f16 > 0 ORDER BY f16 DESC NULLS LAST').map((r) => r.f16));
+const wantPositive = f32(halves.filter((x) => x > 0).sort((a, b) => b - a));
+if (JSON.stringify(positive) !== JSON.stringify(wantPositive)) fail(`float16 filter/sort: ${JSON.stringify(positive)}`);
+const hm = sql('SELECT min(f16) AS lo, max(f16) AS hi, count(DISTINCT f16) AS d FROM t')[0];
+if (Math.fround(hm.lo) !== Math.fround(Math.min(...halves)) || Math.fround(hm.hi) !== Math.fround(Math.max(...halves)) || hm.d !== new Set(halves).size) {
+  fail(`float16 min/max/count distinct ${JSON.stringify(hm)}`);
+}
+const halfOut = path.join(args.dir, 'half.arrows');
+quiver('export', pool, 't', '-o', halfOut, '--format', 'arrow', '--where', 'f16 > 0', '--select', 'f16');
+const halfBack = arrow.tableFromIPC(readFileSync(halfOut)).getChild('f16');
+if (String(halfBack.type) !== String(new arrow.Float16())) fail(`float16 filtered export type ${halfBack.type}`);
+// CAST(x AS varchar) gives the text CSV prints, for every type here.
+const asText = sql(`SELECT ${Object.keys(cols).map((k) => `CAST(${k} AS varchar) AS ${k}`).join(', ')} FROM t LIMIT 5`);
+const csvText = quiver('sql', pool, `SELECT ${Object.keys(cols).join(', ')} FROM t LIMIT 5`, '--format', 'csv').trim().split('\n').slice(1);
+asText.forEach((row, i) => {
+  const line = Object.keys(cols).map((k) => row[k] ?? '').join(',');
+  if (line !== csvText[i]) fail(`CAST AS varchar row ${i}: ${line}, csv ${csvText[i]}`);
+});
 try {
   quiver('sql', pool, 'SELECT sum(d64) AS s FROM t');
   fail('sum of date64 did not fail');
