@@ -310,7 +310,7 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
   std::vector<BoundExprPtr> bound;
   for (; i + 1 < e.args.size(); i += 2) {
     ExprPtr cond = operand ? Expr::Compare(query::CompareOp::kEq, operand, e.args[i]) : e.args[i];
-    QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindPredicate(*cond));
+    QUIVER_ASSIGN_OR_RETURN(BoundExprPtr c, BindCaseCondition(*cond, depth + 1));
     QUIVER_ASSIGN_OR_RETURN(BoundExprPtr v, BindValue(*e.args[i + 1], depth + 1));
     bound.push_back(std::move(c));
     bound.push_back(std::move(v));
@@ -340,10 +340,56 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
                           kernels::BindFunction("case_when", types, consts));
   auto b = std::make_shared<BoundExpr>();
   b->kind = ExprKind::kCall;
+  b->is_case = true;
   b->fn = fn;
   b->type = fn->result_type();
   b->args = std::move(bound);
   return BoundExprPtr(std::move(b));
+}
+
+namespace {
+
+// True when `e` computes a value that can fail: a function call, CAST or
+// CASE (outside subqueries).
+bool Computes(const Expr& e) {
+  if (e.kind == ExprKind::kCall || e.kind == ExprKind::kCast || e.kind == ExprKind::kCase) return true;
+  if (e.kind == ExprKind::kSubquery) return false;
+  for (const ExprPtr& a : e.args) {
+    if (a != nullptr && Computes(*a)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<BoundExprPtr> ExprLowering::BindCaseCondition(const Expr& e, int depth) {
+  if (!Computes(e)) return BindPredicate(e);
+  switch (e.kind) {
+    case ExprKind::kCompare:
+      return BindCall(*Expr::Call(query::CompareOpSql(e.op), e.args), depth);
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+    case ExprKind::kNot: {
+      std::vector<BoundExprPtr> args;
+      std::vector<DataType> types;
+      for (const ExprPtr& a : e.args) {
+        QUIVER_ASSIGN_OR_RETURN(BoundExprPtr b, BindCaseCondition(*a, depth + 1));
+        types.push_back(b->type);
+        args.push_back(std::move(b));
+      }
+      const char* name = e.kind == ExprKind::kAnd ? "and" : e.kind == ExprKind::kOr ? "or" : "not";
+      std::vector<const kernels::Scalar*> consts(args.size(), nullptr);
+      QUIVER_ASSIGN_OR_RETURN(kernels::BoundFunctionPtr fn, kernels::BindFunction(name, types, consts));
+      auto b = std::make_shared<BoundExpr>();
+      b->kind = ExprKind::kCall;
+      b->fn = fn;
+      b->type = fn->result_type();
+      b->args = std::move(args);
+      return BoundExprPtr(std::move(b));
+    }
+    default:
+      return BindPredicate(e);
+  }
 }
 
 Result<BoundExprPtr> ExprLowering::BindCast(const Expr& e, int depth) {

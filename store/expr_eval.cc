@@ -2,6 +2,8 @@
 // (see store/plan_internal.h and kernels/function.h).
 #include <cstring>
 
+#include "kernels/aggregate.h"
+#include "kernels/take.h"
 #include "store/exec_internal.h"
 #include "store/explain_internal.h"
 
@@ -33,6 +35,93 @@ std::shared_ptr<ArrayData> MaskToBool(const kernels::Mask& m) {
   return out;
 }
 
+// The columns `e` reads.
+void CollectColumns(const BoundExpr& e, std::vector<int>* out) {
+  if (e.kind == ExprKind::kColumn) out->push_back(e.column);
+  for (const auto& a : e.args) CollectColumns(*a, out);
+}
+
+// The rows `rows` of the columns `e` reads, as views in place of the
+// originals (the other columns are left as they are: `e` does not read them).
+class RowSubset {
+ public:
+  static Result<std::unique_ptr<RowSubset>> Make(const BoundExpr& e, const std::vector<ArrayView>& views,
+                                                 const SelectionVector& rows) {
+    auto s = std::unique_ptr<RowSubset>(new RowSubset);
+    std::vector<int> cols;
+    CollectColumns(e, &cols);
+    for (int c : cols) {
+      QUIVER_ASSIGN_OR_RETURN(auto col, kernels::Take(views[size_t(c)], rows));
+      s->taken_.push_back(std::move(col));
+    }
+    s->columns_ = ColumnViews(s->taken_);
+    s->views_ = views;
+    for (size_t k = 0; k < cols.size(); ++k) s->views_[size_t(cols[k])] = s->columns_[k];
+    return s;
+  }
+  const std::vector<ArrayView>& views() const { return views_; }
+
+ private:
+  RowSubset() = default;
+  std::vector<std::shared_ptr<ArrayData>> taken_;
+  ColumnViews columns_;
+  std::vector<ArrayView> views_;
+};
+
+// CASE evaluated branch by branch, each WHEN on the rows no earlier WHEN
+// took and each THEN (and the ELSE) on the rows that take it, as DuckDB
+// does: an error in a branch a row does not reach is not raised. The bound
+// case_when kernel assembles each piece (it brings every branch to the
+// result type), given TRUE for the piece's branch, FALSE for the others and
+// NULL for their values.
+Result<kernels::Datum> EvalCaseByBranch(const BoundExpr& e, const std::vector<ArrayView>& views,
+                                        int64_t rows) {
+  const size_t pairs = e.args.size() / 2;
+  const bool has_else = e.args.size() % 2 == 1;
+  SelectionVector remaining(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) remaining[size_t(i)] = int32_t(i);
+  std::vector<kernels::Scalar> out(static_cast<size_t>(rows));
+  // Evaluates branch `branch` (pairs = the ELSE) on `sel` into `out`.
+  auto piece = [&](size_t branch, const SelectionVector& sel) -> Status {
+    std::vector<kernels::Datum> args;
+    for (size_t k = 0; k < e.args.size(); ++k) {
+      const bool is_else = has_else && k + 1 == e.args.size();
+      const bool cond = !is_else && k % 2 == 0;
+      const size_t b = is_else ? pairs : k / 2;
+      if (cond) {
+        args.push_back(kernels::Datum::Of(kernels::Scalar::Bool(b == branch), DataType(TypeId::kBool)));
+      } else if (b != branch) {
+        args.push_back(kernels::Datum::Of(kernels::Scalar::Null(), e.args[k]->type));
+      } else {
+        QUIVER_ASSIGN_OR_RETURN(auto sub, RowSubset::Make(*e.args[k], views, sel));
+        QUIVER_ASSIGN_OR_RETURN(kernels::Datum v, EvalValue(*e.args[k], sub->views(), int64_t(sel.size())));
+        QUIVER_ASSIGN_OR_RETURN(auto col, kernels::ToArray(v, int64_t(sel.size())));
+        args.push_back(kernels::Datum::Own(std::move(col)));
+      }
+    }
+    QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, e.fn->Exec(args, int64_t(sel.size())));
+    QUIVER_ASSIGN_OR_RETURN(auto col, kernels::ToArray(d, int64_t(sel.size())));
+    ColumnViews v({col});
+    for (size_t j = 0; j < sel.size(); ++j) out[size_t(sel[j])] = kernels::ValueAt(v[0], int64_t(j));
+    return Status::OK();
+  };
+  for (size_t p = 0; p < pairs && !remaining.empty(); ++p) {
+    QUIVER_ASSIGN_OR_RETURN(auto sub, RowSubset::Make(*e.args[2 * p], views, remaining));
+    QUIVER_ASSIGN_OR_RETURN(kernels::Datum c, EvalValue(*e.args[2 * p], sub->views(), int64_t(remaining.size())));
+    QUIVER_ASSIGN_OR_RETURN(auto col, kernels::ToArray(c, int64_t(remaining.size())));
+    const ArrayView cv = col->View();
+    SelectionVector taken, rest;
+    for (size_t j = 0; j < remaining.size(); ++j) {
+      (!cv.IsNull(int64_t(j)) && cv.BoolValue(int64_t(j)) ? taken : rest).push_back(remaining[j]);
+    }
+    if (!taken.empty()) QUIVER_RETURN_NOT_OK(piece(p, taken));
+    remaining = std::move(rest);
+  }
+  if (has_else && !remaining.empty()) QUIVER_RETURN_NOT_OK(piece(pairs, remaining));
+  QUIVER_ASSIGN_OR_RETURN(auto result, kernels::ScalarsToArray(out, e.type));
+  return kernels::Datum::Own(std::move(result));
+}
+
 }  // namespace
 
 Result<kernels::Datum> EvalValue(const BoundExpr& e, const std::vector<ArrayView>& views,
@@ -43,13 +132,21 @@ Result<kernels::Datum> EvalValue(const BoundExpr& e, const std::vector<ArrayView
     case ExprKind::kLiteral:
       return kernels::Datum::Of(ToKernelScalar(e.literal), e.type);
     case ExprKind::kCall: {
-      std::vector<kernels::Datum> args;
-      args.reserve(e.args.size());
-      for (const auto& a : e.args) {
-        QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, EvalValue(*a, views, rows));
-        args.push_back(std::move(d));
-      }
-      return e.fn->Exec(args, rows);
+      auto eager = [&]() -> Result<kernels::Datum> {
+        std::vector<kernels::Datum> args;
+        args.reserve(e.args.size());
+        for (const auto& a : e.args) {
+          QUIVER_ASSIGN_OR_RETURN(kernels::Datum d, EvalValue(*a, views, rows));
+          args.push_back(std::move(d));
+        }
+        return e.fn->Exec(args, rows);
+      };
+      Result<kernels::Datum> r = eager();
+      // A CASE runs vectorised over every row first; only when that fails
+      // (an error in some branch) is it evaluated branch by branch, which
+      // raises the error only if a row takes that branch.
+      if (!r.ok() && e.is_case) return EvalCaseByBranch(e, views, rows);
+      return r;
     }
     default: {  // a condition used as a value
       Morsel m{views, rows};

@@ -60,6 +60,10 @@ class ExprLowering {
  private:
   Result<query::BoundExprPtr> BindCall(const query::Expr& e, int depth);
   Result<query::BoundExprPtr> BindCase(const query::Expr& e, int depth);
+  // A CASE's WHEN: as a predicate, or, when it computes something that can
+  // fail (a CAST, a function), as calls evaluated with the CASE, so that only
+  // the rows that reach it compute it (comparisons, AND, OR, NOT).
+  Result<query::BoundExprPtr> BindCaseCondition(const query::Expr& e, int depth);
   Result<query::BoundExprPtr> BindCast(const query::Expr& e, int depth);
   Result<query::BoundExprPtr> BindPredicate(const query::Expr& e);
   Result<int> Resolve(const std::string& name) const;

@@ -78,6 +78,9 @@ struct BoundExpr {
   // operators, functions, CASE as "case_when", CAST). Only computed columns
   // (store/plan_internal.h) hold kCall nodes; conditions never do.
   kernels::BoundFunctionPtr fn;
+  // kCall of a CASE: a branch's value (and a WHEN after the first) is only
+  // evaluated for the rows that reach it (store/expr_eval.cc).
+  bool is_case = false;
 };
 
 // One output column of the result, in select-list order.

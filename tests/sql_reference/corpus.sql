@@ -106,6 +106,10 @@ expr.case_simple: SELECT id, CASE k WHEN 1 THEN 'one' WHEN 2 THEN 'two' ELSE 'ma
 expr.case_no_else: SELECT id, CASE WHEN b THEN n END FROM t WHERE id < 3000 ORDER BY id
 expr.case_numeric: SELECT id, CASE WHEN k < 10 THEN x ELSE -x END FROM t WHERE id < 3000 ORDER BY id
 expr.case_dict: SELECT id, CASE d WHEN 'red' THEN 1 WHEN 'blue' THEN 2 ELSE 0 END FROM t WHERE id < 3000 ORDER BY id
+expr.case_lazy_cast: SELECT id, s, CASE WHEN regexp_matches(s, '^[0-9]+$') THEN CAST(s AS INTEGER) ELSE -1 END FROM t WHERE id < 3000 ORDER BY id
+expr.case_lazy_overflow: SELECT id, CASE WHEN big BETWEEN -1000 AND 1000 THEN big * 1000000000000 WHEN big > 0 THEN big - 1 ELSE 0 END FROM t WHERE id < 3000 ORDER BY id
+expr.case_lazy_when: SELECT id, CASE WHEN s IS NULL OR NOT regexp_matches(s, '^[0-9]+$') THEN 'text' WHEN CAST(s AS INTEGER) > 100 THEN 'big' ELSE 'small' END FROM t WHERE id < 3000 ORDER BY id
+expr.case_lazy_grouped: SELECT k, max(CASE WHEN big BETWEEN -1000 AND 1000 THEN big * 1000000000000 ELSE 0 END) FROM t GROUP BY k ORDER BY k NULLS LAST
 expr.greatest_least: SELECT id, GREATEST(k, 5), LEAST(x, 100.0), GREATEST(n, k, 0) FROM t WHERE id < 3000 ORDER BY id
 expr.greatest_str: SELECT id, GREATEST(s, 'm'), LEAST(s, 'm') FROM t WHERE id < 3000 ORDER BY id
 expr.in_expr: SELECT id, k + 1 IN (2, 4, 6), s IN ('apple', 'x') FROM t WHERE id < 3000 ORDER BY id

@@ -247,3 +247,43 @@ TEST_CASE("SUM(x + c) over small integers is SUM(x) + c * COUNT(x), NULLs and al
   CHECK(plan[1] == "'  compute: #0:int64 #1:int16 #2:int64'");
   CHECK(plan[2] == "'  hash group by 1 key(s), 4 output(s)'");
 }
+
+TEST_CASE("CASE computes a branch only for the rows that reach it", "[store]") {
+  Fixture f;
+  constexpr int64_t kBig = 9223372036854775800;  // kBig - x overflows for x < -7
+  // THEN: rows with x < -7 would overflow in the branch they do not take.
+  std::vector<std::string> want;
+  for (int64_t i = 0; i < kRows; ++i) {
+    want.push_back(std::to_string(i) + "|" + std::to_string(X(i) >= 0 ? kBig - X(i) : X(i)));
+  }
+  const char* then_sql = "SELECT id, CASE WHEN x >= 0 THEN 9223372036854775800 - x ELSE x END FROM t ORDER BY id";
+  CHECK(Rows(f.Run(then_sql)) == want);
+  CHECK(Rows(f.Run(then_sql, 1)) == want);
+  // WHEN: the second condition is computed only on the rows the first did
+  // not take; ELSE only on the rows no WHEN took.
+  std::vector<std::string> when_want;
+  for (int64_t i = 0; i < kRows; ++i) {
+    const int64_t x = X(i);
+    when_want.push_back(std::to_string(x < -7 ? 0 : kBig - x > kBig - 20 ? 1 : 2));
+  }
+  CHECK(Rows(f.Run("SELECT CASE WHEN x < -7 THEN 0 WHEN 9223372036854775800 - x > 9223372036854775780 "
+                   "THEN 1 ELSE 2 END FROM t ORDER BY id")) == when_want);
+  // Grouped and inside an aggregate.
+  std::map<std::optional<int64_t>, int64_t> mx;
+  for (int64_t i = 0; i < kRows; ++i) {
+    const int64_t v = X(i) >= 0 ? kBig - X(i) : X(i);
+    auto [it, fresh] = mx.try_emplace(K(i), v);
+    if (!fresh) it->second = std::max(it->second, v);
+  }
+  std::vector<std::string> agg_want;
+  for (const auto& [k, v] : mx) {
+    if (k) agg_want.push_back(std::to_string(*k) + "|" + std::to_string(v));
+  }
+  agg_want.push_back("NULL|" + std::to_string(mx[std::nullopt]));  // NULLS LAST
+  CHECK(Rows(f.Run("SELECT k, max(CASE WHEN x >= 0 THEN 9223372036854775800 - x ELSE x END) FROM t "
+                   "GROUP BY k ORDER BY k NULLS LAST")) == agg_want);
+  // A row that takes the failing branch still fails, naming its values.
+  Status st = f.Fail("SELECT CASE WHEN x < 0 THEN 9223372036854775800 - x ELSE 0 END FROM t");
+  CHECK(st.code() == StatusCode::kOverflow);
+  CHECK(st.message().find("9223372036854775800 - -") != std::string::npos);
+}
