@@ -57,6 +57,7 @@ const internal::FunctionRegistry& Registry() {
     internal::RegisterRegex(*r);
     internal::RegisterDate(*r);
     internal::RegisterNested(*r);
+    internal::RegisterInterval(*r);
     return r;
   }();
   return *registry;

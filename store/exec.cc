@@ -299,10 +299,11 @@ Result<std::unique_ptr<QueryCursor>> OpenQuery(std::shared_ptr<const Snapshot> s
       if (s.alias == g) return internal::OpenGeneral(plan.snap, q, options);
     }
   }
-  // Computing with a float16 column (a comparison, a sort, an aggregate) is
-  // the general planner's: it widens the column to float32 there.
+  // Computing with a float16 column (a comparison, a sort, an aggregate) or
+  // comparing and sorting intervals is the general planner's
+  // (store/plan_widen.cc).
   bool widened = false;
-  internal::WidenHalfFloats(q, *plan.table->schema(), &widened);
+  internal::WidenStoredTypes(q, *plan.table->schema(), &widened);
   if (widened) return internal::OpenGeneral(plan.snap, q, options);
   plan.input = plan.table->schema();
   plan.num_source_fields = plan.input->num_fields();

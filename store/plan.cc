@@ -276,7 +276,7 @@ std::string OutputName(const SelectItem& s) {
 
 Result<StagePlan> PlanStages(const Query& in, std::shared_ptr<const Schema> schema) {
   bool widened = false;
-  Query q = WidenHalfFloats(ExpandStar(in, *schema), *schema, &widened);
+  Query q = WidenStoredTypes(ExpandStar(in, *schema), *schema, &widened);
   q.having = ResolveAliases(q.having, q, *schema);
   ExprLowering low(schema, q.table);
   StagePlan plan;

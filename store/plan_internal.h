@@ -97,9 +97,11 @@ std::string OutputName(const query::SelectItem& s);
 // float16 columns of `source` read as float32 wherever a query computes with
 // them (WHERE, HAVING, expressions, aggregates, ORDER BY): each such use
 // becomes CAST(col AS float32). A column selected or grouped as it is keeps
-// float16, and output names stay those of the query as written. Sets
-// *changed when anything was rewritten (store/plan_widen.cc).
-query::Query WidenHalfFloats(const query::Query& q, const Schema& source, bool* changed);
+// float16, and output names stay those of the query as written. Interval
+// columns compare (with each other and with INTERVAL literals) and sort by
+// interval_key(col). Sets *changed when anything was rewritten
+// (store/plan_widen.cc).
+query::Query WidenStoredTypes(const query::Query& q, const Schema& source, bool* changed);
 
 // A SQL type name (BIGINT, VARCHAR, DOUBLE, DECIMAL(12,2), TIMESTAMP, ...)
 // as a column type.

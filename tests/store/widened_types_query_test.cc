@@ -1,13 +1,17 @@
-// float16 columns in queries (store/plan_widen.cc): wherever a query
-// computes with one (WHERE, expressions, aggregates, ORDER BY, HAVING) it
-// reads as float32; selected or grouped as it is, it stays float16. Each
-// query on the float16 column h is checked against the same query on f, a
-// float32 column holding the same values (float16 -> float32 is exact), and
-// the float16 outputs against the bits written.
+// float16 and interval columns in queries (store/plan_widen.cc).
+// float16: wherever a query computes with one (WHERE, expressions,
+// aggregates, ORDER BY, HAVING) it reads as float32; selected or grouped as
+// it is, it stays float16. Each query on the float16 column h is checked
+// against the same query on f, a float32 column holding the same values
+// (float16 -> float32 is exact), and the float16 outputs against the bits
+// written. Intervals sort by their length (a month is 30 days).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -189,4 +193,85 @@ TEST_CASE("float16 columns selected or grouped as they are stay float16", "[stor
   for (const auto& [v, n] : counts) want.push_back(kernels::Scalar::Double(v).ToString() + "|" + std::to_string(n));
   want.push_back("NULL|" + std::to_string(nulls));
   CHECK(Rows(g) == want);
+}
+
+TEST_CASE("Interval columns sort by their length with a month as 30 days and a day as 24 hours", "[store]") {
+  TempDir dir;
+  auto s = Store::Create(dir.path() + "/iv.pool", 64ull << 20, StoreOptions());
+  REQUIRE(s.ok());
+  auto store = std::move(s).value();
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType(TypeId::kInt64), false, {}},
+      {"iv", DataType(TypeId::kIntervalMonthDayNano), true, {}},
+      {"ym", DataType(TypeId::kIntervalYearMonth), true, {}},
+  });
+  // (months, days, nanos) per row, with ties under the rule ('1 month' =
+  // '30 days' = '720 hours') and NULLs.
+  struct Iv {
+    int32_t months, days;
+    int64_t nanos;
+  };
+  const std::vector<std::optional<Iv>> rows = {
+      Iv{1, 0, 0},   Iv{0, 30, 0}, Iv{0, 0, 720LL * 3600 * 1000000000}, Iv{0, 1, 1}, std::nullopt,
+      Iv{-2, 45, 0}, Iv{0, 0, -1}, Iv{12, -1, 5},                       Iv{0, 1, 0}, Iv{0, 0, 86400LL * 1000000000 + 1}};
+  auto key = [](const Iv& v) {
+    return __int128(v.months) * 30 * 86400000000000LL + __int128(v.days) * 86400000000000LL + v.nanos;
+  };
+  RecordBatchBuilder b(schema);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    b.column(0).AppendInt(int64_t(i));
+    if (rows[i]) {
+      uint8_t bytes[16];
+      std::memcpy(bytes, &rows[i]->months, 4);
+      std::memcpy(bytes + 4, &rows[i]->days, 4);
+      std::memcpy(bytes + 8, &rows[i]->nanos, 8);
+      b.column(1).AppendBytes(bytes);
+      const int32_t ym = rows[i]->months;
+      b.column(2).AppendBytes(&ym);
+    } else {
+      b.column(1).AppendNull();
+      b.column(2).AppendNull();
+    }
+  }
+  auto batch = b.Finish();
+  REQUIRE(batch.ok());
+  WriteOptions w;
+  w.create_schema = schema;
+  REQUIRE(store->Write("t", {*batch}, w).ok());
+  auto run = [&](const std::string& sql) {
+    auto snap = store->GetSnapshot();
+    REQUIRE(snap.ok());
+    auto r = ExecuteSql(*snap, sql);
+    INFO(sql);
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    std::vector<int64_t> ids;
+    for (const auto& batch : r->batches) {
+      const ColumnViews views(batch);
+      for (int64_t i = 0; i < batch.num_rows; ++i) ids.push_back(views[0].Value<int64_t>(i));
+    }
+    return ids;
+  };
+  // By key, ties by id; NULLs last.
+  std::vector<std::pair<__int128, int64_t>> order;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i]) order.push_back({key(*rows[i]), int64_t(i)});
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<int64_t> want;
+  for (const auto& o : order) want.push_back(o.second);
+  want.push_back(4);
+  CHECK(run("SELECT id, iv FROM t ORDER BY iv NULLS LAST, id") == want);
+  CHECK(run("SELECT id, iv AS x FROM t ORDER BY x NULLS LAST, id") == want);
+  CHECK(run("SELECT id, iv FROM t ORDER BY 2 NULLS LAST, id") == want);
+  // Year-month intervals by their months.
+  std::vector<std::pair<int32_t, int64_t>> by_months;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i]) by_months.push_back({-rows[i]->months, int64_t(i)});
+  }
+  std::sort(by_months.begin(), by_months.end());
+  std::vector<int64_t> want_ym;
+  for (const auto& o : by_months) want_ym.push_back(o.second);
+  want_ym.push_back(4);
+  CHECK(run("SELECT id FROM t ORDER BY ym DESC NULLS LAST, id") == want_ym);
 }
