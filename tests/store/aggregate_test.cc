@@ -15,6 +15,7 @@
 #include "kernels/kernels.h"
 #include "store/exec.h"
 #include "store/exec_internal.h"
+#include "sql_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -256,22 +257,7 @@ struct Fixture {
   }
 };
 
-// Every row of a result as "v1|v2|...", values as kernels::Scalar renders them.
-std::vector<std::string> Rows(const QueryResult& r) {
-  std::vector<std::string> out;
-  for (const auto& b : r.batches) {
-    const ColumnViews views(b);
-    for (int64_t i = 0; i < b.num_rows; ++i) {
-      std::string row;
-      for (size_t c = 0; c < views.size(); ++c) {
-        if (c) row += "|";
-        row += kernels::ValueAt(views[c], i).ToString();
-      }
-      out.push_back(row);
-    }
-  }
-  return out;
-}
+std::vector<std::string> Rows(const QueryResult& r) { return quiver::testing::ResultRows(r); }
 
 // The cell values of a result, row by row.
 std::vector<std::vector<kernels::Scalar>> Cells(const QueryResult& r) {

@@ -11,6 +11,7 @@
 
 #include "columnar/builder.h"
 #include "kernels/kernels.h"
+#include "sql_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -101,22 +102,7 @@ struct Fixture {
   }
 };
 
-// Every row of a result as "v1|v2|...", values as kernels::Scalar renders them.
-std::vector<std::string> Rows(const QueryResult& r) {
-  std::vector<std::string> out;
-  for (const auto& b : r.batches) {
-    const ColumnViews views(b);
-    for (int64_t i = 0; i < b.num_rows; ++i) {
-      std::string row;
-      for (size_t c = 0; c < views.size(); ++c) {
-        if (c) row += "|";
-        row += kernels::ValueAt(views[c], i).ToString();
-      }
-      out.push_back(row);
-    }
-  }
-  return out;
-}
+std::vector<std::string> Rows(const QueryResult& r) { return quiver::testing::ResultRows(r); }
 
 std::string Num(double v) { return kernels::Scalar::Double(v).ToString(); }
 

@@ -10,6 +10,7 @@
 #include "columnar/builder.h"
 #include "kernels/kernels.h"
 #include "store/exec.h"
+#include "sql_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -35,9 +36,6 @@ struct Fixture {
   Fixture() {
     StoreOptions o;
     o.max_chunk_rows = 64;
-    auto s = Store::Create(dir.path() + "/plan.pool", 64ull << 20, o);
-    REQUIRE(s.ok());
-    store = std::move(s).value();
     auto schema = std::make_shared<Schema>(std::vector<Field>{
         {"id", DataType(TypeId::kInt64), false, {}},
         {"k", DataType(TypeId::kInt32), true, {}},
@@ -53,47 +51,14 @@ struct Fixture {
     }
     auto batch = b.Finish();
     REQUIRE(batch.ok());
-    WriteOptions w;
-    w.create_schema = schema;
-    REQUIRE(store->Write("t", {*batch}, w).ok());
+    store = quiver::testing::StoreWithTable(dir.path() + "/plan.pool", "t", schema, {*batch}, o);
   }
 
-  QueryResult Run(const std::string& sql, int threads = 0) {
-    auto snap = store->GetSnapshot();
-    REQUIRE(snap.ok());
-    QueryOptions o;
-    o.threads = threads;
-    auto r = ExecuteSql(*snap, sql, o);
-    INFO(sql);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }
-  Status Fail(const std::string& sql) {
-    auto snap = store->GetSnapshot();
-    REQUIRE(snap.ok());
-    auto r = ExecuteSql(*snap, sql);
-    INFO(sql);
-    REQUIRE_FALSE(r.ok());
-    return r.status();
-  }
+  QueryResult Run(const std::string& sql, int threads = 0) { return quiver::testing::RunSql(*store, sql, threads); }
+  Status Fail(const std::string& sql) { return quiver::testing::SqlError(*store, sql); }
 };
 
-std::vector<std::string> Rows(const QueryResult& r) {
-  std::vector<std::string> out;
-  for (const auto& b : r.batches) {
-    const ColumnViews views(b);
-    for (int64_t i = 0; i < b.num_rows; ++i) {
-      std::string row;
-      for (size_t c = 0; c < views.size(); ++c) {
-        if (c) row += "|";
-        row += kernels::ValueAt(views[c], i).ToString();
-      }
-      out.push_back(row);
-    }
-  }
-  return out;
-}
+std::vector<std::string> Rows(const QueryResult& r) { return quiver::testing::ResultRows(r); }
 
 }  // namespace
 

@@ -19,6 +19,7 @@
 #include "columnar/half_float.h"
 #include "kernels/kernels.h"
 #include "store/exec.h"
+#include "sql_test_util.h"
 #include "test_util.h"
 
 using namespace quiver;
@@ -46,9 +47,6 @@ struct Fixture {
   Fixture() {
     StoreOptions o;
     o.max_chunk_rows = 64;
-    auto s = Store::Create(dir.path() + "/half.pool", 64ull << 20, o);
-    REQUIRE(s.ok());
-    store = std::move(s).value();
     auto schema = std::make_shared<Schema>(std::vector<Field>{
         {"id", DataType(TypeId::kInt64), false, {}},
         {"h", DataType(TypeId::kFloat16), true, {}},
@@ -67,44 +65,13 @@ struct Fixture {
     }
     auto batch = b.Finish();
     REQUIRE(batch.ok());
-    WriteOptions w;
-    w.create_schema = schema;
-    REQUIRE(store->Write("t", {*batch}, w).ok());
+    store = quiver::testing::StoreWithTable(dir.path() + "/half.pool", "t", schema, {*batch}, o);
   }
 
-  QueryResult Run(const std::string& sql, int threads = 0) {
-    auto snap = store->GetSnapshot();
-    REQUIRE(snap.ok());
-    QueryOptions o;
-    o.threads = threads;
-    auto r = ExecuteSql(*snap, sql, o);
-    INFO(sql);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }
+  QueryResult Run(const std::string& sql, int threads = 0) { return quiver::testing::RunSql(*store, sql, threads); }
 };
 
-// Rows as text; float16 values through float32.
-std::vector<std::string> Rows(const QueryResult& r) {
-  std::vector<std::string> out;
-  for (const auto& b : r.batches) {
-    const ColumnViews views(b);
-    for (int64_t i = 0; i < b.num_rows; ++i) {
-      std::string row;
-      for (size_t c = 0; c < views.size(); ++c) {
-        if (c) row += "|";
-        if (views[c].type->id == TypeId::kFloat16 && !views[c].IsNull(i)) {
-          row += kernels::Scalar::Double(HalfToFloat(views[c].Value<uint16_t>(i))).ToString();
-        } else {
-          row += kernels::ValueAt(views[c], i).ToString();
-        }
-      }
-      out.push_back(row);
-    }
-  }
-  return out;
-}
+std::vector<std::string> Rows(const QueryResult& r) { return quiver::testing::ResultRows(r); }
 
 // `sql` with every "h" replaced by "f".
 std::string OnFloat32(std::string sql) {
@@ -197,9 +164,6 @@ TEST_CASE("float16 columns selected or grouped as they are stay float16", "[stor
 
 TEST_CASE("Interval columns sort by their length with a month as 30 days and a day as 24 hours", "[store]") {
   TempDir dir;
-  auto s = Store::Create(dir.path() + "/iv.pool", 64ull << 20, StoreOptions());
-  REQUIRE(s.ok());
-  auto store = std::move(s).value();
   auto schema = std::make_shared<Schema>(std::vector<Field>{
       {"id", DataType(TypeId::kInt64), false, {}},
       {"iv", DataType(TypeId::kIntervalMonthDayNano), true, {}},
@@ -235,18 +199,11 @@ TEST_CASE("Interval columns sort by their length with a month as 30 days and a d
   }
   auto batch = b.Finish();
   REQUIRE(batch.ok());
-  WriteOptions w;
-  w.create_schema = schema;
-  REQUIRE(store->Write("t", {*batch}, w).ok());
+  auto store = quiver::testing::StoreWithTable(dir.path() + "/iv.pool", "t", schema, {*batch});
   auto run = [&](const std::string& sql) {
-    auto snap = store->GetSnapshot();
-    REQUIRE(snap.ok());
-    auto r = ExecuteSql(*snap, sql);
-    INFO(sql);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
+    QueryResult r = quiver::testing::RunSql(*store, sql);
     std::vector<int64_t> ids;
-    for (const auto& batch : r->batches) {
+    for (const auto& batch : r.batches) {
       const ColumnViews views(batch);
       for (int64_t i = 0; i < batch.num_rows; ++i) ids.push_back(views[0].Value<int64_t>(i));
     }
