@@ -8,6 +8,7 @@
 #include "columnar/datetime_text.h"
 #include "columnar/decimal.h"
 #include "columnar/half_float.h"
+#include "columnar/interval_text.h"
 #include "columnar/text_format.h"
 
 namespace quiver {
@@ -334,6 +335,55 @@ std::string QuoteForMessage(std::string_view v) {
   return out;
 }
 
+namespace {
+
+// An interval column's value from text (columnar/interval_text.h), into the
+// type's fields: a year-month interval is whole months (its text may also be
+// a bare count of months, as Quiver prints it), a day-time interval days and
+// whole milliseconds. The bytes go to out->dec.
+bool ConvertIntervalText(std::string_view v, const DataType& type, Cell* out, std::string* why) {
+  IntervalParts p;
+  const bool bare = type.id == TypeId::kIntervalYearMonth && ParseInt64Text(v, &p.months);
+  if (!bare && !ParseIntervalText(v, &p, why)) return false;
+  auto fits32 = [](int64_t x) { return x >= INT32_MIN && x <= INT32_MAX; };
+  auto out_of_range = [&] {
+    *why = "out of range for " + type.ToString();
+    return false;
+  };
+  uint8_t bytes[16] = {};
+  if (type.id == TypeId::kIntervalYearMonth) {
+    if (p.days != 0 || p.nanos != 0) {
+      *why = "a year-month interval holds whole months only";
+      return false;
+    }
+    if (!fits32(p.months)) return out_of_range();
+    const int32_t m = int32_t(p.months);
+    std::memcpy(bytes, &m, 4);
+  } else if (type.id == TypeId::kIntervalDayTime) {
+    if (p.months != 0) {
+      *why = "a day-time interval holds no months";
+      return false;
+    }
+    if (p.nanos % 1000000 != 0) {
+      *why = "a day-time interval holds whole milliseconds";
+      return false;
+    }
+    const int64_t ms = p.nanos / 1000000;
+    if (!fits32(p.days) || !fits32(ms)) return out_of_range();
+    const int32_t dm[2] = {int32_t(p.days), int32_t(ms)};
+    std::memcpy(bytes, dm, 8);
+  } else {
+    if (!fits32(p.months) || !fits32(p.days)) return out_of_range();
+    const int32_t md[2] = {int32_t(p.months), int32_t(p.days)};
+    std::memcpy(bytes, md, 8);
+    std::memcpy(bytes + 8, &p.nanos, 8);
+  }
+  std::memcpy(&out->dec, bytes, 16);
+  return true;
+}
+
+}  // namespace
+
 bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::string* why) {
   out->null = false;
   auto fail = [&](const std::string& extra = "") {
@@ -458,6 +508,10 @@ bool ConvertText(std::string_view v, const DataType& type, Cell* out, std::strin
       out->s = v;
       return true;
     }
+    case TypeId::kIntervalYearMonth:
+    case TypeId::kIntervalDayTime:
+    case TypeId::kIntervalMonthDayNano:
+      return ConvertIntervalText(v, type, out, why);
     default:
       *why = std::string("columns of type ") + KindName(type) + " cannot be read from text";
       return false;
@@ -497,6 +551,11 @@ void AppendCell(ArrayBuilder& b, const Cell& c) {
       break;
     case TypeId::kDecimal128:
       b.AppendDecimal(c.dec);
+      break;
+    case TypeId::kIntervalYearMonth:
+    case TypeId::kIntervalDayTime:
+    case TypeId::kIntervalMonthDayNano:
+      b.AppendBytes(&c.dec);  // the first ByteWidth bytes: the interval's fields
       break;
     case TypeId::kDecimal256: {
       uint8_t bytes[32];

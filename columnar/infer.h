@@ -100,7 +100,7 @@ struct Cell {
   uint64_t u = 0;  // uint64
   double d = 0;
   std::string_view s;  // utf8/binary; decimal256, fixed_size_binary: the checked text, parsed again by AppendCell
-  __int128 dec = 0;    // decimal128: the scaled integer
+  __int128 dec = 0;    // decimal128: the scaled integer; intervals: their bytes
 };
 
 // Converts a text value to `type` (any type Quiver stores). On failure

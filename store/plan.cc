@@ -203,6 +203,14 @@ class Regrouper {
 };
 
 Status PlanProjection(const Query& q, ExprLowering* low, Query* a) {
+  // SELECT * (an empty list) is the source's columns, not the computed ones
+  // an ORDER BY expression adds.
+  if (q.select.empty()) {
+    const auto schema = low->schema();
+    for (size_t i = 0; i < low->num_source_fields(); ++i) {
+      a->select.push_back(SelectItem(AggFunc::kNone, schema->field(int(i)).name));
+    }
+  }
   for (const SelectItem& s : q.select) {
     if (!s.expr) {
       a->select.push_back(s);

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "columnar/interval_text.h"
 #include "store/sql_parser_internal.h"
 
 namespace quiver::query::internal {
@@ -65,25 +66,6 @@ bool CompareOpOf(const Token& t, CompareOp* op) {
   } else {
     return false;
   }
-  return true;
-}
-
-// Microseconds (and months, days) of one INTERVAL unit.
-bool IntervalUnit(std::string_view unit, int64_t* months, int64_t* days, int64_t* micros) {
-  std::string u = LowerAscii(unit);
-  if (u.size() > 1 && u.back() == 's') u.pop_back();
-  *months = *days = *micros = 0;
-  if (u == "year") *months = 12;
-  else if (u == "quarter") *months = 3;
-  else if (u == "month") *months = 1;
-  else if (u == "week") *days = 7;
-  else if (u == "day") *days = 1;
-  else if (u == "hour") *micros = 3600000000LL;
-  else if (u == "minute") *micros = 60000000LL;
-  else if (u == "second") *micros = 1000000LL;
-  else if (u == "millisecond" || u == "m") *micros = 1000LL;
-  else if (u == "microsecond" || u == "u") *micros = 1LL;
-  else return false;
   return true;
 }
 
@@ -324,33 +306,23 @@ Result<ExprPtr> Parser::ParseInterval() {
   } else {
     return Expected("the amount of an INTERVAL");
   }
-  if (words.size() % 2 == 1) {  // the unit follows the literal: INTERVAL '3' DAY
+  if (words.size() % 2 == 1 && words.back().find(':') == std::string::npos) {
+    // the unit follows the literal: INTERVAL '3' DAY
     if (Peek().kind != Tok::kIdent) return Expected("the unit of an INTERVAL (day, month, ...)");
     words.push_back(Next().text);
   }
   if (words.empty()) return ErrorAt(at, "empty INTERVAL");
+  std::string text;
+  for (const std::string& w : words) text += w + " ";
+  IntervalParts parts;
+  std::string why;
+  if (!ParseIntervalText(text, &parts, &why)) return ErrorAt(at, "INTERVAL: " + why);
+  if (parts.nanos % 1000 != 0) return ErrorAt(at, "INTERVAL: finer than a microsecond");
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kInterval;
-  for (size_t w = 0; w + 1 < words.size(); w += 2) {
-    std::optional<Value> n = ParseNumber(words[w], true, nullptr);
-    if (!n || !std::holds_alternative<int64_t>(*n)) {
-      return ErrorAt(at, "INTERVAL needs a whole number, found '" + words[w] + "'");
-    }
-    int64_t part[3];
-    if (!IntervalUnit(words[w + 1], &part[0], &part[1], &part[2])) {
-      return ErrorAt(at, "unknown INTERVAL unit '" + words[w + 1] +
-                             "' (expected year, quarter, month, week, day, hour, minute, "
-                             "second, millisecond or microsecond)");
-    }
-    const int64_t k = std::get<int64_t>(*n);
-    for (int c = 0; c < 3; ++c) {
-      int64_t v;
-      if (__builtin_mul_overflow(k, part[c], &v) ||
-          __builtin_add_overflow(e->interval[c], v, &e->interval[c])) {
-        return ErrorAt(at, "INTERVAL out of range");
-      }
-    }
-  }
+  e->interval[0] = parts.months;
+  e->interval[1] = parts.days;
+  e->interval[2] = parts.nanos / 1000;
   return ExprPtr(std::move(e));
 }
 

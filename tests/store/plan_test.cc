@@ -252,3 +252,13 @@ TEST_CASE("CASE computes a branch only for the rows that reach it", "[store]") {
   CHECK(st.code() == StatusCode::kOverflow);
   CHECK(st.message().find("9223372036854775800 - -") != std::string::npos);
 }
+
+TEST_CASE("SELECT * returns the table's columns, not those an ORDER BY or WHERE computes", "[store]") {
+  Fixture f;
+  for (const char* q : {"SELECT * FROM t ORDER BY x * 2 + id, id LIMIT 3", "SELECT * FROM t WHERE x + id > 10 LIMIT 3"}) {
+    INFO(q);
+    QueryResult r = f.Run(q);
+    REQUIRE(r.schema->num_fields() == 4);
+    CHECK(r.schema->field(3).name == "s");
+  }
+}

@@ -124,6 +124,25 @@ asText.forEach((row, i) => {
   const line = Object.keys(cols).map((k) => row[k] ?? '').join(',');
   if (line !== csvText[i]) fail(`CAST AS varchar row ${i}: ${line}, csv ${csvText[i]}`);
 });
+// Intervals back from their CSV text into each layout: the same bytes.
+const ivCsv = path.join(args.dir, 'iv.csv');
+quiver('export', pool, 't', '-o', ivCsv, '--select', 'iym, idt, imdn');
+quiver('ingest', pool, 'iv', ivCsv, '--schema', 'iym:interval[year_month],idt:interval[day_time],imdn:interval');
+const ivOut = path.join(args.dir, 'iv.arrows');
+quiver('export', pool, 'iv', '-o', ivOut, '--format', 'arrow');
+const ivBack = arrow.tableFromIPC(readFileSync(ivOut));
+for (const k of ['iym', 'idt', 'imdn']) {
+  const a = table.getChild(k).data[0], b = ivBack.getChild(k).data[0];
+  const w = bytes(a).length / n;
+  for (let i = 0; i < n; ++i) {
+    const same = a.getValid(i) === b.getValid(i) &&
+      (!a.getValid(i) || bytes(a).subarray(i * w, (i + 1) * w).equals(bytes(b).subarray((b.offset + i) * w, (b.offset + i + 1) * w)));
+    if (!same) {
+      fail(`${k} row ${i} through CSV`);
+      break;
+    }
+  }
+}
 try {
   quiver('sql', pool, 'SELECT sum(d64) AS s FROM t');
   fail('sum of date64 did not fail');
