@@ -6,15 +6,22 @@
 
 namespace quiver {
 
-std::shared_ptr<Buffer> Buffer::Allocate(int64_t size) {
+std::shared_ptr<Buffer> Buffer::AllocateUninitialized(int64_t size) {
   auto b = std::shared_ptr<Buffer>(new Buffer());
-  int64_t padded = RoundUp64(size > 0 ? size : 1);
+  const int64_t used = size > 0 ? size : 0;
+  const int64_t padded = RoundUp64(used > 0 ? used : 1);
   void* p = std::aligned_alloc(kBufferAlignment, size_t(padded));
   if (p == nullptr) throw std::bad_alloc();
-  std::memset(p, 0, size_t(padded));
+  std::memset(static_cast<uint8_t*>(p) + used, 0, size_t(padded - used));
   b->data_ = static_cast<uint8_t*>(p);
   b->size_ = size;
   b->owned_ = true;
+  return b;
+}
+
+std::shared_ptr<Buffer> Buffer::Allocate(int64_t size) {
+  auto b = AllocateUninitialized(size);
+  if (size > 0) std::memset(b->mutable_data(), 0, size_t(size));
   return b;
 }
 
@@ -28,7 +35,7 @@ std::shared_ptr<Buffer> Buffer::Wrap(const uint8_t* data, int64_t size,
 }
 
 std::shared_ptr<Buffer> Buffer::Copy(const void* data, int64_t size) {
-  auto b = Allocate(size);
+  auto b = AllocateUninitialized(size);
   if (size > 0) std::memcpy(b->mutable_data(), data, size_t(size));
   return b;
 }

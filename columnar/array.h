@@ -55,6 +55,9 @@ class Buffer {
  public:
   // Allocates `size` zeroed bytes, 64-byte aligned, padded to a multiple of 64.
   static std::shared_ptr<Buffer> Allocate(int64_t size);
+  // As Allocate, but only the padding past `size` is zeroed: for a buffer
+  // whose every byte the caller writes before anyone reads it.
+  static std::shared_ptr<Buffer> AllocateUninitialized(int64_t size);
   // Borrows [data, data+size); `owner` keeps the bytes alive.
   static std::shared_ptr<Buffer> Wrap(const uint8_t* data, int64_t size,
                                       std::shared_ptr<const void> owner);

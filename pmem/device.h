@@ -17,6 +17,9 @@
 //   Resize    changes the file's size; durable only after SyncFile.
 //   Reserve   allocates blocks for a range so that writes through a mapping
 //             cannot hit a full disk (ENOSPC becomes OutOfSpace, not SIGBUS).
+//   Prefault  a hint: map the pages of a reserved range writable ahead of the
+//             writes (one call instead of a page fault per page). Changes no
+//             byte of the file and promises nothing; may do nothing.
 //   Write     writes bytes at an offset (pwrite); durable only after SyncFile.
 //   Rename    renames without replacing; durable only after SyncDir.
 //
@@ -51,6 +54,7 @@ class Device {
   virtual Status SyncFile(int fd, const std::string& path) = 0;
   virtual Status Resize(int fd, uint64_t size, const std::string& path) = 0;
   virtual Status Reserve(int fd, uint64_t offset, uint64_t length, const std::string& path) = 0;
+  virtual void Prefault(const DeviceMapping& /*m*/, uint64_t /*offset*/, uint64_t /*length*/) {}
   virtual Status Write(int fd, const void* data, uint64_t length, uint64_t offset,
                        const std::string& path) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;

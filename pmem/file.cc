@@ -92,4 +92,8 @@ Status Mapping::Persist(uint64_t offset, uint64_t length) const {
   return device_->Persist(m_, offset, length).WithContext(path_);
 }
 
+void Mapping::Prefault(uint64_t offset, uint64_t length) const {
+  if (device_ != nullptr) device_->Prefault(m_, offset, length);
+}
+
 }  // namespace quiver::pmem

@@ -41,6 +41,8 @@ class Mapping {
   bool is_pmem() const { return m_.is_pmem; }
   // Makes [offset, offset+length) durable through the Device.
   Status Persist(uint64_t offset, uint64_t length) const;
+  // Maps the pages of [offset, offset+length) ahead of writes (Device::Prefault).
+  void Prefault(uint64_t offset, uint64_t length) const;
 
  private:
   Mapping() = default;

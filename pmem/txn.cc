@@ -131,6 +131,7 @@ Result<Extent> Transaction::Allocate(uint64_t size) {
   // Reserve the blocks now: writing through a mapping into a hole of a full
   // disk would raise SIGBUS; the reservation reports ENOSPC instead.
   QUIVER_RETURN_NOT_OK(s.device->Reserve(s.fd, st.high_water, need, s.path));
+  st.mapping->Prefault(st.high_water, need);
   Extent e{st.high_water, need};
   st.high_water += need;
   st.allocated.push_back(e);

@@ -9,6 +9,7 @@
 #include "pmem/layout.h"
 #include "store/catalog_internal.h"
 #include "store/checksum_internal.h"
+#include "store/exec_internal.h"
 #include "store/fbs/catalog_generated.h"
 
 namespace quiver::store {
@@ -236,17 +237,31 @@ Result<ChunkInfo> WriteChunk(pmem::Transaction& txn, const RecordBatch& batch, b
   QUIVER_ASSIGN_OR_RETURN(ChunkEncoder enc, ChunkEncoder::Make(batch));
   QUIVER_ASSIGN_OR_RETURN(pmem::Extent e, txn.Allocate(uint64_t(enc.size())));
   uint8_t* data = txn.Data(e);
-  QUIVER_RETURN_NOT_OK(enc.WriteTo(data, enc.size()));
   ChunkInfo ci;
   ci.offset = e.offset;
   ci.length = uint64_t(enc.size());
   ci.rows = batch.num_rows;
   ci.created_txn = txn.txn_id();
-  ci.stats = ComputeBatchStats(batch);
-  if (checksums) {
-    QUIVER_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::Open(batch.schema, data, enc.size()));
-    ComputeChecksums(reader, data, &ci);
-  }
+  const size_t columns = batch.columns.size();
+  ci.stats.resize(columns);
+  // Item 0 copies the batch into the pool and checksums the bytes; item
+  // 1 + c computes column c's statistics from the batch. A second thread of
+  // the shared pool takes the statistics when it is idle: an ingest's
+  // writing thread is its pipeline's narrowest stage (the decoders wait for
+  // it), and this is half of its work.
+  QUIVER_RETURN_NOT_OK(internal::ParallelFor(
+      int64_t(1 + columns), 2, nullptr, [&](int, int64_t item) -> Status {
+        if (item > 0) {
+          ci.stats[size_t(item - 1)] = ComputeColumnStats(*batch.columns[size_t(item - 1)]);
+          return Status::OK();
+        }
+        QUIVER_RETURN_NOT_OK(enc.WriteTo(data, enc.size()));
+        if (checksums) {
+          QUIVER_ASSIGN_OR_RETURN(ChunkReader reader, ChunkReader::Open(batch.schema, data, enc.size()));
+          ComputeChecksums(reader, data, columns, &ci);
+        }
+        return Status::OK();
+      }));
   return ci;
 }
 

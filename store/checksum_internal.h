@@ -35,9 +35,10 @@ std::string SealCatalog(const std::string& flatbuffer);
 Result<std::pair<const uint8_t*, uint64_t>> UnsealCatalog(const uint8_t* blob, uint64_t length,
                                                           uint64_t offset, bool* checksummed);
 
-// Computes ci->metadata_checksum and ci->checksums for the chunk bytes
-// `data` that `reader` has parsed, and sets ci->checksummed.
-void ComputeChecksums(const ChunkReader& reader, const uint8_t* data, ChunkInfo* ci);
+// Computes ci->metadata_checksum and ci->checksums (for `columns` columns)
+// for the chunk bytes `data` that `reader` has parsed, and sets
+// ci->checksummed. Touches no other field of *ci.
+void ComputeChecksums(const ChunkReader& reader, const uint8_t* data, size_t columns, ChunkInfo* ci);
 
 // Where a chunk lies, for messages: `table "t", chunk 3`.
 struct ChunkPlace {

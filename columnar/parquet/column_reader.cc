@@ -70,12 +70,14 @@ class ChunkReader {
   Result<const uint8_t*> Decompress(const uint8_t* data, size_t size, size_t decoded);
   Status ReadDictionary(const format::PageHeader& h, const uint8_t* body, size_t size);
   // The levels of a data page: v1 (`prefixed`) from the page's start, each
-  // run with its 4-byte length; v2 repetition levels in [data, data +
-  // rep_size), then definition levels of def_size bytes.
+  // RLE section with its 4-byte length (a BIT_PACKED one has none: its size
+  // follows from the value count); v2 repetition levels in [data, data +
+  // rep_size), then definition levels of def_size bytes, always RLE.
   struct LevelBytes {
     const uint8_t* data;
     size_t rep_size, def_size;
     bool prefixed;
+    Enc::type rep_enc = Enc::RLE, def_enc = Enc::RLE;
   };
   Status ReadData(int64_t n, Enc::type enc, LevelBytes levels, const uint8_t* values, size_t values_size);
   // Nested leaves: decodes a page's n level entries, appends them to
@@ -83,8 +85,8 @@ class ChunkReader {
   // *def_ptr marking the present ones, or null when all are).
   Status ReadNestedLevels(int64_t n, LevelBytes lv, const uint8_t** values, size_t* values_size,
                           int64_t* n_slots, int64_t* present, const uint32_t** def_ptr);
-  Status DecodeLevels(const char* what, int max, int64_t n, bool prefixed, const uint8_t** data,
-                      size_t* size, std::vector<uint32_t>* out);
+  Status DecodeLevels(const char* what, int max, int64_t n, bool prefixed, Enc::type enc,
+                      const uint8_t** data, size_t* size, std::vector<uint32_t>* out);
   Status Emit(int64_t n_rows, const uint32_t* defs);
   // Sets the validity bits of rows [row_, row_ + n) (nullable columns).
   void MarkValid(int64_t n);
@@ -130,7 +132,9 @@ Status ChunkReader::Setup() {
   dec_ = std::make_unique<ValueDecoder>(spec_, type_.is_dictionary());
   if (type_.is_dictionary()) {
     out_ = Out::kDict;
-    values_ = Buffer::Allocate(rows_ * 4);
+    // Every row's index is written by Emit (0 for a null row); rows never
+    // reached are zeroed by Finish.
+    values_ = Buffer::AllocateUninitialized(rows_ * 4);
   } else if (spec_.convert == Convert::kBool) {
     out_ = Out::kBool;
     values_ = Buffer::Allocate(BytesForBits(rows_));
@@ -140,7 +144,8 @@ Status ChunkReader::Setup() {
   } else {
     out_ = Out::kFixed;
     out_width_ = ByteWidth(type_);
-    values_ = Buffer::Allocate(rows_ * out_width_);
+    // As for indices: Emit writes every row, zeros for a null one.
+    values_ = Buffer::AllocateUninitialized(rows_ * out_width_);
   }
   if (spec_.max_def > spec_.slot_def) validity_ = Buffer::Allocate(BytesForBits(rows_));
   return Status::OK();
@@ -184,6 +189,15 @@ Status ChunkReader::ReadData(int64_t n, Enc::type enc, LevelBytes lv, const uint
   } else if (n < 0 || n > rows_ - row_) {
     return Fail("page holds " + std::to_string(n) + " values, more than the " +
                 std::to_string(rows_ - row_) + " rows left in the row group");
+  } else if (spec_.max_def > 0 && lv.def_enc == Enc::BIT_PACKED) {
+    const uint8_t* p = lv.data;
+    size_t size = lv.def_size;
+    QUIVER_RETURN_NOT_OK(DecodeLevels("definition", spec_.max_def, n, true, lv.def_enc, &p, &size, &defs_));
+    values = p;
+    values_size = size;
+    present = 0;
+    for (int64_t i = 0; i < n; ++i) present += defs_[size_t(i)];
+    if (present < n) def_ptr = defs_.data();
   } else if (spec_.max_def > 0) {
     const uint8_t* defs = lv.data + lv.rep_size;
     size_t defs_size = lv.def_size;
@@ -243,17 +257,20 @@ Status ChunkReader::ReadPage(const format::PageHeader& h, const uint8_t* body, s
     case format::PageType::DATA_PAGE: {
       if (!h.__isset.data_page_header) return Fail("data page without its header");
       const auto& d = h.data_page_header;
-      if (spec_.max_rep > 0 && d.repetition_level_encoding != Enc::RLE) {
+      auto level_encoding = [](Enc::type e) { return e == Enc::RLE || e == Enc::BIT_PACKED; };
+      if (spec_.max_rep > 0 && !level_encoding(d.repetition_level_encoding)) {
         return Fail(std::string("repetition levels encoded as ") +
                     EncodingName(d.repetition_level_encoding) + " are not supported");
       }
-      if (spec_.max_def > 0 && d.definition_level_encoding != Enc::RLE) {
+      if (spec_.max_def > 0 && !level_encoding(d.definition_level_encoding)) {
         return Fail(std::string("definition levels encoded as ") +
                     EncodingName(d.definition_level_encoding) + " are not supported");
       }
       const size_t decoded = size_t(h.uncompressed_page_size);
       QUIVER_ASSIGN_OR_RETURN(const uint8_t* p, Decompress(body, size, decoded));
-      return ReadData(d.num_values, d.encoding, LevelBytes{p, 0, decoded, true}, p, decoded);
+      return ReadData(d.num_values, d.encoding,
+                      LevelBytes{p, 0, decoded, true, d.repetition_level_encoding, d.definition_level_encoding},
+                      p, decoded);
     }
     case format::PageType::DATA_PAGE_V2: {
       if (!h.__isset.data_page_header_v2) return Fail("data page v2 without its header");
@@ -285,11 +302,20 @@ Status ChunkReader::ReadPage(const format::PageHeader& h, const uint8_t* body, s
   }
 }
 
-Status ChunkReader::DecodeLevels(const char* what, int max, int64_t n, bool prefixed,
+Status ChunkReader::DecodeLevels(const char* what, int max, int64_t n, bool prefixed, Enc::type enc,
                                  const uint8_t** data, size_t* size, std::vector<uint32_t>* out) {
   const uint8_t* p = *data;
   size_t len = *size;
-  if (prefixed) {
+  if (prefixed && enc == Enc::BIT_PACKED) {
+    // No length: n values of the level's bit width, the last byte padded.
+    len = BitPackedBytes(n, BitWidth(uint64_t(max)));
+    if (len > *size) {
+      return Fail(std::string(what) + " levels (BIT_PACKED) need " + std::to_string(len) + " bytes for " +
+                  std::to_string(n) + " values, the page has " + std::to_string(*size));
+    }
+    *data = p + len;
+    *size -= len;
+  } else if (prefixed) {
     uint32_t l = 0;
     if (*size < 4) return Fail(std::string(what) + " levels without their length");
     std::memcpy(&l, p, 4);
@@ -304,8 +330,13 @@ Status ChunkReader::DecodeLevels(const char* what, int max, int64_t n, bool pref
     std::fill(out->begin(), out->end(), 0);
     return Status::OK();
   }
-  RleDecoder dec(p, len, BitWidth(uint64_t(max)));
-  Status s = dec.Get(out->data(), n);
+  Status s;
+  if (enc == Enc::BIT_PACKED) {
+    s = DecodeBitPacked(p, len, BitWidth(uint64_t(max)), n, out->data());
+  } else {
+    RleDecoder dec(p, len, BitWidth(uint64_t(max)));
+    s = dec.Get(out->data(), n);
+  }
   if (!s.ok()) return Fail(std::string(what) + " levels: " + s.message());
   uint32_t top = 0;
   for (uint32_t v : *out) top = std::max(top, v);
@@ -326,16 +357,18 @@ Status ChunkReader::ReadNestedLevels(int64_t n, LevelBytes lv, const uint8_t** v
   if (lv.prefixed) {
     const uint8_t* p = lv.data;
     size_t size = lv.def_size;
-    QUIVER_RETURN_NOT_OK(DecodeLevels("repetition", spec_.max_rep, n, spec_.max_rep > 0, &p, &size, &reps_));
-    QUIVER_RETURN_NOT_OK(DecodeLevels("definition", spec_.max_def, n, spec_.max_def > 0, &p, &size, &defs_));
+    QUIVER_RETURN_NOT_OK(
+        DecodeLevels("repetition", spec_.max_rep, n, spec_.max_rep > 0, lv.rep_enc, &p, &size, &reps_));
+    QUIVER_RETURN_NOT_OK(
+        DecodeLevels("definition", spec_.max_def, n, spec_.max_def > 0, lv.def_enc, &p, &size, &defs_));
     *values = p;
     *values_size = size;
   } else {
     const uint8_t* r = lv.data;
     const uint8_t* d = lv.data + lv.rep_size;
     size_t rs = lv.rep_size, ds = lv.def_size;
-    QUIVER_RETURN_NOT_OK(DecodeLevels("repetition", spec_.max_rep, n, false, &r, &rs, &reps_));
-    QUIVER_RETURN_NOT_OK(DecodeLevels("definition", spec_.max_def, n, false, &d, &ds, &defs_));
+    QUIVER_RETURN_NOT_OK(DecodeLevels("repetition", spec_.max_rep, n, false, Enc::RLE, &r, &rs, &reps_));
+    QUIVER_RETURN_NOT_OK(DecodeLevels("definition", spec_.max_def, n, false, Enc::RLE, &d, &ds, &defs_));
   }
   if (entries_ == 0 && n > 0 && reps_[0] != 0) {
     return Fail("the column chunk's first repetition level is " + std::to_string(reps_[0]) +
@@ -427,6 +460,14 @@ Status ChunkReader::Emit(int64_t n_rows, const uint32_t* defs) {
   }
   switch (out_) {
     case Out::kFixed:
+      if (defs && out_width_ > 0) {
+        // The converters below write present rows only; a null row's value
+        // bytes are zeros (the buffer is not zero-filled).
+        uint8_t* out = values_->mutable_data() + size_t(row_) * size_t(out_width_);
+        for (int64_t i = 0; i < n_rows; ++i) {
+          if (!defs[i]) std::memset(out + size_t(i) * size_t(out_width_), 0, size_t(out_width_));
+        }
+      }
       QUIVER_RETURN_NOT_OK(EmitFixed(n_rows, defs));
       break;
     case Out::kBool: {
@@ -639,6 +680,11 @@ Result<std::shared_ptr<ArrayData>> ChunkReader::Finish() {
     a->null_count = row_;
     a->buffers = {NullBitmap(row_)};
     return a;
+  }
+  if ((out_ == Out::kFixed || out_ == Out::kDict) && values_ && row_ < rows_) {
+    // Rows the pages never reached (values_ is not zero-filled).
+    const int64_t w = out_ == Out::kDict ? 4 : out_width_;
+    std::memset(values_->mutable_data() + row_ * w, 0, size_t((rows_ - row_) * w));
   }
   if (out_ == Out::kVar) {
     a->buffers.push_back(Buffer::Copy(offsets_.data(), int64_t(offsets_.size() * 4)));

@@ -250,6 +250,10 @@ class ChunkWriter {
   Status Page(format::PageType::type type, const std::string& body, int32_t num_values,
               Enc::type encoding);
   Status WriteDictionary(const std::vector<const ArrayView*>& pieces);
+  // A string leaf whose values repeat: its dictionary page, and in *codes
+  // each piece's present values as dictionary indices. False (nothing
+  // written) when the leaf is not a string or its values hardly repeat.
+  Result<bool> WriteLeafDictionary(const LeafColumn& leaf, std::vector<std::vector<uint32_t>>* codes);
   void Finish(bool dict, int64_t values, int64_t nulls, const std::vector<std::string>& path,
               format::ColumnChunk* chunk);
 
@@ -403,6 +407,48 @@ void ChunkWriter::Finish(bool dict, int64_t values, int64_t nulls, const std::ve
   chunk->__set_meta_data(m);
 }
 
+// A nested string leaf is dictionary-encoded when each distinct value
+// occurs at least twice on average, within the size that readers handle
+// comfortably in one dictionary page.
+constexpr int64_t kLeafDictionaryMaxEntries = int64_t(1) << 20;
+constexpr size_t kLeafDictionaryMaxBytes = size_t(16) << 20;
+
+Result<bool> ChunkWriter::WriteLeafDictionary(const LeafColumn& leaf, std::vector<std::vector<uint32_t>>* codes) {
+  const TypeId id = leaf.field.type.id;
+  if (leaf.field.type.is_dictionary() || (id != TypeId::kUtf8 && id != TypeId::kBinary)) return false;
+  std::unordered_map<std::string_view, uint32_t> index;
+  std::string body;
+  int64_t present = 0;
+  auto plain = [&] {
+    stats_ = Stats();  // the plain pages gather the bounds themselves
+    codes->clear();
+    return false;
+  };
+  for (const LeafPiece& p : leaf.pieces) {
+    std::vector<uint32_t> c;
+    c.reserve(p.rows.size());
+    for (int64_t row : p.rows) {
+      const std::string_view s = p.values->StringValue(row);
+      auto [it, added] = index.emplace(s, uint32_t(index.size()));
+      if (added) {
+        if (int64_t(index.size()) > kLeafDictionaryMaxEntries || body.size() + s.size() > kLeafDictionaryMaxBytes) {
+          return plain();
+        }
+        Put(&body, uint32_t(s.size()));
+        body.append(s);
+        stats_.Bytes(s);
+      }
+      c.push_back(it->second);
+    }
+    present += int64_t(p.rows.size());
+    codes->push_back(std::move(c));
+  }
+  if (index.empty() || int64_t(index.size()) * 2 > present) return plain();
+  bit_width_ = BitWidth(index.size() - 1);
+  QUIVER_RETURN_NOT_OK(Page(format::PageType::DICTIONARY_PAGE, body, int32_t(index.size()), Enc::PLAIN));
+  return true;
+}
+
 // Levels as a v1 page writes them: the hybrid at the level's bit width,
 // after its 4-byte length.
 void PutLevels(const uint8_t* levels, int64_t n, int max, std::vector<uint32_t>* scratch, std::string* out) {
@@ -419,7 +465,10 @@ Status ChunkWriter::WriteLeaf(const LeafColumn& leaf, format::ColumnChunk* chunk
   int64_t entries = 0, nulls = 0;
   std::vector<uint32_t> scratch;
   std::string body;
-  for (const LeafPiece& p : leaf.pieces) {
+  std::vector<std::vector<uint32_t>> codes;
+  QUIVER_ASSIGN_OR_RETURN(const bool dict, WriteLeafDictionary(leaf, &codes));
+  for (size_t piece = 0; piece < leaf.pieces.size(); ++piece) {
+    const LeafPiece& p = leaf.pieces[piece];
     const int64_t n = int64_t(p.rep.size());
     size_t value = 0;  // the next of p.rows
     for (int64_t a = 0; a < n;) {
@@ -431,17 +480,23 @@ Status ChunkWriter::WriteLeaf(const LeafColumn& leaf, format::ColumnChunk* chunk
       int64_t present = 0;
       for (int64_t i = a; i < b; ++i) present += p.def[size_t(i)] == leaf.max_def;
       nulls += (b - a) - present;
-      const int64_t* rows_at = p.rows.data() + value;
-      Status s = PlainValues(*p.values, present, [rows_at](int64_t k) { return rows_at[k]; }, &stats_, &body);
-      if (!s.ok()) return Status(s.code(), "column \"" + field_.name + "\": " + s.message());
+      if (dict) {
+        body.push_back(char(bit_width_));
+        EncodeRle(codes[piece].data() + value, present, bit_width_, &body);
+      } else {
+        const int64_t* rows_at = p.rows.data() + value;
+        Status s = PlainValues(*p.values, present, [rows_at](int64_t k) { return rows_at[k]; }, &stats_, &body);
+        if (!s.ok()) return Status(s.code(), "column \"" + field_.name + "\": " + s.message());
+      }
       value += size_t(present);
       if (b - a > std::numeric_limits<int32_t>::max()) return Status::Invalid("Parquet page of over 2^31 values");
-      QUIVER_RETURN_NOT_OK(Page(format::PageType::DATA_PAGE, body, int32_t(b - a), Enc::PLAIN));
+      QUIVER_RETURN_NOT_OK(
+          Page(format::PageType::DATA_PAGE, body, int32_t(b - a), dict ? Enc::RLE_DICTIONARY : Enc::PLAIN));
       entries += b - a;
       a = b;
     }
   }
-  Finish(false, entries, nulls, leaf.path, chunk);
+  Finish(dict, entries, nulls, leaf.path, chunk);
   return Status::OK();
 }
 

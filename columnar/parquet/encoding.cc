@@ -147,6 +147,35 @@ Result<bool> RleDecoder::SkipRepeated(int64_t n, uint32_t value) {
   return true;
 }
 
+size_t BitPackedBytes(int64_t n, int bit_width) {
+  return size_t((uint64_t(n) * uint64_t(bit_width) + 7) / 8);
+}
+
+Status DecodeBitPacked(const uint8_t* data, size_t size, int bit_width, int64_t n, uint32_t* out) {
+  if (bit_width < 0 || bit_width > 32) return Status::Invalid("BIT_PACKED bit width " + std::to_string(bit_width));
+  if (n < 0) return Status::Invalid("BIT_PACKED negative value count");
+  const size_t need = BitPackedBytes(n, bit_width);
+  if (need > size) {
+    return Status::Invalid("BIT_PACKED values need " + std::to_string(need) + " bytes for " + std::to_string(n) +
+                           " values of " + std::to_string(bit_width) + " bits, only " + std::to_string(size) +
+                           " are left");
+  }
+  // A 64-bit window filled from the top, most significant bit first.
+  uint64_t window = 0;
+  int bits = 0;
+  size_t pos = 0;
+  const uint64_t mask = bit_width == 0 ? 0 : (~uint64_t(0) >> (64 - bit_width));
+  for (int64_t i = 0; i < n; ++i) {
+    while (bits < bit_width) {
+      window = (window << 8) | data[pos++];
+      bits += 8;
+    }
+    bits -= bit_width;
+    out[i] = uint32_t((window >> bits) & mask);
+  }
+  return Status::OK();
+}
+
 Status RleDecoder::Get(uint32_t* out, int64_t n) {
   while (n > 0) {
     if (left_ == 0) QUIVER_RETURN_NOT_OK(NextRun());

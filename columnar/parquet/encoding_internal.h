@@ -4,6 +4,8 @@
 // encoding) instead of reading past them.
 //
 //  - RLE / bit-packing hybrid: levels, dictionary indices, RLE booleans;
+//  - BIT_PACKED (deprecated, levels of parquet-mr 1.x files): fixed-width
+//    values packed from the most significant bit down, no length prefix;
 //  - DELTA_BINARY_PACKED: INT32 / INT64 (arithmetic wraps, as the
 //    specification says);
 //  - DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY: byte arrays;
@@ -56,6 +58,16 @@ class RleDecoder {
   size_t packed_bytes_ = 0;
   uint64_t packed_bit_ = 0;
 };
+
+// The bytes BIT_PACKED takes for n values of bit_width bits (the last byte
+// padded with zeros).
+size_t BitPackedBytes(int64_t n, int bit_width);
+// Decodes n BIT_PACKED values of bit_width (0..32) bits from data[0, size)
+// into out: value i is bits [i * bit_width, (i + 1) * bit_width) of the
+// stream read from each byte's most significant bit down (unlike the
+// hybrid's bit-packed runs, which start at the least significant bit).
+// Invalid when the bytes end first.
+Status DecodeBitPacked(const uint8_t* data, size_t size, int bit_width, int64_t n, uint32_t* out);
 
 // Decodes a DELTA_BINARY_PACKED stream from data[0, size): every value (as
 // 64-bit, wrapping) into *out; *used is where the stream ended (the end of

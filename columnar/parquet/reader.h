@@ -10,7 +10,8 @@
 //
 // Supported: flat columns (REQUIRED or OPTIONAL leaves under the root) of
 // every physical type; the encodings PLAIN, PLAIN_DICTIONARY /
-// RLE_DICTIONARY, RLE (levels, booleans), DELTA_BINARY_PACKED,
+// RLE_DICTIONARY, RLE (levels, booleans), BIT_PACKED (the deprecated
+// level encoding of data page v1), DELTA_BINARY_PACKED,
 // DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT; the
 // codecs UNCOMPRESSED, SNAPPY, GZIP, BROTLI, ZSTD, LZ4_RAW and LZ4 (Hadoop
 // framing); data pages v1 and v2; page CRCs (verified when present). A utf8

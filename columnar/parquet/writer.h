@@ -7,7 +7,8 @@
 // batch). Each column chunk is a sequence of data pages v1 (PLAIN values,
 // RLE definition levels for nullable fields); a dictionary column gets one
 // dictionary page per chunk (its batches' dictionaries merged) and
-// RLE_DICTIONARY pages. Every chunk carries statistics (min, max, null
+// RLE_DICTIONARY pages, and so does a utf8/binary leaf of a nested column
+// whose values repeat (column_writer.cc: WriteLeafDictionary). Every chunk carries statistics (min, max, null
 // count). The footer's key-value metadata holds the Arrow schema
 // ("ARROW:schema", the base64 IPC schema message, as Arrow's writers do), so
 // Arrow readers restore Quiver's exact types (dictionaries, time zones).

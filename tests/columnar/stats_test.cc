@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "columnar/builder.h"
 #include "columnar/stats.h"
@@ -121,4 +125,100 @@ TEST_CASE("Dictionary statistics cover the entries the rows use, not the whole d
   CHECK(s.has_min);
   CHECK(s.min_bytes == "bb");  // "aa" and "zz" are in the dictionary, unused
   CHECK(s.max_bytes == "mm");
+}
+
+namespace {
+
+// A dictionary<index, utf8> column over `entries` (nullopt: a null entry)
+// whose rows hold `rows` (nullopt: a null row).
+std::shared_ptr<ArrayData> DictionaryColumn(TypeId index, const std::vector<std::optional<std::string>>& entries,
+                                            const std::vector<std::optional<int64_t>>& rows) {
+  ArrayBuilder dict{DataType(TypeId::kUtf8)};
+  for (const auto& e : entries) {
+    if (e) dict.AppendString(*e);
+    else dict.AppendNull();
+  }
+  ArrayBuilder idx{DataType(index)};
+  for (auto r : rows) {
+    if (r) idx.AppendInt(*r);
+    else idx.AppendNull();
+  }
+  auto col = idx.Finish();
+  auto d = dict.Finish();
+  REQUIRE(col.ok());
+  REQUIRE(d.ok());
+  (*col)->type = DataType::Dictionary(index);
+  (*col)->dictionary = *d;
+  return *col;
+}
+
+// The same rows decoded to plain utf8: a row is null when its index or its
+// entry is null. The statistics of this column are the oracle: computing
+// them compares every row's string.
+std::shared_ptr<ArrayData> Decoded(const std::vector<std::optional<std::string>>& entries,
+                                   const std::vector<std::optional<int64_t>>& rows) {
+  ArrayBuilder b{DataType(TypeId::kUtf8)};
+  for (auto r : rows) {
+    if (r && entries[size_t(*r)]) b.AppendString(*entries[size_t(*r)]);
+    else b.AppendNull();
+  }
+  auto col = b.Finish();
+  REQUIRE(col.ok());
+  return *col;
+}
+
+}  // namespace
+
+TEST_CASE("Dictionary statistics over the used entries equal the statistics of the decoded rows",
+          "[columnar]") {
+  std::mt19937 rng(1234);
+  // Entries with a shared prefix, long ones (truncated bounds), 0xFF bytes
+  // (a max with no finite prefix bound) and the empty string.
+  std::vector<std::string> pool = {"", "a", "ab", "abc", "b", "zz", std::string(100, 'm'),
+                                   std::string(90, 'm') + "n", std::string(70, '\xff'),
+                                   std::string(65, '\xff') + "a", "\xff", "caf\xc3\xa9"};
+  for (TypeId index : {TypeId::kInt8, TypeId::kUInt16, TypeId::kInt32, TypeId::kInt64}) {
+    for (int trial = 0; trial < 200; ++trial) {
+      const int n_entries = 1 + int(rng() % 12);
+      std::vector<std::optional<std::string>> entries;
+      for (int k = 0; k < n_entries; ++k) {
+        if (rng() % 8 == 0) entries.push_back(std::nullopt);
+        else entries.push_back(pool[rng() % pool.size()]);
+      }
+      // Some trials use a few entries only; some have no valid row at all
+      // (all-null chunks), some no null rows.
+      const int n_rows = int(rng() % 40);
+      const int null_pct = trial % 5 == 0 ? 100 : trial % 3 == 0 ? 0 : 30;
+      const int used = 1 + int(rng() % uint32_t(n_entries));
+      std::vector<std::optional<int64_t>> rows;
+      for (int i = 0; i < n_rows; ++i) {
+        if (int(rng() % 100) < null_pct) rows.push_back(std::nullopt);
+        else rows.push_back(int64_t(rng() % uint32_t(used)));
+      }
+      INFO("index " << int(index) << ", trial " << trial);
+      const ColumnStats got = ComputeColumnStats(*DictionaryColumn(index, entries, rows));
+      ColumnStats want = ComputeColumnStats(*Decoded(entries, rows));
+      // A row that refers to a null entry counts as valid in the dictionary
+      // column's null count (its index is valid); only the bounds skip it.
+      int64_t null_rows = 0;
+      for (auto r : rows) null_rows += r ? 0 : 1;
+      CHECK(got.null_count == null_rows);
+      want.null_count = null_rows;
+      CHECK(got == want);
+      // Also from a slice that starts inside the rows.
+      if (n_rows > 3) {
+        RecordBatch b;
+        b.schema = std::make_shared<Schema>(std::vector<Field>{{"d", DataType::Dictionary(index), true, {}}});
+        b.num_rows = n_rows;
+        b.columns = {DictionaryColumn(index, entries, rows)};
+        auto s = SliceBatch(b, 2, n_rows - 3);
+        REQUIRE(s.ok());
+        std::vector<std::optional<int64_t>> mid(rows.begin() + 2, rows.end() - 1);
+        ColumnStats want_mid = ComputeColumnStats(*Decoded(entries, mid));
+        want_mid.null_count = 0;
+        for (auto r : mid) want_mid.null_count += r ? 0 : 1;
+        CHECK(ComputeColumnStats(*s->columns[0]) == want_mid);
+      }
+    }
+  }
 }

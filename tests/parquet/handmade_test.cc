@@ -4,9 +4,11 @@
 // in BYTE_ARRAY, and the errors for types Quiver does not hold yet.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "columnar/decimal.h"
 #include "columnar/parquet/codec_internal.h"
@@ -22,6 +24,7 @@ namespace {
 struct Page {
   format::PageType::type type = format::PageType::DATA_PAGE;
   format::Encoding::type encoding = format::Encoding::PLAIN;
+  format::Encoding::type level_encoding = format::Encoding::RLE;  // both levels of a v1 page
   int32_t num_values = 0;
   std::string body;  // uncompressed: levels (v1: with their length) and values
 };
@@ -65,8 +68,8 @@ format::ColumnChunk WriteChunk(std::string* out, const Chunk& c, int64_t rows,
       format::DataPageHeader d;
       d.__set_num_values(p.num_values);
       d.__set_encoding(p.encoding);
-      d.__set_definition_level_encoding(format::Encoding::RLE);
-      d.__set_repetition_level_encoding(format::Encoding::RLE);
+      d.__set_definition_level_encoding(p.level_encoding);
+      d.__set_repetition_level_encoding(p.level_encoding);
       h.__set_data_page_header(d);
       if (data_offset < 0) data_offset = int64_t(file.size());
     }
@@ -78,7 +81,10 @@ format::ColumnChunk WriteChunk(std::string* out, const Chunk& c, int64_t rows,
   m.__set_encodings({format::Encoding::PLAIN});
   m.__set_path_in_schema({c.path});
   m.__set_codec(codec);
-  m.__set_num_values(rows);
+  // Level entries: the data pages' values (a nested leaf has more than rows).
+  int64_t values = 0;
+  for (const Page& p : c.pages) values += p.type == format::PageType::DICTIONARY_PAGE ? 0 : p.num_values;
+  m.__set_num_values(std::max(rows, values));
   m.__set_total_uncompressed_size(int64_t(file.size()) - start);
   m.__set_total_compressed_size(int64_t(file.size()) - start);
   m.__set_data_page_offset(data_offset < 0 ? start : data_offset);
@@ -141,6 +147,19 @@ std::string Levels(const std::vector<uint32_t>& defs) {
   return std::string(reinterpret_cast<const char*>(&n), 4) + rle;
 }
 
+// Levels in the deprecated BIT_PACKED encoding: no length, each value's
+// bits from the most significant down, the last byte padded with zeros.
+std::string BitPackedLevels(const std::vector<uint32_t>& levels, int bit_width) {
+  std::string out((levels.size() * size_t(bit_width) + 7) / 8, '\0');
+  size_t bit = 0;
+  for (uint32_t v : levels) {
+    for (int k = bit_width - 1; k >= 0; --k, ++bit) {
+      if ((v >> k) & 1) out[bit / 8] = char(uint8_t(out[bit / 8]) | (0x80 >> (bit % 8)));
+    }
+  }
+  return out;
+}
+
 template <typename T>
 std::string Bytes(const std::vector<T>& v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
@@ -172,6 +191,70 @@ TEST_CASE("Parquet INT96 timestamps become timestamp[ns]", "[parquet]") {
   CHECK(v.IsNull(1));
   CHECK(v.Value<int64_t>(2) == 86400000000001);
   CHECK(v.Value<int64_t>(3) == -1);
+}
+
+TEST_CASE("Parquet BIT_PACKED levels (parquet-mr 1.x) read MSB first, flat and nested", "[parquet]") {
+  // A flat optional int32: definition levels 1 0 1 1 0 1 1 1 1 0 at one bit,
+  // 10110111 10 -> 0xB7 0x80 (LSB-first reading would give other nulls).
+  const std::vector<uint32_t> defs = {1, 0, 1, 1, 0, 1, 1, 1, 1, 0};
+  CHECK(BitPackedLevels(defs, 1) == std::string("\xB7\x80", 2));
+  Page p;
+  p.level_encoding = format::Encoding::BIT_PACKED;
+  p.num_values = 10;
+  p.body = BitPackedLevels(defs, 1) + Bytes(std::vector<int32_t>{10, 30, 40, 60, 70, 80, 90});
+  auto b = ReadOnly(MakeFile(Leaf("x", format::Type::INT32, true), 10, {p}));
+  INFO(b.status().ToString());
+  REQUIRE(b.ok());
+  ArrayView v = b->columns[0]->View();
+  std::vector<std::optional<int32_t>> got;
+  for (int64_t i = 0; i < v.length; ++i) got.push_back(v.IsNull(i) ? std::nullopt : std::optional(v.Value<int32_t>(i)));
+  CHECK(got == std::vector<std::optional<int32_t>>{10, std::nullopt, 30, 40, std::nullopt, 60, 70, 80, 90,
+                                                    std::nullopt});
+
+  // optional group l (LIST) { repeated group list { optional int32 element; } }:
+  // repetition levels at 1 bit, definition levels at 2 bits (max 3). Rows:
+  // [1, 2, null], null, [], [4].
+  format::SchemaElement l, list;
+  l.__set_name("l");
+  l.__set_repetition_type(format::FieldRepetitionType::OPTIONAL);
+  l.__set_num_children(1);
+  l.__set_converted_type(format::ConvertedType::LIST);
+  list.__set_name("list");
+  list.__set_repetition_type(format::FieldRepetitionType::REPEATED);
+  list.__set_num_children(1);
+  auto element = Leaf("element", format::Type::INT32, true);
+  const std::vector<uint32_t> reps = {0, 1, 1, 0, 0, 0}, nested_defs = {3, 3, 2, 0, 1, 3};
+  Page n;
+  n.level_encoding = format::Encoding::BIT_PACKED;
+  n.num_values = 6;
+  n.body = BitPackedLevels(reps, 1) + BitPackedLevels(nested_defs, 2) + Bytes(std::vector<int32_t>{1, 2, 4});
+  const std::string file = MakeFileOf({l, list, element}, 1, {{format::Type::INT32, "l.list.element", {n}}}, 4);
+  auto nb = ReadOnly(file);
+  INFO(nb.status().ToString());
+  REQUIRE(nb.ok());
+  ArrayView lv = nb->columns[0]->View();
+  REQUIRE(lv.length == 4);
+  CHECK(lv.IsValid(0));
+  CHECK(lv.IsNull(1));
+  CHECK(lv.IsValid(2));
+  CHECK(lv.IsValid(3));
+  CHECK(std::vector<int32_t>(lv.offsets, lv.offsets + 5) == std::vector<int32_t>{0, 3, 3, 3, 4});
+  const ArrayData& items = *nb->columns[0]->children[0];
+  ArrayView iv = items.View();
+  REQUIRE(iv.length == 4);
+  CHECK(iv.Value<int32_t>(0) == 1);
+  CHECK(iv.Value<int32_t>(1) == 2);
+  CHECK(iv.IsNull(2));
+  CHECK(iv.Value<int32_t>(3) == 4);
+
+  // Levels cut short: the error names the column, the levels and the sizes.
+  p.body = std::string("\xB7", 1);
+  auto cut = ReadOnly(MakeFile(Leaf("x", format::Type::INT32, true), 10, {p}));
+  REQUIRE_FALSE(cut.ok());
+  INFO(cut.status().message());
+  CHECK(cut.status().message().find("\"x\"") != std::string::npos);
+  CHECK(cut.status().message().find("definition levels (BIT_PACKED) need 2 bytes for 10 values, the page has 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("Parquet FLOAT16 becomes float32, BYTE_STREAM_SPLIT doubles decode", "[parquet]") {

@@ -6,7 +6,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "columnar/builder.h"
 #include "columnar/columnar_test_util.h"
@@ -26,6 +28,7 @@ using quiver::testing::ValueJson;
 
 namespace {
 
+using format_meta_t = quiver::parquet::format::FileMetaData;
 
 // Row i of v as DuckDB's JSON spells it: lists as arrays, structs as
 // objects, maps as arrays of {"key", "value"}.
@@ -87,6 +90,40 @@ nlohmann::json ColumnJson(const Read& r, size_t c) {
     for (int64_t i = 0; i < b.num_rows; ++i) col.push_back(NestedJson(v[c], i));
   }
   return col;
+}
+
+// The footer of a Parquet file.
+format_meta_t Footer(const std::string& file) {
+  format_meta_t meta;
+  uint32_t len = 0;
+  REQUIRE(file.size() >= 12);
+  std::memcpy(&len, file.data() + file.size() - 8, 4);
+  REQUIRE(len <= file.size() - 12);
+  size_t used = 0;
+  const auto* at = reinterpret_cast<const uint8_t*>(file.data()) + file.size() - 8 - len;
+  REQUIRE(parquet::DecodeFileMetaData(at, len, &meta, &used).ok());
+  return meta;
+}
+
+// Whether every chunk of the leaf at `path` ("ls.list.element") has a
+// dictionary page and RLE_DICTIONARY data pages.
+bool LeafIsDictionaryEncoded(const format_meta_t& meta, const std::string& path) {
+  bool seen = false;
+  for (const auto& rg : meta.row_groups) {
+    for (const auto& c : rg.columns) {
+      std::string p;
+      for (const auto& part : c.meta_data.path_in_schema) p += (p.empty() ? "" : ".") + part;
+      if (p != path) continue;
+      seen = true;
+      const auto& e = c.meta_data.encodings;
+      if (!c.meta_data.__isset.dictionary_page_offset ||
+          std::find(e.begin(), e.end(), parquet::format::Encoding::RLE_DICTIONARY) == e.end()) {
+        return false;
+      }
+    }
+  }
+  REQUIRE(seen);
+  return true;
 }
 
 // Nested columns with nulls at every level and empty lists, row i of 4500.
@@ -164,6 +201,14 @@ TEST_CASE("DuckDB reads every value of nested columns Quiver writes", "[parquet]
   INFO(file.status().ToString());
   REQUIRE(file.ok());
   quiver::testing::WriteFileBytes(dir.file("quiver.parquet"), *file);
+  // String leaves whose values repeat are written with dictionaries.
+  const format_meta_t meta = Footer(*file);
+  for (const char* leaf : {"ls.list.element", "st.b", "mp.key_value.key", "lst.list.element.y.list.element",
+                           "ml.key_value.key"}) {
+    INFO(leaf);
+    CHECK(LeafIsDictionaryEncoded(meta, leaf));
+  }
+  CHECK_FALSE(LeafIsDictionaryEncoded(meta, "li.list.element"));  // integers stay PLAIN
   nlohmann::json back_spec;
   back_spec["query"] = std::string("SELECT ") + kNestedColumns + " FROM read_parquet('" +
                        dir.file("quiver.parquet") + "')";
@@ -388,4 +433,45 @@ TEST_CASE("large_list and fixed_size_list come back through Quiver's Parquet as 
   CHECK(r->schema->field(1).type.large_offsets);
   CHECK(ColumnJson(*r, 0) == nlohmann::json::parse(R"([[1, 2], null, [5, null]])"));
   CHECK(ColumnJson(*r, 1) == nlohmann::json::parse(R"([["a"], [], null])"));
+}
+
+TEST_CASE("Nested string leaves are dictionary-encoded when their values repeat, PLAIN when they do not",
+          "[parquet][nested]") {
+  // struct<tag: utf8, name: utf8>, 300 rows: tag takes 3 values (and nulls),
+  // name is distinct in every row.
+  Field tag{"tag", DataType(TypeId::kUtf8), true, {}}, name{"name", DataType(TypeId::kUtf8), true, {}};
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::Struct({tag, name}), true, {}}});
+  RecordBatchBuilder b(schema);
+  for (int i = 0; i < 300; ++i) {
+    ArrayBuilder& st = b.column(0);
+    if (i % 17 == 0) {
+      st.AppendNull();
+      continue;
+    }
+    if (i % 5 == 0) st.child(0).AppendNull();
+    else st.child(0).AppendString(std::string("tag-") + char('a' + i % 3));
+    st.child(1).AppendString("name-" + std::to_string(i));
+    st.AppendStruct();
+  }
+  auto batch = b.Finish();
+  REQUIRE(batch.ok());
+  parquet::WriteOptions o;
+  o.page_rows = 64;
+  auto file = parquet::WriteParquet(schema, {*batch}, o);
+  REQUIRE(file.ok());
+  const format_meta_t meta = Footer(*file);
+  CHECK(LeafIsDictionaryEncoded(meta, "s.tag"));
+  CHECK_FALSE(LeafIsDictionaryEncoded(meta, "s.name"));
+  // The statistics are those of the values, as for a PLAIN leaf.
+  const auto& tag_meta = meta.row_groups[0].columns[0].meta_data;
+  CHECK(tag_meta.statistics.min_value == "tag-a");
+  CHECK(tag_meta.statistics.max_value == "tag-c");
+  auto back = ReadBytes(*file);
+  INFO(back.status().ToString());
+  REQUIRE(back.ok());
+  ColumnViews in(*batch);
+  nlohmann::json want = nlohmann::json::array();
+  for (int64_t i = 0; i < batch->num_rows; ++i) want.push_back(NestedJson(in[0], i));
+  CHECK(ColumnJson(*back, 0) == want);
+  CHECK(back->schema->field(0).type == schema->field(0).type);
 }
