@@ -22,6 +22,7 @@
 //    Unparsable text: InvalidArgument "cannot cast 'abc' to int32".
 //  - date32 <-> timestamp and timestamp unit changes: a coarser unit floors
 //    (1969-12-31 23:59:59.5 -> 1969-12-31); a finer one is range-checked.
+//  - decimals: fn_decimal_cast.cc.
 //  - TRY_CAST gives NULL where CAST gives an error.
 #include <algorithm>
 #include <cctype>
@@ -36,6 +37,7 @@
 #include "columnar/text_format.h"
 #include "kernels/aggregate.h"
 #include "kernels/column_internal.h"
+#include "kernels/fn_decimal_internal.h"
 #include "kernels/function_internal.h"
 
 namespace quiver::kernels::internal {
@@ -63,29 +65,6 @@ Status OutOfRange(const std::string& value, const DataType& to) {
 Status Unparsable(std::string_view s, const DataType& to) {
   return Status::Invalid("cannot cast '" + std::string(s) + "' to " + to.ToString());
 }
-
-// The output validity of a cast: the input's, with failed rows cleared under
-// TRY_CAST. Fail() returns the error under CAST.
-class RowStatus {
- public:
-  RowStatus(const Datum& src, int64_t rows, bool try_cast) : try_(try_cast), rows_(rows) {
-    int64_t nulls = 0;
-    validity_ = AndValidity({&src}, rows, &nulls);
-  }
-  bool IsValid(int64_t i) const { return validity_ == nullptr || GetBit(validity_->data(), i); }
-  Status Fail(int64_t i, Status error) {
-    if (!try_) return error;
-    if (validity_ == nullptr) validity_ = AllValidBitmap(rows_);
-    ClearBit(validity_->mutable_data(), i);
-    return Status::OK();
-  }
-  std::shared_ptr<Buffer> validity() const { return validity_; }
-
- private:
-  bool try_;
-  int64_t rows_;
-  std::shared_ptr<Buffer> validity_;
-};
 
 // x as T when it fits (floats round half away from zero into integers).
 template <typename T, typename C>
@@ -178,6 +157,12 @@ void AppendText(std::string* out, const ArrayView& v, const DataType& type, int6
       return;
     case TypeId::kTimestamp:
       AppendTimestamp(out, v.Value<int64_t>(i), type.unit);
+      return;
+    case TypeId::kDecimal128:
+      *out += FormatDecimal128(LoadDecimal128(v.values + (v.offset + i) * 16), type.scale);
+      return;
+    case TypeId::kDecimal256:
+      *out += FormatDecimal256(v.values + (v.offset + i) * 32, type.scale);
       return;
     case TypeId::kUtf8:
     case TypeId::kBinary:
@@ -409,6 +394,7 @@ bool CanCast(const DataType& from, const DataType& to) {
   if (to.is_dictionary()) return false;
   if (from.id == TypeId::kNone || from.value_type() == to) return true;
   if (IsText(to.id)) return from.id != TypeId::kNone;
+  if (from.is_decimal() || to.is_decimal()) return CanCastDecimal(from, to);
   if (IsNumberLike(from.id) && IsNumberLike(to.id)) return true;
   if (IsText(from.id)) return IsNumberLike(to.id) || IsTemporal(to.id);
   return IsTemporal(from.id) && IsTemporal(to.id);
@@ -426,6 +412,7 @@ Result<std::shared_ptr<ArrayData>> CastColumn(const Datum& src, const DataType& 
     out->type = to;
     return out;
   }
+  if (from.is_decimal() || to.is_decimal()) return CastDecimalColumn(src, to, rows, try_cast);
   if (IsText(from.id)) return StringToValue(src, to, rows, try_cast);
   if (to.id == TypeId::kBool) return NumToBool(src, rows);
   if (IsNumberLike(from.id) && IsNumeric(to.id)) return NumToNum(src, to, rows, try_cast);
