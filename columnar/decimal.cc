@@ -18,7 +18,9 @@ struct DigitForm {
   int64_t exp10 = 0;
 };
 
-Result<DigitForm> SplitNumber(std::string_view s) {
+// `underscores`: a single '_' between two digits of the mantissa is a
+// digit separator ("1_000.25"), as DuckDB's casts accept.
+Result<DigitForm> SplitNumber(std::string_view s, bool underscores = false) {
   auto bad = [&] { return Status::Invalid("'" + std::string(s) + "' is not a decimal number"); };
   size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
@@ -27,13 +29,20 @@ Result<DigitForm> SplitNumber(std::string_view s) {
   DigitForm f;
   if (i < end && (s[i] == '+' || s[i] == '-')) f.negative = s[i++] == '-';
   int64_t seen = 0;
-  for (; i < end && s[i] >= '0' && s[i] <= '9'; ++i, ++seen) {
+  auto digit = [&](size_t k) { return k < end && s[k] >= '0' && s[k] <= '9'; };
+  // After the digit at i: skips a separator that another digit follows.
+  auto separator = [&] {
+    if (underscores && i + 1 < end && s[i + 1] == '_' && digit(i + 2)) ++i;
+  };
+  for (; digit(i); ++i, ++seen) {
     if (!f.digits.empty() || s[i] != '0') f.digits += s[i];
+    separator();
   }
   if (i < end && s[i] == '.') {
-    for (++i; i < end && s[i] >= '0' && s[i] <= '9'; ++i, ++seen) {
+    for (++i; digit(i); ++i, ++seen) {
       if (!f.digits.empty() || s[i] != '0') f.digits += s[i];
       --f.exp10;
+      separator();
     }
   }
   if (seen == 0) return bad();
@@ -248,7 +257,7 @@ double Decimal128ToDouble(int128_t v, int scale) {
 }
 
 Result<int128_t> ParseDecimal128Rounded(std::string_view text, int precision, int scale) {
-  QUIVER_ASSIGN_OR_RETURN(DigitForm f, SplitNumber(text));
+  QUIVER_ASSIGN_OR_RETURN(DigitForm f, SplitNumber(text, /*underscores=*/true));
   // The digits at scale + 1: the last one decides the rounding.
   bool dropped = false;
   std::string d = ScaledDigits(f, scale + 1, &dropped);

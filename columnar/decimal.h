@@ -78,8 +78,9 @@ double Decimal128ToDouble(int128_t v, int scale);
 
 // Parses `text` as CAST(text AS decimal(precision, scale)) does in DuckDB:
 // digits beyond the scale round half away from zero ('1.55' -> 1.6 at scale
-// 1, '-1.45' -> -1.5); exponents are accepted ('1e3', '1.25e-1'); surrounding
-// spaces are ignored. Errors: InvalidArgument for text that is not a number,
+// 1, '-1.45' -> -1.5); exponents are accepted ('1e3', '1.25e-1'), and
+// single underscores between digits ('1_000.5'); surrounding spaces are
+// ignored. Errors: InvalidArgument for text that is not a number,
 // Overflow when the rounded value has more than precision - scale integer
 // digits.
 Result<int128_t> ParseDecimal128Rounded(std::string_view text, int precision, int scale);

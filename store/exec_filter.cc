@@ -68,6 +68,13 @@ std::optional<bool> CompareValues(const Scalar& a, kernels::CompareOp op, const 
   if (a.is_null() || b.is_null()) return std::nullopt;
   int c = 0;
   const bool da = a.kind() == Scalar::Kind::kDecimal, db = b.kind() == Scalar::Kind::kDecimal;
+  // A decimal against a float compares as doubles (as DuckDB casts it).
+  if (da && b.kind() == Scalar::Kind::kDouble) {
+    return CompareValues(Scalar::Double(Decimal128ToDouble(a.decimal_value(), a.scale())), op, b);
+  }
+  if (db && a.kind() == Scalar::Kind::kDouble) {
+    return CompareValues(a, op, Scalar::Double(Decimal128ToDouble(b.decimal_value(), b.scale())));
+  }
   auto as_decimal = [](const Scalar& s, __int128* v) {  // integers at scale 0
     if (s.kind() == Scalar::Kind::kDecimal) *v = s.decimal_value();
     else if (s.kind() == Scalar::Kind::kInt64) *v = s.int64_value();

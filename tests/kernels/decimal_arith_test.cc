@@ -260,6 +260,9 @@ TEST_CASE("CAST to and from decimal rounds half away from zero and checks the ra
   CHECK(Cast(s({""}), Dec(5, 1)) == "error: cannot cast '' to decimal128(5, 1)");
   CHECK(Cast(s({"123456"}), Dec(5, 1)) == "error: value '123456' is out of range for decimal128(5, 1)");
   CHECK(Cast(s({"abc", "1,5", "2"}), Dec(5, 1), true) == "NULL, NULL, 2.0");
+  // DuckDB's digit separators: one '_' between digits, not in the exponent.
+  CHECK(Cast(s({"1_000.2_5", "123_5", "1__0", "_1", "1_", "1_.5", "1e1_0"}), Dec(10, 2), true) ==
+        "1000.25, 1235.00, NULL, NULL, NULL, NULL, NULL");
   // Not every type converts.
   CHECK(Cast(Lit(Scalar::Date32(1), DataType(TypeId::kDate32)), Dec(5, 1)).find("not supported") !=
         std::string::npos);
