@@ -208,21 +208,30 @@ struct DecPlan {
   DataType result;
   int scale_a = 0, scale_b = 0;
   int operand_precision = kMaxDecimal128Precision;
+  // *: the operands' digits add up to 38 at most, so a valid row's product
+  // cannot leave 128 bits (NULL rows may hold anything: the product wraps).
+  bool product_fits = false;
 };
 
 // x op y into *r; true when the result leaves 128 bits or `max`. Division
 // by zero (and by -1, which cannot leave a remainder) yields 0 here.
-template <DecOp kOp>
+using uint128_t = unsigned __int128;
+
+// kOp, or kWrappingMul: * of operands whose product fits (DecPlan::product_fits).
+constexpr int kWrappingMul = 4;
+
+template <int kOp>
 inline bool DecRow(int128_t x, int128_t y, int128_t max, int128_t* r) {
   bool o = false;
-  if constexpr (kOp == DecOp::kAdd) o = __builtin_add_overflow(x, y, r);
-  if constexpr (kOp == DecOp::kSub) o = __builtin_sub_overflow(x, y, r);
-  if constexpr (kOp == DecOp::kMul) o = __builtin_mul_overflow(x, y, r);
-  if constexpr (kOp == DecOp::kMod) *r = (y == 0) | (y == -1) ? int128_t(0) : x % y;
+  if constexpr (kOp == kWrappingMul) *r = int128_t(uint128_t(x) * uint128_t(y));
+  if constexpr (kOp == int(DecOp::kAdd)) o = __builtin_add_overflow(x, y, r);
+  if constexpr (kOp == int(DecOp::kSub)) o = __builtin_sub_overflow(x, y, r);
+  if constexpr (kOp == int(DecOp::kMul)) o = __builtin_mul_overflow(x, y, r);
+  if constexpr (kOp == int(DecOp::kMod)) *r = (y == 0) | (y == -1) ? int128_t(0) : x % y;
   return o | (*r > max) | (*r < -max);
 }
 
-template <DecOp kOp>
+template <int kOp>
 bool DecLoop(const DecimalInput& a, const DecimalInput& b, int64_t n, int128_t max, uint8_t* out) {
   bool flag = false;
   int128_t r;
@@ -252,13 +261,13 @@ bool DecLoop(const DecimalInput& a, const DecimalInput& b, int64_t n, int128_t m
 bool DecRowAny(DecOp op, int128_t x, int128_t y, int128_t max, int128_t* r) {
   switch (op) {
     case DecOp::kAdd:
-      return DecRow<DecOp::kAdd>(x, y, max, r);
+      return DecRow<int(DecOp::kAdd)>(x, y, max, r);
     case DecOp::kSub:
-      return DecRow<DecOp::kSub>(x, y, max, r);
+      return DecRow<int(DecOp::kSub)>(x, y, max, r);
     case DecOp::kMul:
-      return DecRow<DecOp::kMul>(x, y, max, r);
+      return DecRow<int(DecOp::kMul)>(x, y, max, r);
     case DecOp::kMod:
-      return DecRow<DecOp::kMod>(x, y, max, r);
+      return DecRow<int(DecOp::kMod)>(x, y, max, r);
   }
   return false;
 }
@@ -287,16 +296,17 @@ Result<Datum> ExecDecimal(const DecPlan& plan, const std::vector<Datum>& args, i
   bool overflow = false;
   switch (plan.op) {
     case DecOp::kAdd:
-      overflow = DecLoop<DecOp::kAdd>(a, b, rows, max, out);
+      overflow = DecLoop<int(DecOp::kAdd)>(a, b, rows, max, out);
       break;
     case DecOp::kSub:
-      overflow = DecLoop<DecOp::kSub>(a, b, rows, max, out);
+      overflow = DecLoop<int(DecOp::kSub)>(a, b, rows, max, out);
       break;
     case DecOp::kMul:
-      overflow = DecLoop<DecOp::kMul>(a, b, rows, max, out);
+      overflow = plan.product_fits ? DecLoop<kWrappingMul>(a, b, rows, max, out)
+                                   : DecLoop<int(DecOp::kMul)>(a, b, rows, max, out);
       break;
     case DecOp::kMod:
-      overflow = DecLoop<DecOp::kMod>(a, b, rows, max, out);
+      overflow = DecLoop<int(DecOp::kMod)>(a, b, rows, max, out);
       break;
   }
   if (overflow) {  // the first valid row that overflowed (NULL rows hold anything)
@@ -344,6 +354,7 @@ Result<DecPlan> PlanBinary(DecOp op, DecimalSpec a, DecimalSpec b) {
     }
     plan.scale_a = a.scale;
     plan.scale_b = b.scale;
+    plan.product_fits = a.precision + b.precision <= kMaxDecimal128Precision;
   } else {
     scale = max_scale;
     width = std::max(max_scale + over, max_width) + (op == DecOp::kMod ? 0 : 1);
