@@ -1,5 +1,6 @@
 #include "columnar/decimal.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -17,7 +18,9 @@ struct DigitForm {
   int64_t exp10 = 0;
 };
 
-Result<DigitForm> SplitNumber(std::string_view s) {
+// `underscores`: a single '_' between two digits of the mantissa is a
+// digit separator ("1_000.25"), as DuckDB's casts accept.
+Result<DigitForm> SplitNumber(std::string_view s, bool underscores = false) {
   auto bad = [&] { return Status::Invalid("'" + std::string(s) + "' is not a decimal number"); };
   size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
@@ -26,13 +29,20 @@ Result<DigitForm> SplitNumber(std::string_view s) {
   DigitForm f;
   if (i < end && (s[i] == '+' || s[i] == '-')) f.negative = s[i++] == '-';
   int64_t seen = 0;
-  for (; i < end && s[i] >= '0' && s[i] <= '9'; ++i, ++seen) {
+  auto digit = [&](size_t k) { return k < end && s[k] >= '0' && s[k] <= '9'; };
+  // After the digit at i: skips a separator that another digit follows.
+  auto separator = [&] {
+    if (underscores && i + 1 < end && s[i + 1] == '_' && digit(i + 2)) ++i;
+  };
+  for (; digit(i); ++i, ++seen) {
     if (!f.digits.empty() || s[i] != '0') f.digits += s[i];
+    separator();
   }
   if (i < end && s[i] == '.') {
-    for (++i; i < end && s[i] >= '0' && s[i] <= '9'; ++i, ++seen) {
+    for (++i; digit(i); ++i, ++seen) {
       if (!f.digits.empty() || s[i] != '0') f.digits += s[i];
       --f.exp10;
+      separator();
     }
   }
   if (seen == 0) return bad();
@@ -128,9 +138,13 @@ std::string InsertPoint(bool negative, std::string digits, int scale) {
 }  // namespace
 
 int128_t Pow10Int128(int n) {
-  int128_t v = 1;
-  for (int i = 0; i < n; ++i) v *= 10;
-  return v;
+  static const auto kTable = [] {
+    std::array<int128_t, 39> t{};
+    t[0] = 1;
+    for (size_t i = 1; i < t.size(); ++i) t[i] = t[i - 1] * 10;
+    return t;
+  }();
+  return kTable[size_t(n)];
 }
 
 Result<int128_t> ParseDecimal128(std::string_view text, int precision, int scale) {
@@ -228,8 +242,61 @@ void DecimalFromSortKey(std::string_view key, uint8_t* le_bytes) {
 }
 
 double Decimal128ToDouble(int128_t v, int scale) {
-  // Through the exact text: strtod rounds correctly, a division would not.
+  // Below 2^53 with a power of ten exact in double (10^22 is the last), one
+  // IEEE division of two exact values is correctly rounded. Otherwise
+  // through the exact text: strtod rounds correctly, a chain of divisions
+  // would not.
+  constexpr int128_t kExact = int128_t(1) << 53;
+  if (v <= kExact && v >= -kExact && scale >= 0 && scale <= 22) {
+    static const double kPow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    return double(int64_t(v)) / kPow10[scale];
+  }
   return std::strtod(FormatDecimal128(v, scale).c_str(), nullptr);
+}
+
+Result<int128_t> ParseDecimal128Rounded(std::string_view text, int precision, int scale) {
+  QUIVER_ASSIGN_OR_RETURN(DigitForm f, SplitNumber(text, /*underscores=*/true));
+  // The digits at scale + 1: the last one decides the rounding.
+  bool dropped = false;
+  std::string d = ScaledDigits(f, scale + 1, &dropped);
+  const bool up = !d.empty() && d.back() >= '5';
+  if (!d.empty()) d.pop_back();
+  while (!d.empty() && d.front() == '0') d.erase(0, 1);
+  auto range = [&] {
+    return Status::Overflow("'" + std::string(text) + "' is out of range for decimal(" +
+                            std::to_string(precision) + ", " + std::to_string(scale) + ")");
+  };
+  if (int64_t(d.size()) > precision) return range();
+  int128_t v = 0;
+  for (char c : d) v = v * 10 + (c - '0');
+  if (up) v += 1;
+  if (!FitsDecimal128(v, precision)) return range();
+  return f.negative ? -v : v;
+}
+
+int128_t DivPow10RoundHalfAway(int128_t v, int k) {
+  if (k <= 0) return v;
+  const int128_t p = Pow10Int128(k);
+  const int128_t q = v / p, r = v % p;  // r has v's sign; p is even
+  if ((r >= 0 ? r : -r) >= p / 2) return v < 0 ? q - 1 : q + 1;
+  return q;
+}
+
+bool RescaleDecimal128(int128_t v, int from_scale, int to_scale, int128_t* out) {
+  if (to_scale >= from_scale) return !__builtin_mul_overflow(v, Pow10Int128(to_scale - from_scale), out);
+  *out = DivPow10RoundHalfAway(v, from_scale - to_scale);
+  return true;
+}
+
+bool DoubleToDecimal128(double x, int precision, int scale, int128_t* out) {
+  if (!std::isfinite(x)) return false;
+  const double r = std::round(x * std::pow(10.0, scale));
+  // 1e38 is above every 38-digit value and below 2^127: the conversion is defined.
+  if (!(std::fabs(r) < 1e38)) return false;
+  *out = int128_t(r);
+  return FitsDecimal128(*out, precision);
 }
 
 }  // namespace quiver

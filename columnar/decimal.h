@@ -76,4 +76,23 @@ void DecimalFromSortKey(std::string_view key, uint8_t* le_bytes);
 // Converts a decimal128 value to double (nearest; for avg and casts).
 double Decimal128ToDouble(int128_t v, int scale);
 
+// Parses `text` as CAST(text AS decimal(precision, scale)) does in DuckDB:
+// digits beyond the scale round half away from zero ('1.55' -> 1.6 at scale
+// 1, '-1.45' -> -1.5); exponents are accepted ('1e3', '1.25e-1'), and
+// single underscores between digits ('1_000.5'); surrounding spaces are
+// ignored. Errors: InvalidArgument for text that is not a number,
+// Overflow when the rounded value has more than precision - scale integer
+// digits.
+Result<int128_t> ParseDecimal128Rounded(std::string_view text, int precision, int scale);
+
+// v / 10^k rounded half away from zero (k in [0, 38]).
+int128_t DivPow10RoundHalfAway(int128_t v, int k);
+// v (at from_scale) at to_scale: multiplied by a power of ten (false when
+// that leaves 128 bits) or divided, rounding half away from zero.
+bool RescaleDecimal128(int128_t v, int from_scale, int to_scale, int128_t* out);
+// A double as decimal(precision, scale), as DuckDB casts: x * 10^scale
+// computed in double, rounded half away from zero. False for NaN, infinities
+// and values with more than precision digits.
+bool DoubleToDecimal128(double x, int precision, int scale, int128_t* out);
+
 }  // namespace quiver

@@ -1,7 +1,9 @@
 // Functions registered by RegisterArithmetic (kernels/function_internal.h):
 // + - * / // % on numbers, date32 and timestamps, unary "neg", and "||".
 //
-// Rules (DuckDB's, with Quiver's integer widths): integers are computed in
+// Rules (DuckDB's, with Quiver's integer widths): decimal128 operands are
+// exact decimal arithmetic (fn_decimal.cc, with its result types), except
+// `/`, `//` and a float operand, which compute in float64. Integers are computed in
 // int64 (uint64 when both sides are unsigned) with overflow an Overflow
 // error; any float operand, and `/` always, compute in float64. `//` on
 // floats is plain division (as in DuckDB); `%` on floats is fmod. Division
@@ -275,9 +277,33 @@ BoundFunctionPtr BindTemporal(Op op, const DataType& a, const DataType& b) {
   return nullptr;
 }
 
-Result<BoundFunctionPtr> BindBinary(Op op, const std::vector<DataType>& types) {
+bool IsDecimalOperand(const DataType& t) { return t.id == TypeId::kDecimal128; }
+
+// A decimal128 operand: exact decimal arithmetic (fn_decimal.cc) with
+// decimals and integers; `/`, `//` and any float operand compute in float64.
+Result<BoundFunctionPtr> BindWithDecimal(Op op, const std::vector<DataType>& types,
+                                         const std::vector<const Scalar*>& constants) {
+  auto exact = [](const DataType& t) {
+    return IsDecimalOperand(t) || IsInteger(t.id) || t.id == TypeId::kNone;
+  };
+  const bool divides = op == Op::kDiv || op == Op::kIntDiv;
+  if (!divides && exact(types[0]) && exact(types[1])) {
+    return BindDecimalArithmetic(OpName(op), types, constants);
+  }
+  auto number = [](const DataType& t) { return IsDecimalOperand(t) || IsNumOrNull(t); };
+  if (!number(types[0]) || !number(types[1])) return BoundFunctionPtr();
+  return MakeBound(DataType(TypeId::kFloat64), [op](const std::vector<Datum>& args, int64_t rows) {
+    return ExecFloat(op, args, rows);
+  });
+}
+
+Result<BoundFunctionPtr> BindBinary(Op op, const std::vector<DataType>& types,
+                                    const std::vector<const Scalar*>& constants) {
   if (types.size() != 2) return BoundFunctionPtr();
   if (types[0].is_dictionary() || types[1].is_dictionary()) return BoundFunctionPtr();
+  if (IsDecimalOperand(types[0]) || IsDecimalOperand(types[1])) {
+    return BindWithDecimal(op, types, constants);
+  }
   if (IsNumOrNull(types[0]) && IsNumOrNull(types[1])) return BindNumeric(op, types[0], types[1]);
   return BindTemporal(op, types[0], types[1]);
 }
@@ -337,8 +363,8 @@ bool IsTextOrNull(const DataType& t) {
 
 void AddBinary(FunctionRegistry& r, const char* name, Op op, std::string signatures) {
   r.Add({name, std::move(signatures),
-         [op](const std::vector<DataType>& types, const std::vector<const Scalar*>&) {
-           return BindBinary(op, types);
+         [op](const std::vector<DataType>& types, const std::vector<const Scalar*>& constants) {
+           return BindBinary(op, types, constants);
          }});
 }
 
@@ -346,7 +372,7 @@ void AddBinary(FunctionRegistry& r, const char* name, Op op, std::string signatu
 
 void RegisterArithmetic(FunctionRegistry& r) {
   AddBinary(r, "+", Op::kAdd,
-            "+(numeric, numeric), +(date32, integer), +(integer, date32), +(timestamp, integer), "
+            "+(numeric, numeric), +(decimal, decimal or integer), +(date32, integer), +(integer, date32), +(timestamp, integer), "
             "+(integer, timestamp)");
   AddBinary(r, "-", Op::kSub,
             "-(numeric, numeric), -(date32, integer), -(date32, date32), -(timestamp, integer)");
@@ -356,7 +382,10 @@ void RegisterArithmetic(FunctionRegistry& r) {
   AddBinary(r, "%", Op::kMod, "%(numeric, numeric)");
   r.Add({"neg", "neg(numeric)",
          [](const std::vector<DataType>& types,
-            const std::vector<const Scalar*>&) -> Result<BoundFunctionPtr> {
+            const std::vector<const Scalar*>& constants) -> Result<BoundFunctionPtr> {
+           if (types.size() == 1 && IsDecimalOperand(types[0])) {
+             return BindDecimalArithmetic("neg", types, constants);
+           }
            if (types.size() != 1 || types[0].is_dictionary() || !IsNumOrNull(types[0]))
              return BoundFunctionPtr();
            DataType t(IsFloating(types[0].id) ? TypeId::kFloat64 : TypeId::kInt64);

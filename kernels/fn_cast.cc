@@ -25,6 +25,7 @@
 //  - float16 converts through float32, exactly; numbers and text to float16
 //    round to the nearest value (ties to even), and a finite value past
 //    65504 is out of range.
+//  - decimals: fn_decimal_cast.cc.
 //  - TRY_CAST gives NULL where CAST gives an error.
 #include <algorithm>
 #include <cctype>
@@ -40,6 +41,7 @@
 #include "columnar/text_format.h"
 #include "kernels/aggregate.h"
 #include "kernels/column_internal.h"
+#include "kernels/fn_decimal_internal.h"
 #include "kernels/function_internal.h"
 
 namespace quiver::kernels::internal {
@@ -67,29 +69,6 @@ Status OutOfRange(const std::string& value, const DataType& to) {
 Status Unparsable(std::string_view s, const DataType& to) {
   return Status::Invalid("cannot cast '" + std::string(s) + "' to " + to.ToString());
 }
-
-// The output validity of a cast: the input's, with failed rows cleared under
-// TRY_CAST. Fail() returns the error under CAST.
-class RowStatus {
- public:
-  RowStatus(const Datum& src, int64_t rows, bool try_cast) : try_(try_cast), rows_(rows) {
-    int64_t nulls = 0;
-    validity_ = AndValidity({&src}, rows, &nulls);
-  }
-  bool IsValid(int64_t i) const { return validity_ == nullptr || GetBit(validity_->data(), i); }
-  Status Fail(int64_t i, Status error) {
-    if (!try_) return error;
-    if (validity_ == nullptr) validity_ = AllValidBitmap(rows_);
-    ClearBit(validity_->mutable_data(), i);
-    return Status::OK();
-  }
-  std::shared_ptr<Buffer> validity() const { return validity_; }
-
- private:
-  bool try_;
-  int64_t rows_;
-  std::shared_ptr<Buffer> validity_;
-};
 
 // x as T when it fits (floats round half away from zero into integers).
 template <typename T, typename C>
@@ -405,6 +384,12 @@ bool CanCast(const DataType& from, const DataType& to) {
   if (to.is_dictionary()) return false;
   if (from.id == TypeId::kNone || from.value_type() == to) return true;
   if (IsText(to.id)) return from.id != TypeId::kNone;
+  // float16 converts as float32 does (CastColumn goes through float32).
+  if (from.id == TypeId::kFloat16 || to.id == TypeId::kFloat16) {
+    const DataType f32(TypeId::kFloat32);
+    return CanCast(from.id == TypeId::kFloat16 ? f32 : from, to.id == TypeId::kFloat16 ? f32 : to);
+  }
+  if (from.is_decimal() || to.is_decimal()) return CanCastDecimal(from, to);
   if (IsNumberLike(from.id) && IsNumberLike(to.id)) return true;
   if (IsText(from.id)) return IsNumberLike(to.id) || IsTemporal(to.id);
   return IsTemporal(from.id) && IsTemporal(to.id);
@@ -427,10 +412,11 @@ Result<std::shared_ptr<ArrayData>> CastColumn(const Datum& src, const DataType& 
     return CastColumn(wide, to, rows, try_cast);
   }
   if (to.id == TypeId::kFloat16) {
-    if (!IsText(from.id)) return NumToHalf(src, to, rows, try_cast);
-    QUIVER_ASSIGN_OR_RETURN(auto wide, StringToValue(src, DataType(TypeId::kFloat64), rows, try_cast));
+    if (!IsText(from.id) && !from.is_decimal()) return NumToHalf(src, to, rows, try_cast);
+    QUIVER_ASSIGN_OR_RETURN(auto wide, CastColumn(src, DataType(TypeId::kFloat64), rows, try_cast));
     return NumToHalf(Datum::Own(std::move(wide)), to, rows, try_cast);
   }
+  if (from.is_decimal() || to.is_decimal()) return CastDecimalColumn(src, to, rows, try_cast);
   if (IsText(from.id)) return StringToValue(src, to, rows, try_cast);
   if (to.id == TypeId::kBool) return NumToBool(src, rows);
   if (IsNumberLike(from.id) && IsNumeric(to.id)) return NumToNum(src, to, rows, try_cast);

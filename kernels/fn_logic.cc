@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "kernels/column_internal.h"
+#include "kernels/fn_decimal_internal.h"
 #include "kernels/function_internal.h"
 #include "kernels/mask.h"
 
@@ -201,11 +202,26 @@ Datum BoolColumn(const Words& values, const Words* valid, int64_t rows) {
       MakeColumn(DataType(TypeId::kBool), rows, {validity, Buffer::Copy(values.data(), bytes)}));
 }
 
+// A decimal against a decimal of any scale or an integer, exactly; against
+// a float as doubles (DuckDB casts the decimal to DOUBLE).
+Status CompareWithDecimal(CompareOp op, const Datum& a, const Datum& b, int64_t rows,
+                          uint64_t* out) {
+  if (IsFloating(a.type.id) || IsFloating(b.type.id)) return CompareAs<double>(op, a, b, rows, out);
+  const int sa = IsDecimal128(a.type) ? a.type.scale : 0;
+  const int sb = IsDecimal128(b.type) ? b.type.scale : 0;
+  DecimalInput x, y;
+  QUIVER_RETURN_NOT_OK(x.Load(a, rows, sa));
+  QUIVER_RETURN_NOT_OK(y.Load(b, rows, sb));
+  Pack(rows, out, [&](int64_t i) { return Holds(op, CompareDecimals(x.At(i), sa, y.At(i), sb)); });
+  return Status::OK();
+}
+
 }  // namespace
 
 bool Comparable(const DataType& a, const DataType& b) {
   if (a.id == TypeId::kNone || b.id == TypeId::kNone) return true;
-  if (IsNumeric(a.id) && IsNumeric(b.id)) return true;
+  const auto number = [](const DataType& t) { return IsNumeric(t.id) || IsDecimal128(t); };
+  if (number(a) && number(b)) return true;
   if (IsText(a.id) && IsText(b.id)) return true;
   if (IsTemporal(a.id) && IsTemporal(b.id)) return true;
   return a.id == TypeId::kBool && b.id == TypeId::kBool;
@@ -229,6 +245,10 @@ Result<std::vector<uint64_t>> CompareBits(CompareOp op, const Datum& a, const Da
   }
   if (!Comparable(a.type, b.type)) {
     return Status::TypeError("cannot compare " + a.type.ToString() + " with " + b.type.ToString());
+  }
+  if (IsDecimal128(a.type) || IsDecimal128(b.type)) {
+    QUIVER_RETURN_NOT_OK(CompareWithDecimal(op, a, b, rows, out.data()));
+    return out;
   }
   // The representation each side is read in: 0 int64 (signed, bool), 1
   // uint64, 2 double. Equal ones compare directly; double also serves an

@@ -1,6 +1,6 @@
 // Functions registered by RegisterMath (kernels/function_internal.h).
 //
-// Result types: abs, round, floor, ceil and trunc keep integers integers
+// Result types: decimals as fn_decimal.cc says; abs, round, floor, ceil and trunc keep integers integers
 // (int64, or uint64 for unsigned inputs: Quiver computes integers in 64 bits)
 // and give float64 for floats; sqrt exp ln log10 log power give float64;
 // sign gives int8. As in DuckDB: sqrt of a negative number and the logarithm
@@ -26,8 +26,11 @@ using Types = std::vector<DataType>;
 using Consts = std::vector<const Scalar*>;
 using Args = std::vector<Datum>;
 
+// decimal128 too: the float64 functions read it as double; abs, round,
+// floor, ceil, trunc and sign on a decimal are fn_decimal.cc's.
 bool IsNumOrNull(const DataType& t) {
-  return (IsNumeric(t.id) || t.id == TypeId::kNone) && !t.is_dictionary();
+  return (IsNumeric(t.id) || t.id == TypeId::kNone || t.id == TypeId::kDecimal128) &&
+         !t.is_dictionary();
 }
 
 // The integer-or-float64 type a numeric function returns for `t`.
@@ -117,7 +120,8 @@ Result<Datum> IntUnary(IntFn fn, const DataType& type, const Args& args, int64_t
 
 void AddRounding(FunctionRegistry& r, const char* name, double (*f)(double), IntFn int_fn) {
   r.Add({name, std::string(name) + "(numeric)",
-         [f, int_fn](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+         [f, int_fn, name](const Types& t, const Consts& c) -> Result<BoundFunctionPtr> {
+           if (t.size() == 1 && t[0].id == TypeId::kDecimal128) return BindDecimalMath(name, t, c);
            if (t.size() != 1 || !IsNumOrNull(t[0])) return BoundFunctionPtr();
            DataType type = MathType(t[0]);
            if (type.id == TypeId::kFloat64) {
@@ -348,7 +352,8 @@ void RegisterMath(FunctionRegistry& r) {
       r, "trunc", [](double x) { return std::trunc(x); }, IntFn::kIdentity);
   r.Alias("ceiling", "ceil");
   r.Add({"round", "round(numeric), round(numeric, integer)",
-         [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+         [](const Types& t, const Consts& c) -> Result<BoundFunctionPtr> {
+           if (!t.empty() && t[0].id == TypeId::kDecimal128) return BindDecimalMath("round", t, c);
            if (t.empty() || t.size() > 2 || !IsNumOrNull(t[0])) return BoundFunctionPtr();
            DataType type = MathType(t[0]);
            if (t.size() == 2) {
@@ -405,7 +410,8 @@ void RegisterMath(FunctionRegistry& r) {
          }});
   r.Alias("pow", "power");
   r.Alias("mod", "%");
-  r.Add({"sign", "sign(numeric)", [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+  r.Add({"sign", "sign(numeric)", [](const Types& t, const Consts& c) -> Result<BoundFunctionPtr> {
+           if (t.size() == 1 && t[0].id == TypeId::kDecimal128) return BindDecimalMath("sign", t, c);
            if (t.size() != 1 || !IsNumOrNull(t[0])) return BoundFunctionPtr();
            return MakeBound(DataType(TypeId::kInt8), ExecSign);
          }});

@@ -9,6 +9,7 @@
 
 #include "kernels/aggregate.h"
 #include "kernels/column_internal.h"
+#include "kernels/fn_decimal_internal.h"
 #include "kernels/function_internal.h"
 #include "kernels/take.h"
 
@@ -97,6 +98,13 @@ Result<std::shared_ptr<ArrayData>> BroadcastScalar(const Scalar& s, const DataTy
     auto bits = Buffer::Allocate(BytesForBits(rows));
     if (s.bool_value()) std::memset(bits->mutable_data(), 0xff, size_t(BytesForBits(rows)));
     return internal::MakeColumn(type, rows, {nullptr, bits});
+  }
+  if (type.id == TypeId::kDecimal128) {
+    internal::DecimalInput in;
+    QUIVER_RETURN_NOT_OK(in.Load(Datum::Of(s, type), rows, type.scale, type.precision));
+    auto buf = Buffer::Allocate(rows * 16);
+    for (int64_t i = 0; i < rows; ++i) StoreDecimal128(buf->mutable_data() + i * 16, in.scalar());
+    return internal::MakeColumn(type, rows, {nullptr, buf});
   }
   return internal::VisitFixedWidth(
       type.id,

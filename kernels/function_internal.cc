@@ -8,6 +8,7 @@
 
 #include "kernels/aggregate.h"
 #include "kernels/column_internal.h"
+#include "kernels/fn_decimal_internal.h"
 #include "kernels/mask.h"
 #include "kernels/take.h"
 
@@ -113,8 +114,10 @@ Result<C> ScalarAs(const Scalar& s, const DataType& type) {
         return RangeError<C>("", std::to_string(s.int64_value()));
       }
       return C(s.int64_value());
-    case Scalar::Kind::kString:
     case Scalar::Kind::kDecimal:
+      if constexpr (std::is_same_v<C, double>) return Decimal128ToDouble(s.decimal_value(), s.scale());
+      break;
+    case Scalar::Kind::kString:
       break;
   }
   return Status::TypeError("expected a number, got " + type.ToString() + " value " + s.ToString());
@@ -140,6 +143,17 @@ Result<DataType> CommonType(const DataType& a_in, const DataType& b_in) {
     return DataType(SignedOfWidth(std::max(ws, wu * 2)));
   }
   if (IsNumeric(a.id) && IsNumeric(b.id)) return DataType(TypeId::kFloat64);
+  if (IsDecimal128(a) || IsDecimal128(b)) {
+    if (IsFloating(a.id) || IsFloating(b.id)) return DataType(TypeId::kFloat64);
+    std::optional<DecimalSpec> x = DecimalSpecOf(a), y = DecimalSpecOf(b);
+    if (x && y) {
+      // DuckDB's: every integer digit of both, then as many fraction digits
+      // of the larger scale as 38 digits leave.
+      const int over = std::max(x->precision - x->scale, y->precision - y->scale);
+      const int scale = std::min(std::max(x->scale, y->scale), std::max(0, kMaxDecimal128Precision - over));
+      return DataType::Decimal(std::min(over + scale, kMaxDecimal128Precision), scale);
+    }
+  }
   bool ta = a.id == TypeId::kTimestamp, tb = b.id == TypeId::kTimestamp;
   if ((ta || a.id == TypeId::kDate32) && (tb || b.id == TypeId::kDate32)) {
     if (!ta) return b;
@@ -188,6 +202,15 @@ Status NumericInput<C>::Load(const Datum& d, int64_t rows) {
   if (d.type.id == TypeId::kBool) {
     storage_.resize(size_t(rows));
     for (int64_t i = 0; i < rows; ++i) storage_[size_t(i)] = C(v.BoolValue(i));
+    values_ = storage_.data();
+    return Status::OK();
+  }
+  if (d.type.id == TypeId::kDecimal128 && std::is_same_v<C, double>) {
+    storage_.resize(size_t(rows));
+    const uint8_t* base = v.values + v.offset * 16;
+    for (int64_t i = 0; i < rows; ++i) {
+      storage_[size_t(i)] = C(Decimal128ToDouble(LoadDecimal128(base + i * 16), d.type.scale));
+    }
     values_ = storage_.data();
     return Status::OK();
   }
@@ -344,6 +367,33 @@ Result<std::shared_ptr<ArrayData>> StringOutput::Finish(DataType type) {
   return out;
 }
 
+namespace {
+
+// ChooseRows for decimal128: 16-byte values, read unaligned.
+Result<Datum> ChooseDecimals(const DataType& type, const std::vector<Datum>& sources,
+                             const std::vector<int32_t>& pick, int64_t rows) {
+  std::vector<DecimalInput> in(sources.size());
+  for (size_t k = 0; k < sources.size(); ++k) {
+    QUIVER_RETURN_NOT_OK(in[k].Load(sources[k], rows, type.scale));
+  }
+  auto validity = AllValidBitmap(rows);
+  auto buf = Buffer::Allocate(rows * 16);
+  uint8_t* out = buf->mutable_data();
+  for (int64_t i = 0; i < rows; ++i) {
+    const int32_t k = pick[size_t(i)];
+    const Datum* d = k < 0 ? nullptr : &sources[size_t(k)];
+    if (d == nullptr || (d->is_scalar ? d->scalar.is_null() : d->view.IsNull(i))) {
+      ClearBit(validity->mutable_data(), i);
+      StoreDecimal128(out + i * 16, 0);
+      continue;
+    }
+    StoreDecimal128(out + i * 16, in[size_t(k)].At(i));
+  }
+  return Datum::Own(MakeColumn(type, rows, {validity, buf}));
+}
+
+}  // namespace
+
 Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sources,
                          const std::vector<int32_t>& pick, int64_t rows) {
   const DataType type = in_type.value_type();
@@ -400,6 +450,7 @@ Result<Datum> ChooseRows(const DataType& in_type, const std::vector<Datum>& sour
     }
     return Datum::Own(MakeColumn(type, rows, {validity, bits}));
   }
+  if (type.id == TypeId::kDecimal128) return ChooseDecimals(type, sources, pick, rows);
   return VisitFixedWidth(
       type.id,
       [&](auto tag) -> Result<Datum> {

@@ -9,6 +9,8 @@
 //   fn_math.cc         abs round floor ceil trunc sqrt power exp ln log10 log
 //                      mod sign greatest least coalesce nullif
 //   fn_cast.cc         cast / try_cast
+//   fn_decimal.cc      decimal arithmetic and math (with fn_decimal_cast.cc:
+//                      casts to and from decimal128; fn_decimal_internal.h)
 //   fn_string.cc       length lower upper substring position concat trim ...
 //   fn_regex.cc        regexp_matches regexp_replace regexp_extract (RE2), like
 //   fn_date.cc         date_trunc extract/date_part date_diff strftime
@@ -213,6 +215,30 @@ class StringOutput {
 
 // ---- Shared kernels --------------------------------------------------------
 
+// The output validity of a cast (fn_cast.cc, fn_decimal_cast.cc): the
+// input's, with failed rows cleared under TRY_CAST. Fail() returns the error
+// under CAST.
+class RowStatus {
+ public:
+  RowStatus(const Datum& src, int64_t rows, bool try_cast) : try_(try_cast), rows_(rows) {
+    int64_t nulls = 0;
+    validity_ = AndValidity({&src}, rows, &nulls);
+  }
+  bool IsValid(int64_t i) const { return validity_ == nullptr || GetBit(validity_->data(), i); }
+  Status Fail(int64_t i, Status error) {
+    if (!try_) return error;
+    if (validity_ == nullptr) validity_ = AllValidBitmap(rows_);
+    ClearBit(validity_->mutable_data(), i);
+    return Status::OK();
+  }
+  std::shared_ptr<Buffer> validity() const { return validity_; }
+
+ private:
+  bool try_;
+  int64_t rows_;
+  std::shared_ptr<Buffer> validity_;
+};
+
 // `d` converted to `to` with CAST's rules (fn_cast.cc): a scalar stays a
 // scalar, a column of `rows` rows becomes a column. `d` is returned as is
 // when its value type already is `to` (a dictionary column stays encoded:
@@ -249,6 +275,15 @@ Result<Datum> MapDictionary(const Datum& d, const std::function<Result<Datum>(co
 // ---- Registration ----------------------------------------------------------
 
 void RegisterArithmetic(FunctionRegistry& r);
+// Decimal arithmetic and math (fn_decimal.cc), which the binders of
+// fn_arith.cc and fn_math.cc ask first when an argument is decimal128: `op`
+// is "+", "-", "*", "%" or "neg"; `name` is abs, sign, round, floor, ceil
+// or trunc. nullptr when no decimal signature matches.
+Result<BoundFunctionPtr> BindDecimalArithmetic(std::string_view op,
+                                               const std::vector<DataType>& types,
+                                               const std::vector<const Scalar*>& constants);
+Result<BoundFunctionPtr> BindDecimalMath(std::string_view name, const std::vector<DataType>& types,
+                                         const std::vector<const Scalar*>& constants);
 // BindCast's implementation (fn_cast.cc).
 Result<BoundFunctionPtr> BindCastImpl(const DataType& from, const DataType& to, bool try_cast);
 void RegisterLogic(FunctionRegistry& r);

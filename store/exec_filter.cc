@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 
+#include "columnar/decimal.h"
 #include "store/exec_internal.h"
 #include "store/explain_internal.h"
 
@@ -30,6 +31,13 @@ Scalar ToKernelScalar(const query::TypedScalar& t) {
   }
   if (const uint64_t* u = std::get_if<uint64_t>(&v)) return Scalar::UInt64(*u);
   if (const double* d = std::get_if<double>(&v)) return Scalar::Double(*d);
+  // A decimal literal is its exact text (store/query_bind.h); one exact at
+  // the type's scale is a decimal value, any other (a comparison bound such
+  // as 12.345 against decimal(12, 2)) stays text for kernels::DecimalLiteral.
+  if (t.type.id == TypeId::kDecimal128) {
+    Result<__int128> dec = ParseDecimal128(std::get<std::string>(v), t.type.precision, t.type.scale);
+    if (dec.ok()) return Scalar::Decimal(*dec, t.type.precision, t.type.scale);
+  }
   return Scalar::String(std::get<std::string>(v));
 }
 
@@ -59,7 +67,37 @@ long double AsLongDouble(const Scalar& s) {
 std::optional<bool> CompareValues(const Scalar& a, kernels::CompareOp op, const Scalar& b) {
   if (a.is_null() || b.is_null()) return std::nullopt;
   int c = 0;
-  if (a.kind() == Scalar::Kind::kString || b.kind() == Scalar::Kind::kString) {
+  const bool da = a.kind() == Scalar::Kind::kDecimal, db = b.kind() == Scalar::Kind::kDecimal;
+  // A decimal against a float compares as doubles (as DuckDB casts it).
+  if (da && b.kind() == Scalar::Kind::kDouble) {
+    return CompareValues(Scalar::Double(Decimal128ToDouble(a.decimal_value(), a.scale())), op, b);
+  }
+  if (db && a.kind() == Scalar::Kind::kDouble) {
+    return CompareValues(a, op, Scalar::Double(Decimal128ToDouble(b.decimal_value(), b.scale())));
+  }
+  auto as_decimal = [](const Scalar& s, __int128* v) {  // integers at scale 0
+    if (s.kind() == Scalar::Kind::kDecimal) *v = s.decimal_value();
+    else if (s.kind() == Scalar::Kind::kInt64) *v = s.int64_value();
+    else if (s.kind() == Scalar::Kind::kUInt64) *v = s.uint64_value();
+    else return false;
+    return true;
+  };
+  __int128 x = 0, y = 0;
+  if ((da || db) && as_decimal(a, &x) && as_decimal(b, &y)) {
+    // At the larger scale; a side that leaves 128 bits there is beyond the other.
+    const int sa = da ? a.scale() : 0, sb = db ? b.scale() : 0;
+    const bool up_a = sa < sb;
+    __int128 up = 0;
+    if (!RescaleDecimal128(up_a ? x : y, up_a ? sa : sb, std::max(sa, sb), &up)) {
+      c = (up_a ? x : y) < 0 ? -1 : 1;
+      if (!up_a) c = -c;
+    } else {
+      (up_a ? x : y) = up;
+      c = x < y ? -1 : x > y ? 1 : 0;
+    }
+  } else if (da || db) {
+    return std::nullopt;  // Bind rejects this
+  } else if (a.kind() == Scalar::Kind::kString || b.kind() == Scalar::Kind::kString) {
     if (a.kind() != b.kind()) return std::nullopt;  // Bind rejects this
     c = a.string_value().compare(b.string_value());
   } else if (IsNumberKind(a.kind()) && IsNumberKind(b.kind())) {

@@ -4,6 +4,7 @@
 
 #include "columnar/schema.h"
 
+#include "store/exec_internal.h"
 #include "store/plan_internal.h"
 #include "store/query_internal.h"
 
@@ -34,17 +35,6 @@ DataType NaturalType(const Value& v) {
   }
 }
 
-kernels::Scalar ScalarOf(const Value& v) {
-  switch (v.index()) {
-    case 1: return kernels::Scalar::Bool(std::get<bool>(v));
-    case 2: return kernels::Scalar::Int64(std::get<int64_t>(v));
-    case 3: return kernels::Scalar::UInt64(std::get<uint64_t>(v));
-    case 4: return kernels::Scalar::Double(std::get<double>(v));
-    case 5: return kernels::Scalar::String(std::get<std::string>(v));
-    default: return kernels::Scalar::Null();
-  }
-}
-
 BoundExprPtr LiteralOf(const Value& v, DataType type) {
   auto b = std::make_shared<BoundExpr>();
   b->kind = ExprKind::kLiteral;
@@ -60,6 +50,49 @@ bool IsPredicate(ExprKind k) {
 }
 
 bool IsLiteral(const ExprPtr& e) { return e && e->kind == ExprKind::kLiteral; }
+
+// A SQL number with a fraction and no exponent (2.5, -0.05, .5) is
+// DuckDB's decimal(integer digits + fraction digits, fraction digits); with
+// more than 38 digits, or an exponent, it is a double (nullopt).
+std::optional<DataType> DecimalNumberType(const Expr& e) {
+  if (e.kind != ExprKind::kLiteral || e.number_text.empty() ||
+      !std::holds_alternative<double>(e.value)) {
+    return std::nullopt;
+  }
+  std::string_view t = e.number_text;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
+  const size_t point = t.find('.');
+  if (point == std::string_view::npos || t.find_first_not_of("0123456789.") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const int fraction = int(t.size() - point - 1);
+  const int width = int(point) + fraction;
+  if (width < 1 || width > kMaxDecimal128Precision) return std::nullopt;
+  return DataType::Decimal(width, fraction);
+}
+
+bool IsDecimalValue(const BoundExprPtr& b) { return b->type.value_type().id == TypeId::kDecimal128; }
+
+// Where a decimal meets number literals with a fraction (price * 2.5,
+// coalesce(price, 0.5), CASE ... THEN price ELSE 0.05), the literals are
+// taken exactly as decimals from their text, as DuckDB types them; elsewhere
+// they stay doubles (fare * 1.5 on a float64 column is float64). `which`
+// says which of bound[i] (from source[i]) take part; empty: all.
+void ExactDecimalLiterals(const std::vector<ExprPtr>& source, std::vector<BoundExprPtr>* bound,
+                          const std::vector<bool>& which = {}) {
+  auto takes_part = [&](size_t i) { return which.empty() || which[i]; };
+  bool any_decimal = false;
+  for (size_t i = 0; i < bound->size(); ++i) {
+    any_decimal = any_decimal || (takes_part(i) && IsDecimalValue((*bound)[i]));
+  }
+  if (!any_decimal) return;
+  for (size_t i = 0; i < bound->size() && i < source.size(); ++i) {
+    if (!takes_part(i) || source[i] == nullptr) continue;
+    if (std::optional<DataType> t = DecimalNumberType(*source[i])) {
+      (*bound)[i] = LiteralOf(Value(source[i]->number_text), *t);
+    }
+  }
+}
 
 }  // namespace
 
@@ -246,6 +279,7 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
     QUIVER_ASSIGN_OR_RETURN(BoundExprPtr b, BindValue(*a, depth + 1));
     bound.push_back(std::move(b));
   }
+  ExactDecimalLiterals(args, &bound);
   // date - date is a number of days (as in DuckDB).
   if (name == "-" && bound.size() == 2 && bound[0]->type.id == TypeId::kDate32 &&
       bound[1]->type.id == TypeId::kDate32) {
@@ -286,7 +320,7 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
     }
     types.push_back(bound[i]->type);
     if (bound[i]->kind == ExprKind::kLiteral) {
-      consts[i] = ScalarOf(bound[i]->literal.value);
+      consts[i] = ToKernelScalar(bound[i]->literal);
       const_ptrs[i] = &consts[i];
     }
   }
@@ -318,6 +352,16 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
   if (i < e.args.size()) {
     QUIVER_ASSIGN_OR_RETURN(BoundExprPtr v, BindValue(*e.args[i], depth + 1));
     bound.push_back(std::move(v));
+  }
+  {  // the values (THEN and ELSE), not the conditions
+    std::vector<ExprPtr> values(bound.size());
+    std::vector<bool> is_value(bound.size(), false);
+    size_t first = operand ? 1 : 0;
+    for (size_t k = 0; k < bound.size(); ++k) {
+      is_value[k] = k % 2 == 1 || k + 1 == bound.size();
+      if (is_value[k]) values[k] = e.args[first + k];
+    }
+    ExactDecimalLiterals(values, &bound, is_value);
   }
   DataType other(TypeId::kNone);
   for (size_t k = 1; k < bound.size(); k += (k + 1 < bound.size() ? 2 : 1)) {
@@ -395,6 +439,12 @@ Result<BoundExprPtr> ExprLowering::BindCaseCondition(const Expr& e, int depth) {
 Result<BoundExprPtr> ExprLowering::BindCast(const Expr& e, int depth) {
   QUIVER_ASSIGN_OR_RETURN(DataType to, SqlTypeNamed(e.column));
   QUIVER_ASSIGN_OR_RETURN(BoundExprPtr x, BindValue(*e.args[0], depth + 1));
+  // CAST(0.1 AS decimal(20, 19)) is exact: the number's text, not its double.
+  if (to.id == TypeId::kDecimal128) {
+    if (std::optional<DataType> t = DecimalNumberType(*e.args[0])) {
+      x = LiteralOf(Value(e.args[0]->number_text), *t);
+    }
+  }
   if (x->type.id == TypeId::kNone) return LiteralOf(Value(), to);
   if (x->type.value_type() == to && !x->type.is_dictionary()) return x;
   QUIVER_ASSIGN_OR_RETURN(kernels::BoundFunctionPtr fn, kernels::BindCast(x->type, to, e.negated));

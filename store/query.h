@@ -47,6 +47,31 @@
 //    floats). Float comparisons follow IEEE: NaN is unequal to everything and
 //    neither greater nor smaller (DuckDB and PostgreSQL sort NaN above every
 //    number and call NaN = NaN true).
+//  - Decimal arithmetic (decimal128; DuckDB's rules and result types, in
+//    kernels/fn_decimal.cc): + - * % and unary minus on decimals with
+//    decimals or integers are exact, an integer counting as decimal(w, 0)
+//    with w = 3, 5, 10, 19 (int8..int64; 20 for uint64) and an integer
+//    literal that fits int32 as w = 10 (DuckDB's INTEGER literal). With
+//    S = max(s1, s2): + and - give decimal(max(p1 - s1, p2 - s2) + S + 1, S),
+//    % the same without the + 1, * gives decimal(p1 + p2, s1 + s2) (a scale
+//    above 38 is an error); a precision above 18 from operands of at most 18
+//    digits is lowered to 18, any above 38 to 38, and a result (or an operand
+//    of + - % at the result's scale) that does not fit is an Overflow error
+//    naming the operation. `/` and `//` on decimals, and a decimal with a
+//    float, are float64 (as DuckDB's decimal / decimal is DOUBLE). abs and
+//    unary minus keep the type; floor, ceil, trunc and round(x) give
+//    decimal(p, 0), round(x, n) decimal(p, min(n, s)) (n a constant, as in
+//    DuckDB), rounding half away from zero; sign is int8. CAST between
+//    decimals rounds half away from zero when the scale drops; text, integers
+//    and floats convert as DuckDB does (kernels/fn_decimal_cast.cc). A SQL
+//    number with a fraction and no exponent (2.5, 0.05) is an exact
+//    decimal(digits, fraction digits) where it meets a decimal (an operator
+//    or function argument, a CASE value, a CAST to decimal); elsewhere it is
+//    a double, so `fare * 1.5` on a float64 column stays float64 (DuckDB
+//    types every such literal DECIMAL). Decimals compare exactly with
+//    decimals of any scale and with integers, as doubles with floats; CASE,
+//    coalesce, greatest and least take DuckDB's common decimal type (every
+//    integer digit, then as many fraction digits as 38 digits leave).
 //  - ORDER BY defaults to NULLS LAST for ASC and NULLS FIRST for DESC (as in
 //    PostgreSQL: NULL sorts as the largest value; DuckDB puts NULLs last for
 //    both). OrderItem keeps kDefault so that ToSql reproduces what was

@@ -322,8 +322,14 @@ Result<BoundExprPtr> Binder::BindComparison(const Expr& e) {
       anchor = a.get();
       target = t;
     } else if (!(t == target)) {
+      const bool dt = t.id == TypeId::kDecimal128, dtarget = target.id == TypeId::kDecimal128;
       if (IsNumeric(t.id) && IsNumeric(target.id)) {
         target = DataType(WidenNumeric(target.id, t.id));
+      } else if ((dt || dtarget) && (dt || IsNumeric(t.id)) && (dtarget || IsNumeric(target.id))) {
+        // Decimals compare exactly with decimals of any scale and with
+        // integers, as doubles with floats (row by row, CompareValues);
+        // literals take the decimal of the larger scale.
+        if (dt && (!dtarget || t.scale > target.scale)) target = t;
       } else {
         return Status::TypeError("cannot compare " + Describe(*anchor) + " with " + Describe(*a));
       }

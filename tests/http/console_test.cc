@@ -295,6 +295,55 @@ TEST_CASE("Table and chunk statistics of decimal, date64, time, float16 and inte
   CHECK(chunks["chunks"][1]["stats"]["t64"]["max"] == "00:03:20.000000");
 }
 
+TEST_CASE("Decimal expressions come back over HTTP as their exact text with their types",
+          "[http]") {
+  Console q(nullptr, [](store::Store& w) {
+    auto schema = std::make_shared<Schema>(std::vector<Field>{
+        {"id", DataType(TypeId::kInt64), false, {}},
+        {"price", DataType::Decimal(12, 2), true, {}},
+        {"qty", DataType(TypeId::kInt64), true, {}},
+    });
+    REQUIRE(w.CreateTable("d", *schema).ok());
+    RecordBatchBuilder b(schema);
+    const __int128 prices[] = {1234, -5, 999999999999, 10};  // 12.34, -0.05, 9999999999.99, 0.10
+    const int64_t qty[] = {3, 7, 100000000, 0};
+    for (int i = 0; i < 4; ++i) {
+      b.column(0).AppendInt(i);
+      b.column(1).AppendDecimal(prices[i]);
+      b.column(2).AppendInt(qty[i]);
+    }
+    REQUIRE(w.Write("d", {b.Finish().value()}).ok());
+  });
+  auto c = q.Client();
+  auto r = c.Post("/v1/query",
+             json{{"sql", "SELECT price * qty AS v, price * 0.05 AS w, CAST(price AS DECIMAL(14,3)) "
+                          "AS c, round(price, 1) AS r, price / 4 AS f FROM d ORDER BY id"}}
+                 .dump(),
+             "application/json");
+  REQUIRE(r);
+  INFO(r->body);
+  REQUIRE(r->status == 200);
+  json j = json::parse(r->body);
+  CHECK(j["columns"][0]["type"] == "decimal128(31, 2)");
+  CHECK(j["columns"][1]["type"] == "decimal128(15, 4)");
+  CHECK(j["columns"][2]["type"] == "decimal128(14, 3)");
+  CHECK(j["columns"][3]["type"] == "decimal128(12, 1)");
+  CHECK(j["columns"][4]["type"] == "float64");
+  CHECK(j["rows"][0] == json::array({"37.02", "0.6170", "12.340", "12.3", 3.085}));
+  CHECK(j["rows"][1] == json::array({"-0.35", "-0.0025", "-0.050", "-0.1", -0.0125}));
+  CHECK(j["rows"][2][0] == "999999999999000000.00");  // past a double's 15-17 digits
+  CHECK(j["rows"][3][0] == "0.00");
+  auto sum = c.Post("/v1/query", json{{"sql", "SELECT sum(price * qty) FROM d"}}.dump(),
+                    "application/json");
+  REQUIRE(sum);
+  CHECK(json::parse(sum->body)["rows"][0][0] == "999999999999000036.67");
+  auto bad = c.Post("/v1/query", json{{"sql", "SELECT price * 9999999999 * 9999999999 * 9999999999 FROM d"}}.dump(),
+                    "application/json");
+  REQUIRE(bad);
+  CHECK(bad->status == 422);
+  CHECK(bad->body.find("decimal overflow") != std::string::npos);
+}
+
 TEST_CASE("An unknown name in SQL text is reported at its line and column", "[http]") {
   Console q;
   auto c = q.Client();

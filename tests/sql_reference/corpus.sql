@@ -383,3 +383,61 @@ shape.limit_zero: SELECT id FROM t ORDER BY id LIMIT 0
 shape.select_star_expr: SELECT *, n + 1 AS n1 FROM t WHERE id < 2000 ORDER BY id
 shape.table_alias: SELECT a.id, a.k FROM t AS a WHERE a.id < 3000 ORDER BY a.id
 shape.column_alias_quoted: SELECT id AS "Row Id", k AS "kéy" FROM t WHERE id < 100 ORDER BY id
+
+# --- dec: issue 16 item 3, decimal arithmetic, CAST and functions (price
+# decimal(12,2), dq decimal(18,4), dbig decimal(38,10)); decimals compare by
+# their exact text, scale included, so result types must match DuckDB's.
+dec.select: SELECT id, price, dq, dbig FROM t WHERE id < 3000 ORDER BY id
+dec.mul_bigint: SELECT id, price * n, n * dq FROM t WHERE id < 5000 ORDER BY id
+dec.mul_int32: SELECT id, price * k, k * dq FROM t WHERE id < 5000 ORDER BY id
+dec.add_int: SELECT id, price + n, price - k, i16 - dq FROM t WHERE id < 5000 ORDER BY id
+dec.add_scales: SELECT id, price + dq, price - dq, dq - price FROM t WHERE id < 5000 ORDER BY id
+dec.mul_scales: SELECT id, price * dq, dq * dq FROM t WHERE id < 5000 ORDER BY id
+dec.mul_lit: SELECT id, price * 2.5, price * 0.05, dq * -1.5, 0.125 * dq FROM t WHERE id < 5000 ORDER BY id
+dec.add_lit: SELECT id, price + 1, price - 0.01, 1.5 - dq, dq + 100 FROM t WHERE id < 5000 ORDER BY id
+dec.neg_abs: SELECT id, -price, abs(dq), -dbig, abs(dbig) FROM t WHERE id < 5000 ORDER BY id
+dec.div: SELECT id, price / 3, dq / 7, price / 2.5 FROM t WHERE id < 5000 ORDER BY id
+dec.div_cols: SELECT id, dq / price, price / k FROM t WHERE price <> 0 AND k > 0 AND id < 5000 ORDER BY id
+dec.mod: SELECT id, price % 7, dq % 0.3, price % dq, price % 0 FROM t WHERE id < 5000 ORDER BY id
+dec.with_float: SELECT id, price * x, dq + f, x - dq FROM t WHERE id < 3000 ORDER BY id
+dec.round: SELECT id, round(price, 1), round(dq, 2), round(price), round(dq, -1), round(dbig, 3), round(dq, 6) FROM t WHERE id < 5000 ORDER BY id
+dec.floor_ceil: SELECT id, floor(dq), ceil(dq), trunc(dq), floor(price), ceil(dbig), trunc(dbig) FROM t WHERE id < 5000 ORDER BY id
+dec.sign: SELECT id, sign(price), sign(dq), sign(dbig) FROM t WHERE id < 3000 ORDER BY id
+dec.sum_mul: SELECT sum(price * k), sum(price * n), sum(dq * i16) FROM t
+dec.aggs: SELECT sum(price), sum(dq), min(dq), max(dbig), min(dbig), avg(price), count(price) FROM t
+dec.agg_expr: SELECT min(price - dq), max(price * 2), avg(dq * 3), sum(-dq) FROM t
+dec.group_sum: SELECT k, sum(price * k), avg(dq), min(price + dq), max(dq), count(dq) FROM t GROUP BY k ORDER BY k
+dec.group_expr: SELECT round(dq, -1) AS r, count(*), sum(price) FROM t GROUP BY r ORDER BY r NULLS LAST
+dec.group_col: SELECT price, count(*) FROM t WHERE price BETWEEN -1 AND 1 GROUP BY price ORDER BY price NULLS LAST
+dec.having: SELECT k, sum(price) AS s FROM t GROUP BY k HAVING sum(price) > 0 ORDER BY k
+dec.order_expr: SELECT id, price * 3 AS p3 FROM t WHERE id < 3000 ORDER BY price * 3 DESC NULLS LAST, id
+dec.order_col: SELECT id, dq FROM t WHERE id < 4000 ORDER BY dq NULLS LAST, id
+dec.cmp_scales: SELECT id, price, dq FROM t WHERE price > dq AND id < 5000 ORDER BY id
+dec.cmp_int: SELECT count(*), count(CASE WHEN price = n THEN 1 END) FROM t WHERE price > n
+dec.cmp_float: SELECT count(*) FROM t WHERE dq < x
+dec.cmp_value: SELECT id, price < dq, dq >= i16, price = dbig FROM t WHERE id < 3000 ORDER BY id
+dec.where_lit: SELECT id, price FROM t WHERE price = 0.05 OR price BETWEEN -0.10 AND 0.10 ORDER BY id
+dec.where_expr: SELECT id, price FROM t WHERE price * 1.5 > 99999.5 ORDER BY id
+dec.where_in: SELECT id, dq FROM t WHERE dq IN (0.5, -1.25, 10, 99.9999) ORDER BY id
+dec.negative: SELECT id, price, dq FROM t WHERE price < 0 AND dq < 0 AND id < 8000 ORDER BY id
+dec.nulls: SELECT count(*), count(price + dq), count(price * n) FROM t WHERE price + dq IS NULL
+dec.cast_double: SELECT id, CAST(price AS DOUBLE), CAST(dbig AS DOUBLE), dq::DOUBLE FROM t WHERE id < 3000 ORDER BY id
+dec.cast_int: SELECT id, CAST(price AS BIGINT), CAST(dq AS INTEGER), CAST(dq AS SMALLINT) FROM t WHERE id < 3000 ORDER BY id
+dec.cast_rescale: SELECT id, CAST(dq AS DECIMAL(10,2)), CAST(price AS DECIMAL(20,5)), dq::DECIMAL(9,3), CAST(dbig AS DECIMAL(38,2)) FROM t WHERE id < 5000 ORDER BY id
+dec.cast_from_int: SELECT id, CAST(n AS DECIMAL(10,2)), CAST(k AS DECIMAL(4,1)), i16::DECIMAL(9,3) FROM t WHERE id < 3000 ORDER BY id
+dec.cast_from_float: SELECT id, CAST(x AS DECIMAL(10,3)), TRY_CAST(f AS DECIMAL(18,4)), CAST(x AS DECIMAL(6,1)) FROM t WHERE id < 3000 ORDER BY id
+dec.cast_from_text: SELECT CAST('1.55' AS DECIMAL(5,1)), CAST('-0.05' AS DECIMAL(3,2)), CAST(' 12.345 ' AS DECIMAL(10,2)), CAST('1e3' AS DECIMAL(8,2)), '7.5'::DECIMAL(4,1), CAST(0.1 AS DECIMAL(20,19)) FROM t WHERE id = 0
+dec.cast_text_bad: SELECT CAST(s AS DECIMAL(10,2)) FROM t WHERE id < 100
+dec.try_cast_text: SELECT id, TRY_CAST(s AS DECIMAL(10,2)), TRY_CAST(d AS DECIMAL(5,1)) FROM t WHERE id < 3000 ORDER BY id
+dec.cast_to_text: SELECT id, CAST(price AS VARCHAR), dq::VARCHAR, CAST(dbig AS VARCHAR) FROM t WHERE id < 3000 ORDER BY id
+dec.cast_overflow: SELECT CAST(price AS DECIMAL(5,2)) FROM t
+dec.try_cast_overflow: SELECT id, TRY_CAST(price AS DECIMAL(7,2)), TRY_CAST(dbig AS DECIMAL(20,2)) FROM t WHERE id < 3000 ORDER BY id
+dec.greatest: SELECT id, greatest(price, dq), least(price, k), greatest(dq, 0.5), least(dq, -1.5, price) FROM t WHERE id < 3000 ORDER BY id
+dec.coalesce: SELECT id, coalesce(price, dq, 0), coalesce(dq, 1.5), coalesce(dbig, price) FROM t WHERE id < 3000 ORDER BY id
+dec.case: SELECT id, CASE WHEN k < 5 THEN price WHEN k < 10 THEN dq ELSE 0.5 END, CASE WHEN dq > 0 THEN dq ELSE -dq END FROM t WHERE id < 3000 ORDER BY id
+dec.nullif: SELECT id, nullif(price, 0.00), nullif(dq, price) FROM t WHERE id < 3000 ORDER BY id
+dec.overflow_add: SELECT id, dbig + dbig FROM t WHERE id < 3000 ORDER BY id
+dec.overflow_mul: SELECT id, dbig * n FROM t WHERE id < 3000 ORDER BY id
+dec.near_overflow: SELECT id, dbig * 1, round(dbig, 2), dbig % 1000, dbig - dq FROM t WHERE id < 3000 ORDER BY id
+dec.many_rows: SELECT id, price * k + dq FROM t ORDER BY id
+dec.distinct: SELECT DISTINCT round(price, -4) AS r FROM t ORDER BY r NULLS LAST

@@ -3,7 +3,8 @@
 // read. It holds what tends to break engines: NaN, ±Infinity, -0.0 and
 // extreme doubles; int64 and int16 extremes; empty, non-ASCII, quoted and
 // comma-holding strings; a dictionary-encoded string column; timestamps and
-// dates across two centuries (before and after 1970); NULLs in every column
+// dates across two centuries (before and after 1970); decimals of three
+// scales, negative and at their types' extremes; NULLs in every column
 // but `id`, the row key (0 .. rows-1, so `ORDER BY id` is a total order).
 import { writeFileSync } from 'node:fs';
 
@@ -21,6 +22,9 @@ export const kColumns = [
   ['b', 'bool', 'BOOLEAN'],
   ['ts', 'timestamp[us]', 'TIMESTAMP'],  // 1901..2099, microseconds
   ['dt', 'date32', 'DATE'],           // 1900..2100
+  ['price', 'decimal(12,2)', 'DECIMAL(12,2)'],   // cents, ±100000 and the type's extremes
+  ['dq', 'decimal(18,4)', 'DECIMAL(18,4)'],      // ±100 with 4 decimals
+  ['dbig', 'decimal(38,10)', 'DECIMAL(38,10)'],  // up to 18 integer digits, and ±(10^28 - 10^-10)
 ];
 
 const kWords = ['apple', 'Apple', 'banana', 'cherry', 'date', 'élan', 'naïve', '日本語', 'Ελληνικά',
@@ -49,12 +53,36 @@ function pad(v, n) {
   return String(v).padStart(n, '0');
 }
 
+// A scaled integer (BigInt) as decimal text with `scale` fraction digits.
+function decimalText(v, scale) {
+  const neg = v < 0n;
+  const digits = (neg ? -v : v).toString().padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+}
+
+// The decimal columns of one row, from their own generator (so that the
+// other columns keep the values they had before these were added).
+function decimalFields(next, below, chance) {
+  const out = [];
+  if (chance(0.05)) out.push('');
+  else if (chance(0.01)) out.push(['9999999999.99', '-9999999999.99', '0.00', '-0.01', '0.01'][below(5)]);
+  else out.push(decimalText(BigInt(below(20000001) - 10000000), 2));
+  out.push(chance(0.05) ? '' : decimalText(BigInt(below(2000001) - 1000000), 4));
+  if (chance(0.05)) out.push('');
+  else if (chance(0.02)) out.push((chance(0.5) ? '-' : '') + '9'.repeat(28) + '.' + '9'.repeat(10));
+  else out.push(decimalText(BigInt.asIntN(64, next()) * BigInt(below(100000000)) % 10n ** 28n, 10));
+  return out;
+}
+
 // Writes `rows` rows to `path` (CSV with a header row; NULL is an empty
 // unquoted field, an empty string is "").
 export function writeCsv(path, rows = 50000, seed = 14) {
   const next = rng(seed);
   const below = (m) => Number(next() % BigInt(m));
   const chance = (p) => below(1000000) < p * 1000000;
+  const nextDec = rng(seed + 1000);
+  const belowDec = (m) => Number(nextDec() % BigInt(m));
+  const chanceDec = (p) => belowDec(1000000) < p * 1000000;
   const lines = [kColumns.map((c) => c[0]).join(',')];
   for (let i = 0; i < rows; ++i) {
     const r = [String(i)];
@@ -81,6 +109,7 @@ export function writeCsv(path, rows = 50000, seed = 14) {
              (us % 3 === 0 ? '' : `.${pad(us, 6)}`));
     }
     r.push(chance(0.05) ? '' : `${1900 + below(201)}-${pad(1 + below(12), 2)}-${pad(1 + below(28), 2)}`);
+    r.push(...decimalFields(nextDec, belowDec, chanceDec));
     lines.push(r.join(','));
   }
   writeFileSync(path, lines.join('\n') + '\n');

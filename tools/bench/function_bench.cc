@@ -8,6 +8,7 @@
 // is rows per second on one thread.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "columnar/builder.h"
+#include "kernels/aggregate.h"
 #include "kernels/function.h"
 
 namespace qk = quiver::kernels;
@@ -31,6 +33,7 @@ int64_t g_rows = 1'000'000;
 
 struct Data {
   Datum i64a, i64b, i32, f64, bools, nullable, dict;
+  Datum price_dec, price_f64, qty;  // decimal(12, 2) and float64 prices, int64 quantities
 };
 Data* g_data = nullptr;
 
@@ -63,6 +66,13 @@ void BuildData() {
                          "Staten Island", "EWR",      "Unknown", "N/A"};
   g_data->dict = Build(DataType::Dictionary(TypeId::kInt32),
                        [&](auto& b, int64_t) { b.AppendString(names[rng() % 8]); });
+  std::vector<int64_t> cents(static_cast<size_t>(g_rows));
+  for (auto& c : cents) c = int64_t(rng() % 2000000) - 1000000;
+  g_data->price_dec = Build(DataType::Decimal(12, 2),
+                            [&](auto& b, int64_t i) { b.AppendDecimal(cents[size_t(i)]); });
+  g_data->price_f64 = Build(DataType(TypeId::kFloat64),
+                            [&](auto& b, int64_t i) { b.AppendDouble(double(cents[size_t(i)]) / 100); });
+  g_data->qty = Build(DataType(TypeId::kInt64), [&](auto& b, int64_t) { b.AppendInt(int64_t(rng() % 100)); });
 }
 
 void Run(benchmark::State& state, const std::string& name, const std::vector<Datum>& args) {
@@ -135,8 +145,43 @@ void BM_CastInt64ToUtf8(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * g_rows);
 }
 
+// sum(price * qty) as a query runs it: the product per morsel of 64K rows,
+// then the sum. Run with --rows=10000000 for issue 16's measurement.
+void SumProduct(benchmark::State& state, const Datum& price) {
+  const Datum& qty = g_data->qty;
+  auto fn = qk::BindFunction("*", {price.type, qty.type}, {nullptr, nullptr}).value();
+  constexpr int64_t kMorsel = 65536;
+  for (auto _ : state) {
+    qk::AggState sum(fn->result_type(), qk::AggState::kSum);
+    for (int64_t at = 0; at < g_rows; at += kMorsel) {
+      const int64_t n = std::min(kMorsel, g_rows - at);
+      quiver::ArrayView p = price.view, q = qty.view;
+      p.offset += at;
+      q.offset += at;
+      p.length = q.length = n;
+      auto out = fn->Exec({Datum::Borrow(p), Datum::Borrow(q)}, n);
+      if (!out.ok() || !sum.Update(out->view).ok()) {
+        state.SkipWithError("sum(price * qty) failed");
+        return;
+      }
+    }
+    benchmark::DoNotOptimize(sum.Finalize(qk::AggKind::kSum).value());
+  }
+  state.SetItemsProcessed(state.iterations() * g_rows);
+}
+void BM_SumMulDecimal(benchmark::State& s) { SumProduct(s, g_data->price_dec); }
+void BM_SumMulFloat64(benchmark::State& s) { SumProduct(s, g_data->price_f64); }
+void BM_MulDecimalInt64(benchmark::State& s) { Run(s, "*", {g_data->price_dec, g_data->qty}); }
+void BM_AddDecimalScales(benchmark::State& s) {
+  Run(s, "+", {g_data->price_dec, Datum::Of(Scalar::Decimal(5, 2, 1), DataType::Decimal(2, 1))});
+}
+
 }  // namespace
 
+BENCHMARK(BM_SumMulDecimal);
+BENCHMARK(BM_SumMulFloat64);
+BENCHMARK(BM_MulDecimalInt64);
+BENCHMARK(BM_AddDecimalScales);
 BENCHMARK(BM_PlainLoopInt64Add);
 BENCHMARK(BM_AddInt64);
 BENCHMARK(BM_AddInt64Nullable);

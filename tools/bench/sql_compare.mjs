@@ -35,10 +35,21 @@ export function canon(v) {
   return JSON.stringify(v);
 }
 
+// An exact decimal value: its text as printed (the scale included), and the
+// nearest double for comparing with a float.
+export class Dec {
+  constructor(text) {
+    this.text = text;
+    this.num = Number(text);
+  }
+}
+
 // A DuckDB value as canonical: DuckDB's JSON gives BIGINT, HUGEINT and DECIMAL
 // as strings, non-finite doubles as "NaN" / "Infinity" strings. `numeric`
-// says the column's type is numeric (else a string "12" stays a string).
-export function canonTyped(v, numeric) {
+// says the column's type is numeric (else a string "12" stays a string);
+// `decimal` that it is a decimal, kept as its exact text (Dec).
+export function canonTyped(v, numeric, decimal = false) {
+  if (decimal && (typeof v === 'string' || typeof v === 'number') && v !== '') return new Dec(String(v));
   if (numeric && typeof v === 'string') {
     if (kInteger.test(v)) return BigInt(v);
     if (kFloat.test(v)) return v === 'inf' ? Infinity : v === 'nan' ? NaN : Number(v);
@@ -47,14 +58,16 @@ export function canonTyped(v, numeric) {
 }
 
 function asNumber(v) {
-  return typeof v === 'bigint' ? Number(v) : v;
+  return typeof v === 'bigint' ? Number(v) : v instanceof Dec ? v.num : v;
 }
 
 // True when canonical values `a` and `b` agree (relative tolerance `rel`).
 export function sameValue(a, b, rel = 1e-9) {
   if (a === b) return true;
   if (a === null || b === null) return false;
-  const numeric = (x) => typeof x === 'number' || typeof x === 'bigint';
+  // Two decimals agree digit for digit, scale included (12.30 is not 12.3).
+  if (a instanceof Dec && b instanceof Dec) return a.text === b.text;
+  const numeric = (x) => typeof x === 'number' || typeof x === 'bigint' || x instanceof Dec;
   if (numeric(a) && numeric(b)) {
     if (typeof a === 'bigint' && typeof b === 'bigint') return a === b;
     const x = asNumber(a), y = asNumber(b);
@@ -71,6 +84,7 @@ export function sameValue(a, b, rel = 1e-9) {
 function rowKey(row) {
   return JSON.stringify(row.map((v) => {
     if (typeof v === 'bigint') return 'i' + v.toString();
+    if (v instanceof Dec) return 'f' + Number(v.num.toPrecision(8)).toString() + ':' + v.text;
     if (typeof v === 'number') return Number.isNaN(v) ? 'nan' : 'f' + Number(v.toPrecision(8)).toString();
     if (v === null) return '\u0000null';
     return typeof v + ':' + String(v);
@@ -90,7 +104,7 @@ function sorted(rows) {
 }
 
 function describe(row) {
-  return JSON.stringify(row, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify(row, (_, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Dec ? `dec ${v.text}` : v));
 }
 
 // Compares canonical row arrays `got` (Quiver) and `want` (DuckDB).
@@ -153,12 +167,14 @@ export function parseQuiverJson(text) {
 // become BigInt, non-finite float strings numbers.
 export function quiverRows(doc) {
   const numeric = doc.columns.map((c) => /^(u?int\d+|float\d+|double|decimal)/.test(c.type));
-  return doc.rows.map((r) => r.map((v, i) => canonTyped(v, numeric[i])));
+  const decimal = doc.columns.map((c) => /^decimal/.test(c.type));
+  return doc.rows.map((r) => r.map((v, i) => canonTyped(v, numeric[i], decimal[i])));
 }
 
 // The canonical rows of a DuckDB materialized result.
 export function duckRows(reader) {
   const types = reader.columnTypes().map((t) => String(t));
   const numeric = types.map((t) => /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL)\b/.test(t));
-  return reader.getRowsJson().map((r) => r.map((v, i) => canonTyped(v, numeric[i])));
+  const decimal = types.map((t) => /^DECIMAL\b/.test(t));
+  return reader.getRowsJson().map((r) => r.map((v, i) => canonTyped(v, numeric[i], decimal[i])));
 }
