@@ -569,8 +569,12 @@ void GroupByState::Split() {
   for (int32_t g = 0; g < groups; ++g)
     to[size_t(g)] = parts[part_of[size_t(g)]].FindOrAddGroupOf(*this, g);
   for (GroupByState& p : parts) p.Resize(size_t(p.table_.size()));
-  for (int32_t g = 0; g < groups; ++g)
-    parts[part_of[size_t(g)]].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g));
+  std::vector<uint8_t> overflow(nparts * aggs_.size(), 0);
+  for (int32_t g = 0; g < groups; ++g) {
+    const size_t p = part_of[size_t(g)];
+    parts[p].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g), &overflow[p * aggs_.size()]);
+  }
+  for (size_t p = 0; p < nparts; ++p) parts[p].FoldOverflow(*this, &overflow[p * aggs_.size()]);
   if (has_grouped()) {  // each partition takes its groups' states (-1: not its group)
     std::vector<int32_t> map(static_cast<size_t>(groups));
     for (size_t p = 0; p < nparts; ++p) {
