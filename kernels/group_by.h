@@ -226,6 +226,12 @@ class GroupByState {
       const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
       const Runner& run, const OutputLimit* limit, bool in_first_order);
   // Shrinks *order to the groups `limit` keeps, in first-ordinal order.
+  // KeepTopK when the order is COUNT(*) alone and no column is wanted back
+  // (limit.built): the k first groups by count (then first ordinal) with a
+  // bounded heap over the tables' counts, building no column. Returns false
+  // (order untouched) when the order is another.
+  static bool KeepTopCounts(const std::vector<const GroupByState*>& tables,
+                            std::vector<GroupRef>* order, const OutputLimit& limit);
   static Status KeepTopK(const std::vector<const GroupByState*>& tables,
                          std::vector<GroupRef>* order, const Runner& run, const OutputLimit& limit,
                          bool in_first_order);

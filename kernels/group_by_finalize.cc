@@ -470,6 +470,53 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeOne(
   return out;
 }
 
+bool GroupByState::KeepTopCounts(const std::vector<const GroupByState*>& tables,
+                                 std::vector<GroupRef>* order, const OutputLimit& limit) {
+  if (limit.built != nullptr || limit.keys.size() != 1 || limit.k < 0) return false;
+  const size_t c = limit.columns[size_t(limit.keys[0].column)];
+  const size_t nkeys = tables[0]->key_types_.size();
+  if (c < nkeys) return false;
+  const Agg& a = tables[0]->aggs_[c - nkeys];
+  if (a.kind != AggKind::kCountStar || a.filtered || a.grouped) return false;
+  // A count is never NULL: the order is the count's, ties by first ordinal,
+  // then by place in `order` (as KeepTopK breaks them).
+  struct Cand {
+    int64_t count;
+    int64_t first;
+    size_t pos;
+    GroupRef ref;
+  };
+  const bool desc = limit.keys[0].descending;
+  auto earlier = [](const Cand& x, const Cand& y) {
+    return x.first != y.first ? x.first < y.first : x.pos < y.pos;
+  };
+  auto before = [desc, earlier](const Cand& x, const Cand& y) {
+    if (x.count != y.count) return desc ? x.count > y.count : x.count < y.count;
+    return earlier(x, y);
+  };
+  // A heap of the k best so far, the last of them in order on top.
+  std::vector<Cand> heap;
+  heap.reserve(size_t(limit.k));
+  for (size_t i = 0; i < order->size(); ++i) {
+    const GroupRef r = (*order)[i];
+    const GroupByState& t = *tables[r.part];
+    const Cand x{t.group_rows_[size_t(r.gid)], t.group_first_[size_t(r.gid)], i, r};
+    if (heap.size() < size_t(limit.k)) {
+      heap.push_back(x);
+      std::push_heap(heap.begin(), heap.end(), before);
+    } else if (!heap.empty() && before(x, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), before);
+      heap.back() = x;
+      std::push_heap(heap.begin(), heap.end(), before);
+    }
+  }
+  // The kept groups in first-ordinal order.
+  std::sort(heap.begin(), heap.end(), earlier);
+  order->clear();
+  for (const Cand& x : heap) order->push_back(x.ref);
+  return true;
+}
+
 Status GroupByState::KeepTopK(const std::vector<const GroupByState*>& tables,
                               std::vector<GroupRef>* order, const Runner& run,
                               const OutputLimit& limit, bool in_first_order) {
@@ -510,7 +557,9 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
     const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
     const Runner& run, const OutputLimit* limit, bool in_first_order) {
   if (limit != nullptr && limit->k >= 0 && int64_t(order->size()) > limit->k) {
-    QUIVER_RETURN_NOT_OK(KeepTopK(tables, order, run, *limit, in_first_order));
+    if (!KeepTopCounts(tables, order, *limit)) {
+      QUIVER_RETURN_NOT_OK(KeepTopK(tables, order, run, *limit, in_first_order));
+    }
   } else if (!in_first_order) {
     std::vector<std::pair<int64_t, GroupRef>> items;
     items.reserve(order->size());

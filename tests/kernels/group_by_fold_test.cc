@@ -189,41 +189,48 @@ TEST_CASE("A sum that overflows only once its partial tables fold is an error", 
   CHECK(Run(rows, {{0, 1, 2}}, TypeId::kInt64).ok());
 }
 
-TEST_CASE("ORDER BY count LIMIT k over folded tables keeps the top groups in first-row order",
+TEST_CASE("ORDER BY count LIMIT k over one or folded tables keeps the top groups in first-row order",
           "[kernels]") {
   // Key k appears (k % 7) + 1 times; ties by first row, as TopK breaks them.
   std::vector<Row> rows;
-  std::vector<std::vector<int32_t>> tables(2);
+  std::vector<std::vector<int32_t>> two(2), one(1);
   for (int64_t rep = 0; rep < 7; ++rep) {
     for (int64_t k = 0; k < 3000; ++k) {
       if (k % 7 < rep) continue;
-      tables[size_t((k / 100 + rep) % 2)].push_back(int32_t(rows.size()));
+      two[size_t((k / 100 + rep) % 2)].push_back(int32_t(rows.size()));
+      one[0].push_back(int32_t(rows.size()));
       rows.push_back(Row{k, rep});
     }
   }
-  for (int64_t k : {int64_t(1), int64_t(10), int64_t(500)}) {
-    INFO("k=" << k);
-    qk::GroupByState::OutputLimit limit;
-    limit.columns = {1};  // count(*)
-    limit.keys = {qk::SortKey::Desc(0)};
-    limit.k = k;
-    auto got = Run(rows, tables, TypeId::kInt64, &limit);
-    REQUIRE(got.ok());
-    // The reference: stable sort by count descending, first k, back in
-    // first-row order.
-    std::vector<std::string> all = Reference(rows, TypeId::kInt64);
-    std::vector<size_t> idx(all.size());
-    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    auto count = [&](size_t i) {
-      const std::string& r = all[i];
-      const size_t a = r.find('|') + 1;
-      return std::stoll(r.substr(a, r.find('|', a) - a));
-    };
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return count(a) > count(b); });
-    idx.resize(size_t(k));
-    std::sort(idx.begin(), idx.end());
-    std::vector<std::string> want;
-    for (size_t i : idx) want.push_back(all[i]);
-    CHECK(*got == want);
+  const std::vector<std::string> all = Reference(rows, TypeId::kInt64);
+  auto count = [&](size_t i) {
+    const std::string& r = all[i];
+    const size_t a = r.find('|') + 1;
+    return std::stoll(r.substr(a, r.find('|', a) - a));
+  };
+  for (const auto* tables : {&one, &two}) {
+    for (bool desc : {true, false}) {
+      for (int64_t k : {int64_t(0), int64_t(1), int64_t(10), int64_t(500)}) {
+        INFO("tables " << tables->size() << (desc ? " desc" : " asc") << " k=" << k);
+        qk::GroupByState::OutputLimit limit;
+        limit.columns = {1};  // count(*)
+        limit.keys = {desc ? qk::SortKey::Desc(0) : qk::SortKey::Asc(0)};
+        limit.k = k;
+        auto got = Run(rows, *tables, TypeId::kInt64, &limit);
+        REQUIRE(got.ok());
+        // The reference: a stable sort by count, the first k, back in
+        // first-row order.
+        std::vector<size_t> idx(all.size());
+        for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+        std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+          return desc ? count(a) > count(b) : count(a) < count(b);
+        });
+        idx.resize(size_t(k));
+        std::sort(idx.begin(), idx.end());
+        std::vector<std::string> want;
+        for (size_t i : idx) want.push_back(all[i]);
+        CHECK(*got == want);
+      }
+    }
   }
 }
