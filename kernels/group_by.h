@@ -196,7 +196,8 @@ class GroupByState {
   Status ConsumePartitioned(const std::vector<ArrayView>& keys,
                             const std::vector<ArrayView>& values, const int32_t* rows, int64_t n,
                             int64_t first_row, const std::vector<const Mask*>& agg_filters);
-  // Encodes rows' keys into enc_ / enc_off_ and hashes them into hashes_.
+  // Encodes rows' keys into enc_ (row k at [enc_off_[k], enc_off_[k + 1]); enc_
+  // may be longer) and hashes them into hashes_.
   void EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n);
   // The output of `tables` (unsplit), groups in first-ordinal order: every
   // group, or with `kept` (one flag per group of each table) those flagged.
@@ -305,6 +306,7 @@ class GroupByState {
   // Scratch of EncodedGroupIds, kept to avoid reallocating per batch.
   std::vector<uint8_t> enc_;
   std::vector<uint32_t> enc_off_;
+  std::vector<uint32_t> enc_at_;  // EncodeKeys: each row's write position
   std::vector<uint64_t> hashes_;
   std::vector<Agg> aggs_;
   // Split tables: the partitions (this table's own groups are then empty).
