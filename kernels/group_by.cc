@@ -252,8 +252,11 @@ void GroupByState::EncodeKeys(const std::vector<ArrayView>& keys, const int32_t*
     }
   }
   for (int64_t k = 0; k < n; ++k) enc_off_[size_t(k) + 1] += enc_off_[size_t(k)];
-  enc_.resize(enc_off_[size_t(n)]);
-  std::vector<uint32_t> at(enc_off_.begin(), enc_off_.end() - 1);
+  // Grown only: a resize to a batch's bytes would zero-fill what the
+  // previous, shorter batch left, every batch.
+  if (enc_.size() < enc_off_[size_t(n)]) enc_.resize(enc_off_[size_t(n)]);
+  std::vector<uint32_t>& at = enc_at_;
+  at.assign(enc_off_.begin(), enc_off_.end() - 1);
   // Pass 2: the bytes, column by column.
   uint8_t* buf = enc_.data();
   for (const ArrayView& col : keys) {
@@ -569,8 +572,12 @@ void GroupByState::Split() {
   for (int32_t g = 0; g < groups; ++g)
     to[size_t(g)] = parts[part_of[size_t(g)]].FindOrAddGroupOf(*this, g);
   for (GroupByState& p : parts) p.Resize(size_t(p.table_.size()));
-  for (int32_t g = 0; g < groups; ++g)
-    parts[part_of[size_t(g)]].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g));
+  std::vector<uint8_t> overflow(nparts * aggs_.size(), 0);
+  for (int32_t g = 0; g < groups; ++g) {
+    const size_t p = part_of[size_t(g)];
+    parts[p].MergeGroup(size_t(to[size_t(g)]), *this, size_t(g), &overflow[p * aggs_.size()]);
+  }
+  for (size_t p = 0; p < nparts; ++p) parts[p].FoldOverflow(*this, &overflow[p * aggs_.size()]);
   if (has_grouped()) {  // each partition takes its groups' states (-1: not its group)
     std::vector<int32_t> map(static_cast<size_t>(groups));
     for (size_t p = 0; p < nparts; ++p) {
@@ -719,7 +726,8 @@ int64_t GroupByState::memory_bytes() const {
   for (const GroupByState& p : parts_) b += p.memory_bytes();
   for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
   b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
-       int64_t(enc_.capacity() + enc_off_.capacity() * 4 + hashes_.capacity() * 8);
+       int64_t(enc_.capacity() + (enc_off_.capacity() + enc_at_.capacity()) * 4 +
+               hashes_.capacity() * 8);
   for (const Agg& a : aggs_) {
     b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +
                  (a.num_min.capacity() + a.num_max.capacity()) * sizeof(long double) +

@@ -203,7 +203,24 @@ void GroupByState::PrefetchGroup(size_t g) const {
   }
 }
 
-void GroupByState::MergeGroup(size_t g, const GroupByState& o, size_t og) {
+int32_t GroupByState::FindGroupOf(const GroupByState& o, int32_t og) const {
+  if (mode_ == Mode::kSingleInt) {
+    if (og == o.null_gid_) return null_gid_;
+    const int64_t v = o.table_.int_key(og);
+    return table_.FindInt(v, internal::MixInt(uint64_t(v)));
+  }
+  const std::string_view k = o.table_.bytes(og);
+  return table_.FindBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
+                          o.table_.hash(og));
+}
+
+void GroupByState::FoldOverflow(const GroupByState& o, const uint8_t* overflow) {
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    aggs_[i].sum_overflow = aggs_[i].sum_overflow || o.aggs_[i].sum_overflow || overflow[i];
+  }
+}
+
+void GroupByState::MergeGroup(size_t g, const GroupByState& o, size_t og, uint8_t* overflow) {
   group_rows_[g] += o.group_rows_[og];
   const int64_t f = o.group_first_[og];
   if (f >= 0 && (group_first_[g] < 0 || f < group_first_[g])) group_first_[g] = f;
@@ -212,9 +229,8 @@ void GroupByState::MergeGroup(size_t g, const GroupByState& o, size_t og) {
     const Agg& b = o.aggs_[i];
     if (a.grouped || (a.kind == AggKind::kCountStar && !a.filtered)) continue;
     a.count[g] += b.count[og];
-    a.sum_overflow |= b.sum_overflow;
     if (!a.int_sum.empty() && __builtin_add_overflow(a.int_sum[g], b.int_sum[og], &a.int_sum[g])) {
-      a.sum_overflow = true;  // decimal128 only: integer sums stay far inside 128 bits
+      overflow[i] = 1;  // decimal128 only: integer sums stay far inside 128 bits
     }
     if (!a.float_sum.empty()) a.float_sum[g] += b.float_sum[og];
     if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
@@ -269,7 +285,9 @@ Status GroupByState::Merge(const GroupByState& o) {
     map[og] = FindOrAddGroupOf(o, int32_t(og));
   }
   Resize(size_t(table_.size()));
-  for (size_t og = 0; og < map.size(); ++og) MergeGroup(size_t(map[og]), o, og);
+  std::vector<uint8_t> overflow(aggs_.size(), 0);
+  for (size_t og = 0; og < map.size(); ++og) MergeGroup(size_t(map[og]), o, og, overflow.data());
+  FoldOverflow(o, overflow.data());
   MergeGrouped(o, map.data());
   return Status::OK();
 }
@@ -452,6 +470,53 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeOne(
   return out;
 }
 
+bool GroupByState::KeepTopCounts(const std::vector<const GroupByState*>& tables,
+                                 std::vector<GroupRef>* order, const OutputLimit& limit) {
+  if (limit.built != nullptr || limit.keys.size() != 1 || limit.k < 0) return false;
+  const size_t c = limit.columns[size_t(limit.keys[0].column)];
+  const size_t nkeys = tables[0]->key_types_.size();
+  if (c < nkeys) return false;
+  const Agg& a = tables[0]->aggs_[c - nkeys];
+  if (a.kind != AggKind::kCountStar || a.filtered || a.grouped) return false;
+  // A count is never NULL: the order is the count's, ties by first ordinal,
+  // then by place in `order` (as KeepTopK breaks them).
+  struct Cand {
+    int64_t count;
+    int64_t first;
+    size_t pos;
+    GroupRef ref;
+  };
+  const bool desc = limit.keys[0].descending;
+  auto earlier = [](const Cand& x, const Cand& y) {
+    return x.first != y.first ? x.first < y.first : x.pos < y.pos;
+  };
+  auto before = [desc, earlier](const Cand& x, const Cand& y) {
+    if (x.count != y.count) return desc ? x.count > y.count : x.count < y.count;
+    return earlier(x, y);
+  };
+  // A heap of the k best so far, the last of them in order on top.
+  std::vector<Cand> heap;
+  heap.reserve(size_t(limit.k));
+  for (size_t i = 0; i < order->size(); ++i) {
+    const GroupRef r = (*order)[i];
+    const GroupByState& t = *tables[r.part];
+    const Cand x{t.group_rows_[size_t(r.gid)], t.group_first_[size_t(r.gid)], i, r};
+    if (heap.size() < size_t(limit.k)) {
+      heap.push_back(x);
+      std::push_heap(heap.begin(), heap.end(), before);
+    } else if (!heap.empty() && before(x, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), before);
+      heap.back() = x;
+      std::push_heap(heap.begin(), heap.end(), before);
+    }
+  }
+  // The kept groups in first-ordinal order.
+  std::sort(heap.begin(), heap.end(), earlier);
+  order->clear();
+  for (const Cand& x : heap) order->push_back(x.ref);
+  return true;
+}
+
 Status GroupByState::KeepTopK(const std::vector<const GroupByState*>& tables,
                               std::vector<GroupRef>* order, const Runner& run,
                               const OutputLimit& limit, bool in_first_order) {
@@ -492,7 +557,9 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
     const std::vector<const GroupByState*>& tables, std::vector<GroupRef>* order,
     const Runner& run, const OutputLimit* limit, bool in_first_order) {
   if (limit != nullptr && limit->k >= 0 && int64_t(order->size()) > limit->k) {
-    QUIVER_RETURN_NOT_OK(KeepTopK(tables, order, run, *limit, in_first_order));
+    if (!KeepTopCounts(tables, order, *limit)) {
+      QUIVER_RETURN_NOT_OK(KeepTopK(tables, order, run, *limit, in_first_order));
+    }
   } else if (!in_first_order) {
     std::vector<std::pair<int64_t, GroupRef>> items;
     items.reserve(order->size());
@@ -511,19 +578,94 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OutputColumns(
   return out;
 }
 
+Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run,
+                                std::vector<std::vector<uint8_t>>* kept) {
+  std::stable_sort(in->begin(), in->end(), [](const GroupByState& a, const GroupByState& b) {
+    return a.num_groups() > b.num_groups();
+  });
+  const size_t ntables = in->size(), naggs = (*in)[0].aggs_.size();
+  kept->assign(ntables, {});
+  (*kept)[0].assign((*in)[0].group_rows_.size(), 1);
+  // Ranges of groups folded by one call of run's fn each.
+  constexpr int64_t kRange = int64_t(1) << 15;
+  for (size_t w = 1; w < ntables; ++w) {
+    const GroupByState& o = (*in)[w];
+    const int64_t n = int64_t(o.group_rows_.size());
+    std::vector<uint8_t>& keep = (*kept)[w];
+    keep.assign(size_t(n), 1);
+    // Group og's group map[og] in table owner[og] (map[og] < 0: none).
+    std::vector<int32_t> map(size_t(n), -1);
+    std::vector<uint8_t> owner(size_t(n), 0);
+    const int64_t ranges = (n + kRange - 1) / kRange;
+    // Per range and earlier table: each aggregate's decimal overflow.
+    std::vector<uint8_t> overflow(size_t(ranges) * w * naggs, 0);
+    QUIVER_RETURN_NOT_OK(run(ranges, [&](int64_t r) -> Status {
+      const int32_t begin = int32_t(r * kRange), end = int32_t(std::min(n, (r + 1) * kRange));
+      // Lookups first, with the first table's slot of a group ahead in
+      // flight; then the folds, with the target group of one ahead.
+      constexpr int32_t kAhead = 8;
+      for (int32_t og = begin; og < end; ++og) {
+        if (og + kAhead < end) (*in)[0].table_.Prefetch(o.table_.hash(og + kAhead));
+        for (size_t t = 0; t < w; ++t) {
+          const int32_t g = (*in)[t].FindGroupOf(o, og);
+          if (g < 0) continue;
+          map[size_t(og)] = g;
+          owner[size_t(og)] = uint8_t(t);
+          keep[size_t(og)] = 0;
+          break;
+        }
+      }
+      for (int32_t og = begin; og < end; ++og) {
+        if (og + kAhead < end && map[size_t(og + kAhead)] >= 0)
+          (*in)[owner[size_t(og + kAhead)]].PrefetchGroup(size_t(map[size_t(og + kAhead)]));
+        if (map[size_t(og)] < 0) continue;
+        const size_t t = owner[size_t(og)];
+        (*in)[t].MergeGroup(size_t(map[size_t(og)]), o, size_t(og),
+                            &overflow[(size_t(r) * w + t) * naggs]);
+      }
+      return Status::OK();
+    }));
+    std::vector<uint8_t> any(naggs);
+    std::vector<int32_t> tmap;
+    for (size_t t = 0; t < w; ++t) {
+      GroupByState& dst = (*in)[t];
+      std::fill(any.begin(), any.end(), 0);
+      for (int64_t r = 0; r < ranges; ++r) {
+        for (size_t i = 0; i < naggs; ++i) any[i] |= overflow[(size_t(r) * w + t) * naggs + i];
+      }
+      dst.FoldOverflow(o, any.data());
+      if (!o.has_grouped()) continue;
+      tmap.assign(size_t(n), -1);
+      for (int64_t og = 0; og < n; ++og) {
+        if (owner[size_t(og)] == t) tmap[size_t(og)] = map[size_t(og)];
+      }
+      dst.MergeGrouped(o, tmap.data());
+    }
+  }
+  return Status::OK();
+}
+
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
     const std::vector<const GroupByState*>& tables, const Runner& run, const OutputLimit* limit,
-    int64_t* groups) {
+    int64_t* groups, const std::vector<std::vector<uint8_t>>* kept) {
+  auto output = [kept](size_t p, int32_t g) { return kept == nullptr || (*kept)[p][size_t(g)]; };
   int64_t total = 0;
-  for (const GroupByState* t : tables) total += t->num_groups();
+  for (size_t p = 0; p < tables.size(); ++p) {
+    if (kept == nullptr) {
+      total += tables[p]->num_groups();
+    } else {
+      for (uint8_t k : (*kept)[p]) total += k;
+    }
+  }
   if (limit != nullptr && limit->k >= 0 && total > limit->k) {
     // A top-k: the groups in table order, ties broken by first ordinal; only
     // the kept ones are put in first-ordinal order.
     std::vector<GroupRef> order;
     order.reserve(size_t(total));
     for (size_t p = 0; p < tables.size(); ++p) {
-      for (int32_t g = 0; g < int32_t(tables[p]->group_rows_.size()); ++g)
-        order.push_back(GroupRef{uint32_t(p), g});
+      for (int32_t g = 0; g < int32_t(tables[p]->group_rows_.size()); ++g) {
+        if (output(p, g)) order.push_back(GroupRef{uint32_t(p), g});
+      }
     }
     auto out = OutputColumns(tables, &order, run, limit, false);
     if (groups != nullptr) *groups = int64_t(order.size());
@@ -542,6 +684,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::OrderedOutput(
   for (size_t p = 0; p < tables.size(); ++p) {
     const GroupByState& t = *tables[p];
     for (int32_t g = 0; g < int32_t(t.group_rows_.size()); ++g) {
+      if (!output(p, g)) continue;
       items.push_back(Item{uint64_t(t.group_first_[size_t(g)] - lo), GroupRef{uint32_t(p), g}});
     }
   }
@@ -579,10 +722,10 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
   *groups = total;  // an upper bound until merged
   std::vector<const GroupByState*> tables;
   if (in[0].mode_ != Mode::kSingleDict && in.size() > 2 && (any_split || total > kSplitGroups)) {
-    // Three or more tables: partition by partition, in parallel (partition
-    // p of every table into partition p of the first). Two tables merge
-    // into the larger one below: measured on 2 cores, splitting both costs
-    // more CPU than the second thread saves.
+    // Three or more tables with many groups: partition by partition, in
+    // parallel (partition p of every table into partition p of the first).
+    // Two tables fold (FoldTables): measured on 2 cores, splitting both
+    // costs more CPU than the second thread saves.
     QUIVER_RETURN_NOT_OK(run(int64_t(in.size()), [&](int64_t w) -> Status {
       if (!in[size_t(w)].split()) in[size_t(w)].Split();
       return Status::OK();
@@ -596,6 +739,15 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
       return Status::OK();
     }));
     in.erase(in.begin() + 1, in.end());
+  } else if (!any_split && in.size() > 1 && in.size() < 256) {  // FoldTables' owner is a byte
+    std::vector<std::vector<uint8_t>> kept;
+    QUIVER_RETURN_NOT_OK(FoldTables(&in, run, &kept));
+    *merged_bytes = 0;
+    for (const GroupByState& t : in) {
+      tables.push_back(&t);
+      *merged_bytes += t.memory_bytes();
+    }
+    return OrderedOutput(tables, run, limit, groups, &kept);
   } else {
     // Into the largest table: the fewest groups to insert.
     size_t largest = 0;

@@ -19,10 +19,22 @@ void GroupKeyTable::Rehash(size_t slots) {
   SlotArray old = std::move(slots_);
   slots_ = SlotArray(slots);
   mask_ = slots_.size() - 1;
+  if (!int_keys_) {
+    // Every byte key has a slot: the groups in order, their hashes and
+    // offsets read sequentially.
+    for (size_t g = 0; g < hashes_.size(); ++g) {
+      const uint64_t h = hashes_[g];
+      size_t i = size_t(h) & mask_;
+      while (slots_[i].gid >= 0) i = (i + 1) & mask_;
+      slots_[i] = Slot{offsets_[g], int32_t(g), uint32_t(h >> 32)};
+    }
+    return;
+  }
+  // Int keys: the NULL group has no slot, so from the old slots.
   for (size_t j = 0; j < old.size(); ++j) {
     const Slot& s = old[j];
     if (s.gid < 0) continue;
-    size_t i = size_t(int_keys_ ? MixInt(s.word) : s.word) & mask_;
+    size_t i = size_t(MixInt(s.word)) & mask_;
     while (slots_[i].gid >= 0) i = (i + 1) & mask_;
     slots_[i] = s;
   }

@@ -5,8 +5,10 @@
 //   - int keys: one int64 per group, kept in the slot itself (a probe reads
 //     one cache line), hashed with a 64-bit integer mix;
 //   - byte keys: each group's encoded key (the encoding below) in one arena,
-//     its XXH3 hash stored with the slot and per group, so that a probe
-//     compares hashes before bytes and growth never rehashes a key.
+//     its XXH3 hash kept per group (growth never rehashes a key); a slot
+//     holds the hash's top 32 bits as a tag and the key's arena offset, so
+//     that a probe compares the tag, then the bytes, with no other read in
+//     between (the key's bytes are the only miss after the slot's).
 // Group ids are int32 (at most 2^31 - 1 groups per table).
 //
 // Thread-safety: none; one table per thread. Movable, not copyable.
@@ -43,6 +45,10 @@ inline uint64_t MixInt(uint64_t x) {
 //     as stored (float16 with -0 and NaN canonical; zeros for NULL);
 //   - other numbers and bools: 8 bytes, the int64 bit pattern or the double
 //     with -0 and NaN canonical (zeros for NULL).
+// The encoding is self-delimiting for a given list of key types, so the keys
+// of one table are prefix-free: two keys that agree on the first n bytes of
+// one of them are equal. A probe therefore compares its own bytes against
+// the arena at the slot's offset without reading the stored key's length.
 constexpr uint32_t kStringKeyHeader = 5;
 
 // Bytes of a value kept as stored (decimals, intervals, float16), or 0.
@@ -89,7 +95,7 @@ class GroupKeyTable {
     }
     const int32_t g = int32_t(ints_.size());
     ints_.push_back(v);
-    slots_[i] = Slot{uint64_t(v), g};
+    slots_[i] = Slot{uint64_t(v), g, 0};
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
   }
@@ -108,37 +114,30 @@ class GroupKeyTable {
   // The group of the encoded key [p, p + n) with hash h (HashBytes), added
   // when new (the bytes are copied).
   int32_t FindOrAddBytes(const uint8_t* p, uint32_t n, uint64_t h) {
+    const uint32_t tag = uint32_t(h >> 32);
     size_t i = size_t(h) & mask_;
     for (;;) {
       const Slot& s = slots_[i];
       if (s.gid < 0) break;
-      if (s.word == h) {
-        const uint64_t at = offsets_[size_t(s.gid)];
-        if (offsets_[size_t(s.gid) + 1] - at == n && std::memcmp(arena_.data() + at, p, n) == 0) {
-          return s.gid;
-        }
-      }
+      if (s.tag == tag && SameBytes(s.word, p, n)) return s.gid;
       i = (i + 1) & mask_;
     }
     const int32_t g = int32_t(hashes_.size());
+    const uint64_t at = arena_.size();
     hashes_.push_back(h);
     arena_.insert(arena_.end(), p, p + n);
     offsets_.push_back(arena_.size());
-    slots_[i] = Slot{h, g};
+    slots_[i] = Slot{at, g, tag};
     if (size_t(g + 1) * 2 > slots_.size()) Grow();
     return g;
   }
   // The group of the encoded key [p, p + n) with hash h, or -1 when absent.
   int32_t FindBytes(const uint8_t* p, uint32_t n, uint64_t h) const {
+    const uint32_t tag = uint32_t(h >> 32);
     for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.gid < 0) return -1;
-      if (s.word == h) {
-        const uint64_t at = offsets_[size_t(s.gid)];
-        if (offsets_[size_t(s.gid) + 1] - at == n && std::memcmp(arena_.data() + at, p, n) == 0) {
-          return s.gid;
-        }
-      }
+      if (s.tag == tag && SameBytes(s.word, p, n)) return s.gid;
     }
   }
   // Makes room for `groups` groups of `key_bytes` encoded bytes in all
@@ -173,9 +172,17 @@ class GroupKeyTable {
 
  private:
   struct Slot {
-    uint64_t word;  // the key (int keys) or its hash (byte keys)
+    uint64_t word;  // the key (int keys) or its arena offset (byte keys)
     int32_t gid;    // -1: empty
+    uint32_t tag;   // byte keys: the top 32 bits of the key's hash
   };
+  static_assert(sizeof(Slot) == 16);
+  // Whether the key at arena offset `at` is [p, p + n): the keys are
+  // prefix-free, so a stored key shorter than n ends the arena or differs
+  // within its own bytes.
+  bool SameBytes(uint64_t at, const uint8_t* p, uint32_t n) const {
+    return at + n <= arena_.size() && std::memcmp(arena_.data() + at, p, n) == 0;
+  }
   // The slots, made empty by one memset (every bit set: gid -1) rather
   // than slot by slot: growth's cost is mostly this fill.
   class SlotArray {
