@@ -231,4 +231,21 @@ TEST_CASE("Interval columns sort by their length with a month as 30 days and a d
   for (const auto& o : by_months) want_ym.push_back(o.second);
   want_ym.push_back(4);
   CHECK(run("SELECT id FROM t ORDER BY ym DESC NULLS LAST, id") == want_ym);
+  // Comparisons: with INTERVAL literals (a month is 30 days) and with each other.
+  const __int128 day = 86400000000000LL;
+  auto ids_where = [&](auto pred) {
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i] && pred(*rows[i])) ids.push_back(int64_t(i));
+    }
+    return ids;
+  };
+  CHECK(run("SELECT id FROM t WHERE iv > INTERVAL '1 day' ORDER BY id") ==
+        ids_where([&](const Iv& v) { return key(v) > day; }));
+  CHECK(run("SELECT id FROM t WHERE iv = INTERVAL '720 hours' ORDER BY id") ==
+        ids_where([&](const Iv& v) { return key(v) == 30 * day; }));
+  CHECK(run("SELECT id FROM t WHERE iv BETWEEN INTERVAL '0 days' AND INTERVAL '1 month' ORDER BY id") ==
+        ids_where([&](const Iv& v) { return key(v) >= 0 && key(v) <= 30 * day; }));
+  CHECK(run("SELECT id FROM t WHERE ym < iv ORDER BY id") ==
+        ids_where([&](const Iv& v) { return v.months * 30 * day < key(v); }));
 }
