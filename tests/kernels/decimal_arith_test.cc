@@ -14,6 +14,7 @@
 #include "columnar/decimal.h"
 #include "kernels/aggregate.h"
 #include "kernels/function.h"
+#include "function_text_test_util.h"
 
 namespace qk = quiver::kernels;
 using qk::Datum;
@@ -63,19 +64,7 @@ std::string Render(const Datum& d) {
 
 quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args,
                            DataType* type = nullptr) {
-  std::vector<DataType> types;
-  std::vector<const Scalar*> constants;
-  int64_t rows = 1;
-  for (const Datum& a : args) {
-    types.push_back(a.type);
-    constants.push_back(a.is_scalar ? &a.scalar : nullptr);
-    if (!a.is_scalar) rows = a.view.length;
-  }
-  QUIVER_ASSIGN_OR_RETURN(auto fn, qk::BindFunction(name, types, constants));
-  if (type != nullptr) *type = fn->result_type();
-  QUIVER_ASSIGN_OR_RETURN(Datum out, fn->Exec(args, rows));
-  if (!(out.type == fn->result_type())) return quiver::Status::Internal("result type mismatch");
-  return out;
+  return fntest::Call(name, args, type);
 }
 
 std::string Eval(const std::string& name, const std::vector<Datum>& args) {
@@ -93,9 +82,7 @@ std::string TypeOf(const std::string& name, const std::vector<DataType>& types,
 }
 
 std::string Cast(const Datum& d, const DataType& to, bool try_cast = false) {
-  auto fn = qk::BindCast(d.type, to, try_cast);
-  if (!fn.ok()) return "error: " + fn.status().message();
-  auto r = (*fn)->Exec({d}, d.is_scalar ? 1 : d.view.length);
+  auto r = fntest::CastOf(d, to, try_cast);
   if (!r.ok()) return "error: " + r.status().message();
   return Render(*r);
 }

@@ -13,6 +13,7 @@
 #include "columnar/builder.h"
 #include "columnar/text_format.h"
 #include "kernels/aggregate.h"
+#include "function_text_test_util.h"
 
 namespace qk = quiver::kernels;
 using qk::Datum;
@@ -105,19 +106,9 @@ std::string Render(const Datum& d) {
   return out;
 }
 
-quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args) {
-  std::vector<DataType> types;
-  std::vector<const Scalar*> constants;
-  int64_t rows = 1;
-  for (const Datum& a : args) {
-    types.push_back(a.type);
-    constants.push_back(a.is_scalar ? &a.scalar : nullptr);
-    if (!a.is_scalar) rows = a.view.length;
-  }
-  QUIVER_ASSIGN_OR_RETURN(auto fn, qk::BindFunction(name, types, constants));
-  QUIVER_ASSIGN_OR_RETURN(Datum out, fn->Exec(args, rows));
-  if (!(out.type == fn->result_type())) return quiver::Status::Internal("result type mismatch");
-  return out;
+quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args,
+                           DataType* type = nullptr) {
+  return fntest::Call(name, args, type);
 }
 
 // The rendered result, or "error: <message>".
@@ -138,9 +129,7 @@ StatusCode Code(const std::string& name, const std::vector<Datum>& args) {
 }
 
 std::string Cast(const Datum& d, const DataType& to, bool try_cast = false) {
-  auto fn = qk::BindCast(d.type, to, try_cast);
-  if (!fn.ok()) return "error: " + fn.status().message();
-  auto r = (*fn)->Exec({d}, d.is_scalar ? 1 : d.view.length);
+  auto r = fntest::CastOf(d, to, try_cast);
   if (!r.ok()) return "error: " + r.status().message();
   return Render(*r);
 }

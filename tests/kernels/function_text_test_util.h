@@ -109,9 +109,21 @@ inline int64_t RowsOf(const std::vector<Datum>& args) {
   return 1;
 }
 
-inline quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args) {
+// Binds and runs `name` on `args`; *type (if given) gets the bound result
+// type, which the result must have.
+inline quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args,
+                                  DataType* type = nullptr) {
   QUIVER_ASSIGN_OR_RETURN(auto fn, Bind(name, args));
-  return fn->Exec(args, RowsOf(args));
+  if (type != nullptr) *type = fn->result_type();
+  QUIVER_ASSIGN_OR_RETURN(Datum out, fn->Exec(args, RowsOf(args)));
+  if (!(out.type == fn->result_type())) return quiver::Status::Internal("result type mismatch");
+  return out;
+}
+
+// CAST / TRY_CAST of `d` to `to`, bound and run as the query layer does.
+inline quiver::Result<Datum> CastOf(const Datum& d, const DataType& to, bool try_cast = false) {
+  QUIVER_ASSIGN_OR_RETURN(auto fn, quiver::kernels::BindCast(d.type, to, try_cast));
+  return fn->Exec({d}, d.is_scalar ? 1 : d.view.length);
 }
 
 inline std::string Render(const Scalar& s) {
