@@ -1,5 +1,6 @@
 // Functions registered by RegisterString (kernels/function_internal.h):
-// length/char_length, octet_length/strlen, lower/lcase, upper/ucase,
+// length/char_length, octet_length/strlen (also of binary and
+// fixed_size_binary), hex/to_hex (of any bytes), lower/lcase, upper/ucase,
 // substring/substr, strpos/instr, concat, concat_ws, trim/ltrim/rtrim,
 // replace, left, right, split_part, starts_with, ends_with/suffix, contains,
 // reverse, repeat (lpad/rpad in fn_string_pad.cc). DuckDB's semantics;
@@ -224,9 +225,9 @@ void RegisterBasics(FunctionRegistry& r) {
          }});
   r.Alias("char_length", "length");
   r.Alias("character_length", "length");
-  r.Add({"octet_length", "octet_length(utf8)",
+  r.Add({"octet_length", "octet_length(utf8|binary|fixed_size_binary)",
          [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
-           if (!Match(t, {IsStringType})) return BoundFunctionPtr();
+           if (!Match(t, {IsBytesType})) return BoundFunctionPtr();
            return IntFn([](const Args&) {
              return [](int64_t, std::string_view s, int64_t* v) {
                *v = int64_t(s.size());
@@ -235,6 +236,23 @@ void RegisterBasics(FunctionRegistry& r) {
            });
          }});
   r.Alias("strlen", "octet_length");
+  // hex: every byte as two upper-case hex digits (DuckDB's hex of a string
+  // or blob).
+  r.Add({"hex", "hex(utf8|binary|fixed_size_binary)",
+         [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+           if (!Match(t, {IsBytesType})) return BoundFunctionPtr();
+           return StrFn([](const Args&) {
+             return [](int64_t, std::string_view s, std::string* v) {
+               static constexpr char kDigits[] = "0123456789ABCDEF";
+               for (unsigned char c : s) {
+                 v->push_back(kDigits[c >> 4]);
+                 v->push_back(kDigits[c & 15]);
+               }
+               return true;
+             };
+           });
+         }});
+  r.Alias("to_hex", "hex");
   auto case_fn = [](bool upper) {
     return [upper](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
       if (!Match(t, {IsStringType})) return BoundFunctionPtr();

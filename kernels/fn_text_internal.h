@@ -30,6 +30,10 @@ namespace quiver::kernels::internal {
 // argument and reads as NULL in every row.
 inline bool IsNullType(const DataType& t) { return t.id == TypeId::kNone; }
 inline bool IsStringType(const DataType& t) { return t.id == TypeId::kUtf8 || IsNullType(t); }
+// Any run of bytes: utf8, binary, fixed_size_binary (or NULL).
+inline bool IsBytesType(const DataType& t) {
+  return IsStringType(t) || t.id == TypeId::kBinary || t.id == TypeId::kFixedSizeBinary;
+}
 inline bool IsIntType(const DataType& t) { return IsInteger(t.id) || IsNullType(t); }
 inline bool IsNumberType(const DataType& t) { return IsNumeric(t.id) || IsNullType(t); }
 inline bool IsTimeType(const DataType& t) {
@@ -46,7 +50,9 @@ class StrIn {
       null_ = !d.is_scalar || d.scalar.is_null();
       if (!null_) s_ = d.scalar.string_value();
     } else {
-      kind_ = d.type.is_dictionary() ? kDict : kPlain;
+      kind_ = d.type.is_dictionary()                   ? kDict
+              : d.type.id == TypeId::kFixedSizeBinary ? kFixed
+                                                       : kPlain;
     }
   }
   bool IsNull(int64_t i) const {
@@ -57,6 +63,10 @@ class StrIn {
   std::string_view Get(int64_t i) const {
     if (kind_ == kScalar) return s_;
     if (kind_ == kPlain) return d_->view.StringValue(i);
+    if (kind_ == kFixed) {
+      const int64_t w = d_->type.byte_width;
+      return {reinterpret_cast<const char*>(d_->view.values) + (d_->view.offset + i) * w, size_t(w)};
+    }
     return d_->view.dictionary->StringValue(DictIndex(i));
   }
   bool is_dictionary() const { return kind_ == kDict; }
@@ -82,7 +92,7 @@ class StrIn {
   }
 
  private:
-  enum Kind : uint8_t { kScalar, kPlain, kDict };
+  enum Kind : uint8_t { kScalar, kPlain, kDict, kFixed };
   const Datum* d_;
   Kind kind_;
   bool null_ = false;
@@ -385,7 +395,7 @@ void MapStrings(const std::vector<Datum>& args, size_t arg, int64_t rows, Out& o
     // String results are appended straight to the output's bytes, sized
     // for the input's bytes (most results are about as long).
     std::string* buf = out.data();
-    if (!sarg.is_scalar && !in.is_dictionary() && !IsNullType(sarg.type) && rows > 0) {
+    if (!sarg.is_scalar && !in.is_dictionary() && sarg.view.offsets != nullptr && rows > 0) {
       const int32_t* o = sarg.view.offsets + sarg.view.offset;
       buf->reserve(buf->size() + size_t(o[rows] - o[0]) + 64);
     }

@@ -129,6 +129,10 @@ if (DuckDBInstance) {
   expectEq('DuckDB reads fsb Parquet', got, [...Array(n).keys()].map((i) => [i, isNull(i) ? null : fsbHex(i)]));
 }
 
+// hex and octet_length of fixed_size_binary: its bytes.
+expectEq('fixed_size_binary hex/octet_length', sql('SELECT hex(k) AS h, octet_length(k) AS n FROM f ORDER BY id'),
+  Array.from({ length: n }, (_, i) => (isNull(i) ? { h: null, n: null } : { h: fsbHex(i).toUpperCase(), n: W })));
+
 // --- null ------------------------------------------------------------------
 const nullVec = arrow.makeVector(arrow.makeData({ type: new arrow.Null(), length: n, nullCount: n }));
 const nullTable = new arrow.Table({ id: ids, z: nullVec });
