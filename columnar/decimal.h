@@ -50,6 +50,13 @@ Status ParseDecimal256(std::string_view text, int precision, int scale, uint8_t*
 std::string FormatDecimal128(int128_t v, int scale);
 // The same for 32 little-endian bytes.
 std::string FormatDecimal256(const uint8_t* le32, int scale);
+// The 32 bytes of a decimal256 (little-endian two's complement) as a key
+// whose unsigned byte order (memcmp) is the numbers' order: big-endian with
+// the sign bit flipped.
+inline void Decimal256SortKey(const uint8_t* le32, uint8_t* key32) {
+  for (int k = 0; k < 32; ++k) key32[k] = le32[31 - k];
+  key32[0] ^= 0x80;
+}
 
 // The exact interval [lo, hi] of a number given as text (a literal such as
 // "10.5", "-3", "1e-2") in units of 10^-scale: lo = floor, hi = ceil, equal

@@ -58,7 +58,7 @@ const internal::FunctionRegistry& Registry() {
     internal::RegisterRegex(*r);
     internal::RegisterDate(*r);
     internal::RegisterNested(*r);
-    internal::RegisterInterval(*r);
+    internal::RegisterSortKeys(*r);
     return r;
   }();
   return *registry;

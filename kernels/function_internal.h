@@ -293,6 +293,6 @@ void RegisterString(FunctionRegistry& r);
 void RegisterRegex(FunctionRegistry& r);
 void RegisterDate(FunctionRegistry& r);
 void RegisterNested(FunctionRegistry& r);  // fn_nested.cc
-void RegisterInterval(FunctionRegistry& r);  // fn_interval.cc
+void RegisterSortKeys(FunctionRegistry& r);  // fn_sort_key.cc
 
 }  // namespace quiver::kernels::internal

@@ -2,11 +2,12 @@
 // and compute in float32 and float64, not in float16; a float16 column is
 // widened (exactly) where a query computes with it, and returned as float16
 // where it is only selected or grouped. Intervals compare and sort by
-// interval_key (kernels/fn_interval.cc: a month is 30 days, a day 24 hours,
+// interval_key (kernels/fn_sort_key.cc: a month is 30 days, a day 24 hours,
 // as in DuckDB and PostgreSQL).
 #include <string>
 #include <utility>
 
+#include "columnar/decimal.h"
 #include "store/plan_internal.h"
 
 namespace quiver::store::internal {
@@ -36,50 +37,89 @@ class Widener {
     return id == TypeId::kIntervalYearMonth || id == TypeId::kIntervalDayTime ||
            id == TypeId::kIntervalMonthDayNano;
   }
+  bool IsDecimal256(const std::string& column) const {
+    const int i = source_.FieldIndex(column);
+    return i >= 0 && source_.field(i).type.id == TypeId::kDecimal256;
+  }
+  // Columns that compare and sort by a key: intervals and decimal256.
+  bool IsKeyed(const std::string& column) const { return IsInterval(column) || IsDecimal256(column); }
 
   ExprPtr Widen(const std::string& column) {
     changed_ = true;
     return Expr::Cast(Expr::Column(column), "float32");
   }
 
-  // What an interval column or INTERVAL literal compares and sorts by.
-  ExprPtr Key(const ExprPtr& e) {
+  // The key of a keyed column.
+  ExprPtr Key(const std::string& column) {
     changed_ = true;
-    if (e->kind == ExprKind::kInterval) {
-      return Expr::Call("interval_key", {Expr::Literal(query::Value(e->interval[0])),
-                                         Expr::Literal(query::Value(e->interval[1])),
-                                         Expr::Literal(query::Value(e->interval[2]))});
+    return Expr::Call(IsInterval(column) ? "interval_key" : "decimal256_key", {Expr::Column(column)});
+  }
+
+  // An operand of a comparison whose other side is the keyed column
+  // `anchor`, as that column's key: a keyed column of the same type (and
+  // scale), an INTERVAL literal next to an interval, a number that a
+  // decimal256 of the anchor's scale holds exactly. Null: leave it (the
+  // binder says what does not compare).
+  ExprPtr OperandKey(const ExprPtr& a, const DataType& anchor) {
+    if (a == nullptr) return nullptr;
+    if (a->kind == ExprKind::kColumn && IsKeyed(a->column)) {
+      const DataType& t = source_.field(source_.FieldIndex(a->column)).type;
+      const bool same = anchor.id == TypeId::kDecimal256 ? t.id == anchor.id && t.scale == anchor.scale
+                                                         : t.id != TypeId::kDecimal256;
+      return same ? Key(a->column) : nullptr;
     }
-    return Expr::Call("interval_key", {e});
+    if (a->kind == ExprKind::kInterval && anchor.id != TypeId::kDecimal256) {
+      changed_ = true;
+      return Expr::Call("interval_key", {Expr::Literal(query::Value(a->interval[0])),
+                                         Expr::Literal(query::Value(a->interval[1])),
+                                         Expr::Literal(query::Value(a->interval[2]))});
+    }
+    if (a->kind == ExprKind::kLiteral && anchor.id == TypeId::kDecimal256) {
+      std::string text = a->number_text;
+      if (text.empty() && std::holds_alternative<int64_t>(a->value)) text = std::to_string(std::get<int64_t>(a->value));
+      uint8_t le[32], key[32];
+      if (text.empty() || !ParseDecimal256(text, anchor.precision, anchor.scale, le).ok()) return nullptr;
+      Decimal256SortKey(le, key);
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string hex = "0x";
+      for (uint8_t b : key) {
+        hex.push_back(kHex[b >> 4]);
+        hex.push_back(kHex[b & 15]);
+      }
+      changed_ = true;
+      return Expr::Literal(query::Value(hex));
+    }
+    return nullptr;
   }
 
-  bool IsIntervalOperand(const ExprPtr& e) const {
-    return e != nullptr && e->kind == ExprKind::kColumn && IsInterval(e->column);
-  }
-
-  // The column an ORDER BY key names, or an interval column's key.
-  ExprPtr OrderKey(const std::string& column) {
-    return IsHalf(column) ? Widen(column) : Key(Expr::Column(column));
-  }
+  // The column an ORDER BY key names: float16 widened, or a keyed column's key.
+  ExprPtr OrderKey(const std::string& column) { return IsHalf(column) ? Widen(column) : Key(column); }
 
   // `e` with every float16 column reference widened (subqueries are their
-  // own SELECTs, planned with their own source).
+  // own SELECTs, planned with their own source), and comparisons with a
+  // keyed column made on keys when every operand has one.
   ExprPtr Rewrite(const ExprPtr& e) {
     if (e == nullptr || e->kind == ExprKind::kSubquery) return e;
     if (e->kind == ExprKind::kColumn) return IsHalf(e->column) ? Widen(e->column) : e;
-    // A comparison with an interval column compares interval keys (the
-    // INTERVAL literals in it too).
-    const bool compares = e->kind == ExprKind::kCompare || e->kind == ExprKind::kBetween ||
-                          e->kind == ExprKind::kIn;
-    bool interval = false;
-    for (const ExprPtr& a : e->args) interval = interval || (compares && IsIntervalOperand(a));
+    if (e->kind == ExprKind::kCompare || e->kind == ExprKind::kBetween || e->kind == ExprKind::kIn) {
+      for (const ExprPtr& a : e->args) {
+        if (a == nullptr || a->kind != ExprKind::kColumn || !IsKeyed(a->column)) continue;
+        const DataType anchor = source_.field(source_.FieldIndex(a->column)).type;
+        std::vector<ExprPtr> keys;
+        for (const ExprPtr& b : e->args) keys.push_back(OperandKey(b, anchor));
+        bool all = true;
+        for (const ExprPtr& k : keys) all = all && k != nullptr;
+        if (!all) break;
+        auto copy = std::make_shared<Expr>(*e);
+        copy->args = std::move(keys);
+        return copy;
+      }
+    }
     bool any = false;
     std::vector<ExprPtr> args;
     args.reserve(e->args.size());
     for (const ExprPtr& a : e->args) {
-      const bool keyed = interval && a != nullptr &&
-                         (IsIntervalOperand(a) || a->kind == ExprKind::kInterval);
-      args.push_back(keyed ? Key(a) : Rewrite(a));
+      args.push_back(Rewrite(a));
       any = any || args.back() != a;
     }
     if (!any) return e;
@@ -118,7 +158,7 @@ const std::string* BareKeyedItem(const Query& q, const query::OrderItem& o, cons
     }
   }
   if (item == nullptr) return nullptr;
-  auto keyed = [&](const std::string& c) { return w.IsHalf(c) || w.IsInterval(c); };
+  auto keyed = [&](const std::string& c) { return w.IsHalf(c) || w.IsKeyed(c); };
   if (item->expr && item->expr->kind == ExprKind::kColumn && keyed(item->expr->column)) {
     return &item->expr->column;
   }
@@ -134,7 +174,8 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
   for (const Field& f : source.fields()) {
     const TypeId id = f.type.id;
     any = any || id == TypeId::kFloat16 || id == TypeId::kIntervalYearMonth ||
-          id == TypeId::kIntervalDayTime || id == TypeId::kIntervalMonthDayNano;
+          id == TypeId::kIntervalDayTime || id == TypeId::kIntervalMonthDayNano ||
+          id == TypeId::kDecimal256;
   }
   if (!any) return in;
   Widener w(source);
@@ -165,8 +206,8 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
   }
   for (query::OrderItem& o : q.order_by) {
     if (o.expr) {
-      o.expr = o.expr->kind == ExprKind::kColumn && w.IsInterval(o.expr->column) ? w.Key(o.expr)
-                                                                                 : w.Rewrite(o.expr);
+      o.expr = o.expr->kind == ExprKind::kColumn && w.IsKeyed(o.expr->column) ? w.Key(o.expr->column)
+                                                                              : w.Rewrite(o.expr);
     } else if (o.agg != AggFunc::kNone) {
       if (!w.IsHalf(o.name)) continue;
       o.expr = w.WidenedAggregate(o.agg, o.name, nullptr, 0.5);
@@ -176,7 +217,7 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
       o.expr = w.OrderKey(*column);
       o.position = 0;
       o.name.clear();
-    } else if (o.position == 0 && (w.IsHalf(o.name) || w.IsInterval(o.name))) {
+    } else if (o.position == 0 && (w.IsHalf(o.name) || w.IsKeyed(o.name))) {
       bool alias = false;
       for (const SelectItem& s : q.select) alias = alias || s.alias == o.name;
       if (!alias) {

@@ -4,7 +4,8 @@
 // it is, it stays float16. Each query on the float16 column h is checked
 // against the same query on f, a float32 column holding the same values
 // (float16 -> float32 is exact), and the float16 outputs against the bits
-// written. Intervals sort by their length (a month is 30 days).
+// written. Intervals sort by their length (a month is 30 days), decimal256
+// by value.
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cctype>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "columnar/builder.h"
+#include "columnar/decimal.h"
 #include "columnar/half_float.h"
 #include "kernels/kernels.h"
 #include "store/exec.h"
@@ -248,4 +250,74 @@ TEST_CASE("Interval columns sort by their length with a month as 30 days and a d
         ids_where([&](const Iv& v) { return key(v) >= 0 && key(v) <= 30 * day; }));
   CHECK(run("SELECT id FROM t WHERE ym < iv ORDER BY id") ==
         ids_where([&](const Iv& v) { return v.months * 30 * day < key(v); }));
+}
+
+TEST_CASE("decimal256 columns sort and compare by value", "[store]") {
+  TempDir dir;
+  const DataType type = DataType::Decimal(50, 5);  // past 38 digits: decimal256
+  auto schema = std::make_shared<Schema>(std::vector<Field>{
+      {"id", DataType(TypeId::kInt64), false, {}},
+      {"d", type, true, {}},
+  });
+  // Values as text: both signs, a scale's worth of fractions, NULLs, and
+  // the extremes of decimal256(50, 5), past what 128 bits hold.
+  const std::string kMax = "999999999999999999999999999999999999999999999.99999";
+  std::vector<std::optional<std::string>> values;
+  for (int i = 0; i < 40; ++i) {
+    if (i % 9 == 4) {
+      values.push_back(std::nullopt);
+    } else {
+      const int64_t v = (i * 7919 % 2001 - 1000) * 1000 + i % 7;  // in 10^-5 units
+      values.push_back((v < 0 ? "-" : "") + std::to_string(std::llabs(v) / 100000) + "." +
+                       std::string(5 - std::to_string(std::llabs(v) % 100000).size(), '0') +
+                       std::to_string(std::llabs(v) % 100000));
+    }
+  }
+  values.push_back(kMax);
+  values.push_back("-" + kMax);
+  RecordBatchBuilder b(schema);
+  for (size_t i = 0; i < values.size(); ++i) {
+    b.column(0).AppendInt(int64_t(i));
+    if (values[i]) {
+      uint8_t le[32];
+      REQUIRE(ParseDecimal256(*values[i], 50, 5, le).ok());
+      b.column(1).AppendBytes(le);
+    } else {
+      b.column(1).AppendNull();
+    }
+  }
+  auto batch = b.Finish();
+  REQUIRE(batch.ok());
+  auto store = quiver::testing::StoreWithTable(dir.path() + "/d.pool", "t", schema, {*batch});
+  auto ids = [&](const std::string& sql) {
+    std::vector<int64_t> out;
+    for (const auto& rb : quiver::testing::RunSql(*store, sql).batches) {
+      const ColumnViews views(rb);
+      for (int64_t i = 0; i < rb.num_rows; ++i) out.push_back(views[0].Value<int64_t>(i));
+    }
+    return out;
+  };
+  // The order: -max, then the small values by value (ties by id), then +max.
+  auto rank = [&](size_t i) -> std::pair<int, double> {
+    const std::string& v = *values[i];
+    if (v == kMax) return {1, 0};
+    if (v == "-" + kMax) return {-1, 0};
+    return {0, std::stod(v)};  // 5 fractional digits of at most 7 digits: exact enough to order
+  };
+  std::vector<size_t> order;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return rank(x) < rank(y); });
+  std::vector<int64_t> want(order.begin(), order.end());
+  CHECK(ids("SELECT id FROM t WHERE d IS NOT NULL ORDER BY d, id") == want);
+  std::vector<int64_t> positive;
+  for (size_t i : order) {
+    if (rank(i) > std::pair<int, double>{0, 1.5}) positive.push_back(int64_t(i));
+  }
+  std::sort(positive.begin(), positive.end());
+  CHECK(ids("SELECT id FROM t WHERE d > 1.5 ORDER BY id") == positive);
+  CHECK(ids("SELECT id FROM t WHERE d = d ORDER BY id").size() == order.size());
+  CHECK(quiver::testing::SqlError(*store, "SELECT id FROM t WHERE d > 1.123456").message().find("cannot compare") !=
+        std::string::npos);
 }

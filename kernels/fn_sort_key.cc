@@ -1,3 +1,6 @@
+// Sort keys of the types the kernels do not order themselves; the planner
+// (store/plan_widen.cc) compares and sorts those columns by them.
+//
 // interval_key: an interval's place in the order intervals compare and sort
 // in, as DuckDB and PostgreSQL order them: a month counts 30 days and a day
 // 24 hours, so '1 month' = '30 days' and '1 day' < '25 hours'. The key is
@@ -6,8 +9,13 @@
 // (store/plan_widen.cc) compares and sorts interval columns by it.
 //   interval_key(interval[year_month|day_time|month_day_nano])
 //   interval_key(months, days, microseconds)   (an INTERVAL '...' literal)
+//
+// decimal256_key: a decimal256's 32 bytes big-endian with the sign bit
+// flipped, as a fixed_size_binary[32], whose byte order (memcmp) is the
+// numbers' order at one scale.
 #include <cstring>
 
+#include "columnar/decimal.h"
 #include "kernels/fn_text_internal.h"
 #include "kernels/function_internal.h"
 
@@ -86,10 +94,41 @@ Result<BoundFunctionPtr> BindIntervalKey(const Types& t, const Consts&) {
   return BoundFunctionPtr();
 }
 
+Result<BoundFunctionPtr> BindDecimal256Key(const Types& t, const Consts&) {
+  if (t.size() != 1 || t[0].id != TypeId::kDecimal256) return BoundFunctionPtr();
+  const DataType out_type = DataType::FixedSizeBinary(32);
+  return MakeFunction(out_type, [out_type](const Args& args, int64_t rows) -> Result<Datum> {
+    auto data = std::make_shared<ArrayData>();
+    data->type = out_type;
+    data->length = rows;
+    auto values = Buffer::Allocate(rows * 32);
+    const ArrayView& v = args[0].view;
+    std::shared_ptr<Buffer> validity;
+    int64_t nulls = 0;
+    for (int64_t i = 0; i < rows; ++i) {
+      if (args[0].is_scalar || v.IsNull(i)) {
+        if (validity == nullptr) {
+          validity = Buffer::Allocate(BytesForBits(rows));
+          std::memset(validity->mutable_data(), 0xff, size_t(BytesForBits(rows)));
+        }
+        ClearBit(validity->mutable_data(), i);
+        ++nulls;
+        std::memset(values->mutable_data() + i * 32, 0, 32);
+      } else {
+        Decimal256SortKey(v.values + (v.offset + i) * 32, values->mutable_data() + i * 32);
+      }
+    }
+    data->null_count = nulls;
+    data->buffers = {std::move(validity), std::move(values)};
+    return Datum::Own(std::move(data));
+  });
+}
+
 }  // namespace
 
-void RegisterInterval(FunctionRegistry& r) {
+void RegisterSortKeys(FunctionRegistry& r) {
   r.Add({"interval_key", "interval_key(interval), interval_key(int, int, int)", BindIntervalKey});
+  r.Add({"decimal256_key", "decimal256_key(decimal256)", BindDecimal256Key});
 }
 
 }  // namespace quiver::kernels::internal
