@@ -124,9 +124,50 @@ Result<BoundFunctionPtr> BindDecimal256Key(const Types& t, const Consts&) {
   });
 }
 
+// decimal256_from_key(key, precision, scale): the decimal256(p, s) a
+// decimal256_key stands for (min/max of decimal256 are taken on keys).
+Result<BoundFunctionPtr> BindDecimal256FromKey(const Types& t, const Consts& c) {
+  if (t.size() != 3 || t[0].id != TypeId::kFixedSizeBinary || t[0].byte_width != 32 || c[1] == nullptr ||
+      c[2] == nullptr || c[1]->is_null() || c[2]->is_null()) {
+    return BoundFunctionPtr();
+  }
+  const DataType out_type = DataType::Decimal(int32_t(c[1]->int64_value()), int32_t(c[2]->int64_value()));
+  if (out_type.id != TypeId::kDecimal256) return BoundFunctionPtr();
+  return MakeFunction(out_type, [out_type](const Args& args, int64_t rows) -> Result<Datum> {
+    auto data = std::make_shared<ArrayData>();
+    data->type = out_type;
+    data->length = rows;
+    auto values = Buffer::Allocate(rows * 32);
+    const ArrayView& v = args[0].view;
+    std::shared_ptr<Buffer> validity;
+    int64_t nulls = 0;
+    for (int64_t i = 0; i < rows; ++i) {
+      uint8_t* out = values->mutable_data() + i * 32;
+      if (args[0].is_scalar || v.IsNull(i)) {
+        if (validity == nullptr) {
+          validity = Buffer::Allocate(BytesForBits(rows));
+          std::memset(validity->mutable_data(), 0xff, size_t(BytesForBits(rows)));
+        }
+        ClearBit(validity->mutable_data(), i);
+        ++nulls;
+        std::memset(out, 0, 32);
+        continue;
+      }
+      const uint8_t* key = v.values + (v.offset + i) * 32;
+      for (int k = 0; k < 32; ++k) out[k] = key[31 - k];
+      out[31] ^= 0x80;
+    }
+    data->null_count = nulls;
+    data->buffers = {std::move(validity), std::move(values)};
+    return Datum::Own(std::move(data));
+  });
+}
+
 }  // namespace
 
 void RegisterSortKeys(FunctionRegistry& r) {
+  r.Add({"decimal256_from_key", "decimal256_from_key(fixed_size_binary[32], precision, scale)",
+         BindDecimal256FromKey});
   r.Add({"interval_key", "interval_key(interval), interval_key(int, int, int)", BindIntervalKey});
   r.Add({"decimal256_key", "decimal256_key(decimal256)", BindDecimal256Key});
 }

@@ -60,8 +60,25 @@ class Widener {
   // scale), an INTERVAL literal next to an interval, a number that a
   // decimal256 of the anchor's scale holds exactly. Null: leave it (the
   // binder says what does not compare).
+  // The keyed column `a` reads: a keyed column itself, or one whose
+  // min/max `a` is (both compare as keys). Null otherwise.
+  const Field* KeyedOperand(const ExprPtr& a) const {
+    if (a == nullptr) return nullptr;
+    if (a->kind == ExprKind::kColumn && IsKeyed(a->column)) return &source_.field(source_.FieldIndex(a->column));
+    if (a->kind == ExprKind::kAggregate && !a->args.empty() && a->args[0] != nullptr &&
+        a->args[0]->kind == ExprKind::kColumn && !a->negated && IsKeyedMinMax(a->agg, a->args[0]->column)) {
+      return &source_.field(source_.FieldIndex(a->args[0]->column));
+    }
+    return nullptr;
+  }
+
   ExprPtr OperandKey(const ExprPtr& a, const DataType& anchor) {
     if (a == nullptr) return nullptr;
+    if (a->kind == ExprKind::kAggregate) {
+      const Field* f = KeyedOperand(a);
+      if (f == nullptr || !(f->type == anchor)) return nullptr;
+      return Expr::Aggregate(a->agg, Key(f->name), false, Rewrite(a->args.size() > 1 ? a->args[1] : nullptr));
+    }
     if (a->kind == ExprKind::kColumn && IsKeyed(a->column)) {
       const DataType& t = source_.field(source_.FieldIndex(a->column)).type;
       const bool same = anchor.id == TypeId::kDecimal256 ? t.id == anchor.id && t.scale == anchor.scale
@@ -92,6 +109,19 @@ class Widener {
     return nullptr;
   }
 
+  // min/max of a decimal256 column: taken on its keys, turned back.
+  ExprPtr KeyedMinMax(AggFunc agg, const std::string& column, const ExprPtr& filter) {
+    changed_ = true;
+    const DataType& t = source_.field(source_.FieldIndex(column)).type;
+    return Expr::Call("decimal256_from_key",
+                      {Expr::Aggregate(agg, Key(column), false, Rewrite(filter)),
+                       Expr::Literal(query::Value(int64_t(t.precision))),
+                       Expr::Literal(query::Value(int64_t(t.scale)))});
+  }
+  bool IsKeyedMinMax(AggFunc agg, const std::string& column) const {
+    return (agg == AggFunc::kMin || agg == AggFunc::kMax) && IsDecimal256(column);
+  }
+
   // The column an ORDER BY key names: float16 widened, or a keyed column's key.
   ExprPtr OrderKey(const std::string& column) { return IsHalf(column) ? Widen(column) : Key(column); }
 
@@ -101,10 +131,15 @@ class Widener {
   ExprPtr Rewrite(const ExprPtr& e) {
     if (e == nullptr || e->kind == ExprKind::kSubquery) return e;
     if (e->kind == ExprKind::kColumn) return IsHalf(e->column) ? Widen(e->column) : e;
+    if (e->kind == ExprKind::kAggregate && !e->args.empty() && e->args[0] != nullptr &&
+        e->args[0]->kind == ExprKind::kColumn && !e->negated && IsKeyedMinMax(e->agg, e->args[0]->column)) {
+      return KeyedMinMax(e->agg, e->args[0]->column, e->args.size() > 1 ? e->args[1] : nullptr);
+    }
     if (e->kind == ExprKind::kCompare || e->kind == ExprKind::kBetween || e->kind == ExprKind::kIn) {
       for (const ExprPtr& a : e->args) {
-        if (a == nullptr || a->kind != ExprKind::kColumn || !IsKeyed(a->column)) continue;
-        const DataType anchor = source_.field(source_.FieldIndex(a->column)).type;
+        const Field* keyed = KeyedOperand(a);
+        if (keyed == nullptr) continue;
+        const DataType anchor = keyed->type;
         std::vector<ExprPtr> keys;
         for (const ExprPtr& b : e->args) keys.push_back(OperandKey(b, anchor));
         bool all = true;
@@ -192,6 +227,11 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
       ExprPtr e = w.Rewrite(s.expr);
       if (e == s.expr) continue;
       s.expr = std::move(e);
+    } else if (w.IsKeyedMinMax(s.agg, s.column)) {
+      s.expr = w.KeyedMinMax(s.agg, s.column, s.filter);
+      s.agg = AggFunc::kNone;
+      s.column.clear();
+      s.filter = nullptr;
     } else if (s.agg != AggFunc::kNone && w.IsHalf(s.column)) {
       s.expr = w.WidenedAggregate(s.agg, s.column, s.filter, s.param);
       s.agg = AggFunc::kNone;
@@ -209,8 +249,9 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
       o.expr = o.expr->kind == ExprKind::kColumn && w.IsKeyed(o.expr->column) ? w.Key(o.expr->column)
                                                                               : w.Rewrite(o.expr);
     } else if (o.agg != AggFunc::kNone) {
-      if (!w.IsHalf(o.name)) continue;
-      o.expr = w.WidenedAggregate(o.agg, o.name, nullptr, 0.5);
+      if (!w.IsHalf(o.name) && !w.IsKeyedMinMax(o.agg, o.name)) continue;
+      o.expr = w.IsHalf(o.name) ? w.WidenedAggregate(o.agg, o.name, nullptr, 0.5)
+                                : w.KeyedMinMax(o.agg, o.name, nullptr);
       o.agg = AggFunc::kNone;
       o.name.clear();
     } else if (const std::string* column = BareKeyedItem(in, o, w)) {

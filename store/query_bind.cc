@@ -539,7 +539,7 @@ Result<DataType> AggregateType(AggFunc f, const DataType& input, const std::stri
     case AggFunc::kMin:
     case AggFunc::kMax:
       if (!kernels::AggResultType(kernels::AggKind::kMin, value).ok()) {
-        return reject("a column with a min and max here (decimal256 and intervals sort and compare, but min/max of them and of nested values are not computed)");
+        return reject("a column with a min and max here (intervals sort and compare, but their min/max and that of nested values are not computed)");
       }
       return value;
     case AggFunc::kNone:

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "columnar/decimal.h"
 #include "columnar/half_float.h"
 #include "kernels/kernels.h"
 #include "store/exec.h"
@@ -54,7 +55,7 @@ inline Status SqlError(store::Store& st, const std::string& sql) {
 }
 
 // Every row of a result as "v1|v2|...", values as kernels::Scalar renders
-// them (float16 through float32).
+// them (float16 through float32, decimal256 as its exact text).
 inline std::vector<std::string> ResultRows(const store::QueryResult& r) {
   std::vector<std::string> out;
   for (const auto& b : r.batches) {
@@ -65,6 +66,8 @@ inline std::vector<std::string> ResultRows(const store::QueryResult& r) {
         if (c) row += "|";
         if (views[c].type->id == TypeId::kFloat16 && !views[c].IsNull(i)) {
           row += kernels::Scalar::Double(HalfToFloat(views[c].Value<uint16_t>(i))).ToString();
+        } else if (views[c].type->id == TypeId::kDecimal256 && !views[c].IsNull(i)) {
+          row += FormatDecimal256(views[c].values + (views[c].offset + i) * 32, views[c].type->scale);
         } else {
           row += kernels::ValueAt(views[c], i).ToString();
         }

@@ -320,4 +320,22 @@ TEST_CASE("decimal256 columns sort and compare by value", "[store]") {
   CHECK(ids("SELECT id FROM t WHERE d = d ORDER BY id").size() == order.size());
   CHECK(quiver::testing::SqlError(*store, "SELECT id FROM t WHERE d > 1.123456").message().find("cannot compare") !=
         std::string::npos);
+  // min/max on the keys, turned back into decimal256 (type and digits kept).
+  QueryResult mm = quiver::testing::RunSql(*store, "SELECT min(d), max(d) FROM t");
+  REQUIRE(mm.schema->field(0).type == type);
+  CHECK(quiver::testing::ResultRows(mm) == std::vector<std::string>{"-" + kMax + "|" + kMax});
+  // Per group, and in HAVING: the small values only (ids below 40).
+  std::map<int64_t, std::pair<size_t, size_t>> groups;  // id % 3 -> (argmin, argmax) by rank
+  for (size_t i : order) {
+    if (i >= 40) continue;
+    auto [it, fresh] = groups.try_emplace(int64_t(i % 3), i, i);
+    if (!fresh) it->second.second = i;  // `order` ascends: the last is the max
+  }
+  std::vector<std::string> want_groups;
+  for (const auto& [g, mn] : groups) {
+    if (std::stod(*values[mn.second]) > 0) want_groups.push_back(std::to_string(g) + "|" + *values[mn.first] + "|" + *values[mn.second]);
+  }
+  CHECK(quiver::testing::ResultRows(quiver::testing::RunSql(
+            *store, "SELECT id % 3 AS g, min(d), max(d) FROM t WHERE id < 40 GROUP BY 1 HAVING max(d) > 0 ORDER BY 1")) ==
+        want_groups);
 }
