@@ -227,7 +227,7 @@ inline bool DecRow(int128_t x, int128_t y, int128_t max, int128_t* r) {
   if constexpr (kOp == int(DecOp::kAdd)) o = __builtin_add_overflow(x, y, r);
   if constexpr (kOp == int(DecOp::kSub)) o = __builtin_sub_overflow(x, y, r);
   if constexpr (kOp == int(DecOp::kMul)) o = __builtin_mul_overflow(x, y, r);
-  if constexpr (kOp == int(DecOp::kMod)) *r = (y == 0) | (y == -1) ? int128_t(0) : x % y;
+  if constexpr (kOp == int(DecOp::kMod)) *r = ((y == 0) | (y == -1)) ? int128_t(0) : x % y;
   return o | (*r > max) | (*r < -max);
 }
 
