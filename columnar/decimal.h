@@ -57,6 +57,11 @@ inline void Decimal256SortKey(const uint8_t* le32, uint8_t* key32) {
   for (int k = 0; k < 32; ++k) key32[k] = le32[31 - k];
   key32[0] ^= 0x80;
 }
+// The inverse of Decimal256SortKey.
+inline void Decimal256FromSortKey(const uint8_t* key32, uint8_t* le32) {
+  for (int k = 0; k < 32; ++k) le32[k] = key32[31 - k];
+  le32[31] ^= 0x80;
+}
 
 // The exact interval [lo, hi] of a number given as text (a literal such as
 // "10.5", "-3", "1e-2") in units of 10^-scale: lo = floor, hi = ceil, equal

@@ -94,33 +94,40 @@ Result<BoundFunctionPtr> BindIntervalKey(const Types& t, const Consts&) {
   return BoundFunctionPtr();
 }
 
+// A column of 32-byte values from one of 32-byte values, row by row through
+// `f(in, out)`; NULL where the input is.
+template <typename F>
+Datum Map32Bytes(const DataType& out_type, const Datum& in, int64_t rows, F f) {
+  auto data = std::make_shared<ArrayData>();
+  data->type = out_type;
+  data->length = rows;
+  auto values = Buffer::Allocate(rows * 32);
+  std::shared_ptr<Buffer> validity;
+  int64_t nulls = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    uint8_t* out = values->mutable_data() + i * 32;
+    if (in.is_scalar || in.view.IsNull(i)) {
+      if (validity == nullptr) {
+        validity = Buffer::Allocate(BytesForBits(rows));
+        std::memset(validity->mutable_data(), 0xff, size_t(BytesForBits(rows)));
+      }
+      ClearBit(validity->mutable_data(), i);
+      ++nulls;
+      std::memset(out, 0, 32);
+    } else {
+      f(in.view.values + (in.view.offset + i) * 32, out);
+    }
+  }
+  data->null_count = nulls;
+  data->buffers = {std::move(validity), std::move(values)};
+  return Datum::Own(std::move(data));
+}
+
 Result<BoundFunctionPtr> BindDecimal256Key(const Types& t, const Consts&) {
   if (t.size() != 1 || t[0].id != TypeId::kDecimal256) return BoundFunctionPtr();
   const DataType out_type = DataType::FixedSizeBinary(32);
   return MakeFunction(out_type, [out_type](const Args& args, int64_t rows) -> Result<Datum> {
-    auto data = std::make_shared<ArrayData>();
-    data->type = out_type;
-    data->length = rows;
-    auto values = Buffer::Allocate(rows * 32);
-    const ArrayView& v = args[0].view;
-    std::shared_ptr<Buffer> validity;
-    int64_t nulls = 0;
-    for (int64_t i = 0; i < rows; ++i) {
-      if (args[0].is_scalar || v.IsNull(i)) {
-        if (validity == nullptr) {
-          validity = Buffer::Allocate(BytesForBits(rows));
-          std::memset(validity->mutable_data(), 0xff, size_t(BytesForBits(rows)));
-        }
-        ClearBit(validity->mutable_data(), i);
-        ++nulls;
-        std::memset(values->mutable_data() + i * 32, 0, 32);
-      } else {
-        Decimal256SortKey(v.values + (v.offset + i) * 32, values->mutable_data() + i * 32);
-      }
-    }
-    data->null_count = nulls;
-    data->buffers = {std::move(validity), std::move(values)};
-    return Datum::Own(std::move(data));
+    return Map32Bytes(out_type, args[0], rows, Decimal256SortKey);
   });
 }
 
@@ -134,32 +141,7 @@ Result<BoundFunctionPtr> BindDecimal256FromKey(const Types& t, const Consts& c) 
   const DataType out_type = DataType::Decimal(int32_t(c[1]->int64_value()), int32_t(c[2]->int64_value()));
   if (out_type.id != TypeId::kDecimal256) return BoundFunctionPtr();
   return MakeFunction(out_type, [out_type](const Args& args, int64_t rows) -> Result<Datum> {
-    auto data = std::make_shared<ArrayData>();
-    data->type = out_type;
-    data->length = rows;
-    auto values = Buffer::Allocate(rows * 32);
-    const ArrayView& v = args[0].view;
-    std::shared_ptr<Buffer> validity;
-    int64_t nulls = 0;
-    for (int64_t i = 0; i < rows; ++i) {
-      uint8_t* out = values->mutable_data() + i * 32;
-      if (args[0].is_scalar || v.IsNull(i)) {
-        if (validity == nullptr) {
-          validity = Buffer::Allocate(BytesForBits(rows));
-          std::memset(validity->mutable_data(), 0xff, size_t(BytesForBits(rows)));
-        }
-        ClearBit(validity->mutable_data(), i);
-        ++nulls;
-        std::memset(out, 0, 32);
-        continue;
-      }
-      const uint8_t* key = v.values + (v.offset + i) * 32;
-      for (int k = 0; k < 32; ++k) out[k] = key[31 - k];
-      out[31] ^= 0x80;
-    }
-    data->null_count = nulls;
-    data->buffers = {std::move(validity), std::move(values)};
-    return Datum::Own(std::move(data));
+    return Map32Bytes(out_type, args[0], rows, Decimal256FromSortKey);
   });
 }
 

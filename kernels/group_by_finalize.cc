@@ -621,7 +621,7 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
         if (map[size_t(og)] < 0) continue;
         const size_t t = owner[size_t(og)];
         (*in)[t].MergeGroup(size_t(map[size_t(og)]), o, size_t(og),
-                            &overflow[(size_t(r) * w + t) * naggs]);
+                            overflow.data() + (size_t(r) * w + t) * naggs);  // naggs may be 0
       }
       return Status::OK();
     }));
