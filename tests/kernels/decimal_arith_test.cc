@@ -62,10 +62,7 @@ std::string Render(const Datum& d) {
   return out;
 }
 
-quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args,
-                           DataType* type = nullptr) {
-  return fntest::Call(name, args, type);
-}
+using fntest::Call;
 
 std::string Eval(const std::string& name, const std::vector<Datum>& args) {
   auto r = Call(name, args);

@@ -106,10 +106,7 @@ std::string Render(const Datum& d) {
   return out;
 }
 
-quiver::Result<Datum> Call(const std::string& name, const std::vector<Datum>& args,
-                           DataType* type = nullptr) {
-  return fntest::Call(name, args, type);
-}
+using fntest::Call;
 
 // The rendered result, or "error: <message>".
 std::string Eval(const std::string& name, const std::vector<Datum>& args) {
