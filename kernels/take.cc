@@ -204,4 +204,105 @@ Result<std::shared_ptr<ArrayData>> CopyArray(const ArrayView& col) {
   return Take(col, all);
 }
 
+namespace {
+
+template <typename T>
+std::shared_ptr<Buffer> ScatterFixed(const T* src, const SelectionVector& rows, int64_t length) {
+  auto buf = Buffer::Allocate(length * int64_t(sizeof(T)));
+  T* out = reinterpret_cast<T*>(buf->mutable_data());
+  std::memset(static_cast<void*>(out), 0, size_t(length) * sizeof(T));
+  for (size_t i = 0; i < rows.size(); ++i) out[rows[i]] = src[i];
+  return buf;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ArrayData>> Scatter(const std::shared_ptr<ArrayData>& compact,
+                                           const SelectionVector& rows, int64_t length) {
+  const ArrayView col = compact->View();
+  const DataType& type = compact->type;
+  if (int64_t(rows.size()) != col.length) {
+    return Status::Invalid("scatter: " + std::to_string(rows.size()) + " rows for a column of " +
+                           std::to_string(col.length));
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] < 0 || rows[i] >= length || (i > 0 && rows[i] <= rows[i - 1])) {
+      return Status::Invalid("scatter: rows are not ascending within " + std::to_string(length));
+    }
+  }
+  if (type.is_nested()) return Status::NotSupported("scatter: nested column " + type.ToString());
+  auto out = std::make_shared<ArrayData>();
+  out->type = type;
+  out->length = length;
+  // Validity: the listed rows that are valid in `compact`.
+  auto validity = Buffer::Allocate(BytesForBits(length));
+  std::memset(validity->mutable_data(), 0, size_t(BytesForBits(length)));
+  int64_t valid = 0;
+  if (type.id != TypeId::kNull) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (col.IsValid(int64_t(i))) {
+        SetBit(validity->mutable_data(), rows[i]);
+        ++valid;
+      }
+    }
+  }
+  out->null_count = length - valid;
+  if (type.id == TypeId::kNull) {
+    out->buffers = {NullBitmap(length)};
+    return out;
+  }
+  const int width = type.is_dictionary() ? ByteWidth(type.dict_index) : ByteWidth(type);
+  if (type.is_dictionary() || (width > 0 && type.id != TypeId::kBool)) {
+    std::shared_ptr<Buffer> values;
+    switch (width) {
+      case 1: values = ScatterFixed(col.data<uint8_t>(), rows, length); break;
+      case 2: values = ScatterFixed(col.data<uint16_t>(), rows, length); break;
+      case 4: values = ScatterFixed(col.data<uint32_t>(), rows, length); break;
+      case 8: values = ScatterFixed(col.data<uint64_t>(), rows, length); break;
+      default: {
+        values = Buffer::Allocate(length * width);
+        std::memset(values->mutable_data(), 0, size_t(length * width));
+        const uint8_t* src = col.values + col.offset * width;
+        for (size_t i = 0; i < rows.size(); ++i) {
+          std::memcpy(values->mutable_data() + int64_t(rows[i]) * width, src + i * size_t(width),
+                      size_t(width));
+        }
+      }
+    }
+    out->buffers = {std::move(validity), std::move(values)};
+    out->dictionary = compact->dictionary;
+    return out;
+  }
+  if (type.id == TypeId::kBool) {
+    auto bits = Buffer::Allocate(BytesForBits(length));
+    std::memset(bits->mutable_data(), 0, size_t(BytesForBits(length)));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (col.BoolValue(int64_t(i))) SetBit(bits->mutable_data(), rows[i]);
+    }
+    out->buffers = {std::move(validity), std::move(bits)};
+    return out;
+  }
+  if (col.offsets != nullptr && compact->buffers.size() == 3) {
+    // Offsets into compact's own data buffer: a row not listed is empty.
+    auto offsets_buf = Buffer::Allocate((length + 1) * int64_t(sizeof(int32_t)));
+    int32_t* offsets = reinterpret_cast<int32_t*>(offsets_buf->mutable_data());
+    const int32_t* src = col.offsets + col.offset;
+    int32_t end = src[0];
+    size_t k = 0;
+    for (int64_t r = 0; r < length; ++r) {
+      if (k < rows.size() && rows[k] == r) {
+        offsets[r] = src[k];
+        end = src[k + 1];
+        ++k;
+      } else {
+        offsets[r] = end;
+      }
+    }
+    offsets[length] = end;
+    out->buffers = {std::move(validity), std::move(offsets_buf), compact->buffers[2]};
+    return out;
+  }
+  return Status::NotSupported("scatter: unsupported column type " + type.ToString());
+}
+
 }  // namespace quiver::kernels

@@ -27,4 +27,11 @@ Result<std::shared_ptr<ArrayData>> Filter(const ArrayView& col, const Mask& mask
 // A compact copy of a whole view (offset 0).
 Result<std::shared_ptr<ArrayData>> CopyArray(const ArrayView& col);
 
+// The inverse of Take: a column of `length` rows whose row rows[i] is row i
+// of `compact` and every other row NULL. `rows` is ascending, within
+// [0, length), one per row of `compact`. String data and dictionaries are
+// shared with `compact`, not copied. Nested types: NotSupported.
+Result<std::shared_ptr<ArrayData>> Scatter(const std::shared_ptr<ArrayData>& compact,
+                                           const SelectionVector& rows, int64_t length);
+
 }  // namespace quiver::kernels

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
 #include "store/plan_internal.h"
 
 namespace quiver::store {
@@ -23,13 +24,78 @@ Result<ChunkColumns> Plan::Read(size_t chunk) const {
   }
   if (!computed.empty()) {
     b.columns.resize(num_source_fields);
-    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b, &skip_computed));
+    // Deferred columns are left out here (null) and evaluated by Complete.
+    std::vector<bool> skip(computed.size(), false);
+    for (size_t i = 0; i < computed.size(); ++i) {
+      skip[i] = (i < skip_computed.size() && skip_computed[i]) || (i < deferred.size() && deferred[i]);
+    }
+    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b, &skip));
     b.schema = input;
   }
   // Statistics (for the sorted-column lookup) only for the table's own
   // columns: an in-memory source has none.
   return ChunkColumns(std::move(b), memory ? nullptr : &table->chunks()[chunk].stats,
                       options.cancel);
+}
+
+namespace {
+
+// The deferred computed columns over `views` (`rows` rows), on the TRUE
+// rows of `m`: each new column's view replaces its null placeholder.
+Status EvalDeferred(const Plan& p, std::vector<ArrayView>* views, int64_t rows, const kernels::Mask* m,
+                    DeferredColumns* hold) {
+  std::optional<SelectionVector> sel;
+  if (m != nullptr && kernels::CountTrue(*m) < rows) sel = kernels::ToSelection(*m);
+  const int64_t hits = sel ? int64_t(sel->size()) : rows;
+  ExplainCounter* probe = ExplainCounterFor(p.computed[0].get());
+  const int64_t t0 = probe ? ExplainNowNanos() : 0;
+  for (size_t i = 0; i < p.deferred.size(); ++i) {
+    if (!p.Late(i)) continue;
+    const query::BoundExpr& e = *p.computed[i];
+    Result<std::shared_ptr<ArrayData>> col = Status::OK();
+    // Most rows kept: the whole morsel at once (the same values on the kept
+    // rows); only an error sends it to the kept rows alone, where the error
+    // counts only if one of them raises it.
+    if (!sel || hits * 2 >= rows) col = EvalColumn(e, *views, rows);
+    if (sel && (hits * 2 < rows || !col.ok())) col = EvalColumnOn(e, *views, rows, *sel);
+    if (!col.ok()) return col.status();
+    hold->views.push_back(std::make_unique<ColumnViews>(std::vector<std::shared_ptr<ArrayData>>{*col}));
+    hold->columns.push_back(std::move(*col));
+    (*views)[p.num_source_fields + i] = (*hold->views.back())[0];
+  }
+  if (probe) {
+    probe->nanos += ExplainNowNanos() - t0;
+    probe->rows += hits;
+  }
+  return Status::OK();
+}
+
+bool AnyLate(const Plan& p) {
+  for (size_t i = 0; i < p.deferred.size(); ++i) {
+    if (p.Late(i)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status Plan::Complete(Morsel* c, const kernels::Mask* m, DeferredColumns* hold) const {
+  if (!AnyLate(*this)) return Status::OK();
+  return EvalDeferred(*this, &c->views, c->length, m, hold);
+}
+
+Status Plan::Complete(ChunkColumns* c, const kernels::Mask* m) const {
+  if (!AnyLate(*this)) return Status::OK();
+  DeferredColumns hold;
+  std::vector<ArrayView> views = c->views;
+  QUIVER_RETURN_NOT_OK(EvalDeferred(*this, &views, c->rows(), m, &hold));
+  size_t k = 0;
+  for (size_t i = 0; i < deferred.size(); ++i) {
+    if (Late(i)) c->batch.columns[num_source_fields + i] = std::move(hold.columns[k++]);
+  }
+  c->columns = ColumnViews(c->batch);
+  c->views = c->columns.views();
+  return Status::OK();
 }
 
 int64_t Plan::ChunkRows(size_t chunk) const {
@@ -76,6 +142,8 @@ Status Plan::ScanMorsels(const MorselFn& fn, const std::atomic<int64_t>* end_row
     Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
     c.first_row = chunk_start[chunks[i]] + at;
     QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
+    DeferredColumns hold;
+    QUIVER_RETURN_NOT_OK(Complete(&c, m ? &*m : nullptr, &hold));
     return fn(w, c, m ? &*m : nullptr);
   };
   if (chunks.size() < size_t(threads)) {
@@ -205,6 +273,31 @@ std::vector<size_t> ColumnsRead(const query::BoundQuery& b,
   return out;
 }
 
+// Marks the computed columns `e` reads, directly or through others.
+void MarkComputed(const query::BoundExpr& e, const internal::Plan& p, std::vector<bool>* needed) {
+  if (e.kind == query::ExprKind::kColumn && e.column >= int(p.num_source_fields)) {
+    const size_t i = size_t(e.column) - p.num_source_fields;
+    if (i < needed->size() && !(*needed)[i]) {
+      (*needed)[i] = true;
+      if (p.computed[i]) MarkComputed(*p.computed[i], p, needed);
+    }
+  }
+  for (const auto& a : e.args) {
+    if (a) MarkComputed(*a, p, needed);
+  }
+}
+
+// Plan::deferred: with a WHERE, every computed column it does not read.
+void MarkDeferred(internal::Plan* plan) {
+  plan->deferred.assign(plan->computed.size(), false);
+  if (plan->bound.where == nullptr) return;
+  std::vector<bool> needed(plan->computed.size(), false);
+  MarkComputed(*plan->bound.where, *plan, &needed);
+  for (size_t i = 0; i < plan->computed.size(); ++i) {
+    plan->deferred[i] = plan->computed[i] != nullptr && !needed[i];
+  }
+}
+
 }  // namespace
 
 namespace internal {
@@ -252,6 +345,7 @@ Status PrepareBound(Plan* out) {
       nothing = true;
     }
   }
+  MarkDeferred(&plan);
   const size_t num_chunks = plan.memory ? plan.memory->batches.size() : plan.table->chunks().size();
   plan.stats.chunks_total = int64_t(num_chunks);
   std::optional<internal::ChunkPruner> pruner;

@@ -303,6 +303,58 @@ Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const Bo
   return CompareRows(a, op, b, c);
 }
 
+// Whether a condition is costly per row (strings, LIKE, functions, CASTs):
+// then it is worth running on the undecided rows alone from a lower share.
+bool Costly(const BoundExpr& e, const Morsel& c) {
+  if (e.kind == ExprKind::kLike || e.kind == ExprKind::kCall) return true;
+  if (e.kind == ExprKind::kColumn) {
+    const DataType& t = *c.views[size_t(e.column)].type;
+    return t.is_dictionary() || IsBinaryLike(t.id);
+  }
+  for (const auto& a : e.args) {
+    if (a && Costly(*a, c)) return true;
+  }
+  return false;
+}
+
+// AND / OR, each operand after the first evaluated only on the rows the
+// earlier ones left undecided (not FALSE for AND, not TRUE for OR), as a
+// selection vector does in DuckDB: `s <> '' AND CAST(s AS int) > 1` casts
+// only the non-empty strings, and `CounterID = 62 AND URL LIKE '%x%'` scans
+// only the URLs of counter 62. Few rows undecided: they are taken apart;
+// many: the operand runs over the morsel, and an error it raises counts
+// only if an undecided row raises it too.
+Result<Mask> EvalConnective(const BoundExpr& e, const Morsel& c) {
+  const bool is_and = e.kind == ExprKind::kAnd;
+  const int64_t n = c.rows();
+  QUIVER_ASSIGN_OR_RETURN(Mask acc, Eval(*e.args[0], c));
+  for (size_t i = 1; i < e.args.size(); ++i) {
+    // The undecided rows: for AND TRUE or NULL, for OR FALSE or NULL.
+    Mask open = is_and ? acc : kernels::Not(acc);
+    if (acc.has_nulls()) {
+      for (size_t w = 0; w < open.is_true.size(); ++w) open.is_true[w] |= ~acc.is_known[w];
+      const int64_t tail = n & 63;
+      if (tail) open.is_true.back() &= (uint64_t(1) << tail) - 1;
+      open.is_known.clear();
+    }
+    const int64_t undecided = kernels::CountTrue(open);
+    if (undecided == 0) break;
+    const BoundExpr& next = *e.args[i];
+    const bool apart = undecided < n && undecided * (Costly(next, c) ? 2 : 8) <= n;
+    Mask m;
+    if (apart) {
+      QUIVER_ASSIGN_OR_RETURN(m, EvalOn(next, c, kernels::ToSelection(open), is_and));
+    } else {
+      Result<Mask> whole = Eval(next, c);
+      if (!whole.ok() && undecided < n) whole = EvalOn(next, c, kernels::ToSelection(open), is_and);
+      if (!whole.ok()) return whole.status();
+      m = std::move(*whole);
+    }
+    QUIVER_ASSIGN_OR_RETURN(acc, is_and ? kernels::And(acc, m) : kernels::Or(acc, m));
+  }
+  return acc;
+}
+
 }  // namespace
 
 // Eval without EXPLAIN ANALYZE's probe (below).
@@ -316,19 +368,8 @@ Result<Mask> EvalUnprobed(const BoundExpr& e, const Morsel& c) {
       return kernels::Compare(c.views[size_t(e.column)], kernels::CompareOp::kEq,
                               Scalar::Bool(true));
     case ExprKind::kAnd:
-    case ExprKind::kOr: {
-      // Stops early once the result is decided: FALSE AND x = FALSE,
-      // TRUE OR x = TRUE.
-      const bool is_and = e.kind == ExprKind::kAnd;
-      const int64_t decided = is_and ? 0 : n;
-      QUIVER_ASSIGN_OR_RETURN(Mask acc, Eval(*e.args[0], c));
-      for (size_t i = 1; i < e.args.size(); ++i) {
-        if (!acc.has_nulls() && kernels::CountTrue(acc) == decided) break;
-        QUIVER_ASSIGN_OR_RETURN(Mask m, Eval(*e.args[i], c));
-        QUIVER_ASSIGN_OR_RETURN(acc, is_and ? kernels::And(acc, m) : kernels::Or(acc, m));
-      }
-      return acc;
-    }
+    case ExprKind::kOr:
+      return EvalConnective(e, c);
     case ExprKind::kNot: {
       QUIVER_ASSIGN_OR_RETURN(Mask m, Eval(*e.args[0], c));
       return kernels::Not(m);

@@ -122,8 +122,19 @@ struct Morsel {
 
 constexpr int64_t kMorselRows = 1 << 16;
 
+// The computed columns a morsel's WHERE did not need, evaluated after it
+// (Plan::Complete): they own what the morsel's views of them point to.
+struct DeferredColumns {
+  std::vector<std::shared_ptr<ArrayData>> columns;
+  std::vector<std::unique_ptr<ColumnViews>> views;
+};
+
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+// Eval on the rows `sel` of `c` only (ascending; expr_eval.cc): the other
+// rows are TRUE when `fill`, else FALSE, and `e` never sees them.
+Result<kernels::Mask> EvalOn(const query::BoundExpr& e, const Morsel& c, const SelectionVector& sel,
+                             bool fill);
 
 // The rows of `where` found by binary search when it compares an integer
 // column that `stats` say is sorted with literals (exec_lookup.cc); nullopt
@@ -234,6 +245,16 @@ struct Plan {
   // Per computed column: not evaluated per row, as the operator does not
   // read it (a group key computed per group instead; op_group_by.cc).
   std::vector<bool> skip_computed;
+  // Per computed column: the WHERE does not read it, so Read leaves it out
+  // and Complete evaluates it after the WHERE, only on the rows it keeps
+  // (PrepareBound). As in DuckDB, an expression is not evaluated on, and
+  // raises no error for, a row the WHERE drops; and a selective WHERE
+  // saves the work.
+  std::vector<bool> deferred;
+  // Computed column i is evaluated by Complete (deferred, not skipped).
+  bool Late(size_t i) const {
+    return i < deferred.size() && deferred[i] && !(i < skip_computed.size() && skip_computed[i]);
+  }
   query::BoundQuery bound;
   QueryOptions options;
   int threads = 1;
@@ -254,6 +275,11 @@ struct Plan {
   Result<std::optional<kernels::Mask>> Filter(const ChunkColumns& c) const {
     return Filter(Morsel::Of(c));
   }
+  // Evaluates the deferred computed columns of a morsel or chunk whose
+  // WHERE holds on the TRUE rows of `m` (nullptr: every row); the other rows
+  // of those columns are NULL. After Filter, before the operator reads them.
+  Status Complete(Morsel* c, const kernels::Mask* m, DeferredColumns* hold) const;
+  Status Complete(ChunkColumns* c, const kernels::Mask* m) const;
   // Workers of ScanMorsels: threads, at most one per chunk (or per morsel
   // when there are fewer chunks than threads).
   int Workers() const;
@@ -285,6 +311,11 @@ Result<kernels::Datum> EvalValue(const query::BoundExpr& e, const std::vector<Ar
 // The value of `e` over `rows` rows of `views` as a column of e's type.
 Result<std::shared_ptr<ArrayData>> EvalColumn(const query::BoundExpr& e,
                                               const std::vector<ArrayView>& views, int64_t rows);
+// EvalColumn on the rows `sel` of `views` only (ascending): the other rows
+// of the `rows`-row result are NULL and `e` never sees them.
+Result<std::shared_ptr<ArrayData>> EvalColumnOn(const query::BoundExpr& e,
+                                                const std::vector<ArrayView>& views, int64_t rows,
+                                                const SelectionVector& sel);
 // Evaluates each computed column over `batch` and appends it; those `skip`
 // marks are not evaluated (null, as the source columns a query does not read).
 Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch,

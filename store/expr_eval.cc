@@ -172,22 +172,53 @@ Result<std::shared_ptr<ArrayData>> EvalColumn(const BoundExpr& e,
   return col;
 }
 
+Result<std::shared_ptr<ArrayData>> EvalColumnOn(const BoundExpr& e, const std::vector<ArrayView>& views,
+                                                int64_t rows, const SelectionVector& sel) {
+  if (int64_t(sel.size()) == rows) return EvalColumn(e, views, rows);
+  QUIVER_ASSIGN_OR_RETURN(auto sub, RowSubset::Make(e, views, sel));
+  QUIVER_ASSIGN_OR_RETURN(auto compact, EvalColumn(e, sub->views(), int64_t(sel.size())));
+  Result<std::shared_ptr<ArrayData>> full = kernels::Scatter(compact, sel, rows);
+  if (full.ok() || full.status().code() != StatusCode::kNotSupported) return full;
+  // A nested result cannot be spread out: the whole morsel, as before.
+  return EvalColumn(e, views, rows);
+}
+
+Result<kernels::Mask> EvalOn(const BoundExpr& e, const Morsel& c, const SelectionVector& sel, bool fill) {
+  QUIVER_ASSIGN_OR_RETURN(auto sub, RowSubset::Make(e, c.views, sel));
+  Morsel part_rows{sub->views(), int64_t(sel.size()), nullptr, c.cancel, c.first_row};
+  QUIVER_ASSIGN_OR_RETURN(kernels::Mask part, Eval(e, part_rows));
+  const int64_t n = c.rows();
+  kernels::Mask out = fill ? kernels::Mask::AllTrue(n) : kernels::Mask::AllFalse(n);
+  if (part.has_nulls()) out.is_known = kernels::Mask::AllTrue(n).is_true;
+  for (size_t j = 0; j < sel.size(); ++j) {
+    const size_t w = size_t(sel[j] >> 6);
+    const uint64_t bit = uint64_t(1) << (sel[j] & 63);
+    const bool t = part.IsTrue(int64_t(j));
+    out.is_true[w] = t ? out.is_true[w] | bit : out.is_true[w] & ~bit;
+    if (part.IsNull(int64_t(j))) out.is_known[w] &= ~bit;
+  }
+  out.Normalize();
+  return out;
+}
+
 Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch,
                           const std::vector<bool>* skip) {
   // EXPLAIN ANALYZE's probe (store/explain_internal.h): rows and time.
   ExplainCounter* probe = computed.empty() ? nullptr : ExplainCounterFor(computed[0].get());
   const int64_t t0 = probe ? ExplainNowNanos() : 0;
+  bool any = false;
   for (size_t i = 0; i < computed.size(); ++i) {
     if (skip != nullptr && i < skip->size() && (*skip)[i]) {
       batch->columns.push_back(nullptr);  // not read, as a source column not read
       continue;
     }
+    any = true;
     ColumnViews views(batch->columns);
     QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col,
                             EvalColumn(*computed[i], views.views(), batch->num_rows));
     batch->columns.push_back(std::move(col));
   }
-  if (probe) {
+  if (probe && any) {
     probe->nanos += ExplainNowNanos() - t0;
     probe->rows += batch->num_rows;
   }

@@ -67,6 +67,7 @@ class ScanCursor : public QueryCursor {
           QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan_.Read(plan_.chunks[next_ + size_t(k)]));
           scanned[size_t(k)] = c.rows();
           QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan_.Filter(c));
+          QUIVER_RETURN_NOT_OK(plan_.Complete(&c, m ? &*m : nullptr));
           QUIVER_ASSIGN_OR_RETURN(out[size_t(k)], Project(c, m ? &*m : nullptr));
           return Status::OK();
         }));

@@ -94,6 +94,7 @@ Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan) {
         QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan.Read(plan.chunks[size_t(i)]));
         scanned[size_t(i)] = c.rows();
         QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
+        QUIVER_RETURN_NOT_OK(plan.Complete(&c, m ? &*m : nullptr));
         SelectionVector sel;
         if (m) {
           sel = kernels::ToSelection(*m);

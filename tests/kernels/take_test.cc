@@ -96,3 +96,48 @@ TEST_CASE("Take rejects rows outside the column", "[kernels]") {
   CHECK(qk::Take(col.view, {-1}).status().code() == quiver::StatusCode::kInvalidArgument);
   CHECK_FALSE(qk::Filter(col.view, qk::Mask::AllTrue(9)).ok());
 }
+
+TEST_CASE("Scatter puts each row where the selection says and NULL elsewhere", "[kernels]") {
+  uint64_t seed = 700;
+  for (const DataType& type : AllTypes()) {
+    for (int64_t n : {int64_t(0), int64_t(1), int64_t(65), int64_t(1000)}) {
+      for (double null_prob : {0.0, 0.3}) {
+        // A sliced column (offset 3), as a kernel's result can be.
+        auto col = RandomColumn(type, n, 3, null_prob, ++seed);
+        std::mt19937_64 rng(seed);
+        const int64_t length = 2 * n + 5;
+        quiver::SelectionVector rows;
+        for (int64_t r = 0; r < length && int64_t(rows.size()) < n; ++r) {
+          if (length - r == n - int64_t(rows.size()) || rng() % 2) rows.push_back(int32_t(r));
+        }
+        REQUIRE(int64_t(rows.size()) == n);
+        INFO(type.ToString() << " n=" << n << " nulls=" << null_prob);
+        auto out = qk::Scatter(col.data, rows, length);
+        REQUIRE(out.ok());
+        REQUIRE((*out)->length == length);
+        quiver::ArrayView v = (*out)->View();
+        quiver::ArrayView dict_view;
+        if ((*out)->dictionary) {
+          dict_view = (*out)->dictionary->View();
+          v.dictionary = &dict_view;
+        }
+        size_t k = 0;
+        int64_t nulls = 0;
+        for (int64_t r = 0; r < length; ++r) {
+          nulls += v.IsNull(r);
+          if (k < rows.size() && rows[k] == r) {
+            CHECK(qk::ValueAt(v, r) == qk::ValueAt(col.view, int64_t(k)));
+            ++k;
+          } else {
+            CHECK(v.IsNull(r));
+          }
+        }
+        CHECK((*out)->null_count == nulls);
+      }
+    }
+  }
+  auto col = RandomColumn(DataType(TypeId::kInt32), 3, 0, 0.0, 1);
+  CHECK(qk::Scatter(col.data, {0, 1}, 5).status().code() == quiver::StatusCode::kInvalidArgument);
+  CHECK(qk::Scatter(col.data, {0, 2, 1}, 5).status().code() == quiver::StatusCode::kInvalidArgument);
+  CHECK(qk::Scatter(col.data, {0, 1, 5}, 5).status().code() == quiver::StatusCode::kInvalidArgument);
+}

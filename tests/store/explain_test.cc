@@ -185,6 +185,11 @@ TEST_CASE("EXPLAIN ANALYZE of two stages and computed columns nests them with th
   CHECK((*filter)["rows"] == positive);
   CHECK(comp["plan"]["rows"] == positive);
   CheckTimes(comp["plan"]);
+  // A column the WHERE does not read is computed after it, on the rows it keeps.
+  json late = f.Plan("EXPLAIN ANALYZE (FORMAT JSON) SELECT id, x * 3 FROM t WHERE x * 2 > 10");
+  const json* late_compute = FindOp(late["plan"], "compute");
+  REQUIRE(late_compute);
+  CHECK((*late_compute)["rows"] == kRows + positive);
 }
 
 TEST_CASE("EXPLAIN (FORMAT JSON) without ANALYZE has the tree and no figures", "[store]") {
