@@ -29,7 +29,9 @@ Result<ChunkColumns> Plan::Read(size_t chunk) const {
     for (size_t i = 0; i < computed.size(); ++i) {
       skip[i] = (i < skip_computed.size() && skip_computed[i]) || (i < deferred.size() && deferred[i]);
     }
-    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b, &skip));
+    // With a WHERE, a column it reads that fails over the whole chunk is
+    // left pending: only the rows the WHERE reaches decide (Eval).
+    QUIVER_RETURN_NOT_OK(AddComputedColumns(computed, &b, &skip, bound.where != nullptr));
     b.schema = input;
   }
   // Statistics (for the sorted-column lookup) only for the table's own
@@ -49,8 +51,11 @@ Status EvalDeferred(const Plan& p, std::vector<ArrayView>* views, int64_t rows, 
   const int64_t hits = sel ? int64_t(sel->size()) : rows;
   ExplainCounter* probe = ExplainCounterFor(p.computed[0].get());
   const int64_t t0 = probe ? ExplainNowNanos() : 0;
-  for (size_t i = 0; i < p.deferred.size(); ++i) {
-    if (!p.Late(i)) continue;
+  for (size_t i = 0; i < p.computed.size(); ++i) {
+    // Deferred, or read by the WHERE, left pending by Read and read after.
+    const bool pending = p.computed[i] != nullptr && (*views)[p.num_source_fields + i].type == nullptr &&
+                         !(i < p.skip_computed.size() && p.skip_computed[i]) && p.read_after[i];
+    if (!p.Late(i) && !pending) continue;
     const query::BoundExpr& e = *p.computed[i];
     Result<std::shared_ptr<ArrayData>> col = Status::OK();
     // Most rows kept: the whole morsel at once (the same values on the kept
@@ -70,9 +75,14 @@ Status EvalDeferred(const Plan& p, std::vector<ArrayView>* views, int64_t rows, 
   return Status::OK();
 }
 
-bool AnyLate(const Plan& p) {
-  for (size_t i = 0; i < p.deferred.size(); ++i) {
+// Whether a morsel or chunk with these views has a computed column to fill.
+bool AnyLate(const Plan& p, const std::vector<ArrayView>& views) {
+  for (size_t i = 0; i < p.computed.size(); ++i) {
     if (p.Late(i)) return true;
+    if (p.computed[i] != nullptr && views[p.num_source_fields + i].type == nullptr &&
+        !(i < p.skip_computed.size() && p.skip_computed[i]) && p.read_after[i]) {
+      return true;
+    }
   }
   return false;
 }
@@ -80,18 +90,20 @@ bool AnyLate(const Plan& p) {
 }  // namespace
 
 Status Plan::Complete(Morsel* c, const kernels::Mask* m, DeferredColumns* hold) const {
-  if (!AnyLate(*this)) return Status::OK();
+  if (!AnyLate(*this, c->views)) return Status::OK();
   return EvalDeferred(*this, &c->views, c->length, m, hold);
 }
 
 Status Plan::Complete(ChunkColumns* c, const kernels::Mask* m) const {
-  if (!AnyLate(*this)) return Status::OK();
+  if (!AnyLate(*this, c->views)) return Status::OK();
   DeferredColumns hold;
   std::vector<ArrayView> views = c->views;
   QUIVER_RETURN_NOT_OK(EvalDeferred(*this, &views, c->rows(), m, &hold));
   size_t k = 0;
-  for (size_t i = 0; i < deferred.size(); ++i) {
-    if (Late(i)) c->batch.columns[num_source_fields + i] = std::move(hold.columns[k++]);
+  for (size_t i = 0; i < computed.size(); ++i) {
+    if (c->batch.columns[num_source_fields + i] == nullptr && views[num_source_fields + i].type != nullptr) {
+      c->batch.columns[num_source_fields + i] = std::move(hold.columns[k++]);
+    }
   }
   c->columns = ColumnViews(c->batch);
   c->views = c->columns.views();
@@ -107,7 +119,10 @@ Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {
   if (c.stats != nullptr) {
     if (auto m = SortedLookup(*bound.where, c, *c.stats)) return m;
   }
-  QUIVER_ASSIGN_OR_RETURN(kernels::Mask m, Eval(*bound.where, c));
+  Morsel with_computed = c;
+  with_computed.computed = &computed;
+  with_computed.num_source = num_source_fields;
+  QUIVER_ASSIGN_OR_RETURN(kernels::Mask m, Eval(*bound.where, with_computed));
   return std::optional<kernels::Mask>(std::move(m));
 }
 
@@ -273,27 +288,44 @@ std::vector<size_t> ColumnsRead(const query::BoundQuery& b,
   return out;
 }
 
+void MarkComputed(const query::BoundExpr& e, const internal::Plan& p, std::vector<bool>* needed);
+
+// Marks column `c` if computed, and the computed columns it reads.
+void MarkColumn(int c, const internal::Plan& p, std::vector<bool>* needed) {
+  if (c < int(p.num_source_fields)) return;
+  const size_t i = size_t(c) - p.num_source_fields;
+  if (i < needed->size() && !(*needed)[i]) {
+    (*needed)[i] = true;
+    if (p.computed[i]) MarkComputed(*p.computed[i], p, needed);
+  }
+}
+
 // Marks the computed columns `e` reads, directly or through others.
 void MarkComputed(const query::BoundExpr& e, const internal::Plan& p, std::vector<bool>* needed) {
-  if (e.kind == query::ExprKind::kColumn && e.column >= int(p.num_source_fields)) {
-    const size_t i = size_t(e.column) - p.num_source_fields;
-    if (i < needed->size() && !(*needed)[i]) {
-      (*needed)[i] = true;
-      if (p.computed[i]) MarkComputed(*p.computed[i], p, needed);
-    }
-  }
+  if (e.kind == query::ExprKind::kColumn) MarkColumn(e.column, p, needed);
   for (const auto& a : e.args) {
     if (a) MarkComputed(*a, p, needed);
   }
 }
 
-// Plan::deferred: with a WHERE, every computed column it does not read.
+// Plan::deferred: with a WHERE, every computed column it does not read;
+// Plan::read_after: those the operator reads after the WHERE.
 void MarkDeferred(internal::Plan* plan) {
-  plan->deferred.assign(plan->computed.size(), false);
+  const size_t n = plan->computed.size();
+  plan->deferred.assign(n, false);
+  plan->read_after.assign(n, false);
   if (plan->bound.where == nullptr) return;
-  std::vector<bool> needed(plan->computed.size(), false);
+  std::vector<bool> needed(n, false);
   MarkComputed(*plan->bound.where, *plan, &needed);
-  for (size_t i = 0; i < plan->computed.size(); ++i) {
+  const query::BoundQuery& b = plan->bound;
+  auto use = [&](int c) { MarkColumn(c, *plan, &plan->read_after); };
+  for (const auto& o : b.outputs) {
+    use(o.column);
+    if (o.filter) MarkComputed(*o.filter, *plan, &plan->read_after);
+  }
+  for (int c : b.group_by) use(c);
+  for (const auto& k : b.order_by) use(k.column);
+  for (size_t i = 0; i < n; ++i) {
     plan->deferred[i] = plan->computed[i] != nullptr && !needed[i];
   }
 }

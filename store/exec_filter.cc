@@ -308,8 +308,9 @@ Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const Bo
 bool Costly(const BoundExpr& e, const Morsel& c) {
   if (e.kind == ExprKind::kLike || e.kind == ExprKind::kCall) return true;
   if (e.kind == ExprKind::kColumn) {
-    const DataType& t = *c.views[size_t(e.column)].type;
-    return t.is_dictionary() || IsBinaryLike(t.id);
+    if (c.Pending(e.column)) return true;  // computed when asked for
+    const DataType* t = c.views[size_t(e.column)].type;
+    return t != nullptr && (t->is_dictionary() || IsBinaryLike(t->id));
   }
   for (const auto& a : e.args) {
     if (a && Costly(*a, c)) return true;
@@ -361,6 +362,19 @@ Result<Mask> EvalConnective(const BoundExpr& e, const Morsel& c) {
 Result<Mask> EvalUnprobed(const BoundExpr& e, const Morsel& c) {
   const int64_t n = c.rows();
   if (IsConstant(e)) return ConstMask(EvalConst(e), n);
+  if (c.computed != nullptr && e.kind != ExprKind::kAnd && e.kind != ExprKind::kOr &&
+      e.kind != ExprKind::kNot) {
+    // A computed column this condition reads and Read left pending: over
+    // this morsel's rows (a subset of the chunk's under AND / OR).
+    std::vector<int> cols;
+    ColumnsOf(e, c, &cols);
+    if (std::any_of(cols.begin(), cols.end(), [&](int k) { return c.Pending(k); })) {
+      Morsel filled = c;
+      DeferredColumns hold;
+      QUIVER_RETURN_NOT_OK(FillPending(e, &filled, &hold));
+      return EvalUnprobed(e, filled);
+    }
+  }
   switch (e.kind) {
     case ExprKind::kLiteral:
       return ConstMask(EvalConst(e), n);

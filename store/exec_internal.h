@@ -105,7 +105,17 @@ struct Morsel {
   // The table row number of the morsel's first row (ScanMorsels sets it):
   // orders rows as the table does, whichever thread reads them.
   int64_t first_row = 0;
+  // The plan's computed columns (Plan::Filter sets them): one the WHERE
+  // reads whose view is still empty (Read's whole-chunk evaluation failed)
+  // is computed by Eval on the rows it is asked about (PendingColumns).
+  const std::vector<query::BoundExprPtr>* computed = nullptr;
+  size_t num_source = 0;
   int64_t rows() const { return length; }
+  // Column `c` is a computed column not computed yet.
+  bool Pending(int c) const {
+    return computed != nullptr && c >= int(num_source) && size_t(c) - num_source < computed->size() &&
+           views[size_t(c)].type == nullptr && (*computed)[size_t(c) - num_source] != nullptr;
+  }
 
   static Morsel Of(const ChunkColumns& c) {
     return Morsel{c.views, c.rows(), c.stats, c.cancel, 0};
@@ -131,6 +141,12 @@ struct DeferredColumns {
 
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+// The columns `e` reads, and through the pending computed columns among
+// them what those read (expr_eval.cc).
+void ColumnsOf(const query::BoundExpr& e, const Morsel& c, std::vector<int>* out);
+// Computes the pending columns `e` reads (Morsel::Pending) over all of c's
+// rows into c's views, `hold` owning them (expr_eval.cc).
+Status FillPending(const query::BoundExpr& e, Morsel* c, DeferredColumns* hold);
 // Eval on the rows `sel` of `c` only (ascending; expr_eval.cc): the other
 // rows are TRUE when `fill`, else FALSE, and `e` never sees them.
 Result<kernels::Mask> EvalOn(const query::BoundExpr& e, const Morsel& c, const SelectionVector& sel,
@@ -251,6 +267,9 @@ struct Plan {
   // raises no error for, a row the WHERE drops; and a selective WHERE
   // saves the work.
   std::vector<bool> deferred;
+  // Per computed column: the operator reads it after the WHERE (a WHERE
+  // column left pending by Read is then computed by Complete).
+  std::vector<bool> read_after;
   // Computed column i is evaluated by Complete (deferred, not skipped).
   bool Late(size_t i) const {
     return i < deferred.size() && deferred[i] && !(i < skip_computed.size() && skip_computed[i]);
@@ -318,8 +337,10 @@ Result<std::shared_ptr<ArrayData>> EvalColumnOn(const query::BoundExpr& e,
                                                 const SelectionVector& sel);
 // Evaluates each computed column over `batch` and appends it; those `skip`
 // marks are not evaluated (null, as the source columns a query does not read).
+// With `leave_failed`, a column whose evaluation fails (or that reads one
+// left null) is left null instead of failing: pending (Morsel::Pending).
 Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch,
-                          const std::vector<bool>* skip = nullptr);
+                          const std::vector<bool>* skip = nullptr, bool leave_failed = false);
 
 // Runs a query in the simple model over `plan`'s source (table or memory),
 // with plan.input / computed set: bind, prune, pick an operator.

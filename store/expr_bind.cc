@@ -1,6 +1,7 @@
 // Lowering and binding of value expressions into computed columns (see
 // store/plan_internal.h).
 #include <cctype>
+#include <functional>
 
 #include "columnar/schema.h"
 
@@ -78,8 +79,28 @@ bool IsDecimalValue(const BoundExprPtr& b) { return b->type.value_type().id == T
 // taken exactly as decimals from their text, as DuckDB types them; elsewhere
 // they stay doubles (fare * 1.5 on a float64 column is float64). `which`
 // says which of bound[i] (from source[i]) take part; empty: all.
+// Whether `e` is made of literals only (through calls and casts) and holds
+// a number with a fraction: `1 + 0.5`, `round(2.55, 1)`.
+bool ConstantWithFraction(const Expr& e, bool* fraction) {
+  if (e.kind == ExprKind::kLiteral) {
+    *fraction = *fraction || DecimalNumberType(e).has_value();
+    return true;
+  }
+  if (e.kind != ExprKind::kCall && e.kind != ExprKind::kCast) return false;
+  for (const auto& a : e.args) {
+    if (a == nullptr || !ConstantWithFraction(*a, fraction)) return false;
+  }
+  return true;
+}
+
+// A constant with fractions bound again with them as exact decimals (as
+// DuckDB types them everywhere): `price * (1 + 0.5)` stays decimal. Kept
+// as first bound when that does not bind (a function without a decimal
+// signature).
+using Rebind = std::function<Result<BoundExprPtr>(const Expr&)>;
+
 void ExactDecimalLiterals(const std::vector<ExprPtr>& source, std::vector<BoundExprPtr>* bound,
-                          const std::vector<bool>& which = {}) {
+                          const Rebind& rebind, const std::vector<bool>& which = {}) {
   auto takes_part = [&](size_t i) { return which.empty() || which[i]; };
   bool any_decimal = false;
   for (size_t i = 0; i < bound->size(); ++i) {
@@ -88,8 +109,13 @@ void ExactDecimalLiterals(const std::vector<ExprPtr>& source, std::vector<BoundE
   if (!any_decimal) return;
   for (size_t i = 0; i < bound->size() && i < source.size(); ++i) {
     if (!takes_part(i) || source[i] == nullptr) continue;
+    bool fraction = false;
     if (std::optional<DataType> t = DecimalNumberType(*source[i])) {
       (*bound)[i] = LiteralOf(Value(source[i]->number_text), *t);
+    } else if (source[i]->kind != ExprKind::kLiteral && ConstantWithFraction(*source[i], &fraction) &&
+               fraction) {
+      Result<BoundExprPtr> exact = rebind(*source[i]);
+      if (exact.ok() && IsDecimalValue(*exact)) (*bound)[i] = std::move(*exact);
     }
   }
 }
@@ -279,7 +305,7 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
     QUIVER_ASSIGN_OR_RETURN(BoundExprPtr b, BindValue(*a, depth + 1));
     bound.push_back(std::move(b));
   }
-  ExactDecimalLiterals(args, &bound);
+  ExactDecimalLiterals(args, &bound, [&](const Expr& x) { return BindExact(x, depth + 1); });
   // date - date is a number of days (as in DuckDB).
   if (name == "-" && bound.size() == 2 && bound[0]->type.id == TypeId::kDate32 &&
       bound[1]->type.id == TypeId::kDate32) {
@@ -361,7 +387,8 @@ Result<BoundExprPtr> ExprLowering::BindCase(const Expr& e, int depth) {
       is_value[k] = k % 2 == 1 || k + 1 == bound.size();
       if (is_value[k]) values[k] = e.args[first + k];
     }
-    ExactDecimalLiterals(values, &bound, is_value);
+    ExactDecimalLiterals(values, &bound, [&](const Expr& x) { return BindExact(x, depth + 1); },
+                         is_value);
   }
   DataType other(TypeId::kNone);
   for (size_t k = 1; k < bound.size(); k += (k + 1 < bound.size() ? 2 : 1)) {
@@ -456,6 +483,14 @@ Result<BoundExprPtr> ExprLowering::BindCast(const Expr& e, int depth) {
   return BoundExprPtr(std::move(b));
 }
 
+Result<BoundExprPtr> ExprLowering::BindExact(const Expr& e, int depth) {
+  const bool was = exact_fractions_;
+  exact_fractions_ = true;
+  Result<BoundExprPtr> b = BindValue(e, depth);
+  exact_fractions_ = was;
+  return b;
+}
+
 Result<BoundExprPtr> ExprLowering::BindValue(const Expr& e, int depth) {
   if (depth > query::internal::kMaxDepth) {
     return Status::Invalid("expression nested too deeply (more than " +
@@ -471,6 +506,9 @@ Result<BoundExprPtr> ExprLowering::BindValue(const Expr& e, int depth) {
       return BoundExprPtr(std::move(b));
     }
     case ExprKind::kLiteral:
+      if (exact_fractions_) {
+        if (std::optional<DataType> t = DecimalNumberType(e)) return LiteralOf(Value(e.number_text), *t);
+      }
       return LiteralOf(e.value, NaturalType(e.value));
     case ExprKind::kCall:
       return BindCall(e, depth);

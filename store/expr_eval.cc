@@ -1,5 +1,6 @@
 // Computed columns: value expressions evaluated over a chunk, vectorised
 // (see store/plan_internal.h and kernels/function.h).
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/aggregate.h"
@@ -47,9 +48,26 @@ class RowSubset {
  public:
   static Result<std::unique_ptr<RowSubset>> Make(const BoundExpr& e, const std::vector<ArrayView>& views,
                                                  const SelectionVector& rows) {
-    auto s = std::unique_ptr<RowSubset>(new RowSubset);
     std::vector<int> cols;
     CollectColumns(e, &cols);
+    return Make(cols, views, rows);
+  }
+  // The columns a condition over morsel `c` reads, its pending computed
+  // columns left pending (computed on the subset when asked for).
+  static Result<std::unique_ptr<RowSubset>> Make(const BoundExpr& e, const Morsel& c,
+                                                 const SelectionVector& rows) {
+    std::vector<int> cols, ready;
+    ColumnsOf(e, c, &cols);
+    for (int k : cols) {
+      if (!c.Pending(k)) ready.push_back(k);
+    }
+    return Make(ready, c.views, rows);
+  }
+  static Result<std::unique_ptr<RowSubset>> Make(std::vector<int> cols, const std::vector<ArrayView>& views,
+                                                 const SelectionVector& rows) {
+    auto s = std::unique_ptr<RowSubset>(new RowSubset);
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
     for (int c : cols) {
       QUIVER_ASSIGN_OR_RETURN(auto col, kernels::Take(views[size_t(c)], rows));
       s->taken_.push_back(std::move(col));
@@ -183,9 +201,35 @@ Result<std::shared_ptr<ArrayData>> EvalColumnOn(const BoundExpr& e, const std::v
   return EvalColumn(e, views, rows);
 }
 
+void ColumnsOf(const BoundExpr& e, const Morsel& c, std::vector<int>* out) {
+  if (e.kind == ExprKind::kColumn) {
+    out->push_back(e.column);
+    if (c.Pending(e.column)) ColumnsOf(*(*c.computed)[size_t(e.column) - c.num_source], c, out);
+  }
+  for (const auto& a : e.args) {
+    if (a) ColumnsOf(*a, c, out);
+  }
+}
+
+Status FillPending(const BoundExpr& e, Morsel* c, DeferredColumns* hold) {
+  std::vector<int> cols;
+  ColumnsOf(e, *c, &cols);
+  std::sort(cols.begin(), cols.end());
+  // Ascending: a computed column reads only the source and earlier ones.
+  for (int k : cols) {
+    if (!c->Pending(k)) continue;
+    const BoundExpr& x = *(*c->computed)[size_t(k) - c->num_source];
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col, EvalColumn(x, c->views, c->length));
+    hold->views.push_back(std::make_unique<ColumnViews>(std::vector<std::shared_ptr<ArrayData>>{col}));
+    hold->columns.push_back(std::move(col));
+    c->views[size_t(k)] = (*hold->views.back())[0];
+  }
+  return Status::OK();
+}
+
 Result<kernels::Mask> EvalOn(const BoundExpr& e, const Morsel& c, const SelectionVector& sel, bool fill) {
-  QUIVER_ASSIGN_OR_RETURN(auto sub, RowSubset::Make(e, c.views, sel));
-  Morsel part_rows{sub->views(), int64_t(sel.size()), nullptr, c.cancel, c.first_row};
+  QUIVER_ASSIGN_OR_RETURN(auto sub, RowSubset::Make(e, c, sel));
+  Morsel part_rows{sub->views(), int64_t(sel.size()), nullptr, c.cancel, c.first_row, c.computed, c.num_source};
   QUIVER_ASSIGN_OR_RETURN(kernels::Mask part, Eval(e, part_rows));
   const int64_t n = c.rows();
   kernels::Mask out = fill ? kernels::Mask::AllTrue(n) : kernels::Mask::AllFalse(n);
@@ -202,7 +246,7 @@ Result<kernels::Mask> EvalOn(const BoundExpr& e, const Morsel& c, const Selectio
 }
 
 Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, RecordBatch* batch,
-                          const std::vector<bool>* skip) {
+                          const std::vector<bool>* skip, bool leave_failed) {
   // EXPLAIN ANALYZE's probe (store/explain_internal.h): rows and time.
   ExplainCounter* probe = computed.empty() ? nullptr : ExplainCounterFor(computed[0].get());
   const int64_t t0 = probe ? ExplainNowNanos() : 0;
@@ -214,6 +258,18 @@ Status AddComputedColumns(const std::vector<query::BoundExprPtr>& computed, Reco
     }
     any = true;
     ColumnViews views(batch->columns);
+    if (leave_failed) {
+      // A column reading one left pending, or failing itself, is left
+      // pending: Eval computes it on the rows the WHERE asks about.
+      std::vector<int> reads;
+      CollectColumns(*computed[i], &reads);
+      bool ready = true;
+      for (int c : reads) ready = ready && batch->columns[size_t(c)] != nullptr;
+      Result<std::shared_ptr<ArrayData>> col =
+          ready ? EvalColumn(*computed[i], views.views(), batch->num_rows) : Status::OK();
+      batch->columns.push_back(ready && col.ok() ? std::move(*col) : nullptr);
+      continue;
+    }
     QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<ArrayData> col,
                             EvalColumn(*computed[i], views.views(), batch->num_rows));
     batch->columns.push_back(std::move(col));

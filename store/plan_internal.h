@@ -65,6 +65,8 @@ class ExprLowering {
   // the rows that reach it compute it (comparisons, AND, OR, NOT).
   Result<query::BoundExprPtr> BindCaseCondition(const query::Expr& e, int depth);
   Result<query::BoundExprPtr> BindCast(const query::Expr& e, int depth);
+  // BindValue with every number literal with a fraction an exact decimal.
+  Result<query::BoundExprPtr> BindExact(const query::Expr& e, int depth);
   Result<query::BoundExprPtr> BindPredicate(const query::Expr& e);
   Result<int> Resolve(const std::string& name) const;
 
@@ -73,6 +75,7 @@ class ExprLowering {
   std::vector<Field> fields_;  // source + computed
   std::vector<query::BoundExprPtr> computed_;
   std::map<std::string, std::string> by_text_;  // expression text -> column name
+  bool exact_fractions_ = false;                 // inside BindExact
 };
 
 // A query split into stages over one source.

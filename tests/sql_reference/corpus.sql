@@ -441,3 +441,5 @@ dec.overflow_mul: SELECT id, dbig * n FROM t WHERE id < 3000 ORDER BY id
 dec.near_overflow: SELECT id, dbig * 1, round(dbig, 2), dbig % 1000, dbig - dq FROM t WHERE id < 3000 ORDER BY id
 dec.many_rows: SELECT id, price * k + dq FROM t ORDER BY id
 dec.distinct: SELECT DISTINCT round(price, -4) AS r FROM t ORDER BY r NULLS LAST
+dec.const_fraction_expr: SELECT id, price * (1 + 0.5), price * round(2.555, 2), price + (0.1 * 3), dq - (2 * 0.25) FROM t WHERE id < 3000 ORDER BY id
+dec.case_const_fraction: SELECT id, CASE WHEN id % 3 = 0 THEN price ELSE 1 - 0.25 END FROM t WHERE id < 3000 ORDER BY id
