@@ -27,7 +27,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/aggregate.h"
@@ -36,20 +39,46 @@
 namespace quiver::kernels::internal {
 namespace {
 
+// Slots of an open-addressing table, all bits zero when empty: calloc
+// takes a large table straight from fresh zero pages of the kernel instead
+// of writing it a second time. T is trivially copyable; move-only.
+template <typename T>
+class ZeroedSlots {
+ public:
+  ZeroedSlots() = default;
+  explicit ZeroedSlots(size_t n) : p_(static_cast<T*>(std::calloc(n, sizeof(T)))), n_(n) {
+    if (p_ == nullptr) throw std::bad_alloc();
+  }
+  ZeroedSlots(ZeroedSlots&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  ZeroedSlots& operator=(ZeroedSlots&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~ZeroedSlots() { std::free(p_); }
+  size_t size() const { return n_; }
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+  const T* begin() const { return p_; }
+  const T* end() const { return p_ + n_; }
+
+ private:
+  T* p_ = nullptr;
+  size_t n_ = 0;
+};
+
 // A set entry of a number: its canonical bits, group and hash bits (16 bytes).
 struct NumberEntry {
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  uint64_t key = 0;
-  uint32_t gid = kEmpty;
-  uint32_t hash = 0;  // the low 32 bits of the value's hash
+  uint64_t key;
+  uint32_t tag;   // group + 1; 0: an empty slot
+  uint32_t hash;  // the low 32 bits of the value's hash
 };
 // A set entry of a string: its XXH3 hash, its bytes in the arena, its group.
 struct StringEntry {
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  uint64_t key = 0;  // XXH3 of the bytes; its low 32 bits are the hash bits
-  uint64_t str = 0;  // offset into the arena
-  uint32_t gid = kEmpty;
-  uint32_t len = 0;
+  uint64_t key;  // XXH3 of the bytes; its low 32 bits are the hash bits
+  uint64_t str;  // offset into the arena
+  uint32_t tag;  // group + 1; 0: an empty slot
+  uint32_t len;
 };
 
 // Appends the canonical bits and group of every non-NULL row of a batch of
@@ -117,14 +146,14 @@ size_t PartOf(uint64_t hash) { return size_t(hash >> (64 - kPartitionBits)); }
 class GlobalNumberSet {
  public:
   GlobalNumberSet() {
-    for (Part& p : parts_) p.slots.assign(kInitialSlots, 0);
+    for (Part& p : parts_) p.slots = ZeroedSlots<uint64_t>(kInitialSlots);
   }
   // Adds keys[0, m) with hashes[i] = Mix64(keys[i]).
   void Insert(const uint64_t* keys, const uint64_t* hashes, size_t m) {
     for (size_t i = 0; i < m; ++i) {
       if (i + kAhead < m) {
         const Part& p = parts_[PartOf(hashes[i + kAhead])];
-        __builtin_prefetch(&p.slots[hashes[i + kAhead] & (p.slots.size() - 1)]);
+        __builtin_prefetch(p.slots.data() + (hashes[i + kAhead] & (p.slots.size() - 1)));
       }
       Add(keys[i], hashes[i]);
     }
@@ -132,6 +161,9 @@ class GlobalNumberSet {
   void Merge(const GlobalNumberSet& o) {
     has_zero_ = has_zero_ || o.has_zero_;
     for (size_t p = 0; p < kPartitions; ++p) {
+      size_t want = parts_[p].slots.size();
+      while ((parts_[p].size + o.parts_[p].size) * 2 > want) want *= 2;
+      if (want != parts_[p].slots.size()) Grow(&parts_[p], want);
       for (uint64_t k : o.parts_[p].slots) {
         if (k != 0) AddTo(&parts_[p], k, Mix64(k));
       }
@@ -150,13 +182,13 @@ class GlobalNumberSet {
   int64_t size() const { return size_ + (has_zero_ ? 1 : 0); }
   size_t MemoryBytes() const {
     size_t n = 0;
-    for (const Part& p : parts_) n += p.slots.capacity() * 8;
+    for (const Part& p : parts_) n += p.slots.size() * 8;
     return n;
   }
 
  private:
   struct Part {
-    std::vector<uint64_t> slots;
+    ZeroedSlots<uint64_t> slots;
     size_t size = 0;
   };
 
@@ -176,11 +208,11 @@ class GlobalNumberSet {
     }
     slots[i] = key;
     ++size_;
-    if (++part->size * 2 > part->slots.size()) Grow(part);
+    if (++part->size * 2 > part->slots.size()) Grow(part, part->slots.size() * 2);
   }
-  static void Grow(Part* part) {
-    std::vector<uint64_t> old = std::move(part->slots);
-    part->slots.assign(old.size() * 2, 0);
+  static void Grow(Part* part, size_t slots_wanted) {
+    ZeroedSlots<uint64_t> old = std::move(part->slots);
+    part->slots = ZeroedSlots<uint64_t>(slots_wanted);
     const size_t mask = part->slots.size() - 1;
     uint64_t* slots = part->slots.data();
     for (uint64_t k : old) {
@@ -205,7 +237,7 @@ class CountDistinctAgg final : public GroupedAgg {
  public:
   explicit CountDistinctAgg(const DataType& input)
       : GroupedAgg(GroupedAggKind::kCountDistinct, input, DataType(TypeId::kInt64)) {
-    for (Part& p : parts_) p.slots.assign(kInitialSlots, Entry{});
+    for (Part& p : parts_) p.slots = ZeroedSlots<Entry>(kInitialSlots);
   }
 
   std::unique_ptr<GroupedAgg> NewEmpty() const override {
@@ -260,10 +292,12 @@ class CountDistinctAgg final : public GroupedAgg {
       }
     }
     for (size_t p = 0; p < kPartitions; ++p) {
-      // Partition p of the other state holds only values of partition p.
+      // Partition p of the other state holds only values of partition p;
+      // room for all of them is made at once.
+      Reserve(&parts_[p], parts_[p].size + o.parts_[p].size);
       for (const Entry& e : o.parts_[p].slots) {
-        if (e.gid == kEmpty || (map && map[e.gid] < 0)) continue;
-        const uint32_t g = map ? uint32_t(map[e.gid]) : e.gid;
+        if (e.tag == 0 || (map && map[e.tag - 1] < 0)) continue;
+        const uint32_t g = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
         std::string_view s;
         if constexpr (kStrings) s = std::string_view(o.arena_.data() + e.str, e.len);
         InsertInto(&parts_[p], HashBits(e), g, e.key, s);
@@ -281,17 +315,16 @@ class CountDistinctAgg final : public GroupedAgg {
                keys_.capacity() * 8 + hashes_.capacity() * 8 + gs_.capacity() * 4 +
                strs_.capacity() * sizeof(std::string_view) + dict_hash_.capacity() * 8 +
                half_.capacity() * 2;
-    for (const Part& p : parts_) n += p.slots.capacity() * sizeof(Entry);
+    for (const Part& p : parts_) n += p.slots.size() * sizeof(Entry);
     if constexpr (!kStrings) n += global_.MemoryBytes();
     return n;
   }
 
  private:
   static constexpr bool kStrings = std::is_same_v<Entry, StringEntry>;
-  static constexpr uint32_t kEmpty = Entry::kEmpty;
 
   struct Part {
-    std::vector<Entry> slots;
+    ZeroedSlots<Entry> slots;
     size_t size = 0;
   };
 
@@ -323,7 +356,7 @@ class CountDistinctAgg final : public GroupedAgg {
   }
   void Prefetch(uint64_t hash, uint32_t g) const {
     const Part& part = parts_[PartOf(hash)];
-    __builtin_prefetch(&part.slots[SlotBits(uint32_t(hash), g) & (part.slots.size() - 1)]);
+    __builtin_prefetch(part.slots.data() + (SlotBits(uint32_t(hash), g) & (part.slots.size() - 1)));
   }
   void Insert(uint64_t hash, uint32_t g, uint64_t key, std::string_view s) {
     InsertInto(&parts_[PartOf(hash)], uint32_t(hash), g, key, s);
@@ -334,8 +367,8 @@ class CountDistinctAgg final : public GroupedAgg {
     size_t i = SlotBits(h, g) & mask;
     for (;; i = (i + 1) & mask) {
       const Entry& e = slots[i];
-      if (e.gid == kEmpty) break;
-      if (e.key != key || e.gid != g) continue;
+      if (e.tag == 0) break;
+      if (e.key != key || e.tag != g + 1) continue;
       if constexpr (kStrings) {
         if (e.len == s.size() && std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0) {
           return;
@@ -345,7 +378,7 @@ class CountDistinctAgg final : public GroupedAgg {
       }
     }
     Entry& e = slots[i];
-    e.gid = g;
+    e.tag = g + 1;
     e.key = key;
     if constexpr (kStrings) {
       e.str = arena_.size();
@@ -355,17 +388,23 @@ class CountDistinctAgg final : public GroupedAgg {
       e.hash = h;
     }
     ++counts_[g];
-    if (++part->size * 2 > part->slots.size()) Grow(part);
+    if (++part->size * 2 > part->slots.size()) Grow(part, part->slots.size() * 2);
   }
-  static void Grow(Part* part) {
-    std::vector<Entry> old = std::move(part->slots);
-    part->slots.assign(old.size() * 2, Entry{});
+  // Makes room for n entries at a load of at most one half.
+  static void Reserve(Part* part, size_t n) {
+    size_t want = part->slots.size();
+    while (n * 2 > want) want *= 2;
+    if (want != part->slots.size()) Grow(part, want);
+  }
+  static void Grow(Part* part, size_t slots_wanted) {
+    ZeroedSlots<Entry> old = std::move(part->slots);
+    part->slots = ZeroedSlots<Entry>(slots_wanted);
     const size_t mask = part->slots.size() - 1;
     Entry* slots = part->slots.data();
     for (const Entry& e : old) {
-      if (e.gid == kEmpty) continue;
-      size_t i = SlotBits(HashBits(e), e.gid) & mask;
-      while (slots[i].gid != kEmpty) i = (i + 1) & mask;
+      if (e.tag == 0) continue;
+      size_t i = SlotBits(HashBits(e), e.tag - 1) & mask;
+      while (slots[i].tag != 0) i = (i + 1) & mask;
       slots[i] = e;
     }
   }

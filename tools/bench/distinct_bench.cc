@@ -13,10 +13,10 @@
 //                  most rows the empty string.
 //   global_dict:   the same strings as a dictionary<int32> column.
 //
-// Prints the best and the median wall time of --runs runs per case (one
+// Prints the best and the median CPU time of --runs runs per case (one
 // thread: the machine is shared, the best run is the least disturbed one).
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -70,18 +70,25 @@ std::unique_ptr<qk::GroupedAgg> MakeState(const DataType& t) {
   return std::move(r).value();
 }
 
+// This thread's CPU time: the machine is shared, and the wall time counts
+// the time other processes had the core.
+double CpuMs() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
 void Report(const char* name, const std::function<int64_t()>& run) {
   if (!g_case.empty() && g_case != name) return;
   std::vector<double> ms;
   int64_t result = 0;
   for (int i = 0; i < g_runs; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const double t0 = CpuMs();
     result = run();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count());
+    ms.push_back(CpuMs() - t0);
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("{\"case\":\"%s\",\"best_ms\":%.3f,\"median_ms\":%.3f,\"result\":%lld}\n", name,
+  std::printf("{\"case\":\"%s\",\"best_cpu_ms\":%.3f,\"median_cpu_ms\":%.3f,\"result\":%lld}\n", name,
               ms[0], ms[ms.size() / 2], static_cast<long long>(result));
 }
 
