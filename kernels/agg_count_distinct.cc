@@ -249,9 +249,22 @@ class CountDistinctAgg final : public GroupedAgg {
   void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
               const int32_t* gids) override {
     if (n <= 0) return;
-    keys_.resize(size_t(n));
-    gs_.resize(size_t(n));
-    if constexpr (kStrings) strs_.resize(size_t(n));
+    keys_.resize(size_t(std::min(n, kBlock)));
+    gs_.resize(keys_.size());
+    hashes_.resize(keys_.size());
+    if constexpr (kStrings) {
+      strs_.resize(keys_.size());
+      HashDictionary(col, n);
+    }
+    // Blocks of kBlock rows: the scratch arrays stay in L1, and a state
+    // does not fault in pages for a batch-sized scratch.
+    for (int64_t start = 0; start < n; start += kBlock) {
+      UpdateBlock(col, rows ? rows + start : nullptr, base + start, std::min(kBlock, n - start),
+                  gids ? gids + start : nullptr);
+    }
+  }
+  void UpdateBlock(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                   const int32_t* gids) {
     const size_t m = Gather(col, rows, base, n, gids);
     const uint64_t* keys = keys_.data();
     const uint32_t* gs = gs_.data();
@@ -263,7 +276,6 @@ class CountDistinctAgg final : public GroupedAgg {
         Insert(keys[i], gs[i], keys[i], strs[i]);
       }
     } else {
-      hashes_.resize(m);
       uint64_t* hs = hashes_.data();
       for (size_t i = 0; i < m; ++i) hs[i] = Mix64(keys[i]);
       if (gids == nullptr && !grouped_) {
@@ -322,6 +334,7 @@ class CountDistinctAgg final : public GroupedAgg {
 
  private:
   static constexpr bool kStrings = std::is_same_v<Entry, StringEntry>;
+  static constexpr int64_t kBlock = 1024;
 
   struct Part {
     ZeroedSlots<Entry> slots;
@@ -468,8 +481,20 @@ class CountDistinctAgg final : public GroupedAgg {
     }
     return j;
   }
-  // A dictionary column: each entry's hash computed once for the batch when
-  // the batch has at least as many rows as the dictionary has entries.
+  // A dictionary column: each entry's hash is computed once for the batch
+  // when the batch has at least as many rows as the dictionary has entries
+  // (dict_once_), else once per row.
+  void HashDictionary(const ArrayView& col, int64_t n) {
+    dict_once_ = col.type->is_dictionary() && col.dictionary != nullptr &&
+                 col.dictionary->length <= n;
+    if (!dict_once_) return;
+    const ArrayView& d = *col.dictionary;
+    dict_hash_.resize(size_t(d.length));
+    for (int64_t x = 0; x < d.length; ++x) {
+      const std::string_view v = d.StringValue(x);
+      dict_hash_[size_t(x)] = XXH3_64bits(v.data(), v.size());
+    }
+  }
   size_t GatherDictionary(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                           const int32_t* gids) {
     uint64_t* keys = keys_.data();
@@ -477,14 +502,6 @@ class CountDistinctAgg final : public GroupedAgg {
     std::string_view* strs = strs_.data();
     if (col.dictionary == nullptr) return 0;
     const ArrayView& d = *col.dictionary;
-    const bool once = d.length <= n;
-    if (once) {
-      dict_hash_.resize(size_t(d.length));
-      for (int64_t x = 0; x < d.length; ++x) {
-        const std::string_view v = d.StringValue(x);
-        dict_hash_[size_t(x)] = XXH3_64bits(v.data(), v.size());
-      }
-    }
     const bool nulls = HasNulls(col), dict_nulls = HasNulls(d);
     size_t j = 0;
     for (int64_t k = 0; k < n; ++k) {
@@ -493,7 +510,7 @@ class CountDistinctAgg final : public GroupedAgg {
       const int64_t x = col.DictIndex(r);
       if (x < 0 || x >= d.length || (dict_nulls && d.IsNull(x))) continue;
       strs[j] = d.StringValue(x);
-      keys[j] = once ? dict_hash_[size_t(x)] : XXH3_64bits(strs[j].data(), strs[j].size());
+      keys[j] = dict_once_ ? dict_hash_[size_t(x)] : XXH3_64bits(strs[j].data(), strs[j].size());
       gs[j++] = uint32_t(BatchGroup(gids, k));
     }
     return j;
@@ -511,6 +528,7 @@ class CountDistinctAgg final : public GroupedAgg {
   std::vector<uint32_t> gs_;
   std::vector<std::string_view> strs_;
   std::vector<uint16_t> half_;
+  bool dict_once_ = false;
 };
 
 }  // namespace
