@@ -23,6 +23,9 @@
 // compares group, hash and length before the bytes. Dictionary columns hash
 // each dictionary entry once per batch when the batch has more rows than
 // the dictionary entries.
+// XXH3 inlined: most strings counted are short, where a call costs as much
+// as the hash.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -383,7 +386,8 @@ class CountDistinctAgg final : public GroupedAgg {
       if (e.tag == 0) break;
       if (e.key != key || e.tag != g + 1) continue;
       if constexpr (kStrings) {
-        if (e.len == s.size() && std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0) {
+        if (e.len == s.size() &&
+            (s.empty() || std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0)) {
           return;
         }
       } else {
@@ -452,9 +456,16 @@ class CountDistinctAgg final : public GroupedAgg {
       size_t j = 0;
       ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
         if constexpr (std::is_same_v<decltype(v), std::string_view>) {
+          const uint32_t g = uint32_t(BatchGroup(gids, k));
+          // A repeat of the previous row's value in its group, when that
+          // costs no byte comparison (runs of empty strings), is left out.
+          if (j > 0 && gs[j - 1] == g && strs[j - 1].size() == v.size() &&
+              (v.empty() || strs[j - 1].data() == v.data())) {
+            return;
+          }
           keys[j] = XXH3_64bits(v.data(), v.size());
           strs[j] = v;
-          gs[j++] = uint32_t(BatchGroup(gids, k));
+          gs[j++] = g;
         }
       });
       return j;
