@@ -258,6 +258,10 @@ class CountDistinctAgg final : public GroupedAgg {
     if constexpr (kStrings) {
       strs_.resize(keys_.size());
       HashDictionary(col, n);
+      if (dict_once_ && gids == nullptr) {
+        UpdateDictionaryEntries(col, rows, base, n);
+        return;
+      }
     }
     // Blocks of kBlock rows: the scratch arrays stay in L1, and a state
     // does not fault in pages for a batch-sized scratch.
@@ -329,6 +333,7 @@ class CountDistinctAgg final : public GroupedAgg {
     size_t n = arena_.capacity() + counts_.capacity() * sizeof(int64_t) +
                keys_.capacity() * 8 + hashes_.capacity() * 8 + gs_.capacity() * 4 +
                strs_.capacity() * sizeof(std::string_view) + dict_hash_.capacity() * 8 +
+               dict_used_.capacity() +
                half_.capacity() * 2;
     for (const Part& p : parts_) n += p.slots.size() * sizeof(Entry);
     if constexpr (!kStrings) n += global_.MemoryBytes();
@@ -506,6 +511,36 @@ class CountDistinctAgg final : public GroupedAgg {
       dict_hash_[size_t(x)] = XXH3_64bits(v.data(), v.size());
     }
   }
+  // Ungrouped, a batch at least as long as its dictionary: the entries its
+  // rows use are marked first, then each entry used is inserted once.
+  void UpdateDictionaryEntries(const ArrayView& col, const int32_t* rows, int64_t base,
+                               int64_t n) {
+    const ArrayView& d = *col.dictionary;
+    dict_used_.assign(size_t(d.length) + 1, 0);
+    const bool nulls = HasNulls(col), dict_nulls = HasNulls(d);
+    uint8_t* used = dict_used_.data();
+    const auto mark = [&](auto tag) {
+      using T = decltype(tag);
+      const T* idx = col.data<T>();
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t r = BatchRow(rows, base, k);
+        // As DictIndex: a uint64 index past INT64_MAX is out of range.
+        const int64_t x = std::is_same_v<T, uint64_t> && uint64_t(idx[r]) > uint64_t(INT64_MAX)
+                              ? -1
+                              : int64_t(idx[r]);
+        // NULL rows and indices out of range mark the spare last byte.
+        const bool ok = !(nulls && col.IsNull(r)) && x >= 0 && x < d.length;
+        used[ok ? x : d.length] = 1;
+      }
+      return 0;
+    };
+    VisitIndex(col.type->dict_index, mark, [] { return 0; });
+    for (int64_t x = 0; x < d.length; ++x) {
+      if (!used[x] || (dict_nulls && d.IsNull(x))) continue;
+      const uint64_t h = dict_hash_[size_t(x)];
+      Insert(h, 0, h, d.StringValue(x));
+    }
+  }
   size_t GatherDictionary(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                           const int32_t* gids) {
     uint64_t* keys = keys_.data();
@@ -539,6 +574,7 @@ class CountDistinctAgg final : public GroupedAgg {
   std::vector<uint32_t> gs_;
   std::vector<std::string_view> strs_;
   std::vector<uint16_t> half_;
+  std::vector<uint8_t> dict_used_;
   bool dict_once_ = false;
 };
 
