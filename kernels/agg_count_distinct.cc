@@ -164,8 +164,10 @@ class GlobalNumberSet {
   void Merge(const GlobalNumberSet& o) {
     has_zero_ = has_zero_ || o.has_zero_;
     for (size_t p = 0; p < kPartitions; ++p) {
+      // Room for the larger of the two at once (the union is at least that;
+      // the sum would over-allocate when the workers saw the same values).
       size_t want = parts_[p].slots.size();
-      while ((parts_[p].size + o.parts_[p].size) * 2 > want) want *= 2;
+      while (o.parts_[p].size * 2 > want) want *= 2;
       if (want != parts_[p].slots.size()) Grow(&parts_[p], want);
       for (uint64_t k : o.parts_[p].slots) {
         if (k != 0) AddTo(&parts_[p], k, Mix64(k));
@@ -312,8 +314,10 @@ class CountDistinctAgg final : public GroupedAgg {
     }
     for (size_t p = 0; p < kPartitions; ++p) {
       // Partition p of the other state holds only values of partition p;
-      // room for all of them is made at once.
-      Reserve(&parts_[p], parts_[p].size + o.parts_[p].size);
+      // room for the larger of the two is made at once (the union is at
+      // least that; the sum would over-allocate when the workers saw the
+      // same values).
+      Reserve(&parts_[p], o.parts_[p].size);
       for (const Entry& e : o.parts_[p].slots) {
         if (e.tag == 0 || (map && map[e.tag - 1] < 0)) continue;
         const uint32_t g = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
