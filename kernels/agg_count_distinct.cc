@@ -328,13 +328,39 @@ class CountDistinctAgg final : public GroupedAgg {
       // least that; the sum would over-allocate when the workers saw the
       // same values).
       Reserve(&parts_[p], o.parts_[p].size);
+      // Staged kBlock at a time, then inserted with prefetching as in
+      // Update: the partition's table is larger than L1.
+      keys_.resize(size_t(kBlock));
+      gs_.resize(size_t(kBlock));
+      hashes_.resize(size_t(kBlock));
+      if constexpr (kStrings) strs_.resize(size_t(kBlock));
+      size_t m = 0;
       for (const Entry& e : o.parts_[p].slots) {
         if (e.tag == 0 || (map && map[e.tag - 1] < 0)) continue;
-        const uint32_t g = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
-        std::string_view s;
-        if constexpr (kStrings) s = std::string_view(o.arena_.data() + e.str, e.len);
-        InsertInto(&parts_[p], HashBits(e), g, e.key, s);
+        keys_[m] = e.key;
+        gs_[m] = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
+        hashes_[m] = HashBits(e);
+        if constexpr (kStrings) strs_[m] = std::string_view(o.arena_.data() + e.str, e.len);
+        if (++m == size_t(kBlock)) {
+          MergeStaged(p, m);
+          m = 0;
+        }
       }
+      MergeStaged(p, m);
+    }
+  }
+  // Inserts the first m staged entries into partition p.
+  void MergeStaged(size_t p, size_t m) {
+    Part* part = &parts_[p];
+    for (size_t i = 0; i < m; ++i) {
+      if (i + kAhead < m) {
+        const size_t mask = part->slots.size() - 1;
+        __builtin_prefetch(part->slots.data() +
+                           (SlotBits(uint32_t(hashes_[i + kAhead]), gs_[i + kAhead]) & mask));
+      }
+      std::string_view s;
+      if constexpr (kStrings) s = strs_[i];
+      InsertInto(part, uint32_t(hashes_[i]), gs_[i], keys_[i], s);
     }
   }
   Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
