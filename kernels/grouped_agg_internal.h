@@ -1,6 +1,6 @@
 // Internals shared by the grouped aggregate files (grouped_agg.cc,
-// agg_distinct.cc, agg_quantile.cc): row visiting in canonical value kinds
-// and the factories of each family.
+// agg_count_distinct.cc, agg_distinct.cc, agg_quantile.cc): row visiting in
+// canonical value kinds and the factories of each family.
 #pragma once
 
 #include <cmath>
@@ -123,7 +123,7 @@ inline uint64_t Mix64(uint64_t x) {
 }
 
 // The families, one file each.
-std::unique_ptr<GroupedAgg> MakeCountDistinct(const DataType& input);        // agg_distinct.cc
+std::unique_ptr<GroupedAgg> MakeCountDistinct(const DataType& input);  // agg_count_distinct.cc
 std::unique_ptr<GroupedAgg> MakeApproxCountDistinct(const DataType& input);  // agg_distinct.cc
 std::unique_ptr<GroupedAgg> MakeQuantile(GroupedAggKind kind, const DataType& input,
                                          const DataType& result, double q);  // agg_quantile.cc

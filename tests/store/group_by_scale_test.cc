@@ -204,6 +204,26 @@ TEST_CASE("A cancelled GROUP BY stops with Cancelled on the shared pool", "[stor
   CHECK(r.status().code() == StatusCode::kCancelled);
 }
 
+TEST_CASE("COUNT(DISTINCT) sets count against the memory limit of a GROUP BY", "[store]") {
+  // Three groups, ~50k distinct strings and ~100k distinct numbers: the
+  // bytes are in the distinct sets, not in the group table.
+  ScaleFixture f;
+  QueryOptions o;
+  o.memory_limit_bytes = 1 << 20;
+  for (const char* q : {"SELECT i, count(DISTINCT s) FROM t GROUP BY i",
+                        "SELECT i, count(DISTINCT k) FROM t GROUP BY i"}) {
+    INFO(q);
+    for (int threads : {1, 2}) {
+      o.threads = threads;
+      auto r = f.Run(q, o);
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == StatusCode::kResourceExhausted);
+    }
+  }
+  o.memory_limit_bytes = int64_t(1) << 30;
+  CHECK(f.Run("SELECT i, count(DISTINCT s) FROM t GROUP BY i", o).ok());
+}
+
 TEST_CASE("ORDER BY over more rows than the memory limit allows fails with resource_exhausted",
           "[store]") {
   ScaleFixture f;

@@ -1,0 +1,629 @@
+// COUNT(DISTINCT x): an exact hash set of (group, value) pairs.
+//
+// Update works in blocks of kBlock rows: a block is gathered into flat
+// arrays (the value's canonical 64-bit bits or, for strings, its bytes and
+// XXH3 hash; its group), NULL rows compacted out without a branch per row;
+// the hashes of the block are computed in one loop; then the pairs are
+// inserted with the slot of the pair kAhead positions on prefetched, so
+// that the cache misses of a set larger than the cache overlap.
+//
+// The set is kPartitions open-addressing tables (linear probing, power-of-two
+// capacity, load at most one half), chosen by the top bits of the value's
+// hash: the partition of a value does not depend on its group, so Merge
+// combines partition p of the other state with partition p of this one
+// (small tables, hot in cache) even when it renumbers the groups, and a
+// table that grows rehashes only its own entries. The slot within a
+// partition is the low bits of the value's hash xor a multiple of the
+// group. A group's distinct count is kept as a counter. Tables are small
+// heap blocks that malloc recycles as they grow (one table for all
+// partitions was measured slower: every doubling maps fresh pages, and a
+// page fault costs more than the rehash).
+//
+// Ungrouped numbers (no group ids: SELECT COUNT(DISTINCT x) FROM t) use a
+// GlobalNumberSet of 8-byte keys, half the bytes of a pair, until a group id
+// or a renumbering merge arrives.
+//
+// Strings: an entry keeps the XXH3 hash, the length and an offset into one
+// arena holding the bytes of the distinct strings (copied once, when first
+// seen: a computed column's bytes do not outlive the batch); a probe
+// compares group, hash and length before the bytes. Runs of empty strings
+// are skipped before hashing. Dictionary columns hash each entry once per
+// batch when the batch has at least as many rows as the dictionary; then,
+// ungrouped, the entries the rows use are marked first and each is
+// inserted once.
+// XXH3 inlined: most strings counted are short, where a call costs as much
+// as the hash.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/aggregate.h"
+#include "kernels/grouped_agg_internal.h"
+
+namespace quiver::kernels::internal {
+namespace {
+
+// Slots of an open-addressing table, all bits zero when empty: calloc
+// takes a large table straight from fresh zero pages of the kernel instead
+// of writing it a second time. T is trivially copyable; move-only.
+template <typename T>
+class ZeroedSlots {
+ public:
+  ZeroedSlots() = default;
+  explicit ZeroedSlots(size_t n) : p_(static_cast<T*>(std::calloc(n, sizeof(T)))), n_(n) {
+    if (p_ == nullptr) throw std::bad_alloc();
+  }
+  ZeroedSlots(ZeroedSlots&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  ZeroedSlots& operator=(ZeroedSlots&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  ~ZeroedSlots() { std::free(p_); }
+  size_t size() const { return n_; }
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+  const T* begin() const { return p_; }
+  const T* end() const { return p_ + n_; }
+
+ private:
+  T* p_ = nullptr;
+  size_t n_ = 0;
+};
+
+// A set entry of a number: its canonical bits and group, packed in 12
+// bytes (a quarter less memory to fault in and to miss on than 16; x86
+// loads unaligned words at full speed). Growing and merging rehash the key.
+struct __attribute__((packed)) NumberEntry {
+  uint64_t key;
+  uint32_t tag;  // group + 1; 0: an empty slot
+};
+static_assert(sizeof(NumberEntry) == 12);
+// A set entry of a string: its XXH3 hash, its bytes in the arena, its group.
+struct StringEntry {
+  uint64_t key;  // XXH3 of the bytes; its low 32 bits are the hash bits
+  uint64_t str;  // offset into the arena
+  uint32_t tag;  // group + 1; 0: an empty slot
+  uint32_t len;
+};
+
+// Appends the canonical bits and group of every non-NULL row of a batch of
+// a fixed-width number column to keys / gs; returns how many. A NULL row is
+// written and then overwritten (the cursor advances by the validity bit).
+template <typename T, bool kRows, bool kNulls, bool kGids>
+size_t GatherNumbers(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                     const int32_t* gids, uint64_t* keys, uint32_t* gs) {
+  const T* data = col.data<T>();
+  size_t j = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t r = kRows ? rows[k] : base + k;
+    const T v = data[r];
+    uint64_t bits;
+    if constexpr (std::is_floating_point_v<T>) {
+      bits = CanonicalBits(double(v));
+    } else if constexpr (std::is_signed_v<T>) {
+      bits = uint64_t(int64_t(v));
+    } else {
+      bits = uint64_t(v);
+    }
+    keys[j] = bits;
+    gs[j] = kGids ? uint32_t(gids[k]) : 0;
+    if constexpr (kNulls) {
+      j += size_t(GetBit(col.validity, col.offset + r));
+    } else {
+      ++j;
+    }
+  }
+  return j;
+}
+
+template <typename T, bool kRows, bool kNulls>
+size_t GatherNumbersG(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                      const int32_t* gids, uint64_t* keys, uint32_t* gs) {
+  return gids ? GatherNumbers<T, kRows, kNulls, true>(col, rows, base, n, gids, keys, gs)
+              : GatherNumbers<T, kRows, kNulls, false>(col, rows, base, n, gids, keys, gs);
+}
+
+template <typename T>
+size_t GatherNumbersT(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                      const int32_t* gids, uint64_t* keys, uint32_t* gs) {
+  const bool nulls = HasNulls(col);
+  if (rows) {
+    return nulls ? GatherNumbersG<T, true, true>(col, rows, base, n, gids, keys, gs)
+                 : GatherNumbersG<T, true, false>(col, rows, base, n, gids, keys, gs);
+  }
+  return nulls ? GatherNumbersG<T, false, true>(col, rows, base, n, gids, keys, gs)
+               : GatherNumbersG<T, false, false>(col, rows, base, n, gids, keys, gs);
+}
+
+constexpr int kPartitionBits = 8;
+constexpr size_t kPartitions = size_t(1) << kPartitionBits;
+constexpr size_t kInitialSlots = 8;
+// Inserts this many positions ahead of the one whose slot is prefetched.
+constexpr size_t kAhead = 8;
+
+size_t PartOf(uint64_t hash) { return size_t(hash >> (64 - kPartitionBits)); }
+
+// The distinct canonical bits of one group's numbers: the set of a state
+// whose rows all belong to group 0 (the ungrouped COUNT(DISTINCT x)), in
+// 8-byte slots, half the bytes of a (group, value) entry, so that a set of
+// a hundred thousand values fits in a core's L2 cache. Bits 0 mark an empty
+// slot; the value 0 is a flag. Partitioned as the pairs (see the top).
+class GlobalNumberSet {
+ public:
+  GlobalNumberSet() {
+    for (Part& p : parts_) p.slots = ZeroedSlots<uint64_t>(kInitialSlots);
+  }
+  // Adds keys[0, m) with hashes[i] = Mix64(keys[i]).
+  void Insert(const uint64_t* keys, const uint64_t* hashes, size_t m) {
+    for (size_t i = 0; i < m; ++i) {
+      if (i + kAhead < m) {
+        const Part& p = parts_[PartOf(hashes[i + kAhead])];
+        __builtin_prefetch(p.slots.data() + (hashes[i + kAhead] & (p.slots.size() - 1)));
+      }
+      Add(keys[i], hashes[i]);
+    }
+  }
+  void Merge(const GlobalNumberSet& o) {
+    has_zero_ = has_zero_ || o.has_zero_;
+    for (size_t p = 0; p < kPartitions; ++p) {
+      // Room for the larger of the two at once (the union is at least that;
+      // the sum would over-allocate when the workers saw the same values).
+      size_t want = parts_[p].slots.size();
+      while (o.parts_[p].size * 2 > want) want *= 2;
+      if (want != parts_[p].slots.size()) Grow(&parts_[p], want);
+      for (uint64_t k : o.parts_[p].slots) {
+        if (k != 0) AddTo(&parts_[p], k, Mix64(k));
+      }
+    }
+  }
+  // Calls fn(key, hash) for every value.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    if (has_zero_) fn(uint64_t(0), Mix64(0));
+    for (const Part& p : parts_) {
+      for (uint64_t k : p.slots) {
+        if (k != 0) fn(k, Mix64(k));
+      }
+    }
+  }
+  int64_t size() const { return size_ + (has_zero_ ? 1 : 0); }
+  size_t MemoryBytes() const {
+    size_t n = 0;
+    for (const Part& p : parts_) n += p.slots.size() * 8;
+    return n;
+  }
+
+ private:
+  struct Part {
+    ZeroedSlots<uint64_t> slots;
+    size_t size = 0;
+  };
+
+  void Add(uint64_t key, uint64_t hash) {
+    if (key == 0) {
+      has_zero_ = true;
+      return;
+    }
+    AddTo(&parts_[PartOf(hash)], key, hash);
+  }
+  void AddTo(Part* part, uint64_t key, uint64_t hash) {
+    const size_t mask = part->slots.size() - 1;
+    uint64_t* slots = part->slots.data();
+    size_t i = size_t(hash) & mask;
+    for (; slots[i] != 0; i = (i + 1) & mask) {
+      if (slots[i] == key) return;
+    }
+    slots[i] = key;
+    ++size_;
+    if (++part->size * 2 > part->slots.size()) Grow(part, part->slots.size() * 2);
+  }
+  static void Grow(Part* part, size_t slots_wanted) {
+    ZeroedSlots<uint64_t> old = std::move(part->slots);
+    part->slots = ZeroedSlots<uint64_t>(slots_wanted);
+    const size_t mask = part->slots.size() - 1;
+    uint64_t* slots = part->slots.data();
+    for (uint64_t k : old) {
+      if (k == 0) continue;
+      size_t i = size_t(Mix64(k)) & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = k;
+    }
+  }
+
+  std::array<Part, kPartitions> parts_;
+  int64_t size_ = 0;  // values in the slots
+  bool has_zero_ = false;
+};
+
+// The set of (group, value) pairs; Entry is NumberEntry or StringEntry.
+// A number state starts with a GlobalNumberSet and moves its values into
+// the pairs (as group 0) when it first sees a group id or a map that does
+// not keep group 0 as 0.
+template <typename Entry>
+class CountDistinctAgg final : public GroupedAgg {
+ public:
+  explicit CountDistinctAgg(const DataType& input)
+      : GroupedAgg(GroupedAggKind::kCountDistinct, input, DataType(TypeId::kInt64)) {
+    for (Part& p : parts_) p.slots = ZeroedSlots<Entry>(kInitialSlots);
+  }
+
+  std::unique_ptr<GroupedAgg> NewEmpty() const override {
+    return std::make_unique<CountDistinctAgg<Entry>>(input_type());
+  }
+  void Resize(size_t groups) override {
+    if (counts_.size() < groups) counts_.resize(groups);
+  }
+  void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+              const int32_t* gids) override {
+    if (n <= 0) return;
+    keys_.resize(size_t(std::min(n, kBlock)));
+    gs_.resize(keys_.size());
+    hashes_.resize(keys_.size());
+    if constexpr (kStrings) {
+      strs_.resize(keys_.size());
+      HashDictionary(col, n);
+      if (dict_once_ && gids == nullptr) {
+        UpdateDictionaryEntries(col, rows, base, n);
+        return;
+      }
+    }
+    // Blocks of kBlock rows: the scratch arrays stay in L1, and a state
+    // does not fault in pages for a batch-sized scratch.
+    for (int64_t start = 0; start < n; start += kBlock) {
+      UpdateBlock(col, rows ? rows + start : nullptr, base + start, std::min(kBlock, n - start),
+                  gids ? gids + start : nullptr);
+    }
+  }
+  void UpdateBlock(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                   const int32_t* gids) {
+    const size_t m = Gather(col, rows, base, n, gids);
+    const uint64_t* keys = keys_.data();
+    const uint32_t* gs = gs_.data();
+    if constexpr (kStrings) {
+      // keys are XXH3 hashes already.
+      const std::string_view* strs = strs_.data();
+      for (size_t i = 0; i < m; ++i) {
+        if (i + kAhead < m) Prefetch(keys[i + kAhead], gs[i + kAhead]);
+        Insert(keys[i], gs[i], keys[i], strs[i]);
+      }
+    } else {
+      uint64_t* hs = hashes_.data();
+      for (size_t i = 0; i < m; ++i) hs[i] = Mix64(keys[i]);
+      if (gids == nullptr && !grouped_) {
+        global_.Insert(keys, hs, m);
+        return;
+      }
+      if (!grouped_) ToGrouped();
+      for (size_t i = 0; i < m; ++i) {
+        if (i + kAhead < m) Prefetch(hs[i + kAhead], gs[i + kAhead]);
+        Insert(hs[i], gs[i], keys[i], {});
+      }
+    }
+  }
+  void Merge(const GroupedAgg& other, const int32_t* map) override {
+    const auto& o = static_cast<const CountDistinctAgg<Entry>&>(other);
+    if constexpr (!kStrings) {
+      if (!grouped_ && !o.grouped_ && (map == nullptr || map[0] == 0)) {
+        global_.Merge(o.global_);
+        return;
+      }
+      if (!grouped_) ToGrouped();
+      if (!o.grouped_) {
+        const int32_t g = map ? map[0] : 0;
+        if (g >= 0) o.global_.ForEach([&](uint64_t k, uint64_t h) { Insert(h, uint32_t(g), k, {}); });
+        return;
+      }
+    }
+    for (size_t p = 0; p < kPartitions; ++p) {
+      // Partition p of the other state holds only values of partition p;
+      // room for the larger of the two is made at once (the union is at
+      // least that; the sum would over-allocate when the workers saw the
+      // same values).
+      Reserve(&parts_[p], o.parts_[p].size);
+      // Staged kBlock at a time, then inserted with prefetching as in
+      // Update: the partition's table is larger than L1.
+      keys_.resize(size_t(kBlock));
+      gs_.resize(size_t(kBlock));
+      hashes_.resize(size_t(kBlock));
+      if constexpr (kStrings) strs_.resize(size_t(kBlock));
+      size_t m = 0;
+      for (const Entry& e : o.parts_[p].slots) {
+        if (e.tag == 0 || (map && map[e.tag - 1] < 0)) continue;
+        keys_[m] = e.key;
+        gs_[m] = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
+        hashes_[m] = HashBits(e);
+        if constexpr (kStrings) strs_[m] = std::string_view(o.arena_.data() + e.str, e.len);
+        if (++m == size_t(kBlock)) {
+          MergeStaged(p, m);
+          m = 0;
+        }
+      }
+      MergeStaged(p, m);
+    }
+  }
+  // Inserts the first m staged entries into partition p.
+  void MergeStaged(size_t p, size_t m) {
+    Part* part = &parts_[p];
+    for (size_t i = 0; i < m; ++i) {
+      if (i + kAhead < m) {
+        const size_t mask = part->slots.size() - 1;
+        __builtin_prefetch(part->slots.data() +
+                           (SlotBits(uint32_t(hashes_[i + kAhead]), gs_[i + kAhead]) & mask));
+      }
+      std::string_view s;
+      if constexpr (kStrings) s = strs_[i];
+      InsertInto(part, uint32_t(hashes_[i]), gs_[i], keys_[i], s);
+    }
+  }
+  Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
+    std::vector<Scalar> out(groups, Scalar::Int64(0));
+    for (size_t g = 0; g < groups; ++g) out[g] = Scalar::Int64(Count(g));
+    return ScalarsToArray(out, result_type());
+  }
+  std::optional<Scalar> GroupResult(size_t g) const override { return Scalar::Int64(Count(g)); }
+  size_t MemoryBytes() const override {
+    size_t n = arena_.capacity() + counts_.capacity() * sizeof(int64_t) +
+               keys_.capacity() * 8 + hashes_.capacity() * 8 + gs_.capacity() * 4 +
+               strs_.capacity() * sizeof(std::string_view) + dict_hash_.capacity() * 8 +
+               dict_used_.capacity() +
+               half_.capacity() * 2;
+    for (const Part& p : parts_) n += p.slots.size() * sizeof(Entry);
+    if constexpr (!kStrings) n += global_.MemoryBytes();
+    return n;
+  }
+
+ private:
+  static constexpr bool kStrings = std::is_same_v<Entry, StringEntry>;
+  static constexpr int64_t kBlock = 1024;
+
+  struct Part {
+    ZeroedSlots<Entry> slots;
+    size_t size = 0;
+  };
+
+  // The slot bits of group g's copy of a value with hash bits h: distinct
+  // groups of one value land apart.
+  static uint32_t SlotBits(uint32_t h, uint32_t g) { return h ^ (g * 0x9E3779B1u); }
+  static uint32_t HashBits(const Entry& e) {
+    if constexpr (kStrings) {
+      return uint32_t(e.key);
+    } else {
+      return uint32_t(Mix64(e.key));
+    }
+  }
+
+  int64_t Count(size_t g) const {
+    if constexpr (!kStrings) {
+      if (!grouped_) return g == 0 ? global_.size() : 0;
+    }
+    return g < counts_.size() ? counts_[g] : 0;
+  }
+  // Group 0's values, moved from the global set into the pairs.
+  void ToGrouped() {
+    grouped_ = true;
+    if constexpr (!kStrings) {
+      if (counts_.empty()) counts_.resize(1);
+      global_.ForEach([&](uint64_t k, uint64_t h) { Insert(h, 0, k, {}); });
+      global_ = GlobalNumberSet();
+    }
+  }
+  void Prefetch(uint64_t hash, uint32_t g) const {
+    const Part& part = parts_[PartOf(hash)];
+    __builtin_prefetch(part.slots.data() + (SlotBits(uint32_t(hash), g) & (part.slots.size() - 1)));
+  }
+  void Insert(uint64_t hash, uint32_t g, uint64_t key, std::string_view s) {
+    InsertInto(&parts_[PartOf(hash)], uint32_t(hash), g, key, s);
+  }
+  void InsertInto(Part* part, uint32_t h, uint32_t g, uint64_t key, std::string_view s) {
+    const size_t mask = part->slots.size() - 1;
+    Entry* slots = part->slots.data();
+    size_t i = SlotBits(h, g) & mask;
+    for (;; i = (i + 1) & mask) {
+      const Entry& e = slots[i];
+      if (e.tag == 0) break;
+      if (e.key != key || e.tag != g + 1) continue;
+      if constexpr (kStrings) {
+        if (e.len == s.size() &&
+            (s.empty() || std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0)) {
+          return;
+        }
+      } else {
+        return;
+      }
+    }
+    Entry& e = slots[i];
+    e.tag = g + 1;
+    e.key = key;
+    if constexpr (kStrings) {
+      e.str = arena_.size();
+      e.len = uint32_t(s.size());
+      arena_.append(s);
+    }
+    ++counts_[g];
+    if (++part->size * 2 > part->slots.size()) Grow(part, part->slots.size() * 2);
+  }
+  // Makes room for n entries at a load of at most one half.
+  static void Reserve(Part* part, size_t n) {
+    size_t want = part->slots.size();
+    while (n * 2 > want) want *= 2;
+    if (want != part->slots.size()) Grow(part, want);
+  }
+  static void Grow(Part* part, size_t slots_wanted) {
+    ZeroedSlots<Entry> old = std::move(part->slots);
+    part->slots = ZeroedSlots<Entry>(slots_wanted);
+    const size_t mask = part->slots.size() - 1;
+    Entry* slots = part->slots.data();
+    for (const Entry& e : old) {
+      if (e.tag == 0) continue;
+      size_t i = SlotBits(HashBits(e), e.tag - 1) & mask;
+      while (slots[i].tag != 0) i = (i + 1) & mask;
+      slots[i] = e;
+    }
+  }
+
+  // Fills keys_ / gs_ (and strs_ for strings) with the batch's non-NULL
+  // rows; returns how many.
+  size_t Gather(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                const int32_t* gids) {
+    uint64_t* keys = keys_.data();
+    uint32_t* gs = gs_.data();
+    if constexpr (!kStrings) {
+      const size_t m = VisitFixedWidth(
+          col.type->id,
+          [&](auto tag) -> size_t {
+            return GatherNumbersT<decltype(tag)>(col, rows, base, n, gids, keys, gs);
+          },
+          [] { return ~size_t(0); });
+      if (m != ~size_t(0)) return m;
+      // bool: 0 or 1.
+      size_t j = 0;
+      ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
+        if constexpr (!std::is_same_v<decltype(v), std::string_view>) {
+          keys[j] = CanonicalBits(v);
+          gs[j++] = uint32_t(BatchGroup(gids, k));
+        }
+      });
+      return j;
+    } else {
+      std::string_view* strs = strs_.data();
+      if (col.type->is_dictionary()) return GatherDictionary(col, rows, base, n, gids);
+      if (col.type->id == TypeId::kFloat16) return GatherFloat16(col, rows, base, n, gids);
+      size_t j = 0;
+      ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
+        if constexpr (std::is_same_v<decltype(v), std::string_view>) {
+          const uint32_t g = uint32_t(BatchGroup(gids, k));
+          // A repeat of the previous row's value in its group, when that
+          // costs no byte comparison (runs of empty strings), is left out.
+          if (j > 0 && gs[j - 1] == g && strs[j - 1].size() == v.size() &&
+              (v.empty() || strs[j - 1].data() == v.data())) {
+            return;
+          }
+          keys[j] = XXH3_64bits(v.data(), v.size());
+          strs[j] = v;
+          gs[j++] = g;
+        }
+      });
+      return j;
+    }
+  }
+  // float16: the canonical bits (-0 is 0, every NaN one NaN) kept in
+  // half_ for the string views to point at.
+  size_t GatherFloat16(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                       const int32_t* gids) {
+    half_.resize(size_t(n));
+    const bool nulls = HasNulls(col);
+    size_t j = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t r = BatchRow(rows, base, k);
+      if (nulls && col.IsNull(r)) continue;
+      uint16_t h;
+      std::memcpy(&h, col.values + (col.offset + r) * 2, 2);
+      if (h == 0x8000) h = 0;
+      if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff) != 0) h = 0x7e00;
+      half_[j] = h;
+      strs_[j] = std::string_view(reinterpret_cast<const char*>(&half_[j]), 2);
+      keys_[j] = XXH3_64bits(&h, 2);
+      gs_[j++] = uint32_t(BatchGroup(gids, k));
+    }
+    return j;
+  }
+  // A dictionary column: each entry's hash is computed once for the batch
+  // when the batch has at least as many rows as the dictionary has entries
+  // (dict_once_), else once per row.
+  void HashDictionary(const ArrayView& col, int64_t n) {
+    dict_once_ = col.type->is_dictionary() && col.dictionary != nullptr &&
+                 col.dictionary->length <= n;
+    if (!dict_once_) return;
+    const ArrayView& d = *col.dictionary;
+    dict_hash_.resize(size_t(d.length));
+    for (int64_t x = 0; x < d.length; ++x) {
+      const std::string_view v = d.StringValue(x);
+      dict_hash_[size_t(x)] = XXH3_64bits(v.data(), v.size());
+    }
+  }
+  // Ungrouped, a batch at least as long as its dictionary: the entries its
+  // rows use are marked first, then each entry used is inserted once.
+  void UpdateDictionaryEntries(const ArrayView& col, const int32_t* rows, int64_t base,
+                               int64_t n) {
+    const ArrayView& d = *col.dictionary;
+    dict_used_.assign(size_t(d.length) + 1, 0);
+    const bool nulls = HasNulls(col), dict_nulls = HasNulls(d);
+    uint8_t* used = dict_used_.data();
+    const auto mark = [&](auto tag) {
+      using T = decltype(tag);
+      const T* idx = col.data<T>();
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t r = BatchRow(rows, base, k);
+        // As DictIndex: a uint64 index past INT64_MAX is out of range.
+        const int64_t x = std::is_same_v<T, uint64_t> && uint64_t(idx[r]) > uint64_t(INT64_MAX)
+                              ? -1
+                              : int64_t(idx[r]);
+        // NULL rows and indices out of range mark the spare last byte.
+        const bool ok = !(nulls && col.IsNull(r)) && x >= 0 && x < d.length;
+        used[ok ? x : d.length] = 1;
+      }
+      return 0;
+    };
+    VisitIndex(col.type->dict_index, mark, [] { return 0; });
+    for (int64_t x = 0; x < d.length; ++x) {
+      if (!used[x] || (dict_nulls && d.IsNull(x))) continue;
+      const uint64_t h = dict_hash_[size_t(x)];
+      Insert(h, 0, h, d.StringValue(x));
+    }
+  }
+  size_t GatherDictionary(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                          const int32_t* gids) {
+    uint64_t* keys = keys_.data();
+    uint32_t* gs = gs_.data();
+    std::string_view* strs = strs_.data();
+    if (col.dictionary == nullptr) return 0;
+    const ArrayView& d = *col.dictionary;
+    const bool nulls = HasNulls(col), dict_nulls = HasNulls(d);
+    size_t j = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t r = BatchRow(rows, base, k);
+      if (nulls && col.IsNull(r)) continue;
+      const int64_t x = col.DictIndex(r);
+      if (x < 0 || x >= d.length || (dict_nulls && d.IsNull(x))) continue;
+      strs[j] = d.StringValue(x);
+      keys[j] = dict_once_ ? dict_hash_[size_t(x)] : XXH3_64bits(strs[j].data(), strs[j].size());
+      gs[j++] = uint32_t(BatchGroup(gids, k));
+    }
+    return j;
+  }
+
+  std::array<Part, kPartitions> parts_;
+  // Numbers: the set while every row is in group 0 (grouped_ false).
+  struct Empty {};
+  std::conditional_t<kStrings, Empty, GlobalNumberSet> global_;
+  bool grouped_ = kStrings;
+  std::string arena_;
+  std::vector<int64_t> counts_;
+  // Scratch of Update: the batch's keys, groups, hashes and strings.
+  std::vector<uint64_t> keys_, hashes_, dict_hash_;
+  std::vector<uint32_t> gs_;
+  std::vector<std::string_view> strs_;
+  std::vector<uint16_t> half_;
+  std::vector<uint8_t> dict_used_;
+  bool dict_once_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<GroupedAgg> MakeCountDistinct(const DataType& input) {
+  // Decimals, intervals and float16 compare by their stored bytes, exactly.
+  if (IsStringKey(input) || RawKeyWidth(input.id) != 0) {
+    return std::make_unique<CountDistinctAgg<StringEntry>>(input);
+  }
+  return std::make_unique<CountDistinctAgg<NumberEntry>>(input);
+}
+
+}  // namespace quiver::kernels::internal
