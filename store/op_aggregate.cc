@@ -140,6 +140,20 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
     const int workers = plan.Workers();
     std::vector<Partial> partial;
     for (int w = 0; w < workers; ++w) partial.push_back(make_partial());
+    // The bytes each worker's distinct sets and value lists hold, counted
+    // against the query's memory limit as they grow.
+    std::vector<int64_t> held(size_t(workers), 0);
+    auto account = [&](int w) -> Status {
+      int64_t bytes = 0;
+      for (const auto& g : partial[size_t(w)].grouped) bytes += int64_t(g->MemoryBytes());
+      const int64_t delta = bytes - held[size_t(w)];
+      held[size_t(w)] = bytes;
+      if (delta == 0) return Status::OK();
+      return plan.memory_use->Add(delta, [&] {
+        return "the aggregates' distinct-value sets and value lists (" + std::to_string(bytes) +
+               " bytes in one worker)";
+      });
+    };
     QUIVER_RETURN_NOT_OK(plan.ScanMorsels([&](int w, const Morsel& c, const Mask* m) -> Status {
       Partial& p = partial[size_t(w)];
       const int64_t hits = m ? kernels::CountTrue(*m) : c.rows();
@@ -173,7 +187,7 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
         if (it == rows.end()) it = rows.emplace(f, kernels::ToSelection(*mk)).first;
         p.grouped[g]->Update(view, it->second.data(), 0, int64_t(it->second.size()), nullptr);
       }
-      return Status::OK();
+      return p.grouped.empty() ? Status::OK() : account(w);
     }));
     // Worker 0's partial becomes the total: its hash sets and value lists
     // are not copied again.

@@ -224,6 +224,25 @@ TEST_CASE("COUNT(DISTINCT) sets count against the memory limit of a GROUP BY", "
   CHECK(f.Run("SELECT i, count(DISTINCT s) FROM t GROUP BY i", o).ok());
 }
 
+TEST_CASE("COUNT(DISTINCT) and median without GROUP BY count against the memory limit", "[store]") {
+  ScaleFixture f;
+  QueryOptions o;
+  o.memory_limit_bytes = 1 << 20;
+  for (const char* q : {"SELECT count(DISTINCT s) FROM t", "SELECT count(DISTINCT k) FROM t",
+                        "SELECT median(k) FROM t"}) {
+    INFO(q);
+    for (int threads : {1, 2}) {
+      o.threads = threads;
+      auto r = f.Run(q, o);
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().code() == StatusCode::kResourceExhausted);
+      CHECK_THAT(r.status().message(), Catch::Contains("(memory_limit)"));
+    }
+  }
+  o.memory_limit_bytes = int64_t(1) << 30;
+  CHECK(f.Run("SELECT count(DISTINCT s), count(DISTINCT k), median(k) FROM t", o).ok());
+}
+
 TEST_CASE("ORDER BY over more rows than the memory limit allows fails with resource_exhausted",
           "[store]") {
   ScaleFixture f;
