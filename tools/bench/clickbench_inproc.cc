@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "config/allocator.h"
 #include "store/exec.h"
 #include "store/store.h"
 
@@ -54,6 +55,7 @@ double CpuMs() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  quiver::TuneAllocator();
   if (argc < 3) {
     std::fprintf(stderr, "usage: clickbench_inproc POOL QUERIES.sql [--runs 3] [--threads 2] "
                  "[--queries 1,2,...]\n");

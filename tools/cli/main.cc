@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "config/allocator.h"
 #include "tools/cli/cli.h"
 
 namespace quiver::cli {
@@ -123,6 +124,7 @@ void PrintOverview() {
 }  // namespace quiver::cli
 
 int main(int argc, char** argv) {
+  quiver::TuneAllocator();
   using namespace quiver::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
