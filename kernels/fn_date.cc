@@ -151,6 +151,43 @@ int64_t FieldValue(Field f, int64_t days, int64_t nanos) {
   }
 }
 
+// The sub-day fields (microsecond .. hour) of a timestamp column: a floor
+// modulo by the day per row, every division by a constant of the column's
+// unit (no calendar, no division by a variable).
+template <int64_t kPerSec, Field F>
+void TimeOfDayLoop(const int64_t* x, int64_t rows, int64_t* out) {
+  constexpr int64_t kPerDay = kPerSec * 86400, kNanosPerUnit = kNanosPerSecond / kPerSec;
+  for (int64_t i = 0; i < rows; ++i) {
+    int64_t r = x[i] % kPerDay;
+    r += r < 0 ? kPerDay : 0;
+    out[i] = FieldValue(F, 0, r * kNanosPerUnit);
+  }
+}
+
+template <int64_t kPerSec>
+void TimeOfDay(Field f, const int64_t* x, int64_t rows, int64_t* out) {
+  switch (f) {
+    case Field::kMicrosecond: return TimeOfDayLoop<kPerSec, Field::kMicrosecond>(x, rows, out);
+    case Field::kMillisecond: return TimeOfDayLoop<kPerSec, Field::kMillisecond>(x, rows, out);
+    case Field::kSecond: return TimeOfDayLoop<kPerSec, Field::kSecond>(x, rows, out);
+    case Field::kMinute: return TimeOfDayLoop<kPerSec, Field::kMinute>(x, rows, out);
+    default: return TimeOfDayLoop<kPerSec, Field::kHour>(x, rows, out);
+  }
+}
+
+// TimeOfDay for a timestamp array in any unit; false if `d` is not one.
+bool TimeOfDayColumn(Field f, const Datum& d, int64_t rows, int64_t* out) {
+  if (d.is_scalar || d.type.id != TypeId::kTimestamp || f > Field::kHour) return false;
+  const int64_t* x = d.view.data<int64_t>();
+  switch (UnitsPerSecond(d.type.unit)) {
+    case 1: TimeOfDay<1>(f, x, rows, out); return true;
+    case 1000: TimeOfDay<1000>(f, x, rows, out); return true;
+    case 1000000: TimeOfDay<1000000>(f, x, rows, out); return true;
+    case 1000000000: TimeOfDay<1000000000>(f, x, rows, out); return true;
+    default: return false;
+  }
+}
+
 BoundFunctionPtr BindPart(Field f) {
   if (f == Field::kEpoch) {
     const DataType f64(TypeId::kFloat64);
@@ -173,6 +210,14 @@ BoundFunctionPtr BindPart(Field f) {
   return MakeFunction(i64, [f, i64](const Args& args, int64_t rows) -> Result<Datum> {
     const TimeIn in(args.back());
     FixedOut<int64_t> out(i64, rows);
+    if (TimeOfDayColumn(f, args.back(), rows, out.values())) {
+      if (args.back().view.validity != nullptr) {
+        for (int64_t i = 0; i < rows; ++i) {
+          if (in.IsNull(i)) out.SetNull(i);
+        }
+      }
+      return out.Finish();
+    }
     for (int64_t i = 0; i < rows; ++i) {
       if (in.IsNull(i)) {
         out.SetNull(i);

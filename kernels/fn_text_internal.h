@@ -244,6 +244,7 @@ class FixedOut {
     data_->buffers = {std::move(validity), std::move(values)};
   }
   void Set(int64_t i, T v) { values_[i] = v; }
+  T* values() { return values_; }
   void SetNull(int64_t i) {
     ClearBit(validity_, i);
     ++nulls_;
