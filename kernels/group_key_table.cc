@@ -1,61 +1,137 @@
 #include "kernels/group_key_table_internal.h"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <new>
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 namespace quiver::kernels::internal {
+namespace {
+
+// Slot arrays from this size on are mappings of their own, aligned to and
+// asking for huge pages (2 MiB): fresh zero pages, no fill, one fault per
+// huge page instead of one per 4 KiB page.
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kMapBytes = kHugePage;
+// Growth: by 4 while the table is small (fewer rehashes of few keys), by 2
+// once it is large (memory).
+constexpr size_t kGrowBy4Slots = size_t(1) << 16;
+
+}  // namespace
 
 uint64_t HashBytes(const uint8_t* p, size_t n) { return XXH3_64bits(p, n); }
 
-GroupKeyTable::GroupKeyTable(bool int_keys) : int_keys_(int_keys) {
-  slots_ = SlotArray(64);
-  mask_ = slots_.size() - 1;
-  if (!int_keys_) offsets_.push_back(0);
+GroupKeyTable::ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
+  if (bytes == 0) return;
+  if (bytes >= kMapBytes) {
+    // Maps a huge page more than asked, then unmaps the ends so that the
+    // block starts on a huge-page boundary.
+    const size_t len = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* m = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (m != MAP_FAILED) {
+      const uintptr_t at = reinterpret_cast<uintptr_t>(m);
+      const uintptr_t start = (at + kHugePage - 1) / kHugePage * kHugePage;
+      if (start > at) munmap(m, start - at);
+      const uintptr_t end = start + len, map_end = at + len + kHugePage;
+      if (map_end > end) munmap(reinterpret_cast<void*>(end), map_end - end);
+      p_ = reinterpret_cast<void*>(start);
+      bytes_ = len;
+      mapped_ = true;
+#ifdef MADV_HUGEPAGE
+      madvise(p_, len, MADV_HUGEPAGE);
+#endif
+      return;
+    }
+  }
+  p_ = std::calloc(bytes, 1);
+  if (p_ == nullptr) throw std::bad_alloc();
 }
 
-void GroupKeyTable::Grow() { Rehash(slots_.size() * 2); }
+void GroupKeyTable::ZeroedBlock::Release() {
+  if (p_ == nullptr) return;
+  if (mapped_)
+    munmap(p_, bytes_);
+  else
+    std::free(p_);
+  p_ = nullptr;
+  bytes_ = 0;
+}
+
+GroupKeyTable::GroupKeyTable(KeyKind kind) : kind_(kind) {
+  if (kind_ == KeyKind::kWide)
+    wide_slots_ = SlotArray<WideSlot>(64);
+  else
+    slots_ = SlotArray<Slot>(64);
+  mask_ = 63;
+  if (kind_ == KeyKind::kBytes) offsets_.push_back(0);
+}
+
+void GroupKeyTable::Grow() {
+  const size_t n = slot_count();
+  Rehash(n < kGrowBy4Slots ? n * 4 : n * 2);
+}
 
 void GroupKeyTable::Rehash(size_t slots) {
-  SlotArray old = std::move(slots_);
-  slots_ = SlotArray(slots);
-  mask_ = slots_.size() - 1;
-  if (!int_keys_) {
+  mask_ = slots - 1;
+  if (kind_ == KeyKind::kWide) {
+    // Every wide key has a slot: the groups in order.
+    wide_slots_ = SlotArray<WideSlot>();
+    wide_slots_ = SlotArray<WideSlot>(slots);
+    for (size_t g = 0; g < wides_.size(); ++g) {
+      const PackedKey& k = wides_[g];
+      size_t i = size_t(MixPacked(k)) & mask_;
+      while (wide_slots_[i].id1 != 0) i = (i + 1) & mask_;
+      wide_slots_[i] = WideSlot{k.lo, k.hi, k.nulls, uint32_t(g) + 1, 0};
+    }
+    return;
+  }
+  SlotArray<Slot> old = std::move(slots_);
+  slots_ = SlotArray<Slot>(slots);
+  if (kind_ == KeyKind::kBytes) {
     // Every byte key has a slot: the groups in order, their hashes and
     // offsets read sequentially.
+    old = SlotArray<Slot>();
     for (size_t g = 0; g < hashes_.size(); ++g) {
       const uint64_t h = hashes_[g];
       size_t i = size_t(h) & mask_;
-      while (slots_[i].gid >= 0) i = (i + 1) & mask_;
-      slots_[i] = Slot{offsets_[g], int32_t(g), uint32_t(h >> 32)};
+      while (slots_[i].id1 != 0) i = (i + 1) & mask_;
+      slots_[i] = Slot{offsets_[g], uint32_t(g) + 1, uint32_t(h >> 32)};
     }
     return;
   }
   // Int keys: the NULL group has no slot, so from the old slots.
   for (size_t j = 0; j < old.size(); ++j) {
     const Slot& s = old[j];
-    if (s.gid < 0) continue;
+    if (s.id1 == 0) continue;
     size_t i = size_t(MixInt(s.word)) & mask_;
-    while (slots_[i].gid >= 0) i = (i + 1) & mask_;
+    while (slots_[i].id1 != 0) i = (i + 1) & mask_;
     slots_[i] = s;
   }
 }
 
 void GroupKeyTable::Reserve(int64_t groups, int64_t key_bytes) {
-  size_t want = slots_.size();
+  size_t want = slot_count();
   while (want < size_t(groups) * 2 + 2) want *= 2;
-  if (want > slots_.size()) Rehash(want);
-  if (int_keys_) {
-    ints_.reserve(size_t(groups));
-  } else {
-    hashes_.reserve(size_t(groups));
-    offsets_.reserve(size_t(groups) + 1);
-    arena_.reserve(size_t(key_bytes));
+  if (want > slot_count()) Rehash(want);
+  switch (kind_) {
+    case KeyKind::kInt: ints_.reserve(size_t(groups)); break;
+    case KeyKind::kWide: wides_.reserve(size_t(groups)); break;
+    case KeyKind::kBytes:
+      hashes_.reserve(size_t(groups));
+      offsets_.reserve(size_t(groups) + 1);
+      arena_.reserve(size_t(key_bytes));
+      break;
   }
 }
 
 int64_t GroupKeyTable::memory_bytes() const {
-  return int64_t(slots_.size() * sizeof(Slot) + ints_.capacity() * 8 + hashes_.capacity() * 8 +
-                 offsets_.capacity() * 8 + arena_.capacity());
+  return int64_t(slots_.size() * sizeof(Slot) + wide_slots_.size() * sizeof(WideSlot) +
+                 ints_.capacity() * 8 + wides_.capacity() * sizeof(PackedKey) +
+                 hashes_.capacity() * 8 + offsets_.capacity() * 8 + arena_.capacity());
 }
 
 }  // namespace quiver::kernels::internal
