@@ -62,33 +62,35 @@ void GroupKeyTable::ZeroedBlock::Release() {
 }
 
 GroupKeyTable::GroupKeyTable(KeyKind kind) : kind_(kind) {
-  if (kind_ == KeyKind::kWide)
-    wide_slots_ = SlotArray<WideSlot>(64);
-  else
-    slots_ = SlotArray<Slot>(64);
+  slots_ = SlotArray<Slot>(64);
   mask_ = 63;
+  if (kind_ == KeyKind::kWide) {
+    wide_slots_ = SlotArray<WideSlot>(16);
+    wide_mask_ = 15;
+  }
   if (kind_ == KeyKind::kBytes) offsets_.push_back(0);
 }
 
 void GroupKeyTable::Grow() {
-  const size_t n = slot_count();
+  const size_t n = slots_.size();
   Rehash(n < kGrowBy4Slots ? n * 4 : n * 2);
+}
+
+void GroupKeyTable::RehashWide(size_t slots) {
+  SlotArray<WideSlot> old = std::move(wide_slots_);
+  wide_slots_ = SlotArray<WideSlot>(slots);
+  wide_mask_ = slots - 1;
+  for (size_t j = 0; j < old.size(); ++j) {
+    const WideSlot& s = old[j];
+    if (s.id1 == 0) continue;
+    size_t i = size_t(MixPacked(PackedKey{s.lo, s.hi, s.nulls})) & wide_mask_;
+    while (wide_slots_[i].id1 != 0) i = (i + 1) & wide_mask_;
+    wide_slots_[i] = s;
+  }
 }
 
 void GroupKeyTable::Rehash(size_t slots) {
   mask_ = slots - 1;
-  if (kind_ == KeyKind::kWide) {
-    // Every wide key has a slot: the groups in order.
-    wide_slots_ = SlotArray<WideSlot>();
-    wide_slots_ = SlotArray<WideSlot>(slots);
-    for (size_t g = 0; g < wides_.size(); ++g) {
-      const PackedKey& k = wides_[g];
-      size_t i = size_t(MixPacked(k)) & mask_;
-      while (wide_slots_[i].id1 != 0) i = (i + 1) & mask_;
-      wide_slots_[i] = WideSlot{k.lo, k.hi, k.nulls, uint32_t(g) + 1, 0};
-    }
-    return;
-  }
   SlotArray<Slot> old = std::move(slots_);
   slots_ = SlotArray<Slot>(slots);
   if (kind_ == KeyKind::kBytes) {
@@ -103,20 +105,23 @@ void GroupKeyTable::Rehash(size_t slots) {
     }
     return;
   }
-  // Int keys: the NULL group has no slot, so from the old slots.
+  // Int keys (the NULL group has no slot) and wide keys (some are in the
+  // 32-byte slots): from the old slots.
+  const bool wide = kind_ == KeyKind::kWide;
   for (size_t j = 0; j < old.size(); ++j) {
     const Slot& s = old[j];
     if (s.id1 == 0) continue;
-    size_t i = size_t(MixInt(s.word)) & mask_;
+    const uint64_t h = wide ? MixPacked(PackedKey{s.word, s.tag, 0}) : MixInt(s.word);
+    size_t i = size_t(h) & mask_;
     while (slots_[i].id1 != 0) i = (i + 1) & mask_;
     slots_[i] = s;
   }
 }
 
 void GroupKeyTable::Reserve(int64_t groups, int64_t key_bytes) {
-  size_t want = slot_count();
+  size_t want = slots_.size();
   while (want < size_t(groups) * 2 + 2) want *= 2;
-  if (want > slot_count()) Rehash(want);
+  if (want > slots_.size()) Rehash(want);
   switch (kind_) {
     case KeyKind::kInt: ints_.reserve(size_t(groups)); break;
     case KeyKind::kWide: wides_.reserve(size_t(groups)); break;

@@ -6,8 +6,11 @@
 //   - int: one int64 per group, kept in the slot itself (a probe reads one
 //     cache line), hashed with a 64-bit integer mix;
 //   - wide: several fixed-width integer keys packed into 128 bits and a
-//     word of NULL flags (PackedKey), all in a 32-byte slot, hashed with
-//     the same mix (MixPacked);
+//     word of NULL flags (PackedKey), hashed with the same mix (MixPacked),
+//     kept in the slot: a key with no NULL that fits 96 bits (two int32 and
+//     an int16, an int64 and an int32, ...) in a 16-byte slot of the main
+//     slot array, any other in a 32-byte slot of a second array (keys with
+//     NULLs are usually few);
 //   - bytes: each group's encoded key (the encoding below) in one arena,
 //     its XXH3 hash kept per group (growth never rehashes a key); a slot
 //     holds the hash's top 32 bits as a tag and the key's arena offset, so
@@ -176,22 +179,43 @@ class GroupKeyTable {
   // The group of packed key k (wide keys), added when new; h must be
   // MixPacked(k).
   int32_t FindOrAddWide(const PackedKey& k, uint64_t h) {
-    size_t i = size_t(h) & mask_;
+    if (Narrow(k)) {
+      size_t i = size_t(h) & mask_;
+      for (;;) {
+        const Slot& s = slots_[i];
+        if (s.id1 == 0) break;
+        if (s.word == k.lo && s.tag == uint32_t(k.hi)) return int32_t(s.id1 - 1);
+        i = (i + 1) & mask_;
+      }
+      const int32_t g = int32_t(wides_.size());
+      wides_.push_back(k);
+      slots_[i] = Slot{k.lo, uint32_t(g) + 1, uint32_t(k.hi)};
+      if (++narrow_keys_ * 2 > slots_.size()) Grow();
+      return g;
+    }
+    size_t i = size_t(h) & wide_mask_;
     for (;;) {
       const WideSlot& s = wide_slots_[i];
       if (s.id1 == 0) break;
       if (s.lo == k.lo && s.hi == k.hi && s.nulls == k.nulls) return int32_t(s.id1 - 1);
-      i = (i + 1) & mask_;
+      i = (i + 1) & wide_mask_;
     }
     const int32_t g = int32_t(wides_.size());
     wides_.push_back(k);
     wide_slots_[i] = WideSlot{k.lo, k.hi, k.nulls, uint32_t(g) + 1, 0};
-    if (size_t(g + 1) * 2 > wide_slots_.size()) Grow();
+    if ((wides_.size() - narrow_keys_) * 2 > wide_slots_.size())
+      RehashWide(wide_slots_.size() * 2);
     return g;
   }
   // The group of packed key k, or -1 when absent.
   int32_t FindWide(const PackedKey& k, uint64_t h) const {
-    for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+    if (Narrow(k)) {
+      for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.id1 == 0 || (s.word == k.lo && s.tag == uint32_t(k.hi))) return int32_t(s.id1) - 1;
+      }
+    }
+    for (size_t i = size_t(h) & wide_mask_;; i = (i + 1) & wide_mask_) {
       const WideSlot& s = wide_slots_[i];
       if (s.id1 == 0 || (s.lo == k.lo && s.hi == k.hi && s.nulls == k.nulls))
         return int32_t(s.id1) - 1;
@@ -230,12 +254,8 @@ class GroupKeyTable {
   // without growing.
   void Reserve(int64_t groups, int64_t key_bytes);
   // Hints the slot a key with hash h starts probing at into the cache.
-  void Prefetch(uint64_t h) const {
-    if (kind_ == KeyKind::kWide)
-      __builtin_prefetch(&wide_slots_[size_t(h) & mask_]);
-    else
-      __builtin_prefetch(&slots_[size_t(h) & mask_]);
-  }
+  // (Wide keys: the slot in the main array.)
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[size_t(h) & mask_]); }
 
   // Hints group g's key into the cache.
   void PrefetchKey(int32_t g) const {
@@ -271,9 +291,9 @@ class GroupKeyTable {
 
  private:
   struct Slot {
-    uint64_t word;  // the key (int keys) or its arena offset (byte keys)
+    uint64_t word;  // the key (int keys), its arena offset (byte keys), its lo (wide)
     uint32_t id1;   // group id + 1; 0: empty
-    uint32_t tag;   // byte keys: the top 32 bits of the key's hash
+    uint32_t tag;   // byte keys: the top 32 bits of the key's hash; wide: its hi
   };
   static_assert(sizeof(Slot) == 16);
   struct WideSlot {
@@ -335,14 +355,20 @@ class GroupKeyTable {
     ZeroedBlock block_;
     size_t n_ = 0;
   };
-  size_t slot_count() const { return kind_ == KeyKind::kWide ? wide_slots_.size() : slots_.size(); }
+  // Whether wide key k lives in the main slot array (word: lo, tag: hi).
+  static bool Narrow(const PackedKey& k) { return k.nulls == 0 && (k.hi >> 32) == 0; }
   void Grow();
+  // Rehashes the main slot array into `slots` slots.
   void Rehash(size_t slots);
+  // Wide keys: rehashes the 32-byte slots into `slots` slots.
+  void RehashWide(size_t slots);
 
   KeyKind kind_;
-  SlotArray<Slot> slots_;           // int and byte keys
-  SlotArray<WideSlot> wide_slots_;  // wide keys
+  SlotArray<Slot> slots_;           // int and byte keys, narrow wide keys
+  SlotArray<WideSlot> wide_slots_;  // the other wide keys
   size_t mask_ = 0;
+  size_t wide_mask_ = 0;
+  size_t narrow_keys_ = 0;  // wide keys in slots_
   std::vector<int64_t> ints_;      // int keys: the key of each group
   std::vector<PackedKey> wides_;   // wide keys: the key of each group
   std::vector<uint64_t> hashes_;   // byte keys: the hash of each group
