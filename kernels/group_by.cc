@@ -182,6 +182,13 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
           for (int64_t k = 0; k < n; ++k)
             h[k] = internal::MixInt(uint64_t(int64_t(data[RowAt(rows, base, k)])));
           constexpr int64_t kAhead = 16;
+          if (!nulls && admit_limit_ < 0) {  // the common case, without a test per row
+            for (int64_t k = 0; k < n; ++k) {
+              if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+              out[k] = table_.FindOrAddInt(int64_t(data[RowAt(rows, base, k)]), h[k]);
+            }
+            return 0;
+          }
           for (int64_t k = 0; k < n; ++k) {
             if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
             const int64_t r = RowAt(rows, base, k);
@@ -388,7 +395,7 @@ void GroupByState::PackedGroupIds(const std::vector<ArrayView>& keys, const int3
   const uint64_t* h = hashes_.data();
   // Probes with the slots of rows ahead in flight.
   constexpr int64_t kAhead = 16;
-  if (admitting() && admit_limit_ < 0) {
+  if (admit_limit_ < 0) {  // the common case, without a test per row
     for (int64_t k = 0; k < n; ++k) {
       if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
       out[k] = table_.FindOrAddWide(key[k], h[k]);
