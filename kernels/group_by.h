@@ -154,12 +154,12 @@ class GroupByState {
     AggKind kind;
     int value;
     DataType type;
-    std::vector<int64_t> count;
-    std::vector<__int128> int_sum;
-    std::vector<double> float_sum;
-    std::vector<long double> num_min, num_max;  // exact for every int64/uint64/double
+    internal::ScratchVector<int64_t> count;
+    internal::ScratchVector<__int128> int_sum;
+    internal::ScratchVector<double> float_sum;
+    internal::ScratchVector<long double> num_min, num_max;  // exact for every int64/uint64/double
     std::vector<std::string> str_min, str_max;
-    std::vector<uint8_t> has, nan;
+    internal::ScratchVector<uint8_t> has, nan;
     bool sum_overflow = false;  // a decimal128 sum left 128 bits in some group
     bool filtered = false;
     std::unique_ptr<GroupedAgg> grouped;  // when the spec names one
@@ -298,8 +298,8 @@ class GroupByState {
   Mode mode_ = Mode::kGeneric;
   internal::GroupKeyTable table_{internal::KeyKind::kBytes};
   std::vector<internal::PackField> pack_;  // kPacked: one per key
-  std::vector<int64_t> group_rows_;   // count(*)
-  std::vector<int64_t> group_first_;  // ordinal of the first row, -1 until set
+  internal::ScratchVector<int64_t> group_rows_;   // count(*)
+  internal::ScratchVector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
   int64_t admit_limit_ = -1;          // AdmitAtMost; -1: no limit
   int64_t rows_skipped_ = 0;

@@ -13,21 +13,12 @@
 namespace quiver::kernels::internal {
 namespace {
 
-// Slot arrays from this size on are mappings of their own, aligned to and
-// asking for huge pages (2 MiB): fresh zero pages, no fill, one fault per
-// huge page instead of one per 4 KiB page.
-constexpr size_t kHugePage = size_t(2) << 20;
-constexpr size_t kMapBytes = kHugePage;
 // Growth: by 4 while the table has fewer than 2^18 slots (4 MiB of 16-byte
 // slots; 100000 groups then rehash 44000 keys on the way instead of 109000),
 // by 2 once it is large (memory).
 constexpr size_t kGrowBy4Slots = size_t(1) << 18;
 
-// Mapped blocks released by tables, kept for the next tables (the next
-// rehash, morsel or query) up to kCacheBytes in all: a fresh mapping's
-// first touch costs a page fault and the kernel zeroing the page (measured
-// on the 2-core VM: ~1 GB/s, a quarter of a million-group GROUP BY's CPU),
-// a kept one a memset.
+// Released scratch blocks, kept up to kCacheBytes in all.
 constexpr size_t kCacheBytes = size_t(256) << 20;
 struct BlockCache {
   std::mutex mu;
@@ -39,26 +30,54 @@ BlockCache& Cache() {
   return *cache;
 }
 
-// A kept block of at least `bytes` and at most 4 times that (the smallest
-// such), or null.
-std::pair<void*, size_t> TakeCached(size_t bytes) {
-  BlockCache& c = Cache();
-  std::lock_guard<std::mutex> lock(c.mu);
-  size_t best = c.blocks.size();
-  for (size_t i = 0; i < c.blocks.size(); ++i) {
-    const size_t len = c.blocks[i].second;
-    if (len >= bytes && len / 4 <= bytes && (best == c.blocks.size() || len < c.blocks[best].second))
-      best = i;
-  }
-  if (best == c.blocks.size()) return {nullptr, 0};
-  const auto b = c.blocks[best];
-  c.blocks.erase(c.blocks.begin() + std::ptrdiff_t(best));
-  c.bytes -= b.second;
-  return b;
+// A fresh mapping of len bytes (a multiple of kScratchBytes) aligned to
+// kScratchBytes, huge pages asked for.
+void* MapAligned(size_t len) {
+  // Maps a huge page more than asked, then unmaps the ends.
+  void* m = mmap(nullptr, len + kScratchBytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  const uintptr_t at = reinterpret_cast<uintptr_t>(m);
+  const uintptr_t start = (at + kScratchBytes - 1) / kScratchBytes * kScratchBytes;
+  if (start > at) munmap(m, start - at);
+  const uintptr_t end = start + len, map_end = at + len + kScratchBytes;
+  if (map_end > end) munmap(reinterpret_cast<void*>(end), map_end - end);
+  void* p = reinterpret_cast<void*>(start);
+#ifdef MADV_HUGEPAGE
+  madvise(p, len, MADV_HUGEPAGE);
+#endif
+  return p;
 }
 
-// Keeps a block for later, unmapping the oldest kept ones past kCacheBytes.
-void Keep(void* p, size_t len) {
+}  // namespace
+
+uint64_t HashBytes(const uint8_t* p, size_t n) { return XXH3_64bits(p, n); }
+
+void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh) {
+  {
+    BlockCache& c = Cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    size_t best = c.blocks.size();
+    for (size_t i = 0; i < c.blocks.size(); ++i) {
+      const size_t n = c.blocks[i].second;
+      if (n >= bytes && n <= most && (best == c.blocks.size() || n < c.blocks[best].second))
+        best = i;
+    }
+    if (best < c.blocks.size()) {
+      const auto b = c.blocks[best];
+      c.blocks.erase(c.blocks.begin() + std::ptrdiff_t(best));
+      c.bytes -= b.second;
+      *len = b.second;
+      if (fresh) *fresh = false;
+      return b.first;
+    }
+  }
+  *len = ScratchLength(bytes);
+  if (fresh) *fresh = true;
+  return MapAligned(*len);
+}
+
+void GiveScratch(void* p, size_t len) {
   std::vector<std::pair<void*, size_t>> drop;
   {
     BlockCache& c = Cache();
@@ -80,39 +99,18 @@ void Keep(void* p, size_t len) {
   for (const auto& [q, n] : drop) munmap(q, n);
 }
 
-}  // namespace
-
-uint64_t HashBytes(const uint8_t* p, size_t n) { return XXH3_64bits(p, n); }
-
 GroupKeyTable::ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
   if (bytes == 0) return;
-  if (bytes >= kMapBytes) {
-    if (const auto [kept, len] = TakeCached(bytes); kept != nullptr) {
-      std::memset(kept, 0, bytes);
-      p_ = kept;
-      bytes_ = len;
-      mapped_ = true;
-      return;
-    }
-    // Maps a huge page more than asked, then unmaps the ends so that the
-    // block starts on a huge-page boundary.
-    const size_t len = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-    void* m = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (m != MAP_FAILED) {
-      const uintptr_t at = reinterpret_cast<uintptr_t>(m);
-      const uintptr_t start = (at + kHugePage - 1) / kHugePage * kHugePage;
-      if (start > at) munmap(m, start - at);
-      const uintptr_t end = start + len, map_end = at + len + kHugePage;
-      if (map_end > end) munmap(reinterpret_cast<void*>(end), map_end - end);
-      p_ = reinterpret_cast<void*>(start);
-      bytes_ = len;
-      mapped_ = true;
-#ifdef MADV_HUGEPAGE
-      madvise(p_, len, MADV_HUGEPAGE);
-#endif
-      return;
-    }
+  if (bytes >= kScratchBytes) {
+    // A kept block up to 4 times as long will do (slot arrays are powers of
+    // two): zeroed here; a fresh one is zero pages.
+    size_t len = 0;
+    bool fresh = false;
+    p_ = TakeScratch(bytes, 4 * ScratchLength(bytes), &len, &fresh);
+    if (!fresh) std::memset(p_, 0, bytes);
+    bytes_ = len;
+    mapped_ = true;
+    return;
   }
   p_ = std::calloc(bytes, 1);
   if (p_ == nullptr) throw std::bad_alloc();
@@ -121,7 +119,7 @@ GroupKeyTable::ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
 void GroupKeyTable::ZeroedBlock::Release() {
   if (p_ == nullptr) return;
   if (mapped_)
-    Keep(p_, bytes_);
+    GiveScratch(p_, bytes_);
   else
     std::free(p_);
   p_ = nullptr;

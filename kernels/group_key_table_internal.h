@@ -86,6 +86,51 @@ inline uint32_t FixedKeyBytes(const DataType& t) {
 // XXH3 of an encoded key (group_key_table.cc).
 uint64_t HashBytes(const uint8_t* p, size_t n);
 
+// Memory of the group tables' per-group arrays. Blocks of kScratchBytes and
+// more are anonymous mappings aligned to and asking for huge pages, and a
+// released one is kept (up to 256 MiB in all) for the next table of the
+// same size — the next rehash, morsel or query: on the 2-core VM a fresh
+// page's first touch (a fault, the kernel zeroing it) cost a quarter of a
+// million-group GROUP BY's CPU. Thread-safe. Throws std::bad_alloc.
+constexpr size_t kScratchBytes = size_t(2) << 20;
+// A block of at least `bytes`; *len gets its length (a multiple of
+// kScratchBytes). `most`: a kept block up to that long will do. *fresh (if
+// given): whether the block is a new mapping (zero pages) rather than kept.
+void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh = nullptr);
+// Gives back a block TakeScratch returned, with its length.
+void GiveScratch(void* p, size_t len);
+inline size_t ScratchLength(size_t bytes) {
+  return (bytes + kScratchBytes - 1) / kScratchBytes * kScratchBytes;
+}
+// std::vector's allocator for such arrays: small ones from the heap, large
+// ones as above (contents uninitialised, as std::allocator's).
+template <typename T>
+struct ScratchAllocator {
+  using value_type = T;
+  ScratchAllocator() = default;
+  template <typename U>
+  ScratchAllocator(const ScratchAllocator<U>&) noexcept {}  // NOLINT: rebinding converts
+  T* allocate(size_t n) {
+    if (n * sizeof(T) < kScratchBytes) return std::allocator<T>().allocate(n);
+    const size_t len = ScratchLength(n * sizeof(T));
+    size_t got = 0;
+    return static_cast<T*>(TakeScratch(len, len, &got));
+  }
+  void deallocate(T* p, size_t n) {
+    if (n * sizeof(T) < kScratchBytes) {
+      std::allocator<T>().deallocate(p, n);
+      return;
+    }
+    GiveScratch(p, ScratchLength(n * sizeof(T)));
+  }
+  template <typename U>
+  bool operator==(const ScratchAllocator<U>&) const {
+    return true;
+  }
+};
+template <typename T>
+using ScratchVector = std::vector<T, ScratchAllocator<T>>;
+
 // Fixed-width integer keys packed together (GroupByState's packed mode):
 // each key's value bits, zero-extended from its width, at its bit offset in
 // the 128 bits lo | hi << 64 (0 for NULL), and bit i of `nulls` set when
@@ -308,8 +353,8 @@ class GroupKeyTable {
   bool SameBytes(uint64_t at, const uint8_t* p, uint32_t n) const {
     return at + n <= arena_.size() && std::memcmp(arena_.data() + at, p, n) == 0;
   }
-  // Zeroed slots (every slot empty): large arrays are anonymous mappings
-  // with huge pages asked for (group_key_table.cc), small ones calloc'd.
+  // Zeroed slots (every slot empty): large arrays TakeScratch blocks
+  // (memset when kept from before), small ones calloc'd.
   class ZeroedBlock {
    public:
     ZeroedBlock() = default;
@@ -369,11 +414,11 @@ class GroupKeyTable {
   size_t mask_ = 0;
   size_t wide_mask_ = 0;
   size_t narrow_keys_ = 0;  // wide keys in slots_
-  std::vector<int64_t> ints_;      // int keys: the key of each group
-  std::vector<PackedKey> wides_;   // wide keys: the key of each group
-  std::vector<uint64_t> hashes_;   // byte keys: the hash of each group
-  std::vector<uint64_t> offsets_;  // byte keys: group g is arena_[offsets_[g], offsets_[g + 1])
-  std::vector<uint8_t> arena_;
+  ScratchVector<int64_t> ints_;      // int keys: the key of each group
+  ScratchVector<PackedKey> wides_;   // wide keys: the key of each group
+  ScratchVector<uint64_t> hashes_;   // byte keys: the hash of each group
+  ScratchVector<uint64_t> offsets_;  // byte keys: group g is arena_[offsets_[g], offsets_[g + 1])
+  ScratchVector<uint8_t> arena_;
 };
 
 }  // namespace quiver::kernels::internal
