@@ -17,9 +17,10 @@
 //     that a probe compares the tag, then the bytes, with no other read in
 //     between (the key's bytes are the only miss after the slot's).
 // A slot holds its group id + 1 (0: empty), so that zeroed memory is an
-// empty table: large slot arrays are fresh anonymous mappings (zero pages,
-// never filled by hand) that ask for huge pages, so that a table of a
-// million groups takes a few page faults instead of thousands.
+// empty table: a large slot array is a scratch block (TakeScratch below): a
+// fresh mapping with huge pages asked for (zero pages, not filled by hand;
+// a million groups take a few faults instead of thousands) or a block an
+// earlier table released, zeroed by memset.
 // Group ids are int32 (at most 2^31 - 1 groups per table).
 //
 // Thread-safety: none; one table per thread. Movable, not copyable.
