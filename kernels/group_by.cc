@@ -135,12 +135,25 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
     }
     s.aggs_.push_back(std::move(a));
   }
+  uint32_t key_bits = 0;
+  bool all_int = true;
+  for (const DataType& k : key_types) {
+    all_int = all_int && IsIntKey(k);
+    if (all_int) {
+      s.pack_.push_back({key_bits, uint32_t(ByteWidth(k.id)) * 8, IsSignedIntStorage(k.id)});
+      key_bits += s.pack_.back().bits;
+    }
+  }
   if (key_types.size() == 1 && IsIntKey(key_types[0])) {
     s.mode_ = Mode::kSingleInt;
-    s.table_ = internal::GroupKeyTable(true);
+    s.table_ = internal::GroupKeyTable(internal::KeyKind::kInt);
+  } else if (all_int && key_bits <= 128 && key_types.size() <= 64) {
+    s.mode_ = Mode::kPacked;
+    s.table_ = internal::GroupKeyTable(internal::KeyKind::kWide);
   } else if (key_types.size() == 1 && key_types[0].is_dictionary()) {
     s.mode_ = Mode::kSingleDict;
   }
+  if (s.mode_ != Mode::kPacked) s.pack_.clear();
   s.key_types_ = std::move(key_types);
   s.value_types_ = std::move(value_types);
   return s;
@@ -169,6 +182,13 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
           for (int64_t k = 0; k < n; ++k)
             h[k] = internal::MixInt(uint64_t(int64_t(data[RowAt(rows, base, k)])));
           constexpr int64_t kAhead = 16;
+          if (!nulls && admit_limit_ < 0) {  // the common case, without a test per row
+            for (int64_t k = 0; k < n; ++k) {
+              if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+              out[k] = table_.FindOrAddInt(int64_t(data[RowAt(rows, base, k)]), h[k]);
+            }
+            return 0;
+          }
           for (int64_t k = 0; k < n; ++k) {
             if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
             const int64_t r = RowAt(rows, base, k);
@@ -337,6 +357,58 @@ void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int
   }
 }
 
+void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                            int64_t n) {
+  packed_.assign(size_t(n), internal::PackedKey{});
+  internal::PackedKey* out = packed_.data();
+  for (size_t c = 0; c < keys.size(); ++c) {
+    const ArrayView& col = keys[c];
+    const internal::PackField f = pack_[c];
+    const bool nulls = HasNulls(col);
+    internal::VisitFixedWidth(
+        col.type->id,
+        [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (!std::is_floating_point_v<T>) {
+            const T* data = col.data<T>();
+            for (int64_t k = 0; k < n; ++k) {
+              const int64_t r = RowAt(rows, base, k);
+              if (nulls && col.IsNull(r)) {
+                out[k].nulls |= uint64_t(1) << c;  // value bits stay 0
+              } else {
+                internal::PackPut(&out[k], f, uint64_t(int64_t(data[r])));
+              }
+            }
+          }
+          return 0;
+        },
+        [] { return 0; });
+  }
+  hashes_.resize(size_t(n));
+  for (int64_t k = 0; k < n; ++k) hashes_[size_t(k)] = internal::MixPacked(out[k]);
+}
+
+void GroupByState::PackedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows,
+                                  int64_t base, int64_t n, int32_t* out) {
+  PackKeys(keys, rows, base, n);
+  const internal::PackedKey* key = packed_.data();
+  const uint64_t* h = hashes_.data();
+  // Probes with the slots of rows ahead in flight.
+  constexpr int64_t kAhead = 16;
+  if (admit_limit_ < 0) {  // the common case, without a test per row
+    for (int64_t k = 0; k < n; ++k) {
+      if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+      out[k] = table_.FindOrAddWide(key[k], h[k]);
+    }
+    return;
+  }
+  for (int64_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+    // AdmitAtMost: -1 for a key left out.
+    out[k] = admitting() ? table_.FindOrAddWide(key[k], h[k]) : table_.FindWide(key[k], h[k]);
+  }
+}
+
 Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                               int64_t n, std::vector<int32_t>* gids) {
   gids->resize(size_t(n));
@@ -348,6 +420,9 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
       return DictGroupIds(keys[0], rows, base, n, gids->data());
     case Mode::kGeneric:
       EncodedGroupIds(keys, rows, base, n, gids->data());
+      return Status::OK();
+    case Mode::kPacked:
+      PackedGroupIds(keys, rows, base, n, gids->data());
       return Status::OK();
   }
   return Status::OK();
@@ -622,6 +697,8 @@ Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys,
             return 0;
           },
           [] { return 0; });
+    } else if (mode_ == Mode::kPacked) {
+      PackKeys(keys, batch_rows, start, m);
     } else {
       EncodeKeys(keys, batch_rows, start, m);
     }
@@ -727,7 +804,8 @@ int64_t GroupByState::memory_bytes() const {
   for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
   b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
        int64_t(enc_.capacity() + (enc_off_.capacity() + enc_at_.capacity()) * 4 +
-               hashes_.capacity() * 8);
+               hashes_.capacity() * 8) +
+       int64_t(packed_.capacity() * sizeof(internal::PackedKey));
   for (const Agg& a : aggs_) {
     b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +
                  (a.num_min.capacity() + a.num_max.capacity()) * sizeof(long double) +

@@ -18,9 +18,10 @@
 // same order whatever the number of threads. A query that needs an order
 // sorts the result.
 //
-// Keys live in an open-addressing table with stored hashes
-// (group_key_table_internal.h): a single integer key in the slot, any other
-// key encoded into bytes kept in one arena.
+// Keys live in an open-addressing table (group_key_table_internal.h): a
+// single integer key in the slot; two or more integer keys of 16 bytes or
+// less in all packed into one 128-bit key in the slot; any other key
+// encoded into bytes kept in one arena.
 //
 // Thread-safety: not synchronised; one state per thread, then Merge or
 // FinalizeAll.
@@ -153,12 +154,12 @@ class GroupByState {
     AggKind kind;
     int value;
     DataType type;
-    std::vector<int64_t> count;
-    std::vector<__int128> int_sum;
-    std::vector<double> float_sum;
-    std::vector<long double> num_min, num_max;  // exact for every int64/uint64/double
+    internal::ScratchVector<int64_t> count;
+    internal::ScratchVector<__int128> int_sum;
+    internal::ScratchVector<double> float_sum;
+    internal::ScratchVector<long double> num_min, num_max;  // exact for every int64/uint64/double
     std::vector<std::string> str_min, str_max;
-    std::vector<uint8_t> has, nan;
+    internal::ScratchVector<uint8_t> has, nan;
     bool sum_overflow = false;  // a decimal128 sum left 128 bits in some group
     bool filtered = false;
     std::unique_ptr<GroupedAgg> grouped;  // when the spec names one
@@ -170,7 +171,9 @@ class GroupByState {
   };
 
   GroupByState() = default;
-  enum class Mode { kGeneric, kSingleInt, kSingleDict };
+  // kPacked: two or more integer keys of at most 16 bytes in all, packed
+  // into one internal::PackedKey per row (pack_: where each key lies).
+  enum class Mode { kGeneric, kSingleInt, kSingleDict, kPacked };
 
   // Partial tables with more than kSplitGroups groups in all split, when
   // merged, into 2^kPartitionBits tables by the top bits of the key's hash
@@ -275,6 +278,10 @@ class GroupByState {
                       int32_t* out);
   void EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                        int64_t n, int32_t* out);
+  // kPacked: packs rows' keys into packed_ and hashes them into hashes_.
+  void PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n);
+  void PackedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                      int64_t n, int32_t* out);
   void Resize(size_t groups);
   // Capacity for `groups` groups (no reallocation while merging).
   void Reserve(size_t groups);
@@ -289,9 +296,10 @@ class GroupByState {
   std::vector<DataType> key_types_;
   std::vector<DataType> value_types_;
   Mode mode_ = Mode::kGeneric;
-  internal::GroupKeyTable table_{false};
-  std::vector<int64_t> group_rows_;   // count(*)
-  std::vector<int64_t> group_first_;  // ordinal of the first row, -1 until set
+  internal::GroupKeyTable table_{internal::KeyKind::kBytes};
+  std::vector<internal::PackField> pack_;  // kPacked: one per key
+  internal::ScratchVector<int64_t> group_rows_;   // count(*)
+  internal::ScratchVector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
   int64_t admit_limit_ = -1;          // AdmitAtMost; -1: no limit
   int64_t rows_skipped_ = 0;
@@ -308,6 +316,7 @@ class GroupByState {
   std::vector<uint32_t> enc_off_;
   std::vector<uint32_t> enc_at_;  // EncodeKeys: each row's write position
   std::vector<uint64_t> hashes_;
+  std::vector<internal::PackedKey> packed_;  // scratch of PackKeys
   std::vector<Agg> aggs_;
   // Split tables: the partitions (this table's own groups are then empty).
   std::vector<GroupByState> parts_;

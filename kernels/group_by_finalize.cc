@@ -102,7 +102,8 @@ GroupByState GroupByState::EmptyLike() const {
   s.key_types_ = key_types_;
   s.value_types_ = value_types_;
   s.mode_ = mode_;
-  s.table_ = internal::GroupKeyTable(table_.int_keys());
+  s.table_ = internal::GroupKeyTable(table_.kind());
+  s.pack_ = pack_;
   for (const Agg& a : aggs_) {
     Agg e;
     e.kind = a.kind;
@@ -185,6 +186,10 @@ int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
     const int64_t v = o.table_.int_key(og);
     return table_.FindOrAddInt(v, internal::MixInt(uint64_t(v)));
   }
+  if (mode_ == Mode::kPacked) {
+    const internal::PackedKey& k = o.table_.wide_key(og);
+    return table_.FindOrAddWide(k, internal::MixPacked(k));
+  }
   const std::string_view k = o.table_.bytes(og);
   return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
                                o.table_.hash(og));
@@ -208,6 +213,10 @@ int32_t GroupByState::FindGroupOf(const GroupByState& o, int32_t og) const {
     if (og == o.null_gid_) return null_gid_;
     const int64_t v = o.table_.int_key(og);
     return table_.FindInt(v, internal::MixInt(uint64_t(v)));
+  }
+  if (mode_ == Mode::kPacked) {
+    const internal::PackedKey& k = o.table_.wide_key(og);
+    return table_.FindWide(k, internal::MixPacked(k));
   }
   const std::string_view k = o.table_.bytes(og);
   return table_.FindBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
@@ -347,7 +356,13 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
       if (i + 8 < order.size()) parts[order[i + 8].part]->table_.PrefetchKey(order[i + 8].gid);
       const GroupRef& r = order[i];
       const GroupByState& s = *parts[r.part];
-      if (s.mode_ != Mode::kSingleInt) {
+      if (s.mode_ == Mode::kPacked) {
+        const internal::PackedKey& k = s.table_.wide_key(r.gid);
+        if ((k.nulls >> c) & 1)
+          b.AppendNull();
+        else
+          AppendBits(&b, vt.id, internal::PackGet(k, s.pack_[c]));
+      } else if (s.mode_ != Mode::kSingleInt) {
         AppendEncodedKey(&b, s.key_types_, c, s.table_.bytes(r.gid));
       } else if (r.gid == s.null_gid_) {
         b.AppendNull();
