@@ -266,6 +266,13 @@ class GroupByState {
   // The output column of grouped aggregate ai for groups `order` of `parts`.
   static Result<std::shared_ptr<ArrayData>> GroupedOutput(
       const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t ai);
+  // Consume's fast path for a single dictionary key of few entries
+  // (kernels/group_by_small.cc): whether it applies to these columns, and
+  // the Consume (after Consume's checks and rows_offered_).
+  bool SmallDictApplies(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                        const std::vector<const Mask*>& agg_filters) const;
+  Status ConsumeSmallDict(const ArrayView& key, const std::vector<ArrayView>& values,
+                          const Mask* filter, int64_t first_row);
   // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
   Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n,
                   std::vector<int32_t>* gids);

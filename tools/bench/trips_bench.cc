@@ -7,7 +7,9 @@
 // integer formulas below, which tools/bench/duckdb_trips.js evaluates in SQL
 // so that both engines hold identical data), then runs Q1..Q6 `runs` times
 // each and prints one JSON line per query: its median and every timing in
-// milliseconds, and its result rows (to check both engines agree).
+// milliseconds, the median CPU time of the process (all threads) per run
+// (cpu_ms: steadier than wall time on a shared machine), and its result
+// rows (to check both engines agree).
 //
 // It also measures, in the same run, the memory read bandwidth of `threads`
 // threads (tools/bench/bandwidth.h, over a buffer 8 times the last-level
@@ -23,6 +25,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -182,6 +185,13 @@ int WriteCsv(const std::string& path, int64_t first, int64_t rows) {
   return std::fclose(f) == 0 ? 0 : 1;
 }
 
+// CPU time of this process (every thread) in ms.
+double CpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
 // The bytes of the buffers of `columns` in every chunk of `table` (see the
 // header comment), or -1 when a chunk cannot be read.
 int64_t ColumnBytes(const store::TableView& table, const std::vector<std::string>& columns) {
@@ -279,14 +289,16 @@ int main(int argc, char** argv) {
     const std::string& name = q.name;
     const std::string& sql = q.sql;
     if (!only.empty() && name != only) continue;
-    std::vector<double> ms;
+    std::vector<double> ms, cpu;
     store::QueryResult last;
     for (int r = 0; r < runs; ++r) {
       auto snap = (*store)->GetSnapshot();
       if (!snap.ok()) return 1;
+      const double c0 = CpuMs();
       const auto t0 = std::chrono::steady_clock::now();
       auto res = store::ExecuteSql(*snap, sql, qo);
       const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      cpu.push_back(CpuMs() - c0);
       if (!res.ok()) {
         std::fprintf(stderr, "trips_bench: %s: %s\n", name.c_str(), res.status().ToString().c_str());
         return 2;
@@ -297,6 +309,8 @@ int main(int argc, char** argv) {
     std::vector<double> sorted = ms;
     std::sort(sorted.begin(), sorted.end());
     const double median = sorted[sorted.size() / 2];
+    std::sort(cpu.begin(), cpu.end());
+    const double cpu_median = cpu[cpu.size() / 2];
     // The chunks' bytes, scaled to the chunks scanned (exact when none or
     // every chunk is pruned; the chunks hold equal rows but the last).
     const int64_t all_bytes = ColumnBytes(**table, q.columns);
@@ -305,10 +319,11 @@ int main(int argc, char** argv) {
                                                    double(st.chunks_total)
                                              : 0.0;
     const double floor_ms = bandwidth > 0 ? bytes / bandwidth * 1e3 : 0.0;
-    char floor_json[160];
+    char floor_json[200];
     std::snprintf(floor_json, sizeof floor_json,
-                  ",\"bandwidth_gbs\":%.3f,\"bytes\":%.0f,\"floor_ms\":%.3f,\"floor_ratio\":%.3f",
-                  bandwidth / 1e9, bytes, floor_ms, floor_ms > 0 ? median / floor_ms : 0.0);
+                  ",\"cpu_ms\":%.3f,\"bandwidth_gbs\":%.3f,\"bytes\":%.0f,\"floor_ms\":%.3f,"
+                  "\"floor_ratio\":%.3f",
+                  cpu_median, bandwidth / 1e9, bytes, floor_ms, floor_ms > 0 ? median / floor_ms : 0.0);
     std::string out = "{\"query\":\"" + name + "\",\"engine\":\"quiver\",\"median_ms\":" +
                       std::to_string(median) + floor_json + ",\"runs_ms\":[";
     for (size_t i = 0; i < ms.size(); ++i) out += (i ? "," : "") + std::to_string(ms[i]);

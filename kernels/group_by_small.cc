@@ -1,0 +1,439 @@
+// GroupByState's fast path for a single dictionary key with few entries
+// (GROUP BY vendor, city, ...): the aggregates of one Consume accumulate in
+// small arrays indexed by the row's dictionary index itself (a "slot"), with
+// no per-row lookup; the slots then fold into the groups once per Consume.
+//
+// Slots: one per dictionary index the index type can hold when it is one
+// byte wide (256), else one per dictionary entry; plus one for NULL keys
+// (and, for wider indices, indices out of range). Each used slot is looked
+// up once per Consume through DictGroupIds on its first row, the slots in
+// the order of their first rows, so groups are created, numbered and
+// ordered exactly as the general path creates them (NULL keys, NULL and
+// out-of-range entries and duplicate entries resolve to their group there).
+//
+// Accumulators: count(*) and the counts and sums of the aggregates are kept
+// in kCopies interleaved copies when the slots are few (the k-th row of a
+// block adds into copy k mod kCopies), so that consecutive rows of one key
+// do not wait for each other's stores. NULL values add 0 (the value's bits
+// ANDed with a mask from the validity bit) instead of branching. min/max keep
+// one copy and the general path's rule (a value replaces the extreme only
+// when strictly beyond it, so between 0 and -0 the first seen stays).
+//
+// Float sums (documented order, which differs from the general path's row
+// order in the last bits): within one Consume, each group's copies sum the
+// rows they take in row order, the copies combine as ((c0 + c1) + c2) + c3,
+// and that adds to the group's running sum. Integer sums, counts, min/max
+// and NaN/Inf handling are exactly the general path's.
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <type_traits>
+
+#include "kernels/column_internal.h"
+#include "kernels/group_by.h"
+
+namespace quiver::kernels {
+namespace {
+
+using internal::HasNulls;
+
+// Dictionaries longer than this take the general path (the per-Consume
+// arrays would outgrow the L2 cache and their zeroing would show).
+constexpr int64_t kMaxEntries = 4096;
+// Rows per block: their slots and copy positions stay in L1.
+constexpr int64_t kBlockRows = 2048;
+// Interleaved copies of the counts and sums when there are at most
+// kCopySlots slots (with more slots, consecutive rows rarely share one).
+constexpr int64_t kCopies = 4;
+constexpr int64_t kCopySlots = 257;
+
+bool ValueFits(const DataType& t) {
+  return !t.is_dictionary() &&
+         (IsInteger(t.id) || t.id == TypeId::kFloat32 || t.id == TypeId::kFloat64);
+}
+
+// Visits the value types ValueFits accepts.
+template <typename F>
+void VisitValue(TypeId id, F&& f) {
+  switch (id) {
+    case TypeId::kInt8: f(int8_t{}); break;
+    case TypeId::kInt16: f(int16_t{}); break;
+    case TypeId::kInt32: f(int32_t{}); break;
+    case TypeId::kInt64: f(int64_t{}); break;
+    case TypeId::kUInt8: f(uint8_t{}); break;
+    case TypeId::kUInt16: f(uint16_t{}); break;
+    case TypeId::kUInt32: f(uint32_t{}); break;
+    case TypeId::kUInt64: f(uint64_t{}); break;
+    case TypeId::kFloat32: f(float{}); break;
+    case TypeId::kFloat64: f(double{}); break;
+    default: break;
+  }
+}
+
+// One block of taken rows: [b, b + m) (dense) or sel[0..m) (absolute rows).
+struct Block {
+  int64_t b = 0;
+  int64_t m = 0;
+  const int32_t* sel = nullptr;  // null: dense
+  int64_t Row(int64_t k) const { return sel ? sel[k] : b + k; }
+};
+
+// The TRUE rows of is_true among rows [b, b + len) into sel (b a multiple
+// of 64; bits past the mask's length are zero); returns their number.
+int64_t SelectBlock(const uint64_t* is_true, int64_t b, int64_t len, int32_t* sel) {
+  int64_t n = 0;
+  for (int64_t w = b >> 6, end = (b + len + 63) >> 6; w < end; ++w) {
+    for (uint64_t bits = is_true[w]; bits != 0; bits &= bits - 1)
+      sel[n++] = int32_t(w * 64 + __builtin_ctzll(bits));
+  }
+  return n;
+}
+
+// Calls f(k, row) for each row of the block, the dense loop separately so
+// that it compiles to straight indexing. The bounds are copied to locals:
+// the callers' stores through int64_t pointers could otherwise alias them.
+template <typename F>
+inline void ForRows(const Block& blk, F&& f) {
+  const int64_t b = blk.b, m = blk.m;
+  const int32_t* sel = blk.sel;
+  if (sel == nullptr) {
+    for (int64_t k = 0; k < m; ++k) f(k, b + k);
+  } else {
+    for (int64_t k = 0; k < m; ++k) f(k, int64_t(sel[k]));
+  }
+}
+
+// Byte j of kSpread[x] is bit j of x: a bitmap byte as 8 validity bytes.
+constexpr auto kSpread = [] {
+  std::array<uint64_t, 256> t{};
+  for (uint64_t x = 0; x < 256; ++x) {
+    for (uint64_t j = 0; j < 8; ++j) t[x] |= ((x >> j) & 1) << (8 * j);
+  }
+  return t;
+}();
+
+// 1 or 0 per row of the block: whether col's value is valid.
+void ValidBytes(const ArrayView& col, const Block& blk, uint8_t* out) {
+  const uint8_t* bits = col.validity;
+  const int64_t off = col.offset;
+  const int64_t m = blk.m;
+  if (blk.sel == nullptr) {
+    const int64_t first = off + blk.b;
+    int64_t k = 0;
+    for (; k < m && ((first + k) & 7) != 0; ++k) out[k] = uint8_t(GetBit(bits, first + k));
+    for (; k + 8 <= m; k += 8) std::memcpy(out + k, &kSpread[bits[(first + k) >> 3]], 8);
+    for (; k < m; ++k) out[k] = uint8_t(GetBit(bits, first + k));
+  } else {
+    const int32_t* sel = blk.sel;
+    for (int64_t k = 0; k < m; ++k) out[k] = uint8_t(GetBit(bits, off + sel[k]));
+  }
+}
+
+// The slot of each row of the block (see the file comment).
+void ComputeSlots(const ArrayView& key, int64_t entries, const Block& blk, uint16_t* slot) {
+  const bool nulls = HasNulls(key);
+  const uint8_t* validity = key.validity;
+  const int64_t off = key.offset;
+  internal::VisitIndex(
+      key.type->dict_index,
+      [&](auto tag) {
+        using I = decltype(tag);
+        const I* idx = key.data<I>();
+        const uint64_t null_slot = sizeof(I) == 1 ? 256 : uint64_t(entries);
+        ForRows(blk, [&](int64_t k, int64_t r) {
+          uint64_t s;
+          if constexpr (sizeof(I) == 1) {
+            s = uint8_t(idx[r]);
+          } else {
+            const uint64_t u = uint64_t(idx[r]);
+            s = u < null_slot ? u : null_slot;
+          }
+          if (nulls && !GetBit(validity, off + r)) s = null_slot;
+          slot[k] = uint16_t(s);
+        });
+        return 0;
+      },
+      [] { return 0; });
+}
+
+inline double MaskDouble(double v, uint64_t valid) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, 8);
+  bits &= 0 - valid;
+  std::memcpy(&v, &bits, 8);
+  return v;
+}
+
+// Accumulators of one aggregate over one Consume, copies x slots.
+struct SlotAcc {
+  std::vector<int64_t> count;  // non-NULL values
+  std::vector<double> fsum;
+  std::vector<__int128> isum;
+  // min/max: one copy; the extreme in the value's widest type of its kind.
+  std::vector<double> fext;
+  std::vector<int64_t> sext;
+  std::vector<uint64_t> uext;
+  std::vector<uint8_t> has, nan;
+};
+
+template <typename A>
+std::vector<A>& Ext(SlotAcc& acc) {
+  if constexpr (std::is_same_v<A, double>) return acc.fext;
+  else if constexpr (std::is_same_v<A, int64_t>) return acc.sext;
+  else return acc.uext;
+}
+
+// count / sum / avg of one block: pos[k] = copy * slots + slot of row k;
+// vb[k]: row k's value is valid (null: every value is).
+template <typename T>
+void SumBlock(AggKind kind, const T* data, const Block& blk, const uint8_t* vb,
+              const uint32_t* pos, SlotAcc* acc) {
+  int64_t* cnt = acc->count.data();
+  auto run = [&](auto nulls_tag) {
+    constexpr bool kNulls = decltype(nulls_tag)::value;
+    auto valid = [&](int64_t k) -> uint64_t { return kNulls ? uint64_t(vb[k]) : 1; };
+    if (kind == AggKind::kCount) {
+      ForRows(blk, [&](int64_t k, int64_t) { cnt[pos[k]] += int64_t(valid(k)); });
+    } else if constexpr (std::is_floating_point_v<T>) {
+      double* sum = acc->fsum.data();
+      ForRows(blk, [&](int64_t k, int64_t r) {
+        const uint64_t v = valid(k);
+        const uint32_t p = pos[k];
+        cnt[p] += int64_t(v);
+        sum[p] += MaskDouble(double(data[r]), v);
+      });
+    } else {
+      __int128* sum = acc->isum.data();
+      ForRows(blk, [&](int64_t k, int64_t r) {
+        const uint64_t v = valid(k);
+        const uint32_t p = pos[k];
+        cnt[p] += int64_t(v);
+        sum[p] += static_cast<__int128>(data[r]) & -static_cast<__int128>(v);
+      });
+    }
+  };
+  if (vb != nullptr) run(std::true_type{});
+  else run(std::false_type{});
+}
+
+// min / max of one block (one copy: slot[k]).
+template <typename T>
+void ExtremeBlock(bool is_max, const T* data, const Block& blk, const uint8_t* vb,
+                  const uint16_t* slot, SlotAcc* acc) {
+  using A = std::conditional_t<std::is_floating_point_v<T>, double,
+                               std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
+  int64_t* cnt = acc->count.data();
+  A* ext = Ext<A>(*acc).data();
+  uint8_t* has = acc->has.data();
+  uint8_t* nan = acc->nan.data();
+  auto run = [&](auto max_tag) {
+    constexpr bool kMax = decltype(max_tag)::value;
+    ForRows(blk, [&](int64_t k, int64_t r) {
+      const uint32_t s = slot[k];
+      const bool v = vb == nullptr || vb[k];
+      const A x = A(data[r]);
+      cnt[s] += v;
+      bool ok = v;
+      if constexpr (std::is_floating_point_v<T>) {
+        nan[s] |= uint8_t(v && x != x);
+        ok = v && x == x;
+      }
+      // The general path's rule: replace when there is none yet or when
+      // strictly beyond.
+      const bool take = ok && (!has[s] || (kMax ? x > ext[s] : x < ext[s]));
+      ext[s] = take ? x : ext[s];
+      has[s] |= uint8_t(ok);
+    });
+  };
+  if (is_max) run(std::true_type{});
+  else run(std::false_type{});
+}
+
+// Folds slot s of one aggregate's accumulators into group g of *a (a
+// GroupByState::Agg): counts and sums over the copies (float copies in the
+// documented order), min/max by the general path's rule.
+template <typename AggT>
+void FoldSlot(const SlotAcc& acc, int64_t s, int64_t slots, int64_t copies, size_t g, AggT* a) {
+  if (a->kind == AggKind::kMin || a->kind == AggKind::kMax) {
+    a->count[g] += acc.count[size_t(s)];
+    a->nan[g] |= acc.nan[size_t(s)];
+    if (!acc.has[size_t(s)]) return;
+    long double l;
+    if (!acc.fext.empty()) l = acc.fext[size_t(s)];
+    else if (!acc.sext.empty()) l = static_cast<long double>(acc.sext[size_t(s)]);
+    else l = static_cast<long double>(acc.uext[size_t(s)]);
+    if (a->kind == AggKind::kMin) {
+      if (!a->has[g] || l < a->num_min[g]) a->num_min[g] = l;
+    } else {
+      if (!a->has[g] || l > a->num_max[g]) a->num_max[g] = l;
+    }
+    a->has[g] = 1;
+    return;
+  }
+  for (int64_t c = 0; c < copies; ++c) a->count[g] += acc.count[size_t(c * slots + s)];
+  if (!acc.fsum.empty()) {
+    double t = acc.fsum[size_t(s)];
+    for (int64_t c = 1; c < copies; ++c) t += acc.fsum[size_t(c * slots + s)];
+    a->float_sum[g] += t;
+  } else if (!acc.isum.empty()) {
+    for (int64_t c = 0; c < copies; ++c) a->int_sum[g] += acc.isum[size_t(c * slots + s)];
+  }
+}
+
+}  // namespace
+
+bool GroupByState::SmallDictApplies(const std::vector<ArrayView>& keys,
+                                    const std::vector<ArrayView>& values,
+                                    const std::vector<const Mask*>& agg_filters) const {
+  if (mode_ != Mode::kSingleDict || split() || admit_limit_ >= 0) return false;
+  const ArrayView& key = keys[0];
+  if (key.dictionary == nullptr || key.dictionary->length > kMaxEntries) return false;
+  for (const Mask* f : agg_filters) {
+    if (f != nullptr) return false;
+  }
+  for (const Agg& a : aggs_) {
+    if (a.grouped || a.filtered) return false;
+    if (a.kind == AggKind::kCountStar) continue;
+    if (!ValueFits(*values[size_t(a.value)].type)) return false;
+  }
+  return true;
+}
+
+Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<ArrayView>& values,
+                                      const Mask* filter, int64_t first_row) {
+  const int64_t len = key.length;
+  const int64_t entries = key.dictionary->length;
+  bool one_byte = false;
+  internal::VisitIndex(
+      key.type->dict_index, [&](auto tag) { return one_byte = sizeof(tag) == 1; },
+      [] { return false; });
+  const int64_t slots = (one_byte ? 256 : entries) + 1;
+  const int64_t copies = slots <= kCopySlots ? kCopies : 1;
+  const int64_t cells = copies * slots;
+
+  std::vector<int64_t> rows_per(static_cast<size_t>(cells), 0);
+  std::vector<SlotAcc> accs(aggs_.size());
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    const Agg& a = aggs_[i];
+    SlotAcc& acc = accs[i];
+    if (a.kind == AggKind::kCountStar) continue;
+    const TypeId id = values[size_t(a.value)].type->id;
+    if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
+      acc.count.assign(size_t(slots), 0);
+      acc.has.assign(size_t(slots), 0);
+      acc.nan.assign(size_t(slots), 0);
+      if (IsFloating(id)) acc.fext.assign(size_t(slots), 0);
+      else if (IsSignedInteger(id)) acc.sext.assign(size_t(slots), 0);
+      else acc.uext.assign(size_t(slots), 0);
+      continue;
+    }
+    acc.count.assign(size_t(cells), 0);
+    if (a.kind != AggKind::kCount) {
+      if (IsFloating(id)) acc.fsum.assign(size_t(cells), 0.0);
+      else acc.isum.assign(size_t(cells), 0);
+    }
+  }
+
+  // The rows of each block, their slots and copy positions.
+  std::vector<int32_t> sel(filter ? size_t(kBlockRows) : 0);
+  std::vector<uint16_t> slot(static_cast<size_t>(kBlockRows));
+  std::vector<uint32_t> pos(static_cast<size_t>(kBlockRows));
+  std::vector<uint8_t> valid(static_cast<size_t>(kBlockRows));
+  auto block_at = [&](int64_t b) {
+    Block blk;
+    blk.b = b;
+    const int64_t m = std::min(kBlockRows, len - b);
+    if (filter == nullptr) {
+      blk.m = m;
+    } else {
+      blk.m = SelectBlock(filter->is_true.data(), b, m, sel.data());
+      blk.sel = sel.data();
+    }
+    return blk;
+  };
+  int64_t taken = 0;
+  for (int64_t b = 0; b < len; b += kBlockRows) {
+    const Block blk = block_at(b);
+    if (blk.m == 0) continue;
+    taken += blk.m;
+    ComputeSlots(key, entries, blk, slot.data());
+    {
+      const int64_t copy_mask = copies - 1, m = blk.m;
+      const uint16_t* sl = slot.data();
+      uint32_t* ps = pos.data();
+      int64_t* per = rows_per.data();
+      for (int64_t k = 0; k < m; ++k) {
+        ps[k] = uint32_t((k & copy_mask) * slots + sl[k]);
+        ++per[ps[k]];
+      }
+    }
+    for (size_t i = 0; i < aggs_.size(); ++i) {
+      const Agg& a = aggs_[i];
+      if (a.kind == AggKind::kCountStar) continue;
+      const ArrayView& col = values[size_t(a.value)];
+      const uint8_t* vb = nullptr;
+      if (HasNulls(col)) {
+        ValidBytes(col, blk, valid.data());
+        vb = valid.data();
+      }
+      VisitValue(col.type->id, [&](auto tag) {
+        using T = decltype(tag);
+        if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
+          ExtremeBlock<T>(a.kind == AggKind::kMax, col.data<T>(), blk, vb, slot.data(), &accs[i]);
+        } else {
+          SumBlock<T>(a.kind, col.data<T>(), blk, vb, pos.data(), &accs[i]);
+        }
+      });
+    }
+  }
+  rows_taken_ += taken;
+  rows_fed_ += taken;
+  if (taken == 0) return Status::OK();
+
+  // Rows per slot over the copies; the used slots' first rows.
+  std::vector<int64_t> total(static_cast<size_t>(slots), 0);
+  for (int64_t c = 0; c < cells; ++c) total[size_t(c % slots)] += rows_per[size_t(c)];
+  std::vector<int64_t> first(static_cast<size_t>(slots), -1);
+  int64_t used = 0, found = 0;
+  for (int64_t s = 0; s < slots; ++s) used += total[size_t(s)] > 0;
+  for (int64_t b = 0; b < len && found < used; b += kBlockRows) {
+    const Block blk = block_at(b);
+    ComputeSlots(key, entries, blk, slot.data());
+    for (int64_t k = 0; k < blk.m && found < used; ++k) {
+      int64_t& f = first[slot[size_t(k)]];
+      if (f < 0) {
+        f = blk.Row(k);
+        ++found;
+      }
+    }
+  }
+  std::vector<int32_t> order;  // used slots by first row
+  for (int64_t s = 0; s < slots; ++s) {
+    if (first[size_t(s)] >= 0) order.push_back(int32_t(s));
+  }
+  std::sort(order.begin(), order.end(),
+            [&](int32_t x, int32_t y) { return first[size_t(x)] < first[size_t(y)]; });
+  std::vector<int32_t> reps(order.size()), gids(order.size());
+  for (size_t j = 0; j < order.size(); ++j) reps[j] = int32_t(first[size_t(order[j])]);
+
+  const int32_t old_groups = int32_t(group_rows_.size());
+  dict_gids_.clear();
+  dict_null_gid_ = -1;
+  QUIVER_RETURN_NOT_OK(DictGroupIds(key, reps.data(), 0, int64_t(reps.size()), gids.data()));
+  Resize(size_t(table_.size()));
+  for (size_t j = 0; j < order.size(); ++j) {
+    const int64_t s = order[j];
+    const int32_t g = gids[j];
+    group_rows_[size_t(g)] += total[size_t(s)];
+    if (g >= old_groups && group_first_[size_t(g)] < 0) group_first_[size_t(g)] = first_row + reps[j];
+    for (size_t i = 0; i < aggs_.size(); ++i) {
+      if (aggs_[i].kind != AggKind::kCountStar)
+        FoldSlot(accs[i], s, slots, copies, size_t(g), &aggs_[i]);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace quiver::kernels
