@@ -316,6 +316,19 @@ class GroupByState {
   std::vector<uint32_t> enc_at_;  // EncodeKeys: each row's write position
   std::vector<uint64_t> hashes_;
   std::vector<Agg> aggs_;
+  // ConsumeSmallDict: the group of each slot of the last dictionary it saw
+  // (-1: not looked up yet), and that dictionary's entries, to recognise it
+  // by content in the next Consume (chunks share dictionaries; a view's
+  // addresses alone could be reused by another dictionary).
+  struct SmallDictCache {
+    TypeId index = TypeId::kNull;
+    int64_t entries = -1;
+    std::vector<int32_t> ends;    // entry i ends at byte ends[i] of `bytes`
+    std::vector<uint8_t> valid;   // per entry
+    std::string bytes;
+    std::vector<int32_t> gids;    // per slot
+  };
+  SmallDictCache small_dict_;
   // Split tables: the partitions (this table's own groups are then empty).
   std::vector<GroupByState> parts_;
   std::vector<std::vector<int32_t>> part_rows_;  // scratch of ConsumePartitioned

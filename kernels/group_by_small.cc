@@ -48,6 +48,8 @@ constexpr int64_t kBlockRows = 2048;
 // kCopySlots slots (with more slots, consecutive rows rarely share one).
 constexpr int64_t kCopies = 4;
 constexpr int64_t kCopySlots = 257;
+// Rows ahead whose values a filtered block prefetches.
+constexpr int64_t kAhead = 16;
 
 bool ValueFits(const DataType& t) {
   return !t.is_dictionary() &&
@@ -218,6 +220,34 @@ void SumBlock(AggKind kind, const T* data, const Block& blk, const uint8_t* vb,
   else run(std::false_type{});
 }
 
+// min / max of the block's rows: rows[k] (kDense: b + k), slot[k], vb[k]
+// (null: every value valid). Plain loops, not lambdas: GCC left a per-row
+// call in the lambda version.
+template <typename T, typename A, bool kMax, bool kDense>
+void ExtremeRows(const T* data, int64_t b, const int32_t* rows, int64_t m, const uint8_t* vb,
+                 const uint16_t* slot, int64_t* cnt, A* ext, uint8_t* has, uint8_t* nan) {
+  for (int64_t k = 0; k < m; ++k) {
+    const int64_t r = kDense ? b + k : int64_t(rows[k]);
+    // Selected rows are far apart: fetch the value of a row ahead (the
+    // hardware prefetcher follows only steady strides).
+    if (!kDense && k + kAhead < m) __builtin_prefetch(data + rows[k + kAhead]);
+    const uint32_t s = slot[k];
+    const bool v = vb == nullptr || vb[k];
+    const A x = A(data[r]);
+    cnt[s] += v;
+    bool ok = v;
+    if constexpr (std::is_floating_point_v<T>) {
+      nan[s] |= uint8_t(v && x != x);
+      ok = v && x == x;
+    }
+    // The general path's rule: replace when there is none yet or when
+    // strictly beyond.
+    const bool take = ok && (!has[s] || (kMax ? x > ext[s] : x < ext[s]));
+    ext[s] = take ? x : ext[s];
+    has[s] |= uint8_t(ok);
+  }
+}
+
 // min / max of one block (one copy: slot[k]).
 template <typename T>
 void ExtremeBlock(bool is_max, const T* data, const Block& blk, const uint8_t* vb,
@@ -228,27 +258,11 @@ void ExtremeBlock(bool is_max, const T* data, const Block& blk, const uint8_t* v
   A* ext = Ext<A>(*acc).data();
   uint8_t* has = acc->has.data();
   uint8_t* nan = acc->nan.data();
-  auto run = [&](auto max_tag) {
-    constexpr bool kMax = decltype(max_tag)::value;
-    ForRows(blk, [&](int64_t k, int64_t r) {
-      const uint32_t s = slot[k];
-      const bool v = vb == nullptr || vb[k];
-      const A x = A(data[r]);
-      cnt[s] += v;
-      bool ok = v;
-      if constexpr (std::is_floating_point_v<T>) {
-        nan[s] |= uint8_t(v && x != x);
-        ok = v && x == x;
-      }
-      // The general path's rule: replace when there is none yet or when
-      // strictly beyond.
-      const bool take = ok && (!has[s] || (kMax ? x > ext[s] : x < ext[s]));
-      ext[s] = take ? x : ext[s];
-      has[s] |= uint8_t(ok);
-    });
-  };
-  if (is_max) run(std::true_type{});
-  else run(std::false_type{});
+  const bool dense = blk.sel == nullptr;
+  if (is_max && dense) ExtremeRows<T, A, true, true>(data, blk.b, blk.sel, blk.m, vb, slot, cnt, ext, has, nan);
+  else if (is_max) ExtremeRows<T, A, true, false>(data, blk.b, blk.sel, blk.m, vb, slot, cnt, ext, has, nan);
+  else if (dense) ExtremeRows<T, A, false, true>(data, blk.b, blk.sel, blk.m, vb, slot, cnt, ext, has, nan);
+  else ExtremeRows<T, A, false, false>(data, blk.b, blk.sel, blk.m, vb, slot, cnt, ext, has, nan);
 }
 
 // Folds slot s of one aggregate's accumulators into group g of *a (a
@@ -282,6 +296,44 @@ void FoldSlot(const SlotAcc& acc, int64_t s, int64_t slots, int64_t copies, size
   }
 }
 
+// Whether cache (a GroupByState::SmallDictCache) holds dictionary `dict`
+// of indices of type `index`: the same entries, bytes and NULLs.
+template <typename Cache>
+bool SameDict(const Cache& c, TypeId index, const ArrayView& dict) {
+  if (c.index != index || c.entries != dict.length || dict.offsets == nullptr) return false;
+  const int32_t* o = dict.offsets + dict.offset;
+  const int64_t n = dict.length;
+  const bool nulls = HasNulls(dict);
+  for (int64_t i = 0; i < n; ++i) {
+    if (o[i + 1] - o[0] != c.ends[size_t(i)] || c.valid[size_t(i)] != uint8_t(!nulls || dict.IsValid(i)))
+      return false;
+  }
+  const size_t total = size_t(o[n] - o[0]);
+  return total == c.bytes.size() &&
+         (total == 0 || std::memcmp(dict.values + o[0], c.bytes.data(), total) == 0);
+}
+
+// Makes cache describe `dict`, with no slot looked up yet (a dictionary
+// without offsets is not remembered: entries -1 matches none).
+template <typename Cache>
+void RememberDict(Cache* c, TypeId index, const ArrayView& dict, int64_t slots) {
+  c->index = index;
+  c->entries = -1;
+  c->gids.assign(size_t(slots), -1);
+  c->ends.clear();
+  c->valid.clear();
+  c->bytes.clear();
+  if (dict.offsets == nullptr) return;
+  const int32_t* o = dict.offsets + dict.offset;
+  const bool nulls = HasNulls(dict);
+  for (int64_t i = 0; i < dict.length; ++i) {
+    c->ends.push_back(o[i + 1] - o[0]);
+    c->valid.push_back(uint8_t(!nulls || dict.IsValid(i)));
+  }
+  c->bytes.assign(reinterpret_cast<const char*>(dict.values) + o[0], size_t(o[dict.length] - o[0]));
+  c->entries = dict.length;
+}
+
 }  // namespace
 
 bool GroupByState::SmallDictApplies(const std::vector<ArrayView>& keys,
@@ -312,6 +364,10 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
   const int64_t slots = (one_byte ? 256 : entries) + 1;
   const int64_t copies = slots <= kCopySlots ? kCopies : 1;
   const int64_t cells = copies * slots;
+  if (!SameDict(small_dict_, key.type->dict_index, *key.dictionary) ||
+      int64_t(small_dict_.gids.size()) != slots) {
+    RememberDict(&small_dict_, key.type->dict_index, *key.dictionary, slots);
+  }
 
   std::vector<int64_t> rows_per(static_cast<size_t>(cells), 0);
   std::vector<SlotAcc> accs(aggs_.size());
@@ -392,45 +448,48 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
   rows_fed_ += taken;
   if (taken == 0) return Status::OK();
 
-  // Rows per slot over the copies; the used slots' first rows.
+  // Rows per slot over the copies. The groups of the slots this table has
+  // not looked up for this dictionary yet: their first rows, then one
+  // lookup each (DictGroupIds), in first-row order so that new groups are
+  // numbered as the general path numbers them.
   std::vector<int64_t> total(static_cast<size_t>(slots), 0);
   for (int64_t c = 0; c < cells; ++c) total[size_t(c % slots)] += rows_per[size_t(c)];
+  int32_t* slot_gid = small_dict_.gids.data();
   std::vector<int64_t> first(static_cast<size_t>(slots), -1);
-  int64_t used = 0, found = 0;
-  for (int64_t s = 0; s < slots; ++s) used += total[size_t(s)] > 0;
-  for (int64_t b = 0; b < len && found < used; b += kBlockRows) {
+  std::vector<int32_t> order;  // those slots by first row (found in row order)
+  int64_t unknown = 0;
+  for (int64_t s = 0; s < slots; ++s) unknown += total[size_t(s)] > 0 && slot_gid[s] < 0;
+  for (int64_t b = 0; b < len && int64_t(order.size()) < unknown; b += kBlockRows) {
     const Block blk = block_at(b);
     ComputeSlots(key, entries, blk, slot.data());
-    for (int64_t k = 0; k < blk.m && found < used; ++k) {
-      int64_t& f = first[slot[size_t(k)]];
-      if (f < 0) {
-        f = blk.Row(k);
-        ++found;
+    for (int64_t k = 0; k < blk.m && int64_t(order.size()) < unknown; ++k) {
+      const uint16_t s = slot[size_t(k)];
+      if (slot_gid[s] < 0 && first[s] < 0) {
+        first[s] = blk.Row(k);
+        order.push_back(int32_t(s));
       }
     }
   }
-  std::vector<int32_t> order;  // used slots by first row
-  for (int64_t s = 0; s < slots; ++s) {
-    if (first[size_t(s)] >= 0) order.push_back(int32_t(s));
-  }
-  std::sort(order.begin(), order.end(),
-            [&](int32_t x, int32_t y) { return first[size_t(x)] < first[size_t(y)]; });
-  std::vector<int32_t> reps(order.size()), gids(order.size());
-  for (size_t j = 0; j < order.size(); ++j) reps[j] = int32_t(first[size_t(order[j])]);
-
   const int32_t old_groups = int32_t(group_rows_.size());
-  dict_gids_.clear();
-  dict_null_gid_ = -1;
-  QUIVER_RETURN_NOT_OK(DictGroupIds(key, reps.data(), 0, int64_t(reps.size()), gids.data()));
-  Resize(size_t(table_.size()));
-  for (size_t j = 0; j < order.size(); ++j) {
-    const int64_t s = order[j];
-    const int32_t g = gids[j];
-    group_rows_[size_t(g)] += total[size_t(s)];
-    if (g >= old_groups && group_first_[size_t(g)] < 0) group_first_[size_t(g)] = first_row + reps[j];
+  if (!order.empty()) {
+    std::vector<int32_t> reps(order.size()), gids(order.size());
+    for (size_t j = 0; j < order.size(); ++j) reps[j] = int32_t(first[size_t(order[j])]);
+    dict_gids_.clear();
+    dict_null_gid_ = -1;
+    QUIVER_RETURN_NOT_OK(DictGroupIds(key, reps.data(), 0, int64_t(reps.size()), gids.data()));
+    Resize(size_t(table_.size()));
+    for (size_t j = 0; j < order.size(); ++j) {
+      const int32_t g = gids[j];
+      slot_gid[order[j]] = g;
+      if (g >= old_groups && group_first_[size_t(g)] < 0) group_first_[size_t(g)] = first_row + reps[j];
+    }
+  }
+  for (int64_t s = 0; s < slots; ++s) {
+    if (total[size_t(s)] == 0) continue;
+    const size_t g = size_t(slot_gid[s]);
+    group_rows_[g] += total[size_t(s)];
     for (size_t i = 0; i < aggs_.size(); ++i) {
-      if (aggs_[i].kind != AggKind::kCountStar)
-        FoldSlot(accs[i], s, slots, copies, size_t(g), &aggs_[i]);
+      if (aggs_[i].kind != AggKind::kCountStar) FoldSlot(accs[i], s, slots, copies, g, &aggs_[i]);
     }
   }
   return Status::OK();
