@@ -133,11 +133,24 @@ void ValidBytes(const ArrayView& col, const Block& blk, uint8_t* out) {
   }
 }
 
-// The slot of each row of the block (see the file comment).
-void ComputeSlots(const ArrayView& key, int64_t entries, const Block& blk, uint16_t* slot) {
+// The slot of each row of the block (see the file comment). With `per`:
+// also pos[k] = (k mod copies) * slots + slot[k], and per[pos[k]] counts
+// the row (count(*) of the slot's copy).
+struct SlotCount {
+  uint32_t* pos = nullptr;
+  int64_t* per = nullptr;
+  int64_t copy_mask = 0;
+  int64_t slots = 0;
+};
+template <bool kCount>
+void SlotsOf(const ArrayView& key, int64_t entries, const Block& blk, uint16_t* slot,
+             const SlotCount& sc) {
   const bool nulls = HasNulls(key);
   const uint8_t* validity = key.validity;
   const int64_t off = key.offset;
+  uint32_t* pos = sc.pos;
+  int64_t* per = sc.per;
+  const int64_t copy_mask = sc.copy_mask, slots = sc.slots;
   internal::VisitIndex(
       key.type->dict_index,
       [&](auto tag) {
@@ -154,10 +167,19 @@ void ComputeSlots(const ArrayView& key, int64_t entries, const Block& blk, uint1
           }
           if (nulls && !GetBit(validity, off + r)) s = null_slot;
           slot[k] = uint16_t(s);
+          if constexpr (kCount) {
+            const uint32_t p = uint32_t((k & copy_mask) * slots + int64_t(s));
+            pos[k] = p;
+            ++per[p];
+          }
         });
         return 0;
       },
       [] { return 0; });
+}
+
+void ComputeSlots(const ArrayView& key, int64_t entries, const Block& blk, uint16_t* slot) {
+  SlotsOf<false>(key, entries, blk, slot, SlotCount{});
 }
 
 inline double MaskDouble(double v, uint64_t valid) {
@@ -414,17 +436,8 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
     const Block blk = block_at(b);
     if (blk.m == 0) continue;
     taken += blk.m;
-    ComputeSlots(key, entries, blk, slot.data());
-    {
-      const int64_t copy_mask = copies - 1, m = blk.m;
-      const uint16_t* sl = slot.data();
-      uint32_t* ps = pos.data();
-      int64_t* per = rows_per.data();
-      for (int64_t k = 0; k < m; ++k) {
-        ps[k] = uint32_t((k & copy_mask) * slots + sl[k]);
-        ++per[ps[k]];
-      }
-    }
+    SlotsOf<true>(key, entries, blk, slot.data(),
+                  SlotCount{pos.data(), rows_per.data(), copies - 1, slots});
     for (size_t i = 0; i < aggs_.size(); ++i) {
       const Agg& a = aggs_[i];
       if (a.kind == AggKind::kCountStar) continue;
