@@ -5,11 +5,14 @@
 //
 // Slots: one per dictionary index the index type can hold when it is one
 // byte wide (256), else one per dictionary entry; plus one for NULL keys
-// (and, for wider indices, indices out of range). Each used slot is looked
-// up once per Consume through DictGroupIds on its first row, the slots in
-// the order of their first rows, so groups are created, numbered and
-// ordered exactly as the general path creates them (NULL keys, NULL and
-// out-of-range entries and duplicate entries resolve to their group there).
+// (and, for wider indices, indices out of range). A used slot is looked up
+// through DictGroupIds on its first row, the slots in the order of their
+// first rows, so groups are created, numbered and ordered exactly as the
+// general path creates them (NULL keys, NULL and out-of-range entries and
+// duplicate entries resolve to their group there). The table remembers the
+// slots' groups while the next batches bring the same dictionary (equal
+// entries, checked by content: chunks of a table share theirs), so most
+// batches look up nothing.
 //
 // Accumulators: count(*) and the counts and sums of the aggregates are kept
 // in kCopies interleaved copies when the slots are few (the k-th row of a
@@ -356,6 +359,35 @@ void RememberDict(Cache* c, TypeId index, const ArrayView& dict, int64_t slots) 
   c->entries = dict.length;
 }
 
+// Zeroed accumulators for each of `aggs` (GroupByState::Agg): min/max one
+// copy of `slots`, the others `cells` (copies x slots).
+template <typename Aggs>
+std::vector<SlotAcc> MakeAccs(const Aggs& aggs, const std::vector<ArrayView>& values,
+                              int64_t slots, int64_t cells) {
+  std::vector<SlotAcc> accs(aggs.size());
+  for (size_t i = 0; i < aggs.size(); ++i) {
+    const auto& a = aggs[i];
+    SlotAcc& acc = accs[i];
+    if (a.kind == AggKind::kCountStar) continue;
+    const TypeId id = values[size_t(a.value)].type->id;
+    if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
+      acc.count.assign(size_t(slots), 0);
+      acc.has.assign(size_t(slots), 0);
+      acc.nan.assign(size_t(slots), 0);
+      if (IsFloating(id)) acc.fext.assign(size_t(slots), 0);
+      else if (IsSignedInteger(id)) acc.sext.assign(size_t(slots), 0);
+      else acc.uext.assign(size_t(slots), 0);
+      continue;
+    }
+    acc.count.assign(size_t(cells), 0);
+    if (a.kind != AggKind::kCount) {
+      if (IsFloating(id)) acc.fsum.assign(size_t(cells), 0.0);
+      else acc.isum.assign(size_t(cells), 0);
+    }
+  }
+  return accs;
+}
+
 }  // namespace
 
 bool GroupByState::SmallDictApplies(const std::vector<ArrayView>& keys,
@@ -392,27 +424,7 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
   }
 
   std::vector<int64_t> rows_per(static_cast<size_t>(cells), 0);
-  std::vector<SlotAcc> accs(aggs_.size());
-  for (size_t i = 0; i < aggs_.size(); ++i) {
-    const Agg& a = aggs_[i];
-    SlotAcc& acc = accs[i];
-    if (a.kind == AggKind::kCountStar) continue;
-    const TypeId id = values[size_t(a.value)].type->id;
-    if (a.kind == AggKind::kMin || a.kind == AggKind::kMax) {
-      acc.count.assign(size_t(slots), 0);
-      acc.has.assign(size_t(slots), 0);
-      acc.nan.assign(size_t(slots), 0);
-      if (IsFloating(id)) acc.fext.assign(size_t(slots), 0);
-      else if (IsSignedInteger(id)) acc.sext.assign(size_t(slots), 0);
-      else acc.uext.assign(size_t(slots), 0);
-      continue;
-    }
-    acc.count.assign(size_t(cells), 0);
-    if (a.kind != AggKind::kCount) {
-      if (IsFloating(id)) acc.fsum.assign(size_t(cells), 0.0);
-      else acc.isum.assign(size_t(cells), 0);
-    }
-  }
+  std::vector<SlotAcc> accs = MakeAccs(aggs_, values, slots, cells);
 
   // The rows of each block, their slots and copy positions.
   std::vector<int32_t> sel(filter ? size_t(kBlockRows) : 0);
