@@ -609,6 +609,8 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
       return Status::Invalid("group-by: aggregate mask of wrong length");
   }
   rows_offered_ += len;
+  if (SmallDictApplies(keys, values, agg_filters))
+    return ConsumeSmallDict(keys[0], values, filter, first_row);
   SelectionVector sel;
   const int32_t* rows = nullptr;
   int64_t n = len;

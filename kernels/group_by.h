@@ -269,6 +269,13 @@ class GroupByState {
   // The output column of grouped aggregate ai for groups `order` of `parts`.
   static Result<std::shared_ptr<ArrayData>> GroupedOutput(
       const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t ai);
+  // Consume's fast path for a single dictionary key of few entries
+  // (kernels/group_by_small.cc): whether it applies to these columns, and
+  // the Consume (after Consume's checks and rows_offered_).
+  bool SmallDictApplies(const std::vector<ArrayView>& keys, const std::vector<ArrayView>& values,
+                        const std::vector<const Mask*>& agg_filters) const;
+  Status ConsumeSmallDict(const ArrayView& key, const std::vector<ArrayView>& values,
+                          const Mask* filter, int64_t first_row);
   // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
   Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n,
                   std::vector<int32_t>* gids);
@@ -318,6 +325,19 @@ class GroupByState {
   std::vector<uint64_t> hashes_;
   std::vector<internal::PackedKey> packed_;  // scratch of PackKeys
   std::vector<Agg> aggs_;
+  // ConsumeSmallDict: the group of each slot of the last dictionary it saw
+  // (-1: not looked up yet), and that dictionary's entries, to recognise it
+  // by content in the next Consume (chunks share dictionaries; a view's
+  // addresses alone could be reused by another dictionary).
+  struct SmallDictCache {
+    TypeId index = TypeId::kNull;
+    int64_t entries = -1;
+    std::vector<int32_t> ends;    // entry i ends at byte ends[i] of `bytes`
+    std::vector<uint8_t> valid;   // per entry
+    std::string bytes;
+    std::vector<int32_t> gids;    // per slot
+  };
+  SmallDictCache small_dict_;
   // Split tables: the partitions (this table's own groups are then empty).
   std::vector<GroupByState> parts_;
   std::vector<std::vector<int32_t>> part_rows_;  // scratch of ConsumePartitioned

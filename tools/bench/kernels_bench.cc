@@ -24,6 +24,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/reference.h"
+#include "tools/bench/bandwidth.h"
 
 namespace qk = quiver::kernels;
 using quiver::ArrayData;
@@ -86,33 +87,9 @@ void BuildData() {
   d.dict32_view.dictionary = &d.dict_view;
 }
 
-// Single-thread memory read bandwidth in bytes/s: the best of several
-// passes of memchr (glibc's vectorised scan) for a byte that is absent, and
-// of an 8-way unrolled read, over a buffer as large as one int64 column.
-double MeasureReadBandwidth() {
-  const size_t bytes = size_t(g_rows) * 8;
-  auto buf = Buffer::Allocate(int64_t(bytes));
-  std::memset(buf->mutable_data(), 1, bytes);
-  const uint8_t* p = buf->data();
-  double best = 0;
-  for (int rep = 0; rep < 5; ++rep) {
-    auto t0 = std::chrono::steady_clock::now();
-    const void* hit = std::memchr(p, 0, bytes);
-    benchmark::DoNotOptimize(hit);
-    auto t1 = std::chrono::steady_clock::now();
-    best = std::max(best, double(bytes) / std::chrono::duration<double>(t1 - t0).count());
-    const uint64_t* w = reinterpret_cast<const uint64_t*>(p);
-    uint64_t a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    t0 = std::chrono::steady_clock::now();
-    for (size_t k = 0; k + 8 <= bytes / 8; k += 8) {
-      for (int j = 0; j < 8; ++j) a[j] += w[k + size_t(j)];
-    }
-    benchmark::DoNotOptimize(a);
-    t1 = std::chrono::steady_clock::now();
-    best = std::max(best, double(bytes) / std::chrono::duration<double>(t1 - t0).count());
-  }
-  return best;
-}
+// Single-thread memory read bandwidth in bytes/s over a buffer as large as
+// one int64 column (tools/bench/bandwidth.h).
+double MeasureReadBandwidth() { return quiver::bench::MeasureReadBandwidth(size_t(g_rows) * 8, 1); }
 
 constexpr int kReference = -1;  // the row-at-a-time reference, not a target
 

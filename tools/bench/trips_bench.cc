@@ -7,13 +7,25 @@
 // integer formulas below, which tools/bench/duckdb_trips.js evaluates in SQL
 // so that both engines hold identical data), then runs Q1..Q6 `runs` times
 // each and prints one JSON line per query: its median and every timing in
-// milliseconds, and its result rows (to check both engines agree).
+// milliseconds, the median CPU time of the process (all threads) per run
+// (cpu_ms: steadier than wall time on a shared machine), and its result
+// rows (to check both engines agree).
+//
+// It also measures, in the same run, the memory read bandwidth of `threads`
+// threads (tools/bench/bandwidth.h, over a buffer 8 times the last-level
+// cache, at least 256 MB) and, per query, the bytes its scan touches: every
+// buffer (validity, values, offsets, dictionary indices and the dictionary's
+// own) of the columns it reads, as the chunks' IPC metadata sizes them, in
+// the chunks it did not prune. bytes / bandwidth is the query's floor (the
+// time to read its data once from memory); each line carries floor_ms and
+// median / floor.
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -22,6 +34,7 @@
 #include "kernels/kernels.h"
 #include "store/exec.h"
 #include "store/store.h"
+#include "tools/bench/bandwidth.h"
 
 using namespace quiver;
 
@@ -172,6 +185,40 @@ int WriteCsv(const std::string& path, int64_t first, int64_t rows) {
   return std::fclose(f) == 0 ? 0 : 1;
 }
 
+// CPU time of this process (every thread) in ms.
+double CpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+// The bytes of the buffers of `columns` in every chunk of `table` (see the
+// header comment), or -1 when a chunk cannot be read.
+int64_t ColumnBytes(const store::TableView& table, const std::vector<std::string>& columns) {
+  std::vector<size_t> fields;
+  for (const std::string& c : columns) {
+    for (size_t f = 0; f < table.schema()->num_fields(); ++f) {
+      if (table.schema()->field(f).name == c) fields.push_back(f);
+    }
+  }
+  auto buffers = [](const ArrayData& d) {
+    int64_t n = 0;
+    for (const auto& b : d.buffers) n += b ? b->size() : 0;
+    return n;
+  };
+  int64_t total = 0;
+  for (size_t i = 0; i < table.num_chunks(); ++i) {
+    auto batch = table.ReadChunk(i, fields);
+    if (!batch.ok()) return -1;
+    for (size_t f : fields) {
+      const auto& col = batch->columns[f];
+      if (!col) return -1;
+      total += buffers(*col) + (col->dictionary ? buffers(*col->dictionary) : 0);
+    }
+  }
+  return total;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,28 +255,50 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "trips_bench: %s\n", store.status().ToString().c_str());
     return 1;
   }
+  const double bandwidth = bench::MeasureReadBandwidth(
+      std::max<size_t>(size_t(256) << 20, 8 * bench::LastLevelCacheBytes()), threads);
+  auto snap0 = (*store)->GetSnapshot();
+  if (!snap0.ok()) return 1;
+  auto table = (*snap0)->table("trips");
+  if (!table.ok()) {
+    std::fprintf(stderr, "trips_bench: %s\n", table.status().ToString().c_str());
+    return 1;
+  }
   const int64_t x = kTsBase + 86400000ll * 3, y = kTsBase + 86400000ll * 5;
-  const std::vector<std::pair<std::string, std::string>> queries = {
-      {"Q1", "SELECT count(*) FROM trips WHERE fare > 30"},
-      {"Q2", "SELECT sum(fare) FROM trips WHERE distance BETWEEN 2 AND 5 AND passengers >= 2"},
-      {"Q3", "SELECT vendor, count(*), avg(fare) FROM trips GROUP BY vendor ORDER BY vendor"},
-      {"Q4", "SELECT * FROM trips WHERE id = 23456789"},
-      {"Q5", "SELECT id, fare FROM trips WHERE city = 'city_0042' LIMIT 1000"},
-      {"Q6", "SELECT city, max(distance) FROM trips WHERE ts BETWEEN " + std::to_string(x) + " AND " +
-                 std::to_string(y) + " GROUP BY city ORDER BY 2 DESC, 1 LIMIT 10"},
+  struct Query {
+    std::string name, sql;
+    std::vector<std::string> columns;  // the columns its scan reads
+  };
+  const std::vector<Query> queries = {
+      {"Q1", "SELECT count(*) FROM trips WHERE fare > 30", {"fare"}},
+      {"Q2", "SELECT sum(fare) FROM trips WHERE distance BETWEEN 2 AND 5 AND passengers >= 2",
+       {"fare", "distance", "passengers"}},
+      {"Q3", "SELECT vendor, count(*), avg(fare) FROM trips GROUP BY vendor ORDER BY vendor",
+       {"vendor", "fare"}},
+      {"Q4", "SELECT * FROM trips WHERE id = 23456789",
+       {"id", "ts", "vendor", "passengers", "distance", "fare", "city"}},
+      {"Q5", "SELECT id, fare FROM trips WHERE city = 'city_0042' LIMIT 1000", {"city", "id", "fare"}},
+      {"Q6",
+       "SELECT city, max(distance) FROM trips WHERE ts BETWEEN " + std::to_string(x) + " AND " +
+           std::to_string(y) + " GROUP BY city ORDER BY 2 DESC, 1 LIMIT 10",
+       {"ts", "city", "distance"}},
   };
   store::QueryOptions qo;
   qo.threads = threads;
-  for (const auto& [name, sql] : queries) {
+  for (const Query& q : queries) {
+    const std::string& name = q.name;
+    const std::string& sql = q.sql;
     if (!only.empty() && name != only) continue;
-    std::vector<double> ms;
+    std::vector<double> ms, cpu;
     store::QueryResult last;
     for (int r = 0; r < runs; ++r) {
       auto snap = (*store)->GetSnapshot();
       if (!snap.ok()) return 1;
+      const double c0 = CpuMs();
       const auto t0 = std::chrono::steady_clock::now();
       auto res = store::ExecuteSql(*snap, sql, qo);
       const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      cpu.push_back(CpuMs() - c0);
       if (!res.ok()) {
         std::fprintf(stderr, "trips_bench: %s: %s\n", name.c_str(), res.status().ToString().c_str());
         return 2;
@@ -239,8 +308,24 @@ int main(int argc, char** argv) {
     }
     std::vector<double> sorted = ms;
     std::sort(sorted.begin(), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    std::sort(cpu.begin(), cpu.end());
+    const double cpu_median = cpu[cpu.size() / 2];
+    // The chunks' bytes, scaled to the chunks scanned (exact when none or
+    // every chunk is pruned; the chunks hold equal rows but the last).
+    const int64_t all_bytes = ColumnBytes(**table, q.columns);
+    const store::QueryStats& st = last.stats;
+    const double bytes = st.chunks_total > 0 ? double(all_bytes) * double(st.chunks_scanned) /
+                                                   double(st.chunks_total)
+                                             : 0.0;
+    const double floor_ms = bandwidth > 0 ? bytes / bandwidth * 1e3 : 0.0;
+    char floor_json[200];
+    std::snprintf(floor_json, sizeof floor_json,
+                  ",\"cpu_ms\":%.3f,\"bandwidth_gbs\":%.3f,\"bytes\":%.0f,\"floor_ms\":%.3f,"
+                  "\"floor_ratio\":%.3f",
+                  cpu_median, bandwidth / 1e9, bytes, floor_ms, floor_ms > 0 ? median / floor_ms : 0.0);
     std::string out = "{\"query\":\"" + name + "\",\"engine\":\"quiver\",\"median_ms\":" +
-                      std::to_string(sorted[sorted.size() / 2]) + ",\"runs_ms\":[";
+                      std::to_string(median) + floor_json + ",\"runs_ms\":[";
     for (size_t i = 0; i < ms.size(); ++i) out += (i ? "," : "") + std::to_string(ms[i]);
     out += "],\"rows\":" + std::to_string(last.num_rows) + ",\"chunks_pruned\":" +
            std::to_string(last.stats.chunks_pruned) + ",\"result\":[";
