@@ -53,18 +53,35 @@ size_t FindSse2(const char* hay, size_t n, std::string_view needle) {
 }
 #endif
 
+using FindFn = size_t (*)(const char* hay, size_t n, const char* needle, size_t m);
+
+size_t FindScalarRaw(const char* hay, size_t n, const char* needle, size_t m) {
+  return FindScalar(hay, n, std::string_view(needle, m));
+}
+
+#if defined(QUIVER_KERNELS_X86)
+size_t FindSse2Raw(const char* hay, size_t n, const char* needle, size_t m) {
+  return FindSse2(hay, n, std::string_view(needle, m));
+}
+#endif
+
+// The search of the active target, looked up once per call of ContainsRows.
+FindFn ActiveFind() {
+#if defined(QUIVER_KERNELS_X86)
+  switch (ActiveKernelTarget()) {
+    case Target::kScalar: return FindScalarRaw;
+    case Target::kSse42: return FindSse2Raw;
+    case Target::kAvx2:
+    case Target::kAvx512: return FindSubstringAvx2;
+  }
+#endif
+  return FindScalarRaw;
+}
+
 }  // namespace
 
 size_t FindSubstring(const char* hay, size_t n, std::string_view needle) {
-#if defined(QUIVER_KERNELS_X86)
-  switch (ActiveKernelTarget()) {
-    case Target::kScalar: return FindScalar(hay, n, needle);
-    case Target::kSse42: return FindSse2(hay, n, needle);
-    case Target::kAvx2:
-    case Target::kAvx512: return FindSubstringAvx2(hay, n, needle.data(), needle.size());
-  }
-#endif
-  return FindScalar(hay, n, needle);
+  return ActiveFind()(hay, n, needle.data(), needle.size());
 }
 
 #if !defined(QUIVER_KERNELS_X86)
@@ -80,11 +97,15 @@ void ContainsRows(const char* data, const int32_t* offsets, int64_t n, std::stri
   const int64_t end = offsets[n];
   int64_t pos = offsets[0];
   int64_t row = 0;  // offsets[row] <= pos
+  const FindFn find = ActiveFind();
   while (end - pos >= int64_t(m)) {
-    const size_t hit = FindSubstring(data + pos, size_t(end - pos), needle);
+    const size_t hit = find(data + pos, size_t(end - pos), needle.data(), m);
     if (hit == kNotFound) return;
     const int64_t at = pos + int64_t(hit);
     // The row holding byte `at`: the last row starting at or before it.
+    // Matches are often a few rows on (a step at a time), sometimes far (a
+    // binary search).
+    for (int step = 0; step < 8 && offsets[row + 1] <= at; ++step) ++row;
     if (offsets[row + 1] <= at) {
       row = (std::upper_bound(offsets + row + 1, offsets + n + 1, at) - offsets) - 1;
     }
