@@ -7,6 +7,7 @@
 // lengths and positions count code points.
 #include <algorithm>
 #include <initializer_list>
+#include <cstring>
 
 #include "kernels/aggregate.h"
 #include "kernels/fn_text_internal.h"
@@ -201,6 +202,64 @@ BoundFunctionPtr StrFn(Make make) {
   });
 }
 
+// True when no byte of [p, p + n) has its high bit set.
+bool AllAscii(const uint8_t* p, size_t n) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  size_t i = 0;
+  while (i + 256 <= n) {  // blocks, so that a non-ASCII byte ends the scan early
+    uint64_t acc = 0;
+    for (size_t j = 0; j < 256; j += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i + j, 8);
+      acc |= w;
+    }
+    if ((acc & kHigh) != 0) return false;
+    i += 256;
+  }
+  uint8_t rest = 0;
+  for (; i < n; ++i) rest |= p[i];
+  return (rest & 0x80) == 0;
+}
+
+// Bytes of [p, p + n) that start a code point (are not 10xxxxxx).
+int64_t CountCodePointStarts(const uint8_t* p, size_t n) {
+  int64_t k = 0;
+  for (size_t i = 0; i < n; ++i) k += int8_t(p[i]) > int8_t(-65);  // 0xBF as signed is -65
+  return k;
+}
+
+// length(s) (code points) or octet_length(s) (bytes) per row. A plain
+// utf8/binary column is read from its offsets: the byte length, or, for code
+// points when the column's bytes are not all ASCII, a count of the bytes that
+// start one. Anything else (a dictionary, a scalar, fixed_size_binary) runs
+// per value.
+BoundFunctionPtr LengthFn(bool code_points) {
+  return MakeFunction(Int64Type(), [code_points](const Args& args, int64_t rows) -> Result<Datum> {
+    FixedOut<int64_t> out(Int64Type(), rows);
+    const Datum& a = args[0];
+    if (a.is_scalar || IsNullType(a.type) || a.type.is_dictionary() || a.view.offsets == nullptr) {
+      MapStrings<int64_t>(args, 0, rows, out, [code_points](int64_t, std::string_view s, int64_t* v) {
+        *v = code_points ? CodePoints(s) : int64_t(s.size());
+        return true;
+      });
+      return out.Finish();
+    }
+    const ArrayView& v = a.view;
+    const int32_t* o = v.offsets + v.offset;
+    const bool bytes = !code_points || rows == 0 || AllAscii(v.values + o[0], size_t(o[rows] - o[0]));
+    for (int64_t i = 0; i < rows; ++i) {
+      out.Set(i, bytes ? int64_t(o[i + 1] - o[i])
+                       : CountCodePointStarts(v.values + o[i], size_t(o[i + 1] - o[i])));
+    }
+    if (v.validity != nullptr) {
+      for (int64_t i = 0; i < rows; ++i) {
+        if (v.IsNull(i)) out.SetNull(i);
+      }
+    }
+    return out.Finish();
+  });
+}
+
 // A second string argument (needle, prefix, ...) read per row.
 template <typename F>
 auto WithStr2(F f) {
@@ -216,24 +275,14 @@ auto WithStr2(F f) {
 void RegisterBasics(FunctionRegistry& r) {
   r.Add({"length", "length(utf8)", [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsStringType})) return BoundFunctionPtr();
-           return IntFn([](const Args&) {
-             return [](int64_t, std::string_view s, int64_t* v) {
-               *v = CodePoints(s);
-               return true;
-             };
-           });
+           return LengthFn(true);
          }});
   r.Alias("char_length", "length");
   r.Alias("character_length", "length");
   r.Add({"octet_length", "octet_length(utf8|binary|fixed_size_binary)",
          [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsBytesType})) return BoundFunctionPtr();
-           return IntFn([](const Args&) {
-             return [](int64_t, std::string_view s, int64_t* v) {
-               *v = int64_t(s.size());
-               return true;
-             };
-           });
+           return LengthFn(false);
          }});
   r.Alias("strlen", "octet_length");
   // hex: every byte as two upper-case hex digits (DuckDB's hex of a string
