@@ -270,3 +270,37 @@ TEST_CASE("string functions report unknown names and wrong argument types", "[ke
         "substring(utf8, int, int)");
   CHECK(Bind("length", {}).status().code() == StatusCode::kTypeError);
 }
+
+TEST_CASE("regexp_replace and regexp_extract over repeated and distinct values match per-value calls",
+          "[kernels]") {
+  // Repeated values reuse an earlier row's result; a column of distinct
+  // values turns that off after its first rows. Either way every row must
+  // equal the function of its own value alone (a constant call).
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> hosts = {"https://www.a.ru/x/", "http://b.com/", "http://c.org",
+                                          "", "ftp://d/", "https://e.net/é/ö"};
+  for (bool distinct : {false, true}) {
+    std::vector<OptStr> rows;
+    for (int i = 0; i < 3000; ++i) {
+      if (i % 13 == 5) {
+        rows.push_back(std::nullopt);
+        continue;
+      }
+      std::string s = hosts[size_t(rng() % hosts.size())];
+      if (distinct) s += std::to_string(i);
+      rows.push_back(s);
+    }
+    const Datum col = Col(Sliced(Strings(rows), 3));
+    const std::string pattern = "^https?://(?:www\\.)?([^/]+)/.*$";
+    const Strs replaced = Eval("regexp_replace", {col, Lit(pattern.c_str()), Lit("\\1")});
+    const Strs extracted = Eval("regexp_extract", {col, Lit(pattern.c_str()), Lit(int64_t(1))});
+    REQUIRE(replaced.size() == rows.size() - 3);
+    REQUIRE(extracted.size() == rows.size() - 3);
+    for (size_t i = 3; i < rows.size(); i += distinct ? 7 : 1) {
+      INFO("row " << i << " distinct " << distinct);
+      const Datum v = rows[i] ? Lit(rows[i]->c_str()) : NullOf(DataType(TypeId::kUtf8));
+      CHECK(replaced[i - 3] == Eval1("regexp_replace", {v, Lit(pattern.c_str()), Lit("\\1")}));
+      CHECK(extracted[i - 3] == Eval1("regexp_extract", {v, Lit(pattern.c_str()), Lit(int64_t(1))}));
+    }
+  }
+}
