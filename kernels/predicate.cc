@@ -235,6 +235,10 @@ Mask StringPredicate(const ArrayView& col, F f) {
 
 // x = l (or x <> l with `ne`): the lengths first, then the bytes.
 Mask EqualsString(const ArrayView& col, std::string_view l, bool ne) {
+  if (l.empty() && col.offsets != nullptr) {  // x = '' / x <> '': the offsets alone
+    const int32_t* o = col.offsets + col.offset;
+    return WithValidity(col, BitsFrom(col.length, [&](int64_t i) { return (o[i + 1] == o[i]) != ne; }));
+  }
   return StringPredicate(col, [&](std::string_view x) {
     return (x.size() == l.size() && std::memcmp(x.data(), l.data(), l.size()) == 0) != ne;
   });

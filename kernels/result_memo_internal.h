@@ -43,7 +43,8 @@ class ResultMemo {
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.key == nullptr) break;
-      if (s.hash == h && s.key_len == key.size() && std::memcmp(s.key, key.data(), key.size()) == 0) {
+      if (s.hash == h && s.key_len == key.size() &&
+          std::memcmp(s.key, key.data(), key.size()) == 0) {
         ++hits_;
         *begin = s.begin;
         *len = s.len;

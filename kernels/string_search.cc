@@ -1,9 +1,8 @@
-#include "kernels/string_search_internal.h"
-
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/dispatch.h"
+#include "kernels/string_search_internal.h"
 
 #if defined(QUIVER_KERNELS_X86)
 #include <emmintrin.h>
@@ -11,6 +10,20 @@
 
 namespace quiver::kernels::internal {
 namespace {
+
+// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
+// (no call in the search loop), memcmp otherwise.
+inline bool SameBytes(const char* a, const char* b, size_t m) {
+  if (m >= 8 && m <= 16) {
+    uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + m - 8, 8);
+    std::memcpy(&b1, b + m - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a, b, m) == 0;
+}
 
 // A guess of how common byte c is in text and URLs: 3 for spaces,
 // punctuation of URLs, digits, the commonest letters and the lead bytes of
@@ -59,7 +72,7 @@ size_t FindSse2(const char* hay, size_t n, const NeedlePlan& p) {
         _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, rare), _mm_cmpeq_epi8(b, often))));
     while (bits != 0) {
       const size_t at = i + size_t(__builtin_ctz(bits));
-      if (std::memcmp(hay + at, p.bytes, m) == 0) return at;
+      if (SameBytes(hay + at, p.bytes, m)) return at;
       bits &= bits - 1;
     }
   }
@@ -74,10 +87,13 @@ using FindFn = size_t (*)(const char* hay, size_t n, const NeedlePlan& p);
 FindFn ActiveFind() {
 #if defined(QUIVER_KERNELS_X86)
   switch (ActiveKernelTarget()) {
-    case Target::kScalar: return FindScalar;
-    case Target::kSse42: return FindSse2;
+    case Target::kScalar:
+      return FindScalar;
+    case Target::kSse42:
+      return FindSse2;
     case Target::kAvx2:
-    case Target::kAvx512: return FindSubstringAvx2;
+    case Target::kAvx512:
+      return FindSubstringAvx2;
   }
 #endif
   return FindScalar;

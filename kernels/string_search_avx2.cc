@@ -6,11 +6,29 @@
 #if defined(QUIVER_KERNELS_X86)
 #include <immintrin.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "kernels/string_search_internal.h"
 
 namespace quiver::kernels::internal {
+namespace {
+
+// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
+// (no call in the search loop), memcmp otherwise.
+inline bool SameBytes(const char* a, const char* b, size_t m) {
+  if (m >= 8 && m <= 16) {
+    uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + m - 8, 8);
+    std::memcpy(&b1, b + m - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a, b, m) == 0;
+}
+
+}  // namespace
 
 // 32 candidate starts per step, kept when the needle's two chosen bytes are
 // where they would be; the whole needle is compared for the survivors. The
@@ -28,7 +46,7 @@ size_t FindSubstringAvx2(const char* hay, size_t n, const NeedlePlan& p) {
         _mm256_and_si256(_mm256_cmpeq_epi8(a, rare), _mm256_cmpeq_epi8(b, often))));
     while (bits != 0) {
       const size_t at = i + size_t(__builtin_ctz(bits));
-      if (std::memcmp(hay + at, p.bytes, m) == 0) return at;
+      if (SameBytes(hay + at, p.bytes, m)) return at;
       bits &= bits - 1;
     }
   }

@@ -2,7 +2,6 @@
 // (kernels/string_search_internal.h) against a per-row std::string_view::find,
 // on every SIMD target.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 #include <vector>
@@ -129,9 +128,22 @@ TEST_CASE("FindSubstring finds the first occurrence like string_view::find on ev
 
 TEST_CASE("Contains and LIKE '%x%' on plain utf8 columns match a per-row search on every target",
           "[kernels]") {
-  const std::vector<std::string> needles = {"g", "go", "goo", "ab", "ba", "\xc3\xa9", "o\xc3\xa9",
-                                            "gogogo", "abgoxab", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-                                            "", "z"};
+  const std::vector<std::string> needles = {"g",
+                                            "go",
+                                            "goo",
+                                            "ab",
+                                            "ba",
+                                            "\xc3\xa9",
+                                            "o\xc3\xa9",
+                                            "gogogo",
+                                            "abgoxab",
+                                            "gogogogo",
+                                            "abgoxabgo",
+                                            "ab\xc3\xa9goxabgo",
+                                            "goooooooooooooog",
+                                            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                                            "",
+                                            "z"};
   std::mt19937_64 rng(1234);
   for (qk::Target target : qk::SupportedTargets()) {
     qk::ScopedKernelTarget scoped(target);
@@ -140,9 +152,9 @@ TEST_CASE("Contains and LIKE '%x%' on plain utf8 columns match a per-row search 
         for (int max_len : {0, 2, 6, 40}) {
           const double null_prob = rows % 2 == 0 ? 0.2 : 0.0;
           const TextColumn c = MakeColumn(rng, rows, offset, null_prob, max_len, offset == 5);
-          const std::string what = std::string(qk::TargetName(target)) + " rows=" +
-                                   std::to_string(rows) + " offset=" + std::to_string(offset) +
-                                   " max_len=" + std::to_string(max_len);
+          const std::string what =
+              std::string(qk::TargetName(target)) + " rows=" + std::to_string(rows) +
+              " offset=" + std::to_string(offset) + " max_len=" + std::to_string(max_len);
           for (const std::string& n : needles) CheckContains(c, n, what);
           // Needles taken from the data: a whole row, a row's end joined to
           // the next row's start (crossing a boundary), the first and the
@@ -151,13 +163,15 @@ TEST_CASE("Contains and LIKE '%x%' on plain utf8 columns match a per-row search 
           for (const std::string& v : c.values) all += v;
           if (!all.empty()) {
             CheckContains(c, all.substr(0, std::min<size_t>(3, all.size())), what + " head");
-            CheckContains(c, all.substr(all.size() - std::min<size_t>(3, all.size())), what + " tail");
+            CheckContains(c, all.substr(all.size() - std::min<size_t>(3, all.size())),
+                          what + " tail");
           }
           for (size_t i = 0; i + 1 < c.values.size() && i < 40; i += 7) {
             const std::string& a = c.values[i];
             const std::string& b = c.values[i + 1];
             CheckContains(c, a, what + " row");
-            if (!a.empty() && !b.empty()) CheckContains(c, a.substr(a.size() - 1) + b.substr(0, 1), what + " span");
+            if (!a.empty() && !b.empty())
+              CheckContains(c, a.substr(a.size() - 1) + b.substr(0, 1), what + " span");
           }
         }
       }
