@@ -7,11 +7,12 @@
 // lengths and positions count code points.
 #include <algorithm>
 #include <bit>
-#include <initializer_list>
 #include <cstring>
+#include <initializer_list>
 
 #include "kernels/aggregate.h"
 #include "kernels/fn_text_internal.h"
+#include "kernels/predicate.h"
 
 namespace quiver::kernels::internal {
 
@@ -427,6 +428,32 @@ void RegisterSubstring(FunctionRegistry& r) {
          }});
 }
 
+// contains(s, needle): a column against a constant needle runs the
+// predicate kernel (one search over the column's bytes, or once per entry of
+// a dictionary); anything else runs per row.
+BoundFunctionPtr ContainsFn() {
+  return MakeFunction(DataType(TypeId::kBool), [](const Args& args, int64_t rows) -> Result<Datum> {
+    BoolOut out(rows);
+    const Datum& a = args[0];
+    const Datum& b = args[1];
+    if (!a.is_scalar && (a.type.id == TypeId::kUtf8 || a.type.is_dictionary()) && b.is_scalar &&
+        !b.scalar.is_null()) {
+      QUIVER_ASSIGN_OR_RETURN(Mask m, kernels::Contains(a.view, b.scalar.string_value()));
+      for (int64_t i = 0; i < rows; ++i) {
+        if (m.IsNull(i)) {
+          out.SetNull(i);
+        } else {
+          out.Set(i, m.IsTrue(i));
+        }
+      }
+      return out.Finish();
+    }
+    auto contains = [](std::string_view s, std::string_view p) { return s.find(p) != s.npos; };
+    MapStrings<bool>(args, 0, rows, out, WithStr2(contains)(args));
+    return out.Finish();
+  });
+}
+
 void RegisterSearch(FunctionRegistry& r) {
   auto int2 = [](auto f) {
     return [f](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
@@ -448,9 +475,11 @@ void RegisterSearch(FunctionRegistry& r) {
   r.Add({"ends_with", "ends_with(utf8, utf8)",
          bool2([](std::string_view s, std::string_view p) { return s.ends_with(p); })});
   r.Alias("suffix", "ends_with");
-  r.Add({"contains", "contains(utf8, utf8)", bool2([](std::string_view s, std::string_view p) {
-           return s.find(p) != std::string_view::npos;
-         })});
+  r.Add({"contains", "contains(utf8, utf8)",
+         [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+           if (!Match(t, {IsStringType, IsStringType})) return BoundFunctionPtr();
+           return ContainsFn();
+         }});
   r.Add({"replace", "replace(utf8, utf8, utf8)",
          [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsStringType, IsStringType, IsStringType})) return BoundFunctionPtr();

@@ -113,6 +113,13 @@ TEST_CASE("strpos, instr, starts_with, ends_with and contains", "[kernels]") {
   CHECK(Eval("suffix", {w, Lit("")}) == Strs{"true", "true", "true", "NULL", "true"});
   CHECK(Eval("contains", {w, Lit("ll")}) == Strs{"true", "true", "false", "NULL", "false"});
   CHECK(Eval1("contains", {Lit("abc"), Null()}) == "NULL");
+  // A column against a constant: one search over the column's bytes (a
+  // match must not cross rows: "llo" + "héllo" holds "ohé").
+  CHECK(Eval("contains", {w, Lit("")}) == Strs{"true", "true", "true", "NULL", "true"});
+  CHECK(Eval("contains", {w, Lit("oh")}) == Strs{"false", "false", "false", "NULL", "false"});
+  CHECK(Eval("contains", {Col(Sliced(Words(), 1)), Lit("ö")}) == Strs{"true", "false", "NULL", "false"});
+  CHECK(Eval("contains", {w, Col(Strings({"l", "x", "", "a", std::nullopt}))}) ==
+        Strs{"true", "false", "true", "NULL", "NULL"});
 }
 
 TEST_CASE("concat skips NULLs, concat_ws separates the non-NULL arguments", "[kernels]") {
