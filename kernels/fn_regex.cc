@@ -12,6 +12,7 @@
 
 #include "kernels/fn_text_internal.h"
 #include "kernels/predicate.h"
+#include "kernels/result_memo_internal.h"
 
 namespace quiver::kernels::internal {
 namespace {
@@ -95,6 +96,33 @@ bool StringArgs(const Types& t, size_t min, size_t max) {
   return true;
 }
 
+// Runs `k` over args[0] as MapStrings does for string results, reusing the
+// result of an earlier equal value (a ResultMemo) when that is sound: a
+// plain column whose result depends on nothing else (every other argument a
+// scalar). A dictionary column already runs once per entry.
+template <typename K>
+void MapStringsMemo(const Args& args, int64_t rows, StrOut& out, K&& k) {
+  const Datum& a = args[0];
+  if (a.is_scalar || a.type.is_dictionary() || !OthersScalar(args, 0) || rows < 64) {
+    MapStrings<std::string>(args, 0, rows, out, k);
+    return;
+  }
+  ResultMemo memo(rows);
+  MapStrings<std::string>(args, 0, rows, out, [&](int64_t i, std::string_view s, std::string* v) {
+    if (!memo.enabled()) return k(i, s, v);
+    uint64_t hash;
+    uint32_t begin, len;
+    if (memo.Find(s, &hash, &begin, &len)) {
+      v->append(*v, begin, len);  // an earlier row's bytes in the same output
+      return true;
+    }
+    const size_t mark = v->size();
+    if (!k(i, s, v)) return false;  // a NULL result is not kept
+    if (v->size() <= size_t(UINT32_MAX)) memo.Add(s, hash, uint32_t(mark), uint32_t(v->size() - mark));
+    return true;
+  });
+}
+
 BoundFunctionPtr BoolRegex(std::shared_ptr<const RE2> re, bool full) {
   return MakeFunction(
       DataType(TypeId::kBool), [re, full](const Args& args, int64_t rows) -> Result<Datum> {
@@ -134,9 +162,11 @@ Result<BoundFunctionPtr> BindReplace(const Types& t, const Consts& c) {
     StrOut out(rows);
     std::string tmp;
     re2::StringPiece groups[10];
-    MapStrings<std::string>(
-        args, 0, rows, out,
-        [&, rw = StrIn(args[2])](int64_t i, std::string_view s, std::string* v) {
+    // The groups a constant rewrite uses, found once (-1: per row).
+    const StrIn rw(args[2]);
+    const int const_n = args[2].is_scalar && !rw.IsNull(0) ? 1 + RE2::MaxSubmatch(rw.Get(0)) : -1;
+    MapStringsMemo(
+        args, rows, out, [&](int64_t i, std::string_view s, std::string* v) {
           if (rw.IsNull(i)) return false;
           const re2::StringPiece rewrite(rw.Get(i));
           if (global) {
@@ -147,7 +177,7 @@ Result<BoundFunctionPtr> BindReplace(const Types& t, const Consts& c) {
           }
           // The first match, rewritten straight into the output; RE2::Replace's
           // rules: a rewrite naming a group the pattern lacks changes nothing.
-          const int n = 1 + RE2::MaxSubmatch(rewrite);
+          const int n = const_n >= 0 ? const_n : 1 + RE2::MaxSubmatch(rewrite);
           if (n > 1 + re->NumberOfCapturingGroups() ||
               !re->Match(s, 0, s.size(), RE2::UNANCHORED, groups, n)) {
             v->append(s);
@@ -186,7 +216,7 @@ Result<BoundFunctionPtr> BindExtract(const Types& t, const Consts& c) {
   return MakeFunction(utf8, [re, group](const Args& args, int64_t rows) -> Result<Datum> {
     StrOut out(rows);
     std::vector<re2::StringPiece> groups(size_t(group < 0 ? 1 : group + 1));
-    MapStrings<std::string>(args, 0, rows, out, [&](int64_t, std::string_view s, std::string* v) {
+    MapStringsMemo(args, rows, out, [&](int64_t, std::string_view s, std::string* v) {
       if (group >= 0 &&
           re->Match(s, 0, s.size(), RE2::UNANCHORED, groups.data(), int(groups.size()))) {
         const re2::StringPiece g = groups[size_t(group)];

@@ -6,10 +6,13 @@
 // reverse, repeat (lpad/rpad in fn_string_pad.cc). DuckDB's semantics;
 // lengths and positions count code points.
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <initializer_list>
 
 #include "kernels/aggregate.h"
 #include "kernels/fn_text_internal.h"
+#include "kernels/predicate.h"
 
 namespace quiver::kernels::internal {
 
@@ -201,6 +204,89 @@ BoundFunctionPtr StrFn(Make make) {
   });
 }
 
+// True when no byte of [p, p + n) has its high bit set.
+bool AllAscii(const uint8_t* p, size_t n) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  size_t i = 0;
+  while (i + 256 <= n) {  // blocks, so that a non-ASCII byte ends the scan early
+    uint64_t acc = 0;
+    for (size_t j = 0; j < 256; j += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i + j, 8);
+      acc |= w;
+    }
+    if ((acc & kHigh) != 0) return false;
+    i += 256;
+  }
+  uint8_t rest = 0;
+  for (; i < n; ++i) rest |= p[i];
+  return (rest & 0x80) == 0;
+}
+
+// Continuation bytes (10xxxxxx) in the 8 bytes of w: bit 7 set and bit 6
+// (shifted into bit 7's place) clear, then the per-byte 0/1 summed by a
+// multiply.
+inline int64_t ContinuationBytes(uint64_t w) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t c = (w & ~(w << 1) & kHigh) >> 7;
+  return int64_t((c * 0x0101010101010101ull) >> 56);
+}
+
+// Bytes of [p, p + n) that start a code point (are not 10xxxxxx), eight at
+// a time.
+int64_t CountCodePointStarts(const uint8_t* p, size_t n) {
+  int64_t cont = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    cont += ContinuationBytes(w);
+  }
+  if (i == n) return int64_t(n) - cont;
+  if (n >= 8 && std::endian::native == std::endian::little) {
+    // The last 8 bytes, of which the first 8 - (n - i) were counted above:
+    // shifted out (the low bytes of a little-endian load).
+    uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    cont += ContinuationBytes(w >> (8 * (8 - (n - i))));
+  } else {
+    for (; i < n; ++i) cont += (p[i] & 0xC0) == 0x80;
+  }
+  return int64_t(n) - cont;
+}
+
+// length(s) (code points) or octet_length(s) (bytes) per row. A plain
+// utf8/binary column is read from its offsets: the byte length, or, for code
+// points when the column's bytes are not all ASCII, a count of the bytes that
+// start one. Anything else (a dictionary, a scalar, fixed_size_binary) runs
+// per value.
+BoundFunctionPtr LengthFn(bool code_points) {
+  return MakeFunction(Int64Type(), [code_points](const Args& args, int64_t rows) -> Result<Datum> {
+    FixedOut<int64_t> out(Int64Type(), rows);
+    const Datum& a = args[0];
+    if (a.is_scalar || IsNullType(a.type) || a.type.is_dictionary() || a.view.offsets == nullptr) {
+      MapStrings<int64_t>(args, 0, rows, out, [code_points](int64_t, std::string_view s, int64_t* v) {
+        *v = code_points ? CodePoints(s) : int64_t(s.size());
+        return true;
+      });
+      return out.Finish();
+    }
+    const ArrayView& v = a.view;
+    const int32_t* o = v.offsets + v.offset;
+    const bool bytes = !code_points || rows == 0 || AllAscii(v.values + o[0], size_t(o[rows] - o[0]));
+    for (int64_t i = 0; i < rows; ++i) {
+      out.Set(i, bytes ? int64_t(o[i + 1] - o[i])
+                       : CountCodePointStarts(v.values + o[i], size_t(o[i + 1] - o[i])));
+    }
+    if (v.validity != nullptr) {
+      for (int64_t i = 0; i < rows; ++i) {
+        if (v.IsNull(i)) out.SetNull(i);
+      }
+    }
+    return out.Finish();
+  });
+}
+
 // A second string argument (needle, prefix, ...) read per row.
 template <typename F>
 auto WithStr2(F f) {
@@ -216,24 +302,14 @@ auto WithStr2(F f) {
 void RegisterBasics(FunctionRegistry& r) {
   r.Add({"length", "length(utf8)", [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsStringType})) return BoundFunctionPtr();
-           return IntFn([](const Args&) {
-             return [](int64_t, std::string_view s, int64_t* v) {
-               *v = CodePoints(s);
-               return true;
-             };
-           });
+           return LengthFn(true);
          }});
   r.Alias("char_length", "length");
   r.Alias("character_length", "length");
   r.Add({"octet_length", "octet_length(utf8|binary|fixed_size_binary)",
          [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsBytesType})) return BoundFunctionPtr();
-           return IntFn([](const Args&) {
-             return [](int64_t, std::string_view s, int64_t* v) {
-               *v = int64_t(s.size());
-               return true;
-             };
-           });
+           return LengthFn(false);
          }});
   r.Alias("strlen", "octet_length");
   // hex: every byte as two upper-case hex digits (DuckDB's hex of a string
@@ -352,6 +428,32 @@ void RegisterSubstring(FunctionRegistry& r) {
          }});
 }
 
+// contains(s, needle): a column against a constant needle runs the
+// predicate kernel (one search over the column's bytes, or once per entry of
+// a dictionary); anything else runs per row.
+BoundFunctionPtr ContainsFn() {
+  return MakeFunction(DataType(TypeId::kBool), [](const Args& args, int64_t rows) -> Result<Datum> {
+    BoolOut out(rows);
+    const Datum& a = args[0];
+    const Datum& b = args[1];
+    if (!a.is_scalar && (a.type.id == TypeId::kUtf8 || a.type.is_dictionary()) && b.is_scalar &&
+        !b.scalar.is_null()) {
+      QUIVER_ASSIGN_OR_RETURN(Mask m, kernels::Contains(a.view, b.scalar.string_value()));
+      for (int64_t i = 0; i < rows; ++i) {
+        if (m.IsNull(i)) {
+          out.SetNull(i);
+        } else {
+          out.Set(i, m.IsTrue(i));
+        }
+      }
+      return out.Finish();
+    }
+    auto contains = [](std::string_view s, std::string_view p) { return s.find(p) != s.npos; };
+    MapStrings<bool>(args, 0, rows, out, WithStr2(contains)(args));
+    return out.Finish();
+  });
+}
+
 void RegisterSearch(FunctionRegistry& r) {
   auto int2 = [](auto f) {
     return [f](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
@@ -373,9 +475,11 @@ void RegisterSearch(FunctionRegistry& r) {
   r.Add({"ends_with", "ends_with(utf8, utf8)",
          bool2([](std::string_view s, std::string_view p) { return s.ends_with(p); })});
   r.Alias("suffix", "ends_with");
-  r.Add({"contains", "contains(utf8, utf8)", bool2([](std::string_view s, std::string_view p) {
-           return s.find(p) != std::string_view::npos;
-         })});
+  r.Add({"contains", "contains(utf8, utf8)",
+         [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
+           if (!Match(t, {IsStringType, IsStringType})) return BoundFunctionPtr();
+           return ContainsFn();
+         }});
   r.Add({"replace", "replace(utf8, utf8, utf8)",
          [](const Types& t, const Consts&) -> Result<BoundFunctionPtr> {
            if (!Match(t, {IsStringType, IsStringType, IsStringType})) return BoundFunctionPtr();

@@ -1,5 +1,6 @@
 #include "kernels/predicate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 #include "kernels/column_internal.h"
 #include "kernels/dispatch_internal.h"
 #include "kernels/literal_internal.h"
+#include "kernels/string_search_internal.h"
 
 namespace quiver::kernels {
 namespace {
@@ -158,7 +160,12 @@ Result<Mask> BetweenFixed(const ArrayView& col, const Scalar& lo, const Scalar& 
 template <typename F>
 std::vector<uint64_t> BitsFrom(int64_t n, F f) {
   std::vector<uint64_t> bits(size_t(Mask::WordsFor(n)));
-  for (int64_t i = 0; i < n; ++i) bits[size_t(i >> 6)] |= uint64_t(f(i) ? 1 : 0) << (i & 63);
+  for (int64_t base = 0; base < n; base += 64) {
+    const int64_t lim = std::min<int64_t>(64, n - base);
+    uint64_t word = 0;
+    for (int64_t j = 0; j < lim; ++j) word |= uint64_t(f(base + j) ? 1 : 0) << j;
+    bits[size_t(base >> 6)] = word;
+  }
   return bits;
 }
 
@@ -216,7 +223,38 @@ bool CompareStrings(std::string_view x, CompareOp op, std::string_view l) {
 
 template <typename F>
 Mask StringPredicate(const ArrayView& col, F f) {
-  return WithValidity(col, BitsFrom(col.length, [&](int64_t i) { return f(col.StringValue(i)); }));
+  if (col.offsets == nullptr) {  // fixed_size_binary
+    return WithValidity(col, BitsFrom(col.length, [&](int64_t i) { return f(col.StringValue(i)); }));
+  }
+  const int32_t* o = col.offsets + col.offset;
+  const char* data = reinterpret_cast<const char*>(col.values);
+  return WithValidity(col, BitsFrom(col.length, [&](int64_t i) {
+    return f(std::string_view(data + o[i], size_t(o[i + 1] - o[i])));
+  }));
+}
+
+// x = l (or x <> l with `ne`): the lengths first, then the bytes.
+Mask EqualsString(const ArrayView& col, std::string_view l, bool ne) {
+  if (l.empty() && col.offsets != nullptr) {  // x = '' / x <> '': the offsets alone
+    const int32_t* o = col.offsets + col.offset;
+    return WithValidity(col, BitsFrom(col.length, [&](int64_t i) { return (o[i + 1] == o[i]) != ne; }));
+  }
+  return StringPredicate(col, [&](std::string_view x) {
+    return (x.size() == l.size() && std::memcmp(x.data(), l.data(), l.size()) == 0) != ne;
+  });
+}
+
+// contains(x, needle) over a plain (not dictionary) column: one search over
+// the value buffer, matches mapped to rows through the offsets.
+Mask ContainsPlain(const ArrayView& col, std::string_view needle) {
+  if (needle.empty()) return ConstMask(col, true);
+  if (col.offsets == nullptr || col.length == 0) {
+    return StringPredicate(col, [&](std::string_view x) { return x.find(needle) != x.npos; });
+  }
+  std::vector<uint64_t> bits(size_t(Mask::WordsFor(col.length)));
+  internal::ContainsRows(reinterpret_cast<const char*>(col.values), col.offsets + col.offset,
+                         col.length, needle, bits.data());
+  return WithValidity(col, std::move(bits));
 }
 
 // Evaluates `eval` (a predicate on string values) once over the dictionary,
@@ -299,15 +337,24 @@ Status NotAStringColumn(const ArrayView& col, const char* what) {
                            col.type->ToString());
 }
 
-// Applies a string predicate to a utf8/binary column or a dictionary of them.
-template <typename F>
-Result<Mask> StringOrDictionary(const ArrayView& col, const char* what, F f) {
+// Applies `on_plain` (a Mask of a plain utf8/binary view) to a column or,
+// once, to the dictionary of a dictionary column.
+template <typename G>
+Result<Mask> StringColumnOrDictionary(const ArrayView& col, const char* what, G on_plain) {
   if (col.type->is_dictionary()) {
     if (!IsStringType(col.type->value_type())) return NotAStringColumn(col, what);
-    return OnDictionary(col, [&](const ArrayView& d) -> Result<Mask> { return StringPredicate(d, f); });
+    return OnDictionary(col, [&](const ArrayView& d) -> Result<Mask> { return on_plain(d); });
   }
   if (!IsStringType(*col.type)) return NotAStringColumn(col, what);
-  return StringPredicate(col, f);
+  return on_plain(col);
+}
+
+// Applies a predicate on string values to a utf8/binary column or a
+// dictionary of them.
+template <typename F>
+Result<Mask> StringOrDictionary(const ArrayView& col, const char* what, F f) {
+  return StringColumnOrDictionary(col, what,
+                                  [&](const ArrayView& v) { return StringPredicate(v, f); });
 }
 
 // Open-addressing set of fixed-width values (by bit pattern).
@@ -479,6 +526,7 @@ Result<Mask> Compare(const ArrayView& col, CompareOp op, const Scalar& lit) {
     QUIVER_ASSIGN_OR_RETURN(Scalar s, CastLiteral(lit, type));
     if (s.is_null()) return Mask::AllNull(col.length);
     const std::string& l = s.string_value();
+    if (op == CompareOp::kEq || op == CompareOp::kNe) return EqualsString(col, l, op == CompareOp::kNe);
     return StringPredicate(col, [&](std::string_view x) { return CompareStrings(x, op, l); });
   }
   if (type.id == TypeId::kBool) return CompareBool(col, op, lit);
@@ -558,9 +606,8 @@ Result<Mask> EndsWith(const ArrayView& col, std::string_view suffix) {
 }
 
 Result<Mask> Contains(const ArrayView& col, std::string_view needle) {
-  return StringOrDictionary(col, "contains", [&](std::string_view x) {
-    return x.find(needle) != std::string_view::npos;
-  });
+  return StringColumnOrDictionary(col, "contains",
+                                  [&](const ArrayView& v) { return ContainsPlain(v, needle); });
 }
 
 Result<Mask> Like(const ArrayView& col, std::string_view pattern, char escape) {
@@ -578,7 +625,8 @@ Result<Mask> Like(const ArrayView& col, std::string_view pattern, char escape) {
       if (lead && trail) return Contains(col, core);
       if (lead) return EndsWith(col, core);
       if (trail) return StartsWith(col, core);
-      return StringOrDictionary(col, "LIKE", [&](std::string_view x) { return x == core; });
+      return StringColumnOrDictionary(col, "LIKE",
+                                      [&](const ArrayView& v) { return EqualsString(v, core, false); });
     }
   }
   return StringOrDictionary(col, "LIKE", [&](std::string_view x) { return LikeFrom(x, pattern, escape); });

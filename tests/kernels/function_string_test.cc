@@ -1,5 +1,7 @@
 // String and regular-expression functions (kernels/fn_string.cc,
 // fn_string_pad.cc, fn_regex.cc). Expected values are DuckDB 1.5's answers.
+#include <random>
+
 #include "tests/kernels/function_text_test_util.h"
 
 using namespace fntest;
@@ -33,6 +35,43 @@ TEST_CASE("length, octet_length, lower, upper and reverse count and map code poi
   CHECK(r->scalar.int64_value() == 3);
   CHECK(Eval1("length", {Null()}) == "NULL");
   CHECK(Eval1("upper", {NullOf(DataType(TypeId::kUtf8))}) == "NULL");
+}
+
+TEST_CASE("length and octet_length over long columns match a per-row count, ASCII or not, sliced",
+          "[kernels]") {
+  // Long enough for the whole-buffer ASCII check's blocks; non-ASCII bytes
+  // in one row only, in the hidden prefix only, or nowhere.
+  std::mt19937_64 rng(42);
+  for (int variant = 0; variant < 3; ++variant) {
+    std::vector<OptStr> rows;
+    for (int i = 0; i < 700; ++i) {
+      if (i % 11 == 3) {
+        rows.push_back(std::nullopt);
+        continue;
+      }
+      std::string s(size_t(rng() % 40), 'a');
+      if (variant == 1 && i == 600) s += "é€𝄞";
+      if (variant == 2 && i < 5) s += "ö";
+      rows.push_back(s);
+    }
+    const int64_t off = 9;
+    const Datum col = Col(Sliced(Strings(rows), off));
+    Strs chars, bytes;
+    for (size_t i = size_t(off); i < rows.size(); ++i) {
+      if (!rows[i]) {
+        chars.push_back("NULL");
+        bytes.push_back("NULL");
+        continue;
+      }
+      int64_t cp = 0;
+      for (unsigned char c : *rows[i]) cp += (c & 0xC0) != 0x80;
+      chars.push_back(std::to_string(cp));
+      bytes.push_back(std::to_string(rows[i]->size()));
+    }
+    INFO("variant " << variant);
+    CHECK(Eval("length", {col}) == chars);
+    CHECK(Eval("octet_length", {col}) == bytes);
+  }
 }
 
 TEST_CASE("substring follows DuckDB's rules for start <= 0 and negative lengths", "[kernels]") {
@@ -74,6 +113,13 @@ TEST_CASE("strpos, instr, starts_with, ends_with and contains", "[kernels]") {
   CHECK(Eval("suffix", {w, Lit("")}) == Strs{"true", "true", "true", "NULL", "true"});
   CHECK(Eval("contains", {w, Lit("ll")}) == Strs{"true", "true", "false", "NULL", "false"});
   CHECK(Eval1("contains", {Lit("abc"), Null()}) == "NULL");
+  // A column against a constant: one search over the column's bytes (a
+  // match must not cross rows: "llo" + "héllo" holds "ohé").
+  CHECK(Eval("contains", {w, Lit("")}) == Strs{"true", "true", "true", "NULL", "true"});
+  CHECK(Eval("contains", {w, Lit("oh")}) == Strs{"false", "false", "false", "NULL", "false"});
+  CHECK(Eval("contains", {Col(Sliced(Words(), 1)), Lit("ö")}) == Strs{"true", "false", "NULL", "false"});
+  CHECK(Eval("contains", {w, Col(Strings({"l", "x", "", "a", std::nullopt}))}) ==
+        Strs{"true", "false", "true", "NULL", "NULL"});
 }
 
 TEST_CASE("concat skips NULLs, concat_ws separates the non-NULL arguments", "[kernels]") {
@@ -230,4 +276,38 @@ TEST_CASE("string functions report unknown names and wrong argument types", "[ke
         "no function matches substring(utf8, utf8); candidates: substring(utf8, int), "
         "substring(utf8, int, int)");
   CHECK(Bind("length", {}).status().code() == StatusCode::kTypeError);
+}
+
+TEST_CASE("regexp_replace and regexp_extract over repeated and distinct values match per-value calls",
+          "[kernels]") {
+  // Repeated values reuse an earlier row's result; a column of distinct
+  // values turns that off after its first rows. Either way every row must
+  // equal the function of its own value alone (a constant call).
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> hosts = {"https://www.a.ru/x/", "http://b.com/", "http://c.org",
+                                          "", "ftp://d/", "https://e.net/é/ö"};
+  for (bool distinct : {false, true}) {
+    std::vector<OptStr> rows;
+    for (int i = 0; i < 3000; ++i) {
+      if (i % 13 == 5) {
+        rows.push_back(std::nullopt);
+        continue;
+      }
+      std::string s = hosts[size_t(rng() % hosts.size())];
+      if (distinct) s += std::to_string(i);
+      rows.push_back(s);
+    }
+    const Datum col = Col(Sliced(Strings(rows), 3));
+    const std::string pattern = "^https?://(?:www\\.)?([^/]+)/.*$";
+    const Strs replaced = Eval("regexp_replace", {col, Lit(pattern.c_str()), Lit("\\1")});
+    const Strs extracted = Eval("regexp_extract", {col, Lit(pattern.c_str()), Lit(int64_t(1))});
+    REQUIRE(replaced.size() == rows.size() - 3);
+    REQUIRE(extracted.size() == rows.size() - 3);
+    for (size_t i = 3; i < rows.size(); i += distinct ? 7 : 1) {
+      INFO("row " << i << " distinct " << distinct);
+      const Datum v = rows[i] ? Lit(rows[i]->c_str()) : NullOf(DataType(TypeId::kUtf8));
+      CHECK(replaced[i - 3] == Eval1("regexp_replace", {v, Lit(pattern.c_str()), Lit("\\1")}));
+      CHECK(extracted[i - 3] == Eval1("regexp_extract", {v, Lit(pattern.c_str()), Lit(int64_t(1))}));
+    }
+  }
 }

@@ -1,0 +1,60 @@
+// The avx2 substring search of kernels/string_search_internal.h. This unit is
+// compiled with avx2 flags (kernels/CMakeLists.txt) and only entered after
+// dispatch.cc has found avx2 on the CPU (the active target is avx2 or avx512).
+// Raw pointers, no std types: templates instantiated here would carry avx2
+// code into other units (kernels/CMakeLists.txt).
+#if defined(QUIVER_KERNELS_X86)
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/string_search_internal.h"
+
+namespace quiver::kernels::internal {
+namespace {
+
+// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
+// (no call in the search loop), memcmp otherwise.
+inline bool SameBytes(const char* a, const char* b, size_t m) {
+  if (m >= 8 && m <= 16) {
+    uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + m - 8, 8);
+    std::memcpy(&b1, b + m - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a, b, m) == 0;
+}
+
+}  // namespace
+
+// 32 candidate starts per step, kept when the needle's two chosen bytes are
+// where they would be; the whole needle is compared for the survivors. The
+// last < 32 + m bytes are searched byte by byte.
+size_t FindSubstringAvx2(const char* hay, size_t n, const NeedlePlan& p) {
+  const size_t m = p.m;
+  if (m > n) return kNotFound;
+  const __m256i rare = _mm256_set1_epi8(p.bytes[p.rare]);
+  const __m256i often = _mm256_set1_epi8(p.bytes[p.often]);
+  size_t i = 0;
+  for (; i + m + 31 <= n; i += 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(hay + i + p.rare));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(hay + i + p.often));
+    uint32_t bits = uint32_t(_mm256_movemask_epi8(
+        _mm256_and_si256(_mm256_cmpeq_epi8(a, rare), _mm256_cmpeq_epi8(b, often))));
+    while (bits != 0) {
+      const size_t at = i + size_t(__builtin_ctz(bits));
+      if (SameBytes(hay + at, p.bytes, m)) return at;
+      bits &= bits - 1;
+    }
+  }
+  for (; i + m <= n; ++i) {
+    if (hay[i + p.rare] == p.bytes[p.rare] && std::memcmp(hay + i, p.bytes, m) == 0) return i;
+  }
+  return kNotFound;
+}
+
+}  // namespace quiver::kernels::internal
+#endif
