@@ -241,12 +241,16 @@ namespace {
 
 // LIKE over `v` in slices of kLikeSlice rows, checking the query's cancel
 // flag between them: LIKE costs up to (text length x pattern length) per
-// row, and the query timeout must hold inside one morsel (issue 15).
-constexpr int64_t kLikeSlice = 256;  // a multiple of 64: slices fill whole mask words
+// row, and the query timeout must hold inside one morsel (issue 15). A
+// dictionary column is matched once per entry, whole: slicing its rows
+// would match the whole dictionary again for every slice.
+constexpr int64_t kLikeSlice = 2048;  // a multiple of 64: slices fill whole mask words
 
 Result<Mask> LikeSliced(const ArrayView& v, const std::string& pattern,
                         const std::atomic<bool>* cancel) {
-  if (cancel == nullptr || v.length <= kLikeSlice) return kernels::Like(v, pattern, '\0');
+  if (cancel == nullptr || v.length <= kLikeSlice || v.type->is_dictionary()) {
+    return kernels::Like(v, pattern, '\0');
+  }
   Mask m = Mask::AllFalse(v.length);
   m.is_known.assign(size_t(Mask::WordsFor(v.length)), ~uint64_t(0));
   for (int64_t at = 0; at < v.length; at += kLikeSlice) {

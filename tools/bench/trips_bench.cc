@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "config/allocator.h"
 #include "columnar/builder.h"
 #include "kernels/kernels.h"
 #include "store/exec.h"
@@ -222,6 +223,7 @@ int64_t ColumnBytes(const store::TableView& table, const std::vector<std::string
 }  // namespace
 
 int main(int argc, char** argv) {
+  quiver::TuneAllocator();
   if (argc < 2) {
     std::fprintf(stderr, "usage: trips_bench POOL [--rows N] [--runs 5] [--threads 2] [--generate-only] [--query Qn] [--csv FILE] [--start ID]\n");
     return 1;
