@@ -11,20 +11,6 @@
 namespace quiver::kernels::internal {
 namespace {
 
-// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
-// (no call in the search loop), memcmp otherwise.
-inline bool SameBytes(const char* a, const char* b, size_t m) {
-  if (m >= 8 && m <= 16) {
-    uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + m - 8, 8);
-    std::memcpy(&b1, b + m - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  return std::memcmp(a, b, m) == 0;
-}
-
 // A guess of how common byte c is in text and URLs: 3 for spaces,
 // punctuation of URLs, digits, the commonest letters and the lead bytes of
 // Cyrillic; 2 other lower-case letters; 1 the rest.

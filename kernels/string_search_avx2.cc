@@ -12,23 +12,6 @@
 #include "kernels/string_search_internal.h"
 
 namespace quiver::kernels::internal {
-namespace {
-
-// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
-// (no call in the search loop), memcmp otherwise.
-inline bool SameBytes(const char* a, const char* b, size_t m) {
-  if (m >= 8 && m <= 16) {
-    uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + m - 8, 8);
-    std::memcpy(&b1, b + m - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  return std::memcmp(a, b, m) == 0;
-}
-
-}  // namespace
 
 // 32 candidate starts per step, kept when the needle's two chosen bytes are
 // where they would be; the whole needle is compared for the survivors. The

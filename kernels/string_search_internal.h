@@ -14,11 +14,26 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace quiver::kernels::internal {
 
 inline constexpr size_t kNotFound = ~size_t(0);
+
+// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
+// (no call in the search loop), memcmp otherwise.
+inline bool SameBytes(const char* a, const char* b, size_t m) {
+  if (m >= 8 && m <= 16) {
+    uint64_t a0, b0, a1, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + m - 8, 8);
+    std::memcpy(&b1, b + m - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a, b, m) == 0;
+}
 
 // A needle (not empty) and the two positions of it the filter checks
 // (rare < m, often < m; equal when m = 1). Plain data: the per-ISA units
