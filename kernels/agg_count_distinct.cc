@@ -45,36 +45,37 @@
 #include <vector>
 
 #include "kernels/aggregate.h"
+#include "kernels/group_key_table_internal.h"
 #include "kernels/grouped_agg_internal.h"
 
 namespace quiver::kernels::internal {
 namespace {
 
-// Slots of an open-addressing table, all bits zero when empty: calloc
-// takes a large table straight from fresh zero pages of the kernel instead
-// of writing it a second time. T is trivially copyable; move-only.
+// Slots of an open-addressing table, all bits zero when empty, in the
+// group tables' zeroed blocks: a large table reuses a block an earlier
+// table or query gave back (kept mappings, group_key_table_internal.h)
+// instead of faulting in fresh pages and unmapping them again (each unmap
+// stops every other core of the process for a TLB flush). T is trivially
+// copyable; move-only.
 template <typename T>
 class ZeroedSlots {
  public:
   ZeroedSlots() = default;
-  explicit ZeroedSlots(size_t n) : p_(static_cast<T*>(std::calloc(n, sizeof(T)))), n_(n) {
-    if (p_ == nullptr) throw std::bad_alloc();
-  }
-  ZeroedSlots(ZeroedSlots&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  explicit ZeroedSlots(size_t n) : block_(n * sizeof(T)), n_(n) {}
+  ZeroedSlots(ZeroedSlots&& o) noexcept : block_(std::move(o.block_)), n_(std::exchange(o.n_, 0)) {}
   ZeroedSlots& operator=(ZeroedSlots&& o) noexcept {
-    std::swap(p_, o.p_);
-    std::swap(n_, o.n_);
+    block_ = std::move(o.block_);
+    n_ = std::exchange(o.n_, 0);
     return *this;
   }
-  ~ZeroedSlots() { std::free(p_); }
   size_t size() const { return n_; }
-  T* data() { return p_; }
-  const T* data() const { return p_; }
-  const T* begin() const { return p_; }
-  const T* end() const { return p_ + n_; }
+  T* data() { return static_cast<T*>(block_.data()); }
+  const T* data() const { return static_cast<const T*>(block_.data()); }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + n_; }
 
  private:
-  T* p_ = nullptr;
+  ZeroedBlock block_;
   size_t n_ = 0;
 };
 

@@ -99,7 +99,7 @@ void GiveScratch(void* p, size_t len) {
   for (const auto& [q, n] : drop) munmap(q, n);
 }
 
-GroupKeyTable::ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
+ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
   if (bytes == 0) return;
   if (bytes >= kScratchBytes) {
     // A kept block up to 4 times as long will do (slot arrays are powers of
@@ -116,7 +116,7 @@ GroupKeyTable::ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
   if (p_ == nullptr) throw std::bad_alloc();
 }
 
-void GroupKeyTable::ZeroedBlock::Release() {
+void ZeroedBlock::Release() {
   if (p_ == nullptr) return;
   if (mapped_)
     GiveScratch(p_, bytes_);

@@ -132,6 +132,35 @@ struct ScratchAllocator {
 template <typename T>
 using ScratchVector = std::vector<T, ScratchAllocator<T>>;
 
+// A zeroed block (every slot of a table empty): large ones TakeScratch
+// blocks (memset when kept from before), small ones calloc'd. Move-only.
+class ZeroedBlock {
+ public:
+  ZeroedBlock() = default;
+  explicit ZeroedBlock(size_t bytes);
+  ZeroedBlock(ZeroedBlock&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), bytes_(std::exchange(o.bytes_, 0)),
+        mapped_(o.mapped_) {}
+  ZeroedBlock& operator=(ZeroedBlock&& o) noexcept {
+    if (this != &o) {
+      Release();
+      p_ = std::exchange(o.p_, nullptr);
+      bytes_ = std::exchange(o.bytes_, 0);
+      mapped_ = o.mapped_;
+    }
+    return *this;
+  }
+  ~ZeroedBlock() { Release(); }
+  void* data() const { return p_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  void Release();
+  void* p_ = nullptr;
+  size_t bytes_ = 0;
+  bool mapped_ = false;
+};
+
 // Fixed-width integer keys packed together (GroupByState's packed mode):
 // each key's value bits, zero-extended from its width, at its bit offset in
 // the 128 bits lo | hi << 64 (0 for NULL), and bit i of `nulls` set when
@@ -354,34 +383,6 @@ class GroupKeyTable {
   bool SameBytes(uint64_t at, const uint8_t* p, uint32_t n) const {
     return at + n <= arena_.size() && std::memcmp(arena_.data() + at, p, n) == 0;
   }
-  // Zeroed slots (every slot empty): large arrays TakeScratch blocks
-  // (memset when kept from before), small ones calloc'd.
-  class ZeroedBlock {
-   public:
-    ZeroedBlock() = default;
-    explicit ZeroedBlock(size_t bytes);
-    ZeroedBlock(ZeroedBlock&& o) noexcept
-        : p_(std::exchange(o.p_, nullptr)), bytes_(std::exchange(o.bytes_, 0)),
-          mapped_(o.mapped_) {}
-    ZeroedBlock& operator=(ZeroedBlock&& o) noexcept {
-      if (this != &o) {
-        Release();
-        p_ = std::exchange(o.p_, nullptr);
-        bytes_ = std::exchange(o.bytes_, 0);
-        mapped_ = o.mapped_;
-      }
-      return *this;
-    }
-    ~ZeroedBlock() { Release(); }
-    void* data() const { return p_; }
-    size_t bytes() const { return bytes_; }
-
-   private:
-    void Release();
-    void* p_ = nullptr;
-    size_t bytes_ = 0;
-    bool mapped_ = false;
-  };
   template <typename S>
   class SlotArray {
    public:
