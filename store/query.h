@@ -33,6 +33,11 @@
 //
 // SQL semantics, kept by every consumer of this model. Where SQL engines
 // differ Quiver follows DuckDB, except where said:
+//  - Evaluation order: an expression the WHERE does not need is computed
+//    only on the rows the WHERE keeps, and AND / OR compute each operand only
+//    on the rows the earlier ones left undecided (not FALSE / not TRUE), so
+//    an error (an overflow, a failed CAST) in a row that is not reached is
+//    not raised (store/exec.cc Plan::Complete, exec_filter.cc).
 //  - NULL follows three-valued logic: a comparison with NULL is NULL (not
 //    true), NOT NULL is NULL, FALSE AND NULL is FALSE, TRUE OR NULL is TRUE;
 //    WHERE and HAVING keep a row only if the condition is TRUE. `x IN (1,
@@ -66,7 +71,8 @@
 //    and floats convert as DuckDB does (kernels/fn_decimal_cast.cc). A SQL
 //    number with a fraction and no exponent (2.5, 0.05) is an exact
 //    decimal(digits, fraction digits) where it meets a decimal (an operator
-//    or function argument, a CASE value, a CAST to decimal); elsewhere it is
+//    or function argument, a CASE value, a CAST to decimal; also inside a
+//    constant expression there: price * (1 + 0.5)); elsewhere it is
 //    a double, so `fare * 1.5` on a float64 column stays float64 (DuckDB
 //    types every such literal DECIMAL). Decimals compare exactly with
 //    decimals of any scale and with integers, as doubles with floats; CASE,
