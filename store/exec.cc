@@ -52,10 +52,7 @@ Status EvalDeferred(const Plan& p, std::vector<ArrayView>* views, int64_t rows, 
   ExplainCounter* probe = ExplainCounterFor(p.computed[0].get());
   const int64_t t0 = probe ? ExplainNowNanos() : 0;
   for (size_t i = 0; i < p.computed.size(); ++i) {
-    // Deferred, or read by the WHERE, left pending by Read and read after.
-    const bool pending = p.computed[i] != nullptr && (*views)[p.num_source_fields + i].type == nullptr &&
-                         !(i < p.skip_computed.size() && p.skip_computed[i]) && p.read_after[i];
-    if (!p.Late(i) && !pending) continue;
+    if (!p.Fills(i, *views)) continue;
     const query::BoundExpr& e = *p.computed[i];
     Result<std::shared_ptr<ArrayData>> col = Status::OK();
     // Most rows kept: the whole morsel at once (the same values on the kept
@@ -78,11 +75,7 @@ Status EvalDeferred(const Plan& p, std::vector<ArrayView>* views, int64_t rows, 
 // Whether a morsel or chunk with these views has a computed column to fill.
 bool AnyLate(const Plan& p, const std::vector<ArrayView>& views) {
   for (size_t i = 0; i < p.computed.size(); ++i) {
-    if (p.Late(i)) return true;
-    if (p.computed[i] != nullptr && views[p.num_source_fields + i].type == nullptr &&
-        !(i < p.skip_computed.size() && p.skip_computed[i]) && p.read_after[i]) {
-      return true;
-    }
+    if (p.Fills(i, views)) return true;
   }
   return false;
 }

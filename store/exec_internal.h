@@ -274,6 +274,14 @@ struct Plan {
   bool Late(size_t i) const {
     return i < deferred.size() && deferred[i] && !(i < skip_computed.size() && skip_computed[i]);
   }
+  // Complete fills computed column i of a morsel or chunk with `views`: a
+  // Late one, or one the WHERE reads that Read left pending (its view
+  // empty) and the operator reads after.
+  bool Fills(size_t i, const std::vector<ArrayView>& views) const {
+    if (Late(i)) return true;
+    return computed[i] != nullptr && views[num_source_fields + i].type == nullptr &&
+           !(i < skip_computed.size() && skip_computed[i]) && i < read_after.size() && read_after[i];
+  }
   query::BoundQuery bound;
   QueryOptions options;
   int threads = 1;
