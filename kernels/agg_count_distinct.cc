@@ -174,15 +174,18 @@ class GlobalNumberSet {
   }
   void Merge(const GlobalNumberSet& o) {
     has_zero_ = has_zero_ || o.has_zero_;
-    for (size_t p = 0; p < kPartitions; ++p) {
-      // Room for the larger of the two at once (the union is at least that;
-      // the sum would over-allocate when the workers saw the same values).
-      size_t want = parts_[p].slots.size();
-      while (o.parts_[p].size * 2 > want) want *= 2;
-      if (want != parts_[p].slots.size()) Grow(&parts_[p], want);
-      for (uint64_t k : o.parts_[p].slots) {
-        if (k != 0) AddTo(&parts_[p], k, Mix64(k));
-      }
+    for (size_t p = 0; p < kPartitions; ++p) MergePart(o, p);
+  }
+  // Merge, partition p only: partitions merge on several threads at once.
+  void MergePart(const GlobalNumberSet& o, size_t p) {
+    if (p == 0) has_zero_ = has_zero_ || o.has_zero_;
+    // Room for the larger of the two at once (the union is at least that;
+    // the sum would over-allocate when the workers saw the same values).
+    size_t want = parts_[p].slots.size();
+    while (o.parts_[p].size * 2 > want) want *= 2;
+    if (want != parts_[p].slots.size()) Grow(&parts_[p], want);
+    for (uint64_t k : o.parts_[p].slots) {
+      if (k != 0) AddTo(&parts_[p], k, Mix64(k));
     }
   }
   // Calls fn(key, hash) for every value.
@@ -195,7 +198,11 @@ class GlobalNumberSet {
       }
     }
   }
-  int64_t size() const { return size_ + (has_zero_ ? 1 : 0); }
+  int64_t size() const {
+    size_t n = has_zero_ ? 1 : 0;
+    for (const Part& p : parts_) n += p.size;
+    return int64_t(n);
+  }
   size_t MemoryBytes() const {
     size_t n = 0;
     for (const Part& p : parts_) n += p.slots.size() * 8;
@@ -223,7 +230,6 @@ class GlobalNumberSet {
       if (slots[i] == key) return;
     }
     slots[i] = key;
-    ++size_;
     if (++part->size * 2 > part->slots.size()) Grow(part, part->slots.size() * 2);
   }
   static void Grow(Part* part, size_t slots_wanted) {
@@ -240,7 +246,6 @@ class GlobalNumberSet {
   }
 
   std::array<Part, kPartitions> parts_;
-  int64_t size_ = 0;  // values in the slots
   bool has_zero_ = false;
 };
 
@@ -311,57 +316,36 @@ class CountDistinctAgg final : public GroupedAgg {
   }
   void Merge(const GroupedAgg& other, const int32_t* map) override {
     const auto& o = static_cast<const CountDistinctAgg<Entry>&>(other);
-    if constexpr (!kStrings) {
-      if (!grouped_ && !o.grouped_ && (map == nullptr || map[0] == 0)) {
-        global_.Merge(o.global_);
-        return;
-      }
-      if (!grouped_) ToGrouped();
-      if (!o.grouped_) {
-        const int32_t g = map ? map[0] : 0;
-        if (g >= 0) o.global_.ForEach([&](uint64_t k, uint64_t h) { Insert(h, uint32_t(g), k, {}); });
-        return;
-      }
-    }
-    for (size_t p = 0; p < kPartitions; ++p) {
-      // Partition p of the other state holds only values of partition p;
-      // room for the larger of the two is made at once (the union is at
-      // least that; the sum would over-allocate when the workers saw the
-      // same values).
-      Reserve(&parts_[p], o.parts_[p].size);
-      // Staged kBlock at a time, then inserted with prefetching as in
-      // Update: the partition's table is larger than L1.
-      keys_.resize(size_t(kBlock));
-      gs_.resize(size_t(kBlock));
-      hashes_.resize(size_t(kBlock));
-      if constexpr (kStrings) strs_.resize(size_t(kBlock));
-      size_t m = 0;
-      for (const Entry& e : o.parts_[p].slots) {
-        if (e.tag == 0 || (map && map[e.tag - 1] < 0)) continue;
-        keys_[m] = e.key;
-        gs_[m] = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
-        hashes_[m] = HashBits(e);
-        if constexpr (kStrings) strs_[m] = std::string_view(o.arena_.data() + e.str, e.len);
-        if (++m == size_t(kBlock)) {
-          MergeStaged(p, m);
-          m = 0;
-        }
-      }
-      MergeStaged(p, m);
-    }
+    if (MergeUngrouped(o, map)) return;
+    Staging st;
+    for (size_t p = 0; p < kPartitions; ++p) MergePart(o, map, p, &st, nullptr);
   }
-  // Inserts the first m staged entries into partition p.
-  void MergeStaged(size_t p, size_t m) {
-    Part* part = &parts_[p];
-    for (size_t i = 0; i < m; ++i) {
-      if (i + kAhead < m) {
-        const size_t mask = part->slots.size() - 1;
-        __builtin_prefetch(part->slots.data() +
-                           (SlotBits(uint32_t(hashes_[i + kAhead]), gs_[i + kAhead]) & mask));
+  Status MergeParallel(const GroupedAgg& other, const int32_t* map,
+                       const TaskRunner& run) override {
+    if constexpr (kStrings) {  // one arena holds the bytes of every partition
+      Merge(other, map);
+      return Status::OK();
+    } else {
+      const auto& o = static_cast<const CountDistinctAgg<Entry>&>(other);
+      if (!grouped_ && !o.grouped_ && (map == nullptr || map[0] == 0)) {
+        return run(int64_t(kPartitions), [&](int64_t p) -> Status {
+          global_.MergePart(o.global_, size_t(p));
+          return Status::OK();
+        });
       }
-      std::string_view s;
-      if constexpr (kStrings) s = strs_[i];
-      InsertInto(part, uint32_t(hashes_[i]), gs_[i], keys_[i], s);
+      if (MergeUngrouped(o, map)) return Status::OK();
+      // The group of each pair a partition adds, counted once all are in.
+      std::vector<std::vector<uint32_t>> added(kPartitions);
+      QUIVER_RETURN_NOT_OK(run(int64_t(kPartitions), [&](int64_t p) -> Status {
+        if (o.parts_[size_t(p)].size == 0) return Status::OK();
+        Staging st;
+        MergePart(o, map, size_t(p), &st, &added[size_t(p)]);
+        return Status::OK();
+      }));
+      for (const std::vector<uint32_t>& a : added) {
+        for (uint32_t g : a) ++counts_[g];
+      }
+      return Status::OK();
     }
   }
   Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
@@ -389,6 +373,76 @@ class CountDistinctAgg final : public GroupedAgg {
     ZeroedSlots<Entry> slots;
     size_t size = 0;
   };
+  // Entries of another state staged for insertion, kBlock at a time.
+  struct Staging {
+    std::vector<uint64_t> keys, hashes;
+    std::vector<uint32_t> gs;
+    std::vector<std::string_view> strs;
+    Staging()
+        : keys(size_t(kBlock)), hashes(size_t(kBlock)), gs(size_t(kBlock)),
+          strs(kStrings ? size_t(kBlock) : 0) {}
+  };
+
+  // Merge of numbers where either state still has its global set; false
+  // when both hold pairs (merged partition by partition).
+  bool MergeUngrouped(const CountDistinctAgg<Entry>& o, const int32_t* map) {
+    if constexpr (!kStrings) {
+      if (!grouped_ && !o.grouped_ && (map == nullptr || map[0] == 0)) {
+        global_.Merge(o.global_);
+        return true;
+      }
+      if (!grouped_) ToGrouped();
+      if (!o.grouped_) {
+        const int32_t g = map ? map[0] : 0;
+        if (g >= 0) o.global_.ForEach([&](uint64_t k, uint64_t h) { Insert(h, uint32_t(g), k, {}); });
+        return true;
+      }
+    }
+    return false;
+  }
+  // Partition p of o into partition p of this state (a value's partition
+  // does not depend on its group). New pairs are counted, or their groups
+  // appended to *added when partitions merge at once.
+  void MergePart(const CountDistinctAgg<Entry>& o, const int32_t* map, size_t p, Staging* st,
+                 std::vector<uint32_t>* added) {
+    Part* part = &parts_[p];
+    // Room for the larger of the two at once (the union is at least that;
+    // the sum would over-allocate when the workers saw the same values).
+    Reserve(part, o.parts_[p].size);
+    // Staged kBlock at a time, then inserted with prefetching as in Update:
+    // the partition's table is larger than L1.
+    size_t m = 0;
+    for (const Entry& e : o.parts_[p].slots) {
+      if (e.tag == 0 || (map && map[e.tag - 1] < 0)) continue;
+      st->keys[m] = e.key;
+      st->gs[m] = map ? uint32_t(map[e.tag - 1]) : e.tag - 1;
+      st->hashes[m] = HashBits(e);
+      if constexpr (kStrings) st->strs[m] = std::string_view(o.arena_.data() + e.str, e.len);
+      if (++m == size_t(kBlock)) {
+        MergeStaged(part, *st, m, added);
+        m = 0;
+      }
+    }
+    MergeStaged(part, *st, m, added);
+  }
+  // Inserts the first m staged entries into *part.
+  void MergeStaged(Part* part, const Staging& st, size_t m, std::vector<uint32_t>* added) {
+    for (size_t i = 0; i < m; ++i) {
+      if (i + kAhead < m) {
+        const size_t mask = part->slots.size() - 1;
+        __builtin_prefetch(part->slots.data() +
+                           (SlotBits(uint32_t(st.hashes[i + kAhead]), st.gs[i + kAhead]) & mask));
+      }
+      std::string_view s;
+      if constexpr (kStrings) s = st.strs[i];
+      if (!InsertInto(part, uint32_t(st.hashes[i]), st.gs[i], st.keys[i], s)) continue;
+      if (added != nullptr) {
+        added->push_back(st.gs[i]);
+      } else {
+        ++counts_[st.gs[i]];
+      }
+    }
+  }
 
   // The slot bits of group g's copy of a value with hash bits h: distinct
   // groups of one value land apart.
@@ -421,9 +475,11 @@ class CountDistinctAgg final : public GroupedAgg {
     __builtin_prefetch(part.slots.data() + (SlotBits(uint32_t(hash), g) & (part.slots.size() - 1)));
   }
   void Insert(uint64_t hash, uint32_t g, uint64_t key, std::string_view s) {
-    InsertInto(&parts_[PartOf(hash)], uint32_t(hash), g, key, s);
+    if (InsertInto(&parts_[PartOf(hash)], uint32_t(hash), g, key, s)) ++counts_[g];
   }
-  void InsertInto(Part* part, uint32_t h, uint32_t g, uint64_t key, std::string_view s) {
+  // Adds the pair (g, value) to *part; false when it was there. Touches
+  // nothing outside the partition but the string arena.
+  bool InsertInto(Part* part, uint32_t h, uint32_t g, uint64_t key, std::string_view s) {
     const size_t mask = part->slots.size() - 1;
     Entry* slots = part->slots.data();
     size_t i = SlotBits(h, g) & mask;
@@ -434,10 +490,10 @@ class CountDistinctAgg final : public GroupedAgg {
       if constexpr (kStrings) {
         if (e.len == s.size() &&
             (s.empty() || std::memcmp(arena_.data() + e.str, s.data(), s.size()) == 0)) {
-          return;
+          return false;
         }
       } else {
-        return;
+        return false;
       }
     }
     Entry& e = slots[i];
@@ -448,8 +504,8 @@ class CountDistinctAgg final : public GroupedAgg {
       e.len = uint32_t(s.size());
       arena_.append(s);
     }
-    ++counts_[g];
     if (++part->size * 2 > part->slots.size()) Grow(part, part->slots.size() * 2);
+    return true;
   }
   // Makes room for n entries at a load of at most one half.
   static void Reserve(Part* part, size_t n) {

@@ -121,7 +121,7 @@ class GroupByState {
 
   // Runs fn(i) for i in [0, n), possibly on several threads at once; returns
   // the first error.
-  using Runner = std::function<Status(int64_t n, const std::function<Status(int64_t)>& fn)>;
+  using Runner = GroupedAgg::TaskRunner;
   // Merges partial tables (same Make arguments) and finalizes them as one:
   // with three or more tables holding many groups, the groups are split
   // into hash partitions and each partition is merged by one call of
@@ -263,8 +263,10 @@ class GroupByState {
   // Marks each aggregate's sum_overflow when other's or overflow[i] is.
   void FoldOverflow(const GroupByState& other, const uint8_t* overflow);
   // Folds other's grouped-aggregate states into this table's: other's group
-  // og into group map[og] (map[og] < 0: skipped). Resize first.
-  void MergeGrouped(const GroupByState& other, const int32_t* map);
+  // og into group map[og] (map[og] < 0: skipped). Resize first. With
+  // `run`, each state's merge is split over its threads where it can be.
+  Status MergeGrouped(const GroupByState& other, const int32_t* map,
+                      const Runner* run = nullptr);
   bool has_grouped() const;
   // The output column of grouped aggregate ai for groups `order` of `parts`.
   static Result<std::shared_ptr<ArrayData>> GroupedOutput(

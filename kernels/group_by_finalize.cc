@@ -297,14 +297,20 @@ Status GroupByState::Merge(const GroupByState& o) {
   std::vector<uint8_t> overflow(aggs_.size(), 0);
   for (size_t og = 0; og < map.size(); ++og) MergeGroup(size_t(map[og]), o, og, overflow.data());
   FoldOverflow(o, overflow.data());
-  MergeGrouped(o, map.data());
-  return Status::OK();
+  return MergeGrouped(o, map.data());
 }
 
-void GroupByState::MergeGrouped(const GroupByState& o, const int32_t* map) {
+Status GroupByState::MergeGrouped(const GroupByState& o, const int32_t* map, const Runner* run) {
   for (size_t i = 0; i < aggs_.size(); ++i) {
-    if (aggs_[i].grouped) aggs_[i].grouped->Merge(*o.aggs_[i].grouped, map);
+    GroupedAgg* a = aggs_[i].grouped.get();
+    if (a == nullptr) continue;
+    if (run != nullptr) {
+      QUIVER_RETURN_NOT_OK(a->MergeParallel(*o.aggs_[i].grouped, map, *run));
+    } else {
+      a->Merge(*o.aggs_[i].grouped, map);
+    }
   }
+  return Status::OK();
 }
 
 bool GroupByState::has_grouped() const {
@@ -654,7 +660,7 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
       for (int64_t og = 0; og < n; ++og) {
         if (owner[size_t(og)] == t) tmap[size_t(og)] = map[size_t(og)];
       }
-      dst.MergeGrouped(o, tmap.data());
+      QUIVER_RETURN_NOT_OK(dst.MergeGrouped(o, tmap.data(), &run));
     }
   }
   return Status::OK();

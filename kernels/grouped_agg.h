@@ -41,6 +41,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -101,6 +102,16 @@ class GroupedAgg {
   // of this state (map null: into group g; map[g] < 0: skipped). Resize
   // first.
   virtual void Merge(const GroupedAgg& other, const int32_t* map) = 0;
+  // Runs fn(0), ..., fn(n - 1), on several threads at once when it can; the
+  // first error stops it.
+  using TaskRunner = std::function<Status(int64_t n, const std::function<Status(int64_t)>& fn)>;
+  // Merge, its work split into tasks for `run` where the state allows
+  // (COUNT(DISTINCT) of numbers: one task per partition of its set).
+  virtual Status MergeParallel(const GroupedAgg& other, const int32_t* map,
+                               const TaskRunner& /*run*/) {
+    Merge(other, map);
+    return Status::OK();
+  }
   // One value per group, `groups` long, of result_type().
   virtual Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const = 0;
   // Group g's result on its own, for states that keep one per group (a

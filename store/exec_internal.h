@@ -210,6 +210,10 @@ Result<std::vector<RecordBatch>> ToBatches(const std::shared_ptr<const Schema>& 
 // *cancel is set.
 Status ParallelFor(int64_t n, int threads, const std::atomic<bool>* cancel,
                    const std::function<Status(int, int64_t)>& fn);
+// ParallelFor without the worker index, as the kernels take it
+// (kernels::GroupedAgg::TaskRunner): merges of hash tables and sets.
+std::function<Status(int64_t, const std::function<Status(int64_t)>&)> TaskRunner(
+    int threads, const std::atomic<bool>* cancel);
 // QueryOptions::threads resolved: 0 becomes the hardware thread count.
 int ResolveThreads(int requested);
 

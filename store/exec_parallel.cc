@@ -106,6 +106,13 @@ Status QueryMemory::Add(int64_t delta, const std::function<std::string()>& what)
       "max_query_memory, quiver query --memory-limit) or narrow the query");
 }
 
+std::function<Status(int64_t, const std::function<Status(int64_t)>&)> TaskRunner(
+    int threads, const std::atomic<bool>* cancel) {
+  return [threads, cancel](int64_t n, const std::function<Status(int64_t)>& fn) {
+    return ParallelFor(n, threads, cancel, [&fn](int, int64_t i) { return fn(i); });
+  };
+}
+
 int ResolveThreads(int requested) {
   if (requested > 0) return requested;
   // hardware_concurrency() reads sysfs (open, read, close) on every call;

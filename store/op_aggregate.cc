@@ -192,13 +192,15 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
     // Worker 0's partial becomes the total: its hash sets and value lists
     // are not copied again.
     total = std::move(partial[0]);
+    const auto run = TaskRunner(plan.threads, plan.options.cancel);
     for (int w = 1; w < workers; ++w) {
       Partial& p = partial[size_t(w)];
       total.count_star += p.count_star;
       for (size_t f = 0; f < filters.size(); ++f) total.filter_counts[f] += p.filter_counts[f];
       for (size_t s = 0; s < columns.size(); ++s)
         QUIVER_RETURN_NOT_OK(total.states[s].Merge(p.states[s]));
-      for (size_t g = 0; g < p.grouped.size(); ++g) total.grouped[g]->Merge(*p.grouped[g], nullptr);
+      for (size_t g = 0; g < p.grouped.size(); ++g)
+        QUIVER_RETURN_NOT_OK(total.grouped[g]->MergeParallel(*p.grouped[g], nullptr, run));
     }
   }
   std::vector<Field> fields;

@@ -295,12 +295,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeGroups(
     int64_t scanned_bytes, int64_t* groups) {
   const BoundQuery& q = plan.bound;
   const RowWindow window = WindowFor(q, plan.options);
-  const int threads = plan.threads;
-  const std::atomic<bool>* cancel = plan.options.cancel;
-  kernels::GroupByState::Runner run = [threads, cancel](int64_t n,
-                                                        const std::function<Status(int64_t)>& fn) {
-    return ParallelFor(n, threads, cancel, [&fn](int, int64_t i) { return fn(i); });
-  };
+  const kernels::GroupByState::Runner run = TaskRunner(plan.threads, plan.options.cancel);
   std::optional<kernels::GroupByState::OutputLimit> limit;
   std::vector<std::shared_ptr<ArrayData>> every_group;  // limit->columns of every group
   if (!q.order_by.empty() && window.take >= 0) {

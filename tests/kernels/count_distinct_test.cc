@@ -3,13 +3,17 @@
 // them: -0.0 is 0.0, every NaN one value), bool, decimals, strings (empty
 // and non-ASCII) and dictionary columns; with NULLs, sliced views, row
 // lists, many chunks split over 1, 2 and 4 workers and merged, ungrouped
-// and grouped (each worker numbering the groups its own way).
+// and grouped (each worker numbering the groups its own way); merged one
+// state after another, or partition by partition on two threads
+// (MergeParallel).
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <set>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -153,15 +157,33 @@ std::unique_ptr<GroupedAgg> Make(const DataType& t) {
 }
 
 enum class Feed { kRange, kRows };
+enum class MergeBy { kMerge, kTwoThreads };
+
+// A TaskRunner on two threads taking the tasks in turn.
+quiver::Status RunOnTwoThreads(int64_t n, const std::function<quiver::Status(int64_t)>& fn) {
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (int64_t i; (i = next.fetch_add(1)) < n;) {
+      if (!fn(i).ok()) failed = true;
+    }
+  };
+  std::thread other(work);
+  work();
+  other.join();
+  return failed ? quiver::Status::Invalid("a task failed") : quiver::Status::OK();
+}
 
 // COUNT(DISTINCT) of the sliced view over `workers` states (chunk c to
 // worker c % workers, as a range or as a row list in reverse order),
 // ungrouped (groups = 1, no group ids) or with row i in group i * 7 % groups
 // (worker w numbers group g as (g + w) % groups), merged into worker 0;
 // every group's count compared with the reference.
-void Check(const Column& c, const ArrayView& full, int workers, int32_t groups, Feed feed) {
+void Check(const Column& c, const ArrayView& full, int workers, int32_t groups, Feed feed,
+           MergeBy merge = MergeBy::kMerge) {
   INFO("workers " << workers << ", groups " << groups << ", feed "
-                  << (feed == Feed::kRange ? "range" : "rows"));
+                  << (feed == Feed::kRange ? "range" : "rows") << ", merge "
+                  << (merge == MergeBy::kMerge ? "one call" : "two threads"));
   ArrayView view = full;
   view.offset += kSlice;
   view.length -= kSlice;
@@ -195,7 +217,12 @@ void Check(const Column& c, const ArrayView& full, int workers, int32_t groups, 
   for (int w = 1; w < workers; ++w) {
     std::vector<int32_t> map(static_cast<size_t>(groups));
     for (int32_t g = 0; g < groups; ++g) map[size_t(g)] = (g - w % groups + groups) % groups;
-    states[0]->Merge(*states[size_t(w)], groups > 1 ? map.data() : nullptr);
+    const int32_t* m = groups > 1 ? map.data() : nullptr;
+    if (merge == MergeBy::kMerge) {
+      states[0]->Merge(*states[size_t(w)], m);
+    } else {
+      REQUIRE(states[0]->MergeParallel(*states[size_t(w)], m, RunOnTwoThreads).ok());
+    }
   }
   auto out = states[0]->Finalize(size_t(groups));
   REQUIRE(out.ok());
@@ -213,6 +240,7 @@ void CheckAll(const Column& c, const ArrayView& view) {
   for (const int workers : {1, 2, 4}) {
     for (const int32_t groups : {1, kGroups}) {
       for (const Feed feed : {Feed::kRange, Feed::kRows}) Check(c, view, workers, groups, feed);
+      if (workers > 1) Check(c, view, workers, groups, Feed::kRange, MergeBy::kTwoThreads);
     }
   }
 }
