@@ -307,27 +307,43 @@ Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const Bo
   return CompareRows(a, op, b, c);
 }
 
-// Whether a condition is costly per row (strings, LIKE, functions, CASTs):
-// then it is worth running on the undecided rows alone from a lower share.
-bool Costly(const BoundExpr& e, const Morsel& c) {
-  if (e.kind == ExprKind::kLike || e.kind == ExprKind::kCall) return true;
+// How few of a morsel's rows must be undecided for operand e to be
+// evaluated on those rows alone, taken apart (1 in the result): 2 when it
+// reads a computed column left pending (the work per row is the
+// function's); 4 when it reads the bytes of a plain string column (taking
+// rows apart copies their bytes, but a row's match costs more); 0,
+// never, for `s = ''` and `s <> ''` on a plain string column, decided from
+// its offsets alone; 8
+// otherwise (numbers, dictionary indices).
+int ApartDivisor(const BoundExpr& e, const Morsel& c) {
   if (e.kind == ExprKind::kColumn) {
-    if (c.Pending(e.column)) return true;  // computed when asked for
+    if (c.Pending(e.column)) return 2;
     const DataType* t = c.views[size_t(e.column)].type;
-    return t != nullptr && (t->is_dictionary() || IsBinaryLike(t->id));
+    return t != nullptr && IsBinaryLike(t->id) && !t->is_dictionary() ? 4 : 8;
   }
+  if (e.kind == ExprKind::kCompare && (e.op == query::CompareOp::kEq || e.op == query::CompareOp::kNe) &&
+      e.args.size() == 2 && e.args[0] && e.args[1] && e.args[0]->kind == ExprKind::kColumn &&
+      !c.Pending(e.args[0]->column) && e.args[1]->kind == ExprKind::kLiteral) {
+    const DataType* t = c.views[size_t(e.args[0]->column)].type;
+    const auto* s = std::get_if<std::string>(&e.args[1]->literal.value);
+    if (t != nullptr && !t->is_dictionary() && s != nullptr && s->empty()) return 0;
+  }
+  int d = 8;
   for (const auto& a : e.args) {
-    if (a && Costly(*a, c)) return true;
+    if (!a) continue;
+    const int k = ApartDivisor(*a, c);
+    if (k == 2) return 2;
+    if (k != 0) d = std::min(d, k);
   }
-  return false;
+  return d;
 }
 
 // AND / OR, each operand after the first evaluated only on the rows the
 // earlier ones left undecided (not FALSE for AND, not TRUE for OR), as a
 // selection vector does in DuckDB: `s <> '' AND CAST(s AS int) > 1` casts
 // only the non-empty strings, and `CounterID = 62 AND URL LIKE '%x%'` scans
-// only the URLs of counter 62. Few rows undecided: they are taken apart;
-// many: the operand runs over the morsel, and an error it raises counts
+// only the URLs of counter 62. Few rows undecided (ApartDivisor): they are
+// taken apart; many: the operand runs over the morsel, and an error it raises counts
 // only if an undecided row raises it too.
 Result<Mask> EvalConnective(const BoundExpr& e, const Morsel& c) {
   const bool is_and = e.kind == ExprKind::kAnd;
@@ -345,7 +361,8 @@ Result<Mask> EvalConnective(const BoundExpr& e, const Morsel& c) {
     const int64_t undecided = kernels::CountTrue(open);
     if (undecided == 0) break;
     const BoundExpr& next = *e.args[i];
-    const bool apart = undecided < n && undecided * (Costly(next, c) ? 2 : 8) <= n;
+    const int divisor = ApartDivisor(next, c);
+    const bool apart = undecided < n && divisor > 0 && undecided * divisor <= n;
     Mask m;
     if (apart) {
       QUIVER_ASSIGN_OR_RETURN(m, EvalOn(next, c, kernels::ToSelection(open), is_and));
