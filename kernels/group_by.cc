@@ -424,7 +424,12 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
     Resize(size_t(table_.size()));
     int64_t* group_rows = group_rows_.data();
     int64_t* first = group_first_.data();
+    // Millions of groups: each count is a cache miss, the one kAhead rows
+    // on in flight.
+    constexpr int64_t kAhead = 16;
+    const bool far = table_.size() > kFarGroups;
     for (int64_t k = 0; k < m; ++k) {
+      if (far && k + kAhead < m) __builtin_prefetch(&group_rows[gids[size_t(k + kAhead)]], 1);
       const int32_t g = gids[size_t(k)];
       ++group_rows[g];
       if (g >= old_groups && first[g] < 0) first[g] = first_row + BatchRow(batch_rows, start, k);

@@ -187,6 +187,9 @@ class GroupByState {
   // and the rate (new groups per row offered) above which the table
   // reserves for the rows expected.
   static constexpr int64_t kPresizeGroups = 4096;
+  // Groups past which the per-group counts outgrow the L2 cache and
+  // ConsumeRows prefetches them.
+  static constexpr int64_t kFarGroups = int64_t(1) << 16;
   static constexpr double kPresizeRate = 0.75;
   void Presize();
   static constexpr int kPartitionBits = 6;
