@@ -508,6 +508,26 @@ bool LikeFrom(std::string_view s, std::string_view p, char escape) {
   return pi == p.size();
 }
 
+// The longest run of literal bytes in a LIKE pattern, escapes decoded (as
+// LikeFrom reads them): every string the pattern matches holds it. Not the
+// run the pattern starts with: the matcher rules out a row on it at once.
+std::string LongestLiteral(std::string_view p, char escape) {
+  std::string best, run;
+  bool leading = true;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == escape && i + 1 < p.size()) {
+      run.push_back(p[++i]);
+    } else if (p[i] == '%' || p[i] == '_') {
+      if (run.size() > best.size() && !leading) best = run;
+      leading = false;
+      run.clear();
+    } else {
+      run.push_back(p[i]);
+    }
+  }
+  return run.size() > best.size() && !leading ? run : best;
+}
+
 }  // namespace
 
 bool LikeMatch(std::string_view s, std::string_view pattern, char escape) {
@@ -628,6 +648,23 @@ Result<Mask> Like(const ArrayView& col, std::string_view pattern, char escape) {
       return StringColumnOrDictionary(col, "LIKE",
                                       [&](const ArrayView& v) { return EqualsString(v, core, false); });
     }
+  }
+  // Any other pattern over a plain column: the buffer-wide search for its
+  // longest literal run rules out the rows without it, and the matcher
+  // runs on the others only ('%a%b%', 'x_y%', '%.com/%?%').
+  if (const std::string need = LongestLiteral(pattern, escape);
+      need.size() >= 2 && !col.type->is_dictionary() && col.offsets != nullptr) {
+    QUIVER_ASSIGN_OR_RETURN(Mask m, Contains(col, need));
+    const int32_t* o = col.offsets + col.offset;
+    const char* data = reinterpret_cast<const char*>(col.values);
+    for (size_t w = 0; w < m.is_true.size(); ++w) {
+      for (uint64_t bits = m.is_true[w]; bits != 0; bits &= bits - 1) {
+        const int64_t i = int64_t(w * 64) + __builtin_ctzll(bits);
+        if (!LikeFrom(std::string_view(data + o[i], size_t(o[i + 1] - o[i])), pattern, escape))
+          m.is_true[w] &= ~(uint64_t(1) << (i & 63));
+      }
+    }
+    return m;
   }
   return StringOrDictionary(col, "LIKE", [&](std::string_view x) { return LikeFrom(x, pattern, escape); });
 }

@@ -157,7 +157,10 @@ TEST_CASE("String predicates on utf8 and dictionary columns match the reference"
                                  DataType::Dictionary(TypeId::kInt16),
                                  DataType::Dictionary(TypeId::kInt32)};
   std::vector<std::string> patterns = {"%",    "a%",  "%a",  "%ab%", "a_b", "_",   "__",  "%\xc3\xa9%",
-                                       "a%b%", "%_%", "\\%%", "a\\_%", "",   "ab",  "%b_", "_%_"};
+                                       "a%b%", "%_%", "\\%%", "a\\_%", "",   "ab",  "%b_", "_%_",
+                                       // a literal run of 2+ bytes (the Contains prefilter)
+                                       "ab_c%", "%ab%ca%", "a\\_b%c", "%bc_a%", "%ab%b_", "_ab%",
+                                       "%a\\%%", "aa%bb", "%\xc3\xa9\xc3\xa9_%", "abc\\"};
   for (qk::Target target : qk::SupportedTargets()) {
     qk::ScopedKernelTarget scoped(target);
     uint64_t seed = 5000;
