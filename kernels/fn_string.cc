@@ -223,42 +223,69 @@ bool AllAscii(const uint8_t* p, size_t n) {
   return (rest & 0x80) == 0;
 }
 
-// Continuation bytes (10xxxxxx) in the 8 bytes of w: bit 7 set and bit 6
-// (shifted into bit 7's place) clear, then the per-byte 0/1 summed by a
-// multiply.
-inline int64_t ContinuationBytes(uint64_t w) {
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  const uint64_t c = (w & ~(w << 1) & kHigh) >> 7;
-  return int64_t((c * 0x0101010101010101ull) >> 56);
+// Bit k set when byte k of w is a continuation byte (10xxxxxx): bit 7 of
+// each byte set and bit 6 clear, then the eight flags gathered into one
+// byte by a multiply (byte k's flag lands on bit 56 + k, no two terms
+// share a bit).
+inline uint64_t ContinuationBits(uint64_t w) {
+  const uint64_t c = (w & ~(w << 1)) & 0x8080808080808080ull;
+  return ((c >> 7) * 0x0102040810204080ull) >> 56;
 }
 
-// Bytes of [p, p + n) that start a code point (are not 10xxxxxx), eight at
-// a time.
-int64_t CountCodePointStarts(const uint8_t* p, size_t n) {
-  int64_t cont = 0;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    cont += ContinuationBytes(w);
+// The set bits of x, inline: the portable build has no popcnt instruction,
+// and __builtin_popcountll is then a library call.
+inline int64_t Popcount(uint64_t x) {
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return int64_t((x * 0x0101010101010101ull) >> 56);
+}
+
+// Code points of each of `rows` strings at offsets o in p (o[0] first):
+// one pass marks the continuation bytes of the whole buffer in 64-bit
+// masks with running counts, then each row is its byte length less the
+// continuation bytes between its two offsets (two lookups and popcounts).
+void CountCodePointsPerRow(const uint8_t* p, const int32_t* o, int64_t rows,
+                           FixedOut<int64_t>* out) {
+  const size_t n = size_t(o[rows] - o[0]);
+  const uint8_t* base = p + o[0];
+  const size_t blocks = n / 64 + 1;
+  std::vector<uint64_t> mask(blocks, 0);
+  std::vector<int64_t> before(blocks, 0);  // continuation bytes ahead of block b
+  int64_t total = 0;
+  for (size_t b = 0; b < blocks; ++b) {
+    uint64_t m = 0;
+    const size_t at = b * 64;
+    if (at + 64 <= n) {
+      for (size_t j = 0; j < 8; ++j) {
+        uint64_t w;
+        std::memcpy(&w, base + at + j * 8, 8);
+        if constexpr (std::endian::native != std::endian::little) w = __builtin_bswap64(w);
+        m |= ContinuationBits(w) << (j * 8);
+      }
+    } else {
+      for (size_t k = 0; at + k < n; ++k) m |= uint64_t((base[at + k] & 0xC0) == 0x80) << k;
+    }
+    mask[b] = m;
+    before[b] = total;
+    total += Popcount(m);
   }
-  if (i == n) return int64_t(n) - cont;
-  if (n >= 8 && std::endian::native == std::endian::little) {
-    // The last 8 bytes, of which the first 8 - (n - i) were counted above:
-    // shifted out (the low bytes of a little-endian load).
-    uint64_t w;
-    std::memcpy(&w, p + n - 8, 8);
-    cont += ContinuationBytes(w >> (8 * (8 - (n - i))));
-  } else {
-    for (; i < n; ++i) cont += (p[i] & 0xC0) == 0x80;
+  auto cont_before = [&](size_t x) {  // continuation bytes in base[0, x)
+    const uint64_t low = (x & 63) == 0 ? 0 : mask[x >> 6] & ((uint64_t(1) << (x & 63)) - 1);
+    return before[x >> 6] + Popcount(low);
+  };
+  int64_t prev = cont_before(0);
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t next = cont_before(size_t(o[i + 1] - o[0]));
+    out->Set(i, int64_t(o[i + 1] - o[i]) - (next - prev));
+    prev = next;
   }
-  return int64_t(n) - cont;
 }
 
 // length(s) (code points) or octet_length(s) (bytes) per row. A plain
 // utf8/binary column is read from its offsets: the byte length, or, for code
-// points when the column's bytes are not all ASCII, a count of the bytes that
-// start one. Anything else (a dictionary, a scalar, fixed_size_binary) runs
+// points when the column's bytes are not all ASCII, the bytes less the
+// continuation bytes (CountCodePointsPerRow). Anything else (a dictionary, a scalar, fixed_size_binary) runs
 // per value.
 BoundFunctionPtr LengthFn(bool code_points) {
   return MakeFunction(Int64Type(), [code_points](const Args& args, int64_t rows) -> Result<Datum> {
@@ -274,9 +301,10 @@ BoundFunctionPtr LengthFn(bool code_points) {
     const ArrayView& v = a.view;
     const int32_t* o = v.offsets + v.offset;
     const bool bytes = !code_points || rows == 0 || AllAscii(v.values + o[0], size_t(o[rows] - o[0]));
-    for (int64_t i = 0; i < rows; ++i) {
-      out.Set(i, bytes ? int64_t(o[i + 1] - o[i])
-                       : CountCodePointStarts(v.values + o[i], size_t(o[i + 1] - o[i])));
+    if (bytes) {
+      for (int64_t i = 0; i < rows; ++i) out.Set(i, int64_t(o[i + 1] - o[i]));
+    } else {
+      CountCodePointsPerRow(v.values, o, rows, &out);
     }
     if (v.validity != nullptr) {
       for (int64_t i = 0; i < rows; ++i) {

@@ -40,9 +40,12 @@ TEST_CASE("length, octet_length, lower, upper and reverse count and map code poi
 TEST_CASE("length and octet_length over long columns match a per-row count, ASCII or not, sliced",
           "[kernels]") {
   // Long enough for the whole-buffer ASCII check's blocks; non-ASCII bytes
-  // in one row only, in the hidden prefix only, or nowhere.
+  // in one row only, in the hidden prefix only, nowhere, or in most rows
+  // (characters of 1 to 4 bytes anywhere, across the 64-byte blocks of the
+  // continuation-byte masks).
   std::mt19937_64 rng(42);
-  for (int variant = 0; variant < 3; ++variant) {
+  const char* const kChars[] = {"a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "z"};
+  for (int variant = 0; variant < 4; ++variant) {
     std::vector<OptStr> rows;
     for (int i = 0; i < 700; ++i) {
       if (i % 11 == 3) {
@@ -52,6 +55,10 @@ TEST_CASE("length and octet_length over long columns match a per-row count, ASCI
       std::string s(size_t(rng() % 40), 'a');
       if (variant == 1 && i == 600) s += "é€𝄞";
       if (variant == 2 && i < 5) s += "ö";
+      if (variant == 3) {
+        s.clear();
+        for (size_t k = rng() % 90; k > 0; --k) s += kChars[rng() % 5];
+      }
       rows.push_back(s);
     }
     const int64_t off = 9;
