@@ -482,7 +482,7 @@ int64_t GroupByState::memory_bytes() const {
   for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
   b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
        int64_t(enc_.capacity() + (enc_off_.capacity() + enc_at_.capacity()) * 4 +
-               hashes_.capacity() * 8) +
+               hashes_.capacity() * 8 + direct_.capacity() * 4) +
        int64_t(packed_.capacity() * sizeof(internal::PackedKey));
   for (const Agg& a : aggs_) {
     b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +

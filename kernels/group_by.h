@@ -286,6 +286,10 @@ class GroupByState {
                   std::vector<int32_t>* gids);
   void IntGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                    int32_t* out);
+  // IntGroupIds through direct_ when every value of the batch lies in its
+  // range (no NULLs, no AdmitAtMost); false (nothing done) otherwise.
+  template <typename T>
+  bool DirectGroupIds(const T* data, const int32_t* rows, int64_t base, int64_t n, int32_t* out);
   Status DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                       int32_t* out);
   void EncodedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
@@ -313,6 +317,13 @@ class GroupByState {
   internal::ScratchVector<int64_t> group_rows_;   // count(*)
   internal::ScratchVector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group
+  // kSingleInt keys in a window around the first batch's range (when that
+  // is small): direct_[v - direct_base_] is v's group + 1 (0: not looked up
+  // yet), an array read instead of a hash and a probe (DirectGroupIds).
+  static constexpr int64_t kDirectRange = int64_t(1) << 16;
+  std::vector<int32_t> direct_;
+  int64_t direct_base_ = 0;
+  bool direct_tried_ = false;  // the first batch decided whether direct_ is used
   int64_t admit_limit_ = -1;          // AdmitAtMost; -1: no limit
   int64_t rows_skipped_ = 0;
   int64_t expect_rows_ = 0;           // ExpectRows

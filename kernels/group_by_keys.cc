@@ -79,6 +79,48 @@ int32_t GroupByState::NullIntGroup() {
   return null_gid_;
 }
 
+template <typename T>
+bool GroupByState::DirectGroupIds(const T* data, const int32_t* rows, int64_t base, int64_t n,
+                                  int32_t* out) {
+  if (n == 0 || (direct_tried_ && direct_.empty())) return false;
+  int64_t lo = int64_t(data[BatchRow(rows, base, 0)]), hi = lo;
+  for (int64_t k = 1; k < n; ++k) {
+    const int64_t v = int64_t(data[BatchRow(rows, base, k)]);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!direct_tried_) {
+    direct_tried_ = true;
+    // A small range in the first batch: likely a small key (a counter, a
+    // region, an engine id) for the whole scan. The window is 4 times the
+    // range, centred on it (in 1024 .. kDirectRange slots).
+    const uint64_t range = uint64_t(hi) - uint64_t(lo) + 1;
+    if (range > uint64_t(kDirectRange / 4)) return false;
+    uint64_t slots = 1024;
+    while (slots < range * 4) slots *= 2;
+    // Within int64's range at both ends, so that the window never wraps.
+    __int128 from = __int128(lo) - __int128((slots - range) / 2);
+    from = std::max<__int128>(from, std::numeric_limits<int64_t>::min());
+    from = std::min<__int128>(from, __int128(std::numeric_limits<int64_t>::max()) - __int128(slots) + 1);
+    direct_base_ = int64_t(from);
+    direct_.assign(size_t(slots), 0);
+  }
+  // Unsigned differences: a value below the base wraps to a large one.
+  const uint64_t window = uint64_t(direct_.size());
+  if (uint64_t(lo) - uint64_t(direct_base_) >= window ||
+      uint64_t(hi) - uint64_t(direct_base_) >= window) {
+    return false;
+  }
+  int32_t* d = direct_.data();
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t v = int64_t(data[BatchRow(rows, base, k)]);
+    int32_t& slot = d[uint64_t(v) - uint64_t(direct_base_)];
+    if (slot == 0) slot = table_.FindOrAddInt(v, internal::MixInt(uint64_t(v))) + 1;
+    out[k] = slot - 1;
+  }
+  return true;
+}
+
 void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                                int32_t* out) {
   const bool nulls = HasNulls(col);
@@ -92,6 +134,7 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
           return 0;  // not reached: float keys use the generic mode
         } else {
           const T* data = col.data<T>();
+          if (!nulls && admit_limit_ < 0 && DirectGroupIds(data, rows, base, n, out)) return 0;
           // Hash the batch first, then probe with the slots of rows ahead in
           // flight: the table of a million groups does not fit in cache.
           for (int64_t k = 0; k < n; ++k)

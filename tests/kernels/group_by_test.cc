@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 
+#include "columnar/builder.h"
 #include "kernels/group_by.h"
 #include "random_data.h"
 
@@ -256,6 +258,51 @@ TEST_CASE("Group-by admitting at most k groups keeps the first k groups whole, o
       auto got = qk::GroupByState::FinalizeAll(&second, serial, &groups, &bytes);
       REQUIRE(got.ok());
       CHECK(OrderedRows(*got) == want);
+    }
+  }
+}
+
+TEST_CASE("Group-by on a small-range int key (the direct map) stays exact at int64's ends and outside "
+          "its window",
+          "[kernels]") {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  // Batches in Consume order: the first sets the window; later ones fall in
+  // it, outside it (the hash path) or across int64's whole range.
+  const std::vector<std::vector<std::vector<int64_t>>> cases = {
+      {{kMax, kMax - 3, kMax - 10}, {kMin, kMax, 0}, {kMax - 1, kMax}, {kMin + 1, kMin}},
+      {{kMin, kMin + 7, kMin + 2}, {kMin + 3, kMax}, {kMin, kMin + 9000}, {kMin + 1}},
+      {{5, 6, 7, 5}, {-3, 100000, 5}, {6, 7, 1000}, {70000, 5}, {8, 8, 9}},
+      {{-2, -1, 0, 1}, {kMin, kMax, -2}, {3, 1, 2}}};
+  for (const DataType& type : {DataType(TypeId::kInt64), DataType(TypeId::kUInt64)}) {
+    for (size_t c = 0; c < cases.size(); ++c) {
+      INFO("type " << type.ToString() << " case " << c);
+      auto state = qk::GroupByState::Make({type}, {}, {{AggKind::kCountStar, -1}});
+      REQUIRE(state.ok());
+      std::map<std::string, int64_t> want;
+      std::vector<std::string> first_order;
+      int64_t first_row = 0;
+      for (const auto& batch : cases[c]) {
+        quiver::ArrayBuilder b{type};
+        for (int64_t v : batch) {
+          type.id == TypeId::kUInt64 ? b.AppendUInt(uint64_t(v)) : b.AppendInt(v);
+          const std::string key = type.id == TypeId::kUInt64 ? std::to_string(uint64_t(v))
+                                                             : std::to_string(v);
+          if (want[key]++ == 0) first_order.push_back(key);
+        }
+        auto col = b.Finish();
+        REQUIRE(col.ok());
+        REQUIRE(state->Consume({(*col)->View()}, {}, nullptr, first_row).ok());
+        first_row += int64_t(batch.size());
+      }
+      auto got = state->Finalize();
+      REQUIRE(got.ok());
+      REQUIRE((*got)[0]->length == int64_t(first_order.size()));
+      for (int64_t g = 0; g < (*got)[0]->length; ++g) {
+        const std::string key = qk::ValueAt((*got)[0]->View(), g).ToString();
+        CHECK(key == first_order[size_t(g)]);  // groups in first-row order
+        CHECK(qk::ValueAt((*got)[1]->View(), g) == Scalar::Int64(want[key]));
+      }
     }
   }
 }
