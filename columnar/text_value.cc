@@ -61,6 +61,27 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+// Eight bytes at a time: each test is non-zero iff some byte of x matches
+// (the classic zero-byte trick; which byte is not needed).
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+inline uint64_t Load8(const unsigned char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+inline uint64_t HasByte(uint64_t x, unsigned char c) {
+  const uint64_t v = x ^ (kOnes * c);
+  return (v - kOnes) & ~v & kHighs;
+}
+inline uint64_t HasLess(uint64_t x, unsigned char n) {  // n <= 128
+  return (x - kOnes * n) & ~x & kHighs;
+}
+// A byte that a JSON string cannot hold as it is (or that may start a
+// multi-byte sequence to check).
+inline bool JsonSpecial(uint64_t x) {
+  return ((x & kHighs) | HasLess(x, 0x20) | HasByte(x, '"') | HasByte(x, '\\')) != 0;
+}
+
 // Appends `v` zero-padded to `width` digits (v >= 0).
 void AppendPadded(std::string* out, int64_t v, int width) {
   char buf[24];
@@ -104,6 +125,8 @@ void AppendValidUtf8(std::string* out, std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size(), run = 0, i = 0;
   while (i < n) {
+    while (i + 8 <= n && (Load8(p + i) & kHighs) == 0) i += 8;
+    if (i >= n) break;
     if (p[i] < 0x80) {
       ++i;
       continue;
@@ -126,6 +149,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size(), run = 0, i = 0;
   while (i < n) {
+    while (i + 8 <= n && !JsonSpecial(Load8(p + i))) i += 8;
+    if (i >= n) break;
     unsigned char c = p[i];
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;
@@ -177,6 +202,35 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->append(s.data() + run, n - run);
   out->push_back('"');
 }
+
+namespace text_internal {
+
+bool IsPlainCsvText(std::string_view s, char delimiter) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto d = static_cast<unsigned char>(delimiter);
+  size_t n = s.size(), i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      const uint64_t x = Load8(p + i);
+      if (((x & kHighs) | HasByte(x, d) | HasByte(x, '"') | HasByte(x, '\n') | HasByte(x, '\r')) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if (c == d || c == '"' || c == '\n' || c == '\r') return false;
+      ++i;
+      continue;
+    }
+    const int step = Utf8Step(p + i, n - i);
+    if (step < 0) return false;
+    i += size_t(step);
+  }
+  return true;
+}
+
+}  // namespace text_internal
 
 void AppendDouble(std::string* out, double v) { AppendFloating(out, v); }
 void AppendFloat(std::string* out, float v) { AppendFloating(out, v); }

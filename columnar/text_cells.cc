@@ -1,0 +1,440 @@
+// Column-at-a-time cells and the rows made of them (see text_cells.h).
+#include "columnar/text_cells.h"
+
+#include <algorithm>
+#include <array>
+#include <type_traits>
+#include <charconv>
+#include <cmath>
+#include <climits>
+#include <cstring>
+
+#include "columnar/civil_time.h"
+#include "columnar/half_float.h"
+
+namespace quiver::text_internal {
+
+namespace {
+
+// Rows per run: the cells of a run stay in cache while they are interleaved.
+constexpr int64_t kRunRows = 2048;
+
+// Bytes readable past a source and writable past a destination of
+// CopyPadded.
+constexpr size_t kSlack = 32;
+
+// Copies n bytes from src to p; both may be read/written kSlack bytes past n.
+inline char* CopyPadded(char* p, const char* src, size_t n) {
+  if (n <= 16) {
+    std::memcpy(p, src, 16);
+  } else if (n <= 32) {
+    std::memcpy(p, src, 32);
+  } else {
+    std::memcpy(p, src, n);
+  }
+  return p + n;
+}
+
+char* Put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// Two decimal digits of v (0..99).
+char* Put2(char* p, int64_t v) {
+  p[0] = char('0' + v / 10);
+  p[1] = char('0' + v % 10);
+  return p + 2;
+}
+
+// "00" "01" ... "99".
+constexpr auto kPairs = [] {
+  std::array<char, 200> a{};
+  for (int i = 0; i < 100; ++i) a[size_t(2 * i)] = char('0' + i / 10), a[size_t(2 * i + 1)] = char('0' + i % 10);
+  return a;
+}();
+
+void PutPair(char* p, uint32_t v) { std::memcpy(p, kPairs.data() + 2 * v, 2); }
+
+// Exactly eight digits of v < 10^8 (leading zeros kept).
+void Put8(char* p, uint32_t v) {
+  const uint32_t hi = v / 10000, lo = v % 10000;
+  PutPair(p, hi / 100);
+  PutPair(p + 2, hi % 100);
+  PutPair(p + 4, lo / 100);
+  PutPair(p + 6, lo % 100);
+}
+
+// The digits of v < 10^8, no leading zeros.
+char* PutBelow1e8(char* p, uint32_t v) {
+  const int n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
+                : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
+  char* q = p + n;
+  while (v >= 100) {
+    q -= 2;
+    PutPair(q, v % 100);
+    v /= 100;
+  }
+  if (v >= 10) {
+    PutPair(q - 2, v);
+  } else {
+    q[-1] = char('0' + v);
+  }
+  return p + n;
+}
+
+// The decimal digits of v (as std::to_chars), eight at a time.
+char* PutUnsigned(char* p, uint64_t v) {
+  if (v < 100000000) return PutBelow1e8(p, uint32_t(v));
+  if (v < 10000000000000000ull) {
+    p = PutBelow1e8(p, uint32_t(v / 100000000));
+  } else {
+    p = PutBelow1e8(p, uint32_t(v / 10000000000000000ull));
+    Put8(p, uint32_t(v / 100000000 % 100000000));
+    p += 8;
+  }
+  Put8(p, uint32_t(v % 100000000));
+  return p + 8;
+}
+
+template <typename T>
+char* PutInteger(char* p, T v) {
+  if constexpr (std::is_signed_v<T>) {
+    if (v < 0) {
+      *p++ = '-';
+      return PutUnsigned(p, uint64_t(0) - uint64_t(int64_t(v)));
+    }
+  }
+  return PutUnsigned(p, uint64_t(v));
+}
+
+// The cells of a fixed-width rendering: `emit(p, row)` writes at most
+// `max_bytes` at p and returns the end; a null row is `null_text`.
+template <typename Emit>
+void FixedCells(const ArrayView& v, int64_t begin, int64_t end, size_t max_bytes,
+                std::string_view null_text, Cells* out, Emit emit) {
+  const size_t old = out->bytes.size();
+  out->bytes.resize(old + size_t(end - begin) * std::max(max_bytes, null_text.size()));
+  char* const base = out->bytes.data();
+  char* p = base + old;
+  const bool nulls = v.validity != nullptr;
+  for (int64_t r = begin; r < end; ++r) {
+    if (nulls && v.IsNull(r)) {
+      p = Put(p, null_text);
+    } else {
+      p = emit(p, r);
+    }
+    out->ends.push_back(size_t(p - base));
+  }
+  out->bytes.resize(size_t(p - base));
+}
+
+// Integers of type T, optionally quoted.
+template <typename T>
+void IntegerCells(const ArrayView& v, int64_t begin, int64_t end, bool quote,
+                  std::string_view null_text, Cells* out) {
+  const T* values = v.data<T>();
+  FixedCells(v, begin, end, 24, null_text, out, [&](char* p, int64_t r) {
+    if (quote) *p++ = '"';
+    p = PutInteger(p, values[r]);
+    if (quote) *p++ = '"';
+    return p;
+  });
+}
+
+// AppendFloating's text (text_value.cc) at p; non-finite values quoted in
+// JSON.
+template <typename F>
+char* PutFloating(char* p, F v, bool json) {
+  if (std::isnan(v)) return Put(p, json ? "\"NaN\"" : "NaN");
+  if (std::isinf(v)) {
+    if (v > 0) return Put(p, json ? "\"Infinity\"" : "Infinity");
+    return Put(p, json ? "\"-Infinity\"" : "-Infinity");
+  }
+  char* start = p;
+  p = std::to_chars(p, p + 48, v).ptr;
+  for (const char* q = start; q < p; ++q) {
+    if (*q != '-' && (*q < '0' || *q > '9')) return p;
+  }
+  return Put(p, ".0");
+}
+
+// AppendDate32 for years 0..9999 (false for the others), remembering the
+// last day: the rows of a batch often fall on a few days.
+class DatePrinter {
+ public:
+  // Writes YYYY-MM-DD at *p and advances it; false (nothing written) for a
+  // year outside 0..9999.
+  bool Put(char** p, int64_t days) {
+    if (days != last_days_) {
+      int64_t y;
+      unsigned m, d;
+      CivilFromDays(days, &y, &m, &d);
+      if (y < 0 || y > 9999) return false;
+      char* q = Put2(text_, y / 100);
+      q = Put2(q, y % 100);
+      *q++ = '-';
+      q = Put2(q, m);
+      *q++ = '-';
+      Put2(q, d);
+      last_days_ = days;
+    }
+    std::memcpy(*p, text_, 10);
+    *p += 10;
+    return true;
+  }
+
+ private:
+  int64_t last_days_ = INT64_MIN;  // CivilFromDays' range ends far above
+  char text_[10] = {};
+};
+
+// AppendTimestamp for years 0..9999; nullptr for the others.
+char* PutTimestamp(char* p, int64_t value, TimeUnit unit, DatePrinter* dates) {
+  static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
+  static constexpr int kDigits[] = {0, 3, 6, 9};
+  const int64_t per_second = kPerSecond[int(unit)];
+  int64_t seconds = value / per_second, fraction = value % per_second;
+  if (fraction < 0) fraction += per_second, seconds -= 1;
+  int64_t days = seconds / 86400, tod = seconds % 86400;
+  if (tod < 0) tod += 86400, days -= 1;
+  if (!dates->Put(&p, days)) return nullptr;
+  *p++ = 'T';
+  p = Put2(p, tod / 3600);
+  *p++ = ':';
+  p = Put2(p, tod / 60 % 60);
+  *p++ = ':';
+  p = Put2(p, tod % 60);
+  if (const int digits = kDigits[int(unit)]; digits > 0) {
+    *p++ = '.';
+    for (int k = digits; k > 0; --k, fraction /= 10) p[k - 1] = char('0' + fraction % 10);
+    p += digits;
+  }
+  *p++ = 'Z';
+  return p;
+}
+
+// Dates and timestamps, quoted in JSON; years outside 0..9999 by the
+// general renderer.
+void TemporalCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
+                   std::string_view null_text, Cells* out) {
+  const bool date = v.type->id == TypeId::kDate32;
+  std::string slow;
+  DatePrinter dates;
+  FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+    char* start = p;
+    if (style.json) *p++ = '"';
+    if (date) {
+      if (!dates.Put(&p, v.Value<int32_t>(r))) p = nullptr;
+    } else {
+      p = PutTimestamp(p, v.Value<int64_t>(r), v.type->unit, &dates);
+    }
+    if (p == nullptr) {
+      slow.clear();
+      AppendPlain(&slow, v, r);
+      p = Put(start + (style.json ? 1 : 0), slow);
+    }
+    if (style.json) *p++ = '"';
+    return p;
+  });
+}
+
+// Any column, one value at a time with the general renderers.
+void GeneralCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
+                  Cells* out) {
+  std::string scratch;
+  for (int64_t r = begin; r < end; ++r) {
+    if (style.json) {
+      AppendJsonValue(&out->bytes, v, r, style.int64_as_string);
+    } else if (v.IsNull(r)) {
+      // an empty field
+    } else if (IsStringLike(v)) {
+      AppendCsvField(&out->bytes, StringAt(v, r), style.delimiter, style.first_column);
+    } else if (IsBytesColumn(v)) {
+      std::string_view bytes = v.StringValue(r);
+      if (bytes.empty()) {
+        out->bytes += "\"\"";
+      } else {
+        AppendBase64(&out->bytes, bytes);
+      }
+    } else if (v.type->is_nested()) {
+      scratch.clear();
+      AppendJsonValue(&scratch, v, r, false);
+      AppendCsvField(&out->bytes, scratch, style.delimiter, style.first_column);
+    } else {
+      AppendPlain(&out->bytes, v, r);
+    }
+    out->ends.push_back(out->bytes.size());
+  }
+}
+
+// A string value as a JSON string or a CSV field.
+void AppendStringCell(std::string* out, std::string_view s, const CellStyle& style) {
+  if (style.json) {
+    AppendJsonString(out, s);
+  } else {
+    AppendCsvField(out, s, style.delimiter, style.first_column);
+  }
+}
+
+// utf8 columns, and dictionary columns whose dictionary is not much larger
+// than the batch (each distinct value formatted once, in *dict).
+void StringCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
+                 DictCells* dict, Cells* out) {
+  const std::string_view null_text = style.json ? "null" : "";
+  const bool nulls = v.validity != nullptr;
+  const bool cached = v.type->is_dictionary() && dict != nullptr &&
+                      v.dictionary->length <= std::max<int64_t>(v.length, kRunRows) * 2;
+  if (cached && dict->start.empty()) {
+    dict->start.assign(size_t(v.dictionary->length), -1);
+    dict->size.assign(size_t(v.dictionary->length), 0);
+  }
+  for (int64_t r = begin; r < end; ++r) {
+    if (nulls && v.IsNull(r)) {
+      out->bytes += null_text;
+    } else if (!cached) {
+      AppendStringCell(&out->bytes, StringAt(v, r), style);
+    } else {
+      const size_t k = size_t(v.DictIndex(r));
+      if (k >= dict->start.size()) {  // not a valid index: as the general renderer does
+        AppendStringCell(&out->bytes, StringAt(v, r), style);
+        out->ends.push_back(out->bytes.size());
+        continue;
+      }
+      if (dict->start[k] < 0) {
+        dict->start[k] = int64_t(dict->bytes.size());
+        AppendStringCell(&dict->bytes, v.dictionary->StringValue(int64_t(k)), style);
+        dict->size[k] = uint32_t(dict->bytes.size() - size_t(dict->start[k]));
+      }
+      out->bytes.append(dict->bytes, size_t(dict->start[k]), dict->size[k]);
+    }
+    out->ends.push_back(out->bytes.size());
+  }
+}
+
+}  // namespace
+
+void AppendCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
+                 DictCells* dict, Cells* out) {
+  const std::string_view null_text = style.json ? "null" : "";
+  const DataType& t = *v.type;
+  if (t.is_nested() || IsBytesColumn(v)) return GeneralCells(v, begin, end, style, out);
+  if (IsStringLike(v)) return StringCells(v, begin, end, style, dict, out);
+  const bool quote64 = style.json && style.int64_as_string;
+  switch (t.id) {
+    case TypeId::kInt8:
+      return IntegerCells<int8_t>(v, begin, end, false, null_text, out);
+    case TypeId::kInt16:
+      return IntegerCells<int16_t>(v, begin, end, false, null_text, out);
+    case TypeId::kInt32:
+    case TypeId::kIntervalYearMonth:
+      return IntegerCells<int32_t>(v, begin, end, false, null_text, out);
+    case TypeId::kInt64:
+      return IntegerCells<int64_t>(v, begin, end, quote64, null_text, out);
+    case TypeId::kDuration:
+      return IntegerCells<int64_t>(v, begin, end, false, null_text, out);
+    case TypeId::kUInt8:
+      return IntegerCells<uint8_t>(v, begin, end, false, null_text, out);
+    case TypeId::kUInt16:
+      return IntegerCells<uint16_t>(v, begin, end, false, null_text, out);
+    case TypeId::kUInt32:
+      return IntegerCells<uint32_t>(v, begin, end, false, null_text, out);
+    case TypeId::kUInt64:
+      return IntegerCells<uint64_t>(v, begin, end, quote64, null_text, out);
+    case TypeId::kFloat64:
+      return FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+        return PutFloating(p, v.Value<double>(r), style.json);
+      });
+    case TypeId::kFloat32:
+      return FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+        return PutFloating(p, v.Value<float>(r), style.json);
+      });
+    case TypeId::kFloat16:
+      return FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+        return PutFloating(p, HalfToFloat(v.Value<uint16_t>(r)), style.json);
+      });
+    case TypeId::kBool:
+      return FixedCells(v, begin, end, 5, null_text, out, [&](char* p, int64_t r) {
+        return Put(p, v.BoolValue(r) ? "true" : "false");
+      });
+    case TypeId::kDate32:
+    case TypeId::kTimestamp:
+      return TemporalCells(v, begin, end, style, null_text, out);
+    default:
+      return GeneralCells(v, begin, end, style, out);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// CellWriter
+// ---------------------------------------------------------------------------
+
+Status CellWriter::WriteCells(const RecordBatch& batch) {
+  QUIVER_RETURN_NOT_OK(CheckBatch(batch));
+  ColumnViews views(batch);
+  cells_.resize(views.size());
+  dicts_.resize(views.size());
+  for (DictCells& d : dicts_) d.Reset();
+  for (int64_t begin = 0; begin < batch.num_rows; begin += kRunRows) {
+    const int64_t end = std::min(batch.num_rows, begin + kRunRows);
+    for (size_t c = 0; c < views.size(); ++c) {
+      cells_[c].Clear();
+      AppendCells(views[c], begin, end, styles_[c], &dicts_[c], &cells_[c]);
+      cells_[c].bytes.append(kSlack, '\0');  // for CopyPadded
+    }
+    QUIVER_RETURN_NOT_OK(WriteRows(end - begin));
+  }
+  return Status::OK();
+}
+
+// Interleaves the cells into rows: the exact size is known, so buf_ grows
+// once and the row bytes are copied in place. Sources and buf_ carry
+// kSlack bytes past their ends, so that short pieces are copied with a
+// fixed-size (inlined) copy that may write a little past the piece.
+Status CellWriter::WriteRows(int64_t rows) {
+  const size_t ncols = cells_.size();
+  auto padded = [](const std::string& s) { return s + std::string(kSlack, '\0'); };
+  const std::string first_prefix = padded(shape_.first_prefix), prefix = padded(shape_.prefix),
+                    open = padded(shape_.open), separator = padded(shape_.separator),
+                    close = padded(shape_.close);
+  std::vector<std::string> keys;
+  for (const std::string& k : shape_.keys) keys.push_back(padded(k));
+  size_t per_row = shape_.prefix.size() + shape_.open.size() + shape_.close.size() +
+                   (ncols > 0 ? (ncols - 1) * shape_.separator.size() : 0);
+  for (const std::string& k : shape_.keys) per_row += k.size();
+  size_t remaining = per_row * size_t(rows);
+  for (const Cells& c : cells_) remaining += c.bytes.size() - kSlack;
+  if (rows_ == 0 && rows > 0) remaining -= shape_.prefix.size() - shape_.first_prefix.size();
+  size_t used = buf_.size();
+  buf_.resize(used + remaining + kSlack);
+  char* p = buf_.data() + used;
+  auto put = [](char* at, const std::string& piece) {
+    return CopyPadded(at, piece.data(), piece.size() - kSlack);
+  };
+  for (int64_t r = 0; r < rows; ++r) {
+    char* const row_start = p;
+    p = put(p, rows_ == 0 ? first_prefix : prefix);
+    p = put(p, open);
+    for (size_t c = 0; c < ncols; ++c) {
+      if (c > 0) p = put(p, separator);
+      if (!keys.empty()) p = put(p, keys[c]);
+      const Cells& cells = cells_[c];
+      const size_t from = r == 0 ? 0 : cells.ends[size_t(r) - 1], to = cells.ends[size_t(r)];
+      p = CopyPadded(p, cells.bytes.data() + from, to - from);
+    }
+    p = put(p, close);
+    ++rows_;
+    remaining -= size_t(p - row_start);
+    used = size_t(p - buf_.data());
+    if (used >= options_.flush_bytes) {
+      buf_.resize(used);
+      QUIVER_RETURN_NOT_OK(Flush());
+      buf_.resize(remaining + kSlack);
+      p = buf_.data();
+    }
+  }
+  buf_.resize(size_t(p - buf_.data()));
+  return Status::OK();
+}
+
+}  // namespace quiver::text_internal
