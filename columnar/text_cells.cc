@@ -387,10 +387,11 @@ Status CellWriter::WriteCells(const RecordBatch& batch) {
   return Status::OK();
 }
 
-// Interleaves the cells into rows: the exact size is known, so buf_ grows
-// once and the row bytes are copied in place. Sources and buf_ carry
-// kSlack bytes past their ends, so that short pieces are copied with a
-// fixed-size (inlined) copy that may write a little past the piece.
+// Interleaves the cells into rows, copied in place into buf_, which grows
+// about flush_bytes at a time (every byte is zeroed once by the resize).
+// Sources and buf_ carry kSlack bytes past their ends, so that short pieces
+// are copied with a fixed-size (inlined) copy that may write a little past
+// the piece.
 Status CellWriter::WriteRows(int64_t rows) {
   const size_t ncols = cells_.size();
   auto padded = [](const std::string& s) { return s + std::string(kSlack, '\0'); };
@@ -399,21 +400,28 @@ Status CellWriter::WriteRows(int64_t rows) {
                     close = padded(shape_.close);
   std::vector<std::string> keys;
   for (const std::string& k : shape_.keys) keys.push_back(padded(k));
-  size_t per_row = shape_.prefix.size() + shape_.open.size() + shape_.close.size() +
+  size_t per_row = shape_.open.size() + shape_.close.size() +
                    (ncols > 0 ? (ncols - 1) * shape_.separator.size() : 0);
   for (const std::string& k : shape_.keys) per_row += k.size();
-  size_t remaining = per_row * size_t(rows);
+  size_t remaining = (per_row + shape_.prefix.size()) * size_t(rows);  // bytes still to write
   for (const Cells& c : cells_) remaining += c.bytes.size() - kSlack;
   if (rows_ == 0 && rows > 0) remaining -= shape_.prefix.size() - shape_.first_prefix.size();
-  size_t used = buf_.size();
-  buf_.resize(used + remaining + kSlack);
-  char* p = buf_.data() + used;
   auto put = [](char* at, const std::string& piece) {
     return CopyPadded(at, piece.data(), piece.size() - kSlack);
   };
+  size_t used = buf_.size();
   for (int64_t r = 0; r < rows; ++r) {
-    char* const row_start = p;
-    p = put(p, rows_ == 0 ? first_prefix : prefix);
+    const std::string& row_prefix = rows_ == 0 ? first_prefix : prefix;
+    size_t row_bytes = per_row + row_prefix.size() - kSlack;
+    for (const Cells& cells : cells_) {
+      row_bytes += cells.ends[size_t(r)] - (r == 0 ? 0 : cells.ends[size_t(r) - 1]);
+    }
+    if (buf_.size() < used + row_bytes + kSlack) {
+      const size_t window = std::max(row_bytes, options_.flush_bytes);
+      buf_.resize(used + std::min(window, remaining) + kSlack);
+    }
+    char* p = buf_.data() + used;
+    p = put(p, row_prefix);
     p = put(p, open);
     for (size_t c = 0; c < ncols; ++c) {
       if (c > 0) p = put(p, separator);
@@ -424,16 +432,15 @@ Status CellWriter::WriteRows(int64_t rows) {
     }
     p = put(p, close);
     ++rows_;
-    remaining -= size_t(p - row_start);
-    used = size_t(p - buf_.data());
+    used += row_bytes;
+    remaining -= row_bytes;
     if (used >= options_.flush_bytes) {
       buf_.resize(used);
       QUIVER_RETURN_NOT_OK(Flush());
-      buf_.resize(remaining + kSlack);
-      p = buf_.data();
+      used = 0;
     }
   }
-  buf_.resize(size_t(p - buf_.data()));
+  buf_.resize(used);
   return Status::OK();
 }
 
