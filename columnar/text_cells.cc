@@ -189,45 +189,49 @@ class DatePrinter {
   char text_[10] = {};
 };
 
-// AppendTimestamp for years 0..9999; nullptr for the others.
-char* PutTimestamp(char* p, int64_t value, TimeUnit unit, DatePrinter* dates) {
-  static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
-  static constexpr int kDigits[] = {0, 3, 6, 9};
-  const int64_t per_second = kPerSecond[int(unit)];
-  int64_t seconds = value / per_second, fraction = value % per_second;
-  if (fraction < 0) fraction += per_second, seconds -= 1;
+// AppendTimestamp for years 0..9999 (nullptr for the others), with the
+// unit's constants known to the compiler: kDigits 0, 3, 6, 9 for s, ms, us,
+// ns.
+template <int kDigits>
+char* PutTimestamp(char* p, int64_t value, DatePrinter* dates) {
+  constexpr int64_t kPerSecond = kDigits == 0 ? 1 : kDigits == 3 ? 1000 : kDigits == 6 ? 1000000 : 1000000000;
+  int64_t seconds = value / kPerSecond, fraction = value % kPerSecond;
+  if (fraction < 0) fraction += kPerSecond, seconds -= 1;
   int64_t days = seconds / 86400, tod = seconds % 86400;
   if (tod < 0) tod += 86400, days -= 1;
   if (!dates->Put(&p, days)) return nullptr;
+  const auto t = uint32_t(tod);
   *p++ = 'T';
-  p = Put2(p, tod / 3600);
-  *p++ = ':';
-  p = Put2(p, tod / 60 % 60);
-  *p++ = ':';
-  p = Put2(p, tod % 60);
-  if (const int digits = kDigits[int(unit)]; digits > 0) {
+  PutPair(p, t / 3600);
+  p[2] = ':';
+  PutPair(p + 3, t / 60 % 60);
+  p[5] = ':';
+  PutPair(p + 6, t % 60);
+  p += 8;
+  if constexpr (kDigits > 0) {
     *p++ = '.';
-    for (int k = digits; k > 0; --k, fraction /= 10) p[k - 1] = char('0' + fraction % 10);
-    p += digits;
+    auto f = uint32_t(fraction);
+    for (int k = kDigits; k > 0; --k, f /= 10) p[k - 1] = char('0' + f % 10);
+    p += kDigits;
   }
   *p++ = 'Z';
   return p;
 }
 
-// Dates and timestamps, quoted in JSON; years outside 0..9999 by the
-// general renderer.
+// Dates (kDigits < 0) and timestamps, quoted in JSON; years outside
+// 0..9999 by the general renderer.
+template <int kDigits>
 void TemporalCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
                    std::string_view null_text, Cells* out) {
-  const bool date = v.type->id == TypeId::kDate32;
   std::string slow;
   DatePrinter dates;
   FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
     char* start = p;
     if (style.json) *p++ = '"';
-    if (date) {
+    if constexpr (kDigits < 0) {
       if (!dates.Put(&p, v.Value<int32_t>(r))) p = nullptr;
     } else {
-      p = PutTimestamp(p, v.Value<int64_t>(r), v.type->unit, &dates);
+      p = PutTimestamp<kDigits>(p, v.Value<int64_t>(r), &dates);
     }
     if (p == nullptr) {
       slow.clear();
@@ -358,8 +362,19 @@ void AppendCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle
         return Put(p, v.BoolValue(r) ? "true" : "false");
       });
     case TypeId::kDate32:
+      return TemporalCells<-1>(v, begin, end, style, null_text, out);
     case TypeId::kTimestamp:
-      return TemporalCells(v, begin, end, style, null_text, out);
+      switch (t.unit) {
+        case TimeUnit::kSecond:
+          return TemporalCells<0>(v, begin, end, style, null_text, out);
+        case TimeUnit::kMilli:
+          return TemporalCells<3>(v, begin, end, style, null_text, out);
+        case TimeUnit::kMicro:
+          return TemporalCells<6>(v, begin, end, style, null_text, out);
+        case TimeUnit::kNano:
+          return TemporalCells<9>(v, begin, end, style, null_text, out);
+      }
+      return GeneralCells(v, begin, end, style, out);
     default:
       return GeneralCells(v, begin, end, style, out);
   }

@@ -150,6 +150,9 @@ void AppendJsonString(std::string* out, std::string_view s) {
   size_t n = s.size(), run = 0, i = 0;
   while (i < n) {
     while (i + 8 <= n && !JsonSpecial(Load8(p + i))) i += 8;
+    // The last partial word: the eight bytes that end the string, checked
+    // together (some again) when they are all plain.
+    if (i < n && n >= 8 && i + 8 > n && !JsonSpecial(Load8(p + n - 8))) i = n;
     if (i >= n) break;
     unsigned char c = p[i];
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
@@ -209,14 +212,15 @@ bool IsPlainCsvText(std::string_view s, char delimiter) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto d = static_cast<unsigned char>(delimiter);
   size_t n = s.size(), i = 0;
+  auto special = [d](uint64_t x) {
+    return ((x & kHighs) | HasByte(x, d) | HasByte(x, '"') | HasByte(x, '\n') | HasByte(x, '\r')) != 0;
+  };
   while (i < n) {
-    if (i + 8 <= n) {
-      const uint64_t x = Load8(p + i);
-      if (((x & kHighs) | HasByte(x, d) | HasByte(x, '"') | HasByte(x, '\n') | HasByte(x, '\r')) == 0) {
-        i += 8;
-        continue;
-      }
+    if (i + 8 <= n && !special(Load8(p + i))) {
+      i += 8;
+      continue;
     }
+    if (i + 8 > n && n >= 8 && !special(Load8(p + n - 8))) return true;  // the last partial word
     const unsigned char c = p[i];
     if (c < 0x80) {
       if (c == d || c == '"' || c == '\n' || c == '\r') return false;
