@@ -129,15 +129,27 @@ void FixedCells(const ArrayView& v, int64_t begin, int64_t end, size_t max_bytes
   out->bytes.resize(size_t(p - base));
 }
 
-// Integers of type T, optionally quoted.
+// Integers of type T, optionally quoted. A value equal to the one before
+// copies its text (filtered and sorted results repeat values in runs).
 template <typename T>
 void IntegerCells(const ArrayView& v, int64_t begin, int64_t end, bool quote,
                   std::string_view null_text, Cells* out) {
   const T* values = v.data<T>();
-  FixedCells(v, begin, end, 24, null_text, out, [&](char* p, int64_t r) {
+  char last[24];  // the text of `last_value`, `last_size` bytes
+  size_t last_size = 0;
+  T last_value{};
+  FixedCells(v, begin, end, sizeof last, null_text, out, [&](char* p, int64_t r) {
+    if (values[r] == last_value && last_size > 0) {
+      std::memcpy(p, last, sizeof last);
+      return p + last_size;
+    }
+    char* start = p;
     if (quote) *p++ = '"';
     p = PutInteger(p, values[r]);
     if (quote) *p++ = '"';
+    last_value = values[r];
+    last_size = size_t(p - start);
+    std::memcpy(last, start, last_size);
     return p;
   });
 }
@@ -424,18 +436,24 @@ Status CellWriter::WriteRows(int64_t rows) {
   auto put = [](char* at, const std::string& piece) {
     return CopyPadded(at, piece.data(), piece.size() - kSlack);
   };
+  // No row is longer than `longest`: the fixed bytes and each column's
+  // longest cell.
+  size_t longest = per_row + shape_.prefix.size();
+  for (const Cells& cells : cells_) {
+    size_t most = 0;
+    for (size_t k = 0, from = 0; k < cells.ends.size(); from = cells.ends[k++]) {
+      most = std::max(most, cells.ends[k] - from);
+    }
+    longest += most;
+  }
   size_t used = buf_.size();
   for (int64_t r = 0; r < rows; ++r) {
     const std::string& row_prefix = rows_ == 0 ? first_prefix : prefix;
-    size_t row_bytes = per_row + row_prefix.size() - kSlack;
-    for (const Cells& cells : cells_) {
-      row_bytes += cells.ends[size_t(r)] - (r == 0 ? 0 : cells.ends[size_t(r) - 1]);
+    if (buf_.size() < used + std::min(longest, remaining) + kSlack) {
+      buf_.resize(used + std::min(std::max(longest, options_.flush_bytes), remaining) + kSlack);
     }
-    if (buf_.size() < used + row_bytes + kSlack) {
-      const size_t window = std::max(row_bytes, options_.flush_bytes);
-      buf_.resize(used + std::min(window, remaining) + kSlack);
-    }
-    char* p = buf_.data() + used;
+    char* const row_start = buf_.data() + used;
+    char* p = row_start;
     p = put(p, row_prefix);
     p = put(p, open);
     for (size_t c = 0; c < ncols; ++c) {
@@ -447,8 +465,8 @@ Status CellWriter::WriteRows(int64_t rows) {
     }
     p = put(p, close);
     ++rows_;
-    used += row_bytes;
-    remaining -= row_bytes;
+    used += size_t(p - row_start);
+    remaining -= size_t(p - row_start);
     if (used >= options_.flush_bytes) {
       buf_.resize(used);
       QUIVER_RETURN_NOT_OK(Flush());

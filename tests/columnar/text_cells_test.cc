@@ -158,6 +158,8 @@ std::shared_ptr<const Schema> MoreTypesSchema() {
       {"ts_far", DataType::Timestamp(TimeUnit::kSecond), true, {}},
       {"d_far", DataType(TypeId::kDate32), true, {}},
       {"f64_special", DataType(TypeId::kFloat64), true, {}},
+      {"runs64", DataType(TypeId::kInt64), true, {}},  // equal values in runs (copied text)
+      {"runs8", DataType(TypeId::kInt8), true, {}},
   };
   return std::make_shared<Schema>(std::move(f));
 }
@@ -194,6 +196,8 @@ RecordBatch MoreTypesBatch(int64_t first, int64_t rows) {
           break;
         case 8: col.AppendInt(r % 2 ? int32_t(3000000 + r) : int32_t(-800000 - r)); break;
         case 9: col.AppendDouble(kDoubles[r % 12]); break;
+        case 10: col.AppendInt((r / 7) % 3 == 0 ? 0 : (r / 7) % 3 == 1 ? -(r / 7) * 1000003 : r / 7); break;
+        case 11: col.AppendInt(r / 5 % 4 == 0 ? 0 : int8_t(r / 5)); break;
         default: break;
       }
     }
