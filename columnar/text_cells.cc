@@ -2,15 +2,10 @@
 #include "columnar/text_cells.h"
 
 #include <algorithm>
-#include <array>
-#include <type_traits>
-#include <charconv>
-#include <cmath>
-#include <climits>
 #include <cstring>
 
-#include "columnar/civil_time.h"
 #include "columnar/half_float.h"
+#include "columnar/text_put_internal.h"
 
 namespace quiver::text_internal {
 
@@ -35,79 +30,6 @@ inline char* CopyPadded(char* p, const char* src, size_t n) {
   return p + n;
 }
 
-char* Put(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
-}
-
-// Two decimal digits of v (0..99).
-char* Put2(char* p, int64_t v) {
-  p[0] = char('0' + v / 10);
-  p[1] = char('0' + v % 10);
-  return p + 2;
-}
-
-// "00" "01" ... "99".
-constexpr auto kPairs = [] {
-  std::array<char, 200> a{};
-  for (int i = 0; i < 100; ++i) a[size_t(2 * i)] = char('0' + i / 10), a[size_t(2 * i + 1)] = char('0' + i % 10);
-  return a;
-}();
-
-void PutPair(char* p, uint32_t v) { std::memcpy(p, kPairs.data() + 2 * v, 2); }
-
-// Exactly eight digits of v < 10^8 (leading zeros kept).
-void Put8(char* p, uint32_t v) {
-  const uint32_t hi = v / 10000, lo = v % 10000;
-  PutPair(p, hi / 100);
-  PutPair(p + 2, hi % 100);
-  PutPair(p + 4, lo / 100);
-  PutPair(p + 6, lo % 100);
-}
-
-// The digits of v < 10^8, no leading zeros.
-char* PutBelow1e8(char* p, uint32_t v) {
-  const int n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
-                : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
-  char* q = p + n;
-  while (v >= 100) {
-    q -= 2;
-    PutPair(q, v % 100);
-    v /= 100;
-  }
-  if (v >= 10) {
-    PutPair(q - 2, v);
-  } else {
-    q[-1] = char('0' + v);
-  }
-  return p + n;
-}
-
-// The decimal digits of v (as std::to_chars), eight at a time.
-char* PutUnsigned(char* p, uint64_t v) {
-  if (v < 100000000) return PutBelow1e8(p, uint32_t(v));
-  if (v < 10000000000000000ull) {
-    p = PutBelow1e8(p, uint32_t(v / 100000000));
-  } else {
-    p = PutBelow1e8(p, uint32_t(v / 10000000000000000ull));
-    Put8(p, uint32_t(v / 100000000 % 100000000));
-    p += 8;
-  }
-  Put8(p, uint32_t(v % 100000000));
-  return p + 8;
-}
-
-template <typename T>
-char* PutInteger(char* p, T v) {
-  if constexpr (std::is_signed_v<T>) {
-    if (v < 0) {
-      *p++ = '-';
-      return PutUnsigned(p, uint64_t(0) - uint64_t(int64_t(v)));
-    }
-  }
-  return PutUnsigned(p, uint64_t(v));
-}
-
 // The cells of a fixed-width rendering: `emit(p, row)` writes at most
 // `max_bytes` at p and returns the end; a null row is `null_text`.
 template <typename Emit>
@@ -120,7 +42,7 @@ void FixedCells(const ArrayView& v, int64_t begin, int64_t end, size_t max_bytes
   const bool nulls = v.validity != nullptr;
   for (int64_t r = begin; r < end; ++r) {
     if (nulls && v.IsNull(r)) {
-      p = Put(p, null_text);
+      p = PutText(p, null_text);
     } else {
       p = emit(p, r);
     }
@@ -154,101 +76,41 @@ void IntegerCells(const ArrayView& v, int64_t begin, int64_t end, bool quote,
   });
 }
 
-// AppendFloating's text (text_value.cc) at p; non-finite values quoted in
-// JSON.
-template <typename F>
-char* PutFloating(char* p, F v, bool json) {
-  if (std::isnan(v)) return Put(p, json ? "\"NaN\"" : "NaN");
-  if (std::isinf(v)) {
-    if (v > 0) return Put(p, json ? "\"Infinity\"" : "Infinity");
-    return Put(p, json ? "\"-Infinity\"" : "-Infinity");
-  }
-  char* start = p;
-  p = std::to_chars(p, p + 48, v).ptr;
-  for (const char* q = start; q < p; ++q) {
-    if (*q != '-' && (*q < '0' || *q > '9')) return p;
-  }
-  return Put(p, ".0");
-}
-
-// AppendDate32 for years 0..9999 (false for the others), remembering the
-// last day: the rows of a batch often fall on a few days.
+// PutDate remembering the last day: the rows of a batch often fall on a
+// few days.
 class DatePrinter {
  public:
-  // Writes YYYY-MM-DD at *p and advances it; false (nothing written) for a
-  // year outside 0..9999.
-  bool Put(char** p, int64_t days) {
-    if (days != last_days_) {
-      int64_t y;
-      unsigned m, d;
-      CivilFromDays(days, &y, &m, &d);
-      if (y < 0 || y > 9999) return false;
-      char* q = Put2(text_, y / 100);
-      q = Put2(q, y % 100);
-      *q++ = '-';
-      q = Put2(q, m);
-      *q++ = '-';
-      Put2(q, d);
+  char* Put(char* p, int64_t days) {
+    if (days != last_days_ || size_ == 0) {
+      size_ = size_t(PutDate(text_, days) - text_);
       last_days_ = days;
     }
-    std::memcpy(*p, text_, 10);
-    *p += 10;
-    return true;
+    if (size_ <= 16) {
+      std::memcpy(p, text_, 16);  // the caller's room is kMaxPutBytes
+    } else {
+      std::memcpy(p, text_, size_);
+    }
+    return p + size_;
   }
 
  private:
-  int64_t last_days_ = INT64_MIN;  // CivilFromDays' range ends far above
-  char text_[10] = {};
+  int64_t last_days_ = 0;
+  size_t size_ = 0;  // 0: nothing remembered yet
+  char text_[32] = {};
 };
 
-// AppendTimestamp for years 0..9999 (nullptr for the others), with the
-// unit's constants known to the compiler: kDigits 0, 3, 6, 9 for s, ms, us,
-// ns.
-template <int kDigits>
-char* PutTimestamp(char* p, int64_t value, DatePrinter* dates) {
-  constexpr int64_t kPerSecond = kDigits == 0 ? 1 : kDigits == 3 ? 1000 : kDigits == 6 ? 1000000 : 1000000000;
-  int64_t seconds = value / kPerSecond, fraction = value % kPerSecond;
-  if (fraction < 0) fraction += kPerSecond, seconds -= 1;
-  int64_t days = seconds / 86400, tod = seconds % 86400;
-  if (tod < 0) tod += 86400, days -= 1;
-  if (!dates->Put(&p, days)) return nullptr;
-  const auto t = uint32_t(tod);
-  *p++ = 'T';
-  PutPair(p, t / 3600);
-  p[2] = ':';
-  PutPair(p + 3, t / 60 % 60);
-  p[5] = ':';
-  PutPair(p + 6, t % 60);
-  p += 8;
-  if constexpr (kDigits > 0) {
-    *p++ = '.';
-    auto f = uint32_t(fraction);
-    for (int k = kDigits; k > 0; --k, f /= 10) p[k - 1] = char('0' + f % 10);
-    p += kDigits;
-  }
-  *p++ = 'Z';
-  return p;
-}
-
-// Dates (kDigits < 0) and timestamps, quoted in JSON; years outside
-// 0..9999 by the general renderer.
+// Dates (kDigits < 0) and timestamps, quoted in JSON.
 template <int kDigits>
 void TemporalCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
                    std::string_view null_text, Cells* out) {
-  std::string slow;
   DatePrinter dates;
-  FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
-    char* start = p;
+  auto put_date = [&](char* p, int64_t days) { return dates.Put(p, days); };
+  FixedCells(v, begin, end, kMaxPutBytes, null_text, out, [&](char* p, int64_t r) {
     if (style.json) *p++ = '"';
     if constexpr (kDigits < 0) {
-      if (!dates.Put(&p, v.Value<int32_t>(r))) p = nullptr;
+      p = dates.Put(p, v.Value<int32_t>(r));
     } else {
-      p = PutTimestamp<kDigits>(p, v.Value<int64_t>(r), &dates);
-    }
-    if (p == nullptr) {
-      slow.clear();
-      AppendPlain(&slow, v, r);
-      p = Put(start + (style.json ? 1 : 0), slow);
+      p = PutTimestampWith<kDigits>(p, v.Value<int64_t>(r), put_date);
     }
     if (style.json) *p++ = '"';
     return p;
@@ -358,20 +220,20 @@ void AppendCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle
     case TypeId::kUInt64:
       return IntegerCells<uint64_t>(v, begin, end, quote64, null_text, out);
     case TypeId::kFloat64:
-      return FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+      return FixedCells(v, begin, end, kMaxPutBytes, null_text, out, [&](char* p, int64_t r) {
         return PutFloating(p, v.Value<double>(r), style.json);
       });
     case TypeId::kFloat32:
-      return FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+      return FixedCells(v, begin, end, kMaxPutBytes, null_text, out, [&](char* p, int64_t r) {
         return PutFloating(p, v.Value<float>(r), style.json);
       });
     case TypeId::kFloat16:
-      return FixedCells(v, begin, end, 48, null_text, out, [&](char* p, int64_t r) {
+      return FixedCells(v, begin, end, kMaxPutBytes, null_text, out, [&](char* p, int64_t r) {
         return PutFloating(p, HalfToFloat(v.Value<uint16_t>(r)), style.json);
       });
     case TypeId::kBool:
       return FixedCells(v, begin, end, 5, null_text, out, [&](char* p, int64_t r) {
-        return Put(p, v.BoolValue(r) ? "true" : "false");
+        return PutText(p, v.BoolValue(r) ? "true" : "false");
       });
     case TypeId::kDate32:
       return TemporalCells<-1>(v, begin, end, style, null_text, out);

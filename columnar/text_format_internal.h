@@ -5,6 +5,7 @@
 //   text_json_writer.cc  json and ndjson
 //   text_csv_writer.cc   csv and tsv
 //   text_cells.cc        column-at-a-time cells and rows for json and csv
+//   text_put_internal.h  the text of numbers, dates and timestamps
 //   text_table_writer.cc aligned text tables
 //   text_arrow_writer.cc arrow and arrow-file (columnar/ipc.h)
 //
@@ -19,15 +20,15 @@
 #include <vector>
 
 #include "columnar/text_format.h"
+#include "columnar/text_put_internal.h"
 
 namespace quiver::text_internal {
 
 // Appends the decimal digits of integer `v`.
 template <typename T>
 void AppendInteger(std::string* out, T v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
+  char buf[kMaxPutBytes];
+  out->append(buf, PutInteger(buf, v));
 }
 
 inline constexpr char kHex[] = "0123456789abcdef";

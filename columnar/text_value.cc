@@ -7,6 +7,7 @@
 #include "columnar/decimal.h"
 #include "columnar/half_float.h"
 #include "columnar/text_format_internal.h"
+#include "columnar/text_put_internal.h"
 
 namespace quiver {
 
@@ -90,33 +91,10 @@ void AppendPadded(std::string* out, int64_t v, int width) {
   out->append(buf, r.ptr);
 }
 
-// Floor division and modulo for a positive divisor.
-inline void FloorDivMod(int64_t v, int64_t d, int64_t* q, int64_t* r) {
-  *q = v / d;
-  *r = v % d;
-  if (*r < 0) {
-    *r += d;
-    *q -= 1;
-  }
-}
-
 template <typename F>
 void AppendFloating(std::string* out, F v) {
-  if (std::isnan(v)) {
-    *out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    *out += v > 0 ? "Infinity" : "-Infinity";
-    return;
-  }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
-  for (const char* p = buf; p < r.ptr; ++p) {
-    if (*p != '-' && (*p < '0' || *p > '9')) return;
-  }
-  *out += ".0";
+  char buf[text_internal::kMaxPutBytes];
+  out->append(buf, text_internal::PutFloating(buf, v, false));
 }
 
 }  // namespace
@@ -240,20 +218,8 @@ void AppendDouble(std::string* out, double v) { AppendFloating(out, v); }
 void AppendFloat(std::string* out, float v) { AppendFloating(out, v); }
 
 void AppendDate32(std::string* out, int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  if (y < 0) {
-    out->push_back('-');
-    AppendPadded(out, -y, 4);
-  } else {
-    if (y > 9999) out->push_back('+');
-    AppendPadded(out, y, 4);
-  }
-  out->push_back('-');
-  AppendPadded(out, m, 2);
-  out->push_back('-');
-  AppendPadded(out, d, 2);
+  char buf[text_internal::kMaxPutBytes];
+  out->append(buf, text_internal::PutDate(buf, days));
 }
 
 void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit) {
@@ -283,25 +249,47 @@ std::string FormatTimestamp(int64_t value, TimeUnit unit) {
 }
 
 void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit) {
-  static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
-  static constexpr int kDigits[] = {0, 3, 6, 9};
-  int64_t per_second = kPerSecond[int(unit)];
-  int64_t seconds, fraction, days, tod;
-  FloorDivMod(value, per_second, &seconds, &fraction);
-  FloorDivMod(seconds, 86400, &days, &tod);
-  AppendDate32(out, days);
-  out->push_back('T');
-  AppendPadded(out, tod / 3600, 2);
-  out->push_back(':');
-  AppendPadded(out, tod / 60 % 60, 2);
-  out->push_back(':');
-  AppendPadded(out, tod % 60, 2);
-  if (kDigits[int(unit)] > 0) {
-    out->push_back('.');
-    AppendPadded(out, fraction, kDigits[int(unit)]);
-  }
-  out->push_back('Z');
+  char buf[text_internal::kMaxPutBytes];
+  out->append(buf, text_internal::PutTimestamp(buf, value, unit));
 }
+
+namespace text_internal {
+
+char* PutDate(char* p, int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) *p++ = y < 0 ? '-' : '+';
+  const uint64_t year = y < 0 ? uint64_t(0) - uint64_t(y) : uint64_t(y);
+  if (year < 10000) {  // four digits, zero-padded
+    PutPair(p, uint32_t(year / 100));
+    PutPair(p + 2, uint32_t(year % 100));
+    p += 4;
+  } else {
+    p = PutUnsigned(p, year);
+  }
+  p[0] = '-';
+  PutPair(p + 1, m);
+  p[3] = '-';
+  PutPair(p + 4, d);
+  return p + 6;
+}
+
+char* PutTimestamp(char* p, int64_t value, TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSecond:
+      return PutTimestampWith<0>(p, value, PutDate);
+    case TimeUnit::kMilli:
+      return PutTimestampWith<3>(p, value, PutDate);
+    case TimeUnit::kMicro:
+      return PutTimestampWith<6>(p, value, PutDate);
+    case TimeUnit::kNano:
+      break;
+  }
+  return PutTimestampWith<9>(p, value, PutDate);
+}
+
+}  // namespace text_internal
 
 Result<std::string> ParseFixedSizeBinary(std::string_view text, const DataType& type) {
   const size_t w = size_t(type.byte_width);

@@ -331,3 +331,22 @@ TEST_CASE("Column-at-a-time csv fields quote and replace exactly as before", "[c
   std::string tsv = Render(ResultFormat::kTsv, *schema, {std::move(RecordBatchBuilder(schema).Finish()).value()});
   CHECK(tsv == "a\tb\n");
 }
+
+TEST_CASE("Timestamps at the ends of int64 print the same through the writer and FormatTimestamp",
+          "[columnar]") {
+  const int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  CHECK(FormatTimestamp(lo, TimeUnit::kNano) == "1677-09-21T00:12:43.145224192Z");
+  CHECK(FormatTimestamp(hi, TimeUnit::kNano) == "2262-04-11T23:47:16.854775807Z");
+  CHECK(FormatTimestamp(hi, TimeUnit::kSecond) == "+292277026596-12-04T15:30:07Z");
+  CHECK(FormatTimestamp(lo, TimeUnit::kSecond) == "-292277022657-01-27T08:29:52Z");
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::Timestamp(TimeUnit::kSecond), true, {}},
+                                                            {"ns", DataType::Timestamp(TimeUnit::kNano), true, {}}});
+  RecordBatchBuilder b(schema);
+  b.column(0).AppendInt(lo);
+  b.column(1).AppendInt(lo);
+  b.column(0).AppendInt(hi);
+  b.column(1).AppendInt(hi);
+  std::string json = Render(ResultFormat::kJson, *schema, {std::move(b.Finish()).value()});
+  CHECK(json.find("\n[\"-292277022657-01-27T08:29:52Z\",\"1677-09-21T00:12:43.145224192Z\"],\n"
+                  "[\"+292277026596-12-04T15:30:07Z\",\"2262-04-11T23:47:16.854775807Z\"]\n") != std::string::npos);
+}
