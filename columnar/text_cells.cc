@@ -35,8 +35,9 @@ inline char* CopyPadded(char* p, const char* src, size_t n) {
 template <typename Emit>
 void FixedCells(const ArrayView& v, int64_t begin, int64_t end, size_t max_bytes,
                 std::string_view null_text, Cells* out, Emit emit) {
-  const size_t old = out->bytes.size();
-  out->bytes.resize(old + size_t(end - begin) * std::max(max_bytes, null_text.size()));
+  const size_t old = out->size;
+  const size_t need = old + size_t(end - begin) * std::max(max_bytes, null_text.size());
+  if (out->bytes.size() < need) out->bytes.resize(need);  // never shrunk: zeroed once
   char* const base = out->bytes.data();
   char* p = base + old;
   const bool nulls = v.validity != nullptr;
@@ -48,7 +49,7 @@ void FixedCells(const ArrayView& v, int64_t begin, int64_t end, size_t max_bytes
     }
     out->ends.push_back(size_t(p - base));
   }
-  out->bytes.resize(size_t(p - base));
+  out->size = size_t(p - base);
 }
 
 // Integers of type T, optionally quoted. A value equal to the one before
@@ -121,6 +122,7 @@ void TemporalCells(const ArrayView& v, int64_t begin, int64_t end, const CellSty
 void GeneralCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle& style,
                   Cells* out) {
   std::string scratch;
+  out->bytes.resize(out->size);
   for (int64_t r = begin; r < end; ++r) {
     if (style.json) {
       AppendJsonValue(&out->bytes, v, r, style.int64_as_string);
@@ -144,6 +146,7 @@ void GeneralCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyl
     }
     out->ends.push_back(out->bytes.size());
   }
+  out->size = out->bytes.size();
 }
 
 // A string value as a JSON string or a CSV field.
@@ -167,6 +170,7 @@ void StringCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle
     dict->start.assign(size_t(v.dictionary->length), -1);
     dict->size.assign(size_t(v.dictionary->length), 0);
   }
+  out->bytes.resize(out->size);
   for (int64_t r = begin; r < end; ++r) {
     if (nulls && v.IsNull(r)) {
       out->bytes += null_text;
@@ -188,6 +192,7 @@ void StringCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle
     }
     out->ends.push_back(out->bytes.size());
   }
+  out->size = out->bytes.size();
 }
 
 }  // namespace
@@ -269,7 +274,8 @@ Status CellWriter::WriteCells(const RecordBatch& batch) {
     for (size_t c = 0; c < views.size(); ++c) {
       cells_[c].Clear();
       AppendCells(views[c], begin, end, styles_[c], &dicts_[c], &cells_[c]);
-      cells_[c].bytes.append(kSlack, '\0');  // for CopyPadded
+      Cells& cells = cells_[c];
+      if (cells.bytes.size() < cells.size + kSlack) cells.bytes.resize(cells.size + kSlack);  // for CopyPadded
     }
     QUIVER_RETURN_NOT_OK(WriteRows(end - begin));
   }
@@ -293,7 +299,7 @@ Status CellWriter::WriteRows(int64_t rows) {
                    (ncols > 0 ? (ncols - 1) * shape_.separator.size() : 0);
   for (const std::string& k : shape_.keys) per_row += k.size();
   size_t remaining = (per_row + shape_.prefix.size()) * size_t(rows);  // bytes still to write
-  for (const Cells& c : cells_) remaining += c.bytes.size() - kSlack;
+  for (const Cells& c : cells_) remaining += c.size;
   if (rows_ == 0 && rows > 0) remaining -= shape_.prefix.size() - shape_.first_prefix.size();
   auto put = [](char* at, const std::string& piece) {
     return CopyPadded(at, piece.data(), piece.size() - kSlack);

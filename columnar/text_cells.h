@@ -19,12 +19,15 @@
 namespace quiver::text_internal {
 
 // One column's values for a run of rows as text, end to end: cell k is
-// bytes[k == 0 ? 0 : ends[k - 1], ends[k]).
+// bytes[k == 0 ? 0 : ends[k - 1], ends[k]). Only bytes[0, size) are the
+// cells: `bytes` is not shrunk between runs, so that fixed-width columns
+// write into room that is zeroed once, not once per run.
 struct Cells {
   std::string bytes;
+  size_t size = 0;
   std::vector<size_t> ends;
   void Clear() {
-    bytes.clear();
+    size = 0;
     ends.clear();
   }
 };
