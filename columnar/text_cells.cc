@@ -50,6 +50,7 @@ void FixedCells(const ArrayView& v, int64_t begin, int64_t end, size_t max_bytes
     out->ends.push_back(size_t(p - base));
   }
   out->size = size_t(p - base);
+  out->longest = std::max(out->longest, std::max(max_bytes, null_text.size()));
 }
 
 // Integers of type T, optionally quoted. A value equal to the one before
@@ -144,6 +145,7 @@ void GeneralCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyl
     } else {
       AppendPlain(&out->bytes, v, r);
     }
+    out->longest = std::max(out->longest, out->bytes.size() - (out->ends.empty() ? 0 : out->ends.back()));
     out->ends.push_back(out->bytes.size());
   }
   out->size = out->bytes.size();
@@ -180,6 +182,7 @@ void StringCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle
       const size_t k = size_t(v.DictIndex(r));
       if (k >= dict->start.size()) {  // not a valid index: as the general renderer does
         AppendStringCell(&out->bytes, StringAt(v, r), style);
+        out->longest = std::max(out->longest, out->bytes.size() - (out->ends.empty() ? 0 : out->ends.back()));
         out->ends.push_back(out->bytes.size());
         continue;
       }
@@ -190,6 +193,7 @@ void StringCells(const ArrayView& v, int64_t begin, int64_t end, const CellStyle
       }
       out->bytes.append(dict->bytes, size_t(dict->start[k]), dict->size[k]);
     }
+    out->longest = std::max(out->longest, out->bytes.size() - (out->ends.empty() ? 0 : out->ends.back()));
     out->ends.push_back(out->bytes.size());
   }
   out->size = out->bytes.size();
@@ -307,13 +311,7 @@ Status CellWriter::WriteRows(int64_t rows) {
   // No row is longer than `longest`: the fixed bytes and each column's
   // longest cell.
   size_t longest = per_row + shape_.prefix.size();
-  for (const Cells& cells : cells_) {
-    size_t most = 0;
-    for (size_t k = 0, from = 0; k < cells.ends.size(); from = cells.ends[k++]) {
-      most = std::max(most, cells.ends[k] - from);
-    }
-    longest += most;
-  }
+  for (const Cells& cells : cells_) longest += cells.longest;
   size_t used = buf_.size();
   for (int64_t r = 0; r < rows; ++r) {
     const std::string& row_prefix = rows_ == 0 ? first_prefix : prefix;

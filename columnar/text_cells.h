@@ -25,9 +25,11 @@ namespace quiver::text_internal {
 struct Cells {
   std::string bytes;
   size_t size = 0;
+  size_t longest = 0;  // no cell is longer
   std::vector<size_t> ends;
   void Clear() {
     size = 0;
+    longest = 0;
     ends.clear();
   }
 };
