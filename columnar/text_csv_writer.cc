@@ -1,63 +1,44 @@
 // The csv and tsv writers.
 #include <string>
 
-#include "columnar/text_format_internal.h"
+#include "columnar/text_cells.h"
 
 namespace quiver::text_internal {
 
 namespace {
 
 // csv and tsv.
-class CsvWriter : public WriterBase {
+class CsvWriter : public CellWriter {
  public:
   CsvWriter(TextSink sink, TextFormatOptions options, char delimiter)
-      : WriterBase(std::move(sink), options),
+      : CellWriter(std::move(sink), options),
         delimiter_(delimiter),
         eol_(options.crlf ? "\r\n" : "\n") {}
 
   Status Begin(const Schema& schema) override {
     QUIVER_RETURN_NOT_OK(CheckBegin(schema));
+    shape_ = RowShape{};
+    shape_.separator = std::string(1, delimiter_);
+    shape_.close = eol_;
+    styles_.clear();
+    for (size_t c = 0; c < fields_.size(); ++c) {
+      CellStyle style;
+      style.json = false;
+      style.delimiter = delimiter_;
+      style.first_column = c == 0;
+      styles_.push_back(style);
+    }
     if (options_.header) {
       for (size_t c = 0; c < fields_.size(); ++c) {
         if (c > 0) buf_.push_back(delimiter_);
-        AppendField(fields_[c].name, c == 0);
+        AppendCsvField(&buf_, fields_[c].name, delimiter_, c == 0);
       }
       buf_ += eol_;
     }
     return MaybeFlush();
   }
 
-  Status Write(const RecordBatch& batch) override {
-    QUIVER_RETURN_NOT_OK(CheckBatch(batch));
-    ColumnViews views(batch);
-    for (int64_t r = 0; r < batch.num_rows; ++r) {
-      for (size_t c = 0; c < views.size(); ++c) {
-        if (c > 0) buf_.push_back(delimiter_);
-        const ArrayView& v = views[c];
-        if (v.IsNull(r)) continue;
-        if (IsStringLike(v)) {
-          AppendField(StringAt(v, r), c == 0);
-        } else if (IsBytesColumn(v)) {
-          std::string_view bytes = v.StringValue(r);
-          if (bytes.empty()) {
-            buf_ += "\"\"";
-          } else {
-            AppendBase64(&buf_, bytes);
-          }
-        } else if (v.type->is_nested()) {
-          std::string json;
-          AppendJsonValue(&json, v, r, false);
-          AppendField(json, c == 0);
-        } else {
-          AppendPlain(&buf_, v, r);
-        }
-      }
-      buf_ += eol_;
-      ++rows_;
-      if (buf_.size() >= options_.flush_bytes) QUIVER_RETURN_NOT_OK(Flush());
-    }
-    return Status::OK();
-  }
+  Status Write(const RecordBatch& batch) override { return WriteCells(batch); }
 
   Status End(const ResultTrailer&) override {
     QUIVER_RETURN_NOT_OK(CheckEnd());
@@ -80,34 +61,40 @@ class CsvWriter : public WriterBase {
   }
 
  private:
-  void AppendField(std::string_view s, bool first) {
-    scratch_.clear();
-    AppendValidUtf8(&scratch_, s);
-    bool quote = scratch_.empty() || (first && scratch_[0] == '#');
-    for (char ch : scratch_) {
-      if (ch == delimiter_ || ch == '"' || ch == '\n' || ch == '\r') {
-        quote = true;
-        break;
-      }
-    }
-    if (!quote) {
-      buf_ += scratch_;
-      return;
-    }
-    buf_.push_back('"');
-    for (char ch : scratch_) {
-      if (ch == '"') buf_.push_back('"');
-      buf_.push_back(ch);
-    }
-    buf_.push_back('"');
-  }
-
   char delimiter_;
   std::string eol_;
-  std::string scratch_;
 };
 
 }  // namespace
+
+void AppendCsvField(std::string* out, std::string_view s, char delimiter, bool first_column) {
+  if (IsPlainCsvText(s, delimiter)) {  // the common case: nothing to replace or double
+    const bool quote = s.empty() || (first_column && s[0] == '#');
+    if (quote) out->push_back('"');
+    out->append(s);
+    if (quote) out->push_back('"');
+    return;
+  }
+  std::string valid;
+  AppendValidUtf8(&valid, s);
+  bool quote = valid.empty() || (first_column && valid[0] == '#');
+  for (char ch : valid) {
+    if (ch == delimiter || ch == '"' || ch == '\n' || ch == '\r') {
+      quote = true;
+      break;
+    }
+  }
+  if (!quote) {
+    out->append(valid);
+    return;
+  }
+  out->push_back('"');
+  for (char ch : valid) {
+    if (ch == '"') out->push_back('"');
+    out->push_back(ch);
+  }
+  out->push_back('"');
+}
 
 std::unique_ptr<ResultWriter> MakeCsvWriter(TextSink sink, TextFormatOptions options,
                                             char delimiter) {

@@ -4,6 +4,8 @@
 //   text_value.cc        one value as text (numbers, dates, JSON strings)
 //   text_json_writer.cc  json and ndjson
 //   text_csv_writer.cc   csv and tsv
+//   text_cells.cc        column-at-a-time cells and rows for json and csv
+//   text_put_internal.h  the text of numbers, dates and timestamps
 //   text_table_writer.cc aligned text tables
 //   text_arrow_writer.cc arrow and arrow-file (columnar/ipc.h)
 //
@@ -18,15 +20,15 @@
 #include <vector>
 
 #include "columnar/text_format.h"
+#include "columnar/text_put_internal.h"
 
 namespace quiver::text_internal {
 
 // Appends the decimal digits of integer `v`.
 template <typename T>
 void AppendInteger(std::string* out, T v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
+  char buf[kMaxPutBytes];
+  out->append(buf, PutInteger(buf, v));
 }
 
 inline constexpr char kHex[] = "0123456789abcdef";
@@ -34,6 +36,10 @@ inline constexpr char kHex[] = "0123456789abcdef";
 // Length (1..4) of the well-formed UTF-8 sequence at p[0, n), or -k where
 // k >= 1 is the length of the maximal ill-formed subpart starting there.
 int Utf8Step(const unsigned char* p, size_t n);
+
+// True if `s` is valid UTF-8 without the delimiter, a quote, CR or LF: a
+// CSV field that needs neither replacements nor doubled quotes.
+bool IsPlainCsvText(std::string_view s, char delimiter);
 
 // Bool, numbers, dates and timestamps as plain text (not strings, binary or
 // dictionaries; not null).

@@ -1,7 +1,7 @@
 // The json and ndjson writers.
 #include <string>
 
-#include "columnar/text_format_internal.h"
+#include "columnar/text_cells.h"
 
 namespace quiver::text_internal {
 
@@ -16,21 +16,33 @@ std::string ErrorJson(const Status& error) {
   return s;
 }
 
-// State shared by the writers: the order of calls and the schema check.
 // json and ndjson.
-class JsonWriter : public WriterBase {
+class JsonWriter : public CellWriter {
  public:
   JsonWriter(TextSink sink, TextFormatOptions options, bool ndjson)
-      : WriterBase(std::move(sink), options), ndjson_(ndjson) {}
+      : CellWriter(std::move(sink), options), ndjson_(ndjson) {}
 
   Status Begin(const Schema& schema) override {
     QUIVER_RETURN_NOT_OK(CheckBegin(schema));
-    keys_.clear();
+    const bool objects = ndjson_ || options_.records;
+    shape_ = RowShape{};
+    shape_.first_prefix = ndjson_ ? "" : "\n";
+    shape_.prefix = ndjson_ ? "" : ",\n";
+    shape_.open = objects ? "{" : "[";
+    shape_.separator = ",";
+    shape_.close = objects ? "}" : "]";
+    if (ndjson_) shape_.close += "\n";
+    styles_.clear();
     for (const Field& f : fields_) {
-      std::string k;
-      AppendJsonString(&k, f.name);
-      k.push_back(':');
-      keys_.push_back(std::move(k));
+      if (objects) {
+        std::string k;
+        AppendJsonString(&k, f.name);
+        k.push_back(':');
+        shape_.keys.push_back(std::move(k));
+      }
+      CellStyle style;
+      style.int64_as_string = options_.int64_as_string;
+      styles_.push_back(style);
     }
     if (ndjson_) return Status::OK();
     buf_ += "{\"columns\":[";
@@ -46,25 +58,7 @@ class JsonWriter : public WriterBase {
     return MaybeFlush();
   }
 
-  Status Write(const RecordBatch& batch) override {
-    QUIVER_RETURN_NOT_OK(CheckBatch(batch));
-    ColumnViews views(batch);
-    bool objects = ndjson_ || options_.records;
-    for (int64_t r = 0; r < batch.num_rows; ++r) {
-      if (!ndjson_) buf_ += rows_ == 0 ? "\n" : ",\n";
-      buf_.push_back(objects ? '{' : '[');
-      for (size_t c = 0; c < views.size(); ++c) {
-        if (c > 0) buf_.push_back(',');
-        if (objects) buf_ += keys_[c];
-        AppendJsonValue(&buf_, views[c], r, options_.int64_as_string);
-      }
-      buf_.push_back(objects ? '}' : ']');
-      if (ndjson_) buf_.push_back('\n');
-      ++rows_;
-      if (buf_.size() >= options_.flush_bytes) QUIVER_RETURN_NOT_OK(Flush());
-    }
-    return Status::OK();
-  }
+  Status Write(const RecordBatch& batch) override { return WriteCells(batch); }
 
   Status End(const ResultTrailer& trailer) override {
     QUIVER_RETURN_NOT_OK(CheckEnd());
@@ -107,7 +101,6 @@ class JsonWriter : public WriterBase {
   }
 
   bool ndjson_;
-  std::vector<std::string> keys_;  // "name": per column
 };
 
 }  // namespace

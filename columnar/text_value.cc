@@ -7,6 +7,7 @@
 #include "columnar/decimal.h"
 #include "columnar/half_float.h"
 #include "columnar/text_format_internal.h"
+#include "columnar/text_put_internal.h"
 
 namespace quiver {
 
@@ -61,6 +62,27 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+// Eight bytes at a time: each test is non-zero iff some byte of x matches
+// (the classic zero-byte trick; which byte is not needed).
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+inline uint64_t Load8(const unsigned char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+inline uint64_t HasByte(uint64_t x, unsigned char c) {
+  const uint64_t v = x ^ (kOnes * c);
+  return (v - kOnes) & ~v & kHighs;
+}
+inline uint64_t HasLess(uint64_t x, unsigned char n) {  // n <= 128
+  return (x - kOnes * n) & ~x & kHighs;
+}
+// A byte that a JSON string cannot hold as it is (or that may start a
+// multi-byte sequence to check).
+inline bool JsonSpecial(uint64_t x) {
+  return ((x & kHighs) | HasLess(x, 0x20) | HasByte(x, '"') | HasByte(x, '\\')) != 0;
+}
+
 // Appends `v` zero-padded to `width` digits (v >= 0).
 void AppendPadded(std::string* out, int64_t v, int width) {
   char buf[24];
@@ -69,33 +91,10 @@ void AppendPadded(std::string* out, int64_t v, int width) {
   out->append(buf, r.ptr);
 }
 
-// Floor division and modulo for a positive divisor.
-inline void FloorDivMod(int64_t v, int64_t d, int64_t* q, int64_t* r) {
-  *q = v / d;
-  *r = v % d;
-  if (*r < 0) {
-    *r += d;
-    *q -= 1;
-  }
-}
-
 template <typename F>
 void AppendFloating(std::string* out, F v) {
-  if (std::isnan(v)) {
-    *out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    *out += v > 0 ? "Infinity" : "-Infinity";
-    return;
-  }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, r.ptr);
-  for (const char* p = buf; p < r.ptr; ++p) {
-    if (*p != '-' && (*p < '0' || *p > '9')) return;
-  }
-  *out += ".0";
+  char buf[text_internal::kMaxPutBytes];
+  out->append(buf, text_internal::PutFloating(buf, v, false));
 }
 
 }  // namespace
@@ -104,6 +103,8 @@ void AppendValidUtf8(std::string* out, std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size(), run = 0, i = 0;
   while (i < n) {
+    while (i + 8 <= n && (Load8(p + i) & kHighs) == 0) i += 8;
+    if (i >= n) break;
     if (p[i] < 0x80) {
       ++i;
       continue;
@@ -126,6 +127,11 @@ void AppendJsonString(std::string* out, std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size(), run = 0, i = 0;
   while (i < n) {
+    while (i + 8 <= n && !JsonSpecial(Load8(p + i))) i += 8;
+    // The last partial word: the eight bytes that end the string, checked
+    // together (some again) when they are all plain.
+    if (i < n && n >= 8 && i + 8 > n && !JsonSpecial(Load8(p + n - 8))) i = n;
+    if (i >= n) break;
     unsigned char c = p[i];
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
       ++i;
@@ -178,24 +184,42 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+namespace text_internal {
+
+bool IsPlainCsvText(std::string_view s, char delimiter) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto d = static_cast<unsigned char>(delimiter);
+  size_t n = s.size(), i = 0;
+  auto special = [d](uint64_t x) {
+    return ((x & kHighs) | HasByte(x, d) | HasByte(x, '"') | HasByte(x, '\n') | HasByte(x, '\r')) != 0;
+  };
+  while (i < n) {
+    if (i + 8 <= n && !special(Load8(p + i))) {
+      i += 8;
+      continue;
+    }
+    if (i + 8 > n && n >= 8 && !special(Load8(p + n - 8))) return true;  // the last partial word
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if (c == d || c == '"' || c == '\n' || c == '\r') return false;
+      ++i;
+      continue;
+    }
+    const int step = Utf8Step(p + i, n - i);
+    if (step < 0) return false;
+    i += size_t(step);
+  }
+  return true;
+}
+
+}  // namespace text_internal
+
 void AppendDouble(std::string* out, double v) { AppendFloating(out, v); }
 void AppendFloat(std::string* out, float v) { AppendFloating(out, v); }
 
 void AppendDate32(std::string* out, int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  if (y < 0) {
-    out->push_back('-');
-    AppendPadded(out, -y, 4);
-  } else {
-    if (y > 9999) out->push_back('+');
-    AppendPadded(out, y, 4);
-  }
-  out->push_back('-');
-  AppendPadded(out, m, 2);
-  out->push_back('-');
-  AppendPadded(out, d, 2);
+  char buf[text_internal::kMaxPutBytes];
+  out->append(buf, text_internal::PutDate(buf, days));
 }
 
 void AppendTimeOfDay(std::string* out, int64_t value, TimeUnit unit) {
@@ -225,25 +249,47 @@ std::string FormatTimestamp(int64_t value, TimeUnit unit) {
 }
 
 void AppendTimestamp(std::string* out, int64_t value, TimeUnit unit) {
-  static constexpr int64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
-  static constexpr int kDigits[] = {0, 3, 6, 9};
-  int64_t per_second = kPerSecond[int(unit)];
-  int64_t seconds, fraction, days, tod;
-  FloorDivMod(value, per_second, &seconds, &fraction);
-  FloorDivMod(seconds, 86400, &days, &tod);
-  AppendDate32(out, days);
-  out->push_back('T');
-  AppendPadded(out, tod / 3600, 2);
-  out->push_back(':');
-  AppendPadded(out, tod / 60 % 60, 2);
-  out->push_back(':');
-  AppendPadded(out, tod % 60, 2);
-  if (kDigits[int(unit)] > 0) {
-    out->push_back('.');
-    AppendPadded(out, fraction, kDigits[int(unit)]);
-  }
-  out->push_back('Z');
+  char buf[text_internal::kMaxPutBytes];
+  out->append(buf, text_internal::PutTimestamp(buf, value, unit));
 }
+
+namespace text_internal {
+
+char* PutDate(char* p, int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) *p++ = y < 0 ? '-' : '+';
+  const uint64_t year = y < 0 ? uint64_t(0) - uint64_t(y) : uint64_t(y);
+  if (year < 10000) {  // four digits, zero-padded
+    PutPair(p, uint32_t(year / 100));
+    PutPair(p + 2, uint32_t(year % 100));
+    p += 4;
+  } else {
+    p = PutUnsigned(p, year);
+  }
+  p[0] = '-';
+  PutPair(p + 1, m);
+  p[3] = '-';
+  PutPair(p + 4, d);
+  return p + 6;
+}
+
+char* PutTimestamp(char* p, int64_t value, TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSecond:
+      return PutTimestampWith<0>(p, value, PutDate);
+    case TimeUnit::kMilli:
+      return PutTimestampWith<3>(p, value, PutDate);
+    case TimeUnit::kMicro:
+      return PutTimestampWith<6>(p, value, PutDate);
+    case TimeUnit::kNano:
+      break;
+  }
+  return PutTimestampWith<9>(p, value, PutDate);
+}
+
+}  // namespace text_internal
 
 Result<std::string> ParseFixedSizeBinary(std::string_view text, const DataType& type) {
   const size_t w = size_t(type.byte_width);

@@ -61,6 +61,7 @@ struct Stream {
   std::unique_ptr<OutputStream> out;
   httplib::DataSink* sink = nullptr;
   std::string pending;
+  std::string sending;  // the chunk being sent (Produce), then a spare buffer
   bool done = false;  // the writer has ended (End or Fail)
   bool failed = false;
   bool binary = false;
@@ -141,9 +142,11 @@ struct Stream {
   // One step of the chunked content provider.
   bool Produce(httplib::DataSink& sink_in) {
     if (!pending.empty()) {
-      std::string chunk;
-      chunk.swap(pending);
-      if (!Send(sink_in, chunk)) {
+      // The two buffers take turns, so that neither grows from empty again.
+      sending.swap(pending);
+      const bool ok = Send(sink_in, sending);
+      sending.clear();
+      if (!ok) {
         qctx->Cancel(CancelReason::kClientGone);
         return false;
       }
