@@ -284,6 +284,8 @@ class GroupByState {
   // Group ids of n rows: rows[0..n), or base..base+n when rows is null.
   Status GroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n,
                   std::vector<int32_t>* gids);
+  static std::shared_ptr<ArrayData> IntKeyColumn(const std::vector<const GroupByState*>& parts,
+                                                 const std::vector<GroupRef>& order, size_t c);
   void IntGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
                    int32_t* out);
   // IntGroupIds through direct_ when every value of the batch lies in its

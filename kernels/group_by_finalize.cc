@@ -7,6 +7,7 @@
 
 #include "columnar/builder.h"
 #include "columnar/decimal.h"
+#include "kernels/column_internal.h"
 #include "kernels/group_by.h"
 
 namespace quiver::kernels {
@@ -350,11 +351,78 @@ Result<std::shared_ptr<ArrayData>> GroupByState::GroupedOutput(
   return out->Finalize(order.size());
 }
 
+namespace {
+
+// An integer column of n values written straight into its buffers:
+// value(i, &v) sets row i's value, or returns false for a NULL.
+template <typename T, typename F>
+std::shared_ptr<ArrayData> DirectIntColumn(const DataType& type, int64_t n, F&& value) {
+  auto data = std::make_shared<ArrayData>();
+  data->type = type;
+  data->length = n;
+  auto values = Buffer::Allocate(n * int64_t(sizeof(T)));
+  auto validity = Buffer::Allocate(BytesForBits(n));
+  T* v = reinterpret_cast<T*>(values->mutable_data());
+  uint8_t* bits = validity->mutable_data();
+  std::memset(bits, 0xff, size_t(BytesForBits(n)));
+  int64_t nulls = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!value(i, &v[i])) {
+      v[i] = T(0);
+      ClearBit(bits, i);
+      ++nulls;
+    }
+  }
+  data->null_count = nulls;
+  data->buffers = {nulls == 0 ? nullptr : std::move(validity), std::move(values)};
+  return data;
+}
+
+}  // namespace
+
+// Key column c when every table keeps its keys as integers (one int key, or
+// packed keys) of an integer type: no builder call per group.
+std::shared_ptr<ArrayData> GroupByState::IntKeyColumn(const std::vector<const GroupByState*>& parts,
+                                                      const std::vector<GroupRef>& order,
+                                                      size_t c) {
+  const DataType vt = parts[0]->key_types_[c].value_type();
+  for (const GroupByState* p : parts) {
+    if (p->mode_ != Mode::kSingleInt && p->mode_ != Mode::kPacked) return nullptr;
+  }
+  if (vt.id == TypeId::kBool || IsFloating(vt.id) || vt.id == TypeId::kDecimal128) return nullptr;
+  return internal::VisitFixedWidth(
+      vt.id,
+      [&](auto tag) -> std::shared_ptr<ArrayData> {
+        using T = decltype(tag);
+        if constexpr (!std::is_integral_v<T>) {
+          return nullptr;
+        } else {
+          return DirectIntColumn<T>(vt, int64_t(order.size()), [&](int64_t i, T* out) {
+            if (size_t(i) + 8 < order.size())
+              parts[order[size_t(i) + 8].part]->table_.PrefetchKey(order[size_t(i) + 8].gid);
+            const GroupRef& r = order[size_t(i)];
+            const GroupByState& s = *parts[r.part];
+            if (s.mode_ == Mode::kPacked) {
+              const internal::PackedKey& k = s.table_.wide_key(r.gid);
+              if ((k.nulls >> c) & 1) return false;
+              *out = T(internal::PackGet(k, s.pack_[c]));
+              return true;
+            }
+            if (r.gid == s.null_gid_) return false;
+            *out = T(s.table_.int_key(r.gid));
+            return true;
+          });
+        }
+      },
+      []() -> std::shared_ptr<ArrayData> { return nullptr; });
+}
+
 Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
     const std::vector<const GroupByState*>& parts, const std::vector<GroupRef>& order, size_t c) {
   const GroupByState& shape = *parts[0];
   const size_t nkeys = shape.key_types_.size();
   if (c < nkeys) {
+    if (auto direct = IntKeyColumn(parts, order, c)) return direct;
     const DataType vt = shape.key_types_[c].value_type();
     ArrayBuilder b(vt);
     b.Reserve(int64_t(order.size()));
@@ -384,6 +452,18 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
   const DataType in =
       shape_agg.kind == AggKind::kCountStar ? DataType(TypeId::kInt64) : shape_agg.type;
   QUIVER_ASSIGN_OR_RETURN(DataType rt, AggResultType(shape_agg.kind, in));
+  if (shape_agg.kind == AggKind::kCountStar || shape_agg.kind == AggKind::kCount) {
+    return DirectIntColumn<int64_t>(rt.value_type(), int64_t(order.size()), [&](int64_t i, int64_t* out) {
+      if (size_t(i) + 8 < order.size())
+        parts[order[size_t(i) + 8].part]->PrefetchGroup(size_t(order[size_t(i) + 8].gid));
+      const GroupRef& r = order[size_t(i)];
+      const GroupByState& s = *parts[r.part];
+      const Agg& a = s.aggs_[ai];
+      const size_t g = size_t(r.gid);
+      *out = a.kind == AggKind::kCountStar && !a.filtered ? s.group_rows_[g] : a.count[g];
+      return true;
+    });
+  }
   const TypeId vid = shape_agg.type.value_type().id;
   ArrayBuilder b(rt.value_type());
   b.Reserve(int64_t(order.size()));
