@@ -13,26 +13,13 @@
 #include "columnar/text_format.h"
 #include "columnar/text_format_internal.h"
 #include "columnar_test_util.h"
+#include "text_render_util.h"
 
 using namespace quiver;
 
 namespace {
 
-std::string Render(ResultFormat format, const Schema& schema,
-                   const std::vector<RecordBatch>& batches, TextFormatOptions options = {}) {
-  std::string out;
-  auto w = ResultWriter::Make(
-      format,
-      [&](std::string_view s) {
-        out.append(s);
-        return Status::OK();
-      },
-      options);
-  REQUIRE(w->Begin(schema).ok());
-  for (const auto& b : batches) REQUIRE(w->Write(b).ok());
-  REQUIRE(w->End({}).ok());
-  return out;
-}
+using quiver::testing::Render;
 
 // A JSON string one byte at a time, as text_format.h specifies it.
 std::string RefJsonString(std::string_view s) {

@@ -8,6 +8,7 @@
 #include "columnar/ipc.h"
 #include "columnar/schema.h"
 #include "columnar_test_util.h"
+#include "text_render_util.h"
 
 using namespace quiver;
 
@@ -19,27 +20,7 @@ std::shared_ptr<const Schema> MakeSchema(std::vector<std::pair<std::string, Data
   return std::make_shared<Schema>(std::move(f));
 }
 
-// Renders a whole result and returns the bytes.
-std::string Render(ResultFormat format, const Schema& schema,
-                   const std::vector<RecordBatch>& batches, TextFormatOptions options = {},
-                   ResultTrailer trailer = {}) {
-  std::string out;
-  auto w = ResultWriter::Make(
-      format,
-      [&](std::string_view s) {
-        out.append(s);
-        return Status::OK();
-      },
-      options);
-  REQUIRE(w->Begin(schema).ok());
-  for (const auto& b : batches) {
-    Status s = w->Write(b);
-    INFO(s.ToString());
-    REQUIRE(s.ok());
-  }
-  REQUIRE(w->End(trailer).ok());
-  return out;
-}
+using quiver::testing::Render;
 
 // A one-column batch built by `fill`.
 template <typename F>
