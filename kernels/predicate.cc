@@ -1,6 +1,9 @@
 #include "kernels/predicate.h"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -233,11 +236,35 @@ Mask StringPredicate(const ArrayView& col, F f) {
   }));
 }
 
+// Bit i: row i is empty (o[i + 1] == o[i]), or not empty with `ne`; four
+// offsets per SSE2 compare.
+std::vector<uint64_t> EmptyBits(const int32_t* o, int64_t n, bool ne) {
+  std::vector<uint64_t> bits(size_t(Mask::WordsFor(n)));
+  int64_t base = 0;
+#if defined(__SSE2__)
+  for (; base + 64 <= n; base += 64) {
+    uint64_t word = 0;
+    for (int j = 0; j < 64; j += 4) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(o + base + j));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(o + base + j + 1));
+      word |= uint64_t(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, b)))) << j;
+    }
+    bits[size_t(base >> 6)] = ne ? ~word : word;
+  }
+#endif
+  for (; base < n; base += 64) {
+    const int64_t lim = std::min<int64_t>(64, n - base);
+    uint64_t word = 0;
+    for (int64_t j = 0; j < lim; ++j) word |= uint64_t((o[base + j + 1] == o[base + j]) != ne) << j;
+    bits[size_t(base >> 6)] = word;
+  }
+  return bits;
+}
+
 // x = l (or x <> l with `ne`): the lengths first, then the bytes.
 Mask EqualsString(const ArrayView& col, std::string_view l, bool ne) {
   if (l.empty() && col.offsets != nullptr) {  // x = '' / x <> '': the offsets alone
-    const int32_t* o = col.offsets + col.offset;
-    return WithValidity(col, BitsFrom(col.length, [&](int64_t i) { return (o[i + 1] == o[i]) != ne; }));
+    return WithValidity(col, EmptyBits(col.offsets + col.offset, col.length, ne));
   }
   return StringPredicate(col, [&](std::string_view x) {
     return (x.size() == l.size() && std::memcmp(x.data(), l.data(), l.size()) == 0) != ne;
