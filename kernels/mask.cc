@@ -124,14 +124,17 @@ int64_t CountTrue(const Mask& m) {
 }
 
 SelectionVector ToSelection(const Mask& m) {
-  SelectionVector out;
-  out.reserve(size_t(CountTrue(m)));
+  SelectionVector out(size_t(CountTrue(m)));
+  int32_t* p = out.data();
   for (size_t w = 0; w < m.is_true.size(); ++w) {
     uint64_t word = m.is_true[w];
-    while (word != 0) {
-      out.push_back(int32_t(w * 64 + size_t(__builtin_ctzll(word))));
-      word &= word - 1;
+    const int32_t base = int32_t(w * 64);
+    if (word == ~uint64_t(0)) {  // a run of 64 kept rows
+      for (int32_t j = 0; j < 64; ++j) p[j] = base + j;
+      p += 64;
+      continue;
     }
+    for (; word != 0; word &= word - 1) *p++ = base + int32_t(__builtin_ctzll(word));
   }
   return out;
 }
