@@ -595,20 +595,34 @@ bool GroupByState::KeepTopCounts(const std::vector<const GroupByState*>& tables,
     if (x.count != y.count) return desc ? x.count > y.count : x.count < y.count;
     return earlier(x, y);
   };
-  // A heap of the k best so far, the last of them in order on top.
-  std::vector<Cand> heap;
-  heap.reserve(size_t(limit.k));
-  for (size_t i = 0; i < order->size(); ++i) {
+  auto cand = [&](size_t i) {
     const GroupRef r = (*order)[i];
     const GroupByState& t = *tables[r.part];
-    const Cand x{t.group_rows_[size_t(r.gid)], t.group_first_[size_t(r.gid)], i, r};
-    if (heap.size() < size_t(limit.k)) {
-      heap.push_back(x);
-      std::push_heap(heap.begin(), heap.end(), before);
-    } else if (!heap.empty() && before(x, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), before);
-      heap.back() = x;
-      std::push_heap(heap.begin(), heap.end(), before);
+    return Cand{t.group_rows_[size_t(r.gid)], t.group_first_[size_t(r.gid)], i, r};
+  };
+  std::vector<Cand> heap;
+  if (size_t(limit.k) * 8 >= order->size()) {
+    // Most groups kept (a large OFFSET): every candidate, then a selection
+    // of the k best, not a heap as large as the input.
+    heap.reserve(order->size());
+    for (size_t i = 0; i < order->size(); ++i) heap.push_back(cand(i));
+    if (size_t(limit.k) < heap.size()) {
+      std::nth_element(heap.begin(), heap.begin() + limit.k, heap.end(), before);
+      heap.resize(size_t(limit.k));
+    }
+  } else {
+    // A heap of the k best so far, the last of them in order on top.
+    heap.reserve(size_t(limit.k));
+    for (size_t i = 0; i < order->size(); ++i) {
+      const Cand x = cand(i);
+      if (heap.size() < size_t(limit.k)) {
+        heap.push_back(x);
+        std::push_heap(heap.begin(), heap.end(), before);
+      } else if (!heap.empty() && before(x, heap.front())) {
+        std::pop_heap(heap.begin(), heap.end(), before);
+        heap.back() = x;
+        std::push_heap(heap.begin(), heap.end(), before);
+      }
     }
   }
   // The kept groups in first-ordinal order.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <cstring>
 #include <string_view>
 
 #include "columnar/decimal.h"
@@ -161,6 +162,95 @@ Result<SelectionVector> InitialRows(const SelectionVector* rows, int64_t length)
   return out;
 }
 
+// A row with its first key normalised: NULL rows in their own rank (before
+// or after the others, as the key says), then a 64-bit key whose unsigned
+// order is the key's output order, then the row's position in the input.
+struct Normal {
+  uint64_t key;
+  uint32_t pos;
+  uint8_t rank;  // 0 or 1: NULLs first or last
+};
+
+// Whether the first key normalises: numbers, dates, times, bools.
+bool Normalises(const KeyColumn& k) {
+  return k.kind == Kind::kSigned || k.kind == Kind::kUnsigned || k.kind == Kind::kFloat ||
+         k.kind == Kind::kBool;
+}
+
+// Row r's key bits in ascending order (KeyColumn::CompareValues' order:
+// -0.0 equals 0.0, every NaN equal and after every number).
+uint64_t NormalBits(const KeyColumn& k, int32_t r) {
+  const ArrayView& c = *k.col;
+  switch (k.kind) {
+    case Kind::kSigned:
+      switch (ByteWidth(c.type->id)) {
+        case 1: return uint64_t(int64_t(c.Value<int8_t>(r))) ^ (uint64_t(1) << 63);
+        case 2: return uint64_t(int64_t(c.Value<int16_t>(r))) ^ (uint64_t(1) << 63);
+        case 4: return uint64_t(int64_t(c.Value<int32_t>(r))) ^ (uint64_t(1) << 63);
+        default: return uint64_t(c.Value<int64_t>(r)) ^ (uint64_t(1) << 63);
+      }
+    case Kind::kUnsigned:
+      switch (ByteWidth(c.type->id)) {
+        case 1: return c.Value<uint8_t>(r);
+        case 2: return c.Value<uint16_t>(r);
+        case 4: return c.Value<uint32_t>(r);
+        default: return c.Value<uint64_t>(r);
+      }
+    case Kind::kFloat: {
+      double d = c.type->id == TypeId::kFloat32 ? double(c.Value<float>(r)) : c.Value<double>(r);
+      if (std::isnan(d)) return ~uint64_t(0);
+      if (d == 0) d = 0.0;  // -0.0
+      uint64_t b;
+      std::memcpy(&b, &d, 8);
+      return (b >> 63) ? ~b : b | (uint64_t(1) << 63);
+    }
+    case Kind::kBool: return c.BoolValue(r) ? 1 : 0;
+    default: return 0;
+  }
+}
+
+// Rows `in` (positions in order) with the first key normalised.
+std::vector<Normal> Normalise(const KeyColumn& k, const SelectionVector& in) {
+  std::vector<Normal> out(in.size());
+  const uint8_t null_rank = k.nulls_first ? 0 : 1;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t r = in[i];
+    if (k.IsNull(r)) {
+      out[i] = Normal{0, uint32_t(i), null_rank};
+    } else {
+      const uint64_t b = NormalBits(k, r);
+      out[i] = Normal{k.descending ? ~b : b, uint32_t(i), uint8_t(1 - null_rank)};
+    }
+  }
+  return out;
+}
+
+// Orders rows `out` by keys kc, the first of which normalises, keeping the
+// first kk in order (all of them when kk is out.size()); ties by position.
+void SortNormal(const std::vector<KeyColumn>& kc, SelectionVector* out, size_t kk) {
+  std::vector<Normal> items = Normalise(kc[0], *out);
+  const SelectionVector& rows = *out;
+  auto before = [&](const Normal& a, const Normal& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.key != b.key) return a.key < b.key;
+    for (size_t i = 1; i < kc.size(); ++i) {
+      const int c = kc[i].Compare(rows[a.pos], rows[b.pos]);
+      if (c != 0) return c < 0;
+    }
+    return a.pos < b.pos;
+  };
+  const auto mid = items.begin() + ptrdiff_t(kk);
+  if (kk * 8 < items.size()) {
+    std::partial_sort(items.begin(), mid, items.end(), before);
+  } else {
+    if (kk < items.size()) std::nth_element(items.begin(), mid, items.end(), before);
+    std::sort(items.begin(), mid, before);
+  }
+  SelectionVector result(kk);
+  for (size_t i = 0; i < kk; ++i) result[i] = rows[items[i].pos];
+  *out = std::move(result);
+}
+
 }  // namespace
 
 Result<SelectionVector> SortIndices(const std::vector<ArrayView>& columns,
@@ -168,6 +258,10 @@ Result<SelectionVector> SortIndices(const std::vector<ArrayView>& columns,
   int64_t length;
   QUIVER_ASSIGN_OR_RETURN(std::vector<KeyColumn> kc, Prepare(columns, keys, &length));
   QUIVER_ASSIGN_OR_RETURN(SelectionVector out, InitialRows(rows, length));
+  if (Normalises(kc[0])) {
+    SortNormal(kc, &out, out.size());
+    return out;
+  }
   std::stable_sort(out.begin(), out.end(), [&](int32_t a, int32_t b) {
     for (const KeyColumn& k : kc) {
       int c = k.Compare(a, b);
@@ -184,18 +278,31 @@ Result<SelectionVector> TopK(const std::vector<ArrayView>& columns, const std::v
   int64_t length;
   QUIVER_ASSIGN_OR_RETURN(std::vector<KeyColumn> kc, Prepare(columns, keys, &length));
   QUIVER_ASSIGN_OR_RETURN(SelectionVector out, InitialRows(rows, length));
+  if (Normalises(kc[0])) {
+    SortNormal(kc, &out, std::min(size_t(k), out.size()));
+    return out;
+  }
   // Position in the input breaks ties, which makes partial_sort stable.
   std::vector<std::pair<int32_t, int32_t>> items(out.size());
   for (size_t i = 0; i < out.size(); ++i) items[i] = {out[i], int32_t(i)};
   size_t kk = std::min(size_t(k), items.size());
-  std::partial_sort(items.begin(), items.begin() + ptrdiff_t(kk), items.end(),
-                    [&](const auto& a, const auto& b) {
-                      for (const KeyColumn& key : kc) {
-                        int c = key.Compare(a.first, b.first);
-                        if (c != 0) return c < 0;
-                      }
-                      return a.second < b.second;
-                    });
+  auto before = [&](const auto& a, const auto& b) {
+    for (const KeyColumn& key : kc) {
+      int c = key.Compare(a.first, b.first);
+      if (c != 0) return c < 0;
+    }
+    return a.second < b.second;
+  };
+  const auto mid = items.begin() + ptrdiff_t(kk);
+  if (kk * 8 < items.size()) {
+    std::partial_sort(items.begin(), mid, items.end(), before);  // a heap of the few kept
+  } else {
+    // Most rows kept (a large OFFSET): a selection, then a sort of the kept
+    // rows, not a heap as large as the input. The order is total (position
+    // breaks ties), so the rows are the same.
+    if (kk < items.size()) std::nth_element(items.begin(), mid, items.end(), before);
+    std::sort(items.begin(), mid, before);
+  }
   SelectionVector result(kk);
   for (size_t i = 0; i < kk; ++i) result[i] = items[i].first;
   return result;
