@@ -22,6 +22,7 @@ struct KeyColumn {
   bool nulls_first;
   bool has_nulls;
   std::vector<int32_t> rank;  // kRank: dictionary entry → rank, -1 if NULL
+  int width = 8;              // kSigned / kUnsigned: bytes per value
 
   bool IsNull(int32_t r) const {
     if (has_nulls && col->IsNull(r)) return true;
@@ -45,14 +46,14 @@ struct KeyColumn {
   int CompareValues(int32_t a, int32_t b) const {
     switch (kind) {
       case Kind::kSigned:
-        switch (ByteWidth(col->type->id)) {
+        switch (width) {
           case 1: return Three(col->Value<int8_t>(a), col->Value<int8_t>(b));
           case 2: return Three(col->Value<int16_t>(a), col->Value<int16_t>(b));
           case 4: return Three(col->Value<int32_t>(a), col->Value<int32_t>(b));
           default: return Three(col->Value<int64_t>(a), col->Value<int64_t>(b));
         }
       case Kind::kUnsigned:
-        switch (ByteWidth(col->type->id)) {
+        switch (width) {
           case 1: return Three(col->Value<uint8_t>(a), col->Value<uint8_t>(b));
           case 2: return Three(col->Value<uint16_t>(a), col->Value<uint16_t>(b));
           case 4: return Three(col->Value<uint32_t>(a), col->Value<uint32_t>(b));
@@ -141,6 +142,7 @@ Result<std::vector<KeyColumn>> Prepare(const std::vector<ArrayView>& columns,
     } else {
       return Status::TypeError("cannot sort a " + t.ToString() + " column");
     }
+    if (kc.kind == Kind::kSigned || kc.kind == Kind::kUnsigned) kc.width = ByteWidth(t.id);
     out.push_back(std::move(kc));
   }
   return out;
@@ -183,14 +185,14 @@ uint64_t NormalBits(const KeyColumn& k, int32_t r) {
   const ArrayView& c = *k.col;
   switch (k.kind) {
     case Kind::kSigned:
-      switch (ByteWidth(c.type->id)) {
+      switch (k.width) {
         case 1: return uint64_t(int64_t(c.Value<int8_t>(r))) ^ (uint64_t(1) << 63);
         case 2: return uint64_t(int64_t(c.Value<int16_t>(r))) ^ (uint64_t(1) << 63);
         case 4: return uint64_t(int64_t(c.Value<int32_t>(r))) ^ (uint64_t(1) << 63);
         default: return uint64_t(c.Value<int64_t>(r)) ^ (uint64_t(1) << 63);
       }
     case Kind::kUnsigned:
-      switch (ByteWidth(c.type->id)) {
+      switch (k.width) {
         case 1: return c.Value<uint8_t>(r);
         case 2: return c.Value<uint16_t>(r);
         case 4: return c.Value<uint32_t>(r);
