@@ -148,6 +148,33 @@ void GroupByState::UpdateAgg(Agg* a, const ArrayView& col, const int32_t* rows, 
     return;
   }
   const bool minmax = a->kind == AggKind::kMin || a->kind == AggKind::kMax;
+  if (minmax && (a->type.is_dictionary() || IsStr(a->type.id)) &&
+      (col.type->is_dictionary() || IsStr(col.type->id))) {
+    // Strings read in place, only the asked-for bound kept (no value copied
+    // per row).
+    const bool is_min = a->kind == AggKind::kMin;
+    std::vector<std::string>& best = is_min ? a->str_min : a->str_max;
+    const ArrayView* dict = col.type->is_dictionary() ? col.dictionary : nullptr;
+    if (col.type->is_dictionary() && dict == nullptr) return;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t r = BatchRow(rows, base, k);
+      if (nulls && col.IsNull(r)) continue;
+      std::string_view s;
+      if (dict != nullptr) {
+        const int64_t e = col.DictIndex(r);
+        if (e < 0 || e >= dict->length || dict->IsNull(e)) continue;
+        s = dict->StringValue(e);
+      } else {
+        s = col.StringValue(r);
+      }
+      const size_t g = size_t(gids[k]);
+      ++a->count[g];
+      if (!a->has[g] || (is_min ? s < std::string_view(best[g]) : s > std::string_view(best[g])))
+        best[g].assign(s);
+      a->has[g] = 1;
+    }
+    return;
+  }
   if (minmax && (a->type.is_dictionary() || IsStr(a->type.id) || a->type.id == TypeId::kBool)) {
     for (int64_t k = 0; k < n; ++k) {
       int64_t r = BatchRow(rows, base, k);
