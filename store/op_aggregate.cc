@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include "columnar/builder.h"
+#include "columnar/stats.h"
 #include "store/exec_internal.h"
 #include "store/query_internal.h"
 
@@ -122,6 +124,63 @@ Result<AggPlan> PlanOutputs(const BoundQuery& q, const Schema& in) {
   return ap;
 }
 
+// MIN and MAX of whole integer, date and timestamp columns (with COUNT(*)
+// beside them) from each chunk's statistics, which hold the exact least and
+// greatest value: nothing is read. False (nothing done) unless every output
+// and every chunk allows it: no WHERE and no FILTER, statistics present and
+// exact for each column in each chunk.
+bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
+  const BoundQuery& q = plan.bound;
+  if (q.where != nullptr || plan.memory != nullptr || plan.table == nullptr ||
+      !ap.filters.empty() || !ap.grouped.empty() || ap.columns.empty()) {
+    return false;
+  }
+  for (size_t i = 0; i < q.outputs.size(); ++i) {
+    const OutputSource& src = ap.sources[i];
+    if (src.kind == OutputSource::Kind::kCountStar) continue;
+    const query::AggFunc f = q.outputs[i].agg;
+    if (src.kind != OutputSource::Kind::kState || (f != query::AggFunc::kMin && f != query::AggFunc::kMax))
+      return false;
+  }
+  std::vector<ColumnStats::Kind> kinds;
+  for (size_t s = 0; s < ap.columns.size(); ++s) {
+    const int col = ap.columns[s];
+    if (col < 0 || size_t(col) >= plan.num_source_fields) return false;
+    const DataType& t = plan.input->field(size_t(col)).type;
+    if (!IsInteger(t.id) && t.id != TypeId::kDate32 && t.id != TypeId::kTimestamp) return false;
+    kinds.push_back(StatsKindFor(t));
+  }
+  const std::vector<ChunkInfo>& chunks = plan.table->chunks();
+  for (size_t c : plan.chunks) {
+    const std::vector<ColumnStats>& st = chunks[c].stats;
+    for (size_t s = 0; s < ap.columns.size(); ++s) {
+      if (size_t(ap.columns[s]) >= st.size()) return false;
+      const ColumnStats& cs = st[size_t(ap.columns[s])];
+      if (cs.kind != kinds[s] || !cs.min_exact || !cs.max_exact || cs.row_count != chunks[c].rows)
+        return false;
+      if (cs.null_count < cs.row_count && !(cs.has_min && cs.has_max)) return false;
+    }
+  }
+  for (size_t c : plan.chunks) {
+    total->count_star += plan.ChunkRows(c);
+    for (size_t s = 0; s < ap.columns.size(); ++s) {
+      const ColumnStats& cs = chunks[c].stats[size_t(ap.columns[s])];
+      if (!cs.has_min) continue;  // no value in this chunk
+      ArrayBuilder b(plan.input->field(size_t(ap.columns[s])).type);
+      if (cs.kind == ColumnStats::Kind::kUInt) {
+        b.AppendUInt(cs.min_uint);
+        b.AppendUInt(cs.max_uint);
+      } else {
+        b.AppendInt(cs.min_int);
+        b.AppendInt(cs.max_int);
+      }
+      Result<std::shared_ptr<ArrayData>> bounds = b.Finish();
+      if (!bounds.ok() || !total->states[s].Update((*bounds)->View(), nullptr).ok()) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 // Aggregates without GROUP BY: exactly one row.
@@ -136,6 +195,8 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
   if (ap.only_count_star && q.where == nullptr) {
     // COUNT(*) of a whole table: the catalog knows.
     for (size_t c : plan.chunks) total.count_star += plan.ChunkRows(c);
+  } else if (MinMaxFromStats(plan, ap, &total)) {
+    // MIN / MAX of whole columns: the chunks' statistics know.
   } else {
     const int workers = plan.Workers();
     std::vector<Partial> partial;
