@@ -105,6 +105,7 @@ GroupByState GroupByState::EmptyLike() const {
   s.mode_ = mode_;
   s.table_ = internal::GroupKeyTable(table_.kind());
   s.pack_ = pack_;
+  for (const StringIds& c : strs_) s.strs_.emplace_back(c.col);
   for (const Agg& a : aggs_) {
     Agg e;
     e.kind = a.kind;
@@ -191,6 +192,10 @@ int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
     const internal::PackedKey& k = o.table_.wide_key(og);
     return table_.FindOrAddWide(k, internal::MixPacked(k));
   }
+  if (mode_ == Mode::kInterned) {
+    const internal::PackedKey k = AddKeyOf(o, og);
+    return table_.FindOrAddWide(k, internal::MixPacked(k));
+  }
   const std::string_view k = o.table_.bytes(og);
   return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
                                o.table_.hash(og));
@@ -218,6 +223,10 @@ int32_t GroupByState::FindGroupOf(const GroupByState& o, int32_t og) const {
   if (mode_ == Mode::kPacked) {
     const internal::PackedKey& k = o.table_.wide_key(og);
     return table_.FindWide(k, internal::MixPacked(k));
+  }
+  if (mode_ == Mode::kInterned) {
+    internal::PackedKey k;
+    return FindKeyOf(o, og, &k) ? table_.FindWide(k, internal::MixPacked(k)) : -1;
   }
   const std::string_view k = o.table_.bytes(og);
   return table_.FindBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
@@ -430,7 +439,9 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
       if (i + 8 < order.size()) parts[order[i + 8].part]->table_.PrefetchKey(order[i + 8].gid);
       const GroupRef& r = order[i];
       const GroupByState& s = *parts[r.part];
-      if (s.mode_ == Mode::kPacked) {
+      if (s.mode_ == Mode::kInterned) {
+        s.AppendInternedKey(&b, c, r.gid);
+      } else if (s.mode_ == Mode::kPacked) {
         const internal::PackedKey& k = s.table_.wide_key(r.gid);
         if ((k.nulls >> c) & 1)
           b.AppendNull();

@@ -315,12 +315,13 @@ void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int
   }
 }
 
-void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
-                            int64_t n) {
+void GroupByState::PackIntKeys(const std::vector<ArrayView>& keys, const int32_t* rows,
+                               int64_t base, int64_t n) {
   packed_.assign(size_t(n), internal::PackedKey{});
   internal::PackedKey* out = packed_.data();
   for (size_t c = 0; c < keys.size(); ++c) {
     const ArrayView& col = keys[c];
+    if (internal::IsStringKey(*col.type)) continue;  // kInterned: InternedGroupIds
     const internal::PackField f = pack_[c];
     const bool nulls = HasNulls(col);
     internal::VisitFixedWidth(
@@ -342,8 +343,14 @@ void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* r
         },
         [] { return 0; });
   }
+}
+
+void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                            int64_t n) {
+  PackIntKeys(keys, rows, base, n);
+  const internal::PackedKey* key = packed_.data();
   hashes_.resize(size_t(n));
-  for (int64_t k = 0; k < n; ++k) hashes_[size_t(k)] = internal::MixPacked(out[k]);
+  for (int64_t k = 0; k < n; ++k) hashes_[size_t(k)] = internal::MixPacked(key[k]);
 }
 
 void GroupByState::PackedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows,
@@ -382,6 +389,8 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
     case Mode::kPacked:
       PackedGroupIds(keys, rows, base, n, gids->data());
       return Status::OK();
+    case Mode::kInterned:
+      return InternedGroupIds(keys, rows, base, n, gids->data());
   }
   return Status::OK();
 }
