@@ -101,6 +101,8 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
     s.table_ = internal::GroupKeyTable(internal::KeyKind::kWide);
   } else if (key_types.size() == 1 && key_types[0].is_dictionary()) {
     s.mode_ = Mode::kSingleDict;
+  } else if (key_types.size() == 1 && IsBinaryLike(key_types[0].id)) {
+    s.mode_ = Mode::kSingleString;
   }
   if (s.mode_ != Mode::kPacked && s.mode_ != Mode::kInterned) s.pack_.clear();
   if (s.mode_ != Mode::kInterned) s.strs_.clear();
@@ -385,6 +387,8 @@ Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys,
       PackKeys(keys, batch_rows, start, m);
     } else if (mode_ == Mode::kInterned) {
       QUIVER_RETURN_NOT_OK(InternedRowHashes(keys, batch_rows, start, m));
+    } else if (mode_ == Mode::kSingleString) {
+      StringHashes(keys[0], batch_rows, start, m);
     } else {
       EncodeKeys(keys, batch_rows, start, m);
     }

@@ -179,7 +179,11 @@ class GroupByState {
   // into one internal::PackedKey per row (pack_: where each key lies).
   // kInterned: as kPacked, with string keys among them, each packed as its
   // 32-bit id in strs_ (ids are per table: merges translate them).
-  enum class Mode { kGeneric, kSingleInt, kSingleDict, kPacked, kInterned };
+  // kSingleString: one utf8/binary key, encoded as kGeneric's but hashed as
+  // the string itself (HashBytes of its bytes; NULL: kNullStringHash), so
+  // rows probe with their string, no encoded copy.
+  enum class Mode { kGeneric, kSingleInt, kSingleDict, kPacked, kInterned, kSingleString };
+  static constexpr uint64_t kNullStringHash = 0x6e756c6c6b657921ull;
   // kInterned: the strings of one string key column, ids in first-seen
   // order (internal::GroupKeyTable::FindOrAddString).
   struct StringIds {
@@ -191,6 +195,7 @@ class GroupByState {
     std::vector<int32_t> dict_ids;
     int32_t empty_id = -1;  // the id of '', -1 until known
     std::vector<int32_t> ids;  // scratch: the id of each row of a batch
+    std::vector<int32_t> of_other;  // MapStringsOf: this table's id of each id of the other's
   };
 
   // Partial tables with more than kSplitGroups groups in all split, when
@@ -325,6 +330,10 @@ class GroupByState {
   // StringIds::ids (-1 NULL, -2 a string AdmitAtMost keeps out).
   Status InternRows(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                     int64_t n);
+  void StringGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                      int32_t* out);
+  // kSingleString: the hashes of rows' strings into hashes_.
+  void StringHashes(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n);
   Status InternedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                           int64_t n, int32_t* out);
   // kInterned: hashes of rows' keys into hashes_ that depend on the strings,
@@ -337,6 +346,12 @@ class GroupByState {
   // absent (FindKeyOf).
   internal::PackedKey AddKeyOf(const GroupByState& other, int32_t og);
   bool FindKeyOf(const GroupByState& other, int32_t og, internal::PackedKey* key) const;
+  // kInterned: maps other's string ids to this table's once, for
+  // FindGroupOf(*other, ...) to translate keys by array lookups (FoldTables
+  // looks up every group of a table); null: forgets the map.
+  void MapStringsOf(const GroupByState* other);
+  // Hints the slot FindGroupOf(other, og) starts probing at into the cache.
+  void PrefetchGroupOf(const GroupByState& other, int32_t og) const;
   // kInterned: key column c of group g, appended to b.
   void AppendInternedKey(ArrayBuilder* b, size_t c, int32_t g) const;
   int64_t InternBytes() const;
@@ -357,6 +372,7 @@ class GroupByState {
   internal::GroupKeyTable table_{internal::KeyKind::kBytes};
   std::vector<internal::PackField> pack_;  // kPacked, kInterned: one per key
   std::vector<StringIds> strs_;            // kInterned: one per string key
+  const GroupByState* strings_of_ = nullptr;  // MapStringsOf's table
   internal::ScratchVector<int64_t> group_rows_;   // count(*)
   internal::ScratchVector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group

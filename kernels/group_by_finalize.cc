@@ -711,13 +711,14 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
     const int64_t ranges = (n + kRange - 1) / kRange;
     // Per range and earlier table: each aggregate's decimal overflow.
     std::vector<uint8_t> overflow(size_t(ranges) * w * naggs, 0);
+    for (size_t t = 0; t < w; ++t) (*in)[t].MapStringsOf(&o);
     QUIVER_RETURN_NOT_OK(run(ranges, [&](int64_t r) -> Status {
       const int32_t begin = int32_t(r * kRange), end = int32_t(std::min(n, (r + 1) * kRange));
       // Lookups first, with the first table's slot of a group ahead in
       // flight; then the folds, with the target group of one ahead.
       constexpr int32_t kAhead = 8;
       for (int32_t og = begin; og < end; ++og) {
-        if (og + kAhead < end) (*in)[0].table_.Prefetch(o.table_.hash(og + kAhead));
+        if (og + kAhead < end) (*in)[0].PrefetchGroupOf(o, og + kAhead);
         for (size_t t = 0; t < w; ++t) {
           const int32_t g = (*in)[t].FindGroupOf(o, og);
           if (g < 0) continue;
@@ -737,6 +738,7 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
       }
       return Status::OK();
     }));
+    for (size_t t = 0; t < w; ++t) (*in)[t].MapStringsOf(nullptr);
     std::vector<uint8_t> any(naggs);
     std::vector<int32_t> tmap;
     for (size_t t = 0; t < w; ++t) {

@@ -250,12 +250,43 @@ bool GroupByState::FindKeyOf(const GroupByState& o, int32_t og, PackedKey* key) 
     const PackField& f = pack_[c];
     const internal::GroupKeyTable& from = o.strs_[j].strings;
     const int32_t id = int32_t(internal::PackGet(k, f));
-    const int32_t mine = strs_[j].strings.FindString(from.string(id), from.hash(id));
+    const int32_t mine = strings_of_ == &o ? strs_[j].of_other[size_t(id)]
+                                           : strs_[j].strings.FindString(from.string(id), from.hash(id));
     if (mine < 0) return false;
     PackSet(&k, f, uint64_t(mine));
   }
   *key = k;
   return true;
+}
+
+void GroupByState::MapStringsOf(const GroupByState* o) {
+  strings_of_ = o;
+  for (size_t j = 0; j < strs_.size(); ++j) {
+    std::vector<int32_t>& map = strs_[j].of_other;
+    map.clear();
+    if (o == nullptr) {
+      map.shrink_to_fit();
+      continue;
+    }
+    const internal::GroupKeyTable& from = o->strs_[j].strings;
+    map.resize(size_t(from.size()));
+    constexpr int32_t kAhead = 8;
+    const int32_t n = int32_t(from.size());
+    for (int32_t id = 0; id < n; ++id) {
+      if (id + kAhead < n) strs_[j].strings.Prefetch(from.hash(id + kAhead));
+      map[size_t(id)] = strs_[j].strings.FindString(from.string(id), from.hash(id));
+    }
+  }
+}
+
+void GroupByState::PrefetchGroupOf(const GroupByState& o, int32_t og) const {
+  if (mode_ != Mode::kInterned) {
+    table_.Prefetch(o.table_.hash(og));
+    return;
+  }
+  if (strings_of_ != &o) return;  // translating costs lookups: no hint
+  PackedKey k;
+  if (FindKeyOf(o, og, &k)) table_.Prefetch(internal::MixPacked(k));
 }
 
 void GroupByState::AppendInternedKey(ArrayBuilder* b, size_t c, int32_t g) const {
@@ -280,7 +311,8 @@ void GroupByState::AppendInternedKey(ArrayBuilder* b, size_t c, int32_t g) const
 int64_t GroupByState::InternBytes() const {
   int64_t b = 0;
   for (const StringIds& s : strs_) {
-    b += s.strings.memory_bytes() + int64_t((s.dict_ids.capacity() + s.ids.capacity()) * 4);
+    b += s.strings.memory_bytes() +
+         int64_t((s.dict_ids.capacity() + s.ids.capacity() + s.of_other.capacity()) * 4);
   }
   return b;
 }

@@ -420,13 +420,13 @@ class GroupKeyTable {
   bool SameBytes(uint64_t at, const uint8_t* p, uint32_t n) const {
     return at + n <= arena_.size() && std::memcmp(arena_.data() + at, p, n) == 0;
   }
-  // Whether the FindOrAddString key at arena offset `at` is s: the length
-  // first (every stored string is followed by another key or the arena's
+  // Whether the FindOrAddString key at arena offset `at` is s (not NULL,
+  // whose tag is 0): the tag and length first (every stored string is followed by another key or the arena's
   // end, so the header is always in bounds).
   bool SameString(uint64_t at, std::string_view s) const {
     uint32_t len;
     std::memcpy(&len, arena_.data() + at + 1, 4);
-    return len == s.size() &&
+    return arena_[at] == 1 && len == s.size() &&
            (len == 0 || std::memcmp(arena_.data() + at + kStringKeyHeader, s.data(), len) == 0);
   }
   template <typename S>
