@@ -79,15 +79,23 @@ Status GroupByState::InternRows(const std::vector<ArrayView>& keys, const int32_
     internal::GroupKeyTable& strings = s.strings;
     // -2: a string not interned while AdmitAtMost admits no key (no group
     // has it, none will).
-    auto intern = [&](std::string_view v) {
-      const uint64_t h = internal::HashBytes(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+    auto intern = [&](std::string_view v, uint64_t h) {
       if (admit) return strings.FindOrAddString(v, h);
       const int32_t id = strings.FindString(v, h);
       return id < 0 ? -2 : id;
     };
+    auto hash = [](std::string_view v) {
+      return internal::HashBytes(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+    };
     const ArrayView& col = keys[s.col];
     if (!col.type->is_dictionary()) {
+      // Hashes first (-1 NULL, -3 '', -4 to look up), then lookups with the
+      // slot of a row ahead in flight: a table of many strings is not in
+      // cache.
+      constexpr int32_t kEmpty = -3, kLookUp = -4;
       const bool nulls = HasNulls(col);
+      hashes_.resize(size_t(n));
+      uint64_t* h = hashes_.data();
       for (int64_t k = 0; k < n; ++k) {
         const int64_t r = BatchRow(rows, base, k);
         if (nulls && col.IsNull(r)) {
@@ -95,11 +103,17 @@ Status GroupByState::InternRows(const std::vector<ArrayView>& keys, const int32_
           continue;
         }
         const std::string_view v = col.StringValue(r);
-        if (!v.empty()) {
-          ids[k] = intern(v);
-        } else {  // '' is common: its id is kept
-          if (s.empty_id < 0) s.empty_id = intern(v);
-          ids[k] = s.empty_id;
+        ids[k] = v.empty() ? kEmpty : kLookUp;
+        if (!v.empty()) h[k] = hash(v);
+      }
+      constexpr int64_t kAhead = 8;
+      for (int64_t k = 0; k < n; ++k) {
+        if (k + kAhead < n && ids[k + kAhead] == kLookUp) strings.Prefetch(h[k + kAhead]);
+        if (ids[k] == kLookUp) {
+          ids[k] = intern(col.StringValue(BatchRow(rows, base, k)), h[k]);
+        } else if (ids[k] == kEmpty) {  // '' is common: its id is kept
+          ids[k] = s.empty_id >= 0 ? s.empty_id : intern(std::string_view(), hash(std::string_view()));
+          if (ids[k] >= 0) s.empty_id = ids[k];
         }
       }
       continue;
@@ -124,7 +138,10 @@ Status GroupByState::InternRows(const std::vector<ArrayView>& keys, const int32_
               continue;
             }
             int32_t id = entry_ids[x];
-            if (id == -1) entry_ids[x] = id = intern(dict.StringValue(x));
+            if (id == -1) {
+              const std::string_view v = dict.StringValue(x);
+              entry_ids[x] = id = intern(v, hash(v));
+            }
             ids[k] = id;
           }
           return Status::OK();
