@@ -86,7 +86,10 @@ class GroupByState {
   // GROUP BY ... LIMIT n without an order, where any n groups will do: one
   // table fed the rows in table order holds the first n groups of the table,
   // each complete. Several tables need two passes (FirstGroups).
-  void AdmitAtMost(int64_t n) { admit_limit_ = n; }
+  void AdmitAtMost(int64_t n) {
+    admit_limit_ = n;
+    for (StringIds& s : strs_) s.empty_id = -1;  // it may be -2, left out
+  }
   int64_t rows_skipped() const { return rows_skipped_; }
   // The rows Consume will likely be offered in all (the caller's share of a
   // scan, before any filter). A table that fills with new groups at a high
@@ -193,7 +196,7 @@ class GroupByState {
     // The id of each entry of the dictionary of the current ConsumeRows
     // (-1: not looked up yet, -2: absent), reset by ConsumeRows.
     std::vector<int32_t> dict_ids;
-    int32_t empty_id = -1;  // the id of '', -1 until known
+    int32_t empty_id = -1;  // the id of '' (-2: left out), -1 until known
     std::vector<int32_t> ids;  // scratch: the id of each row of a batch
     std::vector<int32_t> of_other;  // MapStringsOf: this table's id of each id of the other's
   };

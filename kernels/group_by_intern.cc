@@ -112,8 +112,8 @@ Status GroupByState::InternRows(const std::vector<ArrayView>& keys, const int32_
         if (ids[k] == kLookUp) {
           ids[k] = intern(col.StringValue(BatchRow(rows, base, k)), h[k]);
         } else if (ids[k] == kEmpty) {  // '' is common: its id is kept
-          ids[k] = s.empty_id >= 0 ? s.empty_id : intern(std::string_view(), hash(std::string_view()));
-          if (ids[k] >= 0) s.empty_id = ids[k];
+          if (s.empty_id == -1) s.empty_id = intern(std::string_view(), hash(std::string_view()));
+          ids[k] = s.empty_id;
         }
       }
       continue;
