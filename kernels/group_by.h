@@ -24,7 +24,8 @@
 // that are integers and strings (utf8, binary, dictionary), with 32 bits
 // per string, of 16 bytes or less, packed the same way, each string as its
 // id in a table of that column's strings (interned: kernels/group_by_intern.cc);
-// any other key encoded into bytes kept in one arena.
+// any other key encoded into bytes kept in one arena (a single utf8 or
+// binary key probes with its string, hashed as is, without an encoded copy).
 //
 // Thread-safety: not synchronised; one state per thread, then Merge or
 // FinalizeAll.
@@ -346,9 +347,11 @@ class GroupByState {
   uint64_t InternedGroupHash(int32_t g) const;
   // kInterned: other's group og's key with its string ids translated to
   // this table's, added when new (AddKeyOf), or false when a string is
-  // absent (FindKeyOf).
+  // absent (FindKeyOf); FindOrAddGroupOf and FindGroupOf with them.
   internal::PackedKey AddKeyOf(const GroupByState& other, int32_t og);
   bool FindKeyOf(const GroupByState& other, int32_t og, internal::PackedKey* key) const;
+  int32_t AddInternedGroupOf(const GroupByState& other, int32_t og);
+  int32_t FindInternedGroupOf(const GroupByState& other, int32_t og) const;
   // kInterned: maps other's string ids to this table's once, for
   // FindGroupOf(*other, ...) to translate keys by array lookups (FoldTables
   // looks up every group of a table); null: forgets the map.

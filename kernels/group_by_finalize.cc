@@ -192,10 +192,7 @@ int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
     const internal::PackedKey& k = o.table_.wide_key(og);
     return table_.FindOrAddWide(k, internal::MixPacked(k));
   }
-  if (mode_ == Mode::kInterned) {
-    const internal::PackedKey k = AddKeyOf(o, og);
-    return table_.FindOrAddWide(k, internal::MixPacked(k));
-  }
+  if (mode_ == Mode::kInterned) return AddInternedGroupOf(o, og);
   const std::string_view k = o.table_.bytes(og);
   return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
                                o.table_.hash(og));
@@ -224,10 +221,7 @@ int32_t GroupByState::FindGroupOf(const GroupByState& o, int32_t og) const {
     const internal::PackedKey& k = o.table_.wide_key(og);
     return table_.FindWide(k, internal::MixPacked(k));
   }
-  if (mode_ == Mode::kInterned) {
-    internal::PackedKey k;
-    return FindKeyOf(o, og, &k) ? table_.FindWide(k, internal::MixPacked(k)) : -1;
-  }
+  if (mode_ == Mode::kInterned) return FindInternedGroupOf(o, og);
   const std::string_view k = o.table_.bytes(og);
   return table_.FindBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
                           o.table_.hash(og));

@@ -276,6 +276,16 @@ bool GroupByState::FindKeyOf(const GroupByState& o, int32_t og, PackedKey* key) 
   return true;
 }
 
+int32_t GroupByState::AddInternedGroupOf(const GroupByState& o, int32_t og) {
+  const PackedKey k = AddKeyOf(o, og);
+  return table_.FindOrAddWide(k, internal::MixPacked(k));
+}
+
+int32_t GroupByState::FindInternedGroupOf(const GroupByState& o, int32_t og) const {
+  PackedKey k;
+  return FindKeyOf(o, og, &k) ? table_.FindWide(k, internal::MixPacked(k)) : -1;
+}
+
 void GroupByState::MapStringsOf(const GroupByState* o) {
   strings_of_ = o;
   for (size_t j = 0; j < strs_.size(); ++j) {
