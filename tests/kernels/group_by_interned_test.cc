@@ -270,9 +270,9 @@ Rows UserPhrases(int64_t n) {
 
 TEST_CASE("Integer and string keys group exactly, in first-row order on 1, 2 and 4 tables",
           "[kernels]") {
-  const Rows t = UserPhrases(90000);
+  const Rows t = UserPhrases(50000);
   const std::vector<std::string> want = Want(t);
-  REQUIRE(want.size() > 40000);
+  REQUIRE(want.size() > 32768);  // past the split size (kSplitGroups) with 4 tables
   for (bool dict : {false, true}) {
     for (int parts : {1, 2, 4}) {
       INFO("dictionary chunks: " << dict << ", partial tables: " << parts);
