@@ -156,18 +156,18 @@ Status GroupByState::InternedGroupIds(const std::vector<ArrayView>& keys, const 
   QUIVER_RETURN_NOT_OK(InternRows(keys, rows, base, n));
   PackIntKeys(keys, rows, base, n);
   PackedKey* key = packed_.data();
-  bool left_out = false;  // some row has a string AdmitAtMost keeps out
+  // A string AdmitAtMost keeps out (-2) packs as id 0xfffffffe, which no
+  // string has (ids are below 2^31): the key is in no group, and FindWide
+  // says so without a test per row.
   for (const StringIds& s : strs_) {
     const PackField f = pack_[s.col];
     const uint64_t null_bit = uint64_t(1) << s.col;
     const int32_t* ids = s.ids.data();
     for (int64_t k = 0; k < n; ++k) {
-      if (ids[k] >= 0) {
-        internal::PackPut(&key[k], f, uint64_t(ids[k]));
-      } else {
+      if (ids[k] == -1)
         key[k].nulls |= null_bit;
-        left_out = left_out || ids[k] == -2;
-      }
+      else
+        internal::PackPut(&key[k], f, uint32_t(ids[k]));
     }
   }
   hashes_.resize(size_t(n));
@@ -182,17 +182,11 @@ Status GroupByState::InternedGroupIds(const std::vector<ArrayView>& keys, const 
     }
     return Status::OK();
   }
+  // AdmitAtMost: -1 for a key left out. A -2 string comes only from a
+  // batch that started with the table full (InternRows), which stays full.
   for (int64_t k = 0; k < n; ++k) {
     if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
-    bool absent = false;
-    if (left_out) {
-      for (const StringIds& s : strs_) absent = absent || s.ids[size_t(k)] == -2;
-    }
-    // AdmitAtMost: -1 for a key left out.
-    if (absent)
-      out[k] = -1;
-    else
-      out[k] = admitting() ? table_.FindOrAddWide(key[k], h[k]) : table_.FindWide(key[k], h[k]);
+    out[k] = admitting() ? table_.FindOrAddWide(key[k], h[k]) : table_.FindWide(key[k], h[k]);
   }
   return Status::OK();
 }
