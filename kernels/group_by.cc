@@ -75,25 +75,37 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
     }
     s.aggs_.push_back(std::move(a));
   }
+  // Integer keys pack at their width, string keys (kInterned) as 32-bit ids.
   uint32_t key_bits = 0;
-  bool all_int = true;
-  for (const DataType& k : key_types) {
+  bool all_int = true, packable = true;
+  for (size_t c = 0; c < key_types.size(); ++c) {
+    const DataType& k = key_types[c];
+    const bool str = internal::IsStringKey(k);
     all_int = all_int && IsIntKey(k);
-    if (all_int) {
-      s.pack_.push_back({key_bits, uint32_t(ByteWidth(k.id)) * 8, IsSignedIntStorage(k.id)});
-      key_bits += s.pack_.back().bits;
-    }
+    packable = packable && (IsIntKey(k) || str);
+    if (!packable) continue;
+    s.pack_.push_back({key_bits, str ? 32 : uint32_t(ByteWidth(k.id)) * 8,
+                       !str && IsSignedIntStorage(k.id)});
+    key_bits += s.pack_.back().bits;
+    if (str) s.strs_.emplace_back(c);
   }
+  const bool fits = key_bits <= 128 && key_types.size() <= 64;
   if (key_types.size() == 1 && IsIntKey(key_types[0])) {
     s.mode_ = Mode::kSingleInt;
     s.table_ = internal::GroupKeyTable(internal::KeyKind::kInt);
-  } else if (all_int && key_bits <= 128 && key_types.size() <= 64) {
+  } else if (all_int && fits) {
     s.mode_ = Mode::kPacked;
+    s.table_ = internal::GroupKeyTable(internal::KeyKind::kWide);
+  } else if (packable && fits && key_types.size() > 1) {
+    s.mode_ = Mode::kInterned;
     s.table_ = internal::GroupKeyTable(internal::KeyKind::kWide);
   } else if (key_types.size() == 1 && key_types[0].is_dictionary()) {
     s.mode_ = Mode::kSingleDict;
+  } else if (key_types.size() == 1 && IsBinaryLike(key_types[0].id)) {
+    s.mode_ = Mode::kSingleString;
   }
-  if (s.mode_ != Mode::kPacked) s.pack_.clear();
+  if (s.mode_ != Mode::kPacked && s.mode_ != Mode::kInterned) s.pack_.clear();
+  if (s.mode_ != Mode::kInterned) s.strs_.clear();
   s.key_types_ = std::move(key_types);
   s.value_types_ = std::move(value_types);
   return s;
@@ -323,6 +335,7 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
 
 uint64_t GroupByState::PartitionHashOfGroup(int32_t g) const {
   if (mode_ == Mode::kSingleInt) return g == null_gid_ ? 0 : table_.hash(g);
+  if (mode_ == Mode::kInterned) return InternedGroupHash(g);
   return table_.hash(g);
 }
 
@@ -399,6 +412,10 @@ Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys,
           [] { return 0; });
     } else if (mode_ == Mode::kPacked) {
       PackKeys(keys, batch_rows, start, m);
+    } else if (mode_ == Mode::kInterned) {
+      QUIVER_RETURN_NOT_OK(InternedRowHashes(keys, batch_rows, start, m));
+    } else if (mode_ == Mode::kSingleString) {
+      StringHashes(keys[0], batch_rows, start, m);
     } else {
       EncodeKeys(keys, batch_rows, start, m);
     }
@@ -425,6 +442,7 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
   std::vector<int32_t> gids, own_rows, own_gids, kept_rows;
   dict_gids_.clear();
   dict_null_gid_ = -1;
+  for (StringIds& s : strs_) s.dict_ids.clear();
   for (int64_t start = 0; start < n; start += kBatchRows) {
     int64_t m = std::min(kBatchRows, n - start);
     const int32_t* batch_rows = rows ? rows + start : nullptr;
@@ -510,7 +528,7 @@ int64_t GroupByState::memory_bytes() const {
   b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
        int64_t(enc_.capacity() + (enc_off_.capacity() + enc_at_.capacity()) * 4 +
                hashes_.capacity() * 8 + direct_.capacity() * 4) +
-       int64_t(packed_.capacity() * sizeof(internal::PackedKey));
+       int64_t(packed_.capacity() * sizeof(internal::PackedKey)) + InternBytes();
   for (const Agg& a : aggs_) {
     b += int64_t(a.count.capacity() * 8 + a.int_sum.capacity() * 16 + a.float_sum.capacity() * 8 +
                  (a.num_min.capacity() + a.num_max.capacity()) * sizeof(long double) +

@@ -20,8 +20,12 @@
 //
 // Keys live in an open-addressing table (group_key_table_internal.h): a
 // single integer key in the slot; two or more integer keys of 16 bytes or
-// less in all packed into one 128-bit key in the slot; any other key
-// encoded into bytes kept in one arena.
+// less in all packed into one 128-bit key in the slot; two or more keys
+// that are integers and strings (utf8, binary, dictionary), with 32 bits
+// per string, of 16 bytes or less, packed the same way, each string as its
+// id in a table of that column's strings (interned: kernels/group_by_intern.cc);
+// any other key encoded into bytes kept in one arena (a single utf8 or
+// binary key probes with its string, hashed as is, without an encoded copy).
 //
 // Thread-safety: not synchronised; one state per thread, then Merge or
 // FinalizeAll.
@@ -33,6 +37,7 @@
 #include <vector>
 
 #include "columnar/array.h"
+#include "columnar/builder.h"
 #include "config/status.h"
 #include "kernels/aggregate.h"
 #include "kernels/group_key_table_internal.h"
@@ -82,7 +87,10 @@ class GroupByState {
   // GROUP BY ... LIMIT n without an order, where any n groups will do: one
   // table fed the rows in table order holds the first n groups of the table,
   // each complete. Several tables need two passes (FirstGroups).
-  void AdmitAtMost(int64_t n) { admit_limit_ = n; }
+  void AdmitAtMost(int64_t n) {
+    admit_limit_ = n;
+    for (StringIds& s : strs_) s.empty_id = -1;  // it may be -2, left out
+  }
   int64_t rows_skipped() const { return rows_skipped_; }
   // The rows Consume will likely be offered in all (the caller's share of a
   // scan, before any filter). A table that fills with new groups at a high
@@ -173,7 +181,26 @@ class GroupByState {
   GroupByState() = default;
   // kPacked: two or more integer keys of at most 16 bytes in all, packed
   // into one internal::PackedKey per row (pack_: where each key lies).
-  enum class Mode { kGeneric, kSingleInt, kSingleDict, kPacked };
+  // kInterned: as kPacked, with string keys among them, each packed as its
+  // 32-bit id in strs_ (ids are per table: merges translate them).
+  // kSingleString: one utf8/binary key, encoded as kGeneric's but hashed as
+  // the string itself (HashBytes of its bytes; NULL: kNullStringHash), so
+  // rows probe with their string, no encoded copy.
+  enum class Mode { kGeneric, kSingleInt, kSingleDict, kPacked, kInterned, kSingleString };
+  static constexpr uint64_t kNullStringHash = 0x6e756c6c6b657921ull;
+  // kInterned: the strings of one string key column, ids in first-seen
+  // order (internal::GroupKeyTable::FindOrAddString).
+  struct StringIds {
+    explicit StringIds(size_t c) : col(c) {}
+    size_t col;  // the key column
+    internal::GroupKeyTable strings{internal::KeyKind::kBytes};
+    // The id of each entry of the dictionary of the current ConsumeRows
+    // (-1: not looked up yet, -2: absent), reset by ConsumeRows.
+    std::vector<int32_t> dict_ids;
+    int32_t empty_id = -1;  // the id of '' (-2: left out), -1 until known
+    std::vector<int32_t> ids;  // scratch: the id of each row of a batch
+    std::vector<int32_t> of_other;  // MapStringsOf: this table's id of each id of the other's
+  };
 
   // Partial tables with more than kSplitGroups groups in all split, when
   // merged, into 2^kPartitionBits tables by the top bits of the key's hash
@@ -300,6 +327,40 @@ class GroupByState {
   void PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base, int64_t n);
   void PackedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
                       int64_t n, int32_t* out);
+  // kPacked, kInterned: packs the integer keys of rows into packed_ (no hash).
+  void PackIntKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                   int64_t n);
+  // kInterned (group_by_intern.cc): the string ids of rows into each
+  // StringIds::ids (-1 NULL, -2 a string AdmitAtMost keeps out).
+  Status InternRows(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                    int64_t n);
+  void StringGroupIds(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                      int32_t* out);
+  // kSingleString: the hashes of rows' strings into hashes_.
+  void StringHashes(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n);
+  Status InternedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                          int64_t n, int32_t* out);
+  // kInterned: hashes of rows' keys into hashes_ that depend on the strings,
+  // not their ids (the same in every table), as PartitionHashOfGroup's.
+  Status InternedRowHashes(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                           int64_t n);
+  uint64_t InternedGroupHash(int32_t g) const;
+  // kInterned: other's group og's key with its string ids translated to
+  // this table's, added when new (AddKeyOf), or false when a string is
+  // absent (FindKeyOf); FindOrAddGroupOf and FindGroupOf with them.
+  internal::PackedKey AddKeyOf(const GroupByState& other, int32_t og);
+  bool FindKeyOf(const GroupByState& other, int32_t og, internal::PackedKey* key) const;
+  int32_t AddInternedGroupOf(const GroupByState& other, int32_t og);
+  int32_t FindInternedGroupOf(const GroupByState& other, int32_t og) const;
+  // kInterned: maps other's string ids to this table's once, for
+  // FindGroupOf(*other, ...) to translate keys by array lookups (FoldTables
+  // looks up every group of a table); null: forgets the map.
+  void MapStringsOf(const GroupByState* other);
+  // Hints the slot FindGroupOf(other, og) starts probing at into the cache.
+  void PrefetchGroupOf(const GroupByState& other, int32_t og) const;
+  // kInterned: key column c of group g, appended to b.
+  void AppendInternedKey(ArrayBuilder* b, size_t c, int32_t g) const;
+  int64_t InternBytes() const;
   void Resize(size_t groups);
   // Capacity for `groups` groups (no reallocation while merging).
   void Reserve(size_t groups);
@@ -315,7 +376,9 @@ class GroupByState {
   std::vector<DataType> value_types_;
   Mode mode_ = Mode::kGeneric;
   internal::GroupKeyTable table_{internal::KeyKind::kBytes};
-  std::vector<internal::PackField> pack_;  // kPacked: one per key
+  std::vector<internal::PackField> pack_;  // kPacked, kInterned: one per key
+  std::vector<StringIds> strs_;            // kInterned: one per string key
+  const GroupByState* strings_of_ = nullptr;  // MapStringsOf's table
   internal::ScratchVector<int64_t> group_rows_;   // count(*)
   internal::ScratchVector<int64_t> group_first_;  // ordinal of the first row, -1 until set
   int32_t null_gid_ = -1;             // kSingleInt: the NULL key's group

@@ -105,6 +105,7 @@ GroupByState GroupByState::EmptyLike() const {
   s.mode_ = mode_;
   s.table_ = internal::GroupKeyTable(table_.kind());
   s.pack_ = pack_;
+  for (const StringIds& c : strs_) s.strs_.emplace_back(c.col);
   for (const Agg& a : aggs_) {
     Agg e;
     e.kind = a.kind;
@@ -191,6 +192,7 @@ int32_t GroupByState::FindOrAddGroupOf(const GroupByState& o, int32_t og) {
     const internal::PackedKey& k = o.table_.wide_key(og);
     return table_.FindOrAddWide(k, internal::MixPacked(k));
   }
+  if (mode_ == Mode::kInterned) return AddInternedGroupOf(o, og);
   const std::string_view k = o.table_.bytes(og);
   return table_.FindOrAddBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
                                o.table_.hash(og));
@@ -219,6 +221,7 @@ int32_t GroupByState::FindGroupOf(const GroupByState& o, int32_t og) const {
     const internal::PackedKey& k = o.table_.wide_key(og);
     return table_.FindWide(k, internal::MixPacked(k));
   }
+  if (mode_ == Mode::kInterned) return FindInternedGroupOf(o, og);
   const std::string_view k = o.table_.bytes(og);
   return table_.FindBytes(reinterpret_cast<const uint8_t*>(k.data()), uint32_t(k.size()),
                           o.table_.hash(og));
@@ -430,7 +433,9 @@ Result<std::shared_ptr<ArrayData>> GroupByState::OutputColumn(
       if (i + 8 < order.size()) parts[order[i + 8].part]->table_.PrefetchKey(order[i + 8].gid);
       const GroupRef& r = order[i];
       const GroupByState& s = *parts[r.part];
-      if (s.mode_ == Mode::kPacked) {
+      if (s.mode_ == Mode::kInterned) {
+        s.AppendInternedKey(&b, c, r.gid);
+      } else if (s.mode_ == Mode::kPacked) {
         const internal::PackedKey& k = s.table_.wide_key(r.gid);
         if ((k.nulls >> c) & 1)
           b.AppendNull();
@@ -714,13 +719,14 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
     const int64_t ranges = (n + kRange - 1) / kRange;
     // Per range and earlier table: each aggregate's decimal overflow.
     std::vector<uint8_t> overflow(size_t(ranges) * w * naggs, 0);
+    for (size_t t = 0; t < w; ++t) (*in)[t].MapStringsOf(&o);
     QUIVER_RETURN_NOT_OK(run(ranges, [&](int64_t r) -> Status {
       const int32_t begin = int32_t(r * kRange), end = int32_t(std::min(n, (r + 1) * kRange));
       // Lookups first, with the first table's slot of a group ahead in
       // flight; then the folds, with the target group of one ahead.
       constexpr int32_t kAhead = 8;
       for (int32_t og = begin; og < end; ++og) {
-        if (og + kAhead < end) (*in)[0].table_.Prefetch(o.table_.hash(og + kAhead));
+        if (og + kAhead < end) (*in)[0].PrefetchGroupOf(o, og + kAhead);
         for (size_t t = 0; t < w; ++t) {
           const int32_t g = (*in)[t].FindGroupOf(o, og);
           if (g < 0) continue;
@@ -740,6 +746,7 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
       }
       return Status::OK();
     }));
+    for (size_t t = 0; t < w; ++t) (*in)[t].MapStringsOf(nullptr);
     std::vector<uint8_t> any(naggs);
     std::vector<int32_t> tmap;
     for (size_t t = 0; t < w; ++t) {

@@ -315,12 +315,55 @@ void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int
   }
 }
 
-void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
-                            int64_t n) {
+void GroupByState::StringHashes(const ArrayView& col, const int32_t* rows, int64_t base,
+                                int64_t n) {
+  const bool nulls = HasNulls(col);
+  hashes_.resize(size_t(n));
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t r = BatchRow(rows, base, k);
+    if (nulls && col.IsNull(r)) {
+      hashes_[size_t(k)] = kNullStringHash;
+    } else {
+      const std::string_view v = col.StringValue(r);
+      hashes_[size_t(k)] = internal::HashBytes(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+    }
+  }
+}
+
+void GroupByState::StringGroupIds(const ArrayView& col, const int32_t* rows, int64_t base,
+                                  int64_t n, int32_t* out) {
+  StringHashes(col, rows, base, n);
+  const bool nulls = HasNulls(col);
+  const uint64_t* h = hashes_.data();
+  // Probes with the slots of rows ahead in flight.
+  constexpr int64_t kAhead = 8;
+  for (int64_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+    const int64_t r = BatchRow(rows, base, k);
+    if (nulls && col.IsNull(r)) {
+      uint8_t null_key[kStringHeader];
+      PutString(null_key, false, {});
+      out[k] = admitting() ? table_.FindOrAddBytes(null_key, kStringHeader, kNullStringHash)
+                           : table_.FindBytes(null_key, kStringHeader, kNullStringHash);
+      continue;
+    }
+    // AdmitAtMost: -1 for a key left out.
+    const std::string_view v = col.StringValue(r);
+    if (admit_limit_ < 0 || admitting()) {
+      out[k] = table_.FindOrAddString(v, h[k]);
+    } else {
+      out[k] = table_.FindString(v, h[k]);
+    }
+  }
+}
+
+void GroupByState::PackIntKeys(const std::vector<ArrayView>& keys, const int32_t* rows,
+                               int64_t base, int64_t n) {
   packed_.assign(size_t(n), internal::PackedKey{});
   internal::PackedKey* out = packed_.data();
   for (size_t c = 0; c < keys.size(); ++c) {
     const ArrayView& col = keys[c];
+    if (internal::IsStringKey(*col.type)) continue;  // kInterned: InternedGroupIds
     const internal::PackField f = pack_[c];
     const bool nulls = HasNulls(col);
     internal::VisitFixedWidth(
@@ -342,8 +385,14 @@ void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* r
         },
         [] { return 0; });
   }
+}
+
+void GroupByState::PackKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,
+                            int64_t n) {
+  PackIntKeys(keys, rows, base, n);
+  const internal::PackedKey* key = packed_.data();
   hashes_.resize(size_t(n));
-  for (int64_t k = 0; k < n; ++k) hashes_[size_t(k)] = internal::MixPacked(out[k]);
+  for (int64_t k = 0; k < n; ++k) hashes_[size_t(k)] = internal::MixPacked(key[k]);
 }
 
 void GroupByState::PackedGroupIds(const std::vector<ArrayView>& keys, const int32_t* rows,
@@ -381,6 +430,11 @@ Status GroupByState::GroupIds(const std::vector<ArrayView>& keys, const int32_t*
       return Status::OK();
     case Mode::kPacked:
       PackedGroupIds(keys, rows, base, n, gids->data());
+      return Status::OK();
+    case Mode::kInterned:
+      return InternedGroupIds(keys, rows, base, n, gids->data());
+    case Mode::kSingleString:
+      StringGroupIds(keys[0], rows, base, n, gids->data());
       return Status::OK();
   }
   return Status::OK();

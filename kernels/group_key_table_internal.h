@@ -325,6 +325,43 @@ class GroupKeyTable {
       if (s.tag == tag && SameBytes(s.word, p, n)) return int32_t(s.id1 - 1);
     }
   }
+  // The group of string s (byte keys) with hash h (HashBytes of s itself),
+  // added when new: kept encoded as a string key column (tag 1, length,
+  // bytes), so bytes(g) is that encoding. A table holds either these or
+  // FindOrAddBytes keys, not both.
+  int32_t FindOrAddString(std::string_view s, uint64_t h) {
+    const uint32_t tag = uint32_t(h >> 32);
+    size_t i = size_t(h) & mask_;
+    for (;;) {
+      const Slot& st = slots_[i];
+      if (st.id1 == 0) break;
+      if (st.tag == tag && SameString(st.word, s)) return int32_t(st.id1 - 1);
+      i = (i + 1) & mask_;
+    }
+    const int32_t g = int32_t(hashes_.size());
+    const uint64_t at = arena_.size();
+    hashes_.push_back(h);
+    uint8_t head[kStringKeyHeader] = {1};
+    const uint32_t len = uint32_t(s.size());
+    std::memcpy(head + 1, &len, 4);
+    arena_.insert(arena_.end(), head, head + kStringKeyHeader);
+    arena_.insert(arena_.end(), s.begin(), s.end());
+    offsets_.push_back(arena_.size());
+    slots_[i] = Slot{at, uint32_t(g) + 1, tag};
+    if (size_t(g + 1) * 2 > slots_.size()) Grow();
+    return g;
+  }
+  // The group of string s with hash h, or -1 when absent.
+  int32_t FindString(std::string_view s, uint64_t h) const {
+    const uint32_t tag = uint32_t(h >> 32);
+    for (size_t i = size_t(h) & mask_;; i = (i + 1) & mask_) {
+      const Slot& st = slots_[i];
+      if (st.id1 == 0) return -1;
+      if (st.tag == tag && SameString(st.word, s)) return int32_t(st.id1 - 1);
+    }
+  }
+  // String s of group g (FindOrAddString keys).
+  std::string_view string(int32_t g) const { return bytes(g).substr(kStringKeyHeader); }
   // Makes room for `groups` groups of `key_bytes` encoded bytes in all
   // without growing.
   void Reserve(int64_t groups, int64_t key_bytes);
@@ -382,6 +419,15 @@ class GroupKeyTable {
   // within its own bytes.
   bool SameBytes(uint64_t at, const uint8_t* p, uint32_t n) const {
     return at + n <= arena_.size() && std::memcmp(arena_.data() + at, p, n) == 0;
+  }
+  // Whether the FindOrAddString key at arena offset `at` is s (not NULL,
+  // whose tag is 0): the tag and length first (every stored string is followed by another key or the arena's
+  // end, so the header is always in bounds).
+  bool SameString(uint64_t at, std::string_view s) const {
+    uint32_t len;
+    std::memcpy(&len, arena_.data() + at + 1, 4);
+    return arena_[at] == 1 && len == s.size() &&
+           (len == 0 || std::memcmp(arena_.data() + at + kStringKeyHeader, s.data(), len) == 0);
   }
   template <typename S>
   class SlotArray {
