@@ -1,4 +1,5 @@
 #include "kernels/group_key_table_internal.h"
+#include "kernels/scratch_cache_internal.h"
 
 #include <sys/mman.h>
 
@@ -25,12 +26,11 @@ constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
 constexpr int kPopulateWrite = 23;
 #endif
 
-// Released scratch blocks, kept up to kCacheBytes in all.
-constexpr size_t kCacheBytes = size_t(256) << 20;
+// Released scratch blocks, kept up to ScratchCacheCap() bytes in all (see
+// kernels/scratch_cache_internal.h).
 struct BlockCache {
   std::mutex mu;
-  std::vector<std::pair<void*, size_t>> blocks;  // oldest first
-  size_t bytes = 0;
+  ScratchRanges kept{kScratchBytes, ScratchCacheCap()};
 };
 BlockCache& Cache() {
   static BlockCache* cache = new BlockCache;  // never destroyed: used until exit
@@ -70,19 +70,9 @@ void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh) {
   {
     BlockCache& c = Cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    size_t best = c.blocks.size();
-    for (size_t i = 0; i < c.blocks.size(); ++i) {
-      const size_t n = c.blocks[i].second;
-      if (n >= bytes && n <= most && (best == c.blocks.size() || n < c.blocks[best].second))
-        best = i;
-    }
-    if (best < c.blocks.size()) {
-      const auto b = c.blocks[best];
-      c.blocks.erase(c.blocks.begin() + std::ptrdiff_t(best));
-      c.bytes -= b.second;
-      *len = b.second;
+    if (void* p = c.kept.Take(bytes, most, len)) {
       if (fresh) *fresh = false;
-      return b.first;
+      return p;
     }
   }
   *len = ScratchLength(bytes);
@@ -95,19 +85,7 @@ void GiveScratch(void* p, size_t len) {
   {
     BlockCache& c = Cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    if (len > kCacheBytes) {
-      drop.emplace_back(p, len);
-    } else {
-      c.blocks.emplace_back(p, len);
-      c.bytes += len;
-      size_t n = 0;
-      while (c.bytes > kCacheBytes) {
-        drop.push_back(c.blocks[n]);
-        c.bytes -= c.blocks[n].second;
-        ++n;
-      }
-      c.blocks.erase(c.blocks.begin(), c.blocks.begin() + std::ptrdiff_t(n));
-    }
+    drop = c.kept.Give(p, len);
   }
   for (const auto& [q, n] : drop) munmap(q, n);
 }
