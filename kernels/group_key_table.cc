@@ -37,9 +37,9 @@ BlockCache& Cache() {
   return *cache;
 }
 
-// A fresh mapping of len bytes (a multiple of kScratchBytes) aligned to
-// kScratchBytes, huge pages asked for.
-void* MapAligned(size_t len) {
+// A mapping of len bytes (a multiple of kScratchBytes) aligned to
+// kScratchBytes, huge pages asked for; not faulted in.
+void* ReserveAligned(size_t len) {
   // Maps a huge page more than asked, then unmaps the ends.
   void* m = mmap(nullptr, len + kScratchBytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -53,12 +53,38 @@ void* MapAligned(size_t len) {
 #ifdef MADV_HUGEPAGE
   madvise(p, len, MADV_HUGEPAGE);
 #endif
+  return p;
+}
+
+// A block of len bytes for a request no one kept range fits: kept ranges
+// moved into a fresh mapping (mremap moves their pages, no copy), the rest
+// faulted in. On this VM the kernel's zeroing of fresh pages costs far more
+// than a memset of kept ones. *fresh: whether no kept page was used.
+void* Assemble(size_t len, bool* fresh) {
+  char* p = static_cast<char*>(ReserveAligned(len));
+  size_t off = 0;
+  while (off < len) {
+    size_t n = 0;
+    void* piece = nullptr;
+    {
+      BlockCache& c = Cache();
+      std::lock_guard<std::mutex> lock(c.mu);
+      piece = c.kept.TakeLongest(len - off, &n);
+    }
+    if (piece == nullptr) break;
+    if (mremap(piece, n, n, MREMAP_MAYMOVE | MREMAP_FIXED, p + off) == MAP_FAILED) {
+      munmap(piece, n);
+      break;
+    }
+    off += n;
+  }
+  *fresh = off == 0;
   // Faulted in for writing now, in one call: a table is read before it is
   // written (a probe finds an empty slot), and a first read maps the shared
   // zero page, which the first write then replaces, flushing the TLB of
   // every core running the process — a tenth of a million-group query's
   // CPU. Before Linux 5.14 the call fails and the pages fault in lazily.
-  madvise(p, len, kPopulateWrite);
+  if (off < len) madvise(p + off, len - off, kPopulateWrite);
   return p;
 }
 
@@ -76,8 +102,10 @@ void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh) {
     }
   }
   *len = ScratchLength(bytes);
-  if (fresh) *fresh = true;
-  return MapAligned(*len);
+  bool all_fresh = true;
+  void* p = Assemble(*len, &all_fresh);
+  if (fresh) *fresh = all_fresh;
+  return p;
 }
 
 void GiveScratch(void* p, size_t len) {

@@ -28,6 +28,15 @@ void* ScratchRanges::Take(size_t bytes, size_t most, size_t* len) {
   return reinterpret_cast<void*>(at);
 }
 
+void* ScratchRanges::TakeLongest(size_t most, size_t* len) {
+  auto best = kept_.end();
+  for (auto it = kept_.begin(); it != kept_.end(); ++it) {
+    if (best == kept_.end() || it->second.len > best->second.len) best = it;
+  }
+  if (best == kept_.end() || most == 0) return nullptr;
+  return Take(std::min(best->second.len, most), most, len);
+}
+
 std::vector<std::pair<void*, size_t>> ScratchRanges::Give(void* p, size_t len) {
   std::vector<std::pair<void*, size_t>> drop;
   if (len > cap_) {

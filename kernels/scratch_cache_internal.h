@@ -27,6 +27,10 @@ class ScratchRanges {
   // A kept range of at least `bytes` (a multiple of unit), or nullptr; *len
   // gets its length, at most max(bytes, most) (the front of a longer range).
   void* Take(size_t bytes, size_t most, size_t* len);
+  // The front, up to `most` bytes (a multiple of unit), of the longest kept
+  // range, or nullptr when none is kept; *len gets its length. For a request
+  // that no one range fits: the caller moves pieces into one fresh mapping.
+  void* TakeLongest(size_t most, size_t* len);
   // Keeps [p, p + len); returns the ranges evicted to stay within the cap
   // (the range itself when it is longer than the cap), for the caller to
   // unmap.
