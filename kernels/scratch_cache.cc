@@ -1,9 +1,9 @@
-#include "kernels/scratch_cache_internal.h"
-
 #include <unistd.h>
 
 #include <algorithm>
 #include <iterator>
+
+#include "kernels/scratch_cache_internal.h"
 
 namespace quiver::kernels::internal {
 

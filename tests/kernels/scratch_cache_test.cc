@@ -2,7 +2,6 @@
 // over made-up addresses (it makes no system call), and TakeScratch /
 // GiveScratch over real mappings.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -87,8 +86,7 @@ TEST_CASE("A released scratch block serves the next smaller one and a zeroed blo
   using namespace quiver::kernels::internal;
   size_t len = 0;
   bool fresh = false;
-  auto* p = static_cast<uint8_t*>(TakeScratch(3 * kScratchBytes, 3 * kScratchBytes, &len,
-                                              &fresh));
+  auto* p = static_cast<uint8_t*>(TakeScratch(3 * kScratchBytes, 3 * kScratchBytes, &len, &fresh));
   REQUIRE(len == 3 * kScratchBytes);
   std::memset(p, 0xab, len);
   GiveScratch(p, len);
