@@ -1,4 +1,5 @@
 #include "kernels/group_key_table_internal.h"
+#include "kernels/scratch_cache_internal.h"
 
 #include <sys/mman.h>
 
@@ -25,21 +26,20 @@ constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
 constexpr int kPopulateWrite = 23;
 #endif
 
-// Released scratch blocks, kept up to kCacheBytes in all.
-constexpr size_t kCacheBytes = size_t(256) << 20;
+// Released scratch blocks, kept up to ScratchCacheCap() bytes in all (see
+// kernels/scratch_cache_internal.h).
 struct BlockCache {
   std::mutex mu;
-  std::vector<std::pair<void*, size_t>> blocks;  // oldest first
-  size_t bytes = 0;
+  ScratchRanges kept{kScratchBytes, ScratchCacheCap()};
 };
 BlockCache& Cache() {
   static BlockCache* cache = new BlockCache;  // never destroyed: used until exit
   return *cache;
 }
 
-// A fresh mapping of len bytes (a multiple of kScratchBytes) aligned to
-// kScratchBytes, huge pages asked for.
-void* MapAligned(size_t len) {
+// A mapping of len bytes (a multiple of kScratchBytes) aligned to
+// kScratchBytes, huge pages asked for; not faulted in.
+void* ReserveAligned(size_t len) {
   // Maps a huge page more than asked, then unmaps the ends.
   void* m = mmap(nullptr, len + kScratchBytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -53,12 +53,38 @@ void* MapAligned(size_t len) {
 #ifdef MADV_HUGEPAGE
   madvise(p, len, MADV_HUGEPAGE);
 #endif
+  return p;
+}
+
+// A block of len bytes for a request no one kept range fits: kept ranges
+// moved into a fresh mapping (mremap moves their pages, no copy), the rest
+// faulted in. On this VM the kernel's zeroing of fresh pages costs far more
+// than a memset of kept ones. *fresh: whether no kept page was used.
+void* Assemble(size_t len, bool* fresh) {
+  char* p = static_cast<char*>(ReserveAligned(len));
+  size_t off = 0;
+  while (off < len) {
+    size_t n = 0;
+    void* piece = nullptr;
+    {
+      BlockCache& c = Cache();
+      std::lock_guard<std::mutex> lock(c.mu);
+      piece = c.kept.TakeLongest(len - off, &n);
+    }
+    if (piece == nullptr) break;
+    if (mremap(piece, n, n, MREMAP_MAYMOVE | MREMAP_FIXED, p + off) == MAP_FAILED) {
+      munmap(piece, n);
+      break;
+    }
+    off += n;
+  }
+  *fresh = off == 0;
   // Faulted in for writing now, in one call: a table is read before it is
   // written (a probe finds an empty slot), and a first read maps the shared
   // zero page, which the first write then replaces, flushing the TLB of
   // every core running the process — a tenth of a million-group query's
   // CPU. Before Linux 5.14 the call fails and the pages fault in lazily.
-  madvise(p, len, kPopulateWrite);
+  if (off < len) madvise(p + off, len - off, kPopulateWrite);
   return p;
 }
 
@@ -70,24 +96,16 @@ void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh) {
   {
     BlockCache& c = Cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    size_t best = c.blocks.size();
-    for (size_t i = 0; i < c.blocks.size(); ++i) {
-      const size_t n = c.blocks[i].second;
-      if (n >= bytes && n <= most && (best == c.blocks.size() || n < c.blocks[best].second))
-        best = i;
-    }
-    if (best < c.blocks.size()) {
-      const auto b = c.blocks[best];
-      c.blocks.erase(c.blocks.begin() + std::ptrdiff_t(best));
-      c.bytes -= b.second;
-      *len = b.second;
+    if (void* p = c.kept.Take(bytes, most, len)) {
       if (fresh) *fresh = false;
-      return b.first;
+      return p;
     }
   }
   *len = ScratchLength(bytes);
-  if (fresh) *fresh = true;
-  return MapAligned(*len);
+  bool all_fresh = true;
+  void* p = Assemble(*len, &all_fresh);
+  if (fresh) *fresh = all_fresh;
+  return p;
 }
 
 void GiveScratch(void* p, size_t len) {
@@ -95,19 +113,7 @@ void GiveScratch(void* p, size_t len) {
   {
     BlockCache& c = Cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    if (len > kCacheBytes) {
-      drop.emplace_back(p, len);
-    } else {
-      c.blocks.emplace_back(p, len);
-      c.bytes += len;
-      size_t n = 0;
-      while (c.bytes > kCacheBytes) {
-        drop.push_back(c.blocks[n]);
-        c.bytes -= c.blocks[n].second;
-        ++n;
-      }
-      c.blocks.erase(c.blocks.begin(), c.blocks.begin() + std::ptrdiff_t(n));
-    }
+    drop = c.kept.Give(p, len);
   }
   for (const auto& [q, n] : drop) munmap(q, n);
 }

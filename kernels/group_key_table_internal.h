@@ -89,8 +89,9 @@ uint64_t HashBytes(const uint8_t* p, size_t n);
 
 // Memory of the group tables' per-group arrays. Blocks of kScratchBytes and
 // more are anonymous mappings aligned to and asking for huge pages, and a
-// released one is kept (up to 256 MiB in all) for the next table of the
-// same size — the next rehash, morsel or query: on the 2-core VM a fresh
+// released one is kept (up to ScratchCacheCap() in all, see
+// scratch_cache_internal.h) for the next table — the next rehash, morsel or
+// query: on the 2-core VM a fresh
 // page's first touch (a fault, the kernel zeroing it) cost a quarter of a
 // million-group GROUP BY's CPU. Thread-safe. Throws std::bad_alloc.
 constexpr size_t kScratchBytes = size_t(2) << 20;
