@@ -679,7 +679,10 @@ Result<Mask> Like(const ArrayView& col, std::string_view pattern, char escape) {
   // Any other pattern over a plain column: the buffer-wide search for its
   // longest literal run rules out the rows without it, and the matcher
   // runs on the others only ('%a%b%', 'x_y%', '%.com/%?%').
-  if (const std::string need = LongestLiteral(pattern, escape);
+  // (At most its first 32 bytes, which every match holds too: the search
+  // compares a candidate's bytes, and a long run of one repeated byte would
+  // make every position a candidate.)
+  if (const std::string need = LongestLiteral(pattern, escape).substr(0, 32);
       need.size() >= 2 && !col.type->is_dictionary() && col.offsets != nullptr) {
     QUIVER_ASSIGN_OR_RETURN(Mask m, Contains(col, need));
     const int32_t* o = col.offsets + col.offset;

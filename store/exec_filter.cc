@@ -239,25 +239,39 @@ Tri EvalConst(const BoundExpr& e) {
 
 namespace {
 
-// LIKE over `v` in slices of kLikeSlice rows, checking the query's cancel
+// LIKE over `v` in slices of LikeSliceRows rows, checking the query's cancel
 // flag between them: LIKE costs up to (text length x pattern length) per
 // row, and the query timeout must hold inside one morsel (issue 15). A
 // dictionary column is matched once per entry, whole: slicing its rows
 // would match the whole dictionary again for every slice.
 constexpr int64_t kLikeSlice = 2048;  // a multiple of 64: slices fill whole mask words
+// One slice's budget of byte steps (text bytes x pattern length).
+constexpr int64_t kLikeSteps = int64_t(1) << 24;
+
+// Rows per slice: kLikeSlice, fewer (a multiple of 64, at least 64) when the
+// rows are long and so is the pattern, so that a slice stays within about
+// kLikeSteps and a timeout is seen within milliseconds of passing.
+int64_t LikeSliceRows(const ArrayView& v, size_t pattern_len) {
+  if (v.offsets == nullptr || v.length <= 0) return kLikeSlice;
+  const int32_t* o = v.offsets + v.offset;
+  const int64_t avg = std::max<int64_t>(1, (int64_t(o[v.length]) - int64_t(o[0])) / v.length);
+  const int64_t rows = kLikeSteps / (avg * int64_t(std::max<size_t>(1, pattern_len)));
+  return std::clamp<int64_t>(rows / 64 * 64, 64, kLikeSlice);
+}
 
 Result<Mask> LikeSliced(const ArrayView& v, const std::string& pattern,
                         const std::atomic<bool>* cancel) {
-  if (cancel == nullptr || v.length <= kLikeSlice || v.type->is_dictionary()) {
+  const int64_t slice = LikeSliceRows(v, pattern.size());
+  if (cancel == nullptr || v.length <= slice || v.type->is_dictionary()) {
     return kernels::Like(v, pattern, '\0');
   }
   Mask m = Mask::AllFalse(v.length);
   m.is_known.assign(size_t(Mask::WordsFor(v.length)), ~uint64_t(0));
-  for (int64_t at = 0; at < v.length; at += kLikeSlice) {
+  for (int64_t at = 0; at < v.length; at += slice) {
     if (cancel->load(std::memory_order_relaxed)) return Status::Cancelled("query cancelled");
     ArrayView part = v;
     part.offset += at;
-    part.length = std::min(kLikeSlice, v.length - at);
+    part.length = std::min(slice, v.length - at);
     QUIVER_ASSIGN_OR_RETURN(Mask p, kernels::Like(part, pattern, '\0'));
     const size_t w0 = size_t(at / 64);
     for (size_t w = 0; w < p.is_true.size(); ++w) {
