@@ -118,35 +118,21 @@ Status GroupByState::InternRows(const std::vector<ArrayView>& keys, const int32_
       }
       continue;
     }
-    if (col.dictionary == nullptr)
-      return Status::Invalid("group-by: dictionary key without dictionary");
-    const ArrayView& dict = *col.dictionary;
-    if (int64_t(s.dict_ids.size()) != dict.length) s.dict_ids.assign(size_t(dict.length), -1);
+    const int64_t dn = col.dictionary ? col.dictionary->length : 0;
+    if (int64_t(s.dict_ids.size()) != dn) s.dict_ids.assign(size_t(dn), -1);
     int32_t* entry_ids = s.dict_ids.data();
-    const bool nulls = HasNulls(col);
-    const int64_t dn = dict.length;
-    QUIVER_RETURN_NOT_OK(internal::VisitIndex(
-        col.type->dict_index,
-        [&](auto tag) -> Status {
-          using I = decltype(tag);
-          const I* idx = col.data<I>();
-          for (int64_t k = 0; k < n; ++k) {
-            const int64_t r = BatchRow(rows, base, k);
-            const int64_t x = int64_t(idx[r]);
-            if ((nulls && col.IsNull(r)) || x < 0 || x >= dn || dict.IsNull(x)) {
-              ids[k] = -1;
-              continue;
-            }
-            int32_t id = entry_ids[x];
-            if (id == -1) {
-              const std::string_view v = dict.StringValue(x);
-              entry_ids[x] = id = intern(v, hash(v));
-            }
-            ids[k] = id;
-          }
-          return Status::OK();
-        },
-        [&]() -> Status { return Status::TypeError("group-by: bad dictionary index type"); }));
+    QUIVER_RETURN_NOT_OK(internal::ForEachDictEntry(col, rows, base, n, [&](int64_t k, int64_t x) {
+      if (x < 0) {
+        ids[k] = -1;
+        return;
+      }
+      int32_t id = entry_ids[x];
+      if (id == -1) {
+        const std::string_view v = col.dictionary->StringValue(x);
+        entry_ids[x] = id = intern(v, hash(v));
+      }
+      ids[k] = id;
+    }));
   }
   return Status::OK();
 }

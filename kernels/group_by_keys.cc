@@ -166,12 +166,10 @@ void GroupByState::IntGroupIds(const ArrayView& col, const int32_t* rows, int64_
 
 Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int64_t base,
                                   int64_t n, int32_t* out) {
-  if (col.dictionary == nullptr)
-    return Status::Invalid("group-by: dictionary key without dictionary");
-  const ArrayView& dict = *col.dictionary;
+  const int64_t dn = col.dictionary ? col.dictionary->length : 0;
   // Each dictionary entry is looked up once per Consume, when a row first
   // uses it; rows then index this table (reset by Consume).
-  if (int64_t(dict_gids_.size()) != dict.length) dict_gids_.assign(size_t(dict.length), -1);
+  if (int64_t(dict_gids_.size()) != dn) dict_gids_.assign(size_t(dn), -1);
   // -1: a key AdmitAtMost leaves out (for good: the table only fills up).
   auto lookup = [&](bool valid, std::string_view v) {
     enc_.resize(kStringHeader + (valid ? v.size() : 0));
@@ -180,32 +178,20 @@ Status GroupByState::DictGroupIds(const ArrayView& col, const int32_t* rows, int
     return admitting() ? table_.FindOrAddBytes(enc_.data(), uint32_t(enc_.size()), h)
                        : table_.FindBytes(enc_.data(), uint32_t(enc_.size()), h);
   };
-  const bool nulls = HasNulls(col);
-  const int64_t dn = dict.length;
   int32_t* table = dict_gids_.data();
-  return internal::VisitIndex(
-      col.type->dict_index,
-      [&](auto tag) -> Status {
-        using I = decltype(tag);
-        const I* idx = col.data<I>();
-        for (int64_t k = 0; k < n; ++k) {
-          const int64_t r = BatchRow(rows, base, k);
-          const int64_t x = int64_t(idx[r]);
-          if ((nulls && col.IsNull(r)) || x < 0 || x >= dn || dict.IsNull(x)) {
-            if (dict_null_gid_ < 0) dict_null_gid_ = lookup(false, {});
-            out[k] = dict_null_gid_;
-          } else {
-            int32_t g = table[x];  // -1: not looked up yet; -2: left out
-            if (g == -1) {
-              g = lookup(true, dict.StringValue(x));
-              table[x] = g < 0 ? -2 : g;
-            }
-            out[k] = g < 0 ? -1 : g;
-          }
-        }
-        return Status::OK();
-      },
-      [&]() -> Status { return Status::TypeError("group-by: bad dictionary index type"); });
+  return internal::ForEachDictEntry(col, rows, base, n, [&](int64_t k, int64_t x) {
+    if (x < 0) {
+      if (dict_null_gid_ < 0) dict_null_gid_ = lookup(false, {});
+      out[k] = dict_null_gid_;
+      return;
+    }
+    int32_t g = table[x];  // -1: not looked up yet; -2: left out
+    if (g == -1) {
+      g = lookup(true, col.dictionary->StringValue(x));
+      table[x] = g < 0 ? -2 : g;
+    }
+    out[k] = g < 0 ? -1 : g;
+  });
 }
 
 void GroupByState::EncodeKeys(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t base,

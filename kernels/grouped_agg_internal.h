@@ -24,6 +24,32 @@ inline int64_t BatchRow(const int32_t* rows, int64_t base, int64_t k) {
 // Group of row k of a batch: gids[k], or 0.
 inline size_t BatchGroup(const int32_t* gids, int64_t k) { return gids ? size_t(gids[k]) : 0; }
 
+// Calls fn(k, x) for row k in [0, n) of a batch of dictionary column col:
+// x is the row's dictionary entry, or -1 when the row, its index or the
+// entry is NULL or the index is out of range. Invalid for a column without
+// its dictionary, TypeError for an index type that is not an integer.
+template <typename F>
+Status ForEachDictEntry(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+                        F&& fn) {
+  if (col.dictionary == nullptr) return Status::Invalid("group-by: dictionary key without dictionary");
+  const ArrayView& dict = *col.dictionary;
+  const bool nulls = HasNulls(col);
+  const int64_t dn = dict.length;
+  return VisitIndex(
+      col.type->dict_index,
+      [&](auto tag) -> Status {
+        using I = decltype(tag);
+        const I* idx = col.data<I>();
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t r = BatchRow(rows, base, k);
+          const int64_t x = int64_t(idx[r]);
+          fn(k, (nulls && col.IsNull(r)) || x < 0 || x >= dn || dict.IsNull(x) ? int64_t(-1) : x);
+        }
+        return Status::OK();
+      },
+      [&]() -> Status { return Status::TypeError("group-by: bad dictionary index type"); });
+}
+
 // Calls fn(k, v) for every non-NULL row k in [0, n) of a batch, with v in
 // its canonical kind: int64_t for signed integers, date32 and timestamps;
 // uint64_t for unsigned integers; double for floats; bool; std::string_view
