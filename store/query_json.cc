@@ -225,6 +225,11 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
       ident = ident && (std::isalnum(u) || c == '_' || u >= 0x80);
     }
     if (!ident) return PathError(Join(path, "fn"), "not a function name: \"" + name + "\"");
+    // A reserved word names no function (in SQL it could not be called):
+    // the JSON model and SQL stay one language.
+    if (internal::IsReservedWord(name)) {
+      return PathError(Join(path, "fn"), "not a function name: \"" + name + "\" is a reserved word");
+    }
     if (internal::EqualsIgnoreCase(name, "neg")) {
       return PathError(Join(path, "fn"), "unknown function \"neg\" (use {\"op\": \"neg\"})");
     }
