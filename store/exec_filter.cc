@@ -321,14 +321,13 @@ Result<Mask> CompareOperands(const BoundExpr& a, kernels::CompareOp op, const Bo
   return CompareRows(a, op, b, c);
 }
 
-// How few of a morsel's rows must be undecided for operand e to be
-// evaluated on those rows alone, taken apart (1 in the result): 2 when it
+// The divisor d such that operand e runs on the undecided rows alone (taken
+// apart) when at most 1/d of the morsel's rows are undecided: 2 when it
 // reads a computed column left pending (the work per row is the
 // function's); 4 when it reads the bytes of a plain string column (taking
-// rows apart copies their bytes, but a row's match costs more); 0,
-// never, for `s = ''` and `s <> ''` on a plain string column, decided from
-// its offsets alone; 8
-// otherwise (numbers, dictionary indices).
+// rows apart copies their bytes, but a row's match costs more); 8 otherwise
+// (numbers, dictionary indices); 0, never, for `s = ''` and `s <> ''` on a
+// plain string column, decided from its offsets alone.
 int ApartDivisor(const BoundExpr& e, const Morsel& c) {
   if (e.kind == ExprKind::kColumn) {
     if (c.Pending(e.column)) return 2;
