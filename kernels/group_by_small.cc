@@ -35,6 +35,7 @@
 #include <type_traits>
 
 #include "kernels/column_internal.h"
+#include "kernels/dispatch_internal.h"
 #include "kernels/group_by.h"
 
 namespace quiver::kernels {
@@ -301,6 +302,62 @@ void FusedSumBlock(const ArrayView& key, int64_t entries, const ArrayView& col, 
   else nulls(std::true_type{});
 }
 
+// The rows [0, n) (n a multiple of 8) whose bit in the validity bytes vbyte
+// is clear take one off cnt[idx[row]] (copy 0 of their slot).
+void SubtractNulls(const uint8_t* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) {
+  for (int64_t k = 0; k < n; k += 8) {
+    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) --cnt[idx[k + __builtin_ctz(z)]];
+  }
+}
+
+// The rows [0, n8) of an unfiltered Consume (n8: its length rounded down
+// to 8) at once in vector lanes (KernelTable::dict_sum_*, dict_count; see
+// kernels/dict_sum_internal.h) when the key has one-byte indices, no NULLs,
+// at most 8 entries and every index below `entries`, and the aggregate is
+// count(x) or the sum or avg of a float: the rows, counts and sums of
+// FusedSumBlock, bit for bit. The value counts are not kept per row: every
+// row counts in `rows` (folded into count(*) and count(x) once per
+// Consume), and the NULL rows are taken off count(x) from the validity
+// bytes. Returns the rows it took (0: the case does not apply, the
+// validity does not start on a byte, or the target has no vector kernel).
+int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, AggKind kind, int64_t slots,
+                   int64_t* rows, SlotAcc* acc) {
+  const internal::KernelTable& kt = internal::Kernels();
+  const bool sum = kind != AggKind::kCount;
+  const TypeId id = col.type->id;
+  if (entries < 1 || entries > 8) return 0;
+  if (kt.dict_count == nullptr) return 0;
+  if (sum && !((id == TypeId::kFloat64 && kt.dict_sum_f64) || (id == TypeId::kFloat32 && kt.dict_sum_f32)))
+    return 0;
+  const bool val_nulls = HasNulls(col);
+  if (val_nulls && (col.offset & 7) != 0) return 0;
+  const uint8_t* idx = key.data<uint8_t>();
+  const int64_t n8 = key.length & ~int64_t(7);
+  // The rows of each entry first: when they do not add up to n8, some
+  // index is out of range (its row belongs to the NULL group) and the
+  // general loop takes the Consume.
+  int64_t per_entry[8] = {};
+  kt.dict_count(idx, n8, int(entries), per_entry);
+  int64_t counted = 0;
+  for (int64_t e = 0; e < entries; ++e) counted += per_entry[e];
+  if (n8 == 0 || counted != n8) return 0;
+  for (int64_t e = 0; e < entries; ++e) rows[e] += per_entry[e];
+  const uint8_t* vbyte = val_nulls ? col.validity + (col.offset >> 3) : nullptr;
+  if (sum) {
+    double lanes[4 * 8];
+    for (int64_t e = 0; e < entries; ++e) {
+      for (int64_t c = 0; c < kCopies; ++c) lanes[4 * e + c] = acc->fsum[size_t(c * slots + e)];
+    }
+    if (id == TypeId::kFloat64) kt.dict_sum_f64(idx, col.data<double>(), vbyte, n8, int(entries), lanes);
+    else kt.dict_sum_f32(idx, col.data<float>(), vbyte, n8, int(entries), lanes);
+    for (int64_t e = 0; e < entries; ++e) {
+      for (int64_t c = 0; c < kCopies; ++c) acc->fsum[size_t(c * slots + e)] = lanes[4 * e + c];
+    }
+  }
+  if (val_nulls) SubtractNulls(idx, vbyte, n8, acc->count.data());
+  return n8;
+}
+
 // min / max of the block's rows: rows[k] (kDense: b + k), slot[k], vb[k]
 // (null: every value valid). Plain loops, not lambdas: GCC left a per-row
 // call in the lambda version.
@@ -513,8 +570,16 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
     if (id != TypeId::kFloat64 && id != TypeId::kFloat32 && id != TypeId::kInt64 && id != TypeId::kInt32)
       fused = -1;
   }
-  int64_t taken = 0;
-  for (int64_t b = 0; b < len; b += kBlockRows) {
+  // Rows VectorSums took, per copy and slot (see there).
+  std::vector<int64_t> fast_rows;
+  int64_t taken = 0, start = 0;
+  if (fused >= 0 && filter == nullptr && one_byte && !HasNulls(key)) {
+    fast_rows.assign(size_t(cells), 0);
+    const Agg& a = aggs_[size_t(fused)];
+    start = VectorSums(key, entries, values[size_t(a.value)], a.kind, slots, fast_rows.data(), &accs[size_t(fused)]);
+    taken += start;
+  }
+  for (int64_t b = start; b < len; b += kBlockRows) {
     const Block blk = block_at(b);
     if (blk.m == 0) continue;
     taken += blk.m;
@@ -524,9 +589,11 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
       internal::VisitIndex(
           key.type->dict_index,
           [&](auto itag) {
+            using I = decltype(itag);
             auto go = [&](auto vtag) {
-              FusedSumBlock<decltype(itag), decltype(vtag)>(key, entries, col, a.kind, blk, copies, slots,
-                                                            rows_per.data(), &accs[size_t(fused)]);
+              using T = decltype(vtag);
+              FusedSumBlock<I, T>(key, entries, col, a.kind, blk, copies, slots, rows_per.data(),
+                                  &accs[size_t(fused)]);
             };
             switch (col.type->id) {
               case TypeId::kFloat64: go(double{}); break;
@@ -558,6 +625,13 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
           SumBlock<T>(a.kind, col.data<T>(), blk, vb, pos.data(), &accs[i]);
         }
       });
+    }
+  }
+  if (!fast_rows.empty()) {
+    int64_t* cnt = accs[size_t(fused)].count.data();
+    for (int64_t c = 0; c < cells; ++c) {
+      rows_per[size_t(c)] += fast_rows[size_t(c)];
+      cnt[c] += fast_rows[size_t(c)];
     }
   }
   rows_taken_ += taken;

@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/dict_sum_internal.h"
 #include "kernels/loops_internal.h"
 
 namespace quiver::kernels::internal {
@@ -275,6 +276,7 @@ void FillSimdTable(KernelTable* t) {
   t->f64.sum = &SimdSumDouble<A>;
   t->count_bits = &PopcntCountBits;
   t->count_and = &PopcntCountAnd;
+  FillDictSum(t);
 }
 
 }  // namespace
