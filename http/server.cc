@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "http/connection_loop_internal.h"
@@ -287,6 +288,12 @@ Status Server::Start() {
   const ServerConfig& cfg = st->cfg;
   svr->new_task_queue = [st] { return new Queue(st); };
   svr->set_payload_max_length(size_t(cfg.max_body_bytes));
+  // What cpp-httplib's Keep-Alive header tells clients: the connection loop
+  // closes a connection idle for idle_timeout_ms and sets no request count
+  // (cpp-httplib's default header said max=5, and some clients reconnect
+  // after five requests).
+  svr->set_keep_alive_timeout(std::max<time_t>(1, time_t(cfg.idle_timeout_ms / 1000)));
+  svr->set_keep_alive_max_count(1'000'000);
   InstallHandlers(st, svr.get());
   int port = cfg.port;
   if (port == 0) {

@@ -56,6 +56,19 @@ TEST_CASE("GET /v1/health reports the pool, its uuid, txn and engine", "[http]")
   CHECK(j["uptime"].get<double>() >= 0);
 }
 
+TEST_CASE("A kept-alive connection is told the idle timeout and no five-request limit", "[http]") {
+  Fixture f;
+  auto c = f.Client();
+  c.set_keep_alive(true);
+  for (int i = 0; i < 7; ++i) {
+    auto r = c.Get("/v1/health");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    // idle_timeout_ms is 5000 by default; cpp-httplib's own header said max=5.
+    CHECK(r->get_header_value("Keep-Alive") == "timeout=5, max=1000000");
+  }
+}
+
 TEST_CASE("GET /v1/tables and /v1/tables/{name} describe tables, statistics and zero-copy access",
           "[http]") {
   Fixture f;

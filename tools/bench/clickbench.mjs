@@ -6,8 +6,9 @@
 // the speed-ups (DuckDB ms / Quiver ms) and the status.
 //
 // What is timed: until the whole result is in this client. For Quiver, the
-// request until the last byte of the JSON response has arrived (the bytes,
-// not yet decoded into a JavaScript string); for DuckDB,
+// request until the last byte of the JSON response has arrived over one
+// kept-alive socket (tools/bench/http_client.mjs; the bytes, not yet
+// decoded into a JavaScript string); for DuckDB,
 // runAndReadAll (every result chunk materialized in the client). Turning
 // either into JavaScript rows for the comparison (JSON.parse of the text,
 // getRowsJson) is this runner's work, done once after the timed runs.
@@ -20,6 +21,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HttpClient } from './http_client.mjs';
 import { compareRows, duckRows, parseQuiverJson, quiverRows } from './sql_compare.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,32 +76,46 @@ async function timed(once, rows, runs) {
   }
 }
 
-// One kept-alive connection, as a client library holds: Node's fetch()
+// One kept-alive connection, as a client library holds. Node's fetch()
 // costs ~0.6 ms more per request than node:http on this machine (measured
-// against an error answer), which would be counted as Quiver's.
+// against an error answer), and node:http ~0.3 ms more than a plain socket
+// (tools/bench/http_client.mjs); either would be counted as Quiver's time.
+// The runner uses the plain socket and prints the round trip of GET
+// /v1/health through both at the start, so the difference stays visible.
+let client = null;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-// The whole response: its status and text.
-function quiverOnce(url, sql) {
+// The whole response: its status and the bytes as they arrived (decoding
+// them into a JavaScript string is the comparison's work, quiverResultRows,
+// not timed).
+async function quiverOnce(url, sql) {
   const u = new URL(`${url}/v1/query?int64_as_string=true`);
+  const r = await client.request('POST', u.pathname + u.search, { 'Content-Type': 'application/sql' }, sql);
+  return { ok: r.status >= 200 && r.status < 300, status: r.status, parts: r.parts };
+}
+
+function nodeHttpGet(url) {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', agent,
-      headers: { 'Content-Type': 'application/sql', 'Content-Length': Buffer.byteLength(sql) },
-    }, (res) => {
-      const parts = [];
-      res.on('data', (d) => parts.push(d));
-      res.on('end', () => {
-        const status = res.statusCode;
-        // The bytes as they arrived: decoding them into a JavaScript string
-        // is the comparison's work (quiverResultRows), not timed.
-        resolve({ ok: status >= 200 && status < 300, status, parts });
-      });
+    const req = http.request(url, { agent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', resolve);
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(sql);
+    req.end();
   });
+}
+
+// Median ms of `n` calls of fn after 20 warm-up calls.
+async function roundTrip(fn, n) {
+  for (let i = 0; i < 20; ++i) await fn();
+  const ms = [];
+  for (let i = 0; i < n; ++i) {
+    const t = process.hrtime.bigint();
+    await fn();
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(ms);
 }
 
 function quiverResultRows(r) {
@@ -126,6 +142,12 @@ async function main() {
       inproc[r.query] = r;
     }
   }
+  const base = new URL(a.url);
+  client = new HttpClient(base.hostname, base.port);
+  const raw = await roundTrip(() => client.request('GET', '/v1/health'), 200);
+  const viaNode = await roundTrip(() => nodeHttpGet(`${a.url}/v1/health`), 200);
+  process.stderr.write(`GET /v1/health round trip, median of 200: ${raw.toFixed(3)} ms through this runner's ` +
+                       `socket client, ${viaNode.toFixed(3)} ms through node:http\n`);
   const db = await DuckDBInstance.create(':memory:', { threads: String(a.threads) });
   const conn = await db.connect();
   const t0 = Date.now();
@@ -170,7 +192,7 @@ async function main() {
   if (a.json) writeFileSync(a.json, JSON.stringify(out, null, 1));
 }
 
-main().then(() => agent.destroy()).catch((e) => {
+main().then(() => { agent.destroy(); if (client) client.close(); }).catch((e) => {
   console.error(e);
   process.exit(1);
 });
