@@ -106,9 +106,13 @@ Status GroupByState::InternRows(const std::vector<ArrayView>& keys, const int32_
         ids[k] = v.empty() ? kEmpty : kLookUp;
         if (!v.empty()) h[k] = hash(v);
       }
-      constexpr int64_t kAhead = 8;
+      // The slots of rows kAhead ahead, and the stored bytes of rows
+      // kAhead / 2 ahead once they outgrow the cache (StringGroupIds).
+      constexpr int64_t kAhead = 32;
+      const int64_t bytes_ahead = strings.BytesOutOfCache() ? kAhead / 2 : n;
       for (int64_t k = 0; k < n; ++k) {
         if (k + kAhead < n && ids[k + kAhead] == kLookUp) strings.Prefetch(h[k + kAhead]);
+        if (k + bytes_ahead < n && ids[k + bytes_ahead] == kLookUp) strings.PrefetchBytesAt(h[k + bytes_ahead]);
         if (ids[k] == kLookUp) {
           ids[k] = intern(col.StringValue(BatchRow(rows, base, k)), h[k]);
         } else if (ids[k] == kEmpty) {  // '' is common: its id is kept

@@ -290,10 +290,13 @@ void GroupByState::EncodedGroupIds(const std::vector<ArrayView>& keys, const int
                                    int64_t base, int64_t n, int32_t* out) {
   EncodeKeys(keys, rows, base, n);
   const uint8_t* buf = enc_.data();
-  // Probes with the slots of rows ahead in flight.
-  constexpr int64_t kAhead = 8;
+  // Probes with the slots of rows kAhead ahead in flight, and the stored
+  // bytes of rows kAhead / 2 ahead (StringGroupIds).
+  constexpr int64_t kAhead = 32;
+  const int64_t bytes_ahead = table_.BytesOutOfCache() ? kAhead / 2 : n;
   for (int64_t k = 0; k < n; ++k) {
     if (k + kAhead < n) table_.Prefetch(hashes_[size_t(k + kAhead)]);
+    if (k + bytes_ahead < n) table_.PrefetchBytesAt(hashes_[size_t(k + bytes_ahead)]);
     const uint32_t o = enc_off_[size_t(k)], len = enc_off_[size_t(k) + 1] - o;
     // AdmitAtMost: -1 for a key left out.
     out[k] = admitting() ? table_.FindOrAddBytes(buf + o, len, hashes_[size_t(k)])
@@ -321,10 +324,14 @@ void GroupByState::StringGroupIds(const ArrayView& col, const int32_t* rows, int
   StringHashes(col, rows, base, n);
   const bool nulls = HasNulls(col);
   const uint64_t* h = hashes_.data();
-  // Probes with the slots of rows ahead in flight.
-  constexpr int64_t kAhead = 8;
+  // Probes with the slots of rows kAhead ahead in flight, and, once the
+  // keys outgrow the cache, the stored bytes of rows kAhead / 2 ahead
+  // (their slots have arrived by then).
+  constexpr int64_t kAhead = 32;
+  const int64_t bytes_ahead = table_.BytesOutOfCache() ? kAhead / 2 : n;
   for (int64_t k = 0; k < n; ++k) {
     if (k + kAhead < n) table_.Prefetch(h[k + kAhead]);
+    if (k + bytes_ahead < n) table_.PrefetchBytesAt(h[k + bytes_ahead]);
     const int64_t r = BatchRow(rows, base, k);
     if (nulls && col.IsNull(r)) {
       uint8_t null_key[kStringHeader];

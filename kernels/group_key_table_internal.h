@@ -370,6 +370,23 @@ class GroupKeyTable {
   // (Wide keys: the slot in the main array.)
   void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[size_t(h) & mask_]); }
 
+  // Hints into the cache the stored bytes of the byte key a probe with hash
+  // h meets first, when its tag is h's (the slot itself should be in the
+  // cache already: Prefetch(h) some rows before). A probe that finds its
+  // key compares those bytes; without this they are a cache miss per row
+  // once the keys outgrow the cache.
+  // Whether the stored bytes have outgrown the L2 cache (when they have not,
+  // PrefetchBytesAt costs more than it saves).
+  bool BytesOutOfCache() const { return arena_.size() > (size_t(1) << 20); }
+  void PrefetchBytesAt(uint64_t h) const {
+    const Slot& st = slots_[size_t(h) & mask_];
+    if (st.id1 != 0 && st.tag == uint32_t(h >> 32)) {
+      const uint8_t* p = arena_.data() + st.word;
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + 64);
+    }
+  }
+
   // Hints group g's key into the cache.
   void PrefetchKey(int32_t g) const {
     switch (kind_) {
