@@ -221,7 +221,11 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
   line += ": " + std::to_string(plan.stats.chunks_total) + " chunks, " +
           std::to_string(plan.stats.chunks_pruned) + " pruned by statistics; columns read:";
   const Schema& in = *plan.input;
-  for (size_t c : plan.columns) line += " " + in.field(c).name;
+  const std::string shortcut = AggregateShortcut(plan);
+  if (!shortcut.empty()) line += " none";
+  for (size_t c : plan.columns) {
+    if (shortcut.empty()) line += " " + in.field(c).name;
+  }
   line += "; threads " + std::to_string(plan.threads);
   if (!p.computed.empty()) {
     line += "\n  compute:";
@@ -236,6 +240,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
     line += "\n  hash group by " + GroupByDetail(plan);
   } else if (b.aggregate) {
     line += "\n  aggregate (one row)";
+    if (!shortcut.empty()) line += ": " + shortcut;
   } else if (!b.order_by.empty()) {
     line += b.limit ? "\n  top-k " + std::to_string(*b.limit + b.offset) : "\n  sort";
   } else {

@@ -419,6 +419,10 @@ std::unique_ptr<QueryCursor> OpenScan(Plan plan);
 Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan);
 // Aggregates without GROUP BY (op_aggregate.cc).
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan);
+// How RunAggregate answers `plan` without reading a chunk, for EXPLAIN
+// ("COUNT(*) from the catalog", "MIN/MAX from chunk statistics"), or "" when
+// it reads them.
+std::string AggregateShortcut(const Plan& plan);
 // GROUP BY (op_group_by.cc).
 Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan);
 // GROUP BY keys that are functions of other keys (ClickBench's GROUP BY

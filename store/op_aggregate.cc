@@ -129,7 +129,7 @@ Result<AggPlan> PlanOutputs(const BoundQuery& q, const Schema& in) {
 // greatest value: nothing is read. False (nothing done) unless every output
 // and every chunk allows it: no WHERE and no FILTER, statistics present and
 // exact for each column in each chunk.
-bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
+bool MinMaxStatsApply(const Plan& plan, const AggPlan& ap) {
   const BoundQuery& q = plan.bound;
   if (q.where != nullptr || plan.memory != nullptr || plan.table == nullptr ||
       !ap.filters.empty() || !ap.grouped.empty() || ap.columns.empty()) {
@@ -161,6 +161,13 @@ bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
       if (cs.null_count < cs.row_count && !(cs.has_min && cs.has_max)) return false;
     }
   }
+  return true;
+}
+
+// MinMaxStatsApply, then the answer into *total.
+bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
+  if (!MinMaxStatsApply(plan, ap)) return false;
+  const std::vector<ChunkInfo>& chunks = plan.table->chunks();
   for (size_t c : plan.chunks) {
     total->count_star += plan.ChunkRows(c);
     for (size_t s = 0; s < ap.columns.size(); ++s) {
@@ -182,6 +189,16 @@ bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
 }
 
 }  // namespace
+
+std::string AggregateShortcut(const Plan& plan) {
+  const BoundQuery& q = plan.bound;
+  if (!q.aggregate || !q.group_by.empty() || plan.input == nullptr) return "";
+  Result<AggPlan> ap = PlanOutputs(q, *plan.input);
+  if (!ap.ok()) return "";
+  if (ap->only_count_star && q.where == nullptr) return "COUNT(*) from the catalog";
+  if (MinMaxStatsApply(plan, *ap)) return "MIN/MAX from chunk statistics";
+  return "";
+}
 
 // Aggregates without GROUP BY: exactly one row.
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {

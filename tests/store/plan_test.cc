@@ -156,6 +156,22 @@ TEST_CASE("EXPLAIN shows the plan without running it; EXPLAIN ANALYZE runs it", 
     analyze = analyze || l.find("rows returned, 600 rows scanned in 10 chunks") != std::string::npos;
   }
   CHECK(analyze);
+  // Aggregates answered without reading a chunk say how, and read no column.
+  const auto explain = [&](const std::string& sql) {
+    const std::vector<std::string> l = Rows(f.Run("EXPLAIN " + sql));
+    std::string all;
+    for (const auto& x : l) all += x + "\n";
+    return all;
+  };
+  const std::string minmax = explain("SELECT min(id), max(id), count(*) FROM t");
+  CHECK(minmax.find("columns read: none;") != std::string::npos);
+  CHECK(minmax.find("aggregate (one row): MIN/MAX from chunk statistics") != std::string::npos);
+  const std::string count = explain("SELECT count(*) FROM t");
+  CHECK(count.find("columns read: none;") != std::string::npos);
+  CHECK(count.find("aggregate (one row): COUNT(*) from the catalog") != std::string::npos);
+  const std::string scan = explain("SELECT min(id) FROM t WHERE x > 3");
+  CHECK(scan.find("columns read: id x;") != std::string::npos);
+  CHECK(scan.find("from chunk statistics") == std::string::npos);
 }
 
 TEST_CASE("The planner's errors name what is wrong", "[store]") {
