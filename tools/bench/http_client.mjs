@@ -14,7 +14,7 @@ export class HttpClient {
     this.host = host;
     this.port = Number(port);
     this.sock = null;
-    this.buf = Buffer.alloc(0);
+    this.q = [];  // received buffers not consumed yet (never copied into one)
     this.wake = null;
     this.closed = true;
   }
@@ -26,7 +26,7 @@ export class HttpClient {
       s.once('error', reject);
     });
     s.on('data', (d) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+      this.q.push(d);
       if (this.wake) this.wake();
     });
     const gone = () => {
@@ -36,7 +36,7 @@ export class HttpClient {
     s.on('close', gone);
     s.on('error', gone);
     this.sock = s;
-    this.buf = Buffer.alloc(0);
+    this.q = [];
     this.closed = false;
   }
 
@@ -47,20 +47,38 @@ export class HttpClient {
     this.wake = null;
   }
 
-  async take(n) {
-    while (this.buf.length < n) await this.more();
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
+  // The next n bytes, appended to `out` as the pieces they arrived in.
+  async take(n, out = []) {
+    while (n > 0) {
+      while (this.q.length === 0) await this.more();
+      const p = this.q[0];
+      if (p.length <= n) {
+        out.push(p);
+        this.q.shift();
+        n -= p.length;
+      } else {
+        out.push(p.subarray(0, n));
+        this.q[0] = p.subarray(n);
+        n = 0;
+      }
+    }
     return out;
   }
 
   async line() {
     for (;;) {
-      const i = this.buf.indexOf('\r\n');
-      if (i >= 0) {
-        const l = this.buf.subarray(0, i).toString('latin1');
-        this.buf = this.buf.subarray(i + 2);
-        return l;
+      if (this.q.length) {
+        const i = this.q[0].indexOf('\r\n');
+        if (i >= 0) {
+          const l = this.q[0].subarray(0, i).toString('latin1');
+          this.q[0] = this.q[0].subarray(i + 2);
+          if (this.q[0].length === 0) this.q.shift();
+          return l;
+        }
+        if (this.q.length > 1) {  // a line split between two pieces
+          this.q.splice(0, 2, Buffer.concat([this.q[0], this.q[1]]));
+          continue;
+        }
       }
       await this.more();
     }
@@ -88,16 +106,15 @@ export class HttpClient {
           while ((await this.line()) !== '');  // trailers
           break;
         }
-        parts.push(await this.take(size));
+        await this.take(size, parts);
         await this.take(2);
       }
     } else if (hdrs['content-length'] !== undefined) {
-      const n = Number(hdrs['content-length']);
-      if (n) parts.push(await this.take(n));
+      await this.take(Number(hdrs['content-length']), parts);
     } else {
       while (!this.closed) await this.more().catch(() => {});
-      parts.push(this.buf);
-      this.buf = Buffer.alloc(0);
+      parts.push(...this.q);
+      this.q = [];
     }
     if ((hdrs.connection || '').toLowerCase() === 'close') this.close();
     return { status, headers: hdrs, parts };
