@@ -298,10 +298,14 @@ class CountDistinctAgg final : public GroupedAgg {
     const uint64_t* keys = keys_.data();
     const uint32_t* gs = gs_.data();
     if constexpr (kStrings) {
-      // keys are XXH3 hashes already.
+      // keys are XXH3 hashes already. Once the distinct bytes outgrow the
+      // cache, the bytes a probe will compare are fetched too, for the pair
+      // kAhead / 2 on (its slot has arrived by then).
       const std::string_view* strs = strs_.data();
+      const size_t bytes_ahead = arena_.size() > (size_t(1) << 20) ? kAhead / 2 : m;
       for (size_t i = 0; i < m; ++i) {
         if (i + kAhead < m) Prefetch(keys[i + kAhead], gs[i + kAhead]);
+        if (i + bytes_ahead < m) PrefetchBytes(keys[i + bytes_ahead], gs[i + bytes_ahead]);
         Insert(keys[i], gs[i], keys[i], strs[i]);
       }
     } else {
@@ -477,6 +481,18 @@ class CountDistinctAgg final : public GroupedAgg {
   void Prefetch(uint64_t hash, uint32_t g) const {
     const Part& part = parts_[PartOf(hash)];
     __builtin_prefetch(part.slots.data() + (SlotBits(uint32_t(hash), g) & (part.slots.size() - 1)));
+  }
+  // Strings: the stored bytes of the entry a probe for (hash, g) meets
+  // first, when it is that pair's (the slot should be in the cache already).
+  void PrefetchBytes(uint64_t hash, uint32_t g) const {
+    if constexpr (kStrings) {
+      const Part& part = parts_[PartOf(hash)];
+      const Entry& e = part.slots.data()[SlotBits(uint32_t(hash), g) & (part.slots.size() - 1)];
+      if (e.tag == g + 1 && e.key == hash) {
+        __builtin_prefetch(arena_.data() + e.str);
+        __builtin_prefetch(arena_.data() + e.str + 64);
+      }
+    }
   }
   void Insert(uint64_t hash, uint32_t g, uint64_t key, std::string_view s) {
     if (InsertInto(&parts_[PartOf(hash)], uint32_t(hash), g, key, s)) ++counts_[g];
