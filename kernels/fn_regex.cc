@@ -11,6 +11,7 @@
 #include <re2/re2.h>
 
 #include "kernels/fn_text_internal.h"
+#include "kernels/group_key_table_internal.h"
 #include "kernels/predicate.h"
 #include "kernels/result_memo_internal.h"
 
@@ -97,28 +98,44 @@ bool StringArgs(const Types& t, size_t min, size_t max) {
 }
 
 // Runs `k` over args[0] as MapStrings does for string results, reusing the
-// result of an earlier equal value (a ResultMemo) when that is sound: a
-// plain column whose result depends on nothing else (every other argument a
-// scalar). A dictionary column already runs once per entry.
+// result of an earlier equal value (this thread's ResultCache of `caches`,
+// kept across the query's batches) when that is sound: a plain column whose
+// result depends on nothing else (every other argument a scalar). A
+// dictionary column already runs once per entry.
 template <typename K>
-void MapStringsMemo(const Args& args, int64_t rows, StrOut& out, K&& k) {
+void MapStringsMemo(const Args& args, int64_t rows, StrOut& out, ResultCaches& caches, K&& k) {
   const Datum& a = args[0];
   if (a.is_scalar || a.type.is_dictionary() || !OthersScalar(args, 0) || rows < 64) {
     MapStrings<std::string>(args, 0, rows, out, k);
     return;
   }
-  ResultMemo memo(rows);
+  ResultCache& cache = *caches.Mine();
+  cache.StartBatch();
+  // The hashes first, so that the lookups of rows ahead are in flight.
+  std::vector<uint64_t> hashes;
+  if (cache.enabled()) {
+    const StrIn in(a);
+    hashes.resize(size_t(rows));
+    for (int64_t i = 0; i < rows; ++i) {
+      if (in.IsNull(i)) continue;
+      const std::string_view s = in.Get(i);
+      hashes[size_t(i)] = HashBytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+    }
+  }
+  constexpr int64_t kAhead = 16;
   MapStrings<std::string>(args, 0, rows, out, [&](int64_t i, std::string_view s, std::string* v) {
-    if (!memo.enabled()) return k(i, s, v);
-    uint64_t hash;
-    uint32_t begin, len;
-    if (memo.Find(s, &hash, &begin, &len)) {
-      v->append(*v, begin, len);  // an earlier row's bytes in the same output
+    if (!cache.enabled()) return k(i, s, v);
+    if (i + kAhead < rows) cache.PrefetchSlot(hashes[size_t(i + kAhead)]);
+    if (i + kAhead / 2 < rows) cache.PrefetchKey(hashes[size_t(i + kAhead / 2)]);
+    const uint64_t h = hashes[size_t(i)];
+    std::string_view hit;
+    if (cache.Find(s, h, &hit)) {
+      v->append(hit);
       return true;
     }
     const size_t mark = v->size();
     if (!k(i, s, v)) return false;  // a NULL result is not kept
-    if (v->size() <= size_t(UINT32_MAX)) memo.Add(s, hash, uint32_t(mark), uint32_t(v->size() - mark));
+    cache.Add(s, h, std::string_view(*v).substr(mark));
     return true;
   });
 }
@@ -158,7 +175,8 @@ Result<BoundFunctionPtr> BindReplace(const Types& t, const Consts& c) {
   QUIVER_ASSIGN_OR_RETURN(auto re, Compile("regexp_replace", c, 1, o, &null_arg));
   if (null_arg) return AllNull(utf8);
   const bool global = o.global;
-  return MakeFunction(utf8, [re, global](const Args& args, int64_t rows) -> Result<Datum> {
+  auto caches = std::make_shared<ResultCaches>();
+  return MakeFunction(utf8, [re, global, caches](const Args& args, int64_t rows) -> Result<Datum> {
     StrOut out(rows);
     std::string tmp;
     re2::StringPiece groups[10];
@@ -166,7 +184,7 @@ Result<BoundFunctionPtr> BindReplace(const Types& t, const Consts& c) {
     const StrIn rw(args[2]);
     const int const_n = args[2].is_scalar && !rw.IsNull(0) ? 1 + RE2::MaxSubmatch(rw.Get(0)) : -1;
     MapStringsMemo(
-        args, rows, out, [&](int64_t i, std::string_view s, std::string* v) {
+        args, rows, out, *caches, [&](int64_t i, std::string_view s, std::string* v) {
           if (rw.IsNull(i)) return false;
           const re2::StringPiece rewrite(rw.Get(i));
           if (global) {
@@ -213,10 +231,11 @@ Result<BoundFunctionPtr> BindExtract(const Types& t, const Consts& c) {
   QUIVER_ASSIGN_OR_RETURN(auto re, Compile("regexp_extract", c, 1, RegexOptions(), &null_arg));
   if (null_arg) return AllNull(utf8);
   if (group > re->NumberOfCapturingGroups()) group = -1;
-  return MakeFunction(utf8, [re, group](const Args& args, int64_t rows) -> Result<Datum> {
+  auto caches = std::make_shared<ResultCaches>();
+  return MakeFunction(utf8, [re, group, caches](const Args& args, int64_t rows) -> Result<Datum> {
     StrOut out(rows);
     std::vector<re2::StringPiece> groups(size_t(group < 0 ? 1 : group + 1));
-    MapStringsMemo(args, rows, out, [&](int64_t, std::string_view s, std::string* v) {
+    MapStringsMemo(args, rows, out, *caches, [&](int64_t, std::string_view s, std::string* v) {
       if (group >= 0 &&
           re->Match(s, 0, s.size(), RE2::UNANCHORED, groups.data(), int(groups.size()))) {
         const re2::StringPiece g = groups[size_t(group)];

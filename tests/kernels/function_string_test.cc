@@ -1,7 +1,10 @@
 // String and regular-expression functions (kernels/fn_string.cc,
 // fn_string_pad.cc, fn_regex.cc). Expected values are DuckDB 1.5's answers.
 #include <random>
+#include <thread>
 
+#include "kernels/group_key_table_internal.h"
+#include "kernels/result_memo_internal.h"
 #include "tests/kernels/function_text_test_util.h"
 
 using namespace fntest;
@@ -317,4 +320,107 @@ TEST_CASE("regexp_replace and regexp_extract over repeated and distinct values m
       CHECK(extracted[i - 3] == Eval1("regexp_extract", {v, Lit(pattern.c_str()), Lit(int64_t(1))}));
     }
   }
+}
+
+TEST_CASE("regexp_replace bound once keeps results across batches and threads, each row its own value's",
+          "[kernels]") {
+  // The results are reused across the batches one thread runs through one
+  // bound function (ResultCache): later batches repeat earlier values, mixed
+  // with new ones, and two threads run batches through the same function at
+  // once. Every row must equal the function of its own value alone.
+  const std::string pattern = "^https?://(?:www\\.)?([^/]+)/.*$";
+  std::vector<Datum> args0 = {Col(Strings({std::string("x")})), Lit(pattern.c_str()), Lit("<\\1>")};
+  auto fn = Bind("regexp_replace", args0);
+  REQUIRE(fn.ok());
+  auto batch = [](int thread, int b) {
+    std::vector<OptStr> rows;
+    std::mt19937_64 rng(uint64_t(thread * 100 + b));
+    for (int i = 0; i < 700; ++i) {
+      const uint64_t x = rng() % 400;  // values repeat within and across batches
+      if (x % 29 == 3) {
+        rows.push_back(std::nullopt);
+      } else if (x % 5 == 0) {
+        rows.push_back("no scheme " + std::to_string(x));
+      } else {
+        rows.push_back((x % 2 ? "https://www." : "http://") + std::string("h") + std::to_string(x) + ".org/p/" +
+                       std::to_string(x * 7) + (b % 2 ? "/é" : ""));
+      }
+    }
+    return rows;
+  };
+  auto expect = [&](const OptStr& v) {
+    if (!v) return std::string("NULL");
+    const size_t scheme = v->find("://");
+    if (scheme == std::string::npos) return *v;
+    std::string host = v->substr(scheme + 3);
+    if (host.rfind("www.", 0) == 0) host = host.substr(4);
+    return "<" + host.substr(0, host.find('/')) + ">";
+  };
+  std::vector<std::string> errors(2);
+  auto run = [&](int thread) {
+    for (int b = 0; b < 12; ++b) {
+      const std::vector<OptStr> rows = batch(thread, b);
+      const std::vector<Datum> args = {Col(Strings(rows)), Lit(pattern.c_str()), Lit("<\\1>")};
+      auto out = (*fn)->Exec(args, int64_t(rows.size()));
+      if (!out.ok()) {
+        errors[size_t(thread)] = out.status().ToString();
+        return;
+      }
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const std::string got = Render(quiver::kernels::ValueAt(out->view, int64_t(i)));
+        if (got != expect(rows[i])) {
+          errors[size_t(thread)] = "batch " + std::to_string(b) + " row " + std::to_string(i) + ": " + got +
+                                   " for " + rows[i].value_or("NULL");
+          return;
+        }
+      }
+    }
+  };
+  std::thread other(run, 1);
+  run(0);
+  other.join();
+  CHECK(errors[0] == "");
+  CHECK(errors[1] == "");
+}
+
+TEST_CASE("A result cache stops adding when full, switches off without repeats and tries again",
+          "[kernels]") {
+  using quiver::kernels::internal::ResultCache;
+  auto hash = [](const std::string& s) {
+    return quiver::kernels::internal::HashBytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  ResultCache c(64 * 100);  // 6400 bytes, 100 entries
+  c.StartBatch();
+  std::string_view v;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    if (!c.Find(k, hash(k), &v)) c.Add(k, hash(k), "value" + std::to_string(i));
+  }
+  CHECK(c.entries() == 100);
+  for (int i = 0; i < 1000; i += 37) {
+    const std::string k = "key" + std::to_string(i);
+    if (i < 100) {
+      REQUIRE(c.Find(k, hash(k), &v));
+      CHECK(v == "value" + std::to_string(i));
+    } else {
+      CHECK(!c.Find(k, hash(k), &v));
+    }
+  }
+  // 2048 lookups with fewer than one in eight found: off for 16 batches.
+  ResultCache d(1 << 20);
+  d.StartBatch();
+  for (int i = 0; i < 2048; ++i) {
+    const std::string k = "d" + std::to_string(i);
+    if (!d.Find(k, hash(k), &v)) d.Add(k, hash(k), "x");
+  }
+  CHECK(!d.enabled());
+  for (int b = 0; b < 15; ++b) {
+    d.StartBatch();
+    CHECK(!d.enabled());
+  }
+  d.StartBatch();
+  CHECK(d.enabled());
+  const std::string k = "d7";
+  REQUIRE(d.Find(k, hash(k), &v));  // what it held is kept
+  CHECK(v == "x");
 }
