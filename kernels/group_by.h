@@ -350,6 +350,10 @@ class GroupByState {
   // absent (FindKeyOf); FindOrAddGroupOf and FindGroupOf with them.
   internal::PackedKey AddKeyOf(const GroupByState& other, int32_t og);
   bool FindKeyOf(const GroupByState& other, int32_t og, internal::PackedKey* key) const;
+  // Their one walk: other's key with the id of each string key j replaced
+  // by mine(j, id), or false when that is -1 (group_by_intern.cc).
+  template <typename Mine>
+  bool TranslateKeyOf(const GroupByState& other, int32_t og, internal::PackedKey* key, Mine&& mine) const;
   int32_t AddInternedGroupOf(const GroupByState& other, int32_t og);
   int32_t FindInternedGroupOf(const GroupByState& other, int32_t og) const;
   // kInterned: maps other's string ids to this table's once, for

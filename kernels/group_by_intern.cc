@@ -230,34 +230,36 @@ uint64_t GroupByState::InternedGroupHash(int32_t g) const {
   return h;
 }
 
-PackedKey GroupByState::AddKeyOf(const GroupByState& o, int32_t og) {
+template <typename Mine>
+bool GroupByState::TranslateKeyOf(const GroupByState& o, int32_t og, PackedKey* key, Mine&& mine) const {
   PackedKey k = o.table_.wide_key(og);
   for (size_t j = 0; j < strs_.size(); ++j) {
     const size_t c = strs_[j].col;
     if (IsNullKey(k, c)) continue;
     const PackField& f = pack_[c];
-    const internal::GroupKeyTable& from = o.strs_[j].strings;
-    const int32_t id = int32_t(internal::PackGet(k, f));
-    PackSet(&k, f, uint64_t(strs_[j].strings.FindOrAddString(from.string(id), from.hash(id))));
+    const int32_t id = mine(j, int32_t(internal::PackGet(k, f)));
+    if (id < 0) return false;
+    PackSet(&k, f, uint64_t(id));
   }
+  *key = k;
+  return true;
+}
+
+PackedKey GroupByState::AddKeyOf(const GroupByState& o, int32_t og) {
+  PackedKey k;
+  TranslateKeyOf(o, og, &k, [&](size_t j, int32_t id) {
+    const internal::GroupKeyTable& from = o.strs_[j].strings;
+    return strs_[j].strings.FindOrAddString(from.string(id), from.hash(id));
+  });
   return k;
 }
 
 bool GroupByState::FindKeyOf(const GroupByState& o, int32_t og, PackedKey* key) const {
-  PackedKey k = o.table_.wide_key(og);
-  for (size_t j = 0; j < strs_.size(); ++j) {
-    const size_t c = strs_[j].col;
-    if (IsNullKey(k, c)) continue;
-    const PackField& f = pack_[c];
+  return TranslateKeyOf(o, og, key, [&](size_t j, int32_t id) {
     const internal::GroupKeyTable& from = o.strs_[j].strings;
-    const int32_t id = int32_t(internal::PackGet(k, f));
-    const int32_t mine = strings_of_ == &o ? strs_[j].of_other[size_t(id)]
-                                           : strs_[j].strings.FindString(from.string(id), from.hash(id));
-    if (mine < 0) return false;
-    PackSet(&k, f, uint64_t(mine));
-  }
-  *key = k;
-  return true;
+    return strings_of_ == &o ? strs_[j].of_other[size_t(id)]
+                             : strs_[j].strings.FindString(from.string(id), from.hash(id));
+  });
 }
 
 int32_t GroupByState::AddInternedGroupOf(const GroupByState& o, int32_t og) {

@@ -32,13 +32,7 @@ using Str = std::optional<std::string>;
 
 namespace {
 
-Status Serial(int64_t n, const std::function<Status(int64_t)>& fn) {
-  for (int64_t i = 0; i < n; ++i) {
-    Status s = fn(i);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
+using qk::testing::Serial;
 
 // A value as text, strings quoted (so NULL, '' and 'NULL' differ).
 std::string Text(const ArrayView& v, int64_t i) {

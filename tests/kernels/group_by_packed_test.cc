@@ -14,6 +14,7 @@
 
 #include "columnar/builder.h"
 #include "kernels/group_by.h"
+#include "random_data.h"
 
 namespace qk = quiver::kernels;
 using quiver::ArrayBuilder;
@@ -27,13 +28,7 @@ namespace {
 
 using Col = std::shared_ptr<ArrayData>;
 
-Status Serial(int64_t n, const std::function<Status(int64_t)>& fn) {
-  for (int64_t i = 0; i < n; ++i) {
-    Status s = fn(i);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
+using qk::testing::Serial;
 
 std::string Text(const ArrayView& v, int64_t i) { return qk::ValueAt(v, i).ToString(); }
 

@@ -109,13 +109,7 @@ Chunk MakeChunk(const KeyShape& shape, int64_t n, int64_t offset, double key_nul
   return c;
 }
 
-Status Serial(int64_t n, const std::function<Status(int64_t)>& fn) {
-  for (int64_t i = 0; i < n; ++i) {
-    Status s = fn(i);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
+using qk::testing::Serial;
 
 // The chunks fed to `threads` partial tables (chunk i to table i % threads),
 // finalized together: the output rows as exact text, or the error.

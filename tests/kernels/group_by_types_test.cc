@@ -15,6 +15,7 @@
 #include "columnar/builder.h"
 #include "columnar/decimal.h"
 #include "kernels/group_by.h"
+#include "random_data.h"
 
 namespace qk = quiver::kernels;
 using qk::AggKind;
@@ -30,13 +31,7 @@ using quiver::TypeId;
 
 namespace {
 
-Status Serial(int64_t n, const std::function<Status(int64_t)>& fn) {
-  for (int64_t i = 0; i < n; ++i) {
-    Status s = fn(i);
-    if (!s.ok()) return s;
-  }
-  return Status::OK();
-}
+using qk::testing::Serial;
 
 std::string DecText(const ArrayView& v, int64_t i) {
   if (v.IsNull(i)) return "NULL";

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <random>
@@ -152,6 +153,16 @@ inline TestColumn RandomColumn(const DataType& type, int64_t n, int64_t offset, 
   if (c.dict_data) c.view.dictionary = &c.dict_view;
   if (offset > 0) Slice(&c, offset);
   return c;
+}
+
+// A runner of n tasks one after the other, stopping at the first error
+// (for FinalizeAll and the other calls that take the query's task runner).
+inline Status Serial(int64_t n, const std::function<Status(int64_t)>& fn) {
+  for (int64_t i = 0; i < n; ++i) {
+    Status s = fn(i);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
 }
 
 // Lengths around the vector widths, and a larger one.
