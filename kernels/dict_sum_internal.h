@@ -1,6 +1,7 @@
 // KernelTable::dict_sum_* and dict_count (see dispatch_internal.h): GROUP BY
-// a one-byte dictionary key of at most 8 entries, the rows and one sum of
-// each entry in vector lanes instead of a store per row into per-entry cells.
+// a dictionary key of at most 8 entries (indices of 1, 2 or 4 bytes; CSV
+// ingest writes 4), the rows and one sum of each entry in vector lanes
+// instead of a store per row into per-entry cells.
 //
 // Why: the scalar loop adds each row into its entry's cell in memory. When
 // the key is random, a row often updates the cell a row a few places before
@@ -32,55 +33,64 @@ namespace {
 typedef double DictVD __attribute__((vector_size(32)));
 typedef int64_t DictVI __attribute__((vector_size(32)));
 typedef float DictVF __attribute__((vector_size(16)));
-typedef uint8_t DictV4B __attribute__((vector_size(4)));
-typedef uint8_t DictV32B __attribute__((vector_size(32)));
 
-// Lane j of kDictLanes[x] is all ones when bit j of x is set.
-struct DictLaneTable {
-  alignas(32) int64_t lane[16][4];
-};
-constexpr DictLaneTable MakeDictLanes() {
-  DictLaneTable t{};
-  for (int x = 0; x < 16; ++x) {
-    for (int j = 0; j < 4; ++j) t.lane[x][j] = -int64_t((x >> j) & 1);
-  }
-  return t;
-}
-constexpr DictLaneTable kDictLanes = MakeDictLanes();
+// Lane j of kDictLanes[x] is all ones when bit j of x is set (vectors in
+// the table itself: a copy through memory would stall each load).
+#define QUIVER_DICT_LANE(x) \
+  DictVI { -int64_t((x) & 1), -int64_t(((x) >> 1) & 1), -int64_t(((x) >> 2) & 1), -int64_t(((x) >> 3) & 1) }
+alignas(32) const DictVI kDictLanes[16] = {
+    QUIVER_DICT_LANE(0),  QUIVER_DICT_LANE(1),  QUIVER_DICT_LANE(2),  QUIVER_DICT_LANE(3),
+    QUIVER_DICT_LANE(4),  QUIVER_DICT_LANE(5),  QUIVER_DICT_LANE(6),  QUIVER_DICT_LANE(7),
+    QUIVER_DICT_LANE(8),  QUIVER_DICT_LANE(9),  QUIVER_DICT_LANE(10), QUIVER_DICT_LANE(11),
+    QUIVER_DICT_LANE(12), QUIVER_DICT_LANE(13), QUIVER_DICT_LANE(14), QUIVER_DICT_LANE(15)};
+#undef QUIVER_DICT_LANE
 
 // rows[e] += the rows of entry e < entries among [0, n) (other indices are
-// not counted): 32 keys per compare, in byte counters that are added out
-// before they can wrap.
-inline void DictCountRows(const uint8_t* idx, int64_t n, int entries, int64_t* rows) {
-  constexpr int64_t kStripe = 255 * 32;
+// not counted): 32 bytes of indices per compare, in counters of the index's
+// own width that are added out before they can wrap. I: uint8_t, uint16_t
+// or uint32_t (signed indices read as unsigned: a negative one is no entry).
+template <typename I>
+void DictCountRowsOf(const I* idx, int64_t n, int entries, int64_t* rows) {
+  typedef I V __attribute__((vector_size(32)));
+  constexpr int64_t kLanes = 32 / sizeof(I);
+  constexpr int64_t kMax = sizeof(I) == 1 ? 255 : sizeof(I) == 2 ? 65535 : int64_t(1) << 30;
+  constexpr int64_t kStripe = kMax * kLanes;
   int64_t i = 0;
-  for (; i + 32 <= n;) {
-    const int64_t whole = (n - i) & ~int64_t(31);
+  for (; i + kLanes <= n;) {
+    const int64_t whole = (n - i) & ~(kLanes - 1);
     const int64_t end = i + (whole < kStripe ? whole : kStripe);
-    DictV32B c[8] = {};
-    for (; i < end; i += 32) {
-      DictV32B b;
+    V c[8] = {};
+    for (; i < end; i += kLanes) {
+      V b;
       std::memcpy(&b, idx + i, 32);
-      for (int e = 0; e < 8; ++e) c[e] -= (DictV32B)(b == uint8_t(e));
+      for (int e = 0; e < 8; ++e) c[e] -= (V)(b == I(e));
     }
     for (int e = 0; e < entries; ++e) {
       int64_t t = 0;
-      for (int j = 0; j < 32; ++j) t += c[e][j];
+      for (int j = 0; j < int(kLanes); ++j) t += int64_t(c[e][j]);
       rows[e] += t;
     }
   }
   for (; i < n; ++i) {
-    if (idx[i] < entries) ++rows[idx[i]];
+    if (idx[i] < I(entries)) ++rows[idx[i]];
   }
 }
 
-template <typename T, int E, bool kValid>
-void DictSumE(const uint8_t* idx, const T* v, const uint8_t* valid, int64_t n, double* sums) {
+inline void DictCountRows(const void* idx, int width, int64_t n, int entries, int64_t* rows) {
+  if (width == 1) DictCountRowsOf(static_cast<const uint8_t*>(idx), n, entries, rows);
+  else if (width == 2) DictCountRowsOf(static_cast<const uint16_t*>(idx), n, entries, rows);
+  else DictCountRowsOf(static_cast<const uint32_t*>(idx), n, entries, rows);
+}
+
+template <typename T, typename I, int E, bool kValid, bool kSeen>
+void DictSumE(const I* idx, const T* v, const uint8_t* valid, int64_t n, double* sums, int64_t* values) {
+  typedef I V4 __attribute__((vector_size(4 * sizeof(I))));
   DictVD acc[E];
+  DictVI seen[E] = {};  // valid values per entry, as minus their count per lane
   for (int e = 0; e < E; ++e) std::memcpy(&acc[e], sums + 4 * e, sizeof(DictVD));
   for (int64_t k = 0; k < n; k += 4) {
-    DictV4B b;
-    std::memcpy(&b, idx + k, 4);
+    V4 b;
+    std::memcpy(&b, idx + k, sizeof b);
     const DictVI key = __builtin_convertvector(b, DictVI);
     DictVD x;
     if constexpr (std::is_same_v<T, double>) {
@@ -92,30 +102,50 @@ void DictSumE(const uint8_t* idx, const T* v, const uint8_t* valid, int64_t n, d
     }
     DictVI bits = (DictVI)x;
     if constexpr (kValid) {
-      DictVI lanes;
-      std::memcpy(&lanes, kDictLanes.lane[(valid[k >> 3] >> (k & 4)) & 15], sizeof lanes);
+      const DictVI lanes = kDictLanes[(valid[k >> 3] >> (k & 4)) & 15];
       bits &= lanes;
+      for (int e = 0; e < E; ++e) {
+        const DictVI match = key == int64_t(e);
+        acc[e] += (DictVD)(bits & match);
+        if constexpr (kSeen) seen[e] += lanes & match;
+      }
+    } else {
+      for (int e = 0; e < E; ++e) acc[e] += (DictVD)(bits & (key == int64_t(e)));
     }
-    for (int e = 0; e < E; ++e) acc[e] += (DictVD)(bits & (key == int64_t(e)));
   }
-  for (int e = 0; e < E; ++e) std::memcpy(sums + 4 * e, &acc[e], sizeof(DictVD));
+  for (int e = 0; e < E; ++e) {
+    std::memcpy(sums + 4 * e, &acc[e], sizeof(DictVD));
+    if constexpr (kSeen) values[e] -= seen[e][0] + seen[e][1] + seen[e][2] + seen[e][3];
+  }
 }
 
-template <typename T>
-void DictSum(const uint8_t* idx, const T* v, const uint8_t* valid, int64_t n, int entries, double* sums) {
+template <typename T, typename I>
+void DictSumOf(const I* idx, const T* v, const uint8_t* valid, int64_t n, int entries, double* sums,
+               int64_t* values) {
   // Entries past `entries` see no rows; their lanes (of a scratch copy
   // when E > entries) stay +0.0.
   double scratch[4 * 8] = {};
+  int64_t seen[8] = {};
   std::memcpy(scratch, sums, sizeof(double) * 4 * size_t(entries));
   auto run = [&](auto e_tag) {
     constexpr int E = decltype(e_tag)::value;
-    if (valid != nullptr) DictSumE<T, E, true>(idx, v, valid, n, scratch);
-    else DictSumE<T, E, false>(idx, v, valid, n, scratch);
+    if (valid == nullptr) DictSumE<T, I, E, false, false>(idx, v, valid, n, scratch, seen);
+    else if (values == nullptr) DictSumE<T, I, E, true, false>(idx, v, valid, n, scratch, seen);
+    else DictSumE<T, I, E, true, true>(idx, v, valid, n, scratch, seen);
   };
   if (entries <= 2) run(std::integral_constant<int, 2>{});
   else if (entries <= 4) run(std::integral_constant<int, 4>{});
   else run(std::integral_constant<int, 8>{});
   std::memcpy(sums, scratch, sizeof(double) * 4 * size_t(entries));
+  for (int e = 0; values != nullptr && e < entries; ++e) values[e] += seen[e];
+}
+
+template <typename T>
+void DictSum(const void* idx, int width, const T* v, const uint8_t* valid, int64_t n, int entries,
+             double* sums, int64_t* values) {
+  if (width == 1) DictSumOf(static_cast<const uint8_t*>(idx), v, valid, n, entries, sums, values);
+  else if (width == 2) DictSumOf(static_cast<const uint16_t*>(idx), v, valid, n, entries, sums, values);
+  else DictSumOf(static_cast<const uint32_t*>(idx), v, valid, n, entries, sums, values);
 }
 
 inline void FillDictSum(KernelTable* t) {

@@ -51,20 +51,22 @@ struct KernelTable {
   void (*lookup8)(const int8_t* idx, int64_t n, const uint8_t* table, int64_t table_size, uint64_t* out) = nullptr;
   void (*lookup16)(const int16_t* idx, int64_t n, const uint8_t* table, int64_t table_size, uint64_t* out) = nullptr;
   void (*lookup32)(const int32_t* idx, int64_t n, const uint8_t* table, int64_t table_size, uint64_t* out) = nullptr;
-  // GROUP BY a one-byte dictionary key of `entries` <= 8 entries, in vector
-  // lanes (kernels/group_by_small.cc, dict_sum_internal.h). dict_count:
-  // rows[e] += the rows among [0, n) whose index is e, for e < entries
-  // (rows of other indices are not counted). dict_sum_*: rows [0, n), n a
-  // multiple of 8, every idx[i] < entries; row i adds v[i] as a double, or
-  // +0.0 when bit i of `valid` is clear (valid null: every row is valid),
-  // into sums[4 * e + i % 4] (e = idx[i]), each of the four lanes in row
-  // order: the additions of the scalar loop, bit for bit. Null in the
+  // GROUP BY a dictionary key of `entries` <= 8 entries, in vector lanes
+  // (kernels/group_by_small.cc, dict_sum_internal.h). idx: `width` bytes an
+  // index (1, 2 or 4), read as unsigned. dict_count: rows[e] += the rows
+  // among [0, n) whose index is e, for e < entries (rows of other indices
+  // are not counted). dict_sum_*: rows [0, n), n a multiple of 8, every
+  // index < entries; row i adds v[i] as a double, or +0.0 when bit i of
+  // `valid` is clear (valid null: every row is valid), into
+  // sums[4 * e + i % 4] (e its index), each of the four lanes in row order:
+  // the additions of the scalar loop, bit for bit; with `valid` and
+  // `values`, values[e] += entry e's rows whose bit is set. Null in the
   // scalar table (the scalar loop is its own baseline).
-  void (*dict_sum_f64)(const uint8_t* idx, const double* v, const uint8_t* valid, int64_t n, int entries,
-                       double* sums) = nullptr;
-  void (*dict_sum_f32)(const uint8_t* idx, const float* v, const uint8_t* valid, int64_t n, int entries,
-                       double* sums) = nullptr;
-  void (*dict_count)(const uint8_t* idx, int64_t n, int entries, int64_t* rows) = nullptr;
+  void (*dict_sum_f64)(const void* idx, int width, const double* v, const uint8_t* valid, int64_t n,
+                       int entries, double* sums, int64_t* values) = nullptr;
+  void (*dict_sum_f32)(const void* idx, int width, const float* v, const uint8_t* valid, int64_t n,
+                       int entries, double* sums, int64_t* values) = nullptr;
+  void (*dict_count)(const void* idx, int width, int64_t n, int entries, int64_t* rows) = nullptr;
 
   template <typename T>
   const TypedKernels<T>& For() const {

@@ -303,22 +303,29 @@ void FusedSumBlock(const ArrayView& key, int64_t entries, const ArrayView& col, 
 }
 
 // The rows [0, n) (n a multiple of 8) whose bit in the validity bytes vbyte
-// is clear take one off cnt[idx[row]] (copy 0 of their slot).
-void SubtractNulls(const uint8_t* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) {
+// is clear take one off cnt[idx[row]] (copy 0 of their slot; every index is
+// below 8). They count into four copies in turn: with few entries, one
+// counter per entry would make each NULL row wait for the previous one's
+// store.
+template <typename I>
+void SubtractNulls(const I* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) {
+  int64_t nulls[4][8] = {};
+  uint32_t turn = 0;
   for (int64_t k = 0; k < n; k += 8) {
-    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) --cnt[idx[k + __builtin_ctz(z)]];
+    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) ++nulls[turn++ & 3][idx[k + __builtin_ctz(z)]];
   }
+  for (int e = 0; e < 8; ++e) cnt[e] -= nulls[0][e] + nulls[1][e] + nulls[2][e] + nulls[3][e];
 }
 
 // The rows [0, n8) of an unfiltered Consume (n8: its length rounded down
 // to 8) at once in vector lanes (KernelTable::dict_sum_*, dict_count; see
-// kernels/dict_sum_internal.h) when the key has one-byte indices, no NULLs,
-// at most 8 entries and every index below `entries`, and the aggregate is
-// count(x) or the sum or avg of a float: the rows, counts and sums of
+// kernels/dict_sum_internal.h) when the key has indices of 1, 2 or 4 bytes,
+// no NULLs, at most 8 entries and every index below `entries`, and the
+// aggregate is count(x) or the sum or avg of a float: the rows, counts and sums of
 // FusedSumBlock, bit for bit. The value counts are not kept per row: every
 // row counts in `rows` (folded into count(*) and count(x) once per
-// Consume), and the NULL rows are taken off count(x) from the validity
-// bytes. Returns the rows it took (0: the case does not apply, the
+// Consume), and the NULL values per entry are taken off count(x): counted
+// by the kernel, or, when they are rare, from the validity bytes. Returns the rows it took (0: the case does not apply, the
 // validity does not start on a byte, or the target has no vector kernel).
 int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, AggKind kind, int64_t slots,
                    int64_t* rows, SlotAcc* acc) {
@@ -330,14 +337,19 @@ int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, 
   if (sum && !((id == TypeId::kFloat64 && kt.dict_sum_f64) || (id == TypeId::kFloat32 && kt.dict_sum_f32)))
     return 0;
   const bool val_nulls = HasNulls(col);
-  if (val_nulls && (col.offset & 7) != 0) return 0;
-  const uint8_t* idx = key.data<uint8_t>();
+  // NULL values are taken off count(x) from the validity bytes when they
+  // are rare (a loop over the NULL rows), else counted by the sum kernel.
+  const bool sparse = val_nulls && col.null_count > 0 && col.null_count * 16 <= col.length;
+  if (val_nulls && ((col.offset & 7) != 0 || (!sum && !sparse))) return 0;
+  const int width = ByteWidth(key.type->dict_index);
+  if (width != 1 && width != 2 && width != 4) return 0;
+  const void* idx = key.values + key.offset * width;
   const int64_t n8 = key.length & ~int64_t(7);
   // The rows of each entry first: when they do not add up to n8, some
   // index is out of range (its row belongs to the NULL group) and the
   // general loop takes the Consume.
   int64_t per_entry[8] = {};
-  kt.dict_count(idx, n8, int(entries), per_entry);
+  kt.dict_count(idx, width, n8, int(entries), per_entry);
   int64_t counted = 0;
   for (int64_t e = 0; e < entries; ++e) counted += per_entry[e];
   if (n8 == 0 || counted != n8) return 0;
@@ -345,16 +357,27 @@ int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, 
   const uint8_t* vbyte = val_nulls ? col.validity + (col.offset >> 3) : nullptr;
   if (sum) {
     double lanes[4 * 8];
+    int64_t values[8] = {};
     for (int64_t e = 0; e < entries; ++e) {
       for (int64_t c = 0; c < kCopies; ++c) lanes[4 * e + c] = acc->fsum[size_t(c * slots + e)];
     }
-    if (id == TypeId::kFloat64) kt.dict_sum_f64(idx, col.data<double>(), vbyte, n8, int(entries), lanes);
-    else kt.dict_sum_f32(idx, col.data<float>(), vbyte, n8, int(entries), lanes);
+    int64_t* counted_values = val_nulls && !sparse ? values : nullptr;
+    if (id == TypeId::kFloat64)
+      kt.dict_sum_f64(idx, width, col.data<double>(), vbyte, n8, int(entries), lanes, counted_values);
+    else
+      kt.dict_sum_f32(idx, width, col.data<float>(), vbyte, n8, int(entries), lanes, counted_values);
     for (int64_t e = 0; e < entries; ++e) {
       for (int64_t c = 0; c < kCopies; ++c) acc->fsum[size_t(c * slots + e)] = lanes[4 * e + c];
+      // count(x) gets every row (through `rows`) less the NULL ones.
+      if (counted_values != nullptr) acc->count[size_t(e)] -= per_entry[e] - values[e];
     }
   }
-  if (val_nulls) SubtractNulls(idx, vbyte, n8, acc->count.data());
+  if (sparse) {
+    int64_t* cnt = acc->count.data();
+    if (width == 1) SubtractNulls(static_cast<const uint8_t*>(idx), vbyte, n8, cnt);
+    else if (width == 2) SubtractNulls(static_cast<const uint16_t*>(idx), vbyte, n8, cnt);
+    else SubtractNulls(static_cast<const uint32_t*>(idx), vbyte, n8, cnt);
+  }
   return n8;
 }
 
@@ -573,7 +596,7 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
   // Rows VectorSums took, per copy and slot (see there).
   std::vector<int64_t> fast_rows;
   int64_t taken = 0, start = 0;
-  if (fused >= 0 && filter == nullptr && one_byte && !HasNulls(key)) {
+  if (fused >= 0 && filter == nullptr && !HasNulls(key)) {
     fast_rows.assign(size_t(cells), 0);
     const Agg& a = aggs_[size_t(fused)];
     start = VectorSums(key, entries, values[size_t(a.value)], a.kind, slots, fast_rows.data(), &accs[size_t(fused)]);
