@@ -312,7 +312,9 @@ void SubtractNulls(const I* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) 
   int64_t nulls[4][8] = {};
   uint32_t turn = 0;
   for (int64_t k = 0; k < n; k += 8) {
-    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) ++nulls[turn++ & 3][idx[k + __builtin_ctz(z)]];
+    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) {
+      ++nulls[turn++ & 3][idx[k + __builtin_ctz(z)]];
+    }
   }
   for (int e = 0; e < 8; ++e) cnt[e] -= nulls[0][e] + nulls[1][e] + nulls[2][e] + nulls[3][e];
 }
@@ -321,14 +323,15 @@ void SubtractNulls(const I* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) 
 // to 8) at once in vector lanes (KernelTable::dict_sum_*, dict_count; see
 // kernels/dict_sum_internal.h) when the key has indices of 1, 2 or 4 bytes,
 // no NULLs, at most 8 entries and every index below `entries`, and the
-// aggregate is count(x) or the sum or avg of a float: the rows, counts and sums of
-// FusedSumBlock, bit for bit. The value counts are not kept per row: every
-// row counts in `rows` (folded into count(*) and count(x) once per
-// Consume), and the NULL values per entry are taken off count(x): counted
-// by the kernel, or, when they are rare, from the validity bytes. Returns the rows it took (0: the case does not apply, the
-// validity does not start on a byte, or the target has no vector kernel).
+// aggregate is count(x) or the sum or avg of a float: the rows, counts and
+// sums of FusedSumBlock, bit for bit, into copy 0 of rows_per (count(*))
+// and of *acc (count(x), the sums in all four copies). The NULL values of
+// each entry are counted by the kernel, or, when they are rare, taken off
+// count(x) from the validity bytes. Returns the rows it took (0: the case
+// does not apply, the validity does not start on a byte, or the target has
+// no vector kernel).
 int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, AggKind kind, int64_t slots,
-                   int64_t* rows, SlotAcc* acc) {
+                   int64_t* rows_per, SlotAcc* acc) {
   const internal::KernelTable& kt = internal::Kernels();
   const bool sum = kind != AggKind::kCount;
   const TypeId id = col.type->id;
@@ -353,7 +356,10 @@ int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, 
   int64_t counted = 0;
   for (int64_t e = 0; e < entries; ++e) counted += per_entry[e];
   if (n8 == 0 || counted != n8) return 0;
-  for (int64_t e = 0; e < entries; ++e) rows[e] += per_entry[e];
+  for (int64_t e = 0; e < entries; ++e) {
+    rows_per[e] += per_entry[e];
+    acc->count[size_t(e)] += per_entry[e];  // less the NULL values, below
+  }
   const uint8_t* vbyte = val_nulls ? col.validity + (col.offset >> 3) : nullptr;
   if (sum) {
     double lanes[4 * 8];
@@ -368,7 +374,6 @@ int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, 
       kt.dict_sum_f32(idx, width, col.data<float>(), vbyte, n8, int(entries), lanes, counted_values);
     for (int64_t e = 0; e < entries; ++e) {
       for (int64_t c = 0; c < kCopies; ++c) acc->fsum[size_t(c * slots + e)] = lanes[4 * e + c];
-      // count(x) gets every row (through `rows`) less the NULL ones.
       if (counted_values != nullptr) acc->count[size_t(e)] -= per_entry[e] - values[e];
     }
   }
@@ -593,13 +598,11 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
     if (id != TypeId::kFloat64 && id != TypeId::kFloat32 && id != TypeId::kInt64 && id != TypeId::kInt32)
       fused = -1;
   }
-  // Rows VectorSums took, per copy and slot (see there).
-  std::vector<int64_t> fast_rows;
   int64_t taken = 0, start = 0;
   if (fused >= 0 && filter == nullptr && !HasNulls(key)) {
-    fast_rows.assign(size_t(cells), 0);
     const Agg& a = aggs_[size_t(fused)];
-    start = VectorSums(key, entries, values[size_t(a.value)], a.kind, slots, fast_rows.data(), &accs[size_t(fused)]);
+    start = VectorSums(key, entries, values[size_t(a.value)], a.kind, slots, rows_per.data(),
+                       &accs[size_t(fused)]);
     taken += start;
   }
   for (int64_t b = start; b < len; b += kBlockRows) {
@@ -648,13 +651,6 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
           SumBlock<T>(a.kind, col.data<T>(), blk, vb, pos.data(), &accs[i]);
         }
       });
-    }
-  }
-  if (!fast_rows.empty()) {
-    int64_t* cnt = accs[size_t(fused)].count.data();
-    for (int64_t c = 0; c < cells; ++c) {
-      rows_per[size_t(c)] += fast_rows[size_t(c)];
-      cnt[c] += fast_rows[size_t(c)];
     }
   }
   rows_taken_ += taken;
