@@ -34,8 +34,8 @@ typedef double DictVD __attribute__((vector_size(32)));
 typedef int64_t DictVI __attribute__((vector_size(32)));
 typedef float DictVF __attribute__((vector_size(16)));
 
-// Lane j of kDictLanes[x] is all ones when bit j of x is set (vectors in
-// the table itself: a copy through memory would stall each load).
+// Lane j of kDictLanes[x] is all ones when bit j of x is set (the table
+// holds the vectors themselves, so a lookup is one vector load).
 #define QUIVER_DICT_LANE(x) \
   DictVI { -int64_t((x) & 1), -int64_t(((x) >> 1) & 1), -int64_t(((x) >> 2) & 1), -int64_t(((x) >> 3) & 1) }
 alignas(32) const DictVI kDictLanes[16] = {
