@@ -302,7 +302,7 @@ class CountDistinctAgg final : public GroupedAgg {
       // cache, the bytes a probe will compare are fetched too, for the pair
       // kAhead / 2 on (its slot has arrived by then).
       const std::string_view* strs = strs_.data();
-      const size_t bytes_ahead = arena_.size() > (size_t(1) << 20) ? kAhead / 2 : m;
+      const size_t bytes_ahead = arena_.size() > kBytesInCache ? kAhead / 2 : m;
       for (size_t i = 0; i < m; ++i) {
         if (i + kAhead < m) Prefetch(keys[i + kAhead], gs[i + kAhead]);
         if (i + bytes_ahead < m) PrefetchBytes(keys[i + bytes_ahead], gs[i + bytes_ahead]);

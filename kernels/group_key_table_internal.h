@@ -208,6 +208,11 @@ inline uint64_t MixPacked(const PackedKey& k) {
 
 enum class KeyKind : uint8_t { kInt, kWide, kBytes };
 
+// Stored key bytes beyond which a hash table's probes fetch the bytes they
+// will compare some rows ahead (about one core's L2 cache): GroupKeyTable's
+// byte keys and COUNT(DISTINCT)'s strings.
+constexpr size_t kBytesInCache = size_t(1) << 20;
+
 class GroupKeyTable {
  public:
   explicit GroupKeyTable(KeyKind kind);
@@ -370,14 +375,14 @@ class GroupKeyTable {
   // (Wide keys: the slot in the main array.)
   void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[size_t(h) & mask_]); }
 
+  // Whether the stored bytes have outgrown the L2 cache (when they have not,
+  // PrefetchBytesAt costs more than it saves).
+  bool BytesOutOfCache() const { return arena_.size() > kBytesInCache; }
   // Hints into the cache the stored bytes of the byte key a probe with hash
   // h meets first, when its tag is h's (the slot itself should be in the
   // cache already: Prefetch(h) some rows before). A probe that finds its
   // key compares those bytes; without this they are a cache miss per row
   // once the keys outgrow the cache.
-  // Whether the stored bytes have outgrown the L2 cache (when they have not,
-  // PrefetchBytesAt costs more than it saves).
-  bool BytesOutOfCache() const { return arena_.size() > (size_t(1) << 20); }
   void PrefetchBytesAt(uint64_t h) const {
     const Slot& st = slots_[size_t(h) & mask_];
     if (st.id1 != 0 && st.tag == uint32_t(h >> 32)) {

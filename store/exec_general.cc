@@ -222,9 +222,10 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
           std::to_string(plan.stats.chunks_pruned) + " pruned by statistics; columns read:";
   const Schema& in = *plan.input;
   const std::string shortcut = AggregateShortcut(plan);
-  if (!shortcut.empty()) line += " none";
-  for (size_t c : plan.columns) {
-    if (shortcut.empty()) line += " " + in.field(c).name;
+  if (!shortcut.empty()) {
+    line += " none";
+  } else {
+    for (size_t c : plan.columns) line += " " + in.field(c).name;
   }
   line += "; threads " + std::to_string(plan.threads);
   if (!p.computed.empty()) {

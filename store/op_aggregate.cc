@@ -164,6 +164,12 @@ bool MinMaxStatsApply(const Plan& plan, const AggPlan& ap) {
   return true;
 }
 
+// Whether COUNT(*) of the whole table is all the query asks: the catalog
+// knows each chunk's rows.
+bool CountFromCatalog(const BoundQuery& q, const AggPlan& ap) {
+  return ap.only_count_star && q.where == nullptr;
+}
+
 // MinMaxStatsApply, then the answer into *total.
 bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
   if (!MinMaxStatsApply(plan, ap)) return false;
@@ -195,7 +201,7 @@ std::string AggregateShortcut(const Plan& plan) {
   if (!q.aggregate || !q.group_by.empty() || plan.input == nullptr) return "";
   Result<AggPlan> ap = PlanOutputs(q, *plan.input);
   if (!ap.ok()) return "";
-  if (ap->only_count_star && q.where == nullptr) return "COUNT(*) from the catalog";
+  if (CountFromCatalog(q, *ap)) return "COUNT(*) from the catalog";
   if (MinMaxStatsApply(plan, *ap)) return "MIN/MAX from chunk statistics";
   return "";
 }
@@ -209,8 +215,7 @@ Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan) {
   const auto& columns = ap.columns;
   auto make_partial = [&] { return ap.MakePartial(in); };
   Partial total = make_partial();
-  if (ap.only_count_star && q.where == nullptr) {
-    // COUNT(*) of a whole table: the catalog knows.
+  if (CountFromCatalog(q, ap)) {
     for (size_t c : plan.chunks) total.count_star += plan.ChunkRows(c);
   } else if (MinMaxFromStats(plan, ap, &total)) {
     // MIN / MAX of whole columns: the chunks' statistics know.

@@ -58,19 +58,26 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+// Median ms of `runs` calls of fn after `warm` untimed ones, and the last
+// call's result.
+async function medianMs(fn, warm, runs) {
+  let last;
+  for (let i = 0; i < warm; ++i) last = await fn();
+  const ms = [];
+  for (let r = 0; r < runs; ++r) {
+    const t = process.hrtime.bigint();
+    last = await fn();
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { ms: median(ms), last };
+}
+
 // Runs `once` (which returns the raw result or throws) warm-up + runs
 // times, then `rows` on the last raw result (untimed).
 async function timed(once, rows, runs) {
-  let raw;
   try {
-    raw = await once();
-    const ms = [];
-    for (let r = 0; r < runs; ++r) {
-      const t = process.hrtime.bigint();
-      raw = await once();
-      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    return { ms: median(ms), rows: rows(raw) };
+    const { ms, last } = await medianMs(once, 1, runs);
+    return { ms, rows: rows(last) };
   } catch (e) {
     return { error: String(e.message || e).split('\n')[0] };
   }
@@ -106,18 +113,6 @@ function nodeHttpGet(url) {
   });
 }
 
-// Median ms of `n` calls of fn after 20 warm-up calls.
-async function roundTrip(fn, n) {
-  for (let i = 0; i < 20; ++i) await fn();
-  const ms = [];
-  for (let i = 0; i < n; ++i) {
-    const t = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(ms);
-}
-
 function quiverResultRows(r) {
   const doc = parseQuiverJson(Buffer.concat(r.parts).toString('utf8'));
   if (!r.ok || doc.error) throw new Error(doc.error ? `${doc.error.code}: ${doc.error.message}` : `HTTP ${r.status}`);
@@ -144,8 +139,8 @@ async function main() {
   }
   const base = new URL(a.url);
   client = new HttpClient(base.hostname, base.port);
-  const raw = await roundTrip(() => client.request('GET', '/v1/health'), 200);
-  const viaNode = await roundTrip(() => nodeHttpGet(`${a.url}/v1/health`), 200);
+  const raw = (await medianMs(() => client.request('GET', '/v1/health'), 20, 200)).ms;
+  const viaNode = (await medianMs(() => nodeHttpGet(`${a.url}/v1/health`), 20, 200)).ms;
   process.stderr.write(`GET /v1/health round trip, median of 200: ${raw.toFixed(3)} ms through this runner's ` +
                        `socket client, ${viaNode.toFixed(3)} ms through node:http\n`);
   const db = await DuckDBInstance.create(':memory:', { threads: String(a.threads) });
