@@ -20,9 +20,6 @@ bool IsIntKey(const DataType& t) {
 
 bool IsStr(TypeId id) { return IsBinaryLike(id); }
 
-// Rows per batch inside Consume: the group ids of a batch stay in cache.
-constexpr int64_t kBatchRows = 4096;
-
 // The rows of a batch (rows[k] or base + k) that `mask` keeps, with their
 // group ids.
 void SelectRows(const Mask& mask, const int32_t* rows, int64_t base, int64_t n, const int32_t* gids,
@@ -334,7 +331,16 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
     n = int64_t(sel.size());
   }
   rows_taken_ += n;
-  return ConsumeRows(keys, values, rows, n, first_row, agg_filters);
+  if (radix_) {
+    BufferRows(keys, rows, n, first_row);
+    return Status::OK();
+  }
+  QUIVER_RETURN_NOT_OK(ConsumeRows(keys, values, rows, n, first_row, agg_filters));
+  if (!radix_decided_ && table_.size() > radix_limits_.head_groups) {
+    radix_decided_ = true;
+    if (RadixPays()) StartRadix();
+  }
+  return Status::OK();
 }
 
 uint64_t GroupByState::PartitionHashOfGroup(int32_t g) const {
@@ -510,13 +516,11 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
 
 void GroupByState::Presize() {
   presized_ = true;
+  if (RadixPays()) return;  // past kRadixGroups, partitions take the rows
   if (expect_rows_ <= 0 || rows_fed_ <= 0 || rows_offered_ <= 0) return;
-  const double rate = double(table_.size()) / double(rows_fed_);
-  if (rate < kPresizeRate) return;
-  // New groups per row looked up, times the rows the filter is expected to
-  // keep, with a tenth to spare.
-  const double kept = double(expect_rows_) * double(rows_taken_) / double(rows_offered_);
-  int64_t want = std::min(expect_rows_, int64_t(rate * kept * 1.1));
+  if (double(table_.size()) / double(rows_fed_) < kPresizeRate) return;
+  // With a tenth to spare.
+  int64_t want = std::min(expect_rows_, int64_t(ExpectedGroups() * 1.1));
   if (admit_limit_ >= 0) want = std::min(want, admit_limit_);
   if (want <= table_.size()) return;
   const int64_t key_bytes =
@@ -525,10 +529,20 @@ void GroupByState::Presize() {
   Reserve(size_t(want));
 }
 
+double GroupByState::ExpectedGroups() const {
+  if (expect_rows_ <= 0 || rows_fed_ <= 0 || rows_offered_ <= 0) return double(table_.size());
+  // New groups per row looked up so far, times the rows the filter is
+  // expected to keep.
+  const double rate = double(table_.size()) / double(rows_fed_);
+  const double kept = double(expect_rows_) * double(rows_taken_) / double(rows_offered_);
+  return rate * kept;
+}
+
 int64_t GroupByState::memory_bytes() const {
   int64_t b = 0;
   for (const GroupByState& p : parts_) b += p.memory_bytes();
   for (const auto& pr : part_rows_) b += int64_t(pr.capacity() * 4);
+  b += RadixBytes();
   b += table_.memory_bytes() + int64_t(group_rows_.capacity() + group_first_.capacity()) * 8 +
        int64_t(enc_.capacity() + (enc_off_.capacity() + enc_at_.capacity()) * 4 +
                hashes_.capacity() * 8 + direct_.capacity() * 4) +

@@ -208,6 +208,8 @@ Status GroupByState::Merge(const GroupByState& o) {
       o.aggs_.size() != aggs_.size()) {
     return Status::Invalid("group-by: cannot merge partial tables of different shapes");
   }
+  if (radix_ || o.radix_)
+    return Status::Invalid("group-by: Seal() partial tables before merging them");
   if (split() || o.split()) {
     // Partition by partition; an unsplit side is split first (a copy of
     // other, which is const).
@@ -267,6 +269,7 @@ bool GroupByState::has_grouped() const {
 }
 
 Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::Finalize() const {
+  if (radix_) return Status::Invalid("group-by: Seal() the table before Finalize");
   if (split()) {
     std::vector<const GroupByState*> tables;
     for (const GroupByState& p : parts_) tables.push_back(&p);
@@ -436,27 +439,39 @@ Result<std::vector<std::shared_ptr<ArrayData>>> GroupByState::FinalizeAll(
   bool any_split = false;
   for (const GroupByState& p : in) {
     total += p.num_groups();
-    any_split |= p.split();
+    any_split |= p.split() || p.radix_;
   }
   *groups = total;  // an upper bound until merged
   std::vector<const GroupByState*> tables;
-  if (in[0].mode_ != Mode::kSingleDict && in.size() > 2 && (any_split || total > kSplitGroups)) {
-    // Three or more tables with many groups: partition by partition, in
-    // parallel (partition p of every table into partition p of the first).
-    // Two tables fold (FoldTables): measured on 2 cores, splitting both
-    // costs more CPU than the second thread saves.
+  if (in[0].mode_ != Mode::kSingleDict &&
+      (any_split || (in.size() > 2 && total > kSplitGroups))) {
+    // Three or more tables with many groups, or radix tables (split):
+    // partition by partition, in parallel (partition p of every table, then
+    // every table's rows buffered for p, into partition p of the first).
+    // Two unsplit tables fold (FoldTables): measured on 2 cores, splitting
+    // both costs more CPU than the second thread saves.
     QUIVER_RETURN_NOT_OK(run(int64_t(in.size()), [&](int64_t w) -> Status {
-      if (!in[size_t(w)].split()) in[size_t(w)].Split();
+      GroupByState& t = in[size_t(w)];
+      if (t.radix_) {
+        t.SplitHead();
+      } else if (!t.split()) {
+        t.Split();
+      }
       return Status::OK();
     }));
     const size_t nparts = in[0].parts_.size();
     QUIVER_RETURN_NOT_OK(run(int64_t(nparts), [&](int64_t p) -> Status {
+      GroupByState& to = in[0].parts_[size_t(p)];
       for (size_t w = 1; w < in.size(); ++w) {
-        QUIVER_RETURN_NOT_OK(in[0].parts_[size_t(p)].Merge(in[w].parts_[size_t(p)]));
+        QUIVER_RETURN_NOT_OK(to.Merge(in[w].parts_[size_t(p)]));
         in[w].parts_[size_t(p)] = in[w].parts_[size_t(p)].EmptyLike();  // free it
+      }
+      for (GroupByState& w : in) {
+        if (w.radix_) QUIVER_RETURN_NOT_OK(w.FoldRadixInto(&to, size_t(p), /*release=*/true));
       }
       return Status::OK();
     }));
+    for (GroupByState& w : in) w.EndRadix();
     in.erase(in.begin() + 1, in.end());
   } else if (!any_split && in.size() > 1 && in.size() < 256) {  // FoldTables' owner is a byte
     std::vector<std::vector<uint8_t>> kept;
