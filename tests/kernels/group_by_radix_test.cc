@@ -219,6 +219,7 @@ TEST_CASE("A radix table merges and finalizes once sealed", "[kernels]") {
   REQUIRE(a.Seal().ok());
   REQUIRE(b.Seal().ok());
   REQUIRE(a.Merge(b).ok());
+  CHECK(a.Seal().ok());  // nothing left to seal
   auto out = a.Finalize();
   REQUIRE(out.ok());
   // Finalize keeps each partition's order: compare as sets of rows.
@@ -231,3 +232,4 @@ TEST_CASE("A radix table merges and finalizes once sealed", "[kernels]") {
   std::sort(want.begin(), want.end());
   CHECK(got == want);
 }
+
