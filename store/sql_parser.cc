@@ -115,11 +115,23 @@ Result<SelectItem> Parser::ParseSelectItem() {
   if (!can_start) return Expected("column name, aggregate or *");
   QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
   SelectItem item = SelectItemOf(std::move(e));
-  // An alias needs AS, so that a misspelt keyword is not taken for one.
   if (AcceptKeyword("AS")) {
     QUIVER_ASSIGN_OR_RETURN(item.alias, ParseIdentifier("alias after AS"));
+  } else if (PeekBareAlias({",", ")", ";", "FROM", "UNION", "ORDER", "LIMIT", "OFFSET"})) {
+    item.alias = Next().text;
   }
   return item;
+}
+
+bool Parser::PeekBareAlias(std::initializer_list<std::string_view> then) const {
+  const Token& t = Peek();
+  if (t.kind != Tok::kQuotedIdent && (t.kind != Tok::kIdent || IsReservedWord(t.text))) return false;
+  const Token& after = Peek(1);
+  if (after.kind == Tok::kEnd) return true;
+  for (std::string_view w : then) {
+    if (after.kind == Tok::kSymbol ? after.text == w : IsKeyword(after, w)) return true;
+  }
+  return false;
 }
 
 Result<std::vector<OrderItem>> Parser::ParseOrderItems() {
@@ -164,11 +176,24 @@ Result<std::vector<OrderItem>> Parser::ParseOrderItems() {
 Status Parser::ParseGroupBy(Query* q) {
   std::vector<ExprPtr> items;
   bool all_names = true;
-  do {
-    QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
-    all_names = all_names && e->kind == ExprKind::kColumn;
-    items.push_back(std::move(e));
-  } while (AcceptSymbol(","));
+  if (PeekKeyword("ALL")) {
+    // DuckDB's GROUP BY ALL: every item of the select list that holds no
+    // aggregate (none: one group of all rows, as with no GROUP BY).
+    const Token& t = Next();
+    if (q->select.empty()) return ErrorAt(t.offset, "GROUP BY ALL needs a select list, not *");
+    for (const SelectItem& s : q->select) {
+      if (s.agg != AggFunc::kNone || (s.expr && ContainsAggregate(*s.expr))) continue;
+      ExprPtr e = s.expr ? s.expr : Expr::Column(s.column);
+      all_names = all_names && e->kind == ExprKind::kColumn;
+      items.push_back(std::move(e));
+    }
+  } else {
+    do {
+      QUIVER_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
+      all_names = all_names && e->kind == ExprKind::kColumn;
+      items.push_back(std::move(e));
+    } while (AcceptSymbol(","));
+  }
   if (all_names) {
     for (const auto& e : items) q->group_by.push_back(e->column);
   } else {
@@ -194,10 +219,14 @@ Status Parser::ParseFrom(Query* q) {
     return Status::OK();
   }
   QUIVER_ASSIGN_OR_RETURN(q->table, ParseIdentifier("table name"));
-  // An alias (with AS) is accepted: columns may be qualified with it.
+  // An alias (with AS, or bare) is accepted: columns may be qualified with
+  // it (ScanQualifiers).
   if (AcceptKeyword("AS")) {
     QUIVER_ASSIGN_OR_RETURN(std::string alias, ParseIdentifier("alias after AS"));
     (void)alias;
+  } else if (PeekBareAlias({")", ";", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
+                            "UNION"})) {
+    Next();
   }
   return Status::OK();
 }

@@ -31,6 +31,7 @@
 //                 | DATE string | TIMESTAMP string | INTERVAL (string | int unit)
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -142,6 +143,12 @@ class Parser {
   std::vector<std::string> ScanQualifiers() const;
   bool IsQualifier(const std::string& name) const;
   bool AtQueryStart() const { return PeekKeyword("SELECT") || PeekKeyword("WITH"); }
+  // An alias without AS at the next token (PostgreSQL's and DuckDB's bare
+  // alias): a name that is not a reserved word, followed by the end of the
+  // query or one of `then` (keywords or symbols). A misspelt keyword is so
+  // not taken for one: in `SELECT a FORM t` FORM is followed by t, and the
+  // error still says "expected FROM, found 'FORM'".
+  bool PeekBareAlias(std::initializer_list<std::string_view> then) const;
 
   // --- expressions (sql_expr_parser.cc) ---
   Result<ExprPtr> ParseExpr() { return ParseOr(); }

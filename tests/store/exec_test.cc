@@ -375,6 +375,22 @@ TEST_CASE("GROUP BY makes NULL a group and orders groups by aggregates") {
   CHECK(rows == std::vector<std::string>{"4", "8", "8"});
 }
 
+TEST_CASE("GROUP BY ALL and bare aliases run as their spelled-out forms") {
+  Fixture f;
+  // The same groups, counts and names as GROUP BY with AS.
+  QueryResult all = f.Run("SELECT city c, upper(city) u, count(*) n FROM t x "
+                          "WHERE x.id < 500 GROUP BY ALL ORDER BY n DESC, c");
+  QueryResult spelled = f.Run("SELECT city AS c, upper(city) AS u, count(*) AS n FROM t "
+                              "WHERE id < 500 GROUP BY city, upper(city) ORDER BY n DESC, c");
+  CHECK(Rows(all) == Rows(spelled));
+  REQUIRE(all.schema->num_fields() == 3);
+  CHECK(all.schema->field(0).name == "c");
+  CHECK(all.schema->field(2).name == "n");
+  CHECK(Rows(all).size() == 5);  // c0..c3 and NULL
+  CHECK(Rows(f.Run("SELECT count(*) total FROM t GROUP BY ALL")) ==
+        std::vector<std::string>{std::to_string(kRows)});
+}
+
 TEST_CASE("Integer SUM overflow is an error, never a wrapped value") {
   TempDir dir;
   auto store = Store::Create(dir.path() + "/o.pool", 16ull << 20);

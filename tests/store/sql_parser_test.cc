@@ -225,6 +225,33 @@ TEST_CASE("The URL-parameter parsers read order_by, select and column lists", "[
   CHECK(*cols == std::vector<std::string>{"a", "b c"});
 }
 
+TEST_CASE("An alias may leave out AS where a name cannot be a misspelt keyword", "[store]") {
+  Query q = MustParse("SELECT a x, count(*) n, b \"Total\" FROM t u WHERE u.a > 1 ORDER BY n");
+  REQUIRE(q.select.size() == 3);
+  CHECK(q.select[0].alias == "x");
+  CHECK(q.select[1].alias == "n");
+  CHECK(q.select[2].alias == "Total");
+  CHECK(q.table == "t");
+  CHECK(ExprEquals(q.where, Gt(Col("a"), I(1))));  // u. is the table's qualifier
+  CHECK(MustParse("SELECT 1 one").select[0].alias == "one");
+  CHECK(MustParse("SELECT a total FROM t LIMIT 1").select[0].alias == "total");
+  CHECK(MustParse("SELECT n FROM (SELECT count(*) n FROM t) s").from_query->select[0].alias == "n");
+  // A reserved word is never a bare alias.
+  CHECK(!ParseSql("SELECT a where FROM t").ok());
+}
+
+TEST_CASE("GROUP BY ALL groups by every select item without an aggregate", "[store]") {
+  Query q = MustParse("SELECT a, b, count(*), sum(c) + 1 FROM t GROUP BY ALL");
+  CHECK(q.group_by == std::vector<std::string>{"a", "b"});
+  q = MustParse("SELECT a, lower(b) AS l, max(c) FROM t GROUP BY ALL");
+  REQUIRE(q.group_by_exprs.size() == 2);
+  CHECK(ExprEquals(q.group_by_exprs[0], Col("a")));
+  CHECK(q.group_by_exprs[1]->kind == ExprKind::kCall);
+  q = MustParse("SELECT count(*) FROM t GROUP BY ALL");  // no key: one group
+  CHECK(q.group_by.empty());
+  CHECK(q.group_by_exprs.empty());
+}
+
 // --- errors ---
 
 TEST_CASE("A misspelt FROM names its line, column and the word found", "[store]") {
@@ -293,7 +320,13 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
       {"SELECT count(a FROM t", "syntax error at line 1, column 16: expected ')', found 'FROM'"},
       {"SELECT a AS FROM t",
        "syntax error at line 1, column 13: expected alias after AS, found 'FROM'"},
-      {"SELECT a b FROM t", "syntax error at line 1, column 10: expected FROM, found 'b'"},
+      {"SELECT a b c FROM t", "syntax error at line 1, column 10: expected FROM, found 'b'"},
+      {"SELECT a FORM t", "syntax error at line 1, column 10: expected FROM, found 'FORM'"},
+      {"SELECT a FROM t u v",
+       "syntax error at line 1, column 17: expected WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET or "
+       "end of query, found 'u'"},
+      {"SELECT * FROM t GROUP BY ALL",
+       "syntax error at line 1, column 26: GROUP BY ALL needs a select list, not *"},
       {"SELECT a FROM t WHERE", "syntax error at line 1, column 22: expected a column, a literal "
                                 "or '(', found end of input"},
       {"SELECT a FROM t WHERE a = 'abc",
