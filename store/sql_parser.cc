@@ -154,23 +154,41 @@ Result<std::vector<OrderItem>> Parser::ParseOrderItems() {
       item.agg = s.agg;
       item.expr = std::move(s.expr);
     }
-    if (AcceptKeyword("DESC")) {
-      item.descending = true;
-    } else {
-      AcceptKeyword("ASC");
-    }
-    if (AcceptKeyword("NULLS")) {
-      if (AcceptKeyword("FIRST")) {
-        item.nulls = NullOrder::kFirst;
-      } else if (AcceptKeyword("LAST")) {
-        item.nulls = NullOrder::kLast;
-      } else {
-        return Expected("FIRST or LAST");
-      }
-    }
+    QUIVER_RETURN_NOT_OK(ParseDirection(&item));
     items.push_back(std::move(item));
   } while (AcceptSymbol(","));
   return items;
+}
+
+Status Parser::ParseDirection(OrderItem* item) {
+  if (AcceptKeyword("DESC")) {
+    item->descending = true;
+  } else {
+    AcceptKeyword("ASC");
+  }
+  if (!AcceptKeyword("NULLS")) return Status::OK();
+  if (AcceptKeyword("FIRST")) {
+    item->nulls = NullOrder::kFirst;
+  } else if (AcceptKeyword("LAST")) {
+    item->nulls = NullOrder::kLast;
+  } else {
+    return Expected("FIRST or LAST");
+  }
+  return Status::OK();
+}
+
+Status Parser::ParseOrderByAll(Query* q) {
+  // DuckDB's ORDER BY ALL: by every column of the select list, left to
+  // right, all ASC or all DESC (NULLS FIRST / LAST for all).
+  const Token& t = Next();
+  if (q->select.empty()) return ErrorAt(t.offset, "ORDER BY ALL needs a select list, not *");
+  OrderItem item;
+  QUIVER_RETURN_NOT_OK(ParseDirection(&item));
+  for (size_t i = 0; i < q->select.size(); ++i) {
+    item.position = int64_t(i) + 1;
+    q->order_by.push_back(item);
+  }
+  return Status::OK();
 }
 
 Status Parser::ParseGroupBy(Query* q) {
@@ -318,11 +336,19 @@ Result<Query> Parser::ParseQuery() {
   }
   if (AcceptKeyword("ORDER")) {
     QUIVER_RETURN_NOT_OK(ExpectKeyword("BY"));
-    QUIVER_ASSIGN_OR_RETURN(q.order_by, ParseOrderItems());
+    if (PeekKeyword("ALL")) {
+      QUIVER_RETURN_NOT_OK(ParseOrderByAll(&q));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(q.order_by, ParseOrderItems());
+    }
   }
-  // LIMIT and OFFSET, each at most once, in either order.
+  // LIMIT and OFFSET, each at most once, in either order; LIMIT ALL is no
+  // limit (PostgreSQL's).
+  bool limited = false;
   while (true) {
-    if (!q.limit && AcceptKeyword("LIMIT")) {
+    if (!limited && AcceptKeyword("LIMIT")) {
+      limited = true;
+      if (AcceptKeyword("ALL")) continue;
       QUIVER_ASSIGN_OR_RETURN(int64_t n, ParseNonNegativeInt("LIMIT"));
       q.limit = n;
     } else if (!q.offset && AcceptKeyword("OFFSET")) {
@@ -332,6 +358,7 @@ Result<Query> Parser::ParseQuery() {
       break;
     }
   }
+  limit_all_ = limited && !q.limit;
   return q;
 }
 
@@ -369,20 +396,21 @@ Result<Query> Parser::ParseStatementText() {
     return Expected("FROM");  // SELECT a FORM t
   }
   // Name what could still come, so that a misspelt clause is easy to spot.
+  const bool has_limit = q.limit.has_value() || limit_all_;
   std::string what;
   if (!q.where && q.group_by.empty() && q.group_by_exprs.empty() && !q.having &&
-      q.order_by.empty() && !q.limit && !q.offset) {
+      q.order_by.empty() && !has_limit && !q.offset) {
     what = q.table.empty() && !q.from_query
                ? "FROM, WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET or end of query"
                : "WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET or end of query";
   } else if (q.group_by.empty() && q.group_by_exprs.empty() && !q.having && q.order_by.empty() &&
-             !q.limit && !q.offset) {
+             !has_limit && !q.offset) {
     what = "AND, OR, GROUP BY, ORDER BY, LIMIT, OFFSET or end of query";
-  } else if (q.order_by.empty() && !q.limit && !q.offset) {
+  } else if (q.order_by.empty() && !has_limit && !q.offset) {
     what = "ORDER BY, LIMIT, OFFSET or end of query";
-  } else if (!q.limit || !q.offset) {
-    what = !q.limit && !q.offset ? "LIMIT, OFFSET or end of query"
-           : !q.limit            ? "LIMIT or end of query"
+  } else if (!has_limit || !q.offset) {
+    what = !has_limit && !q.offset ? "LIMIT, OFFSET or end of query"
+           : !has_limit            ? "LIMIT or end of query"
                                  : "OFFSET or end of query";
   } else {
     what = "end of query";

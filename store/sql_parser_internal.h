@@ -148,6 +148,9 @@ class Parser {
   // query or one of `then` (keywords or symbols). A misspelt keyword is so
   // not taken for one: in `SELECT a FORM t` FORM is followed by t, and the
   // error still says "expected FROM, found 'FORM'".
+  // ASC / DESC and NULLS FIRST / LAST after an ORDER BY key.
+  Status ParseDirection(OrderItem* item);
+  Status ParseOrderByAll(Query* q);
   bool PeekBareAlias(std::initializer_list<std::string_view> then) const;
 
   // --- expressions (sql_expr_parser.cc) ---
@@ -175,6 +178,9 @@ class Parser {
   TextPosition* error_pos_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  // The query ParseQuery parsed last (the statement's, once it returns)
+  // said LIMIT ALL, which leaves Query::limit unset.
+  bool limit_all_ = false;
   int depth_ = 0;
 };
 

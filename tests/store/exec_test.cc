@@ -389,6 +389,9 @@ TEST_CASE("GROUP BY ALL and bare aliases run as their spelled-out forms") {
   CHECK(Rows(all).size() == 5);  // c0..c3 and NULL
   CHECK(Rows(f.Run("SELECT count(*) total FROM t GROUP BY ALL")) ==
         std::vector<std::string>{std::to_string(kRows)});
+  // ORDER BY ALL is ORDER BY 1, 2, ...; LIMIT ALL no limit.
+  CHECK(Rows(f.Run("SELECT city, ok, count(*) FROM t GROUP BY ALL ORDER BY ALL DESC LIMIT ALL")) ==
+        Rows(f.Run("SELECT city, ok, count(*) FROM t GROUP BY ALL ORDER BY 1 DESC, 2 DESC, 3 DESC")));
 }
 
 TEST_CASE("Integer SUM overflow is an error, never a wrapped value") {

@@ -252,6 +252,18 @@ TEST_CASE("GROUP BY ALL groups by every select item without an aggregate", "[sto
   CHECK(q.group_by_exprs.empty());
 }
 
+TEST_CASE("ORDER BY ALL orders by every select column; LIMIT ALL is no limit", "[store]") {
+  Query q = MustParse("SELECT a, count(*) FROM t GROUP BY a ORDER BY ALL DESC NULLS LAST");
+  REQUIRE(q.order_by.size() == 2);
+  CHECK(q.order_by[0] == OrderItem{"", 1, true, NullOrder::kLast});
+  CHECK(q.order_by[1] == OrderItem{"", 2, true, NullOrder::kLast});
+  q = MustParse("SELECT a, b FROM t ORDER BY ALL LIMIT ALL OFFSET 3");
+  CHECK(q.order_by[1] == OrderItem{"", 2, false, NullOrder::kDefault});
+  CHECK(!q.limit);
+  CHECK(q.offset == 3);
+  CHECK(MustParse("SELECT a FROM t OFFSET 1 LIMIT ALL").offset == 1);
+}
+
 // --- errors ---
 
 TEST_CASE("A misspelt FROM names its line, column and the word found", "[store]") {
@@ -325,6 +337,10 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
       {"SELECT a FROM t u v",
        "syntax error at line 1, column 17: expected WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET or "
        "end of query, found 'u'"},
+      {"SELECT * FROM t ORDER BY ALL",
+       "syntax error at line 1, column 26: ORDER BY ALL needs a select list, not *"},
+      {"SELECT a FROM t LIMIT ALL LIMIT 2",
+       "syntax error at line 1, column 27: expected OFFSET or end of query, found 'LIMIT'"},
       {"SELECT * FROM t GROUP BY ALL",
        "syntax error at line 1, column 26: GROUP BY ALL needs a select list, not *"},
       {"SELECT a FROM t WHERE", "syntax error at line 1, column 22: expected a column, a literal "
