@@ -402,24 +402,11 @@ Status GroupByState::ConsumePartitioned(const std::vector<ArrayView>& keys,
     const int32_t* batch_rows = rows ? rows + start : nullptr;
     // The partition of each row: the top bits of the hash its group gets.
     if (mode_ == Mode::kSingleInt) {
-      const ArrayView& col = keys[0];
-      const bool nulls = HasNulls(col);
       hashes_.resize(size_t(m));
-      internal::VisitFixedWidth(
-          col.type->id,
-          [&](auto tag) {
-            using T = decltype(tag);
-            if constexpr (!std::is_floating_point_v<T>) {
-              const T* data = col.data<T>();
-              for (int64_t k = 0; k < m; ++k) {
-                const int64_t r = BatchRow(batch_rows, start, k);
-                hashes_[size_t(k)] =
-                    nulls && col.IsNull(r) ? 0 : internal::MixInt(uint64_t(int64_t(data[r])));
-              }
-            }
-            return 0;
-          },
-          [] { return 0; });
+      internal::ForEachIntKey(keys[0], batch_rows, start, m,
+                              [&](int64_t k, int64_t, bool valid, int64_t v) {
+                                hashes_[size_t(k)] = valid ? internal::MixInt(uint64_t(v)) : 0;
+                              });
     } else if (mode_ == Mode::kPacked) {
       PackKeys(keys, batch_rows, start, m);
     } else if (mode_ == Mode::kInterned) {

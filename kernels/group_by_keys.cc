@@ -358,25 +358,13 @@ void GroupByState::PackIntKeys(const std::vector<ArrayView>& keys, const int32_t
     const ArrayView& col = keys[c];
     if (internal::IsStringKey(*col.type)) continue;  // kInterned: InternedGroupIds
     const internal::PackField f = pack_[c];
-    const bool nulls = HasNulls(col);
-    internal::VisitFixedWidth(
-        col.type->id,
-        [&](auto tag) {
-          using T = decltype(tag);
-          if constexpr (!std::is_floating_point_v<T>) {
-            const T* data = col.data<T>();
-            for (int64_t k = 0; k < n; ++k) {
-              const int64_t r = BatchRow(rows, base, k);
-              if (nulls && col.IsNull(r)) {
-                out[k].nulls |= uint64_t(1) << c;  // value bits stay 0
-              } else {
-                internal::PackPut(&out[k], f, uint64_t(int64_t(data[r])));
-              }
-            }
-          }
-          return 0;
-        },
-        [] { return 0; });
+    internal::ForEachIntKey(col, rows, base, n, [&](int64_t k, int64_t, bool valid, int64_t v) {
+      if (valid) {
+        internal::PackPut(&out[k], f, uint64_t(v));
+      } else {
+        out[k].nulls |= uint64_t(1) << c;  // value bits stay 0
+      }
+    });
   }
 }
 

@@ -21,7 +21,6 @@
 namespace quiver::kernels {
 
 using internal::BatchRow;
-using internal::HasNulls;
 
 bool GroupByState::RadixApplies() const {
   if (mode_ != Mode::kSingleInt && mode_ != Mode::kPacked) return false;
@@ -90,32 +89,20 @@ void GroupByState::BufferRows(const std::vector<ArrayView>& keys, const int32_t*
     }
     // One integer key: its values as int64, NULL rows counted in the head
     // (the NULL group has no slot: it is always there once made).
-    const ArrayView& col = keys[0];
-    const bool nulls = HasNulls(col);
     ints.clear();
     size_t kept = 0;
-    internal::VisitFixedWidth(
-        col.type->id,
-        [&](auto tag) {
-          using T = decltype(tag);
-          if constexpr (!std::is_floating_point_v<T>) {
-            const T* data = col.data<T>();
-            for (int64_t k = 0; k < m; ++k) {
-              const int64_t r = BatchRow(batch_rows, start, k);
-              if (nulls && col.IsNull(r)) {
-                const int32_t g = NullIntGroup();
-                Resize(size_t(table_.size()));
-                if (group_first_[size_t(g)] < 0) group_first_[size_t(g)] = first_row + r;
-                ++group_rows_[size_t(g)];
-                continue;
-              }
-              ints.push_back(int64_t(data[r]));
-              ordinals[kept++] = first_row + r;
-            }
-          }
-          return 0;
-        },
-        [] { return 0; });
+    internal::ForEachIntKey(keys[0], batch_rows, start, m,
+                            [&](int64_t, int64_t r, bool valid, int64_t v) {
+                              if (valid) {
+                                ints.push_back(v);
+                                ordinals[kept++] = first_row + r;
+                                return;
+                              }
+                              const int32_t g = NullIntGroup();
+                              Resize(size_t(table_.size()));
+                              if (group_first_[size_t(g)] < 0) group_first_[size_t(g)] = first_row + r;
+                              ++group_rows_[size_t(g)];
+                            });
     hashes_.resize(ints.size());
     CountOrBuffer<int64_t, BufferedInt>(
         ints.data(), ordinals.data(), int64_t(ints.size()), hashes_.data(), table_, group_rows_.data(), &radix_ints_, 64 - kPartitionBits,

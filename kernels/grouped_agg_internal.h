@@ -24,6 +24,32 @@ inline int64_t BatchRow(const int32_t* rows, int64_t base, int64_t k) {
 // Group of row k of a batch: gids[k], or 0.
 inline size_t BatchGroup(const int32_t* gids, int64_t k) { return gids ? size_t(gids[k]) : 0; }
 
+// Calls fn(k, r, valid, v) for row k in [0, n) of a batch of an integer
+// column (r = BatchRow(rows, base, k)): v is the value as int64 (a uint64's
+// bits), 0 when the row is NULL (valid false). Float columns: no call.
+template <typename F>
+void ForEachIntKey(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n, F&& fn) {
+  const bool nulls = HasNulls(col);
+  VisitFixedWidth(
+      col.type->id,
+      [&](auto tag) {
+        using T = decltype(tag);
+        if constexpr (!std::is_floating_point_v<T>) {
+          const T* data = col.data<T>();
+          for (int64_t k = 0; k < n; ++k) {
+            const int64_t r = BatchRow(rows, base, k);
+            if (nulls && col.IsNull(r)) {
+              fn(k, r, false, int64_t(0));
+            } else {
+              fn(k, r, true, int64_t(data[r]));
+            }
+          }
+        }
+        return 0;
+      },
+      [] { return 0; });
+}
+
 // Calls fn(k, x) for row k in [0, n) of a batch of dictionary column col:
 // x is the row's dictionary entry, or -1 when the row, its index or the
 // entry is NULL or the index is out of range. Invalid for a column without

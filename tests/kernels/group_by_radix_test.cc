@@ -49,7 +49,8 @@ Col Keys(TypeId type, int64_t n, int64_t tail, int null_every, uint64_t seed) {
       continue;
     }
     int64_t v = r % 4 != 0 ? int64_t(r % 7) : int64_t((r >> 8) % uint64_t(tail));
-    if (type == TypeId::kInt64) v = v * 0x9e3779b97f4a7c1 - (int64_t(1) << 62);
+    // Spread over int64 (wrapping as unsigned: no signed overflow).
+    if (type == TypeId::kInt64) v = int64_t(uint64_t(v) * 0x9e3779b97f4a7c1ull - (uint64_t(1) << 62));
     if (type == TypeId::kInt8) v = v % 256 - 128;
     b.AppendInt(v);
   }
