@@ -197,6 +197,80 @@ class AnyValueAgg final : public GroupedAgg {
   size_t string_bytes_ = 0;
 };
 
+// list / array_agg: each group's values in the order Update and Merge
+// brought them, NULLs included.
+class ListAgg final : public GroupedAgg {
+ public:
+  ListAgg(const DataType& input, const DataType& result)
+      : GroupedAgg(GroupedAggKind::kList, input, result) {}
+
+  std::unique_ptr<GroupedAgg> NewEmpty() const override {
+    return std::make_unique<ListAgg>(input_type(), result_type());
+  }
+  void Resize(size_t groups) override {
+    if (values_.size() < groups) values_.resize(groups);
+  }
+  void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+              const int32_t* gids) override {
+    for (int64_t k = 0; k < n; ++k) {
+      Add(&values_[BatchGroup(gids, k)], ValueAt(col, internal::BatchRow(rows, base, k)));
+    }
+  }
+  void Merge(const GroupedAgg& other, const int32_t* map) override {
+    const auto& o = static_cast<const ListAgg&>(other);
+    for (size_t og = 0; og < o.values_.size(); ++og) {
+      if (map && map[og] < 0) continue;
+      std::vector<Scalar>& to = values_[map ? size_t(map[og]) : og];
+      for (const Scalar& v : o.values_[og]) Add(&to, v);
+    }
+  }
+  Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
+    // The values of every group in one child column; offsets per group.
+    std::vector<Scalar> all;
+    auto offsets = Buffer::Allocate(int64_t(groups + 1) * 4);
+    int32_t* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
+    for (size_t g = 0; g < groups; ++g) {
+      off[g] = int32_t(all.size());
+      if (g < values_.size()) all.insert(all.end(), values_[g].begin(), values_[g].end());
+      if (all.size() > size_t(INT32_MAX)) {
+        return Status::ResourceExhausted("list(): more than 2^31 - 1 values in one result");
+      }
+    }
+    off[groups] = int32_t(all.size());
+    QUIVER_ASSIGN_OR_RETURN(auto child, ScalarsToArray(all, input_type()));
+    auto out = std::make_shared<ArrayData>();
+    out->type = result_type();
+    out->length = int64_t(groups);
+    // A group with no value (its FILTER kept no row; no rows at all
+    // ungrouped) is NULL, as in PostgreSQL and DuckDB.
+    auto validity = Buffer::Allocate(BytesForBits(int64_t(groups)));
+    for (size_t g = 0; g < groups; ++g) {
+      if (off[g + 1] > off[g]) {
+        SetBit(validity->mutable_data(), int64_t(g));
+      } else {
+        ++out->null_count;
+      }
+    }
+    out->buffers = {out->null_count > 0 ? std::move(validity) : nullptr, std::move(offsets)};
+    out->children = {std::move(child)};
+    return out;
+  }
+  size_t MemoryBytes() const override {
+    return values_.capacity() * sizeof(std::vector<Scalar>) + scalars_ * sizeof(Scalar) +
+           string_bytes_;
+  }
+
+ private:
+  void Add(std::vector<Scalar>* to, Scalar v) {
+    if (v.kind() == Scalar::Kind::kString) string_bytes_ += v.string_value().size();
+    ++scalars_;
+    to->push_back(std::move(v));
+  }
+  std::vector<std::vector<Scalar>> values_;
+  size_t scalars_ = 0;
+  size_t string_bytes_ = 0;
+};
+
 }  // namespace
 
 const char* GroupedAggKindName(GroupedAggKind k) {
@@ -227,6 +301,8 @@ const char* GroupedAggKindName(GroupedAggKind k) {
       return "bool_or";
     case GroupedAggKind::kAnyValue:
       return "any_value";
+    case GroupedAggKind::kList:
+      return "list";
   }
   return "?";
 }
@@ -247,6 +323,7 @@ const char* GroupedAggAccepts(GroupedAggKind k) {
     case GroupedAggKind::kBoolOr:
       return "a bool column";
     case GroupedAggKind::kAnyValue:
+    case GroupedAggKind::kList:
       return "a column of any type but decimal256, float16 and intervals";
     default:
       return "a column of a flat type (not a list, struct or map: count one of its members)";
@@ -288,10 +365,11 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
       if (!input.is_dictionary() && input.id == TypeId::kBool) r = input;
       break;
     case GroupedAggKind::kAnyValue:
+    case GroupedAggKind::kList:
       // Kept as Scalars: not for the types a Scalar cannot hold.
-      if (input.id != TypeId::kNone &&
+      if (input.id != TypeId::kNone && !input.is_nested() &&
           (internal::RawKeyWidth(input.id) == 0 || input.id == TypeId::kDecimal128)) {
-        r = value;
+        r = kind == GroupedAggKind::kList ? DataType::List(Field{"item", value, true, {}}) : value;
       }
       break;
   }
@@ -330,6 +408,8 @@ Result<std::unique_ptr<GroupedAgg>> GroupedAgg::Make(GroupedAggKind kind, const 
       return std::unique_ptr<GroupedAgg>(std::make_unique<BoolAgg>(kind, input));
     case GroupedAggKind::kAnyValue:
       return std::unique_ptr<GroupedAgg>(std::make_unique<AnyValueAgg>(input));
+    case GroupedAggKind::kList:
+      return std::unique_ptr<GroupedAgg>(std::make_unique<ListAgg>(input, result));
     case GroupedAggKind::kNone:
       break;
   }

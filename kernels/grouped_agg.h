@@ -32,6 +32,10 @@
 //    input value at rank max(ceil(n q), 1) - 1. NaN sorts above every number.
 //  - bool_and / bool_or of bool columns; any_value: the first non-NULL value
 //    a worker saw (which one is unspecified across workers).
+//  - list (array_agg): every value of the group, NULLs included, as a
+//    list<input type>; a group's values in the order its rows were read by
+//    each worker, the workers' in merge order (no order is promised, as in
+//    PostgreSQL and DuckDB without ORDER BY in the aggregate).
 //
 // Memory: MemoryBytes() counts the bytes a state holds (hash sets, value
 // lists, registers), so that a per-query memory limit can include them.
@@ -65,6 +69,7 @@ enum class GroupedAggKind : uint8_t {
   kBoolAnd,
   kBoolOr,
   kAnyValue,
+  kList,
 };
 // "count_distinct", "approx_count_distinct", "var_samp", ...
 const char* GroupedAggKindName(GroupedAggKind k);

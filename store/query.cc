@@ -248,6 +248,7 @@ const char* AggFuncName(AggFunc f) {
     case AggFunc::kBoolAnd: return "BOOL_AND";
     case AggFunc::kBoolOr: return "BOOL_OR";
     case AggFunc::kAnyValue: return "ANY_VALUE";
+    case AggFunc::kList: return "ARRAY_AGG";
   }
   return "";
 }

@@ -149,6 +149,7 @@ enum class AggFunc : uint8_t {
   kBoolAnd,              // BOOL_AND
   kBoolOr,               // BOOL_OR
   kAnyValue,             // ANY_VALUE: some non-NULL value of the group
+  kList,                 // ARRAY_AGG / LIST: the group's values (NULLs too) as a list
 };
 // "COUNT", "SUM", ...; "" for kNone.
 const char* AggFuncName(AggFunc f);

@@ -598,6 +598,8 @@ kernels::GroupedAggKind internal::GroupedAggOf(AggFunc f) {
       return G::kBoolOr;
     case AggFunc::kAnyValue:
       return G::kAnyValue;
+    case AggFunc::kList:
+      return G::kList;
     default:
       return G::kNone;
   }

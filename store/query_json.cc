@@ -393,7 +393,9 @@ Result<AggFunc> ParseAggName(const json& j, const std::string& path) {
       {"approx_count_distinct", AggFunc::kApproxCountDistinct},
       {"bool_and", AggFunc::kBoolAnd},
       {"bool_or", AggFunc::kBoolOr},
-      {"any_value", AggFunc::kAnyValue}};
+      {"any_value", AggFunc::kAnyValue},
+      {"array_agg", AggFunc::kList},
+      {"list", AggFunc::kList}};
   for (const auto& [n, f] : kAggs) {
     if (internal::EqualsIgnoreCase(name, n)) return f;
   }

@@ -31,6 +31,8 @@ AggFunc AggregateNamed(std::string_view name) {
       {"BOOL_OR", AggFunc::kBoolOr},
       {"ANY_VALUE", AggFunc::kAnyValue},
       {"ARBITRARY", AggFunc::kAnyValue},
+      {"ARRAY_AGG", AggFunc::kList},
+      {"LIST", AggFunc::kList},
   };
   for (const auto& [n, f] : kAggs) {
     if (EqualsIgnoreCase(name, n)) return f;

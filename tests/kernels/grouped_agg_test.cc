@@ -225,3 +225,46 @@ TEST_CASE("GroupByState folds each aggregate's FILTER rows and keeps empty group
   CHECK(at(4, 2) == Scalar::Int64(50));
   CHECK(state->GroupedAggBytes() > 0);
 }
+
+TEST_CASE("list (array_agg) keeps every value of a group, NULLs too, and merges by map",
+          "[kernels]") {
+  ArrayBuilder sb{DataType(TypeId::kUtf8)};
+  for (const char* s : {"a", "bb", "", "c"}) sb.AppendString(s);
+  sb.AppendNull();
+  auto strs = sb.Finish();
+  REQUIRE(strs.ok());
+  auto a = Make(GroupedAggKind::kList, DataType(TypeId::kUtf8));
+  CHECK(a->result_type() == DataType::List(quiver::Field{"item", DataType(TypeId::kUtf8), true, {}}));
+  auto b = a->NewEmpty();
+  a->Resize(3);
+  b->Resize(2);
+  const int32_t ga[] = {0, 1, 0};
+  a->Update((*strs)->View(), nullptr, 0, 3, ga);  // g0: a, ""; g1: bb
+  const int32_t rows[] = {3, 4};
+  const int32_t gb[] = {0, 1};
+  b->Update((*strs)->View(), rows, 0, 2, gb);  // b g0: c; b g1: NULL
+  const int32_t map[] = {1, 0};                // b's groups swapped
+  a->Merge(*b, map);
+  auto out = a->Finalize(3);
+  REQUIRE(out.ok());
+  const ArrayData& l = **out;
+  REQUIRE(l.length == 3);
+  REQUIRE(l.children.size() == 1);
+  const int32_t* off = l.buffers[1]->data_as<int32_t>();
+  // g0: a, "", NULL (b's g1); g1: bb, c (b's g0); g2: no value -> NULL.
+  CHECK(std::vector<int32_t>(off, off + 4) == std::vector<int32_t>{0, 3, 5, 5});
+  const quiver::ArrayView items = l.children[0]->View();
+  std::vector<std::string> got;
+  for (int64_t i = 0; i < items.length; ++i)
+    got.push_back(items.IsNull(i) ? "NULL" : std::string(items.StringValue(i)));
+  CHECK(got == std::vector<std::string>{"a", "", "NULL", "bb", "c"});
+  CHECK(l.null_count == 1);
+  const quiver::ArrayView v = l.View();
+  CHECK(!v.IsNull(0));
+  CHECK(!v.IsNull(1));
+  CHECK(v.IsNull(2));
+  CHECK(a->MemoryBytes() > 0);
+  CHECK(GroupedAgg::Make(GroupedAggKind::kList, DataType::List(quiver::Field{"item", DataType(TypeId::kInt64), true, {}}))
+            .status()
+            .code() == quiver::StatusCode::kTypeError);
+}

@@ -394,6 +394,25 @@ TEST_CASE("GROUP BY ALL and bare aliases run as their spelled-out forms") {
         Rows(f.Run("SELECT city, ok, count(*) FROM t GROUP BY ALL ORDER BY 1 DESC, 2 DESC, 3 DESC")));
 }
 
+TEST_CASE("array_agg and list gather a group's values, NULLs too; no value is NULL") {
+  Fixture f;
+  QueryOptions one;
+  one.threads = 1;  // one worker: each list in table order
+  auto rows = Rows(f.Run("SELECT city, CAST(array_agg(id) AS VARCHAR), "
+                         "CAST(list(fare) FILTER (WHERE id > 100) AS VARCHAR), list(fare)[1] "
+                         "FROM t WHERE id < 12 GROUP BY city ORDER BY city NULLS LAST",
+                         one));
+  // City(i) is NULL for i % 11 == 0, else c(i % 4); Fare(i) is NULL for
+  // i % 7 == 0, else (i % 50) / 2; the FILTER keeps no row.
+  CHECK(rows == std::vector<std::string>{"'c0'|'[4,8]'|NULL|2", "'c1'|'[1,5,9]'|NULL|0.5",
+                                         "'c2'|'[2,6,10]'|NULL|1", "'c3'|'[3,7]'|NULL|1.5",
+                                         "NULL|'[0,11]'|NULL|NULL"});
+  // NULL values are elements; any number of threads gives the same multiset.
+  rows = Rows(f.Run("SELECT array_length(list(fare)), count(*) FROM t WHERE id < 100"));
+  CHECK(rows == std::vector<std::string>{"100|100"});
+  CHECK(Rows(f.Run("SELECT array_agg(id) FROM t WHERE id < 0")) == std::vector<std::string>{"NULL"});
+}
+
 TEST_CASE("Integer SUM overflow is an error, never a wrapped value") {
   TempDir dir;
   auto store = Store::Create(dir.path() + "/o.pool", 16ull << 20);

@@ -207,7 +207,7 @@ TEST_CASE("Every JSON error names its path and problem", "[store]") {
        "select[0].agg: unknown aggregate \"mode\" (expected one of count, sum, min, max, avg, "
        "mean, count_distinct, stddev, stddev_samp, stddev_pop, variance, var_samp, var_pop, "
        "median, quantile_cont, quantile_disc, approx_count_distinct, bool_and, bool_or, "
-       "any_value)"},
+       "any_value, array_agg, list)"},
       {R"({"select": [{"agg": "sum"}]})", "select[0]: missing \"col\""},
       {R"({"select": [{"agg": "sum", "col": "*"}]})",
        "select[0].col: \"*\" is allowed only in count"},
