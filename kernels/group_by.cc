@@ -60,7 +60,7 @@ Result<GroupByState> GroupByState::Make(std::vector<DataType> key_types,
                                std::to_string(spec.value));
       }
       a.type = value_types[size_t(spec.value)];
-      QUIVER_ASSIGN_OR_RETURN(a.grouped, GroupedAgg::Make(spec.grouped, a.type, spec.param));
+      QUIVER_ASSIGN_OR_RETURN(a.grouped, GroupedAgg::Make(spec.grouped, a.type, spec.param, spec.sep));
     } else if (spec.kind != AggKind::kCountStar) {
       if (spec.value < 0 || spec.value >= int(value_types.size())) {
         return Status::Invalid(std::string("group-by aggregate ") + AggKindName(spec.kind) +

@@ -54,6 +54,7 @@ struct AggregateSpec {
   // quantile fraction.
   GroupedAggKind grouped = GroupedAggKind::kNone;
   double param = 0.5;
+  std::string sep = ",";  // string_agg's separator
   // Rows come through their own mask in Consume (FILTER (WHERE ...)); a
   // filtered kCountStar counts those rows instead of the group's.
   bool filtered = false;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "columnar/builder.h"
 #include "kernels/aggregate.h"
 #include "kernels/grouped_agg_internal.h"
 
@@ -271,6 +272,77 @@ class ListAgg final : public GroupedAgg {
   size_t string_bytes_ = 0;
 };
 
+// string_agg: each group's non-NULL strings joined by the separator, in the
+// order Update and Merge brought them.
+class StringAggAgg final : public GroupedAgg {
+ public:
+  StringAggAgg(const DataType& input, std::string sep)
+      : GroupedAgg(GroupedAggKind::kStringAgg, input, input.value_type()), sep_(std::move(sep)) {}
+
+  std::unique_ptr<GroupedAgg> NewEmpty() const override {
+    return std::make_unique<StringAggAgg>(input_type(), sep_);
+  }
+  void Resize(size_t groups) override {
+    if (joined_.size() < groups) {
+      joined_.resize(groups);
+      has_.resize(groups, 0);
+    }
+  }
+  void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
+              const int32_t* gids) override {
+    const bool dict = col.type->is_dictionary();
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t r = internal::BatchRow(rows, base, k);
+      if (col.IsNull(r)) continue;
+      std::string_view v;
+      if (dict) {
+        const ArrayView* d = col.dictionary;
+        const int64_t x = col.DictIndex(r);
+        if (d == nullptr || x < 0 || x >= d->length || d->IsNull(x)) continue;
+        v = d->StringValue(x);
+      } else {
+        v = col.StringValue(r);
+      }
+      Append(BatchGroup(gids, k), v);
+    }
+  }
+  void Merge(const GroupedAgg& other, const int32_t* map) override {
+    const auto& o = static_cast<const StringAggAgg&>(other);
+    for (size_t og = 0; og < o.joined_.size(); ++og) {
+      if ((map && map[og] < 0) || !o.has_[og]) continue;
+      Append(map ? size_t(map[og]) : og, o.joined_[og]);
+    }
+  }
+  Result<std::shared_ptr<ArrayData>> Finalize(size_t groups) const override {
+    ArrayBuilder b{result_type()};
+    for (size_t g = 0; g < groups; ++g) {
+      if (g < has_.size() && has_[g]) {
+        b.AppendString(joined_[g]);
+      } else {
+        b.AppendNull();
+      }
+    }
+    return b.Finish();
+  }
+  size_t MemoryBytes() const override {
+    return joined_.capacity() * sizeof(std::string) + has_.capacity() + bytes_;
+  }
+
+ private:
+  void Append(size_t g, std::string_view v) {
+    std::string& s = joined_[g];
+    const size_t before = s.capacity();
+    if (has_[g]) s += sep_;
+    s += v;
+    has_[g] = 1;
+    bytes_ += s.capacity() - before;
+  }
+  std::string sep_;
+  std::vector<std::string> joined_;
+  std::vector<uint8_t> has_;
+  size_t bytes_ = 0;
+};
+
 }  // namespace
 
 const char* GroupedAggKindName(GroupedAggKind k) {
@@ -303,6 +375,8 @@ const char* GroupedAggKindName(GroupedAggKind k) {
       return "any_value";
     case GroupedAggKind::kList:
       return "list";
+    case GroupedAggKind::kStringAgg:
+      return "string_agg";
   }
   return "?";
 }
@@ -322,6 +396,8 @@ const char* GroupedAggAccepts(GroupedAggKind k) {
     case GroupedAggKind::kBoolAnd:
     case GroupedAggKind::kBoolOr:
       return "a bool column";
+    case GroupedAggKind::kStringAgg:
+      return "a string column (CAST other values AS VARCHAR)";
     case GroupedAggKind::kAnyValue:
     case GroupedAggKind::kList:
       return "a column of any type but decimal256, float16 and intervals";
@@ -364,6 +440,9 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
     case GroupedAggKind::kBoolOr:
       if (!input.is_dictionary() && input.id == TypeId::kBool) r = input;
       break;
+    case GroupedAggKind::kStringAgg:
+      if (value.id == TypeId::kUtf8) r = value;
+      break;
     case GroupedAggKind::kAnyValue:
     case GroupedAggKind::kList:
       // Kept as Scalars: not for the types a Scalar cannot hold.
@@ -381,7 +460,7 @@ Result<DataType> GroupedAggResultType(GroupedAggKind kind, const DataType& input
 }
 
 Result<std::unique_ptr<GroupedAgg>> GroupedAgg::Make(GroupedAggKind kind, const DataType& input,
-                                                     double param) {
+                                                     double param, std::string_view sep) {
   QUIVER_ASSIGN_OR_RETURN(DataType result, GroupedAggResultType(kind, input));
   switch (kind) {
     case GroupedAggKind::kCountDistinct:
@@ -410,6 +489,8 @@ Result<std::unique_ptr<GroupedAgg>> GroupedAgg::Make(GroupedAggKind kind, const 
       return std::unique_ptr<GroupedAgg>(std::make_unique<AnyValueAgg>(input));
     case GroupedAggKind::kList:
       return std::unique_ptr<GroupedAgg>(std::make_unique<ListAgg>(input, result));
+    case GroupedAggKind::kStringAgg:
+      return std::unique_ptr<GroupedAgg>(std::make_unique<StringAggAgg>(input, std::string(sep)));
     case GroupedAggKind::kNone:
       break;
   }

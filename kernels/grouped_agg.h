@@ -36,6 +36,9 @@
 //    list<input type>; a group's values in the order its rows were read by
 //    each worker, the workers' in merge order (no order is promised, as in
 //    PostgreSQL and DuckDB without ORDER BY in the aggregate).
+//  - string_agg(x, sep) of a string column: the group's non-NULL values
+//    joined by sep, in the same order as list; NULL for a group without
+//    one.
 //
 // Memory: MemoryBytes() counts the bytes a state holds (hash sets, value
 // lists, registers), so that a per-query memory limit can include them.
@@ -48,6 +51,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "columnar/array.h"
 #include "config/status.h"
@@ -70,6 +74,7 @@ enum class GroupedAggKind : uint8_t {
   kBoolOr,
   kAnyValue,
   kList,
+  kStringAgg,
 };
 // "count_distinct", "approx_count_distinct", "var_samp", ...
 const char* GroupedAggKindName(GroupedAggKind k);
@@ -88,10 +93,11 @@ constexpr int kHllPrecision = 12;
 class GroupedAgg {
  public:
   // A state for groups of `input` values. `param` is the quantile fraction
-  // (quantile_cont / quantile_disc), in [0, 1]. TypeError as
-  // GroupedAggResultType; InvalidArgument for a fraction outside [0, 1].
+  // (quantile_cont / quantile_disc), in [0, 1]; `sep` string_agg's
+  // separator. TypeError as GroupedAggResultType; InvalidArgument for a
+  // fraction outside [0, 1].
   static Result<std::unique_ptr<GroupedAgg>> Make(GroupedAggKind kind, const DataType& input,
-                                                  double param = 0.5);
+                                                  double param = 0.5, std::string_view sep = ",");
   virtual ~GroupedAgg() = default;
 
   // An empty state with the same kind, input type and parameter.

@@ -96,7 +96,7 @@ Result<AggPlan> PlanOutputs(const BoundQuery& q, const Schema& in) {
     const kernels::GroupedAggKind gk = query::internal::GroupedAggOf(o.agg);
     if (gk != kernels::GroupedAggKind::kNone) {
       QUIVER_ASSIGN_OR_RETURN(
-          auto g, kernels::GroupedAgg::Make(gk, in.field(size_t(o.column)).type, o.param));
+          auto g, kernels::GroupedAgg::Make(gk, in.field(size_t(o.column)).type, o.param, o.sep));
       src.kind = OutputSource::Kind::kGrouped;
       src.index = ap.grouped.size();
       ap.grouped.push_back(std::move(g));

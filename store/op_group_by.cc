@@ -60,6 +60,7 @@ Result<GroupBySpec> MakeSpec(const Plan& plan) {
     s.kind = ToAggKind(o);
     s.grouped = query::internal::GroupedAggOf(o.agg);
     s.param = o.param;
+    s.sep = o.sep;
     s.filtered = o.filter != nullptr;
     g.agg_filter.push_back(o.filter.get());
     g.any_filter = g.any_filter || o.filter != nullptr;

@@ -31,6 +31,7 @@ ExprPtr ItemExpr(const SelectItem& s) {
       s.agg == AggFunc::kQuantileDisc) {
     e->value = s.param;
   }
+  if (s.agg == AggFunc::kStringAgg) e->value = s.sep;
   return e;
 }
 
@@ -109,6 +110,12 @@ Result<SelectItem> PlanAggregate(const Expr& e, ExprLowering* low, std::string a
       return Status::Invalid(text + ": the quantile must be a number from 0 to 1");
     }
     item.param = p;
+  }
+  if (e.agg == AggFunc::kStringAgg) {
+    if (!std::holds_alternative<std::string>(e.value)) {
+      return Status::Invalid(text + ": the separator must be a string");
+    }
+    item.sep = std::get<std::string>(e.value);
   }
   if (e.negated && e.agg != AggFunc::kCountDistinct) {
     return Status::NotSupported(text + ": DISTINCT is supported in COUNT only");

@@ -164,13 +164,15 @@ class Widener {
   }
 
   // The aggregate `s` stands for, over its widened column.
-  ExprPtr WidenedAggregate(AggFunc agg, const std::string& column, const ExprPtr& filter,
-                           double param) {
-    auto e = std::const_pointer_cast<Expr>(Expr::Aggregate(agg, Widen(column), false, Rewrite(filter)));
-    if (agg == AggFunc::kCountDistinct) e->negated = true;
-    if (agg == AggFunc::kMedian || agg == AggFunc::kQuantileCont || agg == AggFunc::kQuantileDisc) {
-      e->value = param;
+  ExprPtr WidenedAggregate(const SelectItem& s) {
+    auto e = std::const_pointer_cast<Expr>(
+        Expr::Aggregate(s.agg, Widen(s.column), false, Rewrite(s.filter)));
+    if (s.agg == AggFunc::kCountDistinct) e->negated = true;
+    if (s.agg == AggFunc::kMedian || s.agg == AggFunc::kQuantileCont ||
+        s.agg == AggFunc::kQuantileDisc) {
+      e->value = s.param;
     }
+    if (s.agg == AggFunc::kStringAgg) e->value = s.sep;
     return e;
   }
 
@@ -233,7 +235,7 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
       s.column.clear();
       s.filter = nullptr;
     } else if (s.agg != AggFunc::kNone && w.IsHalf(s.column)) {
-      s.expr = w.WidenedAggregate(s.agg, s.column, s.filter, s.param);
+      s.expr = w.WidenedAggregate(s);
       s.agg = AggFunc::kNone;
       s.column.clear();
       s.filter = nullptr;
@@ -250,7 +252,7 @@ Query WidenStoredTypes(const Query& in, const Schema& source, bool* changed) {
                                                                               : w.Rewrite(o.expr);
     } else if (o.agg != AggFunc::kNone) {
       if (!w.IsHalf(o.name) && !w.IsKeyedMinMax(o.agg, o.name)) continue;
-      o.expr = w.IsHalf(o.name) ? w.WidenedAggregate(o.agg, o.name, nullptr, 0.5)
+      o.expr = w.IsHalf(o.name) ? w.WidenedAggregate(SelectItem(o.agg, o.name))
                                 : w.KeyedMinMax(o.agg, o.name, nullptr);
       o.agg = AggFunc::kNone;
       o.name.clear();

@@ -157,6 +157,7 @@ std::string SelectItemToSql(const SelectItem& s) {
     if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
       out += ", " + ValueToSql(Value(s.param));
     }
+    if (s.agg == AggFunc::kStringAgg) out += ", " + ValueToSql(Value(s.sep));
     out += ')';
   }
   if (!s.alias.empty()) out += " AS " + QuoteIdentifier(s.alias);
@@ -249,6 +250,7 @@ const char* AggFuncName(AggFunc f) {
     case AggFunc::kBoolOr: return "BOOL_OR";
     case AggFunc::kAnyValue: return "ANY_VALUE";
     case AggFunc::kList: return "ARRAY_AGG";
+    case AggFunc::kStringAgg: return "STRING_AGG";
   }
   return "";
 }
@@ -552,7 +554,8 @@ void AppendGeneralSql(const Expr& e, std::string* out) {
       } else {
         AppendSql(*e.args[0], out);
       }
-      if (e.agg == AggFunc::kQuantileCont || e.agg == AggFunc::kQuantileDisc) {
+      if (e.agg == AggFunc::kQuantileCont || e.agg == AggFunc::kQuantileDisc ||
+          e.agg == AggFunc::kStringAgg) {
         *out += ", " + ValueToSql(e.value);
       }
       *out += ')';

@@ -150,6 +150,7 @@ enum class AggFunc : uint8_t {
   kBoolOr,               // BOOL_OR
   kAnyValue,             // ANY_VALUE: some non-NULL value of the group
   kList,                 // ARRAY_AGG / LIST: the group's values (NULLs too) as a list
+  kStringAgg,            // STRING_AGG(x[, sep]): the non-NULL strings joined by sep (',')
 };
 // "COUNT", "SUM", ...; "" for kNone.
 const char* AggFuncName(AggFunc f);
@@ -255,10 +256,12 @@ struct SelectItem {
   // (WHERE filter), and the fraction of QUANTILE_CONT / QUANTILE_DISC.
   ExprPtr filter;
   double param = 0.5;
+  // STRING_AGG: the separator (an aggregate Expr holds it as its value).
+  std::string sep = ",";
 
   bool operator==(const SelectItem& o) const {
     return agg == o.agg && column == o.column && alias == o.alias && ExprEquals(expr, o.expr) &&
-           ExprEquals(filter, o.filter) && param == o.param;
+           ExprEquals(filter, o.filter) && param == o.param && sep == o.sep;
   }
 };
 

@@ -568,6 +568,7 @@ std::string AggOutputName(const SelectItem& s) {
   if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) {
     name += ", " + ValueToSql(Value(s.param));
   }
+  if (s.agg == AggFunc::kStringAgg) name += ", " + ValueToSql(Value(s.sep));
   return name + ")";
 }
 
@@ -600,6 +601,8 @@ kernels::GroupedAggKind internal::GroupedAggOf(AggFunc f) {
       return G::kAnyValue;
     case AggFunc::kList:
       return G::kList;
+    case AggFunc::kStringAgg:
+      return G::kStringAgg;
     default:
       return G::kNone;
   }
@@ -627,7 +630,7 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
   if (query.select.empty()) {
     for (size_t i = 0; i < schema.num_fields(); ++i) {
       out.outputs.push_back(
-          BoundOutput{schema.field(i).name, AggFunc::kNone, int(i), schema.field(i).type, 0.5, nullptr});
+          BoundOutput{schema.field(i).name, AggFunc::kNone, int(i), schema.field(i).type, 0.5, nullptr, {}});
     }
   } else {
     for (const SelectItem& s : query.select) {
@@ -656,6 +659,7 @@ Result<BoundQuery> Bind(const Query& query, const Schema& schema) {
                                " in the select list needs the query planner (store/plan_internal.h)");
       }
       o.param = s.param;
+      o.sep = s.sep;
       if (s.filter) {
         if (s.agg == AggFunc::kNone) return Status::Invalid("FILTER needs an aggregate");
         QUIVER_ASSIGN_OR_RETURN(o.filter, binder.BindCondition(*s.filter, 0));

@@ -98,6 +98,7 @@ struct BoundOutput {
   // aggregated (null = every row of the group). Its columns index like
   // `column`.
   BoundExprPtr filter;
+  std::string sep;  // kStringAgg: the separator
 };
 
 struct BoundOrderKey {

@@ -161,7 +161,7 @@ Result<std::vector<ExprPtr>> ParseJsonArgs(const json& j, const std::string& pat
 }
 
 // The general forms: {"op": "+", "args": [...]}, {"fn": "lower", "args":
-// [...]} (an aggregate too: "distinct", "filter", "q"), {"cast": x, "type":
+// [...]} (an aggregate too: "distinct", "filter", "q", "sep"), {"cast": x, "type":
 // "bigint"}, {"case": [[when, then], ...], "else": x}.
 Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int depth) {
   if (j.contains("cast")) {
@@ -202,7 +202,7 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
     return ExprPtr(std::move(e));
   }
   const bool is_fn = j.contains("fn");
-  QUIVER_RETURN_NOT_OK(is_fn ? CheckKeys(j, path, {"fn", "args", "distinct", "filter", "q"})
+  QUIVER_RETURN_NOT_OK(is_fn ? CheckKeys(j, path, {"fn", "args", "distinct", "filter", "q", "sep"})
                              : CheckKeys(j, path, {"op", "args"}));
   const std::string key = is_fn ? "fn" : "op";
   QUIVER_ASSIGN_OR_RETURN(std::string name, GetString(j[key], Join(path, key)));
@@ -236,8 +236,8 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
   }
   AggFunc f = is_fn ? internal::AggregateNamed(name) : AggFunc::kNone;
   if (f == AggFunc::kNone) {
-    if (j.contains("distinct") || j.contains("filter") || j.contains("q")) {
-      return PathError(path, "\"distinct\", \"filter\" and \"q\" go only with aggregates");
+    if (j.contains("distinct") || j.contains("filter") || j.contains("q") || j.contains("sep")) {
+      return PathError(path, "\"distinct\", \"filter\", \"q\" and \"sep\" go only with aggregates");
     }
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return Expr::Call(std::move(name), std::move(args));
@@ -257,6 +257,15 @@ Result<ExprPtr> ParseJsonGeneral(const json& j, const std::string& path, int dep
   if (j.contains("q")) {
     if (!j["q"].is_number()) return TypeMismatch(Join(path, "q"), "a number", j["q"]);
     e->value = j["q"].get<double>();
+  }
+  if (j.contains("sep") && f != AggFunc::kStringAgg)
+    return PathError(Join(path, "sep"), "\"sep\" goes only with string_agg");
+  if (f == AggFunc::kStringAgg) {
+    std::string sep = ",";
+    if (j.contains("sep")) {
+      QUIVER_ASSIGN_OR_RETURN(sep, GetString(j["sep"], Join(path, "sep")));
+    }
+    e->value = std::move(sep);
   }
   return ExprPtr(std::move(e));
 }
@@ -395,7 +404,8 @@ Result<AggFunc> ParseAggName(const json& j, const std::string& path) {
       {"bool_or", AggFunc::kBoolOr},
       {"any_value", AggFunc::kAnyValue},
       {"array_agg", AggFunc::kList},
-      {"list", AggFunc::kList}};
+      {"list", AggFunc::kList},
+      {"string_agg", AggFunc::kStringAgg}};
   for (const auto& [n, f] : kAggs) {
     if (internal::EqualsIgnoreCase(name, n)) return f;
   }
@@ -428,7 +438,7 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
       items.push_back(std::move(item));
       continue;
     } else if (e.is_object()) {
-      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "agg", "as", "q", "expr"}));
+      QUIVER_RETURN_NOT_OK(CheckKeys(e, item_path, {"col", "agg", "as", "q", "sep", "expr"}));
       if (e.contains("agg")) {
         QUIVER_ASSIGN_OR_RETURN(item.agg, ParseAggName(e["agg"], Join(item_path, "agg")));
       }
@@ -453,6 +463,11 @@ Result<std::vector<SelectItem>> ParseJsonSelect(const json& j, const std::string
         if (!e["q"].is_number()) return TypeMismatch(Join(item_path, "q"), "a number", e["q"]);
         item.param = e["q"].get<double>();
         if (!std::isfinite(item.param)) return PathError(Join(item_path, "q"), "not a finite number");
+      }
+      if (e.contains("sep")) {
+        if (item.agg != AggFunc::kStringAgg)
+          return PathError(Join(item_path, "sep"), "\"sep\" goes only with string_agg");
+        QUIVER_ASSIGN_OR_RETURN(item.sep, GetString(e["sep"], Join(item_path, "sep")));
       }
       if (e.contains("as")) {
         QUIVER_ASSIGN_OR_RETURN(item.alias, GetString(e["as"], Join(item_path, "as")));

@@ -56,6 +56,9 @@ json GeneralToJson(const Expr& e) {
       if (!e.args.empty() && e.args[0]) a["args"] = json::array({ExprToJson(*e.args[0])});
       if (e.agg == AggFunc::kCountDistinct) a["distinct"] = true;
       if (e.args.size() > 1 && e.args[1]) a["filter"] = ExprToJson(*e.args[1]);
+      if (e.agg == AggFunc::kStringAgg && std::holds_alternative<std::string>(e.value)) {
+        a["sep"] = std::get<std::string>(e.value);
+      }
       if (e.agg == AggFunc::kQuantileCont || e.agg == AggFunc::kQuantileDisc) {
         a["q"] = std::holds_alternative<double>(e.value) ? std::get<double>(e.value)
                  : std::holds_alternative<int64_t>(e.value) ? double(std::get<int64_t>(e.value))
@@ -155,6 +158,7 @@ std::string ToJson(const Query& q) {
       if (s.agg != AggFunc::kNone) item["agg"] = LowerAggName(s.agg);
       if (!s.column.empty()) item["col"] = s.column;
       if (s.agg == AggFunc::kQuantileCont || s.agg == AggFunc::kQuantileDisc) item["q"] = s.param;
+      if (s.agg == AggFunc::kStringAgg) item["sep"] = s.sep;
       if (!s.alias.empty()) item["as"] = s.alias;
       select.push_back(std::move(item));
     }

@@ -33,6 +33,7 @@ AggFunc AggregateNamed(std::string_view name) {
       {"ARBITRARY", AggFunc::kAnyValue},
       {"ARRAY_AGG", AggFunc::kList},
       {"LIST", AggFunc::kList},
+      {"STRING_AGG", AggFunc::kStringAgg},
   };
   for (const auto& [n, f] : kAggs) {
     if (EqualsIgnoreCase(name, n)) return f;
@@ -381,6 +382,13 @@ Result<ExprPtr> Parser::ParseAggregate(AggFunc f, const Token& name) {
     param = q->value;
   } else if (f == AggFunc::kMedian) {
     param = 0.5;
+  } else if (f == AggFunc::kStringAgg) {
+    param = std::string(",");  // DuckDB's default
+    if (AcceptSymbol(",")) {
+      const Token& t = Peek();
+      if (t.kind != Tok::kString) return Expected("the separator of STRING_AGG (a string literal)");
+      param = Next().text;
+    }
   }
   QUIVER_RETURN_NOT_OK(ExpectSymbol(")"));
   ExprPtr filter;

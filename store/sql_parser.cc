@@ -96,6 +96,7 @@ SelectItem SelectItemOf(ExprPtr e) {
     if (e->args[0]) item.column = e->args[0]->column;
     if (std::holds_alternative<double>(e->value)) item.param = std::get<double>(e->value);
     if (std::holds_alternative<int64_t>(e->value)) item.param = double(std::get<int64_t>(e->value));
+    if (std::holds_alternative<std::string>(e->value)) item.sep = std::get<std::string>(e->value);
   } else {
     item.expr = std::move(e);
   }

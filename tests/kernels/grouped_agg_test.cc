@@ -268,3 +268,38 @@ TEST_CASE("list (array_agg) keeps every value of a group, NULLs too, and merges 
             .status()
             .code() == quiver::StatusCode::kTypeError);
 }
+
+TEST_CASE("string_agg joins a group's non-NULL strings by its separator, merged by map",
+          "[kernels]") {
+  ArrayBuilder sb{DataType(TypeId::kUtf8)};
+  for (const char* s : {"a", "bb", "", "c"}) sb.AppendString(s);
+  sb.AppendNull();
+  auto strs = sb.Finish();
+  REQUIRE(strs.ok());
+  auto r = GroupedAgg::Make(GroupedAggKind::kStringAgg, DataType(TypeId::kUtf8), 0.5, "--");
+  REQUIRE(r.ok());
+  auto a = std::move(r).value();
+  CHECK(a->result_type() == DataType(TypeId::kUtf8));
+  auto b = a->NewEmpty();  // keeps the separator
+  a->Resize(3);
+  b->Resize(2);
+  const int32_t ga[] = {0, 1, 0};
+  a->Update((*strs)->View(), nullptr, 0, 3, ga);  // g0: a, ""; g1: bb
+  const int32_t rows[] = {3, 4};
+  const int32_t gb[] = {0, 1};
+  b->Update((*strs)->View(), rows, 0, 2, gb);  // b g0: c; b g1: NULL (skipped)
+  const int32_t map[] = {1, 0};
+  a->Merge(*b, map);
+  // g0: "a" + "--" + "" ; g1: "bb--c"; g2: no value -> NULL.
+  CHECK(Values(*a, 3) ==
+        std::vector<Scalar>{Scalar::String("a--"), Scalar::String("bb--c"), Scalar()});
+  // Dictionary strings by value.
+  auto dict = Strings({"x", "y", "x"}, DataType::Dictionary(TypeId::kInt32));
+  ColumnViews dv({dict});  // a view that keeps its dictionary's view
+  auto d = Make(GroupedAggKind::kStringAgg, DataType::Dictionary(TypeId::kInt32));
+  d->Resize(1);
+  d->Update(dv[0], nullptr, 0, 3, nullptr);
+  CHECK(Values(*d, 1) == std::vector<Scalar>{Scalar::String("x,y,x")});
+  CHECK(GroupedAgg::Make(GroupedAggKind::kStringAgg, DataType(TypeId::kInt64)).status().code() ==
+        quiver::StatusCode::kTypeError);
+}

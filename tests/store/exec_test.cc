@@ -413,6 +413,28 @@ TEST_CASE("array_agg and list gather a group's values, NULLs too; no value is NU
   CHECK(Rows(f.Run("SELECT array_agg(id) FROM t WHERE id < 0")) == std::vector<std::string>{"NULL"});
 }
 
+TEST_CASE("string_agg joins a group's strings by its separator, skipping NULLs") {
+  Fixture f;
+  QueryOptions one;
+  one.threads = 1;  // one worker: each group's strings in table order
+  // note(i) is NULL for i % 3 == 0, else n<i>; City(i) NULL for i % 11 == 0
+  // (rows 0 and 11: one note, n11).
+  auto rows = Rows(f.Run("SELECT city, string_agg(note, '; ') AS notes, string_agg(note) "
+                         "FILTER (WHERE id > 100), string_agg(city || '') "
+                         "FROM t WHERE id < 12 GROUP BY city ORDER BY city NULLS LAST",
+                         one));
+  CHECK(rows == std::vector<std::string>{"'c0'|'n4; n8'|NULL|'c0,c0'",
+                                         "'c1'|'n1; n5'|NULL|'c1,c1,c1'",
+                                         "'c2'|'n2; n10'|NULL|'c2,c2,c2'",
+                                         "'c3'|'n7'|NULL|'c3,c3'", "NULL|'n11'|NULL|NULL"});
+  // Every thread's share is joined: the lengths add up.
+  rows = Rows(f.Run("SELECT length(string_agg(note, '')) = sum(length(note)) FROM t"));
+  CHECK(rows == std::vector<std::string>{"true"});
+  Status s = f.Fail("SELECT string_agg(id) FROM t");
+  CHECK(s.code() == StatusCode::kTypeError);
+  CHECK_THAT(s.message(), Catch::Contains("string column"));
+}
+
 TEST_CASE("Integer SUM overflow is an error, never a wrapped value") {
   TempDir dir;
   auto store = Store::Create(dir.path() + "/o.pool", 16ull << 20);

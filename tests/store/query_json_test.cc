@@ -144,6 +144,21 @@ TEST_CASE("JSON select, group_by and order_by accept every documented form", "[s
   CHECK(q == sql);
 }
 
+TEST_CASE("JSON string_agg and array_agg equal their SQL spelling and read back", "[store]") {
+  Query q = MustJson(R"({"table": "t", "select": [
+      {"agg": "string_agg", "col": "a", "sep": " | ", "as": "s"}, {"agg": "string_agg", "col": "b"},
+      {"agg": "array_agg", "col": "c"},
+      {"expr": {"fn": "length", "args": [{"fn": "string_agg", "args": [{"col": "a"}], "sep": ";"}]}}]})");
+  Query sql = MustSql("SELECT STRING_AGG(a, ' | ') AS s, STRING_AGG(b), ARRAY_AGG(c), "
+                      "length(STRING_AGG(a, ';')) FROM t");
+  CHECK(q == sql);
+  Result<Query> back = ParseJsonQuery(ToJson(q));
+  REQUIRE(back.ok());
+  CHECK(*back == q);
+  CHECK(ErrorOf(ParseJsonQuery(R"({"table": "t", "select": [{"agg": "sum", "col": "a", "sep": ","}]})")) ==
+        "select[0].sep: \"sep\" goes only with string_agg");
+}
+
 TEST_CASE("JSON clauses may be strings in their SQL spelling", "[store]") {
   Query q = MustJson(R"({"table": "t", "select": "a, count(*) as n", "group_by": "a",
                          "order_by": "n desc, a", "where": "b > 2"})");
@@ -207,12 +222,12 @@ TEST_CASE("Every JSON error names its path and problem", "[store]") {
        "select[0].agg: unknown aggregate \"mode\" (expected one of count, sum, min, max, avg, "
        "mean, count_distinct, stddev, stddev_samp, stddev_pop, variance, var_samp, var_pop, "
        "median, quantile_cont, quantile_disc, approx_count_distinct, bool_and, bool_or, "
-       "any_value, array_agg, list)"},
+       "any_value, array_agg, list, string_agg)"},
       {R"({"select": [{"agg": "sum"}]})", "select[0]: missing \"col\""},
       {R"({"select": [{"agg": "sum", "col": "*"}]})",
        "select[0].col: \"*\" is allowed only in count"},
       {R"({"select": [{"col": "a", "alias": "b"}]})",
-       "select[0]: unknown key \"alias\" (expected col, agg, as, q, expr)"},
+       "select[0]: unknown key \"alias\" (expected col, agg, as, q, sep, expr)"},
       {R"({"select": [{"col": "a", "as": ""}]})", "select[0].as: empty alias"},
       {R"({"select": "a,"})",
        "select: syntax error at line 1, column 3: expected column name, aggregate or *, found end "

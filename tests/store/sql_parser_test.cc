@@ -264,6 +264,20 @@ TEST_CASE("ORDER BY ALL orders by every select column; LIMIT ALL is no limit", "
   CHECK(MustParse("SELECT a FROM t OFFSET 1 LIMIT ALL").offset == 1);
 }
 
+TEST_CASE("STRING_AGG takes a separator literal, ',' by default, and reads back", "[store]") {
+  Query q = MustParse("SELECT string_agg(a, ' | ') AS s, string_agg(b) FROM t");
+  REQUIRE(q.select.size() == 2);
+  CHECK(q.select[0].agg == AggFunc::kStringAgg);
+  CHECK(q.select[0].sep == " | ");
+  CHECK(q.select[1].sep == ",");
+  CHECK(ToSql(q) == "SELECT STRING_AGG(a, ' | ') AS s, STRING_AGG(b, ',') FROM t");
+  CHECK(MustParse(ToSql(q)) == q);
+  // Inside an expression the separator is the aggregate's value.
+  q = MustParse("SELECT length(string_agg(a, ';')) FROM t");
+  REQUIRE(q.select[0].expr);
+  CHECK(ToSql(*q.select[0].expr) == "length(STRING_AGG(a, ';'))");
+}
+
 // --- errors ---
 
 TEST_CASE("A misspelt FROM names its line, column and the word found", "[store]") {
@@ -337,6 +351,9 @@ TEST_CASE("Every syntax error of the SQL parser names its position and problem",
       {"SELECT a FROM t u v",
        "syntax error at line 1, column 17: expected WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET or "
        "end of query, found 'u'"},
+      {"SELECT string_agg(a, 1) FROM t",
+       "syntax error at line 1, column 22: expected the separator of STRING_AGG (a string "
+       "literal), found '1'"},
       {"SELECT * FROM t ORDER BY ALL",
        "syntax error at line 1, column 26: ORDER BY ALL needs a select list, not *"},
       {"SELECT a FROM t LIMIT ALL LIMIT 2",
