@@ -226,25 +226,36 @@ TEST_CASE("GroupByState folds each aggregate's FILTER rows and keeps empty group
   CHECK(state->GroupedAggBytes() > 0);
 }
 
-TEST_CASE("list (array_agg) keeps every value of a group, NULLs too, and merges by map",
-          "[kernels]") {
+namespace {
+
+// Feeds "a", "bb", "", "c", NULL to `a` (3 groups) and to a NewEmpty()
+// state (2 groups) merged into it with its groups swapped:
+// a's g0: a, ""; g1: bb; then b's g0 (c) into g1 and b's g1 (NULL) into g0.
+void FeedTwoStates(GroupedAgg* a) {
   ArrayBuilder sb{DataType(TypeId::kUtf8)};
   for (const char* s : {"a", "bb", "", "c"}) sb.AppendString(s);
   sb.AppendNull();
   auto strs = sb.Finish();
   REQUIRE(strs.ok());
-  auto a = Make(GroupedAggKind::kList, DataType(TypeId::kUtf8));
-  CHECK(a->result_type() == DataType::List(quiver::Field{"item", DataType(TypeId::kUtf8), true, {}}));
   auto b = a->NewEmpty();
   a->Resize(3);
   b->Resize(2);
   const int32_t ga[] = {0, 1, 0};
-  a->Update((*strs)->View(), nullptr, 0, 3, ga);  // g0: a, ""; g1: bb
+  a->Update((*strs)->View(), nullptr, 0, 3, ga);
   const int32_t rows[] = {3, 4};
   const int32_t gb[] = {0, 1};
-  b->Update((*strs)->View(), rows, 0, 2, gb);  // b g0: c; b g1: NULL
-  const int32_t map[] = {1, 0};                // b's groups swapped
+  b->Update((*strs)->View(), rows, 0, 2, gb);
+  const int32_t map[] = {1, 0};
   a->Merge(*b, map);
+}
+
+}  // namespace
+
+TEST_CASE("list (array_agg) keeps every value of a group, NULLs too, and merges by map",
+          "[kernels]") {
+  auto a = Make(GroupedAggKind::kList, DataType(TypeId::kUtf8));
+  CHECK(a->result_type() == DataType::List(quiver::Field{"item", DataType(TypeId::kUtf8), true, {}}));
+  FeedTwoStates(a.get());
   auto out = a->Finalize(3);
   REQUIRE(out.ok());
   const ArrayData& l = **out;
@@ -271,25 +282,11 @@ TEST_CASE("list (array_agg) keeps every value of a group, NULLs too, and merges 
 
 TEST_CASE("string_agg joins a group's non-NULL strings by its separator, merged by map",
           "[kernels]") {
-  ArrayBuilder sb{DataType(TypeId::kUtf8)};
-  for (const char* s : {"a", "bb", "", "c"}) sb.AppendString(s);
-  sb.AppendNull();
-  auto strs = sb.Finish();
-  REQUIRE(strs.ok());
   auto r = GroupedAgg::Make(GroupedAggKind::kStringAgg, DataType(TypeId::kUtf8), 0.5, "--");
   REQUIRE(r.ok());
   auto a = std::move(r).value();
   CHECK(a->result_type() == DataType(TypeId::kUtf8));
-  auto b = a->NewEmpty();  // keeps the separator
-  a->Resize(3);
-  b->Resize(2);
-  const int32_t ga[] = {0, 1, 0};
-  a->Update((*strs)->View(), nullptr, 0, 3, ga);  // g0: a, ""; g1: bb
-  const int32_t rows[] = {3, 4};
-  const int32_t gb[] = {0, 1};
-  b->Update((*strs)->View(), rows, 0, 2, gb);  // b g0: c; b g1: NULL (skipped)
-  const int32_t map[] = {1, 0};
-  a->Merge(*b, map);
+  FeedTwoStates(a.get());  // the merged state (NewEmpty) keeps the separator; NULL skipped
   // g0: "a" + "--" + "" ; g1: "bb--c"; g2: no value -> NULL.
   CHECK(Values(*a, 3) ==
         std::vector<Scalar>{Scalar::String("a--"), Scalar::String("bb--c"), Scalar()});
