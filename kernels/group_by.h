@@ -239,17 +239,17 @@ class GroupByState {
   bool split() const { return !parts_.empty(); }
   // Radix mode (kernels/group_by_radix.cc). A table of single-integer or
   // packed keys whose aggregates are all COUNT(*), expected to hold many
-  // groups, stops admitting keys (the head table): its rows of other keys are appended,
-  // key and ordinal, to the list of their partition (Split's), and looked
-  // up a partition at a time later, in a table that fits in the cache —
-  // by FinalizeAll straight into the merged partition, by Seal, or into
-  // radix_parts_ once the lists hold kRadixBytes.
-  // The mode is decided once, when the table passes kRadixGroups groups
-  // (its head then fits in the L2 cache), and taken when ExpectedGroups
-  // passes kRadixExpectedGroups (a table of fewer, on this machine's L3
-  // cache, was faster probed: ClickBench's GROUP BY UserID at 1M rows,
-  // 95K groups, took 20-30% more CPU in radix mode, and 20-25% less at 10M
-  // rows, 887K groups).
+  // groups, stops admitting keys (it is then the head table): its rows of
+  // other keys are appended, key and ordinal, to the list of their
+  // partition (Split's), and looked up a partition at a time later, in a
+  // table that fits in the cache — by FinalizeAll straight into the merged
+  // partition, by Seal, or into radix_parts_ once the lists hold
+  // kRadixBytes. The mode is decided once, when the table passes
+  // kRadixGroups groups (its head then fits in the L2 cache), and taken
+  // when ExpectedGroups passes kRadixExpectedGroups (a table of fewer, in
+  // this machine's L3 cache, was faster probed: ClickBench's GROUP BY
+  // UserID at 1M rows, 95K groups, took 20-30% more CPU in radix mode, and
+  // 17-21% less at 10M rows, 887K groups).
   static constexpr int64_t kRadixGroups = 8192;
   static constexpr int64_t kRadixExpectedGroups = int64_t(1) << 19;
   // The groups this table will likely hold once it has seen the rows of

@@ -70,20 +70,22 @@ void CountOrBuffer(const Key* keys, const int64_t* ordinals, int64_t n, uint64_t
 
 void GroupByState::BufferRows(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t n,
                               int64_t first_row) {
+  constexpr int kShift = 64 - kPartitionBits;  // a key's partition: the top bits of its hash
   std::vector<int64_t> ordinals;
   std::vector<int64_t> ints;
   for (int64_t start = 0; start < n; start += kBatchRows) {
     const int64_t m = std::min(kBatchRows, n - start);
     const int32_t* batch_rows = rows ? rows + start : nullptr;
     ordinals.resize(size_t(m));
-    for (int64_t k = 0; k < m; ++k) ordinals[size_t(k)] = first_row + BatchRow(batch_rows, start, k);
     if (mode_ == Mode::kPacked) {
+      for (int64_t k = 0; k < m; ++k)
+        ordinals[size_t(k)] = first_row + BatchRow(batch_rows, start, k);
       PackIntKeys(keys, batch_rows, start, m);
       hashes_.resize(size_t(m));
       CountOrBuffer<internal::PackedKey, BufferedPacked>(
-          packed_.data(), ordinals.data(), m, hashes_.data(), table_,
-          group_rows_.data(),
-          &radix_packed_, 64 - kPartitionBits, [](const internal::PackedKey& k) { return internal::MixPacked(k); },
+          packed_.data(), ordinals.data(), m, hashes_.data(), table_, group_rows_.data(),
+          &radix_packed_, kShift,
+          [](const internal::PackedKey& k) { return internal::MixPacked(k); },
           [&](const internal::PackedKey& k, uint64_t h) { return table_.FindWide(k, h); });
       continue;
     }
@@ -100,12 +102,14 @@ void GroupByState::BufferRows(const std::vector<ArrayView>& keys, const int32_t*
                               }
                               const int32_t g = NullIntGroup();
                               Resize(size_t(table_.size()));
-                              if (group_first_[size_t(g)] < 0) group_first_[size_t(g)] = first_row + r;
+                              int64_t& first = group_first_[size_t(g)];
+                              if (first < 0) first = first_row + r;
                               ++group_rows_[size_t(g)];
                             });
     hashes_.resize(ints.size());
     CountOrBuffer<int64_t, BufferedInt>(
-        ints.data(), ordinals.data(), int64_t(ints.size()), hashes_.data(), table_, group_rows_.data(), &radix_ints_, 64 - kPartitionBits,
+        ints.data(), ordinals.data(), int64_t(ints.size()), hashes_.data(), table_,
+        group_rows_.data(), &radix_ints_, kShift,
         [](int64_t v) { return internal::MixInt(uint64_t(v)); },
         [&](int64_t v, uint64_t h) { return table_.FindInt(v, h); });
   }

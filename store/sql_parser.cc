@@ -126,7 +126,8 @@ Result<SelectItem> Parser::ParseSelectItem() {
 
 bool Parser::PeekBareAlias(std::initializer_list<std::string_view> then) const {
   const Token& t = Peek();
-  if (t.kind != Tok::kQuotedIdent && (t.kind != Tok::kIdent || IsReservedWord(t.text))) return false;
+  const bool name = t.kind == Tok::kQuotedIdent || (t.kind == Tok::kIdent && !IsReservedWord(t.text));
+  if (!name) return false;
   const Token& after = Peek(1);
   if (after.kind == Tok::kEnd) return true;
   for (std::string_view w : then) {
