@@ -290,21 +290,10 @@ class StringAggAgg final : public GroupedAgg {
   }
   void Update(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n,
               const int32_t* gids) override {
-    const bool dict = col.type->is_dictionary();
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t r = internal::BatchRow(rows, base, k);
-      if (col.IsNull(r)) continue;
-      std::string_view v;
-      if (dict) {
-        const ArrayView* d = col.dictionary;
-        const int64_t x = col.DictIndex(r);
-        if (d == nullptr || x < 0 || x >= d->length || d->IsNull(x)) continue;
-        v = d->StringValue(x);
-      } else {
-        v = col.StringValue(r);
-      }
-      Append(BatchGroup(gids, k), v);
-    }
+    // utf8 and dictionary<utf8> values come as string_view; NULLs not at all.
+    ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
+      if constexpr (std::is_same_v<decltype(v), std::string_view>) Append(BatchGroup(gids, k), v);
+    });
   }
   void Merge(const GroupedAgg& other, const int32_t* map) override {
     const auto& o = static_cast<const StringAggAgg&>(other);

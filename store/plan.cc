@@ -18,14 +18,9 @@ using query::Query;
 using query::SelectItem;
 using query::Value;
 
-namespace {
-
-// The expression a select item stands for.
-ExprPtr ItemExpr(const SelectItem& s) {
-  if (s.expr) return s.expr;
-  if (s.agg == AggFunc::kNone) return Expr::Column(s.column);
-  auto e = std::const_pointer_cast<Expr>(Expr::Aggregate(
-      s.agg, s.column.empty() ? nullptr : Expr::Column(s.column), false, s.filter));
+ExprPtr AggregateOfItem(const SelectItem& s, ExprPtr arg, ExprPtr filter) {
+  auto e = std::const_pointer_cast<Expr>(
+      Expr::Aggregate(s.agg, std::move(arg), false, std::move(filter)));
   if (s.agg == AggFunc::kCountDistinct) e->negated = true;
   if (s.agg == AggFunc::kMedian || s.agg == AggFunc::kQuantileCont ||
       s.agg == AggFunc::kQuantileDisc) {
@@ -33,6 +28,15 @@ ExprPtr ItemExpr(const SelectItem& s) {
   }
   if (s.agg == AggFunc::kStringAgg) e->value = s.sep;
   return e;
+}
+
+namespace {
+
+// The expression a select item stands for.
+ExprPtr ItemExpr(const SelectItem& s) {
+  if (s.expr) return s.expr;
+  if (s.agg == AggFunc::kNone) return Expr::Column(s.column);
+  return AggregateOfItem(s, s.column.empty() ? nullptr : Expr::Column(s.column), s.filter);
 }
 
 // Names in HAVING that are select aliases (and not columns) stand for the

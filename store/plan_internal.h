@@ -106,6 +106,12 @@ std::string OutputName(const query::SelectItem& s);
 // (store/plan_widen.cc).
 query::Query WidenStoredTypes(const query::Query& q, const Schema& source, bool* changed);
 
+// The aggregate call select item `s` (an aggregate in its lowered form)
+// stands for, over `arg` and with FILTER `filter`: its DISTINCT, quantile
+// fraction or separator as the item has them (store/plan.cc).
+query::ExprPtr AggregateOfItem(const query::SelectItem& s, query::ExprPtr arg,
+                               query::ExprPtr filter);
+
 // A SQL type name (BIGINT, VARCHAR, DOUBLE, DECIMAL(12,2), TIMESTAMP, ...)
 // as a column type.
 Result<DataType> SqlTypeNamed(const std::string& name);

@@ -165,15 +165,7 @@ class Widener {
 
   // The aggregate `s` stands for, over its widened column.
   ExprPtr WidenedAggregate(const SelectItem& s) {
-    auto e = std::const_pointer_cast<Expr>(
-        Expr::Aggregate(s.agg, Widen(s.column), false, Rewrite(s.filter)));
-    if (s.agg == AggFunc::kCountDistinct) e->negated = true;
-    if (s.agg == AggFunc::kMedian || s.agg == AggFunc::kQuantileCont ||
-        s.agg == AggFunc::kQuantileDisc) {
-      e->value = s.param;
-    }
-    if (s.agg == AggFunc::kStringAgg) e->value = s.sep;
-    return e;
+    return AggregateOfItem(s, Widen(s.column), Rewrite(s.filter));
   }
 
   bool changed() const { return changed_; }
