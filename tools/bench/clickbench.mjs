@@ -1,28 +1,27 @@
-// ClickBench's runner (tools/bench/clickbench.sh): each of the 43 queries
-// through quiverd over HTTP, then (each engine alone) in an in-memory DuckDB
-// on the same CSV file,
-// a warm-up then `runs` timed runs each (median), the results compared
-// (tools/bench/sql_compare.mjs), and a table per query: Quiver over HTTP,
-// Quiver in process (clickbench_inproc's JSON lines, when given), DuckDB,
-// the speed-ups (DuckDB ms / Quiver ms) and the status.
+// ClickBench's runner (tools/bench/clickbench.sh): the 43 queries' results
+// through quiverd over HTTP (clickbench_http's JSON lines and response
+// bodies) and in process (clickbench_inproc's JSON lines), then the same
+// queries in an in-memory DuckDB on the same CSV file, a warm-up then `runs`
+// timed runs each (median); the results compared (tools/bench/sql_compare.mjs)
+// and a table per query: Quiver over HTTP, Quiver in process, DuckDB, the
+// speed-ups (DuckDB ms / Quiver ms) and the status.
 //
-// What is timed: until the whole result is in this client. For Quiver, the
-// request until the last byte of the JSON response has arrived over one
-// kept-alive socket (tools/bench/http_client.mjs; the bytes, not yet
-// decoded into a JavaScript string); for DuckDB,
-// runAndReadAll (every result chunk materialized in the client). Turning
-// either into JavaScript rows for the comparison (JSON.parse of the text,
-// getRowsJson) is this runner's work, done once after the timed runs.
+// What is timed: until the whole result is in the client. For Quiver over
+// HTTP, clickbench_http's request until the last byte of the JSON response
+// (one kept-alive connection, a C++ client: see its header for why); for
+// DuckDB, runAndReadAll (every result chunk materialized in the client).
+// Turning either into JavaScript rows for the comparison (JSON.parse of the
+// text, getRowsJson) is this runner's work, done once after the timed runs.
+// Each engine runs alone: quiverd has answered every query and stopped
+// before DuckDB loads the CSV.
 //
-//   node tools/bench/clickbench.mjs --csv hits.csv --columns "{...}" --url http://127.0.0.1:P
+//   node tools/bench/clickbench.mjs --csv hits.csv --columns "{...}" --http http.jsonl
 //        --queries tools/bench/clickbench_queries.sql [--inproc inproc.jsonl]
 //        [--runs 3] [--threads 2] [--json out.json]
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HttpClient } from './http_client.mjs';
 import { compareRows, duckRows, parseQuiverJson, quiverRows } from './sql_compare.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,7 +46,7 @@ function args() {
   const a = { runs: 3, threads: 2 };
   const argv = process.argv.slice(2);
   for (let i = 0; i + 1 < argv.length; i += 2) a[argv[i].replace(/^--/, '')] = argv[i + 1];
-  for (const k of ['csv', 'columns', 'url', 'queries']) {
+  for (const k of ['csv', 'columns', 'http', 'queries']) {
     if (!a[k]) throw new Error(`missing --${k}`);
   }
   a.runs = Number(a.runs);
@@ -84,40 +83,30 @@ async function timed(once, rows, runs) {
   }
 }
 
-// One kept-alive connection, as a client library holds. Node's fetch()
-// costs ~0.6 ms more per request than node:http on this machine (measured
-// against an error answer), and node:http ~0.3 ms more than a plain socket
-// (tools/bench/http_client.mjs); either would be counted as Quiver's time.
-// The runner uses the plain socket and prints the round trip of GET
-// /v1/health through both at the start, so the difference stays visible.
-let client = null;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-
-// The whole response: its status and the bytes as they arrived (decoding
-// them into a JavaScript string is the comparison's work, quiverResultRows,
-// not timed).
-async function quiverOnce(url, sql) {
-  const u = new URL(`${url}/v1/query?int64_as_string=true`);
-  const r = await client.request('POST', u.pathname + u.search, { 'Content-Type': 'application/sql' }, sql);
-  return { ok: r.status >= 200 && r.status < 300, status: r.status, parts: r.parts };
+// A clickbench_http line: {ms, rows} or {error}.
+function quiverResult(r) {
+  if (!r) return { error: 'not run over HTTP' };
+  if (r.error) return { error: r.error };
+  try {
+    const doc = parseQuiverJson(readFileSync(r.body, 'utf8'));
+    if (r.status < 200 || r.status >= 300 || doc.error) {
+      throw new Error(doc.error ? `${doc.error.code}: ${doc.error.message}` : `HTTP ${r.status}`);
+    }
+    return { ms: r.median_ms, rows: quiverRows(doc) };
+  } catch (e) {
+    return { error: String(e.message || e).split('\n')[0] };
+  }
 }
 
-function nodeHttpGet(url) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { agent }, (res) => {
-      res.on('data', () => {});
-      res.on('end', resolve);
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function quiverResultRows(r) {
-  const doc = parseQuiverJson(Buffer.concat(r.parts).toString('utf8'));
-  if (!r.ok || doc.error) throw new Error(doc.error ? `${doc.error.code}: ${doc.error.message}` : `HTTP ${r.status}`);
-  return quiverRows(doc);
+// The JSON lines of FILE by their "query" number.
+function byQuery(file) {
+  const out = {};
+  if (!file) return out;
+  for (const l of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const r = JSON.parse(l);
+    out[r.query] = r;
+  }
+  return out;
 }
 
 function fmt(ms) {
@@ -131,27 +120,10 @@ function geomean(xs) {
 async function main() {
   const a = args();
   const queries = readFileSync(a.queries, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
-  const inproc = {};
-  if (a.inproc) {
-    for (const l of readFileSync(a.inproc, 'utf8').split('\n').filter(Boolean)) {
-      const r = JSON.parse(l);
-      inproc[r.query] = r;
-    }
-  }
-  const base = new URL(a.url);
-  client = new HttpClient(base.hostname, base.port);
-  const raw = (await medianMs(() => client.request('GET', '/v1/health'), 20, 200)).ms;
-  const viaNode = (await medianMs(() => nodeHttpGet(`${a.url}/v1/health`), 20, 200)).ms;
-  process.stderr.write(`GET /v1/health round trip, median of 200: ${raw.toFixed(3)} ms through this runner's ` +
-                       `socket client, ${viaNode.toFixed(3)} ms through node:http\n`);
-  // Each engine runs alone: every query through quiverd first, then DuckDB
-  // loads the CSV and runs them. Alternating query by query, the engines
-  // shared two cores: Q20 at 10M rows (11 MB of JSON) took 34 ms through
-  // this client in that runner and 19 ms through the same client with no
-  // DuckDB in the process.
+  const inproc = byQuery(a.inproc);
+  const overHttp = byQuery(a.http);
   const sqls = queries.map((q) => q.replace(/;\s*$/, ''));
-  const quiver = [];
-  for (const sql of sqls) quiver.push(await timed(() => quiverOnce(a.url, sql), quiverResultRows, a.runs));
+  const quiver = sqls.map((_, i) => quiverResult(overHttp[i + 1]));
   const db = await DuckDBInstance.create(':memory:', { threads: String(a.threads) });
   const conn = await db.connect();
   const t0 = Date.now();
@@ -196,7 +168,7 @@ async function main() {
   if (a.json) writeFileSync(a.json, JSON.stringify(out, null, 1));
 }
 
-main().then(() => { agent.destroy(); if (client) client.close(); }).catch((e) => {
+main().catch((e) => {
   console.error(e);
   process.exit(1);
 });

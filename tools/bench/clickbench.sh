@@ -9,7 +9,9 @@
 #   defaults:                  10000000 build   3      2
 #
 # Needs the Release build (cmake --build BUILD_DIR --target quiver quiverd
-# clickbench_gen clickbench_inproc) and the npm packages (tools/node/install.sh).
+# clickbench_gen clickbench_inproc clickbench_http) and the npm packages
+# (tools/node/install.sh). Each engine runs alone: in process, then quiverd
+# (clickbench_http, a C++ client), stopped before DuckDB loads the CSV.
 # The CSV and pool are kept in $QUIVER_BENCH_DIR (default /tmp) as
 # clickbench-ROWS.{csv,pool} and reused; quiverd is stopped at the end.
 # CLICKBENCH_JSON=FILE also writes the per-query results as JSON.
@@ -25,10 +27,11 @@ csv=$dir/clickbench-$rows.csv
 pool=$dir/clickbench-$rows.pool
 gen=$build/tools/bench/clickbench_gen
 inproc=$build/tools/bench/clickbench_inproc
+overhttp=$build/tools/bench/clickbench_http
 quiver=$build/tools/cli/quiver
 quiverd=$build/tools/quiverd/quiverd
 queries=tools/bench/clickbench_queries.sql
-for b in "$gen" "$inproc" "$quiver" "$quiverd"; do
+for b in "$gen" "$inproc" "$overhttp" "$quiver" "$quiverd"; do
   [ -x "$b" ] || { echo "missing $b: build it first (see the header of $0)" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
@@ -62,7 +65,13 @@ cat > "$tmp/quiverd.json" <<JSON
 JSON
 start_quiverd "$tmp" "$quiverd" "$pool" "$tmp/quiverd.json"
 
+echo "over HTTP: $overhttp (quiverd, $threads query threads)" >&2
+mkdir "$tmp/bodies"
+"$overhttp" "127.0.0.1:$port" "$queries" "$tmp/bodies" --runs "$runs" > "$tmp/http.jsonl"
+kill -TERM "$pid" && wait "$pid" 2>/dev/null || true
+pid=
+
 echo "ClickBench: $rows rows, $threads threads, median of $runs runs after a warm-up ($(nproc) cores)"
 node tools/bench/clickbench.mjs --csv "$csv" --columns "$("$gen" --schema duckdb)" \
-  --url "http://127.0.0.1:$port" --queries "$queries" --inproc "$tmp/inproc.jsonl" \
+  --http "$tmp/http.jsonl" --queries "$queries" --inproc "$tmp/inproc.jsonl" \
   --runs "$runs" --threads "$threads" ${CLICKBENCH_JSON:+--json "$CLICKBENCH_JSON"}
