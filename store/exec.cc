@@ -40,6 +40,14 @@ Result<ChunkColumns> Plan::Read(size_t chunk) const {
                       options.cancel);
 }
 
+Result<ChunkColumns> Plan::ReadColumns(size_t chunk, const std::vector<size_t>& cols) const {
+  if (memory || !computed.empty()) {
+    return Status::Internal("Plan::ReadColumns needs a table source without computed columns");
+  }
+  QUIVER_ASSIGN_OR_RETURN(RecordBatch b, table->ReadChunk(chunk, cols));
+  return ChunkColumns(std::move(b), &table->chunks()[chunk].stats, options.cancel);
+}
+
 namespace {
 
 // The deferred computed columns over `views` (`rows` rows), on the TRUE
@@ -117,6 +125,24 @@ Result<std::optional<kernels::Mask>> Plan::Filter(const Morsel& c) const {
   with_computed.num_source = num_source_fields;
   QUIVER_ASSIGN_OR_RETURN(kernels::Mask m, Eval(*bound.where, with_computed));
   return std::optional<kernels::Mask>(std::move(m));
+}
+
+Result<std::optional<kernels::Mask>> Plan::FilterWithin(const ChunkColumns& c,
+                                                      const kernels::Mask& pre) const {
+  if (bound.where == nullptr) return std::optional<kernels::Mask>(pre);
+  const SelectionVector sel = kernels::ToSelection(pre);
+  if (sel.empty()) return std::optional<kernels::Mask>(kernels::Mask::AllFalse(c.rows()));
+  Morsel m = Morsel::Of(c);
+  m.computed = &computed;
+  m.num_source = num_source_fields;
+  // Few rows: the WHERE sees them alone (as AND's later operands do).
+  if (int64_t(sel.size()) * 4 <= c.rows()) {
+    QUIVER_ASSIGN_OR_RETURN(kernels::Mask w, EvalOn(*bound.where, m, sel, false));
+    return std::optional<kernels::Mask>(std::move(w));
+  }
+  QUIVER_ASSIGN_OR_RETURN(kernels::Mask w, Eval(*bound.where, m));
+  QUIVER_ASSIGN_OR_RETURN(w, kernels::And(pre, w));
+  return std::optional<kernels::Mask>(std::move(w));
 }
 
 int64_t Plan::Morsels() const {

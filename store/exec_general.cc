@@ -243,7 +243,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
     line += "\n  aggregate (one row)";
     if (!shortcut.empty()) line += ": " + shortcut;
   } else if (!b.order_by.empty()) {
-    line += b.limit ? "\n  top-k " + std::to_string(*b.limit + b.offset) : "\n  sort";
+    line += b.limit ? "\n  top-k " + std::to_string(*b.limit + b.offset) + TopKDetail(plan) : "\n  sort";
   } else {
     line += "\n  project " + std::to_string(b.outputs.size()) + " column(s)";
   }
@@ -307,7 +307,8 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
   } else if (b.aggregate) {
     t.op = node("aggregate", "one row");
   } else if (!b.order_by.empty()) {
-    t.op = b.limit ? node("top-k", std::to_string(*b.limit + b.offset)) : node("sort", "");
+    t.op = b.limit ? node("top-k", std::to_string(*b.limit + b.offset) + TopKDetail(plan))
+                   : node("sort", "");
   } else {
     t.op = node("project", std::to_string(b.outputs.size()) + " column(s)");
   }

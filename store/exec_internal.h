@@ -141,6 +141,8 @@ struct DeferredColumns {
 
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+// The columns `e` reads itself (expr_eval.cc; repeats kept).
+void CollectColumns(const query::BoundExpr& e, std::vector<int>* out);
 // The columns `e` reads, and through the pending computed columns among
 // them what those read (expr_eval.cc).
 void ColumnsOf(const query::BoundExpr& e, const Morsel& c, std::vector<int>* out);
@@ -301,11 +303,19 @@ struct Plan {
   // Chunk `chunk` with only `columns` validated and verified (the others
   // stay null in the batch).
   Result<ChunkColumns> Read(size_t chunk) const;
+  // Chunk `chunk` of a table source with only the source fields `cols`
+  // (a plan without computed columns: nothing else is evaluated).
+  Result<ChunkColumns> ReadColumns(size_t chunk, const std::vector<size_t>& cols) const;
   // The TRUE rows of the WHERE condition, or nullopt for every row.
   Result<std::optional<kernels::Mask>> Filter(const Morsel& c) const;
   Result<std::optional<kernels::Mask>> Filter(const ChunkColumns& c) const {
     return Filter(Morsel::Of(c));
   }
+  // The TRUE rows of `pre` on which the WHERE condition holds, the WHERE
+  // evaluated on those rows alone when they are few (an error it would raise
+  // on another row is not raised).
+  Result<std::optional<kernels::Mask>> FilterWithin(const ChunkColumns& c,
+                                                    const kernels::Mask& pre) const;
   // Evaluates the deferred computed columns of a morsel or chunk whose
   // WHERE holds on the TRUE rows of `m` (nullptr: every row); the other rows
   // of those columns are NULL. After Filter, before the operator reads them.
@@ -417,6 +427,9 @@ std::shared_ptr<const Schema> ProjectionSchema(const query::BoundQuery& q, const
 std::unique_ptr<QueryCursor> OpenScan(Plan plan);
 // ORDER BY on a plain projection (op_sort.cc).
 Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan);
+// What RunSorted's top-k does beyond ordering, for EXPLAIN ("" without a
+// LIMIT): the running bound and late column reads, each as "; ...".
+std::string TopKDetail(const Plan& plan);
 // Aggregates without GROUP BY (op_aggregate.cc).
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan);
 // How RunAggregate answers `plan` without reading a chunk, for EXPLAIN

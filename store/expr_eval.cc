@@ -13,6 +13,11 @@ namespace quiver::store::internal {
 using query::BoundExpr;
 using query::ExprKind;
 
+void CollectColumns(const BoundExpr& e, std::vector<int>* out) {
+  if (e.kind == ExprKind::kColumn) out->push_back(e.column);
+  for (const auto& a : e.args) CollectColumns(*a, out);
+}
+
 namespace {
 
 // A condition's three-valued mask as a bool column (NULL where unknown).
@@ -34,12 +39,6 @@ std::shared_ptr<ArrayData> MaskToBool(const kernels::Mask& m) {
   }
   out->buffers = {std::move(validity), std::move(values)};
   return out;
-}
-
-// The columns `e` reads.
-void CollectColumns(const BoundExpr& e, std::vector<int>* out) {
-  if (e.kind == ExprKind::kColumn) out->push_back(e.column);
-  for (const auto& a : e.args) CollectColumns(*a, out);
 }
 
 // The rows `rows` of the columns `e` reads, as views in place of the
