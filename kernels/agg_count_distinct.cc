@@ -573,6 +573,7 @@ class CountDistinctAgg final : public GroupedAgg {
       std::string_view* strs = strs_.data();
       if (col.type->is_dictionary()) return GatherDictionary(col, rows, base, n, gids);
       if (col.type->id == TypeId::kFloat16) return GatherFloat16(col, rows, base, n, gids);
+      if (gids == nullptr && col.offsets != nullptr) return GatherPlainStrings(col, rows, base, n);
       size_t j = 0;
       ForEachValue(col, rows, base, n, [&](int64_t k, auto v) {
         if constexpr (std::is_same_v<decltype(v), std::string_view>) {
@@ -590,6 +591,37 @@ class CountDistinctAgg final : public GroupedAgg {
       });
       return j;
     }
+  }
+  // Ungrouped utf8 / binary: an empty string (the value of most rows of
+  // many string columns) is told from the offsets alone and gathered once
+  // for the batch; a non-empty one is hashed.
+  size_t GatherPlainStrings(const ArrayView& col, const int32_t* rows, int64_t base, int64_t n) {
+    const int32_t* o = col.offsets + col.offset;
+    const char* data = reinterpret_cast<const char*>(col.values);
+    const bool nulls = HasNulls(col);
+    uint64_t* keys = keys_.data();
+    uint32_t* gs = gs_.data();
+    std::string_view* strs = strs_.data();
+    bool empty = false;
+    size_t j = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t r = BatchRow(rows, base, k);
+      if (nulls && col.IsNull(r)) continue;
+      const int32_t a = o[r], b = o[r + 1];
+      if (a == b) {
+        empty = true;
+        continue;
+      }
+      strs[j] = std::string_view(data + a, size_t(b - a));
+      keys[j] = XXH3_64bits(data + a, size_t(b - a));
+      gs[j++] = 0;
+    }
+    if (empty) {  // room: the empty rows were not gathered
+      strs[j] = std::string_view();
+      keys[j] = XXH3_64bits("", 0);
+      gs[j++] = 0;
+    }
+    return j;
   }
   // float16: the canonical bits (-0 is 0, every NaN one NaN) kept in
   // half_ for the string views to point at.

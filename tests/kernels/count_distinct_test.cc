@@ -123,8 +123,11 @@ Column MakeNumbers(const DataType& type, std::mt19937_64& rng) {
 }
 
 // Strings of 0..12 pieces (ASCII and two-byte UTF-8) from `vocabulary`
-// choices, so that the dictionary is smaller or larger than a chunk.
-Column MakeStrings(const DataType& type, int vocabulary, std::mt19937_64& rng) {
+// choices, so that the dictionary is smaller or larger than a chunk;
+// `empty_percent` of the non-NULL rows are '' (as most of ClickBench's
+// SearchPhrase).
+Column MakeStrings(const DataType& type, int vocabulary, std::mt19937_64& rng,
+                   int empty_percent = 0) {
   static const char* kPieces[] = {"a", "b", "\xc3\xa9", "\xe2\x82\xac", "xyz", " "};
   Column c;
   ArrayBuilder b{type};
@@ -137,6 +140,8 @@ Column MakeStrings(const DataType& type, int vocabulary, std::mt19937_64& rng) {
     }
     uint64_t pick = rng() % uint64_t(vocabulary);
     std::string s;
+    if (int(rng() % 100) < empty_percent) pick = 0;  // 0 pieces, no number: ''
+
     const int len = int(pick % 13);
     for (int k = 0; k < len; ++k, pick /= 6) s += kPieces[(pick + uint64_t(k)) % 6];
     if (pick % 2) s += std::to_string(pick);
@@ -272,6 +277,16 @@ TEST_CASE("COUNT(DISTINCT) of strings and dictionaries matches a set", "[kernels
       ColumnViews views({c.data});
       CheckAll(c, views[0]);
     }
+  }
+}
+
+TEST_CASE("COUNT(DISTINCT) of mostly empty strings counts '' once, in every batch", "[kernels]") {
+  std::mt19937_64 rng(11);
+  for (const int empty : {85, 100}) {
+    INFO(empty << "% empty");
+    const Column c = MakeStrings(DataType(TypeId::kUtf8), 100000, rng, empty);
+    ColumnViews views({c.data});
+    CheckAll(c, views[0]);
   }
 }
 
