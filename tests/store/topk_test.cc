@@ -61,25 +61,12 @@ struct Fixture {
   Fixture() {
     StoreOptions o;
     o.max_chunk_rows = kChunkRows;
-    auto s = Store::Create(dir.path() + "/topk.pool", 64ull << 20, o);
-    INFO(s.status().ToString());
-    REQUIRE(s.ok());
-    store = std::move(s).value();
-    WriteOptions w;
-    w.create_schema = TopKSchema();
-    REQUIRE(store->Write("t", {MakeRows()}, w).ok());
+    store = quiver::testing::StoreWithTable(dir.path() + "/topk.pool", "t", TopKSchema(),
+                                            {MakeRows()}, o);
   }
 
   std::vector<std::string> Rows(const std::string& sql, int threads) {
-    auto snap = store->GetSnapshot();
-    REQUIRE(snap.ok());
-    QueryOptions o;
-    o.threads = threads;
-    auto r = ExecuteSql(*snap, sql, o);
-    INFO(sql);
-    INFO(r.status().ToString());
-    REQUIRE(r.ok());
-    return quiver::testing::ResultRows(*r);
+    return quiver::testing::ResultRows(quiver::testing::RunSql(*store, sql, threads));
   }
 };
 
