@@ -319,7 +319,10 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
   t.table = plan.table;
   t.memory = plan.memory;
   t.chunks = plan.chunks;
-  t.columns = plan.columns;
+  // A late top-k reads its keys' and WHERE's columns of every chunk (the
+  // others of the chosen rows only, not counted).
+  const bool sorted = b.group_by.empty() && !b.aggregate && !b.order_by.empty();
+  t.columns = sorted ? SortedColumnsOfEveryChunk(plan) : plan.columns;
   return t;
 }
 

@@ -430,6 +430,9 @@ Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan);
 // What RunSorted's top-k does beyond ordering, for EXPLAIN ("" without a
 // LIMIT): the running bound and late column reads, each as "; ...".
 std::string TopKDetail(const Plan& plan);
+// The source columns RunSorted reads of every chunk it scans (plan.columns,
+// or a late top-k's fewer), for EXPLAIN ANALYZE's bytes.
+std::vector<size_t> SortedColumnsOfEveryChunk(const Plan& plan);
 // Aggregates without GROUP BY (op_aggregate.cc).
 Result<std::unique_ptr<QueryCursor>> RunAggregate(Plan plan);
 // How RunAggregate answers `plan` without reading a chunk, for EXPLAIN

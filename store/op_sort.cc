@@ -358,6 +358,15 @@ std::string TopKDetail(const Plan& plan) {
   return out;
 }
 
+std::vector<size_t> SortedColumnsOfEveryChunk(const Plan& plan) {
+  const SortedColumns sc(plan.bound);
+  const RowWindow window = WindowFor(plan.bound, plan.options);
+  if (window.take < 0) return plan.columns;
+  const std::vector<size_t> late =
+      LateTopKColumns(plan, sc, window.skip + window.take + (window.cap_is_max_rows ? 1 : 0));
+  return late.empty() ? plan.columns : late;
+}
+
 // ORDER BY on a plain projection: gather the selected rows (top-k per chunk
 // with a LIMIT, within the running TopKBound), concatenate, order, window.
 // A top-k that needs other columns than its keys and WHERE reads those of

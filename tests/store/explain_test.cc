@@ -146,6 +146,41 @@ TEST_CASE("EXPLAIN ANALYZE counts the rows each operator hands on, and the bytes
   }
 }
 
+TEST_CASE("EXPLAIN ANALYZE of a top-k: the WHERE runs within the bound, late columns unread",
+          "[store]") {
+  Fixture f;
+  // On one thread the first chunk's five first ids bound the rest: the
+  // filter then runs on no row of a later chunk (ids are sorted).
+  int64_t first_chunk = 0;
+  for (int64_t i = 0; i < kChunkRows; ++i) first_chunk += X(i) > 0;
+  REQUIRE(first_chunk >= 5);
+  json doc = f.Plan("EXPLAIN ANALYZE (FORMAT JSON) SELECT id, k, x FROM t WHERE x > 0 "
+                    "ORDER BY id LIMIT 5",
+                    1);
+  const json& root = doc["plan"];
+  CHECK(root["op"] == "top-k");
+  CHECK(root["rows"] == 5);
+  const std::string detail = root["detail"];
+  CHECK(detail.find("once a chunk has 5 rows, rows ordered after them by id are dropped") !=
+        std::string::npos);
+  CHECK(detail.find("reads id x of every chunk") != std::string::npos);
+  const json* filter = FindOp(root, "filter");
+  const json* scan = FindOp(root, "scan");
+  REQUIRE(filter);
+  REQUIRE(scan);
+  CHECK((*filter)["rows"] == first_chunk);
+  // id and x (8 bytes a row each) of every chunk; k of the chosen rows only.
+  const int64_t late_bytes = (*scan)["bytes_read"].get<int64_t>();
+  CHECK(late_bytes >= kRows * 16);
+  CHECK(late_bytes < kRows * 20);
+  // Without LIMIT every chunk's k is read too, and the filter sees every row.
+  json all = f.Plan("EXPLAIN ANALYZE (FORMAT JSON) SELECT id, k, x FROM t WHERE x > 0 ORDER BY id", 1);
+  CHECK((*FindOp(all["plan"], "scan"))["bytes_read"].get<int64_t>() >= kRows * 20);
+  int64_t matching = 0;
+  for (int64_t i = 0; i < kRows; ++i) matching += X(i) > 0;
+  CHECK((*FindOp(all["plan"], "filter"))["rows"] == matching);
+}
+
 TEST_CASE("EXPLAIN ANALYZE of two stages and computed columns nests them with their counts",
           "[store]") {
   Fixture f;
