@@ -141,7 +141,7 @@ struct DeferredColumns {
 
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
-// The columns `e` reads itself (expr_eval.cc; repeats kept).
+// The columns `e` reads itself, appended to *out (expr_eval.cc; repeats kept).
 void CollectColumns(const query::BoundExpr& e, std::vector<int>* out);
 // The columns `e` reads, and through the pending computed columns among
 // them what those read (expr_eval.cc).
@@ -392,6 +392,10 @@ struct RowWindow {
   int64_t skip = 0;
   int64_t take = -1;  // -1 = unbounded
   bool cap_is_max_rows = false;
+  // The rows a top-k keeps for this window: skip + take, and one more when
+  // max_rows set the take (it tells whether max_rows cut the result); -1
+  // when unbounded.
+  int64_t TopRows() const { return take < 0 ? -1 : skip + take + (cap_is_max_rows ? 1 : 0); }
 };
 
 RowWindow WindowFor(const query::BoundQuery& q, const QueryOptions& o);

@@ -15,7 +15,9 @@ using query::ExprKind;
 
 void CollectColumns(const BoundExpr& e, std::vector<int>* out) {
   if (e.kind == ExprKind::kColumn) out->push_back(e.column);
-  for (const auto& a : e.args) CollectColumns(*a, out);
+  for (const auto& a : e.args) {
+    if (a) CollectColumns(*a, out);
+  }
 }
 
 namespace {

@@ -82,14 +82,6 @@ Result<GroupBySpec> MakeSpec(const Plan& plan) {
   return g;
 }
 
-// Adds the input columns `e` reads to *cols.
-void ColumnsRead(const query::BoundExpr& e, std::vector<int>* cols) {
-  if (e.kind == query::ExprKind::kColumn) cols->push_back(e.column);
-  for (const auto& a : e.args) {
-    if (a) ColumnsRead(*a, cols);
-  }
-}
-
 // Whether equal groups of a key of type t hold one value each: the key
 // table's equality is the values' identity (not for floats, where -0 and 0,
 // or NaNs, are one group; dictionaries come out as their value type).
@@ -192,7 +184,7 @@ GroupKeyPlan PlanGroupKeys(const Plan& plan) {
   auto reads = [&](int c) {
     std::vector<int> cols;
     if (c >= nsf && size_t(c - nsf) < plan.computed.size() && plan.computed[size_t(c - nsf)]) {
-      ColumnsRead(*plan.computed[size_t(c - nsf)], &cols);
+      CollectColumns(*plan.computed[size_t(c - nsf)], &cols);
     }
     return cols;
   };
@@ -256,13 +248,13 @@ void SkipDependentKeys(Plan* plan, const GroupBySpec& g) {
   }
   std::vector<int> read;
   const BoundQuery& q = plan->bound;
-  if (q.where) ColumnsRead(*q.where, &read);
+  if (q.where) CollectColumns(*q.where, &read);
   for (const auto& o : q.outputs) {
     if (o.agg != query::AggFunc::kNone) read.push_back(o.column);
-    if (o.filter) ColumnsRead(*o.filter, &read);
+    if (o.filter) CollectColumns(*o.filter, &read);
   }
   for (size_t i = 0; i < plan->computed.size(); ++i) {
-    if (!skip[i] && plan->computed[i]) ColumnsRead(*plan->computed[i], &read);
+    if (!skip[i] && plan->computed[i]) CollectColumns(*plan->computed[i], &read);
   }
   for (int c : read) {
     if (c >= nsf && size_t(c - nsf) < skip.size()) skip[size_t(c - nsf)] = false;
@@ -301,7 +293,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeGroups(
   std::vector<std::shared_ptr<ArrayData>> every_group;  // limit->columns of every group
   if (!q.order_by.empty() && window.take >= 0) {
     limit.emplace();
-    limit->k = window.skip + window.take + (window.cap_is_max_rows ? 1 : 0);
+    limit->k = window.TopRows();
     limit->keys = SortKeysFor(q, [&](const query::BoundOrderKey& k) -> int {
       const int source = k.output >= 0 ? g.output_source[size_t(k.output)] : g.SourceOfKey(k.column);
       limit->columns.push_back(size_t(source));

@@ -39,9 +39,7 @@ Result<std::vector<RecordBatch>> OrderAndWindow(const std::shared_ptr<const Sche
   SelectionVector order;
   if (!keys.empty()) {
     if (window.take >= 0) {
-      // One row more than asked tells whether max_rows cut the result.
-      const int64_t k = window.skip + window.take + (window.cap_is_max_rows ? 1 : 0);
-      QUIVER_ASSIGN_OR_RETURN(order, kernels::TopK(views, keys, k));
+      QUIVER_ASSIGN_OR_RETURN(order, kernels::TopK(views, keys, window.TopRows()));
     } else {
       QUIVER_ASSIGN_OR_RETURN(order, kernels::SortIndices(views, keys));
     }
@@ -318,7 +316,7 @@ Result<std::unique_ptr<QueryCursor>> RunTopKLate(Plan plan, const SortedColumns&
 }
 
 // The columns a late top-k reads of every chunk (the WHERE's and the sort
-// keys'), or nothing when it would not read fewer than all (or the plan
+// keys'), or nothing when that is every column the query reads (or the plan
 // has computed columns or an in-memory source, which ReadColumns does not
 // serve).
 std::vector<size_t> LateTopKColumns(const Plan& plan, const SortedColumns& sc, int64_t k) {
@@ -328,28 +326,27 @@ std::vector<size_t> LateTopKColumns(const Plan& plan, const SortedColumns& sc, i
   for (const kernels::SortKey& key : sc.keys) cols.push_back(sc.needed[size_t(key.column)]);
   std::sort(cols.begin(), cols.end());
   cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
-  std::vector<int> all(sc.needed);
-  if (plan.bound.where) CollectColumns(*plan.bound.where, &all);
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
-  if (cols.size() >= all.size()) return {};
+  // plan.columns: the outputs', the ORDER BY's and the WHERE's (ColumnsRead).
+  if (cols.size() >= plan.columns.size()) return {};
   return std::vector<size_t>(cols.begin(), cols.end());
+}
+std::vector<size_t> LateTopKColumns(const Plan& plan) {
+  return LateTopKColumns(plan, SortedColumns(plan.bound), WindowFor(plan.bound, plan.options).TopRows());
 }
 
 }  // namespace
 
 std::string TopKDetail(const Plan& plan) {
   const SortedColumns sc(plan.bound);
-  const RowWindow window = WindowFor(plan.bound, plan.options);
-  if (window.take < 0 || sc.keys.empty()) return "";
-  const int64_t k = window.skip + window.take + (window.cap_is_max_rows ? 1 : 0);
+  const int64_t k = WindowFor(plan.bound, plan.options).TopRows();
+  if (k < 0 || sc.keys.empty()) return "";
   std::string out;
   const Field& first = plan.input->field(size_t(sc.needed[size_t(sc.keys[0].column)]));
   if (BoundedKeyType(first.type)) {
     out += "; once a chunk has " + std::to_string(k) + " rows, rows ordered after them by " +
            first.name + " are dropped before the filter";
   }
-  const std::vector<size_t> late = LateTopKColumns(plan, sc, k);
+  const std::vector<size_t> late = LateTopKColumns(plan);
   if (!late.empty()) {
     out += "; reads";
     for (size_t c : late) out += " " + plan.input->field(c).name;
@@ -359,11 +356,7 @@ std::string TopKDetail(const Plan& plan) {
 }
 
 std::vector<size_t> SortedColumnsOfEveryChunk(const Plan& plan) {
-  const SortedColumns sc(plan.bound);
-  const RowWindow window = WindowFor(plan.bound, plan.options);
-  if (window.take < 0) return plan.columns;
-  const std::vector<size_t> late =
-      LateTopKColumns(plan, sc, window.skip + window.take + (window.cap_is_max_rows ? 1 : 0));
+  const std::vector<size_t> late = LateTopKColumns(plan);
   return late.empty() ? plan.columns : late;
 }
 
@@ -377,8 +370,7 @@ Result<std::unique_ptr<QueryCursor>> RunSorted(Plan plan) {
   const SortedColumns sc(q);
   const std::vector<int>& needed = sc.needed;
   const RowWindow window = WindowFor(q, plan.options);
-  const int64_t per_chunk_k =
-      window.take >= 0 ? window.skip + window.take + (window.cap_is_max_rows ? 1 : 0) : -1;
+  const int64_t per_chunk_k = window.TopRows();
   const std::vector<size_t> late = LateTopKColumns(plan, sc, per_chunk_k);
   if (!late.empty()) return RunTopKLate(std::move(plan), sc, window, per_chunk_k, late);
 

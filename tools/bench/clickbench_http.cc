@@ -23,13 +23,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "clickbench_args.h"
 
 namespace {
 
@@ -183,18 +182,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clickbench_http: expected HOST:PORT, got %s\n", addr.c_str());
     return 2;
   }
-  int runs = 3;
-  std::set<int> only;
-  for (int i = 4; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--runs") runs = std::max(1, std::stoi(argv[i + 1]));
-    if (a == "--queries") {
-      std::istringstream list(argv[i + 1]);
-      for (std::string n; std::getline(list, n, ',');) only.insert(std::stoi(n));
-    }
-  }
-  std::ifstream in(argv[2]);
-  if (!in) {
+  const quiver::bench::ClickBenchArgs args = quiver::bench::ParseClickBenchArgs(argc, argv, 4);
+  const auto queries = quiver::bench::ReadClickBenchQueries(argv[2], args.only);
+  if (!queries) {
     std::perror(argv[2]);
     return 1;
   }
@@ -211,13 +201,10 @@ int main(int argc, char** argv) {
       if (i >= 20) health.push_back(MsSince(t0));
     }
     std::fprintf(stderr, "GET /v1/health round trip, median of 200: %.3f ms\n", Median(health));
-    std::string line;
-    for (int n = 1; std::getline(in, line); ++n) {
-      while (!line.empty() && (line.back() == ';' || line.back() == ' ')) line.pop_back();
-      if (line.empty() || (!only.empty() && !only.count(n))) continue;
+    for (const auto& [n, line] : *queries) {
       std::vector<double> times;
       conn.Request("POST", kPath, line, &last);  // the warm-up
-      for (int r = 0; r < runs; ++r) {
+      for (int r = 0; r < args.runs; ++r) {
         const auto t0 = std::chrono::steady_clock::now();
         conn.Request("POST", kPath, line, &last);
         times.push_back(MsSince(t0));

@@ -21,13 +21,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "clickbench_args.h"
 #include "config/allocator.h"
 #include "store/exec.h"
 #include "store/store.h"
@@ -75,22 +73,13 @@ int main(int argc, char** argv) {
                  "[--queries 1,2,...]\n");
     return 2;
   }
-  int runs = 3, threads = 2;
-  std::set<int> only;
-  for (int i = 3; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--runs") runs = std::max(1, std::stoi(argv[i + 1]));
-    if (a == "--threads") threads = std::stoi(argv[i + 1]);
-    if (a == "--queries") {
-      std::istringstream list(argv[i + 1]);
-      for (std::string n; std::getline(list, n, ',');) only.insert(std::stoi(n));
-    }
-  }
-  std::ifstream in(argv[2]);
-  if (!in) {
+  const quiver::bench::ClickBenchArgs args = quiver::bench::ParseClickBenchArgs(argc, argv, 3);
+  const auto queries = quiver::bench::ReadClickBenchQueries(argv[2], args.only);
+  if (!queries) {
     std::perror(argv[2]);
     return 1;
   }
+  const int runs = args.runs, threads = args.threads;
   store::StoreOptions o;
   o.read_only = true;
   auto st = store::Store::Open(argv[1], o);
@@ -98,10 +87,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clickbench_inproc: %s\n", st.status().ToString().c_str());
     return 1;
   }
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    while (!line.empty() && (line.back() == ';' || line.back() == ' ')) line.pop_back();
-    if (!only.empty() && !only.count(n)) continue;
+  for (const auto& [n, line] : *queries) {
     nlohmann::json out = {{"query", n}};
     double ms = 0;
     auto warm = RunOnce(**st, line, threads, &ms);
