@@ -306,15 +306,21 @@ void FusedSumBlock(const ArrayView& key, int64_t entries, const ArrayView& col, 
 // is clear take one off cnt[idx[row]] (copy 0 of their slot; every index is
 // below 8). They count into four copies in turn: with few entries, one
 // counter per entry would make each NULL row wait for the previous one's
-// store.
+// store. The validity is read 64 rows at a time: a loop per byte
+// mispredicts its exit at about a third of the bytes when 1 row in 20 is
+// NULL.
 template <typename I>
 void SubtractNulls(const I* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) {
   int64_t nulls[4][8] = {};
   uint32_t turn = 0;
-  for (int64_t k = 0; k < n; k += 8) {
-    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) {
-      ++nulls[turn++ & 3][idx[k + __builtin_ctz(z)]];
-    }
+  int64_t k = 0;
+  for (; k + 64 <= n; k += 64) {
+    uint64_t w;
+    std::memcpy(&w, vbyte + (k >> 3), sizeof w);
+    for (uint64_t z = ~w; z != 0; z &= z - 1) ++nulls[turn++ & 3][idx[k + __builtin_ctzll(z)]];
+  }
+  for (; k < n; k += 8) {
+    for (uint32_t z = uint8_t(~vbyte[k >> 3]); z != 0; z &= z - 1) ++nulls[turn++ & 3][idx[k + __builtin_ctz(z)]];
   }
   for (int e = 0; e < 8; ++e) cnt[e] -= nulls[0][e] + nulls[1][e] + nulls[2][e] + nulls[3][e];
 }
@@ -327,9 +333,10 @@ void SubtractNulls(const I* idx, const uint8_t* vbyte, int64_t n, int64_t* cnt) 
 // sums of FusedSumBlock, bit for bit, into copy 0 of rows_per (count(*))
 // and of *acc (count(x), the sums in all four copies). The NULL values of
 // each entry are counted by the kernel, or, when they are rare, taken off
-// count(x) from the validity bytes. Returns the rows it took (0: the case
-// does not apply, the validity does not start on a byte, or the target has
-// no vector kernel).
+// count(x) from the validity bytes. Returns the rows it took, a multiple of
+// 8 from the start (0: the case does not apply, the validity does not start
+// on a byte, or the target has no vector kernel); the caller's general loop
+// takes the rest.
 int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, AggKind kind, int64_t slots,
                    int64_t* rows_per, SlotAcc* acc) {
   const internal::KernelTable& kt = internal::Kernels();
@@ -346,44 +353,51 @@ int64_t VectorSums(const ArrayView& key, int64_t entries, const ArrayView& col, 
   if (val_nulls && ((col.offset & 7) != 0 || (!sum && !sparse))) return 0;
   const int width = ByteWidth(key.type->dict_index);
   if (width != 1 && width != 2 && width != 4) return 0;
-  const void* idx = key.values + key.offset * width;
+  const auto* idx = key.values + key.offset * width;
   const int64_t n8 = key.length & ~int64_t(7);
-  // The rows of each entry first: when they do not add up to n8, some
-  // index is out of range (its row belongs to the NULL group) and the
-  // general loop takes the Consume.
-  int64_t per_entry[8] = {};
-  kt.dict_count(idx, width, n8, int(entries), per_entry);
-  int64_t counted = 0;
-  for (int64_t e = 0; e < entries; ++e) counted += per_entry[e];
-  if (n8 == 0 || counted != n8) return 0;
-  for (int64_t e = 0; e < entries; ++e) {
-    rows_per[e] += per_entry[e];
-    acc->count[size_t(e)] += per_entry[e];  // less the NULL values, below
-  }
   const uint8_t* vbyte = val_nulls ? col.validity + (col.offset >> 3) : nullptr;
-  if (sum) {
-    double lanes[4 * 8];
-    int64_t values[8] = {};
-    for (int64_t e = 0; e < entries; ++e) {
-      for (int64_t c = 0; c < kCopies; ++c) lanes[4 * e + c] = acc->fsum[size_t(c * slots + e)];
-    }
-    int64_t* counted_values = val_nulls && !sparse ? values : nullptr;
-    if (id == TypeId::kFloat64)
-      kt.dict_sum_f64(idx, width, col.data<double>(), vbyte, n8, int(entries), lanes, counted_values);
-    else
-      kt.dict_sum_f32(idx, width, col.data<float>(), vbyte, n8, int(entries), lanes, counted_values);
-    for (int64_t e = 0; e < entries; ++e) {
-      for (int64_t c = 0; c < kCopies; ++c) acc->fsum[size_t(c * slots + e)] = lanes[4 * e + c];
-      if (counted_values != nullptr) acc->count[size_t(e)] -= per_entry[e] - values[e];
-    }
+  double lanes[4 * 8];
+  int64_t values[8] = {}, taken_per[8] = {};
+  for (int64_t e = 0; sum && e < entries; ++e) {
+    for (int64_t c = 0; c < kCopies; ++c) lanes[4 * e + c] = acc->fsum[size_t(c * slots + e)];
   }
-  if (sparse) {
-    int64_t* cnt = acc->count.data();
-    if (width == 1) SubtractNulls(static_cast<const uint8_t*>(idx), vbyte, n8, cnt);
-    else if (width == 2) SubtractNulls(static_cast<const uint16_t*>(idx), vbyte, n8, cnt);
-    else SubtractNulls(static_cast<const uint32_t*>(idx), vbyte, n8, cnt);
+  int64_t* counted_values = val_nulls && !sparse ? values : nullptr;
+  // Blocks of 16 KiB of indices, each counted first and then summed while
+  // its indices are in the L1 cache (one read of them from memory). When a
+  // block's rows do not add up, some index is out of range (its row belongs
+  // to the NULL group) and the general loop takes the rest from there.
+  const int64_t block = 16384 / width;
+  int64_t done = 0;
+  while (done < n8) {
+    const int64_t m = std::min(block, n8 - done);
+    const uint8_t* bidx = idx + done * width;
+    const uint8_t* bvalid = vbyte != nullptr ? vbyte + (done >> 3) : nullptr;
+    int64_t per_entry[8] = {};
+    kt.dict_count(bidx, width, m, int(entries), per_entry);
+    int64_t counted = 0;
+    for (int64_t e = 0; e < entries; ++e) counted += per_entry[e];
+    if (counted != m) break;
+    for (int64_t e = 0; e < entries; ++e) taken_per[e] += per_entry[e];
+    if (sum && id == TypeId::kFloat64)
+      kt.dict_sum_f64(bidx, width, col.data<double>() + done, bvalid, m, int(entries), lanes, counted_values);
+    else if (sum)
+      kt.dict_sum_f32(bidx, width, col.data<float>() + done, bvalid, m, int(entries), lanes, counted_values);
+    if (sparse) {
+      int64_t* cnt = acc->count.data();
+      if (width == 1) SubtractNulls(bidx, bvalid, m, cnt);
+      else if (width == 2) SubtractNulls(reinterpret_cast<const uint16_t*>(bidx), bvalid, m, cnt);
+      else SubtractNulls(reinterpret_cast<const uint32_t*>(bidx), bvalid, m, cnt);
+    }
+    done += m;
   }
-  return n8;
+  for (int64_t e = 0; e < entries; ++e) {
+    rows_per[e] += taken_per[e];
+    // count(x): the rows less their NULL values (those of sparse NULLs
+    // were taken off above).
+    acc->count[size_t(e)] += counted_values != nullptr ? values[e] : taken_per[e];
+    for (int64_t c = 0; sum && c < kCopies; ++c) acc->fsum[size_t(c * slots + e)] = lanes[4 * e + c];
+  }
+  return done;
 }
 
 // min / max of the block's rows: rows[k] (kDense: b + k), slot[k], vb[k]
@@ -662,7 +676,9 @@ Status GroupByState::ConsumeSmallDict(const ArrayView& key, const std::vector<Ar
   // lookup each (DictGroupIds), in first-row order so that new groups are
   // numbered as the general path numbers them.
   std::vector<int64_t> total(static_cast<size_t>(slots), 0);
-  for (int64_t c = 0; c < cells; ++c) total[size_t(c % slots)] += rows_per[size_t(c)];
+  for (int64_t c = 0; c < copies; ++c) {
+    for (int64_t s = 0; s < slots; ++s) total[size_t(s)] += rows_per[size_t(c * slots + s)];
+  }
   int32_t* slot_gid = small_dict_.gids.data();
   std::vector<int64_t> first(static_cast<size_t>(slots), -1);
   std::vector<int32_t> order;  // those slots by first row (found in row order)
