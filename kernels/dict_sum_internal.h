@@ -17,8 +17,10 @@
 // included. The sums are therefore the scalar loop's, bit for bit.
 //
 // Included only by simd_internal.h (the ISA units): everything sits in its
-// unnamed namespace. GCC/Clang vector extensions, 32 bytes wide: one AVX
-// register, or two SSE registers on the SSE 4.2 target.
+// unnamed namespace. GCC/Clang vector extensions, 32 bytes wide (one AVX
+// register) on the AVX2 target; on AVX-512 (BW and VL) intrinsics, with two
+// entries a register and masked adds. The SSE 4.2 target takes the counts
+// only (see FillDictSum).
 #pragma once
 
 #include <cstdint>
