@@ -74,14 +74,28 @@ inline SumType<T> SumBlock(const T* p, int64_t len, uint64_t word) {
   }
 }
 
+// An 8-, 16- or 32-bit integer word whose 64 rows are all selected adds
+// them in a plain loop (64 values cannot overflow int64), which the ISA
+// units' compilers widen into vector lanes; the masked SumBlock does not
+// vectorise.
 template <typename T>
 void ScalarSum(const T* v, int64_t n, const uint64_t* sel, SumType<T>* acc) {
+  constexpr bool kNarrowInt = std::is_integral_v<T> && sizeof(T) < 8;
   SumType<T> total = 0;
   for (int64_t w = 0; w * 64 < n; ++w) {
     uint64_t word = WordOf(sel, w);
     if (word == 0) continue;
     int64_t len = n - w * 64 < 64 ? n - w * 64 : 64;
-    total += SumBlock(v + w * 64, len, word);
+    const T* p = v + w * 64;
+    if constexpr (kNarrowInt) {
+      if (len == 64 && word == ~uint64_t(0)) {
+        int64_t t = 0;
+        for (int j = 0; j < 64; ++j) t += int64_t(p[j]);
+        total += t;
+        continue;
+      }
+    }
+    total += SumBlock(p, len, word);
   }
   *acc += total;
 }

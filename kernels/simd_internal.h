@@ -200,32 +200,6 @@ void SimdSumInt64(const int64_t* v, int64_t n, const uint64_t* sel, __int128* ac
   *acc += total;
 }
 
-// Exact sum of 8-, 16- or 32-bit integers. 64 values cannot overflow
-// int64, so a word whose 64 rows are all selected adds them in a plain loop
-// the compiler widens into vector lanes (the scalar target's ScalarSum
-// goes through the masked SumBlock for every word); other words take
-// SumBlock.
-template <typename T>
-void VecSumNarrow(const T* v, int64_t n, const uint64_t* sel, __int128* acc) {
-  __int128 total = 0;
-  const int64_t full = n / 64;
-  for (int64_t w = 0; w < full; ++w) {
-    const uint64_t word = WordOf(sel, w);
-    if (word == 0) continue;
-    const T* p = v + w * 64;
-    if (word == ~uint64_t(0)) {
-      int64_t t = 0;
-      for (int j = 0; j < 64; ++j) t += int64_t(p[j]);
-      total += t;
-    } else {
-      total += SumBlock(p, 64, word);
-    }
-  }
-  const int64_t rem = n - full * 64;
-  if (rem > 0) total += SumBlock(v + full * 64, rem, WordOf(sel, full));
-  *acc += total;
-}
-
 template <class A>
 void SimdSumDouble(const double* v, int64_t n, const uint64_t* sel, double* acc) {
   using BD = xsimd::batch<double, A>;
@@ -299,12 +273,6 @@ void FillSimdTable(KernelTable* t) {
   FillSimdTyped<A>(&t->f32);
   FillSimdTyped<A>(&t->f64);
   t->i64.sum = &SimdSumInt64<A>;
-  t->i8.sum = &VecSumNarrow<int8_t>;
-  t->i16.sum = &VecSumNarrow<int16_t>;
-  t->i32.sum = &VecSumNarrow<int32_t>;
-  t->u8.sum = &VecSumNarrow<uint8_t>;
-  t->u16.sum = &VecSumNarrow<uint16_t>;
-  t->u32.sum = &VecSumNarrow<uint32_t>;
   t->f64.sum = &SimdSumDouble<A>;
   t->count_bits = &PopcntCountBits;
   t->count_and = &PopcntCountAnd;
