@@ -384,8 +384,9 @@ TEST_CASE("The small-dictionary group-by's vector loop (no NULL keys, up to 8 en
             auto& col = chunks.back().values[v].view;
             auto* p = const_cast<uint8_t*>(col.values);
             for (int64_t i = 0; i < col.offset + col.length; ++i) {
-              const uint64_t h = (uint64_t(i) * 2654435761u + seed) * 0x9E3779B97F4A7C15ull;
-              const double x = round == 1 ? double(int64_t((uint64_t(i) * 2654435761u + seed) % 81) - 40) / 2
+              const uint64_t u = uint64_t(i) * 2654435761u + seed;
+              const uint64_t h = u * 0x9E3779B97F4A7C15ull;
+              const double x = round == 1 ? double(int64_t(u % 81) - 40) / 2
                                           : std::ldexp(double(h >> 11) - 0x1p52, int(h % 41) - 70);
               if (types[v].id == TypeId::kFloat64) reinterpret_cast<double*>(p)[i] = x;
               if (types[v].id == TypeId::kFloat32) reinterpret_cast<float*>(p)[i] = float(x);
