@@ -60,7 +60,8 @@ void* ReserveAligned(size_t len) {
 // moved into a fresh mapping (mremap moves their pages, no copy), the rest
 // faulted in. On this VM the kernel's zeroing of fresh pages costs far more
 // than a memset of kept ones. *fresh: whether no kept page was used.
-void* Assemble(size_t len, bool* fresh) {
+// `populate`: the fresh pages are faulted in for writing now.
+void* Assemble(size_t len, bool* fresh, bool populate) {
   char* p = static_cast<char*>(ReserveAligned(len));
   size_t off = 0;
   while (off < len) {
@@ -84,7 +85,7 @@ void* Assemble(size_t len, bool* fresh) {
   // zero page, which the first write then replaces, flushing the TLB of
   // every core running the process — a tenth of a million-group query's
   // CPU. Before Linux 5.14 the call fails and the pages fault in lazily.
-  if (off < len) madvise(p + off, len - off, kPopulateWrite);
+  if (populate && off < len) madvise(p + off, len - off, kPopulateWrite);
   return p;
 }
 
@@ -92,7 +93,7 @@ void* Assemble(size_t len, bool* fresh) {
 
 uint64_t HashBytes(const uint8_t* p, size_t n) { return XXH3_64bits(p, n); }
 
-void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh) {
+void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh, bool populate) {
   {
     BlockCache& c = Cache();
     std::lock_guard<std::mutex> lock(c.mu);
@@ -103,7 +104,7 @@ void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh) {
   }
   *len = ScratchLength(bytes);
   bool all_fresh = true;
-  void* p = Assemble(*len, &all_fresh);
+  void* p = Assemble(*len, &all_fresh, populate);
   if (fresh) *fresh = all_fresh;
   return p;
 }
@@ -132,10 +133,13 @@ ZeroedBlock::ZeroedBlock(size_t bytes) : bytes_(bytes) {
     return;
   }
   // malloc and memset, not calloc: calloc leaves fresh heap pages
-  // untouched, and a table's first read of one maps the zero page (see
-  // MapAligned).
+  // untouched, and a table's first read of one maps the zero page, which
+  // its first write replaces with a fault and a flush of every core's TLB
+  // (see Assemble). GCC folds malloc + memset into calloc; the empty asm,
+  // which may read the block, keeps the memset.
   p_ = std::malloc(bytes);
   if (p_ == nullptr) throw std::bad_alloc();
+  asm volatile("" : : "r"(p_) : "memory");
   std::memset(p_, 0, bytes);
 }
 

@@ -98,7 +98,11 @@ constexpr size_t kScratchBytes = size_t(2) << 20;
 // A block of at least `bytes`; *len gets its length (a multiple of
 // kScratchBytes). `most`: a kept block up to that long will do. *fresh (if
 // given): whether the block is a new mapping (zero pages) rather than kept.
-void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh = nullptr);
+// The new pages of a block are faulted in for writing, unless `populate`
+// is false (memory written before it is read, in order, and maybe only in
+// part: its pages fault in as they are first written).
+void* TakeScratch(size_t bytes, size_t most, size_t* len, bool* fresh = nullptr,
+                  bool populate = true);
 // Gives back a block TakeScratch returned, with its length.
 void GiveScratch(void* p, size_t len);
 inline size_t ScratchLength(size_t bytes) {
