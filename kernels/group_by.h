@@ -44,6 +44,7 @@
 #include "kernels/grouped_agg.h"
 #include "kernels/sort.h"
 #include "kernels/mask.h"
+#include "kernels/partition_lists_internal.h"
 
 namespace quiver::kernels {
 
@@ -118,7 +119,7 @@ class GroupByState {
   struct RadixLimits {
     int64_t head_groups;      // the groups at which the mode is decided
     int64_t expected_groups;  // taken when ExpectedGroups() passes this
-    int64_t list_bytes;       // the lists' bytes past which they are folded
+    int64_t list_bytes;       // the lists' bytes in all (each is folded when full)
   };
   void SetRadixLimits(const RadixLimits& l) { radix_limits_ = l; }
   // Makes a radix table (see kRadixGroups) a split table holding all its
@@ -243,8 +244,8 @@ class GroupByState {
   // other keys are appended, key and ordinal, to the list of their
   // partition (Split's), and looked up a partition at a time later, in a
   // table that fits in the cache — by FinalizeAll straight into the merged
-  // partition, by Seal, or into radix_parts_ once the lists hold
-  // kRadixBytes. The mode is decided once, when the table passes
+  // partition, by Seal, or into radix_parts_[p] once list p is full (each
+  // holds its share of kRadixBytes). The mode is decided once, when the table passes
   // kRadixGroups groups (its head then fits in the L2 cache), and taken
   // when ExpectedGroups passes kRadixExpectedGroups (a table of fewer, in
   // this machine's L3 cache, was faster probed: ClickBench's GROUP BY
@@ -276,11 +277,10 @@ class GroupByState {
   void BufferRows(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t n,
                   int64_t first_row);
   // Looks up partition p's listed rows of `from` in this table (a partition
-  // of the same shape), adding their keys; `from`'s list is left empty
-  // (with `release`, freed).
-  void AddBuffered(GroupByState* from, size_t p, bool release);
-  // Moves the listed rows into radix_parts_.
-  void FoldLists(bool release);
+  // of the same shape), adding their keys; `from`'s list is left empty.
+  void AddBuffered(GroupByState* from, size_t p);
+  // Moves partition p's listed rows into radix_parts_[p] (a full list).
+  void FoldList(size_t p);
   // Splits the head into parts_, keeping the lists and radix_parts_.
   void SplitHead();
   // Partition p of radix_parts_ and of the lists into *to.
@@ -289,8 +289,10 @@ class GroupByState {
   int64_t RadixBytes() const;   // the lists' and radix_parts_' bytes
   int64_t RadixGroups() const;  // radix_parts_' groups
   bool radix_ = false;
-  std::vector<internal::ScratchVector<BufferedInt>> radix_ints_;      // per partition
-  std::vector<internal::ScratchVector<BufferedPacked>> radix_packed_;  // per partition
+  // The lists, one per partition, of kRadixBytes in all (fewer when
+  // ExpectRows says fewer rows will come); a full one is folded (FoldList).
+  internal::PartitionLists<BufferedInt> radix_ints_;
+  internal::PartitionLists<BufferedPacked> radix_packed_;
   std::vector<GroupByState> radix_parts_;  // per partition, once lists were folded
   void Split();
   uint64_t PartitionHashOfGroup(int32_t g) const;

@@ -4,9 +4,10 @@
 // counting the rows of its keys, in the cache; every other row is appended,
 // key and ordinal, to the list of its partition (the top kPartitionBits
 // bits of the key's hash, as Split). The lists are looked up one partition
-// at a time, where a partition's table fits in the cache: into radix_parts_
-// once they hold kRadixBytes, or straight into the merged partition by
-// FinalizeAll (no per-thread table for those rows at all).
+// at a time, where a partition's table fits in the cache: into
+// radix_parts_[p] when list p is full, or straight into the merged partition
+// by FinalizeAll (no per-thread table for those rows at all). The lists are
+// fixed regions of one scratch block (kernels/partition_lists_internal.h).
 //
 // Why: measured on ClickBench's GROUP BY UserID (a million distinct
 // integers at 10M rows), probing one table larger than the L2 cache missed
@@ -36,10 +37,18 @@ void GroupByState::StartRadix() {
   direct_tried_ = true;  // the rows of keys outside the head go to the lists
   direct_.clear();
   const size_t nparts = size_t(1) << kPartitionBits;
+  const size_t entry = mode_ == Mode::kSingleInt ? sizeof(BufferedInt) : sizeof(BufferedPacked);
+  size_t per = std::max<size_t>(1, size_t(radix_limits_.list_bytes) / nparts / entry);
+  if (expect_rows_ > 0) {
+    // The rows still to come, spread over the partitions, with room for
+    // the unevenness of a hash (a list that fills is folded, no harm).
+    const int64_t left = std::max<int64_t>(0, expect_rows_ - rows_offered_);
+    per = std::min(per, size_t(left) / nparts * 5 / 4 + 1024);
+  }
   if (mode_ == Mode::kSingleInt) {
-    radix_ints_.resize(nparts);
+    radix_ints_ = internal::PartitionLists<BufferedInt>(nparts, per);
   } else {
-    radix_packed_.resize(nparts);
+    radix_packed_ = internal::PartitionLists<BufferedPacked>(nparts, per);
   }
 }
 
@@ -47,12 +56,14 @@ namespace {
 
 // Looks up n keys in the head table (hashes first, then the probes with
 // the slot of a key ahead in flight): a key it holds counts there, any
-// other is appended to its partition's list.
-template <typename Key, typename Entry, typename Hash, typename Find>
-void CountOrBuffer(const Key* keys, const int64_t* ordinals, int64_t n, uint64_t* h,
+// other is appended to its partition's list; fold(p) empties list p when
+// it is full. ordinal(k): key k's row ordinal.
+template <typename Key, typename Entry, typename Hash, typename Find, typename Ordinal,
+          typename Fold>
+void CountOrBuffer(const Key* keys, Ordinal&& ordinal, int64_t n, uint64_t* h,
                    const internal::GroupKeyTable& head, int64_t* counts,
-                   std::vector<internal::ScratchVector<Entry>>* lists, int shift, Hash&& hash,
-                   Find&& find) {
+                   internal::PartitionLists<Entry>* lists, int shift, Hash&& hash, Find&& find,
+                   Fold&& fold) {
   constexpr int64_t kAhead = 16;
   for (int64_t k = 0; k < n; ++k) h[k] = hash(keys[k]);
   for (int64_t k = 0; k < n; ++k) {
@@ -60,40 +71,64 @@ void CountOrBuffer(const Key* keys, const int64_t* ordinals, int64_t n, uint64_t
     const int32_t g = find(keys[k], h[k]);
     if (g >= 0) {
       ++counts[g];
-    } else {
-      (*lists)[h[k] >> shift].push_back(Entry{keys[k], ordinals[k]});
+      continue;
     }
+    const size_t p = size_t(h[k] >> shift);
+    if (lists->Push(p, Entry{keys[k], ordinal(k)})) fold(p);
   }
 }
 
 }  // namespace
 
+void GroupByState::FoldList(size_t p) {
+  if (radix_parts_.empty()) {
+    for (size_t i = 0; i < (size_t(1) << kPartitionBits); ++i) radix_parts_.push_back(EmptyLike());
+  }
+  radix_parts_[p].AddBuffered(this, p);
+}
+
 void GroupByState::BufferRows(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t n,
                               int64_t first_row) {
   constexpr int kShift = 64 - kPartitionBits;  // a key's partition: the top bits of its hash
+  auto fold = [this](size_t p) { FoldList(p); };
+  auto int_hash = [](int64_t v) { return internal::MixInt(uint64_t(v)); };
+  auto int_find = [this](int64_t v, uint64_t h) { return table_.FindInt(v, h); };
+  const ArrayView& col = keys[0];
+  // One 64-bit integer key without NULLs, every row: the keys are read in
+  // place and the ordinals counted, nothing is copied.
+  const bool in_place = mode_ == Mode::kSingleInt && rows == nullptr && !internal::HasNulls(col) &&
+                        (col.type->id == TypeId::kInt64 || col.type->id == TypeId::kUInt64);
   std::vector<int64_t> ordinals;
   std::vector<int64_t> ints;
+  hashes_.resize(size_t(std::min(kBatchRows, n)));
   for (int64_t start = 0; start < n; start += kBatchRows) {
     const int64_t m = std::min(kBatchRows, n - start);
+    if (in_place) {
+      const int64_t base = first_row + start;
+      CountOrBuffer(col.data<int64_t>() + start, [base](int64_t k) { return base + k; }, m,
+                    hashes_.data(), table_, group_rows_.data(), &radix_ints_, kShift, int_hash,
+                    int_find, fold);
+      continue;
+    }
     const int32_t* batch_rows = rows ? rows + start : nullptr;
     ordinals.resize(size_t(m));
+    const int64_t* ord = ordinals.data();
+    auto listed = [ord](int64_t k) { return ord[k]; };
     if (mode_ == Mode::kPacked) {
       for (int64_t k = 0; k < m; ++k)
         ordinals[size_t(k)] = first_row + BatchRow(batch_rows, start, k);
       PackIntKeys(keys, batch_rows, start, m);
-      hashes_.resize(size_t(m));
-      CountOrBuffer<internal::PackedKey, BufferedPacked>(
-          packed_.data(), ordinals.data(), m, hashes_.data(), table_, group_rows_.data(),
-          &radix_packed_, kShift,
-          [](const internal::PackedKey& k) { return internal::MixPacked(k); },
-          [&](const internal::PackedKey& k, uint64_t h) { return table_.FindWide(k, h); });
+      CountOrBuffer(
+          packed_.data(), listed, m, hashes_.data(), table_, group_rows_.data(), &radix_packed_,
+          kShift, [](const internal::PackedKey& k) { return internal::MixPacked(k); },
+          [&](const internal::PackedKey& k, uint64_t h) { return table_.FindWide(k, h); }, fold);
       continue;
     }
     // One integer key: its values as int64, NULL rows counted in the head
     // (the NULL group has no slot: it is always there once made).
     ints.clear();
     size_t kept = 0;
-    internal::ForEachIntKey(keys[0], batch_rows, start, m,
+    internal::ForEachIntKey(col, batch_rows, start, m,
                             [&](int64_t, int64_t r, bool valid, int64_t v) {
                               if (valid) {
                                 ints.push_back(v);
@@ -106,23 +141,13 @@ void GroupByState::BufferRows(const std::vector<ArrayView>& keys, const int32_t*
                               if (first < 0) first = first_row + r;
                               ++group_rows_[size_t(g)];
                             });
-    hashes_.resize(ints.size());
-    CountOrBuffer<int64_t, BufferedInt>(
-        ints.data(), ordinals.data(), int64_t(ints.size()), hashes_.data(), table_,
-        group_rows_.data(), &radix_ints_, kShift,
-        [](int64_t v) { return internal::MixInt(uint64_t(v)); },
-        [&](int64_t v, uint64_t h) { return table_.FindInt(v, h); });
+    CountOrBuffer(ints.data(), listed, int64_t(ints.size()), hashes_.data(), table_,
+                  group_rows_.data(), &radix_ints_, kShift, int_hash, int_find, fold);
   }
-  int64_t listed = 0;
-  for (const auto& l : radix_ints_) listed += int64_t(l.size() * sizeof(BufferedInt));
-  for (const auto& l : radix_packed_) listed += int64_t(l.size() * sizeof(BufferedPacked));
-  if (listed > radix_limits_.list_bytes) FoldLists(/*release=*/false);
 }
 
 int64_t GroupByState::RadixBytes() const {
-  int64_t b = 0;
-  for (const auto& v : radix_ints_) b += int64_t(v.capacity() * sizeof(BufferedInt));
-  for (const auto& v : radix_packed_) b += int64_t(v.capacity() * sizeof(BufferedPacked));
+  int64_t b = int64_t(radix_ints_.used_bytes() + radix_packed_.used_bytes());
   for (const GroupByState& p : radix_parts_) b += p.memory_bytes();
   return b;
 }
@@ -133,55 +158,41 @@ int64_t GroupByState::RadixGroups() const {
   return n;
 }
 
-void GroupByState::AddBuffered(GroupByState* from, size_t p, bool release) {
-  // Hashes first, then the probes with the slots of rows ahead in flight;
-  // then the counts and first ordinals (the minimum: rows of other tables
-  // may come after rows of later ordinals).
-  constexpr size_t kAhead = 16;
-  std::vector<int32_t> gids;
-  auto add = [&](auto& list, auto&& hash, auto&& find) {
-    const size_t n = list.size();
-    const auto* e = list.data();
-    hashes_.resize(n);
-    gids.resize(n);
-    uint64_t* h = hashes_.data();
-    for (size_t i = 0; i < n; ++i) h[i] = hash(e[i].key);
-    for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) table_.Prefetch(h[i + kAhead]);
-      gids[i] = find(e[i].key, h[i]);
+void GroupByState::AddBuffered(GroupByState* from, size_t p) {
+  // A batch at a time: hashes first, then the probes with the slots of rows
+  // ahead in flight; then the counts and first ordinals (the minimum: rows
+  // of other tables may come after rows of later ordinals).
+  constexpr int64_t kAhead = 16;
+  uint64_t h[kBatchRows];
+  int32_t gids[kBatchRows];
+  auto add = [&](auto* lists, auto&& hash, auto&& find) {
+    if (lists->empty()) return;
+    const auto* e = lists->data(p);
+    const int64_t n = int64_t(lists->size(p));
+    for (int64_t start = 0; start < n; start += kBatchRows, e += kBatchRows) {
+      const int64_t m = std::min(kBatchRows, n - start);
+      for (int64_t i = 0; i < m; ++i) h[i] = hash(e[i].key);
+      for (int64_t i = 0; i < m; ++i) {
+        if (i + kAhead < m) table_.Prefetch(h[i + kAhead]);
+        gids[i] = find(e[i].key, h[i]);
+      }
+      Resize(size_t(table_.size()));
+      int64_t* counts = group_rows_.data();
+      int64_t* first = group_first_.data();
+      for (int64_t i = 0; i < m; ++i) {
+        const int32_t g = gids[i];
+        ++counts[g];
+        if (first[g] < 0 || e[i].row < first[g]) first[g] = e[i].row;
+      }
     }
-    Resize(size_t(table_.size()));
-    int64_t* counts = group_rows_.data();
-    int64_t* first = group_first_.data();
-    for (size_t i = 0; i < n; ++i) {
-      const int32_t g = gids[i];
-      ++counts[g];
-      if (first[g] < 0 || e[i].row < first[g]) first[g] = e[i].row;
-    }
-    if (release) {
-      list = {};
-    } else {
-      list.clear();
-    }
+    lists->clear(p);
   };
-  if (!from->radix_ints_.empty()) {
-    add(
-        from->radix_ints_[p], [](int64_t v) { return internal::MixInt(uint64_t(v)); },
-        [&](int64_t v, uint64_t h) { return table_.FindOrAddInt(v, h); });
-  }
-  if (!from->radix_packed_.empty()) {
-    add(
-        from->radix_packed_[p],
-        [](const internal::PackedKey& k) { return internal::MixPacked(k); },
-        [&](const internal::PackedKey& k, uint64_t h) { return table_.FindOrAddWide(k, h); });
-  }
-}
-
-void GroupByState::FoldLists(bool release) {
-  if (radix_parts_.empty()) {
-    for (size_t p = 0; p < (size_t(1) << kPartitionBits); ++p) radix_parts_.push_back(EmptyLike());
-  }
-  for (size_t p = 0; p < radix_parts_.size(); ++p) radix_parts_[p].AddBuffered(this, p, release);
+  add(
+      &from->radix_ints_, [](int64_t v) { return internal::MixInt(uint64_t(v)); },
+      [&](int64_t v, uint64_t hv) { return table_.FindOrAddInt(v, hv); });
+  add(
+      &from->radix_packed_, [](const internal::PackedKey& k) { return internal::MixPacked(k); },
+      [&](const internal::PackedKey& k, uint64_t hv) { return table_.FindOrAddWide(k, hv); });
 }
 
 void GroupByState::SplitHead() {
@@ -200,14 +211,14 @@ Status GroupByState::FoldRadixInto(GroupByState* to, size_t p, bool release) {
     QUIVER_RETURN_NOT_OK(to->Merge(radix_parts_[p]));
     if (release) radix_parts_[p] = radix_parts_[p].EmptyLike();
   }
-  to->AddBuffered(this, p, release);
+  to->AddBuffered(this, p);
   return Status::OK();
 }
 
 void GroupByState::EndRadix() {
   radix_ = false;
-  radix_ints_.clear();
-  radix_packed_.clear();
+  radix_ints_.Release();
+  radix_packed_.Release();
   radix_parts_.clear();
 }
 

@@ -133,6 +133,8 @@ TEST_CASE("Radix group-by counts every row of every key, in first-row order", "[
   };
   const std::vector<Case> cases = {
       {"int64 with NULLs", {Keys(TypeId::kInt64, n, 20000, 9, 1)}},
+      {"int64 without NULLs (read in place)", {Keys(TypeId::kInt64, n, 20000, 0, 8)}},
+      {"uint64 without NULLs", {Keys(TypeId::kUInt64, n, 20000, 0, 9)}},
       {"int32, long tail", {Keys(TypeId::kInt32, n, 1000000, 0, 2)}},
       {"int8", {Keys(TypeId::kInt8, n, 256, 13, 3)}},
       {"uint16 and int32 packed, NULLs in both",
@@ -144,8 +146,10 @@ TEST_CASE("Radix group-by counts every row of every key, in first-row order", "[
   for (const Case& c : cases) {
     for (int parts : {1, 2, 3}) {
       for (bool filtered : {false, true}) {
-        // 1 KiB of lists: they fold into partitions many times while consuming.
-        for (int64_t list_bytes : {int64_t(1) << 10, int64_t(1) << 30}) {
+        // Lists of 1 entry and of 64 (1 KiB and 64 KiB in all): they fill
+        // and fold into partitions many times while consuming, on every
+        // row or within batches.
+        for (int64_t list_bytes : {int64_t(1) << 10, int64_t(1) << 16, int64_t(1) << 30}) {
           INFO(c.name << ", " << parts << " tables, filtered " << filtered << ", lists of "
                       << list_bytes << " bytes");
           const std::vector<bool>* k = filtered ? &keep : nullptr;
