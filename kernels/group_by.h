@@ -355,6 +355,8 @@ class GroupByState {
   int32_t FindOrAddGroupOf(const GroupByState& other, int32_t og);
   // The group of other's group og in this table, or -1 when absent.
   int32_t FindGroupOf(const GroupByState& other, int32_t og) const;
+  // FindGroupOf for other's groups [begin, end), into out[0, end - begin).
+  void FindGroupsOf(const GroupByState& other, int32_t begin, int32_t end, int32_t* out) const;
   // Hints what MergeGroup and OutputColumn read of group g into the cache.
   void PrefetchGroup(size_t g) const;
   // Folds other's group og into this table's group g (not the grouped

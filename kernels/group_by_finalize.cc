@@ -169,6 +169,36 @@ int32_t GroupByState::FindGroupOf(const GroupByState& o, int32_t og) const {
                           o.table_.hash(og));
 }
 
+void GroupByState::FindGroupsOf(const GroupByState& o, int32_t begin, int32_t end,
+                                int32_t* out) const {
+  constexpr int32_t kAhead = 8;
+  if (mode_ != Mode::kInterned) {
+    for (int32_t og = begin; og < end; ++og) {
+      if (og + kAhead < end) PrefetchGroupOf(o, og + kAhead);
+      out[og - begin] = FindGroupOf(o, og);
+    }
+    return;
+  }
+  // Each key translated and hashed once, a batch at a time, then the probes
+  // with the slot of a key ahead in flight (a translation costs lookups:
+  // PrefetchGroupOf and FindGroupOf would each pay them).
+  constexpr int32_t kBatch = 1024;
+  internal::PackedKey keys[kBatch];
+  uint64_t h[kBatch];
+  bool known[kBatch];
+  for (int32_t start = begin; start < end; start += kBatch) {
+    const int32_t m = std::min(kBatch, end - start);
+    for (int32_t i = 0; i < m; ++i) {
+      known[i] = FindKeyOf(o, start + i, &keys[i]);
+      h[i] = known[i] ? internal::MixPacked(keys[i]) : 0;
+    }
+    for (int32_t i = 0; i < m; ++i) {
+      if (i + kAhead < m && known[i + kAhead]) table_.Prefetch(h[i + kAhead]);
+      out[start - begin + i] = known[i] ? table_.FindWide(keys[i], h[i]) : -1;
+    }
+  }
+}
+
 void GroupByState::FoldOverflow(const GroupByState& o, const uint8_t* overflow) {
   for (size_t i = 0; i < aggs_.size(); ++i) {
     aggs_[i].sum_overflow = aggs_[i].sum_overflow || o.aggs_[i].sum_overflow || overflow[i];
@@ -322,19 +352,20 @@ Status GroupByState::FoldTables(std::vector<GroupByState>* in, const Runner& run
     for (size_t t = 0; t < w; ++t) (*in)[t].MapStringsOf(&o);
     QUIVER_RETURN_NOT_OK(run(ranges, [&](int64_t r) -> Status {
       const int32_t begin = int32_t(r * kRange), end = int32_t(std::min(n, (r + 1) * kRange));
-      // Lookups first, with the first table's slot of a group ahead in
-      // flight; then the folds, with the target group of one ahead.
+      // Lookups first, in the first table a batch at a time (FindGroupsOf),
+      // then in the others for the groups not found; then the folds, with
+      // the target group of one ahead.
       constexpr int32_t kAhead = 8;
+      std::vector<int32_t> found(size_t(end - begin));
+      (*in)[0].FindGroupsOf(o, begin, end, found.data());
       for (int32_t og = begin; og < end; ++og) {
-        if (og + kAhead < end) (*in)[0].PrefetchGroupOf(o, og + kAhead);
-        for (size_t t = 0; t < w; ++t) {
-          const int32_t g = (*in)[t].FindGroupOf(o, og);
-          if (g < 0) continue;
-          map[size_t(og)] = g;
-          owner[size_t(og)] = uint8_t(t);
-          keep[size_t(og)] = 0;
-          break;
-        }
+        int32_t g = found[size_t(og - begin)];
+        size_t t = 0;
+        while (g < 0 && ++t < w) g = (*in)[t].FindGroupOf(o, og);
+        if (g < 0) continue;
+        map[size_t(og)] = g;
+        owner[size_t(og)] = uint8_t(t);
+        keep[size_t(og)] = 0;
       }
       for (int32_t og = begin; og < end; ++og) {
         if (og + kAhead < end && map[size_t(og + kAhead)] >= 0)
