@@ -463,6 +463,7 @@ Status GroupByState::ConsumeRows(const std::vector<ArrayView>& keys,
       m = int64_t(j);
     }
     if (!presized_ && table_.size() >= kPresizeGroups) Presize();
+    if (presized_ && expect_rows_ > 0 && table_.NearGrowth(kBatchRows)) GrowAhead();
     Resize(size_t(table_.size()));
     int64_t* group_rows = group_rows_.data();
     int64_t* first = group_first_.data();
@@ -514,6 +515,24 @@ void GroupByState::Presize() {
       table_.int_keys() ? 0 : table_.key_bytes() / table_.size() * want * 9 / 8;
   table_.Reserve(want, key_bytes);
   Reserve(size_t(want));
+}
+
+void GroupByState::GrowAhead() {
+  if (table_.slot_count() == grown_slots_) return;  // decided for this array
+  grown_slots_ = table_.slot_count();
+  const int64_t groups = table_.size();
+  const int64_t rows = rows_fed_ - grown_rows_, added = groups - grown_groups_;
+  grown_rows_ = rows_fed_;
+  grown_groups_ = groups;
+  if (rows <= 0 || rows_offered_ <= 0 || admit_limit_ >= 0) return;
+  const double kept = double(expect_rows_) * double(rows_taken_) / double(rows_offered_);
+  const double left = std::max(0.0, kept - double(rows_fed_));
+  const double want = double(groups) + double(added) / double(rows) * left;
+  if (want <= 2.0 * double(groups)) return;  // doubling will do
+  const int64_t to = int64_t(std::min(want * 1.1, 4.0 * double(groups)));
+  const int64_t key_bytes =
+      table_.int_keys() ? 0 : table_.key_bytes() / std::max<int64_t>(1, groups) * to * 9 / 8;
+  table_.Reserve(to, key_bytes);
 }
 
 double GroupByState::ExpectedGroups() const {

@@ -234,6 +234,14 @@ class GroupByState {
   static constexpr int64_t kFarGroups = int64_t(1) << 16;
   static constexpr double kPresizeRate = 0.75;
   void Presize();
+  // Before a large table's slot array doubles: the groups it will likely
+  // hold, from the rate of new groups since the last growth (it falls as
+  // keys repeat), times the rows still to come; when that is more than
+  // double, it grows to that at once (at most 4x), skipping rehashes.
+  void GrowAhead();
+  int64_t grown_rows_ = 0;    // rows_fed_ at the last GrowAhead
+  int64_t grown_groups_ = 0;  // groups then
+  size_t grown_slots_ = 0;    // the slots then (once per slot array)
   static constexpr int kPartitionBits = 6;
   // Rows per batch inside Consume: the group ids of a batch stay in cache.
   static constexpr int64_t kBatchRows = 4096;

@@ -225,6 +225,9 @@ class GroupKeyTable {
 
   KeyKind kind() const { return kind_; }
   bool int_keys() const { return kind_ == KeyKind::kInt; }
+  // Whether adding n more keys may make the slot array grow (at half full).
+  bool NearGrowth(int64_t n) const { return size_t(size() + n) * 2 > slots_.size(); }
+  size_t slot_count() const { return slots_.size(); }
   int64_t size() const {
     switch (kind_) {
       case KeyKind::kInt: return int64_t(ints_.size());

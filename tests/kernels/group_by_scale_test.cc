@@ -38,8 +38,11 @@ struct Expected {
 // Runs keys/values (value column 0 is int64) through `parts` partial tables
 // fed in morsels of `morsel` rows handed out round-robin, merges them with
 // FinalizeAll, and checks every group and the order against the reference.
+// `expect`: each table is told its share of the rows (ExpectRows), so that
+// it may reserve ahead of its growth (GrowAhead).
 void CheckScale(const std::vector<std::shared_ptr<ArrayData>>& key_cols,
-                const std::shared_ptr<ArrayData>& value, int parts, int64_t morsel) {
+                const std::shared_ptr<ArrayData>& value, int parts, int64_t morsel,
+                bool expect = false) {
   std::vector<DataType> key_types;
   std::vector<ArrayView> keys;
   for (const auto& c : key_cols) {
@@ -62,6 +65,7 @@ void CheckScale(const std::vector<std::shared_ptr<ArrayData>>& key_cols,
     auto s = qk::GroupByState::Make(key_types, {value->type},
                                     {{qk::AggKind::kCountStar, -1}, {qk::AggKind::kSum, 0}});
     REQUIRE(s.ok());
+    if (expect) s->ExpectRows(n / parts + morsel);
     states.push_back(std::move(*s));
   }
   int64_t m = 0;
@@ -143,6 +147,10 @@ TEST_CASE("Group-by on many groups matches a std::map reference, in first-row or
       101);
   auto str_key = Strings(
       n, [](int64_t i) { return "s" + std::to_string((i * 31) % 120011); }, 89);
+  // A third of the rows a new group, the others among 1000: too few new
+  // groups for Presize, enough for GrowAhead to reserve ahead of growth.
+  auto third_new = Ints(
+      n, [](int64_t i) { return i % 3 == 0 ? i * 1009 : i % 1000; }, 0);
   auto small = Ints(
       n, [](int64_t i) { return i % 3; }, 0, TypeId::kInt32);
   ArrayBuilder fb{DataType(TypeId::kFloat64)};
@@ -158,17 +166,26 @@ TEST_CASE("Group-by on many groups matches a std::map reference, in first-row or
   }
   auto float_key = fb.Finish().value();
   for (int parts : {1, 2, 4}) {
-    INFO("partial tables: " << parts);
-    SECTION("int64 key " + std::to_string(parts)) { CheckScale({int_key}, value, parts, 8192); }
-    SECTION("utf8 key " + std::to_string(parts)) { CheckScale({str_key}, value, parts, 8192); }
-    SECTION("int64 and utf8 keys " + std::to_string(parts)) {
-      CheckScale({int_key, str_key}, value, parts, 10000);
-    }
-    SECTION("int64 and int32 keys " + std::to_string(parts)) {
-      CheckScale({int_key, small}, value, parts, 4096);
-    }
-    SECTION("float64 key with NaN, -0 and NULL " + std::to_string(parts)) {
-      CheckScale({float_key}, value, parts, 8192);
+    for (bool expect : {false, true}) {
+      INFO("partial tables: " << parts << ", rows expected: " << expect);
+      const std::string name = std::to_string(parts) + (expect ? " expecting rows" : "");
+      SECTION("int64 key " + name) { CheckScale({int_key}, value, parts, 8192, expect); }
+      SECTION("utf8 key " + name) { CheckScale({str_key}, value, parts, 8192, expect); }
+      SECTION("int64 and utf8 keys " + name) {
+        CheckScale({int_key, str_key}, value, parts, 10000, expect);
+      }
+      SECTION("int64 key, a third of the rows new " + name) {
+        CheckScale({third_new}, value, parts, 8192, expect);
+      }
+      SECTION("int64 and utf8 keys, a third of the rows new " + name) {
+        CheckScale({third_new, str_key}, value, parts, 8192, expect);
+      }
+      SECTION("int64 and int32 keys " + name) {
+        CheckScale({int_key, small}, value, parts, 4096, expect);
+      }
+      SECTION("float64 key with NaN, -0 and NULL " + name) {
+        CheckScale({float_key}, value, parts, 8192, expect);
+      }
     }
   }
 }
