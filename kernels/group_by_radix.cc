@@ -14,6 +14,7 @@
 // it on most rows even with the slot prefetched 16 rows ahead; appending
 // to 64 lists streams through memory instead.
 #include <algorithm>
+#include <type_traits>
 
 #include "kernels/column_internal.h"
 #include "kernels/group_by.h"
@@ -94,18 +95,34 @@ void GroupByState::BufferRows(const std::vector<ArrayView>& keys, const int32_t*
   auto int_hash = [](int64_t v) { return internal::MixInt(uint64_t(v)); };
   auto int_find = [this](int64_t v, uint64_t h) { return table_.FindInt(v, h); };
   const ArrayView& col = keys[0];
-  // One 64-bit integer key without NULLs, every row: the keys are read in
-  // place and the ordinals counted, nothing is copied.
-  const bool in_place = mode_ == Mode::kSingleInt && rows == nullptr && !internal::HasNulls(col) &&
-                        (col.type->id == TypeId::kInt64 || col.type->id == TypeId::kUInt64);
+  // One integer key without NULLs, every row: the ordinals are counted, and
+  // 64-bit keys read in place (narrower ones widened a batch at a time).
+  const bool dense = mode_ == Mode::kSingleInt && rows == nullptr && !internal::HasNulls(col);
+  const bool in_place = col.type->id == TypeId::kInt64 || col.type->id == TypeId::kUInt64;
   std::vector<int64_t> ordinals;
   std::vector<int64_t> ints;
   hashes_.resize(size_t(std::min(kBatchRows, n)));
   for (int64_t start = 0; start < n; start += kBatchRows) {
     const int64_t m = std::min(kBatchRows, n - start);
-    if (in_place) {
+    if (dense) {
       const int64_t base = first_row + start;
-      CountOrBuffer(col.data<int64_t>() + start, [base](int64_t k) { return base + k; }, m,
+      const int64_t* batch = in_place ? col.data<int64_t>() + start : nullptr;
+      if (!in_place) {
+        ints.resize(size_t(m));
+        internal::VisitFixedWidth(
+            col.type->id,
+            [&](auto tag) {
+              using T = decltype(tag);
+              if constexpr (!std::is_floating_point_v<T>) {
+                const T* data = col.data<T>() + start;
+                for (int64_t k = 0; k < m; ++k) ints[size_t(k)] = int64_t(data[k]);
+              }
+              return 0;
+            },
+            [] { return 0; });
+        batch = ints.data();
+      }
+      CountOrBuffer(batch, [base](int64_t k) { return base + k; }, m,
                     hashes_.data(), table_, group_rows_.data(), &radix_ints_, kShift, int_hash,
                     int_find, fold);
       continue;
