@@ -400,6 +400,10 @@ TEST_CASE("GROUP BY keys computed from other keys are evaluated per group, with 
            Case{"s, i, s || i AS a", "s, i, a", " ORDER BY c DESC, s, i LIMIT 7"},
            Case{"f, CAST(f AS VARCHAR) AS a", "f, a", ""},
            Case{"7 AS a, i", "a, i", ""},
+           // A constant key with a top-k (ClickBench's GROUP BY 1, URL):
+           // only the groups kept are built.
+           Case{"7 AS a, k", "a, k", " ORDER BY c DESC, k LIMIT 5"},
+           Case{"'x' AS a, s", "a, s", " ORDER BY c DESC, s LIMIT 3"},
        }) {
     const std::string direct = std::string("SELECT ") + c.keys + ", count(*) AS c, sum(v) AS sv " +
                                "FROM t GROUP BY " + c.names + c.tail;
