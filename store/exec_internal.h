@@ -143,6 +143,11 @@ struct DeferredColumns {
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
 // The columns `e` reads itself, appended to *out (expr_eval.cc; repeats kept).
 void CollectColumns(const query::BoundExpr& e, std::vector<int>* out);
+// Whether evaluating `e` cannot raise an error on any row (expr_eval.cc):
+// it reads no column (its value or error is the same on every row), or it
+// is integer + - * over columns and literals whose ranges keep every step
+// within its type (ClientIP - 1 as int64: no overflow). False when not known.
+bool CannotFail(const query::BoundExpr& e);
 // The columns `e` reads, and through the pending computed columns among
 // them what those read (expr_eval.cc).
 void ColumnsOf(const query::BoundExpr& e, const Morsel& c, std::vector<int>* out);

@@ -355,6 +355,7 @@ Result<BoundExprPtr> ExprLowering::BindCall(const Expr& e, int depth) {
   auto b = std::make_shared<BoundExpr>();
   b->kind = ExprKind::kCall;
   b->fn = *fn;
+  b->fn_name = std::string(name);
   b->type = (*fn)->result_type();
   b->args = std::move(bound);
   return BoundExprPtr(std::move(b));

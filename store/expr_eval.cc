@@ -1,7 +1,11 @@
 // Computed columns: value expressions evaluated over a chunk, vectorised
 // (see store/plan_internal.h and kernels/function.h).
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <optional>
+#include <utility>
+#include <variant>
 
 #include "kernels/aggregate.h"
 #include "kernels/take.h"
@@ -21,6 +25,62 @@ void CollectColumns(const BoundExpr& e, std::vector<int>* out) {
 }
 
 namespace {
+
+using Range = std::pair<__int128, __int128>;
+
+// The values of an integer type, or nullopt for any other.
+std::optional<Range> TypeRange(const DataType& t) {
+  if (t.is_dictionary()) return std::nullopt;
+  switch (t.id) {
+    case TypeId::kInt8: return Range{INT8_MIN, INT8_MAX};
+    case TypeId::kInt16: return Range{INT16_MIN, INT16_MAX};
+    case TypeId::kInt32: return Range{INT32_MIN, INT32_MAX};
+    case TypeId::kInt64: return Range{INT64_MIN, INT64_MAX};
+    case TypeId::kUInt8: return Range{0, UINT8_MAX};
+    case TypeId::kUInt16: return Range{0, UINT16_MAX};
+    case TypeId::kUInt32: return Range{0, UINT32_MAX};
+    case TypeId::kUInt64: return Range{0, __int128(UINT64_MAX)};
+    default: return std::nullopt;
+  }
+}
+
+// The range of integer expression e over any row, when every operation in
+// it provably stays within its result type (so it cannot overflow); nullopt
+// when that is not known (another function, a non-integer, a division).
+std::optional<Range> SafeIntRange(const BoundExpr& e) {
+  const std::optional<Range> type = TypeRange(e.type);
+  if (!type) return std::nullopt;
+  if (e.kind == ExprKind::kColumn) return type;
+  if (e.kind == ExprKind::kLiteral) {
+    if (const auto* v = std::get_if<int64_t>(&e.literal.value)) return Range{*v, *v};
+    if (const auto* v = std::get_if<uint64_t>(&e.literal.value)) return Range{*v, *v};
+    return std::nullopt;
+  }
+  if (e.kind != ExprKind::kCall || e.args.size() != 2 || e.is_case) return std::nullopt;
+  const bool add = e.fn_name == "+", sub = e.fn_name == "-", mul = e.fn_name == "*";
+  if (!add && !sub && !mul) return std::nullopt;
+  const std::optional<Range> a = SafeIntRange(*e.args[0]), b = SafeIntRange(*e.args[1]);
+  if (!a || !b) return std::nullopt;
+  // Operands within 2^64 in magnitude (each fits its type): no sum or
+  // difference below overflows 128 bits, nor a product of two within 2^63.
+  auto big = [](const Range& x) {
+    const __int128 m = __int128(1) << 63;
+    return x.first < -m || x.second > m;
+  };
+  if (mul && (big(*a) || big(*b))) return std::nullopt;
+  Range r;
+  if (add) {
+    r = {a->first + b->first, a->second + b->second};
+  } else if (sub) {
+    r = {a->first - b->second, a->second - b->first};
+  } else {
+    const __int128 p[4] = {a->first * b->first, a->first * b->second, a->second * b->first,
+                           a->second * b->second};
+    r = {*std::min_element(p, p + 4), *std::max_element(p, p + 4)};
+  }
+  if (r.first < type->first || r.second > type->second) return std::nullopt;
+  return r;
+}
 
 // A condition's three-valued mask as a bool column (NULL where unknown).
 std::shared_ptr<ArrayData> MaskToBool(const kernels::Mask& m) {
@@ -200,6 +260,12 @@ Result<std::shared_ptr<ArrayData>> EvalColumnOn(const BoundExpr& e, const std::v
   if (full.ok() || full.status().code() != StatusCode::kNotSupported) return full;
   // A nested result cannot be spread out: the whole morsel, as before.
   return EvalColumn(e, views, rows);
+}
+
+bool CannotFail(const BoundExpr& e) {
+  std::vector<int> read;
+  CollectColumns(e, &read);
+  return read.empty() || SafeIntRange(e).has_value();
 }
 
 void ColumnsOf(const BoundExpr& e, const Morsel& c, std::vector<int>* out) {

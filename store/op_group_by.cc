@@ -278,16 +278,13 @@ Result<std::vector<std::shared_ptr<ArrayData>>> DependentColumns(
   return out;
 }
 
-// Whether every dependent key reads no column (a constant, as ClickBench's
-// GROUP BY 1, URL): its value, or its error, is the same for every group,
-// so the groups the top-k keeps show it (none to check when there are none).
-bool ConstantKeys(const Plan& plan, const GroupBySpec& g) {
+// Whether no dependent key can fail on any group (CannotFail: a constant,
+// as ClickBench's GROUP BY 1, URL, or ClientIP - 1 as int64 in its Q36):
+// then evaluating them for the groups the top-k keeps is enough.
+bool KeysCannotFail(const Plan& plan, const GroupBySpec& g) {
   const size_t nsf = plan.num_source_fields;
   for (int c : g.keys.dependent) {
-    if (size_t(c) < nsf) return false;
-    std::vector<int> read;
-    CollectColumns(*plan.computed[size_t(c) - nsf], &read);
-    if (!read.empty()) return false;
+    if (size_t(c) < nsf || !CannotFail(*plan.computed[size_t(c) - nsf])) return false;
   }
   return true;
 }
@@ -295,8 +292,8 @@ bool ConstantKeys(const Plan& plan, const GroupBySpec& g) {
 // Merges the workers' tables into the result columns (GroupBySpec's order),
 // with ORDER BY ... LIMIT pushed into the group-by: it builds every column
 // only for the groups the top-k keeps (the order and window then run on
-// those). Dependent keys that read columns are evaluated for every group
-// even then, so that they fail (overflow) where a per-row evaluation would.
+// those). Dependent keys that may fail are evaluated for every group even
+// then, so that they fail (overflow) where a per-row evaluation would.
 Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeGroups(
     const Plan& plan, const GroupBySpec& g, std::vector<kernels::GroupByState>* states,
     int64_t scanned_bytes, int64_t* groups) {
@@ -317,7 +314,7 @@ Result<std::vector<std::shared_ptr<ArrayData>>> FinalizeGroups(
     for (size_t c : limit->columns) reads_dependent = reads_dependent || g.IsDependent(int(c));
     if (reads_dependent) {
       limit.reset();  // the order needs the dependent keys of every group
-    } else if (!ConstantKeys(plan, g)) {
+    } else if (!KeysCannotFail(plan, g)) {
       for (size_t b = 0; b < g.keys.base.size(); ++b) limit->columns.push_back(b);
       limit->built = &every_group;
     }

@@ -78,6 +78,7 @@ struct BoundExpr {
   // operators, functions, CASE as "case_when", CAST). Only computed columns
   // (store/plan_internal.h) hold kCall nodes; conditions never do.
   kernels::BoundFunctionPtr fn;
+  std::string fn_name;  // kCall: the name it was bound by ("+", "lower"); may be empty
   // kCall of a CASE: a branch's value (and a WHEN after the first) is only
   // evaluated for the rows that reach it (store/expr_eval.cc).
   bool is_case = false;
