@@ -519,6 +519,8 @@ void GroupByState::Presize() {
 
 void GroupByState::GrowAhead() {
   if (table_.slot_count() == grown_slots_) return;  // decided for this array
+  // A table that may yet take radix mode keeps its head small until then.
+  if (!radix_decided_ && RadixApplies()) return;
   grown_slots_ = table_.slot_count();
   const int64_t groups = table_.size();
   const int64_t rows = rows_fed_ - grown_rows_, added = groups - grown_groups_;
