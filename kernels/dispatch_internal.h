@@ -67,6 +67,9 @@ struct KernelTable {
   void (*dict_sum_f32)(const void* idx, int width, const float* v, const uint8_t* valid, int64_t n,
                        int entries, double* sums, int64_t* values) = nullptr;
   void (*dict_count)(const void* idx, int width, int64_t n, int entries, int64_t* rows) = nullptr;
+  // masks[b] bit k = byte 64 * b + k of p is a UTF-8 continuation byte
+  // (10xxxxxx), for b in [0, blocks): length() in code points.
+  void (*utf8_continuation_masks)(const uint8_t* p, size_t blocks, uint64_t* masks) = nullptr;
 
   template <typename T>
   const TypedKernels<T>& For() const {

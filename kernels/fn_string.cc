@@ -11,6 +11,7 @@
 #include <initializer_list>
 
 #include "kernels/aggregate.h"
+#include "kernels/dispatch_internal.h"
 #include "kernels/fn_text_internal.h"
 #include "kernels/predicate.h"
 
@@ -223,15 +224,6 @@ bool AllAscii(const uint8_t* p, size_t n) {
   return (rest & 0x80) == 0;
 }
 
-// Bit k set when byte k of w is a continuation byte (10xxxxxx): bit 7 of
-// each byte set and bit 6 clear, then the eight flags gathered into one
-// byte by a multiply (byte k's flag lands on bit 56 + k, no two terms
-// share a bit).
-inline uint64_t ContinuationBits(uint64_t w) {
-  const uint64_t c = (w & ~(w << 1)) & 0x8080808080808080ull;
-  return ((c >> 7) * 0x0102040810204080ull) >> 56;
-}
-
 // The set bits of x, inline: the portable build has no popcnt instruction,
 // and __builtin_popcountll is then a library call.
 inline int64_t Popcount(uint64_t x) {
@@ -243,7 +235,7 @@ inline int64_t Popcount(uint64_t x) {
 
 // Code points of each of `rows` strings at offsets o in p (o[0] first):
 // one pass marks the continuation bytes of the whole buffer in 64-bit
-// masks with running counts, then each row is its byte length less the
+// masks, then their running counts, then each row is its byte length less the
 // continuation bytes between its two offsets (two lookups and popcounts).
 void CountCodePointsPerRow(const uint8_t* p, const int32_t* o, int64_t rows,
                            FixedOut<int64_t>* out) {
@@ -253,22 +245,14 @@ void CountCodePointsPerRow(const uint8_t* p, const int32_t* o, int64_t rows,
   std::vector<uint64_t> mask(blocks, 0);
   std::vector<int64_t> before(blocks, 0);  // continuation bytes ahead of block b
   int64_t total = 0;
+  // The whole blocks in vector lanes (KernelTable::utf8_continuation_masks),
+  // the last, partial one here.
+  internal::Kernels().utf8_continuation_masks(base, n / 64, mask.data());
+  for (size_t k = 0; (n / 64) * 64 + k < n; ++k)
+    mask[n / 64] |= uint64_t((base[(n / 64) * 64 + k] & 0xC0) == 0x80) << k;
   for (size_t b = 0; b < blocks; ++b) {
-    uint64_t m = 0;
-    const size_t at = b * 64;
-    if (at + 64 <= n) {
-      for (size_t j = 0; j < 8; ++j) {
-        uint64_t w;
-        std::memcpy(&w, base + at + j * 8, 8);
-        if constexpr (std::endian::native != std::endian::little) w = __builtin_bswap64(w);
-        m |= ContinuationBits(w) << (j * 8);
-      }
-    } else {
-      for (size_t k = 0; at + k < n; ++k) m |= uint64_t((base[at + k] & 0xC0) == 0x80) << k;
-    }
-    mask[b] = m;
     before[b] = total;
-    total += Popcount(m);
+    total += Popcount(mask[b]);
   }
   auto cont_before = [&](size_t x) {  // continuation bytes in base[0, x)
     const uint64_t low = (x & 63) == 0 ? 0 : mask[x >> 6] & ((uint64_t(1) << (x & 63)) - 1);

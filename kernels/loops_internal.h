@@ -6,6 +6,7 @@
 // compiler vectorise them for that ISA).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -154,6 +155,24 @@ void ScalarLookup(const I* idx, int64_t n, const uint8_t* table, int64_t table_s
   ScalarBits(idx, n, out, [table, size](I i) { return uint64_t(U(i)) < size && table[U(i)] != 0; });
 }
 
+// KernelTable::utf8_continuation_masks: eight bytes at a time, bit 7 set
+// and bit 6 clear, the eight flags gathered into one byte by a multiply
+// (byte k's flag lands on bit 56 + k, no two terms share a bit). The SIMD
+// targets compare whole vectors instead (simd_internal.h).
+void PlainContinuationMasks(const uint8_t* p, size_t blocks, uint64_t* masks) {
+  for (size_t b = 0; b < blocks; ++b) {
+    uint64_t m = 0;
+    for (size_t j = 0; j < 8; ++j) {
+      uint64_t w;
+      std::memcpy(&w, p + b * 64 + j * 8, 8);
+      if constexpr (std::endian::native != std::endian::little) w = __builtin_bswap64(w);
+      const uint64_t c = (w & ~(w << 1)) & 0x8080808080808080ull;
+      m |= (((c >> 7) * 0x0102040810204080ull) >> 56) << (j * 8);
+    }
+    masks[b] = m;
+  }
+}
+
 template <typename T>
 void FillTyped(TypedKernels<T>* k) {
   k->compare = &ScalarCompare<T>;
@@ -178,6 +197,7 @@ inline void FillPlainTable(KernelTable* t) {
   t->lookup8 = &ScalarLookup<int8_t>;
   t->lookup16 = &ScalarLookup<int16_t>;
   t->lookup32 = &ScalarLookup<int32_t>;
+  t->utf8_continuation_masks = &PlainContinuationMasks;
 }
 
 }  // namespace
