@@ -260,34 +260,14 @@ void FillSimdTyped(TypedKernels<T>* k) {
 }
 
 // KernelTable::utf8_continuation_masks: (byte & 0xC0) == 0x80 over whole
-// vectors, the compare's mask taken as is (AVX-512BW) or by movemask.
+// vectors, 64 bytes a mask word (SimdBits).
+template <class A>
 void SimdContinuationMasks(const uint8_t* p, size_t blocks, uint64_t* masks) {
-  for (size_t b = 0; b < blocks; ++b) {
-    const uint8_t* q = p + b * 64;
-#if defined(__AVX512BW__)
-    const __m512i v = _mm512_loadu_si512(q);
-    masks[b] = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, _mm512_set1_epi8(char(0xC0))),
-                                      _mm512_set1_epi8(char(0x80)));
-#elif defined(__AVX2__)
-    uint64_t m = 0;
-    for (int h = 0; h < 2; ++h) {
-      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * h));
-      const __m256i c = _mm256_cmpeq_epi8(_mm256_and_si256(v, _mm256_set1_epi8(char(0xC0))),
-                                          _mm256_set1_epi8(char(0x80)));
-      m |= uint64_t(uint32_t(_mm256_movemask_epi8(c))) << (32 * h);
-    }
-    masks[b] = m;
-#else
-    uint64_t m = 0;
-    for (int h = 0; h < 4; ++h) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * h));
-      const __m128i c = _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(char(0xC0))),
-                                       _mm_set1_epi8(char(0x80)));
-      m |= uint64_t(uint32_t(_mm_movemask_epi8(c))) << (16 * h);
-    }
-    masks[b] = m;
-#endif
-  }
+  using B = xsimd::batch<int8_t, A>;
+  SimdBits<A>(
+      reinterpret_cast<const int8_t*>(p), int64_t(blocks * 64), masks,
+      [](const B& x) { return (x & B(int8_t(0xC0))) == B(int8_t(0x80)); },
+      [](int8_t c) { return (uint8_t(c) & 0xC0) == 0x80; });
 }
 
 template <class A>
@@ -308,7 +288,7 @@ void FillSimdTable(KernelTable* t) {
   t->count_bits = &PopcntCountBits;
   t->count_and = &PopcntCountAnd;
   FillDictSum(t);
-  t->utf8_continuation_masks = &SimdContinuationMasks;
+  t->utf8_continuation_masks = &SimdContinuationMasks<A>;
 }
 
 }  // namespace
