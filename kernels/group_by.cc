@@ -511,10 +511,17 @@ void GroupByState::Presize() {
   int64_t want = std::min(expect_rows_, int64_t(ExpectedGroups() * 1.1));
   if (admit_limit_ >= 0) want = std::min(want, admit_limit_);
   if (want <= table_.size()) return;
-  const int64_t key_bytes =
-      table_.int_keys() ? 0 : table_.key_bytes() / table_.size() * want * 9 / 8;
-  table_.Reserve(want, key_bytes);
+  ReserveKeys(want);
   Reserve(size_t(want));
+}
+
+void GroupByState::ReserveKeys(int64_t groups) {
+  // Byte keys: the bytes a key has taken so far, an eighth to spare.
+  const int64_t key_bytes = table_.int_keys() ? 0
+                                              : table_.key_bytes() /
+                                                    std::max<int64_t>(1, table_.size()) * groups *
+                                                    9 / 8;
+  table_.Reserve(groups, key_bytes);
 }
 
 void GroupByState::GrowAhead() {
@@ -531,10 +538,7 @@ void GroupByState::GrowAhead() {
   const double left = std::max(0.0, kept - double(rows_fed_));
   const double want = double(groups) + double(added) / double(rows) * left;
   if (want <= 2.0 * double(groups)) return;  // doubling will do
-  const int64_t to = int64_t(std::min(want * 1.1, 4.0 * double(groups)));
-  const int64_t key_bytes =
-      table_.int_keys() ? 0 : table_.key_bytes() / std::max<int64_t>(1, groups) * to * 9 / 8;
-  table_.Reserve(to, key_bytes);
+  ReserveKeys(int64_t(std::min(want * 1.1, 4.0 * double(groups))));
 }
 
 double GroupByState::ExpectedGroups() const {

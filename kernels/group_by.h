@@ -239,6 +239,8 @@ class GroupByState {
   // keys repeat), times the rows still to come; when that is more than
   // double, it grows to that at once (at most 4x), skipping rehashes.
   void GrowAhead();
+  // Room in the key table for `groups` groups (Presize, GrowAhead).
+  void ReserveKeys(int64_t groups);
   int64_t grown_rows_ = 0;    // rows_fed_ at the last GrowAhead
   int64_t grown_groups_ = 0;  // groups then
   size_t grown_slots_ = 0;    // the slots then (once per slot array)
