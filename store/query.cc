@@ -504,8 +504,16 @@ void AppendGeneralSql(const Expr& e, std::string* out) {
         AppendSql(*e.args[1], out);
         *out += ']';
       } else if (e.column == "neg" && e.args.size() == 1) {
+        // -(22), not -22, for a literal: a minus sign before a number reads
+        // back as one negative literal (`- + 22` parses as neg(22)).
         *out += '-';
-        AppendOperand(*e.args[0], out);
+        if (e.args[0]->kind == ExprKind::kLiteral) {
+          *out += '(';
+          AppendSql(*e.args[0], out);
+          *out += ')';
+        } else {
+          AppendOperand(*e.args[0], out);
+        }
       } else if (IsOperatorName(e.column) && e.args.size() == 2) {
         AppendOperand(*e.args[0], out);
         *out += ' ' + e.column + ' ';

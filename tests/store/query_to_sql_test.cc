@@ -149,6 +149,9 @@ TEST_CASE("ToSql prints canonical text that parses back to the same query", "[st
                  "SELECT a FROM t ORDER BY a, 2 DESC NULLS FIRST, c NULLS LAST LIMIT 4 OFFSET 3");
   CheckCanonical("SELECT a FROM t WHERE x = 18446744073709551615 AND y = -9223372036854775808",
                  "SELECT a FROM t WHERE x = 18446744073709551615 AND y = -9223372036854775808");
+  // Minus before a signed literal (`- + 22` is neg(22), not the literal -22;
+  // found by the query fuzzer): parenthesised so that it reads back the same.
+  CheckCanonical("SELECT - + 22, - -2, -(3), -a FROM t", "SELECT -(22), -(-2), -(3), -a FROM t");
 }
 
 TEST_CASE("ToSql of a filter alone prints the WHERE text", "[store]") {
