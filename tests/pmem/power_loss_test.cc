@@ -222,8 +222,13 @@ class PowerLoss {
         return Bad("check: " + report.issues[0].where + ": " + report.issues[0].problem);
       }
     }
-    // The writer opens it (loading the free list) and commits again.
-    auto w = Pool::Open(image_);
+    // The writer opens it (loading the free list) and commits again, growing
+    // as the pool the image came from does: a state the workload left nearly
+    // full (hundreds of small extents at 1 MiB) may need more room for the
+    // commit, which the pool under test would have taken by auto-growing.
+    PoolOptions grow;
+    grow.auto_grow_step = kMiB;
+    auto w = Pool::Open(image_, grow);
     if (!w.ok()) return Bad("open as writer: " + w.status().ToString());
     std::mt19937_64 local(txn);
     auto next = testing::WorkloadStep(**w, local, 24, 32 * 1024);
