@@ -14,10 +14,10 @@ tools/setup.sh
 
 run_suite() {  # run_suite BUILD_DIR [cmake options...]
   local dir=$1; shift
-  echo "=== configure + build: $dir $*" >&2
+  echo "=== configure + build: $dir $* (at $(( $(date +%s) - start )) s)" >&2
   cmake -S "$root" -B "$dir" -DQUIVER_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
-  echo "=== tests: $dir" >&2
+  echo "=== tests: $dir (at $(( $(date +%s) - start )) s)" >&2
   (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600)
 }
 
@@ -43,7 +43,7 @@ if [[ -z "${QUIVER_SKIP_ASAN:-}" ]]; then
 fi
 for fuzz in tests/*/run_fuzz.sh; do
   [[ -x "$fuzz" && -z "${QUIVER_SKIP_FUZZ:-}" ]] || continue
-  echo "=== fuzz: $fuzz" >&2
+  echo "=== fuzz: $fuzz (at $(( $(date +%s) - start )) s)" >&2
   QUIVER_FUZZ_BUILD="$fuzz_build" "$fuzz" "${QUIVER_FUZZ_SECONDS:-60}"
 done
 echo "=== all test stages passed in $(( $(date +%s) - start )) s" >&2
