@@ -1,11 +1,19 @@
 // A plain projection (no aggregate, no ORDER BY), streamed chunk by chunk in
 // table order: each window of `threads` chunks is scanned, filtered and
 // projected in parallel; LIMIT stops the scan as soon as enough rows are out.
+// Without a LIMIT, the next window is scanned on the pool while the caller
+// consumes the one before (quiverd writes it as JSON or CSV and sends it), so
+// a large result's scan and its output overlap instead of taking turns.
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 
 #include "columnar/builder.h"
 #include "store/exec_internal.h"
+#include "store/explain_internal.h"
+#include "store/thread_pool.h"
 
 namespace quiver::store::internal {
 
@@ -30,6 +38,18 @@ class ScanCursor : public QueryCursor {
     schema_ = ProjectionSchema(plan_.bound, *plan_.input);
     window_ = WindowFor(plan_.bound, plan_.options);
     if (window_.take == 0 && !window_.cap_is_max_rows) done_ = true;  // LIMIT 0
+    // A LIMIT usually ends in the first window: scanning the next one ahead
+    // would be work thrown away (a max_rows cap is not a LIMIT).
+    read_ahead_ = window_.take < 0 || window_.cap_is_max_rows;
+  }
+  // A window being scanned ahead uses plan_: its chunks that started
+  // finish before the cursor goes; the others never start.
+  ~ScanCursor() override {
+    if (!ahead_) return;
+    Window& w = *ahead_;
+    const size_t started = std::min(w.claim.exchange(w.count), w.count);
+    std::unique_lock<std::mutex> lock(w.mu);
+    w.cv.wait(lock, [&] { return w.finished >= started; });
   }
   const std::shared_ptr<const Schema>& schema() const override { return schema_; }
   const QueryStats& stats() const override { return plan_.stats; }
@@ -44,37 +64,113 @@ class ScanCursor : public QueryCursor {
   }
 
  private:
+  // Chunks [first, first + count) of plan_.chunks, scanned: each one's
+  // projected rows (none when the WHERE kept none) and the rows it held.
+  // A window scanned ahead is worked on by its pool task and, once the
+  // caller needs it, by the caller too: each takes the next chunk no one
+  // has claimed.
+  struct Window {
+    size_t first = 0, count = 0;
+    std::vector<std::optional<RecordBatch>> out;
+    std::vector<int64_t> scanned;
+    std::atomic<size_t> claim{0};  // the next chunk to take (may pass count)
+    std::atomic<bool> failed{false};
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t finished = 0;  // chunks done, under mu
+    Status status;        // the first error, under mu
+  };
+
   Result<std::optional<RecordBatch>> NextInner() {
     while (ready_.empty()) {
+      if (ahead_) {
+        std::shared_ptr<Window> w = std::move(ahead_);
+        Work(*w);  // the chunks its task has not started
+        {
+          std::unique_lock<std::mutex> lock(w->mu);
+          w->cv.wait(lock, [&] { return w->finished == w->count; });
+          QUIVER_RETURN_NOT_OK(w->status);
+        }
+        QUIVER_RETURN_NOT_OK(Accept(*w));
+        continue;
+      }
       if (done_ || next_ >= plan_.chunks.size()) {
         done_ = true;
         return std::optional<RecordBatch>();
       }
-      QUIVER_RETURN_NOT_OK(RunWindow());
+      std::shared_ptr<Window> w = Take();
+      QUIVER_RETURN_NOT_OK(ParallelFor(int64_t(w->count), plan_.threads, plan_.options.cancel,
+                                       [&](int, int64_t k) { return ScanChunk(*w, size_t(k)); }));
+      QUIVER_RETURN_NOT_OK(Accept(*w));
+    }
+    // The caller now works on what is ready (writes it out): the next
+    // window is scanned meanwhile, by one pool thread, leaving the caller's
+    // core to it; a caller that comes back for rows first helps.
+    if (read_ahead_ && !ahead_ && !done_ && next_ < plan_.chunks.size()) {
+      ahead_ = Take();
+      // The task holds the window, so that it finds it even when the cursor
+      // is gone; it then claims no chunk and touches nothing else.
+      // An EXPLAIN ANALYZE's probe follows the work, as in ParallelFor.
+      ThreadPool::Shared().Submit([this, w = ahead_, probe = CurrentExplainProbe()] {
+        ExplainProbeScope scope(probe);
+        Work(*w);
+      });
     }
     RecordBatch b = std::move(ready_.front());
     ready_.pop_front();
     return std::optional<RecordBatch>(std::move(b));
   }
 
-  // Scans the next `threads` chunks in parallel and queues their rows.
-  Status RunWindow() {
-    const size_t count = std::min(plan_.chunks.size() - next_, size_t(plan_.threads));
-    std::vector<std::optional<RecordBatch>> out(count);
-    std::vector<int64_t> scanned(count, 0);
-    QUIVER_RETURN_NOT_OK(ParallelFor(
-        int64_t(count), plan_.threads, plan_.options.cancel, [&](int, int64_t k) -> Status {
-          QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan_.Read(plan_.chunks[next_ + size_t(k)]));
-          scanned[size_t(k)] = c.rows();
-          QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan_.Filter(c));
-          QUIVER_RETURN_NOT_OK(plan_.Complete(&c, m ? &*m : nullptr));
-          QUIVER_ASSIGN_OR_RETURN(out[size_t(k)], Project(c, m ? &*m : nullptr));
-          return Status::OK();
-        }));
-    next_ += count;
+  // Scans chunks of w until none is left unclaimed.
+  void Work(Window& w) const {
+    for (size_t k = w.claim.fetch_add(1); k < w.count; k = w.claim.fetch_add(1)) {
+      Status st;
+      const std::atomic<bool>* cancel = plan_.options.cancel;
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+        st = Status::Cancelled("query cancelled");
+      } else if (!w.failed.load(std::memory_order_relaxed)) {
+        st = ScanChunk(w, k);
+      }
+      std::lock_guard<std::mutex> lock(w.mu);
+      if (!st.ok() && w.status.ok()) {
+        w.status = std::move(st);
+        w.failed = true;
+      }
+      ++w.finished;
+      w.cv.notify_all();  // the caller waits for all, a closing cursor for those started
+    }
+  }
+
+  // The next `threads` chunks, claimed for a scan.
+  std::shared_ptr<Window> Take() {
+    auto w = std::make_shared<Window>();
+    w->first = next_;
+    w->count = std::min(plan_.chunks.size() - next_, size_t(plan_.threads));
+    w->out.resize(w->count);
+    w->scanned.assign(w->count, 0);
+    next_ += w->count;
+    return w;
+  }
+
+  // Scans chunk k of a window. Reads only plan_ (const) and writes only
+  // chunk k's place in w: it may run on a pool thread while the caller
+  // consumes earlier rows.
+  Status ScanChunk(Window& w, size_t k) const {
+    QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan_.Read(plan_.chunks[w.first + k]));
+    w.scanned[k] = c.rows();
+    QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan_.Filter(c));
+    QUIVER_RETURN_NOT_OK(plan_.Complete(&c, m ? &*m : nullptr));
+    QUIVER_ASSIGN_OR_RETURN(w.out[k], Project(c, m ? &*m : nullptr));
+    return Status::OK();
+  }
+
+  // Counts a scanned window and queues its rows, OFFSET and LIMIT applied.
+  Status Accept(Window& w) {
+    const size_t count = w.count;
+    std::vector<std::optional<RecordBatch>>& out = w.out;
     plan_.stats.chunks_scanned += int64_t(count);
     for (size_t k = 0; k < count; ++k) {
-      plan_.stats.rows_scanned += scanned[k];
+      plan_.stats.rows_scanned += w.scanned[k];
       if (!out[k] || done_) continue;
       RecordBatch b = std::move(*out[k]);
       // OFFSET
@@ -137,10 +233,12 @@ class ScanCursor : public QueryCursor {
   Plan plan_;
   std::shared_ptr<const Schema> schema_;
   RowWindow window_;
-  size_t next_ = 0;
+  size_t next_ = 0;  // the first chunk no window has claimed
   bool done_ = false;
   bool truncated_ = false;
+  bool read_ahead_ = false;
   std::deque<RecordBatch> ready_;
+  std::shared_ptr<Window> ahead_;  // scanned ahead on a pool thread
 };
 
 }  // namespace
