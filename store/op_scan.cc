@@ -31,6 +31,87 @@ std::shared_ptr<const Schema> ProjectionSchema(const BoundQuery& q, const Schema
 
 namespace {
 
+// Chunks [first, first + count) of a plan's chunks, scanned: each one's
+// projected rows (none when the WHERE kept none) and the rows it held.
+// A window scanned ahead is worked on by its pool task and, once the
+// caller needs it, by the caller too: each takes the next chunk no one
+// has claimed.
+struct Window {
+  const Plan* plan = nullptr;  // read only for a claimed chunk
+  std::shared_ptr<const Schema> schema;
+  size_t first = 0, count = 0;
+  std::vector<std::optional<RecordBatch>> out;
+  std::vector<int64_t> scanned;
+  std::atomic<size_t> claim{0};  // the next chunk to take (may pass count)
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t finished = 0;  // chunks done, under mu
+  Status status;        // the first error, under mu
+};
+
+// A chunk's rows that pass m (all when m is null), as the output columns.
+Result<std::optional<RecordBatch>> Project(const Plan& plan, std::shared_ptr<const Schema> schema,
+                                           const ChunkColumns& c, const Mask* m) {
+  RecordBatch out;
+  out.schema = std::move(schema);
+  std::optional<SelectionVector> sel;
+  if (m != nullptr) {
+    const int64_t hits = kernels::CountTrue(*m);
+    if (hits == 0) return std::optional<RecordBatch>();
+    if (hits < c.rows()) sel = kernels::ToSelection(*m);
+  }
+  if (c.rows() == 0) return std::optional<RecordBatch>();
+  out.num_rows = sel ? int64_t(sel->size()) : c.rows();
+  for (const auto& o : plan.bound.outputs) {
+    const auto& col = c.batch.columns[size_t(o.column)];
+    std::shared_ptr<ArrayData> a;
+    if (sel) {
+      QUIVER_ASSIGN_OR_RETURN(a, kernels::Take(c.views[size_t(o.column)], *sel, col->dictionary));
+    } else {
+      a = col;  // zero copy: the chunk's own buffers in the mapping
+    }
+    QUIVER_ASSIGN_OR_RETURN(a, WidenDictionary(a));
+    out.columns.push_back(std::move(a));
+  }
+  return std::optional<RecordBatch>(std::move(out));
+}
+
+// Scans chunk k of a window. Reads only the plan (const) and writes only
+// chunk k's place in w: it may run on a pool thread while the caller
+// consumes earlier rows.
+Status ScanChunk(Window& w, size_t k) {
+  const Plan& plan = *w.plan;
+  QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan.Read(plan.chunks[w.first + k]));
+  w.scanned[k] = c.rows();
+  QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan.Filter(c));
+  QUIVER_RETURN_NOT_OK(plan.Complete(&c, m ? &*m : nullptr));
+  QUIVER_ASSIGN_OR_RETURN(w.out[k], Project(plan, w.schema, c, m ? &*m : nullptr));
+  return Status::OK();
+}
+
+// Scans chunks of w until none is left unclaimed.
+// The cursor may be gone by the time a pool task gets here: then every
+// chunk is claimed, and nothing but w is touched.
+void Work(Window& w) {
+  for (size_t k = w.claim.fetch_add(1); k < w.count; k = w.claim.fetch_add(1)) {
+    Status st;
+    const std::atomic<bool>* cancel = w.plan->options.cancel;
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      st = Status::Cancelled("query cancelled");
+    } else if (!w.failed.load(std::memory_order_relaxed)) {
+      st = ScanChunk(w, k);
+    }
+    std::lock_guard<std::mutex> lock(w.mu);
+    if (!st.ok() && w.status.ok()) {
+      w.status = std::move(st);
+      w.failed = true;
+    }
+    ++w.finished;
+    w.cv.notify_all();  // the caller waits for all, a closing cursor for those started
+  }
+}
+
 // A plain projection, streamed chunk by chunk in table order.
 class ScanCursor : public QueryCursor {
  public:
@@ -64,23 +145,6 @@ class ScanCursor : public QueryCursor {
   }
 
  private:
-  // Chunks [first, first + count) of plan_.chunks, scanned: each one's
-  // projected rows (none when the WHERE kept none) and the rows it held.
-  // A window scanned ahead is worked on by its pool task and, once the
-  // caller needs it, by the caller too: each takes the next chunk no one
-  // has claimed.
-  struct Window {
-    size_t first = 0, count = 0;
-    std::vector<std::optional<RecordBatch>> out;
-    std::vector<int64_t> scanned;
-    std::atomic<size_t> claim{0};  // the next chunk to take (may pass count)
-    std::atomic<bool> failed{false};
-    std::mutex mu;
-    std::condition_variable cv;
-    size_t finished = 0;  // chunks done, under mu
-    Status status;        // the first error, under mu
-  };
-
   Result<std::optional<RecordBatch>> NextInner() {
     while (ready_.empty()) {
       if (ahead_) {
@@ -108,10 +172,10 @@ class ScanCursor : public QueryCursor {
     // core to it; a caller that comes back for rows first helps.
     if (read_ahead_ && !ahead_ && !done_ && next_ < plan_.chunks.size()) {
       ahead_ = Take();
-      // The task holds the window, so that it finds it even when the cursor
-      // is gone; it then claims no chunk and touches nothing else.
+      // The task holds the window and not the cursor, which may be gone
+      // when it runs (it then finds every chunk claimed).
       // An EXPLAIN ANALYZE's probe follows the work, as in ParallelFor.
-      ThreadPool::Shared().Submit([this, w = ahead_, probe = CurrentExplainProbe()] {
+      ThreadPool::Shared().Submit([w = ahead_, probe = CurrentExplainProbe()] {
         ExplainProbeScope scope(probe);
         Work(*w);
       });
@@ -121,47 +185,17 @@ class ScanCursor : public QueryCursor {
     return std::optional<RecordBatch>(std::move(b));
   }
 
-  // Scans chunks of w until none is left unclaimed.
-  void Work(Window& w) const {
-    for (size_t k = w.claim.fetch_add(1); k < w.count; k = w.claim.fetch_add(1)) {
-      Status st;
-      const std::atomic<bool>* cancel = plan_.options.cancel;
-      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-        st = Status::Cancelled("query cancelled");
-      } else if (!w.failed.load(std::memory_order_relaxed)) {
-        st = ScanChunk(w, k);
-      }
-      std::lock_guard<std::mutex> lock(w.mu);
-      if (!st.ok() && w.status.ok()) {
-        w.status = std::move(st);
-        w.failed = true;
-      }
-      ++w.finished;
-      w.cv.notify_all();  // the caller waits for all, a closing cursor for those started
-    }
-  }
-
   // The next `threads` chunks, claimed for a scan.
   std::shared_ptr<Window> Take() {
     auto w = std::make_shared<Window>();
+    w->plan = &plan_;
+    w->schema = schema_;
     w->first = next_;
     w->count = std::min(plan_.chunks.size() - next_, size_t(plan_.threads));
     w->out.resize(w->count);
     w->scanned.assign(w->count, 0);
     next_ += w->count;
     return w;
-  }
-
-  // Scans chunk k of a window. Reads only plan_ (const) and writes only
-  // chunk k's place in w: it may run on a pool thread while the caller
-  // consumes earlier rows.
-  Status ScanChunk(Window& w, size_t k) const {
-    QUIVER_ASSIGN_OR_RETURN(ChunkColumns c, plan_.Read(plan_.chunks[w.first + k]));
-    w.scanned[k] = c.rows();
-    QUIVER_ASSIGN_OR_RETURN(std::optional<Mask> m, plan_.Filter(c));
-    QUIVER_RETURN_NOT_OK(plan_.Complete(&c, m ? &*m : nullptr));
-    QUIVER_ASSIGN_OR_RETURN(w.out[k], Project(c, m ? &*m : nullptr));
-    return Status::OK();
   }
 
   // Counts a scanned window and queues its rows, OFFSET and LIMIT applied.
@@ -203,31 +237,6 @@ class ScanCursor : public QueryCursor {
       ready_.push_back(std::move(b));
     }
     return Status::OK();
-  }
-
-  Result<std::optional<RecordBatch>> Project(const ChunkColumns& c, const Mask* m) const {
-    RecordBatch out;
-    out.schema = schema_;
-    std::optional<SelectionVector> sel;
-    if (m != nullptr) {
-      const int64_t hits = kernels::CountTrue(*m);
-      if (hits == 0) return std::optional<RecordBatch>();
-      if (hits < c.rows()) sel = kernels::ToSelection(*m);
-    }
-    if (c.rows() == 0) return std::optional<RecordBatch>();
-    out.num_rows = sel ? int64_t(sel->size()) : c.rows();
-    for (const auto& o : plan_.bound.outputs) {
-      const auto& col = c.batch.columns[size_t(o.column)];
-      std::shared_ptr<ArrayData> a;
-      if (sel) {
-        QUIVER_ASSIGN_OR_RETURN(a, kernels::Take(c.views[size_t(o.column)], *sel, col->dictionary));
-      } else {
-        a = col;  // zero copy: the chunk's own buffers in the mapping
-      }
-      QUIVER_ASSIGN_OR_RETURN(a, WidenDictionary(a));
-      out.columns.push_back(std::move(a));
-    }
-    return std::optional<RecordBatch>(std::move(out));
   }
 
   Plan plan_;

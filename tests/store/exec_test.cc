@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <latch>
 #include <map>
 #include <numeric>
 
@@ -590,6 +591,38 @@ TEST_CASE("A streamed projection scans ahead while the caller consumes, in table
       REQUIRE(b->has_value());
       CHECK((*b)->columns[0]->View().Value<int64_t>(0) == 50);
     }
+  }
+  SECTION("a cursor dropped while its window waits in the pool's queue") {
+    // Every pool thread is held, so the window's task is still queued when
+    // the cursor goes; it runs afterwards and must touch nothing of the
+    // cursor (under ASan a use of the freed cursor aborts the test).
+    ThreadPool& pool = ThreadPool::Shared();
+    const size_t n = size_t(pool.size());
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    // Shared, not on this stack: a task may still be inside a wait when
+    // this thread moves on.
+    auto held = std::make_shared<std::latch>(std::ptrdiff_t(n));
+    for (size_t t = 0; t < n; ++t) {
+      pool.Submit([held, released] {
+        held->count_down();
+        released.wait();
+      });
+    }
+    held->wait();
+    {
+      auto c = OpenQuery(f.Snap(), *q, o);
+      REQUIRE(c.ok());
+      auto b = (*c)->Next();
+      REQUIRE(b.ok());
+      REQUIRE(b->has_value());
+    }
+    release.set_value();
+    // The queue is FIFO: once n later tasks all run at once, every task
+    // queued before them, the window's too, has finished.
+    auto after = std::make_shared<std::latch>(std::ptrdiff_t(n) + 1);
+    for (size_t t = 0; t < n; ++t) pool.Submit([after] { after->arrive_and_wait(); });
+    after->arrive_and_wait();
   }
   SECTION("cursors drained on every pool thread at once do not wait on each other") {
     // Each task's window ahead is queued behind the other tasks: a caller
