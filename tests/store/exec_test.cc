@@ -565,7 +565,7 @@ Result<std::vector<int64_t>> DrainIds(QueryCursor& c) {
 TEST_CASE("A streamed projection scans ahead while the caller consumes, in table order") {
   Fixture f;
   QueryOptions o;
-  o.threads = 2;  // windows of two chunks: the next is scanned ahead
+  o.threads = 2;  // windows of several chunks: the next is scanned ahead
   auto q = query::ParseSql("SELECT id FROM t WHERE small >= 0");
   REQUIRE(q.ok());
   std::vector<int64_t> want;
@@ -648,9 +648,10 @@ TEST_CASE("A streamed projection scans ahead while the caller consumes, in table
     }
   }
   SECTION("an error in a window scanned ahead ends the stream after the rows before it") {
-    // Overflows from id 700 on (chunk 7): the window of chunks 6 and 7 fails.
+    // Overflows from id 900 on (chunk 9, the last of 10): the window that
+    // holds chunks 8 and 9 fails, whether windows are of 2, 4 or 8 chunks.
     auto bad = query::ParseSql(
-        "SELECT id FROM t WHERE (CASE WHEN id >= 700 THEN id * 9223372036854775807 ELSE 0 END) = 0");
+        "SELECT id FROM t WHERE (CASE WHEN id >= 900 THEN id * 9223372036854775807 ELSE 0 END) = 0");
     REQUIRE(bad.ok());
     auto c = OpenQuery(f.Snap(), *bad, o);
     REQUIRE(c.ok());
@@ -668,6 +669,6 @@ TEST_CASE("A streamed projection scans ahead while the caller consumes, in table
       rows += v.length;
     }
     CHECK(st.code() == StatusCode::kOverflow);
-    CHECK(rows == 600);
+    CHECK(rows == 800);
   }
 }
