@@ -180,7 +180,6 @@ bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
   // then took longer than its HTTP round trip).
   for (size_t s = 0; s < ap.columns.size(); ++s) {
     ArrayBuilder b(plan.input->field(size_t(ap.columns[s])).type);
-    int64_t n = 0;
     for (size_t c : plan.chunks) {
       const ColumnStats& cs = chunks[c].stats[size_t(ap.columns[s])];
       if (!cs.has_min) continue;  // no value in this chunk
@@ -191,9 +190,8 @@ bool MinMaxFromStats(const Plan& plan, const AggPlan& ap, Partial* total) {
         b.AppendInt(cs.min_int);
         b.AppendInt(cs.max_int);
       }
-      n += 2;
     }
-    if (n == 0) continue;
+    if (b.length() == 0) continue;  // no chunk holds a value
     Result<std::shared_ptr<ArrayData>> bounds = b.Finish();
     if (!bounds.ok() || !total->states[s].Update((*bounds)->View(), nullptr).ok()) return false;
   }
