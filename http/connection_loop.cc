@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -182,6 +183,7 @@ class ConnStream : public httplib::Stream {
   bool cut() const { return cut_; }
 
   bool is_readable() const override {
+    if (!const_cast<ConnStream*>(this)->Flush()) return false;
     return c_.buffered() > 0 || WaitFd(c_.fd, POLLIN, ReadWaitMs());
   }
   bool is_writable() const override {
@@ -189,7 +191,7 @@ class ConnStream : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (cut_) return -1;
+    if (cut_ || !Flush()) return -1;
     if (read_ >= max_wire_bytes_) return Cut();
     size = std::min(size, max_wire_bytes_ - read_);
     if (c_.buffered() == 0) {
@@ -215,16 +217,26 @@ class ConnStream : public httplib::Stream {
     return ssize_t(n);
   }
 
+  // The response's first write (cpp-httplib's status line and headers) is
+  // held and goes out with the next one in a single sendmsg, or at Flush:
+  // a small response is one segment, which the client takes in one read
+  // (two sends cost a second syscall here and often a second wake-up
+  // there). Later writes go out at once, so a stream is never held back.
   ssize_t write(const char* ptr, size_t size) override {
     if (cut_) return -1;  // the 413 went out; cpp-httplib's own error does not
-    for (;;) {
-      ssize_t n = ::send(c_.fd, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) return n;
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!WaitFd(c_.fd, POLLOUT, int(limits_.write_timeout.count()))) return -1;
+    if (!wrote_ && size <= kHoldBytes) {
+      wrote_ = true;
+      held_.assign(ptr, size);
+      return ssize_t(size);
     }
+    wrote_ = true;
+    if (held_.empty()) return SendSome(ptr, size);
+    const bool ok = SendAll(ptr, size);
+    return ok ? ssize_t(size) : -1;
   }
+
+  // Sends what write holds; false when the connection failed.
+  bool Flush() { return held_.empty() || SendAll(nullptr, 0); }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     Name(::getpeername, ip, port);
@@ -235,6 +247,46 @@ class ConnStream : public httplib::Stream {
   socket_t socket() const override { return c_.fd; }
 
  private:
+  static constexpr size_t kHoldBytes = 16 * 1024;
+
+  // One send of up to `size` bytes, waiting at most write_timeout for room.
+  ssize_t SendSome(const char* ptr, size_t size) {
+    for (;;) {
+      ssize_t n = ::send(c_.fd, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!WaitFd(c_.fd, POLLOUT, int(limits_.write_timeout.count()))) return -1;
+    }
+  }
+  // Sends the held bytes and then [ptr, ptr + size), all of them.
+  bool SendAll(const char* ptr, size_t size) {
+    size_t held = held_.size(), off = 0;  // off: bytes of the two sent so far
+    while (off < held + size) {
+      iovec iov[2];
+      int n = 0;
+      if (off < held) iov[n++] = {held_.data() + off, held - off};
+      const size_t in_data = off < held ? 0 : off - held;
+      if (size > in_data) iov[n++] = {const_cast<char*>(ptr) + in_data, size - in_data};
+      msghdr m{};
+      m.msg_iov = iov;
+      m.msg_iovlen = size_t(n);
+      const ssize_t sent = ::sendmsg(c_.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (sent >= 0) {
+        off += size_t(sent);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
+          !WaitFd(c_.fd, POLLOUT, int(limits_.write_timeout.count()))) {
+        held_.clear();
+        return false;
+      }
+    }
+    held_.clear();
+    return true;
+  }
+
   int ReadWaitMs() const {
     return std::min(int(limits_.read_timeout.count()), MsUntil(read_deadline_));
   }
@@ -277,6 +329,8 @@ class ConnStream : public httplib::Stream {
   size_t max_wire_bytes_;
   size_t read_ = 0;
   bool cut_ = false;
+  bool wrote_ = false;  // the response's first write came
+  std::string held_;    // that write, until the next or Flush
 };
 
 }  // namespace
@@ -490,6 +544,7 @@ void ConnectionLoop::WorkerLoop() {
     for (int served = 0; keep; ++served) {
       ConnStream stream(*c, limits_, counters_);
       keep = serve_(stream, stopping_.load()) && !stream.cut() && !stopping_.load();
+      if (!stream.Flush()) keep = false;
       if (!keep || served + 1 >= kMaxInARow || !NextRequestSoon(c.get())) break;
     }
     if (!keep) {
