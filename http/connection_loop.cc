@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -167,7 +168,7 @@ void CloseFd(int fd) {
 // cpp-httplib's view of a connection while a worker serves it: reads come
 // from the bytes the poller buffered, then from the socket within the
 // request's deadlines; writes wait at most write_timeout for progress.
-class ConnStream : public httplib::Stream {
+class ConnStream : public httplib::Stream, public ChunkWriter {
  public:
   ConnStream(ConnectionLoop::Conn& c, const ConnectionLimits& limits, ConnectionCounters* counters)
       : c_(c),
@@ -231,8 +232,18 @@ class ConnStream : public httplib::Stream {
     }
     wrote_ = true;
     if (held_.empty()) return SendSome(ptr, size);
-    const bool ok = SendAll(ptr, size);
-    return ok ? ssize_t(size) : -1;
+    const std::string_view part(ptr, size);
+    return SendAll(&part, 1) ? ssize_t(size) : -1;
+  }
+
+  bool WriteChunk(std::string_view bytes) override {
+    if (cut_) return false;
+    if (bytes.empty()) return true;
+    char line[24];
+    const int n = std::snprintf(line, sizeof line, "%zx\r\n", bytes.size());
+    const std::string_view parts[3] = {std::string_view(line, size_t(n)), bytes, "\r\n"};
+    wrote_ = true;
+    return SendAll(parts, 3);
   }
 
   // Sends what write holds; false when the connection failed.
@@ -259,21 +270,26 @@ class ConnStream : public httplib::Stream {
       if (!WaitFd(c_.fd, POLLOUT, int(limits_.write_timeout.count()))) return -1;
     }
   }
-  // Sends the held bytes and then [ptr, ptr + size), all of them.
-  bool SendAll(const char* ptr, size_t size) {
-    size_t held = held_.size(), off = 0;  // off: bytes of the two sent so far
-    while (off < held + size) {
-      iovec iov[2];
-      int n = 0;
-      if (off < held) iov[n++] = {held_.data() + off, held - off};
-      const size_t in_data = off < held ? 0 : off - held;
-      if (size > in_data) iov[n++] = {const_cast<char*>(ptr) + in_data, size - in_data};
+  // Sends the held bytes and then parts[0, count), all of them.
+  bool SendAll(const std::string_view* parts, int count) {
+    constexpr int kMaxParts = 4;
+    std::string_view all[kMaxParts];
+    int n = 0;
+    if (!held_.empty()) all[n++] = held_;
+    for (int i = 0; i < count && n < kMaxParts; ++i) all[n++] = parts[i];
+    int first = 0;  // all[first..n) is still to send
+    while (first < n) {
+      iovec iov[kMaxParts];
+      for (int i = first; i < n; ++i)
+        iov[i - first] = {const_cast<char*>(all[i].data()), all[i].size()};
       msghdr m{};
       m.msg_iov = iov;
-      m.msg_iovlen = size_t(n);
+      m.msg_iovlen = size_t(n - first);
       const ssize_t sent = ::sendmsg(c_.fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (sent >= 0) {
-        off += size_t(sent);
+        size_t left = size_t(sent);  // past the parts it finished
+        while (first < n && left >= all[first].size()) left -= all[first++].size();
+        if (first < n) all[first].remove_prefix(left);
         continue;
       }
       if (errno == EINTR) continue;

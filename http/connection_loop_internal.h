@@ -38,6 +38,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <string_view>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -71,6 +72,17 @@ struct ConnectionCounters {
   std::atomic<uint64_t> idle_closed{0};      // keep-alive connections closed when idle
   std::atomic<uint64_t> header_too_large{0};
   std::atomic<uint64_t> body_too_large{0};  // bodies cut while read (413)
+};
+
+// A chunk of a chunked response's body sent straight to the connection:
+// its size line, the bytes and the CRLF in one sendmsg (with the response's
+// header block if it is still held), without the two copies cpp-httplib's
+// DataSink makes of each chunk. An empty chunk sends nothing (the last,
+// empty one is the DataSink's done()). False when the connection failed.
+class ChunkWriter {
+ public:
+  virtual ~ChunkWriter() = default;
+  virtual bool WriteChunk(std::string_view bytes) = 0;
 };
 
 class ConnectionLoop {

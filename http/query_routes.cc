@@ -23,6 +23,7 @@
 #include "columnar/ipc.h"
 #include "columnar/output_stream.h"
 #include "http/compress_internal.h"
+#include "http/connection_loop_internal.h"
 #include "http/server_state_internal.h"
 #include "store/arrow_export.h"
 #include "store/exec.h"
@@ -60,6 +61,12 @@ struct Stream {
   // response is streamed); it writes into `sink` during Produce.
   std::unique_ptr<OutputStream> out;
   httplib::DataSink* sink = nullptr;
+  // Output the writer flushes while Produce pumps goes out at once (no copy
+  // into `pending`) when nothing is pending: `direct`; the bytes it sent
+  // so; whether such a send failed (the client went away).
+  bool direct = false;
+  size_t direct_bytes = 0;
+  bool send_failed = false;
   std::string pending;
   std::string sending;  // the chunk being sent (Produce), then a spare buffer
   bool done = false;  // the writer has ended (End or Fail)
@@ -85,7 +92,8 @@ struct Stream {
   // Produces output into `pending` until it holds `limit` bytes or the
   // result is complete.
   Status Pump(size_t limit) {
-    while (!done && pending.size() < limit) {
+    const size_t direct0 = direct_bytes;
+    while (!done && pending.size() + (direct_bytes - direct0) < limit) {
       // The watchdog cancels running queries every few ms; between batches
       // the deadline is checked here as well.
       if (Clock::now() >= qctx->deadline) qctx->Cancel(CancelReason::kTimeout);
@@ -178,7 +186,15 @@ struct Stream {
     }
     const ServerConfig& cfg = state->cfg;
     Status s = cfg.test_hook ? cfg.test_hook("stream") : Status::OK();
+    sink = &sink_in;
+    direct = true;
     if (s.ok()) s = Pump(kStreamBytes);
+    direct = false;
+    sink = nullptr;
+    if (send_failed) {
+      qctx->Cancel(CancelReason::kClientGone);
+      return false;
+    }
     if (!s.ok()) {
       failed = true;
       LogRequest(*state, method, target, route, remote, 200, start, bytes_out(), -1, &s);
@@ -342,6 +358,12 @@ bool OpenStream(ServerState& st, Call& c, const query::Query& q, const Output& o
   s->writer = ResultWriter::Make(
       out.format,
       [raw](std::string_view bytes) {
+        if (raw->direct && raw->pending.empty()) {
+          raw->direct_bytes += bytes.size();
+          Status sent = raw->out->Write(bytes);
+          if (!sent.ok()) raw->send_failed = true;
+          return sent;
+        }
         raw->pending.append(bytes);
         return Status::OK();
       },
@@ -366,8 +388,10 @@ void StreamResponse(ServerState& st, Call& c, const std::shared_ptr<Stream>& s, 
   if (st.cfg.compress_min_bytes > kStreamBytes) e = Encoding::kIdentity;
   Stream* raw = s.get();
   TextSink to_client = [raw](std::string_view bytes) {
-    return raw->sink->write(bytes.data(), bytes.size()) ? Status::OK()
-                                                        : Status::Cancelled("the client went away");
+    ChunkWriter* chunks = ServingChunks();
+    const bool ok = chunks != nullptr ? chunks->WriteChunk(bytes)
+                                      : raw->sink->write(bytes.data(), bytes.size());
+    return ok ? Status::OK() : Status::Cancelled("the client went away");
   };
   auto out = OutputStream::Make(to_client, e);
   if (!out.ok()) {  // this codec cannot be made here: send it uncompressed

@@ -49,7 +49,9 @@ class HttpServer : public httplib::Server {
         [this](httplib::Stream& strm, bool close_connection) {
           bool closed = false;
           ServingSocket() = strm.socket();
+          ServingChunks() = dynamic_cast<ChunkWriter*>(&strm);
           bool ok = process_request(strm, close_connection, closed, nullptr);
+          ServingChunks() = nullptr;
           ServingSocket() = -1;
           return ok && !closed;
         },
@@ -148,6 +150,11 @@ const char* CancelReasonName(CancelReason r) {
 int& ServingSocket() {
   thread_local int fd = -1;
   return fd;
+}
+
+ChunkWriter*& ServingChunks() {
+  thread_local ChunkWriter* w = nullptr;
+  return w;
 }
 
 std::shared_ptr<QueryCtx> ServerState::RegisterQuery(std::string id, int client_fd) {

@@ -50,6 +50,10 @@ double MsSince(Clock::time_point t);
 // The socket of the connection this worker thread is serving (-1 when
 // none); set by the connection loop's serve function (server.cc).
 int& ServingSocket();
+// The same connection's chunk writer (connection_loop_internal.h), or null
+// when the request is not served by the connection loop.
+class ChunkWriter;
+ChunkWriter*& ServingChunks();
 
 // Why a running query was cancelled.
 enum class CancelReason : int {
