@@ -4,7 +4,10 @@
 // fn_date_format.cc. DuckDB's semantics on date32 and timestamp (any unit; a
 // time zone is ignored: every value is UTC). Units are constants, checked
 // when the function is bound.
+#include <algorithm>
 #include <array>
+#include <limits>
+#include <type_traits>
 
 #include "kernels/fn_text_internal.h"
 
@@ -231,9 +234,44 @@ BoundFunctionPtr BindPart(Field f) {
   });
 }
 
+// x - floor_mod(x, step) for n values; false when a value lies within
+// `step` of INT64_MIN (its result may not fit: the caller takes the checked
+// path). Step is a constant where it can be, so that % is a multiply.
+template <typename Step>
+bool TruncToStep(const int64_t* in, int64_t* out, int64_t n, Step step) {
+  bool low = false;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = in[i];
+    int64_t r = v % step;
+    r += r < 0 ? int64_t(step) : 0;
+    out[i] = int64_t(uint64_t(v) - uint64_t(r));  // wraps only where `low` says so
+    low |= v < std::numeric_limits<int64_t>::min() + int64_t(step);
+  }
+  return !low;
+}
+
+bool TruncTo(const int64_t* in, int64_t* out, int64_t n, int64_t step) {
+  auto c = [&](auto k) { return TruncToStep(in, out, n, k); };
+  switch (step) {
+    case 60: return c(std::integral_constant<int64_t, 60>());
+    case 1000: return c(std::integral_constant<int64_t, 1000>());
+    case 3600: return c(std::integral_constant<int64_t, 3600>());
+    case 60000: return c(std::integral_constant<int64_t, 60000>());
+    case 1000000: return c(std::integral_constant<int64_t, 1000000>());
+    case 3600000: return c(std::integral_constant<int64_t, 3600000>());
+    case 60000000: return c(std::integral_constant<int64_t, 60000000>());
+    case 1000000000: return c(std::integral_constant<int64_t, 1000000000>());
+    case 3600000000: return c(std::integral_constant<int64_t, 3600000000>());
+    case 60000000000: return c(std::integral_constant<int64_t, 60000000000>());
+    case 3600000000000: return c(std::integral_constant<int64_t, 3600000000000>());
+    default: return TruncToStep(in, out, n, step);
+  }
+}
+
 // date_trunc(unit, x): x with every smaller field zeroed; weeks start on
 // Monday. A date becomes a timestamp[us] (as DuckDB); a timestamp keeps its
-// type.
+// type. A timestamp column truncated to an hour or less is one floor to a
+// multiple of the unit per value (TruncTo), nulls copied.
 BoundFunctionPtr BindTrunc(Field f, const DataType& in_type) {
   const DataType out_type =
       in_type.id == TypeId::kDate32 ? DataType::Timestamp(TimeUnit::kMicro) : in_type;
@@ -244,6 +282,17 @@ BoundFunctionPtr BindTrunc(Field f, const DataType& in_type) {
     static constexpr int64_t kUnitNanos[] = {1000, 1000000, kNanosPerSecond, 60 * kNanosPerSecond,
                                              3600 * kNanosPerSecond};
     FixedOut<int64_t> out(out_type, rows);
+    const Datum& x = args[1];
+    if (f <= Field::kHour && !in.is_date() && !x.is_scalar && !IsNullType(x.type) &&
+        TruncTo(x.view.data<int64_t>(), out.values(), rows,
+                std::max<int64_t>(1, kUnitNanos[int(f)] / nanos_per_unit))) {
+      if (x.view.validity != nullptr) {
+        for (int64_t i = 0; i < rows; ++i) {
+          if (x.view.IsNull(i)) out.SetNull(i);
+        }
+      }
+      return out.Finish();
+    }
     bool overflow = false;
     for (int64_t i = 0; i < rows; ++i) {
       if (in.IsNull(i)) {

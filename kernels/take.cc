@@ -208,7 +208,7 @@ namespace {
 
 template <typename T>
 std::shared_ptr<Buffer> ScatterFixed(const T* src, const SelectionVector& rows, int64_t length) {
-  auto buf = Buffer::Allocate(length * int64_t(sizeof(T)));
+  auto buf = Buffer::AllocateUninitialized(length * int64_t(sizeof(T)));
   T* out = reinterpret_cast<T*>(buf->mutable_data());
   std::memset(static_cast<void*>(out), 0, size_t(length) * sizeof(T));
   for (size_t i = 0; i < rows.size(); ++i) out[rows[i]] = src[i];
@@ -235,8 +235,7 @@ Result<std::shared_ptr<ArrayData>> Scatter(const std::shared_ptr<ArrayData>& com
   out->type = type;
   out->length = length;
   // Validity: the listed rows that are valid in `compact`.
-  auto validity = Buffer::Allocate(BytesForBits(length));
-  std::memset(validity->mutable_data(), 0, size_t(BytesForBits(length)));
+  auto validity = Buffer::Allocate(BytesForBits(length));  // zeroed
   int64_t valid = 0;
   if (type.id != TypeId::kNull) {
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -260,8 +259,7 @@ Result<std::shared_ptr<ArrayData>> Scatter(const std::shared_ptr<ArrayData>& com
       case 4: values = ScatterFixed(col.data<uint32_t>(), rows, length); break;
       case 8: values = ScatterFixed(col.data<uint64_t>(), rows, length); break;
       default: {
-        values = Buffer::Allocate(length * width);
-        std::memset(values->mutable_data(), 0, size_t(length * width));
+        values = Buffer::Allocate(length * width);  // zeroed
         const uint8_t* src = col.values + col.offset * width;
         for (size_t i = 0; i < rows.size(); ++i) {
           std::memcpy(values->mutable_data() + int64_t(rows[i]) * width, src + i * size_t(width),
@@ -274,8 +272,7 @@ Result<std::shared_ptr<ArrayData>> Scatter(const std::shared_ptr<ArrayData>& com
     return out;
   }
   if (type.id == TypeId::kBool) {
-    auto bits = Buffer::Allocate(BytesForBits(length));
-    std::memset(bits->mutable_data(), 0, size_t(BytesForBits(length)));
+    auto bits = Buffer::Allocate(BytesForBits(length));  // zeroed
     for (size_t i = 0; i < rows.size(); ++i) {
       if (col.BoolValue(int64_t(i))) SetBit(bits->mutable_data(), rows[i]);
     }
@@ -284,7 +281,7 @@ Result<std::shared_ptr<ArrayData>> Scatter(const std::shared_ptr<ArrayData>& com
   }
   if (col.offsets != nullptr && compact->buffers.size() == 3) {
     // Offsets into compact's own data buffer: a row not listed is empty.
-    auto offsets_buf = Buffer::Allocate((length + 1) * int64_t(sizeof(int32_t)));
+    auto offsets_buf = Buffer::AllocateUninitialized((length + 1) * int64_t(sizeof(int32_t)));
     int32_t* offsets = reinterpret_cast<int32_t*>(offsets_buf->mutable_data());
     const int32_t* src = col.offsets + col.offset;
     int32_t end = src[0];

@@ -1,5 +1,7 @@
 // Date and time functions (kernels/fn_date.cc, fn_date_format.cc). Expected
 // values are DuckDB 1.5's answers.
+#include <limits>
+
 #include "kernels/scalar.h"
 #include "tests/kernels/function_text_test_util.h"
 
@@ -116,6 +118,52 @@ TEST_CASE("date_part and date_trunc agree on every timestamp unit", "[kernels]")
     REQUIRE(r.ok());
     CHECK(r->type == DataType::Timestamp(unit));
   }
+}
+
+TEST_CASE("date_trunc to an hour or less floors in every timestamp unit, near the type's ends too",
+          "[kernels]") {
+  // Every sub-day unit of every timestamp unit, against the instants
+  // truncated by hand (Ts floors to the column's unit): the floor of a
+  // value before 1970 goes down, not toward zero.
+  const std::pair<const char*, int> parts[] = {{"hour", 13}, {"minute", 16}, {"second", 19}};
+  // (Within 1677..2262, where nanoseconds reach.)
+  const std::vector<const char*> in = {"1969-12-31 23:59:58.25", "2024-02-29 13:45:30.123456",
+                                       "1700-03-01 05:06:07.5", "1969-12-31 23:00:00", nullptr};
+  for (TimeUnit unit : kUnits) {
+    for (const auto& [name, keep] : parts) {
+      INFO(int(unit) << " " << name);
+      std::vector<OptInt> want;
+      for (const char* t : in) {
+        if (t == nullptr) {
+          want.push_back(std::nullopt);
+          continue;
+        }
+        std::string floor = std::string(t).substr(0, size_t(keep));
+        floor += std::string(":00:00").substr(0, 19 - size_t(keep));
+        want.push_back(Ts(floor.c_str(), unit));
+      }
+      auto r = Call("date_trunc", {Lit(name), TsCol(in, unit)});
+      REQUIRE(r.ok());
+      for (size_t i = 0; i < in.size(); ++i) {
+        INFO(i);
+        if (!want[i]) {
+          CHECK(r->view.IsNull(int64_t(i)));
+        } else {
+          CHECK(r->view.Value<int64_t>(int64_t(i)) == *want[i]);
+        }
+      }
+    }
+  }
+  // The lowest microsecond instants: a minute's floor past the type's end is
+  // an overflow error, as for any unit; one minute up it fits.
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  const Datum low = Col(Ints({lo + 5, std::nullopt}, DataType::Timestamp(TimeUnit::kMicro)));
+  CHECK(Call("date_trunc", {Lit("minute"), low}).status().code() == StatusCode::kOverflow);
+  const int64_t fits = lo + 120000000;  // two minutes above the end
+  auto r = Call("date_trunc", {Lit("minute"), Col(Ints({fits}, DataType::Timestamp(TimeUnit::kMicro)))});
+  REQUIRE(r.ok());
+  CHECK(r->view.Value<int64_t>(0) == fits - ((fits % 60000000) + 60000000) % 60000000);
+  CHECK(r->view.Value<int64_t>(0) % 60000000 == 0);
 }
 
 TEST_CASE("date_trunc truncates to every unit; on a date it gives a timestamp", "[kernels]") {
