@@ -101,7 +101,7 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
   }
   if (type.id == TypeId::kUtf8 || type.id == TypeId::kBinary) {
     const int64_t n = int64_t(rows.size());
-    auto offsets_buf = Buffer::Allocate((n + 1) * int64_t(sizeof(int32_t)));
+    auto offsets_buf = Buffer::AllocateUninitialized((n + 1) * int64_t(sizeof(int32_t)));
     int32_t* offsets = reinterpret_cast<int32_t*>(offsets_buf->mutable_data());
     int64_t total = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -112,12 +112,29 @@ Result<std::shared_ptr<ArrayData>> Take(const ArrayView& col, const SelectionVec
       }
     }
     offsets[n] = int32_t(total);
-    auto data_buf = Buffer::Allocate(total);
+    // Every byte is written (the strings end to end), so not zeroed first;
+    // kCopyBlock bytes of room past the end let a short string be copied as
+    // one fixed-size block (the next string's copy overwrites the excess),
+    // without a call per row. The room is zeroed once all are in.
+    constexpr int64_t kCopyBlock = 64;
+    auto data_buf = Buffer::AllocateUninitialized(total + kCopyBlock);
     uint8_t* data = data_buf->mutable_data();
+    // A source string may be read as a block only if the block ends within
+    // the column's bytes.
+    const uint8_t* src_end =
+        col.offsets != nullptr && col.values != nullptr ? col.values + col.offsets[col.offset + col.length]
+                                                        : nullptr;
     for (int64_t i = 0; i < n; ++i) {
       std::string_view s = col.StringValue(rows[size_t(i)]);
-      if (!s.empty()) std::memcpy(data + offsets[i], s.data(), s.size());
+      const auto* from = reinterpret_cast<const uint8_t*>(s.data());
+      if (s.size() <= size_t(kCopyBlock) && src_end != nullptr && from + kCopyBlock <= src_end) {
+        std::memcpy(data + offsets[i], from, size_t(kCopyBlock));
+      } else if (!s.empty()) {
+        std::memcpy(data + offsets[i], from, s.size());
+      }
     }
+    std::memset(data + total, 0, size_t(kCopyBlock));
+    data_buf->Truncate(total);
     out->buffers = {validity, offsets_buf, data_buf};
     return out;
   }

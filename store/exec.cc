@@ -396,6 +396,8 @@ Status PrepareBound(Plan* out) {
       nothing = true;
     }
   }
+  plan.bound.where = internal::OrderConjuncts(plan.bound.where, *plan.input, plan.num_source_fields,
+                                              &plan.where_order);
   MarkDeferred(&plan);
   const size_t num_chunks = plan.memory ? plan.memory->batches.size() : plan.table->chunks().size();
   plan.stats.chunks_total = int64_t(num_chunks);

@@ -525,4 +525,77 @@ Result<Mask> Eval(const BoundExpr& e, const Morsel& c) {
   return m;
 }
 
+namespace {
+
+// The cost class of condition `e` over a morsel: 0 fixed-width columns
+// against literals or each other, 1 string columns, 2 LIKE; -1 when it
+// reads a computed column or is a form that may raise an error.
+int ConditionCost(const BoundExpr& e, const Schema& in, size_t num_source) {
+  auto operand = [&](const BoundExpr* a) -> int {
+    if (a == nullptr) return -1;
+    if (a->kind == ExprKind::kLiteral) return 0;
+    if (a->kind != ExprKind::kColumn || a->column < 0 || size_t(a->column) >= num_source) return -1;
+    const DataType& t = in.field(size_t(a->column)).type;
+    return t.is_dictionary() || IsBinaryLike(t.id) ? 1 : 0;
+  };
+  int cost = 0;
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      return 0;
+    case ExprKind::kColumn:
+      return operand(&e);
+    case ExprKind::kCompare:
+    case ExprKind::kBetween:
+    case ExprKind::kIn:
+    case ExprKind::kIsNull:
+      for (const auto& a : e.args) {
+        const int c = operand(a.get());
+        if (c < 0) return -1;
+        cost = std::max(cost, c);
+      }
+      return cost;
+    case ExprKind::kLike:
+      return e.args.size() == 2 && operand(e.args[0].get()) >= 0 && e.args[1] &&
+                     e.args[1]->kind == ExprKind::kLiteral
+                 ? 2
+                 : -1;
+    case ExprKind::kNot:
+    case ExprKind::kAnd:
+    case ExprKind::kOr:
+      for (const auto& a : e.args) {
+        const int c = a ? ConditionCost(*a, in, num_source) : -1;
+        if (c < 0) return -1;
+        cost = std::max(cost, c);
+      }
+      return cost;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
+
+query::BoundExprPtr OrderConjuncts(const query::BoundExprPtr& where, const Schema& input,
+                                   size_t num_source, std::vector<size_t>* positions) {
+  positions->clear();
+  if (!where || where->kind != ExprKind::kAnd) return where;
+  std::vector<std::pair<int, size_t>> order;  // (cost, position)
+  for (size_t i = 0; i < where->args.size(); ++i) {
+    const int c = where->args[i] ? ConditionCost(*where->args[i], input, num_source) : -1;
+    if (c < 0) return where;
+    order.emplace_back(c, i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  bool moved = false;
+  for (size_t i = 0; i < order.size(); ++i) moved |= order[i].second != i;
+  if (!moved) return where;
+  auto out = std::make_shared<BoundExpr>(*where);
+  for (size_t i = 0; i < order.size(); ++i) {
+    out->args[i] = where->args[order[i].second];
+    positions->push_back(order[i].second);
+  }
+  return out;
+}
+
 }  // namespace quiver::store::internal

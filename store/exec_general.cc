@@ -216,6 +216,22 @@ std::shared_ptr<const QueryResult> OneEmptyRow() {
   return r;
 }
 
+// The WHERE as it runs: its top-level AND's operands in the plan's order
+// (cheapest first, OrderConjuncts).
+std::string WhereText(const query::Expr& w, const Plan& plan) {
+  if (plan.where_order.empty() || w.kind != query::ExprKind::kAnd ||
+      w.args.size() != plan.where_order.size()) {
+    return query::ToSql(w);
+  }
+  std::string text;
+  for (size_t i : plan.where_order) {
+    const std::string part = query::ToSql(*w.args[i]);
+    const bool wrap = w.args[i]->kind == query::ExprKind::kOr;
+    text += (text.empty() ? "" : " AND ") + (wrap ? "(" + part + ")" : part);
+  }
+  return text;
+}
+
 std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool memory) {
   std::string line = memory ? "scan in-memory result" : "scan table " + q.table;
   line += ": " + std::to_string(plan.stats.chunks_total) + " chunks, " +
@@ -235,7 +251,7 @@ std::string Describe(const Query& q, const StagePlan& p, const Plan& plan, bool 
               in.field(p.num_source_fields + i).type.ToString();
     }
   }
-  if (p.simple.where) line += "\n  filter: " + query::ToSql(*p.simple.where);
+  if (p.simple.where) line += "\n  filter: " + WhereText(*p.simple.where, plan);
   const auto& b = plan.bound;
   if (!b.group_by.empty()) {
     line += "\n  hash group by " + GroupByDetail(plan);
@@ -296,7 +312,7 @@ StageTree MakeStageTree(const Query& q, const StagePlan& p, const Plan& plan,
     if (probe) t.compute_counter = probe->Add(p.computed[0].get());
   }
   if (plan.bound.where && p.simple.where) {
-    t.filter = node("filter", query::ToSql(*p.simple.where));
+    t.filter = node("filter", WhereText(*p.simple.where, plan));
     t.filter->children = {below};
     below = t.filter;
     if (probe) t.filter_counter = probe->Add(plan.bound.where.get());

@@ -141,6 +141,16 @@ struct DeferredColumns {
 
 // The three-valued truth of condition `e` for every row of `c` (exec_filter.cc).
 Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
+// A WHERE whose top-level AND has its cheapest operands first (stable):
+// comparisons of fixed-width columns, then of strings, then LIKE, so that
+// each later operand runs only on the rows the earlier ones kept
+// (EvalConnective). Only when no operand can raise an error, so that which
+// rows each one reaches cannot change the result (query.h, evaluation
+// order); otherwise, or when nothing moves, `where` itself (exec_filter.cc).
+// *order gets the operands' positions as written, in their new order
+// (left empty when nothing moves).
+query::BoundExprPtr OrderConjuncts(const query::BoundExprPtr& where, const Schema& input,
+                                   size_t num_source, std::vector<size_t>* order);
 // The columns `e` reads itself, appended to *out (expr_eval.cc; repeats kept).
 void CollectColumns(const query::BoundExpr& e, std::vector<int>* out);
 // Whether evaluating `e` cannot raise an error on any row (expr_eval.cc):
@@ -281,6 +291,9 @@ struct Plan {
   // Per computed column: the operator reads it after the WHERE (a WHERE
   // column left pending by Read is then computed by Complete).
   std::vector<bool> read_after;
+  // The WHERE's top-level AND operands in the order they run, as positions
+  // in the query's (OrderConjuncts); empty: as written.
+  std::vector<size_t> where_order;
   // Computed column i is evaluated by Complete (deferred, not skipped).
   bool Late(size_t i) const {
     return i < deferred.size() && deferred[i] && !(i < skip_computed.size() && skip_computed[i]);

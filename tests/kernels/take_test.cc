@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "columnar/builder.h"
 #include "kernels/aggregate.h"
 #include "kernels/dispatch.h"
 #include "kernels/take.h"
@@ -88,6 +89,44 @@ TEST_CASE("Take gathers any column type into new aligned buffers", "[kernels]") 
       }
     }
   }
+}
+
+TEST_CASE("Take copies strings of every length exactly, the last one at the data's end too",
+          "[kernels]") {
+  // Lengths 0..150 (short strings are copied as one block, longer ones
+  // byte-exact), each string's bytes distinct, the column sliced so that
+  // its last row ends where the data buffer ends.
+  quiver::ArrayBuilder b{DataType(TypeId::kUtf8)};
+  std::vector<std::string> values;
+  for (int i = 0; i < 151; ++i) {
+    std::string v;
+    for (int j = 0; j < i; ++j) v += char('a' + (i * 7 + j) % 26);
+    values.push_back(v);
+    b.AppendString(v);
+  }
+  auto data = b.Finish();
+  REQUIRE(data.ok());
+  quiver::ArrayView view = (*data)->View();
+  view.offset = 1;
+  view.length = 150;
+  std::mt19937_64 rng(7);
+  quiver::SelectionVector rows;
+  for (int i = 0; i < 400; ++i) rows.push_back(int32_t(rng() % 150));
+  rows.push_back(149);  // the longest, at the very end of the bytes
+  rows.push_back(0);
+  auto out = qk::Take(view, rows);
+  REQUIRE(out.ok());
+  quiver::ArrayView v = (*out)->View();
+  int64_t total = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    INFO(i);
+    CHECK(v.StringValue(int64_t(i)) == values[size_t(rows[i]) + 1]);
+    total += int64_t(values[size_t(rows[i]) + 1].size());
+  }
+  // The data buffer holds exactly the strings, and its padding is zeros.
+  const auto& bytes = (*out)->buffers[2];
+  CHECK(bytes->size() == total);
+  for (int64_t i = total; i < quiver::RoundUp64(total); ++i) CHECK(bytes->data()[i] == 0);
 }
 
 TEST_CASE("Take rejects rows outside the column", "[kernels]") {

@@ -352,3 +352,35 @@ TEST_CASE("AND and OR compute each operand only on the rows still undecided", "[
   // An undecided row still raises the error.
   CHECK(f.Fail("SELECT id FROM t WHERE x >= -8 AND 9223372036854775800 - x > 0").code() == StatusCode::kOverflow);
 }
+
+TEST_CASE("An AND runs its cheapest operands first when none can fail, as EXPLAIN shows", "[store]") {
+  Fixture f;
+  auto explain = [&](const std::string& sql) {
+    std::string all;
+    for (const auto& x : Rows(f.Run("EXPLAIN " + sql))) all += x + "\n";
+    return all;
+  };
+  // Fixed-width comparisons, then strings (s is a dictionary column), then
+  // LIKE; equal costs keep their written order. (Rows quotes each line and
+  // doubles its quotes.)
+  const std::string sql =
+      "SELECT id FROM t WHERE s LIKE '%1%' AND x > 0 AND (k = 1 OR s = 'w2') AND id < 500";
+  CHECK(explain(sql).find("filter: x > 0 AND id < 500 AND (k = 1 OR s = ''w2'') AND s LIKE ''%1%''") !=
+        std::string::npos);
+  std::vector<std::string> want;
+  for (int64_t i = 0; i < kRows; ++i) {
+    const auto s = S(i);
+    const bool like = s && s->find('1') != std::string::npos;
+    // (k = 1 OR s = 'w2'): TRUE rows only; a NULL there drops the row too.
+    const bool either = (K(i) && *K(i) == 1) || (s && *s == "w2");
+    if (like && X(i) > 0 && either && i < 500) want.push_back(std::to_string(i));
+  }
+  REQUIRE(!want.empty());
+  for (int threads : {1, 4}) CHECK(Rows(f.Run(sql, threads)) == want);
+  // An operand that may fail (an overflow, a computed column) keeps every
+  // operand where it was written: moving `x >= -7` first would keep the
+  // overflowing rows (x < -7) from ever reaching the subtraction.
+  const std::string failing = "SELECT id FROM t WHERE s LIKE '%1%' AND 9223372036854775800 - x > 0 AND x >= -7";
+  CHECK(explain(failing).find("filter: s LIKE ''%1%'' AND \"#0\" > 0 AND x >= -7") != std::string::npos);
+  CHECK(f.Fail(failing).code() == StatusCode::kOverflow);
+}
