@@ -575,26 +575,78 @@ int ConditionCost(const BoundExpr& e, const Schema& in, size_t num_source) {
 
 }  // namespace
 
+namespace {
+
+// x >= a (ge) or x <= b (le) of a source column and a literal that is not
+// NULL: the column, else -1.
+int RangeEnd(const BoundExpr& e, bool ge, size_t num_source) {
+  if (e.kind != ExprKind::kCompare || e.op != (ge ? query::CompareOp::kGe : query::CompareOp::kLe) ||
+      e.args.size() != 2 || !e.args[0] || !e.args[1] || e.args[0]->kind != ExprKind::kColumn ||
+      e.args[1]->kind != ExprKind::kLiteral || e.args[1]->literal.is_null() ||
+      e.args[0]->column < 0 || size_t(e.args[0]->column) >= num_source) {
+    return -1;
+  }
+  return e.args[0]->column;
+}
+
+}  // namespace
+
 query::BoundExprPtr OrderConjuncts(const query::BoundExprPtr& where, const Schema& input,
                                    size_t num_source, std::vector<size_t>* positions) {
   positions->clear();
   if (!where || where->kind != ExprKind::kAnd) return where;
-  std::vector<std::pair<int, size_t>> order;  // (cost, position)
+  struct Item {
+    query::BoundExprPtr e;
+    int cost;
+    std::vector<size_t> from;  // its positions in `where`
+  };
+  std::vector<Item> items;
   for (size_t i = 0; i < where->args.size(); ++i) {
     const int c = where->args[i] ? ConditionCost(*where->args[i], input, num_source) : -1;
     if (c < 0) return where;
-    order.emplace_back(c, i);
+    items.push_back({where->args[i], c, {i}});
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  bool moved = false;
-  for (size_t i = 0; i < order.size(); ++i) moved |= order[i].second != i;
+  // x >= a AND x <= b (either order, anywhere in the AND) is x BETWEEN a
+  // AND b: one pass over x instead of two.
+  bool merged = false;
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (bool ge : {true, false}) {
+      const int col = RangeEnd(*items[i].e, ge, num_source);
+      if (col < 0) continue;
+      for (size_t k = i + 1; k < items.size(); ++k) {
+        const BoundExpr& other = *items[k].e;
+        if (RangeEnd(other, !ge, num_source) != col ||
+            !(other.operand_type == items[i].e->operand_type)) {
+          continue;
+        }
+        auto between = std::make_shared<BoundExpr>(*items[i].e);
+        between->kind = ExprKind::kBetween;
+        const query::BoundExprPtr lo = ge ? items[i].e->args[1] : other.args[1];
+        const query::BoundExprPtr hi = ge ? other.args[1] : items[i].e->args[1];
+        between->args = {items[i].e->args[0], lo, hi};
+        items[i].e = between;
+        items[i].from.push_back(items[k].from[0]);
+        items.erase(items.begin() + std::ptrdiff_t(k));
+        merged = true;
+        break;
+      }
+      if (items[i].e->kind == ExprKind::kBetween) break;
+    }
+  }
+  std::stable_sort(items.begin(), items.end(),
+                   [](const Item& a, const Item& b) { return a.cost < b.cost; });
+  bool moved = merged;
+  for (size_t i = 0; i < items.size(); ++i) moved |= items[i].from[0] != i;
   if (!moved) return where;
-  auto out = std::make_shared<BoundExpr>(*where);
-  for (size_t i = 0; i < order.size(); ++i) {
-    out->args[i] = where->args[order[i].second];
-    positions->push_back(order[i].second);
+  // A fused pair's second position is marked (kFusedWithPrevious).
+  for (const Item& it : items) {
+    for (size_t k = 0; k < it.from.size(); ++k)
+      positions->push_back(it.from[k] | (k > 0 ? kFusedWithPrevious : 0));
   }
+  if (items.size() == 1) return items[0].e;  // an AND has two operands or more
+  auto out = std::make_shared<BoundExpr>(*where);
+  out->args.clear();
+  for (const Item& it : items) out->args.push_back(it.e);
   return out;
 }
 

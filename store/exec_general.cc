@@ -217,18 +217,25 @@ std::shared_ptr<const QueryResult> OneEmptyRow() {
 }
 
 // The WHERE as it runs: its top-level AND's operands in the plan's order
-// (cheapest first, OrderConjuncts).
+// (cheapest first, OrderConjuncts), a pair run as one BETWEEN in brackets.
 std::string WhereText(const query::Expr& w, const Plan& plan) {
-  if (plan.where_order.empty() || w.kind != query::ExprKind::kAnd ||
-      w.args.size() != plan.where_order.size()) {
+  const auto& order = plan.where_order;
+  if (order.empty() || w.kind != query::ExprKind::kAnd || w.args.size() != order.size()) {
     return query::ToSql(w);
   }
-  std::string text;
-  for (size_t i : plan.where_order) {
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const size_t i = order[k] & ~kFusedWithPrevious;
     const std::string part = query::ToSql(*w.args[i]);
     const bool wrap = w.args[i]->kind == query::ExprKind::kOr;
-    text += (text.empty() ? "" : " AND ") + (wrap ? "(" + part + ")" : part);
+    if ((order[k] & kFusedWithPrevious) != 0 && !parts.empty()) {
+      parts.back() = "(" + parts.back() + " AND " + part + ")";
+    } else {
+      parts.push_back(wrap ? "(" + part + ")" : part);
+    }
   }
+  std::string text;
+  for (const std::string& p : parts) text += (text.empty() ? "" : " AND ") + p;
   return text;
 }
 

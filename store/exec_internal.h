@@ -144,11 +144,14 @@ Result<kernels::Mask> Eval(const query::BoundExpr& e, const Morsel& c);
 // A WHERE whose top-level AND has its cheapest operands first (stable):
 // comparisons of fixed-width columns, then of strings, then LIKE, so that
 // each later operand runs only on the rows the earlier ones kept
-// (EvalConnective). Only when no operand can raise an error, so that which
-// rows each one reaches cannot change the result (query.h, evaluation
-// order); otherwise, or when nothing moves, `where` itself (exec_filter.cc).
-// *order gets the operands' positions as written, in their new order
-// (left empty when nothing moves).
+// (EvalConnective); and x >= a with x <= b on one column fused into
+// x BETWEEN a AND b (one pass). Only when no operand can raise an error, so
+// that which rows each one reaches cannot change the result (query.h,
+// evaluation order); otherwise, or when nothing changes, `where` itself
+// (exec_filter.cc). *order gets the operands' positions as written, in
+// their new order, a fused pair's two together, the second marked with
+// kFusedWithPrevious (empty when nothing changes).
+inline constexpr size_t kFusedWithPrevious = size_t(1) << 62;
 query::BoundExprPtr OrderConjuncts(const query::BoundExprPtr& where, const Schema& input,
                                    size_t num_source, std::vector<size_t>* order);
 // The columns `e` reads itself, appended to *out (expr_eval.cc; repeats kept).
@@ -292,7 +295,8 @@ struct Plan {
   // column left pending by Read is then computed by Complete).
   std::vector<bool> read_after;
   // The WHERE's top-level AND operands in the order they run, as positions
-  // in the query's (OrderConjuncts); empty: as written.
+  // in the query's, kFusedWithPrevious marking the second of a pair run as
+  // one BETWEEN (OrderConjuncts); empty: as written.
   std::vector<size_t> where_order;
   // Computed column i is evaluated by Complete (deferred, not skipped).
   bool Late(size_t i) const {
