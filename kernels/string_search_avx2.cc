@@ -1,7 +1,7 @@
 // The avx2 substring search of kernels/string_search_internal.h. This unit is
 // compiled with avx2 flags (kernels/CMakeLists.txt) and only entered after
 // dispatch.cc has found avx2 on the CPU (the active target is avx2 or avx512).
-// Raw pointers, no std types and no inline functions of shared headers:
+// Raw pointers, no std types and only static functions of shared headers:
 // templates or inline functions emitted here would carry avx2 code into
 // other units (kernels/CMakeLists.txt).
 #if defined(QUIVER_KERNELS_X86)
@@ -14,38 +14,6 @@
 
 namespace quiver::kernels::internal {
 namespace {
-
-// a[0, m) == b[0, m) without a call for needles of up to 16 bytes (two
-// overlapping loads of 1, 2, 4 or 8 bytes), so that the search loop keeps
-// its vectors in registers; memcmp past that.
-inline bool Same(const char* a, const char* b, size_t m) {
-  if (m >= 8) {
-    if (m > 16) return std::memcmp(a, b, m) == 0;
-    uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + m - 8, 8);
-    std::memcpy(&b1, b + m - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  if (m >= 4) {
-    uint32_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 4);
-    std::memcpy(&b0, b, 4);
-    std::memcpy(&a1, a + m - 4, 4);
-    std::memcpy(&b1, b + m - 4, 4);
-    return a0 == b0 && a1 == b1;
-  }
-  if (m >= 2) {
-    uint16_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 2);
-    std::memcpy(&b0, b, 2);
-    std::memcpy(&a1, a + m - 2, 2);
-    std::memcpy(&b1, b + m - 2, 2);
-    return a0 == b0 && a1 == b1;
-  }
-  return a[0] == b[0];
-}
 
 // The candidate starts of [i, i + 32) whose two chosen bytes are the
 // needle's, one bit each.
@@ -72,12 +40,12 @@ size_t FindSubstringAvx2(const char* hay, size_t n, const NeedlePlan& p) {
     uint32_t bits = Candidates(hay, i, p, rare, often);
     while (bits != 0) {
       const size_t at = i + size_t(__builtin_ctz(bits));
-      if (Same(hay + at, p.bytes, m)) return at;
+      if (SameBytes(hay + at, p.bytes, m)) return at;
       bits &= bits - 1;
     }
   }
   for (; i + m <= n; ++i) {
-    if (hay[i + p.rare] == p.bytes[p.rare] && Same(hay + i, p.bytes, m)) return i;
+    if (hay[i + p.rare] == p.bytes[p.rare] && SameBytes(hay + i, p.bytes, m)) return i;
   }
   return kNotFound;
 }
@@ -123,7 +91,7 @@ void ContainsRowsAvx2(const char* data, const int32_t* offsets, int64_t n, const
     while (bits != 0) {
       const int64_t at = i + __builtin_ctz(bits);
       bits &= bits - 1;
-      if (!Same(data + at, p.bytes, size_t(m))) continue;
+      if (!SameBytes(data + at, p.bytes, size_t(m))) continue;
       const int64_t go = matched(at);
       if (go > at + 1) {  // the row is decided: on from the next one
         next = go;
@@ -133,7 +101,7 @@ void ContainsRowsAvx2(const char* data, const int32_t* offsets, int64_t n, const
     i = next;
   }
   while (i + m <= end) {
-    if (data[i + int64_t(p.rare)] == p.bytes[p.rare] && Same(data + i, p.bytes, size_t(m))) {
+    if (data[i + int64_t(p.rare)] == p.bytes[p.rare] && SameBytes(data + i, p.bytes, size_t(m))) {
       i = matched(i);
     } else {
       ++i;

@@ -21,18 +21,28 @@ namespace quiver::kernels::internal {
 
 inline constexpr size_t kNotFound = ~size_t(0);
 
-// a[0, m) == b[0, m): two 8-byte compares for needles of 8 to 16 bytes
-// (no call in the search loop), memcmp otherwise.
-inline bool SameBytes(const char* a, const char* b, size_t m) {
-  if (m >= 8 && m <= 16) {
-    uint64_t a0, b0, a1, b1;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + m - 8, 8);
-    std::memcpy(&b1, b + m - 8, 8);
-    return a0 == b0 && a1 == b1;
-  }
-  return std::memcmp(a, b, m) == 0;
+// The first and the last sizeof(T) bytes of a[0, m) and b[0, m) agree
+// (sizeof(T) <= m <= 2 sizeof(T): together they cover all m).
+template <typename T>
+static inline bool SameEnds(const char* a, const char* b, size_t m) {
+  T a0, b0, a1, b1;
+  std::memcpy(&a0, a, sizeof(T));
+  std::memcpy(&b0, b, sizeof(T));
+  std::memcpy(&a1, a + m - sizeof(T), sizeof(T));
+  std::memcpy(&b1, b + m - sizeof(T), sizeof(T));
+  return a0 == b0 && a1 == b1;
+}
+
+// a[0, m) == b[0, m) without a call for needles of up to 16 bytes (two
+// overlapping loads of 1, 2, 4 or 8 bytes), so that a search loop keeps its
+// vectors in registers; memcmp past that. Static: each unit has its own
+// copy, so the avx2 unit's (compiled with avx2 flags) reaches no other.
+static inline bool SameBytes(const char* a, const char* b, size_t m) {
+  if (m > 16) return std::memcmp(a, b, m) == 0;
+  if (m >= 8) return SameEnds<uint64_t>(a, b, m);
+  if (m >= 4) return SameEnds<uint32_t>(a, b, m);
+  if (m >= 2) return SameEnds<uint16_t>(a, b, m);
+  return m == 0 || a[0] == b[0];
 }
 
 // A needle (not empty) and the two positions of it the filter checks

@@ -55,6 +55,12 @@ struct Fixture {
   }
 
   QueryResult Run(const std::string& sql, int threads = 0) { return quiver::testing::RunSql(*store, sql, threads); }
+  // EXPLAIN's lines, as ResultRows prints them (quoted, inner quotes doubled).
+  std::string Explain(const std::string& sql) {
+    std::string all;
+    for (const auto& x : quiver::testing::ResultRows(Run("EXPLAIN " + sql))) all += x + "\n";
+    return all;
+  }
   Status Fail(const std::string& sql) { return quiver::testing::SqlError(*store, sql); }
 };
 
@@ -157,19 +163,13 @@ TEST_CASE("EXPLAIN shows the plan without running it; EXPLAIN ANALYZE runs it", 
   }
   CHECK(analyze);
   // Aggregates answered without reading a chunk say how, and read no column.
-  const auto explain = [&](const std::string& sql) {
-    const std::vector<std::string> l = Rows(f.Run("EXPLAIN " + sql));
-    std::string all;
-    for (const auto& x : l) all += x + "\n";
-    return all;
-  };
-  const std::string minmax = explain("SELECT min(id), max(id), count(*) FROM t");
+  const std::string minmax = f.Explain("SELECT min(id), max(id), count(*) FROM t");
   CHECK(minmax.find("columns read: none;") != std::string::npos);
   CHECK(minmax.find("aggregate (one row): MIN/MAX from chunk statistics") != std::string::npos);
-  const std::string count = explain("SELECT count(*) FROM t");
+  const std::string count = f.Explain("SELECT count(*) FROM t");
   CHECK(count.find("columns read: none;") != std::string::npos);
   CHECK(count.find("aggregate (one row): COUNT(*) from the catalog") != std::string::npos);
-  const std::string scan = explain("SELECT min(id) FROM t WHERE x > 3");
+  const std::string scan = f.Explain("SELECT min(id) FROM t WHERE x > 3");
   CHECK(scan.find("columns read: id x;") != std::string::npos);
   CHECK(scan.find("from chunk statistics") == std::string::npos);
 }
@@ -355,17 +355,11 @@ TEST_CASE("AND and OR compute each operand only on the rows still undecided", "[
 
 TEST_CASE("An AND runs its cheapest operands first when none can fail, as EXPLAIN shows", "[store]") {
   Fixture f;
-  auto explain = [&](const std::string& sql) {
-    std::string all;
-    for (const auto& x : Rows(f.Run("EXPLAIN " + sql))) all += x + "\n";
-    return all;
-  };
   // Fixed-width comparisons, then strings (s is a dictionary column), then
-  // LIKE; equal costs keep their written order. (Rows quotes each line and
-  // doubles its quotes.)
+  // LIKE; equal costs keep their written order.
   const std::string sql =
       "SELECT id FROM t WHERE s LIKE '%1%' AND x > 0 AND (k = 1 OR s = 'w2') AND id < 500";
-  CHECK(explain(sql).find("filter: x > 0 AND id < 500 AND (k = 1 OR s = ''w2'') AND s LIKE ''%1%''") !=
+  CHECK(f.Explain(sql).find("filter: x > 0 AND id < 500 AND (k = 1 OR s = ''w2'') AND s LIKE ''%1%''") !=
         std::string::npos);
   std::vector<std::string> want;
   for (int64_t i = 0; i < kRows; ++i) {
@@ -381,17 +375,12 @@ TEST_CASE("An AND runs its cheapest operands first when none can fail, as EXPLAI
   // operand where it was written: moving `x >= -7` first would keep the
   // overflowing rows (x < -7) from ever reaching the subtraction.
   const std::string failing = "SELECT id FROM t WHERE s LIKE '%1%' AND 9223372036854775800 - x > 0 AND x >= -7";
-  CHECK(explain(failing).find("filter: s LIKE ''%1%'' AND \"#0\" > 0 AND x >= -7") != std::string::npos);
+  CHECK(f.Explain(failing).find("filter: s LIKE ''%1%'' AND \"#0\" > 0 AND x >= -7") != std::string::npos);
   CHECK(f.Fail(failing).code() == StatusCode::kOverflow);
 }
 
 TEST_CASE("x >= a AND x <= b on one column run as one BETWEEN, in either order", "[store]") {
   Fixture f;
-  auto explain = [&](const std::string& sql) {
-    std::string all;
-    for (const auto& x : Rows(f.Run("EXPLAIN " + sql))) all += x + "\n";
-    return all;
-  };
   auto want = [&](int64_t lo, int64_t hi, bool like) {
     std::vector<std::string> ids;
     for (int64_t i = 0; i < kRows; ++i) {
@@ -404,9 +393,9 @@ TEST_CASE("x >= a AND x <= b on one column run as one BETWEEN, in either order",
   // The two ends, apart in the AND and in either order, run together first
   // (EXPLAIN brackets the pair).
   const std::string a = "SELECT id FROM t WHERE x >= -10 AND s LIKE '%1%' AND x <= 10";
-  CHECK(explain(a).find("filter: (x >= -10 AND x <= 10) AND s LIKE ''%1%''") != std::string::npos);
+  CHECK(f.Explain(a).find("filter: (x >= -10 AND x <= 10) AND s LIKE ''%1%''") != std::string::npos);
   const std::string b = "SELECT id FROM t WHERE x <= 10 AND s LIKE '%1%' AND x >= -10";
-  CHECK(explain(b).find("filter: (x <= 10 AND x >= -10) AND s LIKE ''%1%''") != std::string::npos);
+  CHECK(f.Explain(b).find("filter: (x <= 10 AND x >= -10) AND s LIKE ''%1%''") != std::string::npos);
   for (int threads : {1, 4}) {
     CHECK(Rows(f.Run(a, threads)) == want(-10, 10, true));
     CHECK(Rows(f.Run(b, threads)) == want(-10, 10, true));
