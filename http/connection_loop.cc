@@ -184,6 +184,8 @@ class ConnStream : public httplib::Stream, public ChunkWriter {
   bool cut() const { return cut_; }
 
   bool is_readable() const override {
+    // A held write goes out before waiting for the client (which may be
+    // waiting for it: a 100 Continue); cpp-httplib's interface is const.
     if (!const_cast<ConnStream*>(this)->Flush()) return false;
     return c_.buffered() > 0 || WaitFd(c_.fd, POLLIN, ReadWaitMs());
   }

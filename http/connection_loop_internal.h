@@ -38,11 +38,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <string_view>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
