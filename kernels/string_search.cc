@@ -124,12 +124,6 @@ size_t FindSubstringAvx2(const char* hay, size_t n, const NeedlePlan& p) {
 void ContainsRows(const char* data, const int32_t* offsets, int64_t n, std::string_view needle,
                   uint64_t* out) {
   if (n <= 0) return;
-#if defined(QUIVER_KERNELS_X86)
-  const Target target = ActiveKernelTarget();
-  if (target == Target::kAvx2 || target == Target::kAvx512) {
-    return ContainsRowsAvx2(data, offsets, n, PlanNeedle(needle), out);
-  }
-#endif
   const size_t m = needle.size();
   const int64_t end = offsets[n];
   int64_t pos = offsets[0];

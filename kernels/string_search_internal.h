@@ -69,9 +69,7 @@ void ContainsRows(const char* data, const int32_t* offsets, int64_t n, std::stri
                   uint64_t* out);
 
 // The avx2 search (string_search_avx2.cc, compiled with avx2 flags; entered
-// only when the CPU has avx2), and ContainsRows with it in one pass.
+// only when the CPU has avx2).
 size_t FindSubstringAvx2(const char* hay, size_t n, const NeedlePlan& p);
-void ContainsRowsAvx2(const char* data, const int32_t* offsets, int64_t n, const NeedlePlan& p,
-                      uint64_t* out);
 
 }  // namespace quiver::kernels::internal

@@ -573,10 +573,6 @@ int ConditionCost(const BoundExpr& e, const Schema& in, size_t num_source) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // x >= a (ge) or x <= b (le) of a source column and a literal that is not
 // NULL: the column, else -1.
 int RangeEnd(const BoundExpr& e, bool ge, size_t num_source) {
