@@ -171,11 +171,33 @@ Status Plan::ScanMorsels(const MorselFn& fn, const std::atomic<int64_t>* end_row
   auto past_end = [end_row](int64_t row) {
     return end_row != nullptr && row >= end_row->load(std::memory_order_relaxed);
   };
+  // kept_filters: the index of chunks[i]'s first morsel.
+  std::vector<size_t> morsel_base;
+  if (kept_filters != nullptr) {
+    morsel_base.assign(chunks.size() + 1, 0);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      morsel_base[i + 1] =
+          morsel_base[i] + size_t((ChunkRows(chunks[i]) + kMorselRows - 1) / kMorselRows);
+    }
+    kept_filters->resize(morsel_base.back());
+  }
+  auto filter = [&](const Morsel& c, size_t i, int64_t at) -> Result<std::optional<kernels::Mask>> {
+    if (kept_filters == nullptr) return Filter(c);
+    KeptFilter& k = (*kept_filters)[morsel_base[i] + size_t(at / kMorselRows)];
+    if (!k.kept) {
+      QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
+      k.kept = true;
+      k.every_row = !m.has_value();
+      if (m) k.mask = std::move(*m);
+    }
+    if (k.every_row) return std::optional<kernels::Mask>();
+    return std::optional<kernels::Mask>(k.mask);
+  };
   auto run = [&](int w, const ChunkColumns& chunk, size_t i, int64_t at) -> Status {
     if (past_end(chunk_start[chunks[i]] + at)) return Status::OK();
     Morsel c = Morsel::Of(chunk, at, std::min(kMorselRows, chunk.rows() - at));
     c.first_row = chunk_start[chunks[i]] + at;
-    QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, Filter(c));
+    QUIVER_ASSIGN_OR_RETURN(std::optional<kernels::Mask> m, filter(c, i, at));
     DeferredColumns hold;
     QUIVER_RETURN_NOT_OK(Complete(&c, m ? &*m : nullptr, &hold));
     return fn(w, c, m ? &*m : nullptr);

@@ -78,6 +78,12 @@ struct QueryOptions {
   // such queries at once on a 16 GiB machine; quiverd sets it from its
   // max_query_memory setting.
   int64_t memory_limit_bytes = int64_t(4) << 30;
+  // GROUP BY ... ORDER BY COUNT(*) DESC LIMIT k over at least this many
+  // rows first sketches every key's count and then counts exactly only the
+  // keys that may be among the k largest (kernels/heavy_keys.h); fewer
+  // rows are counted in one pass. Tests lower it to reach the two passes
+  // on small tables.
+  int64_t heavy_keys_min_rows = int64_t(1) << 20;
 };
 
 struct QueryStats {

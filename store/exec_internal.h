@@ -355,6 +355,17 @@ struct Plan {
   // of WHERE (nullptr = every row). Runs on Workers() threads at once, each
   // call with its worker's index.
   using MorselFn = std::function<Status(int worker, const Morsel& c, const kernels::Mask* m)>;
+  // WHERE's result for one morsel, kept for a later scan of the same rows.
+  struct KeptFilter {
+    bool kept = false;
+    bool every_row = false;  // WHERE held on every row (no mask)
+    kernels::Mask mask;
+  };
+  // When set, ScanMorsels keeps each morsel's WHERE result here (by the
+  // morsel's position in the scan) and, for a morsel whose result is kept,
+  // uses it instead of evaluating WHERE again: an operator that scans the
+  // rows twice (GROUP BY's heavy-keys passes) evaluates WHERE once.
+  std::vector<KeptFilter>* kept_filters = nullptr;
   // Reads every chunk on Workers() threads, cuts it into morsels of
   // kMorselRows rows (each with its Morsel::first_row), evaluates WHERE on each and calls fn; then
   // counts the chunks and rows scanned. The first error (or Cancelled) stops the scan.

@@ -5,9 +5,11 @@
 #include <atomic>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <utility>
 
+#include "kernels/heavy_keys.h"
 #include "store/exec_internal.h"
 #include "store/query_internal.h"
 
@@ -96,9 +98,18 @@ bool GroupIsOneValue(const DataType& t) {
 // *held). With `first_k` >= 0 (the tables admit at most that many groups), a
 // worker whose table is full lowers *end_row to the end of its morsel: no
 // later row can start one of the first k groups (GroupByState::FirstGroups).
+// Key hashes pass 1 of the heavy-keys passes kept, by morsel (first row):
+// those of the morsel's WHERE rows, in order.
+using KeptHashes = std::map<int64_t, std::vector<uint64_t>>;
+
+// With `sketch`, only the rows whose key's bound is at least `threshold`
+// are consumed (ScanHeavyKeys), with the key hashes in `hashes` where it
+// holds a morsel's.
 Status ScanGroups(Plan& plan, const GroupBySpec& g, std::vector<kernels::GroupByState>* states,
                   std::vector<int64_t>* held, int64_t first_k = -1,
-                  std::atomic<int64_t>* end_row = nullptr) {
+                  std::atomic<int64_t>* end_row = nullptr,
+                  const kernels::CountSketch* sketch = nullptr, uint64_t threshold = 0,
+                  const KeptHashes* hashes = nullptr) {
   QueryMemory& memory = *plan.memory_use;
   auto tables = [states] {
     int64_t groups = 0;
@@ -111,6 +122,18 @@ Status ScanGroups(Plan& plan, const GroupBySpec& g, std::vector<kernels::GroupBy
         std::vector<ArrayView> keys, values;
         for (int k : g.keys.base) keys.push_back(c.views[size_t(k)]);
         for (int v : g.value_cols) values.push_back(c.views[size_t(v)]);
+        std::optional<Mask> admitted;
+        if (sketch != nullptr) {
+          const auto kept = hashes ? hashes->find(c.first_row) : KeptHashes::const_iterator();
+          const int64_t selected = m ? kernels::CountTrue(*m) : c.rows();
+          if (hashes && kept != hashes->end() && int64_t(kept->second.size()) == selected) {
+            admitted = sketch->Admit(kept->second, c.rows(), m, threshold);
+          } else {
+            admitted = sketch->Admit(keys, c.rows(), m, threshold);
+          }
+          m = &*admitted;
+          if (kernels::CountTrue(*m) == 0) return Status::OK();
+        }
         kernels::GroupByState& state = (*states)[size_t(w)];
         if (!g.any_filter) {
           QUIVER_RETURN_NOT_OK(state.Consume(keys, values, m, c.first_row));
@@ -176,6 +199,109 @@ Status ScanFirstGroups(Plan& plan, const GroupBySpec& g, int64_t k,
   return ScanGroups(plan, g, states, held);
 }
 
+// ORDER BY COUNT(...) DESC [, ...] LIMIT k (k = OFFSET + LIMIT, at most
+// kHeavyMaxK) over at least QueryOptions::heavy_keys_min_rows rows: the
+// output index of that count, else -1. COUNT(x) and a filtered count are
+// at most the group's rows, so the sketch's bound holds for them too.
+constexpr int64_t kHeavyMaxK = 1000;
+// The fewest rows a worker reads before it judges its sketch.
+constexpr int64_t kHeavyProbeRows = int64_t(1) << 16;
+int HeavyKeysCount(const Plan& plan) {
+  const BoundQuery& q = plan.bound;
+  const RowWindow w = WindowFor(q, plan.options);
+  if (q.order_by.empty() || w.take < 0 || w.TopRows() > kHeavyMaxK) return -1;
+  const query::BoundOrderKey& first = q.order_by[0];
+  if (first.output < 0 || !first.descending) return -1;
+  if (q.outputs[size_t(first.output)].agg != query::AggFunc::kCount) return -1;
+  int64_t rows = 0;
+  for (size_t c : plan.chunks) rows += plan.ChunkRows(c);
+  if (rows < plan.options.heavy_keys_min_rows || rows > kernels::CountSketch::kMaxRows) return -1;
+  return first.output;
+}
+
+// The heavy-keys passes (kernels/heavy_keys.h): pass 1 sketches the count
+// of every row's key (WHERE's rows); pass 2 consumes only the rows whose
+// key's bound reaches the sketch's threshold for the top k. Returns that
+// threshold, which the caller checks against the k-th count; 0 when the
+// sketch says a second pass does not pay (CountSketch::HeavyThreshold) and
+// pass 2 consumed every row. Each worker judges its own sketch once it has
+// read a 32nd of its share of the rows: when it says no, pass 1 stops
+// there.
+Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int64_t rows,
+                               std::vector<kernels::GroupByState>* states,
+                               std::vector<int64_t>* held) {
+  const size_t workers = states->size();
+  std::vector<kernels::CountSketch> sketches(workers);
+  const int64_t sketch_bytes = int64_t(workers * sketches[0].memory_bytes());
+  QueryMemory& memory = *plan.memory_use;
+  QUIVER_RETURN_NOT_OK(memory.Add(sketch_bytes, [] { return "the group keys' count sketches"; }));
+  const QueryStats before = plan.stats;
+  const int64_t probe = std::max<int64_t>(kHeavyProbeRows, rows / int64_t(workers) / 32);
+  std::vector<int64_t> scanned(workers, 0);
+  std::vector<uint8_t> judged(workers, 0);
+  // String keys cost a hash of their bytes: pass 1's are kept for pass 2
+  // (8 bytes a row), integers are hashed again.
+  bool strings = false;
+  for (const DataType& t : g.key_types) strings = strings || kernels::internal::IsStringKey(t);
+  KeptHashes kept;
+  std::mutex kept_mu;
+  std::atomic<int64_t> kept_bytes{0};
+  std::atomic<int64_t> end_row{std::numeric_limits<int64_t>::max()};
+  QUIVER_RETURN_NOT_OK(plan.ScanMorsels(
+      [&](int w, const Morsel& c, const Mask* m) -> Status {
+        kernels::CountSketch& sketch = sketches[size_t(w)];
+        scanned[size_t(w)] += c.rows();
+        if (!m || kernels::CountTrue(*m) > 0) {
+          std::vector<ArrayView> keys;
+          for (int key : g.keys.base) keys.push_back(c.views[size_t(key)]);
+          if (!strings) {
+            sketch.AddRows(keys, c.rows(), m);
+          } else {
+            std::vector<uint64_t> h;
+            sketch.AddRows(keys, c.rows(), m, &h);
+            const int64_t bytes = int64_t(h.size() * sizeof(uint64_t));
+            QUIVER_RETURN_NOT_OK(memory.Add(bytes, [] { return "the group keys' hashes"; }));
+            kept_bytes += bytes;
+            std::lock_guard<std::mutex> lock(kept_mu);
+            kept.emplace(c.first_row, std::move(h));
+          }
+        }
+        if (!judged[size_t(w)] && scanned[size_t(w)] >= probe) {
+          judged[size_t(w)] = 1;
+          if (sketch.HeavyThreshold(k, scanned[size_t(w)], /*final=*/false) == 0) end_row.store(0);
+        }
+        return Status::OK();
+      },
+      &end_row));
+  uint64_t t = 0;
+  if (end_row.load() != 0) {
+    int64_t all = 0;
+    for (size_t w = 0; w < workers; ++w) all += scanned[w];
+    for (size_t w = 1; w < workers; ++w) sketches[0].Merge(sketches[w]);
+    t = sketches[0].HeavyThreshold(k, all, /*final=*/true);
+  }
+  plan.stats = before;  // the rows of pass 2 are the rows the query scanned
+  if (t == 0) {  // pass 1 stopped, or found no few heavy keys
+    kept.clear();
+    QUIVER_RETURN_NOT_OK(memory.Add(-kept_bytes.exchange(0), [] { return ""; }));
+  }
+  QUIVER_RETURN_NOT_OK(ScanGroups(plan, g, states, held, -1, nullptr,
+                                  t > 0 ? &sketches[0] : nullptr, t, &kept));
+  QUIVER_RETURN_NOT_OK(memory.Add(-sketch_bytes - kept_bytes.load(), [] { return ""; }));
+  return t;
+}
+
+// Whether the heavy-keys pass's result is the answer: the top k groups
+// hold k groups and the k-th count (the smallest, column `counts`) is at
+// least the threshold, so that no key left out had as many rows.
+bool HeavyKeysHold(const ArrayData& counts, int64_t groups, int64_t k, uint64_t threshold) {
+  if (groups < k || k <= 0) return false;
+  const ArrayView v = counts.View();
+  std::vector<int64_t> c(v.data<int64_t>(), v.data<int64_t>() + groups);
+  std::nth_element(c.begin(), c.begin() + (k - 1), c.end(), std::greater<int64_t>());
+  return c[size_t(k - 1)] >= 0 && uint64_t(c[size_t(k - 1)]) >= threshold;
+}
+
 }  // namespace
 
 GroupKeyPlan PlanGroupKeys(const Plan& plan) {
@@ -227,6 +353,7 @@ std::string GroupByDetail(const Plan& plan) {
     d += ", " + std::to_string(keys.dependent.size()) + " key(s) computed per group";
   const int64_t k = FirstGroupsLimit(plan.bound, plan.options);
   if (k >= 0) d += ", first " + std::to_string(k) + " groups in table order";
+  if (HeavyKeysCount(plan) >= 0) d += ", heavy keys first (count sketch, then exact counts)";
   return d;
 }
 
@@ -357,21 +484,39 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   QUIVER_ASSIGN_OR_RETURN(const GroupBySpec g, MakeSpec(plan));
   SkipDependentKeys(&plan, g);
   const int workers = plan.Workers();
-  std::vector<kernels::GroupByState> states;
-  for (int w = 0; w < workers; ++w) {
-    QUIVER_ASSIGN_OR_RETURN(auto s,
-                            kernels::GroupByState::Make(g.key_types, g.value_types, g.specs));
-    states.push_back(std::move(s));
-  }
   // Each worker's share of the rows, for tables that fill fast to size
   // themselves once.
   int64_t rows = 0;
   for (size_t c : plan.chunks) rows += plan.ChunkRows(c);
-  for (auto& s : states) s.ExpectRows(rows / workers + 1);
+  std::vector<kernels::GroupByState> states;
   std::vector<int64_t> held(size_t(workers), 0);
+  auto make_states = [&]() -> Status {
+    states.clear();
+    for (int w = 0; w < workers; ++w) {
+      QUIVER_ASSIGN_OR_RETURN(auto s,
+                              kernels::GroupByState::Make(g.key_types, g.value_types, g.specs));
+      s.ExpectRows(rows / workers + 1);
+      states.push_back(std::move(s));
+    }
+    return Status::OK();
+  };
+  QUIVER_RETURN_NOT_OK(make_states());
   const int64_t first_k = FirstGroupsLimit(q, plan.options);
+  const int heavy = first_k < 0 ? HeavyKeysCount(plan) : -1;
+  const int64_t heavy_k = WindowFor(q, plan.options).TopRows();
+  uint64_t threshold = 0;
+  // The heavy-keys passes and their fallback scan the rows up to three
+  // times: WHERE is evaluated once (a bit per row kept).
+  std::vector<Plan::KeptFilter> kept;
+  if (heavy >= 0 && q.where != nullptr) {
+    QUIVER_RETURN_NOT_OK(plan.memory_use->Add(rows / 8, [] { return "WHERE's kept masks"; }));
+    plan.kept_filters = &kept;
+  }
+  const int64_t base_use = plan.memory_use->used();
   if (first_k >= 0) {
     QUIVER_RETURN_NOT_OK(ScanFirstGroups(plan, g, first_k, &states, &held));
+  } else if (heavy >= 0) {
+    QUIVER_ASSIGN_OR_RETURN(threshold, ScanHeavyKeys(plan, g, heavy_k, rows, &states, &held));
   } else {
     QUIVER_RETURN_NOT_OK(ScanGroups(plan, g, &states, &held));
   }
@@ -380,6 +525,23 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   int64_t groups = 0;
   QUIVER_ASSIGN_OR_RETURN(std::vector<std::shared_ptr<ArrayData>> group_cols,
                           FinalizeGroups(plan, g, &states, scanned_bytes, &groups));
+  if (threshold > 0 &&
+      !HeavyKeysHold(*group_cols[size_t(g.output_source[size_t(heavy)])], groups, heavy_k,
+                     threshold)) {
+    // Fewer than k keys reached the threshold: count every key.
+    group_cols.clear();
+    QUIVER_RETURN_NOT_OK(
+        plan.memory_use->Add(base_use - plan.memory_use->used(), [] { return ""; }));
+    QUIVER_RETURN_NOT_OK(make_states());
+    std::fill(held.begin(), held.end(), 0);
+    const QueryStats before = plan.stats;
+    QUIVER_RETURN_NOT_OK(ScanGroups(plan, g, &states, &held));
+    plan.stats = before;
+    scanned_bytes = 0;
+    for (int64_t b : held) scanned_bytes += b;
+    QUIVER_ASSIGN_OR_RETURN(group_cols, FinalizeGroups(plan, g, &states, scanned_bytes, &groups));
+  }
+  plan.kept_filters = nullptr;
   std::vector<std::shared_ptr<ArrayData>> cols;
   std::vector<Field> fields;
   for (size_t i = 0; i < q.outputs.size(); ++i) {
