@@ -120,6 +120,22 @@ TEST_CASE("Heavy keys first gives the one-pass answer of ORDER BY COUNT(*) DESC 
        }) {
     Agree(*st, sql);
   }
+  // EXPLAIN says so; without enough rows, the one pass runs.
+  auto snap = st->GetSnapshot();
+  REQUIRE(snap.ok());
+  for (const bool heavy : {true, false}) {
+    QueryOptions o;
+    o.heavy_keys_min_rows = heavy ? 200000 : 200001;
+    auto r = ExecuteSql(*snap,
+                        "EXPLAIN SELECT user, COUNT(*) AS c FROM hits GROUP BY user "
+                        "ORDER BY c DESC LIMIT 5",
+                        o);
+    REQUIRE(r.ok());
+    std::string plan;
+    for (const std::string& line : quiver::testing::ResultRows(*r)) plan += line + "\n";
+    INFO(plan);
+    CHECK((plan.find("heavy keys first") != std::string::npos) == heavy);
+  }
   // The values themselves, for the first query.
   const std::vector<std::string> top = Run(
       *st, "SELECT user, COUNT(*) AS c FROM hits GROUP BY user ORDER BY c DESC LIMIT 5", 4, true);
