@@ -149,11 +149,12 @@ uint64_t CountSketch::Threshold(int64_t k) const {
   return std::max<uint64_t>(1, lowest / 2);
 }
 
-uint64_t CountSketch::HeavyThreshold(int64_t k, int64_t scanned, bool final) const {
-  if (rows_ == 0 || rows_ * 16 < scanned || (final && DistinctKeys() < kMinKeys)) return 0;
+uint64_t CountSketch::HeavyThreshold(int64_t k, int64_t scanned, bool final, bool costly) const {
+  if (rows_ == 0 || rows_ * 16 < scanned) return 0;
+  if (final && !costly && DistinctKeys() < kMinKeys) return 0;
   const uint64_t t = Threshold(k);
   if (double(t) < 8 * double(rows_) / double(kWidth)) return 0;
-  if (RowsAtLeast(t) * 4 >= rows_) return 0;
+  if (RowsAtLeast(t) * (costly ? 2 : 4) >= rows_) return 0;
   return t;
 }
 

@@ -75,7 +75,10 @@ class CountSketch {
   //  - `final` (the sketch of every row): fewer than kMinKeys keys, whose
   //    table is in cache already. (A prefix of the rows shows fewer keys
   //    than the whole, so a judgement on a prefix leaves this out.)
-  uint64_t HeavyThreshold(int64_t k, int64_t scanned, bool final) const;
+  // `costly`: each row costs far more than a probe of the key table (a
+  // COUNT(DISTINCT) inserts into a set of its own): then a second pass
+  // over up to half the rows still pays, however few the keys.
+  uint64_t HeavyThreshold(int64_t k, int64_t scanned, bool final, bool costly = false) const;
   static constexpr double kMinKeys = 16384;
   int64_t rows() const { return rows_; }
   size_t memory_bytes() const { return counts_.size() * sizeof(uint32_t); }

@@ -245,6 +245,12 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int6
   for (const DataType& t : g.key_types) strings = strings || kernels::internal::IsStringKey(t);
   KeptHashes kept;
   std::mutex kept_mu;
+  // Rows that cost far more than a key probe: a grouped aggregate's own
+  // set or list per group (COUNT(DISTINCT), quantiles, ...).
+  bool costly = false;
+  for (const kernels::AggregateSpec& a : g.specs) {
+    costly = costly || a.grouped != kernels::GroupedAggKind::kNone;
+  }
   std::atomic<int64_t> kept_bytes{0};
   std::atomic<int64_t> end_row{std::numeric_limits<int64_t>::max()};
   QUIVER_RETURN_NOT_OK(plan.ScanMorsels(
@@ -268,7 +274,9 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int6
         }
         if (!judged[size_t(w)] && scanned[size_t(w)] >= probe) {
           judged[size_t(w)] = 1;
-          if (sketch.HeavyThreshold(k, scanned[size_t(w)], /*final=*/false) == 0) end_row.store(0);
+          if (sketch.HeavyThreshold(k, scanned[size_t(w)], /*final=*/false, costly) == 0) {
+            end_row.store(0);
+          }
         }
         return Status::OK();
       },
@@ -278,7 +286,7 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int6
     int64_t all = 0;
     for (size_t w = 0; w < workers; ++w) all += scanned[w];
     for (size_t w = 1; w < workers; ++w) sketches[0].Merge(sketches[w]);
-    t = sketches[0].HeavyThreshold(k, all, /*final=*/true);
+    t = sketches[0].HeavyThreshold(k, all, /*final=*/true, costly);
   }
   plan.stats = before;  // the rows of pass 2 are the rows the query scanned
   if (t == 0) {  // pass 1 stopped, or found no few heavy keys

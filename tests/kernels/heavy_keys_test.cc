@@ -140,3 +140,20 @@ TEST_CASE("A count sketch of evenly spread keys finds no heavy keys", "[kernels]
   // Fewer than 1 row in 16 kept by WHERE: no second pass either.
   CHECK(s.HeavyThreshold(10, kRows * 17, false) == 0);
 }
+
+TEST_CASE("A count sketch of few keys pays only for costly rows", "[kernels]") {
+  // 2,000 keys, fewer than CountSketch::kMinKeys: key i has 40000 / (i + 1)
+  // rows (about 327,000 rows); the six heaviest hold 30 % of them.
+  ArrayBuilder b{DataType(TypeId::kInt64)};
+  int64_t rows = 0;
+  for (int64_t i = 0; i < 2000; ++i) {
+    for (int64_t j = 0; j < std::max<int64_t>(1, 40000 / (i + 1)); ++j, ++rows) b.AppendInt(i);
+  }
+  const auto col = *b.Finish();
+  CountSketch s;
+  s.AddRows({col->View()}, rows, nullptr);
+  CHECK(s.HeavyThreshold(3, rows, /*final=*/true, /*costly=*/false) == 0);
+  const uint64_t t = s.HeavyThreshold(3, rows, /*final=*/true, /*costly=*/true);
+  CHECK(t > 0);
+  CHECK(t <= 40000 / 3);  // at most the third count: the check after pass 2 holds
+}

@@ -115,6 +115,11 @@ TEST_CASE("Heavy keys first gives the one-pass answer of ORDER BY COUNT(*) DESC 
            "SELECT 1, user, COUNT(*) AS c FROM hits GROUP BY 1, user ORDER BY c DESC LIMIT 5",
            // COUNT(x) skips NULLs: at most the rows of the group, as the sketch's bound.
            "SELECT user, COUNT(score) AS c FROM hits GROUP BY user ORDER BY c DESC LIMIT 5",
+           // COUNT(DISTINCT) per group: a second pass pays over more rows.
+           "SELECT user, COUNT(*) AS c, COUNT(DISTINCT phrase) AS u FROM hits GROUP BY user "
+           "ORDER BY c DESC LIMIT 3",
+           "SELECT engine, COUNT(*) AS c, COUNT(DISTINCT user) FROM hits GROUP BY engine "
+           "ORDER BY c DESC LIMIT 2",
            // -0.0 and 0.0 are one group.
            "SELECT score, COUNT(*) AS c FROM hits GROUP BY score ORDER BY c DESC LIMIT 3",
        }) {
