@@ -136,7 +136,7 @@ void CountSketch::MarkAdmitted(const uint64_t* h, const int32_t* rows, int64_t b
   }
 }
 
-uint64_t CountSketch::Threshold(int64_t k) const {
+uint64_t CountSketch::Threshold(int64_t k, int divisor) const {
   if (k <= 0) return 1;
   uint64_t lowest = ~uint64_t(0);
   std::vector<uint32_t> row(kWidth);
@@ -146,16 +146,20 @@ uint64_t CountSketch::Threshold(int64_t k) const {
     std::nth_element(row.begin(), row.begin() + kth, row.end(), std::greater<uint32_t>());
     lowest = std::min<uint64_t>(lowest, row[kth]);
   }
-  return std::max<uint64_t>(1, lowest / 2);
+  return std::max<uint64_t>(1, lowest / uint64_t(std::max(divisor, 1)));
 }
 
-uint64_t CountSketch::HeavyThreshold(int64_t k, int64_t scanned, bool final, bool costly) const {
+uint64_t CountSketch::HeavyThreshold(int64_t k, int64_t scanned, const Judgement& j) const {
   if (rows_ == 0 || rows_ * 16 < scanned) return 0;
-  if (final && !costly && DistinctKeys() < kMinKeys) return 0;
-  const uint64_t t = Threshold(k);
-  if (double(t) < 8 * double(rows_) / double(kWidth)) return 0;
-  if (RowsAtLeast(t) * (costly ? 2 : 4) >= rows_) return 0;
-  return t;
+  if (j.final && !j.costly && DistinctKeys() < kMinKeys) return 0;
+  // From the lowest threshold (the surest check) to the highest (the
+  // fewest rows in pass 2).
+  for (int d = std::max(j.divisor, 2); d >= 2; d /= 2) {
+    const uint64_t t = Threshold(k, d);
+    if (double(t) < 8 * double(rows_) / double(kWidth)) return 0;
+    if (RowsAtLeast(t) * (j.costly ? 2 : 4) < rows_) return t;
+  }
+  return 0;
 }
 
 double CountSketch::DistinctKeys() const {

@@ -60,32 +60,44 @@ class CountSketch {
   // Admit with the key hashes AddRows kept for the same rows.
   Mask Admit(const std::vector<uint64_t>& hashes, int64_t n, const Mask* filter, uint64_t t) const;
 
+  // How HeavyThreshold judges a sketch.
+  struct Judgement {
+    // The sketch of every row (else of a prefix of them).
+    bool final = false;
+    // Each row costs far more than a probe of the key table (a
+    // COUNT(DISTINCT) inserts into a set of its own).
+    bool costly = false;
+    // The threshold is the k-th largest counter over this, or over half
+    // this, ... down to 2, the first that leaves few enough rows for pass
+    // 2: 2 when the order is by the rows of a group; 4 for a
+    // COUNT(DISTINCT), which is at most the rows and often about half.
+    int divisor = 2;
+  };
   // The threshold for the k largest counts, judged on the rows counted so
-  // far out of `scanned` rows read (WHERE's rows and the rest): half the
-  // smaller of the two rows' k-th largest counters. When the k heaviest
-  // keys are far heavier than the rest it is below the k-th count, so the
-  // caller's check after the second pass holds (when it is not, the check
-  // fails and the caller counts every key). 0 when a second pass would
-  // not pay:
+  // far out of `scanned` rows read (WHERE's rows and the rest): the smaller
+  // of the two rows' k-th largest counters over j.divisor (or a smaller
+  // divisor, see Judgement). When the k
+  // heaviest keys are far heavier than the rest it is below the k-th
+  // count, so the caller's check after the second pass holds (when it is
+  // not, the check fails and the caller counts every key). 0 when a second
+  // pass would not pay:
   //  - WHERE kept fewer than 1 row in 16 (the scan, twice, costs more than
   //    counting the few rows);
   //  - no k keys stand out: the threshold is under 8 times the mean
   //    counter, or the counters that reach it hold a quarter of the rows
-  //    (so also when there are few keys);
-  //  - `final` (the sketch of every row): fewer than kMinKeys keys, whose
-  //    table is in cache already. (A prefix of the rows shows fewer keys
-  //    than the whole, so a judgement on a prefix leaves this out.)
-  // `costly`: each row costs far more than a probe of the key table (a
-  // COUNT(DISTINCT) inserts into a set of its own): then a second pass
-  // over up to half the rows still pays, however few the keys.
-  uint64_t HeavyThreshold(int64_t k, int64_t scanned, bool final, bool costly = false) const;
+  //    (so also when there are few keys) — half of them when `costly`;
+  //  - `final` and not `costly`: fewer than kMinKeys keys, whose table is
+  //    in cache already. (A prefix of the rows shows fewer keys than the
+  //    whole, so a judgement on a prefix leaves this out.)
+  uint64_t HeavyThreshold(int64_t k, int64_t scanned, const Judgement& j) const;
   static constexpr double kMinKeys = 16384;
   int64_t rows() const { return rows_; }
   size_t memory_bytes() const { return counts_.size() * sizeof(uint32_t); }
 
  private:
-  // Half the smaller of the two rows' k-th largest counters (at least 1).
-  uint64_t Threshold(int64_t k) const;
+  // The smaller of the two rows' k-th largest counters over `divisor` (at
+  // least 1).
+  uint64_t Threshold(int64_t k, int divisor) const;
   // An upper estimate of the rows Admit(t) keeps: the rows in counters of
   // at least t in the first row of counters.
   int64_t RowsAtLeast(uint64_t t) const;

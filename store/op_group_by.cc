@@ -201,8 +201,9 @@ Status ScanFirstGroups(Plan& plan, const GroupBySpec& g, int64_t k,
 
 // ORDER BY COUNT(...) DESC [, ...] LIMIT k (k = OFFSET + LIMIT, at most
 // kHeavyMaxK) over at least QueryOptions::heavy_keys_min_rows rows: the
-// output index of that count, else -1. COUNT(x) and a filtered count are
-// at most the group's rows, so the sketch's bound holds for them too.
+// output index of that count, else -1. COUNT(x), COUNT(DISTINCT x) and a
+// filtered count are at most the group's rows, so the sketch's bound holds
+// for them too (approx_count_distinct's estimate may exceed the rows).
 constexpr int64_t kHeavyMaxK = 1000;
 // The fewest rows a worker reads before it judges its sketch.
 constexpr int64_t kHeavyProbeRows = int64_t(1) << 16;
@@ -212,7 +213,8 @@ int HeavyKeysCount(const Plan& plan) {
   if (q.order_by.empty() || w.take < 0 || w.TopRows() > kHeavyMaxK) return -1;
   const query::BoundOrderKey& first = q.order_by[0];
   if (first.output < 0 || !first.descending) return -1;
-  if (q.outputs[size_t(first.output)].agg != query::AggFunc::kCount) return -1;
+  const query::AggFunc agg = q.outputs[size_t(first.output)].agg;
+  if (agg != query::AggFunc::kCount && agg != query::AggFunc::kCountDistinct) return -1;
   int64_t rows = 0;
   for (size_t c : plan.chunks) rows += plan.ChunkRows(c);
   if (rows < plan.options.heavy_keys_min_rows || rows > kernels::CountSketch::kMaxRows) return -1;
@@ -226,9 +228,9 @@ int HeavyKeysCount(const Plan& plan) {
 // sketch says a second pass does not pay (CountSketch::HeavyThreshold) and
 // pass 2 consumed every row. Each worker judges its own sketch once it has
 // read a 32nd of its share of the rows: when it says no, pass 1 stops
-// there.
-Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int64_t rows,
-                               std::vector<kernels::GroupByState>* states,
+// there. `count`: the output the order is by (HeavyKeysCount).
+Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int count, int64_t k,
+                               int64_t rows, std::vector<kernels::GroupByState>* states,
                                std::vector<int64_t>* held) {
   const size_t workers = states->size();
   std::vector<kernels::CountSketch> sketches(workers);
@@ -247,10 +249,11 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int6
   std::mutex kept_mu;
   // Rows that cost far more than a key probe: a grouped aggregate's own
   // set or list per group (COUNT(DISTINCT), quantiles, ...).
-  bool costly = false;
+  kernels::CountSketch::Judgement judge;
   for (const kernels::AggregateSpec& a : g.specs) {
-    costly = costly || a.grouped != kernels::GroupedAggKind::kNone;
+    judge.costly = judge.costly || a.grouped != kernels::GroupedAggKind::kNone;
   }
+  if (plan.bound.outputs[size_t(count)].agg == query::AggFunc::kCountDistinct) judge.divisor = 4;
   std::atomic<int64_t> kept_bytes{0};
   std::atomic<int64_t> end_row{std::numeric_limits<int64_t>::max()};
   QUIVER_RETURN_NOT_OK(plan.ScanMorsels(
@@ -274,7 +277,7 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int6
         }
         if (!judged[size_t(w)] && scanned[size_t(w)] >= probe) {
           judged[size_t(w)] = 1;
-          if (sketch.HeavyThreshold(k, scanned[size_t(w)], /*final=*/false, costly) == 0) {
+          if (sketch.HeavyThreshold(k, scanned[size_t(w)], judge) == 0) {
             end_row.store(0);
           }
         }
@@ -286,7 +289,8 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int64_t k, int6
     int64_t all = 0;
     for (size_t w = 0; w < workers; ++w) all += scanned[w];
     for (size_t w = 1; w < workers; ++w) sketches[0].Merge(sketches[w]);
-    t = sketches[0].HeavyThreshold(k, all, /*final=*/true, costly);
+    judge.final = true;
+    t = sketches[0].HeavyThreshold(k, all, judge);
   }
   plan.stats = before;  // the rows of pass 2 are the rows the query scanned
   if (t == 0) {  // pass 1 stopped, or found no few heavy keys
@@ -524,7 +528,7 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   if (first_k >= 0) {
     QUIVER_RETURN_NOT_OK(ScanFirstGroups(plan, g, first_k, &states, &held));
   } else if (heavy >= 0) {
-    QUIVER_ASSIGN_OR_RETURN(threshold, ScanHeavyKeys(plan, g, heavy_k, rows, &states, &held));
+    QUIVER_ASSIGN_OR_RETURN(threshold, ScanHeavyKeys(plan, g, heavy, heavy_k, rows, &states, &held));
   } else {
     QUIVER_RETURN_NOT_OK(ScanGroups(plan, g, &states, &held));
   }

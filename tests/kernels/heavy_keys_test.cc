@@ -92,9 +92,9 @@ TEST_CASE("A count sketch's bound is at least each key's count, and Admit keeps 
   both.AddRows(views, n, nullptr);
   REQUIRE(a.rows() == n);
 
-  const uint64_t t = both.HeavyThreshold(10, n, /*final=*/true);
+  const uint64_t t = both.HeavyThreshold(10, n, {/*final=*/true});
   REQUIRE(t > 0);
-  CHECK(a.HeavyThreshold(10, n, true) == t);
+  CHECK(a.HeavyThreshold(10, n, {true}) == t);
   // The 10 heaviest keys have at least t rows each (the caller's check).
   CHECK(uint64_t(count[9 * 7919]) >= t);
   // Every row of a key with t rows or more is admitted; a key's rows all
@@ -136,9 +136,9 @@ TEST_CASE("A count sketch of evenly spread keys finds no heavy keys", "[kernels]
   const auto col = *b.Finish();
   CountSketch s;
   s.AddRows({col->View()}, kRows, nullptr);
-  CHECK(s.HeavyThreshold(10, kRows, true) == 0);
+  CHECK(s.HeavyThreshold(10, kRows, {true}) == 0);
   // Fewer than 1 row in 16 kept by WHERE: no second pass either.
-  CHECK(s.HeavyThreshold(10, kRows * 17, false) == 0);
+  CHECK(s.HeavyThreshold(10, kRows * 17, {false}) == 0);
 }
 
 TEST_CASE("A count sketch of few keys pays only for costly rows", "[kernels]") {
@@ -152,8 +152,14 @@ TEST_CASE("A count sketch of few keys pays only for costly rows", "[kernels]") {
   const auto col = *b.Finish();
   CountSketch s;
   s.AddRows({col->View()}, rows, nullptr);
-  CHECK(s.HeavyThreshold(3, rows, /*final=*/true, /*costly=*/false) == 0);
-  const uint64_t t = s.HeavyThreshold(3, rows, /*final=*/true, /*costly=*/true);
+  CHECK(s.HeavyThreshold(3, rows, {/*final=*/true, /*costly=*/false}) == 0);
+  const uint64_t t = s.HeavyThreshold(3, rows, {/*final=*/true, /*costly=*/true});
   CHECK(t > 0);
   CHECK(t <= 40000 / 3);  // at most the third count: the check after pass 2 holds
+  // Ordered by a COUNT(DISTINCT): the lower threshold first, a quarter of
+  // the third counter, when it leaves few enough rows.
+  CountSketch::Judgement distinct{/*final=*/true, /*costly=*/true, /*divisor=*/4};
+  const uint64_t quarter = s.HeavyThreshold(3, rows, distinct);
+  CHECK(quarter > 0);
+  CHECK(quarter < t);
 }

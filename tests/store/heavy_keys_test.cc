@@ -120,6 +120,11 @@ TEST_CASE("Heavy keys first gives the one-pass answer of ORDER BY COUNT(*) DESC 
            "ORDER BY c DESC LIMIT 3",
            "SELECT engine, COUNT(*) AS c, COUNT(DISTINCT user) FROM hits GROUP BY engine "
            "ORDER BY c DESC LIMIT 2",
+           // Ordered by COUNT(DISTINCT): at most the rows, so the bound holds.
+           "SELECT user, COUNT(DISTINCT phrase) AS u FROM hits GROUP BY user ORDER BY u DESC "
+           "LIMIT 3",
+           "SELECT phrase, COUNT(DISTINCT user) AS u, COUNT(*) FROM hits WHERE phrase <> '' "
+           "GROUP BY phrase ORDER BY u DESC LIMIT 5",
            // -0.0 and 0.0 are one group.
            "SELECT score, COUNT(*) AS c FROM hits GROUP BY score ORDER BY c DESC LIMIT 3",
        }) {
