@@ -221,6 +221,16 @@ int HeavyKeysCount(const Plan& plan) {
   return first.output;
 }
 
+// The most bytes the heavy-keys passes keep from pass 1 for pass 2 (WHERE's
+// masks, string keys' hashes): an eighth of the query's memory limit, at
+// most 256 MiB. Past it pass 2 evaluates and hashes again, so that the
+// passes never make a query fail that one pass would answer.
+int64_t HeavyKeptBudget(const Plan& plan) {
+  const int64_t cap = int64_t(256) << 20;
+  const int64_t limit = plan.memory_use->limit();
+  return limit > 0 ? std::min(cap, limit / 8) : cap;
+}
+
 // The heavy-keys passes (kernels/heavy_keys.h): pass 1 sketches the count
 // of every row's key (WHERE's rows); pass 2 consumes only the rows whose
 // key's bound reaches the sketch's threshold for the top k. Returns that
@@ -242,9 +252,11 @@ Result<uint64_t> ScanHeavyKeys(Plan& plan, const GroupBySpec& g, int count, int6
   std::vector<int64_t> scanned(workers, 0);
   std::vector<uint8_t> judged(workers, 0);
   // String keys cost a hash of their bytes: pass 1's are kept for pass 2
-  // (8 bytes a row), integers are hashed again.
+  // (8 bytes a row) while they fit HeavyKeptBudget; integers are hashed
+  // again.
   bool strings = false;
   for (const DataType& t : g.key_types) strings = strings || kernels::internal::IsStringKey(t);
+  strings = strings && rows * int64_t(sizeof(uint64_t)) <= HeavyKeptBudget(plan);
   KeptHashes kept;
   std::mutex kept_mu;
   // Rows that cost far more than a key probe: a grouped aggregate's own
@@ -520,7 +532,7 @@ Result<std::unique_ptr<QueryCursor>> RunGroupBy(Plan plan) {
   // The heavy-keys passes and their fallback scan the rows up to three
   // times: WHERE is evaluated once (a bit per row kept).
   std::vector<Plan::KeptFilter> kept;
-  if (heavy >= 0 && q.where != nullptr) {
+  if (heavy >= 0 && q.where != nullptr && rows / 8 <= HeavyKeptBudget(plan)) {
     QUIVER_RETURN_NOT_OK(plan.memory_use->Add(rows / 8, [] { return "WHERE's kept masks"; }));
     plan.kept_filters = &kept;
   }
