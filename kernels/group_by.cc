@@ -322,14 +322,9 @@ Status GroupByState::Consume(const std::vector<ArrayView>& keys,
   rows_offered_ += len;
   if (SmallDictApplies(keys, values, agg_filters))
     return ConsumeSmallDict(keys[0], values, filter, first_row);
-  SelectionVector sel;
-  const int32_t* rows = nullptr;
-  int64_t n = len;
-  if (filter != nullptr) {
-    sel = ToSelection(*filter);
-    rows = sel.data();
-    n = int64_t(sel.size());
-  }
+  const SelectedRows selected(filter, len);
+  const int32_t* rows = selected.rows;
+  const int64_t n = selected.count;
   rows_taken_ += n;
   if (radix_) {
     BufferRows(keys, rows, n, first_row);

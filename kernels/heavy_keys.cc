@@ -62,13 +62,9 @@ void KeyHashes(const std::vector<ArrayView>& keys, const int32_t* rows, int64_t 
 
 void CountSketch::AddRows(const std::vector<ArrayView>& keys, int64_t n, const Mask* filter,
                           std::vector<uint64_t>* hashes) {
-  SelectionVector sel;
-  const int32_t* rows = nullptr;
-  if (filter != nullptr) {
-    sel = ToSelection(*filter);
-    rows = sel.data();
-    n = int64_t(sel.size());
-  }
+  const SelectedRows selected(filter, n);
+  const int32_t* rows = selected.rows;
+  n = selected.count;
   uint64_t* h = nullptr;
   if (hashes != nullptr) {
     hashes->resize(size_t(n));
@@ -98,14 +94,9 @@ void CountSketch::Merge(const CountSketch& o) {
 Mask CountSketch::Admit(const std::vector<ArrayView>& keys, int64_t n, const Mask* filter,
                         uint64_t t) const {
   Mask out = Mask::AllFalse(n);
-  SelectionVector sel;
-  const int32_t* rows = nullptr;
-  int64_t selected = n;
-  if (filter != nullptr) {
-    sel = ToSelection(*filter);
-    rows = sel.data();
-    selected = int64_t(sel.size());
-  }
+  const SelectedRows sr(filter, n);
+  const int32_t* rows = sr.rows;
+  const int64_t selected = sr.count;
   uint64_t h[kBlock];
   for (int64_t start = 0; start < selected; start += kBlock) {
     const int64_t m = std::min(kBlock, selected - start);
@@ -118,13 +109,8 @@ Mask CountSketch::Admit(const std::vector<ArrayView>& keys, int64_t n, const Mas
 Mask CountSketch::Admit(const std::vector<uint64_t>& hashes, int64_t n, const Mask* filter,
                         uint64_t t) const {
   Mask out = Mask::AllFalse(n);
-  SelectionVector sel;
-  const int32_t* rows = nullptr;
-  if (filter != nullptr) {
-    sel = ToSelection(*filter);
-    rows = sel.data();
-  }
-  MarkAdmitted(hashes.data(), rows, 0, int64_t(hashes.size()), t, out.is_true.data());
+  const SelectedRows sr(filter, n);
+  MarkAdmitted(hashes.data(), sr.rows, 0, int64_t(hashes.size()), t, out.is_true.data());
   return out;
 }
 

@@ -123,6 +123,13 @@ int64_t CountTrue(const Mask& m) {
   return internal::Kernels().count_bits(m.is_true.data(), int64_t(m.is_true.size()));
 }
 
+SelectedRows::SelectedRows(const Mask* filter, int64_t n) : count(n) {
+  if (filter == nullptr) return;
+  sel = ToSelection(*filter);
+  rows = sel.data();
+  count = int64_t(sel.size());
+}
+
 SelectionVector ToSelection(const Mask& m) {
   SelectionVector out(size_t(CountTrue(m)));
   int32_t* p = out.data();

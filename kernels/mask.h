@@ -58,6 +58,18 @@ Mask Not(const Mask& a);
 
 // Number of TRUE rows.
 int64_t CountTrue(const Mask& m);
+
+// The rows of a batch of n that a kernel loops over: the TRUE rows of
+// `filter` (`rows` points into `sel`), or with no filter every row (`rows`
+// null: row k is k). Not copyable (rows points into sel).
+struct SelectedRows {
+  SelectedRows(const Mask* filter, int64_t n);
+  SelectedRows(const SelectedRows&) = delete;
+  SelectedRows& operator=(const SelectedRows&) = delete;
+  SelectionVector sel;
+  const int32_t* rows = nullptr;
+  int64_t count = 0;
+};
 // The TRUE rows, ascending.
 SelectionVector ToSelection(const Mask& m);
 
