@@ -93,15 +93,15 @@ bool GroupIsOneValue(const DataType& t) {
          t.id == TypeId::kUtf8 || t.id == TypeId::kBinary || t.id == TypeId::kDecimal128;
 }
 
+// The key hashes pass 1 of the heavy-keys passes kept (ScanHeavyKeys), by
+// morsel (its first row): those of the morsel's WHERE rows, in order.
+using KeptHashes = std::map<int64_t, std::vector<uint64_t>>;
+
 // Feeds every morsel of the scan into its worker's table in `states`
 // (workers' tables report their growth against the query's memory limit in
 // *held). With `first_k` >= 0 (the tables admit at most that many groups), a
 // worker whose table is full lowers *end_row to the end of its morsel: no
 // later row can start one of the first k groups (GroupByState::FirstGroups).
-// Key hashes pass 1 of the heavy-keys passes kept, by morsel (first row):
-// those of the morsel's WHERE rows, in order.
-using KeptHashes = std::map<int64_t, std::vector<uint64_t>>;
-
 // With `sketch`, only the rows whose key's bound is at least `threshold`
 // are consumed (ScanHeavyKeys), with the key hashes in `hashes` where it
 // holds a morsel's.
