@@ -92,25 +92,20 @@ void CountSketch::Merge(const CountSketch& o) {
 }
 
 Mask CountSketch::Admit(const std::vector<ArrayView>& keys, int64_t n, const Mask* filter,
-                        uint64_t t) const {
+                        uint64_t t, const std::vector<uint64_t>* hashes) const {
   Mask out = Mask::AllFalse(n);
   const SelectedRows sr(filter, n);
   const int32_t* rows = sr.rows;
-  const int64_t selected = sr.count;
+  if (hashes != nullptr && int64_t(hashes->size()) == sr.count) {
+    MarkAdmitted(hashes->data(), rows, 0, sr.count, t, out.is_true.data());
+    return out;
+  }
   uint64_t h[kBlock];
-  for (int64_t start = 0; start < selected; start += kBlock) {
-    const int64_t m = std::min(kBlock, selected - start);
+  for (int64_t start = 0; start < sr.count; start += kBlock) {
+    const int64_t m = std::min(kBlock, sr.count - start);
     KeyHashes(keys, rows ? rows + start : nullptr, start, m, h);
     MarkAdmitted(h, rows ? rows + start : nullptr, start, m, t, out.is_true.data());
   }
-  return out;
-}
-
-Mask CountSketch::Admit(const std::vector<uint64_t>& hashes, int64_t n, const Mask* filter,
-                        uint64_t t) const {
-  Mask out = Mask::AllFalse(n);
-  const SelectedRows sr(filter, n);
-  MarkAdmitted(hashes.data(), sr.rows, 0, int64_t(hashes.size()), t, out.is_true.data());
   return out;
 }
 

@@ -48,17 +48,18 @@ class CountSketch {
   CountSketch() : counts_(2 * kWidth, 0) {}
 
   // Counts the rows of a batch of n rows (those `filter` holds TRUE, or
-  // every row) by their key. With `hashes`, the key hashes of those rows
-  // are appended to it, for Admit to use again.
+  // every row) by their key. With `hashes`, it is set to the key hashes of
+  // those rows, for Admit to use again.
   void AddRows(const std::vector<ArrayView>& keys, int64_t n, const Mask* filter,
                std::vector<uint64_t>* hashes = nullptr);
   // Adds another sketch's counts (the same key hashes).
   void Merge(const CountSketch& o);
   // The rows of a batch of n rows that `filter` (if any) holds TRUE and
-  // whose key's bound is at least t.
-  Mask Admit(const std::vector<ArrayView>& keys, int64_t n, const Mask* filter, uint64_t t) const;
-  // Admit with the key hashes AddRows kept for the same rows.
-  Mask Admit(const std::vector<uint64_t>& hashes, int64_t n, const Mask* filter, uint64_t t) const;
+  // whose key's bound is at least t. `hashes`: the key hashes AddRows gave
+  // for the same rows, used when it holds one per row (else the keys are
+  // hashed again).
+  Mask Admit(const std::vector<ArrayView>& keys, int64_t n, const Mask* filter, uint64_t t,
+             const std::vector<uint64_t>* hashes = nullptr) const;
 
   // How HeavyThreshold judges a sketch.
   struct Judgement {
@@ -76,11 +77,10 @@ class CountSketch {
   // The threshold for the k largest counts, judged on the rows counted so
   // far out of `scanned` rows read (WHERE's rows and the rest): the smaller
   // of the two rows' k-th largest counters over j.divisor (or a smaller
-  // divisor, see Judgement). When the k
-  // heaviest keys are far heavier than the rest it is below the k-th
-  // count, so the caller's check after the second pass holds (when it is
-  // not, the check fails and the caller counts every key). 0 when a second
-  // pass would not pay:
+  // divisor, see Judgement). When the k heaviest keys are far heavier than
+  // the rest it is below the k-th count, so the caller's check after the
+  // second pass holds (when it is not, the check fails and the caller
+  // counts every key). 0 when a second pass would not pay:
   //  - WHERE kept fewer than 1 row in 16 (the scan, twice, costs more than
   //    counting the few rows);
   //  - no k keys stand out: the threshold is under 8 times the mean

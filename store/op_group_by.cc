@@ -125,12 +125,8 @@ Status ScanGroups(Plan& plan, const GroupBySpec& g, std::vector<kernels::GroupBy
         std::optional<Mask> admitted;
         if (sketch != nullptr) {
           const auto kept = hashes ? hashes->find(c.first_row) : KeptHashes::const_iterator();
-          const int64_t selected = m ? kernels::CountTrue(*m) : c.rows();
-          if (hashes && kept != hashes->end() && int64_t(kept->second.size()) == selected) {
-            admitted = sketch->Admit(kept->second, c.rows(), m, threshold);
-          } else {
-            admitted = sketch->Admit(keys, c.rows(), m, threshold);
-          }
+          admitted = sketch->Admit(keys, c.rows(), m, threshold,
+                                   hashes && kept != hashes->end() ? &kept->second : nullptr);
           m = &*admitted;
           if (kernels::CountTrue(*m) == 0) return Status::OK();
         }

@@ -104,7 +104,10 @@ TEST_CASE("A count sketch's bound is at least each key's count, and Admit keeps 
   c.AddRows(views, n, nullptr, &h);
   REQUIRE(int64_t(h.size()) == n);
   const Mask kept = both.Admit(views, n, nullptr, t);
-  CHECK(both.Admit(h, n, nullptr, t).is_true == kept.is_true);
+  CHECK(both.Admit(views, n, nullptr, t, &h).is_true == kept.is_true);
+  // Hashes that are not one per row are not used: the keys are hashed again.
+  const std::vector<uint64_t> short_h(h.begin(), h.end() - 1);
+  CHECK(both.Admit(views, n, nullptr, t, &short_h).is_true == kept.is_true);
   std::map<int64_t, std::pair<int64_t, int64_t>> per_key;  // kept, not kept
   int64_t kept_rows = 0;
   for (int64_t r = 0; r < n; ++r) {
